@@ -1,0 +1,58 @@
+"""Developer tasks. ``nox`` runs them in fresh virtualenvs; ``scripts/check`` (the
+README's test command and CI) installs everything once and runs them with
+``nox --no-venv`` in ./.venv."""
+
+from __future__ import annotations
+
+import tempfile
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "docs", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ALL = ("-e", ".[all]")
+
+
+def install(session: nox.Session, *args: str) -> None:
+    # Under --no-venv (scripts/check) everything is installed already.
+    if session.venv_backend != "none":
+        session.install(*args)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    install(session, "--group", "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package."""
+    install(session, *ALL, "--group", "lint")
+    session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site, failing on any warning."""
+    install(session, ".", "--group", "docs")
+    with tempfile.TemporaryDirectory() as site:
+        session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite (real services are started by the tests)."""
+    install(session, *ALL, "--group", "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks under benchmarks/ (they print their figures)."""
+    install(session, *ALL, "--group", "bench")
+    for script in sorted(__import__("pathlib").Path("benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)

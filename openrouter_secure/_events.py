@@ -1,0 +1,46 @@
+"""In-process events: the library announces what it did; listeners (the audit log,
+metrics, a test) subscribe. A listener that raises is logged and skipped: auditing
+must never break the action it audits, and an action must never fail silently
+because of a listener.
+
+Event names are dotted (``secret.resolved``, ``secret.resolve_failed``); fields are
+plain values that never include a secret (references, backend names, error types).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Listener", "emit", "subscribe", "unsubscribe"]
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+log = logging.getLogger("openrouter_secure.events")
+_lock = threading.Lock()
+_listeners: tuple[Listener, ...] = ()
+
+
+def subscribe(listener: Listener) -> Listener:
+    """Call ``listener(event, fields)`` for every event; returns it (usable as a decorator)."""
+    global _listeners
+    with _lock:
+        if listener not in _listeners:
+            _listeners = (*_listeners, listener)
+    return listener
+
+
+def unsubscribe(listener: Listener) -> None:
+    global _listeners
+    with _lock:
+        _listeners = tuple(x for x in _listeners if x != listener)
+
+
+def emit(event: str, **fields: Any) -> None:
+    for listener in _listeners:
+        try:
+            listener(event, fields)
+        except Exception:
+            log.exception("event listener %r failed on %s", listener, event)

@@ -1,0 +1,52 @@
+"""The ``openrouter-secure`` command.
+
+Each subcommand is a module in this package exposing ``register(subparsers)``, which
+adds its parser and sets ``handler`` to a function taking the parsed arguments and
+returning the exit code. Heavy imports happen inside the handlers, so ``--help`` and
+unrelated commands stay fast and work without optional extras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .._exceptions import OpenRouterSecureError
+from .._version import __version__
+
+__all__ = ["main"]
+
+# Order is the order of `--help`.
+COMMANDS = ("_backends", "_get")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openrouter-secure",
+        description="Keep LLM API keys and prompts out of configs, logs and saved results.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except OpenRouterSecureError as exc:
+        # Messages are scrubbed when errors are built; print only the message.
+        print(f"openrouter-secure: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""``openrouter-secure backends``: which secret backends can run here, and why not."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from typing import Any
+
+from ._output import print_json, print_table
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "backends", help="list secret backends, whether each can run here, and why not"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._registry import available_backends
+
+    rows = available_backends()
+    if args.json:
+        print_json([asdict(r) for r in rows])
+    else:
+        print_table(
+            ["BACKEND", "AVAILABLE", "SOURCE", "DETAIL"],
+            [[f"{r.name}://", "yes" if r.available else "no", r.source, r.reason] for r in rows],
+        )
+    return 0

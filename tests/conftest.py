@@ -1,0 +1,55 @@
+"""Shared test set-up.
+
+Services (gnome-keyring, redis-server, moto, OpenBao, the loopback OpenRouter server)
+are started by fixtures on 127.0.0.1. When one cannot start, :func:`service_missing`
+skips the test with the reason on a developer's machine, and *fails* it when the
+``CI`` environment variable is set, so a green CI never hides a gap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import openrouter_secure as ors
+from openrouter_secure import _known
+
+pytest_plugins = ["tests.services"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # No test may write a fingerprint key (or anything else) into the real home.
+    os.environ.setdefault("OPENROUTER_SECURE_FINGERPRINT_KEY", "test-fingerprint-key-0123456789")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    """Each test starts with an empty resolve() cache."""
+    ors.get_cache().clear()
+    yield
+    ors.get_cache().clear()
+
+
+@pytest.fixture
+def canary() -> str:
+    """A fresh random OpenRouter-shaped key, made at run time."""
+    from openrouter_secure.testing import make_canary
+
+    return make_canary()
+
+
+@pytest.fixture
+def known_values_snapshot() -> frozenset[str]:
+    return _known.known_values()
+
+
+@pytest.fixture
+def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home
