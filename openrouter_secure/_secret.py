@@ -38,7 +38,7 @@ class Secret:
             buf = bytearray(value.encode("utf-8"))
         elif isinstance(value, (bytes, bytearray)):
             buf = bytearray(value)
-        else:
+        else:  # type: ignore[unreachable]  # untyped callers
             hint = "; use secret.copy()" if isinstance(value, Secret) else ""
             raise TypeError(f"Secret value must be str or bytes, not {type(value).__name__}{hint}")
         self._buf = buf
