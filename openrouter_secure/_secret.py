@@ -34,13 +34,14 @@ class Secret:
     __slots__ = ("__weakref__", "_buf", "_registered", "_wiped")
 
     def __init__(self, value: str | bytes | bytearray, *, register: bool = True) -> None:
-        if isinstance(value, str):
-            buf = bytearray(value.encode("utf-8"))
-        elif isinstance(value, (bytes, bytearray)):
-            buf = bytearray(value)
-        else:  # type: ignore[unreachable]  # untyped callers
-            hint = "; use secret.copy()" if isinstance(value, Secret) else ""
-            raise TypeError(f"Secret value must be str or bytes, not {type(value).__name__}{hint}")
+        raw: object = value  # checked at run time too: untyped callers pass anything
+        if isinstance(raw, str):
+            buf = bytearray(raw.encode("utf-8"))
+        elif isinstance(raw, (bytes, bytearray)):
+            buf = bytearray(raw)
+        else:
+            hint = "; use secret.copy()" if isinstance(raw, Secret) else ""
+            raise TypeError(f"Secret value must be str or bytes, not {type(raw).__name__}{hint}")
         self._buf = buf
         self._wiped = False
         self._registered: str | None = None
