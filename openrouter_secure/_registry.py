@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, distributions
 from typing import Any
 
 from . import _events
@@ -45,6 +45,7 @@ __all__ = [
     "invalidate",
     "refresh",
     "register_backend",
+    "rescan_plugins",
     "resolve",
     "resolve_first",
     "unregister_backend",
@@ -80,16 +81,38 @@ _instances: dict[str, SecretProvider] = {}
 _cache = SecretCache()
 
 
+_plugins: dict[str, list[EntryPoint]] | None = None
+
+
 def _plugin_entry_points() -> dict[str, list[EntryPoint]]:
-    found: dict[str, list[EntryPoint]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(ep.name, []).append(ep)
-    return found
+    """Entry points by name, scanned once per process (see :func:`rescan_plugins`).
+
+    Distributions are walked directly because ``entry_points()`` keeps only the first
+    of two same-named entry points, which would hide a conflict between two plugins.
+    """
+    global _plugins
+    if _plugins is None:
+        found: dict[str, list[EntryPoint]] = {}
+        seen: set[tuple[str, str]] = set()
+        for dist in distributions():
+            for ep in dist.entry_points:
+                if ep.group == ENTRY_POINT_GROUP and (ep.name, ep.value) not in seen:
+                    seen.add((ep.name, ep.value))
+                    found.setdefault(ep.name, []).append(ep)
+        _plugins = found
+    return _plugins
+
+
+def rescan_plugins() -> None:
+    """Forget the scanned entry points (after installing a plugin at run time)."""
+    global _plugins
+    with _lock:
+        _plugins = None
 
 
 def _dist_name(ep: EntryPoint) -> str:
     dist = getattr(ep, "dist", None)
-    return dist.name if dist is not None else "unknown distribution"
+    return str(dist.name) if dist is not None else "unknown distribution"
 
 
 def _load_target(target: str) -> Any:

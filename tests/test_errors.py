@@ -1,0 +1,93 @@
+"""Every error class: no secret value in its message, repr, traceback or pickle."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import traceback
+from typing import Any
+
+import pytest
+
+import openrouter_secure as ors
+from openrouter_secure import OpenRouterSecureError, Secret
+from openrouter_secure.testing import assert_no_leak, iter_subclasses, make_canary
+
+ERROR_CLASSES = sorted(
+    {OpenRouterSecureError, *iter_subclasses(OpenRouterSecureError)}, key=lambda c: c.__name__
+)
+
+
+def build(cls: type[OpenRouterSecureError], text: str) -> OpenRouterSecureError:
+    """Construct ``cls`` with ``text`` wherever it takes a string, whatever its signature."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for param in list(inspect.signature(cls).parameters.values()):
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD) or (
+            param.default is not param.empty
+        ):
+            continue
+        annotation = str(param.annotation)
+        value: Any = 400 if "int" in annotation and "str" not in annotation else text
+        if param.kind is param.KEYWORD_ONLY:
+            kwargs[param.name] = value
+        else:
+            args.append(value)
+    return cls(*args, **kwargs)
+
+
+def render(error: BaseException) -> list[str]:
+    try:
+        raise error
+    except BaseException as raised:
+        tb = traceback.format_exc()
+        return [str(raised), repr(raised), tb, *map(str, raised.args)]
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda c: c.__name__)
+def test_known_secret_values_never_reach_the_message(cls: type[OpenRouterSecureError]) -> None:
+    canary = make_canary("plain")
+    with Secret(canary):
+        error = build(cls, f"backend said: value was {canary} (ref env://X)")
+        assert_no_leak(canary, *render(error))
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda c: c.__name__)
+def test_errors_pickle_and_keep_the_scrubbed_message(cls: type[OpenRouterSecureError]) -> None:
+    canary = make_canary("plain")
+    with Secret(canary):
+        error = build(cls, f"value {canary}")
+        clone = pickle.loads(pickle.dumps(error))
+    assert type(clone) is cls
+    assert str(clone) == str(error)
+    assert_no_leak(canary, *render(clone))
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda c: c.__name__)
+def test_every_error_is_exported_from_the_package(cls: type[OpenRouterSecureError]) -> None:
+    assert getattr(ors, cls.__name__) is cls
+
+
+def test_the_tree_is_drawn_in_the_module_docstring() -> None:
+    from openrouter_secure import _exceptions
+
+    doc = _exceptions.__doc__ or ""
+    missing = [c.__name__ for c in ERROR_CLASSES if c.__name__ not in doc]
+    assert not missing, f"add these to the tree in _exceptions.py's docstring: {missing}"
+
+
+def test_missing_dependency_names_the_pip_command() -> None:
+    error = ors.MissingDependencyError("aws", module="boto3")
+    assert 'pip install "openrouter-secure[aws]"' in str(error)
+    assert isinstance(error, ImportError)
+    assert error.retryable is False
+
+
+def test_provider_errors_carry_the_reference_and_backend() -> None:
+    error = ors.SecretNotFoundError("nope", ref=ors.SecretRef.parse("aws://prod/x#k"))
+    assert (error.ref, error.backend) == ("aws://prod/x#k", "aws")
+
+
+def test_configuration_errors_are_value_errors() -> None:
+    assert issubclass(ors.ConfigurationError, ValueError)
+    assert issubclass(ors.InvalidReferenceError, ors.ConfigurationError)

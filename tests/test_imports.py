@@ -1,0 +1,63 @@
+"""Importing the package loads nothing optional (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+OPTIONAL = [
+    "boto3",
+    "botocore",
+    "hvac",
+    "keyring",
+    "azure",
+    "google",
+    "grpc",
+    "mcp",
+    "limits",
+    "redis",
+    "structlog",
+    "ahocorasick_rs",
+    "re2",
+    "yaml",
+    "matplotlib",
+    "openai",
+    "cryptography",
+]
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(out.stdout))
+
+
+def test_import_loads_no_optional_dependency() -> None:
+    modules = loaded_after("import openrouter_secure")
+    leaked = sorted(m for m in modules if m.split(".")[0] in OPTIONAL)
+    assert not leaked, f"import openrouter_secure loaded optional modules: {leaked}"
+
+
+def test_listing_backends_loads_no_sdk() -> None:
+    modules = loaded_after(
+        "import openrouter_secure as s\n"
+        "[b for b in s.available_backends() if b.name not in ('keyring',)]"
+    )
+    leaked = sorted(
+        m for m in modules if m.split(".")[0] in {"boto3", "botocore", "hvac", "azure", "google"}
+    )
+    assert not leaked, f"available_backends() imported SDKs: {leaked}"
+
+
+def test_cli_help_loads_no_optional_dependency() -> None:
+    modules = loaded_after(
+        "import contextlib, io\n"
+        "from openrouter_secure.cli import build_parser\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    build_parser().format_help()"
+    )
+    leaked = sorted(m for m in modules if m.split(".")[0] in OPTIONAL)
+    assert not leaked, f"building the CLI loaded optional modules: {leaked}"

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openrouter_secure import InvalidReferenceError, SecretRef
+from openrouter_secure.testing import assert_no_leak, make_canary
+
+EXAMPLES = [
+    "env://OPENROUTER_API_KEY",
+    "keyring://openrouter-mcp/api_key",
+    "aws://prod/openrouter?region=eu-west-1&stage=AWSCURRENT#api_key",
+    "azure://my-vault/openrouter-key?version=0123abcd",
+    "gcp://my-project/openrouter-key?version=latest#api_key",
+    "vault://secret/openrouter/prod#api_key",
+    "aws://arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/openrouter-AbCdEf",
+]
+
+
+@pytest.mark.parametrize("text", EXAMPLES)
+def test_documented_examples_round_trip(text: str) -> None:
+    assert str(SecretRef.parse(text)) == text
+
+
+def test_parts_are_parsed() -> None:
+    ref = SecretRef.parse("aws://prod/openrouter?region=eu-west-1&stage=AWSCURRENT#api_key")
+    assert ref.backend == "aws"
+    assert ref.path == "prod/openrouter"
+    assert ref.param("region") == "eu-west-1"
+    assert ref.param("missing", "d") == "d"
+    assert ref.field == "api_key"
+
+
+def test_parse_accepts_a_ref() -> None:
+    ref = SecretRef.parse("env://X")
+    assert SecretRef.parse(ref) is ref
+
+
+def test_percent_encoded_path_decodes_and_round_trips() -> None:
+    ref = SecretRef.parse("keyring://my%20service/user")
+    assert ref.path == "my service/user"
+    assert SecretRef.parse(str(ref)) == ref
+
+
+def test_with_params_and_with_field() -> None:
+    ref = SecretRef.parse("aws://prod/x?region=a")
+    updated = ref.with_params(region="b", stage="AWSPREVIOUS").with_field("k")
+    assert str(updated) == "aws://prod/x?region=b&stage=AWSPREVIOUS#k"
+    assert updated.with_params(stage=None).param("stage") is None
+
+
+def test_build_validates() -> None:
+    assert str(SecretRef.build("vault", "secret/app", {"version": "2"}, "k")) == (
+        "vault://secret/app?version=2#k"
+    )
+    with pytest.raises(InvalidReferenceError):
+        SecretRef.build("Bad Scheme", "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("OPENROUTER_API_KEY", "no '://'"),
+        ("env://", "empty path"),
+        ("ENV://X", "lowercase"),
+        ("env://X?", "no params"),
+        ("env://X?a=1&a=2", "repeats"),
+        ("env://X#", "empty #field"),
+        ("env://A B", "white space"),
+        ("env://X?=v", "no name"),
+    ],
+)
+def test_malformed_references_say_what_is_wrong(text: str, hint: str) -> None:
+    with pytest.raises(InvalidReferenceError, match=hint) as info:
+        SecretRef.parse(text)
+    assert "<backend>://<path>" in str(info.value) or hint in str(info.value)
+
+
+def test_non_string_is_a_clear_error() -> None:
+    with pytest.raises(InvalidReferenceError, match="must be a string"):
+        SecretRef.parse(42)  # type: ignore[arg-type]
+
+
+def test_a_pasted_key_is_never_echoed() -> None:
+    canary = make_canary()
+    with pytest.raises(InvalidReferenceError) as info:
+        SecretRef.parse(canary)
+    assert_no_leak(canary, info.value)
+    assert "store it in a backend" in str(info.value)
+
+
+@pytest.mark.parametrize("param", ["token", "password", "secret_id", "api_key", "client-secret"])
+def test_credential_params_are_refused(param: str) -> None:
+    canary = make_canary()
+    with pytest.raises(InvalidReferenceError, match="looks like a credential") as info:
+        SecretRef.parse(f"vault://secret/x?{param}={canary}")
+    assert_no_leak(canary, info.value)
+
+
+@pytest.mark.parametrize("param", ["token_file", "secret_id_file", "auth", "stage", "version_id"])
+def test_pointer_and_ordinary_params_are_allowed(param: str) -> None:
+    assert SecretRef.parse(f"vault://secret/x?{param}=v").param(param) == "v"
+
+
+_segment = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=12,
+).filter(lambda s: s.strip("/") != "")
+_name = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda n: not any(w in n for w in ("token", "pass", "secret", "key", "pwd", "cred"))
+)
+
+
+@given(
+    backend=st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+    path=_segment,
+    params=st.dictionaries(_name, st.text(max_size=8), max_size=3),
+    field=st.none() | st.text(min_size=1, max_size=8),
+)
+def test_any_built_reference_round_trips(
+    backend: str, path: str, params: dict[str, str], field: str | None
+) -> None:
+    ref = SecretRef(backend, path, tuple(params.items()), field)
+    assert SecretRef.parse(str(ref)) == ref

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import pickle
+
+import pytest
+
+from openrouter_secure import Secret, _known
+from openrouter_secure._secret import MASK
+from openrouter_secure.testing import LeakCheck, assert_no_leak
+
+
+def test_repr_str_and_format_show_only_the_mask(canary: str) -> None:
+    secret = Secret(canary)
+    rendered = [
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!r}",
+        f"{secret:>40}",
+        "%s" % secret,
+    ]
+    assert all(MASK in text for text in rendered)
+    assert_no_leak(canary, *rendered)
+
+
+def test_reveal_returns_the_value(canary: str) -> None:
+    assert Secret(canary).reveal() == canary
+
+
+def test_bytes_round_trip() -> None:
+    assert Secret(b"\x00\xffbinary-value").reveal_bytes() == b"\x00\xffbinary-value"
+
+
+def test_binary_secret_reveal_as_text_explains_itself() -> None:
+    with pytest.raises(ValueError, match="reveal_bytes"):
+        Secret(b"\xff\xfe\xfd-not-utf8").reveal()
+
+
+def test_logging_a_secret_logs_the_mask(canary: str) -> None:
+    with LeakCheck(canary) as leaks:
+        logging.getLogger("t").warning("key is %s / %r", Secret(canary), Secret(canary))
+    assert MASK in leaks.messages[0]
+
+
+def test_json_dumps_refuses_without_showing_the_value(canary: str) -> None:
+    with pytest.raises(TypeError) as info:
+        json.dumps({"key": Secret(canary)})
+    assert_no_leak(canary, info.value)
+
+
+def test_json_dumps_with_default_str_writes_the_mask(canary: str) -> None:
+    assert MASK in json.dumps({"key": Secret(canary)}, default=str)
+
+
+def test_pickle_is_refused(canary: str) -> None:
+    with pytest.raises(TypeError, match="cannot be pickled") as info:
+        pickle.dumps(Secret(canary))
+    assert_no_leak(canary, info.value)
+
+
+def test_equality_with_secrets_text_and_bytes(canary: str) -> None:
+    secret = Secret(canary)
+    assert secret == Secret(canary)
+    assert secret == canary
+    assert secret == canary.encode()
+    assert secret != canary + "x"
+    assert secret != 42
+
+
+def test_equality_uses_a_constant_time_compare(
+    monkeypatch: pytest.MonkeyPatch, canary: str
+) -> None:
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
+    assert Secret(canary) == canary
+    assert calls
+
+
+def test_secrets_are_unhashable(canary: str) -> None:
+    with pytest.raises(TypeError):
+        hash(Secret(canary))
+
+
+def test_wipe_zeroes_the_buffer_and_forbids_reveal(canary: str) -> None:
+    secret = Secret(canary)
+    buffer = secret._buf
+    secret.wipe()
+    assert set(buffer) <= {0}
+    assert secret.wiped
+    assert not secret
+    with pytest.raises(ValueError, match="wiped"):
+        secret.reveal()
+    secret.wipe()  # twice is fine
+
+
+def test_with_block_wipes_on_exit(canary: str) -> None:
+    with Secret(canary) as secret:
+        assert secret.reveal() == canary
+    assert secret.wiped
+
+
+def test_new_secret_is_registered_and_wipe_unregisters(canary: str) -> None:
+    secret = Secret(canary)
+    assert canary in _known.known_values()
+    secret.wipe()
+    assert canary not in _known.known_values()
+
+
+def test_registration_is_counted_per_secret(canary: str) -> None:
+    first, second = Secret(canary), Secret(canary)
+    first.wipe()
+    assert canary in _known.known_values()
+    second.wipe()
+    assert canary not in _known.known_values()
+
+
+def test_register_false_keeps_the_value_out_of_the_registry(canary: str) -> None:
+    Secret(canary, register=False)
+    assert canary not in _known.known_values()
+
+
+def test_short_values_are_not_registered() -> None:
+    Secret("abc")
+    assert "abc" not in _known.known_values()
+
+
+def test_copy_is_independent(canary: str) -> None:
+    original = Secret(canary)
+    duplicate = original.copy()
+    original.wipe()
+    assert duplicate.reveal() == canary
+    assert canary in _known.known_values()
+
+
+def test_copy_module_returns_the_same_object(canary: str) -> None:
+    secret = Secret(canary)
+    assert copy.copy(secret) is secret
+    assert copy.deepcopy({"k": secret})["k"] is secret
+
+
+def test_non_text_values_are_refused_with_a_hint(canary: str) -> None:
+    with pytest.raises(TypeError, match=r"secret\.copy\(\)"):
+        Secret(Secret(canary))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="int"):
+        Secret(12345678)  # type: ignore[arg-type]
+
+
+def test_len_is_the_byte_length(canary: str) -> None:
+    assert len(Secret(canary)) == len(canary.encode())
