@@ -59,6 +59,16 @@ log = logging.getLogger("openrouter_secure.registry")
 BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
     "env": ("openrouter_secure.backends.env:EnvProvider", ()),
     "keyring": ("openrouter_secure.backends.keyring:KeyringProvider", ("keyring",)),
+    "aws": ("openrouter_secure.backends.aws:AwsProvider", ("boto3",)),
+    "vault": ("openrouter_secure.backends.vault:VaultProvider", ("hvac",)),
+    "azure": (
+        "openrouter_secure.backends.azure:AzureProvider",
+        ("azure.keyvault.secrets", "azure.identity"),
+    ),
+    "gcp": (
+        "openrouter_secure.backends.gcp:GcpProvider",
+        ("google.cloud.secretmanager", "google_crc32c"),
+    ),
 }
 
 ProviderFactory = SecretProvider | type[SecretProvider] | Callable[[], SecretProvider]
@@ -277,24 +287,38 @@ def _checked(ref: SecretRef, value: object) -> Secret:
     raise _wrap_unexpected(ref, TypeError(f"get() returned {type(value).__name__}, not a Secret"))
 
 
+# Events mark real backend reads (cache misses), not every resolve(): a client that
+# resolves its key per request would otherwise flood the audit log.
 def _fetch(ref: SecretRef) -> Secret:
-    provider = get_provider(ref.backend)
     try:
-        return _checked(ref, provider.get(ref))
-    except OpenRouterSecureError:
+        provider = get_provider(ref.backend)
+        try:
+            secret = _checked(ref, provider.get(ref))
+        except OpenRouterSecureError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a backend bug must not leak raw SDK text
+            raise _wrap_unexpected(ref, exc) from None
+    except OpenRouterSecureError as exc:
+        _announce_failure(ref, exc)
         raise
-    except Exception as exc:  # noqa: BLE001 - a backend bug must not leak raw SDK text
-        raise _wrap_unexpected(ref, exc) from None
+    _events.emit("secret.resolved", backend=ref.backend, ref=str(ref))
+    return secret
 
 
 async def _afetch(ref: SecretRef) -> Secret:
-    provider = get_provider(ref.backend)
     try:
-        return _checked(ref, await provider.aget(ref))
-    except OpenRouterSecureError:
+        provider = get_provider(ref.backend)
+        try:
+            secret = _checked(ref, await provider.aget(ref))
+        except OpenRouterSecureError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _wrap_unexpected(ref, exc) from None
+    except OpenRouterSecureError as exc:
+        _announce_failure(ref, exc)
         raise
-    except Exception as exc:  # noqa: BLE001
-        raise _wrap_unexpected(ref, exc) from None
+    _events.emit("secret.resolved", backend=ref.backend, ref=str(ref))
+    return secret
 
 
 def _announce_failure(ref: SecretRef, exc: OpenRouterSecureError) -> None:
@@ -310,28 +334,15 @@ def resolve(ref: str | SecretRef, *, cache: bool = True) -> Secret:
     Secret('***MASKED***')
     """
     parsed = as_ref(ref)
-    try:
-        secret = _cache.get(str(parsed), lambda: _fetch(parsed)) if cache else _fetch(parsed)
-    except OpenRouterSecureError as exc:
-        _announce_failure(parsed, exc)
-        raise
-    _events.emit("secret.resolved", backend=parsed.backend, ref=str(parsed))
-    return secret
+    return _cache.get(str(parsed), lambda: _fetch(parsed)) if cache else _fetch(parsed)
 
 
 async def aresolve(ref: str | SecretRef, *, cache: bool = True) -> Secret:
     """Async :func:`resolve`: never blocks the event loop; concurrent calls share one fetch."""
     parsed = as_ref(ref)
-    try:
-        if cache:
-            secret = await _cache.aget(str(parsed), lambda: _afetch(parsed))
-        else:
-            secret = await _afetch(parsed)
-    except OpenRouterSecureError as exc:
-        _announce_failure(parsed, exc)
-        raise
-    _events.emit("secret.resolved", backend=parsed.backend, ref=str(parsed))
-    return secret
+    if cache:
+        return await _cache.aget(str(parsed), lambda: _afetch(parsed))
+    return await _afetch(parsed)
 
 
 def resolve_first(refs: Iterable[str | SecretRef], *, cache: bool = True) -> Secret:

@@ -158,3 +158,14 @@ def test_a_failing_listener_is_logged_not_raised(fake: FakeProvider) -> None:
 
 async def test_aresolve_goes_through_aget(fake: FakeProvider, canary: str) -> None:
     assert (await ors.aresolve("fake://key")).reveal() == canary
+
+
+def test_cache_hits_emit_no_event(fake: FakeProvider) -> None:
+    seen: list[str] = []
+    listener = _events.subscribe(lambda event, fields: seen.append(event))
+    try:
+        for _ in range(5):
+            ors.resolve("fake://key")
+    finally:
+        _events.unsubscribe(listener)
+    assert seen == ["secret.resolved"]
