@@ -152,7 +152,14 @@ def _factory_for(name: str) -> tuple[ProviderFactory, str]:
         target, modules = BUILTIN[name]
         if missing := _missing_modules(modules):
             raise MissingDependencyError(name, module=missing[0])
-        return _load_target(target), "openrouter-secure"
+        try:
+            return _load_target(target), "openrouter-secure"
+        except Exception as exc:  # noqa: BLE001 - reported like a broken plugin
+            raise BackendUnavailableError(
+                f"the built-in {name}:// backend failed to load: {type(exc).__name__}: {exc}",
+                backend=name,
+                retryable=False,
+            ) from None
     eps = _plugin_entry_points().get(name, [])
     if not eps:
         known = ", ".join(sorted({*BUILTIN, *_registered, *_plugin_entry_points()}))
