@@ -6,7 +6,10 @@ from this library", or one of the second-level classes for a kind of failure::
     OpenRouterSecureError
     ├── ConfigurationError            bad input from the caller or a config file
     │   ├── InvalidReferenceError     a secret reference that does not parse
-    │   └── InsecureConfigError       a config file that holds a secret (issue: config)
+    │   ├── InsecureConfigError       a config file that holds a secret (issue: config)
+    │   ├── InsecureTransportError    the key would go over http:// or to a host not allowed
+    │   ├── ManagementKeyError        a management key used for completions
+    │   └── UnsafePathError           a file name that would leave its directory (or a symlink)
     ├── ProviderError                 a secret backend could not give a secret
     │   ├── SecretNotFoundError       the reference points at nothing (or a missing #field)
     │   ├── SecretFormatError         the secret exists but is not what the reference expects
@@ -15,7 +18,21 @@ from this library", or one of the second-level classes for a kind of failure::
     │   ├── NoProviderError           no backend is registered under the reference's scheme
     │   └── BackendUnavailableError   the backend cannot answer now (down, timeout, throttled)
     │       └── MissingDependencyError  its extra is not installed; says the pip command
-    └── OpenRouterError               the OpenRouter API answered with an error (issue: client)
+    ├── UsageLimitError               a local limit refused the call; .retry_after (issue 7)
+    │   ├── RateLimitExceeded         a RateLimiter window is full for this key
+    │   └── BudgetExceeded            a Budget's spend or token allowance is used up
+    ├── AuditLogError                 an audit record could not be written (file corrupt, I/O)
+    ├── OpenRouterError               the OpenRouter API answered with an error, or was unreachable
+    │   ├── BadRequestError           400: invalid or missing parameters
+    │   ├── AuthenticationError       401: key invalid or disabled (after one refresh and retry)
+    │   ├── PaymentRequiredError      402: the account or key is out of credits
+    │   ├── ForbiddenError            403: moderation flag, guardrail, or missing permission
+    │   ├── NotFoundError             404: no such model, generation or key
+    │   ├── RequestTimeoutError       408, or the client's own timeout expired
+    │   ├── RateLimitError            429: OpenRouter's rate limit; .retry_after
+    │   ├── UpstreamError             5xx, or an error inside an HTTP 200 body or an SSE stream
+    │   └── OpenRouterConnectionError the API could not be reached (DNS, refused, TLS, reset)
+    └── KeyRotationError              a key rotation step failed; says what was rolled back
 
 Messages name the secret *reference* (``aws://prod/openrouter#api_key``), never the
 value. As defence in depth every message also passes through the process's
@@ -29,17 +46,39 @@ from typing import Any
 
 __all__ = [
     "AccessDeniedError",
+    "AuditLogError",
     "BackendUnavailableError",
+    "BudgetExceeded",
     "ConfigurationError",
     "InsecureConfigError",
     "InvalidReferenceError",
+    "KeyRotationError",
     "MissingDependencyError",
     "NoProviderError",
     "OpenRouterSecureError",
     "ProviderError",
+    "RateLimitExceeded",
     "SecretFormatError",
     "SecretNotFoundError",
+    "UnsafePathError",
     "UnsupportedOperationError",
+    "UsageLimitError",
+]
+
+# The client's errors (issue 4), kept apart so parallel edits to __all__ do not collide.
+__all__ += [
+    "AuthenticationError",
+    "BadRequestError",
+    "ForbiddenError",
+    "InsecureTransportError",
+    "ManagementKeyError",
+    "NotFoundError",
+    "OpenRouterConnectionError",
+    "OpenRouterError",
+    "PaymentRequiredError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "UpstreamError",
 ]
 
 
@@ -103,6 +142,14 @@ class InsecureConfigError(ConfigurationError):
     def __init__(self, message: str, findings: list[Any] | None = None) -> None:
         super().__init__(message)
         self.findings: list[Any] = list(findings or [])
+
+
+class UnsafePathError(ConfigurationError):
+    """A file name (from a caller, a CLI flag or an MCP tool) would escape its directory.
+
+    Raised for ``../x``, absolute paths, names with a directory part, hidden names, and
+    targets that exist as a symbolic link. The message never echoes the name.
+    """
 
 
 class ProviderError(OpenRouterSecureError):
@@ -177,3 +224,179 @@ class MissingDependencyError(BackendUnavailableError, ImportError):
             retryable=False,
         )
         self.extra = backend
+
+
+class KeyRotationError(OpenRouterSecureError):
+    """A step of an API key rotation failed.
+
+    ``step`` names it (``preflight``, ``create``, ``verify``, ``state``, ``store``,
+    ``disable``, ``delete``); ``rolled_back`` lists what was undone (``"deleted new key"``,
+    ``"restored previous value"``); ``new_hash``/``old_hash`` are the OpenRouter key hashes
+    involved (identifiers, never keys), so an operator can finish by hand if needed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        step: str,
+        rolled_back: tuple[str, ...] = (),
+        old_hash: str | None = None,
+        new_hash: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.step = step
+        self.rolled_back = rolled_back
+        self.old_hash = old_hash
+        self.new_hash = new_hash
+
+
+class UsageLimitError(OpenRouterSecureError):
+    """A local usage limit (a rate limit or a budget) refused the call.
+
+    ``key`` is the limited key (``tool:search``, ``project:acme``; never a secret),
+    ``limit`` the limit as text (``"60/minute"``, ``"$5/day"``) and ``retry_after`` the
+    seconds until the window frees room again (``None`` when it never will by itself).
+    """
+
+    def __init__(
+        self, message: str, *, key: str, limit: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+class RateLimitExceeded(UsageLimitError):
+    """A :class:`~openrouter_secure.RateLimiter` window is full for this key.
+
+    Also raised, fail-closed, when the limiter's storage (Redis) cannot be reached;
+    ``storage_error`` is then ``True``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str,
+        limit: str,
+        retry_after: float | None = None,
+        storage_error: bool = False,
+    ) -> None:
+        super().__init__(message, key=key, limit=limit, retry_after=retry_after)
+        self.storage_error = storage_error
+
+
+class BudgetExceeded(UsageLimitError):
+    """A :class:`~openrouter_secure.Budget` is used up for this key.
+
+    ``spent`` is what was used in the current window (dollars or tokens, per ``limit``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str,
+        limit: str,
+        spent: float,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, key=key, limit=limit, retry_after=retry_after)
+        self.spent = spent
+
+
+class AuditLogError(OpenRouterSecureError):
+    """An audit record could not be written: an I/O error, or a log file whose last
+    line is damaged (the chain cannot be continued safely; verify and move it aside)."""
+
+
+class InsecureTransportError(ConfigurationError):
+    """The API key would travel over plain ``http://`` or to a host that is not allowed.
+
+    The request was not sent. Use ``https://`` on an allowed host (``openrouter.ai`` by
+    default, see ``allowed_hosts=``); plain HTTP is accepted only for a loopback test
+    server with ``allow_insecure_loopback=True``.
+    """
+
+
+class ManagementKeyError(ConfigurationError):
+    """A management (provisioning) key was about to be used for completions.
+
+    Management keys administer other keys and cannot run completions; keeping them off
+    the request path also limits what a leaked request could expose.
+    """
+
+
+class OpenRouterError(OpenRouterSecureError):
+    """The OpenRouter API answered with an error, or could not be reached.
+
+    ``status_code`` is the HTTP status (``None`` when no response arrived), ``code`` the
+    body's ``error.code`` when there was one, ``metadata`` the body's ``error.metadata``
+    passed through the sanitizer (the user's own text, such as ``flagged_input``, is
+    replaced by its length), ``retry_after`` the seconds the server asked to wait
+    (``None`` when it did not say) and ``generation_id`` the generation it belongs to,
+    when known. The message holds the status and OpenRouter's own message, sanitized
+    and cut to 100 characters: never a header, the key, or the prompt.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: int | str | None = None,
+        metadata: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+        generation_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.retry_after = retry_after
+        self.generation_id = generation_id
+
+
+class BadRequestError(OpenRouterError):
+    """400: the request was invalid (missing or wrong parameters, context too long)."""
+
+
+class AuthenticationError(OpenRouterError):
+    """401: the key is invalid, disabled or expired, even after one refresh of its reference."""
+
+
+class PaymentRequiredError(OpenRouterError):
+    """402: the account or the key's limit has no credits left; add credits or raise the limit."""
+
+
+class ForbiddenError(OpenRouterError):
+    """403: the input was flagged by moderation, blocked by a guardrail, or not permitted.
+
+    For moderation flags ``metadata`` carries ``reasons``, ``provider_name`` and
+    ``model_slug``; ``flagged_input`` (the user's own text) is withheld.
+    """
+
+
+class NotFoundError(OpenRouterError):
+    """404: no such model, endpoint, generation or key."""
+
+
+class RequestTimeoutError(OpenRouterError):
+    """408 from OpenRouter, or the client's own timeout expired (``status_code`` is None)."""
+
+
+class RateLimitError(OpenRouterError):
+    """429: OpenRouter rate-limited the key or the model; ``retry_after`` says how many
+    seconds to wait, when the server said. (A local limiter refusing raises
+    :class:`RateLimitExceeded` instead.)"""
+
+
+class UpstreamError(OpenRouterError):
+    """5xx (model down, no provider available), or an error reported inside an HTTP 200
+    body or an SSE stream after generation started."""
+
+
+class OpenRouterConnectionError(OpenRouterError):
+    """No response arrived: the connection failed (DNS, refused, TLS, reset)."""

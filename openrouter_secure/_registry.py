@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -137,11 +138,61 @@ def _missing_modules(modules: Iterable[str]) -> list[str]:
     missing = []
     for module in modules:
         try:
-            if importlib.util.find_spec(module) is None:
+            if not _findable(module):
                 missing.append(module)
         except (ImportError, ValueError):
             missing.append(module)
     return missing
+
+
+def _findable(module: str) -> bool:
+    """Whether ``module`` could be imported, importing neither it nor its parents.
+
+    ``importlib.util.find_spec("azure.keyvault.secrets")`` imports ``azure`` and
+    ``azure.keyvault`` to learn where to look; this asks the path finders level by level
+    instead (namespace packages included), so listing backends loads no SDK.
+    """
+    if module in sys.modules:
+        return True
+    parts = module.split(".")
+    top = importlib.util.find_spec(parts[0])  # a top-level lookup imports nothing
+    if top is None:
+        return False
+    locations = list(top.submodule_search_locations or [])
+    for depth in range(2, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        loaded = sys.modules.get(name)
+        if loaded is not None:
+            locations = list(getattr(loaded, "__path__", None) or [])
+        else:
+            found = _find_in(name, locations)
+            if found is None:
+                return False
+            locations = found
+        if not locations and depth < len(parts):
+            return False  # a plain module has no submodules
+    return True
+
+
+def _find_in(name: str, entries: list[str]) -> list[str] | None:
+    """Where submodules of ``name`` live (``[]`` for a plain module), or None if absent."""
+    portions: list[str] = []
+    for entry in entries:
+        finder = sys.path_importer_cache.get(entry)
+        if finder is None:
+            for hook in sys.path_hooks:
+                try:
+                    finder = hook(entry)
+                    break
+                except ImportError:
+                    continue
+        spec = finder.find_spec(name) if finder is not None else None
+        if spec is None:
+            continue
+        if spec.loader is not None:  # a regular package or module wins outright
+            return list(spec.submodule_search_locations or [])
+        portions.extend(spec.submodule_search_locations or [])  # a namespace portion
+    return portions or None
 
 
 def _factory_for(name: str) -> tuple[ProviderFactory, str]:

@@ -3,6 +3,8 @@
 - :class:`FakeProvider`: an in-memory backend with call counts and injectable faults.
 - :func:`make_canary`: a random, real-looking key built at run time (never commit one).
 - :class:`LeakCheck`: capture every log record and assert a canary appears nowhere.
+- :class:`OpenRouterTestServer`: a real loopback HTTP server speaking OpenRouter's API,
+  with scripted faults and a record of every request (see ``_testserver``).
 - :class:`ProviderContract`: a pytest mixin every backend's tests subclass, third-party
   backends included.
 
@@ -27,8 +29,19 @@ from ._exceptions import OpenRouterSecureError, SecretNotFoundError
 from ._provider import SecretProvider, SecretVersion, select_field
 from ._refs import SecretRef
 from ._secret import Secret
+from ._testserver import OpenRouterTestServer, RecordedRequest, ScriptedResponse, StoredKey
 
-__all__ = ["FakeProvider", "LeakCheck", "ProviderContract", "assert_no_leak", "make_canary"]
+__all__ = [
+    "FakeProvider",
+    "LeakCheck",
+    "OpenRouterTestServer",
+    "ProviderContract",
+    "RecordedRequest",
+    "ScriptedResponse",
+    "StoredKey",
+    "assert_no_leak",
+    "make_canary",
+]
 
 _PREFIXES = {
     "openrouter": "sk-or-v1-",

@@ -17,7 +17,7 @@ import pytest
 import openrouter_secure as ors
 from openrouter_secure import _known
 
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.services", "tests.secrets_services", "tests.openrouter_services"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -116,4 +116,52 @@ def keychain() -> Iterator[Any]:
                 os.kill(pid, 15)
         bus.terminate()
         bus.wait(5)
+        bus.stdout.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def run_redis(password: str | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start a private ``redis-server`` on a free 127.0.0.1 port; yields ``(url, process)``.
+
+    No persistence (``--save ''``, no AOF). With ``password`` the URL carries it, the way
+    a deployment would hand it over. The server is stopped on exit (if still running).
+    """
+    if shutil.which("redis-server") is None:
+        service_missing("redis-server is not installed (apt-get install redis-server)")
+    try:
+        import redis
+    except ImportError:
+        service_missing('redis-py is not installed (pip install "openrouter-secure[redis]")')
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+    cmd += ["--save", "", "--appendonly", "no"]
+    if password:
+        cmd += ["--requirepass", password]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    auth = f":{password}@" if password else ""
+    url = f"redis://{auth}127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+        try:
+            wait_for(client.ping, what="redis-server")
+        except TimeoutError as exc:
+            service_missing(f"redis-server did not answer PING: {exc}")
+        finally:
+            client.close()
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for the whole session: ``redis://127.0.0.1:PORT/0``."""
+    with run_redis() as (url, _proc):
+        yield url

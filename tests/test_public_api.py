@@ -28,6 +28,9 @@ def test_issue_named_public_api_is_present() -> None:
         "available_backends",
         "OpenRouterSecureError",
         "Sanitizer",
+        "SanitizingFilter",
+        "StreamSanitizer",
+        "install_log_redaction",
     ):
         assert name in ors.__all__
 

@@ -9,8 +9,9 @@ from typing import Any, TextIO
 
 
 def print_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO = sys.stdout
+    headers: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO | None = None
 ) -> None:
+    out = out or sys.stdout  # looked up per call, so redirected stdout is honoured
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=False)]
@@ -21,6 +22,7 @@ def print_table(
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip(), file=out)
 
 
-def print_json(data: Any, out: TextIO = sys.stdout) -> None:
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     json.dump(data, out, indent=2, sort_keys=True, default=str)
     out.write("\n")

@@ -1,0 +1,180 @@
+"""Log redaction: every record that reaches a handler is sanitized first.
+
+:class:`SanitizingFilter` rewrites a :class:`logging.LogRecord` in place: the rendered
+message (``msg % args``; ``args`` is then dropped, so no handler can re-render the raw
+values), ``exc_text`` (rendered now if only ``exc_info`` was given; ``exc_info`` is
+replaced by a scrubbed copy of the exception, chained causes included),
+``stack_info``, and every extra attribute (``extra={...}``): strings are scanned,
+values under secret-looking names masked whole, containers walked, exceptions
+scrubbed, and any other object whose ``repr`` would show a secret replaced by the
+sanitized ``repr``. It never drops a record; if sanitizing fails, the record is
+replaced by a placeholder message (fail closed).
+
+Where it is attached (:func:`install_log_redaction`): Python runs a *logger's*
+filters only for records logged on that logger, not for records propagating up from
+child loggers; a *handler's* filters run for every record the handler receives. So
+the filter goes on the handlers. ``install_log_redaction()`` (no argument) attaches it
+to every handler of every logger that exists now, root included, and to the root
+logger itself; ``install_log_redaction(logger)`` to that logger and its handlers.
+Handlers added later are not covered until ``install_log_redaction`` runs again (it
+is idempotent: one shared filter, attached once). ``remove_log_redaction`` undoes it.
+
+For structlog, add :func:`structlog_processor` to the processor chain (structlog is
+not imported by this module; it only calls the processor).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from ._sanitizer import Sanitizer, default_sanitizer, is_secret_key
+
+__all__ = [
+    "SanitizingFilter",
+    "install_log_redaction",
+    "remove_log_redaction",
+    "structlog_processor",
+]
+
+_STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
+_SCALARS = (int, float, bool, type(None))
+
+
+class SanitizingFilter(logging.Filter):
+    """A logging filter that masks secrets in a record (see the module docstring)."""
+
+    def __init__(self, sanitizer: Sanitizer | None = None) -> None:
+        super().__init__()
+        self.sanitizer = sanitizer or default_sanitizer()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            self._clean(record)
+        except Exception:  # noqa: BLE001 - fail closed, but keep the record (and its level)
+            record.msg = "<REDACTED: log record withheld; sanitizer failed>"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True
+
+    def _clean(self, record: logging.LogRecord) -> None:
+        s = self.sanitizer
+        msg = record.msg
+        if record.args or not isinstance(msg, str):
+            try:
+                msg = record.getMessage()
+            except Exception:  # noqa: BLE001 - a bad format string: keep both parts
+                msg = f"{record.msg!s} {record.args!r}"
+        record.msg = s.sanitize(msg)
+        record.args = None
+        if record.exc_info:
+            exc = record.exc_info[1]
+            if exc is not None:
+                if not record.exc_text:
+                    record.exc_text = logging.Formatter().formatException(record.exc_info)
+                record.exc_info = (type(exc), s.scrub_exception(exc), record.exc_info[2])
+        if record.exc_text:
+            record.exc_text = s.sanitize(record.exc_text)
+        if record.stack_info:
+            record.stack_info = s.sanitize(record.stack_info)
+        attrs = record.__dict__
+        if len(attrs) > _BASE_LEN:  # extras (or "message" from an earlier formatter)
+            for key in attrs.keys() - _STANDARD:
+                attrs[key] = _clean_value(s, key, attrs[key])
+
+
+def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, (str, bytes, bytearray, Mapping, list, tuple)):
+        return s.sanitize_data({key: value})[key]
+    if isinstance(value, BaseException):
+        return s.scrub_exception(value)
+    text = repr(value)
+    clean = s.sanitize(text)
+    return value if clean == text and not is_secret_key(key) else clean
+
+
+_lock = threading.Lock()
+_filter: SanitizingFilter | None = None
+_attached: list[logging.Filterer] = []
+
+
+def _shared_filter(sanitizer: Sanitizer | None) -> SanitizingFilter:
+    global _filter
+    if _filter is None or (sanitizer is not None and _filter.sanitizer is not sanitizer):
+        _filter = SanitizingFilter(sanitizer)
+    return _filter
+
+
+def _targets(logger: logging.Logger | str | None) -> list[logging.Logger]:
+    if logger is None:
+        loggers = [logging.getLogger()]
+        loggers += [
+            lg for lg in list(logging.Logger.manager.loggerDict.values())
+            if isinstance(lg, logging.Logger)
+        ]  # fmt: skip
+        return loggers
+    return [logging.getLogger(logger) if isinstance(logger, str) else logger]
+
+
+def install_log_redaction(
+    logger: logging.Logger | str | None = None, *, sanitizer: Sanitizer | None = None
+) -> SanitizingFilter:
+    """Attach the shared :class:`SanitizingFilter` (idempotent); returns it.
+
+    ``logger=None`` covers the root logger and every handler of every existing logger.
+    Call it again after adding handlers. ``sanitizer`` defaults to the process's one.
+    """
+    with _lock:
+        flt = _shared_filter(sanitizer)
+        for lg in _targets(logger):
+            owners: list[logging.Filterer] = [*lg.handlers]
+            if logger is not None or lg is logging.getLogger():
+                owners.append(lg)
+            for owner in owners:
+                if flt not in owner.filters:
+                    owner.addFilter(flt)
+                    _attached.append(owner)
+        return flt
+
+
+def remove_log_redaction(logger: logging.Logger | str | None = None) -> None:
+    """Detach the filter: everywhere (``None``) or from one logger and its handlers."""
+    with _lock:
+        if _filter is None:
+            return
+        if logger is None:
+            chosen = list(_attached)
+        else:
+            lg = logging.getLogger(logger) if isinstance(logger, str) else logger
+            chosen = [lg, *lg.handlers]
+        for owner in chosen:
+            owner.removeFilter(_filter)
+            while owner in _attached:
+                _attached.remove(owner)
+
+
+def structlog_processor(
+    logger: Any,  # noqa: ARG001 - structlog's processor signature
+    method_name: str,  # noqa: ARG001
+    event_dict: MutableMapping[str, Any],
+) -> MutableMapping[str, Any]:
+    """A structlog processor: the event dict, sanitized (secret-named keys masked).
+
+    Put it late in the chain (after ``format_exc_info`` so tracebacks are text), before
+    the renderer::
+
+        structlog.configure(processors=[..., structlog_processor, JSONRenderer()])
+    """
+    s = default_sanitizer()
+    return {key: _clean_value(s, str(key), value) for key, value in event_dict.items()}

@@ -1,0 +1,422 @@
+"""The detection table: which text is a secret, as data.
+
+Each :class:`Rule` names the literal *anchors* that must occur for it to match (the
+prefilter looks for those first, so regexes only ever run next to a candidate), a
+regular expression that is matched **at** an anchor (``back`` characters before it),
+which group holds the secret, and how much of the secret may stay visible (``keep``:
+4 for keys whose first characters are a public prefix such as ``sk-o``, 0 for
+passwords and free-form values).
+
+Every pattern is linear-time: quantifiers are bounded, and a repeated class never
+overlaps the literal that ends it, so a match attempt costs at most a few hundred
+steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to each).
+
+``kind`` selects the extra checks a match must pass:
+
+- ``token``: a vendor-format key; rejected only when it is a placeholder.
+- ``value``: a value under a secret-looking name (``api_key = ...``); the name must be
+  secret-looking by segment (``max_tokens`` is not) and the value must look random.
+- ``password``: a value under a password-like name or in a URL/connection string;
+  any non-placeholder value counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["RULES", "Rule", "is_placeholder", "looks_random", "secret_name"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One detection rule (see the module docstring)."""
+
+    id: str
+    anchors: tuple[str, ...]
+    pattern: str
+    back: int = 0
+    group: str = "s"
+    keep: int = 4
+    kind: str = "token"
+    max_len: int = 1024
+    #: the character before the anchor must not be a letter, digit, ``_`` or ``-``
+    #: (checked before the regex runs: ``task-`` never costs a regex call for ``sk-``)
+    left_boundary: bool = False
+    #: the regex starts at the last occurrence of this literal within ``max_len`` before
+    #: the anchor: URL credentials are anchored on the rare ``@`` and matched from the
+    #: ``://`` before it (``://`` is in nearly every log line, ``@`` is not)
+    start_at: str | None = None
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern))
+        if self.back == 0 and self.pattern.startswith(("(?<![A-Za-z0-9", "(?<![\\w")):
+            object.__setattr__(self, "left_boundary", True)
+
+
+def _case(*words: str) -> tuple[str, ...]:
+    """``word``, ``WORD`` and ``Word`` for each word (anchors are case-sensitive)."""
+    out: list[str] = []
+    for w in words:
+        for v in (w.lower(), w.upper(), w[:1].upper() + w[1:].lower(), w):
+            if v not in out:
+                out.append(v)
+    return tuple(out)
+
+
+# Boundaries: a key must not be glued to the word before it (``task-`` is not ``sk-``).
+_L = r"(?<![A-Za-z0-9_\-])"
+_R = r"(?![A-Za-z0-9_\-])"
+_B64 = r"A-Za-z0-9+/"
+
+# The separator between a name and its value: ``=``, ``:``, ``:=``, ``=>``, ``?=`` ...
+_SEP = r"""\\?["'\]]?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
+# A value: quoted (possibly JSON-escaped quotes) or bare up to a delimiter.
+_VALUE = r"""(?:\\?["'`](?P<s>[^"'`\r\n\\]{1,512})|(?P<u>[^\s"'`,;)}\]&<>|\\]{1,512}))"""
+
+# Words that name a secret. The frequent ones (``token`` is in every LLM usage log as
+# ``prompt_tokens``) are anchored together with the character that follows them, so the
+# prefilter never reports ``tokens`` or ``tokenizer`` and the regex never runs there.
+_PLAIN_WORDS = (
+    *("password", "passwd", "passphrase", "pwd", "api_key", "api-key", "apikey"),
+    *("access_key", "accesskey", "private_key"),
+)
+_FOLLOWED_WORDS = ("token", "secret", "auth", "credential", "cookie", "session")
+_FOLLOW = "\"'=: \t_-.]\\`)0123456789"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _followed(word: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in _case(word):
+        for f in _FOLLOW + ("" if v.isupper() else _UPPER) + ("s" if word == "credential" else ""):
+            out.append(v + f)
+    return tuple(out)
+
+
+_KEY_ANCHORS = (
+    *_case(*_PLAIN_WORDS),
+    *(a for w in _FOLLOWED_WORDS for a in _followed(w)),
+    *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
+    *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
+)
+_KEY_RE = (
+    r"(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access_?key|private_?key|"
+    r"auth|credential|cookie|session)|_KEY|LOGIN"
+)
+
+RULES: tuple[Rule, ...] = (
+    # --- LLM providers -------------------------------------------------------------
+    Rule("openrouter-api-key", ("sk-or-",), _L + r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})" + _R),
+    # Anthropic's documented shape is exact (93 characters, then ``AA``), so a malformed
+    # ``sk-ant-`` string is not reported as a key (and not taken by the OpenAI rule).
+    Rule(
+        "anthropic-api-key",
+        ("sk-ant-",),
+        _L + r"(?P<s>sk-ant-(?:api|admin|sid|oat)\d{2}-[\w\-]{93}AA)" + _R,
+    ),
+    Rule(
+        "openai-api-key",
+        ("sk-",),
+        _L + r"(?P<s>sk-(?!ant-)(?:[a-z]{2,8}-)?[A-Za-z0-9_\-]{20,256})" + _R,
+    ),
+    Rule("groq-api-key", ("gsk_",), _L + r"(?P<s>gsk_[A-Za-z0-9]{32,64})" + _R),
+    Rule("xai-api-key", ("xai-",), _L + r"(?P<s>xai-[A-Za-z0-9]{40,100})" + _R),
+    Rule("perplexity-api-key", ("pplx-",), _L + r"(?P<s>pplx-[A-Za-z0-9]{40,64})" + _R),
+    Rule("huggingface-token", ("hf_",), _L + r"(?P<s>hf_[A-Za-z0-9]{30,40})" + _R),
+    Rule("huggingface-org-token", ("api_org_",), _L + r"(?P<s>api_org_[A-Za-z0-9]{30,40})" + _R),
+    Rule(
+        "mistral-cohere-api-key",
+        _case("mistral", "cohere", "co_api_key"),
+        r"(?i:mistral|cohere|co_api_key)[\w.\-]{0,24}?"
+        + _SEP
+        + r"""\\?["'`]?(?P<s>[A-Za-z0-9]{32,40})"""
+        + _R,
+    ),
+    # --- Clouds ------------------------------------------------------------------------
+    Rule("google-api-key", ("AIza",), _L + r"(?P<s>AIzaSy[A-Za-z0-9_\-]{33})" + _R),
+    Rule(
+        "aws-access-key-id",
+        ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
+        r"(?<![A-Za-z0-9])(?P<s>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Za-z0-9])",
+    ),
+    Rule(
+        "aws-secret-access-key",
+        _case("secret_access_key", "secretaccesskey", "aws_secret", "secret-access-key"),
+        r"(?i:secret_?access_?key|aws_secret|secret-access-key)[\w.\-]{0,16}?"
+        + _SEP
+        + r"""\\?["'`]?(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])""",
+        keep=0,
+    ),
+    Rule(
+        "azure-storage-key",
+        ("AccountKey=", "SharedAccessKey=", "accountkey=", "sharedaccesskey="),
+        r"(?i:AccountKey|SharedAccessKey)=(?P<s>[" + _B64 + r"]{20,100}={0,2})",
+        keep=0,
+    ),
+    Rule("azure-sas-signature", ("sig=",), r"sig=(?P<s>[A-Za-z0-9%+/]{30,120}={0,2})", keep=0),
+    Rule(
+        "azure-ad-client-secret",
+        ("Q~",),
+        r"(?<![\w~.\-])(?P<s>[\w~.\-]{3}\dQ~[\w~.\-]{31,34})(?![\w~.\-])",
+        back=4,
+        keep=0,
+    ),
+    # --- Code hosting, CI, package registries -------------------------------------
+    Rule(
+        "github-token",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+        _L + r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})" + _R,
+    ),
+    Rule("github-fine-grained-pat", ("github_pat_",), r"(?P<s>github_pat_[A-Za-z0-9_]{40,255})"),
+    Rule(
+        "gitlab-token",
+        (
+            *(f"gl{p}-" for p in ("pat", "ptt", "rt", "dt", "ft", "imt", "agent", "oas")),
+            *("glsoat-", "glcbt-", "glffct-", "glsa_", "glc_", "GR1348941"),
+        ),
+        _L + r"(?P<s>(?:gl(?:pat|ptt|rt|dt|ft|imt|agent|oas|soat|cbt|ffct)-|glsa_|glc_|GR1348941)"
+        r"[\w.\-=+/]{20,400})",
+    ),
+    Rule("npm-token", ("npm_",), _L + r"(?P<s>npm_[A-Za-z0-9]{36})" + _R),
+    Rule("pypi-token", ("pypi-AgE",), r"(?P<s>pypi-AgE[\w\-]{50,400})"),
+    # --- Chat, payments, SaaS --------------------------------------------------------
+    Rule(
+        "slack-token",
+        ("xox", "xapp-"),
+        r"(?<![A-Za-z0-9])(?P<s>(?:xox[abposre]-(?:\d-)?\d{6,}-[A-Za-z0-9\-]{6,200}"
+        r"|xoxe\.xox[bp]-\d-[A-Za-z0-9]{40,300}|xoxe-\d-[A-Za-z0-9]{40,300}"
+        r"|xapp-\d-[A-Z0-9]{6,20}-\d{6,20}-[a-z0-9]{32,128}))(?![\w#\-])",
+    ),
+    Rule(
+        "slack-webhook",
+        ("hooks.slack.com/",),
+        r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>[A-Za-z0-9+/_\-]{20,200})",
+        keep=0,
+    ),
+    Rule(
+        "teams-webhook",
+        ("webhook.office.com/",),
+        r"webhook\.office\.com/webhookb2/(?P<s>[\w\-@/]{40,300})",
+        keep=0,
+    ),
+    Rule(
+        "bundler-credentials",
+        ("BUNDLE_",),
+        r"BUNDLE_[A-Z0-9_]{1,80}__[A-Z]{2,10}"
+        + _SEP
+        + r"""\\?["']?[\w.\-]{1,64}:(?P<s>[^\s"';&]{3,128})""",
+        keep=0,
+        kind="password",
+    ),
+    Rule(
+        "stripe-key",
+        ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"),
+        _L + r"(?P<s>(?:[sr]k_(?:live|test|prod)_|whsec_)[A-Za-z0-9]{20,255})",
+    ),
+    Rule("sendgrid-key", ("SG.",), _L + r"(?P<s>SG\.[\w\-]{20,24}\.[\w\-]{39,50})"),
+    Rule("twilio-key", ("SK",), r"(?<![A-Za-z0-9])(?P<s>SK[0-9a-f]{32})(?![A-Za-z0-9])"),
+    Rule(
+        "vendor-token",
+        (
+            "ops_eyJ",
+            "ntn_",
+            "sgp_",
+            "sntrys_",
+            "sntryu_",
+            "dapi",
+            "HRKU-",
+            "fo1_",
+            "fm1r_",
+            "fm2_",
+            "hvs.",
+            "hvb.",
+            "sha256~",
+            "sq0atp-",
+            "sq0csp-",
+            "EAAA",
+            "pnu_",
+            "rdme_",
+            "ico-",
+            "shpat_",
+            "shpss_",
+            "shpca_",
+            "shppa_",
+            "lin_api_",
+            "dop_v1_",
+            "doo_v1_",
+            "dor_v1_",
+            "pul-",
+            "atlasv1",
+            "AKCp",
+            "dp.pt.",
+            "PMAK-",
+            "s-s4t2",
+            "key-",
+            "FLWSECK",
+            "EZAK",
+            "EZTK",
+            "LTAI",
+            "EAA",
+            "A3-",
+        ),
+        r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
+        r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
+        r"|sntrys_eyJ[A-Za-z0-9+/=_]{60,400}|sntryu_[a-f0-9]{64}|dapi[a-f0-9]{32}(?:-\d)?|HRKU-[\w\-]{50,70}"
+        r"|fo1_[\w\-]{30,50}|fm[12][ar]?_[" + _B64 + r"=_\-]{60,2000}"
+        r"|hv[sb]\.[\w\-]{90,400}"
+        r"|sha256~[\w\-]{43}|sq0atp-[\w\-]{22}|sq0csp-[\w\-]{43}|EAA[\w\-]{60,300}"
+        r"|LTAI[A-Za-z0-9]{20}|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3}"
+        r"|pnu_[A-Za-z0-9]{36}|rdme_[a-z0-9]{70}|(?<!\.)ico-[A-Za-z0-9]{32}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"
+        r"|lin_api_[A-Za-z0-9]{40}|do[opr]_v1_[a-f0-9]{64}|pul-[a-f0-9]{40}"
+        r"|[A-Za-z0-9]{14}\.atlasv1\.[\w\-=]{60,100}|AKCp[A-Za-z0-9]{69}|dp\.pt\.[A-Za-z0-9]{43}"
+        r"|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|s-s4t2(?:ud|af)-[a-f0-9]{64}|key-[a-f0-9]{32}"
+        r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}))(?![A-Za-z0-9])",
+        back=0,
+    ),
+    # --- Structured secrets ------------------------------------------------------------
+    Rule(
+        "jwt",
+        ("eyJ",),
+        r"(?<![A-Za-z0-9_\-])(?P<s>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{4,8000}"
+        r"\.[A-Za-z0-9_\-]{0,4000})",
+    ),
+    Rule(
+        "private-key",
+        ("-----BEGIN",),
+        r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+        r"(?P<s>(?:[^\-]|-(?!----)){1,16000})"
+        r"(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----)?",
+        keep=0,
+        kind="pem",
+        max_len=16100,
+    ),
+    Rule(
+        "url-credentials",
+        ("@",),
+        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>[^\s/?#@'\"<>]{1,256})@(?=[\w\[])",
+        keep=0,
+        kind="password",
+        max_len=400,
+        start_at="://",
+    ),
+    Rule(
+        "curl-user",
+        ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
+        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<user>[^\s"':]{0,128})["']?:"""
+        r"""["']?(?P<s>[^\s"']{1,256})""",
+        keep=0,
+        kind="password",
+    ),
+    Rule(
+        "authorization",
+        _case("authorization", "proxy-authorization"),
+        r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=][ \t]{0,8}\\?["']?[ \t]{0,8}"""
+        r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
+        r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
+        kind="auth",
+    ),
+    Rule(
+        "secret-assignment",
+        _KEY_ANCHORS,
+        r"(?P<name>(?:" + _KEY_RE + r")[\w.\-]{0,40}?)" + _SEP + _VALUE,
+        keep=0,
+        kind="value",
+    ),
+)
+
+# --- Checks applied after a regex matched ------------------------------------------------
+
+_PLACEHOLDER = re.compile(
+    r"(?i)x{4,}|\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
+    r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
+    r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
+)
+# Extra signs of a made-up value, for free-form values only (real vendor keys can hold
+# runs such as ``AAAAAA`` in their base64 body).
+_STRICT = re.compile(r"(?i)0123456789a|(.)\1{4,}|\.\.\.|\u2026")
+_REPEAT = re.compile(r"(.{3,4})\1{3,}")
+_CONST = frozenset({"true", "false", "null", "none", "nil", "undefined", "bearer", "basic"})
+
+
+def is_placeholder(value: str, *, strict: bool = True) -> bool:
+    """``sk-or-v1-your-api-key-here``, ``xxxx``, ``<API_KEY>``, ``${VAR}``, masks ..."""
+    if value.lower() in _CONST or _PLACEHOLDER.search(value) is not None:
+        return True
+    # A short chunk repeated (``123123123123``) is typed, not generated.
+    if any(len(set(m.group(1))) > 1 for m in _REPEAT.finditer(value)):
+        return True
+    return strict and _STRICT.search(value) is not None
+
+
+def _entropy(value: str) -> float:
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def looks_random(value: str) -> bool:
+    """A generated token rather than a word, number, path, URL or version string."""
+    if len(value) < 10 or is_placeholder(value):
+        return False
+    if (
+        (value.isdigit() and len(value) < 16)
+        or "://" in value
+        or value.startswith(("/", "./", "$", "%", "@", "~"))
+    ):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    mixed = not value.islower() and not value.isupper()
+    if not (has_digit or mixed):
+        return False
+    return _entropy(value) >= 2.75
+
+
+_SEGMENT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SECRET_LAST = frozenset(
+    {
+        "password", "passwd", "passphrase", "pwd", "pass", "secret", "token",
+        "apikey", "credential", "credentials", "creds", "auth", "authorization", "cookie",
+        "accesskey", "privatekey", "secretkey", "sessionid", "sid", "signature",
+    }
+)  # fmt: skip
+_KEY_OWNERS = frozenset(
+    {
+        "api", "access", "secret", "private", "client", "master", "encryption", "signing",
+        "account", "auth", "app", "service", "license", "shared", "storage", "session",
+        "webhook", "sas", "admin", "management", "provisioning", "ssh", "deploy",
+    }
+)  # fmt: skip
+_NOT_SECRET_OWNERS = frozenset({"public", "max", "min", "num", "total", "next", "page", "csrf"})
+
+
+def secret_name(name: str) -> bool:
+    """Whether an identifier names a secret, judged by its last segments.
+
+    ``client_secret``, ``OPENROUTER_API_KEY``, ``apiKey``, ``bot_token1``, ``db.password``
+    do; ``max_tokens``, ``token_type``, ``secret_name``, ``public_key``, ``kms_key_id``
+    do not.
+    """
+    segs = [s.lower() for s in _SEGMENT.findall(name)]
+    while segs and segs[-1].isdigit():
+        segs.pop()
+    if not segs:
+        return False
+    last = segs[-1]
+    prev = segs[-2] if len(segs) > 1 else ""
+    if prev in _NOT_SECRET_OWNERS:
+        return False
+    if last in _SECRET_LAST:
+        return True
+    if last == "key":
+        if prev in _KEY_OWNERS:
+            return True
+        # SCREAMING_CASE constants ending in _KEY (HEROKU_KEY) are configuration secrets.
+        return len(segs) > 1 and name.isupper() and prev not in {"cache", "sort", "primary"}
+    if last == "login" and name.isupper():  # SONAR_LOGIN: CI tools name tokens so
+        return True
+    if last in {"value", "string", "data"} and len(segs) > 1:
+        return secret_name("_".join(segs[:-1]))
+    return False

@@ -1,0 +1,71 @@
+"""``openrouter-secure serve``: run the OpenRouter MCP server (stdio, or HTTP with a token)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "serve",
+        help="run the OpenRouter MCP server (tools: chat, models, generation cost, usage)",
+        description=(
+            "Run an MCP server exposing OpenRouter through a key it resolves from a secret "
+            "reference. Logs go to stderr (stdout is the MCP channel on stdio)."
+        ),
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (JSON, TOML or YAML; refused if it holds a secret)",
+    )
+    parser.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio (default) or streamable HTTP (needs serve.http.bearerToken)",
+    )
+    parser.add_argument("--host", help="HTTP: address to bind (default from config, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP: port (default from config, 8765)")
+    parser.add_argument(
+        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+    parser.set_defaults(handler=run)
+
+
+def _setup_logging(level: str) -> None:
+    # stderr only: on stdio, stdout carries the protocol.
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s %(message)s")
+    try:
+        from .._logging import install_log_redaction  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return
+    install_log_redaction()
+
+
+def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    _setup_logging(args.log_level)
+    from .._mcp_config import load_settings
+    from ..mcp import build_server
+
+    settings = load_settings(args.config)
+    if args.host or args.port is not None:
+        http = dataclasses.replace(
+            settings.http,
+            host=args.host or settings.http.host,
+            port=settings.http.port if args.port is None else args.port,
+        )
+        settings = dataclasses.replace(settings, http=http)
+    server = build_server(settings)
+    if args.transport == "http":
+        from .._mcp_http import run_http
+
+        run_http(server, settings)
+    else:
+        server.run("stdio")
+    return 0

@@ -1,0 +1,569 @@
+"""``openrouter-secure doctor`` run as a real subprocess over a temporary HOME (issue 6)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pty
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openrouter_secure.testing import assert_no_leak, make_canary
+from tests.config_shapes import clean_config
+
+FINDING_KEYS = {
+    "check",
+    "severity",
+    "message",
+    "file",
+    "location",
+    "rule",
+    "fix",
+    "fixable",
+    "fixed",
+}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def put(path: Path, text: str, file_mode: int = 0o600, dir_mode: int | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if dir_mode is not None:
+        os.chmod(path.parent, dir_mode)
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, file_mode)
+    return path
+
+
+@dataclass
+class Machine:
+    home: Path
+    project: Path
+    key: str
+    env: dict[str, str]
+
+    def doctor(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "openrouter_secure.cli", "doctor", *args],
+            cwd=self.project,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert_no_leak(self.key, done.stdout, done.stderr)
+        return done
+
+    def report(self, *args: str) -> tuple[int, dict[str, Any]]:
+        done = self.doctor("--json", *args)
+        return done.returncode, json.loads(done.stdout)
+
+
+def base_env(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("XDG_", "OPENROUTER_", "APPDATA")) and k != "HOME"
+    }
+    env["HOME"] = str(home)
+    env["OPENROUTER_SECURE_FINGERPRINT_KEY"] = "test-fingerprint-key-0123456789"
+    for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+@pytest.fixture
+def clean_machine(tmp_path: Path) -> Machine:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    project = tmp_path / "project"
+    project.mkdir()
+    put(
+        home / ".cursor" / "mcp.json",
+        json.dumps(clean_config()),
+        0o600,
+        dir_mode=0o700,
+    )
+    return Machine(home, project, make_canary(), base_env(home))
+
+
+@pytest.fixture
+def leaky_machine(tmp_path: Path) -> Machine:
+    key = make_canary()
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    project = tmp_path / "project"
+    project.mkdir()
+    claude = home / ".config" / "Claude"
+    put(
+        claude / "claude_desktop_config.json",
+        json.dumps(
+            {
+                "mcpServers": {
+                    "openrouter": {
+                        "command": "uvx",
+                        "args": ["openrouter-mcp", "--api-key", key],
+                        "env": {"OPENROUTER_API_KEY": key},
+                    },
+                    "files": {"command": "npx", "args": ["-y", "server-filesystem", "/tmp"]},
+                }
+            },
+            indent=2,
+        ),
+        0o644,
+        dir_mode=0o755,
+    )
+    put(home / ".cursor" / "mcp.json", json.dumps(clean_config()), 0o600, dir_mode=0o700)
+    put(
+        home / ".claude.json",
+        json.dumps(
+            {
+                "projects": {
+                    str(project): {
+                        "mcpServers": {
+                            "remote": {
+                                "type": "http",
+                                "url": "https://mcp.example.com/mcp",
+                                "headers": {"Authorization": f"Bearer {key}"},
+                            }
+                        }
+                    }
+                }
+            }
+        ),
+    )
+    put(project / ".env", f"# local settings\nDEBUG=1\nexport OPENROUTER_API_KEY='{key}'\n", 0o644)
+    put(project / ".env.example", "OPENROUTER_API_KEY=\n", 0o644)
+    results = home / ".local" / "share" / "openrouter-secure" / "benchmarks"
+    put(
+        results / "run1.json",
+        json.dumps({"privacy_mode": False, "prompt": "what is my diagnosis?", "results": []}),
+        dir_mode=0o700,
+    )
+    put(
+        results / "run2.json",
+        json.dumps({"privacy_mode": True, "prompt": "<REDACTED: 21 chars>", "results": []}),
+    )
+    logs = home / ".local" / "state" / "openrouter-secure"
+    put(logs / "server.log", f"INFO start\nDEBUG sending Authorization: Bearer {key}\n")
+    os.chmod(logs, 0o700)
+    os.chmod(logs.parent, 0o700)
+    put(home / ".bash_history", f"ls\nexport OPENROUTER_API_KEY={key}\ncd code\n")
+    return Machine(home, project, key, base_env(home))
+
+
+def summary(report: dict[str, Any], home: Path, project: Path) -> set[tuple[str, ...]]:
+    def short(path: str | None) -> str:
+        if path is None:
+            return "-"
+        return path.replace(str(home), "~").replace(str(project), "$PROJECT")
+
+    return {
+        (f["check"], f["severity"], short(f["file"]), short(f["location"]), f["rule"] or "-")
+        for f in report["findings"]
+        if f["severity"] != "info"
+    }
+
+
+def test_leaky_machine_exact_findings(leaky_machine: Machine) -> None:
+    code, report = leaky_machine.report()
+    assert code == 1
+    claude = "~/.config/Claude/claude_desktop_config.json"
+    found = summary(report, leaky_machine.home, leaky_machine.project)
+    key_rule = next(
+        r for c, _, f, loc, r in found if loc == "mcpServers.openrouter.env.OPENROUTER_API_KEY"
+    )
+    assert key_rule.startswith("secret-value:")
+    expected = {
+        ("plaintext-secret", "error", claude, "mcpServers.openrouter.args[2]", key_rule),
+        (
+            "plaintext-secret",
+            "error",
+            claude,
+            "mcpServers.openrouter.env.OPENROUTER_API_KEY",
+            key_rule,
+        ),
+        ("permissions", "warning", claude, "-", "file-permissions"),
+        ("permissions", "warning", claude, "-", "dir-permissions"),
+        (
+            "plaintext-secret",
+            "error",
+            "~/.claude.json",
+            'projects["$PROJECT"].mcpServers.remote.headers.Authorization',
+            key_rule,
+        ),
+        ("plaintext-secret", "error", "$PROJECT/.env", "line 3 (OPENROUTER_API_KEY)", key_rule),
+        ("permissions", "warning", "$PROJECT/.env", "-", "file-permissions"),
+        (
+            "unredacted-results",
+            "error",
+            "~/.local/share/openrouter-secure/benchmarks/run1.json",
+            "(top level)",
+            "privacy-mode-off",
+        ),
+        (
+            "secret-in-file",
+            "error",
+            "~/.local/state/openrouter-secure/server.log",
+            "line 2",
+            next(r for c, _, f, loc, r in found if c == "secret-in-file"),
+        ),
+        (
+            "secret-in-history",
+            "error",
+            "~/.bash_history",
+            "line 2",
+            next(r for c, _, f, loc, r in found if c == "secret-in-history"),
+        ),
+    }
+    assert found == expected
+    assert report["ok"] is False
+    assert report["summary"] == {"files": 9, "errors": 7, "warnings": 3, "fixed": 0}
+
+
+def test_json_schema_is_stable(leaky_machine: Machine) -> None:
+    _, report = leaky_machine.report()
+    assert set(report) == {"schema", "ok", "summary", "files", "findings", "fix_errors"}
+    assert report["schema"] == "openrouter-secure/doctor/v1"
+    assert set(report["summary"]) == {"files", "errors", "warnings", "fixed"}
+    assert report["summary"]["errors"] == sum(
+        1 for f in report["findings"] if f["severity"] == "error"
+    )
+    for entry in report["files"]:
+        assert set(entry) == {"path", "kind", "client", "status"}
+        assert entry["kind"] in {"config", "dotenv", "data", "history"}
+        assert entry["status"] in {"ok", "problems", "unreadable"}
+    for finding in report["findings"]:
+        assert set(finding) == FINDING_KEYS
+        assert finding["severity"] in {"error", "warning", "info"}
+        assert isinstance(finding["fixable"], bool)
+    clients = {e["client"] for e in report["files"] if e["kind"] == "config"}
+    assert {"Claude Desktop", "Claude Code", "Cursor"} <= clients
+
+
+def test_clean_machine_passes(clean_machine: Machine) -> None:
+    done = clean_machine.doctor()
+    assert done.returncode == 0, done.stdout
+    assert "All good" in done.stdout
+    assert "~/.cursor/mcp.json  (Cursor): ok" in done.stdout
+
+
+def test_table_output_is_friendly_and_secret_free(leaky_machine: Machine) -> None:
+    done = leaky_machine.doctor()
+    assert done.returncode == 1
+    out = done.stdout
+    assert "~/.config/Claude/claude_desktop_config.json  (Claude Desktop): problems" in out
+    assert (
+        "ERROR  mcpServers.openrouter.env.OPENROUTER_API_KEY: a key or token in plain text" in out
+    )
+    assert "openrouter-secure doctor --fix" in out
+    assert "~/.cursor/mcp.json  (Cursor): ok" in out
+
+
+def test_empty_home_says_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "h"
+    home.mkdir()
+    (tmp_path / "p").mkdir()
+    machine = Machine(home, tmp_path / "p", make_canary(), base_env(home))
+    done = machine.doctor()
+    assert done.returncode == 0
+    assert "No MCP config files" in done.stdout
+
+
+def test_given_paths_are_checked(clean_machine: Machine, tmp_path: Path) -> None:
+    key = clean_machine.key
+    extra = put(
+        tmp_path / "elsewhere" / "mcp.json",
+        json.dumps({"mcpServers": {"s": {"command": "x", "env": {"TOKEN": key}}}}),
+    )
+    code, report = clean_machine.report("--no-discover", str(extra))
+    assert code == 1
+    assert [f["location"] for f in report["findings"] if f["severity"] == "error"] == [
+        "mcpServers.s.env.TOKEN"
+    ]
+    assert [e["path"] for e in report["files"]] == [str(extra)]
+    code, report = clean_machine.report("--no-discover", str(tmp_path / "missing.json"))
+    assert code == 1
+    assert report["findings"][0]["check"] == "missing-path"
+
+
+@pytest.mark.parametrize(
+    ("value", "severity"), [("canary", "info"), ("sk-or-v1-tooshort", "warning")]
+)
+def test_api_key_format_check(clean_machine: Machine, value: str, severity: str) -> None:
+    key = make_canary() if value == "canary" else value
+    clean_machine.env["OPENROUTER_API_KEY"] = key
+    done = clean_machine.doctor("--json")
+    assert_no_leak(key, done.stdout, done.stderr)
+    report = json.loads(done.stdout)
+    (finding,) = [f for f in report["findings"] if f["check"] == "api-key"]
+    assert finding["severity"] == severity
+    assert done.returncode == (0 if severity == "info" else 1)
+
+
+def test_online_check_against_loopback_server(clean_machine: Machine) -> None:
+    testserver = pytest.importorskip("openrouter_secure._testserver")
+    with testserver.OpenRouterTestServer() as server:
+        good = server.add_key().key
+        clean_machine.env["OPENROUTER_API_KEY"] = good
+        done = clean_machine.doctor("--json", "--online", "--base-url", server.base_url)
+        assert_no_leak(good, done.stdout, done.stderr)
+        online = [f for f in json.loads(done.stdout)["findings"] if f["check"] == "api-key-online"]
+        assert [(f["severity"], f["message"][:29]) for f in online] == [
+            ("info", "OpenRouter accepts OPENROUTER")
+        ]
+        assert done.returncode == 0
+        unknown = make_canary()
+        clean_machine.env["OPENROUTER_API_KEY"] = unknown
+        done = clean_machine.doctor("--json", "--online", "--base-url", server.base_url)
+        assert_no_leak(unknown, done.stdout, done.stderr)
+        online = [f for f in json.loads(done.stdout)["findings"] if f["check"] == "api-key-online"]
+        assert [f["severity"] for f in online] == ["error"]
+        assert done.returncode == 1
+
+
+def test_online_check_with_a_refused_base_url_is_a_warning(clean_machine: Machine) -> None:
+    clean_machine.env["OPENROUTER_API_KEY"] = clean_machine.key
+    done = clean_machine.doctor("--json", "--online", "--base-url", "http://192.0.2.1/api/v1")
+    online = [f for f in json.loads(done.stdout)["findings"] if f["check"] == "api-key-online"]
+    assert [f["severity"] for f in online] == ["warning"]
+    assert done.returncode == 1
+
+
+# -- git ------------------------------------------------------------------------------------------
+@pytest.fixture
+def git_project(leaky_machine: Machine) -> Machine:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q", str(leaky_machine.project)], check=True)
+    return leaky_machine
+
+
+def test_dotenv_not_ignored_in_git(git_project: Machine) -> None:
+    _, report = git_project.report()
+    rows = [
+        (f["check"], f["severity"], Path(f["file"]).name)
+        for f in report["findings"]
+        if f["check"].startswith("dotenv")
+    ]
+    assert rows == [("dotenv-gitignore", "error", ".env")]  # .env.example is meant to be shared
+    put(git_project.project / ".gitignore", ".env\n", 0o644)
+    _, report = git_project.report()
+    assert not [f for f in report["findings"] if f["check"].startswith("dotenv")]
+
+
+def test_dotenv_tracked_by_git(git_project: Machine) -> None:
+    put(git_project.project / ".gitignore", ".env\n", 0o644)
+    subprocess.run(
+        ["git", "-C", str(git_project.project), "add", "-f", ".env"],
+        check=True,
+        capture_output=True,
+    )
+    _, report = git_project.report()
+    rows = [
+        (f["check"], f["severity"]) for f in report["findings"] if f["check"].startswith("dotenv")
+    ]
+    assert rows == [("dotenv-tracked", "error")]
+
+
+# -- fixing ---------------------------------------------------------------------------------------
+def test_fix_without_confirmation_changes_nothing(leaky_machine: Machine) -> None:
+    config = leaky_machine.home / ".config" / "Claude" / "claude_desktop_config.json"
+    before = config.read_bytes()
+    done = leaky_machine.doctor("--fix", stdin="")
+    assert "pass --yes" in done.stderr
+    assert config.read_bytes() == before
+    assert mode(config) == 0o644
+    assert done.returncode == 1
+
+
+def test_fix_never_takes_an_answer_from_a_pipe(leaky_machine: Machine) -> None:
+    # stdin is a pipe, not a terminal: the doctor refuses to guess an answer.
+    config = leaky_machine.home / ".config" / "Claude" / "claude_desktop_config.json"
+    done = leaky_machine.doctor("--fix", stdin="y\n")
+    assert mode(config) == 0o644
+    assert "nothing changed" in done.stderr
+
+
+def answer_on_a_terminal(machine: Machine, answer: str) -> subprocess.CompletedProcess[str]:
+    """Run ``doctor --fix`` with a pseudo-terminal as stdin and type ``answer``."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "openrouter_secure.cli", "doctor", "--fix"],
+            cwd=machine.project,
+            env=machine.env,
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.write(master, answer.encode())
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert_no_leak(machine.key, out, err)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.mark.parametrize(("answer", "changed"), [("n\n", False), ("\n", False), ("y\n", True)])
+def test_fix_asks_on_a_terminal(clean_machine: Machine, answer: str, changed: bool) -> None:
+    config = clean_machine.home / ".cursor" / "mcp.json"
+    os.chmod(config, 0o644)
+    done = answer_on_a_terminal(clean_machine, answer)
+    assert "Apply this fix? [y/N]" in done.stderr
+    assert "chmod 600 " in done.stderr
+    assert (mode(config) == 0o600) is changed
+    assert done.returncode == (0 if changed else 1)
+
+
+@pytest.mark.service("gnome-keyring")
+def test_fix_moves_keys_to_the_keychain_and_tightens_modes(
+    leaky_machine: Machine, keychain: Any
+) -> None:
+    leaky_machine.env.update(
+        {k: os.environ[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")}
+    )
+    names = ["openrouter.OPENROUTER_API_KEY", "openrouter.api-key", "remote.Authorization"]
+    try:
+        check_fix(leaky_machine, keychain)
+    finally:
+        for name in names:
+            with contextlib.suppress(Exception):
+                keychain.delete_password("openrouter-secure", name)
+
+
+def check_fix(leaky_machine: Machine, keychain: Any) -> None:
+    config = leaky_machine.home / ".config" / "Claude" / "claude_desktop_config.json"
+    code, report = leaky_machine.report("--fix", "--yes")
+    assert report["fix_errors"] == []
+    fixed = {(f["location"], f["rule"]) for f in report["findings"] if f["fixed"]}
+    assert ("mcpServers.openrouter.env.OPENROUTER_API_KEY", fixed_rule(report)) in fixed
+    assert mode(config) == 0o600
+    assert mode(config.parent) == 0o700
+    assert mode(leaky_machine.project / ".env") == 0o600
+    doc = json.loads(config.read_text())
+    server = doc["mcpServers"]["openrouter"]
+    env_ref = "${secret:keyring://openrouter-secure/openrouter.OPENROUTER_API_KEY}"
+    assert server["env"]["OPENROUTER_API_KEY"] == env_ref
+    assert server["args"] == [
+        "openrouter-mcp",
+        "--api-key",
+        "${secret:keyring://openrouter-secure/openrouter.api-key}",
+    ]
+    assert doc["mcpServers"]["files"]["args"] == ["-y", "server-filesystem", "/tmp"]
+    stored = keychain.get_password("openrouter-secure", "openrouter.OPENROUTER_API_KEY")
+    assert stored == leaky_machine.key
+    claude_code = json.loads((leaky_machine.home / ".claude.json").read_text())
+    header = claude_code["projects"][str(leaky_machine.project)]["mcpServers"]["remote"]["headers"]
+    assert (
+        header["Authorization"]
+        == "Bearer ${secret:keyring://openrouter-secure/remote.Authorization}"
+    )
+    assert_no_leak(leaky_machine.key, config.read_text(), json.dumps(claude_code))
+    # What remains cannot be fixed automatically (the .env file, the saved log and results).
+    assert code == 1
+    remaining = {
+        f["check"] for f in report["findings"] if f["severity"] == "error" and not f["fixed"]
+    }
+    assert remaining == {
+        "plaintext-secret",
+        "unredacted-results",
+        "secret-in-file",
+        "secret-in-history",
+    }
+    # The rewritten config now passes, and loads with the key resolved from the keychain.
+    again, _ = leaky_machine.report("--no-discover", str(config))
+    assert again == 0
+    import openrouter_secure as ors
+
+    loaded = ors.load_config(config, resolve=True)
+    assert loaded["mcpServers"]["openrouter"]["env"]["OPENROUTER_API_KEY"] == leaky_machine.key
+
+
+def fixed_rule(report: dict[str, Any]) -> str:
+    return next(
+        f["rule"]
+        for f in report["findings"]
+        if f["location"] == "mcpServers.openrouter.env.OPENROUTER_API_KEY"
+    )
+
+
+@pytest.mark.service("gnome-keyring")
+def test_fix_never_overwrites_another_keychain_entry(tmp_path: Path, keychain: Any) -> None:
+    from openrouter_secure._doctor import run_doctor
+    from openrouter_secure._doctor_fix import apply_fixes
+
+    key, other = make_canary(), make_canary()
+    name = "svc.API_TOKEN"
+    keychain.set_password("openrouter-secure", name, other)
+    config = put(
+        tmp_path / "mcp.json",
+        json.dumps({"mcpServers": {"svc": {"command": "x", "env": {"API_TOKEN": key}}}}),
+    )
+    try:
+        report = run_doctor([config], discover=False, environ={"HOME": str(tmp_path)})
+        assert apply_fixes(report) == []
+        doc = json.loads(config.read_text())
+        ref = "${secret:keyring://openrouter-secure/svc.API_TOKEN-2}"
+        assert doc["mcpServers"]["svc"]["env"]["API_TOKEN"] == ref
+        assert keychain.get_password("openrouter-secure", name) == other
+        assert keychain.get_password("openrouter-secure", f"{name}-2") == key
+    finally:
+        for entry in (name, f"{name}-2"):
+            with contextlib.suppress(Exception):
+                keychain.delete_password("openrouter-secure", entry)
+
+
+def test_json_with_comments_is_reported_but_not_rewritten(tmp_path: Path) -> None:
+    from openrouter_secure._doctor import run_doctor
+
+    key = make_canary()
+    config = put(
+        tmp_path / "mcp.json",
+        '// mine\n{"mcpServers": {"s": {"command": "x", "env": {"TOKEN": "' + key + '"}}}}\n',
+    )
+    report = run_doctor([config], discover=False, environ={"HOME": str(tmp_path)})
+    (finding,) = [f for f in report.findings if f.check == "plaintext-secret"]
+    assert finding.location == "mcpServers.s.env.TOKEN"
+    assert finding.fixable is False
+    assert "by hand" in (finding.fix or "")
+    assert_no_leak(key, repr(report), json.dumps(report.as_json()))
+
+
+def test_saved_results_in_clear_are_found(tmp_path: Path) -> None:
+    from openrouter_secure._doctor import run_doctor
+
+    results = tmp_path / "results"
+    put(
+        results / "runs.jsonl",
+        json.dumps({"privacy_mode": True, "prompt": "<REDACTED: 5 chars>"})
+        + "\n"
+        + json.dumps({"privacy_mode": False, "prompt": "my salary is ..."})
+        + "\n",
+        dir_mode=0o700,
+    )
+    put(
+        results / "claims-private.json",
+        json.dumps({"privacy_mode": True, "runs": [{"model": "m", "response": "hi"}]}),
+    )
+    report = run_doctor([results], discover=False, environ={"HOME": str(tmp_path)})
+    rows = sorted((Path(f.file).name, f.location, f.rule) for f in report.findings if f.file)
+    assert rows == [
+        ("claims-private.json", "runs[0].response", "unredacted-field"),
+        ("runs.jsonl", "line 2: (top level)", "privacy-mode-off"),
+    ]
