@@ -19,7 +19,7 @@ def api_key_findings(
     """What to say about ``OPENROUTER_API_KEY`` (never its value; at most its length)."""
     out: list[DoctorFinding] = []
     value = environ.get("OPENROUTER_API_KEY")
-    if value is None:
+    if not value:  # empty counts as unset, as it does for env://
         out.append(
             DoctorFinding(
                 "api-key",

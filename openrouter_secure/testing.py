@@ -90,6 +90,8 @@ def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
     is caught too.
     """
     values = [canaries] if isinstance(canaries, str) else list(canaries)
+    if not all(values):
+        raise ValueError("an empty canary would match every output; pass a real value")
     needles = set()
     for value in values:
         needles.add(value)

@@ -67,3 +67,8 @@ def test_leak_check_restores_the_root_level() -> None:
     with LeakCheck():
         pass
     assert root.level == before
+
+
+def test_an_empty_canary_is_refused() -> None:
+    with pytest.raises(ValueError, match="empty canary"):
+        assert_no_leak("", "anything")
