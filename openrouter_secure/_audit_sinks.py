@@ -18,6 +18,7 @@ import logging
 import os
 import stat
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,11 @@ class FileSink(Sink):
             os.makedirs(folder, mode=0o700, exist_ok=True)
         with self._lock:
             self._open()
+        # A fork while another thread holds the lock would leave the child's copy
+        # locked forever: give the child a fresh one (its descriptors are reopened on
+        # first use, see _open).
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _reset_lock(ref))
 
     # -- descriptors -------------------------------------------------------------------
 
@@ -267,6 +273,12 @@ class FileSink(Sink):
             for old in rotated_files(self.path)[: -self.backup_count or None]:
                 with contextlib.suppress(OSError):
                     os.unlink(old)
+
+
+def _reset_lock(ref: weakref.ref[FileSink]) -> None:
+    sink = ref()
+    if sink is not None:
+        sink._lock = threading.Lock()
 
 
 def _seq_of(line: bytes, path: str) -> int:

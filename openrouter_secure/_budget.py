@@ -9,8 +9,8 @@ from other processes or other tools using the same key counts too.
 
 Windows are calendar windows in UTC (a day starts at 00:00 UTC, a week on Monday, a
 month on the 1st), the same as OpenRouter's daily/weekly/monthly usage counters.
-State is in memory, per process; share a budget across processes by syncing from
-``GET /key`` (OpenRouter is then the shared store).
+State is in memory, per process, by default; ``storage="redis://..."`` shares it
+across processes, and syncing from ``GET /key`` adds spend made elsewhere.
 """
 
 from __future__ import annotations
@@ -23,12 +23,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._budget_store import Slot, StoreUnavailable, open_store
 from ._events import emit, subscribe, unsubscribe
 from ._exceptions import BudgetExceeded, ConfigurationError
+from ._refs import SecretRef
+from ._sanitizer import default_sanitizer
+from ._secret import Secret
 
 __all__ = ["Budget", "BudgetLimit", "BudgetStatus"]
 
 log = logging.getLogger("openrouter_secure.budget")
+
+# What a store raises when it cannot answer (it translates its client's errors).
+_STORAGE_ERRORS = (StoreUnavailable,)
 
 _PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _PERIODS = ("minute", "hour", "day", "week", "month", "total")
@@ -116,6 +123,8 @@ class BudgetStatus:
 
     When over, ``limit`` is the exhausted limit's text, ``spent`` what was used in its
     window and ``retry_after`` the seconds until that window resets (``None``: never).
+    ``storage_error`` is set when the store (Redis) could not be asked and the answer
+    comes from ``fail_open``.
     """
 
     ok: bool
@@ -123,18 +132,10 @@ class BudgetStatus:
     limit: str | None = None
     spent: float = 0.0
     retry_after: float | None = None
+    storage_error: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
-
-
-class _Usage:
-    __slots__ = ("alerted", "spent", "window")
-
-    def __init__(self, window: int) -> None:
-        self.window = window
-        self.spent = 0.0
-        self.alerted = False
 
 
 class Budget:
@@ -144,16 +145,25 @@ class Budget:
     stands; ``require(key)`` raises :class:`BudgetExceeded` when over (call it before a
     completion). Crossing a limit emits ``budget.exceeded`` once per window.
 
+    ``storage``: ``memory://`` (this process) or a ``redis://`` URL, a secret reference
+    to one, or a ``Secret`` (extra ``[redis]``): every process using it spends from
+    the same counters. When Redis cannot be reached, ``check`` refuses (``fail_open``
+    False, the default) or allows, and ``record`` logs the usage it could not count.
+
     Spike alert: with ``spike_factor`` set, spend in the current ``spike_window``
     seconds above ``spike_factor`` times the average of up to ``spike_history`` earlier
     windows (and at least ``spike_min`` dollars) emits ``budget.spike`` once per window.
-    A key needs one finished window with spend before it can spike.
+    A key needs one finished window with spend before it can spike. Spike tracking is
+    per process, whatever the storage.
     """
 
     def __init__(
         self,
         limit: str,
         *,
+        storage: str | SecretRef | Secret = "memory://",
+        fail_open: bool = False,
+        namespace: str = "ors",
         spike_factor: float | None = 3.0,
         spike_window: float = 3600.0,
         spike_history: int = 24,
@@ -162,44 +172,57 @@ class Budget:
     ) -> None:
         self.limit = limit
         self.limits = parse_budget(limit)
+        self._store, self.storage_url = open_store(storage, namespace)
+        self.fail_open = fail_open
         self.spike_factor = spike_factor
         self.spike_window = spike_window
         self.spike_history = spike_history
         self.spike_min = spike_min
         self._clock = clock
         self._lock = threading.Lock()
-        self._usage: dict[str, list[_Usage]] = {}
         # key -> {spike window id: spend}; plus the window of the last spike alert.
         self._spend_windows: dict[str, dict[int, float]] = {}
         self._spiked: dict[str, int] = {}
         self._key_field: str | Callable[[Mapping[str, Any]], str | None] = "key_ref"
+        self._last_warning = 0.0
+
+    @staticmethod
+    def _slot(key: str, lim: BudgetLimit, now: float) -> Slot:
+        return (key, lim.kind, lim.period, lim.window(now))
+
+    def _storage_failed(self, key: str, exc: BaseException, doing: str) -> None:
+        now = time.monotonic()
+        if now - self._last_warning >= 30.0:
+            self._last_warning = now
+            error = default_sanitizer().sanitize(f"{type(exc).__name__}: {exc}")[:300]
+            log.warning(
+                "budget storage %s unreachable while %s for %r (%s)",
+                self.storage_url,
+                doing,
+                key,
+                error,
+            )
 
     # -- recording ---------------------------------------------------------------------
-
-    def _rows(self, key: str, now: float) -> list[_Usage]:
-        rows = self._usage.get(key)
-        if rows is None:
-            rows = self._usage[key] = [_Usage(lim.window(now)) for lim in self.limits]
-        for lim, row in zip(self.limits, rows, strict=True):
-            current = lim.window(now)
-            if row.window != current:
-                row.window, row.spent, row.alerted = current, 0.0, False
-        return rows
 
     def record(self, key: str, *, cost: float | None = 0.0, tokens: int | None = 0) -> BudgetStatus:
         """Add ``cost`` dollars and ``tokens`` tokens to ``key``; returns its status."""
         cost = float(cost or 0.0)
         tokens = int(tokens or 0)
         now = self._clock()
-        with self._lock:
-            rows = self._rows(key, now)
-            for lim, row in zip(self.limits, rows, strict=True):
-                row.spent += cost if lim.kind == "usd" else tokens
-            status = self._status(key, rows, now)
-            spike = self._track_spike(key, cost, now) if cost > 0 else None
-        if spike is not None:
-            emit("budget.spike", **spike)
-        return status
+        try:
+            for lim in self.limits:
+                amount = cost if lim.kind == "usd" else float(tokens)
+                if amount:
+                    self._store.add(self._slot(key, lim, now), amount, lim.resets_in(now))
+        except _STORAGE_ERRORS as exc:
+            self._storage_failed(key, exc, f"recording ${cost:g} / {tokens} tokens")
+        if cost > 0:
+            with self._lock:
+                spike = self._track_spike(key, cost, now)
+            if spike is not None:
+                emit("budget.spike", **spike)
+        return self._status(key, now)
 
     def sync_from_key_info(self, info: Any, *, key: str) -> BudgetStatus:
         """Raise ``key``'s dollar spend to what ``GET /key`` reports, never lower it.
@@ -209,39 +232,53 @@ class Budget:
         synced; minute/hour limits and token limits have no counter there.
         """
         now = self._clock()
-        with self._lock:
-            rows = self._rows(key, now)
-            for lim, row in zip(self.limits, rows, strict=True):
+        try:
+            for lim in self.limits:
                 name = _KEY_INFO_FIELD.get(lim.period)
                 if lim.kind != "usd" or name is None:
                     continue
                 value = _field(info, name)
-                if value is not None and value > row.spent:
-                    row.spent = value
-            return self._status(key, rows, now)
+                if value is not None:
+                    self._store.floor(self._slot(key, lim, now), value, lim.resets_in(now))
+        except _STORAGE_ERRORS as exc:
+            self._storage_failed(key, exc, "syncing from GET /key")
+        return self._status(key, now)
 
     # -- checking ----------------------------------------------------------------------
 
-    def _status(self, key: str, rows: list[_Usage], now: float) -> BudgetStatus:
-        for lim, row in zip(self.limits, rows, strict=True):
-            if row.spent >= lim.amount:
-                if not row.alerted:
-                    row.alerted = True
-                    emit("budget.exceeded", key=key, budget=lim.label, spent=round(row.spent, 6))
-                return BudgetStatus(False, key, lim.label, row.spent, lim.resets_in(now))
+    def _status(self, key: str, now: float) -> BudgetStatus:
+        try:
+            for lim in self.limits:
+                slot = self._slot(key, lim, now)
+                spent = self._store.get(slot)
+                if spent >= lim.amount:
+                    resets = lim.resets_in(now)
+                    if self._store.claim_alert(slot, resets):
+                        emit("budget.exceeded", key=key, budget=lim.label, spent=round(spent, 6))
+                    return BudgetStatus(False, key, lim.label, spent, resets)
+        except _STORAGE_ERRORS as exc:
+            self._storage_failed(key, exc, "checking")
+            return BudgetStatus(self.fail_open, key, storage_error=True)
         return BudgetStatus(True, key)
 
     def check(self, key: str) -> BudgetStatus:
         """Whether ``key`` is within every limit now."""
-        now = self._clock()
-        with self._lock:
-            return self._status(key, self._rows(key, now), now)
+        return self._status(key, self._clock())
 
     def require(self, key: str) -> BudgetStatus:
         """``check`` that raises :class:`BudgetExceeded` when ``key`` is over a limit."""
         status = self.check(key)
         if status:
             return status
+        if status.storage_error:
+            raise BudgetExceeded(
+                f"budget for {key!r} could not be checked (storage {self.storage_url} "
+                "unreachable) and the budget fails closed; fix the storage or set "
+                "fail_open=True",
+                key=key,
+                limit=self.limit,
+                spent=0.0,
+            )
         when = (
             "it is a total budget and does not reset; raise it or use another key"
             if status.retry_after is None
@@ -258,9 +295,7 @@ class Budget:
     def spent(self, key: str) -> dict[str, float]:
         """Usage in the current window of each limit, by the limit's text."""
         now = self._clock()
-        with self._lock:
-            rows = self._rows(key, now)
-            return {lim.label: row.spent for lim, row in zip(self.limits, rows, strict=True)}
+        return {lim.label: self._store.get(self._slot(key, lim, now)) for lim in self.limits}
 
     # -- spikes ------------------------------------------------------------------------
 

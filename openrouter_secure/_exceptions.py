@@ -268,7 +268,7 @@ class UsageLimitError(OpenRouterSecureError):
         self.retry_after = retry_after
 
 
-class RateLimitExceeded(UsageLimitError):
+class RateLimitExceeded(UsageLimitError):  # noqa: N818 - the agreed public name
     """A :class:`~openrouter_secure.RateLimiter` window is full for this key.
 
     Also raised, fail-closed, when the limiter's storage (Redis) cannot be reached;
@@ -288,7 +288,7 @@ class RateLimitExceeded(UsageLimitError):
         self.storage_error = storage_error
 
 
-class BudgetExceeded(UsageLimitError):
+class BudgetExceeded(UsageLimitError):  # noqa: N818 - the agreed public name
     """A :class:`~openrouter_secure.Budget` is used up for this key.
 
     ``spent`` is what was used in the current window (dollars or tokens, per ``limit``).

@@ -17,9 +17,9 @@ import logging
 import os
 import secrets
 import shutil
-import sys
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator

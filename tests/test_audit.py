@@ -404,3 +404,28 @@ def test_cli_missing_file_fails(tmp_path: Path) -> None:
     result = cli(str(tmp_path / "nope.jsonl"))
     assert result.returncode == 1
     assert "cannot read" in result.stdout
+
+
+def _forked_writer(log: AuditLog, name: str, n: int) -> None:
+    for i in range(n):
+        log.log("tool.allowed", server=name, tool=f"t{i}", rule="r", client="c")
+
+
+def test_forked_children_reuse_the_parents_log_object(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path)
+    log.log("parent.start")
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=_forked_writer, args=(log, f"c{k}", 200)) for k in range(3)]
+    for child in children:
+        child.start()
+    _forked_writer(log, "parent", 200)
+    for child in children:
+        child.join(60)
+        assert child.exitcode == 0
+    log.close()
+    result = verify_audit_file(path)
+    assert result.ok, result
+    assert result.count == 801

@@ -186,3 +186,63 @@ def test_no_spike_for_a_brand_new_key(events: list[tuple[str, dict[str, Any]]]) 
     budget = Budget("$100/day", clock=Clock(), spike_window=60)
     budget.record("k", cost=50)
     assert not [e for e, _ in events if e == "budget.spike"]
+
+
+# -- Redis: one budget for every process ------------------------------------------------
+
+
+@pytest.mark.service("redis")
+def test_redis_budget_is_shared_between_instances(
+    redis_url: str, events: list[tuple[str, dict[str, Any]]]
+) -> None:
+    from openrouter_secure.testing import make_canary
+
+    namespace = make_canary("plain")[:10]
+    # Two Budget objects with their own Redis connections stand for two replicas.
+    first = Budget("$1/day; 1000 tokens/day", storage=redis_url, namespace=namespace)
+    second = Budget("$1/day; 1000 tokens/day", storage=redis_url, namespace=namespace)
+    first.record("key:a", cost=0.5, tokens=400)
+    assert second.spent("key:a") == {"$1/day": 0.5, "1000 tokens/day": 400.0}
+    assert second.record("key:a", cost=0.25)
+    first.record("key:a", cost=0.25)
+    assert not second.check("key:a")
+    assert not first.check("key:a")
+    exceeded = [f for e, f in events if e == "budget.exceeded"]
+    assert len(exceeded) == 1  # once per window across both instances
+
+
+@pytest.mark.service("redis")
+def test_redis_budget_sync_is_a_floor(redis_url: str) -> None:
+    from openrouter_secure.testing import make_canary
+
+    budget = Budget("$5/day", storage=redis_url, namespace=make_canary("plain")[:10])
+    budget.record("k", cost=2.0)
+    budget.sync_from_key_info({"usage_daily": 1.0}, key="k")
+    assert budget.spent("k") == {"$5/day": 2.0}
+    budget.sync_from_key_info({"usage_daily": 3.5}, key="k")
+    assert budget.spent("k") == {"$5/day": 3.5}
+
+
+@pytest.mark.service("redis")
+@pytest.mark.parametrize("fail_open", [False, True])
+def test_redis_budget_when_redis_dies(fail_open: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openrouter_secure.testing import LeakCheck, make_canary
+    from tests.services import run_redis
+
+    password = make_canary("plain")
+    with run_redis(password=password) as (url, proc), LeakCheck(password) as leaks:
+        monkeypatch.setenv("ORS_TEST_BUDGET_REDIS", url)
+        budget = Budget("$1/day", storage="env://ORS_TEST_BUDGET_REDIS", fail_open=fail_open)
+        assert budget.storage_url.startswith("redis://***@127.0.0.1")
+        budget.record("k", cost=0.1)
+        proc.kill()
+        proc.wait(5)
+        budget.record("k", cost=0.1)  # logged, not raised
+        status = budget.check("k")
+        assert status.storage_error
+        assert bool(status) is fail_open
+        if not fail_open:
+            with pytest.raises(BudgetExceeded, match="could not be checked") as info:
+                budget.require("k")
+            leaks.check(info.value)
+    assert any("budget storage redis://***@127.0.0.1" in m for m in leaks.messages)
