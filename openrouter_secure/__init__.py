@@ -69,6 +69,12 @@ from ._exceptions import (
     UpstreamError,
     UsageLimitError,
 )
+from ._logging import (
+    SanitizingFilter,
+    install_log_redaction,
+    remove_log_redaction,
+    structlog_processor,
+)
 from ._policy import CodeMode, Decision, ToolPolicy
 from ._provider import Availability, SecretProvider, SecretVersion, select_field
 from ._ratelimit import RateLimiter, RateLimitResult
@@ -91,12 +97,6 @@ from ._registry import (
 from ._rotation import RotationPlan, plan_rotation, rotate_key
 from ._rotation_api import RotationResult
 from ._rotation_finish import RotationDue, finish_rotation, key_age, rotation_due
-from ._logging import (
-    SanitizingFilter,
-    install_log_redaction,
-    remove_log_redaction,
-    structlog_processor,
-)
 from ._sanitizer import Finding, Sanitizer, default_sanitizer
 from ._secret import Secret
 from ._stream import StreamSanitizer

@@ -49,6 +49,9 @@ class Rule:
     #: the anchor: URL credentials are anchored on the rare ``@`` and matched from the
     #: ``://`` before it (``://`` is in nearly every log line, ``@`` is not)
     start_at: str | None = None
+    #: the regex needs ``=`` or ``:`` within this many characters of the anchor (0: no
+    #: such need); lets the engine skip runs of anchors with no separator after them
+    sep_within: int = 0
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,7 +70,8 @@ def _case(*words: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-# Boundaries: a key must not be glued to the word before it (``task-`` is not ``sk-``).
+# Boundaries, only for short ambiguous prefixes (``task-`` is not ``sk-``): a rule with
+# a distinctive prefix (``sk-or-v1-``) matches even when glued to other text.
 _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
@@ -81,11 +85,14 @@ _VALUE = r"""(?:\\?["'`](?P<s>[^"'`\r\n\\]{1,512})|(?P<u>[^\s"'`,;)}\]&<>|\\]{1,
 # ``prompt_tokens``) are anchored together with the character that follows them, so the
 # prefilter never reports ``tokens`` or ``tokenizer`` and the regex never runs there.
 _PLAIN_WORDS = (
-    *("password", "passwd", "passphrase", "pwd", "api_key", "api-key", "apikey"),
-    *("access_key", "accesskey", "private_key"),
+    *("passwd", "passphrase", "pwd", "api_key", "api-key", "apikey", "access_key"),
+    *("accesskey", "private_key", "secret_key", "secret-key", "session_id", "sessionid"),
+    "session_key",
 )
-_FOLLOWED_WORDS = ("token", "secret", "auth", "credential", "cookie", "session")
-_FOLLOW = "\"'=: \t_-.]\\`)0123456789"
+_FOLLOWED_WORDS = ("password", "token", "secret", "auth", "credential", "cookie", "session")
+# Not ``_``, ``-`` or ``.``: ``token_limit``, ``password_file``, ``secret_ref`` name
+# settings, not secrets (the secret compounds are plain anchors above).
+_FOLLOW = "\"'=: \t]\\`)0123456789"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -110,22 +117,29 @@ _KEY_RE = (
 
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
-    Rule("openrouter-api-key", ("sk-or-",), _L + r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})" + _R),
+    Rule("openrouter-api-key", ("sk-or-",), r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})"),
     # Anthropic's documented shape is exact (93 characters, then ``AA``), so a malformed
     # ``sk-ant-`` string is not reported as a key (and not taken by the OpenAI rule).
     Rule(
         "anthropic-api-key",
         ("sk-ant-",),
-        _L + r"(?P<s>sk-ant-(?:api|admin|sid|oat)\d{2}-[\w\-]{93}AA)" + _R,
+        r"(?P<s>sk-ant-(?:api|admin|sid|oat)\d{2}-[\w\-]{93}AA)",
     ),
     Rule(
         "openai-api-key",
         ("sk-",),
         _L + r"(?P<s>sk-(?!ant-)(?:[a-z]{2,8}-)?[A-Za-z0-9_\-]{20,256})" + _R,
     ),
-    Rule("groq-api-key", ("gsk_",), _L + r"(?P<s>gsk_[A-Za-z0-9]{32,64})" + _R),
-    Rule("xai-api-key", ("xai-",), _L + r"(?P<s>xai-[A-Za-z0-9]{40,100})" + _R),
-    Rule("perplexity-api-key", ("pplx-",), _L + r"(?P<s>pplx-[A-Za-z0-9]{40,64})" + _R),
+    # Project, service-account and admin keys have a distinctive prefix: no boundary
+    # needed (a key glued to the word before it is still a key).
+    Rule(
+        "openai-project-key",
+        ("sk-proj-", "sk-svcacct-", "sk-admin-"),
+        r"(?P<s>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,256})",
+    ),
+    Rule("groq-api-key", ("gsk_",), r"(?P<s>gsk_[A-Za-z0-9]{32,64})"),
+    Rule("xai-api-key", ("xai-",), r"(?P<s>xai-[A-Za-z0-9]{40,100})"),
+    Rule("perplexity-api-key", ("pplx-",), r"(?P<s>pplx-[A-Za-z0-9]{40,64})"),
     Rule("huggingface-token", ("hf_",), _L + r"(?P<s>hf_[A-Za-z0-9]{30,40})" + _R),
     Rule("huggingface-org-token", ("api_org_",), _L + r"(?P<s>api_org_[A-Za-z0-9]{30,40})" + _R),
     Rule(
@@ -135,9 +149,10 @@ RULES: tuple[Rule, ...] = (
         + _SEP
         + r"""\\?["'`]?(?P<s>[A-Za-z0-9]{32,40})"""
         + _R,
+        sep_within=80,
     ),
     # --- Clouds ------------------------------------------------------------------------
-    Rule("google-api-key", ("AIza",), _L + r"(?P<s>AIzaSy[A-Za-z0-9_\-]{33})" + _R),
+    Rule("google-api-key", ("AIza",), r"(?P<s>AIzaSy[A-Za-z0-9_\-]{33})"),
     Rule(
         "aws-access-key-id",
         ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
@@ -150,6 +165,7 @@ RULES: tuple[Rule, ...] = (
         + _SEP
         + r"""\\?["'`]?(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])""",
         keep=0,
+        sep_within=80,
     ),
     Rule(
         "azure-storage-key",
@@ -169,7 +185,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "github-token",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-        _L + r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})" + _R,
+        r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,255})",
     ),
     Rule("github-fine-grained-pat", ("github_pat_",), r"(?P<s>github_pat_[A-Za-z0-9_]{40,255})"),
     Rule(
@@ -178,10 +194,10 @@ RULES: tuple[Rule, ...] = (
             *(f"gl{p}-" for p in ("pat", "ptt", "rt", "dt", "ft", "imt", "agent", "oas")),
             *("glsoat-", "glcbt-", "glffct-", "glsa_", "glc_", "GR1348941"),
         ),
-        _L + r"(?P<s>(?:gl(?:pat|ptt|rt|dt|ft|imt|agent|oas|soat|cbt|ffct)-|glsa_|glc_|GR1348941)"
+        r"(?P<s>(?:gl(?:pat|ptt|rt|dt|ft|imt|agent|oas|soat|cbt|ffct)-|glsa_|glc_|GR1348941)"
         r"[\w.\-=+/]{20,400})",
     ),
-    Rule("npm-token", ("npm_",), _L + r"(?P<s>npm_[A-Za-z0-9]{36})" + _R),
+    Rule("npm-token", ("npm_",), r"(?P<s>npm_[A-Za-z0-9]{36})"),
     Rule("pypi-token", ("pypi-AgE",), r"(?P<s>pypi-AgE[\w\-]{50,400})"),
     # --- Chat, payments, SaaS --------------------------------------------------------
     Rule(
@@ -211,11 +227,12 @@ RULES: tuple[Rule, ...] = (
         + r"""\\?["']?[\w.\-]{1,64}:(?P<s>[^\s"';&]{3,128})""",
         keep=0,
         kind="password",
+        sep_within=140,
     ),
     Rule(
         "stripe-key",
         ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"),
-        _L + r"(?P<s>(?:[sr]k_(?:live|test|prod)_|whsec_)[A-Za-z0-9]{20,255})",
+        r"(?P<s>(?:[sr]k_(?:live|test|prod)_|whsec_)[A-Za-z0-9]{20,255})",
     ),
     Rule("sendgrid-key", ("SG.",), _L + r"(?P<s>SG\.[\w\-]{20,24}\.[\w\-]{39,50})"),
     Rule("twilio-key", ("SK",), r"(?<![A-Za-z0-9])(?P<s>SK[0-9a-f]{32})(?![A-Za-z0-9])"),
@@ -318,6 +335,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",
+        sep_within=60,
     ),
     Rule(
         "secret-assignment",
@@ -325,6 +343,7 @@ RULES: tuple[Rule, ...] = (
         r"(?P<name>(?:" + _KEY_RE + r")[\w.\-]{0,40}?)" + _SEP + _VALUE,
         keep=0,
         kind="value",
+        sep_within=80,
     ),
 )
 
@@ -344,6 +363,7 @@ _CONST = frozenset({"true", "false", "null", "none", "nil", "undefined", "bearer
 
 def is_placeholder(value: str, *, strict: bool = True) -> bool:
     """``sk-or-v1-your-api-key-here``, ``xxxx``, ``<API_KEY>``, ``${VAR}``, masks ..."""
+    value = value[:160]  # placeholders are short; bounds the cost on long values
     if value.lower() in _CONST or _PLACEHOLDER.search(value) is not None:
         return True
     # A short chunk repeated (``123123123123``) is typed, not generated.
@@ -367,13 +387,14 @@ def looks_random(value: str) -> bool:
         or value.startswith(("/", "./", "$", "%", "@", "~"))
     ):
         return False
-    has_digit = any(c.isdigit() for c in value)
+    has_digit = _DIGIT.search(value) is not None
     mixed = not value.islower() and not value.isupper()
     if not (has_digit or mixed):
         return False
     return _entropy(value) >= 2.75
 
 
+_DIGIT = re.compile(r"\d")
 _SEGMENT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SECRET_LAST = frozenset(
     {

@@ -202,7 +202,7 @@ class Sanitizer:
             hits = self._scanner().scan(text)
         if not hits:
             return []
-        hits.sort(key=lambda h: (h[1], -h[2]))
+        hits.sort(key=lambda h: (h[1], -h[2], h[3]))
         out: list[list[int]] = []
         for _, start, end, ri, keep in hits:
             if out and start < out[-1][1]:

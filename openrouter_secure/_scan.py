@@ -19,6 +19,7 @@ over the text, so the cost stays linear with a small constant either way.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -35,13 +36,38 @@ Hit = tuple[int, int, int, int, int]
 # Every ASCII byte that is not [A-Za-z0-9_-]: what may stand before a bounded key.
 _DELIMITERS = [bytes([c]) for c in range(128) if not (chr(c).isalnum() or chr(c) in "_-")]
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_IDENT_TAIL = re.compile(r"[\w.\-]{1,64}$")
+_DIGIT = re.compile(r"\d")
+_SEP_CHAR = re.compile(r"[:=]")
+# The start of the identifier before an anchor; the lookbehind makes every other
+# start position fail at once, so the search is linear in the window.
+_IDENT_TAIL = re.compile(r"(?<![\w.\-])[\w.\-]{1,64}$")
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{20}")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 _WORDS = frozenset(
     {"password", "passwd", "pass", "secret", "token", "test", "user", "username", "admin"}
 )
 _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """One regex for a set of literals, factored as a trie (``tok(?:en(?:=|:))``), so
+    ``re`` tests each position against a few branches rather than every literal;
+    longer literals win at a position."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def _is_word(value: str) -> bool:
@@ -132,10 +158,10 @@ class Scanner:
             )
             self._ac_str: Any = ac.AhoCorasick(anchors)
         else:
-            # Longest first, so a longer anchor wins at a position; the owners of every
-            # anchor contained in it are added (closure) since matches cannot overlap.
-            order = sorted(range(len(anchors)), key=lambda i: -len(anchors[i]))
-            self._re = re.compile("|".join(f"(?P<a{i}>{re.escape(anchors[i])})" for i in order))
+            # A regex finds non-overlapping literals, the longest at each position; so a
+            # hit also stands for every rule anchor contained in it (the closure).
+            self._re = re.compile(_trie_pattern(anchors))
+            self._anchor_index = {a: i for i, a in enumerate(anchors)}
             closure: list[tuple[int, ...]] = []
             for i, a in enumerate(anchors):
                 rs: set[int] = set()
@@ -144,7 +170,6 @@ class Scanner:
                         rs.update(owners[j])
                 closure.append(tuple(sorted(rs)) if i < self._n_rule_anchors else tuple(rs))
             self._closure = closure
-            self._group_anchor = {f"a{i}": i for i in range(len(anchors))}
 
     # -- prefilter ---------------------------------------------------------------------
 
@@ -155,6 +180,8 @@ class Scanner:
                 found = self._ac_bytes.find_matches_as_indexes(
                     b"\n" + text.encode("ascii"), overlapping=True
                 )
+                if not found:  # the common case for a clean log record: return at once
+                    return []
                 pa, po = self._pat_anchor, self._pat_off
                 out = [(pa[p], s + po[p]) for p, s, _ in found]
             else:
@@ -162,11 +189,8 @@ class Scanner:
                 out = [(a, s) for a, s, _ in found]
             out.sort(key=itemgetter(1))
             return out
-        out = []
-        gi = self._group_anchor
-        for m in self._re.finditer(text):
-            out.append((gi[m.lastgroup or ""], m.start()))
-        return out
+        index = self._anchor_index
+        return [(index[m.group()], m.start()) for m in self._re.finditer(text)]
 
     # -- matching ----------------------------------------------------------------------
 
@@ -185,7 +209,6 @@ class Scanner:
                 hits.append(
                     (start, start, start + self._needle_len[k], KNOWN, self._needle_keep[k])
                 )
-                continue
             for ri in owners[a]:
                 lst = per_rule.get(ri)
                 if lst is None:
@@ -193,16 +216,21 @@ class Scanner:
                 else:
                     lst.append(start)
         alnum = _ALNUM
+        find = text.find
+        rfind = text.rfind
         for ri, starts in per_rule.items():
             rule = self.rules[ri]
             match = self._regexes[ri].match
             back = rule.back
             left = rule.left_boundary
             start_at = rule.start_at
-            rfind = text.rfind
             reach = rule.max_len
+            sep_within = rule.sep_within
             covered = -1
-            for start in starts:
+            i, n = 0, len(starts)
+            while i < n:
+                start = starts[i]
+                i += 1
                 pos = start - back
                 if pos < covered or pos < 0:
                     continue
@@ -210,11 +238,30 @@ class Scanner:
                     continue
                 if start_at is not None:
                     pos = rfind(start_at, max(0, start - reach), start)
-                    if pos < 0 or pos < covered:
+                    if pos < 0:
+                        # No anchor can match before the next ``start_at``: jump there.
+                        nxt = find(start_at, start)
+                        if nxt < 0:
+                            break
+                        i = bisect_left(starts, nxt, i)
+                        continue
+                    if pos < covered:
                         continue
                 m = match(text, pos)
-                if m is not None and self._accept(text, rule, ri, m, hits):
-                    covered = m.end()
+                if m is None:
+                    if sep_within:
+                        # The rule needs ``=``/``:`` within ``sep_within`` of its anchor:
+                        # skip every anchor too far before the next one.
+                        sep = _SEP_CHAR.search(text, start)
+                        if sep is None:
+                            break
+                        i = bisect_left(starts, sep.start() - sep_within, i)
+                    continue
+                # Rejected or not, the text this match covered is done for this rule:
+                # re-trying every anchor inside it would make adversarial input
+                # (``authorization=authorization=...``) quadratic.
+                covered = m.end()
+                self._accept(text, rule, ri, m, hits)
         return hits
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
@@ -224,6 +271,8 @@ class Scanner:
         if s is None:  # the unquoted alternative of a value
             s = m.group("u")
             span = m.span("u")
+            if "(" in s or "[" in s or text[span[1] : span[1] + 1] == "(":
+                return False  # ``secret = CASES[name]()``: code, not a value
         if kind == "token":
             if is_placeholder(s, strict=False):
                 return False
@@ -244,7 +293,7 @@ class Scanner:
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
                 return False
-            if not (any(c.isdigit() for c in s) or (not s.islower() and not s.isupper())):
+            if not (_DIGIT.search(s) or (not s.islower() and not s.isupper())):
                 return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False

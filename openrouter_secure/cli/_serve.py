@@ -39,10 +39,8 @@ def register(sub: Any) -> None:
 def _setup_logging(level: str) -> None:
     # stderr only: on stdio, stdout carries the protocol.
     logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s %(message)s")
-    try:
-        from .._logging import install_log_redaction  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return
+    from .._logging import install_log_redaction
+
     install_log_redaction()
 
 

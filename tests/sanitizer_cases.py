@@ -1,0 +1,183 @@
+"""Secret-shaped test strings for the sanitizer tests, all built at run time.
+
+No secret-shaped literal is written here: every key is a vendor prefix plus random
+characters from :mod:`secrets`. ``POSITIVE[rule_id]()`` returns ``(text, secret)``:
+a text that rule must flag and the part that must not survive sanitizing;
+``NEGATIVE[rule_id]()`` a look-alike that rule must not flag.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import string
+import uuid
+from collections.abc import Callable
+
+ALNUM = string.ascii_letters + string.digits
+HEX = "0123456789abcdef"
+UPPER32 = string.ascii_uppercase + "234567"
+
+
+def rnd(alphabet: str, n: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(n))
+
+
+def key(prefix: str, alphabet: str = ALNUM, n: int = 40) -> str:
+    return prefix + rnd(alphabet, n)
+
+
+def _jwt() -> str:
+    def part(obj: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    sig = rnd(ALNUM + "-_", 43)
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'sub': rnd(HEX, 12)})}.{sig}"
+
+
+def _pem() -> str:
+    body = base64.b64encode(secrets.token_bytes(600)).decode()
+    lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----"
+
+
+def _pair(text: str, secret: str) -> tuple[str, str]:
+    return text, secret
+
+
+def _p(prefix: str, alphabet: str = ALNUM, n: int = 40, fmt: str = "{}") -> Callable[..., object]:
+    def build() -> tuple[str, str]:
+        k = key(prefix, alphabet, n)
+        return fmt.format(k), k
+
+    return build
+
+
+def _assign(template: str, value_alphabet: str = ALNUM, n: int = 32) -> Callable[..., object]:
+    def build() -> tuple[str, str]:
+        v = rnd(value_alphabet, n)
+        return template.format(v), v
+
+    return build
+
+
+def _url() -> tuple[str, str]:
+    pw = rnd(ALNUM, 18)
+    return f"connecting to postgres://app:{pw}@db.internal:5432/app", pw
+
+
+def _curl() -> tuple[str, str]:
+    pw = rnd(ALNUM, 16)
+    return f"curl -s --user admin:{pw} https://api.example.com/v1", pw
+
+
+def _azure_ad() -> tuple[str, str]:
+    k = rnd(ALNUM, 3) + "8Q~" + rnd(ALNUM + "_.-", 34)
+    return f"AZURE_CLIENT_SECRET={k}", k
+
+
+def _slack() -> tuple[str, str]:
+    k = f"xoxb-{rnd(string.digits, 12)}-{rnd(string.digits, 13)}-{rnd(ALNUM, 24)}"
+    return f'"bot_token": "{k}"', k
+
+
+def _teams() -> tuple[str, str]:
+    path = f"{uuid.uuid4()}@{uuid.uuid4()}/IncomingWebhook/{rnd(HEX, 32)}/{uuid.uuid4()}"
+    return f"https://acme.webhook.office.com/webhookb2/{path}", path
+
+
+def _bundler() -> tuple[str, str]:
+    pw = rnd(HEX, 12)
+    return f"export BUNDLE_GEMS__EXAMPLE__COM={rnd(HEX, 8)}:{pw}", pw
+
+
+def _jwt_case() -> tuple[str, str]:
+    t = _jwt()
+    return f"id_token={t}", t
+
+
+def _pem_case() -> tuple[str, str]:
+    p = _pem()
+    return "key:\n" + p, p.splitlines()[3]
+
+
+POSITIVE: dict[str, Callable[..., object]] = {
+    "openrouter-api-key": _p("sk-or-v1-", HEX, 64),
+    "anthropic-api-key": _p("sk-ant-api03-", ALNUM + "-_", 93, "{}AA"),
+    "openai-api-key": _p("sk-proj-", ALNUM, 48),
+    "openai-project-key": _p("sk-svcacct-", ALNUM, 60),
+    "groq-api-key": _p("gsk_", ALNUM, 52),
+    "xai-api-key": _p("xai-", ALNUM, 80),
+    "perplexity-api-key": _p("pplx-", ALNUM, 48),
+    "huggingface-token": _p("hf_", ALNUM, 34),
+    "huggingface-org-token": _p("api_org_", ALNUM, 34),
+    "mistral-cohere-api-key": _assign("MISTRAL_KEY = {}", ALNUM, 32),
+    "google-api-key": _p("AIzaSy", ALNUM + "-_", 33),
+    "aws-access-key-id": _p("AKIA", UPPER32, 16),
+    "aws-secret-access-key": _assign("aws_secret_access_key = {}", ALNUM + "/+", 40),
+    "azure-storage-key": _assign(
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==;", ALNUM + "+/", 86
+    ),
+    "azure-sas-signature": _assign(
+        "https://acme.blob.core.windows.net/c?sv=2022&sig={}", ALNUM, 43
+    ),
+    "azure-ad-client-secret": _azure_ad,
+    "github-token": _p("ghp_", ALNUM, 36),
+    "github-fine-grained-pat": _p("github_pat_", ALNUM + "_", 82),
+    "gitlab-token": _p("glpat-", ALNUM, 20),
+    "npm-token": _p("npm_", ALNUM, 36),
+    "pypi-token": _p("pypi-AgEIcHlwaS5vcmc", ALNUM, 70),
+    "slack-token": _slack,
+    "slack-webhook": _assign("https://hooks.slack.com/services/T0123/B0456/{}", ALNUM, 24),
+    "teams-webhook": _teams,
+    "bundler-credentials": _bundler,
+    "stripe-key": _p("sk_live_", ALNUM, 30),
+    "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
+    "twilio-key": _p("SK", HEX, 32),
+    "vendor-token": _p("dop_v1_", HEX, 64),
+    "jwt": _jwt_case,
+    "private-key": _pem_case,
+    "url-credentials": _url,
+    "curl-user": _curl,
+    "authorization": _assign("Authorization: Bearer {}", ALNUM, 40),
+    "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
+}
+
+NEGATIVE: dict[str, Callable[[], str]] = {
+    "openrouter-api-key": lambda: "OPENROUTER_API_KEY=sk-or-v1-your-api-key-here",
+    "anthropic-api-key": lambda: key("sk-ant-api03-", ALNUM, 20),
+    "openai-api-key": lambda: key("task-", ALNUM, 30),
+    "openai-project-key": lambda: "sk-proj-" + "x" * 40,
+    "groq-api-key": lambda: "gsk_" + "x" * 52,
+    "xai-api-key": lambda: key("xai-", ALNUM, 12),
+    "perplexity-api-key": lambda: "pplx-" + "X" * 48,
+    "huggingface-token": lambda: key("rhf_", ALNUM, 34),
+    "huggingface-org-token": lambda: key("api_org_", ALNUM, 8),
+    "mistral-cohere-api-key": lambda: "MISTRAL_MODEL=mistral-large-latest",
+    "google-api-key": lambda: "AIzaSy" + "x" * 33,
+    "aws-access-key-id": lambda: "AKIA" + "IOSFODNN7" + "EXAMPLE",
+    "aws-secret-access-key": lambda: "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}",
+    "azure-storage-key": lambda: "AccountKey=<your-storage-key>",
+    "azure-sas-signature": lambda: "sig=abc",
+    "azure-ad-client-secret": lambda: rnd(ALNUM, 3) + "8Q~" + rnd(ALNUM, 6),
+    "github-token": lambda: "ghp_" + "x" * 36,
+    "github-fine-grained-pat": lambda: "github_pat_" + "x" * 82,
+    "gitlab-token": lambda: "glpat-" + "X" * 20,
+    "npm-token": lambda: key("npm_", ALNUM, 10),
+    "pypi-token": lambda: "pypi-AgE short",
+    "slack-token": lambda: "xoxb-12345-abcd234",
+    "slack-webhook": lambda: "see https://hooks.slack.com/services/ for setup",
+    "teams-webhook": lambda: "https://acme.webhook.office.com/",
+    "bundler-credentials": lambda: "BUNDLE_JOBS=4",
+    "stripe-key": lambda: "sk_live_" + "x" * 30,
+    "sendgrid-key": lambda: "SG.abc.def",
+    "twilio-key": lambda: key("TASK", HEX, 32),
+    "vendor-token": lambda: "dop_v1_" + "x" * 64,
+    "jwt": lambda: "eyJhbGciOi.not-a-token",
+    "private-key": lambda: "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
+    "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",
+    "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
+    "authorization": lambda: "Authorization: Bearer <token>",
+    "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
+}

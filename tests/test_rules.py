@@ -1,0 +1,130 @@
+"""Every detection rule: positive and negative examples built at run time, and
+linear-time behaviour on adversarial megabytes built against each rule's anchors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from openrouter_secure import Sanitizer
+from openrouter_secure._rules import RULES, is_placeholder, looks_random, secret_name
+from openrouter_secure.testing import assert_no_leak
+from tests.sanitizer_cases import NEGATIVE, POSITIVE, rnd
+
+RULE_IDS = [r.id for r in RULES]
+BY_ID = {r.id: r for r in RULES}
+
+
+def test_every_rule_has_a_positive_and_a_negative_example() -> None:
+    assert set(POSITIVE) == set(RULE_IDS)
+    assert set(NEGATIVE) == set(RULE_IDS)
+
+
+def test_rule_ids_are_unique() -> None:
+    assert len(RULE_IDS) == len(set(RULE_IDS))
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_flags_its_positive_example(rule_id: str) -> None:
+    text, secret = POSITIVE[rule_id]()  # type: ignore[misc]
+    alone = Sanitizer(rules=[BY_ID[rule_id]])
+    assert alone.find(text), f"{rule_id} did not flag its example"
+    assert_no_leak(secret, alone.sanitize(text))
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_full_table_masks_the_positive_example(rule_id: str) -> None:
+    text, secret = POSITIVE[rule_id]()  # type: ignore[misc]
+    assert_no_leak(secret, Sanitizer().sanitize(text))
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_ignores_its_negative_example(rule_id: str) -> None:
+    assert Sanitizer(rules=[BY_ID[rule_id]]).find(NEGATIVE[rule_id]()) == []
+
+
+@pytest.mark.parametrize("backend", ["python", "ahocorasick"])
+def test_both_prefilter_backends_find_the_same(backend: str) -> None:
+    texts = [POSITIVE[r]()[0] for r in RULE_IDS]  # type: ignore[misc]
+    blob = "\n".join(texts)
+    assert Sanitizer(backend=backend).find(blob) == Sanitizer(backend="python").find(blob)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["sk-or-v1-your-api-key-here", "xxxxxxxxxxxx", "<API_KEY>", "${OPENROUTER_API_KEY}",
+     "${secret:prod/openrouter}", "***MASKED***", "changeme"],
+)  # fmt: skip
+def test_placeholders_are_not_secrets(value: str) -> None:
+    assert is_placeholder(value)
+    assert Sanitizer().find(f"api_key = {value}") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("client_secret", True), ("OPENROUTER_API_KEY", True), ("apiKey", True),
+     ("bot_token1", True), ("db.password", True), ("max_tokens", False),
+     ("token_type", False), ("secret_name", False), ("public_key", False),
+     ("kms_key_id", False), ("total_tokens", False)],
+)  # fmt: skip
+def test_secret_name_by_segment(name: str, expected: bool) -> None:
+    assert secret_name(name) is expected
+
+
+def test_random_values_look_random_and_words_do_not() -> None:
+    assert looks_random(rnd("abcdefghijklmnopqrstuvwxyz0123456789", 24))
+    assert not looks_random("production")
+    assert not looks_random("https://example.com/x")
+
+
+# -- linear time ------------------------------------------------------------------------
+
+MB = 1_000_000
+
+
+def _ordinary_megabyte() -> str:
+    from tests.sanitizer_logs import clean_log_lines
+
+    return "\n".join(clean_log_lines(6000))[:MB]
+
+
+def _best(s: Sanitizer, text: str, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        s.sanitize(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _adversarial(anchor: str) -> str:
+    """A megabyte built against one anchor: the anchor repeated bare, with a separator,
+    with a near-miss body, and once followed by a megabyte-long body."""
+    shapes = [anchor, anchor + "=", anchor + '":"' + "A1b2" * 5, anchor + "A1b2" * 8 + " "]
+    quarter = MB // (len(shapes) + 1)
+    parts = [(unit * (quarter // len(unit) + 1))[:quarter] for unit in shapes]
+    parts.append((anchor + "A1b2" * (quarter // 4 + 1))[:quarter])
+    return "".join(parts)[:MB]
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_runs_in_linear_time_on_adversarial_input(rule_id: str) -> None:
+    """Not a speed test: a regex with catastrophic backtracking takes hours on these
+    inputs; the engine must stay within a generous constant factor of ordinary text
+    (measured worst is about 350x: per-candidate Python work on anchor-dense input)."""
+    s = Sanitizer()
+    s.sanitize("warm up")
+    ordinary = _best(s, _ordinary_megabyte(), 3)
+    anchor = BY_ID[rule_id].anchors[0]
+    worst = _best(s, _adversarial(anchor), 1)
+    assert worst < max(1000 * ordinary, 2.0), f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
+
+
+def test_cost_grows_linearly_with_adversarial_size() -> None:
+    s = Sanitizer()
+    unit = "password=" * 3 + "authorization:" + "@" + "--user=x"
+    small = unit * (MB // len(unit))
+    t1 = _best(s, small, 2)
+    t2 = _best(s, small * 2, 2)
+    assert t2 < 3.5 * t1, f"1 MB {t1:.3f}s, 2 MB {t2:.3f}s: not linear"
