@@ -33,6 +33,7 @@ from ._doctor_locations import (
     is_sample_dotenv,
 )
 from ._doctor_report import SCHEMA, CheckedFile, DoctorFinding, Report
+from ._doctor_rotation import DEFAULT_MAX_KEY_AGE_DAYS, rotation_findings
 from ._exceptions import ConfigurationError
 from ._fileperms import permission_findings
 from ._sanitizer import default_sanitizer
@@ -434,8 +435,13 @@ def run_doctor(
     base_url: str | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
+    max_key_age_days: float = DEFAULT_MAX_KEY_AGE_DAYS,
 ) -> Report:
-    """Check the usual places (unless ``discover=False``) and ``paths``; return the report."""
+    """Check the usual places (unless ``discover=False``) and ``paths``; return the report.
+
+    The rotation state file (see :mod:`._doctor_rotation`) is always read: each store's
+    key age against ``max_key_age_days``, and rotations left unfinished.
+    """
     env = os.environ if environ is None else environ
     doctor = _Doctor(env, Path(cwd) if cwd is not None else Path.cwd())
     todo: list[Candidate] = []
@@ -467,4 +473,13 @@ def run_doctor(
             doctor.data(cand)
     for finding in api_key_findings(env, online, base_url):
         doctor.add(finding)
+    rotation, doctor.report.rotation = rotation_findings(
+        env, doctor.home, max_age_days=max_key_age_days, online=online, base_url=base_url
+    )
+    for finding in rotation:
+        doctor.add(finding)
+    troubled = {f.file for f in rotation if f.problem}
+    for entry in doctor.report.files:
+        if entry.path in troubled and entry.status == "ok":
+            entry.status = "problems"
     return doctor.report

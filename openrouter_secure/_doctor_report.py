@@ -49,6 +49,8 @@ class CheckedFile:
 class Report:
     files: list[CheckedFile] = field(default_factory=list)
     findings: list[DoctorFinding] = field(default_factory=list)
+    #: One summary per store of the rotation state file (no key, a 12-digit hash prefix).
+    rotation: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -69,4 +71,5 @@ class Report:
             },
             "files": [asdict(f) for f in self.files],
             "findings": [f.as_json() for f in self.findings],
+            "rotation": list(self.rotation),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import pty
@@ -11,6 +12,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +238,15 @@ def test_leaky_machine_exact_findings(leaky_machine: Machine) -> None:
 
 def test_json_schema_is_stable(leaky_machine: Machine) -> None:
     _, report = leaky_machine.report()
-    assert set(report) == {"schema", "ok", "summary", "files", "findings", "fix_errors"}
+    assert set(report) == {
+        "schema",
+        "ok",
+        "summary",
+        "files",
+        "findings",
+        "fix_errors",
+        "rotation",
+    }
     assert report["schema"] == "openrouter-secure/doctor/v1"
     assert set(report["summary"]) == {"files", "errors", "warnings", "fixed"}
     assert report["summary"]["errors"] == sum(
@@ -568,3 +578,270 @@ def test_saved_results_in_clear_are_found(tmp_path: Path) -> None:
         ("claims-private.json", "runs[0].response", "unredacted-field"),
         ("runs.jsonl", "line 2: (top level)", "privacy-mode-off"),
     ]
+
+
+# -- key rotation (issue 9: key_age / rotation_due reporting) ------------------------------
+
+STORE = "keyring://openrouter-secure/OPENROUTER_API_KEY"
+
+
+def key_hash() -> str:
+    """A random 64-hex key hash, as the management API shows (not a key)."""
+    return hashlib.sha256(make_canary().encode()).hexdigest()
+
+
+def ago(days: float) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(days=days)
+    return moment.isoformat(timespec="seconds")
+
+
+def seed_state(machine: Machine, stores: dict[str, Any], path: Path | None = None) -> Path:
+    """Write a rotation state file where the rotation code keeps it (0600 in a 0700 dir)."""
+    target = path or machine.home / ".local" / "state" / "openrouter-secure" / "rotation.json"
+    put(target, json.dumps({"version": 1, "stores": stores}), dir_mode=0o700)
+    os.chmod(target.parent.parent, 0o700)
+    return target
+
+
+def rotated(days: float, pending: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"hash": key_hash(), "rotated_at": ago(days), "pending": pending}
+
+
+def pending(
+    *,
+    started: float,
+    disable_in: float,
+    delete_in: float,
+    stored: bool = True,
+    disabled: bool = False,
+) -> dict[str, Any]:
+    """A pending rotation started ``started`` days ago; deadlines in days from now."""
+    return {
+        "old_hash": key_hash(),
+        "new_hash": key_hash(),
+        "name": "openrouter-secure-rotated",
+        "rotated_at": ago(started),
+        "disable_at": ago(-disable_in),
+        "delete_at": ago(-delete_in),
+        "disabled": disabled,
+        "deleted": False,
+        "stored": stored,
+    }
+
+
+def rotation_rows(report: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    return sorted(
+        (f["severity"], f["rule"], f["location"])
+        for f in report["findings"]
+        if f["check"] == "key-rotation"
+    )
+
+
+def test_key_past_max_age_is_due(clean_machine: Machine) -> None:
+    entry = rotated(120)
+    state = seed_state(clean_machine, {STORE: entry})
+    code, report = clean_machine.report()
+    assert code == 1
+    assert rotation_rows(report) == [("warning", "rotation-due", STORE)]
+    (finding,) = [f for f in report["findings"] if f["check"] == "key-rotation"]
+    assert finding["file"] == str(state)
+    assert finding["fix"] == f"openrouter-secure rotate --store {STORE}"
+    assert "120 days old, over the 90-day limit" in finding["message"]
+    assert report["rotation"] == [
+        {
+            "store": STORE,
+            "key_hash": entry["hash"][:12],
+            "age_days": 120.0,
+            "max_age_days": 90.0,
+            "due": True,
+            "source": "state",
+            "pending": "none",
+        }
+    ]
+
+
+def test_young_key_is_info_and_exit_zero(clean_machine: Machine) -> None:
+    seed_state(clean_machine, {STORE: rotated(10)})
+    code, report = clean_machine.report()
+    assert code == 0
+    assert rotation_rows(report) == [("info", "key-age", STORE)]
+    assert report["rotation"][0]["due"] is False
+    assert "rotation due in 80 days" in report["findings"][-1]["message"]
+
+
+def test_max_key_age_option_sets_the_limit(clean_machine: Machine) -> None:
+    seed_state(clean_machine, {STORE: rotated(10)})
+    code, report = clean_machine.report("--max-key-age", "7")
+    assert code == 1
+    assert rotation_rows(report) == [("warning", "rotation-due", STORE)]
+    assert report["rotation"][0]["max_age_days"] == 7.0
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "nan", "inf", "ninety"])
+def test_max_key_age_must_be_positive_days(clean_machine: Machine, value: str) -> None:
+    done = clean_machine.doctor("--max-key-age", value)
+    assert done.returncode == 2
+    assert "--max-key-age" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("record", "severity", "rule", "state"),
+    [
+        # Within the grace period: the old key is meant to still work.
+        (pending(started=1, disable_in=6, delete_in=29), "info", "rotation-pending", "grace"),
+        # Grace period ended hours ago: the cron job may not have run yet.
+        (
+            pending(started=7, disable_in=-0.25, delete_in=23),
+            "warning",
+            "rotation-finish-due",
+            "finish-due",
+        ),
+        # The old key is still enabled weeks after it should have been disabled.
+        (
+            pending(started=30, disable_in=-23, delete_in=-1),
+            "error",
+            "rotation-unfinished",
+            "unfinished",
+        ),
+        # The process died between recording the intent and writing the store.
+        (
+            pending(started=0.5, disable_in=6, delete_in=29, stored=False),
+            "error",
+            "rotation-interrupted",
+            "interrupted",
+        ),
+        # Disabled on time, but never deleted.
+        (
+            pending(started=40, disable_in=-33, delete_in=-10, disabled=True),
+            "warning",
+            "rotation-delete-due",
+            "delete-overdue",
+        ),
+        (
+            pending(started=10, disable_in=-3, delete_in=20, disabled=True),
+            "info",
+            "rotation-pending",
+            "disabled",
+        ),
+    ],
+)
+def test_pending_rotation_is_reported(
+    clean_machine: Machine, record: dict[str, Any], severity: str, rule: str, state: str
+) -> None:
+    seed_state(clean_machine, {STORE: rotated(1, record)})
+    code, report = clean_machine.report()
+    assert rotation_rows(report) == sorted([("info", "key-age", STORE), (severity, rule, STORE)])
+    assert code == (0 if severity == "info" else 1)
+    assert report["rotation"][0]["pending"] == state
+    (finding,) = [f for f in report["findings"] if f["rule"] == rule]
+    if severity == "info":
+        assert finding["fix"] is None
+    else:
+        assert finding["fix"] == f"openrouter-secure rotate --store {STORE} --finish"
+
+
+def test_unfinished_rotation_table_names_short_hashes_only(clean_machine: Machine) -> None:
+    record = pending(started=30, disable_in=-23, delete_in=-1)
+    entry = rotated(30, record)
+    seed_state(clean_machine, {STORE: entry, "aws://prod/openrouter#api_key": rotated(120)})
+    done = clean_machine.doctor()
+    assert done.returncode == 1
+    out = done.stdout
+    assert (
+        f"ERROR  {STORE}: the old key {record['old_hash'][:12]} is still enabled 23 days "
+        "after its grace period [rotation-unfinished]"
+    ) in out
+    assert f"fix: openrouter-secure rotate --store {STORE} --finish" in out
+    assert "WARN   aws://prod/openrouter#api_key: key " in out
+    for full in (record["old_hash"], record["new_hash"], entry["hash"]):
+        assert full not in out
+    assert "Found 1 error(s) and 1 warning(s)." in out
+
+
+def test_rotation_state_env_var_is_honoured(clean_machine: Machine, tmp_path: Path) -> None:
+    elsewhere = seed_state(clean_machine, {STORE: rotated(200)}, tmp_path / "st" / "r.json")
+    clean_machine.env["OPENROUTER_SECURE_ROTATION_STATE"] = str(elsewhere)
+    code, report = clean_machine.report()
+    assert code == 1
+    assert [f["file"] for f in report["findings"] if f["check"] == "key-rotation"] == [
+        str(elsewhere)
+    ]
+
+
+def test_no_state_file_no_rotation_findings(clean_machine: Machine) -> None:
+    code, report = clean_machine.report()
+    assert code == 0
+    assert rotation_rows(report) == []
+    assert report["rotation"] == []
+
+
+def test_unreadable_state_file_is_a_warning(clean_machine: Machine) -> None:
+    path = seed_state(clean_machine, {})
+    path.write_text("{not json", encoding="utf-8")
+    code, report = clean_machine.report()
+    assert code == 1
+    assert rotation_rows(report) == [("warning", "state-unreadable", None)]
+
+
+@pytest.mark.parametrize(
+    ("created", "severity", "code"), [("2020-01-01T00:00:00Z", "warning", 1), (None, "info", 0)]
+)
+def test_online_asks_the_management_api_for_the_api_keys_age(
+    clean_machine: Machine, created: str | None, severity: str, code: int
+) -> None:
+    from openrouter_secure.testing import OpenRouterTestServer
+
+    with OpenRouterTestServer() as server:
+        key = server.add_key(name="prod app")
+        if created:
+            key.created_at = created
+        mgmt = server.add_key(make_canary("openrouter-management"), management=True)
+        clean_machine.env["OPENROUTER_API_KEY"] = key.key
+        clean_machine.env["OPENROUTER_MANAGEMENT_KEY"] = mgmt.key
+        done = clean_machine.doctor("--json", "--online", "--base-url", server.base_url)
+    assert_no_leak(key.key, done.stdout, done.stderr)
+    assert_no_leak(mgmt.key, done.stdout, done.stderr)
+    report = json.loads(done.stdout)
+    rule = "rotation-due" if severity == "warning" else "key-age"
+    assert rotation_rows(report) == [(severity, rule, "env://OPENROUTER_API_KEY")]
+    assert [(r["source"], r["due"]) for r in report["rotation"]] == [("api", bool(created))]
+    assert done.returncode == code
+
+
+def test_management_key_is_not_used_without_online(clean_machine: Machine) -> None:
+    clean_machine.env["OPENROUTER_API_KEY"] = clean_machine.key
+    clean_machine.env["OPENROUTER_MANAGEMENT_KEY"] = make_canary("openrouter-management")
+    code, report = clean_machine.report()
+    assert code == 0
+    assert rotation_rows(report) == []
+    assert report["rotation"] == []
+
+
+def test_malformed_rotation_record_is_a_warning(clean_machine: Machine) -> None:
+    record = pending(started=3, disable_in=4, delete_in=27)
+    record["disable_at"] = "next tuesday"
+    seed_state(clean_machine, {STORE: rotated(3, record)})
+    code, report = clean_machine.report()
+    assert code == 1
+    assert rotation_rows(report) == [("warning", "state-unreadable", STORE)]
+
+
+def test_state_file_entry_shows_problems(clean_machine: Machine) -> None:
+    state = seed_state(clean_machine, {STORE: rotated(100)})
+    _, report = clean_machine.report()
+    assert [e["status"] for e in report["files"] if e["path"] == str(state)] == ["problems"]
+
+
+def test_fix_hint_quotes_an_odd_store_reference(clean_machine: Machine) -> None:
+    odd = "keyring://svc/key;$(id)"
+    seed_state(clean_machine, {odd: rotated(100)})
+    _, report = clean_machine.report()
+    (finding,) = [f for f in report["findings"] if f["rule"] == "rotation-due"]
+    assert finding["fix"] == "openrouter-secure rotate --store 'keyring://svc/key;$(id)'"
+
+
+def test_invalid_store_reference_is_a_warning(clean_machine: Machine) -> None:
+    seed_state(clean_machine, {"keyring://has space/key": rotated(1)})
+    code, report = clean_machine.report()
+    assert code == 1
+    assert rotation_rows(report) == [("warning", "state-unreadable", "keyring://has space/key")]

@@ -47,7 +47,24 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--base-url", metavar="URL", help="OpenRouter API base URL for --online (a proxy)"
     )
+    parser.add_argument(
+        "--max-key-age",
+        type=_positive_days,
+        default=90.0,
+        metavar="DAYS",
+        help="report a key older than DAYS as due for rotation (default 90)",
+    )
     parser.set_defaults(handler=run)
+
+
+def _positive_days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not days > 0 or days == float("inf"):
+        raise argparse.ArgumentTypeError("the maximum key age must be a positive number of days")
+    return days
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
     from .._doctor_fix import apply_fixes, fixable
 
     report = run_doctor(
-        args.paths, discover=not args.no_discover, online=args.online, base_url=args.base_url
+        args.paths,
+        discover=not args.no_discover,
+        online=args.online,
+        base_url=args.base_url,
+        max_key_age_days=args.max_key_age,
     )
     fix_errors: list[str] = []
     if args.fix:
