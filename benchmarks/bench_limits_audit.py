@@ -1,13 +1,14 @@
 """Throughput of RateLimiter (memory and Redis) and AuditLog, next to their baselines.
 
-Run:  python benchmarks/bench_limits_audit.py [--quick]
+Run:  python benchmarks/bench_limits_audit.py [--quick] [--only memory|redis|audit]
 
 * In-memory limiter checks/s on one core (target >= 200,000/s), next to the ``limits``
   library's own strategy on the same storage, so the ratio is our wrapper's cost.
 * Redis limiter checks/s against a local redis-server this script starts, next to a
   raw ``INCR`` round trip and ``limits``' own Redis strategy (aim: within 2x of INCR).
 * AuditLog events/s to a file with the hash chain (target >= 20,000/s), with and
-  without ``fsync`` per record.
+  without ``fsync`` per record, next to the previous two-pass field cleaning
+  (``sanitize_data`` then a second walk) and to no cleaning at all, in the same run.
 
 Every figure is the best of a few repetitions (the machine may be shared).
 """
@@ -15,6 +16,7 @@ Every figure is the best of a few repetitions (the machine may be shared).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import socket
@@ -22,8 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -159,6 +162,65 @@ def redis_limiter(n: int) -> None:
         proc.wait(5)
 
 
+def two_pass_clean_fields(fields: Mapping[str, Any], max_chars: int = 1024) -> dict[str, Any]:
+    """The field cleaning ``AuditLog`` used before the single walk, kept to compare.
+
+    ``Sanitizer.sanitize_data`` over a copy, then a second walk that made the result
+    JSON-safe, stripped control characters (re-sanitizing what that changed), redacted
+    content-named fields and cut long strings.
+    """
+    from openrouter_secure._audit import _CONTENT_KEY, _strip
+    from openrouter_secure._sanitizer import default_sanitizer
+    from openrouter_secure._secret import MASK, Secret
+
+    def clean(value: Any, limit: int, key: str | None, depth: int = 0) -> Any:
+        if value is None or isinstance(value, (bool, int)):
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else str(value)
+        if isinstance(value, str):
+            if key is not None and _CONTENT_KEY.search(key):
+                return default_sanitizer().redact(value)
+            stripped = _strip(value)
+            if stripped is not value:
+                stripped = _strip(default_sanitizer().sanitize(stripped))
+            if len(stripped) > limit:
+                return stripped[:limit] + f"...<{len(stripped) - limit} more chars>"
+            return stripped
+        if isinstance(value, Secret):
+            return MASK
+        if depth >= 8:
+            return "<nested too deep>"
+        if isinstance(value, Mapping):
+            return {
+                clean(str(k), 128, None): clean(v, limit, str(k), depth + 1)
+                for k, v in value.items()
+            }
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return [clean(v, limit, key, depth + 1) for v in value]
+        return clean(default_sanitizer().sanitize(str(value)), limit, key, depth)
+
+    cleaned: dict[str, Any] = clean(
+        default_sanitizer().sanitize_data(dict(fields)), max_chars, None
+    )
+    return cleaned
+
+
+def no_clean_fields(fields: Mapping[str, Any], max_chars: int = 1024) -> dict[str, Any]:
+    del max_chars  # same signature as clean_fields; nothing is cleaned
+    return dict(fields)
+
+
+def tool_denied(log: Any) -> Callable[[], Callable[[int], None]]:
+    """A ``best_rate`` maker that logs ``count`` tool.denied records to ``log``."""
+
+    def run(count: int) -> None:
+        for i in range(count):
+            log.log("tool.denied", server="files", tool=f"t{i}", rule="deny:*", client="c")
+
+    return lambda: run
+
+
 def audit(n: int) -> None:
     from openrouter_secure import AuditLog, Secret, verify_audit_file
 
@@ -172,31 +234,25 @@ def audit(n: int) -> None:
             ("fsync per record", {"fsync": True}, max(n // 10, 500)),
         ):
             path = os.path.join(folder, f"{len(os.listdir(folder))}.jsonl")
-            log = AuditLog(path, **kwargs)  # type: ignore[arg-type]
-
-            def run(count: int, log: AuditLog = log) -> None:
-                for i in range(count):
-                    log.log("tool.denied", server="files", tool=f"t{i}", rule="deny:*", client="c")
-
-            print(f"{label:<34}{best_rate(lambda run=run: run, count):>12,.0f}")
+            log = AuditLog(path, **kwargs)
+            print(f"{label:<34}{best_rate(tool_denied(log), count):>12,.0f}")
             log.close()
-        # The same records without the per-field sanitizer pass, to show its share.
+        # The same records with the previous two-pass cleaning, and with no cleaning at
+        # all (chain and locked append only), to show what the cleaning costs.
         from openrouter_secure import _audit
 
         saved = _audit.clean_fields
-        _audit.clean_fields = lambda fields, _max=1024: dict(fields)
-        try:
-            log = AuditLog(os.path.join(folder, "nosan.jsonl"))
-
-            def bare(count: int) -> None:
-                for i in range(count):
-                    log.log("tool.denied", server="files", tool=f"t{i}", rule="deny:*", client="c")
-
-            rate = best_rate(lambda: bare, n)
-            print(f"{'(chain + file only, no sanitizer)':<34}{rate:>12,.0f}")
-            log.close()
-        finally:
-            _audit.clean_fields = saved
+        for label, replacement in (
+            ("(previous two-pass cleaning)", two_pass_clean_fields),
+            ("(chain + file only, no sanitizer)", no_clean_fields),
+        ):
+            _audit.clean_fields = replacement
+            try:
+                log = AuditLog(os.path.join(folder, f"{len(os.listdir(folder))}.jsonl"))
+                print(f"{label:<34}{best_rate(tool_denied(log), n):>12,.0f}")
+                log.close()
+            finally:
+                _audit.clean_fields = saved
         path = os.path.join(folder, "0.jsonl")
         start = time.perf_counter()
         result = verify_audit_file(path)
@@ -211,14 +267,20 @@ def audit(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs")
+    parser.add_argument(
+        "--only", choices=("memory", "redis", "audit"), help="run just this section"
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     scale = 10 if args.quick else 1
     print(f"python {sys.version.split()[0]}, pinned to one core, pid {os.getpid()}")
-    memory_limiter(200_000 // scale)
-    redis_limiter(20_000 // scale)
-    audit(50_000 // scale)
+    if args.only in (None, "memory"):
+        memory_limiter(200_000 // scale)
+    if args.only in (None, "redis"):
+        redis_limiter(20_000 // scale)
+    if args.only in (None, "audit"):
+        audit(50_000 // scale)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,16 @@
 
 Every record is chained to the one before it (see :mod:`._audit_chain` for the exact
 format), so editing, deleting, inserting or reordering a line is found by
-:func:`verify_audit_file` at that line. What goes in is cleaned first, in this order:
+:func:`verify_audit_file` at that line. What goes in is cleaned first, in one walk
+over the fields (:func:`clean_fields`):
 
-1. values become JSON (``Secret`` → its mask, other objects → ``str``);
-2. control characters are removed (tabs and newlines become spaces; bidi overrides
-   and line separators go too), so no field can forge a line or hide text;
-3. :meth:`Sanitizer.sanitize_data` masks known secrets and values under secret names;
+1. values become JSON (``Secret`` → its mask, bytes decoded, exceptions scrubbed,
+   other objects → ``str``; ints, floats, bools and ``None`` stay as they are);
+2. every string, field names included, goes through ``Sanitizer.sanitize``; values
+   under secret names are masked by ``Sanitizer.sanitize_data``;
+3. control characters are removed (tabs and newlines become spaces; bidi overrides
+   and line separators go too), so no field can forge a line or hide text; a string
+   this changed is sanitized again (removing a character can join a split secret);
 4. fields named like content (``prompt``, ``messages``, ``content``, ``body``, ...)
    are replaced by ``<REDACTED: N chars>``, and long strings are cut to
    ``max_field_chars``.
@@ -31,11 +35,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from ._audit_chain import build_line
+from . import _known
+from ._audit_chain import build_record, record_key
 from ._audit_sinks import CallableSink, FileSink, Sink
 from ._audit_verify import VerifyResult, verify_audit_file
 from ._events import subscribe, unsubscribe
-from ._sanitizer import default_sanitizer
+from ._sanitizer import Sanitizer, default_sanitizer, is_secret_key
 from ._secret import MASK, Secret
 
 __all__ = ["AUDITED_EVENTS", "AuditHead", "AuditLog", "VerifyResult", "verify_audit_file"]
@@ -118,57 +123,131 @@ def _strip(text: str) -> str:
     return _CONTROL.sub("", _SPACE.sub(" ", text))
 
 
-@functools.lru_cache(maxsize=1024)
-def _is_content_key(key: str) -> bool:
-    return bool(_CONTENT_KEY.search(key))
+_SECRET = 1
+_CONTENT = 2
 
 
-def _clean(value: Any, limit: int, key: str | None, depth: int = 0) -> Any:
-    # Runs on the sanitizer's output: makes it JSON, strips control characters,
-    # redacts content-named fields and cuts long strings. A string this step changed
-    # or produced (``str(obj)``, control characters removed, which can join a split
-    # secret back together) goes through the sanitizer again.
-    if value is None or isinstance(value, (bool, int)):
+@functools.lru_cache(maxsize=4096)
+def _name_kind(name: str) -> int:
+    """What a field's name says about its value: ``_SECRET`` and/or ``_CONTENT``, or 0.
+
+    A pure function of the name, and names repeat on every record, so it is computed
+    once per name (bounded: ever-new names only evict old entries).
+    """
+    kind = _SECRET if is_secret_key(name) else 0
+    return kind | _CONTENT if _CONTENT_KEY.search(name) else kind
+
+
+def _scrub(sanitizer: Sanitizer, text: str) -> str:
+    # Sanitize, then strip control characters. Stripping can join a split secret back
+    # together, so a text it changed is sanitized again; the first pass still matters,
+    # since a control character can be the boundary a rule needs to see a key.
+    out = sanitizer.sanitize(text)
+    if out.isprintable():
+        return out
+    return _strip(sanitizer.sanitize(_strip(out)))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"...<{len(text) - limit} more chars>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_name(name: str, sanitizer: Sanitizer, known: int) -> str:
+    # A field name, cleaned like a value (a dict keyed by key values must not leak
+    # them). ``known`` (the known-value registry's version) is only part of the cache
+    # key: registering a new secret re-checks every name.
+    del known
+    return _cut(_scrub(sanitizer, name), 128)
+
+
+def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, depth: int) -> Any:
+    """One walk: JSON-safe, every string sanitized and stripped, names applied, cut.
+
+    ``name`` / ``kind`` are the nearest enclosing field name and what it says
+    (:func:`_name_kind`); list items inherit them, as in ``Sanitizer.sanitize_data``.
+    """
+    if type(value) is str:  # the common case first
+        pass
+    elif value is None or isinstance(value, (bool, int)):
         return value
-    if isinstance(value, float):
+    elif isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, str):
-        if key is not None and _is_content_key(key):
-            return default_sanitizer().redact(value)
-        stripped = _strip(value)
-        if stripped is not value:
-            stripped = _strip(default_sanitizer().sanitize(stripped))
-        if len(stripped) > limit:
-            return stripped[:limit] + f"...<{len(stripped) - limit} more chars>"
-        return stripped
-    if isinstance(value, Secret):
+    elif isinstance(value, str):
+        value = str.__str__(value)
+    elif isinstance(value, Secret):
         return MASK
-    if depth >= 8:
+    elif isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    elif depth >= 8:
         return "<nested too deep>"
-    if isinstance(value, Mapping):
-        return {
-            _clean(str(k), 128, None): _clean(v, limit, str(k), depth + 1) for k, v in value.items()
-        }
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_clean(v, limit, key, depth + 1) for v in value]
-    if isinstance(value, BaseException):
-        text = f"{type(value).__name__}: {default_sanitizer().scrub_exception(value)}"
+    elif isinstance(value, Mapping):
+        known = _known.version()
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = k if type(k) is str else str(k)
+            out[_clean_name(key, sanitizer, known)] = _clean(
+                sanitizer, v, limit, key, _name_kind(key), depth + 1
+            )
+        return out
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        return [_clean(sanitizer, v, limit, name, kind, depth + 1) for v in value]
+    elif isinstance(value, BaseException):
+        value = f"{type(value).__name__}: {sanitizer.scrub_exception(value)}"
     else:
-        text = str(value)
-    return _clean(default_sanitizer().sanitize(text), limit, key, depth)
+        value = str(value)
+    if kind:
+        if kind & _SECRET:
+            # How a value under a secret name is masked is the sanitizer's call.
+            value = sanitizer.sanitize_data({name: value})[name]
+        if kind & _CONTENT:
+            return sanitizer.redact(value)
+    return _cut(_scrub(sanitizer, value), limit)
 
 
 def clean_fields(fields: Mapping[str, Any], max_chars: int = 1024) -> dict[str, Any]:
-    """The fields as they will be written: sanitized, JSON-safe, stripped, bounded."""
-    data = default_sanitizer().sanitize_data(dict(fields))
-    cleaned: dict[str, Any] = _clean(data, max_chars, None)
+    """The fields as they will be written: sanitized, JSON-safe, stripped, bounded.
+
+    Every string (values, field names, ``str()`` of other objects and exceptions) goes
+    through ``default_sanitizer().sanitize``; values under secret-looking names are
+    masked by ``sanitize_data``; content-named values become ``<REDACTED: N chars>``.
+    """
+    sanitizer = default_sanitizer()
+    known = _known.version()
+    cleaned: dict[str, Any] = {}
+    # The top level is _clean's Mapping branch with its commonest case inlined: a
+    # plain string under a plain name (this loop runs for every field of every record).
+    for k, value in fields.items():
+        key = k if type(k) is str else str(k)
+        kind = _name_kind(key)
+        if kind or type(value) is not str:
+            value = _clean(sanitizer, value, max_chars, key, kind, 1)
+        else:
+            value = sanitizer.sanitize(value)
+            if not value.isprintable():
+                value = _strip(sanitizer.sanitize(_strip(value)))
+            if len(value) > max_chars:
+                value = _cut(value, max_chars)
+        cleaned[_clean_name(key, sanitizer, known)] = value
     return cleaned
 
 
+def _event_name(event: object) -> str:
+    name = _clean_name(str(event), default_sanitizer(), _known.version())
+    return name[:128] or "unnamed"
+
+
+_second: tuple[int, str] = (-1, "")
+
+
 def _timestamp(now: float) -> str:
+    global _second
     whole = int(now)
     micros = int((now - whole) * 1_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{micros:06d}Z"
+    cached = _second  # one read: another thread may replace it
+    if cached[0] != whole:
+        cached = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{cached[1]}.{micros:06d}Z"
 
 
 class AuditLog:
@@ -206,7 +285,7 @@ class AuditLog:
                 "AuditLog sink must be a path, a logging.Logger or a callable, "
                 f"not {type(sink).__name__}"
             )
-        self._key = key.reveal_bytes() if isinstance(key, Secret) else key
+        self._key = record_key(key.reveal_bytes() if isinstance(key, Secret) else key)
         self.max_field_chars = max_field_chars
         self._events: frozenset[str] = frozenset()
         self._head: AuditHead | None = None
@@ -221,15 +300,15 @@ class AuditLog:
         """The last record this object wrote (``None`` before the first)."""
         return self._head
 
-    def _build(self, seq: int, prev: str, event: str, fields: dict[str, Any]) -> bytes:
-        return build_line(seq, _timestamp(time.time()), event, fields, prev, self._key)
+    def _build(self, seq: int, prev: str, event: str, fields: dict[str, Any]) -> tuple[bytes, str]:
+        return build_record(seq, _timestamp(time.time()), event, fields, prev, self._key)
 
     def log(self, event: str, **fields: Any) -> AuditHead:
         """Write one record and return once it is written (and fsync'd if configured).
 
         Raises :class:`~openrouter_secure.AuditLogError` when it cannot be written.
         """
-        name = _strip(str(event))[:128] or "unnamed"
+        name = _event_name(event)
         clean = clean_fields(fields, self.max_field_chars)
         seq, digest = self._sink.append(self._build, name, clean)
         head = AuditHead(seq, digest)

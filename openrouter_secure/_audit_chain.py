@@ -27,7 +27,17 @@ import json
 import re
 from typing import Any
 
-__all__ = ["GENESIS", "ROTATED_EVENT", "body_digest", "build_line", "line_digest", "split_line"]
+__all__ = [
+    "GENESIS",
+    "ROTATED_EVENT",
+    "RecordKey",
+    "body_digest",
+    "build_line",
+    "build_record",
+    "line_digest",
+    "record_key",
+    "split_line",
+]
 
 GENESIS = "0" * 64
 ROTATED_EVENT = "audit.rotated"
@@ -46,17 +56,48 @@ def line_digest(line: bytes) -> str:
     return hashlib.sha256(line).hexdigest()
 
 
+# Built once: ``json.dumps`` with options makes a new encoder on every call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode
+
+#: A record key: raw bytes, or a keyed HMAC object to ``copy()`` (saves re-keying).
+RecordKey = bytes | hmac.HMAC | None
+
+
+def record_key(key: bytes | None) -> RecordKey:
+    """``key`` ready for :func:`build_record` (the HMAC is keyed once, then copied)."""
+    return None if key is None else hmac.new(key, digestmod=hashlib.sha256)
+
+
+def build_record(
+    seq: int, when: str, event: str, fields: dict[str, Any], prev: str, key: RecordKey
+) -> tuple[bytes, str]:
+    """The exact bytes of one record (no newline) and their :func:`line_digest`.
+
+    The body and the line share every byte up to the body's closing brace, so that
+    prefix is hashed once and the hash state copied for the body.
+    """
+    text = _ENCODE({"seq": seq, "time": when, "event": event, "fields": fields, "prev": prev})
+    head = text[:-1].encode("ascii")
+    line_hash = hashlib.sha256(head)
+    if key is None:
+        body_hash = line_hash.copy()
+        body_hash.update(b"}")
+        digest = body_hash.hexdigest()
+    else:
+        mac = key.copy() if isinstance(key, hmac.HMAC) else hmac.new(key, None, hashlib.sha256)
+        mac.update(head)
+        mac.update(b"}")
+        digest = mac.hexdigest()
+    tail = b',"hash":"' + digest.encode("ascii") + b'"}'
+    line_hash.update(tail)
+    return head + tail, line_hash.hexdigest()
+
+
 def build_line(
     seq: int, when: str, event: str, fields: dict[str, Any], prev: str, key: bytes | None
 ) -> bytes:
     """The exact bytes of one record, without the newline."""
-    body = json.dumps(
-        {"seq": seq, "time": when, "event": event, "fields": fields, "prev": prev},
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
-    ).encode("ascii")
-    return body[:-1] + b',"hash":"' + body_digest(body, key).encode("ascii") + b'"}'
+    return build_record(seq, when, event, fields, prev, key)[0]
 
 
 def split_line(line: bytes, key: bytes | None) -> tuple[dict[str, Any] | None, str]:

@@ -29,8 +29,8 @@ __all__ = ["CallableSink", "FileSink", "LineBuilder", "Sink", "rotated_files"]
 
 log = logging.getLogger("openrouter_secure.audit")
 
-#: ``build(seq, prev, event, fields) -> line bytes`` (no newline).
-LineBuilder = Callable[[int, str, str, dict[str, Any]], bytes]
+#: ``build(seq, prev, event, fields) -> (line bytes without newline, its line_digest)``.
+LineBuilder = Callable[[int, str, str, dict[str, Any]], tuple[bytes, str]]
 
 _READ_CHUNK = 65536
 
@@ -46,10 +46,10 @@ class Sink:
     def append(self, build: LineBuilder, event: str, fields: dict[str, Any]) -> tuple[int, str]:
         """Write one record; returns ``(seq, digest of its line)``."""
         with self._lock:
-            line = build(self._seq + 1, self._prev, event, fields)
+            line, digest = build(self._seq + 1, self._prev, event, fields)
             self._deliver(line)
             self._seq += 1
-            self._prev = line_digest(line)
+            self._prev = digest
             return self._seq, self._prev
 
     def _deliver(self, line: bytes) -> None:
@@ -193,9 +193,9 @@ class FileSink(Sink):
             seq, prev = tail[2], tail[3]
         else:
             seq, prev = self._read_tail()
-        line = build(seq + 1, prev, event, fields)
+        line, digest = build(seq + 1, prev, event, fields)
         size = self._write(line, st.st_size, st.st_ino)
-        seq, digest = seq + 1, line_digest(line)
+        seq += 1
         self._tail = (size, st.st_ino, seq, digest)
         if self.max_bytes is not None and size >= self.max_bytes:
             self._rotate(build, seq, digest)
@@ -261,14 +261,14 @@ class FileSink(Sink):
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
         self._fd = os.open(self.path, flags, 0o600)
         st = os.fstat(self._fd)
-        line = build(
+        line, new_digest = build(
             seq + 1,
             digest,
             ROTATED_EVENT,
             {"previous_file": os.path.basename(target), "previous_last_seq": seq},
         )
         size = self._write(line, st.st_size, st.st_ino)
-        self._tail = (size, st.st_ino, seq + 1, line_digest(line))
+        self._tail = (size, st.st_ino, seq + 1, new_digest)
         if self.backup_count is not None:
             for old in rotated_files(self.path)[: -self.backup_count or None]:
                 with contextlib.suppress(OSError):

@@ -317,6 +317,70 @@ def test_control_characters_that_split_a_secret_are_not_a_way_around(canary: str
     secret.wipe()
 
 
+def test_strings_inside_sets_are_sanitized(canary: str) -> None:
+    assert canary[-20:] not in json.dumps(clean_fields({"tags": {f"key={canary}", "x"}}))
+
+
+def test_dict_keys_are_sanitized(canary: str) -> None:
+    assert canary[-20:] not in json.dumps(clean_fields({"usage": {canary: 3}, canary: 1}))
+
+
+def test_event_name_is_sanitized(tmp_path: Path, canary: str) -> None:
+    path = tmp_path / "audit.jsonl"
+    with AuditLog(path) as log:
+        log.log(f"custom.{canary}")
+    assert canary[-20:] not in path.read_text()
+
+
+def test_objects_under_secret_names_are_masked() -> None:
+    value = "plain" + os.urandom(8).hex()  # no secret format: only the name gives it away
+
+    class Holder:
+        def __str__(self) -> str:
+            return value
+
+    assert value not in json.dumps(clean_fields({"api_key": Holder(), "password": [Holder()]}))
+
+
+def test_a_value_that_becomes_a_known_secret_is_masked_from_then_on() -> None:
+    # Field names are cleaned through a cache: registering a secret must invalidate it.
+    value = "plain" + os.urandom(8).hex()
+    assert value in json.dumps(clean_fields({value: value}))
+    secret = Secret(value)
+    try:
+        assert value not in json.dumps(clean_fields({value: value}))
+    finally:
+        secret.wipe()
+
+
+def test_numbers_and_none_are_kept_as_they_are() -> None:
+    fields = {"n": 3, "x": 1.5, "ok": True, "none": None, "inf": float("inf")}
+    assert clean_fields(fields) == {"n": 3, "x": 1.5, "ok": True, "none": None, "inf": "inf"}
+
+
+def test_two_logs_on_one_path_interleave_into_one_chain(tmp_path: Path) -> None:
+    # Each writer caches the last hash it wrote; the other's appends must invalidate it.
+    path = tmp_path / "audit.jsonl"
+    a, b = AuditLog(path), AuditLog(path)
+    for i in range(20):
+        (a if i % 3 else b).log("tool.allowed", tool=f"t{i}")
+    a.close()
+    b.close()
+    result = verify_audit_file(path)
+    assert (result.ok, result.count) == (True, 20), result
+
+
+@pytest.mark.parametrize("key", [None, b"k" * 32])
+def test_record_digests_match_the_line_bytes(key: bytes | None) -> None:
+    from openrouter_secure._audit_chain import build_record, line_digest, record_key, split_line
+
+    line, digest = build_record(3, "t", "e", {"a": "\u00e9"}, GENESIS, record_key(key))
+    assert digest == line_digest(line)
+    record, reason = split_line(line, key)
+    assert record is not None, reason
+    assert record["fields"] == {"a": "\u00e9"}
+
+
 def test_long_fields_are_cut(tmp_path: Path) -> None:
     fields = clean_fields({"note": "a" * 5000}, max_chars=100)
     assert len(fields["note"]) < 130
