@@ -46,6 +46,9 @@ _STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", Non
 }
 _BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
 _SCALARS = (int, float, bool, type(None))
+# Argument types whose ``%`` formatting cannot run user code (a ``__str__``/``__repr__``
+# that raises or differs is handled by the general path with its fallbacks).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class SanitizingFilter(logging.Filter):
@@ -57,6 +60,32 @@ class SanitizingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
+            # The common record: a str message, plain args, no exception, stack or
+            # extras. Render it once and scan the final text (the args may carry the
+            # secret); nothing is cached per template, since args change every call.
+            d = record.__dict__
+            msg = d["msg"]
+            if (
+                type(msg) is str
+                and d["exc_info"] is None
+                and d["exc_text"] is None
+                and d["stack_info"] is None
+                and len(d) <= _BASE_LEN
+            ):
+                args = d["args"]
+                if not args:
+                    d["msg"] = self.sanitizer.sanitize(msg)
+                    d["args"] = None
+                    return True
+                if type(args) is tuple and _PLAIN.issuperset(map(type, args)):
+                    try:
+                        text = msg % args
+                    except (TypeError, ValueError, KeyError):
+                        text = None  # a bad format string: the general path keeps both parts
+                    if text is not None:
+                        d["msg"] = self.sanitizer.sanitize(text)
+                        d["args"] = None
+                        return True
             self._clean(record)
         except Exception:  # noqa: BLE001 - fail closed, but keep the record (and its level)
             record.msg = "<REDACTED: log record withheld; sanitizer failed>"

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["RULES", "Rule", "is_placeholder", "looks_random", "secret_name"]
+__all__ = ["RULES", "Rule", "has_sequence", "is_placeholder", "looks_random", "secret_name"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,12 @@ class Rule:
     #: the regex needs ``=`` or ``:`` within this many characters of the anchor (0: no
     #: such need); lets the engine skip runs of anchors with no separator after them
     sep_within: int = 0
+    #: for the ``hyperscan`` engine: a Hyperscan pattern that matches wherever
+    #: ``pattern`` can match (a prefix of it is enough), starting at or before the
+    #: anchor the regex runs at. Rules whose anchors are frequent in ordinary logs
+    #: (``auth:``, ``api_key``, ``@``) are gated so that only text shaped like a match
+    #: reaches Python; other rules are found by their anchors.
+    gate: str | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +87,9 @@ _SEP = r"""\\?["'\]]?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
 # A value: quoted (possibly JSON-escaped quotes) or bare up to a delimiter.
 _VALUE = r"""(?:\\?["'`](?P<s>[^"'`\r\n\\]{1,512})|(?P<u>[^\s"'`,;)}\]&<>|\\]{1,512}))"""
 
+# The first character of a value (the gate of ``secret-assignment`` stops there).
+_VALUE_START = r"""(?:\\?["'`][^"'`\r\n\\]|[^\s"'`,;)}\]&<>|\\])"""
+
 # Words that name a secret. The frequent ones (``token`` is in every LLM usage log as
 # ``prompt_tokens``) are anchored together with the character that follows them, so the
 # prefilter never reports ``tokens`` or ``tokenizer`` and the regex never runs there.
@@ -109,6 +118,25 @@ _KEY_ANCHORS = (
     *(a for w in _FOLLOWED_WORDS for a in _followed(w)),
     *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
     *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
+)
+# The gate of ``secret-assignment`` (see ``Rule.gate``): the anchors themselves, a
+# followed word followed by what may follow it (a separator, a digit, a capital), up to
+# the first character of a value. ``session_count=3`` and ``token_type=x`` never pass.
+_KEY_GATE = (
+    r"(?:(?:"
+    + "|".join(
+        re.escape(a)
+        for a in (
+            *_case(*_PLAIN_WORDS, "credentials"),
+            *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
+            *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
+        )
+    )
+    + r")[\w.\-]{0,40}|(?:"
+    + "|".join(_case(*_FOLLOWED_WORDS))
+    + r")(?:[0-9A-Z][\w.\-]{0,39})?)"
+    + _SEP
+    + _VALUE_START
 )
 _KEY_RE = (
     r"(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access_?key|private_?key|"
@@ -319,6 +347,7 @@ RULES: tuple[Rule, ...] = (
         kind="password",
         max_len=400,
         start_at="://",
+        gate=r"""://[^\s/?#@:'"<>]{0,128}:[^\s/?#@'"<>]{1,256}@[\w\[]""",
     ),
     Rule(
         "curl-user",
@@ -336,6 +365,7 @@ RULES: tuple[Rule, ...] = (
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",
         sep_within=60,
+        gate=r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=]""",
     ),
     Rule(
         "secret-assignment",
@@ -344,6 +374,7 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="value",
         sep_within=80,
+        gate=_KEY_GATE,
     ),
 )
 
@@ -359,6 +390,24 @@ _PLACEHOLDER = re.compile(
 _STRICT = re.compile(r"(?i)0123456789a|(.)\1{4,}|\.\.\.|\u2026")
 _REPEAT = re.compile(r"(.{3,4})\1{3,}")
 _CONST = frozenset({"true", "false", "null", "none", "nil", "undefined", "bearer", "basic"})
+
+
+def _sequence_pattern(length: int) -> str:
+    runs = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "01234567890123456789")
+    return "|".join(r[i : i + length] for r in runs for i in range(len(r) - length + 1))
+
+
+# Eleven characters in alphabet or digit order (``klmnopqrstu``, ``12345678901``):
+# typed, not generated (a random base62 key holds such a run about once in 10^17).
+# Shorter runs (``12345678-ABCD-...``) are left alone: example keys with them are
+# still masked, as a real key pasted over an example would be.
+_SEQUENCE = re.compile(_sequence_pattern(11))
+
+
+def has_sequence(value: str) -> bool:
+    """Whether ``value`` holds a typed run such as ``12345678901`` or ``klmnopqrstu``: a
+    sign of an example key. Not applied to passwords (``pw12345678901`` is one)."""
+    return _SEQUENCE.search(value, 0, 400) is not None
 
 
 def is_placeholder(value: str, *, strict: bool = True) -> bool:
@@ -379,12 +428,13 @@ def _entropy(value: str) -> float:
 
 def looks_random(value: str) -> bool:
     """A generated token rather than a word, number, path, URL or version string."""
-    if len(value) < 10 or is_placeholder(value):
-        return False
     if (
-        (value.isdigit() and len(value) < 16)
+        len(value) < 10
+        or (value.isdigit() and len(value) < 16)
         or "://" in value
         or value.startswith(("/", "./", "$", "%", "@", "~"))
+        or is_placeholder(value)
+        or has_sequence(value)
     ):
         return False
     has_digit = _DIGIT.search(value) is not None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import itertools
 import json
 import threading
@@ -97,6 +98,7 @@ def _mask(value: str, keep: int) -> str:
     return mask_value(value) if keep else MASK
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(name: str) -> bool:
     """Whether a field or header name holds a secret, judged by name segment.
 
@@ -151,8 +153,8 @@ class Sanitizer:
     """Finds and masks secrets. Thread-safe; one instance serves a whole process.
 
     ``rules`` replaces the detection table (default: all of ``_rules.RULES``);
-    ``backend`` picks the prefilter: ``"auto"`` (``ahocorasick-rs`` when installed),
-    ``"ahocorasick"`` or ``"python"``.
+    ``backend`` picks the prefilter: ``"auto"`` (``hyperscan``, else ``ahocorasick-rs``,
+    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``.
     """
 
     def __init__(self, rules: Iterable[Rule] | None = None, *, backend: str = "auto") -> None:
@@ -166,7 +168,7 @@ class Sanitizer:
 
     @property
     def backend(self) -> str:
-        """The prefilter in use: ``"ahocorasick"`` or ``"python"``."""
+        """The prefilter in use: ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``."""
         return self._scanner().backend
 
     # -- engine ------------------------------------------------------------------------
@@ -235,8 +237,8 @@ class Sanitizer:
     def sanitize(self, text: str) -> str:
         """``text`` with every secret masked (fails closed: never returns the raw text)."""
         try:
-            spans = self._spans(text)
-            return self._render(text, spans) if spans else text
+            hits = self._scanner().scan(text)
+            return self._render(text, self._spans(text, hits)) if hits else text
         except Exception:  # noqa: BLE001 - fail closed
             return _withheld(text)
 
@@ -252,12 +254,26 @@ class Sanitizer:
             if is_secret_key(key):
                 scheme, sep, rest = text.strip().partition(" ")
                 if sep and rest and scheme.lower() in _HEADER_SCHEMES:
-                    out[key] = f"{scheme} {mask_value(rest.strip())}"
+                    out[key] = f"{scheme} {self._mask_whole(rest.strip())}"
                 else:
-                    out[key] = mask_value(text)
+                    out[key] = self._mask_whole(text)
             else:
                 out[key] = self.sanitize(text)
         return out
+
+    def _mask_whole(self, value: str) -> str:
+        """Mask a value known to be secret (by its name) as a whole.
+
+        The public prefix (``sk-o...``) is kept only when the entire value is one key of
+        a prefixed format; anything else (a password, or a value that merely *contains*
+        a known secret) becomes the bare mask, so no part of it is shown.
+        """
+        spans = self._spans(value)
+        if len(spans) == 1:
+            start, end, keep, _ = spans[0]
+            if keep and start == 0 and end == len(value):
+                return mask_value(value)
+        return MASK
 
     def sanitize_data(self, obj: T) -> T:
         """A copy of a JSON-like payload: secret-named values masked, other strings scanned."""
@@ -268,7 +284,7 @@ class Sanitizer:
             return "<REDACTED: nesting too deep>"
         if isinstance(obj, str):
             if key is not None and is_secret_key(key):
-                return mask_value(obj) if self._spans(obj) else MASK
+                return self._mask_whole(obj)
             return self.sanitize(obj)
         if isinstance(obj, Mapping):
             return {k: self._walk(v, str(k), depth + 1) for k, v in obj.items()}

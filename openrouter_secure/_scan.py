@@ -4,29 +4,36 @@ Finding secrets in a 50 MB log one regex at a time is slow (a Python ``re``
 alternation of the rules runs at a few MB/s). Almost every byte of a log is not near
 any secret, so the engine first finds the rules' literal *anchors* (``sk-``, ``AKIA``,
 ``password``, ``://`` ...) in one pass, and then runs a rule's regex anchored at each
-hit. The pass uses:
+hit. The pass uses the first installed of:
 
-- ``ahocorasick-rs`` (the ``[fast]`` extra) when it is installed: a Rust Aho-Corasick
-  automaton over the UTF-8 bytes, several hundred MB/s;
+- ``hyperscan`` (the ``[fast]`` extra, where wheels exist), for ASCII text: the rare
+  anchors as literals, and for the rules whose anchors are common in logs
+  (``auth:``, ``api_key``, ``@``) their *gate* (``Rule.gate``: the regex up to the
+  first character of a value), so Python only sees text where such a rule can match;
+- ``ahocorasick-rs`` (also ``[fast]``): a Rust Aho-Corasick automaton over the UTF-8
+  bytes (and the ``str`` automaton for non-ASCII text, also under ``hyperscan``);
 - otherwise a pure-Python fallback: one ``re`` alternation of the literal anchors
   (tens of MB/s; correct, just slower).
 
-When one rule has very many candidates (adversarial input: a megabyte of
-``password=password=...``), the engine switches that rule to a single ``finditer``
-over the text, so the cost stays linear with a small constant either way.
+All three give the same findings. Text a rule's match covered (accepted or not) is
+not re-tried for that rule, and anchors with no separator in reach are skipped, so
+adversarial input (a megabyte of ``password=password=...``) stays linear.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from ._rules import RULES, Rule, is_placeholder, looks_random, secret_name
+from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random, secret_name
 
-__all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available"]
+__all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
+
+_BACKENDS = ("hyperscan", "ahocorasick", "python")
 
 KNOWN = -1  # rule index of a known-value hit
 
@@ -38,9 +45,9 @@ _DELIMITERS = [bytes([c]) for c in range(128) if not (chr(c).isalnum() or chr(c)
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _DIGIT = re.compile(r"\d")
 _SEP_CHAR = re.compile(r"[:=]")
-# The start of the identifier before an anchor; the lookbehind makes every other
-# start position fail at once, so the search is linear in the window.
-_IDENT_TAIL = re.compile(r"(?<![\w.\-])[\w.\-]{1,64}$")
+# Everything up to the last character that cannot be part of an identifier.
+_LAST_DELIM = re.compile(r"(?s:.*)[^\w.\-]")
+_RUNS = re.compile(r"(.)\1{3,}")
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{20}")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 _WORDS = frozenset(
@@ -70,8 +77,136 @@ def _trie_pattern(words: Sequence[str]) -> str:
     return build(trie)
 
 
+def _ident_before(text: str, end: int) -> str:
+    """The identifier (``[\\w.-]``, at most 64 characters) ending at ``end``, or ""
+    when it is longer (``OPENROUTER_`` before the anchor ``API_KEY``)."""
+    lo = max(0, end - 65)
+    window = text[lo:end]
+    m = _LAST_DELIM.match(window)
+    if m is not None:
+        return window[m.end() :]
+    return window if lo == 0 and len(window) <= 64 else ""
+
+
+def _real_despite_runs(value: str) -> bool:
+    """A key glued to a run of one character (``<key>0000000000000000``) is still a
+    key: without its runs, a vendor-format value that is long and not a placeholder
+    is real (``sk-or-v1-xxxx...`` or ``sk-or-v1-0000...`` is left with its prefix)."""
+    core = _RUNS.sub("", value)
+    return core != value and len(core) >= 32 and not is_placeholder(core, strict=False)
+
+
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
+
+
+def hyperscan_available() -> bool:
+    """Whether the Hyperscan engine (``hyperscan``, in the ``[fast]`` extra) imports."""
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _auto_backend() -> str:
+    if hyperscan_available():
+        return "hyperscan"
+    return "ahocorasick" if fast_backend_available() else "python"
+
+
+def _hs_literal(text: str) -> str:
+    """A Hyperscan pattern matching ``text`` literally (every non-alphanumeric escaped)."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{ord(c):02x}" for c in text)
+
+
+class _HSDatabase:
+    """A compiled Hyperscan block-mode database and one scratch space per thread
+    (Hyperscan's scratch may not be shared by concurrent scans)."""
+
+    def __init__(self, patterns: Sequence[str], som: Sequence[bool] = ()) -> None:
+        import hyperscan as hs
+
+        self._hs = hs
+        self.db: Any = hs.Database(mode=hs.HS_MODE_BLOCK)
+        self.db.compile(
+            expressions=[p.encode("ascii") for p in patterns],
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            # Start of match only where asked (gates): it costs Hyperscan some speed.
+            flags=[
+                hs.HS_FLAG_SOM_LEFTMOST if i < len(som) and som[i] else 0
+                for i in range(len(patterns))
+            ],
+        )
+        self._local = threading.local()
+
+    def ends(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(pattern id, start, end) of every match, in the order Hyperscan reports them
+        (start is 0 unless the pattern was compiled for it, and then the leftmost)."""
+        out: list[tuple[int, int, int]] = []
+        try:
+            # The database's own scratch: the cheapest call (a short log record costs
+            # well under a microsecond). Hyperscan refuses a scratch already in use...
+            self.db.scan(data, _collect, 0, out)
+        except self._hs.ScratchInUseError:
+            # ... by a scan in another thread: use this thread's own.
+            out.clear()
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:
+                scratch = self._local.scratch = self._hs.Scratch(self.db)
+            self.db.scan(data, _collect, 0, out, scratch)
+        return out
+
+
+def _collect(pid: int, start: int, end: int, _flags: int, out: list[tuple[int, int, int]]) -> None:
+    out.append((pid, start, end))
+
+
+class _HSRules:
+    """The rules' Hyperscan database (compiled once per rule table): every anchor of an
+    ungated rule as a literal (short anchors that need a left boundary behind a
+    delimiter class, as in the Aho-Corasick engine), then each gated rule's gate."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        patterns: list[str] = []
+        self.lit_len: list[int] = []
+        self.lit_owners: list[tuple[int, ...]] = []
+        owners: dict[str, list[int]] = {}
+        boundary: set[str] = set()
+        for ri, rule in enumerate(rules):
+            if rule.gate is None:
+                for a in rule.anchors:
+                    owners.setdefault(a, []).append(ri)
+                    if rule.left_boundary and len(a) <= 4:
+                        boundary.add(a)
+        for a, ris in owners.items():
+            lit = _hs_literal(a)
+            patterns.append(f"(?:^|[^A-Za-z0-9_\\-]){lit}" if a in boundary else lit)
+            self.lit_len.append(len(a))
+            self.lit_owners.append(tuple(ris))
+        self.n_lit = len(patterns)
+        self.gate_rule: list[int] = []
+        self.finders: dict[int, re.Pattern[str]] = {}
+        for ri, rule in enumerate(rules):
+            if rule.gate is not None:
+                patterns.append(rule.gate)
+                self.gate_rule.append(ri)
+                # Every position where one of the rule's anchors starts (overlapping).
+                self.finders[ri] = re.compile("(?=" + _trie_pattern(rule.anchors) + ")")
+        self.db = _HSDatabase(patterns, [False] * self.n_lit + [True] * len(self.gate_rule))
+
+
+_HS_CACHE: dict[tuple[Rule, ...], _HSRules] = {}
+_HS_LOCK = threading.Lock()
+
+
+def _hs_rules(rules: tuple[Rule, ...]) -> _HSRules:
+    with _HS_LOCK:
+        found = _HS_CACHE.get(rules)
+        if found is None:
+            found = _HS_CACHE[rules] = _HSRules(rules)
+        return found
 
 
 def fast_backend_available() -> bool:
@@ -98,9 +233,11 @@ class Scanner:
         backend: str = "auto",
     ) -> None:
         if backend == "auto":
-            backend = "ahocorasick" if fast_backend_available() else "python"
-        if backend not in ("ahocorasick", "python"):
-            raise ValueError(f"unknown scanner backend {backend!r}; use 'ahocorasick' or 'python'")
+            backend = _auto_backend()
+        if backend not in _BACKENDS:
+            raise ValueError(
+                f"unknown scanner backend {backend!r}; use one of {', '.join(_BACKENDS)}"
+            )
         self.backend = backend
         self.rules = tuple(rules)
         anchors: list[str] = []
@@ -129,6 +266,12 @@ class Scanner:
         self.max_match = max([r.max_len for r in self.rules] + self._needle_len + [0])
         self._regexes = [r.regex for r in self.rules]
         self._backs = [r.back for r in self.rules]
+        self._anchors = anchors
+        if backend == "hyperscan":
+            self._init_hyperscan(needles)
+            # Non-ASCII text (offsets in bytes would not be offsets in characters) goes
+            # through the Aho-Corasick ``str`` automaton, or the ``re`` fallback.
+            backend = "ahocorasick" if fast_backend_available() else "python"
         if backend == "ahocorasick":
             import ahocorasick_rs as ac
 
@@ -157,7 +300,10 @@ class Scanner:
                 patterns, implementation=ac.Implementation.DFA
             )
             self._ac_str: Any = ac.AhoCorasick(anchors)
+            self._owner_table = self._owners
+            self._has_ac = True
         else:
+            self._has_ac = False
             # A regex finds non-overlapping literals, the longest at each position; so a
             # hit also stands for every rule anchor contained in it (the closure).
             self._re = re.compile(_trie_pattern(anchors))
@@ -170,12 +316,76 @@ class Scanner:
                         rs.update(owners[j])
                 closure.append(tuple(sorted(rs)) if i < self._n_rule_anchors else tuple(rs))
             self._closure = closure
+            self._owner_table = closure
 
     # -- prefilter ---------------------------------------------------------------------
 
+    def _init_hyperscan(self, needles: Sequence[tuple[str, int]]) -> None:
+        self._hs = _hs_rules(self.rules)
+        # Known values change at run time: a separate small literal database, scanned
+        # only when there is any (ASCII text cannot contain a non-ASCII value).
+        ascii_needles = [(n, k) for n, k in dict(needles).items() if n.isascii()]
+        self._hs_needle_len = [len(n) for n, _ in ascii_needles]
+        self._hs_needle_keep = [k for _, k in ascii_needles]
+        self._hs_needles = (
+            _HSDatabase([_hs_literal(n) for n, _ in ascii_needles]) if ascii_needles else None
+        )
+
+    def _hs_candidates(self, text: str, hits: list[Hit]) -> dict[int, list[int]]:
+        """Hyperscan over ASCII text: known values straight into ``hits``; per rule, the
+        sorted anchor starts to verify. A gated rule's anchors are looked up only in the
+        window before each gate match, so its frequent anchors cost nothing elsewhere."""
+        data = text.encode("ascii")
+        hs = self._hs
+        if self._hs_needles is not None:
+            lens, keeps = self._hs_needle_len, self._hs_needle_keep
+            for k, _, end in self._hs_needles.ends(data):
+                start = end - lens[k]
+                hits.append((start, start, end, KNOWN, keeps[k]))
+        found = hs.db.ends(data)
+        per_rule: dict[int, list[int]] = {}
+        if not found:
+            return per_rule
+        n_lit, lit_len, lit_owners = hs.n_lit, hs.lit_len, hs.lit_owners
+        gated: dict[int, list[tuple[int, int]]] = {}
+        for pid, first, end in found:
+            if pid < n_lit:
+                start = end - lit_len[pid]
+                for ri in lit_owners[pid]:
+                    lst = per_rule.get(ri)
+                    if lst is None:
+                        per_rule[ri] = [start]
+                    else:
+                        lst.append(start)
+            else:
+                ri = hs.gate_rule[pid - n_lit]
+                span = gated.get(ri)
+                if span is None:
+                    gated[ri] = [(first, end)]
+                else:
+                    span.append((first, end))
+        for ri, spans in gated.items():
+            # Every anchor whose gate ends at ``end`` starts at or after the leftmost
+            # start Hyperscan reports, so the anchors are looked up in that span only.
+            finditer = hs.finders[ri].finditer
+            starts = per_rule.setdefault(ri, [])
+            spans.sort()
+            lo, hi = -1, -1
+            for first, end in spans:
+                if first <= hi:
+                    hi = max(hi, end)
+                    continue
+                if hi >= 0:
+                    starts.extend(m.start() for m in finditer(text, lo, hi))
+                lo, hi = first, end
+            starts.extend(m.start() for m in finditer(text, lo, hi))
+        for lst in per_rule.values():
+            lst.sort()
+        return {ri: lst for ri, lst in per_rule.items() if lst}
+
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """(anchor index, start) pairs, sorted by start."""
-        if self.backend == "ahocorasick":
+        if self.backend == "ahocorasick" or (self.backend == "hyperscan" and self._has_ac):
             if text.isascii():
                 found = self._ac_bytes.find_matches_as_indexes(
                     b"\n" + text.encode("ascii"), overlapping=True
@@ -196,25 +406,30 @@ class Scanner:
 
     def scan(self, text: str) -> list[Hit]:
         """Every hit in ``text`` (unsorted, possibly overlapping)."""
-        cands = self._candidates(text)
-        if not cands:
-            return []
         hits: list[Hit] = []
-        nra = self._n_rule_anchors
-        owners = self._owners if self.backend == "ahocorasick" else self._closure
-        per_rule: dict[int, list[int]] = {}
-        for a, start in cands:
-            if a >= nra:
-                k = a - nra
-                hits.append(
-                    (start, start, start + self._needle_len[k], KNOWN, self._needle_keep[k])
-                )
-            for ri in owners[a]:
-                lst = per_rule.get(ri)
-                if lst is None:
-                    per_rule[ri] = [start]
-                else:
-                    lst.append(start)
+        if self.backend == "hyperscan" and text.isascii():
+            per_rule = self._hs_candidates(text, hits)
+            if not per_rule:
+                return hits
+        else:
+            cands = self._candidates(text)
+            if not cands:
+                return []
+            nra = self._n_rule_anchors
+            owners = self._owner_table
+            per_rule = {}
+            for a, start in cands:
+                if a >= nra:
+                    k = a - nra
+                    hits.append(
+                        (start, start, start + self._needle_len[k], KNOWN, self._needle_keep[k])
+                    )
+                for ri in owners[a]:
+                    lst = per_rule.get(ri)
+                    if lst is None:
+                        per_rule[ri] = [start]
+                    else:
+                        lst.append(start)
         alnum = _ALNUM
         find = text.find
         rfind = text.rfind
@@ -274,19 +489,26 @@ class Scanner:
             if "(" in s or "[" in s or text[span[1] : span[1] + 1] == "(":
                 return False  # ``secret = CASES[name]()``: code, not a value
         if kind == "token":
-            if is_placeholder(s, strict=False):
+            if (is_placeholder(s, strict=False) and not _real_despite_runs(s)) or has_sequence(s):
                 return False
         elif kind == "value":
-            tail = _IDENT_TAIL.search(text, max(0, m.start() - 64), m.start())
-            name = (tail.group() if tail else "") + m.group(0)[: m.end("name") - m.start()]
-            segs = _SEG.findall(name)
+            # Value checks first (cheap, and they reject most candidates, such as
+            # ``auth: user``), then the name. A generated-looking value under any
+            # secret name is a secret; any other value only under a password name.
+            # (``looks_random`` implies the password test: length >= 10, no
+            # placeholder, not a word.)
+            if len(s) < 4 or _is_word(s):
+                return False
+            random = looks_random(s)
+            name = _ident_before(text, m.start()) + m.group("name")
             if not secret_name(name):
                 return False
-            if segs and segs[-1].lower() in _PASSWORD_WORDS:
-                if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
+            if not random:
+                segs = _SEG.findall(name)
+                if not segs or segs[-1].lower() not in _PASSWORD_WORDS:
                     return False
-            elif not looks_random(s):
-                return False
+                if is_placeholder(s, strict=True):
+                    return False
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
                 return False

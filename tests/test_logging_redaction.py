@@ -51,6 +51,43 @@ def test_filter_masks_message_and_args(canary: str) -> None:
     assert rec.args is None
 
 
+def test_filter_masks_a_plain_message_without_args(canary: str) -> None:
+    rec = _record(msg=f"calling with {canary}")
+    SanitizingFilter().filter(rec)
+    assert rec.getMessage() == "calling with sk-o...***MASKED***"
+
+
+def test_filter_renders_object_args_before_masking(canary: str) -> None:
+    class Holder:
+        def __str__(self) -> str:
+            return f"holder({canary})"
+
+    rec = _record(msg="got %s", args=(Holder(),))
+    SanitizingFilter().filter(rec)
+    assert rec.args is None
+    assert_no_leak(canary, rec.getMessage())
+
+
+def test_filter_masks_mapping_args(canary: str) -> None:
+    rec = _record(msg="key %(k)s", args=({"k": canary},))
+    SanitizingFilter().filter(rec)
+    assert rec.getMessage() == "key sk-o...***MASKED***"
+
+
+def test_filter_keeps_both_parts_of_a_bad_format_string(canary: str) -> None:
+    rec = _record(msg="two %s %s", args=(canary,))
+    SanitizingFilter().filter(rec)
+    text = rec.getMessage()
+    assert text.startswith("two %s %s (")
+    assert_no_leak(canary, text)
+
+
+def test_filter_leaves_a_clean_record_text_unchanged() -> None:
+    rec = _record(msg="GET %s %d in %.3fs", args=("/api/v1/models", 200, 0.5))
+    SanitizingFilter().filter(rec)
+    assert rec.getMessage() == "GET /api/v1/models 200 in 0.500s"
+
+
 def test_filter_masks_exception_text_and_exc_info(canary: str) -> None:
     try:
         raise ValueError(f"bad key {canary}")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from openrouter_secure import Sanitizer
-from openrouter_secure._rules import RULES, is_placeholder, looks_random, secret_name
+from openrouter_secure._rules import RULES, has_sequence, is_placeholder, looks_random, secret_name
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import NEGATIVE, POSITIVE, rnd
 
@@ -44,11 +44,82 @@ def test_rule_ignores_its_negative_example(rule_id: str) -> None:
     assert Sanitizer(rules=[BY_ID[rule_id]]).find(NEGATIVE[rule_id]()) == []
 
 
-@pytest.mark.parametrize("backend", ["python", "ahocorasick"])
-def test_both_prefilter_backends_find_the_same(backend: str) -> None:
+def _engine(backend: str) -> Sanitizer:
+    module = {"ahocorasick": "ahocorasick_rs", "hyperscan": "hyperscan"}.get(backend)
+    if module is not None:
+        pytest.importorskip(module)
+    return Sanitizer(backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["python", "ahocorasick", "hyperscan"])
+def test_every_engine_finds_the_same(backend: str) -> None:
     texts = [POSITIVE[r]()[0] for r in RULE_IDS]  # type: ignore[misc]
     blob = "\n".join(texts)
-    assert Sanitizer(backend=backend).find(blob) == Sanitizer(backend="python").find(blob)
+    assert _engine(backend).find(blob) == Sanitizer(backend="python").find(blob)
+
+
+@pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
+def test_every_engine_finds_the_same_in_logs_and_negatives(backend: str) -> None:
+    """Hard negatives (``auth: user``, ``"api_key": "env://..."``, ``session_count=``)
+    and secrets planted among them: a gated engine must not drop or add a finding."""
+    from tests.sanitizer_logs import clean_log_lines
+
+    lines = clean_log_lines(400, seed=5, hard_share=0.5)
+    lines += [NEGATIVE[r]() for r in RULE_IDS]
+    lines += [f"{line} {POSITIVE[r]()[0]}" for line, r in zip(lines, RULE_IDS, strict=False)]
+    blob = "\n".join(lines)
+    found = _engine(backend).find(blob)
+    assert found == Sanitizer(backend="python").find(blob)
+    assert len(found) >= len(RULE_IDS)
+
+
+@pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
+def test_engines_agree_with_known_values_and_non_ascii_text(backend: str) -> None:
+    from openrouter_secure import Secret
+
+    plain = rnd("abcdefghijklmnopqrstuvwxyz0123456789", 24)
+    held = Secret(plain)
+    text = f"résumé {plain} then ascii {POSITIVE['github-token']()[0]}"
+    ascii_text = f"only ascii {plain} and api_key = {rnd('abcdefABCDEF0123456789', 30)}"
+    engine = _engine(backend)
+    for t in (text, ascii_text):
+        assert engine.find(t) == Sanitizer(backend="python").find(t)
+        assert_no_leak(plain, engine.sanitize(t))
+    del held
+
+
+def test_hyperscan_engine_survives_a_scratch_in_use() -> None:
+    """Hyperscan refuses a scratch space already in use; a scan started from inside
+    another scan's callback (a real reentrant scan, no patching) falls back to the
+    thread's own scratch and still reports every match."""
+    pytest.importorskip("hyperscan")
+    scanner = Sanitizer(backend="hyperscan")._scanner()
+    database = scanner._hs.db
+    data = POSITIVE["github-token"]()[0].encode("ascii")
+    inner: list[list[tuple[int, int]]] = []
+
+    def reenter(*_: object) -> None:
+        if not inner:
+            inner.append(database.ends(data))
+
+    database.db.scan(data, reenter)
+    assert inner
+    assert inner[0] == database.ends(data) != []
+
+
+def test_a_key_glued_to_a_run_of_one_character_is_still_masked() -> None:
+    key = "sk-or-v1-" + rnd("0123456789abcdef", 64)
+    s = Sanitizer()
+    assert_no_leak(key, s.sanitize(key + "0" * 16))
+    assert s.find("sk-or-v1-" + "0" * 64) == []
+
+
+def test_typed_sequences_mark_example_keys_but_not_passwords() -> None:
+    assert has_sequence("tok-12345678901-x")
+    assert has_sequence("klmnopqrstuvw")
+    assert not has_sequence(rnd("abcdefghijklmnopqrstuvwxyz0123456789", 40) + "1234567")
+    assert not looks_random("sample-key-12345678901abc")
+    assert Sanitizer().find("password = pw12345678901") != []
 
 
 @pytest.mark.parametrize(

@@ -244,3 +244,22 @@ def test_gcp_service_account_json_private_key_is_masked(s: Sanitizer) -> None:
 def test_non_ascii_text_is_scanned_too(s: Sanitizer, canary: str) -> None:
     out = s.sanitize(f"clé → {canary} ✓")
     assert out == f"clé → sk-o...{MASK} ✓"
+
+
+def test_secret_named_value_containing_a_known_secret_is_masked_whole() -> None:
+    """A known value inside a larger secret-named value must not leave the rest showing."""
+    from openrouter_secure import Secret
+    from openrouter_secure._sanitizer import MASK, default_sanitizer
+
+    inner = "inner-" + make_canary("plain")[:12]
+    with Secret(inner):
+        masked = default_sanitizer().sanitize_data({"api_key": "prefix-" + inner})
+    assert masked == {"api_key": MASK}
+
+
+def test_authorization_with_an_unrecognised_token_shows_no_characters() -> None:
+    from openrouter_secure._sanitizer import MASK, default_sanitizer
+
+    token = make_canary("plain")
+    out = default_sanitizer().sanitize_headers({"Authorization": f"Bearer {token}"})
+    assert out == {"Authorization": f"Bearer {MASK}"}
