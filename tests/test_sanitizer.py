@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openrouter_secure import Finding, Sanitizer, Secret, default_sanitizer
 from openrouter_secure._sanitizer import MASK, is_secret_key, mask_value, scrub_text
 from openrouter_secure.testing import assert_no_leak, make_canary
-from tests.sanitizer_cases import ALNUM, rnd
+from tests.sanitizer_cases import ALNUM, pem_block, rnd
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_sanitize_is_idempotent_on_any_text(text: str) -> None:
 
 def test_gcp_service_account_json_private_key_is_masked(s: Sanitizer) -> None:
     body = base64.b64encode(bytes(range(256)) * 3).decode()
-    pem = "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n"
+    pem = pem_block(body) + "\n"
     doc = json.dumps(
         {
             "type": "service_account",
