@@ -17,7 +17,12 @@ import pytest
 import openrouter_secure as ors
 from openrouter_secure import _known
 
-pytest_plugins = ["tests.services", "tests.secrets_services", "tests.openrouter_services"]
+pytest_plugins = [
+    "tests.services",
+    "tests.secrets_services",
+    "tests.openrouter_services",
+    "tests.client_fixtures",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -9,7 +9,6 @@ is patched. Backoffs are configured in milliseconds to keep the suite fast.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,29 +34,7 @@ from openrouter_secure.testing import (
     StoredKey,
     make_canary,
 )
-
-MODEL = "openai/gpt-4o-mini"
-HELLO = [{"role": "user", "content": "Say hello"}]
-
-MakeClient = Callable[..., RedactingClient]
-
-
-@pytest.fixture
-def make_client(openrouter_client_factory: MakeClient) -> MakeClient:
-    return openrouter_client_factory
-
-
-@pytest.fixture
-def client(make_client: MakeClient, openrouter_key: StoredKey) -> RedactingClient:
-    return make_client(openrouter_key)
-
-
-@pytest.fixture
-def events(
-    openrouter_events: list[tuple[str, dict[str, Any]]],
-) -> list[tuple[str, dict[str, Any]]]:
-    return openrouter_events
-
+from tests.client_fixtures import HELLO, MODEL, MakeClient
 
 # -- chat --------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -41,30 +41,8 @@ from openrouter_secure.testing import (
     StoredKey,
     make_canary,
 )
+from tests.client_fixtures import HELLO, MODEL, MakeClient
 from tests.services import free_port
-
-MODEL = "openai/gpt-4o-mini"
-HELLO = [{"role": "user", "content": "Say hello"}]
-
-MakeClient = Callable[..., RedactingClient]
-
-
-@pytest.fixture
-def make_client(openrouter_client_factory: MakeClient) -> MakeClient:
-    return openrouter_client_factory
-
-
-@pytest.fixture
-def client(make_client: MakeClient, openrouter_key: StoredKey) -> RedactingClient:
-    return make_client(openrouter_key)
-
-
-@pytest.fixture
-def events(
-    openrouter_events: list[tuple[str, dict[str, Any]]],
-) -> list[tuple[str, dict[str, Any]]]:
-    return openrouter_events
-
 
 # -- 401: refresh once, retry once -------------------------------------------------------------
 
