@@ -25,7 +25,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["ensure_dir", "fsync_dir", "write_private"]
+__all__ = ["ensure_dir", "fsync_dir", "replace_file", "write_private"]
 
 
 def ensure_dir(directory: str | os.PathLike[str], mode: int = 0o700) -> Path:
@@ -82,7 +82,18 @@ def write_private(
         if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(f"{target} exists and is not a regular file")
         final_mode = stat.S_IMODE(info.st_mode) & mode
-    tmp = parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    return replace_file(target, raw, final_mode)
+
+
+def replace_file(target: Path, raw: bytes, mode: int = 0o600) -> Path:
+    """Replace ``target`` with ``raw`` atomically, as a regular file of ``mode``.
+
+    The data goes to a temporary file opened ``O_EXCL | O_NOFOLLOW`` (mode 0600) in the
+    same directory, is ``fsync``-ed, then ``os.replace``-d over ``target``; the directory
+    is synced after. Callers decide the policy (following links, which mode); on any
+    failure the target is unchanged and the temporary file removed.
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(tmp, flags, 0o600)
     try:
@@ -90,8 +101,8 @@ def write_private(
             view = memoryview(raw)
             while view:
                 view = view[os.write(fd, view) :]
-            if os.name != "nt":
-                os.fchmod(fd, final_mode)
+            if os.name != "nt":  # exact mode, whatever the umask
+                os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -100,7 +111,7 @@ def write_private(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(parent)
+    fsync_dir(target.parent)
     return target
 
 
