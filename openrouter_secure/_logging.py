@@ -46,9 +46,6 @@ _STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", Non
 }
 _BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
 _SCALARS = (int, float, bool, type(None))
-# Argument types whose ``%`` formatting cannot run user code (a ``__str__``/``__repr__``
-# that raises or differs is handled by the general path with its fallbacks).
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class SanitizingFilter(logging.Filter):
@@ -60,7 +57,7 @@ class SanitizingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            # The common record: a str message, plain args, no exception, stack or
+            # The common record: a str message, a tuple of args, no exception, stack or
             # extras. Render it once and scan the final text (the args may carry the
             # secret); nothing is cached per template, since args change every call.
             d = record.__dict__
@@ -77,11 +74,11 @@ class SanitizingFilter(logging.Filter):
                     d["msg"] = self.sanitizer.sanitize(msg)
                     d["args"] = None
                     return True
-                if type(args) is tuple and _PLAIN.issuperset(map(type, args)):
+                if type(args) is tuple:
                     try:
                         text = msg % args
-                    except (TypeError, ValueError, KeyError):
-                        text = None  # a bad format string: the general path keeps both parts
+                    except Exception:  # noqa: BLE001 - the general path keeps both parts
+                        text = None  # a bad format string, or an argument's str() raised
                     if text is not None:
                         d["msg"] = self.sanitizer.sanitize(text)
                         d["args"] = None

@@ -119,24 +119,24 @@ _KEY_ANCHORS = (
     *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
     *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
 )
-# The gate of ``secret-assignment`` (see ``Rule.gate``): the anchors themselves, a
-# followed word followed by what may follow it (a separator, a digit, a capital), up to
-# the first character of a value. ``session_count=3`` and ``token_type=x`` never pass.
-_KEY_GATE = (
-    r"(?:(?:"
-    + "|".join(
-        re.escape(a)
-        for a in (
-            *_case(*_PLAIN_WORDS, "credentials"),
-            *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
-            *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
-        )
-    )
-    + r")[\w.\-]{0,40}|(?:"
-    + "|".join(_case(*_FOLLOWED_WORDS))
+# The gate of ``secret-assignment`` (see ``Rule.gate``): a superset of what the rule can
+# accept, so that ordinary log text (``auth: user``, ``session_count=3``) never reaches
+# Python. The rule accepts a generated-looking value (10 characters at least) under a
+# secret name, or any value under a name whose last segment is a password word; the
+# gate is the name (an anchor word, case-insensitive, then the rest of the identifier),
+# the separator, and either ten characters of value, or one when the name ends in a
+# password word. It starts at or before the anchor the regex runs at.
+_GATE_NAME = (
+    r"(?:(?i:"
+    + "|".join(re.escape(w) for w in (*_PLAIN_WORDS, "credentials", "privatekey"))
+    + r")[\w.\-]{0,40}|LOGIN[\w.\-]{0,40}|_KEY[\w.\-]{0,40}|(?i:"
+    + "|".join(_FOLLOWED_WORDS)
     + r")(?:[0-9A-Z][\w.\-]{0,39})?)"
-    + _SEP
-    + _VALUE_START
+)
+_GATE_PASSWORD_END = r"(?i:pass(?:word|wd|phrase)?|pwd)[\d_.\-]{0,40}"  # noqa: S105 - a pattern
+_VALUE_10 = r"""(?:\\?["'`][^"'`\r\n\\]{10}|[^\s"'`,;)}\]&<>|\\]{10})"""
+_KEY_GATE = (
+    f"(?:{_GATE_NAME}{_SEP}{_VALUE_10}|(?:{_GATE_NAME})?{_GATE_PASSWORD_END}{_SEP}{_VALUE_START})"
 )
 _KEY_RE = (
     r"(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access_?key|private_?key|"

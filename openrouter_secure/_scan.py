@@ -6,10 +6,10 @@ any secret, so the engine first finds the rules' literal *anchors* (``sk-``, ``A
 ``password``, ``://`` ...) in one pass, and then runs a rule's regex anchored at each
 hit. The pass uses the first installed of:
 
-- ``hyperscan`` (the ``[fast]`` extra, where wheels exist), for ASCII text: the rare
-  anchors as literals, and for the rules whose anchors are common in logs
-  (``auth:``, ``api_key``, ``@``) their *gate* (``Rule.gate``: the regex up to the
-  first character of a value), so Python only sees text where such a rule can match;
+- ``hyperscan`` (the ``[fast]`` extra, where wheels exist; see ``_hyperscan``), for
+  ASCII text: the rare anchors as literals, and for the rules whose anchors are common
+  in logs (``auth:``, ``api_key``, ``@``) their *gate* (``Rule.gate``), so Python only
+  sees text where such a rule can match;
 - ``ahocorasick-rs`` (also ``[fast]``): a Rust Aho-Corasick automaton over the UTF-8
   bytes (and the ``str`` automaton for non-ASCII text, also under ``hyperscan``);
 - otherwise a pure-Python fallback: one ``re`` alternation of the literal anchors
@@ -23,12 +23,13 @@ adversarial input (a megabyte of ``password=password=...``) stays linear.
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
+from . import _hyperscan
+from ._literals import trie_pattern
 from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random, secret_name
 
 __all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
@@ -56,27 +57,6 @@ _WORDS = frozenset(
 _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 
 
-def _trie_pattern(words: Sequence[str]) -> str:
-    """One regex for a set of literals, factored as a trie (``tok(?:en(?:=|:))``), so
-    ``re`` tests each position against a few branches rather than every literal;
-    longer literals win at a position."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
 def _ident_before(text: str, end: int) -> str:
     """The identifier (``[\\w.-]``, at most 64 characters) ending at ``end``, or ""
     when it is longer (``OPENROUTER_`` before the anchor ``API_KEY``)."""
@@ -100,113 +80,19 @@ def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
 
 
+def _never_clean(_: str) -> bool:
+    return False
+
+
 def hyperscan_available() -> bool:
     """Whether the Hyperscan engine (``hyperscan``, in the ``[fast]`` extra) imports."""
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return _hyperscan.available()
 
 
 def _auto_backend() -> str:
     if hyperscan_available():
         return "hyperscan"
     return "ahocorasick" if fast_backend_available() else "python"
-
-
-def _hs_literal(text: str) -> str:
-    """A Hyperscan pattern matching ``text`` literally (every non-alphanumeric escaped)."""
-    return "".join(c if c.isascii() and c.isalnum() else f"\\x{ord(c):02x}" for c in text)
-
-
-class _HSDatabase:
-    """A compiled Hyperscan block-mode database and one scratch space per thread
-    (Hyperscan's scratch may not be shared by concurrent scans)."""
-
-    def __init__(self, patterns: Sequence[str], som: Sequence[bool] = ()) -> None:
-        import hyperscan as hs
-
-        self._hs = hs
-        self.db: Any = hs.Database(mode=hs.HS_MODE_BLOCK)
-        self.db.compile(
-            expressions=[p.encode("ascii") for p in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            # Start of match only where asked (gates): it costs Hyperscan some speed.
-            flags=[
-                hs.HS_FLAG_SOM_LEFTMOST if i < len(som) and som[i] else 0
-                for i in range(len(patterns))
-            ],
-        )
-        self._local = threading.local()
-
-    def ends(self, data: bytes) -> list[tuple[int, int, int]]:
-        """(pattern id, start, end) of every match, in the order Hyperscan reports them
-        (start is 0 unless the pattern was compiled for it, and then the leftmost)."""
-        out: list[tuple[int, int, int]] = []
-        try:
-            # The database's own scratch: the cheapest call (a short log record costs
-            # well under a microsecond). Hyperscan refuses a scratch already in use...
-            self.db.scan(data, _collect, 0, out)
-        except self._hs.ScratchInUseError:
-            # ... by a scan in another thread: use this thread's own.
-            out.clear()
-            scratch = getattr(self._local, "scratch", None)
-            if scratch is None:
-                scratch = self._local.scratch = self._hs.Scratch(self.db)
-            self.db.scan(data, _collect, 0, out, scratch)
-        return out
-
-
-def _collect(pid: int, start: int, end: int, _flags: int, out: list[tuple[int, int, int]]) -> None:
-    out.append((pid, start, end))
-
-
-class _HSRules:
-    """The rules' Hyperscan database (compiled once per rule table): every anchor of an
-    ungated rule as a literal (short anchors that need a left boundary behind a
-    delimiter class, as in the Aho-Corasick engine), then each gated rule's gate."""
-
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
-        patterns: list[str] = []
-        self.lit_len: list[int] = []
-        self.lit_owners: list[tuple[int, ...]] = []
-        owners: dict[str, list[int]] = {}
-        boundary: set[str] = set()
-        for ri, rule in enumerate(rules):
-            if rule.gate is None:
-                for a in rule.anchors:
-                    owners.setdefault(a, []).append(ri)
-                    if rule.left_boundary and len(a) <= 4:
-                        boundary.add(a)
-        for a, ris in owners.items():
-            lit = _hs_literal(a)
-            patterns.append(f"(?:^|[^A-Za-z0-9_\\-]){lit}" if a in boundary else lit)
-            self.lit_len.append(len(a))
-            self.lit_owners.append(tuple(ris))
-        self.n_lit = len(patterns)
-        self.gate_rule: list[int] = []
-        self.finders: dict[int, re.Pattern[str]] = {}
-        for ri, rule in enumerate(rules):
-            if rule.gate is not None:
-                patterns.append(rule.gate)
-                self.gate_rule.append(ri)
-                # Every position where one of the rule's anchors starts (overlapping).
-                self.finders[ri] = re.compile("(?=" + _trie_pattern(rule.anchors) + ")")
-        self.db = _HSDatabase(patterns, [False] * self.n_lit + [True] * len(self.gate_rule))
-
-
-_HS_CACHE: dict[tuple[Rule, ...], _HSRules] = {}
-_HS_LOCK = threading.Lock()
-
-
-def _hs_rules(rules: tuple[Rule, ...]) -> _HSRules:
-    with _HS_LOCK:
-        found = _HS_CACHE.get(rules)
-        if found is None:
-            found = _HS_CACHE[rules] = _HSRules(rules)
-        return found
 
 
 def fast_backend_available() -> bool:
@@ -267,8 +153,13 @@ class Scanner:
         self._regexes = [r.regex for r in self.rules]
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
+        self._hs: _hyperscan.Prefilter | None = None
+        #: ``clean(text)``: True only when nothing can match (a quick answer for a
+        #: short log record; False when the engine has none, or is unsure)
+        self.clean: Callable[[str], bool] = _never_clean
         if backend == "hyperscan":
-            self._init_hyperscan(needles)
+            self._hs = _hyperscan.Prefilter(self.rules, needles, KNOWN)
+            self.clean = self._hs.clean
             # Non-ASCII text (offsets in bytes would not be offsets in characters) goes
             # through the Aho-Corasick ``str`` automaton, or the ``re`` fallback.
             backend = "ahocorasick" if fast_backend_available() else "python"
@@ -306,7 +197,7 @@ class Scanner:
             self._has_ac = False
             # A regex finds non-overlapping literals, the longest at each position; so a
             # hit also stands for every rule anchor contained in it (the closure).
-            self._re = re.compile(_trie_pattern(anchors))
+            self._re = re.compile(trie_pattern(anchors))
             self._anchor_index = {a: i for i, a in enumerate(anchors)}
             closure: list[tuple[int, ...]] = []
             for i, a in enumerate(anchors):
@@ -319,69 +210,6 @@ class Scanner:
             self._owner_table = closure
 
     # -- prefilter ---------------------------------------------------------------------
-
-    def _init_hyperscan(self, needles: Sequence[tuple[str, int]]) -> None:
-        self._hs = _hs_rules(self.rules)
-        # Known values change at run time: a separate small literal database, scanned
-        # only when there is any (ASCII text cannot contain a non-ASCII value).
-        ascii_needles = [(n, k) for n, k in dict(needles).items() if n.isascii()]
-        self._hs_needle_len = [len(n) for n, _ in ascii_needles]
-        self._hs_needle_keep = [k for _, k in ascii_needles]
-        self._hs_needles = (
-            _HSDatabase([_hs_literal(n) for n, _ in ascii_needles]) if ascii_needles else None
-        )
-
-    def _hs_candidates(self, text: str, hits: list[Hit]) -> dict[int, list[int]]:
-        """Hyperscan over ASCII text: known values straight into ``hits``; per rule, the
-        sorted anchor starts to verify. A gated rule's anchors are looked up only in the
-        window before each gate match, so its frequent anchors cost nothing elsewhere."""
-        data = text.encode("ascii")
-        hs = self._hs
-        if self._hs_needles is not None:
-            lens, keeps = self._hs_needle_len, self._hs_needle_keep
-            for k, _, end in self._hs_needles.ends(data):
-                start = end - lens[k]
-                hits.append((start, start, end, KNOWN, keeps[k]))
-        found = hs.db.ends(data)
-        per_rule: dict[int, list[int]] = {}
-        if not found:
-            return per_rule
-        n_lit, lit_len, lit_owners = hs.n_lit, hs.lit_len, hs.lit_owners
-        gated: dict[int, list[tuple[int, int]]] = {}
-        for pid, first, end in found:
-            if pid < n_lit:
-                start = end - lit_len[pid]
-                for ri in lit_owners[pid]:
-                    lst = per_rule.get(ri)
-                    if lst is None:
-                        per_rule[ri] = [start]
-                    else:
-                        lst.append(start)
-            else:
-                ri = hs.gate_rule[pid - n_lit]
-                span = gated.get(ri)
-                if span is None:
-                    gated[ri] = [(first, end)]
-                else:
-                    span.append((first, end))
-        for ri, spans in gated.items():
-            # Every anchor whose gate ends at ``end`` starts at or after the leftmost
-            # start Hyperscan reports, so the anchors are looked up in that span only.
-            finditer = hs.finders[ri].finditer
-            starts = per_rule.setdefault(ri, [])
-            spans.sort()
-            lo, hi = -1, -1
-            for first, end in spans:
-                if first <= hi:
-                    hi = max(hi, end)
-                    continue
-                if hi >= 0:
-                    starts.extend(m.start() for m in finditer(text, lo, hi))
-                lo, hi = first, end
-            starts.extend(m.start() for m in finditer(text, lo, hi))
-        for lst in per_rule.values():
-            lst.sort()
-        return {ri: lst for ri, lst in per_rule.items() if lst}
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """(anchor index, start) pairs, sorted by start."""
@@ -406,12 +234,12 @@ class Scanner:
 
     def scan(self, text: str) -> list[Hit]:
         """Every hit in ``text`` (unsorted, possibly overlapping)."""
-        hits: list[Hit] = []
-        if self.backend == "hyperscan" and text.isascii():
-            per_rule = self._hs_candidates(text, hits)
+        if self._hs is not None and text.isascii():
+            hits, per_rule = self._hs.candidates(text)
             if not per_rule:
                 return hits
         else:
+            hits = []
             cands = self._candidates(text)
             if not cands:
                 return []

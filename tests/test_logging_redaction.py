@@ -68,6 +68,21 @@ def test_filter_renders_object_args_before_masking(canary: str) -> None:
     assert_no_leak(canary, rec.getMessage())
 
 
+def test_filter_keeps_a_record_whose_argument_cannot_be_rendered(canary: str) -> None:
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no str")
+
+        def __repr__(self) -> str:
+            return "<unprintable>"
+
+    rec = _record(msg="got %s with %s", args=(Unprintable(), canary))
+    SanitizingFilter().filter(rec)
+    text = rec.getMessage()
+    assert text.startswith("got %s with %s (<unprintable>, ")
+    assert_no_leak(canary, text)
+
+
 def test_filter_masks_mapping_args(canary: str) -> None:
     rec = _record(msg="key %(k)s", args=({"k": canary},))
     SanitizingFilter().filter(rec)

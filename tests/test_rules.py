@@ -88,25 +88,6 @@ def test_engines_agree_with_known_values_and_non_ascii_text(backend: str) -> Non
     del held
 
 
-def test_hyperscan_engine_survives_a_scratch_in_use() -> None:
-    """Hyperscan refuses a scratch space already in use; a scan started from inside
-    another scan's callback (a real reentrant scan, no patching) falls back to the
-    thread's own scratch and still reports every match."""
-    pytest.importorskip("hyperscan")
-    scanner = Sanitizer(backend="hyperscan")._scanner()
-    database = scanner._hs.db
-    data = POSITIVE["github-token"]()[0].encode("ascii")
-    inner: list[list[tuple[int, int]]] = []
-
-    def reenter(*_: object) -> None:
-        if not inner:
-            inner.append(database.ends(data))
-
-    database.db.scan(data, reenter)
-    assert inner
-    assert inner[0] == database.ends(data) != []
-
-
 def test_a_key_glued_to_a_run_of_one_character_is_still_masked() -> None:
     key = "sk-or-v1-" + rnd("0123456789abcdef", 64)
     s = Sanitizer()
@@ -182,14 +163,15 @@ def _adversarial(anchor: str) -> str:
 @pytest.mark.parametrize("rule_id", RULE_IDS)
 def test_rule_runs_in_linear_time_on_adversarial_input(rule_id: str) -> None:
     """Not a speed test: a regex with catastrophic backtracking takes hours on these
-    inputs; the engine must stay within a generous constant factor of ordinary text
-    (measured worst is about 350x: per-candidate Python work on anchor-dense input)."""
+    inputs, and a quadratic engine minutes. A megabyte built against one rule must
+    take at most 150x a megabyte of ordinary log (measured worst: about 50x, for
+    ``sk-proj-`` repeated, every repeat a candidate checked in Python)."""
     s = Sanitizer()
     s.sanitize("warm up")
     ordinary = _best(s, _ordinary_megabyte(), 3)
     anchor = BY_ID[rule_id].anchors[0]
     worst = _best(s, _adversarial(anchor), 1)
-    assert worst < max(1000 * ordinary, 2.0), f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
+    assert worst < 150 * ordinary, f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
 
 
 def test_cost_grows_linearly_with_adversarial_size() -> None:

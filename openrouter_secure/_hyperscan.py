@@ -1,0 +1,305 @@
+"""The Hyperscan prefilter: the sanitizer's fastest engine, for ASCII text.
+
+``hyperscan`` (Intel's SIMD regex engine; the ``[fast]`` extra, where wheels exist) is
+imported only when a :class:`Prefilter` is built. One compiled database per rule table
+holds:
+
+- every anchor of an ungated rule as a literal (short anchors that need a left
+  boundary behind the delimiter class, as in the Aho-Corasick engine);
+- for the rules whose anchors are common in logs (``auth:``, ``api_key``, ``@``) their
+  *gate* (``Rule.gate``: a pattern that matches wherever the rule can accept, up to the
+  first characters of a value), compiled with start-of-match, so Python only sees text
+  shaped like a secret and looks up that rule's anchors in the matched span alone.
+
+Known values change at run time, so they get a second, small literal database.
+
+Short texts (a log record) are scanned in one block. Long ones are scanned in stream
+mode, :data:`CHUNK` characters at a time: matches that straddle two pieces are still
+reported, and each piece is encoded into memory that is reused while it is hot, where
+encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ._literals import trie_pattern
+from ._rules import Rule
+
+__all__ = ["CHUNK", "Database", "Prefilter", "available", "literal"]
+
+#: Long texts are encoded and scanned this many characters at a time.
+CHUNK = 1 << 18
+#: Texts at least this long are scanned in stream mode.
+STREAM_FROM = 4 * CHUNK
+
+
+def available() -> bool:
+    """Whether ``hyperscan`` imports here."""
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def literal(text: str) -> str:
+    """A Hyperscan pattern matching ``text`` literally (every non-alphanumeric escaped)."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{ord(c):02x}" for c in text)
+
+
+def _collect(pid: int, start: int, end: int, _flags: int, out: list[tuple[int, int, int]]) -> None:
+    out.append((pid, start, end))
+
+
+def _halt(*_: object) -> bool:
+    return True
+
+
+class Database:
+    """Patterns compiled for block mode and, on first need, for stream mode.
+
+    Hyperscan's scratch space may not be used by two scans at once: a block scan tries
+    the database's own (the cheapest call: a log record costs well under a
+    microsecond) and on ``ScratchInUseError`` uses its thread's; stream scans always use
+    their thread's.
+    """
+
+    def __init__(self, patterns: Sequence[str], som: Sequence[bool] = ()) -> None:
+        import hyperscan as hs
+
+        self._hs = hs
+        self._patterns = [p.encode("ascii") for p in patterns]
+        # Start of match only where asked (gates): it costs Hyperscan some speed.
+        self._flags = [
+            hs.HS_FLAG_SOM_LEFTMOST if i < len(som) and som[i] else 0 for i in range(len(patterns))
+        ]
+        self.db: Any = self._compile(hs.HS_MODE_BLOCK)
+        self._stream_db: Any = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def _compile(self, mode: int) -> Any:
+        hs = self._hs
+        if mode == hs.HS_MODE_STREAM and any(self._flags):
+            # Gates span at most a few hundred bytes: the smallest horizon is enough.
+            mode |= hs.HS_MODE_SOM_HORIZON_SMALL
+        db = hs.Database(mode=mode)
+        db.compile(
+            expressions=self._patterns,
+            ids=list(range(len(self._patterns))),
+            elements=len(self._patterns),
+            flags=self._flags,
+        )
+        return db
+
+    def _scratch(self, db: Any, name: str) -> Any:
+        scratch = getattr(self._local, name, None)
+        if scratch is None:
+            scratch = self._hs.Scratch(db)
+            setattr(self._local, name, scratch)
+        return scratch
+
+    def ends(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(pattern id, start, end) of every match in ``data``, in Hyperscan's order
+        (start is 0 unless the pattern was compiled for it, and then the leftmost)."""
+        out: list[tuple[int, int, int]] = []
+        try:
+            self.db.scan(data, _collect, 0, out)
+        except self._hs.ScratchInUseError:  # in use by a scan in another thread
+            out.clear()
+            self.db.scan(data, _collect, 0, out, self._scratch(self.db, "block"))
+        return out
+
+    def matches_nothing(self, data: bytes) -> bool:
+        """Whether no pattern matches in ``data`` (the scan stops at the first match)."""
+        hs = self._hs
+        try:
+            try:
+                self.db.scan(data, _halt)
+            except hs.ScratchInUseError:
+                self.db.scan(data, _halt, 0, None, self._scratch(self.db, "block"))
+        except hs.ScanTerminated:
+            return False
+        return True
+
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """:meth:`ends` for ASCII ``text`` (offsets in bytes are offsets in characters)."""
+        if len(text) < STREAM_FROM:
+            return self.ends(text.encode("ascii"))
+        return self.stream_matches(text)
+
+    def stream_matches(self, text: str, chunk: int = CHUNK) -> list[tuple[int, int, int]]:
+        """:meth:`matches` in stream mode, ``chunk`` characters at a time."""
+        db = self._stream_db
+        if db is None:
+            with self._lock:
+                if self._stream_db is None:
+                    self._stream_db = self._compile(self._hs.HS_MODE_STREAM)
+                db = self._stream_db
+        scratch = self._scratch(db, "stream")
+        out: list[tuple[int, int, int]] = []
+        stream = db.stream(match_event_handler=_collect, context=out)
+        stream.__enter__()
+        try:
+            scan = stream.scan
+            for lo in range(0, len(text), chunk):
+                scan(text[lo : lo + chunk].encode("ascii"), 0, scratch)
+        finally:
+            # Frees the stream. Nothing is reported here (no pattern waits for the end
+            # of the data); it uses the stream database's own scratch, which no scan
+            # uses, and runs holding the GIL, so two closes never share it.
+            stream.close()
+        return out
+
+
+class _RuleDatabase:
+    """The rules' patterns (compiled once per rule table), with what maps a match back
+    to its rules."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        patterns: list[str] = []
+        self.lit_len: list[int] = []
+        self.lit_owners: list[tuple[int, ...]] = []
+        owners: dict[str, list[int]] = {}
+        boundary: set[str] = set()
+        for ri, rule in enumerate(rules):
+            if rule.gate is None:
+                for a in rule.anchors:
+                    owners.setdefault(a, []).append(ri)
+                    if rule.left_boundary and len(a) <= 4:
+                        boundary.add(a)
+        for a, ris in owners.items():
+            lit = literal(a)
+            patterns.append(f"(?:^|[^A-Za-z0-9_\\-]){lit}" if a in boundary else lit)
+            self.lit_len.append(len(a))
+            self.lit_owners.append(tuple(ris))
+        self.n_lit = len(patterns)
+        self.gate_rule: list[int] = []
+        self.finders: dict[int, re.Pattern[str]] = {}
+        for ri, rule in enumerate(rules):
+            if rule.gate is not None:
+                patterns.append(rule.gate)
+                self.gate_rule.append(ri)
+                # Every position where one of the rule's anchors starts (overlapping).
+                self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
+        self.db = Database(patterns, [False] * self.n_lit + [True] * len(self.gate_rule))
+
+
+_CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _rule_database(rules: tuple[Rule, ...]) -> _RuleDatabase:
+    with _CACHE_LOCK:
+        found = _CACHE.get(rules)
+        if found is None:
+            found = _CACHE[rules] = _RuleDatabase(rules)
+        return found
+
+
+class Prefilter:
+    """Candidates for one rule table and one set of known values, in ASCII text.
+
+    ``known_rule`` is the rule index a known-value hit is reported with.
+    """
+
+    def __init__(
+        self, rules: tuple[Rule, ...], needles: Sequence[tuple[str, int]], known_rule: int
+    ) -> None:
+        self.rules = _rule_database(rules)
+        self._ends = self.rules.db.ends
+        self._scan_rules = self.rules.db.db.scan
+        hs = self.rules.db._hs
+        self._terminated: type[Exception] = hs.ScanTerminated
+        self._in_use: type[Exception] = hs.ScratchInUseError
+        self._known_rule = known_rule
+        ascii_needles = [(n, k) for n, k in dict(needles).items() if n.isascii()]
+        self._needle_len = [len(n) for n, _ in ascii_needles]
+        self._needle_keep = [k for _, k in ascii_needles]
+        self._needles = Database([literal(n) for n, _ in ascii_needles]) if ascii_needles else None
+
+    def clean(self, text: str) -> bool:
+        """Whether nothing can match in ``text``, answered cheaply for a short ASCII
+        text (most log records): one scan per database that stops at the first match.
+        False when unsure (a long or non-ASCII text), or when anything matched."""
+        if len(text) >= STREAM_FROM or not text.isascii():
+            return False
+        data = text.encode("ascii")
+        needles = self._needles
+        try:
+            # Inlined ``matches_nothing`` (this runs for every log record)...
+            self._scan_rules(data, _halt)
+            if needles is not None:
+                needles.db.scan(data, _halt)
+        except self._terminated:
+            return False
+        except self._in_use:  # ... which also copes with a scratch in use
+            return self.rules.db.matches_nothing(data) and (
+                needles is None or needles.matches_nothing(data)
+            )
+        return True
+
+    def candidates(
+        self, text: str
+    ) -> tuple[list[tuple[int, int, int, int, int]], dict[int, list[int]]]:
+        """The hits of known values, as the scanner reports them; and per rule index,
+        the sorted anchor starts to verify. A gated rule's anchors are looked up only in
+        the spans its gate matched, so its frequent anchors cost nothing elsewhere."""
+        needles = self._needles
+        if len(text) < STREAM_FROM:
+            data = text.encode("ascii")
+            found = self._ends(data)
+            known = needles.ends(data) if needles is not None else None
+        else:
+            found = self.rules.db.stream_matches(text)
+            known = needles.stream_matches(text) if needles is not None else None
+        hits: list[tuple[int, int, int, int, int]] = []
+        if known:
+            lens, keeps, rule = self._needle_len, self._needle_keep, self._known_rule
+            for k, _, end in known:
+                start = end - lens[k]
+                hits.append((start, start, end, rule, keeps[k]))
+        per_rule: dict[int, list[int]] = {}
+        if not found:
+            return hits, per_rule
+        db = self.rules
+        n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
+        gated: dict[int, list[tuple[int, int]]] = {}
+        for pid, first, end in found:
+            if pid < n_lit:
+                start = end - lit_len[pid]
+                for ri in lit_owners[pid]:
+                    lst = per_rule.get(ri)
+                    if lst is None:
+                        per_rule[ri] = [start]
+                    else:
+                        lst.append(start)
+            else:
+                ri = gate_rule[pid - n_lit]
+                spans = gated.get(ri)
+                if spans is None:
+                    gated[ri] = [(first, end)]
+                else:
+                    spans.append((first, end))
+        for ri, spans in gated.items():
+            # Every anchor whose gate ends at ``end`` starts at or after the leftmost
+            # start Hyperscan reports, so the anchors are looked up in that span only.
+            finditer = db.finders[ri].finditer
+            starts = per_rule.setdefault(ri, [])
+            spans.sort()
+            lo, hi = -1, -1
+            for first, end in spans:
+                if first <= hi:
+                    hi = max(hi, end)
+                    continue
+                if hi >= 0:
+                    starts.extend(m.start() for m in finditer(text, lo, hi))
+                lo, hi = first, end
+            starts.extend(m.start() for m in finditer(text, lo, hi))
+        for lst in per_rule.values():
+            lst.sort()
+        return hits, {ri: lst for ri, lst in per_rule.items() if lst}

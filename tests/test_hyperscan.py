@@ -1,0 +1,135 @@
+"""The Hyperscan engine on long texts: stream mode over chunks finds exactly what the
+pure-Python engine finds, also for secrets that straddle a chunk boundary, and stays
+correct when threads scan at once. (Real Hyperscan databases, no patching.)"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from openrouter_secure import Sanitizer, Secret
+from openrouter_secure._hyperscan import CHUNK, STREAM_FROM, Database
+from openrouter_secure._rules import RULES
+from openrouter_secure.testing import assert_no_leak
+from tests.sanitizer_cases import ALNUM, POSITIVE, rnd
+from tests.sanitizer_logs import clean_log_lines
+
+pytest.importorskip("hyperscan")
+
+RULE_IDS = sorted(POSITIVE)
+BY_ID = {r.id: r for r in RULES}
+
+
+def _straddling_text(planted: list[str]) -> tuple[str, list[str]]:
+    """Clean log lines, longer than ``STREAM_FROM``, with a secret across each chunk
+    boundary (the boundary one character into its rule's anchor) and the ``planted``
+    strings spread in."""
+    filler = "\n".join(clean_log_lines(4000, seed=3, hard_share=0.2))
+    size = STREAM_FROM + 3 * CHUNK
+    filler = (filler * (size // len(filler) + 1))[:size]
+    secrets_: list[str] = []
+    pieces: list[str] = []
+    pos = 0
+    extra = iter(planted)
+    straddled = ("openrouter-api-key", "secret-assignment", "url-credentials", "github-token")
+    for i, boundary in enumerate(range(CHUNK, size, CHUNK)):
+        rule = BY_ID[straddled[i % len(straddled)]]
+        text, secret = POSITIVE[rule.id]()  # type: ignore[misc]
+        line = f" {next(extra, '')} {text} "
+        anchor_at = min(p for p in (line.find(a) for a in rule.anchors) if p >= 0)
+        start = boundary - anchor_at - 1
+        pieces.append(filler[pos:start])
+        pieces.append(line)
+        secrets_.append(secret)
+        pos = start + len(line)
+    pieces.append(filler[pos:])
+    return "".join(pieces), secrets_
+
+
+def _dense_text() -> str:
+    """Every rule's positive example among hard negatives: matches of every literal and
+    gate, a few kilobytes in all."""
+    lines = clean_log_lines(200, seed=9, hard_share=0.5)
+    lines += [POSITIVE[r]()[0] for r in RULE_IDS]  # type: ignore[misc]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1000])
+def test_stream_mode_reports_what_block_mode_reports_whatever_the_chunk_size(
+    chunk: int,
+) -> None:
+    """Small chunks put a boundary inside nearly every match: the streamed matches,
+    start of match included, must equal one block scan of the whole text."""
+    text = _dense_text()
+    database = Sanitizer(backend="hyperscan")._scanner()._hs.rules.db  # type: ignore[union-attr]
+    block = database.ends(text.encode("ascii"))
+    assert len(block) > len(RULE_IDS)
+    assert sorted(database.stream_matches(text, chunk)) == sorted(block)
+
+
+def test_stream_mode_finds_what_the_python_engine_finds_across_chunk_boundaries() -> None:
+    text, planted = _straddling_text([])
+    assert len(text) >= STREAM_FROM
+    assert text.isascii()
+    fast = Sanitizer(backend="hyperscan")
+    found = fast.find(text)
+    assert found == Sanitizer(backend="python").find(text)
+    assert_no_leak(planted, fast.sanitize(text))
+
+
+def test_stream_mode_masks_known_values_across_chunk_boundaries() -> None:
+    values = [rnd(ALNUM, 28) for _ in range(8)]
+    held = [Secret(v) for v in values]
+    text, _ = _straddling_text(values)
+    fast = Sanitizer(backend="hyperscan")
+    assert fast.find(text) == Sanitizer(backend="python").find(text)
+    assert_no_leak(values, fast.sanitize(text))
+    del held
+
+
+def test_threads_scanning_long_texts_at_once_each_get_their_own_results() -> None:
+    """Each stream scan uses its thread's scratch space; two at once must neither fail
+    nor mix their matches."""
+    texts = [_straddling_text([])[0] for _ in range(3)]
+    fast = Sanitizer(backend="hyperscan")
+    expected = [fast.find(t) for t in texts]
+    results: dict[int, object] = {}
+    start = threading.Barrier(len(texts))
+
+    def work(i: int) -> None:
+        start.wait()
+        results[i] = [fast.find(texts[i]) for _ in range(3)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: [expected[i]] * 3 for i in range(len(texts))}
+
+
+def test_a_block_scan_survives_a_scratch_in_use() -> None:
+    """Hyperscan refuses a scratch space already in use; a scan started from inside
+    another scan's callback (a real reentrant scan, no patching) falls back to the
+    thread's own scratch and still reports every match."""
+    database = Sanitizer(backend="hyperscan")._scanner()._hs.rules.db  # type: ignore[union-attr]
+    data = POSITIVE["github-token"]()[0].encode("ascii")  # type: ignore[index]
+    inner: list[list[tuple[int, int, int]]] = []
+
+    def reenter(*_: object) -> None:
+        if not inner:
+            inner.append(database.ends(data))
+
+    database.db.scan(data, reenter)
+    assert inner
+    assert inner[0] == database.ends(data) != []
+
+
+def test_a_database_compiles_stream_mode_only_when_a_long_text_needs_it() -> None:
+    database = Database(["abc"])
+    assert database.matches("xxabcxx") == [(0, 0, 5)]
+    assert database._stream_db is None
+    long = "x" * (STREAM_FROM - 2) + "abc"
+    assert database.matches(long) == [(0, 0, len(long))]
+    assert database._stream_db is not None
