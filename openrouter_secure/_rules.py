@@ -381,13 +381,18 @@ RULES: tuple[Rule, ...] = (
 # --- Checks applied after a regex matched ------------------------------------------------
 
 _PLACEHOLDER = re.compile(
-    r"(?i)x{4,}|\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
+    r"(?i)\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
     r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
     r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
 )
 # Extra signs of a made-up value, for free-form values only (real vendor keys can hold
 # runs such as ``AAAAAA`` in their base64 body).
-_STRICT = re.compile(r"(?i)0123456789a|(.)\1{4,}|\.\.\.|\u2026")
+_STRICT = re.compile(r"(?i)0123456789a|\.\.\.|\u2026")
+# Runs that mark a made-up value (``sk-xxxx``, ``password=aaaaa``) only when they are a
+# large part of it: a random key holds ``xXxx`` or ``aaAaa`` somewhere about once in
+# 30,000 keys, and must not then be taken for a placeholder and left unmasked.
+_X_RUN = re.compile(r"(?i)x{4,}")
+_CHAR_RUN = re.compile(r"(?i)(.)\1{4,}")
 _REPEAT = re.compile(r"(.{3,4})\1{3,}")
 _CONST = frozenset({"true", "false", "null", "none", "nil", "undefined", "bearer", "basic"})
 
@@ -418,7 +423,14 @@ def is_placeholder(value: str, *, strict: bool = True) -> bool:
     # A short chunk repeated (``123123123123``) is typed, not generated.
     if any(len(set(m.group(1))) > 1 for m in _REPEAT.finditer(value)):
         return True
-    return strict and _STRICT.search(value) is not None
+    if _dominant_run(value, _X_RUN):
+        return True
+    return strict and (_STRICT.search(value) is not None or _dominant_run(value, _CHAR_RUN))
+
+
+def _dominant_run(value: str, run: re.Pattern[str]) -> bool:
+    """A run of ``run`` at least 8 long or covering a quarter of ``value``."""
+    return any((n := m.end() - m.start()) >= 8 or 4 * n >= len(value) for m in run.finditer(value))
 
 
 def _entropy(value: str) -> float:
