@@ -106,14 +106,16 @@ def print_quality(name: str, table: dict[tuple[str, str], list[int]]) -> None:
 
 
 def per_record_overhead(
-    n: int = 20_000, rounds: int = 25, *, render: bool = False
+    n: int = 20_000, rounds: int = 25, *, handler: str = "noop"
 ) -> tuple[float, float]:
     """Seconds per record for a clean 201-byte record, without and with the filter.
 
-    ``render``: the handler renders the message (``record.getMessage()``), as every
-    real handler does; the filter renders it once itself (and drops the args), so the
-    handler's own rendering then costs almost nothing. Without it, a no-op handler:
-    the filter is charged for the rendering too.
+    ``handler``: ``"noop"`` does nothing with the record, so the filter is charged for
+    rendering the message (``msg % args``) as well; ``"render"`` renders the message
+    (``record.getMessage()``), as every real handler does, so that work moves into the
+    filter rather than adds to it (the filter drops the args once it has rendered);
+    ``"stream"`` is a real ``StreamHandler`` with a timestamped ``Formatter``, writing
+    to ``os.devnull``.
 
     Timed with the thread's CPU clock (time the VM spends running other guests is not
     counted), in short alternating rounds, keeping the best round of each side: a
@@ -121,13 +123,19 @@ def per_record_overhead(
 
     class Sink(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if render:
+            if handler == "render":
                 record.getMessage()
 
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    sink: logging.Handler
+    if handler == "stream":
+        sink = logging.StreamHandler(devnull)
+        sink.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        sink = Sink()
     logger = logging.getLogger("bench.sanitizer")
     logger.propagate = False
     logger.setLevel(logging.INFO)
-    sink = Sink()
     logger.addHandler(sink)
     msg = (
         "POST /api/v1/chat/completions %d in %.3fs (request_id=%s, user=%d, model=%s, "
@@ -151,6 +159,7 @@ def per_record_overhead(
         with_filter = min(with_filter, run())
         sink.removeFilter(flt)
     logger.removeHandler(sink)
+    devnull.close()
     print(f"  record of {rec_len} characters, {n:,} records x {rounds} rounds per side")
     return base, with_filter
 
@@ -249,12 +258,16 @@ def main(argv: list[str] | None = None) -> None:
     from openrouter_secure.testing import make_canary
 
     held: list[Secret] = []
-    for render, known in ((False, False), (True, False), (True, True)):
+    configurations = (
+        ("noop", False, "a no-op handler (the filter also renders the message)"),
+        ("render", False, "a handler rendering the message"),
+        ("stream", False, "a StreamHandler with a Formatter, to os.devnull"),
+        ("stream", True, "the same, one Secret held"),
+    )
+    for handler, known, kind in configurations:
         if known:
             held.append(Secret(make_canary()))
-        base, with_filter = per_record_overhead(render=render)
-        kind = "a handler rendering the message" if render else "a no-op handler"
-        kind += ", one Secret held" if known else ""
+        base, with_filter = per_record_overhead(handler=handler)
         print(f"  log record, {kind}:")
         print(f"    {base * 1e6:.2f} us plain, {with_filter * 1e6:.2f} us filtered")
         print(f"  SanitizingFilter overhead      {(with_filter - base) * 1e6:8.2f} us per record")

@@ -57,32 +57,34 @@ class SanitizingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
-            # The common record: a str message, a tuple of args, no exception, stack or
-            # extras. Render it once and scan the final text (the args may carry the
-            # secret); nothing is cached per template, since args change every call.
-            d = record.__dict__
-            msg = d["msg"]
+            # The common record: a str message, a tuple of args (or none), no
+            # exception or stack. Render it once and scan the final text (the args may
+            # carry the secret); nothing is cached per template, since args change
+            # every call. Plain attribute access: CPython keeps a record's attributes
+            # outside a dict until ``__dict__`` is read, so that is read last, and only
+            # to see whether there are extras.
+            msg = record.msg
             if (
                 type(msg) is str
-                and d["exc_info"] is None
-                and d["exc_text"] is None
-                and d["stack_info"] is None
-                and len(d) <= _BASE_LEN
+                and record.exc_info is None
+                and record.exc_text is None
+                and record.stack_info is None
             ):
-                args = d["args"]
+                args = record.args
+                text: str | None = None
                 if not args:
-                    d["msg"] = self.sanitizer.sanitize(msg)
-                    d["args"] = None
-                    return True
-                if type(args) is tuple:
+                    text = msg
+                elif type(args) is tuple:
                     try:
                         text = msg % args
                     except Exception:  # noqa: BLE001 - the general path keeps both parts
                         text = None  # a bad format string, or an argument's str() raised
-                    if text is not None:
-                        d["msg"] = self.sanitizer.sanitize(text)
-                        d["args"] = None
-                        return True
+                if text is not None:
+                    record.msg = self.sanitizer.sanitize(text)
+                    record.args = None
+                    if len(record.__dict__) > _BASE_LEN:
+                        self._clean_extras(record)
+                    return True
             self._clean(record)
         except Exception:  # noqa: BLE001 - fail closed, but keep the record (and its level)
             record.msg = "<REDACTED: log record withheld; sanitizer failed>"
@@ -112,10 +114,14 @@ class SanitizingFilter(logging.Filter):
             record.exc_text = s.sanitize(record.exc_text)
         if record.stack_info:
             record.stack_info = s.sanitize(record.stack_info)
+        if len(record.__dict__) > _BASE_LEN:
+            self._clean_extras(record)
+
+    def _clean_extras(self, record: logging.LogRecord) -> None:
+        """Extras (``extra={...}``, or ``message`` from an earlier formatter)."""
         attrs = record.__dict__
-        if len(attrs) > _BASE_LEN:  # extras (or "message" from an earlier formatter)
-            for key in attrs.keys() - _STANDARD:
-                attrs[key] = _clean_value(s, key, attrs[key])
+        for key in attrs.keys() - _STANDARD:
+            attrs[key] = _clean_value(self.sanitizer, key, attrs[key])
 
 
 def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:

@@ -195,19 +195,17 @@ class Scanner:
             self._has_ac = True
         else:
             self._has_ac = False
-            # A regex finds non-overlapping literals, the longest at each position; so a
-            # hit also stands for every rule anchor contained in it (the closure).
+            # The regex finds the longest literal starting at a position; the search
+            # resumes one character later (not after the hit), so literals that overlap
+            # (``SharedAccessKey=`` and ``AccessKey``; a known value inside a longer
+            # anchor) are all found. What the longest hid is the literals that are its
+            # prefixes (``sk-`` under ``sk-or-``): each hit stands for those too.
             self._re = re.compile(trie_pattern(anchors))
             self._anchor_index = {a: i for i, a in enumerate(anchors)}
-            closure: list[tuple[int, ...]] = []
-            for i, a in enumerate(anchors):
-                rs: set[int] = set()
-                for j, b in enumerate(anchors[: self._n_rule_anchors]):
-                    if b in a:
-                        rs.update(owners[j])
-                closure.append(tuple(sorted(rs)) if i < self._n_rule_anchors else tuple(rs))
-            self._closure = closure
-            self._owner_table = closure
+            self._prefixes = [
+                tuple(j for j, b in enumerate(anchors) if a.startswith(b)) for a in anchors
+            ]
+            self._owner_table = self._owners
 
     # -- prefilter ---------------------------------------------------------------------
 
@@ -227,8 +225,14 @@ class Scanner:
                 out = [(a, s) for a, s, _ in found]
             out.sort(key=itemgetter(1))
             return out
-        index = self._anchor_index
-        return [(index[m.group()], m.start()) for m in self._re.finditer(text)]
+        index, prefixes, search = self._anchor_index, self._prefixes, self._re.search
+        out = []
+        m = search(text)
+        while m is not None:
+            start = m.start()
+            out.extend((j, start) for j in prefixes[index[m.group()]])
+            m = search(text, start + 1)
+        return out
 
     # -- matching ----------------------------------------------------------------------
 

@@ -120,6 +120,21 @@ def test_engines_agree_on_any_mix_of_fragments(backend: str, picks: list[int]) -
     assert _engine(backend).find(text) == _PYTHON.find(text)
 
 
+def test_the_python_engine_finds_literals_that_overlap() -> None:
+    """The fallback's regex reports the longest literal at a position; literals that
+    start inside it must still be found (the property test above found
+    ``SharedAccessKey=`` hiding the ``AccessKey`` of a secret-named value)."""
+    from openrouter_secure import Secret
+
+    text = "SharedAccessKey=Authorization: Bearer " + rnd(ALNUM, 40)
+    assert _PYTHON.find(text) == _engine("ahocorasick").find(text)
+    assert [f.rule for f in _PYTHON.find(text)] == ["secret-assignment", "authorization"]
+    value = "essKey" + rnd(ALNUM, 20)  # a known value that starts inside ``AccessKey``
+    held = Secret(value)
+    assert_no_leak(value, Sanitizer(backend="python").sanitize(f"x SharedAcc{value} y"))
+    del held
+
+
 def test_a_key_glued_to_a_run_of_one_character_is_still_masked() -> None:
     key = "sk-or-v1-" + rnd("0123456789abcdef", 64)
     s = Sanitizer()
