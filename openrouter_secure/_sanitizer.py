@@ -375,8 +375,9 @@ class Sanitizer:
 # slices, then the result), and fresh memory is what costs most here (page faults). On
 # CPython, ``out += piece`` grows a string nothing else refers to in place (realloc), so
 # the result is written once while the pieces, built about a megabyte at a time, reuse
-# memory that is still hot. Where it does not grow in place (free-threaded builds, or
-# under a tracer), the megabyte groups keep the extra copying to a few dozen appends.
+# memory that is still hot. Other interpreters and free-threaded builds keep the join;
+# under a tracer CPython copies on each append, and the megabyte groups keep that to a
+# few dozen appends.
 _GROUP = 1 << 20
 _APPEND_IN_PLACE = (
     sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
