@@ -153,6 +153,59 @@ def _cost(usage: Any) -> tuple[float | None, str | None]:
     return (cost, "usage") if cost is not None else (None, None)
 
 
+class _Reply:
+    """What one run gathers from a completion, or from the chunks of its stream."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.parts: list[str] = []
+        self.usage: Any = None
+        self.gen_id: str | None = None
+
+    def add_chunk(self, chunk: Any) -> None:
+        text = _attr(chunk, "content") or ""
+        if text and self.first is None:
+            self.first = time.perf_counter()
+        self.parts.append(text)
+        self.usage = _attr(chunk, "usage") or self.usage
+        self.gen_id = self.gen_id or _attr(chunk, "id")
+
+    def add_completion(self, completion: Any) -> None:
+        self.parts.append(_attr(completion, "content") or "")
+        self.usage, self.gen_id = _attr(completion, "usage"), _attr(completion, "id")
+
+    def result(
+        self,
+        rec: Recorder,
+        model: str,
+        run: int,
+        started: float,
+        ended: float,
+        cost: tuple[float | None, str | None],
+    ) -> RunResult:
+        return rec.ok(
+            model,
+            run,
+            started=started,
+            first=self.first,
+            ended=ended,
+            text="".join(self.parts),
+            usage=self.usage,
+            generation_id=self.gen_id,
+            cost=cost[0],
+            cost_source=cost[1],
+        )
+
+
+def _generation_cost(generation: Any) -> tuple[float | None, str | None]:
+    cost = _as_float(_attr(generation, "total_cost"))
+    return (cost, "generation") if cost is not None else (None, None)
+
+
+def _no_generation_cost(model: str, exc: BaseException) -> None:
+    log.debug("no cost for %s: generation lookup failed (%s)", model, type(exc).__name__)
+
+
 def run_sync(
     client: Any,
     model: str,
@@ -163,51 +216,29 @@ def run_sync(
     rec: Recorder,
 ) -> RunResult:
     started = time.perf_counter()
-    first: float | None = None
-    parts: list[str] = []
-    usage: Any = None
-    gen_id: str | None = None
+    reply = _Reply()
     try:
         if stream:
             chunks = client.chat(model=model, messages=messages, stream=True, **options)
             try:
                 for chunk in chunks:
-                    text = _attr(chunk, "content") or ""
-                    if text and first is None:
-                        first = time.perf_counter()
-                    parts.append(text)
-                    usage = _attr(chunk, "usage") or usage
-                    gen_id = gen_id or _attr(chunk, "id")
+                    reply.add_chunk(chunk)
             finally:
                 close = getattr(chunks, "close", None)
                 if callable(close):
                     close()
         else:
-            completion = client.chat(model=model, messages=messages, **options)
-            parts.append(_attr(completion, "content") or "")
-            usage, gen_id = _attr(completion, "usage"), _attr(completion, "id")
+            reply.add_completion(client.chat(model=model, messages=messages, **options))
         ended = time.perf_counter()
     except _RECORDED_ERRORS as exc:
         return rec.failed(model, run, exc, started)
-    cost, source = _cost(usage)
-    if cost is None and gen_id:
+    cost = _cost(reply.usage)
+    if cost[0] is None and reply.gen_id:
         try:
-            cost = _as_float(_attr(client.generation(gen_id), "total_cost"))
-            source = "generation" if cost is not None else None
+            cost = _generation_cost(client.generation(reply.gen_id))
         except _RECORDED_ERRORS as exc:
-            log.debug("no cost for %s: generation lookup failed (%s)", model, type(exc).__name__)
-    return rec.ok(
-        model,
-        run,
-        started=started,
-        first=first,
-        ended=ended,
-        text="".join(parts),
-        usage=usage,
-        generation_id=gen_id,
-        cost=cost,
-        cost_source=source,
-    )
+            _no_generation_cost(model, exc)
+    return reply.result(rec, model, run, started, ended, cost)
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -224,10 +255,7 @@ async def run_async(
     rec: Recorder,
 ) -> RunResult:
     started = time.perf_counter()
-    first: float | None = None
-    parts: list[str] = []
-    usage: Any = None
-    gen_id: str | None = None
+    reply = _Reply()
     try:
         if stream:
             chunks = await _maybe_await(
@@ -235,39 +263,20 @@ async def run_async(
             )
             try:
                 async for chunk in chunks:
-                    text = _attr(chunk, "content") or ""
-                    if text and first is None:
-                        first = time.perf_counter()
-                    parts.append(text)
-                    usage = _attr(chunk, "usage") or usage
-                    gen_id = gen_id or _attr(chunk, "id")
+                    reply.add_chunk(chunk)
             finally:
                 close = getattr(chunks, "aclose", None)
                 if callable(close):
                     await close()
         else:
-            completion = await client.chat(model=model, messages=messages, **options)
-            parts.append(_attr(completion, "content") or "")
-            usage, gen_id = _attr(completion, "usage"), _attr(completion, "id")
+            reply.add_completion(await client.chat(model=model, messages=messages, **options))
         ended = time.perf_counter()
     except _RECORDED_ERRORS as exc:
         return rec.failed(model, run, exc, started)
-    cost, source = _cost(usage)
-    if cost is None and gen_id:
+    cost = _cost(reply.usage)
+    if cost[0] is None and reply.gen_id:
         try:
-            cost = _as_float(_attr(await client.generation(gen_id), "total_cost"))
-            source = "generation" if cost is not None else None
+            cost = _generation_cost(await client.generation(reply.gen_id))
         except _RECORDED_ERRORS as exc:
-            log.debug("no cost for %s: generation lookup failed (%s)", model, type(exc).__name__)
-    return rec.ok(
-        model,
-        run,
-        started=started,
-        first=first,
-        ended=ended,
-        text="".join(parts),
-        usage=usage,
-        generation_id=gen_id,
-        cost=cost,
-        cost_source=source,
-    )
+            _no_generation_cost(model, exc)
+    return reply.result(rec, model, run, started, ended, cost)
