@@ -371,6 +371,28 @@ def attribution_headers(app_url: str | None, app_title: str | None) -> dict[str,
     return headers
 
 
+def _client_settings(
+    api_key: KeySpec,
+    base_url: str,
+    allowed_hosts: Iterable[str],
+    allow_insecure_loopback: bool,
+    app_url: str | None,
+    app_title: str | None,
+    timeout: float | httpx.Timeout | None,
+) -> tuple[OriginPolicy, dict[str, Any]]:
+    """The origin policy and the ``httpx`` client arguments both secure clients share."""
+    policy = OriginPolicy(
+        base_url, allowed_hosts=allowed_hosts, allow_insecure_loopback=allow_insecure_loopback
+    )
+    return policy, {
+        "auth": KeyAuth(KeySource(api_key), policy),
+        "timeout": timeout,
+        "headers": attribution_headers(app_url, app_title),
+        "follow_redirects": True,
+        "max_redirects": 5,
+    }
+
+
 def secure_http_client(
     api_key: KeySpec = "env://OPENROUTER_API_KEY",
     *,
@@ -391,18 +413,11 @@ def secure_http_client(
         sdk = openai.OpenAI(base_url="https://openrouter.ai/api/v1",
                             api_key="set-by-openrouter-secure", http_client=http)
     """
-    policy = OriginPolicy(
-        base_url, allowed_hosts=allowed_hosts, allow_insecure_loopback=allow_insecure_loopback
+    policy, settings = _client_settings(
+        api_key, base_url, allowed_hosts, allow_insecure_loopback, app_url, app_title, timeout
     )
     inner = transport if transport is not None else httpx.HTTPTransport(limits=limits)
-    return httpx.Client(
-        auth=KeyAuth(KeySource(api_key), policy),
-        transport=GuardTransport(inner, policy),
-        timeout=timeout,
-        headers=attribution_headers(app_url, app_title),
-        follow_redirects=True,
-        max_redirects=5,
-    )
+    return httpx.Client(transport=GuardTransport(inner, policy), **settings)
 
 
 def secure_async_http_client(
@@ -418,15 +433,8 @@ def secure_async_http_client(
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.AsyncClient:
     """Async :func:`secure_http_client`, for ``openai.AsyncOpenAI(http_client=...)``."""
-    policy = OriginPolicy(
-        base_url, allowed_hosts=allowed_hosts, allow_insecure_loopback=allow_insecure_loopback
+    policy, settings = _client_settings(
+        api_key, base_url, allowed_hosts, allow_insecure_loopback, app_url, app_title, timeout
     )
     inner = transport if transport is not None else httpx.AsyncHTTPTransport(limits=limits)
-    return httpx.AsyncClient(
-        auth=KeyAuth(KeySource(api_key), policy),
-        transport=AsyncGuardTransport(inner, policy),
-        timeout=timeout,
-        headers=attribution_headers(app_url, app_title),
-        follow_redirects=True,
-        max_redirects=5,
-    )
+    return httpx.AsyncClient(transport=AsyncGuardTransport(inner, policy), **settings)
