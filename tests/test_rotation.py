@@ -110,12 +110,13 @@ def events() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     _events.unsubscribe(listener)
 
 
-@pytest.fixture
-def rotate(
-    server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
-) -> Callable[..., ors.RotationResult]:
-    def run(ref: str, **kwargs: Any) -> ors.RotationResult:
-        return rotate_key(
+def _against(
+    call: Callable[..., Any], server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
+) -> Callable[..., Any]:
+    """``call(ref, management key, ...)`` bound to the loopback server and a state file."""
+
+    def run(ref: str, **kwargs: Any) -> Any:
+        return call(
             ref,
             Secret(mgmt.key),
             base_url=server.base_url,
@@ -125,23 +126,20 @@ def rotate(
         )
 
     return run
+
+
+@pytest.fixture
+def rotate(
+    server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
+) -> Callable[..., ors.RotationResult]:
+    return _against(rotate_key, server, mgmt, tmp_path)
 
 
 @pytest.fixture
 def finish(
     server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
 ) -> Callable[..., ors.RotationResult | None]:
-    def run(ref: str, **kwargs: Any) -> ors.RotationResult | None:
-        return finish_rotation(
-            ref,
-            Secret(mgmt.key),
-            base_url=server.base_url,
-            allow_insecure_loopback=True,
-            state_path=tmp_path / "state" / "rotation.json",
-            **kwargs,
-        )
-
-    return run
+    return _against(finish_rotation, server, mgmt, tmp_path)
 
 
 def works(server: OpenRouterTestServer, key: str) -> bool:
