@@ -192,7 +192,6 @@ class Scanner:
                 patterns, implementation=ac.Implementation.DFA
             )
             self._ac_str: Any = ac.AhoCorasick(anchors)
-            self._owner_table = self._owners
             self._has_ac = True
         else:
             self._has_ac = False
@@ -206,7 +205,6 @@ class Scanner:
             self._prefixes = [
                 tuple(j for j, b in enumerate(anchors) if a.startswith(b)) for a in anchors
             ]
-            self._owner_table = self._owners
 
     # -- prefilter ---------------------------------------------------------------------
 
@@ -249,7 +247,7 @@ class Scanner:
             if not cands:
                 return []
             nra = self._n_rule_anchors
-            owners = self._owner_table
+            owners = self._owners
             per_rule = {}
             for a, start in cands:
                 if a >= nra:
