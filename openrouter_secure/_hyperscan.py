@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._literals import trie_pattern
@@ -213,6 +213,33 @@ def _rule_database(rules: tuple[Rule, ...]) -> _RuleDatabase:
         return found
 
 
+def _clean_check(rules: Database, needles: Database | None) -> Callable[[str], bool]:
+    # A closure over the bound scan methods: this runs for every log record, and
+    # reading cells is cheaper than attribute lookups on ``self``.
+    scan_rules = rules.db.scan
+    scan_needles = needles.db.scan if needles is not None else None
+    terminated: type[Exception] = rules._hs.ScanTerminated
+    in_use: type[Exception] = rules._hs.ScratchInUseError
+
+    def clean(text: str) -> bool:
+        if not text.isascii() or len(text) >= STREAM_FROM:
+            return False
+        data = SENTINEL + text.encode()  # ASCII, so the UTF-8 codec's fast copy
+        try:
+            scan_rules(data, _halt)
+            if scan_needles is not None:
+                scan_needles(data, _halt)
+        except terminated:
+            return False
+        except in_use:  # another thread's scan holds the shared scratch
+            return rules.matches_nothing(data) and (
+                needles is None or needles.matches_nothing(data)
+            )
+        return True
+
+    return clean
+
+
 class Prefilter:
     """Candidates for one rule table and one set of known values, in ASCII text.
 
@@ -223,36 +250,16 @@ class Prefilter:
         self, rules: tuple[Rule, ...], needles: Sequence[tuple[str, int]], known_rule: int
     ) -> None:
         self.rules = _rule_database(rules)
-        self._scan_rules = self.rules.db.db.scan
-        hs = self.rules.db._hs
-        self._terminated: type[Exception] = hs.ScanTerminated
-        self._in_use: type[Exception] = hs.ScratchInUseError
         self._known_rule = known_rule
         ascii_needles = [(n, k) for n, k in dict(needles).items() if n.isascii()]
         self._needle_len = [len(n) for n, _ in ascii_needles]
         self._needle_keep = [k for _, k in ascii_needles]
         self._needles = Database([literal(n) for n, _ in ascii_needles]) if ascii_needles else None
-
-    def clean(self, text: str) -> bool:
-        """Whether nothing can match in ``text``, answered cheaply for a short ASCII
-        text (most log records): one scan per database that stops at the first match.
-        False when unsure (a long or non-ASCII text), or when anything matched."""
-        if len(text) >= STREAM_FROM or not text.isascii():
-            return False
-        data = SENTINEL + text.encode("ascii")
-        needles = self._needles
-        try:
-            # Inlined ``matches_nothing`` (this runs for every log record)...
-            self._scan_rules(data, _halt)
-            if needles is not None:
-                needles.db.scan(data, _halt)
-        except self._terminated:
-            return False
-        except self._in_use:  # ... which also copes with a scratch in use
-            return self.rules.db.matches_nothing(data) and (
-                needles is None or needles.matches_nothing(data)
-            )
-        return True
+        #: ``clean(text)``: whether nothing can match in ``text``, answered cheaply for
+        #: a short ASCII text (most log records) by one scan per database that stops
+        #: at the first match. False when unsure (a long or non-ASCII text), or when
+        #: anything matched.
+        self.clean: Callable[[str], bool] = _clean_check(self.rules.db, self._needles)
 
     def candidates(
         self, text: str

@@ -15,34 +15,55 @@ lives only in this process's memory.
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
-__all__ = ["MIN_KNOWN_LENGTH", "known_values", "register", "unregister", "version"]
+__all__ = [
+    "MIN_KNOWN_LENGTH",
+    "State",
+    "current",
+    "known_values",
+    "register",
+    "unregister",
+    "version",
+]
 
 MIN_KNOWN_LENGTH = 6
 
+
+class State(NamedTuple):
+    """One published state of the registry: replaced whole, never changed in place."""
+
+    version: int
+    values: frozenset[str]
+
+
 _lock = threading.Lock()
 _counts: dict[str, int] = {}
-_version = 0
-_snapshot: frozenset[str] = frozenset()
+#: The published state. A reader takes the version and the values in one read, so it
+#: never pairs a new version with old values; a cache keyed on this object (``is``)
+#: is current exactly while no value was added or removed since it was built.
+current = State(0, frozenset())
+
+
+def _publish() -> None:
+    global current
+    current = State(current.version + 1, frozenset(_counts))
 
 
 def register(value: str) -> bool:
     """Add ``value``; returns whether it is long enough to be registered."""
-    global _version, _snapshot
     if len(value) < MIN_KNOWN_LENGTH:
         return False
     with _lock:
         count = _counts.get(value, 0)
         _counts[value] = count + 1
         if count == 0:
-            _version += 1
-            _snapshot = frozenset(_counts)
+            _publish()
     return True
 
 
 def unregister(value: str) -> None:
     """Drop one registration of ``value`` (no error when it was never registered)."""
-    global _version, _snapshot
     with _lock:
         count = _counts.get(value)
         if count is None:
@@ -51,15 +72,14 @@ def unregister(value: str) -> None:
             _counts[value] = count - 1
             return
         del _counts[value]
-        _version += 1
-        _snapshot = frozenset(_counts)
+        _publish()
 
 
 def known_values() -> frozenset[str]:
     """The registered values now (an immutable snapshot, cheap to take)."""
-    return _snapshot
+    return current.values
 
 
 def version() -> int:
     """A number that changes whenever the set of values changes (for caches)."""
-    return _version
+    return current.version

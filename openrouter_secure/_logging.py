@@ -30,6 +30,7 @@ import threading
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
+from . import _known
 from ._sanitizer import Sanitizer, default_sanitizer, is_secret_key
 
 __all__ = [
@@ -46,6 +47,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", Non
 }
 _BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
 _SCALARS = (int, float, bool, type(None))
+_SANITIZE = Sanitizer.sanitize
 
 
 class SanitizingFilter(logging.Filter):
@@ -80,7 +82,19 @@ class SanitizingFilter(logging.Filter):
                     except Exception:  # noqa: BLE001 - the general path keeps both parts
                         text = None  # a bad format string, or an argument's str() raised
                 if text is not None:
-                    record.msg = self.sanitizer.sanitize(text)
+                    # ``Sanitizer.sanitize`` with its first step inlined (this runs for
+                    # every record): the scanner's quick answer for a clean text. Only
+                    # for the class's own ``sanitize``; a subclass's runs in full.
+                    s = self.sanitizer
+                    state = s._state  # the scanner cache, read only
+                    if not (
+                        state is not None
+                        and state[0] is _known.current
+                        and type(s).sanitize is _SANITIZE
+                        and state[1].clean(text)
+                    ):
+                        text = s.sanitize(text)
+                    record.msg = text
                     record.args = None
                     if len(record.__dict__) > _BASE_LEN:
                         self._clean_extras(record)

@@ -165,7 +165,8 @@ class Sanitizer:
         self._lock = threading.Lock()
         # Built on first use (importing the package must not import the native
         # prefilter), and again whenever the set of known values changes.
-        self._state: tuple[int, Scanner] | None = None
+        #: the known-values state the scanner was built for, and the scanner
+        self._state: tuple[_known.State, Scanner] | None = None
 
     @property
     def backend(self) -> str:
@@ -176,22 +177,19 @@ class Sanitizer:
 
     def _scanner(self) -> Scanner:
         state = self._state
-        current = _known.version()
-        if state is not None and state[0] == current:
+        known = _known.current
+        if state is not None and state[0] is known:
             return state[1]
         with self._lock:
             state = self._state
-            current = _known.version()
-            if state is None or state[0] != current:
+            known = _known.current
+            if state is None or state[0] is not known:
                 needles: list[tuple[str, int]] = []
-                for value in _known.known_values():
+                for value in known.values:
                     keep = 4 if value.startswith(self._prefixes) else 0
                     needles.append((value, keep))
                     needles.extend((form, 0) for form in _encodings(value))
-                self._state = state = (
-                    current,
-                    Scanner(self._rules, needles, backend=self._backend),
-                )
+                self._state = state = (known, Scanner(self._rules, needles, backend=self._backend))
         return state[1]
 
     @property
@@ -235,7 +233,7 @@ class Sanitizer:
         try:
             # The engine as in ``_scanner``, inlined: this runs for every log record.
             state = self._state
-            scanner = state[1] if state and state[0] == _known.version() else self._scanner()
+            scanner = state[1] if state and state[0] is _known.current else self._scanner()
             if scanner.clean(text):
                 return text
             hits = scanner.scan(text)

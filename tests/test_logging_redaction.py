@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from openrouter_secure import (
     Sanitizer,
     SanitizingFilter,
+    Secret,
     install_log_redaction,
     remove_log_redaction,
     structlog_processor,
@@ -101,6 +103,44 @@ def test_filter_leaves_a_clean_record_text_unchanged() -> None:
     rec = _record(msg="GET %s %d in %.3fs", args=("/api/v1/models", 200, 0.5))
     SanitizingFilter().filter(rec)
     assert rec.getMessage() == "GET /api/v1/models 200 in 0.500s"
+
+
+def test_filter_runs_a_subclass_sanitize_even_on_clean_text() -> None:
+    class Shouting(Sanitizer):
+        def sanitize(self, text: str) -> str:
+            return super().sanitize(text).replace("internal", "***")
+
+    flt = SanitizingFilter(Shouting())
+    for _ in range(2):  # the first record builds the scanner the fast path would use
+        rec = _record(msg="GET %s", args=("/internal/health",))
+        flt.filter(rec)
+        assert rec.getMessage() == "GET /***/health"
+
+
+def test_filter_follows_a_replaced_sanitizer() -> None:
+    class Shouting(Sanitizer):
+        def sanitize(self, text: str) -> str:
+            return text.upper()
+
+    flt = SanitizingFilter()
+    flt.filter(_record(msg="warm the fast path"))
+    flt.sanitizer = Shouting()
+    rec = _record(msg="quiet %s", args=("words",))
+    flt.filter(rec)
+    assert rec.getMessage() == "QUIET WORDS"
+
+
+def test_filter_masks_a_value_registered_after_its_first_record() -> None:
+    flt = SanitizingFilter()
+    value = "db-pass-" + secrets.token_hex(6)  # no recognisable format: only known
+    flt.filter(_record(msg="connected as %s", args=(value,)))  # not yet a secret
+    secret = Secret(value)
+    try:
+        rec = _record(msg="connected as %s", args=(value,))
+        flt.filter(rec)
+        assert_no_leak(value, rec.getMessage())
+    finally:
+        secret.wipe()
 
 
 def test_filter_masks_exception_text_and_exc_info(canary: str) -> None:

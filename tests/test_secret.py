@@ -112,6 +112,18 @@ def test_new_secret_is_registered_and_wipe_unregisters(canary: str) -> None:
     assert canary not in _known.known_values()
 
 
+def test_registry_publishes_version_and_values_together(canary: str) -> None:
+    before = _known.current
+    secret = Secret(canary)
+    after = _known.current
+    assert after is not before  # replaced whole, so a cache keyed on it is invalidated
+    assert (after.version, canary in after.values) == (before.version + 1, True)
+    assert canary not in before.values  # a state, once published, never changes
+    secret.wipe()
+    assert _known.current.version == after.version + 1
+    assert canary not in _known.current.values
+
+
 def test_registration_is_counted_per_secret(canary: str) -> None:
     first, second = Secret(canary), Secret(canary)
     first.wipe()
