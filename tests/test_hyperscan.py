@@ -4,13 +4,15 @@ correct when threads scan at once. (Real Hyperscan databases, no patching.)"""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._hyperscan import CHUNK, STREAM_FROM, Database
+from openrouter_secure._hyperscan import CHUNK, STREAM_FROM, Database, Prefilter
 from openrouter_secure._rules import RULES
+from openrouter_secure._scan import KNOWN
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, POSITIVE, rnd
 from tests.sanitizer_logs import clean_log_lines
@@ -134,3 +136,69 @@ def test_a_database_compiles_stream_mode_only_when_a_long_text_needs_it() -> Non
     long = "x" * (STREAM_FROM - 2) + "abc"
     assert database.matches(long) == [(0, 0, len(long))]
     assert database._stream_db is not None
+
+
+def _prefilter_with(value: str) -> Prefilter:
+    return Prefilter(tuple(RULES), [(value, 0)], KNOWN)
+
+
+def test_clean_switches_to_one_merged_database_when_it_is_compiled() -> None:
+    prefilter = _prefilter_with("db-pass-" + rnd(ALNUM, 16))
+    assert prefilter.merged.wait(60), "the worker thread never compiled the database"
+    assert len(prefilter._merged) == 1
+    merged = prefilter._merged[0]
+    assert len(merged._patterns) == len(prefilter.rules.db._patterns) + 1
+
+
+def test_the_merged_clean_check_answers_as_the_two_databases_do() -> None:
+    """The same texts through both paths: the known value, each rule's example, and
+    clean log lines (some naming secrets without holding one)."""
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = _prefilter_with(value)
+    assert prefilter.merged.wait(60)
+    texts = [f"connected with {value} ok", value, *clean_log_lines(300, seed=5, hard_share=0.3)]
+    texts += [POSITIVE[rule_id]()[0] for rule_id in RULE_IDS]  # type: ignore[misc]
+    merged = [prefilter.clean(t) for t in texts]
+    saved = prefilter._merged[:]
+    prefilter._merged.clear()  # back to the rules' and the values' own databases
+    try:
+        separate = [prefilter.clean(t) for t in texts]
+    finally:
+        prefilter._merged.extend(saved)
+    assert merged == separate
+    assert merged[:2] == [False, False]
+    assert True in merged  # clean lines pass: the check is not simply always False
+
+
+def test_a_held_secret_without_a_format_is_masked_in_a_log_record_after_the_merge() -> None:
+    value = "db-pass-" + rnd(ALNUM, 16)
+    secret = Secret(value)
+    try:
+        sanitizer = Sanitizer(backend="hyperscan")
+        prefilter = sanitizer._scanner()._hs
+        assert prefilter is not None
+        assert prefilter.merged.wait(60)
+        assert prefilter._merged
+        assert_no_leak(value, sanitizer.sanitize(f"login ok for {value}"))
+    finally:
+        secret.wipe()
+
+
+def _merge_in_child(value: str, results: multiprocessing.Queue[tuple[bool, bool]]) -> None:
+    prefilter = _prefilter_with(value)
+    results.put((prefilter.merged.wait(30), bool(prefilter._merged)))
+
+
+def test_a_forked_child_merges_its_own_databases() -> None:
+    """Forked while the parent's worker thread compiles: the child has no such thread
+    (and maybe a held lock), and must start its own."""
+    ctx = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue[tuple[bool, bool]] = ctx.Queue()
+    parent = _prefilter_with("db-pass-" + rnd(ALNUM, 16))  # its worker is compiling now
+    child = ctx.Process(target=_merge_in_child, args=("db-pass-" + rnd(ALNUM, 16), results))
+    child.start()
+    try:
+        assert results.get(timeout=60) == (True, True)
+    finally:
+        child.join(10)
+    assert parent.merged.wait(60)
