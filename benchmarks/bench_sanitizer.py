@@ -29,8 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from openrouter_secure import Sanitizer, SanitizingFilter  # noqa: E402
+from openrouter_secure import Sanitizer, SanitizingFilter, Secret  # noqa: E402
 from openrouter_secure._scan import hyperscan_available  # noqa: E402
+from openrouter_secure.testing import make_canary  # noqa: E402
 from tests.sanitizer_cases import POSITIVE  # noqa: E402
 from tests.sanitizer_logs import clean_log_lines  # noqa: E402
 
@@ -184,17 +185,21 @@ def per_record_overhead(
 _STEADY = ("plain", "filtered", "filtered, one Secret held")
 
 
+def _hold_key() -> Secret:
+    """Hold a random key as a ``Secret``, as an application holds its own, and wait
+    for the database that merges it with the rules: a new known value is masked at
+    once through its own small database, while the merged one compiles in a worker
+    thread (about 90 ms); the filter uses it from then on."""
+    held = Secret(make_canary())
+    Sanitizer().sanitize("warm up")
+    time.sleep(1.0)
+    return held
+
+
 def _steady_record(config: str, n: int = 5_000, rounds: int = 60) -> float:
     """Best seconds per record through the ``StreamHandler``, in this process, with
     ``config`` (one of :data:`_STEADY`) for its whole life."""
-    held = None
-    if config.endswith("held"):
-        from openrouter_secure import Secret
-        from openrouter_secure.testing import make_canary
-
-        held = Secret(make_canary())
-        Sanitizer().sanitize("warm up")
-        time.sleep(1.0)  # the merged database compiles in a worker thread
+    held = _hold_key() if config.endswith("held") else None
     logger, sink, run = _record_logger("stream")
     if config != "plain":
         sink.addFilter(SanitizingFilter())
@@ -323,9 +328,6 @@ def main(argv: list[str] | None = None) -> None:
     # A real handler renders the message; the filter renders it first, so that work
     # moves rather than adds. An application usually holds its key as a Secret, which
     # adds the known-value database to every scan.
-    from openrouter_secure import Secret
-    from openrouter_secure.testing import make_canary
-
     held: list[Secret] = []
     configurations = (
         ("noop", False, "a no-op handler (the filter also renders the message)"),
@@ -335,12 +337,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     for handler, known, kind in configurations:
         if known:
-            held.append(Secret(make_canary()))
-            # A new known value is masked at once through its own small database; the
-            # database that merges it with the rules compiles in a worker thread
-            # (about 90 ms), and the filter uses it from then on: wait for it.
-            Sanitizer().sanitize("warm up")
-            time.sleep(1.0)
+            held.append(_hold_key())
         base, with_filter = per_record_overhead(handler=handler)
         print(f"  log record, {kind}:")
         print(f"    {base * 1e6:.2f} us plain, {with_filter * 1e6:.2f} us filtered")
