@@ -57,6 +57,19 @@ class SanitizingFilter(logging.Filter):
         super().__init__()
         self.sanitizer = sanitizer or default_sanitizer()
 
+    @property
+    def sanitizer(self) -> Sanitizer:
+        """The :class:`Sanitizer` used; may be replaced at any time."""
+        return self._sanitizer
+
+    @sanitizer.setter
+    def sanitizer(self, sanitizer: Sanitizer) -> None:
+        # Decided here, not per record (a class attribute lookup costs a record about
+        # 300 instructions): the scanner's quick answer may stand in for ``sanitize``
+        # only when that is the class's own; a subclass's runs in full.
+        self._inline = type(sanitizer).sanitize is _SANITIZE
+        self._sanitizer = sanitizer
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             # The common record: a str message, a tuple of args (or none), no
@@ -83,14 +96,13 @@ class SanitizingFilter(logging.Filter):
                         text = None  # a bad format string, or an argument's str() raised
                 if text is not None:
                     # ``Sanitizer.sanitize`` with its first step inlined (this runs for
-                    # every record): the scanner's quick answer for a clean text. Only
-                    # for the class's own ``sanitize``; a subclass's runs in full.
-                    s = self.sanitizer
+                    # every record): the scanner's quick answer for a clean text.
+                    s = self._sanitizer
                     state = s._state  # the scanner cache, read only
                     if not (
-                        state is not None
+                        self._inline
+                        and state is not None
                         and state[0] is _known.current
-                        and type(s).sanitize is _SANITIZE
                         and state[1].clean(text)
                     ):
                         text = s.sanitize(text)
@@ -109,7 +121,7 @@ class SanitizingFilter(logging.Filter):
         return True
 
     def _clean(self, record: logging.LogRecord) -> None:
-        s = self.sanitizer
+        s = self._sanitizer
         msg = record.msg
         if record.args or not isinstance(msg, str):
             try:
