@@ -46,7 +46,19 @@ from ._secret import MASK, Secret
 __all__ = ["AUDITED_EVENTS", "AuditHead", "AuditLog", "VerifyResult", "verify_audit_file"]
 
 # A tool decision's fields; never its arguments (an argument *shape* is fine).
-_TOOL_FIELDS = ("server", "tool", "rule", "client", "client_name", "argument_shape")
+
+
+def _mcp_events(kind: str, field: str, *extra: str) -> dict[str, tuple[str, ...]]:
+    """The MCP guard's records for one kind of request (tool, prompt, resource), whose
+    name is in ``field``."""
+    decided = ("server", field, "rule", "client", "client_name", *extra)
+    return {
+        f"{kind}.allowed": decided,
+        f"{kind}.denied": decided,
+        f"{kind}.rate_limited": (*decided, "retry_after"),
+        f"{kind}.error": ("server", field, "client", "error"),
+    }
+
 
 #: Event name → the fields an audit record keeps for it (the agreed event schema).
 AUDITED_EVENTS: Mapping[str, tuple[str, ...]] = {
@@ -69,11 +81,10 @@ AUDITED_EVENTS: Mapping[str, tuple[str, ...]] = {
     "config.loaded": ("path", "servers", "warnings"),
     "config.saved": ("path",),
     "config.rejected": ("path", "findings", "error"),
-    "tool.allowed": _TOOL_FIELDS,
-    "tool.denied": _TOOL_FIELDS,
-    "tool.rate_limited": (*_TOOL_FIELDS, "retry_after"),
+    **_mcp_events("tool", "tool", "argument_shape"),
     "tool.path_refused": ("server", "tool", "client", "argument"),
-    "tool.error": ("server", "tool", "client", "error"),
+    **_mcp_events("prompt", "prompt_name", "argument_shape"),
+    **_mcp_events("resource", "resource"),
     "key.rotated": ("store", "old_hash", "new_hash"),
     "key.rotation_failed": ("store", "step", "error", "rolled_back"),
     **{

@@ -6,19 +6,23 @@ The guard hooks into the SDK at three layers, outermost first, so that no single
 extension point has to be trusted:
 
 1. **Server middleware** (``MCPServer.middleware``, which the SDK marks provisional):
-   filters ``tools/list`` and admits or refuses ``tools/call`` before the SDK even
-   looks the tool up; scrubs the wire result on the way out.
-2. **``call_tool``** (the instance method every ``tools/call`` and every nested or
-   programmatic call goes through): admits the call if the middleware did not
-   (so the guard holds even if a future SDK changes the middleware contract),
-   sanitizes the :class:`CallToolResult`, and turns failures into sanitized errors
+   filters ``tools/list``, ``prompts/list``, ``resources/list`` and
+   ``resources/templates/list``, and admits or refuses ``tools/call``,
+   ``prompts/get`` and ``resources/read`` before the SDK even looks the name up;
+   scrubs the wire result on the way out.
+2. **``call_tool``, ``get_prompt`` and ``read_resource``** (the instance methods every
+   request and every nested or programmatic call goes through): admit the request if
+   the middleware did not (so the guard holds even if a future SDK changes the
+   middleware contract), sanitize the result, and turn failures into sanitized errors
    before the SDK logs them.
 3. **Each registered tool function** (those present now and those added later, via
    the tool manager's ``add_tool``): re-checks the policy right before the function
    runs. It is a backstop; in normal operation layers 1-2 already decided.
 
-A call is admitted once per request (a context variable carries the admission from
-layer 1 to layer 2, so the rate limiter counts it once).
+A request is admitted once (a context variable carries the admission from layer 1 to
+layer 2, so the rate limiter counts it once). The policy sees prompts as
+``prompt:<name>`` and resources as ``resource:<uri>`` (the URI template, for a
+template in a listing), so a default-deny policy exposes none until allowed.
 
 **Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
 is, in order: the authenticated principal from the SDK's auth context (the bearer
@@ -37,13 +41,13 @@ from __future__ import annotations
 import contextvars
 import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 
@@ -66,7 +70,8 @@ S = TypeVar("S", bound=MCPServer[Any])
 
 @dataclass(frozen=True)
 class _Admitted:
-    tool: str
+    kind: str
+    name: str
     guard: Guard
 
 
@@ -120,8 +125,35 @@ def _guard_tool(tool: Tool, guard: Guard) -> Tool:
     return tool
 
 
+# method -> (the result's list, the kind of its entries, the entry's name field)
+_LISTINGS = {
+    "tools/list": ("tools", "tool", "name"),
+    "prompts/list": ("prompts", "prompt", "name"),
+    "resources/list": ("resources", "resource", "uri"),
+    "resources/templates/list": ("resourceTemplates", "resource", "uriTemplate"),
+}
+# method -> (kind, the param naming it, the param holding arguments)
+_DECIDED = {
+    "tools/call": ("tool", "name", "arguments"),
+    "prompts/get": ("prompt", "name", "arguments"),
+    "resources/read": ("resource", "uri", None),
+}
+
+
+async def _admit_once(
+    guard: Guard, kind: str, name: str, arguments: Any, ctx: ServerRequestContext[Any, Any] | None
+) -> None:
+    """Layer 2's decision, unless layer 1 already admitted this very request."""
+    admitted = _ADMITTED.get()
+    if admitted != _Admitted(kind, name, guard):
+        # Not seen by the middleware: a nested or programmatic call, or an SDK
+        # whose middleware contract changed. Decide here.
+        await guard.admit(name, arguments, ctx, kind)
+
+
 class _GuardMiddleware:
-    """Layer 1: server middleware (``ServerMiddleware``) for ``tools/list`` and ``tools/call``."""
+    """Layer 1: server middleware (``ServerMiddleware``) for the listings and for
+    ``tools/call``, ``prompts/get`` and ``resources/read``."""
 
     __openrouter_secure__ = True
 
@@ -132,30 +164,31 @@ class _GuardMiddleware:
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         guard = self.guard
-        if ctx.method == "tools/list":
+        listing = _LISTINGS.get(ctx.method)
+        if listing is not None:
+            key, kind, field = listing
             result = await call_next(ctx)
-            if isinstance(result, dict) and isinstance(result.get("tools"), list):
+            if isinstance(result, dict) and isinstance(result.get(key), list):
                 result = {
                     **result,
-                    "tools": [
+                    key: [
                         t
-                        for t in result["tools"]
-                        if isinstance(t, dict) and guard.visible(str(t.get("name")))
+                        for t in result[key]
+                        if isinstance(t, dict) and guard.visible(str(t.get(field)), kind)
                     ],
                 }
             return result
-        if ctx.method != "tools/call" or not isinstance(ctx.params, Mapping):
+        decided = _DECIDED.get(ctx.method)
+        if decided is None or not isinstance(ctx.params, Mapping):
             try:
-                result = await call_next(ctx)
+                return await call_next(ctx)
             except MCPError as exc:
                 raise guard.clean_mcp_error(exc) from None
-            if ctx.method in ("resources/read", "prompts/get"):
-                # Not policed, but what they return leaves the server too.
-                return guard.clean_wire(result)
-            return result
-        name = str(ctx.params.get("name"))
-        await guard.admit(name, ctx.params.get("arguments"), ctx)
-        token = _ADMITTED.set(_Admitted(name, guard))
+        kind, name_param, arguments_param = decided
+        name = str(ctx.params.get(name_param))
+        arguments = ctx.params.get(arguments_param) if arguments_param else None
+        await guard.admit(name, arguments, ctx, kind)
+        token = _ADMITTED.set(_Admitted(kind, name, guard))
         try:
             result = await call_next(ctx)
         except MCPError as exc:
@@ -181,11 +214,7 @@ def _install_call_tool(server: MCPServer[Any], guard: Guard) -> None:
 
     async def call_tool(name: str, arguments: dict[str, Any], context: Any | None = None) -> Any:
         ctx = _request_context(context)
-        admitted = _ADMITTED.get()
-        if admitted is None or admitted.tool != name or admitted.guard is not guard:
-            # Not seen by the middleware: a nested or programmatic call, or an SDK
-            # whose middleware contract changed. Decide here.
-            await guard.admit(name, arguments, ctx)
+        await _admit_once(guard, "tool", name, arguments, ctx)
         client = guard.identify(ctx).key
         arguments = guard.confine_arguments(name, arguments, client)
         token = _ADMITTED.set(None)  # a nested call from inside this tool is decided anew
@@ -203,6 +232,78 @@ def _install_call_tool(server: MCPServer[Any], guard: Guard) -> None:
     server.call_tool = call_tool  # type: ignore[method-assign]
 
 
+async def _run_admitted(
+    guard: Guard,
+    kind: str,
+    name: str,
+    arguments: Any,
+    context: Any | None,
+    call: Callable[[], Awaitable[Any]],
+    failed: type[Exception],
+    failure: Callable[[str, Any, str], Exception],
+) -> Any:
+    """Layer 2 for prompts and resources: admit, run ``call``, and replace an
+    ``MCPError`` or a ``failed`` exception by its sanitized form (without its cause)."""
+    ctx = _request_context(context)
+    await _admit_once(guard, kind, name, arguments, ctx)
+    token = _ADMITTED.set(None)  # a nested request is decided anew
+    try:
+        return await call()
+    except MCPError as exc:
+        raise guard.clean_mcp_error(exc) from None
+    except failed as exc:
+        raise failure(name, exc, guard.identify(ctx).key) from None
+    finally:
+        _ADMITTED.reset(token)
+
+
+def _install_get_prompt(server: MCPServer[Any], guard: Guard) -> None:
+    original = server.get_prompt
+
+    async def get_prompt(
+        name: str, arguments: dict[str, Any] | None = None, context: Any | None = None
+    ) -> Any:
+        # Any exception: the SDK wraps every failure of a prompt in a ValueError.
+        result = await _run_admitted(
+            guard, "prompt", name, arguments, context,
+            lambda: original(name, arguments, context), Exception, guard.prompt_failure,
+        )  # fmt: skip
+        return guard.clean_prompt(result)
+
+    server.get_prompt = get_prompt  # type: ignore[method-assign]
+
+
+def _install_read_resource(server: MCPServer[Any], guard: Guard) -> None:
+    original = server.read_resource
+
+    async def read_resource(uri: Any, context: Any | None = None) -> Any:
+        result = await _run_admitted(
+            guard, "resource", str(uri), None, context,
+            lambda: original(uri, context), ResourceError, guard.resource_failure,
+        )  # fmt: skip
+        return guard.clean_contents(result)
+
+    server.read_resource = read_resource  # type: ignore[method-assign]
+
+
+def _known_names(server: MCPServer[Any]) -> Callable[[str], set[str]]:
+    """kind -> the names registered on ``server`` now (URIs of static resources)."""
+    tools = server._tool_manager
+    prompts = getattr(server, "_prompt_manager", None)
+    resources = getattr(server, "_resource_manager", None)
+
+    def known(kind: str) -> set[str]:
+        if kind == "tool":
+            return {t.name for t in tools.list_tools()}
+        if kind == "prompt" and prompts is not None:
+            return {p.name for p in prompts.list_prompts()}
+        if kind == "resource" and resources is not None:
+            return {str(r.uri) for r in resources.list_resources()}
+        return set()
+
+    return known
+
+
 def secure(
     server: S,
     *,
@@ -215,22 +316,27 @@ def secure(
     identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
 ) -> S:
-    """Secure every tool of an ``MCPServer`` (registered already, or later). Returns it.
+    """Secure every tool, prompt and resource of an ``MCPServer`` (registered already,
+    or later). Returns it.
 
     - ``policy``: a ``ToolPolicy`` (or the mapping ``ToolPolicy.from_config`` takes).
-      Denied tools vanish from ``tools/list``; calling one by name is refused with
-      JSON-RPC error ``-32602`` (``data.reason == "denied"``). Decided on every call.
-    - ``limiter``: a ``RateLimiter``, or a mapping from tool name or glob to one (the
-      exact name, then the longest matching glob). Counted per tool and per client;
-      a refusal is JSON-RPC error ``-32029`` with ``data.retry_after`` in seconds.
-    - ``audit``: an ``AuditLog``; gets ``tool.allowed``, ``tool.denied`` (with the
-      deciding ``rule``), ``tool.rate_limited``, ``tool.path_refused`` and
-      ``tool.error``, each with the
+      It sees tools by name, prompts as ``prompt:<name>`` and resources as
+      ``resource:<uri>``. Denied ones vanish from the listings; asking for one by name
+      is refused with JSON-RPC error ``-32602`` (``data.reason == "denied"``).
+      Decided on every request.
+    - ``limiter``: a ``RateLimiter`` (for every request), or a mapping from such a name
+      or an ``fnmatch`` glob to one (the exact name, then the longest matching glob:
+      ``"prompt:*"``, ``"resource:*"``). Counted per name and per client; a refusal
+      is JSON-RPC error ``-32029`` with ``data.retry_after`` in seconds.
+    - ``audit``: an ``AuditLog``; gets ``<kind>.allowed``, ``<kind>.denied`` (with the
+      deciding ``rule``), ``<kind>.rate_limited`` and ``<kind>.error`` for each kind
+      (``tool``, ``prompt``, ``resource``), and ``tool.path_refused``, each with the
       client key and the arguments' shape (content only with ``log_arguments=True``,
       and sanitized even then). The same events are emitted in-process.
     - ``sanitizer``: defaults to the process-wide one; masks secrets in tool results
-      (text and structured content) and error messages. Unexpected exceptions reach
-      the client as ``Error executing tool <name>``; the traceback goes to the
+      (text and structured content), prompts, resource text and error messages.
+      Unexpected exceptions reach the client as ``Error executing tool <name>`` (or
+      the SDK's generic error for prompts and resources); the traceback goes to the
       ``openrouter_secure.mcp`` logger, sanitized.
     - ``server_name``: the name the policy sees; defaults to ``server.name``.
     - ``identify``: ``(request context or None) -> ClientIdentity``; see the module
@@ -262,7 +368,7 @@ def secure(
         sanitizer=sanitizer or default_sanitizer(),
         log_arguments=log_arguments,
         identify=identify or default_identify,
-        tool_names=lambda: {t.name for t in manager.list_tools()},
+        known_names=_known_names(server),
         allowed_roots=allowed_roots,
     )
     for tool in manager.list_tools():
@@ -275,6 +381,8 @@ def secure(
 
     manager.add_tool = add_tool
     _install_call_tool(server, guard)
+    _install_get_prompt(server, guard)
+    _install_read_resource(server, guard)
     # Outermost of the user middleware: it decides before anything else runs.
     server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard))
     server._openrouter_secure_guard = guard  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mcp.server.context import ServerRequestContext
 from mcp_types import INVALID_PARAMS
@@ -69,7 +69,20 @@ class LimiterLike(Protocol):
 class AuditSink(Protocol):
     """An audit log: ``AuditLog`` from :mod:`openrouter_secure._audit`."""
 
-    def log(self, event: str, /, **fields: Any) -> None: ...
+    # ``object``: whatever it returns is ignored (``AuditLog.log`` returns the chain head).
+    def log(self, event: str, **fields: Any) -> object: ...
+
+
+if TYPE_CHECKING:
+    # mypy proves the library's own parts fit the interfaces ``secure()`` takes.
+    from ._audit import AuditLog
+    from ._policy import ToolPolicy
+    from ._ratelimit import RateLimiter
+
+    def _fits(
+        audit: AuditLog, policy: ToolPolicy, limiter: RateLimiter
+    ) -> tuple[AuditSink, PolicyLike, LimiterLike]:
+        return audit, policy, limiter
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.secrets_services",
     "tests.openrouter_services",
     "tests.client_fixtures",
+    "tests.mcp_audit",
 ]
 
 

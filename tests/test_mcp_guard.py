@@ -6,9 +6,7 @@ dispatcher; nothing is patched) and reads the audit log file the run wrote.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,30 +33,7 @@ from openrouter_secure.mcp import (
     secure,
 )
 from openrouter_secure.testing import LeakCheck, assert_no_leak, make_canary
-
-
-def read_audit(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def events(path: Path, name: str) -> list[dict[str, Any]]:
-    return [r for r in read_audit(path) if r.get("event") == name]
-
-
-def fields(record: dict[str, Any]) -> dict[str, Any]:
-    return record.get("fields", record)
-
-
-@pytest.fixture
-def audit_path(tmp_path: Path) -> Path:
-    return tmp_path / "audit.jsonl"
-
-
-@pytest.fixture
-def audit(audit_path: Path) -> Iterator[AuditLog]:
-    log = AuditLog(audit_path)
-    yield log
-    log.close()
+from tests.mcp_audit import events, fields, read_audit
 
 
 def build_server(secret_value: str = "") -> MCPServer[Any]:
