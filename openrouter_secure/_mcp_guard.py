@@ -18,7 +18,7 @@ import fnmatch
 import logging
 import os
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,8 +294,8 @@ class Guard:
     def clean_contents(self, result: Any) -> Any:
         """Mask secrets in what ``read_resource`` returns (its text contents; binary
         contents are passed as they are)."""
-        if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
-            return result
+        if not isinstance(result, (list, tuple)):
+            return result  # an InputRequiredResult (a pydantic model: iterable too)
         out: list[Any] = []
         for item in result:
             if isinstance(item, ReadResourceContents) and isinstance(item.content, str):

@@ -243,3 +243,12 @@ async def test_an_unknown_resource_keeps_the_not_found_error() -> None:
         with pytest.raises(MCPError) as caught:
             await client.read_resource("docs://missing")
     assert "docs://missing" in caught.value.message
+
+
+def test_an_input_required_answer_from_a_resource_passes_unchanged() -> None:
+    # A pydantic model iterates over its fields; it must not be taken for contents.
+    from mcp_types import InputRequiredResult
+
+    server = secure(build_server())
+    answer = InputRequiredResult(input_requests={}, request_state="state")
+    assert server._openrouter_secure_guard.clean_contents(answer) is answer  # type: ignore[attr-defined]
