@@ -22,14 +22,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from openrouter_secure import (
-    RedactingClient,
-    Secret,
-    benchmark_models,
-    register_backend,
-    rotate_key,
-    unregister_backend,
-)
+from openrouter_secure import RedactingClient, Secret, register_backend, unregister_backend
+from openrouter_secure.benchmark import benchmark_models
+from openrouter_secure.rotation import rotate_key
 from openrouter_secure.testing import FakeProvider, OpenRouterTestServer
 
 MODEL = "openai/gpt-4o-mini"

@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openrouter_secure as ors
-from openrouter_secure._policy import Glob
+import openrouter_secure.config
+from openrouter_secure.config._policy import Glob
 
 
 def timed(fn: Callable[[], object], rounds: int) -> float:
@@ -87,14 +88,14 @@ def main() -> None:
 
     doc = document(args.servers)
     text = json.dumps(doc)
-    ors.validate_config(doc)  # warm up (sanitizer rules, registry names)
-    t_validate = timed(lambda: ors.validate_config(json.loads(text)), args.rounds)
+    ors.config.validate_config(doc)  # warm up (sanitizer rules, registry names)
+    t_validate = timed(lambda: ors.config.validate_config(json.loads(text)), args.rounds)
     t_parse = timed(lambda: json.loads(text), args.rounds)
     print(f"validate_config, {args.servers} servers ({len(text)} bytes):")
     print(f"  {t_validate * 1000:.2f} ms per document; json.loads alone {t_parse * 1000:.3f} ms")
     print(f"  ratio validate/parse: {t_validate / t_parse:.0f}x")
 
-    policy = ors.ToolPolicy.from_config(doc)
+    policy = ors.config.ToolPolicy.from_config(doc)
     names = ["read_file", "repos/a/b", "delete_repo", "write_file"] * 250
     t_check = timed(lambda: [policy.check("server-0", n) for n in names], args.rounds)
     print(f"ToolPolicy.check: {len(names) / t_check:,.0f} decisions/s")

@@ -46,7 +46,7 @@ def memory_limiter(n: int) -> None:
     import limits
     from limits import storage, strategies
 
-    from openrouter_secure import RateLimiter
+    from openrouter_secure.limits import RateLimiter
 
     keys = [f"tool:t{i}" for i in range(100)]
     print(f"\nIn-memory limiter, {n:,} checks over 100 keys, limit 1e9/minute (all allowed)")
@@ -100,7 +100,7 @@ def redis_limiter(n: int) -> None:
     import redis
     from limits import storage, strategies
 
-    from openrouter_secure import RateLimiter
+    from openrouter_secure.limits import RateLimiter
 
     port = free_port()
     proc = subprocess.Popen(
@@ -169,9 +169,9 @@ def two_pass_clean_fields(fields: Mapping[str, Any], max_chars: int = 1024) -> d
     JSON-safe, stripped control characters (re-sanitizing what that changed), redacted
     content-named fields and cut long strings.
     """
-    from openrouter_secure._audit import _CONTENT_KEY, _strip
-    from openrouter_secure._sanitizer import default_sanitizer
+    from openrouter_secure._sanitize._sanitizer import default_sanitizer
     from openrouter_secure._secret import MASK, Secret
+    from openrouter_secure.audit._log import _CONTENT_KEY, _strip
 
     def clean(value: Any, limit: int, key: str | None, depth: int = 0) -> Any:
         if value is None or isinstance(value, (bool, int)):
@@ -222,7 +222,8 @@ def tool_denied(log: Any) -> Callable[[], Callable[[int], None]]:
 
 
 def audit(n: int) -> None:
-    from openrouter_secure import AuditLog, Secret, verify_audit_file
+    from openrouter_secure import Secret
+    from openrouter_secure.audit import AuditLog, verify_audit_file
 
     print(f"\nAuditLog to a file with the hash chain ({n:,} tool.denied events)")
     print(f"{'mode':<34}{'events/s':>12}")
@@ -239,7 +240,7 @@ def audit(n: int) -> None:
             log.close()
         # The same records with the previous two-pass cleaning, and with no cleaning at
         # all (chain and locked append only), to show what the cleaning costs.
-        from openrouter_secure import _audit
+        from openrouter_secure.audit import _log as _audit
 
         saved = _audit.clean_fields
         for label, replacement in (

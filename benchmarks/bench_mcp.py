@@ -23,8 +23,8 @@ from typing import Any
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from openrouter_secure._audit import AuditLog
-from openrouter_secure._ratelimit import RateLimiter
+from openrouter_secure.audit._log import AuditLog
+from openrouter_secure.limits._ratelimit import RateLimiter
 from openrouter_secure.mcp import confine_path, secure
 
 

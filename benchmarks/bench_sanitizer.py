@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from openrouter_secure import Sanitizer, SanitizingFilter, Secret  # noqa: E402
-from openrouter_secure._scan import hyperscan_available  # noqa: E402
+from openrouter_secure._sanitize._scan import hyperscan_available  # noqa: E402
 from openrouter_secure.testing import make_canary  # noqa: E402
 from tests.sanitizer_cases import POSITIVE  # noqa: E402
 from tests.sanitizer_logs import clean_log_lines  # noqa: E402

@@ -1,42 +1,27 @@
-"""openrouter-secure: keep LLM API keys and users' prompts out of configs, logs,
-errors and saved results.
+"""openrouter-secure: keep LLM API keys and users' prompts out of config files, logs,
+error messages and saved results.
 
-Re-exports only; the code lives in the underscore modules.
+The top level holds the core: :class:`Secret` and secret references, resolving them
+through the registered backends, the :class:`Sanitizer` and its logging helpers, the
+OpenRouter client, and the exception tree. Each larger concern has a public namespace
+of its own:
+
+- :mod:`openrouter_secure.backends`: the built-in backends and what a backend author needs;
+- :mod:`openrouter_secure.config`: secure MCP config files and the tool policy;
+- :mod:`openrouter_secure.limits`: rate limits and usage budgets;
+- :mod:`openrouter_secure.audit`: the tamper-evident audit log and alerts;
+- :mod:`openrouter_secure.rotation`: zero-downtime key rotation;
+- :mod:`openrouter_secure.benchmark`: privacy-preserving model benchmarks;
+- :mod:`openrouter_secure.types`: the OpenRouter API's response types;
+- :mod:`openrouter_secure.mcp`: the MCP adapter (needs the ``mcp`` extra);
+- :mod:`openrouter_secure.testing`: fakes, leak checks and a loopback OpenRouter server.
+
+Importing the package loads none of them, nor any optional dependency.
 """
 
-from ._alerts import Alert, Alerts, LoggingAlert, WebhookAlert
-from ._audit import AuditHead, AuditLog
-from ._audit_verify import VerifyResult, verify_audit_file
-from ._benchmark import BenchmarkResult, abenchmark_models, benchmark_models
-from ._benchmark_run import RunResult
-from ._benchmark_stats import ModelStats
-from ._budget import Budget, BudgetStatus
-from ._client import ChatStream, RedactingClient
-from ._client_async import AsyncChatStream, AsyncRedactingClient
-from ._client_auth import secure_async_http_client, secure_http_client
-from ._client_types import (
-    ActivityItem,
-    ApiKey,
-    ChatChoice,
-    ChatChunk,
-    ChatCompletion,
-    CreatedKey,
-    Credits,
-    Generation,
-    KeyInfo,
-    Model,
-    ModelEndpoints,
-    Usage,
-)
-from ._config import (
-    ConfigFinding,
-    InsecureConfigWarning,
-    fix_permissions,
-    load_config,
-    save_config,
-    validate_config,
-)
-from ._confine import confine_path
+from ._client._async import AsyncRedactingClient
+from ._client._auth import secure_async_http_client, secure_http_client
+from ._client._sync import RedactingClient
 from ._exceptions import (
     AccessDeniedError,
     AuditLogError,
@@ -69,18 +54,10 @@ from ._exceptions import (
     UpstreamError,
     UsageLimitError,
 )
-from ._logging import (
-    SanitizingFilter,
-    install_log_redaction,
-    remove_log_redaction,
-    structlog_processor,
-)
-from ._policy import CodeMode, Decision, ToolPolicy
-from ._provider import Availability, SecretProvider, SecretVersion, select_field
-from ._ratelimit import RateLimiter, RateLimitResult
+from ._files import confine_path
+from ._provider import SecretProvider
 from ._refs import SecretRef
 from ._registry import (
-    BackendInfo,
     arefresh,
     aresolve,
     available_backends,
@@ -94,59 +71,34 @@ from ._registry import (
     resolve_first,
     unregister_backend,
 )
-from ._rotation import RotationPlan, plan_rotation, rotate_key
-from ._rotation_api import RotationResult
-from ._rotation_finish import RotationDue, finish_rotation, key_age, rotation_due
-from ._sanitizer import Finding, Sanitizer, default_sanitizer
+from ._sanitize._logging import (
+    SanitizingFilter,
+    install_log_redaction,
+    remove_log_redaction,
+    structlog_processor,
+)
+from ._sanitize._sanitizer import Finding, Sanitizer, default_sanitizer
+from ._sanitize._stream import StreamSanitizer
 from ._secret import Secret
-from ._stream import StreamSanitizer
 from ._version import __version__
 
 __all__ = [
     "AccessDeniedError",
-    "ActivityItem",
-    "Alert",
-    "Alerts",
-    "ApiKey",
-    "AsyncChatStream",
     "AsyncRedactingClient",
-    "AuditHead",
-    "AuditLog",
     "AuditLogError",
     "AuthenticationError",
-    "Availability",
-    "BackendInfo",
     "BackendUnavailableError",
     "BadRequestError",
-    "BenchmarkResult",
-    "Budget",
     "BudgetExceeded",
-    "BudgetStatus",
-    "ChatChoice",
-    "ChatChunk",
-    "ChatCompletion",
-    "ChatStream",
-    "CodeMode",
-    "ConfigFinding",
     "ConfigurationError",
-    "CreatedKey",
-    "Credits",
-    "Decision",
     "Finding",
     "ForbiddenError",
-    "Generation",
     "InsecureConfigError",
-    "InsecureConfigWarning",
     "InsecureTransportError",
     "InvalidReferenceError",
-    "KeyInfo",
     "KeyRotationError",
-    "LoggingAlert",
     "ManagementKeyError",
     "MissingDependencyError",
-    "Model",
-    "ModelEndpoints",
-    "ModelStats",
     "NoProviderError",
     "NotFoundError",
     "OpenRouterConnectionError",
@@ -156,14 +108,8 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "RateLimitExceeded",
-    "RateLimitResult",
-    "RateLimiter",
     "RedactingClient",
     "RequestTimeoutError",
-    "RotationDue",
-    "RotationPlan",
-    "RotationResult",
-    "RunResult",
     "Sanitizer",
     "SanitizingFilter",
     "Secret",
@@ -171,47 +117,29 @@ __all__ = [
     "SecretNotFoundError",
     "SecretProvider",
     "SecretRef",
-    "SecretVersion",
     "StreamSanitizer",
-    "ToolPolicy",
     "UnsafePathError",
     "UnsupportedOperationError",
     "UpstreamError",
-    "Usage",
     "UsageLimitError",
-    "VerifyResult",
-    "WebhookAlert",
     "__version__",
-    "abenchmark_models",
     "arefresh",
     "aresolve",
     "available_backends",
-    "benchmark_models",
     "configure_cache",
     "confine_path",
     "default_sanitizer",
-    "finish_rotation",
-    "fix_permissions",
     "get_cache",
     "get_provider",
     "install_log_redaction",
     "invalidate",
-    "key_age",
-    "load_config",
-    "plan_rotation",
     "refresh",
     "register_backend",
     "remove_log_redaction",
     "resolve",
     "resolve_first",
-    "rotate_key",
-    "rotation_due",
-    "save_config",
     "secure_async_http_client",
     "secure_http_client",
-    "select_field",
     "structlog_processor",
     "unregister_backend",
-    "validate_config",
-    "verify_audit_file",
 ]

@@ -84,7 +84,7 @@ __all__ += [
 
 def _scrub(text: str) -> str:
     # Imported late: the sanitizer imports this module for its own errors.
-    from ._sanitizer import scrub_text
+    from ._sanitize._sanitizer import scrub_text
 
     return scrub_text(text)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from openrouter_secure._audit import AuditLog
+from openrouter_secure.audit._log import AuditLog
 
 
 def read_audit(path: Path) -> list[dict[str, Any]]:

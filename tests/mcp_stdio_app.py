@@ -12,8 +12,8 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from openrouter_secure import Secret
-from openrouter_secure._audit import AuditLog
-from openrouter_secure._ratelimit import RateLimiter
+from openrouter_secure.audit._log import AuditLog
+from openrouter_secure.limits._ratelimit import RateLimiter
 from openrouter_secure.mcp import confine_path, secure
 
 CANARY = os.environ["ORS_TEST_CANARY"]

@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from openrouter_secure import Alert, Alerts, ConfigurationError, LoggingAlert, Secret, WebhookAlert
+from openrouter_secure import ConfigurationError, Secret
 from openrouter_secure._events import emit
+from openrouter_secure.audit import Alert, Alerts, LoggingAlert, WebhookAlert
 from openrouter_secure.testing import LeakCheck
 
 

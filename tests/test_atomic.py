@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_secure._atomic import ensure_dir, write_private
+from openrouter_secure._files import ensure_dir, write_private
 
 
 def mode(path: Path) -> int:

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openrouter_secure import AuditLog, AuditLogError, Secret, verify_audit_file
-from openrouter_secure._audit import clean_fields
-from openrouter_secure._audit_chain import GENESIS
+from openrouter_secure import AuditLogError, Secret
 from openrouter_secure._events import emit
+from openrouter_secure.audit import AuditLog, verify_audit_file
+from openrouter_secure.audit._chain import GENESIS
+from openrouter_secure.audit._log import clean_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,7 +92,7 @@ def test_editing_the_last_line_is_found_at_it(chain_10k: bytes, tmp_path: Path) 
 
 def test_edit_with_recomputed_hash_is_found_at_the_next_line(tmp_path: Path) -> None:
     # An editor who recomputes the record's own hash still breaks the next link.
-    from openrouter_secure._audit_chain import build_line
+    from openrouter_secure.audit._chain import build_line
 
     path = tmp_path / "audit.jsonl"
     write_log(path, 5).close()
@@ -237,7 +238,7 @@ def test_threads_share_one_log(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from openrouter_secure import AuditLog
+    from openrouter_secure.audit import AuditLog
     path, name, n, max_bytes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     log = AuditLog(path, max_bytes=max_bytes or None)
     sys.stdin.readline()  # wait until every writer is ready
@@ -372,7 +373,7 @@ def test_two_logs_on_one_path_interleave_into_one_chain(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("key", [None, b"k" * 32])
 def test_record_digests_match_the_line_bytes(key: bytes | None) -> None:
-    from openrouter_secure._audit_chain import build_record, line_digest, record_key, split_line
+    from openrouter_secure.audit._chain import build_record, line_digest, record_key, split_line
 
     line, digest = build_record(3, "t", "e", {"a": "\u00e9"}, GENESIS, record_key(key))
     assert digest == line_digest(line)

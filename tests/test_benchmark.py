@@ -16,16 +16,10 @@ from pathlib import Path
 import pytest
 
 import openrouter_secure as ors
-from openrouter_secure import (
-    AsyncRedactingClient,
-    RedactingClient,
-    Secret,
-    UnsafePathError,
-    abenchmark_models,
-    benchmark_models,
-)
-from openrouter_secure import _benchmark as bench_mod
-from openrouter_secure._sanitizer import default_sanitizer
+from openrouter_secure import AsyncRedactingClient, RedactingClient, Secret, UnsafePathError
+from openrouter_secure._sanitize._sanitizer import default_sanitizer
+from openrouter_secure.benchmark import _benchmark as bench_mod
+from openrouter_secure.benchmark import abenchmark_models, benchmark_models
 from openrouter_secure.testing import (
     LeakCheck,
     OpenRouterTestServer,
@@ -328,7 +322,7 @@ def test_client_is_made_from_api_key_reference_and_closed(
             super().__init__(api_key, base_url=server.base_url, allow_insecure_loopback=True)
             made.append(self)
 
-    monkeypatch.setattr("openrouter_secure._client.RedactingClient", Loopback)
+    monkeypatch.setattr("openrouter_secure._client._sync.RedactingClient", Loopback)
     result = benchmark_models(MODELS[:1], "x", api_key="env://ORS_BENCH_KEY", save_results=False)
     assert result.models[0].ok == 1
     assert made

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_secure import BenchmarkResult, ModelStats, UnsafePathError
-from openrouter_secure._benchmark_report import load_result
+from openrouter_secure import UnsafePathError
+from openrouter_secure.benchmark import BenchmarkResult, ModelStats
+from openrouter_secure.benchmark._report import load_result
 
 
 def stats(model: str, p50: float | None, cost: float | None, error_rate: float) -> ModelStats:

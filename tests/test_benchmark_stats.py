@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from openrouter_secure import RunResult
-from openrouter_secure._benchmark_stats import percentile, summarize
+from openrouter_secure.benchmark import RunResult
+from openrouter_secure.benchmark._stats import percentile, summarize
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from openrouter_secure import Budget, BudgetExceeded, ConfigurationError
-from openrouter_secure._budget import parse_budget
+from openrouter_secure import BudgetExceeded, ConfigurationError
 from openrouter_secure._events import emit, subscribe, unsubscribe
+from openrouter_secure.limits import Budget
+from openrouter_secure.limits._budget import parse_budget
 
 # 2026-11-23 10:00:00 UTC, a Monday.
 T0 = float(calendar.timegm((2026, 11, 23, 10, 0, 0, 0, 0, 0)))

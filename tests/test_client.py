@@ -16,7 +16,6 @@ import pytest
 from openrouter_secure import (
     AuthenticationError,
     BadRequestError,
-    ChatCompletion,
     ForbiddenError,
     ManagementKeyError,
     NotFoundError,
@@ -34,6 +33,7 @@ from openrouter_secure.testing import (
     StoredKey,
     make_canary,
 )
+from openrouter_secure.types import ChatCompletion
 from tests.client_fixtures import HELLO, MODEL, MakeClient
 
 # -- chat --------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def test_the_real_rate_limiter_plugs_in(
     make_client: MakeClient, openrouter_key: StoredKey, openrouter_server: OpenRouterTestServer
 ) -> None:
     pytest.importorskip("limits")
-    from openrouter_secure import RateLimiter
+    from openrouter_secure.limits import RateLimiter
 
     client = make_client(openrouter_key, limiter=RateLimiter("2/minute"))
     client.chat(model=MODEL, messages=HELLO)

@@ -15,13 +15,13 @@ from openrouter_secure import (
     Secret,
     UpstreamError,
 )
-from openrouter_secure._client_errors import (
+from openrouter_secure._client._errors import (
     error_from_payload,
     error_from_response,
     parse_retry_after,
     quotes,
 )
-from openrouter_secure._sse import DONE, SSEDecoder
+from openrouter_secure._client._sse import DONE, SSEDecoder
 from openrouter_secure.testing import make_canary
 
 

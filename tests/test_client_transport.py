@@ -33,7 +33,7 @@ from openrouter_secure import (
     secure_http_client,
     unregister_backend,
 )
-from openrouter_secure._client_auth import OriginPolicy
+from openrouter_secure._client._auth import OriginPolicy
 from openrouter_secure.testing import (
     FakeProvider,
     OpenRouterTestServer,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import openrouter_secure as ors
+import openrouter_secure.config
 from openrouter_secure import _events
 from openrouter_secure.testing import FakeProvider, LeakCheck, assert_no_leak, make_canary
 from tests.config_shapes import LEAKY, clean_config
@@ -68,7 +69,7 @@ def test_load_rejects_hidden_key_with_its_json_path(
     doc, where = LEAKY[shape](key)
     path = write(private_dir / "config.json", doc)
     with LeakCheck(key) as leaks, pytest.raises(ors.InsecureConfigError) as caught:
-        ors.load_config(path)
+        ors.config.load_config(path)
     assert where in [f.path for f in caught.value.findings]
     leaks.check(caught.value, caught.value.findings, str(caught.value))
 
@@ -78,7 +79,7 @@ def test_validate_rejects_and_suggests_a_reference(shape: str) -> None:
     key = make_canary()
     doc, where = LEAKY[shape](key)
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     finding = next(f for f in caught.value.findings if f.path == where)
     assert finding.suggestion.startswith("${secret:keyring://openrouter-secure/")
     assert finding.severity == "error"
@@ -91,7 +92,7 @@ def test_a_key_in_a_fallback_is_rejected(kind: str) -> None:
     key = make_canary(kind)
     doc = {"mcpServers": {"s": {"command": "x", "env": {"API_KEY": f"${{MY_KEY:-{key}}}"}}}}
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert [f.path for f in caught.value.findings] == ["mcpServers.s.env.API_KEY"]
     assert_no_leak(key, caught.value)
 
@@ -101,7 +102,7 @@ def test_every_server_is_checked_not_only_openrouter() -> None:
     doc = clean_config()
     doc["mcpServers"]["zzz-last"] = {"command": "x", "env": {"GITHUB_TOKEN": key}}
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert [f.path for f in caught.value.findings] == ["mcpServers.zzz-last.env.GITHUB_TOKEN"]
 
 
@@ -114,7 +115,7 @@ def test_every_offending_path_is_listed() -> None:
         }
     }
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert {f.path for f in caught.value.findings} == {
         "mcpServers.one.env.OPENROUTER_API_KEY",
         "mcpServers.two.headers.X-Api-Key",
@@ -125,20 +126,20 @@ def test_every_offending_path_is_listed() -> None:
 def test_secret_outside_server_entries_is_rejected_too() -> None:
     key = make_canary()
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config({"mcpServers": {}, "telemetry": {"notes": [f"uses {key}"]}})
+        ors.config.validate_config({"mcpServers": {}, "telemetry": {"notes": [f"uses {key}"]}})
     assert caught.value.findings[0].path == "telemetry.notes[0]"
 
 
 def test_a_key_used_as_a_mapping_key_is_redacted_from_the_path() -> None:
     key = make_canary()
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config({"mcpServers": {"x": {"command": "y", "env": {key: "1"}}}})
+        ors.config.validate_config({"mcpServers": {"x": {"command": "y", "env": {key: "1"}}}})
     assert caught.value.findings[0].path == "mcpServers.x.env[<redacted>]"
     assert_no_leak(key, caught.value, caught.value.findings)
 
 
 def test_references_and_benign_values_pass() -> None:
-    assert ors.validate_config(clean_config()) == []
+    assert ors.config.validate_config(clean_config()) == []
 
 
 @pytest.mark.parametrize(
@@ -157,7 +158,7 @@ def test_references_and_benign_values_pass() -> None:
 )
 def test_reference_shapes_are_not_literals(value: str) -> None:
     doc = {"mcpServers": {"s": {"command": "x", "env": {"OPENROUTER_API_KEY": value}}}}
-    assert ors.validate_config(doc) == []
+    assert ors.config.validate_config(doc) == []
 
 
 @pytest.mark.parametrize(
@@ -176,13 +177,13 @@ def test_reference_shapes_are_not_literals(value: str) -> None:
 )
 def test_settings_about_secrets_are_not_secrets(name: str, value: str) -> None:
     doc = {"mcpServers": {"s": {"command": "x", "env": {name: value}}}}
-    assert ors.validate_config(doc) == []
+    assert ors.config.validate_config(doc) == []
 
 
 def test_http_url_with_a_secret_looking_value_is_not_a_reference() -> None:
     doc = {"mcpServers": {"s": {"command": "x", "env": {"API_TOKEN": "https://x.example/t"}}}}
     with pytest.raises(ors.InsecureConfigError):
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
 
 
 # -- transport ----------------------------------------------------------------------------
@@ -208,10 +209,10 @@ def test_server_urls_must_be_https_unless_loopback_is_allowed(
         server["allowInsecureLoopback"] = True
     doc = {"mcpServers": {"remote": server}}
     if ok:
-        assert ors.validate_config(doc) == []
+        assert ors.config.validate_config(doc) == []
     else:
         with pytest.raises(ors.InsecureConfigError) as caught:
-            ors.validate_config(doc)
+            ors.config.validate_config(doc)
         assert [(f.path, f.rule) for f in caught.value.findings] == [
             ("mcpServers.remote.url", "insecure-url")
         ]
@@ -221,7 +222,7 @@ def test_insecure_url_finding_never_echoes_the_url() -> None:
     key = make_canary("plain")
     doc = {"mcpServers": {"r": {"url": f"http://mcp.example.com/mcp?sig={key}"}}}
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert sorted(f.rule == "insecure-url" for f in caught.value.findings) == [False, True]
     assert_no_leak(key, caught.value, repr(caught.value.findings))
 
@@ -233,7 +234,7 @@ def test_insecure_url_finding_never_echoes_the_url() -> None:
 def test_malformed_placeholders_in_servers_are_configuration_errors(value: str) -> None:
     doc = {"mcpServers": {"s": {"command": "x", "env": {"A": value}}}}
     with pytest.raises(ors.ConfigurationError, match=r"mcpServers\.s\.env\.A"):
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
 
 
 def test_invalid_json_error_shows_position_not_text(private_dir: Path) -> None:
@@ -242,7 +243,7 @@ def test_invalid_json_error_shows_position_not_text(private_dir: Path) -> None:
     path.write_text('{"mcpServers": {"x": {"env": {"K": "' + key + '" "oops"}}}}')
     os.chmod(path, 0o600)
     with pytest.raises(ors.ConfigurationError, match="line 1") as caught:
-        ors.load_config(path)
+        ors.config.load_config(path)
     assert_no_leak(key, caught.value)
 
 
@@ -258,7 +259,7 @@ def test_invalid_json_error_shows_position_not_text(private_dir: Path) -> None:
 )
 def test_wrong_shapes_are_configuration_errors(server: dict[str, Any], message: str) -> None:
     with pytest.raises(ors.ConfigurationError, match=message):
-        ors.validate_config({"mcpServers": {"s": server}})
+        ors.config.validate_config({"mcpServers": {"s": server}})
 
 
 def test_absurd_nesting_is_a_configuration_error(private_dir: Path) -> None:
@@ -266,17 +267,17 @@ def test_absurd_nesting_is_a_configuration_error(private_dir: Path) -> None:
     for _ in range(300):
         deep = {"a": deep}
     with pytest.raises(ors.ConfigurationError, match="nested more than 200"):
-        ors.validate_config({"mcpServers": {}, "deep": deep})
+        ors.config.validate_config({"mcpServers": {}, "deep": deep})
     path = private_dir / "deep.json"
     path.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000)
     os.chmod(path, 0o600)
     with pytest.raises(ors.ConfigurationError, match="nested too deeply"):
-        ors.load_config(path)
+        ors.config.load_config(path)
 
 
 def test_top_level_must_be_an_object() -> None:
     with pytest.raises(ors.ConfigurationError, match="top level"):
-        ors.validate_config(["not", "an", "object"])
+        ors.config.validate_config(["not", "an", "object"])
 
 
 # -- formats ----------------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def test_json_with_comments_and_trailing_commas_loads(private_dir: Path) -> None
         ' /* inline */ "args": ["a // b", "c",  // last\n],},\n  },\n}\n'
     )
     os.chmod(path, 0o600)
-    assert ors.load_config(path)["servers"]["s"]["args"] == ["a // b", "c"]
+    assert ors.config.load_config(path)["servers"]["s"]["args"] == ["a // b", "c"]
 
 
 def test_toml_config_is_checked(private_dir: Path) -> None:
@@ -296,7 +297,7 @@ def test_toml_config_is_checked(private_dir: Path) -> None:
     path.write_text(f'[mcp_servers.search]\ncommand = "x"\nenv = {{ API_KEY = "{key}" }}\n')
     os.chmod(path, 0o600)
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.load_config(path)
+        ors.config.load_config(path)
     assert caught.value.findings[0].path == "mcp_servers.search.env.API_KEY"
     assert_no_leak(key, caught.value)
 
@@ -308,14 +309,14 @@ def test_yaml_config_is_checked(private_dir: Path) -> None:
     path.write_text(f"mcpServers:\n  s:\n    command: x\n    env:\n      TOKEN: {key}\n")
     os.chmod(path, 0o600)
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.load_config(path)
+        ors.config.load_config(path)
     assert caught.value.findings[0].path == "mcpServers.s.env.TOKEN"
 
 
 # -- interpolation ------------------------------------------------------------------------------
 def test_load_without_resolve_keeps_placeholders(private_dir: Path) -> None:
     path = write(private_dir / "c.json", clean_config())
-    data = ors.load_config(path)
+    data = ors.config.load_config(path)
     env = data["mcpServers"]["openrouter"]["env"]
     assert env["OPENROUTER_API_KEY"] == "${secret:keyring://openrouter-mcp/api_key}"
 
@@ -340,7 +341,7 @@ def test_resolve_fills_env_and_secrets(
     }
     path = write(private_dir / "c.json", doc)
     with LeakCheck(key) as leaks:
-        data = ors.load_config(path, resolve=True)
+        data = ors.config.load_config(path, resolve=True)
     a = data["mcpServers"]["a"]
     assert a["args"] == ["--region", "eu", "--fallback", "none"]
     assert a["env"]["R"] == "eu"
@@ -356,14 +357,14 @@ def test_resolve_fills_env_and_secrets(
 def test_missing_variable_is_an_error_naming_it(private_dir: Path) -> None:
     doc = {"mcpServers": {"a": {"command": "x", "env": {"R": "${NOT_SET_ANYWHERE_42}"}}}}
     path = write(private_dir / "c.json", doc)
-    assert ors.load_config(path)["mcpServers"]["a"]["env"]["R"] == "${NOT_SET_ANYWHERE_42}"
+    assert ors.config.load_config(path)["mcpServers"]["a"]["env"]["R"] == "${NOT_SET_ANYWHERE_42}"
     with pytest.raises(ors.ConfigurationError, match="NOT_SET_ANYWHERE_42 is not set"):
-        ors.load_config(path, resolve=True)
+        ors.config.load_config(path, resolve=True)
 
 
 def test_validation_never_reads_a_backend(fake_backend: FakeProvider) -> None:
     doc = {"mcpServers": {"a": {"command": "x", "env": {"K": "${secret:fake://missing}"}}}}
-    ors.validate_config(doc)
+    ors.config.validate_config(doc)
     assert fake_backend.calls == 0
 
 
@@ -372,9 +373,9 @@ def test_resolved_data_cannot_be_saved_back(private_dir: Path, fake_backend: Fak
     fake_backend.put(ors.SecretRef.parse("fake://k"), key)
     doc = {"mcpServers": {"a": {"command": "x", "env": {"K": "${secret:fake://k}"}}}}
     path = write(private_dir / "c.json", doc)
-    data = ors.load_config(path, resolve=True)
+    data = ors.config.load_config(path, resolve=True)
     with pytest.raises(ors.ConfigurationError, match="resolved Secret") as caught:
-        ors.save_config(path, data)
+        ors.config.save_config(path, data)
     assert json.loads(path.read_text()) == doc
     assert_no_leak(key, caught.value, path.read_text())
 
@@ -389,7 +390,7 @@ def test_two_servers_sharing_a_reference_warn() -> None:
             "c": {"command": "z", "env": {"OPENROUTER_API_KEY": "${secret:keyring://c/k}"}},
         }
     }
-    warns = ors.validate_config(doc)
+    warns = ors.config.validate_config(doc)
     assert [(w.rule, w.severity) for w in warns] == [("shared-credential", "warning")]
     assert "a, b" in warns[0].message
 
@@ -407,18 +408,18 @@ def test_two_servers_resolving_to_the_same_value_warn(
         }
     }
     path = write(private_dir / "c.json", doc)
-    with pytest.warns(ors.InsecureConfigWarning, match="same credential value") as record:
-        ors.load_config(path, resolve=True)
+    with pytest.warns(ors.config.InsecureConfigWarning, match="same credential value") as record:
+        ors.config.load_config(path, resolve=True)
     assert_no_leak(key, *[str(w.message) for w in record])
 
 
 # -- permissions ----------------------------------------------------------------------------------
 def test_group_readable_file_warns_and_strict_refuses(private_dir: Path) -> None:
     path = write(private_dir / "c.json", clean_config(), 0o644)
-    with pytest.warns(ors.InsecureConfigWarning, match="mode 0644"):
-        ors.load_config(path)
+    with pytest.warns(ors.config.InsecureConfigWarning, match="mode 0644"):
+        ors.config.load_config(path)
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.load_config(path, strict=True)
+        ors.config.load_config(path, strict=True)
     assert [f.rule for f in caught.value.findings] == ["file-permissions"]
 
 
@@ -427,15 +428,15 @@ def test_loose_directory_warns(tmp_path: Path) -> None:
     d.mkdir()
     os.chmod(d, 0o755)  # noqa: S103 - a loose directory is what is tested
     path = write(d / "c.json", clean_config())
-    with pytest.warns(ors.InsecureConfigWarning, match="should be 0700"):
-        ors.load_config(path)
+    with pytest.warns(ors.config.InsecureConfigWarning, match="should be 0700"):
+        ors.config.load_config(path)
 
 
 def test_private_file_loads_without_warnings(private_dir: Path) -> None:
     path = write(private_dir / "c.json", clean_config())
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ors.load_config(path, strict=True)
+        ors.config.load_config(path, strict=True)
 
 
 def test_fix_permissions_tightens_and_never_loosens(tmp_path: Path) -> None:
@@ -444,17 +445,17 @@ def test_fix_permissions_tightens_and_never_loosens(tmp_path: Path) -> None:
     os.chmod(d, 0o755)  # noqa: S103 - a loose directory is what is tested
     loose = write(d / "loose.json", {}, 0o664)
     strict = write(d / "strict.json", {}, 0o400)
-    changes = ors.fix_permissions(loose)
+    changes = ors.config.fix_permissions(loose)
     assert (mode(loose), mode(d)) == (0o600, 0o700)
     assert {(c.old_mode, c.new_mode) for c in changes} == {(0o664, 0o600), (0o755, 0o700)}
-    assert ors.fix_permissions(strict) == []
+    assert ors.config.fix_permissions(strict) == []
     assert mode(strict) == 0o400
 
 
 # -- saving ---------------------------------------------------------------------------------------
 def test_save_writes_0600_in_a_new_0700_directory(tmp_path: Path) -> None:
     path = tmp_path / "new" / "sub" / "mcp.json"
-    ors.save_config(path, clean_config())
+    ors.config.save_config(path, clean_config())
     assert json.loads(path.read_text()) == clean_config()
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
@@ -466,7 +467,7 @@ def test_save_keeps_a_stricter_mode_and_tightens_the_directory(tmp_path: Path) -
     d.mkdir()
     os.chmod(d, 0o750)  # noqa: S103 - a loose directory is what is tested
     path = write(d / "c.json", {}, 0o400)
-    ors.save_config(path, clean_config())
+    ors.config.save_config(path, clean_config())
     assert mode(path) == 0o400
     assert mode(d) == 0o700
 
@@ -475,7 +476,7 @@ def test_save_through_a_symlink_keeps_the_link(private_dir: Path) -> None:
     real = write(private_dir / "real.json", {})
     link = private_dir / "link.json"
     link.symlink_to(real)
-    ors.save_config(link, clean_config())
+    ors.config.save_config(link, clean_config())
     assert link.is_symlink()
     assert json.loads(real.read_text()) == clean_config()
 
@@ -487,7 +488,7 @@ def test_save_refuses_secrets_and_leaves_the_file_alone(shape: str, private_dir:
     before = path.read_bytes()
     doc, where = LEAKY[shape](key)
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.save_config(path, doc)
+        ors.config.save_config(path, doc)
     assert where in [f.path for f in caught.value.findings]
     assert path.read_bytes() == before
     assert sorted(p.name for p in private_dir.iterdir()) == ["c.json"]
@@ -497,7 +498,7 @@ def test_save_refuses_secrets_and_leaves_the_file_alone(shape: str, private_dir:
 def test_save_yaml(private_dir: Path) -> None:
     yaml = pytest.importorskip("yaml")
     path = private_dir / "c.yaml"
-    ors.save_config(path, clean_config())
+    ors.config.save_config(path, clean_config())
     assert yaml.safe_load(path.read_text()) == clean_config()
 
 
@@ -507,11 +508,11 @@ def test_events_name_paths_and_rules_never_values(
 ) -> None:
     key = make_canary()
     good = write(private_dir / "good.json", clean_config())
-    ors.load_config(good)
-    ors.save_config(good, clean_config())
+    ors.config.load_config(good)
+    ors.config.save_config(good, clean_config())
     bad = write(private_dir / "bad.json", LEAKY["claude-desktop-env"](key)[0])
     with pytest.raises(ors.InsecureConfigError):
-        ors.load_config(bad)
+        ors.config.load_config(bad)
     names = [name for name, _ in events]
     assert names == ["config.loaded", "config.saved", "config.rejected"]
     rejected = events[2][1]

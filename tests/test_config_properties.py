@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import openrouter_secure as ors
-from openrouter_secure._config_scan import render_path
+import openrouter_secure.config
+from openrouter_secure.config._scan import render_path
 from openrouter_secure.testing import assert_no_leak, make_canary
 
 # Key names that carry meaning for the server checks or the tool policy are left out,
@@ -88,7 +89,7 @@ def test_a_recognisable_key_planted_anywhere_is_rejected(
         doc = {"mcpServers": {"srv": doc}}
         where = f"mcpServers.srv.{where}"
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert where in [f.path for f in caught.value.findings]
     assert_no_leak(key, caught.value, repr(caught.value.findings))
 
@@ -107,7 +108,7 @@ def test_an_unrecognisable_value_under_a_secret_name_is_rejected(
         doc = {"mcpServers": {"srv": doc}}
         where = f"mcpServers.srv.{where}"
     with pytest.raises(ors.InsecureConfigError) as caught:
-        ors.validate_config(doc)
+        ors.config.validate_config(doc)
     assert where in [f.path for f in caught.value.findings]
     assert_no_leak(key, caught.value, repr(caught.value.findings))
 
@@ -133,6 +134,6 @@ secret_names = st.sampled_from(["OPENROUTER_API_KEY", "apiKey", "Authorization",
 )
 def test_documents_with_only_references_pass(doc: dict[str, Any], named: dict[str, str]) -> None:
     doc.update(named)
-    assert ors.validate_config(doc) == []
+    assert ors.config.validate_config(doc) == []
     server_doc = {"mcpServers": {"s": {"command": "x", "env": dict(named), "extra": doc}}}
-    assert ors.validate_config(server_doc) == []
+    assert ors.config.validate_config(server_doc) == []

@@ -326,7 +326,7 @@ def test_api_key_format_check(clean_machine: Machine, value: str, severity: str)
 
 
 def test_online_check_against_loopback_server(clean_machine: Machine) -> None:
-    testserver = pytest.importorskip("openrouter_secure._testserver")
+    testserver = pytest.importorskip("openrouter_secure.testing._openrouter_server")
     with testserver.OpenRouterTestServer() as server:
         good = server.add_key().key
         clean_machine.env["OPENROUTER_API_KEY"] = good
@@ -501,8 +501,9 @@ def check_fix(leaky_machine: Machine, keychain: Any) -> None:
     again, _ = leaky_machine.report("--no-discover", str(config))
     assert again == 0
     import openrouter_secure as ors
+    import openrouter_secure.config
 
-    loaded = ors.load_config(config, resolve=True)
+    loaded = ors.config.load_config(config, resolve=True)
     assert loaded["mcpServers"]["openrouter"]["env"]["OPENROUTER_API_KEY"] == leaky_machine.key
 
 
@@ -516,8 +517,8 @@ def fixed_rule(report: dict[str, Any]) -> str:
 
 @pytest.mark.service("gnome-keyring")
 def test_fix_never_overwrites_another_keychain_entry(tmp_path: Path, keychain: Any) -> None:
-    from openrouter_secure._doctor import run_doctor
-    from openrouter_secure._doctor_fix import apply_fixes
+    from openrouter_secure.cli.doctor._fix import apply_fixes
+    from openrouter_secure.cli.doctor._run import run_doctor
 
     key, other = make_canary(), make_canary()
     name = "svc.API_TOKEN"
@@ -541,7 +542,7 @@ def test_fix_never_overwrites_another_keychain_entry(tmp_path: Path, keychain: A
 
 
 def test_json_with_comments_is_reported_but_not_rewritten(tmp_path: Path) -> None:
-    from openrouter_secure._doctor import run_doctor
+    from openrouter_secure.cli.doctor._run import run_doctor
 
     key = make_canary()
     config = put(
@@ -557,7 +558,7 @@ def test_json_with_comments_is_reported_but_not_rewritten(tmp_path: Path) -> Non
 
 
 def test_saved_results_in_clear_are_found(tmp_path: Path) -> None:
-    from openrouter_secure._doctor import run_doctor
+    from openrouter_secure.cli.doctor._run import run_doctor
 
     results = tmp_path / "results"
     put(

@@ -5,13 +5,21 @@ from __future__ import annotations
 import inspect
 import pickle
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import openrouter_secure as ors
 from openrouter_secure import OpenRouterSecureError, Secret
-from openrouter_secure.testing import assert_no_leak, iter_subclasses, make_canary
+from openrouter_secure.testing import assert_no_leak, make_canary
+
+
+def iter_subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from iter_subclasses(sub)
+
 
 ERROR_CLASSES = sorted(
     {OpenRouterSecureError, *iter_subclasses(OpenRouterSecureError)}, key=lambda c: c.__name__

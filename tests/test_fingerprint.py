@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from openrouter_secure import ConfigurationError
-from openrouter_secure._fingerprint import fingerprint, fingerprint_key_path
+from openrouter_secure._sanitize._fingerprint import fingerprint, fingerprint_key_path
 
 
 def test_same_text_same_fingerprint() -> None:

@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._hyperscan import CHUNK, STREAM_FROM, Database, Prefilter
-from openrouter_secure._rules import RULES
-from openrouter_secure._scan import KNOWN
+from openrouter_secure._sanitize._hyperscan import CHUNK, STREAM_FROM, Database, Prefilter
+from openrouter_secure._sanitize._rules import RULES
+from openrouter_secure._sanitize._scan import KNOWN
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, POSITIVE, rnd
 from tests.sanitizer_logs import clean_log_lines

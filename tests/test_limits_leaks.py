@@ -8,18 +8,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from openrouter_secure import (
-    Alert,
-    Alerts,
-    AuditLog,
-    Budget,
-    LoggingAlert,
-    RateLimiter,
-    Secret,
-    verify_audit_file,
-)
-from openrouter_secure._audit import AUDITED_EVENTS
+from openrouter_secure import Secret
 from openrouter_secure._events import emit
+from openrouter_secure.audit import Alert, Alerts, AuditLog, LoggingAlert, verify_audit_file
+from openrouter_secure.audit._log import AUDITED_EVENTS
+from openrouter_secure.limits import Budget, RateLimiter
 from openrouter_secure.testing import LeakCheck, make_canary
 
 

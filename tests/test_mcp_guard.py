@@ -18,12 +18,11 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 
-from openrouter_secure._audit import AuditLog
 from openrouter_secure._exceptions import UnsafePathError
-from openrouter_secure._mcp_types import is_path_argument
-from openrouter_secure._policy import ToolPolicy
-from openrouter_secure._ratelimit import RateLimiter
 from openrouter_secure._secret import Secret
+from openrouter_secure.audit._log import AuditLog
+from openrouter_secure.config._policy import ToolPolicy
+from openrouter_secure.limits._ratelimit import RateLimiter
 from openrouter_secure.mcp import (
     RATE_LIMITED,
     TOOL_DENIED,
@@ -32,6 +31,7 @@ from openrouter_secure.mcp import (
     confine_path,
     secure,
 )
+from openrouter_secure.mcp._types import is_path_argument
 from openrouter_secure.testing import LeakCheck, assert_no_leak, make_canary
 from tests.mcp_audit import events, fields, read_audit
 

@@ -15,11 +15,11 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 
-from openrouter_secure._audit import AuditLog
-from openrouter_secure._mcp_guard import FIELD
-from openrouter_secure._ratelimit import RateLimiter
 from openrouter_secure._secret import Secret
+from openrouter_secure.audit._log import AuditLog
+from openrouter_secure.limits._ratelimit import RateLimiter
 from openrouter_secure.mcp import RATE_LIMITED, TOOL_DENIED, secure
+from openrouter_secure.mcp._guard import FIELD
 from openrouter_secure.testing import LeakCheck, make_canary
 from tests.mcp_audit import events, fields
 

@@ -20,8 +20,8 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from openrouter_secure._exceptions import ConfigurationError, InsecureConfigError
-from openrouter_secure._mcp_config import parse_reference
 from openrouter_secure.mcp import RATE_LIMITED, TOOL_DENIED, create_server
+from openrouter_secure.mcp._server_config import parse_reference
 from openrouter_secure.testing import (
     LeakCheck,
     OpenRouterTestServer,

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openrouter_secure import CodeMode, ConfigurationError, Decision, ToolPolicy
-from openrouter_secure._policy import Glob
+from openrouter_secure import ConfigurationError
+from openrouter_secure.config import CodeMode, Decision, ToolPolicy
+from openrouter_secure.config._policy import Glob
 
 GITHUB: dict[str, Any] = {
     "mcpServers": {

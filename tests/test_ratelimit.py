@@ -14,12 +14,12 @@ import pytest
 from openrouter_secure import (
     ConfigurationError,
     MissingDependencyError,
-    RateLimiter,
     RateLimitExceeded,
     SecretRef,
 )
 from openrouter_secure._events import subscribe, unsubscribe
-from openrouter_secure._ratelimit import display_url
+from openrouter_secure.limits import RateLimiter
+from openrouter_secure.limits._ratelimit import display_url
 from openrouter_secure.testing import LeakCheck, make_canary
 from tests.services import run_redis
 
@@ -189,7 +189,7 @@ async def test_redis_async_shares_counts_with_sync(redis_url: str) -> None:
 HITTER = textwrap.dedent(
     """
     import sys
-    from openrouter_secure import RateLimiter
+    from openrouter_secure.limits import RateLimiter
     url, ns, strategy, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     limiter = RateLimiter("25/minute", storage=url, namespace=ns, strategy=strategy)
     sys.stdin.readline()

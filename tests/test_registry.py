@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 
 import openrouter_secure as ors
+import openrouter_secure.backends
 from openrouter_secure import _events
 from openrouter_secure._exceptions import (
     AccessDeniedError,
@@ -105,8 +106,8 @@ def test_unavailable_backend_class_says_why() -> None:
         name = "nope"
 
         @classmethod
-        def availability(cls) -> ors.Availability:
-            return ors.Availability(False, "no such device here")
+        def availability(cls) -> ors.backends.Availability:
+            return ors.backends.Availability(False, "no such device here")
 
         def get(self, ref: ors.SecretRef) -> ors.Secret:
             raise AssertionError("never called")

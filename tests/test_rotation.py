@@ -20,17 +20,16 @@ from typing import Any
 import pytest
 
 import openrouter_secure as ors
+import openrouter_secure.rotation
 from openrouter_secure import (
     BackendUnavailableError,
     KeyRotationError,
     RedactingClient,
     Secret,
     _events,
-    finish_rotation,
-    rotate_key,
-    rotation_due,
 )
 from openrouter_secure._refs import SecretRef
+from openrouter_secure.rotation import finish_rotation, rotate_key, rotation_due
 from openrouter_secure.testing import (
     FakeProvider,
     LeakCheck,
@@ -131,14 +130,14 @@ def _against(
 @pytest.fixture
 def rotate(
     server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
-) -> Callable[..., ors.RotationResult]:
+) -> Callable[..., ors.rotation.RotationResult]:
     return _against(rotate_key, server, mgmt, tmp_path)
 
 
 @pytest.fixture
 def finish(
     server: OpenRouterTestServer, mgmt: StoredKey, tmp_path: Path
-) -> Callable[..., ors.RotationResult | None]:
+) -> Callable[..., ors.rotation.RotationResult | None]:
     return _against(finish_rotation, server, mgmt, tmp_path)
 
 
@@ -174,8 +173,8 @@ def test_full_rotation_stores_a_working_new_key_and_retires_the_old_one(
     mgmt: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
     tmp_path: Path,
 ) -> None:
     result = rotate(ref)
@@ -192,7 +191,7 @@ def test_full_rotation_stores_a_working_new_key_and_retires_the_old_one(
 
 
 def test_new_key_inherits_name_prefix_and_limit(
-    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.RotationResult]
+    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.rotation.RotationResult]
 ) -> None:
     result = rotate(ref)
     created = server.keys[result.new_hash]
@@ -201,7 +200,7 @@ def test_new_key_inherits_name_prefix_and_limit(
 
 
 def test_overrides_for_name_limit_and_expiry_are_sent(
-    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.RotationResult]
+    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.rotation.RotationResult]
 ) -> None:
     result = rotate(ref, name_prefix="ci", limit=5, expires_at="2099-01-01T00:00:00Z")
     created = server.keys[result.new_hash]
@@ -213,8 +212,8 @@ def test_a_second_rotation_finds_the_old_key_through_the_state_file(
     server: OpenRouterTestServer,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     first = rotate(ref, grace_period=timedelta(0), delete_after=timedelta(0))
     second = rotate(ref, grace_period=timedelta(0), delete_after=timedelta(0))
@@ -250,7 +249,7 @@ def test_a_stray_duplicate_of_the_new_key_is_deleted(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     """A create retried after the server had acted leaves a twin with the same name."""
     twins: list[StoredKey] = []
@@ -272,7 +271,7 @@ def test_zero_grace_disables_the_old_key_at_once(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     result = rotate(ref, grace_period=timedelta(0))
     assert result.old_disabled
@@ -285,8 +284,8 @@ def test_finish_before_the_grace_period_changes_nothing(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     rotate(ref)
     result = finish(ref)
@@ -299,8 +298,8 @@ def test_finish_disables_after_grace_and_deletes_after_delete_after(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     result = rotate(ref, grace_period=timedelta(hours=1), delete_after=timedelta(days=2))
     later = finish(ref, now=result.rotated_at + timedelta(hours=2))
@@ -319,7 +318,7 @@ def test_every_step_is_announced_and_no_event_log_or_file_holds_a_key(
     mgmt: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     events: list[tuple[str, dict[str, Any]]],
     tmp_path: Path,
 ) -> None:
@@ -345,7 +344,7 @@ def test_every_step_is_announced_and_no_event_log_or_file_holds_a_key(
 
 
 def test_state_file_is_private(
-    ref: str, rotate: Callable[..., ors.RotationResult], tmp_path: Path
+    ref: str, rotate: Callable[..., ors.rotation.RotationResult], tmp_path: Path
 ) -> None:
     rotate(ref)
     path = tmp_path / "state" / "rotation.json"
@@ -357,7 +356,7 @@ def test_json_store_field_is_replaced_and_other_fields_kept(
     server: OpenRouterTestServer,
     old: StoredKey,
     store: FlakyStore,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     store.put(SecretRef.parse(f"{store.name}://app/json"), json.dumps({"api_key": old.key, "x": 1}))
     rotate(f"{store.name}://app/json#api_key")
@@ -368,7 +367,7 @@ def test_json_store_field_is_replaced_and_other_fields_kept(
 
 
 def test_clients_rotated_under_load_see_no_failed_request(
-    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.RotationResult]
+    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.rotation.RotationResult]
 ) -> None:
     """Threads keep calling through the store reference while the old key is cut off."""
     stop = threading.Event()
@@ -410,7 +409,7 @@ def test_plan_rotation_changes_nothing_and_says_what_would_happen(
     tmp_path: Path,
     events: list[tuple[str, dict[str, Any]]],
 ) -> None:
-    plan = ors.plan_rotation(
+    plan = ors.rotation.plan_rotation(
         ref,
         Secret(mgmt.key),
         base_url=server.base_url,
@@ -432,7 +431,7 @@ def test_plan_rotation_refuses_what_a_rotation_would_refuse_without_announcing_i
     events: list[tuple[str, dict[str, Any]]],
 ) -> None:
     with pytest.raises(KeyRotationError, match="not an OpenRouter management key"):
-        ors.plan_rotation(
+        ors.rotation.plan_rotation(
             ref,
             Secret(old.key),
             base_url=server.base_url,
@@ -448,7 +447,7 @@ def test_plan_rotation_refuses_what_a_rotation_would_refuse_without_announcing_i
 def test_env_store_is_refused_and_says_it_cannot_be_written(
     server: OpenRouterTestServer,
     old: StoredKey,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ORS_ROTATE_ME", old.key)
@@ -478,7 +477,7 @@ def test_a_store_holding_a_management_key_is_refused(
     server: OpenRouterTestServer,
     mgmt: StoredKey,
     store: FlakyStore,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     store.put(SecretRef.parse(f"{store.name}://app/mgmt"), mgmt.key)
     with pytest.raises(KeyRotationError, match="holds a management key"):
@@ -486,7 +485,7 @@ def test_a_store_holding_a_management_key_is_refused(
 
 
 def test_a_pending_rotation_blocks_another(
-    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.RotationResult]
+    server: OpenRouterTestServer, ref: str, rotate: Callable[..., ors.rotation.RotationResult]
 ) -> None:
     rotate(ref)
     with pytest.raises(KeyRotationError, match="still pending"):
@@ -498,7 +497,7 @@ def test_a_wrong_explicit_old_hash_is_refused(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     with pytest.raises(KeyRotationError, match="old_hash names no listed key"):
         rotate(ref, old_hash="0" * 64)
@@ -509,7 +508,7 @@ def test_two_keys_with_the_same_label_are_told_apart(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     # OpenRouter's label shows 11 leading and 3 trailing characters: make a twin.
     twin = server.add_key(old.key[:11] + secrets.token_hex(25)[:50] + old.key[-3:], name="twin")
@@ -528,7 +527,7 @@ def test_create_failure_leaves_the_store_and_keys_unchanged(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     events: list[tuple[str, dict[str, Any]]],
 ) -> None:
     server.script("/keys", ScriptedResponse.error(402, "out of credits"), method="POST")
@@ -547,7 +546,7 @@ def test_verify_failure_deletes_the_new_key(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     def break_new_key(event: str, fields: dict[str, Any]) -> None:
         if event == "key.rotation.created":
@@ -569,7 +568,7 @@ def test_state_file_failure_deletes_the_new_key(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     tmp_path: Path,
 ) -> None:
     def block_state(event: str, fields: dict[str, Any]) -> None:
@@ -592,7 +591,7 @@ def test_store_failure_restores_the_old_value_and_deletes_the_new_key(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     fault: str,
     tmp_path: Path,
 ) -> None:
@@ -612,7 +611,7 @@ def test_store_that_cannot_be_restored_keeps_both_keys_and_says_so(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
 ) -> None:
     store.put_faults = ["junk", "fail"]
     with pytest.raises(KeyRotationError, match="both keys stay enabled") as info:
@@ -628,8 +627,8 @@ def test_finish_refuses_when_the_store_went_back_to_the_old_key(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     rotate(ref)
     store.put(SecretRef.parse(ref), old.key)  # someone restored the old key by hand
@@ -643,8 +642,8 @@ def test_a_rotation_killed_before_the_store_write_is_undone_by_finish(
     old: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     store.put_faults = ["kill"]
     with pytest.raises(KeyboardInterrupt):
@@ -660,8 +659,8 @@ def test_a_failed_disable_can_be_retried(
     server: OpenRouterTestServer,
     old: StoredKey,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
-    finish: Callable[..., ors.RotationResult | None],
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
 ) -> None:
     rotate(ref)
     server.script("/keys/" + old.hash, ScriptedResponse.error(400, "nope"), method="PATCH")
@@ -679,7 +678,7 @@ def test_a_failed_disable_can_be_retried(
 
 
 def test_rotation_due_uses_the_state_file_after_a_rotation(
-    ref: str, rotate: Callable[..., ors.RotationResult], tmp_path: Path
+    ref: str, rotate: Callable[..., ors.rotation.RotationResult], tmp_path: Path
 ) -> None:
     result = rotate(ref)
     state = tmp_path / "state" / "rotation.json"
@@ -720,10 +719,10 @@ def test_the_audit_log_records_every_step_and_no_key(
     mgmt: StoredKey,
     store: FlakyStore,
     ref: str,
-    rotate: Callable[..., ors.RotationResult],
+    rotate: Callable[..., ors.rotation.RotationResult],
     tmp_path: Path,
 ) -> None:
-    from openrouter_secure._audit import AuditLog, verify_audit_file
+    from openrouter_secure.audit._log import AuditLog, verify_audit_file
 
     path = tmp_path / "audit.jsonl"
     audit = AuditLog(path).attach()

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 import openrouter_secure as ors
-from openrouter_secure import KeyRotationError, RedactingClient, Secret, _events, rotate_key
+import openrouter_secure.rotation
+from openrouter_secure import KeyRotationError, RedactingClient, Secret, _events
+from openrouter_secure.rotation import rotate_key
 from openrouter_secure.testing import LeakCheck, OpenRouterTestServer, StoredKey, make_canary
 from tests.secrets_services import BaoServer
 
@@ -36,7 +38,7 @@ def mgmt(openrouter_server: OpenRouterTestServer) -> StoredKey:
 
 def rotate(
     server: OpenRouterTestServer, mgmt: StoredKey, ref: str, tmp_path: Path, **kw: Any
-) -> ors.RotationResult:
+) -> ors.rotation.RotationResult:
     return rotate_key(
         ref,
         Secret(mgmt.key),
@@ -60,7 +62,7 @@ def works(server: OpenRouterTestServer, ref_or_key: str) -> bool:
 
 
 def check_rotated(
-    server: OpenRouterTestServer, old: StoredKey, stored: str, result: ors.RotationResult
+    server: OpenRouterTestServer, old: StoredKey, stored: str, result: ors.rotation.RotationResult
 ) -> None:
     assert stored != old.key
     assert stored == server.keys[result.new_hash].key

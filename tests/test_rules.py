@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import Sanitizer
-from openrouter_secure._rules import RULES, has_sequence, is_placeholder, looks_random, secret_name
+from openrouter_secure._sanitize._rules import (
+    RULES,
+    has_sequence,
+    is_placeholder,
+    looks_random,
+    secret_name,
+)
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, NEGATIVE, POSITIVE, rnd
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import UnsafePathError
-from openrouter_secure._safepath import confined_path, write_confined
+from openrouter_secure._files import confined_path, write_confined
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import Finding, Sanitizer, Secret, default_sanitizer
-from openrouter_secure._sanitizer import MASK, is_secret_key, mask_value, scrub_text
+from openrouter_secure._sanitize._sanitizer import MASK, is_secret_key, mask_value, scrub_text
 from openrouter_secure.testing import assert_no_leak, make_canary
 from tests.sanitizer_cases import ALNUM, pem_block, rnd
 from tests.sanitizer_logs import clean_log_lines
@@ -250,7 +250,7 @@ def test_non_ascii_text_is_scanned_too(s: Sanitizer, canary: str) -> None:
 def test_secret_named_value_containing_a_known_secret_is_masked_whole() -> None:
     """A known value inside a larger secret-named value must not leave the rest showing."""
     from openrouter_secure import Secret
-    from openrouter_secure._sanitizer import MASK, default_sanitizer
+    from openrouter_secure._sanitize._sanitizer import MASK, default_sanitizer
 
     inner = "inner-" + make_canary("plain")[:12]
     with Secret(inner):
@@ -259,7 +259,7 @@ def test_secret_named_value_containing_a_known_secret_is_masked_whole() -> None:
 
 
 def test_authorization_with_an_unrecognised_token_shows_no_characters() -> None:
-    from openrouter_secure._sanitizer import MASK, default_sanitizer
+    from openrouter_secure._sanitize._sanitizer import MASK, default_sanitizer
 
     token = make_canary("plain")
     out = default_sanitizer().sanitize_headers({"Authorization": f"Bearer {token}"})
@@ -270,7 +270,7 @@ def test_a_long_text_renders_as_the_join_of_its_pieces(canary: str) -> None:
     """Texts of a megabyte and more are built by appending megabyte groups (one write
     to fresh memory); the result must equal the plain join, with findings at the very
     start and end, side by side, and across every group boundary."""
-    from openrouter_secure._sanitizer import _GROUP, _render_joined, _render_long
+    from openrouter_secure._sanitize._sanitizer import _GROUP, _render_joined, _render_long
 
     filler = "\n".join(clean_log_lines(2000, seed=4))
     body = (filler * (3 * _GROUP // len(filler) + 1))[: 3 * _GROUP]

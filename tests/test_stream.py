@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openrouter_secure import Secret, StreamSanitizer, default_sanitizer
-from openrouter_secure._sanitizer import MASK
+from openrouter_secure._sanitize._sanitizer import MASK
 from openrouter_secure.testing import assert_no_leak, make_canary
 from tests.sanitizer_cases import ALNUM, rnd
 

@@ -1,5 +1,24 @@
-"""Built-in secret backends, one module each.
+"""Secret backends, and what a backend author needs.
 
-Each module imports its SDK only inside the provider's methods, so importing the
-module (or ``openrouter_secure``) never needs the extra.
+One module per built-in backend (``env``, ``keyring``, ``aws``, ``azure``, ``gcp``,
+``vault``), each found through the ``openrouter_secure.backends`` entry-point group.
+Each module imports its SDK only inside the provider's methods, so importing it (or
+``openrouter_secure``) never needs the extra.
+
+For writing a backend: subclass :class:`~openrouter_secure.SecretProvider`, return
+:class:`SecretVersion` from ``versions()``, say whether it can run here with
+:class:`Availability`, and use :func:`select_field` for ``#field`` selectors;
+:func:`~openrouter_secure.available_backends` lists :class:`BackendInfo` rows.
 """
+
+from __future__ import annotations
+
+from .._provider import Availability, SecretVersion, select_field
+from .._registry import BackendInfo
+
+__all__ = [
+    "Availability",
+    "BackendInfo",
+    "SecretVersion",
+    "select_field",
+]

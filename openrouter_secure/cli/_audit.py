@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from .._audit_verify import verify_audit_file
+    from ..audit._verify import verify_audit_file
 
     key = None
     if args.key_ref:

@@ -96,10 +96,10 @@ def _read_prompt(path: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._benchmark import benchmark_models
-    from .._benchmark_report import FORMATS
-    from .._client import RedactingClient
+    from .._client._sync import RedactingClient
     from .._exceptions import ConfigurationError
+    from ..benchmark._benchmark import benchmark_models
+    from ..benchmark._report import FORMATS
 
     models = [m.strip() for item in args.models for m in item.split(",") if m.strip()]
     formats = [f.strip() for f in args.export.split(",") if f.strip()]

@@ -68,8 +68,8 @@ def _positive_days(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._doctor import run_doctor
-    from .._doctor_fix import apply_fixes, fixable
+    from .doctor._fix import apply_fixes, fixable
+    from .doctor._run import run_doctor
 
     report = run_doctor(
         args.paths,
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _clean(obj: Any) -> Any:
     """Defence in depth: pass every string of the output through the sanitizer."""
-    from .._sanitizer import default_sanitizer
+    from .._sanitize._sanitizer import default_sanitizer
 
     s = default_sanitizer()
     if isinstance(obj, dict):
@@ -147,7 +147,7 @@ _LABEL = {"error": "ERROR", "warning": "WARN", "info": "ok"}
 
 
 def _print_report(report: Any, fix_errors: list[str], *, fixing: bool, out: TextIO) -> None:
-    from .._sanitizer import default_sanitizer
+    from .._sanitize._sanitizer import default_sanitizer
 
     clean = default_sanitizer().sanitize
 

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .._registry import resolve
-    from .._sanitizer import mask_value
+    from .._sanitize._sanitizer import mask_value
 
     secret = resolve(args.ref, cache=False)
     with secret:
@@ -51,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def secret_fingerprint(text: str) -> str:
-    from .._fingerprint import fingerprint
+    from .._sanitize._fingerprint import fingerprint
 
     return fingerprint(text)

@@ -97,8 +97,8 @@ def _show(info: dict[str, Any], as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._rotation import plan_rotation, rotate_key
-    from .._rotation_finish import finish_rotation, rotation_due
+    from ..rotation._finish import finish_rotation, rotation_due
+    from ..rotation._rotate import plan_rotation, rotate_key
 
     common: dict[str, Any] = {
         "state_path": args.state_file,

@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
 def _setup_logging(level: str) -> None:
     # stderr only: on stdio, stdout carries the protocol.
     logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s %(message)s")
-    from .._logging import install_log_redaction
+    from .._sanitize._logging import install_log_redaction
 
     install_log_redaction()
 
@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     import dataclasses
 
     _setup_logging(args.log_level)
-    from .._mcp_config import load_settings
     from ..mcp import build_server
+    from ..mcp._server_config import load_settings
 
     settings = load_settings(args.config)
     if args.host or args.port is not None:
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, http=http)
     server = build_server(settings)
     if args.transport == "http":
-        from .._mcp_http import run_http
+        from ..mcp._http import run_http
 
         run_http(server, settings)
     else:

@@ -1,0 +1,271 @@
+"""Files the library writes or is handed: private atomic writes, names confined to a
+directory, and paths confined to allowed roots.
+
+**Private atomic writes** (:func:`write_private`): for any file that may hold
+something sensitive (a config, an audit log segment, a benchmark result, the rotation
+state), the data goes to a temporary file created ``O_EXCL`` with mode 0600 in the
+same directory, is flushed and ``fsync``-ed, then ``os.replace``-d over the target, and
+the directory is synced. Readers see the old file or the new one, never half of
+either, and the file is never readable by others for even a moment. Modes only ever
+tighten: an existing target keeps the intersection of its mode and the requested one.
+A target that is a symbolic link is written *through* (the link stays), which is what
+dotfile managers expect. A missing parent directory is created with mode 0700.
+
+**Confined names** (:func:`confined_path`, :func:`write_confined`): anything saved
+under a name a caller chose (a benchmark result, a name that arrived through an MCP
+tool call) must be one path component of ``[A-Za-z0-9._-]``, at most 128 characters,
+not starting with a dot. That rules out ``..``, separators of every platform,
+absolute paths, drive letters, ``~``, NUL bytes and hidden files before the file
+system is consulted. The final path is then checked against the *resolved*
+directory, and an existing entry that is a symbolic link (or anything but a regular
+file) is refused. The write itself uses ``O_EXCL | O_NOFOLLOW`` and renames over the
+directory entry, so even a link planted after the check is replaced, not written
+through.
+
+**Confined paths** (:func:`confine_path`): a path a tool received from a model is
+resolved (``..`` collapsed, existing symbolic links followed, components that do not
+exist yet kept literally) and accepted only if it equals one of the resolved roots
+or lies beneath one. A relative path is joined onto the first root; ``~`` is not
+expanded. The check holds when it is made: a tool should open the file promptly, and
+with ``O_NOFOLLOW`` when writing, because a process with write access to the root
+could swap a component for a link in between. Error messages give the path's length,
+never the path or the roots.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._exceptions import ConfigurationError, UnsafePathError
+
+__all__ = [
+    "confine_path",
+    "confined_path",
+    "ensure_dir",
+    "ensure_private_dir",
+    "fsync_dir",
+    "replace_file",
+    "write_confined",
+    "write_private",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def ensure_dir(directory: str | os.PathLike[str], mode: int = 0o700) -> Path:
+    """Create ``directory`` (and parents) with ``mode`` if missing; never loosen one.
+
+    Directories this call creates get exactly ``mode`` (despite the umask); an
+    existing directory is left as it is.
+    """
+    path = Path(directory)
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for new in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            new.mkdir(mode=mode)
+            os.chmod(new, mode)
+    return path
+
+
+def write_private(
+    path: str | os.PathLike[str],
+    data: bytes | str,
+    mode: int = 0o600,
+    *,
+    dir_mode: int = 0o700,
+    tighten_dir: bool = False,
+) -> Path:
+    """Write ``data`` (``str`` is UTF-8 encoded) to ``path`` atomically; return the path written.
+
+    ``mode`` is the most the file may allow; an existing file's stricter bits are kept.
+    A missing parent directory is created with ``dir_mode``; with ``tighten_dir=True``
+    an existing parent directory also loses any bits outside ``dir_mode`` (it is never
+    loosened). Symbolic links are followed, so the link survives and its target is
+    replaced. On any failure the target is unchanged and the temporary file removed.
+    """
+    target = Path(os.path.realpath(os.fspath(path)))
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    parent = target.parent
+    ensure_dir(parent, dir_mode)
+    if tighten_dir and os.name != "nt":
+        current = stat.S_IMODE(parent.stat().st_mode)
+        if current & ~dir_mode:
+            os.chmod(parent, current & dir_mode)
+    final_mode = mode
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            raise IsADirectoryError(f"{target} exists and is not a regular file")
+        final_mode = stat.S_IMODE(info.st_mode) & mode
+    return replace_file(target, raw, final_mode)
+
+
+def replace_file(target: Path, raw: bytes, mode: int = 0o600) -> Path:
+    """Replace ``target`` with ``raw`` atomically, as a regular file of ``mode``.
+
+    The data goes to a temporary file opened ``O_EXCL | O_NOFOLLOW`` (mode 0600) in the
+    same directory, is ``fsync``-ed, then ``os.replace``-d over ``target``; the directory
+    is synced after. Callers decide the policy (following links, which mode); on any
+    failure the target is unchanged and the temporary file removed.
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags, 0o600)
+    try:
+        try:
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+            if os.name != "nt":  # exact mode, whatever the umask
+                os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(target.parent)
+    return target
+
+
+def fsync_dir(directory: str | os.PathLike[str]) -> None:
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be synced)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
+
+
+def ensure_private_dir(directory: str | os.PathLike[str]) -> Path:
+    """Create ``directory`` (and missing parents, mode 0700) if needed; return it resolved."""
+    path = ensure_dir(Path(directory).expanduser(), 0o700)
+    resolved = path.resolve(strict=True)
+    if not resolved.is_dir():
+        raise UnsafePathError(f"{path} is not a directory")
+    return resolved
+
+
+def confined_path(directory: str | os.PathLike[str], name: str) -> Path:
+    """``directory / name``, refusing any ``name`` that is not one plain file name.
+
+    Raises :class:`UnsafePathError` for ``../x``, ``/etc/x``, ``a/b``, ``.hidden``,
+    names with characters outside ``[A-Za-z0-9._-]``, and names whose existing entry
+    is a symbolic link or not a regular file. The message shows the name's length,
+    not the name (it came from outside and may hold anything).
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.strip(".") == "":
+        raise UnsafePathError(
+            f"refused a file name of {len(name) if isinstance(name, str) else 0} characters: "
+            "a result name must be one plain file name of letters, digits, '.', '_' or '-' "
+            "(at most 128, not starting with '.'), with no directory part"
+        )
+    base = ensure_private_dir(directory)
+    target = base / name
+    if target.parent != base:  # belt and braces: the pattern already excludes this
+        raise UnsafePathError("refused a file name that leaves the results directory")
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return target
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        raise UnsafePathError(
+            f"refused to write a file in {base}: an entry of that name exists and is "
+            "a symbolic link or not a regular file; remove it first"
+        )
+    return target
+
+
+def write_confined(
+    directory: str | os.PathLike[str],
+    name: str,
+    data: bytes | str,
+    *,
+    overwrite: bool = True,
+) -> Path:
+    """Write ``data`` to ``directory/name`` atomically with mode 0600; return the path."""
+    target = confined_path(directory, name)
+    if not overwrite and target.exists():
+        raise UnsafePathError(
+            f"a file of that name already exists in {target.parent}; choose another name "
+            "or allow overwriting"
+        )
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    # confined_path refused a planted link; os.replace swaps the name, never writes through.
+    return replace_file(target, raw, 0o600)
+
+
+def _resolved_roots(roots: PathLike | Iterable[PathLike]) -> list[Path]:
+    items: list[PathLike] = [roots] if isinstance(roots, (str, os.PathLike)) else list(roots)
+    if not items:
+        raise ConfigurationError(
+            "confine_path needs at least one allowed root directory; pass roots=[...]"
+        )
+    resolved = []
+    for root in items:
+        path = Path(os.path.realpath(os.fspath(root)))
+        if not path.is_dir():
+            raise ConfigurationError(
+                "an allowed root for confine_path is not an existing directory; "
+                "create it or fix the allowed_roots setting"
+            )
+        resolved.append(path)
+    return resolved
+
+
+def confine_path(path: PathLike, roots: PathLike | Iterable[PathLike]) -> Path:
+    """Resolve ``path`` and return it if it lies inside one of ``roots``.
+
+    ``roots`` is one directory or several; a relative ``path`` is taken relative to
+    the first. Raises :class:`~openrouter_secure.UnsafePathError` when the resolved
+    path leaves every root (through ``..``, an absolute path or a symbolic link),
+    and for empty paths or paths holding a NUL byte;
+    :class:`~openrouter_secure.ConfigurationError` when a root is not a directory.
+
+    >>> confine_path("notes/today.md", "/srv/data")  # doctest: +SKIP
+    PosixPath('/srv/data/notes/today.md')
+    """
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str):
+        raise UnsafePathError(
+            f"refused a path of type {type(path).__name__}: pass a string or a path object"
+        )
+    if not path or "\x00" in path:
+        raise UnsafePathError(
+            f"refused a path of {len(path)} characters: it is empty or holds a NUL byte"
+        )
+    allowed = _resolved_roots(roots)
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = allowed[0] / candidate
+    resolved = Path(os.path.realpath(candidate))
+    for root in allowed:
+        if resolved == root or root in resolved.parents:
+            return resolved
+    raise UnsafePathError(
+        f"refused a path of {len(path)} characters: it resolves outside the directories "
+        "this server may use (through '..', an absolute path or a symbolic link); "
+        "use a path relative to an allowed directory"
+    )

@@ -1,0 +1,238 @@
+"""Log redaction: every record that reaches a handler is sanitized first.
+
+:class:`SanitizingFilter` rewrites a :class:`logging.LogRecord` in place: the rendered
+message (``msg % args``; ``args`` is then dropped, so no handler can re-render the raw
+values), ``exc_text`` (rendered now if only ``exc_info`` was given; ``exc_info`` is
+replaced by a scrubbed copy of the exception, chained causes included),
+``stack_info``, and every extra attribute (``extra={...}``): strings are scanned,
+values under secret-looking names masked whole, containers walked, exceptions
+scrubbed, and any other object whose ``repr`` would show a secret replaced by the
+sanitized ``repr``. It never drops a record; if sanitizing fails, the record is
+replaced by a placeholder message (fail closed).
+
+Where it is attached (:func:`install_log_redaction`): Python runs a *logger's*
+filters only for records logged on that logger, not for records propagating up from
+child loggers; a *handler's* filters run for every record the handler receives. So
+the filter goes on the handlers. ``install_log_redaction()`` (no argument) attaches it
+to every handler of every logger that exists now, root included, and to the root
+logger itself; ``install_log_redaction(logger)`` to that logger and its handlers.
+Handlers added later are not covered until ``install_log_redaction`` runs again (it
+is idempotent: one shared filter, attached once). ``remove_log_redaction`` undoes it.
+
+For structlog, add :func:`structlog_processor` to the processor chain (structlog is
+not imported by this module; it only calls the processor).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from .. import _known
+from ._sanitizer import Sanitizer, default_sanitizer, is_secret_key
+
+__all__ = [
+    "SanitizingFilter",
+    "install_log_redaction",
+    "remove_log_redaction",
+    "structlog_processor",
+]
+
+_STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
+_SCALARS = (int, float, bool, type(None))
+_SANITIZE = Sanitizer.sanitize
+
+
+class SanitizingFilter(logging.Filter):
+    """A logging filter that masks secrets in a record (see the module docstring)."""
+
+    def __init__(self, sanitizer: Sanitizer | None = None) -> None:
+        super().__init__()
+        self.sanitizer = sanitizer or default_sanitizer()
+
+    @property
+    def sanitizer(self) -> Sanitizer:
+        """The :class:`Sanitizer` used; may be replaced at any time."""
+        return self._sanitizer
+
+    @sanitizer.setter
+    def sanitizer(self, sanitizer: Sanitizer) -> None:
+        # Decided here, not per record (a class attribute lookup costs a record about
+        # 300 instructions): the scanner's quick answer may stand in for ``sanitize``
+        # only when that is the class's own; a subclass's runs in full.
+        self._inline = type(sanitizer).sanitize is _SANITIZE
+        self._sanitizer = sanitizer
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            # The common record: a str message, a tuple of args (or none), no
+            # exception or stack. Render it once and scan the final text (the args may
+            # carry the secret); nothing is cached per template, since args change
+            # every call. Plain attribute access: CPython keeps a record's attributes
+            # outside a dict until ``__dict__`` is read, so that is read last, and only
+            # to see whether there are extras.
+            msg = record.msg
+            if (
+                type(msg) is str
+                and record.exc_info is None
+                and record.exc_text is None
+                and record.stack_info is None
+            ):
+                args = record.args
+                text: str | None = None
+                if not args:
+                    text = msg
+                elif type(args) is tuple:
+                    try:
+                        text = msg % args
+                    except Exception:  # noqa: BLE001 - the general path keeps both parts
+                        text = None  # a bad format string, or an argument's str() raised
+                if text is not None:
+                    # ``Sanitizer.sanitize`` with its first step inlined (this runs for
+                    # every record): the scanner's quick answer for a clean text.
+                    s = self._sanitizer
+                    state = s._state  # the scanner cache, read only
+                    if not (
+                        self._inline
+                        and state is not None
+                        and state[0] is _known.current
+                        and state[1].clean(text)
+                    ):
+                        text = s.sanitize(text)
+                    record.msg = text
+                    record.args = None
+                    if len(record.__dict__) > _BASE_LEN:
+                        self._clean_extras(record)
+                    return True
+            self._clean(record)
+        except Exception:  # noqa: BLE001 - fail closed, but keep the record (and its level)
+            record.msg = "<REDACTED: log record withheld; sanitizer failed>"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True
+
+    def _clean(self, record: logging.LogRecord) -> None:
+        s = self._sanitizer
+        msg = record.msg
+        if record.args or not isinstance(msg, str):
+            try:
+                msg = record.getMessage()
+            except Exception:  # noqa: BLE001 - a bad format string: keep both parts
+                msg = f"{record.msg!s} {record.args!r}"
+        record.msg = s.sanitize(msg)
+        record.args = None
+        if record.exc_info:
+            exc = record.exc_info[1]
+            if exc is not None:
+                if not record.exc_text:
+                    record.exc_text = logging.Formatter().formatException(record.exc_info)
+                record.exc_info = (type(exc), s.scrub_exception(exc), record.exc_info[2])
+        if record.exc_text:
+            record.exc_text = s.sanitize(record.exc_text)
+        if record.stack_info:
+            record.stack_info = s.sanitize(record.stack_info)
+        if len(record.__dict__) > _BASE_LEN:
+            self._clean_extras(record)
+
+    def _clean_extras(self, record: logging.LogRecord) -> None:
+        """Extras (``extra={...}``, or ``message`` from an earlier formatter)."""
+        attrs = record.__dict__
+        for key in attrs.keys() - _STANDARD:
+            attrs[key] = _clean_value(self.sanitizer, key, attrs[key])
+
+
+def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, (str, bytes, bytearray, Mapping, list, tuple)):
+        return s.sanitize_data({key: value})[key]
+    if isinstance(value, BaseException):
+        return s.scrub_exception(value)
+    text = repr(value)
+    clean = s.sanitize(text)
+    return value if clean == text and not is_secret_key(key) else clean
+
+
+_lock = threading.Lock()
+_filter: SanitizingFilter | None = None
+_attached: list[logging.Filterer] = []
+
+
+def _shared_filter(sanitizer: Sanitizer | None) -> SanitizingFilter:
+    global _filter
+    if _filter is None or (sanitizer is not None and _filter.sanitizer is not sanitizer):
+        _filter = SanitizingFilter(sanitizer)
+    return _filter
+
+
+def _targets(logger: logging.Logger | str | None) -> list[logging.Logger]:
+    if logger is None:
+        loggers = [logging.getLogger()]
+        loggers += [
+            lg for lg in list(logging.Logger.manager.loggerDict.values())
+            if isinstance(lg, logging.Logger)
+        ]  # fmt: skip
+        return loggers
+    return [logging.getLogger(logger) if isinstance(logger, str) else logger]
+
+
+def install_log_redaction(
+    logger: logging.Logger | str | None = None, *, sanitizer: Sanitizer | None = None
+) -> SanitizingFilter:
+    """Attach the shared :class:`SanitizingFilter` (idempotent); returns it.
+
+    ``logger=None`` covers the root logger and every handler of every existing logger.
+    Call it again after adding handlers. ``sanitizer`` defaults to the process's one.
+    """
+    with _lock:
+        flt = _shared_filter(sanitizer)
+        for lg in _targets(logger):
+            owners: list[logging.Filterer] = [*lg.handlers]
+            if logger is not None or lg is logging.getLogger():
+                owners.append(lg)
+            for owner in owners:
+                if flt not in owner.filters:
+                    owner.addFilter(flt)
+                    _attached.append(owner)
+        return flt
+
+
+def remove_log_redaction(logger: logging.Logger | str | None = None) -> None:
+    """Detach the filter: everywhere (``None``) or from one logger and its handlers."""
+    with _lock:
+        if _filter is None:
+            return
+        if logger is None:
+            chosen = list(_attached)
+        else:
+            lg = logging.getLogger(logger) if isinstance(logger, str) else logger
+            chosen = [lg, *lg.handlers]
+        for owner in chosen:
+            owner.removeFilter(_filter)
+            while owner in _attached:
+                _attached.remove(owner)
+
+
+def structlog_processor(
+    logger: Any,  # noqa: ARG001 - structlog's processor signature
+    method_name: str,  # noqa: ARG001
+    event_dict: MutableMapping[str, Any],
+) -> MutableMapping[str, Any]:
+    """A structlog processor: the event dict, sanitized (secret-named keys masked).
+
+    Put it late in the chain (after ``format_exc_info`` so tracebacks are text), before
+    the renderer::
+
+        structlog.configure(processors=[..., structlog_processor, JSONRenderer()])
+    """
+    s = default_sanitizer()
+    return {key: _clean_value(s, str(key), value) for key, value in event_dict.items()}

@@ -1,0 +1,444 @@
+"""The Sanitizer: find and mask secrets in text, headers, payloads and exceptions.
+
+Two kinds of secret are found:
+
+- **formats** (``_rules.RULES``): vendor keys (OpenRouter, OpenAI, Anthropic, Google,
+  AWS, GitHub, Slack, Stripe, ...), JWTs, PEM private keys, credentials in URLs and
+  ``curl -u``, ``Authorization:`` values, and values under secret-looking names;
+- **known values** (``_known``): every value a :class:`~openrouter_secure.Secret` holds,
+  wherever it appears, also base64-encoded (at any alignment, so inside a ``Basic``
+  header too), URL-encoded and JSON-escaped, even when it has no recognisable format.
+
+Masks keep at most a key's public prefix: ``sk-o...***MASKED***`` (4 characters, and
+only for rules whose keys start with a public prefix); passwords and free-form values
+become ``***MASKED***``. The engine (``_scan``) runs a literal prefilter and then each
+rule's regex only next to a candidate; it is rebuilt lazily when the set of known
+values changes. Every public method fails closed: if the sanitizer itself raises, the
+output is ``<REDACTED: N chars; sanitizer failed>``, never the raw text.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import itertools
+import json
+import sys
+import threading
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .. import _known
+from .._secret import MASK
+from ._fingerprint import fingerprint as _keyed_fingerprint
+from ._rules import RULES, Rule, secret_name
+from ._scan import KNOWN, Hit, Scanner
+
+__all__ = [
+    "MASK",
+    "Finding",
+    "Sanitizer",
+    "default_sanitizer",
+    "is_secret_key",
+    "mask_value",
+    "scrub_text",
+]
+
+T = TypeVar("T")
+
+_SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "x-auth-token",
+        "x-goog-api-key",
+        "x-vault-token",
+        "x-amz-security-token",
+        "openai-api-key",
+        "x-openrouter-api-key",
+        "anthropic-api-key",
+        "x-csrf-token",
+        "x-xsrf-token",
+    }
+)
+_HEADER_SCHEMES = frozenset(
+    {"bearer", "basic", "token", "digest", "negotiate", "ntlm", "bot", "key", "sso", "ssws"}
+)
+_DATA_SECRET_WORDS = frozenset(
+    {
+        "password", "passwd", "passphrase", "pwd", "secret", "secrets", "token", "apikey",
+        "authorization", "auth", "credential", "credentials", "cookie", "privatekey",
+        "accesskey", "secretkey", "sessionid", "signature", "clientsecret",
+    }
+)  # fmt: skip
+_NOT_COUNTS = ("max_", "num_", "min_", "total_")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Where a secret was found: the rule that matched and the span. Never the value."""
+
+    rule: str
+    start: int
+    end: int
+
+
+def mask_value(value: str) -> str:
+    """``sk-o...***MASKED***``: the first 4 characters (a key's public prefix), then the mask."""
+    return MASK if len(value) <= 4 else f"{value[:4]}...{MASK}"
+
+
+def _mask(value: str, keep: int) -> str:
+    return mask_value(value) if keep else MASK
+
+
+@functools.lru_cache(maxsize=4096)
+def is_secret_key(name: str) -> bool:
+    """Whether a field or header name holds a secret, judged by name segment.
+
+    ``api_key``, ``apiKey``, ``password``, ``client_secret``, ``X-Api-Key``,
+    ``private_key``, ``auth_token`` do; ``max_tokens``, ``total_tokens``, ``model`` do not.
+    """
+    low = name.lower()
+    if low in _SECRET_HEADERS:
+        return True
+    if low.startswith(_NOT_COUNTS):
+        return False
+    if secret_name(name):
+        return True
+    # Any segment pair or single segment that is a secret word (``password_hash``).
+    segs = [s for s in low.replace("-", "_").replace(".", "_").split("_") if s]
+    if len(segs) == 1 and name != low:  # camelCase: split on capitals instead
+        from ._rules import _SEGMENT
+
+        segs = [s.lower() for s in _SEGMENT.findall(name)]
+    joined = {a + b for a, b in itertools.pairwise(segs)}
+    return any(s in _DATA_SECRET_WORDS for s in segs) or bool(joined & _DATA_SECRET_WORDS)
+
+
+def _encodings(value: str) -> list[str]:
+    """The forms of ``value`` to look for besides itself (each differs from it)."""
+    raw = value.encode("utf-8", "surrogatepass")
+    forms = {
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        urllib.parse.quote(value, safe=""),
+        urllib.parse.quote_plus(value, safe=""),
+    }
+    # base64 of a value embedded in a longer base64 text (``Basic base64(user:key)``)
+    # depends on its offset mod 3: take the stable middle for each alignment.
+    for shift in range(3):
+        for enc in (base64.b64encode, base64.urlsafe_b64encode):
+            full = enc(b"\0" * shift + raw).decode("ascii").rstrip("=")
+            lo = -(-4 * shift // 3)
+            hi = (8 * (shift + len(raw))) // 6
+            core = full[lo:hi]
+            if len(core) >= 8:
+                forms.add(core)
+    forms.discard(value)
+    return sorted(f for f in forms if len(f) >= _known.MIN_KNOWN_LENGTH)
+
+
+def _prefix_keep(rules: Iterable[Rule]) -> tuple[str, ...]:
+    return tuple(a for r in rules if r.keep and r.kind == "token" for a in r.anchors)
+
+
+class Sanitizer:
+    """Finds and masks secrets. Thread-safe; one instance serves a whole process.
+
+    ``rules`` replaces the detection table (default: all of ``_rules.RULES``);
+    ``backend`` picks the prefilter: ``"auto"`` (``hyperscan``, else ``ahocorasick-rs``,
+    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``.
+    """
+
+    def __init__(self, rules: Iterable[Rule] | None = None, *, backend: str = "auto") -> None:
+        self._rules = tuple(RULES if rules is None else rules)
+        self._backend = backend
+        self._prefixes = _prefix_keep(self._rules)
+        self._lock = threading.Lock()
+        # Built on first use (importing the package must not import the native
+        # prefilter), and again whenever the set of known values changes.
+        #: the known-values state the scanner was built for, and the scanner
+        self._state: tuple[_known.State, Scanner] | None = None
+
+    @property
+    def backend(self) -> str:
+        """The prefilter in use: ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``."""
+        return self._scanner().backend
+
+    # -- engine ------------------------------------------------------------------------
+
+    def _scanner(self) -> Scanner:
+        state = self._state
+        known = _known.current
+        if state is not None and state[0] is known:
+            return state[1]
+        with self._lock:
+            state = self._state
+            known = _known.current
+            if state is None or state[0] is not known:
+                needles: list[tuple[str, int]] = []
+                for value in known.values:
+                    keep = 4 if value.startswith(self._prefixes) else 0
+                    needles.append((value, keep))
+                    needles.extend((form, 0) for form in _encodings(value))
+                self._state = state = (known, Scanner(self._rules, needles, backend=self._backend))
+        return state[1]
+
+    @property
+    def max_match_length(self) -> int:
+        """The longest text one finding can cover (what a stream must hold back)."""
+        return self._scanner().max_match
+
+    def _spans(self, text: str, hits: list[Hit] | None = None) -> list[tuple[int, int, int, int]]:
+        """Merged, sorted, non-overlapping (start, end, keep, rule index) spans."""
+        if hits is None:
+            hits = self._scanner().scan(text)
+        if not hits:
+            return []
+        hits.sort(key=lambda h: (h[1], -h[2], h[3]))
+        out: list[list[int]] = []
+        for _, start, end, ri, keep in hits:
+            if out and start < out[-1][1]:
+                last = out[-1]
+                if end > last[1]:
+                    last[1] = end
+                continue
+            out.append([start, end, keep, ri])
+        return [(s, e, k, r) for s, e, k, r in out]
+
+    def _render(self, text: str, spans: list[tuple[int, int, int, int]]) -> str:
+        if len(text) >= _GROUP and _APPEND_IN_PLACE:
+            return _render_long(text, spans)
+        return _render_joined(text, spans)
+
+    def _rule_id(self, ri: int) -> str:
+        return "known-secret" if ri == KNOWN else self._rules[ri].id
+
+    # -- public API --------------------------------------------------------------------
+
+    def find(self, text: str) -> list[Finding]:
+        """Where the secrets in ``text`` are: rule id and span, sorted, never the value."""
+        return [Finding(self._rule_id(r), s, e) for s, e, _, r in self._spans(text)]
+
+    def sanitize(self, text: str) -> str:
+        """``text`` with every secret masked (fails closed: never returns the raw text)."""
+        try:
+            # The engine as in ``_scanner``, inlined: this runs for every log record.
+            state = self._state
+            scanner = state[1] if state and state[0] is _known.current else self._scanner()
+            if scanner.clean(text):
+                return text
+            hits = scanner.scan(text)
+            return self._render(text, self._spans(text, hits)) if hits else text
+        except Exception:  # noqa: BLE001 - fail closed
+            return _withheld(text)
+
+    def sanitize_headers(
+        self, headers: Mapping[str, str] | Iterable[tuple[str, str]]
+    ) -> dict[str, str]:
+        """Mask secret headers by name (keeping the scheme word); scan every other value."""
+        items = headers.items() if isinstance(headers, Mapping) else headers
+        out: dict[str, str] = {}
+        for name, value in items:
+            key = str(name)
+            text = value if isinstance(value, str) else str(value)
+            if is_secret_key(key):
+                scheme, sep, rest = text.strip().partition(" ")
+                if sep and rest and scheme.lower() in _HEADER_SCHEMES:
+                    out[key] = f"{scheme} {self._mask_whole(rest.strip())}"
+                else:
+                    out[key] = self._mask_whole(text)
+            else:
+                out[key] = self.sanitize(text)
+        return out
+
+    def _mask_whole(self, value: str) -> str:
+        """Mask a value known to be secret (by its name) as a whole.
+
+        The public prefix (``sk-o...``) is kept only when the entire value is one key of
+        a prefixed format; anything else (a password, or a value that merely *contains*
+        a known secret) becomes the bare mask, so no part of it is shown.
+        """
+        spans = self._spans(value)
+        if len(spans) == 1:
+            start, end, keep, _ = spans[0]
+            if keep and start == 0 and end == len(value):
+                return mask_value(value)
+        return MASK
+
+    def sanitize_data(self, obj: T) -> T:
+        """A copy of a JSON-like payload: secret-named values masked, other strings scanned."""
+        return self._walk(obj, None, 0)  # type: ignore[no-any-return]
+
+    def _walk(self, obj: Any, key: str | None, depth: int) -> Any:
+        if depth > 100:
+            return "<REDACTED: nesting too deep>"
+        if isinstance(obj, str):
+            if key is not None and is_secret_key(key):
+                return self._mask_whole(obj)
+            return self.sanitize(obj)
+        if isinstance(obj, Mapping):
+            return {k: self._walk(v, str(k), depth + 1) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            items = [self._walk(v, key, depth + 1) for v in obj]
+            return items if isinstance(obj, list) else tuple(items)
+        if isinstance(obj, (bytes, bytearray)):
+            return self._walk(bytes(obj).decode("utf-8", "replace"), key, depth + 1)
+        return obj
+
+    def redact(self, text: str) -> str:
+        """``<REDACTED: N chars>``: for content that must not be kept at all (prompts)."""
+        return f"<REDACTED: {len(text)} chars>"
+
+    def fingerprint(self, text: str) -> str:
+        """A keyed HMAC-SHA256 fingerprint (``hmac-sha256:<16 hex>``) of ``text``.
+
+        The key lives in ``OPENROUTER_SECURE_FINGERPRINT_KEY`` or, when unset, in
+        ``$XDG_CONFIG_HOME/openrouter-secure/fingerprint.key`` (see ``_fingerprint``), so
+        a guessed short prompt cannot be confirmed offline from the fingerprint alone.
+        """
+        return _keyed_fingerprint(text)
+
+    def truncate(self, text: str, limit: int = 100) -> str:
+        """Sanitize first, then cut to ``limit`` characters (plus ``...``)."""
+        clean = self.sanitize(text)
+        if len(clean) <= limit:
+            return clean
+        cut = clean[:limit]
+        # Never leave half a mask behind: a cut mask reads like a value.
+        star = cut.rfind("*")
+        if star != -1 and not clean[: star + 1].endswith(MASK):
+            begin = clean.rfind("...", 0, star)
+            cut = cut[: begin if begin != -1 else star]
+        return cut + "..."
+
+    def scrub_exception(self, exc: BaseException) -> BaseException:
+        """A copy of ``exc`` with message and args sanitized; ``__cause__`` and
+        ``__context__`` are scrubbed copies too. The traceback is kept (it holds code
+        locations, not messages)."""
+        return self._scrub_exc(exc, {})
+
+    def _scrub_exc(self, exc: BaseException, seen: dict[int, BaseException]) -> BaseException:
+        if id(exc) in seen:
+            return seen[id(exc)]
+        cls = type(exc)
+        try:
+            clone = cls.__new__(cls)
+        except Exception:  # noqa: BLE001 - an exotic class: fall back to a plain Exception
+            clone = Exception()
+        seen[id(exc)] = clone
+        try:
+            clone.args = tuple(self._scrub_arg(a) for a in exc.args)
+        except Exception:  # noqa: BLE001
+            clone.args = (_withheld(str(len(exc.args))),)
+        state = getattr(exc, "__dict__", None)
+        if state:
+            # Read-only attributes: keep the scrubbed args only.
+            with contextlib.suppress(Exception):
+                clone.__dict__.update(
+                    {k: self._scrub_arg(v) for k, v in state.items() if not k.startswith("__")}
+                )
+        notes = getattr(exc, "__notes__", None)
+        if notes:
+            clone.__notes__ = [self.sanitize(str(n)) for n in notes]  # type: ignore[attr-defined]
+        clone.__traceback__ = exc.__traceback__
+        clone.__suppress_context__ = exc.__suppress_context__
+        if exc.__cause__ is not None:
+            clone.__cause__ = self._scrub_exc(exc.__cause__, seen)
+        if exc.__context__ is not None:
+            clone.__context__ = self._scrub_exc(exc.__context__, seen)
+        return clone
+
+    def _scrub_arg(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.sanitize(value)
+        if isinstance(value, (bytes, bytearray)):
+            return self.sanitize(bytes(value).decode("utf-8", "replace"))
+        if isinstance(value, (Mapping, list, tuple)):
+            return self.sanitize_data(value)
+        if isinstance(value, BaseException):
+            return self.scrub_exception(value)
+        return value
+
+
+# Rendering a long text: a join of slices writes every byte to fresh memory twice (the
+# slices, then the result), and fresh memory is what costs most here (page faults). On
+# CPython, ``out += piece`` grows a string nothing else refers to in place (realloc), so
+# the result is written once while the pieces, built about a megabyte at a time, reuse
+# memory that is still hot. Other interpreters and free-threaded builds keep the join;
+# under a tracer CPython copies on each append, and the megabyte groups keep that to a
+# few dozen appends.
+_GROUP = 1 << 20
+_APPEND_IN_PLACE = (
+    sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
+)
+
+
+def _render_joined(text: str, spans: list[tuple[int, int, int, int]]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end, keep, _ in spans:
+        parts.append(text[pos:start])
+        parts.append(_mask(text[start:end], keep))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _pieces(text: str, spans: list[tuple[int, int, int, int]]) -> Iterator[str]:
+    """The masked text as slices of at most ``_GROUP`` characters and masks."""
+    pos = 0
+    for start, end, keep, _ in [*spans, (len(text), len(text), 0, 0)]:
+        for cut in range(pos, start, _GROUP):
+            yield text[cut : min(start, cut + _GROUP)]
+        if end > start:
+            yield _mask(text[start:end], keep)
+        pos = end
+
+
+def _render_long(text: str, spans: list[tuple[int, int, int, int]]) -> str:
+    # ``out`` must stay a plain local: CPython grows it in place only then.
+    out = ""
+    group: list[str] = []
+    size = 0
+    for piece in _pieces(text, spans):
+        group.append(piece)
+        size += len(piece)
+        if size >= _GROUP:
+            out += "".join(group)
+            group.clear()
+            size = 0
+    out += "".join(group)
+    return out
+
+
+def _withheld(text: object) -> str:
+    try:
+        size = len(text)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001
+        size = 0
+    return f"<REDACTED: {size} chars; sanitizer failed>"
+
+
+_default = Sanitizer()
+
+
+def default_sanitizer() -> Sanitizer:
+    """The process-wide :class:`Sanitizer`."""
+    return _default
+
+
+def scrub_text(text: str) -> str:
+    """Sanitize ``text`` with the default sanitizer; on any failure, withhold it entirely."""
+    try:
+        return _default.sanitize(text)
+    except Exception:  # noqa: BLE001 - fail closed: never hand back the raw text
+        return _withheld(text)

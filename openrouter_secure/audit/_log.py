@@ -1,0 +1,366 @@
+"""``AuditLog``: a tamper-evident record of what the library did, as JSON lines.
+
+Every record is chained to the one before it (see :mod:`._audit_chain` for the exact
+format), so editing, deleting, inserting or reordering a line is found by
+:func:`verify_audit_file` at that line. What goes in is cleaned first, in one walk
+over the fields (:func:`clean_fields`):
+
+1. values become JSON (``Secret`` → its mask, bytes decoded, exceptions scrubbed,
+   other objects → ``str``; ints, floats, bools and ``None`` stay as they are);
+2. every string, field names included, goes through ``Sanitizer.sanitize``; values
+   under secret names are masked by ``Sanitizer.sanitize_data``;
+3. control characters are removed (tabs and newlines become spaces; bidi overrides
+   and line separators go too), so no field can forge a line or hide text; a string
+   this changed is sanitized again (removing a character can join a split secret);
+4. fields named like content (``prompt``, ``messages``, ``content``, ``body``, ...)
+   are replaced by ``<REDACTED: N chars>``, and long strings are cut to
+   ``max_field_chars``.
+
+``attach()`` subscribes to the library's events (:data:`AUDITED_EVENTS`). For those,
+only the documented fields are kept; any other field is dropped and its *name*
+listed under ``_dropped``, so a caller that passes a prompt by mistake cannot get it
+into the log.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from .. import _known
+from .._events import subscribe, unsubscribe
+from .._sanitize._sanitizer import Sanitizer, default_sanitizer, is_secret_key
+from .._secret import MASK, Secret
+from ._chain import build_record, record_key
+from ._sinks import CallableSink, FileSink, Sink
+from ._verify import VerifyResult, verify_audit_file
+
+__all__ = ["AUDITED_EVENTS", "AuditHead", "AuditLog", "VerifyResult", "verify_audit_file"]
+
+# A tool decision's fields; never its arguments (an argument *shape* is fine).
+
+
+def _mcp_events(kind: str, field: str, *extra: str) -> dict[str, tuple[str, ...]]:
+    """The MCP guard's records for one kind of request (tool, prompt, resource), whose
+    name is in ``field``."""
+    decided = ("server", field, "rule", "client", "client_name", *extra)
+    return {
+        f"{kind}.allowed": decided,
+        f"{kind}.denied": decided,
+        f"{kind}.rate_limited": (*decided, "retry_after"),
+        f"{kind}.error": ("server", field, "client", "error"),
+    }
+
+
+#: Event name → the fields an audit record keeps for it (the agreed event schema).
+AUDITED_EVENTS: Mapping[str, tuple[str, ...]] = {
+    "secret.resolved": ("backend", "ref"),
+    "secret.resolve_failed": ("backend", "ref", "error"),
+    "auth.failed": ("status", "method", "path", "key_ref"),
+    "upstream.error": ("status", "method", "path"),
+    "usage.recorded": (
+        "key_ref",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+        "generation_id",
+    ),
+    "ratelimit.hit": ("key", "limit", "retry_after"),
+    "ratelimit.storage_error": ("key", "storage", "fail_open", "error"),
+    "budget.exceeded": ("key", "budget", "spent"),
+    "budget.spike": ("key", "window_spend", "trailing_average", "factor", "window"),
+    "config.loaded": ("path", "servers", "warnings"),
+    "config.saved": ("path",),
+    "config.rejected": ("path", "findings", "error"),
+    **_mcp_events("tool", "tool", "argument_shape"),
+    "tool.path_refused": ("server", "tool", "client", "argument"),
+    **_mcp_events("prompt", "prompt_name", "argument_shape"),
+    **_mcp_events("resource", "resource"),
+    "key.rotated": ("store", "old_hash", "new_hash"),
+    "key.rotation_failed": ("store", "step", "error", "rolled_back"),
+    **{
+        f"key.rotation.{step}": ("store", "old_hash", "new_hash", "action")
+        for step in (
+            "started",
+            "created",
+            "verified",
+            "stored",
+            "refreshed",
+            "disabled",
+            "deleted",
+            "rolled_back",
+        )
+    },
+}
+
+# Zero-width and bidi controls can make a log line read differently from what it
+# holds; C0/C1 controls can forge lines or drive a terminal.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_SPACE = re.compile("[\t\n\r\u2028\u2029]")
+_CONTENT_KEY = re.compile(
+    r"(?:^|_)(?:prompts?|messages?|content|completion|input|output|text|body|"
+    r"arguments|response|request|query)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """The last record written: its ``seq`` and the SHA-256 of its line.
+
+    Store it somewhere the log's writer cannot change (a ticket, another host) and pass
+    it to ``verify_audit_file(..., expect_head=...)``: that also catches lines cut
+    from the *end* of the file, which no chain can show by itself.
+    """
+
+    seq: int
+    digest: str
+
+
+def _strip(text: str) -> str:
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return _CONTROL.sub("", _SPACE.sub(" ", text))
+
+
+_SECRET = 1
+_CONTENT = 2
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_kind(name: str) -> int:
+    """What a field's name says about its value: ``_SECRET`` and/or ``_CONTENT``, or 0.
+
+    A pure function of the name, and names repeat on every record, so it is computed
+    once per name (bounded: ever-new names only evict old entries).
+    """
+    kind = _SECRET if is_secret_key(name) else 0
+    return kind | _CONTENT if _CONTENT_KEY.search(name) else kind
+
+
+def _scrub(sanitizer: Sanitizer, text: str) -> str:
+    # Sanitize, then strip control characters. Stripping can join a split secret back
+    # together, so a text it changed is sanitized again; the first pass still matters,
+    # since a control character can be the boundary a rule needs to see a key.
+    out = sanitizer.sanitize(text)
+    if out.isprintable():
+        return out
+    return _strip(sanitizer.sanitize(_strip(out)))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"...<{len(text) - limit} more chars>"
+
+
+@functools.lru_cache(maxsize=4096)
+def _clean_name(name: str, sanitizer: Sanitizer, known: int) -> str:
+    # A field name, cleaned like a value (a dict keyed by key values must not leak
+    # them). ``known`` (the known-value registry's version) is only part of the cache
+    # key: registering a new secret re-checks every name.
+    del known
+    return _cut(_scrub(sanitizer, name), 128)
+
+
+def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, depth: int) -> Any:
+    """One walk: JSON-safe, every string sanitized and stripped, names applied, cut.
+
+    ``name`` / ``kind`` are the nearest enclosing field name and what it says
+    (:func:`_name_kind`); list items inherit them, as in ``Sanitizer.sanitize_data``.
+    """
+    if type(value) is str:  # the common case first
+        pass
+    elif value is None or isinstance(value, (bool, int)):
+        return value
+    elif isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    elif isinstance(value, str):
+        value = str.__str__(value)
+    elif isinstance(value, Secret):
+        return MASK
+    elif isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    elif depth >= 8:
+        return "<nested too deep>"
+    elif isinstance(value, Mapping):
+        known = _known.version()
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = k if type(k) is str else str(k)
+            out[_clean_name(key, sanitizer, known)] = _clean(
+                sanitizer, v, limit, key, _name_kind(key), depth + 1
+            )
+        return out
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        return [_clean(sanitizer, v, limit, name, kind, depth + 1) for v in value]
+    elif isinstance(value, BaseException):
+        value = f"{type(value).__name__}: {sanitizer.scrub_exception(value)}"
+    else:
+        value = str(value)
+    if kind:
+        if kind & _SECRET:
+            # How a value under a secret name is masked is the sanitizer's call.
+            value = sanitizer.sanitize_data({name: value})[name]
+        if kind & _CONTENT:
+            return sanitizer.redact(value)
+    return _cut(_scrub(sanitizer, value), limit)
+
+
+def clean_fields(fields: Mapping[str, Any], max_chars: int = 1024) -> dict[str, Any]:
+    """The fields as they will be written: sanitized, JSON-safe, stripped, bounded.
+
+    Every string (values, field names, ``str()`` of other objects and exceptions) goes
+    through ``default_sanitizer().sanitize``; values under secret-looking names are
+    masked by ``sanitize_data``; content-named values become ``<REDACTED: N chars>``.
+    """
+    sanitizer = default_sanitizer()
+    known = _known.version()
+    cleaned: dict[str, Any] = {}
+    # The top level is _clean's Mapping branch with its commonest case inlined: a
+    # plain string under a plain name (this loop runs for every field of every record).
+    for k, value in fields.items():
+        key = k if type(k) is str else str(k)
+        kind = _name_kind(key)
+        if kind or type(value) is not str:
+            value = _clean(sanitizer, value, max_chars, key, kind, 1)
+        else:
+            value = sanitizer.sanitize(value)
+            if not value.isprintable():
+                value = _strip(sanitizer.sanitize(_strip(value)))
+            if len(value) > max_chars:
+                value = _cut(value, max_chars)
+        cleaned[_clean_name(key, sanitizer, known)] = value
+    return cleaned
+
+
+def _event_name(event: object) -> str:
+    name = _clean_name(str(event), default_sanitizer(), _known.version())
+    return name[:128] or "unnamed"
+
+
+_second: tuple[int, str] = (-1, "")
+
+
+def _timestamp(now: float) -> str:
+    global _second
+    whole = int(now)
+    micros = int((now - whole) * 1_000_000)
+    cached = _second  # one read: another thread may replace it
+    if cached[0] != whole:
+        cached = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return f"{cached[1]}.{micros:06d}Z"
+
+
+class AuditLog:
+    """Append tamper-evident audit records to a file, a logger or a callable.
+
+    ``sink`` is a path (a JSONL file, created 0600 and opened append-only), a
+    :class:`logging.Logger` (each record logged at INFO as one JSON line) or a callable
+    taking the line as ``str``. For the file sink, ``max_bytes`` / ``backup_count``
+    rotate it and ``fsync=True`` makes each record durable on disk before ``log``
+    returns (otherwise it is in the kernel, which survives a crash of this process but
+    not of the machine). ``key`` (a :class:`Secret` or bytes) turns each record's
+    self-hash into an HMAC, so someone who can edit the file cannot recompute it.
+
+    Threads may share one ``AuditLog``; processes may each open their own on the same
+    path: a file lock keeps the chain linear and lines whole.
+    """
+
+    def __init__(
+        self,
+        sink: str | os.PathLike[str] | logging.Logger | Callable[[str], object],
+        *,
+        max_bytes: int | None = None,
+        backup_count: int | None = None,
+        fsync: bool = False,
+        key: Secret | bytes | None = None,
+        max_field_chars: int = 1024,
+    ) -> None:
+        self._sink: Sink
+        if isinstance(sink, (str, os.PathLike)):
+            self._sink = FileSink(sink, max_bytes=max_bytes, backup_count=backup_count, fsync=fsync)
+        elif isinstance(sink, logging.Logger) or callable(sink):
+            self._sink = CallableSink(sink)
+        else:
+            raise TypeError(
+                "AuditLog sink must be a path, a logging.Logger or a callable, "
+                f"not {type(sink).__name__}"
+            )
+        self._key = record_key(key.reveal_bytes() if isinstance(key, Secret) else key)
+        self.max_field_chars = max_field_chars
+        self._events: frozenset[str] = frozenset()
+        self._head: AuditHead | None = None
+
+    @property
+    def path(self) -> str | None:
+        """The log file's absolute path (``None`` for a logger or callable sink)."""
+        return self._sink.path if isinstance(self._sink, FileSink) else None
+
+    @property
+    def head(self) -> AuditHead | None:
+        """The last record this object wrote (``None`` before the first)."""
+        return self._head
+
+    def _build(self, seq: int, prev: str, event: str, fields: dict[str, Any]) -> tuple[bytes, str]:
+        return build_record(seq, _timestamp(time.time()), event, fields, prev, self._key)
+
+    def log(self, event: str, **fields: Any) -> AuditHead:
+        """Write one record and return once it is written (and fsync'd if configured).
+
+        Raises :class:`~openrouter_secure.AuditLogError` when it cannot be written.
+        """
+        name = _event_name(event)
+        clean = clean_fields(fields, self.max_field_chars)
+        seq, digest = self._sink.append(self._build, name, clean)
+        head = AuditHead(seq, digest)
+        self._head = head
+        return head
+
+    # -- events ------------------------------------------------------------------------
+
+    def attach(self, events: Iterable[str] | None = None) -> AuditLog:
+        """Record the library's events (default: all of :data:`AUDITED_EVENTS`)."""
+        self._events = frozenset(AUDITED_EVENTS if events is None else events)
+        subscribe(self._on_event)
+        return self
+
+    def detach(self) -> None:
+        unsubscribe(self._on_event)
+
+    def _on_event(self, event: str, fields: dict[str, Any]) -> None:
+        if event not in self._events:
+            return
+        schema = AUDITED_EVENTS.get(event)
+        if schema is None:
+            self.log(event, **fields)
+            return
+        kept = {k: v for k, v in fields.items() if k in schema}
+        dropped = sorted(k for k in fields if k not in schema)
+        if dropped:
+            kept["_dropped"] = dropped
+        self.log(event, **kept)
+
+    def close(self) -> None:
+        self.detach()
+        self._sink.close()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,20 @@
+"""Model benchmarks with privacy mode on by default.
+
+:func:`benchmark_models` (and :func:`abenchmark_models`) send one prompt to several
+models and report latency, time to first token, throughput, cost and errors per model,
+without keeping the prompt or the answers unless asked to.
+"""
+
+from __future__ import annotations
+
+from ._benchmark import BenchmarkResult, abenchmark_models, benchmark_models
+from ._run import RunResult
+from ._stats import ModelStats
+
+__all__ = [
+    "BenchmarkResult",
+    "ModelStats",
+    "RunResult",
+    "abenchmark_models",
+    "benchmark_models",
+]

@@ -1,0 +1,485 @@
+"""``openrouter-secure doctor``: check this machine for leaked or exposed keys.
+
+:func:`run_doctor` looks at the MCP/agent config files in their usual places (see
+:mod:`._doctor_locations`), ``.env`` files in the current directory, the files
+openrouter-secure saves (benchmark results, logs, state), and any paths given, and
+returns a :class:`Report` of :class:`DoctorFinding`. It never reads a secret backend
+and never puts a secret in a finding: findings carry file paths, JSON paths or line
+numbers, rule names and advice. Fixes live in :mod:`._doctor_fix`; printing in
+:mod:`.cli._doctor`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..._exceptions import ConfigurationError
+from ..._sanitize._sanitizer import default_sanitizer
+from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
+from ...config._permissions import permission_findings
+from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
+from ._env_key import api_key_findings
+from ._locations import (
+    Candidate,
+    config_candidates,
+    data_dirs,
+    dotenv_candidates,
+    env_home,
+    history_candidates,
+    is_sample_dotenv,
+)
+from ._report import SCHEMA, CheckedFile, DoctorFinding, Report
+from ._rotation import DEFAULT_MAX_KEY_AGE_DAYS, rotation_findings
+
+__all__ = ["SCHEMA", "CheckedFile", "DoctorFinding", "Report", "run_doctor"]
+
+_REDACTED = re.compile(r"<REDACTED: \d+ chars>|\*\*\*MASKED\*\*\*|hmac-sha256:[0-9a-f]+")
+_CONTENT_FIELDS = frozenset({"prompt", "response", "completion", "content", "output", "messages"})
+_DATA_SUFFIXES = frozenset({".json", ".jsonl", ".csv", ".md", ".log", ".txt", ".ndjson"})
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
+_CONFIG_NAMES = frozenset(
+    {".mcp.json", "mcp.json", "claude_desktop_config.json", "mcp_config.json"}
+)
+MAX_SCAN_BYTES = 64 * 1024 * 1024
+MAX_FINDINGS_PER_FILE = 20
+
+
+class _Doctor:
+    def __init__(self, environ: Mapping[str, str], cwd: Path) -> None:
+        self.environ = environ
+        self.cwd = cwd
+        self.home = env_home(environ)
+        self.report = Report()
+        self.seen: set[Path] = set()
+        self.sanitizer = default_sanitizer()
+
+    def add(self, finding: DoctorFinding) -> None:
+        self.report.findings.append(finding)
+
+    def _claim(self, path: Path) -> bool:
+        try:
+            real = path.resolve()
+        except OSError:
+            real = path
+        if real in self.seen:
+            return False
+        self.seen.add(real)
+        return True
+
+    def _file(self, cand: Candidate) -> CheckedFile:
+        entry = CheckedFile(str(cand.path), cand.kind, cand.client)
+        self.report.files.append(entry)
+        return entry
+
+    # -- config files ---------------------------------------------------------------
+    def config(self, cand: Candidate) -> None:
+        entry = self._file(cand)
+        before = len(self.report.findings)
+        path = str(cand.path)
+        try:
+            doc, had_comments = read_document(cand.path)
+        except ConfigurationError as exc:
+            entry.status = "unreadable"
+            self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
+            return
+        in_server_json = file_format(cand.path) == "json" and not had_comments
+        try:
+            hits = scan_document(doc, strict_syntax=False)
+        except ConfigurationError as exc:
+            entry.status = "unreadable"
+            self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
+            return
+        for hit in hits:
+            fixable = in_server_json and hit.server is not None and hit.span is not None
+            hint = (
+                f"move it to the OS keychain and write {hit.finding.suggestion} "
+                "(openrouter-secure doctor --fix)"
+                if fixable
+                else f"move it to a secret store and write {hit.finding.suggestion} by hand"
+            )
+            self.add(
+                DoctorFinding(
+                    "plaintext-secret",
+                    "error",
+                    hit.finding.message,
+                    path,
+                    hit.finding.path,
+                    hit.finding.rule,
+                    hint,
+                    fixable,
+                    hit=hit,
+                )
+            )
+        self._servers(doc, path)
+        self._content(doc, path)
+        if not cand.project:
+            self._permissions(cand.path)
+        if len(self.report.findings) > before:
+            entry.status = "problems"
+
+    def _servers(self, doc: Any, path: str) -> None:
+        from ...config._load import _server_checks
+
+        try:
+            errors, warns = _server_checks(doc) if isinstance(doc, Mapping) else ([], [])
+        except ConfigurationError as exc:
+            self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
+            return
+        for f in [*errors, *warns]:
+            check = "insecure-url" if f.rule == "insecure-url" else f.rule
+            self.add(
+                DoctorFinding(check, f.severity, f.message, path, f.path, f.rule, f.suggestion)
+            )
+
+    def _permissions(self, path: Path, *, directory: bool = True) -> None:
+        try:
+            found = permission_findings(path)
+        except OSError:
+            return
+        for f in found:
+            if f.rule == "dir-permissions" and not directory:
+                continue
+            self.add(
+                DoctorFinding(
+                    "permissions",
+                    "warning",
+                    f.message,
+                    str(path),
+                    None,
+                    f.rule,
+                    f.suggestion,
+                    fixable=f.rule in ("file-permissions", "dir-permissions"),
+                )
+            )
+
+    # -- .env files -------------------------------------------------------------------
+    def dotenv(self, cand: Candidate) -> None:
+        entry = self._file(cand)
+        before = len(self.report.findings)
+        path = str(cand.path)
+        values: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        try:
+            text = cand.path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            entry.status = "unreadable"
+            self.add(DoctorFinding("unreadable", "warning", f"cannot read: {exc.strerror}", path))
+            return
+        for number, line in enumerate(text.splitlines(), 1):
+            name, value = _dotenv_line(line)
+            if name is not None:
+                values[name] = value
+                lines[name] = number
+        secrets_found = False
+        for hit in scan_document(values, strict_syntax=False):
+            name = str(hit.segments[0]) if hit.segments else ""
+            where = f"line {lines.get(name, 0)}" + (
+                f" ({name})" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else ""
+            )
+            secrets_found = True
+            self.add(
+                DoctorFinding(
+                    "plaintext-secret",
+                    "error",
+                    hit.finding.message,
+                    path,
+                    where,
+                    hit.finding.rule,
+                    "move it to the OS keychain (keyring set openrouter-secure NAME) and "
+                    "read it with keyring://openrouter-secure/NAME",
+                )
+            )
+        if not is_sample_dotenv(cand.path):
+            self._gitignore(cand.path, secrets_found)
+        if secrets_found:
+            self._permissions(cand.path, directory=False)
+        if len(self.report.findings) > before:
+            entry.status = "problems"
+
+    def _gitignore(self, path: Path, has_secrets: bool) -> None:
+        root = _git_root(path.parent)
+        if root is None:
+            return
+        git = shutil.which("git")
+        if git is None:
+            self.add(
+                DoctorFinding(
+                    "dotenv-gitignore",
+                    "info",
+                    "in a git repository, but git is not installed: could not check .gitignore",
+                    str(path),
+                )
+            )
+            return
+        rel = os.path.relpath(path, root)
+        tracked = _git(git, root, "ls-files", "--error-unmatch", "--", rel) == 0
+        if tracked:
+            self.add(
+                DoctorFinding(
+                    "dotenv-tracked",
+                    "error",
+                    "committed to git: anyone with the repository has it",
+                    str(path),
+                    None,
+                    "git-tracked",
+                    f"git rm --cached {rel}, add it to .gitignore, and rotate every key it held",
+                )
+            )
+            return
+        if _git(git, root, "check-ignore", "-q", "--", rel) == 1:
+            self.add(
+                DoctorFinding(
+                    "dotenv-gitignore",
+                    "error" if has_secrets else "warning",
+                    "not covered by .gitignore: one `git add .` commits it",
+                    str(path),
+                    None,
+                    "not-ignored",
+                    f"add {path.name} to {root / '.gitignore'}",
+                )
+            )
+
+    # -- saved results and logs ---------------------------------------------------------
+    def data(self, cand: Candidate) -> None:
+        entry = self._file(cand)
+        before = len(self.report.findings)
+        path = str(cand.path)
+        try:
+            if cand.path.stat().st_size > MAX_SCAN_BYTES:
+                self.add(DoctorFinding("skipped", "info", "too large to scan", path))
+                return
+            text = cand.path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            entry.status = "unreadable"
+            self.add(DoctorFinding("unreadable", "warning", f"cannot read: {exc.strerror}", path))
+            return
+        history = cand.kind == "history"
+        check = "secret-in-history" if history else "secret-in-file"
+        message = (
+            "a key typed on a command line, kept in history"
+            if history
+            else ("a secret saved in clear")
+        )
+        fix = (
+            "delete that line from the history file, and rotate the key"
+            if history
+            else "delete or redact the file, and rotate the key"
+        )
+        count = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            for f in self.sanitizer.find(line):
+                count += 1
+                if count <= MAX_FINDINGS_PER_FILE:
+                    self.add(
+                        DoctorFinding(
+                            check,
+                            "error",
+                            message,
+                            path,
+                            f"line {number}",
+                            f"secret-value:{f.rule}",
+                            fix,
+                        )
+                    )
+        if count > MAX_FINDINGS_PER_FILE:
+            more = count - MAX_FINDINGS_PER_FILE
+            self.add(DoctorFinding(check, "error", f"and {more} more", path))
+        suffix = cand.path.suffix.lower()
+        if suffix == ".json" and len(text) <= MAX_CONFIG_BYTES:
+            self._content(_json_or_none(text), path)
+        elif suffix in (".jsonl", ".ndjson"):
+            for number, line in enumerate(text.splitlines(), 1):
+                self._content(_json_or_none(line), path, f"line {number}: ")
+        self._permissions(cand.path, directory=not history)
+        if len(self.report.findings) > before:
+            entry.status = "problems"
+
+    def _content(self, doc: Any, path: str, prefix: str = "") -> None:
+        """Saved results with privacy mode off, or, under ``"privacy_mode": true``,
+        prompt/response fields that are not redacted (in that object or below it)."""
+        for segs, node, claimed in _walk_dicts(doc, (), False):
+            if node.get("privacy_mode") is False:
+                self._result(
+                    path,
+                    prefix + (render_path(segs) or "(top level)"),
+                    "privacy-mode-off",
+                    "saved with privacy mode off: prompts and responses are in clear",
+                )
+                continue
+            if not claimed:
+                continue
+            for key in sorted(_CONTENT_FIELDS & set(node)):
+                value = node[key]
+                if isinstance(value, str) and value and not _REDACTED.fullmatch(value):
+                    self._result(
+                        path,
+                        prefix + render_path((*segs, key)),
+                        "unredacted-field",
+                        f"the {key!r} field holds unredacted text",
+                    )
+
+    def _result(self, path: str, location: str, rule: str, message: str) -> None:
+        fix = "delete the file, or re-run the benchmark in privacy mode"
+        self.add(DoctorFinding("unredacted-results", "error", message, path, location, rule, fix))
+
+    # -- environment ------------------------------------------------------------------------
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _dotenv_line(line: str) -> tuple[str | None, str]:
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#") or "=" not in stripped:
+        return None, ""
+    if stripped.startswith("export "):
+        stripped = stripped[len("export ") :].lstrip()
+    name, _, value = stripped.partition("=")
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    elif " #" in value:
+        value = value.split(" #", 1)[0].rstrip()
+    return name.strip(), value
+
+
+def _walk_dicts(
+    obj: Any, segs: tuple[str | int, ...], claimed: bool
+) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any], bool]]:
+    """Every object in ``obj`` with its path and whether it (or an ancestor) says
+    ``"privacy_mode": true``; objects saying ``false`` are not descended into."""
+    if len(segs) > MAX_DEPTH:
+        return
+    if isinstance(obj, Mapping):
+        mode = obj.get("privacy_mode")
+        claimed = claimed or mode is True
+        yield segs, obj, claimed
+        if mode is False:
+            return
+        for k, v in obj.items():
+            yield from _walk_dicts(v, (*segs, str(k)), claimed)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _walk_dicts(v, (*segs, i), claimed)
+
+
+def _git_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _git(git: str, root: Path, *args: str) -> int:
+    try:
+        done = subprocess.run(
+            [git, "-C", str(root), *args], capture_output=True, timeout=15, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return -1
+    return done.returncode
+
+
+def _walk_files(root: Path, max_depth: int) -> Iterator[Path]:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            if max_depth > 0 and entry.name not in _SKIP_DIRS:
+                yield from _walk_files(entry, max_depth - 1)
+        elif entry.is_file():
+            yield entry
+
+
+def _classify(path: Path) -> Candidate | None:
+    name = path.name
+    if name == ".env" or name.startswith(".env."):
+        return Candidate(path, "dotenv", project=True)
+    if name in _CONFIG_NAMES or path.suffix.lower() in (".toml", ".yaml", ".yml"):
+        return Candidate(path, "config")
+    if path.suffix.lower() in _DATA_SUFFIXES:
+        if path.suffix.lower() == ".json" and _has_servers(path):
+            return Candidate(path, "config")
+        return Candidate(path, "data")
+    return None
+
+
+def _has_servers(path: Path) -> bool:
+    try:
+        doc, _ = read_document(path)
+    except ConfigurationError:
+        return False
+    return any(True for _ in iter_server_maps(doc))
+
+
+def run_doctor(
+    paths: list[str | os.PathLike[str]] | None = None,
+    *,
+    discover: bool = True,
+    online: bool = False,
+    base_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    max_key_age_days: float = DEFAULT_MAX_KEY_AGE_DAYS,
+) -> Report:
+    """Check the usual places (unless ``discover=False``) and ``paths``; return the report.
+
+    The rotation state file (see :mod:`._doctor_rotation`) is always read: each store's
+    key age against ``max_key_age_days``, and rotations left unfinished.
+    """
+    env = os.environ if environ is None else environ
+    doctor = _Doctor(env, Path(cwd) if cwd is not None else Path.cwd())
+    todo: list[Candidate] = []
+    if discover:
+        todo += [c for c in config_candidates(doctor.home, doctor.cwd, env) if c.path.is_file()]
+        todo += dotenv_candidates(doctor.cwd)
+        for directory in data_dirs(doctor.home, env):
+            todo += [Candidate(p, "data") for p in _walk_files(directory, 4)]
+        todo += [c for c in history_candidates(doctor.home, env) if c.path.is_file()]
+    for given in paths or []:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            for found in _walk_files(path, 3):
+                cand = _classify(found)
+                if cand is not None:
+                    todo.append(cand)
+        elif path.is_file():
+            todo.append(_classify(path) or Candidate(path, "data"))
+        else:
+            doctor.add(DoctorFinding("missing-path", "warning", "no such file", str(path)))
+    for cand in todo:
+        if not doctor._claim(cand.path):
+            continue
+        if cand.kind == "config":
+            doctor.config(cand)
+        elif cand.kind == "dotenv":
+            doctor.dotenv(cand)
+        else:
+            doctor.data(cand)
+    for finding in api_key_findings(env, online, base_url):
+        doctor.add(finding)
+    rotation, doctor.report.rotation = rotation_findings(
+        env, doctor.home, max_age_days=max_key_age_days, online=online, base_url=base_url
+    )
+    for finding in rotation:
+        doctor.add(finding)
+    troubled = {f.file for f in rotation if f.problem}
+    for entry in doctor.report.files:
+        if entry.path in troubled and entry.status == "ok":
+            entry.status = "problems"
+    return doctor.report

@@ -1,0 +1,425 @@
+"""Find literal secrets anywhere in a parsed config document.
+
+Four rules, each reported with the JSON path and never the value:
+
+``secret-value:<rule>``
+    the Sanitizer recognises a secret in a string (``<rule>`` is the Sanitizer's rule);
+``secret-key-literal``
+    a non-reference literal under a secret-looking name: a mapping key
+    (``OPENROUTER_API_KEY``, ``Authorization``), the flag before a command-line
+    argument (``--api-key VALUE``, ``--token=VALUE``), or the ``name`` of a
+    ``{"name": ..., "value": ...}`` pair;
+``url-credentials``
+    a URL with a password (``https://user:pass@host``) or a long token as its user;
+``url-secret-param``
+    a URL whose query or fragment carries a secret-looking param (``?key=``, ``&token=``).
+
+A value is a *reference*, not a literal, when it is made only of ``${...}``
+placeholders (plus an auth scheme such as ``Bearer``), a bare secret reference whose
+scheme is a registered backend (``keyring://svc/user``), a file path, or an obvious
+placeholder such as ``<your-key>``, or a short number. Keys ending in a pointer or
+setting word (``..._FILE``, ``...Path``, ``..._NAME``, ``..._ID``, ``..._URL``,
+``..._PROVIDER``, ``..._TIMEOUT``, ``..._COUNT``, ...) name where a secret is or how it is
+used, not the secret, and are not checked by name (the Sanitizer still checks their
+values).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from .._exceptions import ConfigurationError
+from .._refs import SecretRef
+from .._sanitize._sanitizer import default_sanitizer, is_secret_key
+from ._interpolate import Literal, Part, Placeholder, parse_template
+
+__all__ = ["ConfigFinding", "Hit", "iter_server_maps", "render_path", "scan_document"]
+
+Segment = str | int
+
+MAX_DEPTH = 200
+SERVER_MAP_KEYS = ("mcpServers", "mcp_servers", "context_servers", "servers")
+_POINTER = re.compile(
+    r"(?:^|[_\-.\s]|(?<=[a-z])(?=[A-Z]))"
+    r"(?:file|path|dir|directory|env|var|name|id|url|uri|endpoint|type|mode|header|helper|"
+    r"command|cmd|ref|reference|region|format|scheme|location|store|backend|provider|method|"
+    r"strategy|scope|audience|issuer|algorithm|ttl|expiry|expires|timeout|enabled|required|"
+    r"length|count|limit|version|kind|source|host|port|prefix|suffix|policy|rotation)s?$",
+    re.I,
+)
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>`]+")
+_AUTH_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|bot|apikey|key|digest)(?:\s+|$)")
+_SECRET_PARAMS = frozenset(
+    {"key", "apikey", "api_key", "api-key", "sig", "signature", "x-amz-signature", "client_secret"}
+)
+_BENIGN_WORDS = frozenset(
+    {
+        "none", "null", "oauth", "oauth2", "bearer", "basic", "true", "false", "yes", "no",
+        "required", "optional", "disabled", "enabled", "auto", "env", "keyring", "header",
+        "query", "inherit", "default", "prompt", "ask", "off", "on",
+    }
+)  # fmt: skip
+_PLACEHOLDER = re.compile(
+    r"<[^<>]*>|\{\{[^{}]*\}\}|[xX*.\-_]+|"
+    r"(?i:(?:.*[_\-\s])?(?:your|replace|insert|paste|example|placeholder|dummy|changeme)"
+    r"(?:[_\-\s].*)?)"
+)
+_FILE_PATH = re.compile(r"(?:~|\.{1,2})?[/\\][^\s]*|[A-Za-z]:[/\\][^\s]*")
+_NON_URL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file", "ssh", "git"})
+_WORD = re.compile(r"[A-Za-z0-9]")
+_SHELL_VAR = re.compile(r"\$\{?[A-Za-z_]\w*\}?[)\]]*|%[A-Za-z_]\w*%")
+_INLINE_FLAG = re.compile(
+    r"(?:^|\s)(?P<name>--?[A-Za-z][\w-]*)(?:=|\s+)(?P<value>[^\s\"'-][^\s\"']*)"
+)
+_INLINE_ASSIGN = re.compile(r"(?:^|[\s;])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s;\"']+)")
+
+
+@dataclass(frozen=True)
+class ConfigFinding:
+    """One problem in a config: where (a JSON path), which rule, and what to write instead.
+
+    ``path`` is like ``mcpServers.openrouter.env.OPENROUTER_API_KEY`` (``args[3]`` for
+    list items, ``["a.b"]`` for keys that are not plain words, ``[<redacted>]`` for a key
+    that is itself a secret, ``""`` for the file as a whole). ``severity`` is ``"error"``
+    (the config is refused) or ``"warning"``. Never holds the value.
+    """
+
+    path: str
+    rule: str
+    suggestion: str = ""
+    severity: str = "error"
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = self.path or "(file)"
+        text = f"{where}: {self.rule}"
+        if self.message:
+            text += f" ({self.message})"
+        if self.suggestion:
+            text += f"; use {self.suggestion}"
+        return text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A finding plus what a fixer needs: the raw path segments and the span of the value."""
+
+    finding: ConfigFinding
+    segments: tuple[Segment, ...]
+    span: tuple[int, int] | None
+    server: str | None
+    slug: str
+
+
+def render_path(segments: tuple[Segment, ...], redacted: frozenset[int] = frozenset()) -> str:
+    """``mcpServers.x.args[2]``; segments whose index is in ``redacted`` show ``[<redacted>]``."""
+    out = ""
+    for i, seg in enumerate(segments):
+        if i in redacted:
+            out += "[<redacted>]"
+        elif isinstance(seg, int):
+            out += f"[{seg}]"
+        elif _SAFE_SEGMENT.fullmatch(seg):
+            out += ("." if out else "") + seg
+        else:
+            escaped = seg.replace("\\", "\\\\").replace('"', '\\"')
+            out += f'["{escaped}"]'
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:80] or "secret"
+
+
+def suggestion_for(slug: str) -> str:
+    return "${secret:keyring://openrouter-secure/" + slug + "}"
+
+
+@functools.lru_cache(maxsize=4096)
+def secret_name(name: str) -> bool:
+    """Whether values under ``name`` must be references (a secret-looking, non-pointer name)."""
+    bare = name.lstrip("-")
+    return bool(bare) and is_secret_key(bare) and not _POINTER.search(bare)
+
+
+def iter_server_maps(
+    doc: object,
+) -> Iterator[tuple[tuple[Segment, ...], Mapping[str, object]]]:
+    """Every map of MCP servers in ``doc``: top level and Claude Code's ``projects.*``."""
+    if not isinstance(doc, Mapping):
+        return
+    for key in SERVER_MAP_KEYS:
+        servers = doc.get(key)
+        if isinstance(servers, Mapping) and (key != "servers" or _looks_like_servers(servers)):
+            yield (key,), servers
+    projects = doc.get("projects")
+    if isinstance(projects, Mapping):
+        for name, project in projects.items():
+            if isinstance(project, Mapping):
+                servers = project.get("mcpServers")
+                if isinstance(servers, Mapping):
+                    yield ("projects", str(name), "mcpServers"), servers
+
+
+def _looks_like_servers(servers: Mapping[str, object]) -> bool:
+    # VS Code's mcp.json calls the map "servers"; elsewhere the word may mean anything.
+    return all(
+        isinstance(v, Mapping) and ({"command", "url", "type"} & set(v)) for v in servers.values()
+    )
+
+
+class _Scanner:
+    def __init__(self, *, strict_syntax: bool, reference_schemes: frozenset[str]) -> None:
+        self.strict_syntax = strict_syntax
+        self.schemes = reference_schemes
+        self.sanitizer = default_sanitizer()
+        self.hits: list[Hit] = []
+        self.slugs: set[str] = set()
+        self.server_roots: dict[tuple[Segment, ...], None] = {}
+
+    # -- walking ---------------------------------------------------------------
+    def walk(self, obj: object, segs: tuple[Segment, ...], key: str | None) -> None:
+        if len(segs) > MAX_DEPTH:
+            raise ConfigurationError(
+                f"{render_path(segs[:8])}...: nested more than {MAX_DEPTH} levels deep"
+            )
+        if isinstance(obj, Mapping):
+            pair_name = obj.get("name", obj.get("key"))
+            for k, v in obj.items():
+                name = str(k)
+                child = (*segs, name)
+                if self.sanitizer.find(name):
+                    self._add(child, "secret-value:in-key-name", None, redact_last=True)
+                ctx = name
+                if name == "value" and isinstance(pair_name, str):
+                    ctx = pair_name
+                self.walk(v, child, ctx)
+        elif isinstance(obj, (list, tuple)):
+            previous: object = None
+            for i, item in enumerate(obj):
+                item_key: str | None = key
+                if isinstance(previous, str) and previous.startswith("-") and "=" not in previous:
+                    item_key = previous
+                elif key is not None and key.lower() in {"args", "arguments", "argv"}:
+                    item_key = None
+                if isinstance(item, str) and item.startswith("-") and "=" in item:
+                    flag, _, _ = item.partition("=")
+                    self.string(item, (*segs, i), flag, offset=len(flag) + 1)
+                else:
+                    self.walk(item, (*segs, i), item_key)
+                previous = item
+        elif isinstance(obj, str):
+            self.string(obj, segs, key)
+
+    def _in_server(self, segs: tuple[Segment, ...]) -> str | None:
+        for root in self.server_roots:
+            if len(segs) > len(root) and segs[: len(root)] == root:
+                return str(segs[len(root)])
+        return None
+
+    # -- one string --------------------------------------------------------------
+    def string(
+        self, text: str, segs: tuple[Segment, ...], key: str | None, offset: int = 0
+    ) -> None:
+        value = text[offset:]
+        parts = self._parts(value, segs)
+        masked = _mask_placeholders(value, parts)
+        before = len(self.hits)
+        for part in parts:
+            if isinstance(part, Literal):
+                raw = value[part.start : part.end]
+                for f in self.sanitizer.find(raw):
+                    span = (offset + part.start + f.start, offset + part.start + f.end)
+                    self._add(segs, f"secret-value:{f.rule}", span, key=key)
+            elif part.default:
+                # ${VAR:-fallback}: the fallback is a literal too (not fixable in place).
+                if self.sanitizer.find(part.default):
+                    self._add(segs, "secret-value:in-fallback", None, key=key)
+                elif key is not None and secret_name(key) and not self._benign(part.default):
+                    self._add(segs, "secret-key-literal", None, key=key)
+        if len(self.hits) > before:
+            return
+        self._urls(masked, segs, key, offset)
+        self._inline(masked, segs, offset)
+        if len(self.hits) > before:
+            return
+        if key is not None and secret_name(key):
+            found = self._literal_span(value, parts)
+            if found is not None:
+                fixable = not any(isinstance(p, Placeholder) for p in parts)
+                self._add(
+                    segs,
+                    "secret-key-literal",
+                    (offset + found[0], offset + found[1]) if fixable else None,
+                    key=key,
+                )
+
+    def _parts(self, value: str, segs: tuple[Segment, ...]) -> list[Part]:
+        try:
+            return parse_template(value, render_path(segs))
+        except ConfigurationError:
+            if self.strict_syntax and self._in_server(segs) is not None:
+                raise
+            return [Literal(value, 0, len(value))]
+
+    def _literal_span(self, value: str, parts: list[Part]) -> tuple[int, int] | None:
+        """The span of the literal part that would be a secret, or None when it is a reference."""
+        literals = [p for p in parts if isinstance(p, Literal)]
+        if not literals:
+            return None
+        if len(parts) > 1:
+            rest = "".join(p.text for p in literals)
+            rest = rest.strip()
+            scheme_word = _AUTH_SCHEME.match(rest)
+            rest = rest[scheme_word.end() :] if scheme_word else rest
+            return (0, len(value)) if _WORD.search(rest) else None
+        start = 0
+        scheme = _AUTH_SCHEME.match(value)
+        if scheme and scheme.end() < len(value):
+            start = scheme.end()
+        core = value[start:].strip()
+        if self._benign(core):
+            return None
+        lead = value.index(core, start)
+        return (lead, lead + len(core))
+
+    def _benign(self, core: str) -> bool:
+        if not core or core.lower() in _BENIGN_WORDS or _PLACEHOLDER.fullmatch(core):
+            return True
+        if core.isdigit() and len(core) < 8:  # a count or a port, not a credential
+            return True
+        if _FILE_PATH.fullmatch(core) or _SHELL_VAR.fullmatch(core):
+            return True
+        if "://" in core:
+            try:
+                ref = SecretRef.parse(core)
+            except ConfigurationError:
+                return False
+            return ref.backend in self.schemes and ref.backend not in _NON_URL_SCHEMES
+        return False
+
+    def _urls(self, masked: str, segs: tuple[Segment, ...], key: str | None, offset: int) -> None:
+        for match in _URL.finditer(masked):
+            url = match.group(0)
+            base = match.start()
+            rest = url.split("://", 1)[1]
+            authority_end = min((i for i in (rest.find(c) for c in "/?#") if i != -1), default=-1)
+            authority = rest if authority_end == -1 else rest[:authority_end]
+            at = authority.rfind("@")
+            auth_start = base + url.index("://") + 3
+            if at != -1:
+                userinfo = authority[:at]
+                user, sep, password = userinfo.partition(":")
+                if sep and password and "\0" not in password:
+                    s = auth_start + len(user) + 1
+                    span = (offset + s, offset + s + len(password))
+                    self._add(segs, "url-credentials", span, key, leaf="url-password")
+                elif not sep and len(user) >= 20 and "\0" not in user:
+                    span = (offset + auth_start, offset + auth_start + at)
+                    self._add(segs, "url-credentials", span, key, leaf="url-user")
+            for sep_char in "?#":
+                idx = url.find(sep_char)
+                if idx == -1:
+                    continue
+                end = url.find("#", idx + 1) if sep_char == "?" else len(url)
+                query = url[idx + 1 : end if end != -1 else len(url)]
+                pos = base + idx + 1
+                for pair in query.split("&"):
+                    name, eq, val = pair.partition("=")
+                    bare = name.lower()
+                    secretish = bare in _SECRET_PARAMS or secret_name(name)
+                    if eq and val and "\0" not in val and secretish:
+                        s = pos + len(name) + 1
+                        span = (offset + s, offset + s + len(val))
+                        self._add(segs, "url-secret-param", span, key, leaf=name)
+                    pos += len(pair) + 1
+
+    def _inline(self, masked: str, segs: tuple[Segment, ...], offset: int) -> None:
+        """``--api-key VALUE``/``--token=VALUE`` and ``NAME=VALUE`` inside one string
+        (a shell command line, ``docker run -e GITHUB_TOKEN=...``)."""
+        for pattern in (_INLINE_FLAG, _INLINE_ASSIGN):
+            for m in pattern.finditer(masked):
+                name, value = m.group("name"), m.group("value")
+                if "\0" in value or not secret_name(name) or self._benign(value):
+                    continue
+                span = (offset + m.start("value"), offset + m.end("value"))
+                self._add(segs, "secret-key-literal", span, name)
+
+    # -- recording -----------------------------------------------------------------
+    def _add(
+        self,
+        segs: tuple[Segment, ...],
+        rule: str,
+        span: tuple[int, int] | None,
+        key: str | None = None,
+        *,
+        redact_last: bool = False,
+        leaf: str | None = None,
+    ) -> None:
+        redacted = frozenset({len(segs) - 1}) if redact_last else frozenset()
+        redacted |= frozenset(
+            i for i, s in enumerate(segs) if isinstance(s, str) and self.sanitizer.find(s)
+        )
+        server = self._in_server(segs)
+        if leaf is None:
+            leaf = (key or "").lstrip("-") or (str(segs[-1]) if segs and not redact_last else "")
+        if server is not None and server != leaf:
+            slug = _slug(f"{server}.{leaf}" if leaf else server)
+        else:
+            slug = _slug(".".join(str(s) for i, s in enumerate(segs) if i not in redacted))
+        if any(i in redacted for i in range(len(segs))):
+            slug = _slug(f"{server or 'config'}.secret")
+        base, n = slug, 1
+        while slug in self.slugs:
+            n += 1
+            slug = f"{base}-{n}"
+        self.slugs.add(slug)
+        finding = ConfigFinding(
+            path=render_path(segs, redacted),
+            rule=rule,
+            suggestion=suggestion_for(slug),
+            message=_MESSAGES.get(rule.split(":", 1)[0], ""),
+        )
+        self.hits.append(Hit(finding, segs, None if redact_last else span, server, slug))
+
+
+_MESSAGES = {
+    "secret-value": "a key or token in plain text",
+    "secret-key-literal": "a plain-text value under a secret name",
+    "url-credentials": "a URL with a password or token in it",
+    "url-secret-param": "a URL with a key in its query string",
+}
+
+
+def _mask_placeholders(value: str, parts: list[Part]) -> str:
+    chars = list(value)
+    for p in parts:
+        if isinstance(p, Placeholder):
+            chars[p.start : p.end] = "\0" * (p.end - p.start)
+    return "".join(chars)
+
+
+def reference_schemes() -> frozenset[str]:
+    """Backend names a bare ``scheme://...`` value may use to count as a reference."""
+    from .. import _registry
+
+    names = set(_registry.BUILTIN) | set(_registry._registered)
+    # Broken package metadata must not break scanning.
+    with contextlib.suppress(Exception):
+        names |= set(_registry._plugin_entry_points())
+    return frozenset(names)
+
+
+def scan_document(doc: object, *, strict_syntax: bool = True) -> list[Hit]:
+    """Every literal secret in ``doc``. Raises :class:`ConfigurationError` for a malformed
+    ``${...}`` inside a server entry when ``strict_syntax`` (the doctor passes False)."""
+    scanner = _Scanner(strict_syntax=strict_syntax, reference_schemes=reference_schemes())
+    for root, _ in iter_server_maps(doc):
+        scanner.server_roots[root] = None
+    scanner.walk(doc, (), None)
+    return scanner.hits

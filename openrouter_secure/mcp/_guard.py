@@ -1,0 +1,420 @@
+"""The guard's decisions: policy, rate limits, path arguments, sanitizing, auditing.
+
+One :class:`Guard` per secured server; :mod:`._mcp_secure` installs it into the SDK's
+extension points. Imports the ``mcp`` SDK; reached only through
+:mod:`openrouter_secure.mcp`.
+
+Three kinds of request are decided: ``tools/call`` (the tool's name), ``prompts/get``
+and ``resources/read``. The policy sees a prompt as ``prompt:<name>`` and a resource as
+``resource:<uri>`` (see :func:`policy_name`), so one default-deny policy covers all
+three and a rule for a prompt never matches a tool of the same name (the spec's
+tool-name format has no colon).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import logging
+import os
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server.context import HandlerResult, ServerRequestContext
+from mcp.server.lowlevel.helper_types import ReadResourceContents
+from mcp.server.mcpserver.exceptions import (
+    ResourceError,
+    ToolError,
+    UnexpectedResourceError,
+    UnexpectedToolError,
+)
+from mcp.shared.exceptions import MCPError
+from mcp_types import CallToolResult, EmbeddedResource, GetPromptResult, TextContent
+from pydantic import ValidationError
+
+from .. import _events
+from .._exceptions import (
+    ConfigurationError,
+    OpenRouterSecureError,
+    ProviderError,
+    UnsafePathError,
+)
+from .._files import confine_path
+from .._sanitize._sanitizer import Sanitizer
+from ._types import (
+    RATE_LIMITED,
+    TOOL_DENIED,
+    AuditSink,
+    ClientIdentity,
+    DecisionLike,
+    LimiterLike,
+    PolicyLike,
+    argument_shape,
+    is_path_argument,
+)
+
+__all__ = ["FIELD", "Guard", "policy_name"]
+
+log = logging.getLogger("openrouter_secure.mcp")
+
+_MAX_NAME = 100
+
+#: The field naming the request in audit records and error data. Not ``prompt``: the
+#: audit log takes a field of that name for content and redacts it.
+FIELD = {"tool": "tool", "prompt": "prompt_name", "resource": "resource"}
+
+
+def policy_name(kind: str, name: str) -> str:
+    """The name the policy and a limiter mapping see: a tool's own name,
+    ``prompt:<name>`` or ``resource:<uri>``."""
+    return name if kind == "tool" else f"{kind}:{name}"
+
+
+@dataclass(frozen=True)
+class _Allow:
+    allowed: bool = True
+    rule: str = "no policy configured (allow)"
+
+
+@dataclass(frozen=True)
+class _Refused:
+    retry_after: float = 1.0
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class Guard:
+    """The decisions :func:`secure` installs: one instance per secured server."""
+
+    def __init__(
+        self,
+        *,
+        server_name: str,
+        policy: PolicyLike | None,
+        limiter: LimiterLike | Mapping[str, LimiterLike] | None,
+        audit: AuditSink | None,
+        sanitizer: Sanitizer,
+        log_arguments: bool,
+        identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity],
+        known_names: Callable[[str], set[str]],
+        allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> None:
+        self.server_name = server_name
+        self.policy = policy
+        self.limiter = limiter
+        self.audit = audit
+        self.sanitizer = sanitizer
+        self.log_arguments = log_arguments
+        self.identify = identify
+        # kind -> the registered names (URIs for resources), for rate-limit buckets
+        self._known_names = known_names
+        # Resolved once, now: a relative root must not move if the working directory does.
+        self.allowed_roots: list[str] | None = None
+        if allowed_roots is not None:
+            roots = [os.path.realpath(os.fspath(r)) for r in allowed_roots]
+            if not roots or not all(os.path.isdir(r) for r in roots):
+                raise ConfigurationError(
+                    "secure(allowed_roots=...) needs one or more existing directories"
+                )
+            self.allowed_roots = roots
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def decide(self, name: str, kind: str = "tool") -> DecisionLike:
+        """The policy's decision for a tool, prompt or resource on this server
+        (allow-all without a policy)."""
+        if self.policy is None:
+            return _Allow()
+        try:
+            return self.policy.check(self.server_name, policy_name(kind, name))
+        except Exception:
+            # Fail closed: a policy that cannot answer allows nothing.
+            log.exception("the tool policy failed to decide; denying")
+            return _Allow(False, "deny:policy-error")
+
+    def visible(self, name: str, kind: str = "tool") -> bool:
+        return bool(self.decide(name, kind).allowed)
+
+    def _limiter_for(self, name: str) -> LimiterLike | None:
+        limiter = self.limiter
+        if limiter is None or not isinstance(limiter, Mapping):
+            return limiter
+        if name in limiter:
+            return limiter[name]
+        # Most specific glob first: the longest pattern wins, then "*".
+        for pattern in sorted(limiter, key=len, reverse=True):
+            if fnmatch.fnmatchcase(name, pattern):
+                return limiter[pattern]
+        return None
+
+    def record(self, event: str, **fields: Any) -> None:
+        """Emit ``event`` in-process and write it to the audit log, if one was given."""
+        _events.emit(event, **fields)
+        if self.audit is not None:
+            try:
+                self.audit.log(event, **fields)
+            except Exception:
+                # Auditing must not break the call it audits; the failure is logged.
+                log.exception("audit log failed to record %s", event)
+
+    async def admit(
+        self,
+        name: str,
+        arguments: Any,
+        ctx: ServerRequestContext[Any, Any] | None,
+        kind: str = "tool",
+    ) -> None:
+        """Decide one request (a tool call, a prompt or a resource read): raise
+        :class:`MCPError` if denied or rate limited. Audited as ``<kind>.allowed``,
+        ``<kind>.denied`` or ``<kind>.rate_limited``."""
+        shown = self.sanitizer.truncate(str(name), _MAX_NAME)
+        client = self.identify(ctx)
+        decision = self.decide(name, kind)
+        fields: dict[str, Any] = {
+            "server": self.server_name,
+            FIELD[kind]: shown,
+            "rule": decision.rule,
+            "client": client.key,
+            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
+        }
+        if kind != "resource":  # a read has no arguments; the URI is its name
+            if self.log_arguments:
+                fields["arguments"] = self.sanitizer.sanitize_data(arguments)
+            else:
+                fields["argument_shape"] = argument_shape(arguments or {}, self.sanitizer)
+        if not decision.allowed:
+            self.record(f"{kind}.denied", **fields)
+            raise MCPError(
+                TOOL_DENIED,
+                f"{kind.capitalize()} {shown!r} is not available on this server: "
+                "refused by its tool policy",
+                {FIELD[kind]: shown, "reason": "denied"},
+            )
+        limiter = self._limiter_for(policy_name(kind, name))
+        if limiter is not None:
+            # Unregistered names (and resources read through a URI template) share one
+            # bucket per kind, so random names cannot grow the store.
+            bucket = name if name in self._known_names(kind) else "<unknown>"
+            try:
+                result = await limiter.ahit(
+                    f"mcp:{self.server_name}/{kind}:{bucket}/client:{client.key}"
+                )
+            except Exception:
+                # Fail closed, like RateLimiter(fail_open=False): refuse, ask to retry.
+                log.exception("the rate limiter failed; refusing the call")
+                result = _Refused()
+            if not result:
+                retry_after = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
+                self.record(
+                    f"{kind}.rate_limited",
+                    **{k: v for k, v in fields.items() if k != "rule"},
+                    retry_after=retry_after,
+                )
+                raise MCPError(
+                    RATE_LIMITED,
+                    f"Rate limit exceeded for {kind} {shown!r}; retry after {retry_after:g} s",
+                    {FIELD[kind]: shown, "reason": "rate_limited", "retry_after": retry_after},
+                )
+        self.record(f"{kind}.allowed", **fields)
+
+    def confine_arguments(
+        self, tool: str, arguments: dict[str, Any], client: str
+    ) -> dict[str, Any]:
+        """Replace every path-named string argument by its confined, resolved form.
+
+        The tool then opens exactly the path that was checked (a relative path is
+        resolved against the first root, not the server's working directory). A path
+        outside the roots refuses the call with a :class:`ToolError` naming the argument.
+        """
+        if self.allowed_roots is None or not isinstance(arguments, dict):
+            return arguments
+        out = dict(arguments)
+        for name, value in arguments.items():
+            if not is_path_argument(str(name)):
+                continue
+            try:
+                if isinstance(value, str):
+                    out[name] = str(confine_path(value, self.allowed_roots))
+                elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                    out[name] = [str(confine_path(v, self.allowed_roots)) for v in value]
+            except UnsafePathError as exc:
+                shown = self.sanitizer.truncate(str(tool), _MAX_NAME)
+                arg = self.sanitizer.truncate(str(name), 64)
+                self.record(
+                    "tool.path_refused",
+                    server=self.server_name,
+                    tool=shown,
+                    client=client,
+                    argument=arg,
+                )
+                raise ToolError(f"Error executing tool {shown}: argument {arg!r}: {exc}") from None
+        return out
+
+    # -- sanitizing --------------------------------------------------------------------
+
+    def _clean_content(self, item: Any) -> Any:
+        """One content block (text, or an embedded text resource) with secrets masked."""
+        s = self.sanitizer
+        if isinstance(item, TextContent):
+            return item.model_copy(update={"text": s.sanitize(item.text)})
+        if isinstance(item, EmbeddedResource) and hasattr(item.resource, "text"):
+            text = s.sanitize(item.resource.text)
+            return item.model_copy(
+                update={"resource": item.resource.model_copy(update={"text": text})}
+            )
+        return item
+
+    def clean_result(self, result: Any) -> Any:
+        """Mask secrets in a :class:`CallToolResult`'s text and structured content."""
+        if not isinstance(result, CallToolResult):
+            return result
+        structured = result.structured_content
+        return result.model_copy(
+            update={
+                "content": [self._clean_content(item) for item in result.content],
+                "structured_content": (
+                    None if structured is None else self.sanitizer.sanitize_data(structured)
+                ),
+            }
+        )
+
+    def clean_prompt(self, result: Any) -> Any:
+        """Mask secrets in a :class:`GetPromptResult`'s messages."""
+        if not isinstance(result, GetPromptResult):
+            return result
+        messages = [
+            m.model_copy(update={"content": self._clean_content(m.content)})
+            for m in result.messages
+        ]
+        return result.model_copy(update={"messages": messages})
+
+    def clean_contents(self, result: Any) -> Any:
+        """Mask secrets in what ``read_resource`` returns (its text contents; binary
+        contents are passed as they are)."""
+        if not isinstance(result, (list, tuple)):
+            return result  # an InputRequiredResult (a pydantic model: iterable too)
+        out: list[Any] = []
+        for item in result:
+            if isinstance(item, ReadResourceContents) and isinstance(item.content, str):
+                item = dataclasses.replace(item, content=self.sanitizer.sanitize(item.content))
+            out.append(item)
+        return out
+
+    def clean_wire(self, result: HandlerResult) -> HandlerResult:
+        """The same as :meth:`clean_result` on the serialized (wire) form."""
+        if not isinstance(result, dict):
+            return result
+        s = self.sanitizer
+        out = dict(result)
+        items = []
+        for item in out.get("content") or []:
+            if isinstance(item, dict):
+                item = dict(item)
+                if isinstance(item.get("text"), str):
+                    item["text"] = s.sanitize(item["text"])
+                resource = item.get("resource")
+                if isinstance(resource, dict) and isinstance(resource.get("text"), str):
+                    item["resource"] = {**resource, "text": s.sanitize(resource["text"])}
+            items.append(item)
+        if "content" in out:
+            out["content"] = items
+        for key, inner in (("contents", None), ("messages", "content")):
+            # resources/read: contents[].text; prompts/get: messages[].content.text
+            if isinstance(out.get(key), list):
+                out[key] = [self._clean_text_item(m, inner) for m in out[key]]
+        if out.get("structuredContent") is not None:
+            out["structuredContent"] = s.sanitize_data(out["structuredContent"])
+        return out
+
+    def _clean_text_item(self, item: Any, inner: str | None) -> Any:
+        if not isinstance(item, dict):
+            return item
+        target = item.get(inner) if inner else item
+        if not isinstance(target, dict) or not isinstance(target.get("text"), str):
+            return item
+        cleaned = {**target, "text": self.sanitizer.sanitize(target["text"])}
+        return {**item, inner: cleaned} if inner else cleaned
+
+    def clean_mcp_error(self, exc: MCPError) -> MCPError:
+        return MCPError(
+            exc.code,
+            self.sanitizer.sanitize(exc.message),
+            None if exc.data is None else self.sanitizer.sanitize_data(exc.data),
+        )
+
+    def _unexpected(
+        self, kind: str, shown: str, exc: BaseException, client: str, cause: BaseException
+    ) -> None:
+        """Log an unexpected failure's traceback (sanitized) and audit ``<kind>.error``
+        with the type of ``cause``, the exception the server's own code raised."""
+        detail = self.sanitizer.sanitize(
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        )
+        log.error(
+            "%s %r raised an unexpected exception (client %s):\n%s", kind, shown, client, detail
+        )
+        self.record(
+            f"{kind}.error",
+            server=self.server_name,
+            **{FIELD[kind]: shown},
+            client=client,
+            error=type(cause).__name__,
+        )
+
+    def resource_failure(self, uri: str, exc: ResourceError, client: str) -> ResourceError:
+        """A failed read as a sanitized error of the same class, without its cause.
+
+        The SDK logs the error it gets with its traceback; the original's (sanitized)
+        goes to this module's logger instead."""
+        shown = self.sanitizer.truncate(uri, _MAX_NAME)
+        if isinstance(exc, UnexpectedResourceError):
+            self._unexpected("resource", shown, exc, client, exc.__cause__ or exc)
+            return UnexpectedResourceError(f"Error reading resource {shown}")
+        return type(exc)(self.sanitizer.sanitize(str(exc)))
+
+    def prompt_failure(self, name: str, exc: Exception, client: str) -> Exception:
+        """A failed prompt as a sanitized ``ValueError`` (the SDK's own type for it),
+        without its cause.
+
+        The SDK wraps every failure in a ``ValueError``: its own refusals (an unknown
+        prompt, missing arguments) once, and an exception the prompt function raised
+        twice. A refusal keeps its message (sanitized); a raised exception is logged
+        here, sanitized, and audited as ``prompt.error``."""
+        inner = exc.__cause__
+        if inner is None or inner.__cause__ is None:
+            return ValueError(self.sanitizer.truncate(str(exc), 2 * _MAX_NAME))
+        shown = self.sanitizer.truncate(name, _MAX_NAME)
+        root = inner.__cause__
+        while root.__cause__ is not None:
+            root = root.__cause__
+        self._unexpected("prompt", shown, exc, client, root)
+        return ValueError(f"Error rendering prompt {shown}")
+
+    def failure(self, tool: str, exc: ToolError, client: str) -> ToolError:
+        """Turn a failed call into a sanitized error; log the detail, sanitized."""
+        s = self.sanitizer
+        shown = s.truncate(str(tool), _MAX_NAME)
+        cause = exc.__cause__
+        if isinstance(exc, UnexpectedToolError):
+            if isinstance(cause, OpenRouterSecureError) and not isinstance(cause, ProviderError):
+                # The library's own errors say what went wrong and how to fix it, and are
+                # scrubbed when built (a bad path, a config problem, an API refusal).
+                # Secret-backend failures stay generic: they describe infrastructure.
+                message = f"Error executing tool {shown}: {s.sanitize(str(cause))}"
+                log.info("tool %r refused: %s", shown, message)
+                return ToolError(message)
+            self._unexpected("tool", shown, exc, client, cause or exc)
+            if isinstance(cause, ProviderError):
+                return UnexpectedToolError(
+                    f"Error executing tool {shown}: the server could not obtain a credential "
+                    "it needs (the reason is in the server's log)"
+                )
+            return UnexpectedToolError(f"Error executing tool {shown}")
+        clean = ToolError(s.sanitize(str(exc)))
+        if isinstance(cause, ValidationError):
+            # Keep the cause: the SDK then logs only the failing field names.
+            clean.__cause__ = cause
+        return clean

@@ -1,0 +1,401 @@
+"""``secure(server)``: policy, rate limits, sanitizing and auditing for an ``MCPServer``.
+
+Imported only through :mod:`openrouter_secure.mcp` (it imports the ``mcp`` SDK).
+
+The guard hooks into the SDK at three layers, outermost first, so that no single
+extension point has to be trusted:
+
+1. **Server middleware** (``MCPServer.middleware``, which the SDK marks provisional):
+   filters ``tools/list``, ``prompts/list``, ``resources/list`` and
+   ``resources/templates/list``, and admits or refuses ``tools/call``,
+   ``prompts/get`` and ``resources/read`` before the SDK even looks the name up;
+   scrubs the wire result on the way out.
+2. **``call_tool``, ``get_prompt`` and ``read_resource``** (the instance methods every
+   request and every nested or programmatic call goes through): admit the request if
+   the middleware did not (so the guard holds even if a future SDK changes the
+   middleware contract), sanitize the result, and turn failures into sanitized errors
+   before the SDK logs them.
+3. **Each registered tool function** (those present now and those added later, via
+   the tool manager's ``add_tool``): re-checks the policy right before the function
+   runs. It is a backstop; in normal operation layers 1-2 already decided.
+
+A request is admitted once (a context variable carries the admission from layer 1 to
+layer 2, so the rate limiter counts it once). The policy sees prompts as
+``prompt:<name>`` and resources as ``resource:<uri>`` (the URI template, for a
+template in a listing), so a default-deny policy exposes none until allowed.
+
+**Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
+is, in order: the authenticated principal from the SDK's auth context (the bearer
+token's ``client_id``: the only identity a client cannot choose); the transport's
+session id (``Mcp-Session-Id`` on stateful streamable HTTP: a client can open new
+sessions, so without authentication this bounds one session, not one user); the peer
+address on stateless HTTP (behind a reverse proxy, the proxy's); else ``local`` —
+stdio has exactly one peer per server process, and an in-process client is the host
+itself. The self-declared ``clientInfo`` name is recorded in the audit log as
+``client_name`` but never used as identity. Pass ``identify=`` to :func:`secure` to
+supply your own key function.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import os
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp.shared.exceptions import MCPError
+
+from .._exceptions import ConfigurationError
+from .._sanitize._sanitizer import Sanitizer, default_sanitizer
+from ._guard import Guard
+from ._types import (
+    TOOL_DENIED,
+    AuditSink,
+    ClientIdentity,
+    LimiterLike,
+    PolicyLike,
+    default_identify,
+)
+
+__all__ = ["secure"]
+
+S = TypeVar("S", bound=MCPServer[Any])
+
+
+@dataclass(frozen=True)
+class _Admitted:
+    kind: str
+    name: str
+    guard: Guard
+
+
+_ADMITTED: contextvars.ContextVar[_Admitted | None] = contextvars.ContextVar(
+    "openrouter_secure_mcp_admitted", default=None
+)
+
+
+def _wrap_fn(fn: Callable[..., Any], tool_name: str, guard: Guard, is_async: bool) -> Any:
+    """Layer 3: re-check the policy right before the tool function runs."""
+
+    def check() -> None:
+        decision = guard.decide(tool_name)
+        if not decision.allowed:
+            guard.record(
+                "tool.denied",
+                server=guard.server_name,
+                tool=tool_name,
+                rule=decision.rule,
+                client=None,
+                layer="tool-function",
+            )
+            raise MCPError(
+                TOOL_DENIED,
+                f"Tool {tool_name!r} is not available on this server: refused by its tool policy",
+                {"tool": tool_name, "reason": "denied"},
+            )
+
+    if is_async:
+
+        @functools.wraps(fn)
+        async def async_guarded(*args: Any, **kwargs: Any) -> Any:
+            check()
+            return await fn(*args, **kwargs)
+
+        async_guarded.__openrouter_secure__ = True  # type: ignore[attr-defined]
+        return async_guarded
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        check()
+        return fn(*args, **kwargs)
+
+    guarded.__openrouter_secure__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def _guard_tool(tool: Tool, guard: Guard) -> Tool:
+    if not getattr(tool.fn, "__openrouter_secure__", False):
+        tool.fn = _wrap_fn(tool.fn, tool.name, guard, tool.is_async)
+    return tool
+
+
+# method -> (the result's list, the kind of its entries, the entry's name field)
+_LISTINGS = {
+    "tools/list": ("tools", "tool", "name"),
+    "prompts/list": ("prompts", "prompt", "name"),
+    "resources/list": ("resources", "resource", "uri"),
+    "resources/templates/list": ("resourceTemplates", "resource", "uriTemplate"),
+}
+# method -> (kind, the param naming it, the param holding arguments)
+_DECIDED = {
+    "tools/call": ("tool", "name", "arguments"),
+    "prompts/get": ("prompt", "name", "arguments"),
+    "resources/read": ("resource", "uri", None),
+}
+
+
+async def _admit_once(
+    guard: Guard, kind: str, name: str, arguments: Any, ctx: ServerRequestContext[Any, Any] | None
+) -> None:
+    """Layer 2's decision, unless layer 1 already admitted this very request."""
+    admitted = _ADMITTED.get()
+    if admitted != _Admitted(kind, name, guard):
+        # Not seen by the middleware: a nested or programmatic call, or an SDK
+        # whose middleware contract changed. Decide here.
+        await guard.admit(name, arguments, ctx, kind)
+
+
+class _GuardMiddleware:
+    """Layer 1: server middleware (``ServerMiddleware``) for the listings and for
+    ``tools/call``, ``prompts/get`` and ``resources/read``."""
+
+    __openrouter_secure__ = True
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+
+    async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        guard = self.guard
+        listing = _LISTINGS.get(ctx.method)
+        if listing is not None:
+            key, kind, field = listing
+            result = await call_next(ctx)
+            if isinstance(result, dict) and isinstance(result.get(key), list):
+                result = {
+                    **result,
+                    key: [
+                        t
+                        for t in result[key]
+                        if isinstance(t, dict) and guard.visible(str(t.get(field)), kind)
+                    ],
+                }
+            return result
+        decided = _DECIDED.get(ctx.method)
+        if decided is None or not isinstance(ctx.params, Mapping):
+            try:
+                return await call_next(ctx)
+            except MCPError as exc:
+                raise guard.clean_mcp_error(exc) from None
+        kind, name_param, arguments_param = decided
+        name = str(ctx.params.get(name_param))
+        arguments = ctx.params.get(arguments_param) if arguments_param else None
+        await guard.admit(name, arguments, ctx, kind)
+        token = _ADMITTED.set(_Admitted(kind, name, guard))
+        try:
+            result = await call_next(ctx)
+        except MCPError as exc:
+            raise guard.clean_mcp_error(exc) from None
+        finally:
+            _ADMITTED.reset(token)
+        return guard.clean_wire(result)
+
+
+def _request_context(context: Any) -> ServerRequestContext[Any, Any] | None:
+    """The low-level request context of an ``MCPServer`` ``Context`` (None outside a request)."""
+    if context is None:
+        return None
+    try:
+        request: ServerRequestContext[Any, Any] = context.request_context
+    except (AttributeError, ValueError):
+        return None
+    return request
+
+
+def _install_call_tool(server: MCPServer[Any], guard: Guard) -> None:
+    original = server.call_tool
+
+    async def call_tool(name: str, arguments: dict[str, Any], context: Any | None = None) -> Any:
+        ctx = _request_context(context)
+        await _admit_once(guard, "tool", name, arguments, ctx)
+        client = guard.identify(ctx).key
+        arguments = guard.confine_arguments(name, arguments, client)
+        token = _ADMITTED.set(None)  # a nested call from inside this tool is decided anew
+        try:
+            result = await original(name, arguments, context)
+        except MCPError as exc:
+            raise guard.clean_mcp_error(exc) from None
+        except ToolError as exc:
+            clean = guard.failure(name, exc, client)
+            raise clean from clean.__cause__
+        finally:
+            _ADMITTED.reset(token)
+        return guard.clean_result(result)
+
+    server.call_tool = call_tool  # type: ignore[method-assign]
+
+
+async def _run_admitted(
+    guard: Guard,
+    kind: str,
+    name: str,
+    arguments: Any,
+    context: Any | None,
+    call: Callable[[], Awaitable[Any]],
+    failed: type[Exception],
+    failure: Callable[[str, Any, str], Exception],
+) -> Any:
+    """Layer 2 for prompts and resources: admit, run ``call``, and replace an
+    ``MCPError`` or a ``failed`` exception by its sanitized form (without its cause)."""
+    ctx = _request_context(context)
+    await _admit_once(guard, kind, name, arguments, ctx)
+    token = _ADMITTED.set(None)  # a nested request is decided anew
+    try:
+        return await call()
+    except MCPError as exc:
+        raise guard.clean_mcp_error(exc) from None
+    except failed as exc:
+        raise failure(name, exc, guard.identify(ctx).key) from None
+    finally:
+        _ADMITTED.reset(token)
+
+
+def _install_get_prompt(server: MCPServer[Any], guard: Guard) -> None:
+    original = server.get_prompt
+
+    async def get_prompt(
+        name: str, arguments: dict[str, Any] | None = None, context: Any | None = None
+    ) -> Any:
+        # Any exception: the SDK wraps every failure of a prompt in a ValueError.
+        result = await _run_admitted(
+            guard, "prompt", name, arguments, context,
+            lambda: original(name, arguments, context), Exception, guard.prompt_failure,
+        )  # fmt: skip
+        return guard.clean_prompt(result)
+
+    server.get_prompt = get_prompt  # type: ignore[method-assign]
+
+
+def _install_read_resource(server: MCPServer[Any], guard: Guard) -> None:
+    original = server.read_resource
+
+    async def read_resource(uri: Any, context: Any | None = None) -> Any:
+        result = await _run_admitted(
+            guard, "resource", str(uri), None, context,
+            lambda: original(uri, context), ResourceError, guard.resource_failure,
+        )  # fmt: skip
+        return guard.clean_contents(result)
+
+    server.read_resource = read_resource  # type: ignore[method-assign]
+
+
+def _known_names(server: MCPServer[Any]) -> Callable[[str], set[str]]:
+    """kind -> the names registered on ``server`` now (URIs of static resources)."""
+    tools = server._tool_manager
+    prompts = getattr(server, "_prompt_manager", None)
+    resources = getattr(server, "_resource_manager", None)
+
+    def known(kind: str) -> set[str]:
+        if kind == "tool":
+            return {t.name for t in tools.list_tools()}
+        if kind == "prompt" and prompts is not None:
+            return {p.name for p in prompts.list_prompts()}
+        if kind == "resource" and resources is not None:
+            return {str(r.uri) for r in resources.list_resources()}
+        return set()
+
+    return known
+
+
+def secure(
+    server: S,
+    *,
+    policy: PolicyLike | Mapping[str, Any] | None = None,
+    limiter: LimiterLike | Mapping[str, LimiterLike] | None = None,
+    audit: AuditSink | None = None,
+    sanitizer: Sanitizer | None = None,
+    server_name: str | None = None,
+    log_arguments: bool = False,
+    identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity] | None = None,
+    allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
+) -> S:
+    """Secure every tool, prompt and resource of an ``MCPServer`` (registered already,
+    or later). Returns it.
+
+    - ``policy``: a ``ToolPolicy`` (or the mapping ``ToolPolicy.from_config`` takes).
+      It sees tools by name, prompts as ``prompt:<name>`` and resources as
+      ``resource:<uri>``. Denied ones vanish from the listings; asking for one by name
+      is refused with JSON-RPC error ``-32602`` (``data.reason == "denied"``).
+      Decided on every request.
+    - ``limiter``: a ``RateLimiter`` (for every request), or a mapping from such a name
+      or an ``fnmatch`` glob to one (the exact name, then the longest matching glob:
+      ``"prompt:*"``, ``"resource:*"``). Counted per name and per client; a refusal
+      is JSON-RPC error ``-32029`` with ``data.retry_after`` in seconds.
+    - ``audit``: an ``AuditLog``; gets ``<kind>.allowed``, ``<kind>.denied`` (with the
+      deciding ``rule``), ``<kind>.rate_limited`` and ``<kind>.error`` for each kind
+      (``tool``, ``prompt``, ``resource``), and ``tool.path_refused``, each with the
+      client key and the arguments' shape (content only with ``log_arguments=True``,
+      and sanitized even then). The same events are emitted in-process.
+    - ``sanitizer``: defaults to the process-wide one; masks secrets in tool results
+      (text and structured content), prompts, resource text and error messages.
+      Unexpected exceptions reach the client as ``Error executing tool <name>`` (or
+      the SDK's generic error for prompts and resources); the traceback goes to the
+      ``openrouter_secure.mcp`` logger, sanitized.
+    - ``server_name``: the name the policy sees; defaults to ``server.name``.
+    - ``identify``: ``(request context or None) -> ClientIdentity``; see the module
+      docstring for the default.
+    - ``allowed_roots``: directories; every string (or list of strings) argument whose
+      name says it is a path (``path``, ``file``, ``output_dir``, ``filePaths``...) is
+      checked with :func:`confine_path` and replaced by the resolved absolute path
+      before the tool runs; a path outside them refuses the call (``tool.path_refused``).
+    """
+    if getattr(server, "_openrouter_secure_guard", None) is not None:
+        raise ConfigurationError(
+            "this MCP server is already secured; call secure() once per server"
+        )
+    manager = getattr(server, "_tool_manager", None)
+    if manager is None or not hasattr(manager, "add_tool") or not hasattr(manager, "list_tools"):
+        raise ConfigurationError(
+            "this version of the mcp SDK has no tool manager openrouter-secure knows how to "
+            'guard; install a supported one: pip install "openrouter-secure[mcp]"'
+        )
+    if isinstance(policy, Mapping):
+        from ..config._policy import ToolPolicy
+
+        policy = ToolPolicy.from_config(policy)
+    guard = Guard(
+        server_name=server_name or server.name,
+        policy=policy,
+        limiter=limiter,
+        audit=audit,
+        sanitizer=sanitizer or default_sanitizer(),
+        log_arguments=log_arguments,
+        identify=identify or default_identify,
+        known_names=_known_names(server),
+        allowed_roots=allowed_roots,
+    )
+    for tool in manager.list_tools():
+        _guard_tool(tool, guard)
+    original_add = manager.add_tool
+
+    @functools.wraps(original_add)
+    def add_tool(*args: Any, **kwargs: Any) -> Tool:
+        return _guard_tool(original_add(*args, **kwargs), guard)
+
+    manager.add_tool = add_tool
+    _install_call_tool(server, guard)
+    _install_get_prompt(server, guard)
+    _install_read_resource(server, guard)
+    # Outermost of the user middleware: it decides before anything else runs.
+    server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard))
+    server._openrouter_secure_guard = guard  # type: ignore[attr-defined]
+    return server
+
+
+def _first_user_slot(server: MCPServer[Any]) -> int:
+    # The SDK's own boundaries (OpenTelemetry, request-state) come first; user
+    # middleware follows. Insert after the SDK's, before the user's.
+    from mcp.server.request_state import RequestStateBoundary
+
+    chain = server.middleware
+    for i, item in enumerate(chain):
+        if isinstance(item, RequestStateBoundary):
+            return i + 1
+    return 0

@@ -1,0 +1,159 @@
+"""The MCP adapter's interfaces and small helpers: what the guard needs from a policy,
+a rate limiter and an audit log (duck types, so any object with these methods
+works), how it names a client, and how it describes tool arguments without their
+content. Imports the ``mcp`` SDK; reached only through :mod:`openrouter_secure.mcp`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mcp.server.context import ServerRequestContext
+from mcp_types import INVALID_PARAMS
+
+from .._sanitize._sanitizer import Sanitizer, default_sanitizer
+
+__all__ = [
+    "RATE_LIMITED",
+    "TOOL_DENIED",
+    "AuditSink",
+    "ClientIdentity",
+    "DecisionLike",
+    "LimiterLike",
+    "PolicyLike",
+    "argument_shape",
+    "default_identify",
+    "is_path_argument",
+]
+
+#: JSON-RPC code of a refused call. The MCP spec answers an unknown tool with
+#: -32602; a denied tool gets the same code (``data.reason`` says ``denied``).
+TOOL_DENIED = INVALID_PARAMS
+#: JSON-RPC code of a rate-limited call, in the implementation-defined server range
+#: (-32000..-32099), chosen to echo HTTP 429 and to avoid the codes the SDK uses.
+RATE_LIMITED = -32029
+
+_MAX_NAME = 100
+_MAX_KEYS = 32
+_MAX_DEPTH = 3
+
+
+class DecisionLike(Protocol):
+    """What ``policy.check`` returns (issue 6's ``Decision``)."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def rule(self) -> str: ...
+
+
+class PolicyLike(Protocol):
+    """A tool policy: ``ToolPolicy`` from :mod:`openrouter_secure.config._policy`."""
+
+    def check(self, server: str, tool: str) -> DecisionLike: ...
+
+
+class LimiterLike(Protocol):
+    """A rate limiter: ``RateLimiter`` from :mod:`openrouter_secure.limits._ratelimit`.
+
+    ``ahit(key)`` returns something truthy when allowed; when refused it is falsy
+    and has ``retry_after`` (seconds).
+    """
+
+    async def ahit(self, key: str) -> Any: ...
+
+
+class AuditSink(Protocol):
+    """An audit log: ``AuditLog`` from :mod:`openrouter_secure.audit._log`."""
+
+    # ``object``: whatever it returns is ignored (``AuditLog.log`` returns the chain head).
+    def log(self, event: str, **fields: Any) -> object: ...
+
+
+if TYPE_CHECKING:
+    # mypy proves the library's own parts fit the interfaces ``secure()`` takes.
+    from ..audit._log import AuditLog
+    from ..config._policy import ToolPolicy
+    from ..limits._ratelimit import RateLimiter
+
+    def _fits(
+        audit: AuditLog, policy: ToolPolicy, limiter: RateLimiter
+    ) -> tuple[AuditSink, PolicyLike, LimiterLike]:
+        return audit, policy, limiter
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """``key`` identifies the client for rate limits; ``name`` is its self-declared label."""
+
+    key: str
+    name: str | None = None
+
+
+def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int = 0) -> Any:
+    """The shape of tool arguments for logs: keys and types/lengths, never the content.
+
+    ``{"path": "a.txt", "n": 3}`` becomes ``{"path": "str[5]", "n": "int"}``. Keys are
+    sanitized too (a client may send arbitrary mappings) and capped at 32 per level,
+    3 levels deep.
+    """
+    s = sanitizer or default_sanitizer()
+    if isinstance(value, Mapping):
+        if _depth >= _MAX_DEPTH:
+            return f"dict[{len(value)}]"
+        out: dict[str, Any] = {}
+        for i, (key, item) in enumerate(value.items()):
+            if i >= _MAX_KEYS:
+                out["..."] = f"{len(value) - _MAX_KEYS} more keys"
+                break
+            out[s.truncate(str(key), 64)] = argument_shape(item, s, _depth + 1)
+        return out
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return type(value).__name__
+    if isinstance(value, (str, bytes, list, tuple)):
+        return f"{type(value).__name__}[{len(value)}]"
+    return type(value).__name__
+
+
+def _client_label(ctx: ServerRequestContext[Any, Any] | None) -> str | None:
+    if ctx is None:
+        return None
+    params = ctx.session.client_params if ctx.session is not None else None
+    info = params.client_info if params is not None else None
+    return None if info is None else f"{info.name}/{info.version}"
+
+
+def default_identify(ctx: ServerRequestContext[Any, Any] | None) -> ClientIdentity:
+    """The client key described in the module docstring."""
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    label = _client_label(ctx)
+    token = get_access_token()
+    if token is not None:
+        return ClientIdentity(f"auth:{token.client_id}", label)
+    request = ctx.request if ctx is not None else None
+    headers = getattr(request, "headers", None)
+    session_id = headers.get("mcp-session-id") if headers is not None else None
+    if session_id:
+        return ClientIdentity(f"session:{str(session_id)[:128]}", label)
+    peer = getattr(getattr(request, "client", None), "host", None)
+    if peer:
+        # Stateless HTTP: the peer address. Behind a reverse proxy that is the proxy,
+        # so every client shares one bucket; pass identify= to key on something better.
+        return ClientIdentity(f"http:{peer}", label)
+    return ClientIdentity("local", label)
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+_PATH_NAME = re.compile(
+    r"(?:^|_)(?:path|file|filename|filepath|dir|dirname|directory|folder)s?$|(?:^|_)directories$"
+)
+
+
+def is_path_argument(name: str) -> bool:
+    """Whether a tool argument's name says it holds a file path (``path``, ``file_name``,
+    ``outputDir``, ``source_paths``...). ``secure(allowed_roots=...)`` confines those."""
+    return bool(_PATH_NAME.search(_CAMEL.sub(r"_\1", name).lower()))
