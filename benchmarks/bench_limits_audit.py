@@ -7,7 +7,7 @@ Run:  python benchmarks/bench_limits_audit.py [--quick] [--only memory|redis|aud
 * Redis limiter checks/s against a local redis-server this script starts, next to a
   raw ``INCR`` round trip and ``limits``' own Redis strategy (aim: within 2x of INCR).
 * AuditLog events/s to a file with the hash chain (target >= 20,000/s), with and
-  without ``fsync`` per record, next to the previous two-pass field cleaning
+  without ``fsync`` per record, next to a naive two-pass field cleaning
   (``sanitize_data`` then a second walk) and to no cleaning at all, in the same run.
 
 Every figure is the best of a few repetitions (the machine may be shared).

@@ -24,7 +24,13 @@ _listeners: tuple[Listener, ...] = ()
 
 
 def subscribe(listener: Listener) -> Listener:
-    """Call ``listener(event, fields)`` for every event; returns it (usable as a decorator)."""
+    """Call ``listener(event, fields)`` for every event; returns it (usable as a decorator).
+
+    Listeners run synchronously in the thread that emitted the event, so keep them
+    quick; one that raises is logged and skipped. Subscribing the same listener twice
+    calls it once. The events and their fields are listed in
+    :data:`~openrouter_secure.audit.AUDITED_EVENTS`.
+    """
     global _listeners
     with _lock:
         if listener not in _listeners:
@@ -33,6 +39,7 @@ def subscribe(listener: Listener) -> Listener:
 
 
 def unsubscribe(listener: Listener) -> None:
+    """Stop calling ``listener``; a listener that was never subscribed is ignored."""
     global _listeners
     with _lock:
         _listeners = tuple(x for x in _listeners if x != listener)

@@ -6,7 +6,7 @@ from this library", or one of the second-level classes for a kind of failure::
     OpenRouterSecureError
     ├── ConfigurationError            bad input from the caller or a config file
     │   ├── InvalidReferenceError     a secret reference that does not parse
-    │   ├── InsecureConfigError       a config file that holds a secret (issue: config)
+    │   ├── InsecureConfigError       a config file that holds a secret
     │   ├── InsecureTransportError    the key would go over http:// or to a host not allowed
     │   ├── ManagementKeyError        a management key used for completions
     │   └── UnsafePathError           a file name that would leave its directory (or a symlink)
@@ -18,7 +18,7 @@ from this library", or one of the second-level classes for a kind of failure::
     │   ├── NoProviderError           no backend is registered under the reference's scheme
     │   └── BackendUnavailableError   the backend cannot answer now (down, timeout, throttled)
     │       └── MissingDependencyError  its extra is not installed; says the pip command
-    ├── UsageLimitError               a local limit refused the call; .retry_after (issue 7)
+    ├── UsageLimitError               a local limit refused the call; .retry_after
     │   ├── RateLimitExceeded         a RateLimiter window is full for this key
     │   └── BudgetExceeded            a Budget's spend or token allowance is used up
     ├── AuditLogError                 an audit record could not be written (file corrupt, I/O)
@@ -42,6 +42,7 @@ SDK's error text) is masked before it can reach a log or a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -65,7 +66,7 @@ __all__ = [
     "UsageLimitError",
 ]
 
-# The client's errors (issue 4), kept apart so parallel edits to __all__ do not collide.
+# The client's errors.
 __all__ += [
     "AuthenticationError",
     "BadRequestError",
@@ -82,11 +83,37 @@ __all__ += [
 ]
 
 
-def _scrub(text: str) -> str:
-    # Imported late: the sanitizer imports this module for its own errors.
-    from ._sanitize._sanitizer import scrub_text
+# This module sits at the bottom of the package and imports nothing from it: the
+# sanitizer hands its scrubbing function in through install_scrubber() when it is
+# imported. The package's __init__ imports the sanitizer, and Python runs it before any
+# submodule, so the scrubber is in place before any code can build an error, even for a
+# caller that imported only this module. An error built earlier (while the package is
+# still being imported) has its text withheld, never kept raw.
+_scrubber: Callable[[str], str] | None = None
 
-    return scrub_text(text)
+
+def install_scrubber(scrub: Callable[[str], str]) -> None:
+    """Pass every error message built from now on through ``scrub``.
+
+    Called by the sanitizer when it is imported (see the module docstring). ``scrub``
+    must return text safe to show; should it raise, the text is withheld.
+    """
+    global _scrubber
+    _scrubber = scrub
+
+
+def _withheld(text: str, why: str) -> str:
+    return f"<REDACTED: {len(text)} chars; {why}>"
+
+
+def _scrub(text: str) -> str:
+    scrub = _scrubber
+    if scrub is None:
+        return _withheld(text, "no sanitizer loaded")
+    try:
+        return scrub(text)
+    except Exception:  # noqa: BLE001 - fail closed: never keep the raw text
+        return _withheld(text, "sanitizer failed")
 
 
 class OpenRouterSecureError(Exception):
@@ -269,7 +296,7 @@ class UsageLimitError(OpenRouterSecureError):
 
 
 class RateLimitExceeded(UsageLimitError):  # noqa: N818 - the agreed public name
-    """A :class:`~openrouter_secure.RateLimiter` window is full for this key.
+    """A :class:`~openrouter_secure.limits.RateLimiter` window is full for this key.
 
     Also raised, fail-closed, when the limiter's storage (Redis) cannot be reached;
     ``storage_error`` is then ``True``.
@@ -289,7 +316,7 @@ class RateLimitExceeded(UsageLimitError):  # noqa: N818 - the agreed public name
 
 
 class BudgetExceeded(UsageLimitError):  # noqa: N818 - the agreed public name
-    """A :class:`~openrouter_secure.Budget` is used up for this key.
+    """A :class:`~openrouter_secure.limits.Budget` is used up for this key.
 
     ``spent`` is what was used in the current window (dollars or tokens, per ``limit``).
     """

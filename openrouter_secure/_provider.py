@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import importlib
+import importlib.util
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, ClassVar
+from types import ModuleType, TracebackType
+from typing import Any, ClassVar, Literal
 
 from ._exceptions import (
     MissingDependencyError,
@@ -25,10 +28,17 @@ __all__ = ["Availability", "SecretProvider", "SecretVersion", "select_field"]
 
 @dataclass(frozen=True)
 class Availability:
-    """Whether a backend can run here, and if not, why (and what to do about it)."""
+    """Whether a backend can run here, and if not, why (and what to do about it).
+
+    ``missing_module`` is set when the reason is an SDK that is not installed
+    (:meth:`SecretProvider.check_sdk` sets it): the registry then raises
+    :class:`MissingDependencyError` naming the backend's extra rather than a plain
+    :class:`BackendUnavailableError`.
+    """
 
     available: bool
     reason: str = ""
+    missing_module: str | None = None
 
     def __bool__(self) -> bool:
         return self.available
@@ -55,20 +65,56 @@ class SecretProvider(abc.ABC):
     ``openrouter_secure.backends``; the class attribute :attr:`name` must match it, and
     :attr:`extra` names the ``pip install "openrouter-secure[extra]"`` that brings its
     SDK. :meth:`availability` says whether it can run on this machine, and why not,
-    without raising: ``openrouter-secure backends`` prints it.
+    without raising: ``openrouter-secure backends`` prints it, and the registry asks it
+    before building the provider.
 
     Providers are constructed with no arguments by the registry; per-read settings
-    (region, endpoint, version) come from the reference's params. Error messages name
-    the reference, never the value.
+    (region, endpoint, version) come from the reference's params, and :attr:`params`
+    names the ones a backend reads: :func:`~openrouter_secure.resolve` refuses a
+    reference with any other before the backend is built, so a misspelt ``?regoin=``
+    fails loudly instead of being ignored (a provider called directly gets the params
+    unchecked). Whether a backend can write is whether it defines ``put``
+    (:meth:`supports`). Error messages name the reference, never the value.
     """
 
     name: ClassVar[str] = ""
     extra: ClassVar[str | None] = None
+    params: ClassVar[frozenset[str]] = frozenset()
+    """The reference params this backend reads; references with any other are refused."""
 
     @classmethod
     def availability(cls) -> Availability:
         """Whether this backend can run here. The default: yes."""
         return Availability(True)
+
+    @classmethod
+    def check_sdk(cls, *modules: str) -> Availability:
+        """Whether every one of ``modules`` (the SDK the extra brings) is installed.
+
+        Looked up without importing any of them, namespace parents included, so
+        ``availability()`` built on it keeps listing backends free of SDK imports. If one
+        is missing the answer is unavailable, names it and the ``pip install`` command for
+        :attr:`extra`, and sets ``missing_module``.
+        """
+        for module in modules:
+            try:
+                found = _installed(module)
+            except (ImportError, ValueError):  # a broken finder or package counts as absent
+                found = False
+            if not found:
+                command = f'pip install "openrouter-secure[{cls.extra or cls.name}]"'
+                return Availability(False, f"{module} is not installed: {command}", module)
+        return Availability(True)
+
+    @classmethod
+    def supports(cls, operation: Literal["put", "delete", "versions"]) -> bool:
+        """Whether this backend implements ``operation``: exactly when it overrides it.
+
+        The base class's ``put``, ``delete`` and ``versions`` raise
+        :class:`UnsupportedOperationError`, so defining the method is the declaration;
+        a backend cannot claim to write without a ``put`` that does.
+        """
+        return getattr(cls, operation) is not getattr(SecretProvider, operation)
 
     @abc.abstractmethod
     def get(self, ref: SecretRef) -> Secret:
@@ -80,15 +126,15 @@ class SecretProvider(abc.ABC):
 
     def put(self, ref: SecretRef, value: Secret | str) -> str | None:
         """Store ``value`` at ``ref`` as a new version; returns the version id if any."""
-        raise self._unsupported("put", ref)
+        raise self.unsupported("put", ref)
 
     def delete(self, ref: SecretRef) -> None:
         """Delete the secret at ``ref`` (with the backend's recovery window, if any)."""
-        raise self._unsupported("delete", ref)
+        raise self.unsupported("delete", ref)
 
     def versions(self, ref: SecretRef) -> list[SecretVersion]:
         """The stored versions of the secret at ``ref``, newest first."""
-        raise self._unsupported("versions", ref)
+        raise self.unsupported("versions", ref)
 
     def close(self) -> None:
         """Release clients and connections. Safe to call twice."""
@@ -107,7 +153,8 @@ class SecretProvider(abc.ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}://>"
 
-    def _unsupported(self, operation: str, ref: SecretRef) -> UnsupportedOperationError:
+    def unsupported(self, operation: str, ref: SecretRef) -> UnsupportedOperationError:
+        """The error for an ``operation`` this backend lacks (override to say what to use)."""
         return UnsupportedOperationError(
             f"the {self.name!r} backend does not support {operation}() (asked for {ref})",
             ref=ref,
@@ -115,10 +162,8 @@ class SecretProvider(abc.ABC):
         )
 
     @classmethod
-    def _import(cls, module: str) -> Any:
+    def import_sdk(cls, module: str) -> Any:
         """Import an optional SDK, or raise the error that names the pip command."""
-        import importlib
-
         try:
             return importlib.import_module(module)
         except ImportError:
@@ -163,3 +208,56 @@ def select_field(ref: SecretRef, payload: str | bytes | Mapping[str, Any]) -> Se
     if isinstance(value, str):
         return Secret(value)
     return Secret(json.dumps(value, separators=(",", ":")))
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` could be imported, importing neither it nor its parents.
+
+    ``importlib.util.find_spec("azure.keyvault.secrets")`` imports ``azure`` and
+    ``azure.keyvault`` to learn where to look; this asks the path finders level by level
+    instead (namespace packages included). A ``None`` in ``sys.modules`` is Python's
+    "import of this fails" marker, so it counts as missing.
+    """
+    if module in sys.modules:
+        return sys.modules[module] is not None
+    parts = module.split(".")
+    top = importlib.util.find_spec(parts[0])  # a top-level lookup imports nothing
+    if top is None:
+        return False
+    locations = list(top.submodule_search_locations or [])
+    for depth in range(2, len(parts) + 1):
+        name = ".".join(parts[:depth])
+        if name in sys.modules:
+            loaded: ModuleType | None = sys.modules[name]  # typeshed omits the None marker
+            if loaded is None:
+                return False
+            locations = list(getattr(loaded, "__path__", None) or [])
+        else:
+            found = _find_in(name, locations)
+            if found is None:
+                return False
+            locations = found
+        if not locations and depth < len(parts):
+            return False  # a plain module has no submodules
+    return True
+
+
+def _find_in(name: str, entries: list[str]) -> list[str] | None:
+    """Where submodules of ``name`` live (``[]`` for a plain module), or None if absent."""
+    portions: list[str] = []
+    for entry in entries:
+        finder = sys.path_importer_cache.get(entry)
+        if finder is None:
+            for hook in sys.path_hooks:
+                try:
+                    finder = hook(entry)
+                    break
+                except ImportError:
+                    continue
+        spec = finder.find_spec(name) if finder is not None else None
+        if spec is None:
+            continue
+        if spec.loader is not None:  # a regular package or module wins outright
+            return list(spec.submodule_search_locations or [])
+        portions.extend(spec.submodule_search_locations or [])  # a namespace portion
+    return portions or None

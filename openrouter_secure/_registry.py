@@ -2,19 +2,21 @@
 
 Backends are found by entry point (group ``openrouter_secure.backends``; the name is
 the URI scheme and the extra), lazily, on first use. The built-in names are pinned
-to this package's own modules, so an installed plugin can add ``myvault://`` but can
-never take over ``env://`` or ``aws://``. A plugin that fails to load is reported by
-:func:`available_backends` and logged, never fatal to the others.
+to this package's own entry-point targets, so an installed plugin can add
+``myvault://`` but can never take over ``env://`` or ``aws://``. Everything else about a
+backend is its own to say: whether it can run here (``availability()``, which names a
+missing extra), which params it reads (``params``) and whether it writes (``put``). A
+plugin that fails to load is reported by :func:`available_backends` and logged, never
+fatal to the others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-import importlib.util
 import logging
-import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, distributions
 from typing import Any
@@ -24,13 +26,14 @@ from ._cache import SecretCache
 from ._exceptions import (
     AccessDeniedError,
     BackendUnavailableError,
+    InvalidReferenceError,
     MissingDependencyError,
     NoProviderError,
     OpenRouterSecureError,
     ProviderError,
     SecretNotFoundError,
 )
-from ._provider import SecretProvider
+from ._provider import Availability, SecretProvider
 from ._refs import SecretRef, as_ref
 from ._secret import Secret
 
@@ -40,13 +43,13 @@ __all__ = [
     "arefresh",
     "aresolve",
     "available_backends",
+    "backend_names",
     "configure_cache",
     "get_cache",
     "get_provider",
     "invalidate",
     "refresh",
     "register_backend",
-    "rescan_plugins",
     "resolve",
     "resolve_first",
     "unregister_backend",
@@ -56,20 +59,16 @@ ENTRY_POINT_GROUP = "openrouter_secure.backends"
 
 log = logging.getLogger("openrouter_secure.registry")
 
-# name -> (module:attr, modules its extra brings). Pinned: plugins cannot shadow these.
-BUILTIN: dict[str, tuple[str, tuple[str, ...]]] = {
-    "env": ("openrouter_secure.backends.env:EnvProvider", ()),
-    "keyring": ("openrouter_secure.backends.keyring:KeyringProvider", ("keyring",)),
-    "aws": ("openrouter_secure.backends.aws:AwsProvider", ("boto3",)),
-    "vault": ("openrouter_secure.backends.vault:VaultProvider", ("hvac",)),
-    "azure": (
-        "openrouter_secure.backends.azure:AzureProvider",
-        ("azure.keyvault.secrets", "azure.identity"),
-    ),
-    "gcp": (
-        "openrouter_secure.backends.gcp:GcpProvider",
-        ("google.cloud.secretmanager", "google_crc32c"),
-    ),
+# name -> entry-point target, as in pyproject.toml (a test keeps the two equal). Pinned
+# here rather than read from metadata so that a plugin registering the same name cannot
+# shadow one, and a source checkout without installed metadata still has them.
+BUILTIN: dict[str, str] = {
+    "env": "openrouter_secure.backends.env:EnvProvider",
+    "keyring": "openrouter_secure.backends.keyring:KeyringProvider",
+    "aws": "openrouter_secure.backends.aws:AwsProvider",
+    "vault": "openrouter_secure.backends.vault:VaultProvider",
+    "azure": "openrouter_secure.backends.azure:AzureProvider",
+    "gcp": "openrouter_secure.backends.gcp:GcpProvider",
 }
 
 ProviderFactory = SecretProvider | type[SecretProvider] | Callable[[], SecretProvider]
@@ -77,13 +76,18 @@ ProviderFactory = SecretProvider | type[SecretProvider] | Callable[[], SecretPro
 
 @dataclass(frozen=True)
 class BackendInfo:
-    """One row of :func:`available_backends`."""
+    """One row of :func:`available_backends`.
+
+    ``reason`` is the backend's own ``availability()`` answer (or why it failed to
+    load); ``writable`` whether it defines ``put``, i.e. can store a key.
+    """
 
     name: str
     available: bool
     reason: str
     source: str
     target: str
+    writable: bool = False
 
 
 _lock = threading.RLock()
@@ -96,7 +100,7 @@ _plugins: dict[str, list[EntryPoint]] | None = None
 
 
 def _plugin_entry_points() -> dict[str, list[EntryPoint]]:
-    """Entry points by name, scanned once per process (see :func:`rescan_plugins`).
+    """Entry points by name, scanned once per process.
 
     Distributions are walked directly because ``entry_points()`` keeps only the first
     of two same-named entry points, which would hide a conflict between two plugins.
@@ -114,11 +118,18 @@ def _plugin_entry_points() -> dict[str, list[EntryPoint]]:
     return _plugins
 
 
-def rescan_plugins() -> None:
-    """Forget the scanned entry points (after installing a plugin at run time)."""
-    global _plugins
+def backend_names() -> frozenset[str]:
+    """Every backend name a reference may use: built in, registered, or from a plugin.
+
+    Never raises: unreadable package metadata only hides the plugins it describes.
+    """
     with _lock:
-        _plugins = None
+        names = {*BUILTIN, *_registered}
+    try:
+        names |= set(_plugin_entry_points())
+    except Exception as exc:  # noqa: BLE001 - broken metadata must not break callers
+        log.warning("cannot list secret backend plugins: %s: %s", type(exc).__name__, exc)
+    return frozenset(names)
 
 
 def _dist_name(ep: EntryPoint) -> str:
@@ -134,77 +145,13 @@ def _load_target(target: str) -> Any:
     return obj
 
 
-def _missing_modules(modules: Iterable[str]) -> list[str]:
-    missing = []
-    for module in modules:
-        try:
-            if not _findable(module):
-                missing.append(module)
-        except (ImportError, ValueError):
-            missing.append(module)
-    return missing
-
-
-def _findable(module: str) -> bool:
-    """Whether ``module`` could be imported, importing neither it nor its parents.
-
-    ``importlib.util.find_spec("azure.keyvault.secrets")`` imports ``azure`` and
-    ``azure.keyvault`` to learn where to look; this asks the path finders level by level
-    instead (namespace packages included), so listing backends loads no SDK.
-    """
-    if module in sys.modules:
-        return True
-    parts = module.split(".")
-    top = importlib.util.find_spec(parts[0])  # a top-level lookup imports nothing
-    if top is None:
-        return False
-    locations = list(top.submodule_search_locations or [])
-    for depth in range(2, len(parts) + 1):
-        name = ".".join(parts[:depth])
-        loaded = sys.modules.get(name)
-        if loaded is not None:
-            locations = list(getattr(loaded, "__path__", None) or [])
-        else:
-            found = _find_in(name, locations)
-            if found is None:
-                return False
-            locations = found
-        if not locations and depth < len(parts):
-            return False  # a plain module has no submodules
-    return True
-
-
-def _find_in(name: str, entries: list[str]) -> list[str] | None:
-    """Where submodules of ``name`` live (``[]`` for a plain module), or None if absent."""
-    portions: list[str] = []
-    for entry in entries:
-        finder = sys.path_importer_cache.get(entry)
-        if finder is None:
-            for hook in sys.path_hooks:
-                try:
-                    finder = hook(entry)
-                    break
-                except ImportError:
-                    continue
-        spec = finder.find_spec(name) if finder is not None else None
-        if spec is None:
-            continue
-        if spec.loader is not None:  # a regular package or module wins outright
-            return list(spec.submodule_search_locations or [])
-        portions.extend(spec.submodule_search_locations or [])  # a namespace portion
-    return portions or None
-
-
 def _factory_for(name: str) -> tuple[ProviderFactory, str]:
     """The factory registered for ``name`` and where it came from; raises if none."""
     if name in _registered:
         return _registered[name], "registered"
     if name in BUILTIN:
-        target, modules = BUILTIN[name]
-        if missing := _missing_modules(modules):
-            raise MissingDependencyError(name, module=missing[0])
         try:
-            return _load_target(target), "openrouter-secure"
+            return _load_target(BUILTIN[name]), "openrouter-secure"
         except Exception as exc:  # noqa: BLE001 - reported like a broken plugin
             raise BackendUnavailableError(
                 f"the built-in {name}:// backend failed to load: {type(exc).__name__}: {exc}",
@@ -213,7 +160,7 @@ def _factory_for(name: str) -> tuple[ProviderFactory, str]:
             ) from None
     eps = _plugin_entry_points().get(name, [])
     if not eps:
-        known = ", ".join(sorted({*BUILTIN, *_registered, *_plugin_entry_points()}))
+        known = ", ".join(sorted(backend_names()))
         raise NoProviderError(
             f"no secret backend is registered for {name}:// (known: {known}). "
             "Install the package that provides it, or register one with register_backend()",
@@ -238,11 +185,21 @@ def _factory_for(name: str) -> tuple[ProviderFactory, str]:
         ) from None
 
 
+def _availability(backend: type[SecretProvider]) -> Availability:
+    """``backend.availability()``, with a raising one reported as its answer."""
+    try:
+        return backend.availability()
+    except Exception as exc:  # noqa: BLE001 - a plugin bug must not break listing or others
+        return Availability(False, f"availability() raised {type(exc).__name__}: {exc}")
+
+
 def _instantiate(name: str, factory: ProviderFactory) -> SecretProvider:
     if isinstance(factory, SecretProvider):
         return factory
     if isinstance(factory, type) and issubclass(factory, SecretProvider):
-        availability = factory.availability()
+        availability = _availability(factory)
+        if availability.missing_module is not None:
+            raise MissingDependencyError(factory.extra or name, module=availability.missing_module)
         if not availability:
             raise BackendUnavailableError(
                 f"the {name}:// backend cannot run here: {availability.reason}",
@@ -260,6 +217,49 @@ def _instantiate(name: str, factory: ProviderFactory) -> SecretProvider:
     return provider
 
 
+def _check_params(ref: SecretRef, accepted: frozenset[str]) -> None:
+    """Refuse a reference naming a param its backend does not read.
+
+    The message names the reference with every param value replaced by ``...``: a
+    misplaced param is just where someone may have pasted a credential.
+    """
+    unknown = sorted({name for name, _ in ref.params} - accepted)
+    if not unknown:
+        return
+    names = ", ".join(repr(name) for name in unknown)
+    takes = f"accepts {', '.join(sorted(accepted))}" if accepted else "takes no params"
+    raise InvalidReferenceError(
+        f"{_without_values(ref)}: unknown {ref.backend}:// "
+        f"param{'s' if len(unknown) > 1 else ''} {names}; {ref.backend}:// {takes}"
+    )
+
+
+def _without_values(ref: SecretRef) -> SecretRef:
+    return ref.with_params(**{name: "..." for name, _ in ref.params})
+
+
+def _shared(name: str, ref: SecretRef | None = None) -> SecretProvider:
+    """The shared provider for ``name``; with ``ref``, once its params are known good.
+
+    The params are checked against the class before it is built, so a misspelt param
+    is reported the same way whether or not the backend can run on this machine.
+    """
+    with _lock:
+        provider = _instances.get(name)
+        if provider is None:
+            factory, _ = _factory_for(name)
+            if (
+                ref is not None
+                and isinstance(factory, type)
+                and issubclass(factory, SecretProvider)
+            ):
+                _check_params(ref, factory.params)  # before availability() and the build
+            provider = _instances[name] = _instantiate(name, factory)
+    if ref is not None:
+        _check_params(ref, provider.params)  # a cached instance, or a factory's product
+    return provider
+
+
 def get_provider(name: str) -> SecretProvider:
     """The (shared) provider for backend ``name``, loading it on first use.
 
@@ -267,12 +267,7 @@ def get_provider(name: str) -> SecretProvider:
     when its extra is not installed, :class:`BackendUnavailableError` when it cannot
     run here (the message says why).
     """
-    with _lock:
-        provider = _instances.get(name)
-        if provider is None:
-            factory, _ = _factory_for(name)
-            provider = _instances[name] = _instantiate(name, factory)
-        return provider
+    return _shared(name)
 
 
 def register_backend(name: str, provider: ProviderFactory, *, replace: bool = False) -> None:
@@ -300,11 +295,15 @@ def unregister_backend(name: str) -> None:
 
 
 def available_backends() -> list[BackendInfo]:
-    """Every known backend, whether it can run here, and why not. Never raises."""
-    names = sorted({*BUILTIN, *_registered, *_plugin_entry_points()})
+    """Every known backend, whether it can run here, and why not. Never raises.
+
+    Each backend answers for itself through ``availability()`` (a missing extra names
+    its ``pip install`` command); a plugin that fails to load, or whose
+    ``availability()`` raises, is reported in its row.
+    """
     rows = []
-    for name in names:
-        target = BUILTIN[name][0] if name in BUILTIN else ""
+    for name in sorted(backend_names()):
+        target = BUILTIN.get(name, "")
         source = "openrouter-secure" if name in BUILTIN else ""
         try:
             factory, source = _factory_for(name)
@@ -312,14 +311,21 @@ def available_backends() -> list[BackendInfo]:
                 factory, "__qualname__", type(factory).__name__
             )
             if isinstance(factory, type) and issubclass(factory, SecretProvider):
-                availability = factory.availability()
+                availability = _availability(factory)
+                writable = factory.supports("put")
                 rows.append(
                     BackendInfo(
-                        name, availability.available, availability.reason or "ok", source, target
+                        name,
+                        availability.available,
+                        availability.reason or "ok",
+                        source,
+                        target,
+                        writable,
                     )
                 )
             else:
-                rows.append(BackendInfo(name, True, "ok", source, target))
+                writable = isinstance(factory, SecretProvider) and factory.supports("put")
+                rows.append(BackendInfo(name, True, "ok", source, target, writable))
         except OpenRouterSecureError as exc:
             log.warning("secret backend %s:// is not usable: %s", name, exc)
             eps = _plugin_entry_points().get(name)
@@ -347,11 +353,13 @@ def _checked(ref: SecretRef, value: object) -> Secret:
 
 # Events mark real backend reads (cache misses), not every resolve(): a client that
 # resolves its key per request would otherwise flood the audit log.
-def _fetch(ref: SecretRef) -> Secret:
+@contextlib.contextmanager
+def _reading(ref: SecretRef) -> Iterator[None]:
+    """Around one backend read: a backend bug becomes a ``BackendUnavailableError`` (raw
+    SDK text must not leak), every failure is announced, and a success too."""
     try:
-        provider = get_provider(ref.backend)
         try:
-            secret = _checked(ref, provider.get(ref))
+            yield
         except OpenRouterSecureError:
             raise
         except Exception as exc:  # noqa: BLE001 - a backend bug must not leak raw SDK text
@@ -360,28 +368,26 @@ def _fetch(ref: SecretRef) -> Secret:
         _announce_failure(ref, exc)
         raise
     _events.emit("secret.resolved", backend=ref.backend, ref=str(ref))
+
+
+def _fetch(ref: SecretRef) -> Secret:
+    with _reading(ref):
+        secret = _checked(ref, _shared(ref.backend, ref).get(ref))
     return secret
 
 
 async def _afetch(ref: SecretRef) -> Secret:
-    try:
-        provider = get_provider(ref.backend)
-        try:
-            secret = _checked(ref, await provider.aget(ref))
-        except OpenRouterSecureError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise _wrap_unexpected(ref, exc) from None
-    except OpenRouterSecureError as exc:
-        _announce_failure(ref, exc)
-        raise
-    _events.emit("secret.resolved", backend=ref.backend, ref=str(ref))
+    with _reading(ref):
+        secret = _checked(ref, await _shared(ref.backend, ref).aget(ref))
     return secret
 
 
 def _announce_failure(ref: SecretRef, exc: OpenRouterSecureError) -> None:
+    # A reference refused as malformed is recorded with its param values elided: audit
+    # logs are kept, and a misplaced value may be a pasted credential (see _check_params).
+    shown = _without_values(ref) if isinstance(exc, InvalidReferenceError) else ref
     _events.emit(
-        "secret.resolve_failed", backend=ref.backend, ref=str(ref), error=type(exc).__name__
+        "secret.resolve_failed", backend=ref.backend, ref=str(shown), error=type(exc).__name__
     )
 
 

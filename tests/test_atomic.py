@@ -1,4 +1,4 @@
-"""``write_private``: atomic, private writes that never loosen a mode (issue 6)."""
+"""``write_private``: atomic, private writes that never loosen a mode."""
 
 from __future__ import annotations
 

@@ -182,11 +182,6 @@ def test_delete_with_zero_days_removes_at_once(moto_server: str, provider: AwsPr
         provider.get(ref)
 
 
-def test_unknown_param_is_refused(moto_server: str, provider: AwsProvider) -> None:
-    with pytest.raises(InvalidReferenceError, match="unknown aws:// param"):
-        provider.get(ref_for(moto_server, "x", regoin="eu-west-1"))
-
-
 def test_plain_http_endpoint_off_loopback_is_refused(provider: AwsProvider) -> None:
     with pytest.raises(InvalidReferenceError, match="unencrypted"):
         provider.get(ref_for("http://secrets.example.com", "x"))

@@ -11,8 +11,6 @@ from openrouter_secure.testing import ProviderContract, assert_no_leak
 
 
 class TestEnvContract(ProviderContract):
-    supports_put = False
-
     @pytest.fixture
     def provider(self) -> Iterator[EnvProvider]:
         saved = dict(os.environ)
@@ -36,11 +34,6 @@ def test_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None
 def test_bad_variable_name_is_a_reference_error() -> None:
     with pytest.raises(InvalidReferenceError, match="one variable name"):
         EnvProvider().get(SecretRef.parse("env://A/B"))
-
-
-def test_params_are_refused() -> None:
-    with pytest.raises(InvalidReferenceError, match="no params"):
-        EnvProvider().get(SecretRef.parse("env://A?x=1"))
 
 
 def test_put_refusal_explains_where_to_store_instead(canary: str) -> None:

@@ -118,7 +118,6 @@ def test_reference_parts_and_defaults() -> None:
         "gcp://my-project/key?endpoint=http://secretmanager.example.com",  # token in clear
         "gcp://my-project/key?endpoint=https://host/v1/path",
         "gcp://my-project/key?endpoint=http://10.0.0.1:1&transport=grpc",
-        "gcp://my-project/key?region=eu",
     ],
 )
 def test_malformed_references_are_refused(text: str) -> None:

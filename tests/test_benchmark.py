@@ -12,6 +12,7 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,6 +286,32 @@ async def test_a_client_of_the_wrong_kind_is_refused(
             benchmark_models(MODELS, "x", client=aclient, save_results=False)
 
 
+class CountingClient:
+    """A ChatClient of the caller's own: counts requests, passes them to a real client."""
+
+    def __init__(self, inner: RedactingClient) -> None:
+        self.inner = inner
+        self.chats = 0
+
+    def chat(self, *, model: str, messages: Any, stream: bool = False, **options: Any) -> Any:
+        self.chats += 1
+        return self.inner.chat(model=model, messages=messages, stream=stream, **options)
+
+    def generation(self, id: str, /) -> ors.types.Generation:
+        return self.inner.generation(id)
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["stream", "whole"])
+def test_any_client_that_fits_chat_client_is_benchmarked(
+    client: RedactingClient, stream: bool
+) -> None:
+    counting = CountingClient(client)
+    result = benchmark_models(
+        MODELS[:1], "x", client=counting, stream=stream, runs=2, save_results=False
+    )
+    assert (counting.chats, result.models[0].ok) == (2, 2)
+
+
 @pytest.mark.parametrize(
     ("models", "runs"), [([], 1), (["a", "a"], 1), (["a"], 0)], ids=["none", "dup", "zero"]
 )
@@ -322,7 +349,7 @@ def test_client_is_made_from_api_key_reference_and_closed(
             super().__init__(api_key, base_url=server.base_url, allow_insecure_loopback=True)
             made.append(self)
 
-    monkeypatch.setattr("openrouter_secure._client._sync.RedactingClient", Loopback)
+    monkeypatch.setattr(bench_mod, "RedactingClient", Loopback)
     result = benchmark_models(MODELS[:1], "x", api_key="env://ORS_BENCH_KEY", save_results=False)
     assert result.models[0].ok == 1
     assert made

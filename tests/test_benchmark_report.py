@@ -12,7 +12,6 @@ import pytest
 
 from openrouter_secure import UnsafePathError
 from openrouter_secure.benchmark import BenchmarkResult, ModelStats
-from openrouter_secure.benchmark._report import load_result
 
 
 def stats(model: str, p50: float | None, cost: float | None, error_rate: float) -> ModelStats:
@@ -116,9 +115,17 @@ def test_export_unknown_format_is_refused(result: BenchmarkResult, tmp_path: Pat
 
 def test_saved_json_loads_back(result: BenchmarkResult, tmp_path: Path) -> None:
     path = result.export("again", format="json", results_dir=tmp_path)
-    loaded = load_result(path)
+    loaded = BenchmarkResult.load(path)
     assert loaded.models == result.models
     assert loaded.path == path
+
+
+def test_export_ranks_the_markdown_table_by_the_asked_criterion(
+    result: BenchmarkResult, tmp_path: Path
+) -> None:
+    path = result.export("by-cost", format="md", results_dir=tmp_path, by="cost")
+    rows = [line.split("|")[1].strip() for line in path.read_text().splitlines()[4:]]
+    assert rows == ["slow/cheap", "fast/expensive", "broken/model"]
 
 
 def test_chart_without_matplotlib_names_the_extra(

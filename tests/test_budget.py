@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from openrouter_secure import BudgetExceeded, ConfigurationError
+from openrouter_secure import BudgetExceeded, ConfigurationError, RedactingClient, Secret
 from openrouter_secure._events import emit, subscribe, unsubscribe
 from openrouter_secure.limits import Budget
 from openrouter_secure.limits._budget import parse_budget
+from openrouter_secure.testing import OpenRouterTestServer, make_canary
+from openrouter_secure.types import KeyInfo
 
 # 2026-11-23 10:00:00 UTC, a Monday.
 T0 = float(calendar.timegm((2026, 11, 23, 10, 0, 0, 0, 0, 0)))
@@ -141,21 +142,21 @@ def test_attach_with_a_key_function() -> None:
     assert not budget.check("model:m/x")
 
 
-@dataclass
-class KeyInfo:  # the client's shape: attributes
-    label: str
-    usage: float
-    usage_daily: float | None = None
-    usage_monthly: float | None = None
+def key_info(**usage: float) -> KeyInfo:
+    """What ``client.key_info()`` returns for a ``GET /key`` body with these counters."""
+    return KeyInfo.parse({"data": {"label": "sk-or-v1-abc...xyz", **usage}})
 
 
-def test_sync_from_key_info_object_and_dict() -> None:
-    budget = Budget("$5/day; $20/month; $100", clock=Clock(), spike_factor=None)
-    budget.sync_from_key_info(
-        KeyInfo("x", usage=50.0, usage_daily=3.0, usage_monthly=12.0), key="k"
-    )
-    assert budget.spent("k") == {"$5/day": 3.0, "$20/month": 12.0, "$100": 50.0}
-    status = budget.sync_from_key_info({"data": {"usageDaily": 6.0}}, key="k")
+def test_sync_takes_each_period_from_its_key_info_counter() -> None:
+    budget = Budget("$5/day; $8/week; $20/month; $100", clock=Clock(), spike_factor=None)
+    info = key_info(usage=50.0, usage_daily=3.0, usage_weekly=4.0, usage_monthly=12.0)
+    budget.sync_from_key_info(info, key="k")
+    assert budget.spent("k") == {"$5/day": 3.0, "$8/week": 4.0, "$20/month": 12.0, "$100": 50.0}
+
+
+def test_sync_over_a_limit_refuses_the_key() -> None:
+    budget = Budget("$5/day", clock=Clock(), spike_factor=None)
+    status = budget.sync_from_key_info(key_info(usage_daily=6.0), key="k")
     assert not status
     assert status.limit == "$5/day"
 
@@ -163,8 +164,23 @@ def test_sync_from_key_info_object_and_dict() -> None:
 def test_sync_never_lowers_local_spend() -> None:
     budget = Budget("$5/day", clock=Clock())
     budget.record("k", cost=4)
-    budget.sync_from_key_info({"usage_daily": 1.0}, key="k")
+    budget.sync_from_key_info(key_info(usage_daily=1.0), key="k")
     assert budget.spent("k") == {"$5/day": 4.0}
+
+
+def test_sync_reads_what_the_client_returns() -> None:
+    budget = Budget("$5/day", spike_factor=None)
+    with OpenRouterTestServer() as server:
+        key = server.add_key(make_canary())
+        with RedactingClient(
+            Secret(key.key), base_url=server.base_url, allow_insecure_loopback=True
+        ) as client:
+            client.chat(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+            info = client.key_info()
+    assert info.usage_daily is not None
+    assert info.usage_daily > 0
+    budget.sync_from_key_info(info, key="k")
+    assert budget.spent("k") == {"$5/day": info.usage_daily}
 
 
 def test_spike_alert(events: list[tuple[str, dict[str, Any]]]) -> None:
@@ -218,9 +234,9 @@ def test_redis_budget_sync_is_a_floor(redis_url: str) -> None:
 
     budget = Budget("$5/day", storage=redis_url, namespace=make_canary("plain")[:10])
     budget.record("k", cost=2.0)
-    budget.sync_from_key_info({"usage_daily": 1.0}, key="k")
+    budget.sync_from_key_info(key_info(usage_daily=1.0), key="k")
     assert budget.spent("k") == {"$5/day": 2.0}
-    budget.sync_from_key_info({"usage_daily": 3.5}, key="k")
+    budget.sync_from_key_info(key_info(usage_daily=3.5), key="k")
     assert budget.spent("k") == {"$5/day": 3.5}
 
 

@@ -1,4 +1,4 @@
-"""Secure config loading, validation and saving (issue 6)."""
+"""Secure config loading, validation and saving."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 import openrouter_secure as ors
 import openrouter_secure.config
 from openrouter_secure import _events
+from openrouter_secure.config._scan import is_credential_name
 from openrouter_secure.testing import FakeProvider, LeakCheck, assert_no_leak, make_canary
 from tests.config_shapes import LEAKY, clean_config
 
@@ -178,6 +179,17 @@ def test_reference_shapes_are_not_literals(value: str) -> None:
 def test_settings_about_secrets_are_not_secrets(name: str, value: str) -> None:
     doc = {"mcpServers": {"s": {"command": "x", "env": {name: value}}}}
     assert ors.config.validate_config(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("OPENROUTER_API_KEY", True), ("--api-key", True), ("Authorization", True),
+     ("GITHUB_TOKEN", True), ("API_KEY_FILE", False), ("tokenPath", False),
+     ("SECRET_NAME", False), ("AUTH_PROVIDER", False), ("--", False), ("model", False)],
+)  # fmt: skip
+def test_credential_names_leave_out_pointer_names(name: str, expected: bool) -> None:
+    # The pointer names (``API_KEY_FILE``...) are still masked by the sanitizer.
+    assert is_credential_name(name) is expected
 
 
 def test_http_url_with_a_secret_looking_value_is_not_a_reference() -> None:

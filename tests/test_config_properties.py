@@ -1,4 +1,4 @@
-"""Property tests: a planted key is always found; references alone always pass (issue 6)."""
+"""Property tests: a planted key is always found; references alone always pass."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``openrouter-secure doctor`` run as a real subprocess over a temporary HOME (issue 6)."""
+"""``openrouter-secure doctor`` run as a real subprocess over a temporary HOME."""
 
 from __future__ import annotations
 
@@ -581,7 +581,7 @@ def test_saved_results_in_clear_are_found(tmp_path: Path) -> None:
     ]
 
 
-# -- key rotation (issue 9: key_age / rotation_due reporting) ------------------------------
+# -- key rotation (key_age / rotation_due reporting) ----------------------------------------------
 
 STORE = "keyring://openrouter-secure/OPENROUTER_API_KEY"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import pickle
+import subprocess
+import sys
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -99,3 +101,44 @@ def test_provider_errors_carry_the_reference_and_backend() -> None:
 def test_configuration_errors_are_value_errors() -> None:
     assert issubclass(ors.ConfigurationError, ValueError)
     assert issubclass(ors.InvalidReferenceError, ors.ConfigurationError)
+
+
+# -- the scrubber the sanitizer installs ---------------------------------------------------
+
+
+def test_the_core_module_alone_scrubs_without_importing_the_sanitizer_itself() -> None:
+    """Importing only ``_exceptions`` runs the package's ``__init__``, which loads the
+    sanitizer and so installs its scrubber: the error masks a key it never saw."""
+    canary = make_canary()
+    code = (
+        "import sys\n"
+        "from openrouter_secure._exceptions import OpenRouterSecureError\n"
+        "print(OpenRouterSecureError('upstream said ' + sys.argv[1]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, canary], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.startswith("upstream said ")
+    assert_no_leak(canary, out.stdout, out.stderr)
+
+
+def test_without_a_scrubber_the_message_is_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openrouter_secure import _exceptions
+
+    canary = make_canary()
+    monkeypatch.setattr(_exceptions, "_scrubber", None)
+    error = ors.ConfigurationError(f"bad value {canary}")
+    assert str(error) == f"<REDACTED: {len(canary) + 10} chars; no sanitizer loaded>"
+
+
+def test_a_failing_scrubber_withholds_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openrouter_secure import _exceptions
+
+    def broken(text: str) -> str:
+        raise RuntimeError("scanner crashed")
+
+    canary = make_canary()
+    monkeypatch.setattr(_exceptions, "_scrubber", broken)
+    error = ors.ProviderError("backend said " + canary)
+    assert_no_leak(canary, *render(error))
+    assert "sanitizer failed" in str(error)

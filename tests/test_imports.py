@@ -61,3 +61,28 @@ def test_cli_help_loads_no_optional_dependency() -> None:
     )
     leaked = sorted(m for m in modules if m.split(".")[0] in OPTIONAL)
     assert not leaked, f"building the CLI loaded optional modules: {leaked}"
+
+
+NAMESPACES = [
+    "openrouter_secure.audit",
+    "openrouter_secure.backends",
+    "openrouter_secure.benchmark",
+    "openrouter_secure.config",
+    "openrouter_secure.limits",
+    "openrouter_secure.rotation",
+    "openrouter_secure.testing",
+    "openrouter_secure.types",
+]
+
+
+def test_import_loads_no_namespace() -> None:
+    """The top level is the core: each larger concern loads only when asked for."""
+    modules = loaded_after("import openrouter_secure")
+    loaded = sorted({*NAMESPACES, "openrouter_secure.mcp", "openrouter_secure.cli"} & modules)
+    assert not loaded, f"import openrouter_secure loaded namespaces: {loaded}"
+
+
+def test_namespaces_load_no_optional_dependency() -> None:
+    modules = loaded_after("\n".join(f"import {name}" for name in NAMESPACES))
+    leaked = sorted(m for m in modules if m.split(".")[0] in OPTIONAL)
+    assert not leaked, f"importing the public namespaces loaded optional modules: {leaked}"

@@ -20,6 +20,7 @@ from openrouter_secure.audit._log import AuditLog
 from openrouter_secure.limits._ratelimit import RateLimiter
 from openrouter_secure.mcp import RATE_LIMITED, TOOL_DENIED, secure
 from openrouter_secure.mcp._guard import FIELD
+from openrouter_secure.mcp._secure import guard_of
 from openrouter_secure.testing import LeakCheck, make_canary
 from tests.mcp_audit import events, fields
 
@@ -251,4 +252,6 @@ def test_an_input_required_answer_from_a_resource_passes_unchanged() -> None:
 
     server = secure(build_server())
     answer = InputRequiredResult(input_requests={}, request_state="state")
-    assert server._openrouter_secure_guard.clean_contents(answer) is answer  # type: ignore[attr-defined]
+    guard = guard_of(server)
+    assert guard is not None
+    assert guard.clean_contents(answer) is answer

@@ -19,6 +19,7 @@ pytest.importorskip("mcp")
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from openrouter_secure import AsyncRedactingClient, Secret
 from openrouter_secure._exceptions import ConfigurationError, InsecureConfigError
 from openrouter_secure.mcp import RATE_LIMITED, TOOL_DENIED, create_server
 from openrouter_secure.mcp._server_config import parse_reference
@@ -252,6 +253,42 @@ async def test_benchmark_saves_a_result_without_the_prompt(
     assert prompt not in saved.read_text()
     assert escape.is_error is True
     assert not (tmp_path / "escape.json").exists()
+
+
+class MemoryAudit:
+    """An AuditSink of the caller's own: keeps the records in a list."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, dict[str, Any]]] = []
+
+    def log(self, event: str, **fields: Any) -> None:
+        self.records.append((event, fields))
+
+
+async def test_a_callers_audit_sink_gets_the_records(config: dict[str, Any]) -> None:
+    audit = MemoryAudit()
+    async with Client(create_server(config, audit=audit)) as client:
+        await client.call_tool("list_models", {})
+    assert ("tool.allowed", "list_models") in [(e, f.get("tool")) for e, f in audit.records]
+    assert not (Path(config["serve"]["auditLog"])).exists()
+
+
+async def test_a_callers_client_is_used_and_left_open(
+    config: dict[str, Any],
+    openrouter_key: StoredKey,
+    openrouter_server: OpenRouterTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(KEY_VAR)  # a client built from the config would have no key
+    async with AsyncRedactingClient(
+        Secret(openrouter_key.key),
+        base_url=openrouter_server.base_url,
+        allow_insecure_loopback=True,
+    ) as mine:
+        async with Client(create_server(config, client=mine)) as client:
+            usage = structured(await client.call_tool("track_usage", {}))
+        assert usage["key_usage"] == (await mine.key_info()).usage
+        assert not mine.http_client.is_closed
 
 
 def test_a_config_holding_a_key_is_refused(config: dict[str, Any]) -> None:

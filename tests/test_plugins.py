@@ -133,3 +133,38 @@ def test_two_plugins_claiming_one_name_are_reported(tmp_path: Path) -> None:
     )
     assert "ors-one" in result.stdout
     assert "ors-two" in result.stdout
+
+
+def test_a_plugins_declared_params_are_honoured(tmp_path: Path) -> None:
+    install_plugin(
+        tmp_path,
+        "ors-zoned",
+        "ors_zoned",
+        """
+        from openrouter_secure import Secret, SecretProvider
+
+        class ZonedProvider(SecretProvider):
+            name = "zoned"
+            params = frozenset({"zone"})
+
+            def get(self, ref):
+                return Secret("value-in-" + ref.param("zone", "default"))
+        """,
+        "[openrouter_secure.backends]\nzoned = ors_zoned:ZonedProvider\n",
+    )
+    result = run(
+        tmp_path,
+        """
+        import json, openrouter_secure as s
+        try:
+            s.resolve("zoned://x?zoen=eu")
+            refused = "not refused"
+        except s.InvalidReferenceError as exc:
+            refused = str(exc)
+        print(json.dumps([s.resolve("zoned://x?zone=eu").reveal(), refused]))
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    value, refused = json.loads(result.stdout)
+    assert value == "value-in-eu"
+    assert refused == "zoned://x?zoen=...: unknown zoned:// param 'zoen'; zoned:// accepts zone"

@@ -1,4 +1,4 @@
-"""Tool access policy: precedence, glob semantics, validation (issue 6)."""
+"""Tool access policy: precedence, glob semantics, validation."""
 
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ from openrouter_secure import (
 )
 from openrouter_secure._events import subscribe, unsubscribe
 from openrouter_secure.limits import RateLimiter
-from openrouter_secure.limits._ratelimit import display_url
 from openrouter_secure.testing import LeakCheck, make_canary
 from tests.services import run_redis
 
@@ -160,11 +159,6 @@ async def test_aacquire_waits_for_room() -> None:
     limiter = RateLimiter("1/second")
     await limiter.ahit("k")
     assert await limiter.aacquire("k", timeout=3)
-
-
-def test_display_url_hides_credentials() -> None:
-    assert display_url("redis://:pw@127.0.0.1:6379/0?x=1") == "redis://***@127.0.0.1:6379/0"
-    assert display_url("memory://") == "memory://"
 
 
 # -- Redis ------------------------------------------------------------------------------

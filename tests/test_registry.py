@@ -1,21 +1,29 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import openrouter_secure as ors
 import openrouter_secure.backends
-from openrouter_secure import _events
+from openrouter_secure import _events, _registry
 from openrouter_secure._exceptions import (
     AccessDeniedError,
     BackendUnavailableError,
+    MissingDependencyError,
     NoProviderError,
     SecretNotFoundError,
 )
+from openrouter_secure.backends.aws import AwsProvider
+from openrouter_secure.backends.azure import AzureProvider
 from openrouter_secure.backends.env import EnvProvider
-from openrouter_secure.testing import FakeProvider, LeakCheck, assert_no_leak
+from openrouter_secure.backends.gcp import GcpProvider
+from openrouter_secure.backends.keyring import KeyringProvider
+from openrouter_secure.backends.vault import VaultProvider
+from openrouter_secure.testing import FakeProvider, LeakCheck, assert_no_leak, make_canary
 
 
 @pytest.fixture
@@ -170,3 +178,147 @@ def test_cache_hits_emit_no_event(fake: FakeProvider) -> None:
     finally:
         _events.unsubscribe(listener)
     assert seen == ["secret.resolved"]
+
+
+# -- what each backend declares: params, availability, writing --------------------------
+
+BUILTIN_REFS: dict[str, tuple[type[ors.SecretProvider], str]] = {
+    "env": (EnvProvider, "env://OPENROUTER_API_KEY"),
+    "keyring": (KeyringProvider, "keyring://openrouter-mcp/api_key"),
+    "aws": (AwsProvider, "aws://prod/openrouter"),
+    "vault": (VaultProvider, "vault://secret/openrouter"),
+    "azure": (AzureProvider, "azure://my-vault/openrouter-key"),
+    "gcp": (GcpProvider, "gcp://my-project/openrouter-key"),
+}
+
+
+def test_every_builtin_has_a_reference_here() -> None:
+    assert set(BUILTIN_REFS) == set(_registry.BUILTIN)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_REFS))
+def test_an_unknown_param_is_refused_by_the_registry_for_every_builtin(name: str) -> None:
+    backend, text = BUILTIN_REFS[name]
+    ref = ors.SecretRef.parse(text + "?regoin=eu-west-1")
+    accepted = backend.params
+    takes = f"accepts {', '.join(sorted(accepted))}" if accepted else "takes no params"
+    expected = f"{text}?regoin=...: unknown {name}:// param 'regoin'; {name}:// {takes}"
+    with pytest.raises(ors.InvalidReferenceError) as info:
+        ors.resolve(ref, cache=False)
+    assert str(info.value) == expected
+
+
+def test_a_refused_params_values_appear_nowhere(fake: FakeProvider) -> None:
+    known, pasted = make_canary("plain"), make_canary("plain")  # no rule would mask these
+    seen: list[tuple[str, dict[str, object]]] = []
+    listener = _events.subscribe(lambda event, fields: seen.append((event, fields)))
+    try:
+        with pytest.raises(ors.InvalidReferenceError, match="'key'") as info:
+            ors.resolve(f"fake://key?version={known}&key={pasted}")
+    finally:
+        _events.unsubscribe(listener)
+    assert "fake://key?version=...&key=..." in str(info.value)
+    assert_no_leak([known, pasted], info.value, repr(seen))
+
+
+def test_params_a_backend_declares_pass_the_registry(fake: FakeProvider, canary: str) -> None:
+    fake.put(ors.SecretRef.parse("fake://key"), "second")
+    assert ors.resolve("fake://key?version=1", cache=False).reveal() == canary
+
+
+def test_params_are_checked_before_the_backend_is_built() -> None:
+    class Unbuildable(ors.SecretProvider):
+        name = "unbuildable"
+        params = frozenset({"zone"})
+
+        @classmethod
+        def availability(cls) -> ors.backends.Availability:
+            return ors.backends.Availability(False, "never runs here")
+
+        def get(self, ref: ors.SecretRef) -> ors.Secret:
+            raise AssertionError("never called")
+
+    ors.register_backend("unbuildable", Unbuildable)
+    try:
+        with pytest.raises(ors.InvalidReferenceError, match="accepts zone"):
+            ors.resolve("unbuildable://x?zoen=1")
+        with pytest.raises(BackendUnavailableError, match="never runs here"):
+            ors.resolve("unbuildable://x?zone=1")
+    finally:
+        ors.unregister_backend("unbuildable")
+
+
+def test_a_missing_extra_is_reported_by_the_backends_own_availability(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "hvac", None)  # Python's marker for "import fails"
+    ors.unregister_backend("vault")  # drop a shared instance built while hvac was there
+    try:
+        row = next(r for r in ors.available_backends() if r.name == "vault")
+        assert not row.available
+        assert row.reason == 'hvac is not installed: pip install "openrouter-secure[vault]"'
+        with pytest.raises(MissingDependencyError, match=r"openrouter-secure\[vault\]") as info:
+            ors.resolve("vault://secret/x", cache=False)
+        assert info.value.extra == "vault"
+    finally:
+        ors.unregister_backend("vault")
+
+
+def test_a_registered_backend_names_its_own_missing_sdk() -> None:
+    class NeedsSdk(ors.SecretProvider):
+        name = "needssdk"
+        extra = "needssdk"
+
+        @classmethod
+        def availability(cls) -> ors.backends.Availability:
+            return cls.check_sdk("json", "a_module_nobody_installs.client")
+
+        def get(self, ref: ors.SecretRef) -> ors.Secret:
+            raise AssertionError("never called")
+
+    ors.register_backend("needssdk", NeedsSdk)
+    try:
+        row = next(r for r in ors.available_backends() if r.name == "needssdk")
+        assert not row.available
+        assert row.reason.startswith("a_module_nobody_installs.client is not installed")
+        with pytest.raises(MissingDependencyError, match="a_module_nobody_installs"):
+            ors.get_provider("needssdk")
+    finally:
+        ors.unregister_backend("needssdk")
+
+
+def test_an_availability_that_raises_is_reported_in_its_row() -> None:
+    class Buggy(ors.SecretProvider):
+        name = "buggy"
+
+        @classmethod
+        def availability(cls) -> ors.backends.Availability:
+            raise RuntimeError("plugin bug")
+
+        def get(self, ref: ors.SecretRef) -> ors.Secret:
+            raise AssertionError("never called")
+
+    ors.register_backend("buggy", Buggy)
+    try:
+        row = next(r for r in ors.available_backends() if r.name == "buggy")
+        assert not row.available
+        assert row.reason == "availability() raised RuntimeError: plugin bug"
+        with pytest.raises(BackendUnavailableError, match="plugin bug"):
+            ors.get_provider("buggy")
+    finally:
+        ors.unregister_backend("buggy")
+
+
+def test_builtin_targets_are_the_packages_entry_points() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    declared = pyproject["project"]["entry-points"][_registry.ENTRY_POINT_GROUP]
+    assert declared == _registry.BUILTIN
+
+
+def test_writing_is_whether_a_backend_defines_put() -> None:
+    rows = {r.name: r.writable for r in ors.available_backends()}
+    assert rows["env"] is False  # it explains the refusal, but has no put()
+    assert rows["keyring"] is True
+    assert EnvProvider.supports("put") is False
+    assert FakeProvider.supports("put")

@@ -245,6 +245,67 @@ def test_a_callers_management_client_is_used_and_left_open(
     assert works(server, store.value("app/key"))
 
 
+class ApprovingClient:
+    """A ManagementClient of the caller's own: records each key-management call and
+    passes it to a real client (the shape of an approval or audit wrapper)."""
+
+    def __init__(self, inner: RedactingClient) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def key_info(self) -> ors.types.KeyInfo:
+        self.calls.append("key_info")
+        return self.inner.key_info()
+
+    def list_keys(self) -> list[ors.types.ApiKey]:
+        self.calls.append("list_keys")
+        return self.inner.list_keys()
+
+    def create_key(
+        self, name: str, *, limit: float | None = None, expires_at: str | None = None
+    ) -> ors.types.CreatedKey:
+        self.calls.append("create_key")
+        return self.inner.create_key(name, limit=limit, expires_at=expires_at)
+
+    def update_key(self, hash: str, /, *, disabled: bool | None = None) -> ors.types.ApiKey:
+        self.calls.append("update_key")
+        return self.inner.update_key(hash, disabled=disabled)
+
+    def delete_key(self, hash: str, /) -> bool:
+        self.calls.append("delete_key")
+        return self.inner.delete_key(hash)
+
+
+def test_any_client_that_fits_management_client_drives_a_rotation(
+    server: OpenRouterTestServer, mgmt: StoredKey, store: FlakyStore, ref: str, tmp_path: Path
+) -> None:
+    with RedactingClient(
+        Secret(mgmt.key), base_url=server.base_url, allow_insecure_loopback=True
+    ) as inner:
+        client = ApprovingClient(inner)
+        rotate_key(
+            ref,
+            None,
+            client=client,
+            grace_period=timedelta(0),
+            delete_after=timedelta(0),
+            base_url=server.base_url,
+            allow_insecure_loopback=True,
+            state_path=tmp_path / "s.json",
+        )
+    assert {"key_info", "create_key", "update_key", "delete_key"} <= set(client.calls)
+    assert_one_working_key(server, store, store.value("app/key"))
+
+
+def test_neither_a_management_key_nor_a_client_stops_at_preflight(
+    server: OpenRouterTestServer, ref: str, tmp_path: Path
+) -> None:
+    with pytest.raises(KeyRotationError, match="management_key=") as caught:
+        rotate_key(ref, None, base_url=server.base_url, state_path=tmp_path / "s.json")
+    assert caught.value.step == "preflight"
+    assert not server.requests_to("/keys")
+
+
 def test_a_stray_duplicate_of_the_new_key_is_deleted(
     server: OpenRouterTestServer,
     old: StoredKey,

@@ -14,8 +14,8 @@ from openrouter_secure._sanitize._rules import (
     RULES,
     has_sequence,
     is_placeholder,
+    is_secret_identifier,
     looks_random,
-    secret_name,
 )
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, NEGATIVE, POSITIVE, rnd
@@ -182,10 +182,11 @@ def test_placeholders_are_not_secrets(value: str) -> None:
     [("client_secret", True), ("OPENROUTER_API_KEY", True), ("apiKey", True),
      ("bot_token1", True), ("db.password", True), ("max_tokens", False),
      ("token_type", False), ("secret_name", False), ("public_key", False),
-     ("kms_key_id", False), ("total_tokens", False)],
+     ("kms_key_id", False), ("total_tokens", False), ("password_hash", False),
+     ("x_csrf_token", False), ("SECRET_NAME", False)],
 )  # fmt: skip
-def test_secret_name_by_segment(name: str, expected: bool) -> None:
-    assert secret_name(name) is expected
+def test_secret_identifier_by_last_segments(name: str, expected: bool) -> None:
+    assert is_secret_identifier(name) is expected
 
 
 def test_random_values_look_random_and_words_do_not() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import Finding, Sanitizer, Secret, default_sanitizer
-from openrouter_secure._sanitize._sanitizer import MASK, is_secret_key, mask_value, scrub_text
+from openrouter_secure._sanitize._sanitizer import MASK, is_secret_field, mask_value, scrub_text
 from openrouter_secure.testing import assert_no_leak, make_canary
 from tests.sanitizer_cases import ALNUM, pem_block, rnd
 from tests.sanitizer_logs import clean_log_lines
@@ -124,10 +124,12 @@ def test_sanitize_data_masks_by_key_segment(s: Sanitizer, canary: str) -> None:
     [("api_key", True), ("apiKey", True), ("password", True), ("secret", True),
      ("token", True), ("authorization", True), ("private_key", True),
      ("client_secret", True), ("X-Api-Key", True), ("max_tokens", False),
-     ("total_tokens", False), ("model", False), ("temperature", False)],
+     ("total_tokens", False), ("model", False), ("temperature", False),
+     # Masked though no identifier rule would call them secret in free text:
+     ("password_hash", True), ("X-CSRF-Token", True), ("API_KEY_FILE", True)],
 )  # fmt: skip
-def test_is_secret_key(name: str, secret: bool) -> None:
-    assert is_secret_key(name) is secret
+def test_is_secret_field(name: str, secret: bool) -> None:
+    assert is_secret_field(name) is secret
 
 
 def test_redact_keeps_only_the_length(s: Sanitizer) -> None:

@@ -11,15 +11,15 @@
   every request that leaves, redirects included (httpx sends those without the Auth
   flow): a request to an origin the policy does not allow never carries the
   ``Authorization`` header. They also write the metadata-only DEBUG request log.
-- :func:`secure_http_client` / :func:`secure_async_http_client` assemble these into an
-  ``httpx.Client`` that the official ``openai`` SDK accepts as ``http_client=``.
+- :class:`HttpSettings` assembles these into the ``httpx`` client of every sync and
+  async client; :func:`secure_http_client` / :func:`secure_async_http_client` hand
+  that same client out, for the official ``openai`` SDK's ``http_client=``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import ipaddress
 import logging
 import threading
 import time
@@ -30,17 +30,17 @@ import httpx
 
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureTransportError
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, is_loopback
 from .._refs import SecretRef, as_ref
 from .._registry import arefresh, aresolve, refresh, resolve
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
 
 __all__ = [
-    "DEFAULT_ALLOWED_HOSTS",
-    "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "AsyncGuardTransport",
     "GuardTransport",
+    "HttpSettings",
     "KeyAuth",
     "KeySource",
     "KeySpec",
@@ -52,20 +52,8 @@ __all__ = [
 
 log = logging.getLogger("openrouter_secure.client")
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-DEFAULT_ALLOWED_HOSTS = ("openrouter.ai",)
-
 KeyValue = Secret | str
 KeySpec = str | SecretRef | Secret | Callable[[], KeyValue | Awaitable[KeyValue]]
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -359,6 +347,7 @@ class AsyncGuardTransport(httpx.AsyncBaseTransport):
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+MAX_REDIRECTS = 5
 
 
 def attribution_headers(app_url: str | None, app_title: str | None) -> dict[str, str]:
@@ -371,26 +360,65 @@ def attribution_headers(app_url: str | None, app_title: str | None) -> dict[str,
     return headers
 
 
-def _client_settings(
-    api_key: KeySpec,
-    base_url: str,
-    allowed_hosts: Iterable[str],
-    allow_insecure_loopback: bool,
-    app_url: str | None,
-    app_title: str | None,
-    timeout: float | httpx.Timeout | None,
-) -> tuple[OriginPolicy, dict[str, Any]]:
-    """The origin policy and the ``httpx`` client arguments both secure clients share."""
-    policy = OriginPolicy(
-        base_url, allowed_hosts=allowed_hosts, allow_insecure_loopback=allow_insecure_loopback
-    )
-    return policy, {
-        "auth": KeyAuth(KeySource(api_key), policy),
-        "timeout": timeout,
-        "headers": attribution_headers(app_url, app_title),
-        "follow_redirects": True,
-        "max_redirects": 5,
-    }
+class HttpSettings:
+    """The one recipe for every ``httpx`` client that carries the key.
+
+    ``RedactingClient``, ``AsyncRedactingClient``, :func:`secure_http_client` and
+    :func:`secure_async_http_client` all build their client with :meth:`client` or
+    :meth:`async_client`, so their rules cannot drift apart: the :class:`OriginPolicy`
+    from ``base_url``, ``allowed_hosts`` and ``allow_insecure_loopback`` (checked here,
+    so a bad ``base_url`` fails at construction); a :class:`KeyAuth` over one
+    :class:`KeySource`; ``base_url`` with a trailing ``/`` (relative paths keep its
+    ``/api/v1``); the timeout; the attribution headers; redirects followed, at most
+    :data:`MAX_REDIRECTS`, each hop seen by the guard transport; and that
+    :class:`GuardTransport` around the caller's transport or a pooled one of ``limits``.
+    """
+
+    def __init__(
+        self,
+        api_key: KeySpec,
+        *,
+        base_url: str,
+        allowed_hosts: Iterable[str],
+        allow_insecure_loopback: bool,
+        app_url: str | None,
+        app_title: str | None,
+        timeout: float | httpx.Timeout | None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+    ) -> None:
+        self.base_url = httpx.URL(base_url.rstrip("/") + "/")
+        self.policy = OriginPolicy(
+            self.base_url,
+            allowed_hosts=allowed_hosts,
+            allow_insecure_loopback=allow_insecure_loopback,
+        )
+        self.source = KeySource(api_key)
+        self.auth = KeyAuth(self.source, self.policy)
+        self.timeout = timeout
+        self.headers = attribution_headers(app_url, app_title)
+        self.limits = limits
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "auth": self.auth,
+            "timeout": self.timeout,
+            "headers": self.headers,
+            "follow_redirects": True,
+            "max_redirects": MAX_REDIRECTS,
+        }
+
+    def client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+        """An ``httpx.Client`` with these settings, sending through ``transport``."""
+        inner = transport if transport is not None else httpx.HTTPTransport(limits=self.limits)
+        return httpx.Client(transport=GuardTransport(inner, self.policy), **self._client_kwargs())
+
+    def async_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` with these settings, sending through ``transport``."""
+        inner = transport if transport is not None else httpx.AsyncHTTPTransport(limits=self.limits)
+        return httpx.AsyncClient(
+            transport=AsyncGuardTransport(inner, self.policy), **self._client_kwargs()
+        )
 
 
 def secure_http_client(
@@ -405,7 +433,8 @@ def secure_http_client(
     transport: httpx.BaseTransport | None = None,
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.Client:
-    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects.
+    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects:
+    the very client a ``RedactingClient`` with the same arguments sends through.
 
     Hand it to the official SDK; the SDK never holds the key (give it any placeholder)::
 
@@ -413,11 +442,16 @@ def secure_http_client(
         sdk = openai.OpenAI(base_url="https://openrouter.ai/api/v1",
                             api_key="set-by-openrouter-secure", http_client=http)
     """
-    policy, settings = _client_settings(
-        api_key, base_url, allowed_hosts, allow_insecure_loopback, app_url, app_title, timeout
-    )
-    inner = transport if transport is not None else httpx.HTTPTransport(limits=limits)
-    return httpx.Client(transport=GuardTransport(inner, policy), **settings)
+    return HttpSettings(
+        api_key,
+        base_url=base_url,
+        allowed_hosts=allowed_hosts,
+        allow_insecure_loopback=allow_insecure_loopback,
+        app_url=app_url,
+        app_title=app_title,
+        timeout=timeout,
+        limits=limits,
+    ).client(transport)
 
 
 def secure_async_http_client(
@@ -433,8 +467,13 @@ def secure_async_http_client(
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.AsyncClient:
     """Async :func:`secure_http_client`, for ``openai.AsyncOpenAI(http_client=...)``."""
-    policy, settings = _client_settings(
-        api_key, base_url, allowed_hosts, allow_insecure_loopback, app_url, app_title, timeout
-    )
-    inner = transport if transport is not None else httpx.AsyncHTTPTransport(limits=limits)
-    return httpx.AsyncClient(transport=AsyncGuardTransport(inner, policy), **settings)
+    return HttpSettings(
+        api_key,
+        base_url=base_url,
+        allowed_hosts=allowed_hosts,
+        allow_insecure_loopback=allow_insecure_loopback,
+        app_url=app_url,
+        app_title=app_title,
+        timeout=timeout,
+        limits=limits,
+    ).async_client(transport)

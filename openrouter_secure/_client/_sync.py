@@ -18,7 +18,10 @@ leaks the key or the user's content.
   first completion with a given key it asks ``GET /key`` and caches
   ``is_management_key`` for that key (keyed by a salted digest, in memory). Turn the
   check off with ``check_key_type=False`` (saves that one request per key).
-- Logging is metadata only unless ``log_content=True`` (see ``_client_base``).
+- Logging is metadata only unless ``log_content=True`` (see ``_base``).
+
+Everything but the I/O (building each request, reading answers, retry decisions,
+logging, error mapping) lives in :mod:`._base`, shared with the async client.
 """
 
 from __future__ import annotations
@@ -26,26 +29,13 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 
-from .._exceptions import OpenRouterConnectionError, UpstreamError
-from ._auth import (
-    DEFAULT_ALLOWED_HOSTS,
-    DEFAULT_BASE_URL,
-    DEFAULT_TIMEOUT,
-    GuardTransport,
-    KeySpec,
-)
-from ._base import ClientCore, client_kwargs
-from ._errors import (
-    RETRY_STATUSES,
-    error_from_payload,
-    error_from_response,
-    error_from_transport,
-)
-from ._sse import DONE, SSEDecoder
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
+from ._auth import DEFAULT_TIMEOUT, KeySpec
+from ._base import Call, ChatRequest, ClientCore, StreamCore
 from ._types import (
     ActivityItem,
     ApiKey,
@@ -62,85 +52,36 @@ from ._types import (
 
 __all__ = ["ChatStream", "RedactingClient"]
 
-
-def _json(response: httpx.Response, where: str) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
-        raise UpstreamError(
-            f"OpenRouter answered {where} with a body that is not JSON "
-            f"({len(response.content)} bytes, HTTP {response.status_code})",
-            status_code=response.status_code,
-        ) from None
+T = TypeVar("T")
 
 
-class ChatStream:
+class ChatStream(StreamCore):
     """A streamed completion: iterate for :class:`ChatChunk` objects (``content`` is the
     delta text; the last chunk has ``usage``). An error event inside the stream raises
     the matching :class:`OpenRouterError`. Close it (or use ``with``) to stop early."""
 
-    def __init__(
-        self,
-        core: ClientCore,
-        response: httpx.Response,
-        model: str,
-        started: float,
-        sent: Sequence[str] = (),
-    ) -> None:
-        self._core = core
-        self._response = response
-        self._model = model
-        self._started = started
-        self._sent = sent
-        self._where = core.where("POST", "/chat/completions")
+    usage: Usage | None
+    """Tokens and cost of the whole answer, from the chunk that carries them (the last);
+    None until then, or when the request asked for no usage."""
+    id: str
+    """The generation id (for ``generation()``), from the first chunk that names it."""
+
+    def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
+        super().__init__(chat, response)
         self._gen = self._run()
-        self.usage: Usage | None = None
-        self.id = ""
 
     def _run(self) -> Generator[ChatChunk, None, None]:
-        core, response = self._core, self._response
-        parts: list[str] = []
-        done = False
-        decoder = SSEDecoder()
+        response = self._response
         try:
-            for event in decoder.iter(response.iter_lines()):
-                if event is DONE:
-                    # Read on to the end of the body rather than break: a fully read
-                    # response returns its connection to the pool.
-                    done = True
-                    continue
-                if done or not isinstance(event, dict):
-                    continue
-                if "error" in event:
-                    raise error_from_payload(
-                        event["error"],
-                        http_status=200,
-                        where=self._where,
-                        sent=self._sent,
-                        generation_id=event.get("id") if isinstance(event.get("id"), str) else None,
-                    )
-                chunk = ChatChunk.parse(event)
-                self.id = chunk.id or self.id
-                parts.append(chunk.content)
-                if chunk.usage is not None:
-                    self.usage = chunk.usage
-                yield chunk
+            for event in self._decoder.iter(response.iter_lines()):
+                chunk = self._chunk(event)
+                if chunk is not None:
+                    yield chunk
         except httpx.HTTPError as exc:
-            raise error_from_transport(exc, self._where, core.timeout) from None
+            raise self._transport_error(exc) from None
         finally:
             response.close()
-        if not done:
-            raise OpenRouterConnectionError(
-                f"the stream of {self._where} ended before [DONE]; the answer may be cut short"
-            )
-        core.finish(
-            model=self._model,
-            generation_id=self.id,
-            usage=self.usage,
-            content="".join(parts),
-            started=self._started,
-            stream=True,
-        )
+        self._ended()
 
     def __iter__(self) -> Iterator[ChatChunk]:
         return self
@@ -163,9 +104,6 @@ class ChatStream:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"<ChatStream model={self._model!r} id={self.id!r}>"
-
 
 class RedactingClient:
     """OpenRouter's API with the key kept out of logs, errors and the wrong hosts.
@@ -175,7 +113,7 @@ class RedactingClient:
     ...                         messages=[{"role": "user", "content": "Hi"}])
 
     ``limiter`` is any object with ``hit(key)`` returning something truthy when allowed
-    (with ``retry_after`` when not), such as :class:`openrouter_secure.RateLimiter`; each
+    (with ``retry_after`` when not), such as :class:`openrouter_secure.limits.RateLimiter`; each
     completion hits ``key:<reference>`` and ``model:<model>``. When refused the client
     raises :class:`RateLimitExceeded`, or waits with ``limiter_wait=True``.
     """
@@ -219,12 +157,7 @@ class RedactingClient:
             retry_budget=retry_budget,
             check_key_type=check_key_type,
         )
-        inner = (
-            transport if transport is not None else httpx.HTTPTransport(limits=self._core.limits)
-        )
-        self._http = httpx.Client(
-            transport=GuardTransport(inner, self._core.policy), **client_kwargs(self._core)
-        )
+        self._http = self._core.http.client(transport)
 
     @property
     def http_client(self) -> httpx.Client:
@@ -237,73 +170,47 @@ class RedactingClient:
         """The key's reference as text (safe to show)."""
         return self._core.key_ref
 
-    # -- plumbing --------------------------------------------------------------------
+    # -- the I/O -----------------------------------------------------------------------
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        stream: bool = False,
-        sent: Sequence[str] = (),
-    ) -> httpx.Response:
-        core = self._core
-        where = core.where(method, path)
-        deadline = time.monotonic() + core.retry_budget
-        attempt = 0
+    def _send(self, call: Call[Any]) -> httpx.Response:
+        """``call``'s 2xx response (open when streaming), retrying as the core decides."""
+        attempts = self._core.attempts(call)
         while True:
-            request = self._http.build_request(method, path.lstrip("/"), json=json, params=params)
+            request = self._http.build_request(
+                call.method, call.url, json=call.json, params=call.params
+            )
             try:
-                response = self._http.send(request, stream=stream, follow_redirects=method == "GET")
+                response = self._http.send(
+                    request, stream=call.stream, follow_redirects=call.follow_redirects
+                )
             except httpx.HTTPError as exc:
-                error = error_from_transport(exc, where, core.timeout)
-                if isinstance(exc, httpx.ConnectError):
-                    wait = core.retry_wait(attempt, None, deadline)
-                    if wait is not None:
-                        time.sleep(wait)
-                        attempt += 1
-                        continue
-                raise error from None
-            status = response.status_code
-            if status < 300:
+                time.sleep(attempts.after_failure(exc))
+                continue
+            if response.status_code < 300:
                 return response
-            if stream:
+            if call.stream:
                 response.read()
             response.close()
-            error = error_from_response(response, where, sent)
-            if status >= 500:
-                core.upstream_error(status, method, request.url.path)
-            if status in RETRY_STATUSES:
-                wait = core.retry_wait(attempt, error.retry_after, deadline)
-                if wait is not None:
-                    time.sleep(wait)
-                    attempt += 1
-                    continue
-            raise error
+            time.sleep(attempts.after_answer(request, response))
 
-    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return _json(self._request("GET", path, params=params), self._core.where("GET", path))
+    def _call(self, call: Call[T]) -> T:
+        return call.read(self._send(call))
 
     def _acquire(self, model: str) -> None:
-        limiter = self._core.limiter
-        if limiter is None:
+        core = self._core
+        if core.limiter is None:
             return
-        deadline = time.monotonic() + self._core.retry_budget
-        for key in self._core.limit_keys(model):
-            while not (result := limiter.hit(key)):
-                time.sleep(self._core.limit_refused(key, result, deadline))
+        deadline = core.limit_deadline()
+        for key in core.limit_keys(model):
+            while not (result := core.limiter.hit(key)):
+                time.sleep(core.limit_refused(key, result, deadline))
 
     def _check_key_type(self) -> None:
         core = self._core
         if not core.check_key_type:
             return
         kind = core.known_kind(core.source.get())
-        if kind is None:
-            kind = self.key_info().is_management_key
-        if kind:
-            raise core.management_error()
+        core.refuse_management(kind if kind is not None else self.key_info().is_management_key)
 
     # -- completions -------------------------------------------------------------------
 
@@ -338,74 +245,47 @@ class RedactingClient:
         """``POST /chat/completions``. ``options`` go into the body as they are:
         ``models`` (fallbacks), ``temperature``, ``max_tokens``, ``tools``, ``provider``,
         ``usage`` (``{"include": True}`` is the default), ..."""
-        core = self._core
-        body = core.chat_body(model, messages, stream, options)
+        chat = self._core.chat(model=model, messages=messages, stream=stream, **options)
         self._acquire(model)
         self._check_key_type()
-        core.log_request(model, messages, stream)
-        started = time.perf_counter()
-        where = core.where("POST", "/chat/completions")
-        sent = core.sent_texts(messages)
+        call = chat.begin()
         if stream:
-            response = self._request("POST", "/chat/completions", json=body, stream=True, sent=sent)
-            return ChatStream(core, response, model, started, sent)
-        response = self._request("POST", "/chat/completions", json=body, sent=sent)
-        data = _json(response, where)
-        if isinstance(data, dict) and "error" in data:
-            raise error_from_payload(
-                data["error"],
-                http_status=response.status_code,
-                where=where,
-                sent=sent,
-                generation_id=data.get("id") if isinstance(data.get("id"), str) else None,
-            )
-        result = ChatCompletion.parse(data if isinstance(data, dict) else {})
-        core.finish(
-            model=model,
-            generation_id=result.id,
-            usage=result.usage,
-            content=result.content,
-            started=started,
-            stream=False,
-        )
-        return result
+            return ChatStream(chat, self._send(call))
+        return self._call(call)
 
     # -- read endpoints ----------------------------------------------------------------
 
     def models(self) -> list[Model]:
         """``GET /models``: the catalogue."""
-        data = self._get("/models")
-        rows = data.get("data", []) if isinstance(data, dict) else []
-        return [Model.parse(m) for m in rows if isinstance(m, dict)]
+        return self._call(self._core.models())
 
     def model_endpoints(self, author: str, slug: str) -> ModelEndpoints:
         """``GET /models/{author}/{slug}/endpoints``: the providers serving a model."""
-        return ModelEndpoints.parse(self._get(f"/models/{author}/{slug}/endpoints"))
+        return self._call(self._core.model_endpoints(author, slug))
 
     def generation(self, id: str) -> Generation:
         """``GET /generation?id=``: cost and tokens of a finished generation."""
-        return Generation.parse(self._get("/generation", {"id": id}))
+        return self._call(self._core.generation(id))
 
     def key_info(self) -> KeyInfo:
         """``GET /key``: the calling key's usage, limit and kind."""
-        info = KeyInfo.parse(self._get("/key"))
+        info = self._call(self._core.key_info())
         self._core.note_kind(self._core.source.get(), info.is_management_key)
         return info
 
     def credits(self) -> Credits:
         """``GET /credits`` (management key)."""
-        return Credits.parse(self._get("/credits"))
+        return self._call(self._core.credits())
 
     def activity(self, date: str | None = None) -> list[ActivityItem]:
         """``GET /activity`` (management key): per-day, per-model use for 30 days."""
-        return ActivityItem.parse_list(self._get("/activity", {"date": date} if date else None))
+        return self._call(self._core.activity(date))
 
     # -- key management (management key) -------------------------------------------------
 
     def list_keys(self, *, offset: int | None = None) -> list[ApiKey]:
-        data = self._get("/keys", {"offset": offset} if offset else None)
-        rows = data.get("data", []) if isinstance(data, dict) else []
-        return [ApiKey.parse(r) for r in rows if isinstance(r, dict)]
+        """``GET /keys``: the account's keys, from ``offset``."""
+        return self._call(self._core.list_keys(offset=offset))
 
     def create_key(
         self,
@@ -416,19 +296,13 @@ class RedactingClient:
         limit_reset: str | None = None,
     ) -> CreatedKey:
         """``POST /keys``: a new key, returned once as a :class:`Secret`."""
-        body: dict[str, Any] = {"name": name}
-        for field, value in (
-            ("limit", limit),
-            ("expires_at", expires_at),
-            ("limit_reset", limit_reset),
-        ):
-            if value is not None:
-                body[field] = value
-        response = self._request("POST", "/keys", json=body)
-        return CreatedKey.parse(_json(response, self._core.where("POST", "/keys")))
+        return self._call(
+            self._core.create_key(name, limit=limit, expires_at=expires_at, limit_reset=limit_reset)
+        )
 
     def get_key(self, hash: str) -> ApiKey:
-        return ApiKey.parse(self._get(f"/keys/{hash}"))
+        """``GET /keys/{hash}``: one key's settings and usage."""
+        return self._call(self._core.get_key(hash))
 
     def update_key(
         self,
@@ -438,18 +312,12 @@ class RedactingClient:
         name: str | None = None,
         limit: float | None = None,
     ) -> ApiKey:
-        body = {
-            k: v
-            for k, v in (("disabled", disabled), ("name", name), ("limit", limit))
-            if v is not None
-        }
-        response = self._request("PATCH", f"/keys/{hash}", json=body)
-        return ApiKey.parse(_json(response, self._core.where("PATCH", "/keys/{hash}")))
+        """``PATCH /keys/{hash}``: change the fields given (the others stay)."""
+        return self._call(self._core.update_key(hash, disabled=disabled, name=name, limit=limit))
 
     def delete_key(self, hash: str) -> bool:
-        response = self._request("DELETE", f"/keys/{hash}")
-        data = _json(response, self._core.where("DELETE", "/keys/{hash}"))
-        return bool(data.get("deleted", True)) if isinstance(data, dict) else True
+        """``DELETE /keys/{hash}``: whether OpenRouter deleted it."""
+        return self._call(self._core.delete_key(hash))
 
     # -- lifecycle ---------------------------------------------------------------------
 

@@ -235,8 +235,9 @@ class Generation:
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """``GET /key``: the calling key's usage and limit. ``label`` is OpenRouter's own
-    masked label (a few characters of each end), never the key."""
+    """``GET /key``: the calling key's usage (USD, in total and for the current UTC
+    day, week and month) and limit. ``label`` is OpenRouter's own masked label (a few
+    characters of each end), never the key."""
 
     label: str
     usage: float
@@ -246,6 +247,9 @@ class KeyInfo:
     is_free_tier: bool = False
     limit_reset: str | None = None
     expires_at: str | None = None
+    usage_daily: float | None = None
+    usage_weekly: float | None = None
+    usage_monthly: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -253,15 +257,20 @@ class KeyInfo:
         data = _data(payload)
         data = data if isinstance(data, Mapping) else {}
         return cls(
-            _s(data, "label") or "",
-            _f(data, "usage") or 0.0,
-            _f(data, "limit"),
-            _f(data, "limit_remaining"),
-            bool(data.get("is_management_key") or data.get("is_provisioning_key")),
-            bool(data.get("is_free_tier")),
-            _s(data, "limit_reset"),
-            _s(data, "expires_at"),
-            dict(data),
+            label=_s(data, "label") or "",
+            usage=_f(data, "usage") or 0.0,
+            limit=_f(data, "limit"),
+            limit_remaining=_f(data, "limit_remaining"),
+            is_management_key=bool(
+                data.get("is_management_key") or data.get("is_provisioning_key")
+            ),
+            is_free_tier=bool(data.get("is_free_tier")),
+            limit_reset=_s(data, "limit_reset"),
+            expires_at=_s(data, "expires_at"),
+            usage_daily=_f(data, "usage_daily"),
+            usage_weekly=_f(data, "usage_weekly"),
+            usage_monthly=_f(data, "usage_monthly"),
+            raw=dict(data),
         )
 
 

@@ -31,7 +31,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from .. import _known
-from ._sanitizer import Sanitizer, default_sanitizer, is_secret_key
+from ._sanitizer import Sanitizer, default_sanitizer, is_secret_field
 
 __all__ = [
     "SanitizingFilter",
@@ -159,7 +159,7 @@ def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
         return s.scrub_exception(value)
     text = repr(value)
     clean = s.sanitize(text)
-    return value if clean == text and not is_secret_key(key) else clean
+    return value if clean == text and not is_secret_field(key) else clean
 
 
 _lock = threading.Lock()

@@ -27,7 +27,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["RULES", "Rule", "has_sequence", "is_placeholder", "looks_random", "secret_name"]
+__all__ = [
+    "RULES",
+    "Rule",
+    "has_sequence",
+    "is_placeholder",
+    "is_secret_identifier",
+    "looks_random",
+]
 
 
 @dataclass(frozen=True)
@@ -475,12 +482,15 @@ _KEY_OWNERS = frozenset(
 _NOT_SECRET_OWNERS = frozenset({"public", "max", "min", "num", "total", "next", "page", "csrf"})
 
 
-def secret_name(name: str) -> bool:
-    """Whether an identifier names a secret, judged by its last segments.
+def is_secret_identifier(name: str) -> bool:
+    """Whether an identifier met in free text names a secret, judged by its last segments.
 
-    ``client_secret``, ``OPENROUTER_API_KEY``, ``apiKey``, ``bot_token1``, ``db.password``
-    do; ``max_tokens``, ``token_type``, ``secret_name``, ``public_key``, ``kms_key_id``
-    do not.
+    The name side of the ``secret-assignment`` rule (``NAME = value`` in code, logs,
+    ``.env`` lines): narrow on purpose, since prose and code are full of names that
+    merely mention a secret. ``client_secret``, ``OPENROUTER_API_KEY``, ``apiKey``,
+    ``bot_token1``, ``db.password`` name one; ``max_tokens``, ``token_type``,
+    ``secret_name``, ``public_key``, ``kms_key_id``, ``password_hash`` do not. Structured
+    data uses the broader :func:`._sanitizer.is_secret_field`.
     """
     segs = [s.lower() for s in _SEGMENT.findall(name)]
     while segs and segs[-1].isdigit():
@@ -501,5 +511,5 @@ def secret_name(name: str) -> bool:
     if last == "login" and name.isupper():  # SONAR_LOGIN: CI tools name tokens so
         return True
     if last in {"value", "string", "data"} and len(segs) > 1:
-        return secret_name("_".join(segs[:-1]))
+        return is_secret_identifier("_".join(segs[:-1]))
     return False

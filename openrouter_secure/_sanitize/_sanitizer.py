@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import _known
+from .._exceptions import install_scrubber
 from .._secret import MASK
 from ._fingerprint import fingerprint as _keyed_fingerprint
-from ._rules import RULES, Rule, secret_name
+from ._rules import RULES, Rule, is_secret_identifier
 from ._scan import KNOWN, Hit, Scanner
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
     "Finding",
     "Sanitizer",
     "default_sanitizer",
-    "is_secret_key",
+    "is_secret_field",
     "mask_value",
     "scrub_text",
 ]
@@ -100,18 +101,22 @@ def _mask(value: str, keep: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def is_secret_key(name: str) -> bool:
-    """Whether a field or header name holds a secret, judged by name segment.
+def is_secret_field(name: str) -> bool:
+    """Whether the value under a field, mapping key or header name is masked whole.
 
-    ``api_key``, ``apiKey``, ``password``, ``client_secret``, ``X-Api-Key``,
-    ``private_key``, ``auth_token`` do; ``max_tokens``, ``total_tokens``, ``model`` do not.
+    The name test of :meth:`Sanitizer.sanitize_headers` and :meth:`Sanitizer.sanitize_data`
+    (and of the log filter and audit log): broad, since masking a harmless value costs
+    little. Every :func:`._rules.is_secret_identifier` name, the known credential headers,
+    and any name with a secret word among its segments: ``api_key``, ``apiKey``,
+    ``password``, ``password_hash``, ``client_secret``, ``X-Api-Key``, ``private_key``,
+    ``auth_token``; not ``max_tokens``, ``total_tokens``, ``model``.
     """
     low = name.lower()
     if low in _SECRET_HEADERS:
         return True
     if low.startswith(_NOT_COUNTS):
         return False
-    if secret_name(name):
+    if is_secret_identifier(name):
         return True
     # Any segment pair or single segment that is a secret word (``password_hash``).
     segs = [s for s in low.replace("-", "_").replace(".", "_").split("_") if s]
@@ -228,6 +233,27 @@ class Sanitizer:
         """Where the secrets in ``text`` are: rule id and span, sorted, never the value."""
         return [Finding(self._rule_id(r), s, e) for s, e, _, r in self._spans(text)]
 
+    def sanitize_prefix(self, text: str, cut: int) -> tuple[str, int]:
+        """Sanitize ``text`` up to ``cut``, moving ``cut`` back so that no finding made
+        over the *whole* text straddles it; returns the masked head and the final cut.
+
+        This is what a stream needs: text after ``cut`` may still change (a secret can
+        continue in the next chunk), so only the head is released, masked with what
+        the whole buffer revealed. A cut of 0 releases nothing.
+        """
+        hits = self._scanner().scan(text)
+        moved = True
+        while moved:  # moving the cut back may make it fall inside an earlier finding
+            moved = False
+            for context, _, end, _, _ in hits:
+                if context < cut < end:
+                    cut = context
+                    moved = True
+        if cut <= 0:
+            return "", 0
+        spans = self._spans(text, [h for h in hits if h[2] <= cut])
+        return self._render(text[:cut], spans), cut
+
     def sanitize(self, text: str) -> str:
         """``text`` with every secret masked (fails closed: never returns the raw text)."""
         try:
@@ -250,7 +276,7 @@ class Sanitizer:
         for name, value in items:
             key = str(name)
             text = value if isinstance(value, str) else str(value)
-            if is_secret_key(key):
+            if is_secret_field(key):
                 scheme, sep, rest = text.strip().partition(" ")
                 if sep and rest and scheme.lower() in _HEADER_SCHEMES:
                     out[key] = f"{scheme} {self._mask_whole(rest.strip())}"
@@ -282,7 +308,7 @@ class Sanitizer:
         if depth > 100:
             return "<REDACTED: nesting too deep>"
         if isinstance(obj, str):
-            if key is not None and is_secret_key(key):
+            if key is not None and is_secret_field(key):
                 return self._mask_whole(obj)
             return self.sanitize(obj)
         if isinstance(obj, Mapping):
@@ -442,3 +468,9 @@ def scrub_text(text: str) -> str:
         return _default.sanitize(text)
     except Exception:  # noqa: BLE001 - fail closed: never hand back the raw text
         return _withheld(text)
+
+
+# Every library error scrubs its message with the default sanitizer. The errors live
+# in the core, below this package, so the function is handed to them here, as soon as
+# there is a sanitizer to use (see the module docstring of ``_exceptions``).
+install_scrubber(scrub_text)

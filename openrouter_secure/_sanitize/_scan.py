@@ -31,7 +31,14 @@ from typing import Any
 
 from . import _hyperscan
 from ._literals import trie_pattern
-from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random, secret_name
+from ._rules import (
+    RULES,
+    Rule,
+    has_sequence,
+    is_placeholder,
+    is_secret_identifier,
+    looks_random,
+)
 
 __all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
 
@@ -332,7 +339,7 @@ class Scanner:
                 return False
             random = looks_random(s)
             name = _ident_before(text, m.start()) + m.group("name")
-            if not secret_name(name):
+            if not is_secret_identifier(name):
                 return False
             if not random:
                 segs = _SEG.findall(name)

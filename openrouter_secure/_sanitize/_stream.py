@@ -66,21 +66,9 @@ class StreamSanitizer:
             return f"<REDACTED: {size} chars; sanitizer failed>"
 
     def _release(self, cut: int) -> str:
-        buf = self._buffer
-        s = self._sanitizer
-        hits = s._scanner().scan(buf)
-        moved = True
-        while moved:  # moving the cut back may make it fall inside an earlier finding
-            moved = False
-            for context, _, end, _, _ in hits:
-                if context < cut < end:
-                    cut = context
-                    moved = True
-        if cut <= 0:
-            return ""
-        spans = s._spans(buf, [h for h in hits if h[2] <= cut])
-        self._buffer = buf[cut:]
-        return s._render(buf[:cut], spans)
+        head, cut = self._sanitizer.sanitize_prefix(self._buffer, cut)
+        self._buffer = self._buffer[cut:]
+        return head
 
     def flush(self) -> str:
         """Release (sanitized) everything still held back and close the stream."""

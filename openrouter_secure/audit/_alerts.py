@@ -15,7 +15,6 @@ never waits on a slow receiver; failures are logged, never raised).
 from __future__ import annotations
 
 import collections
-import ipaddress
 import json
 import logging
 import queue
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 from .._events import subscribe, unsubscribe
 from .._exceptions import ConfigurationError
+from .._net import transport_allowed
 from .._refs import SecretRef
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
@@ -206,15 +206,6 @@ class LoggingAlert:
         self.logger.log(level, "alert %s: %s", alert.kind, alert.message)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class WebhookAlert:
     """POST each alert as JSON to a webhook.
 
@@ -253,15 +244,14 @@ class WebhookAlert:
         parts = urlsplit(text)
         host = parts.hostname or ""
         self.display = f"{parts.scheme}://{host}"
-        if parts.scheme == "http":
-            if not (allow_insecure_loopback and _is_loopback(host)):
-                raise ConfigurationError(
-                    f"webhook {self.display} is plain http; alerts must go over https "
-                    "(http is allowed only to a loopback host with allow_insecure_loopback=True)"
-                )
-        elif parts.scheme != "https" or not host:
+        if parts.scheme not in ("https", "http") or not host:
             raise ConfigurationError(
                 f"webhook URL must be https://host/...; got a {parts.scheme or 'schemeless'} URL"
+            )
+        if not transport_allowed(parts, allow_insecure_loopback=allow_insecure_loopback):
+            raise ConfigurationError(
+                f"webhook {self.display} is plain http; alerts must go over https "
+                "(http is allowed only to a loopback host with allow_insecure_loopback=True)"
             )
         # A path or query may hold the hook's token (chat webhooks do): registered as a
         # known secret, it is masked wherever it might show up.

@@ -1,6 +1,6 @@
 """``AuditLog``: a tamper-evident record of what the library did, as JSON lines.
 
-Every record is chained to the one before it (see :mod:`._audit_chain` for the exact
+Every record is chained to the one before it (see :mod:`._chain` for the exact
 format), so editing, deleting, inserting or reordering a line is found by
 :func:`verify_audit_file` at that line. What goes in is cleaned first, in one walk
 over the fields (:func:`clean_fields`):
@@ -37,7 +37,7 @@ from typing import Any
 
 from .. import _known
 from .._events import subscribe, unsubscribe
-from .._sanitize._sanitizer import Sanitizer, default_sanitizer, is_secret_key
+from .._sanitize._sanitizer import Sanitizer, default_sanitizer, is_secret_field
 from .._secret import MASK, Secret
 from ._chain import build_record, record_key
 from ._sinks import CallableSink, FileSink, Sink
@@ -60,7 +60,7 @@ def _mcp_events(kind: str, field: str, *extra: str) -> dict[str, tuple[str, ...]
     }
 
 
-#: Event name → the fields an audit record keeps for it (the agreed event schema).
+#: Event name → the fields an audit record keeps for it (any other field is dropped).
 AUDITED_EVENTS: Mapping[str, tuple[str, ...]] = {
     "secret.resolved": ("backend", "ref"),
     "secret.resolve_failed": ("backend", "ref", "error"),
@@ -145,7 +145,7 @@ def _name_kind(name: str) -> int:
     A pure function of the name, and names repeat on every record, so it is computed
     once per name (bounded: ever-new names only evict old entries).
     """
-    kind = _SECRET if is_secret_key(name) else 0
+    kind = _SECRET if is_secret_field(name) else 0
     return kind | _CONTENT if _CONTENT_KEY.search(name) else kind
 
 

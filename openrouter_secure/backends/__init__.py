@@ -5,10 +5,11 @@ One module per built-in backend (``env``, ``keyring``, ``aws``, ``azure``, ``gcp
 Each module imports its SDK only inside the provider's methods, so importing it (or
 ``openrouter_secure``) never needs the extra.
 
-For writing a backend: subclass :class:`~openrouter_secure.SecretProvider`, return
-:class:`SecretVersion` from ``versions()``, say whether it can run here with
-:class:`Availability`, and use :func:`select_field` for ``#field`` selectors;
-:func:`~openrouter_secure.available_backends` lists :class:`BackendInfo` rows.
+For writing a backend: subclass :class:`~openrouter_secure.SecretProvider`, declare
+the reference params it reads in ``params``, return :class:`SecretVersion` from
+``versions()``, say whether it can run here with :class:`Availability`, and use
+:func:`select_field` for ``#field`` selectors; :func:`~openrouter_secure.available_backends`
+lists :class:`BackendInfo` rows.
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ Auth method, first match wins:
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .._exceptions import AccessDeniedError, InvalidReferenceError
+from .._net import transport_allowed
 from .._refs import SecretRef
 
 __all__ = ["DEFAULT_ADDR", "K8S_TOKEN_FILE", "Connection", "connection_for"]
@@ -90,7 +90,8 @@ def connection_for(ref: SecretRef) -> Connection:
     parts = urlsplit(addr)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidReferenceError(f"{ref}: the Vault address must be an http(s) URL")
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+    # A dev server (``vault server -dev``) listens on plain http on loopback; nothing else may.
+    if not transport_allowed(parts, allow_insecure_loopback=True):
         raise InvalidReferenceError(
             f"{ref}: the Vault address uses plain http to a non-loopback host, so the token "
             "and secrets would cross the network unencrypted; use https://"
@@ -166,12 +167,3 @@ def _read_file(ref: SecretRef, path: str, what: str) -> str:
     if not text:
         raise AccessDeniedError(f"{ref}: the {what} file {path} is empty", ref=ref)
     return text
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

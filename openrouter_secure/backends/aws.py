@@ -29,8 +29,6 @@ throttling and 5xx. Clients are cached per (region, profile, endpoint_url, timeo
 
 from __future__ import annotations
 
-import importlib.util
-import ipaddress
 import logging
 import threading
 import uuid
@@ -44,6 +42,7 @@ from .._exceptions import (
     SecretFormatError,
     SecretNotFoundError,
 )
+from .._net import transport_allowed
 from .._provider import Availability, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
@@ -55,18 +54,6 @@ DEFAULT_RECOVERY_DAYS = 30
 """``delete`` schedules deletion this many days out (AWS's own default, its maximum)."""
 
 _STAGES = ("AWSCURRENT", "AWSPREVIOUS", "AWSPENDING")
-_KNOWN_PARAMS = frozenset(
-    {
-        "region",
-        "profile",
-        "endpoint_url",
-        "stage",
-        "version_id",
-        "timeout",
-        "recovery_days",
-        "kms_key_id",
-    }
-)
 
 # botocore logs whole request params and response bodies at DEBUG (``botocore.endpoint``
 # "Making request ... with params", ``botocore.parsers`` "Response body"): with DEBUG on,
@@ -90,15 +77,6 @@ def _quiet_body_logs() -> None:
             logger.addFilter(_body_filter)
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _arn_region(secret_id: str) -> str | None:
     # arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME
     parts = secret_id.split(":", 6)
@@ -117,6 +95,18 @@ class AwsProvider(SecretProvider):
 
     name = "aws"
     extra = "aws"
+    params = frozenset(
+        {
+            "region",
+            "profile",
+            "endpoint_url",
+            "stage",
+            "version_id",
+            "timeout",
+            "recovery_days",
+            "kms_key_id",
+        }
+    )
 
     def __init__(
         self,
@@ -140,10 +130,8 @@ class AwsProvider(SecretProvider):
     def availability(cls) -> Availability:
         # No import and no network: boto3 takes a few hundred ms to import, and
         # credentials are checked on first use, where the error can say what to fix.
-        if importlib.util.find_spec("boto3") is None:
-            return Availability(
-                False, 'boto3 is not installed: pip install "openrouter-secure[aws]"'
-            )
+        if not (sdk := cls.check_sdk("boto3")):
+            return sdk
         from importlib.metadata import version
 
         return Availability(True, f"boto3 {version('boto3')}; credentials from boto3's chain")
@@ -151,12 +139,6 @@ class AwsProvider(SecretProvider):
     # -- clients -----------------------------------------------------------------------
 
     def _client(self, ref: SecretRef) -> Any:
-        unknown = sorted(set(ref.param_dict) - _KNOWN_PARAMS)
-        if unknown:
-            raise InvalidReferenceError(
-                f"{ref}: unknown aws:// param {unknown[0]!r}; "
-                f"known: {', '.join(sorted(_KNOWN_PARAMS))}"
-            )
         region = ref.param("region") or _arn_region(ref.path)
         profile = ref.param("profile")
         endpoint = ref.param("endpoint_url")
@@ -164,7 +146,8 @@ class AwsProvider(SecretProvider):
             parts = urlsplit(endpoint)
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 raise InvalidReferenceError(f"{ref}: endpoint_url must be an http(s) URL")
-            if parts.scheme == "http" and not _loopback(parts.hostname):
+            # A loopback emulator (moto, LocalStack) may be plain http; nothing else.
+            if not transport_allowed(parts, allow_insecure_loopback=True):
                 raise InvalidReferenceError(
                     f"{ref}: endpoint_url uses plain http to a non-loopback host; "
                     "secrets would cross the network unencrypted. Use https://"
@@ -182,10 +165,10 @@ class AwsProvider(SecretProvider):
     def _new_client(
         self, ref: SecretRef, key: tuple[str | None, ...], connect: float, read: float
     ) -> Any:
-        boto3 = self._import("boto3")
+        boto3 = self.import_sdk("boto3")
         _quiet_body_logs()
-        config_mod = self._import("botocore.config")
-        exc = self._import("botocore.exceptions")
+        config_mod = self.import_sdk("botocore.config")
+        exc = self.import_sdk("botocore.exceptions")
         region, profile, endpoint = key[0], key[1], key[2]
         config = config_mod.Config(
             connect_timeout=connect,
@@ -224,7 +207,7 @@ class AwsProvider(SecretProvider):
     def _call(self, ref: SecretRef, what: str, operation: str, **kwargs: Any) -> Any:
         """``client.<operation>(**kwargs)`` with every failure mapped to the error tree."""
         client = self._client(ref)
-        exc = self._import("botocore.exceptions")
+        exc = self.import_sdk("botocore.exceptions")
         try:
             return getattr(client, operation)(**kwargs)
         except exc.ClientError as err:

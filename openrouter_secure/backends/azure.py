@@ -55,7 +55,6 @@ DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {
     "timeout": 30.0,
 }
 
-_PARAMS = ("version", "vault_url")
 # Key Vault's own rules: vault names 3-24 of [A-Za-z0-9-] starting with a letter; secret
 # names 1-127 of [A-Za-z0-9-]; version ids are 32 hex digits (accept any alphanumerics).
 _VAULT = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]")
@@ -74,6 +73,7 @@ class AzureProvider(SecretProvider):
 
     name = "azure"
     extra = "azure"
+    params = frozenset({"version", "vault_url"})
 
     def __init__(self, credential: Any | None = None, **client_options: Any) -> None:
         self._credential = credential
@@ -84,14 +84,8 @@ class AzureProvider(SecretProvider):
 
     @classmethod
     def availability(cls) -> Availability:
-        # Looks for the SDK without importing it (or its namespace parents).
-        from .._registry import _missing_modules
-
-        missing = _missing_modules(("azure.keyvault.secrets", "azure.identity"))
-        if missing:
-            return Availability(
-                False, f'{missing[0]} is not installed: pip install "openrouter-secure[azure]"'
-            )
+        if not (sdk := cls.check_sdk("azure.keyvault.secrets", "azure.identity")):
+            return sdk
         return Availability(
             True,
             f"azure-keyvault-secrets {_version('azure-keyvault-secrets')}; "
@@ -102,11 +96,6 @@ class AzureProvider(SecretProvider):
     @staticmethod
     def _locate(ref: SecretRef) -> tuple[str, str, str | None]:
         """``(vault_url, secret_name, version or None)`` for ``ref``; raises if malformed."""
-        unknown = [name for name, _ in ref.params if name not in _PARAMS]
-        if unknown:
-            raise InvalidReferenceError(
-                f"{ref}: unknown param {unknown[0]!r}; azure:// takes {', '.join(_PARAMS)}"
-            )
         parts = ref.path.strip("/").split("/")
         if len(parts) != 2 or not _VAULT.fullmatch(parts[0]) or not _SECRET.fullmatch(parts[1]):
             raise InvalidReferenceError(
@@ -142,9 +131,9 @@ class AzureProvider(SecretProvider):
         with self._lock:
             client = self._clients.get(vault_url)
             if client is None:
-                secrets_sdk = self._import("azure.keyvault.secrets")
+                secrets_sdk = self.import_sdk("azure.keyvault.secrets")
                 if self._credential is None:
-                    identity = self._import("azure.identity")
+                    identity = self.import_sdk("azure.identity")
                     self._credential = identity.DefaultAzureCredential()
                     self._owns_credential = True
                 client = secrets_sdk.SecretClient(vault_url, self._credential, **self._options)
@@ -165,7 +154,7 @@ class AzureProvider(SecretProvider):
     # -- error mapping ---------------------------------------------------------------
     def _call(self, ref: SecretRef, what: str, fn: Callable[[], T]) -> T:
         """Run one SDK call, turning Azure's errors into the library's (never the value)."""
-        errors = self._import("azure.core.exceptions")
+        errors = self.import_sdk("azure.core.exceptions")
         try:
             return fn()
         except errors.ResourceNotFoundError:

@@ -19,7 +19,7 @@ class EnvProvider(SecretProvider):
     """Reads ``os.environ``. Read-only: a library cannot set another process's environment.
 
     ``env://OPENROUTER_API_KEY``; ``#field`` when the variable holds a JSON object. An
-    empty variable counts as unset.
+    empty variable counts as unset. Takes no params.
     """
 
     name = "env"
@@ -30,8 +30,6 @@ class EnvProvider(SecretProvider):
                 f"{ref}: an env:// path is one variable name (letters, digits, '_'), "
                 "e.g. env://OPENROUTER_API_KEY"
             )
-        if ref.params:
-            raise InvalidReferenceError(f"{ref}: env:// takes no params")
         return ref.path
 
     def get(self, ref: SecretRef) -> Secret:
@@ -46,9 +44,10 @@ class EnvProvider(SecretProvider):
             )
         return select_field(ref, value)
 
-    def put(self, ref: SecretRef, value: Secret | str) -> str | None:
-        self._variable(ref)
-        raise UnsupportedOperationError(
+    def unsupported(self, operation: str, ref: SecretRef) -> UnsupportedOperationError:
+        if operation != "put":
+            return super().unsupported(operation, ref)
+        return UnsupportedOperationError(
             f"env:// cannot be written ({ref}): a library cannot change the environment of "
             "the processes that read it. Store the key in a backend with put() "
             "(keyring://, aws://, azure://, gcp://, vault://) and point at that instead",

@@ -46,6 +46,7 @@ from .._exceptions import (
     SecretFormatError,
     SecretNotFoundError,
 )
+from .._net import transport_allowed
 from .._provider import Availability, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
@@ -54,13 +55,11 @@ __all__ = ["GcpProvider"]
 
 T = TypeVar("T")
 
-_PARAMS = ("version", "endpoint", "transport")
 # Project ids are 6-30 of [a-z0-9-]; project numbers are digits; a domain-scoped id
 # looks like "example.com:my-project". Secret ids are 1-255 of [A-Za-z0-9_-].
 _PROJECT = re.compile(r"(?:[a-z][a-z0-9.-]*:)?[a-z0-9][a-z0-9-]{4,29}|[0-9]{1,20}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,255}")
 _VERSION = re.compile(r"[1-9][0-9]{0,18}|[A-Za-z][A-Za-z0-9_-]{0,62}")  # number, latest, alias
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class GcpProvider(SecretProvider):
@@ -73,6 +72,7 @@ class GcpProvider(SecretProvider):
 
     name = "gcp"
     extra = "gcp"
+    params = frozenset({"version", "endpoint", "transport"})
 
     def __init__(
         self,
@@ -93,14 +93,8 @@ class GcpProvider(SecretProvider):
 
     @classmethod
     def availability(cls) -> Availability:
-        # Looks for the SDK without importing it (or its namespace parents).
-        from .._registry import _missing_modules
-
-        missing = _missing_modules(("google.cloud.secretmanager", "google_crc32c"))
-        if missing:
-            return Availability(
-                False, f'{missing[0]} is not installed: pip install "openrouter-secure[gcp]"'
-            )
+        if not (sdk := cls.check_sdk("google.cloud.secretmanager", "google_crc32c")):
+            return sdk
         from importlib.metadata import PackageNotFoundError, version
 
         try:
@@ -113,11 +107,6 @@ class GcpProvider(SecretProvider):
     @staticmethod
     def _locate(ref: SecretRef) -> tuple[str, str, str]:
         """``(project, secret, version)`` for ``ref``; raises if malformed."""
-        unknown = [name for name, _ in ref.params if name not in _PARAMS]
-        if unknown:
-            raise InvalidReferenceError(
-                f"{ref}: unknown param {unknown[0]!r}; gcp:// takes {', '.join(_PARAMS)}"
-            )
         parts = ref.path.strip("/").split("/")
         if len(parts) != 2 or not _PROJECT.fullmatch(parts[0]) or not _SECRET.fullmatch(parts[1]):
             raise InvalidReferenceError(
@@ -153,7 +142,7 @@ class GcpProvider(SecretProvider):
                 f"gcp://{ref.path}: ?endpoint= must be a host[:port] or an https:// origin with "
                 "no path or user info"
             )
-        if url.scheme == "http" and url.hostname not in _LOOPBACK:
+        if not transport_allowed(url, allow_insecure_loopback=True):
             raise InvalidReferenceError(
                 f"{ref}: ?endpoint= may use plain http:// only for a loopback emulator; the "
                 "endpoint receives your access token, so use https://"
@@ -167,7 +156,7 @@ class GcpProvider(SecretProvider):
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                secretmanager = self._import("google.cloud.secretmanager")
+                secretmanager = self.import_sdk("google.cloud.secretmanager")
                 transport, endpoint = key
                 options = dict(self._client_options)
                 if endpoint is not None:
@@ -193,9 +182,9 @@ class GcpProvider(SecretProvider):
         The channel carries no call credentials, so no token is ever sent in the clear
         (the REST transport, by contrast, sends the token even to a loopback ``http://``).
         """
-        grpc = self._import("grpc")
-        secretmanager = self._import("google.cloud.secretmanager")
-        transports = self._import(
+        grpc = self.import_sdk("grpc")
+        secretmanager = self.import_sdk("google.cloud.secretmanager")
+        transports = self.import_sdk(
             "google.cloud.secretmanager_v1.services.secret_manager_service.transports"
         )
         channel = grpc.insecure_channel(endpoint.removeprefix("http://"))
@@ -205,7 +194,7 @@ class GcpProvider(SecretProvider):
 
     def _options(self) -> dict[str, Any]:
         """Per-call ``retry`` and ``timeout``: both bounded, unlike the SDK's 60 s defaults."""
-        retry_mod = self._import("google.api_core.retry")
+        retry_mod = self.import_sdk("google.api_core.retry")
         retry = None
         if self._retry_timeout > 0:
             retry = retry_mod.Retry(
@@ -249,7 +238,7 @@ class GcpProvider(SecretProvider):
         payload = response.payload
         data = bytes(payload.data)
         if "data_crc32c" in payload:
-            crc32c = self._import("google_crc32c")
+            crc32c = self.import_sdk("google_crc32c")
             if crc32c.value(data) != int(payload.data_crc32c):
                 raise SecretFormatError(
                     f"the payload of {ref} failed its CRC32C check: it was corrupted in storage "
@@ -267,10 +256,10 @@ class GcpProvider(SecretProvider):
             )
         client = self._client(ref)
         data = value.reveal_bytes() if isinstance(value, Secret) else value.encode("utf-8")
-        crc = int(self._import("google_crc32c").value(data))
+        crc = int(self.import_sdk("google_crc32c").value(data))
         parent = f"projects/{project}/secrets/{secret}"
-        notfound = self._import("google.api_core.exceptions").NotFound
-        conflict = self._import("google.api_core.exceptions").Conflict
+        notfound = self.import_sdk("google.api_core.exceptions").NotFound
+        conflict = self.import_sdk("google.api_core.exceptions").Conflict
         request = {"parent": parent, "payload": {"data": data, "data_crc32c": crc}}
 
         def add() -> Any:
@@ -325,7 +314,7 @@ class GcpProvider(SecretProvider):
         project, secret, _ = self._locate(ref)
         client = self._client(ref)
         parent = f"projects/{project}/secrets/{secret}"
-        enabled = self._import("google.cloud.secretmanager").SecretVersion.State.ENABLED
+        enabled = self.import_sdk("google.cloud.secretmanager").SecretVersion.State.ENABLED
 
         def fetch() -> list[Any]:
             return list(client.list_secret_versions(request={"parent": parent}, **self._options()))
@@ -344,8 +333,8 @@ class GcpProvider(SecretProvider):
 
 
 def _map_error(provider: GcpProvider, ref: SecretRef, what: str, exc: Exception) -> Exception:
-    api = provider._import("google.api_core.exceptions")
-    auth = provider._import("google.auth.exceptions")
+    api = provider.import_sdk("google.api_core.exceptions")
+    auth = provider.import_sdk("google.auth.exceptions")
     requests_exc: Any = None
     with contextlib.suppress(ImportError):  # the REST transport's HTTP library
         requests_exc = importlib.import_module("requests.exceptions")

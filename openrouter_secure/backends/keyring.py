@@ -61,6 +61,7 @@ class KeyringProvider(SecretProvider):
 
     name = "keyring"
     extra = "keyring"
+    params = frozenset({"timeout"})
 
     def __init__(self, backend: Any | None = None) -> None:
         # ``backend`` pins a keyring backend object (tests, or an app's explicit choice);
@@ -69,9 +70,13 @@ class KeyringProvider(SecretProvider):
 
     @classmethod
     def availability(cls) -> Availability:
+        if not (sdk := cls.check_sdk("keyring")):
+            return sdk
+        # Unlike the cloud SDKs, keyring is imported here: only its chosen backend can
+        # tell whether this machine has a usable keychain.
         try:
-            keyring = cls._import("keyring")
-        except ImportError as exc:
+            keyring = cls.import_sdk("keyring")
+        except ImportError as exc:  # installed but broken
             return Availability(False, str(exc))
         try:
             backend = _bounded(keyring.get_keyring, _timeout(None), "which keychain to use", None)
@@ -82,7 +87,7 @@ class KeyringProvider(SecretProvider):
     def _keyring(self) -> Any:
         if self._backend is not None:
             return self._backend
-        return self._import("keyring").get_keyring()
+        return self.import_sdk("keyring").get_keyring()
 
     @staticmethod
     def _split(ref: SecretRef) -> tuple[str, str]:
@@ -94,7 +99,7 @@ class KeyringProvider(SecretProvider):
         return service, username
 
     def _call(self, ref: SecretRef, what: str, fn: Callable[[Any], T]) -> T:
-        errors = self._import("keyring.errors")
+        errors = self.import_sdk("keyring.errors")
 
         def call() -> T:
             return fn(self._keyring())
@@ -139,7 +144,7 @@ class KeyringProvider(SecretProvider):
 
     def delete(self, ref: SecretRef) -> None:
         service, username = self._split(ref)
-        errors = self._import("keyring.errors")
+        errors = self.import_sdk("keyring.errors")
 
         def remove(kr: Any) -> None:
             try:

@@ -31,7 +31,6 @@ never retried after the request reached the server: a slow Vault is a slow Vault
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import time
@@ -56,25 +55,6 @@ from ._vault_errors import map_error
 __all__ = ["VaultProvider"]
 
 T = TypeVar("T")
-_KNOWN_PARAMS = frozenset(
-    {
-        "addr",
-        "namespace",
-        "ca_cert",
-        "auth",
-        "auth_mount",
-        "token_file",
-        "role_id",
-        "role_id_file",
-        "secret_id_file",
-        "role",
-        "jwt_file",
-        "mount",
-        "kv",
-        "version",
-        "timeout",
-    }
-)
 
 
 class _Session:
@@ -111,6 +91,25 @@ class VaultProvider(SecretProvider):
 
     name = "vault"
     extra = "vault"
+    params = frozenset(
+        {
+            "addr",
+            "namespace",
+            "ca_cert",
+            "auth",
+            "auth_mount",
+            "token_file",
+            "role_id",
+            "role_id_file",
+            "secret_id_file",
+            "role",
+            "jwt_file",
+            "mount",
+            "kv",
+            "version",
+            "timeout",
+        }
+    )
 
     def __init__(self, *, timeout: float = 10.0, retries: int = 2) -> None:
         if timeout <= 0 or retries < 0:
@@ -124,10 +123,8 @@ class VaultProvider(SecretProvider):
     def availability(cls) -> Availability:
         # No import and no network here: auth is checked on first use, where the error
         # can say exactly what to fix.
-        if importlib.util.find_spec("hvac") is None:
-            return Availability(
-                False, 'hvac is not installed: pip install "openrouter-secure[vault]"'
-            )
+        if not (sdk := cls.check_sdk("hvac")):
+            return sdk
         from importlib.metadata import version
 
         return Availability(True, f"hvac {version('hvac')}; VAULT_ADDR and token/AppRole/k8s")
@@ -135,12 +132,6 @@ class VaultProvider(SecretProvider):
     # -- sessions and auth -------------------------------------------------------------
 
     def _session(self, ref: SecretRef) -> _Session:
-        unknown = sorted(set(ref.param_dict) - _KNOWN_PARAMS)
-        if unknown:
-            raise InvalidReferenceError(
-                f"{ref}: unknown vault:// param {unknown[0]!r}; "
-                f"known: {', '.join(sorted(_KNOWN_PARAMS))}"
-            )
         timeout = self.timeout
         if (raw := ref.param("timeout")) is not None:
             timeout = _number(ref, "timeout", raw, 0.0, 300.0)
@@ -152,9 +143,9 @@ class VaultProvider(SecretProvider):
             return session
 
     def _new_client(self, conn: Connection, timeout: float) -> Any:
-        hvac = self._import("hvac")
-        requests = self._import("requests")
-        retry = self._import("urllib3.util.retry")
+        hvac = self.import_sdk("hvac")
+        requests = self.import_sdk("requests")
+        retry = self.import_sdk("urllib3.util.retry")
         http = requests.Session()
         # hvac takes TLS settings from a passed session over its own arguments.
         http.verify = conn.verify
@@ -187,7 +178,7 @@ class VaultProvider(SecretProvider):
     def _authenticate(self, session: _Session, ref: SecretRef) -> None:
         """Log in (or load the token) now. Call with ``session.lock`` held."""
         conn, client = session.conn, session.client
-        hvac_exc = self._import("hvac.exceptions")
+        hvac_exc = self.import_sdk("hvac.exceptions")
         first, second = conn.credentials(ref)
         if conn.method == "token":
             client.token = first
@@ -226,7 +217,7 @@ class VaultProvider(SecretProvider):
                 if session.renewable:
                     try:
                         auth = session.client.auth.token.renew_self()["auth"]
-                    except self._import("hvac.exceptions").VaultError:  # expired, or at max TTL
+                    except self.import_sdk("hvac.exceptions").VaultError:  # expired, or at max TTL
                         auth = None
                     if auth and float(auth.get("lease_duration") or 0) > session.margin:
                         session.learn(auth["lease_duration"], auth.get("renewable", False))
@@ -242,7 +233,7 @@ class VaultProvider(SecretProvider):
 
     def _request(self, ref: SecretRef, what: str, call: Callable[[Any], T]) -> T:
         """``call(client)`` logged in, with one re-login on a dead token, errors mapped."""
-        hvac_exc = self._import("hvac.exceptions")
+        hvac_exc = self.import_sdk("hvac.exceptions")
         session = self._session(ref)
         try:
             self._ensure(session, ref)
@@ -339,7 +330,7 @@ class VaultProvider(SecretProvider):
 
     def _current(self, ref: SecretRef, client: Any) -> dict[str, Any]:
         """The latest data (empty if none), with its version under a private key for CAS."""
-        hvac_exc = self._import("hvac.exceptions")
+        hvac_exc = self.import_sdk("hvac.exceptions")
         mount, path = _split(ref)
         try:
             if _kv(ref) == 1:

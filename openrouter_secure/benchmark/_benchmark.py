@@ -22,7 +22,9 @@ only inside the results directory (:func:`default_results_dir`); see
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
+import json
 import logging
 import os
 import secrets
@@ -34,9 +36,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .._client._async import AsyncRedactingClient
+from .._client._sync import RedactingClient
 from .._exceptions import ConfigurationError
+from .._files import confined_path, write_confined
+from .._refs import SecretRef
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
+from . import _report
+from ._protocols import AsyncChatClient, ChatClient
 from ._run import Recorder, RunResult, run_async, run_sync
 from ._stats import ModelStats, summarize
 
@@ -103,30 +111,38 @@ class BenchmarkResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the saved file's content)."""
-        from ._report import result_to_dict
-
-        return result_to_dict(self)
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data.pop("path", None)
+        data["models"] = [dataclasses.asdict(m) for m in self.models]
+        data["runs"] = [dataclasses.asdict(r) for r in self.runs]
+        data["settings"] = dict(self.settings)
+        return data
 
     def to_json(self) -> str:
-        from ._report import to_json
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
 
-        return to_json(self)
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> BenchmarkResult:
+        """Read a saved result back (to re-export or chart it later)."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            **{
+                **data,
+                "models": tuple(ModelStats(**m) for m in data["models"]),
+                "runs": tuple(RunResult(**r) for r in data["runs"]),
+            },
+            path=Path(path),
+        )
 
     def rank(self, by: str = "speed") -> list[ModelStats]:
         """Models best first by ``speed`` (p50 latency), ``cost`` or ``errors`` (rate)."""
-        from ._report import rank
-
-        return rank(self, by)
+        return _report.rank(self.models, by)
 
     def to_markdown(self, by: str = "speed") -> str:
-        from ._report import to_markdown
-
-        return to_markdown(self, by=by)
+        return _report.to_markdown(self, by=by)
 
     def to_csv(self) -> str:
-        from ._report import to_csv
-
-        return to_csv(self)
+        return _report.to_csv(self)
 
     def export(
         self,
@@ -134,11 +150,21 @@ class BenchmarkResult:
         *,
         format: str = "md",
         results_dir: str | os.PathLike[str] | None = None,
+        by: str = "speed",
     ) -> Path:
-        """Write the result as ``md``, ``csv``, ``json`` or ``png`` under the results dir."""
-        from ._report import export
+        """Write the result as ``md`` (ranked by ``by``), ``csv``, ``json`` or ``png`` to
+        ``results_dir/name`` (the format's extension is added when missing).
 
-        return export(self, name, format=format, results_dir=results_dir)
+        ``name`` is a plain file name, confined to the results directory like a saved
+        result's (see the module docstring).
+        """
+        if format not in _report.FORMATS:
+            raise ConfigurationError(f"export format must be one of {', '.join(_report.FORMATS)}")
+        if not name.endswith("." + format):
+            name = f"{name}.{format}"
+        data = self.to_json() + "\n" if format == "json" else _report.render(self, format, by=by)
+        directory = default_results_dir() if results_dir is None else Path(results_dir)
+        return write_confined(directory, name, data)
 
 
 def _messages(prompt: str | Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], str]:
@@ -171,8 +197,6 @@ def _json_name(name: str) -> str:
 
 def _check_name(results_dir: str | os.PathLike[str] | None, name: str) -> None:
     """Refuse a bad result name before any request is made (and any money spent)."""
-    from .._files import confined_path
-
     confined_path(default_results_dir() if results_dir is None else results_dir, _json_name(name))
 
 
@@ -187,8 +211,6 @@ def _finish(
     results_dir: str | os.PathLike[str] | None,
     name: str | None,
 ) -> BenchmarkResult:
-    from .._files import write_confined
-
     now = datetime.now(timezone.utc)
     ordered = tuple(sorted(results, key=lambda r: (models.index(r.model), r.run)))
     result = BenchmarkResult(
@@ -226,7 +248,7 @@ def benchmark_models(
     models: Sequence[str],
     prompt: str | Sequence[Mapping[str, Any]],
     *,
-    client: Any = None,
+    client: ChatClient | None = None,
     runs: int = 1,
     concurrency: int = 4,
     save_results: bool = True,
@@ -234,13 +256,15 @@ def benchmark_models(
     name: str | None = None,
     include_prompts_in_logs: bool = False,
     stream: bool = True,
-    api_key: Any = "env://OPENROUTER_API_KEY",
+    api_key: str | SecretRef | Secret = "env://OPENROUTER_API_KEY",
     options: Mapping[str, Any] | None = None,
 ) -> BenchmarkResult:
     """Run ``prompt`` ``runs`` times against each of ``models``; see the module docstring.
 
-    ``client`` is a :class:`~openrouter_secure.RedactingClient` (one is made from
-    ``api_key`` and closed afterwards when omitted). ``concurrency`` bounds requests in
+    ``client`` is a :class:`~openrouter_secure.RedactingClient`, or anything that fits
+    :class:`~openrouter_secure.benchmark.ChatClient`; when omitted, one is made from
+    ``api_key`` (a secret reference or a :class:`~openrouter_secure.Secret`) and closed
+    afterwards. ``concurrency`` bounds requests in
     flight. ``options`` go to ``chat()`` (``max_tokens``, ``temperature``...). ``name`` is
     the saved file's name inside ``results_dir`` (a plain file name; anything that could
     leave the directory raises :class:`~openrouter_secure.UnsafePathError`).
@@ -249,13 +273,12 @@ def benchmark_models(
     messages, text, rec = _prepare(prompt, include_prompts_in_logs)
     if name is not None and save_results:
         _check_name(results_dir, name)
-    owned = client is None
-    if client is None:
-        from .._client._sync import RedactingClient
-
-        client = RedactingClient(api_key=api_key)
-    elif inspect.iscoroutinefunction(getattr(client, "chat", None)):
+    if inspect.iscoroutinefunction(getattr(client, "chat", None)):
+        # mypy refuses this call; without mypy, one clear error beats a coroutine per run.
         raise ConfigurationError("client is asynchronous: use abenchmark_models() with it")
+    owned: RedactingClient | None = None
+    if client is None:
+        client = owned = RedactingClient(api_key=api_key)
     opts = dict(options or {})
     jobs = [(m, r) for r in range(1, runs + 1) for m in names]
     try:
@@ -266,8 +289,8 @@ def benchmark_models(
             ]
             results = [f.result() for f in futures]
     finally:
-        if owned:
-            client.close()
+        if owned is not None:
+            owned.close()
     settings = {"runs": runs, "concurrency": concurrency, "stream": stream}
     return _finish(
         names,
@@ -285,7 +308,7 @@ async def abenchmark_models(
     models: Sequence[str],
     prompt: str | Sequence[Mapping[str, Any]],
     *,
-    client: Any = None,
+    client: AsyncChatClient | None = None,
     runs: int = 1,
     concurrency: int = 4,
     save_results: bool = True,
@@ -293,10 +316,11 @@ async def abenchmark_models(
     name: str | None = None,
     include_prompts_in_logs: bool = False,
     stream: bool = True,
-    api_key: Any = "env://OPENROUTER_API_KEY",
+    api_key: str | SecretRef | Secret = "env://OPENROUTER_API_KEY",
     options: Mapping[str, Any] | None = None,
 ) -> BenchmarkResult:
-    """Async :func:`benchmark_models` over an :class:`~openrouter_secure.AsyncRedactingClient`.
+    """Async :func:`benchmark_models` over an :class:`~openrouter_secure.AsyncRedactingClient`
+    (or anything that fits :class:`~openrouter_secure.benchmark.AsyncChatClient`).
 
     The file is written in a worker thread, so the event loop never blocks on disk.
     """
@@ -304,19 +328,18 @@ async def abenchmark_models(
     messages, text, rec = _prepare(prompt, include_prompts_in_logs)
     if name is not None and save_results:
         _check_name(results_dir, name)
-    owned = client is None
-    if client is None:
-        from .._client._async import AsyncRedactingClient
-
-        client = AsyncRedactingClient(api_key=api_key)
-    elif not inspect.iscoroutinefunction(getattr(client, "chat", None)):
+    if client is not None and not inspect.iscoroutinefunction(getattr(client, "chat", None)):
         raise ConfigurationError("client is synchronous: use benchmark_models() with it")
+    owned: AsyncRedactingClient | None = None
+    if client is None:
+        client = owned = AsyncRedactingClient(api_key=api_key)
+    sender = client  # for the closure below, which mypy does not see narrowed
     opts = dict(options or {})
     gate = asyncio.Semaphore(concurrency)
 
     async def one(model: str, run: int) -> RunResult:
         async with gate:
-            return await run_async(client, model, run, messages, stream, opts, rec)
+            return await run_async(sender, model, run, messages, stream, opts, rec)
 
     tasks = [asyncio.ensure_future(one(m, r)) for r in range(1, runs + 1) for m in names]
     try:
@@ -329,8 +352,8 @@ async def abenchmark_models(
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     finally:
-        if owned:
-            await client.aclose()
+        if owned is not None:
+            await owned.aclose()
     settings = {"runs": runs, "concurrency": concurrency, "stream": stream}
     return await asyncio.to_thread(
         _finish,

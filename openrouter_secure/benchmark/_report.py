@@ -1,9 +1,11 @@
-"""Ranking, tables and charts for :class:`~openrouter_secure.BenchmarkResult`.
+"""Ranking, tables and charts for a :class:`~openrouter_secure.benchmark.BenchmarkResult`.
 
-Everything here works on the already-private result (prompt and responses redacted
-unless the caller consented), so an export can never hold more than the result.
-Exports are written with :func:`~openrouter_secure._files.write_confined`: inside
-the results directory, atomically, mode 0600.
+Everything here reads an already-private result (prompt and responses redacted
+unless the caller consented) through :class:`Reportable`, so a table or a chart can
+never hold more than the result. :meth:`BenchmarkResult.export
+<openrouter_secure.benchmark.BenchmarkResult.export>` writes what :func:`render` makes
+inside the results directory, atomically, mode 0600. This module never imports the
+benchmark itself: the benchmark uses it.
 
 - Markdown: one row per model, best first; ``|`` and new lines in cells are escaped.
 - CSV: one row per model; cells that a spreadsheet would run as a formula
@@ -18,33 +20,45 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 import math
-import os
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from .._exceptions import ConfigurationError, MissingDependencyError
 from ._stats import ModelStats
 
-if TYPE_CHECKING:
-    from ._benchmark import BenchmarkResult
-
 __all__ = [
     "FORMATS",
     "RANKINGS",
-    "export",
-    "load_result",
+    "Reportable",
     "rank",
-    "result_to_dict",
+    "render",
     "to_csv",
-    "to_json",
     "to_markdown",
     "to_png",
 ]
 
+#: Export formats: ``json`` is the result's own serialisation, the others :func:`render`'s.
 FORMATS = ("md", "csv", "json", "png")
+
+
+class Reportable(Protocol):
+    """What a table or a chart reads from a result (``BenchmarkResult`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def privacy_mode(self) -> bool: ...
+    @property
+    def prompt_chars(self) -> int: ...
+    @property
+    def prompt_fingerprint(self) -> str: ...
+    @property
+    def models(self) -> Sequence[ModelStats]: ...
+
+
 _INF = math.inf
 
 
@@ -67,7 +81,7 @@ RANKINGS: dict[str, Callable[[ModelStats], tuple[float, ...]]] = {
 }
 
 
-def rank(result: BenchmarkResult, by: str = "speed") -> list[ModelStats]:
+def rank(models: Iterable[ModelStats], by: str = "speed") -> list[ModelStats]:
     """Models best first: ``speed`` (p50 latency), ``cost`` (mean per run) or ``errors``.
 
     A model with no figure for the criterion (every run failed, no cost reported)
@@ -77,36 +91,7 @@ def rank(result: BenchmarkResult, by: str = "speed") -> list[ModelStats]:
         key = RANKINGS[by]
     except KeyError:
         raise ConfigurationError(f"rank by one of {', '.join(RANKINGS)} (got {by!r})") from None
-    return sorted(result.models, key=key)
-
-
-def result_to_dict(result: BenchmarkResult) -> dict[str, Any]:
-    data = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
-    data.pop("path", None)
-    data["models"] = [dataclasses.asdict(m) for m in result.models]
-    data["runs"] = [dataclasses.asdict(r) for r in result.runs]
-    data["settings"] = dict(result.settings)
-    return data
-
-
-def to_json(result: BenchmarkResult) -> str:
-    return json.dumps(result_to_dict(result), indent=2, sort_keys=False)
-
-
-def load_result(path: str | os.PathLike[str]) -> BenchmarkResult:
-    """Read a saved result back (for re-exporting or charting later)."""
-    from ._benchmark import BenchmarkResult
-    from ._run import RunResult
-
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return BenchmarkResult(
-        **{
-            **data,
-            "models": tuple(ModelStats(**m) for m in data["models"]),
-            "runs": tuple(RunResult(**r) for r in data["runs"]),
-        },
-        path=Path(path),
-    )
+    return sorted(models, key=key)
 
 
 def _num(value: float | None, digits: int = 3, scale: float = 1.0) -> str:
@@ -149,7 +134,7 @@ def _row(s: ModelStats) -> list[str]:
     ]
 
 
-def to_markdown(result: BenchmarkResult, *, by: str = "speed") -> str:
+def to_markdown(result: Reportable, *, by: str = "speed") -> str:
     """A Markdown table, best first by ``by``, with a one-line header about privacy."""
     mode = (
         "privacy mode (prompt and responses redacted)"
@@ -163,7 +148,7 @@ def to_markdown(result: BenchmarkResult, *, by: str = "speed") -> str:
         "| " + " | ".join(_COLUMNS) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(_COLUMNS))) + "|",
     ]
-    for stats in rank(result, by):
+    for stats in rank(result.models, by):
         lines.append("| " + " | ".join(_cell(c) for c in _row(stats)) + " |")
     return "\n".join(lines) + "\n"
 
@@ -174,7 +159,8 @@ def _csv_safe(value: object) -> object:
     return value
 
 
-def to_csv(result: BenchmarkResult) -> str:
+def to_csv(result: Reportable) -> str:
+    """One row per model, in the result's order; formula-like cells are defused."""
     out = io.StringIO()
     names = [f.name for f in dataclasses.fields(ModelStats)]
     writer = csv.writer(out, lineterminator="\n")
@@ -186,7 +172,7 @@ def to_csv(result: BenchmarkResult) -> str:
     return out.getvalue()
 
 
-def to_png(result: BenchmarkResult) -> bytes:
+def to_png(result: Reportable) -> bytes:
     """PNG bytes of p50 latency (x) against mean cost per run (y)."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -221,33 +207,12 @@ def to_png(result: BenchmarkResult) -> bytes:
     return buffer.getvalue()
 
 
-def export(
-    result: BenchmarkResult,
-    name: str,
-    *,
-    format: str = "md",
-    results_dir: str | os.PathLike[str] | None = None,
-    by: str = "speed",
-) -> Path:
-    """Write ``result`` as ``format`` to ``results_dir/name`` (see the module docstring).
-
-    ``name`` is a plain file name; the format's extension is added when missing.
-    """
-    from .._files import write_confined
-    from ._benchmark import default_results_dir
-
-    if format not in FORMATS:
-        raise ConfigurationError(f"export format must be one of {', '.join(FORMATS)}")
-    if not name.endswith("." + format):
-        name = f"{name}.{format}"
-    data: str | bytes
+def render(result: Reportable, format: str, *, by: str = "speed") -> str | bytes:
+    """``result`` as ``md`` (ranked by ``by``), ``csv`` or ``png``."""
     if format == "md":
-        data = to_markdown(result, by=by)
-    elif format == "csv":
-        data = to_csv(result)
-    elif format == "json":
-        data = to_json(result) + "\n"
-    else:
-        data = to_png(result)
-    directory = default_results_dir() if results_dir is None else Path(results_dir)
-    return write_confined(directory, name, data)
+        return to_markdown(result, by=by)
+    if format == "csv":
+        return to_csv(result)
+    if format == "png":
+        return to_png(result)
+    raise ConfigurationError(f"export format must be one of {', '.join(FORMATS)}")

@@ -10,7 +10,6 @@ not streamed). Cost comes from ``usage.cost`` in the response, else from
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from collections.abc import Mapping
@@ -19,8 +18,10 @@ from typing import Any
 
 import httpx
 
+from .._client._types import ChatChunk, ChatCompletion, Generation, Usage
 from .._exceptions import OpenRouterError, UsageLimitError
 from .._sanitize._sanitizer import Sanitizer
+from ._protocols import AsyncChatClient, ChatClient
 
 __all__ = ["Recorder", "RunResult", "run_async", "run_sync"]
 
@@ -54,31 +55,6 @@ class RunResult:
     response_fingerprint: str | None = None
 
 
-def _attr(obj: Any, name: str) -> Any:
-    """``obj.name``, or ``obj[name]``, or ``obj.raw[...]``: client types or plain JSON."""
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        inner = obj.get("data")
-        return (inner if isinstance(inner, Mapping) else obj).get(name)
-    value = getattr(obj, name, None)
-    if value is None and isinstance(getattr(obj, "raw", None), Mapping):
-        return _attr(obj.raw, name)
-    return value
-
-
-def _as_float(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _as_int(value: Any) -> int | None:
-    number = _as_float(value)
-    return None if number is None else int(number)
-
-
 class Recorder:
     """Turns what one request produced into a :class:`RunResult`, privately."""
 
@@ -98,14 +74,14 @@ class Recorder:
         first: float | None,
         ended: float,
         text: str,
-        usage: Any,
+        usage: Usage | None,
         generation_id: str | None,
         cost: float | None,
         cost_source: str | None,
     ) -> RunResult:
         latency = ended - started
         ttft = None if first is None else first - started
-        completion = _as_int(_attr(usage, "completion_tokens"))
+        completion = usage.completion_tokens if usage is not None else None
         generating = latency - ttft if ttft is not None and latency - ttft > 0 else latency
         tps = completion / generating if completion and generating > 0 else None
         result = RunResult(
@@ -114,7 +90,7 @@ class Recorder:
             ok=True,
             latency_s=latency,
             ttft_s=ttft,
-            prompt_tokens=_as_int(_attr(usage, "prompt_tokens")),
+            prompt_tokens=usage.prompt_tokens if usage is not None else None,
             completion_tokens=completion,
             tokens_per_second=tps,
             cost=cost,
@@ -148,8 +124,8 @@ class Recorder:
         )
 
 
-def _cost(usage: Any) -> tuple[float | None, str | None]:
-    cost = _as_float(_attr(usage, "cost"))
+def _cost(usage: Usage | None) -> tuple[float | None, str | None]:
+    cost = usage.cost if usage is not None else None
     return (cost, "usage") if cost is not None else (None, None)
 
 
@@ -159,20 +135,20 @@ class _Reply:
     def __init__(self) -> None:
         self.first: float | None = None
         self.parts: list[str] = []
-        self.usage: Any = None
+        self.usage: Usage | None = None
         self.gen_id: str | None = None
 
-    def add_chunk(self, chunk: Any) -> None:
-        text = _attr(chunk, "content") or ""
+    def add_chunk(self, chunk: ChatChunk) -> None:
+        text = chunk.content
         if text and self.first is None:
             self.first = time.perf_counter()
         self.parts.append(text)
-        self.usage = _attr(chunk, "usage") or self.usage
-        self.gen_id = self.gen_id or _attr(chunk, "id")
+        self.usage = chunk.usage or self.usage
+        self.gen_id = self.gen_id or chunk.id or None
 
-    def add_completion(self, completion: Any) -> None:
-        self.parts.append(_attr(completion, "content") or "")
-        self.usage, self.gen_id = _attr(completion, "usage"), _attr(completion, "id")
+    def add_completion(self, completion: ChatCompletion) -> None:
+        self.parts.append(completion.content)
+        self.usage, self.gen_id = completion.usage, completion.id or None
 
     def result(
         self,
@@ -197,8 +173,8 @@ class _Reply:
         )
 
 
-def _generation_cost(generation: Any) -> tuple[float | None, str | None]:
-    cost = _as_float(_attr(generation, "total_cost"))
+def _generation_cost(generation: Generation) -> tuple[float | None, str | None]:
+    cost = generation.total_cost
     return (cost, "generation") if cost is not None else (None, None)
 
 
@@ -207,7 +183,7 @@ def _no_generation_cost(model: str, exc: BaseException) -> None:
 
 
 def run_sync(
-    client: Any,
+    client: ChatClient,
     model: str,
     run: int,
     messages: list[dict[str, Any]],
@@ -224,9 +200,7 @@ def run_sync(
                 for chunk in chunks:
                     reply.add_chunk(chunk)
             finally:
-                close = getattr(chunks, "close", None)
-                if callable(close):
-                    close()
+                chunks.close()
         else:
             reply.add_completion(client.chat(model=model, messages=messages, **options))
         ended = time.perf_counter()
@@ -241,12 +215,8 @@ def run_sync(
     return reply.result(rec, model, run, started, ended, cost)
 
 
-async def _maybe_await(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 async def run_async(
-    client: Any,
+    client: AsyncChatClient,
     model: str,
     run: int,
     messages: list[dict[str, Any]],
@@ -258,16 +228,12 @@ async def run_async(
     reply = _Reply()
     try:
         if stream:
-            chunks = await _maybe_await(
-                client.chat(model=model, messages=messages, stream=True, **options)
-            )
+            chunks = await client.chat(model=model, messages=messages, stream=True, **options)
             try:
                 async for chunk in chunks:
                     reply.add_chunk(chunk)
             finally:
-                close = getattr(chunks, "aclose", None)
-                if callable(close):
-                    await close()
+                await chunks.aclose()
         else:
             reply.add_completion(await client.chat(model=model, messages=messages, **options))
         ended = time.perf_counter()

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._net import DEFAULT_BASE_URL
 from ._output import print_json
 
 
@@ -47,11 +48,11 @@ def register(sub: Any) -> None:
         metavar="REF",
         help="secret reference of the API key (default env://OPENROUTER_API_KEY)",
     )
-    parser.add_argument("--base-url", default="https://openrouter.ai/api/v1", metavar="URL")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL")
     parser.add_argument(
         "--allow-insecure-loopback",
         action="store_true",
-        help="allow http:// to 127.0.0.1 (local test servers only)",
+        help="allow http:// to a loopback host: 127.x.x.x, ::1, localhost (test servers only)",
     )
     parser.add_argument("--results-dir", metavar="DIR", help="where results are saved")
     parser.add_argument("--name", help="file name of the saved result (inside the results dir)")

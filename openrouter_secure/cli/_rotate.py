@@ -15,6 +15,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+from .._net import DEFAULT_BASE_URL
 from ._output import print_json
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd]?)")
@@ -78,11 +79,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--old-hash", help="hash of the key being replaced, if not found by label")
     parser.add_argument("--state-file", metavar="PATH", help="rotation state file (hashes only)")
     parser.add_argument("--max-age-days", type=float, default=90, help="with --status (90)")
-    parser.add_argument("--base-url", default="https://openrouter.ai/api/v1", metavar="URL")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL")
     parser.add_argument(
         "--allow-insecure-loopback",
         action="store_true",
-        help="allow http:// to 127.0.0.1 (local test servers only)",
+        help="allow http:// to a loopback host: 127.x.x.x, ::1, localhost (test servers only)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)

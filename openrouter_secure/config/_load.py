@@ -6,7 +6,7 @@ Code's ``projects.<dir>.mcpServers``), each with ``command``/``args``/``env`` or
 ``url``/``headers``, and optional tool-policy keys (see :mod:`._policy`).
 
 - **No literal secrets.** Every string anywhere in the document is checked (see
-  :mod:`._config_scan`); any hit refuses the whole config with an
+  :mod:`._scan`); any hit refuses the whole config with an
   :class:`InsecureConfigError` whose ``findings`` give the JSON path, the rule and
   the reference to write instead. Checked on load and on save.
 - **Interpolation** inside server entries: ``${VAR}``, ``${env:VAR}``,
@@ -24,7 +24,6 @@ Code's ``projects.<dir>.mcpServers``), each with ``command``/``args``/``env`` or
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import warnings
 from collections.abc import Mapping
@@ -35,11 +34,19 @@ from urllib.parse import urlsplit
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureConfigError
 from .._files import write_private
+from .._net import is_loopback, transport_allowed
 from .._secret import Secret
 from ._formats import dump_document, file_format, read_document
 from ._interpolate import Placeholder, has_placeholder, interpolate, parse_template
 from ._permissions import fix_permissions, permission_findings
-from ._scan import ConfigFinding, iter_server_maps, render_path, scan_document, secret_name
+from ._policy import check_policies
+from ._scan import (
+    ConfigFinding,
+    is_credential_name,
+    iter_server_maps,
+    render_path,
+    scan_document,
+)
 
 __all__ = [
     "ConfigFinding",
@@ -51,25 +58,13 @@ __all__ = [
 ]
 
 _URL_KEYS = ("url", "serverUrl", "httpUrl")
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 class InsecureConfigWarning(UserWarning):
     """A config is usable but not as private as it should be (permissions, shared keys)."""
 
 
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _server_checks(data: Mapping[str, Any]) -> tuple[list[ConfigFinding], list[ConfigFinding]]:
+def server_checks(data: Mapping[str, Any]) -> tuple[list[ConfigFinding], list[ConfigFinding]]:
     """(errors, warnings) from the per-server rules: shapes, URLs, shared credentials."""
     errors: list[ConfigFinding] = []
     warns: list[ConfigFinding] = []
@@ -123,20 +118,23 @@ def _check_shapes(server: Mapping[str, Any], where: str) -> None:
 def _url_problem(url: str, server: Mapping[str, Any], where: str) -> ConfigFinding | None:
     if url.startswith("${"):
         return None  # the whole URL comes from a variable: checked when resolved
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme in ("https", "wss"):
+    allowed = server.get("allowInsecureLoopback") is True
+    if transport_allowed(url, allow_insecure_loopback=allowed):
         return None
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in ("http", "ws"):
         return ConfigFinding(
-            where, "insecure-url", "https://...", "error", "a server URL must be https://"
+            where,
+            "insecure-url",
+            "https://...",
+            "error",
+            "a server URL must be https:// or wss:// with a host",
         )
     try:
         host = urlsplit(url).hostname
     except ValueError:
         host = None
-    if _is_loopback(host):
-        if server.get("allowInsecureLoopback") is True:
-            return None
+    if is_loopback(host):
         return ConfigFinding(
             where,
             "insecure-url",
@@ -168,7 +166,7 @@ def _credential_refs(obj: object, where: str, key: str | None = None) -> set[str
             if isinstance(part, Placeholder):
                 if part.kind == "secret":
                     refs.add(f"${{secret:{part.name}}}")
-                elif secret_name(part.name) or (key is not None and secret_name(key)):
+                elif is_credential_name(part.name) or (key is not None and is_credential_name(key)):
                     refs.add(f"${{env:{part.name}}}")
     return refs
 
@@ -201,17 +199,14 @@ def validate_config(data: object) -> list[ConfigFinding]:
 
 
 def _validate(data: object, where: str) -> list[ConfigFinding]:
-    from ._policy import _server_rules
-
     if not isinstance(data, Mapping):
         raise ConfigurationError(f"{where}: the document must be an object at the top level")
     hits = scan_document(data)
-    errors, warns = _server_checks(data)
+    errors, warns = server_checks(data)
     findings = [h.finding for h in hits] + errors
     if findings:
         raise _refuse(where, findings, f"refused: {len(findings)} problem(s)")
-    for root, servers in iter_server_maps(data):
-        _server_rules(servers, render_path(root))
+    check_policies(data)
     return warns
 
 
@@ -307,7 +302,7 @@ def _resolve_value(
         parts = parse_template(obj, where)
         if not has_placeholder(parts):
             return obj
-        value = interpolate(parts, where, as_secret=key is not None and secret_name(key))
+        value = interpolate(parts, where, as_secret=key is not None and is_credential_name(key))
         if isinstance(value, Secret):
             values.append((server, value))
         return value

@@ -36,8 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._exceptions import ConfigurationError
+from ._scan import SERVER_MAP_KEYS, iter_server_maps, render_path
 
-__all__ = ["CodeMode", "Decision", "ToolPolicy"]
+__all__ = ["CodeMode", "Decision", "ToolPolicy", "check_policies"]
 
 POLICY_KEYS = frozenset(
     {"allowedTools", "allowedToolsGlob", "deniedTools", "denyToolsGlob", "default", "codeMode"}
@@ -343,8 +344,6 @@ class ToolPolicy:
         """
         if not isinstance(mapping, Mapping):
             raise ConfigurationError("a tool policy must be built from a mapping")
-        from ._scan import SERVER_MAP_KEYS, iter_server_maps
-
         if any(key in mapping for key in SERVER_MAP_KEYS):
             rules: dict[str, _Rules] = {}
             for segs, servers in iter_server_maps(mapping):
@@ -391,6 +390,17 @@ class ToolPolicy:
 
     def __repr__(self) -> str:
         return f"ToolPolicy(servers={self.servers()!r})"
+
+
+def check_policies(doc: Mapping[str, Any]) -> None:
+    """Check the tool-policy keys of every server in a config document.
+
+    Raises :class:`ConfigurationError` naming the JSON path of the first bad policy
+    (unknown key, invalid glob, wrong type, bad ``codeMode``); the same checks as
+    :meth:`ToolPolicy.from_config`, for every map of servers the document holds.
+    """
+    for root, servers in iter_server_maps(doc):
+        _server_rules(servers, render_path(root))
 
 
 def _server_rules(servers: Mapping[str, Any], where: str) -> dict[str, _Rules]:

@@ -26,7 +26,6 @@ values).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -34,10 +33,17 @@ from dataclasses import dataclass
 
 from .._exceptions import ConfigurationError
 from .._refs import SecretRef
-from .._sanitize._sanitizer import default_sanitizer, is_secret_key
+from .._sanitize._sanitizer import default_sanitizer, is_secret_field
 from ._interpolate import Literal, Part, Placeholder, parse_template
 
-__all__ = ["ConfigFinding", "Hit", "iter_server_maps", "render_path", "scan_document"]
+__all__ = [
+    "ConfigFinding",
+    "Hit",
+    "is_credential_name",
+    "iter_server_maps",
+    "render_path",
+    "scan_document",
+]
 
 Segment = str | int
 
@@ -141,10 +147,19 @@ def suggestion_for(slug: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def secret_name(name: str) -> bool:
-    """Whether values under ``name`` must be references (a secret-looking, non-pointer name)."""
+def is_credential_name(name: str) -> bool:
+    """Whether the value under a config name is a credential itself, so a literal there
+    is a plaintext secret and a resolved value becomes a :class:`~openrouter_secure.Secret`.
+
+    ``name`` is a mapping key, an environment variable, a URL query param or a
+    command-line flag (leading dashes ignored). A name the sanitizer masks
+    (:func:`~openrouter_secure._sanitize._sanitizer.is_secret_field`) unless it ends in
+    a pointer or setting word: ``OPENROUTER_API_KEY``, ``--api-key``, ``Authorization``
+    are; ``API_KEY_FILE``, ``tokenPath``, ``SECRET_NAME``, ``AUTH_PROVIDER`` are not
+    (they say where a secret is or how it is used).
+    """
     bare = name.lstrip("-")
-    return bool(bare) and is_secret_key(bare) and not _POINTER.search(bare)
+    return bool(bare) and is_secret_field(bare) and not _POINTER.search(bare)
 
 
 def iter_server_maps(
@@ -240,7 +255,7 @@ class _Scanner:
                 # ${VAR:-fallback}: the fallback is a literal too (not fixable in place).
                 if self.sanitizer.find(part.default):
                     self._add(segs, "secret-value:in-fallback", None, key=key)
-                elif key is not None and secret_name(key) and not self._benign(part.default):
+                elif key is not None and is_credential_name(key) and not self._benign(part.default):
                     self._add(segs, "secret-key-literal", None, key=key)
         if len(self.hits) > before:
             return
@@ -248,7 +263,7 @@ class _Scanner:
         self._inline(masked, segs, offset)
         if len(self.hits) > before:
             return
-        if key is not None and secret_name(key):
+        if key is not None and is_credential_name(key):
             found = self._literal_span(value, parts)
             if found is not None:
                 fixable = not any(isinstance(p, Placeholder) for p in parts)
@@ -332,7 +347,7 @@ class _Scanner:
                 for pair in query.split("&"):
                     name, eq, val = pair.partition("=")
                     bare = name.lower()
-                    secretish = bare in _SECRET_PARAMS or secret_name(name)
+                    secretish = bare in _SECRET_PARAMS or is_credential_name(name)
                     if eq and val and "\0" not in val and secretish:
                         s = pos + len(name) + 1
                         span = (offset + s, offset + s + len(val))
@@ -345,7 +360,7 @@ class _Scanner:
         for pattern in (_INLINE_FLAG, _INLINE_ASSIGN):
             for m in pattern.finditer(masked):
                 name, value = m.group("name"), m.group("value")
-                if "\0" in value or not secret_name(name) or self._benign(value):
+                if "\0" in value or not is_credential_name(name) or self._benign(value):
                     continue
                 span = (offset + m.start("value"), offset + m.end("value"))
                 self._add(segs, "secret-key-literal", span, name)
@@ -406,13 +421,9 @@ def _mask_placeholders(value: str, parts: list[Part]) -> str:
 
 def reference_schemes() -> frozenset[str]:
     """Backend names a bare ``scheme://...`` value may use to count as a reference."""
-    from .. import _registry
+    from .._registry import backend_names
 
-    names = set(_registry.BUILTIN) | set(_registry._registered)
-    # Broken package metadata must not break scanning.
-    with contextlib.suppress(Exception):
-        names |= set(_registry._plugin_entry_points())
-    return frozenset(names)
+    return backend_names()
 
 
 def scan_document(doc: object, *, strict_syntax: bool = True) -> list[Hit]:

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .._events import emit, subscribe, unsubscribe
 from .._exceptions import BudgetExceeded, ConfigurationError
@@ -30,7 +30,7 @@ from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
 from ._budget_store import Slot, StoreUnavailable, open_store
 
-__all__ = ["Budget", "BudgetLimit", "BudgetStatus"]
+__all__ = ["Budget", "BudgetLimit", "BudgetStatus", "KeyUsage"]
 
 log = logging.getLogger("openrouter_secure.budget")
 
@@ -47,13 +47,35 @@ _ONE = re.compile(
     )\s*(?:/\s*(?P<period>minute|hour|day|week|month|total)s?)?\s*""",
     re.I | re.X,
 )
-# Which GET /key counter is authoritative for a dollar limit of each period.
-_KEY_INFO_FIELD = {
-    "day": "usage_daily",
-    "week": "usage_weekly",
-    "month": "usage_monthly",
-    "total": "usage",
-}
+
+
+class KeyUsage(Protocol):
+    """A key's spend as ``GET /key`` reports it, in USD: in total and for the current
+    UTC day, week and month (``None`` where not reported).
+
+    :class:`openrouter_secure.types.KeyInfo` (what ``client.key_info()`` returns) fits;
+    from a raw response body, build one with ``KeyInfo.parse(body)``.
+    """
+
+    @property
+    def usage(self) -> float | None: ...
+    @property
+    def usage_daily(self) -> float | None: ...
+    @property
+    def usage_weekly(self) -> float | None: ...
+    @property
+    def usage_monthly(self) -> float | None: ...
+
+
+def _key_usage(info: KeyUsage, period: str) -> float | None:
+    """The ``GET /key`` counter that is authoritative for a dollar limit of ``period``."""
+    counters = {
+        "day": info.usage_daily,
+        "week": info.usage_weekly,
+        "month": info.usage_monthly,
+        "total": info.usage,
+    }
+    return counters.get(period)
 
 
 @dataclass(frozen=True)
@@ -145,9 +167,10 @@ class Budget:
     stands; ``require(key)`` raises :class:`BudgetExceeded` when over (call it before a
     completion). Crossing a limit emits ``budget.exceeded`` once per window.
 
-    ``storage``: ``memory://`` (this process) or a ``redis://`` URL, a secret reference
-    to one, or a ``Secret`` (extra ``[redis]``): every process using it spends from
-    the same counters. When Redis cannot be reached, ``check`` refuses (``fail_open``
+    ``storage``: ``memory://`` (this process) or a single-server Redis URL
+    (``redis://``, ``rediss://``, ``redis+unix://``), a secret reference to one, or a
+    ``Secret`` (extra ``[redis]``): every process using it spends from the same
+    counters. When Redis cannot be reached, ``check`` refuses (``fail_open``
     False, the default) or allows, and ``record`` logs the usage it could not count.
 
     Spike alert: with ``spike_factor`` set, spend in the current ``spike_window``
@@ -224,20 +247,19 @@ class Budget:
                 emit("budget.spike", **spike)
         return self._status(key, now)
 
-    def sync_from_key_info(self, info: Any, *, key: str) -> BudgetStatus:
+    def sync_from_key_info(self, info: KeyUsage, *, key: str) -> BudgetStatus:
         """Raise ``key``'s dollar spend to what ``GET /key`` reports, never lower it.
 
-        ``info`` is the client's ``KeyInfo`` or the plain ``data`` dict of the response
-        (snake_case or camelCase). Daily, weekly, monthly and total dollar limits are
-        synced; minute/hour limits and token limits have no counter there.
+        ``info`` is what ``client.key_info()`` returns (any :class:`KeyUsage`). Daily,
+        weekly, monthly and total dollar limits are synced; minute/hour limits and
+        token limits have no counter there.
         """
         now = self._clock()
         try:
             for lim in self.limits:
-                name = _KEY_INFO_FIELD.get(lim.period)
-                if lim.kind != "usd" or name is None:
+                if lim.kind != "usd":
                     continue
-                value = _field(info, name)
+                value = _key_usage(info, lim.period)
                 if value is not None:
                     self._store.floor(self._slot(key, lim, now), value, lim.resets_in(now))
         except _STORAGE_ERRORS as exc:
@@ -360,19 +382,3 @@ def _number(value: Any) -> float:
     if value is not None:
         log.warning("ignored a non-numeric usage field (%s)", type(value).__name__)
     return 0.0
-
-
-def _field(info: Any, name: str) -> float | None:
-    if isinstance(info, Mapping) and isinstance(info.get("data"), Mapping):
-        info = info["data"]  # the whole GET /key response body
-    camel = re.sub(r"_(\w)", lambda m: m.group(1).upper(), name)
-    for candidate in (name, camel):
-        value = info.get(candidate) if isinstance(info, Mapping) else getattr(info, candidate, None)
-        if value is None and not isinstance(info, Mapping):
-            extra = getattr(info, "raw", None)
-            if isinstance(extra, Mapping):
-                data = extra.get("data", extra)
-                value = data.get(candidate) if isinstance(data, Mapping) else None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return None

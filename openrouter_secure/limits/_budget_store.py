@@ -1,4 +1,4 @@
-"""Where a :class:`~openrouter_secure.Budget` keeps its counters: this process's memory,
+"""Where a :class:`~openrouter_secure.limits.Budget` keeps its counters: this process's memory,
 or Redis, so every replica of a service spends from one budget.
 
 A counter is identified by the budget key, the limit's kind and period, and the
@@ -16,6 +16,7 @@ from typing import Any
 from .._exceptions import MissingDependencyError
 from .._refs import SecretRef
 from .._secret import Secret
+from ._storage import BUDGET_SCHEMES, StorageUrl, resolve_storage
 
 __all__ = [
     "BudgetStore",
@@ -105,17 +106,20 @@ return tostring(current)
 class RedisBudgetStore(BudgetStore):
     """Counters in Redis (``INCRBYFLOAT``), shared by every process using the URL."""
 
-    def __init__(self, url: str, *, namespace: str = "ors", timeout: float = 0.5) -> None:
+    def __init__(
+        self, storage: StorageUrl, *, namespace: str = "ors", timeout: float = 0.5
+    ) -> None:
         try:
             import redis
         except ImportError:
             raise MissingDependencyError("redis", module="redis") from None
         self._client: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
+            storage.redis_py_url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         self._floor = self._client.register_script(_FLOOR)
         self.namespace = namespace
-        self.hold = _hold(url)
+        # Kept while the store lives: it holds the password as a registered secret.
+        self.storage = storage
         self._errors = redis.RedisError
 
     def _name(self, slot: Slot, suffix: str = "") -> str:
@@ -156,28 +160,7 @@ class RedisBudgetStore(BudgetStore):
 
 def open_store(storage: str | SecretRef | Secret, namespace: str) -> tuple[BudgetStore, str]:
     """The store for ``storage`` and how to show it (credentials masked)."""
-    from ._ratelimit import display_url
-
-    if storage == "memory://":
-        return MemoryBudgetStore(), "memory://"
-    if isinstance(storage, Secret):
-        url = storage.reveal()
-    elif isinstance(storage, str) and storage.startswith(("redis://", "rediss://", "unix://")):
-        url = storage
-    else:
-        from .._registry import resolve
-
-        with resolve(SecretRef.parse(storage)) as secret:
-            url = secret.reveal()
-    return RedisBudgetStore(url, namespace=namespace), display_url(url)
-
-
-def _hold(url: str) -> Secret | None:
-    from urllib.parse import urlsplit
-
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    # Registered as a known secret while the store lives: masked in any error text.
-    return Secret(password) if password else None
+    url = resolve_storage(storage, what="budget", schemes=BUDGET_SCHEMES)
+    if url.scheme == "memory":
+        return MemoryBudgetStore(), url.display
+    return RedisBudgetStore(url, namespace=namespace), url.display

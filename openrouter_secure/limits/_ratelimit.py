@@ -21,15 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 from .._events import emit
 from .._exceptions import ConfigurationError, MissingDependencyError, RateLimitExceeded
 from .._refs import SecretRef
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
+from ._storage import RATE_LIMIT_SCHEMES, resolve_storage
 
-__all__ = ["STRATEGIES", "RateLimitResult", "RateLimiter", "display_url"]
+__all__ = ["STRATEGIES", "RateLimitResult", "RateLimiter"]
 
 log = logging.getLogger("openrouter_secure.ratelimit")
 
@@ -60,20 +60,6 @@ class RateLimitResult:
         return self.allowed
 
 
-def display_url(url: str) -> str:
-    """``url`` safe to log: credentials become ``***`` and the query string is dropped."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<unparsable storage URL>"
-    auth = "***@" if (parts.username or parts.password) else ""
-    if not parts.netloc:
-        return f"{parts.scheme}://{parts.path}"
-    return f"{parts.scheme}://{auth}{host}{port}{parts.path}"
-
-
 def _import_limits() -> Any:
     try:
         import limits
@@ -85,25 +71,14 @@ def _import_limits() -> Any:
     return limits
 
 
-def _resolve_storage(storage: str | SecretRef | Secret, schemes: set[str]) -> tuple[str, bool]:
-    """``(url, from_secret)``: a storage URL, or a secret reference to one resolved now."""
-    if isinstance(storage, Secret):
-        return storage.reveal(), True
-    if isinstance(storage, str) and storage.split("://", 1)[0] in schemes:
-        return storage, False
-    from .._registry import resolve
-
-    ref = SecretRef.parse(storage)
-    with resolve(ref) as secret:
-        return secret.reveal(), True
-
-
 class RateLimiter:
     """Per-key rate limits: ``"60/minute"``, ``"1000/day"``, or several joined by ``;``.
 
     ``storage``: ``memory://`` (this process), a ``redis://[:password@]host:port/db``
-    URL shared by every process that uses it, or a secret reference / ``SecretRef`` /
-    ``Secret`` holding such a URL (how to keep a Redis password out of config files).
+    URL shared by every process that uses it (or ``rediss://``, ``redis+unix://``,
+    ``redis+sentinel://``, ``redis+cluster://``, ``valkey://``, ``memcached://``,
+    ``mongodb://``), or a secret reference / ``SecretRef`` / ``Secret`` holding such a
+    URL (how to keep a Redis password out of config files).
     ``strategy``: ``moving-window`` (exact), ``sliding-window`` (approximate, O(1)
     storage) or ``fixed-window`` (cheapest; allows bursts at window edges).
     ``fail_open``: when the storage cannot be reached, allow (``True``) or refuse
@@ -146,18 +121,11 @@ class RateLimiter:
         self.strategy = strategy
         self.namespace = namespace
         self.retry_on_error = retry_on_error
-        url, from_secret = _resolve_storage(storage, set(lib.storage.SCHEMES))
-        self._url = url
-        self._hold: Secret | None = None
-        password = _password(url)
-        if password:
-            # Registered as a known secret while this limiter lives, so the sanitizer
-            # masks it in any error text a Redis client might produce.
-            self._hold = Secret(password)
-        elif from_secret and len(url) >= 6:
-            self._hold = Secret(url)
-        self.storage_url = display_url(url)
-        scheme = url.split("://", 1)[0]
+        # Kept while the limiter lives: it holds the password as a registered secret.
+        self._storage = resolve_storage(storage, what="rate-limit", schemes=RATE_LIMIT_SCHEMES)
+        self._url = self._storage.url
+        self.storage_url = self._storage.display
+        scheme = self._storage.scheme
         self._base_scheme = scheme.removeprefix("async+")
         options: dict[str, Any] = {"wrap_exceptions": True}
         if self._base_scheme.split("+", 1)[0] in _REDISH:
@@ -352,13 +320,6 @@ class RateLimiter:
             f"RateLimiter({self.limit!r}, storage={self.storage_url!r}, "
             f"strategy={self.strategy!r}, fail_open={self.fail_open})"
         )
-
-
-def _password(url: str) -> str | None:
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
 
 
 def _raise_if_refused(result: RateLimitResult) -> RateLimitResult:

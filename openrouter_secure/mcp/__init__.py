@@ -8,6 +8,11 @@ Python SDK, 2.x. ``import openrouter_secure`` never imports this module.
 - :func:`confine_path` keeps a path a tool received inside allowed directories.
 - :func:`create_server` builds the OpenRouter MCP server that
   ``openrouter-secure serve`` runs.
+
+What they take are small protocols, so your own objects fit too: a :class:`Policy`
+(answering a :class:`PolicyDecision`), an :class:`AsyncLimiter` (answering a
+:class:`LimitResult`), an :class:`AuditSink`, and for the server a
+:class:`ServerClient`.
 """
 
 from __future__ import annotations
@@ -20,16 +25,16 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise MissingDependencyError("mcp", module="mcp") from exc
 
 from .._files import confine_path
+from .._protocols import AsyncLimiter, AuditSink, LimitResult
 from ._guard import Guard
 from ._secure import secure
-from ._server import build_server, create_server
+from ._server import ServerClient, build_server, create_server
 from ._types import (
     RATE_LIMITED,
     TOOL_DENIED,
-    AuditSink,
     ClientIdentity,
-    LimiterLike,
-    PolicyLike,
+    Policy,
+    PolicyDecision,
     argument_shape,
     default_identify,
     is_path_argument,
@@ -38,11 +43,14 @@ from ._types import (
 __all__ = [
     "RATE_LIMITED",
     "TOOL_DENIED",
+    "AsyncLimiter",
     "AuditSink",
     "ClientIdentity",
     "Guard",
-    "LimiterLike",
-    "PolicyLike",
+    "LimitResult",
+    "Policy",
+    "PolicyDecision",
+    "ServerClient",
     "argument_shape",
     "build_server",
     "confine_path",

@@ -1,6 +1,6 @@
 """The guard's decisions: policy, rate limits, path arguments, sanitizing, auditing.
 
-One :class:`Guard` per secured server; :mod:`._mcp_secure` installs it into the SDK's
+One :class:`Guard` per secured server; :mod:`._secure` installs it into the SDK's
 extension points. Imports the ``mcp`` SDK; reached only through
 :mod:`openrouter_secure.mcp`.
 
@@ -42,15 +42,14 @@ from .._exceptions import (
     UnsafePathError,
 )
 from .._files import confine_path
+from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer
 from ._types import (
     RATE_LIMITED,
     TOOL_DENIED,
-    AuditSink,
     ClientIdentity,
-    DecisionLike,
-    LimiterLike,
-    PolicyLike,
+    Policy,
+    PolicyDecision,
     argument_shape,
     is_path_argument,
 )
@@ -93,8 +92,8 @@ class Guard:
         self,
         *,
         server_name: str,
-        policy: PolicyLike | None,
-        limiter: LimiterLike | Mapping[str, LimiterLike] | None,
+        policy: Policy | None,
+        limiter: AsyncLimiter | Mapping[str, AsyncLimiter] | None,
         audit: AuditSink | None,
         sanitizer: Sanitizer,
         log_arguments: bool,
@@ -123,7 +122,7 @@ class Guard:
 
     # -- decisions ---------------------------------------------------------------------
 
-    def decide(self, name: str, kind: str = "tool") -> DecisionLike:
+    def decide(self, name: str, kind: str = "tool") -> PolicyDecision:
         """The policy's decision for a tool, prompt or resource on this server
         (allow-all without a policy)."""
         if self.policy is None:
@@ -138,7 +137,7 @@ class Guard:
     def visible(self, name: str, kind: str = "tool") -> bool:
         return bool(self.decide(name, kind).allowed)
 
-    def _limiter_for(self, name: str) -> LimiterLike | None:
+    def _limiter_for(self, name: str) -> AsyncLimiter | None:
         limiter = self.limiter
         if limiter is None or not isinstance(limiter, Mapping):
             return limiter

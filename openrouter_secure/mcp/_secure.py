@@ -52,18 +52,12 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 
 from .._exceptions import ConfigurationError
+from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard
-from ._types import (
-    TOOL_DENIED,
-    AuditSink,
-    ClientIdentity,
-    LimiterLike,
-    PolicyLike,
-    default_identify,
-)
+from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
 
-__all__ = ["secure"]
+__all__ = ["guard_of", "secure"]
 
 S = TypeVar("S", bound=MCPServer[Any])
 
@@ -307,8 +301,8 @@ def _known_names(server: MCPServer[Any]) -> Callable[[str], set[str]]:
 def secure(
     server: S,
     *,
-    policy: PolicyLike | Mapping[str, Any] | None = None,
-    limiter: LimiterLike | Mapping[str, LimiterLike] | None = None,
+    policy: Policy | Mapping[str, Any] | None = None,
+    limiter: AsyncLimiter | Mapping[str, AsyncLimiter] | None = None,
     audit: AuditSink | None = None,
     sanitizer: Sanitizer | None = None,
     server_name: str | None = None,
@@ -319,19 +313,22 @@ def secure(
     """Secure every tool, prompt and resource of an ``MCPServer`` (registered already,
     or later). Returns it.
 
-    - ``policy``: a ``ToolPolicy`` (or the mapping ``ToolPolicy.from_config`` takes).
+    - ``policy``: a ``ToolPolicy`` (or the mapping ``ToolPolicy.from_config`` takes), or
+      any :class:`~openrouter_secure.mcp.Policy`.
       It sees tools by name, prompts as ``prompt:<name>`` and resources as
       ``resource:<uri>``. Denied ones vanish from the listings; asking for one by name
       is refused with JSON-RPC error ``-32602`` (``data.reason == "denied"``).
       Decided on every request.
-    - ``limiter``: a ``RateLimiter`` (for every request), or a mapping from such a name
-      or an ``fnmatch`` glob to one (the exact name, then the longest matching glob:
-      ``"prompt:*"``, ``"resource:*"``). Counted per name and per client; a refusal
-      is JSON-RPC error ``-32029`` with ``data.retry_after`` in seconds.
-    - ``audit``: an ``AuditLog``; gets ``<kind>.allowed``, ``<kind>.denied`` (with the
-      deciding ``rule``), ``<kind>.rate_limited`` and ``<kind>.error`` for each kind
-      (``tool``, ``prompt``, ``resource``), and ``tool.path_refused``, each with the
-      client key and the arguments' shape (content only with ``log_arguments=True``,
+    - ``limiter``: a ``RateLimiter`` or any :class:`~openrouter_secure.mcp.AsyncLimiter`
+      (for every request), or a mapping from such a name or an ``fnmatch`` glob to one
+      (the exact name, then the longest matching glob: ``"prompt:*"``,
+      ``"resource:*"``). Counted per name and per client; a refusal is JSON-RPC error
+      ``-32029`` with ``data.retry_after`` in seconds.
+    - ``audit``: an ``AuditLog`` or any :class:`~openrouter_secure.mcp.AuditSink`; gets
+      ``<kind>.allowed``, ``<kind>.denied`` (with the deciding ``rule``),
+      ``<kind>.rate_limited`` and ``<kind>.error`` for each kind (``tool``,
+      ``prompt``, ``resource``), and ``tool.path_refused``, each with the client key
+      and the arguments' shape (content only with ``log_arguments=True``,
       and sanitized even then). The same events are emitted in-process.
     - ``sanitizer``: defaults to the process-wide one; masks secrets in tool results
       (text and structured content), prompts, resource text and error messages.
@@ -346,7 +343,7 @@ def secure(
       checked with :func:`confine_path` and replaced by the resolved absolute path
       before the tool runs; a path outside them refuses the call (``tool.path_refused``).
     """
-    if getattr(server, "_openrouter_secure_guard", None) is not None:
+    if guard_of(server) is not None:
         raise ConfigurationError(
             "this MCP server is already secured; call secure() once per server"
         )
@@ -385,8 +382,18 @@ def secure(
     _install_read_resource(server, guard)
     # Outermost of the user middleware: it decides before anything else runs.
     server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard))
-    server._openrouter_secure_guard = guard  # type: ignore[attr-defined]
+    setattr(server, _GUARD_ATTRIBUTE, guard)
     return server
+
+
+# The server object is the SDK's: the guard rides on it under a name the SDK never uses.
+_GUARD_ATTRIBUTE = "_openrouter_secure_guard"
+
+
+def guard_of(server: MCPServer[Any]) -> Guard | None:
+    """The :class:`Guard` that :func:`secure` installed on ``server`` (``None`` if none)."""
+    guard = getattr(server, _GUARD_ATTRIBUTE, None)
+    return guard if isinstance(guard, Guard) else None
 
 
 def _first_user_slot(server: MCPServer[Any]) -> int:

@@ -21,20 +21,25 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from ._secure import secure
+from .._client._async import AsyncRedactingClient
+from .._client._types import KeyInfo, Model
+from .._protocols import AuditSink
+from ..benchmark import AsyncChatClient, abenchmark_models
+from ..limits._ratelimit import RateLimiter
+from ._secure import guard_of, secure
 from ._server_config import ServeSettings, load_settings
 from ._types import ClientIdentity
 
-__all__ = ["TOOL_NAMES", "build_server", "create_server"]
+__all__ = ["TOOL_NAMES", "ServerClient", "build_server", "create_server"]
 
 log = logging.getLogger("openrouter_secure.mcp")
 
@@ -121,22 +126,43 @@ class BenchmarkReport(BaseModel):
     saved_as: str | None = Field(description="File name in the results directory, if saved.")
 
 
+# -- the client -------------------------------------------------------------------------
+
+
+class ServerClient(AsyncChatClient, Protocol):
+    """The client the server's tools call: :class:`~openrouter_secure.AsyncRedactingClient`
+    fits. ``chat`` and ``generation`` as for a benchmark
+    (:class:`~openrouter_secure.benchmark.AsyncChatClient`), plus the catalogue and the
+    key's usage, each returning the library's own types (:mod:`openrouter_secure.types`).
+    """
+
+    async def models(self) -> Sequence[Model]:
+        """``GET /models``: the catalogue ``list_models`` filters."""
+
+    async def key_info(self) -> KeyInfo:
+        """``GET /key``: the usage and limit ``track_usage`` reports."""
+
+
+if TYPE_CHECKING:
+
+    def _fits(client: AsyncRedactingClient) -> ServerClient:
+        return client
+
+
 # -- state ------------------------------------------------------------------------------
 
 
 @dataclass
 class _State:
     settings: ServeSettings
-    client: Any
-    owns_client: bool
+    client: ServerClient | None  # the caller's, or the one built on first use
+    owned: AsyncRedactingClient | None  # built here: closed with the server
     usage: dict[str, SessionUsage]
 
-    def get_client(self) -> Any:
+    def get_client(self) -> ServerClient:
         if self.client is None:
-            from .._client._async import AsyncRedactingClient
-
             s = self.settings
-            self.client = AsyncRedactingClient(
+            self.client = self.owned = AsyncRedactingClient(
                 api_key=s.api_key,
                 base_url=s.base_url,
                 allow_insecure_loopback=s.allow_insecure_loopback,
@@ -146,9 +172,10 @@ class _State:
         return self.client
 
     async def close(self) -> None:
-        if self.owns_client and self.client is not None:
-            client, self.client = self.client, None
-            await client.aclose()
+        owned, self.owned = self.owned, None
+        if owned is not None:
+            self.client = None
+            await owned.aclose()
 
     def check_model(self, model: str) -> None:
         allowed = self.settings.allowed_models
@@ -177,10 +204,10 @@ def _modalities(raw: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return left.split("+"), (right or "text").split("+")
 
 
-def _summary(model: Any) -> ModelSummary:
-    pricing = getattr(model, "pricing", {}) or {}
+def _summary(model: Model) -> ModelSummary:
+    pricing = model.pricing
     prompt, completion = _price(pricing, "prompt"), _price(pricing, "completion")
-    ins, outs = _modalities(getattr(model, "raw", {}) or {})
+    ins, outs = _modalities(model.raw)
     return ModelSummary(
         id=model.id,
         name=model.name,
@@ -194,15 +221,15 @@ def _summary(model: Any) -> ModelSummary:
 
 
 def _identity(state_server: MCPServer[Any], ctx: Context[Any, Any] | None) -> ClientIdentity:
-    guard = state_server._openrouter_secure_guard  # type: ignore[attr-defined]
+    guard = guard_of(state_server)
+    assert guard is not None, "build_server() secures the server before any tool runs"
     request = None
     if ctx is not None:
         try:
             request = ctx.request_context
         except ValueError:
             request = None
-    identity: ClientIdentity = guard.identify(request)
-    return identity
+    return guard.identify(request)
 
 
 # -- tools ------------------------------------------------------------------------------
@@ -329,12 +356,6 @@ def _register(server: MCPServer[Any], state: _State) -> None:
 
 
 def _register_benchmark(server: MCPServer[Any], state: _State) -> None:
-    try:
-        from ..benchmark._benchmark import abenchmark_models
-    except ImportError:  # pragma: no cover - the benchmark module ships with the package
-        log.info("benchmark_models is not available; the tool is not registered")
-        return
-
     @server.tool(title="Benchmark models")
     async def benchmark_models(
         models: Annotated[list[str], Field(min_length=1, max_length=8)],
@@ -389,13 +410,11 @@ def _register_benchmark(server: MCPServer[Any], state: _State) -> None:
 # -- assembly ---------------------------------------------------------------------------
 
 
-def _limiter(settings: ServeSettings) -> Any:
+def _limiter(settings: ServeSettings) -> dict[str, RateLimiter] | None:
     if not settings.rate_limit and not settings.tool_rate_limits:
         return None
-    from ..limits._ratelimit import RateLimiter
-
     storage = settings.rate_limit_storage
-    limits: dict[str, Any] = {
+    limits: dict[str, RateLimiter] = {
         name: RateLimiter(limit, storage=storage)
         for name, limit in settings.tool_rate_limits.items()
     }
@@ -407,8 +426,8 @@ def _limiter(settings: ServeSettings) -> Any:
 def create_server(
     config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     *,
-    client: Any = None,
-    audit: Any = None,
+    client: ServerClient | None = None,
+    audit: AuditSink | None = None,
 ) -> MCPServer[Any]:
     """Build the OpenRouter MCP server, secured, from a config file or mapping.
 
@@ -416,16 +435,20 @@ def create_server(
     mapping (checked with ``validate_config``) or ``None`` (defaults: key from
     ``env://OPENROUTER_API_KEY``, every tool allowed, no rate limit). ``client``
     replaces the ``AsyncRedactingClient`` built from the config (it is then not
-    closed by the server); ``audit`` replaces the ``AuditLog`` the config names.
+    closed by the server): any :class:`ServerClient`. ``audit`` replaces the
+    ``AuditLog`` the config names: any :class:`~openrouter_secure.mcp.AuditSink`.
     """
     return build_server(load_settings(config), client=client, audit=audit)
 
 
 def build_server(
-    settings: ServeSettings, *, client: Any = None, audit: Any = None
+    settings: ServeSettings,
+    *,
+    client: ServerClient | None = None,
+    audit: AuditSink | None = None,
 ) -> MCPServer[Any]:
     """:func:`create_server` from already parsed settings."""
-    state = _State(settings, client, owns_client=client is None, usage={})
+    state = _State(settings, client, owned=None, usage={})
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:

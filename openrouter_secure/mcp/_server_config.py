@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import ConfigurationError
+from .._net import DEFAULT_BASE_URL
 from .._refs import SecretRef
 
 __all__ = ["HttpSettings", "ServeSettings", "load_settings", "parse_reference"]
@@ -80,7 +81,7 @@ class ServeSettings:
 
     name: str = "openrouter"
     api_key: str = "env://OPENROUTER_API_KEY"
-    base_url: str = "https://openrouter.ai/api/v1"
+    base_url: str = DEFAULT_BASE_URL
     allow_insecure_loopback: bool = False
     app_title: str | None = None
     app_url: str | None = None
@@ -170,7 +171,7 @@ def settings_from_document(doc: Mapping[str, Any]) -> ServeSettings:
         api_key=parse_reference(
             orouter.get("apiKey", "env://OPENROUTER_API_KEY"), "openrouter.apiKey"
         ),
-        base_url=_typed(orouter, "baseUrl", str, "openrouter") or "https://openrouter.ai/api/v1",
+        base_url=_typed(orouter, "baseUrl", str, "openrouter") or DEFAULT_BASE_URL,
         allow_insecure_loopback=bool(
             _typed(orouter, "allowInsecureLoopback", bool, "openrouter") or False
         ),

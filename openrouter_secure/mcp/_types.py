@@ -1,7 +1,9 @@
-"""The MCP adapter's interfaces and small helpers: what the guard needs from a policy,
-a rate limiter and an audit log (duck types, so any object with these methods
-works), how it names a client, and how it describes tool arguments without their
-content. Imports the ``mcp`` SDK; reached only through :mod:`openrouter_secure.mcp`.
+"""The MCP adapter's interfaces and small helpers: what the guard needs from a tool
+policy (:class:`Policy`; the rate limiter and the audit sink it takes are the core's
+:class:`~openrouter_secure.limits.AsyncLimiter` and
+:class:`~openrouter_secure.mcp.AuditSink`), how it names a client, and how it
+describes tool arguments without their content. Imports the ``mcp`` SDK; reached
+only through :mod:`openrouter_secure.mcp`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mcp.server.context import ServerRequestContext
 from mcp_types import INVALID_PARAMS
 
+from .._protocols import AsyncLimiter, AuditSink, Limiter
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 
 __all__ = [
     "RATE_LIMITED",
     "TOOL_DENIED",
-    "AuditSink",
     "ClientIdentity",
-    "DecisionLike",
-    "LimiterLike",
-    "PolicyLike",
+    "Policy",
+    "PolicyDecision",
     "argument_shape",
     "default_identify",
     "is_path_argument",
@@ -41,8 +42,10 @@ _MAX_KEYS = 32
 _MAX_DEPTH = 3
 
 
-class DecisionLike(Protocol):
-    """What ``policy.check`` returns (issue 6's ``Decision``)."""
+class PolicyDecision(Protocol):
+    """What :meth:`Policy.check` answers, such as :class:`~openrouter_secure.config.Decision`:
+    whether the request may go, and the rule that decided (written to the audit log,
+    e.g. ``"deny:glob:admin.*"``)."""
 
     @property
     def allowed(self) -> bool: ...
@@ -50,39 +53,27 @@ class DecisionLike(Protocol):
     def rule(self) -> str: ...
 
 
-class PolicyLike(Protocol):
-    """A tool policy: ``ToolPolicy`` from :mod:`openrouter_secure.config._policy`."""
+class Policy(Protocol):
+    """A tool policy, such as :class:`~openrouter_secure.config.ToolPolicy`: what
+    :func:`~openrouter_secure.mcp.secure` takes. ``name`` is a tool's name,
+    ``prompt:<name>`` or ``resource:<uri>``."""
 
-    def check(self, server: str, tool: str) -> DecisionLike: ...
-
-
-class LimiterLike(Protocol):
-    """A rate limiter: ``RateLimiter`` from :mod:`openrouter_secure.limits._ratelimit`.
-
-    ``ahit(key)`` returns something truthy when allowed; when refused it is falsy
-    and has ``retry_after`` (seconds).
-    """
-
-    async def ahit(self, key: str) -> Any: ...
-
-
-class AuditSink(Protocol):
-    """An audit log: ``AuditLog`` from :mod:`openrouter_secure.audit._log`."""
-
-    # ``object``: whatever it returns is ignored (``AuditLog.log`` returns the chain head).
-    def log(self, event: str, **fields: Any) -> object: ...
+    def check(self, server: str, name: str, /) -> PolicyDecision: ...
 
 
 if TYPE_CHECKING:
-    # mypy proves the library's own parts fit the interfaces ``secure()`` takes.
+    # mypy proves the library's own parts fit the interfaces they are passed to:
+    # secure() takes the first three, Budget.sync_from_key_info what key_info() returns.
+    from .._client._types import KeyInfo
     from ..audit._log import AuditLog
     from ..config._policy import ToolPolicy
+    from ..limits._budget import KeyUsage
     from ..limits._ratelimit import RateLimiter
 
     def _fits(
-        audit: AuditLog, policy: ToolPolicy, limiter: RateLimiter
-    ) -> tuple[AuditSink, PolicyLike, LimiterLike]:
-        return audit, policy, limiter
+        audit: AuditLog, policy: ToolPolicy, limiter: RateLimiter, info: KeyInfo
+    ) -> tuple[AuditSink, Policy, AsyncLimiter, Limiter, KeyUsage]:
+        return audit, policy, limiter, limiter, info
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What every rotation step shares: the API clients, events, errors, key records.
 
-Kept apart from the steps themselves (:mod:`._rotation`, :mod:`._rotation_finish`)
-so each module stays one concern. Nothing here ever holds a key in a message,
+Kept apart from the steps themselves (:mod:`._rotate`, :mod:`._finish`) so each
+module stays one concern. Nothing here ever holds a key in a message,
 event or log line: only store references and key hashes.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,26 +17,24 @@ from typing import Any
 import httpx
 
 from .. import _events
-from .._exceptions import KeyRotationError
+from .._client._sync import RedactingClient
+from .._client._types import ApiKey, KeyInfo
+from .._exceptions import ConfigurationError, KeyRotationError
 from .._secret import Secret
+from ._protocols import ManagementClient, ManagementKey
 from ._state import parse_iso
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "RotationApi",
     "RotationResult",
-    "attr",
     "emit_step",
     "failure",
     "find_old",
-    "key_record",
     "make_api",
     "result_from_state",
 ]
 
 log = logging.getLogger("openrouter_secure.rotation")
-
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
 
 @dataclass(frozen=True)
@@ -78,57 +75,62 @@ class _SharedTransport(httpx.BaseTransport):
         """Closed by :meth:`RotationApi.close`, not by each client."""
 
 
+def _client(
+    key: ManagementKey, base_url: str, allow_insecure_loopback: bool, transport: _SharedTransport
+) -> RedactingClient:
+    return RedactingClient(
+        api_key=key,
+        base_url=base_url,
+        allow_insecure_loopback=allow_insecure_loopback,
+        transport=transport,
+    )
+
+
 @dataclass
 class RotationApi:
-    """The clients a rotation needs: management, and one per key being checked."""
+    """The clients a rotation needs: management, and one per key being checked.
 
-    management: Any
-    make: Callable[[Secret], Any]
-    owned: bool
+    ``owned`` is the management client this rotation built (and closes); ``None`` when
+    the caller passed one in.
+    """
+
+    management: ManagementClient
+    owned: RedactingClient | None
+    base_url: str
+    allow_insecure_loopback: bool
     transport: _SharedTransport
 
-    def key_info(self, key: Secret) -> Any:
-        client = self.make(key)
-        try:
+    def key_info(self, key: Secret) -> KeyInfo:
+        """``GET /key`` with ``key`` itself (the key being replaced, or the new one)."""
+        with _client(key, self.base_url, self.allow_insecure_loopback, self.transport) as client:
             return client.key_info()
-        finally:
-            client.close()
 
     def close(self) -> None:
-        if self.owned:
-            self.management.close()
+        if self.owned is not None:
+            self.owned.close()
         self.transport.inner.close()
 
 
-def attr(obj: Any, name: str) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
 def make_api(
-    management_key: Any, client: Any, base_url: str, allow_insecure_loopback: bool
+    management_key: ManagementKey | None,
+    client: ManagementClient | None,
+    base_url: str,
+    allow_insecure_loopback: bool,
 ) -> RotationApi:
     """Clients for ``base_url``; ``client`` (if given) is the caller's management client."""
-    from .._client._sync import RedactingClient
-
     transport = _SharedTransport()
-
-    def make(key: Secret | Any) -> Any:
-        return RedactingClient(
-            api_key=key,
-            base_url=base_url,
-            allow_insecure_loopback=allow_insecure_loopback,
-            transport=transport,
-        )
-
-    if client is not None:
-        return RotationApi(client, make, owned=False, transport=transport)
-    try:
-        return RotationApi(make(management_key), make, owned=True, transport=transport)
-    except BaseException:
-        transport.inner.close()
-        raise
+    owned: RedactingClient | None = None
+    if client is None:
+        try:
+            if management_key is None:
+                raise ConfigurationError(
+                    "pass management_key= (a secret reference or a Secret) or client="
+                )
+            client = owned = _client(management_key, base_url, allow_insecure_loopback, transport)
+        except BaseException:
+            transport.inner.close()
+            raise
+    return RotationApi(client, owned, base_url, allow_insecure_loopback, transport)
 
 
 def emit_step(event: str, **fields: Any) -> None:
@@ -174,18 +176,18 @@ def find_old(
     label: str,
     explicit: str | None = None,
     remembered: str | None = None,
-) -> dict[str, Any]:
-    """The listed record of the key at the store (see the module doc of ``_rotation``).
+) -> ApiKey:
+    """The listed record of the key at the store (see the module doc of ``_rotate``).
 
     ``explicit`` (the caller's ``old_hash=``) must name a listed key with the stored
     key's label; ``remembered`` (from the state file) is used when it still does, and
     otherwise the label decides.
     """
-    records = [key_record(r) for r in api.management.list_keys()]
+    records = api.management.list_keys()
     for hint in (explicit, remembered):
         if not hint:
             continue
-        named = [r for r in records if r["hash"] == hint and r["label"] == label]
+        named = [r for r in records if r.hash == hint and r.label == label]
         if named:
             return named[0]
         if hint == explicit:
@@ -193,11 +195,11 @@ def find_old(
                 "old_hash names no listed key with the stored key's label; check the hash "
                 "in OpenRouter's key settings"
             )
-    matches = [r for r in records if r["label"] == label and not r["disabled"]]
+    matches = [r for r in records if r.label == label and not r.disabled]
     if len(matches) > 1:
         # Labels show only a few characters; OpenRouter-style hashes are SHA-256 of the key.
         digest = hashlib.sha256(old_key.reveal().encode()).hexdigest()
-        matches = [r for r in matches if r["hash"] == digest] or matches
+        matches = [r for r in matches if r.hash == digest] or matches
     if len(matches) != 1:
         found = "no listed key" if not matches else f"{len(matches)} listed keys"
         raise LookupError(
@@ -205,13 +207,6 @@ def find_old(
             "it in OpenRouter's key settings) to say which key to replace"
         )
     return matches[0]
-
-
-def key_record(obj: Any) -> dict[str, Any]:
-    return {
-        name: attr(obj, name)
-        for name in ("hash", "name", "label", "limit", "disabled", "created_at")
-    }
 
 
 def result_from_state(store: str, entry: dict[str, Any], path: Path) -> RotationResult:

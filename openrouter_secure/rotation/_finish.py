@@ -1,7 +1,7 @@
 """Finishing a rotation (disable, then delete the old key) and key-age reporting.
 
 :func:`finish_rotation` is what ``openrouter-secure rotate --finish`` and a cron job
-call after :func:`~openrouter_secure.rotate_key`. :func:`key_age` and
+call after :func:`~openrouter_secure.rotation.rotate_key`. :func:`key_age` and
 :func:`rotation_due` tell ``doctor`` (or a monitoring job) how old the key at a store
 is: from the state file when this library rotated it, else from the management API's
 ``created_at`` for the key (found by label, as for a rotation).
@@ -15,20 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import NotFoundError, OpenRouterSecureError
+from .._net import DEFAULT_BASE_URL
 from .._refs import SecretRef, as_ref
 from .._registry import resolve
 from ._common import (
-    DEFAULT_BASE_URL,
     RotationApi,
     RotationResult,
-    attr,
     emit_step,
     failure,
     find_old,
-    key_record,
     make_api,
     result_from_state,
 )
+from ._protocols import ManagementClient, ManagementKey
 from ._state import RotationState, parse_iso
 
 __all__ = ["RotationDue", "finish_locked", "finish_rotation", "key_age", "rotation_due"]
@@ -36,9 +35,9 @@ __all__ = ["RotationDue", "finish_locked", "finish_rotation", "key_age", "rotati
 
 def finish_rotation(
     store: str | SecretRef,
-    management_key: Any,
+    management_key: ManagementKey | None,
     *,
-    client: Any = None,
+    client: ManagementClient | None = None,
     force: bool = False,
     delete: bool | None = None,
     state_path: str | Path | None = None,
@@ -86,20 +85,20 @@ def finish_locked(
     ids = {"old_hash": old_hash, "new_hash": new_hash}
     try:
         with resolve(ref, cache=False) as current:
-            label = attr(api.key_info(current), "label")
-        listed = {r["hash"]: r for r in map(key_record, api.management.list_keys())}
+            label = api.key_info(current).label
+        listed = {r.hash: r for r in api.management.list_keys()}
     except OpenRouterSecureError as exc:
         raise failure(
             name, "disable", "cannot confirm the store holds the new key", exc, **ids
         ) from None
     held = listed.get(new_hash)
     previous = listed.get(old_hash)
-    if not pending.get("stored") and previous is not None and previous["label"] == label:
+    if not pending.get("stored") and previous is not None and previous.label == label:
         # A rotation that stopped (process killed) between recording its intent and
         # writing the store: the store still holds the old key. Undo it.
         _abandon(api, state, name, entry, new_hash)
         return None
-    if held is None or held["label"] != label:
+    if held is None or held.label != label:
         raise failure(
             name,
             "disable",
@@ -187,17 +186,16 @@ class RotationDue:
 
 def _age_from_api(api: RotationApi, ref: SecretRef, now: datetime) -> timedelta | None:
     with resolve(ref, cache=False) as key:
-        label = attr(api.key_info(key), "label")
-        record = find_old(api, key, label, None)
-    created = parse_iso(record.get("created_at"))
+        record = find_old(api, key, api.key_info(key).label, None)
+    created = parse_iso(record.created_at)
     return None if created is None else now - created
 
 
 def key_age(
     store: str | SecretRef,
     *,
-    management_key: Any = None,
-    client: Any = None,
+    management_key: ManagementKey | None = None,
+    client: ManagementClient | None = None,
     state_path: str | Path | None = None,
     base_url: str = DEFAULT_BASE_URL,
     allow_insecure_loopback: bool = False,
@@ -228,8 +226,8 @@ def rotation_due(
     store: str | SecretRef,
     *,
     max_age_days: float = 90,
-    management_key: Any = None,
-    client: Any = None,
+    management_key: ManagementKey | None = None,
+    client: ManagementClient | None = None,
     state_path: str | Path | None = None,
     base_url: str = DEFAULT_BASE_URL,
     allow_insecure_loopback: bool = False,

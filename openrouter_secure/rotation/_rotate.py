@@ -34,6 +34,7 @@ ambiguous or missing match stops the rotation before anything is created.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -44,6 +45,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .._client._types import ApiKey, KeyInfo
 from .._exceptions import (
     AuthenticationError,
     KeyRotationError,
@@ -51,22 +53,21 @@ from .._exceptions import (
     OpenRouterSecureError,
     UnsupportedOperationError,
 )
+from .._net import DEFAULT_BASE_URL
 from .._provider import SecretProvider
 from .._refs import SecretRef, as_ref
 from .._registry import get_provider, refresh, resolve
 from .._secret import Secret
 from ._common import (
-    DEFAULT_BASE_URL,
     RotationApi,
     RotationResult,
-    attr,
     emit_step,
     failure,
     find_old,
-    key_record,
     make_api,
     result_from_state,
 )
+from ._protocols import ManagementClient, ManagementKey
 from ._state import RotationState, iso
 
 __all__ = [
@@ -89,8 +90,8 @@ _VERIFY_ATTEMPTS = 3
 
 
 def _check_writable(provider: SecretProvider, ref: SecretRef) -> None:
-    if ref.backend == "env" or type(provider).put is SecretProvider.put:
-        raise provider._unsupported("put", ref) if ref.backend != "env" else _env_error(ref)
+    if not provider.supports("put"):
+        raise _env_error(ref) if ref.backend == "env" else provider.unsupported("put", ref)
 
 
 def _env_error(ref: SecretRef) -> OpenRouterSecureError:
@@ -129,7 +130,7 @@ def _store_holds(ref: SecretRef, expected: Secret) -> bool | None:
         return None
 
 
-def _verify(api: RotationApi, new_key: Secret) -> Any:
+def _verify(api: RotationApi, new_key: Secret) -> KeyInfo:
     for attempt in range(1, _VERIFY_ATTEMPTS + 1):
         try:
             return api.key_info(new_key)
@@ -142,9 +143,9 @@ def _verify(api: RotationApi, new_key: Secret) -> Any:
 
 def rotate_key(
     store: str | SecretRef,
-    management_key: Any,
+    management_key: ManagementKey | None,
     *,
-    client: Any = None,
+    client: ManagementClient | None = None,
     grace_period: timedelta = DEFAULT_GRACE_PERIOD,
     delete_after: timedelta = DEFAULT_DELETE_AFTER,
     name_prefix: str | None = None,
@@ -157,10 +158,12 @@ def rotate_key(
 ) -> RotationResult:
     """Rotate the OpenRouter key held at ``store``; see the module docstring.
 
-    ``management_key`` is a reference (or ``Secret``) to an OpenRouter management key;
-    ``client`` an already-built management :class:`~openrouter_secure.RedactingClient`
-    (then ``management_key`` is unused). ``base_url`` and ``allow_insecure_loopback``
-    configure the clients that check the old and new keys. Raises
+    ``management_key`` is a reference (or :class:`~openrouter_secure.Secret`) to an
+    OpenRouter management key; ``client`` an already-built management client (then
+    ``management_key`` is unused and may be ``None``): a
+    :class:`~openrouter_secure.RedactingClient` on a management key, or anything that
+    fits :class:`~openrouter_secure.rotation.ManagementClient`. ``base_url`` and
+    ``allow_insecure_loopback`` configure the clients that check the old and new keys. Raises
     :class:`~openrouter_secure.KeyRotationError` naming the failed step and what was
     rolled back.
     """
@@ -209,9 +212,9 @@ class RotationPlan:
 
 def plan_rotation(
     store: str | SecretRef,
-    management_key: Any,
+    management_key: ManagementKey | None,
     *,
-    client: Any = None,
+    client: ManagementClient | None = None,
     name_prefix: str | None = None,
     limit: float | None = None,
     old_hash: str | None = None,
@@ -232,13 +235,9 @@ def plan_rotation(
         _, old = _preflight(api, state, ref, old_hash, announce=False)
     finally:
         api.close()
-    new_name = _new_name(old["name"], name_prefix, datetime.now(timezone.utc))
+    new_name = _new_name(old.name, name_prefix, datetime.now(timezone.utc))
     return RotationPlan(
-        str(ref),
-        old["hash"],
-        old["name"] or "",
-        new_name,
-        limit if limit is not None else old["limit"],
+        str(ref), old.hash, old.name, new_name, limit if limit is not None else old.limit
     )
 
 
@@ -248,7 +247,7 @@ def _preflight(
     ref: SecretRef,
     old_hash: str | None,
     announce: bool = True,
-) -> tuple[Secret, dict[str, Any]]:
+) -> tuple[Secret, ApiKey]:
     name = str(ref)
     try:
         _check_writable(get_provider(ref.backend), ref)
@@ -260,8 +259,7 @@ def _preflight(
                 "openrouter-secure rotate --finish",
                 step="preflight",
             )
-        mgmt_info = api.management.key_info()
-        if not attr(mgmt_info, "is_management_key"):
+        if not api.management.key_info().is_management_key:
             raise KeyRotationError(
                 "management_key is not an OpenRouter management key; create one under "
                 "Settings > Management keys and pass its reference",
@@ -269,19 +267,20 @@ def _preflight(
             )
         old_key = resolve(ref, cache=False)
         info = api.key_info(old_key)
-        if attr(info, "is_management_key"):
+        if info.is_management_key:
             raise KeyRotationError(
                 f"{name} holds a management key; rotate_key rotates API keys used for completions",
                 step="preflight",
             )
-        record = find_old(api, old_key, attr(info, "label"), old_hash, entry.get("hash"))
+        record = find_old(api, old_key, info.label, old_hash, entry.get("hash"))
     except KeyRotationError as exc:
         raise failure(name, "preflight", exc.message.rstrip("."), announce=announce) from None
     except (OpenRouterSecureError, LookupError) as exc:
         message = "the current setup does not allow a rotation"
         raise failure(name, "preflight", message, exc, announce=announce) from None
-    if record.get("limit") is None:
-        record["limit"] = attr(info, "limit")
+    if record.limit is None:
+        # The listing may leave the limit out; GET /key with the key itself has it.
+        record = dataclasses.replace(record, limit=info.limit)
     return old_key, record
 
 
@@ -300,19 +299,18 @@ def _rotate(
     name = str(ref)
     old_key, old = _preflight(api, state, ref, old_hash)
     now = datetime.now(timezone.utc)
-    new_name = _new_name(old["name"], name_prefix, now)
+    new_name = _new_name(old.name, name_prefix, now)
     expiry = iso(expires_at) if isinstance(expires_at, datetime) else expires_at
     # -- create -------------------------------------------------------------------------
     try:
         created = api.management.create_key(
-            new_name, limit=limit if limit is not None else old["limit"], expires_at=expiry
+            new_name, limit=limit if limit is not None else old.limit, expires_at=expiry
         )
     except OpenRouterSecureError as exc:
         undone = _delete_orphans(api, name, new_name)
         raise failure(name, "create", "OpenRouter did not create the key", exc, undone) from None
-    new_key: Secret = created.key if isinstance(created.key, Secret) else Secret(created.key)
-    new_hash: str = created.hash
-    ids = {"old_hash": old["hash"], "new_hash": new_hash}
+    new_key, new_hash = created.key, created.hash
+    ids: dict[str, Any] = {"old_hash": old.hash, "new_hash": new_hash}
     emit_step("key.rotation.created", store=name, new_hash=new_hash)
 
     def undo_create(step: str, message: str, exc: BaseException | None) -> KeyRotationError:
@@ -326,7 +324,7 @@ def _rotate(
         info = _verify(api, new_key)
     except OpenRouterSecureError as exc:
         raise undo_create("verify", "the new key does not work", exc) from None
-    if attr(info, "is_management_key"):
+    if info.is_management_key:
         raise undo_create("verify", "OpenRouter returned a management key", None)
     emit_step("key.rotation.verified", store=name, new_hash=new_hash)
     _delete_orphans(api, name, new_name, keep=new_hash)
@@ -375,7 +373,7 @@ def _rotate(
             name,
             state.path,
             type(exc).__name__,
-            old["hash"],
+            old.hash,
         )
     emit_step("key.rotated", store=name, **ids)
     result = result_from_state(name, entry, state.path)
@@ -412,9 +410,7 @@ def _delete_orphans(
     was lost, or twice by a create that was retried after the server had acted."""
     try:
         orphans = [
-            r["hash"]
-            for r in map(key_record, api.management.list_keys())
-            if r["name"] == new_name and r["hash"] != keep
+            r.hash for r in api.management.list_keys() if r.name == new_name and r.hash != keep
         ]
     except OpenRouterSecureError:
         return ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 from .._exceptions import OpenRouterSecureError, SecretNotFoundError, UnsupportedOperationError
 from .._provider import SecretProvider
@@ -24,16 +24,14 @@ class ProviderContract:
 
     - a ``provider`` pytest fixture returning the backend under test;
     - ``new_ref(self, name)``: a reference to a secret that does not exist yet;
-    - ``store(self, provider, ref, value)``: put ``value`` there (out of band through the
-      service's own SDK, or through ``provider.put``).
+    - ``store(self, provider, ref, value)``: put ``value`` there. The default calls
+      ``provider.put``; a read-only backend overrides it to store out of band (through
+      the service's own SDK, or the environment for ``env://``).
 
-    Set ``supports_put = False`` for read-only backends; they must then raise
-    ``UnsupportedOperationError`` from ``put``. Every check plants a fresh canary and
-    asserts it appears in no error, repr or log record.
+    Whether ``put`` and ``delete`` are exercised or must be refused comes from the
+    provider itself (:meth:`SecretProvider.supports`: whether it defines them). Every
+    check plants a fresh canary and asserts it appears in no error, repr or log record.
     """
-
-    supports_put: ClassVar[bool] = True
-    supports_delete: ClassVar[bool] = True
 
     def new_ref(self, name: str) -> SecretRef:
         raise NotImplementedError
@@ -89,7 +87,7 @@ class ProviderContract:
 
     def test_put_then_get_round_trips_or_is_refused(self, provider: SecretProvider) -> None:
         ref, first, second = self._unique("put"), make_canary(), make_canary()
-        if not self.supports_put:
+        if not provider.supports("put"):
             try:
                 provider.put(ref, first)
             except UnsupportedOperationError as exc:
@@ -101,7 +99,7 @@ class ProviderContract:
         assert provider.get(ref).reveal() == second
 
     def test_delete_removes_the_secret(self, provider: SecretProvider) -> None:
-        if not (self.supports_put and self.supports_delete):
+        if not (provider.supports("put") and provider.supports("delete")):
             return
         ref, canary = self._unique("delete"), make_canary()
         provider.put(ref, canary)

@@ -17,10 +17,11 @@ class FakeProvider(SecretProvider):
 
     ``fail_with`` makes every read raise that error (e.g. a ``BackendUnavailableError``
     to test stale serving); ``delay`` makes reads slow (for single-flight tests).
-    Supports ``put``, ``delete`` and ``versions``.
+    Supports ``put``, ``delete`` and ``versions``; ``?version=N`` reads the Nth value put.
     """
 
     name = "fake"
+    params = frozenset({"version"})
 
     def __init__(self, secrets_: dict[str, str] | None = None, *, name: str = "fake") -> None:
         self.name = name  # type: ignore[misc]

@@ -75,7 +75,17 @@ __all__ = ["OpenRouterTestServer", "RecordedRequest", "ScriptedResponse", "Store
 
 
 class OpenRouterTestServer:
-    """A loopback OpenRouter API: see the module docstring for endpoints and faults.
+    """A loopback OpenRouter API on 127.0.0.1, over real sockets.
+
+    It serves chat completions (JSON, or SSE with ``"stream": true``), ``/models`` and
+    a model's endpoints, ``/generation``, ``/key``, ``/credits``, ``/activity`` and the
+    ``/keys`` management API, with OpenRouter's error bodies. Keys live in an
+    in-memory store (:meth:`add_key`); a disabled, expired or deleted key gets 401, a
+    key past its ``limit`` 402 on completions, a management key 403 on completions.
+    :meth:`script` queues :class:`ScriptedResponse` faults for the next requests to a
+    path; every request is kept in ``requests`` (and :meth:`requests_to`) so a test
+    can assert what was sent. ``tls=True`` serves HTTPS on ``https://localhost:PORT``
+    with a self-signed certificate made at start-up (trust ``ca_file``).
 
     ``reply`` is the assistant's answer to every completion (one token per word);
     ``models`` replaces the model catalogue; ``total_credits`` is what ``/credits``
@@ -197,6 +207,7 @@ class OpenRouterTestServer:
             self._scripts.setdefault((method, full), deque()).extend(responses)
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The recorded requests to ``path`` (``/api/v1`` may be omitted), oldest first."""
         full = path if path.startswith(API) else API + path
         with self._lock:
             return [r for r in self.requests if r.path == full]
@@ -207,7 +218,14 @@ class OpenRouterTestServer:
             self.requests.clear()
             self._scripts.clear()
 
-    def _next_script(self, method: str, path: str) -> ScriptedResponse | None:
+    def keep_request(self, request: RecordedRequest) -> None:
+        """Keep ``request`` in :attr:`requests` (the HTTP handler calls this)."""
+        with self._lock:
+            self.requests.append(request)
+
+    def next_script(self, method: str, path: str) -> ScriptedResponse | None:
+        """Take the next scripted answer for ``method path``, if any (the HTTP handler
+        calls this before answering from the model of the API)."""
         with self._lock:
             for key in ((method, path), (None, path)):
                 queue = self._scripts.get(key)

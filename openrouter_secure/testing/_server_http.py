@@ -90,11 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(split.query)
         headers = dict(self.headers.items())
         if state.record:
-            with state._lock:
-                state.requests.append(
-                    RecordedRequest(self.command, split.path, query, headers, body)
-                )
-        scripted = state._next_script(self.command, split.path)
+            state.keep_request(RecordedRequest(self.command, split.path, query, headers, body))
+        scripted = state.next_script(self.command, split.path)
         if scripted is not None:
             self._send_scripted(scripted)
             return

@@ -1,4 +1,4 @@
-"""The data shapes of the loopback OpenRouter server (see ``_testserver``): the model
+"""The data shapes of the loopback OpenRouter server (see ``_openrouter_server``): the model
 catalogue, stored keys, scripted answers, recorded requests, SSE chunks and errors."""
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ class RecordedRequest:
     body: bytes
 
     def json(self) -> Any:
+        """The body parsed as JSON (``None`` when empty)."""
         return json.loads(self.body) if self.body else None
 
     def header(self, name: str) -> str | None:
@@ -124,6 +125,7 @@ class ScriptedResponse:
 
     @classmethod
     def redirect(cls, location: str, status: int = 307) -> ScriptedResponse:
+        """A redirect to ``location`` (to check what the client sends after one)."""
         return cls(status, b"", {"Location": location})
 
     @classmethod

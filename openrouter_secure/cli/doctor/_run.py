@@ -1,12 +1,12 @@
 """``openrouter-secure doctor``: check this machine for leaked or exposed keys.
 
 :func:`run_doctor` looks at the MCP/agent config files in their usual places (see
-:mod:`._doctor_locations`), ``.env`` files in the current directory, the files
+:mod:`._locations`), ``.env`` files in the current directory, the files
 openrouter-secure saves (benchmark results, logs, state), and any paths given, and
 returns a :class:`Report` of :class:`DoctorFinding`. It never reads a secret backend
 and never puts a secret in a finding: findings carry file paths, JSON paths or line
-numbers, rule names and advice. Fixes live in :mod:`._doctor_fix`; printing in
-:mod:`.cli._doctor`.
+numbers, rule names and advice. Fixes live in :mod:`._fix`; printing in
+:mod:`.._doctor`.
 """
 
 from __future__ import annotations
@@ -125,10 +125,10 @@ class _Doctor:
             entry.status = "problems"
 
     def _servers(self, doc: Any, path: str) -> None:
-        from ...config._load import _server_checks
+        from ...config._load import server_checks
 
         try:
-            errors, warns = _server_checks(doc) if isinstance(doc, Mapping) else ([], [])
+            errors, warns = server_checks(doc) if isinstance(doc, Mapping) else ([], [])
         except ConfigurationError as exc:
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
             return
@@ -439,7 +439,7 @@ def run_doctor(
 ) -> Report:
     """Check the usual places (unless ``discover=False``) and ``paths``; return the report.
 
-    The rotation state file (see :mod:`._doctor_rotation`) is always read: each store's
+    The rotation state file (see :mod:`._rotation`) is always read: each store's
     key age against ``max_key_age_days``, and rotations left unfinished.
     """
     env = os.environ if environ is None else environ
