@@ -16,12 +16,14 @@ so they are the same on every machine and cannot be steered by DNS.
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import SplitResult, urlsplit
 
 __all__ = [
     "DEFAULT_ALLOWED_HOSTS",
     "DEFAULT_BASE_URL",
     "is_loopback",
+    "parsers_may_disagree",
     "transport_allowed",
 ]
 
@@ -35,6 +37,8 @@ _LOOPBACK_V4 = ipaddress.IPv4Network("127.0.0.0/8")
 _LOOPBACK_V6 = ipaddress.IPv6Address("::1")
 _TLS_SCHEMES = frozenset({"https", "wss"})
 _CLEARTEXT_SCHEMES = frozenset({"http", "ws"})
+# Characters on which URL parsers disagree about where the host is.
+_AMBIGUOUS = re.compile(r"[\\\x00-\x20\x7f]")
 
 
 def is_loopback(host: str | None) -> bool:
@@ -82,24 +86,41 @@ def _is_loopback_ip(text: str) -> bool:
     return ip == _LOOPBACK_V6
 
 
+def parsers_may_disagree(url: str) -> bool:
+    """Whether URL parsers may read a different host out of ``url``: it holds a
+    backslash (WHATWG parsers, Node and requests take it for ``/``; Python's
+    ``urlsplit`` does not), white space or a control character."""
+    return _AMBIGUOUS.search(url) is not None
+
+
 def transport_allowed(url: str | SplitResult, *, allow_insecure_loopback: bool) -> bool:
     """Whether ``url`` may carry a credential: ``https://`` / ``wss://`` to any host, or
     plain ``http://`` / ``ws://`` to a loopback host (:func:`is_loopback`) when
     ``allow_insecure_loopback`` is true.
 
-    A URL with no host, another scheme, or that does not parse is refused. The caller
-    says whether loopback plain text is acceptable: the OpenRouter client, webhooks and
-    MCP server URLs need their user's opt-in (``allow_insecure_loopback=True``,
-    ``"allowInsecureLoopback": true``); secret backends always accept it, since a
-    local Vault dev server or cloud emulator listens on plain ``http://``.
+    A URL with no host, another scheme, or that does not parse is refused, and so is one
+    that URL parsers read differently: a backslash, white space or a control character
+    anywhere in it (``http://evil.example\\@127.0.0.1/`` is loopback to Python's
+    ``urlsplit`` but ``evil.example`` to a WHATWG parser, to requests and to Node), and
+    userinfo in a plain-text URL (``http://127.0.0.1@evil.example``). The caller says
+    whether loopback plain text is acceptable: the OpenRouter client, webhooks and MCP
+    server URLs need their user's opt-in (``allow_insecure_loopback=True``,
+    ``"allowInsecureLoopback": true``); secret backends always accept it, since a local
+    Vault dev server or cloud emulator listens on plain ``http://``.
     """
     try:
         parts = urlsplit(url) if isinstance(url, str) else url
         scheme, host = parts.scheme.lower(), parts.hostname
+        text = url if isinstance(url, str) else parts.geturl()
     except ValueError:
         return False
-    if not host:
+    if not host or parsers_may_disagree(text):
         return False
     if scheme in _TLS_SCHEMES:
         return True
-    return scheme in _CLEARTEXT_SCHEMES and allow_insecure_loopback and is_loopback(host)
+    return (
+        scheme in _CLEARTEXT_SCHEMES
+        and allow_insecure_loopback
+        and "@" not in parts.netloc
+        and is_loopback(host)
+    )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import importlib
 import importlib.util
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType, TracebackType
 from typing import Any, ClassVar, Literal
 
 from ._exceptions import (
+    InvalidReferenceError,
     MissingDependencyError,
     SecretFormatError,
     SecretNotFoundError,
@@ -70,17 +72,43 @@ class SecretProvider(abc.ABC):
 
     Providers are constructed with no arguments by the registry; per-read settings
     (region, endpoint, version) come from the reference's params, and :attr:`params`
-    names the ones a backend reads: :func:`~openrouter_secure.resolve` refuses a
-    reference with any other before the backend is built, so a misspelt ``?regoin=``
-    fails loudly instead of being ignored (a provider called directly gets the params
-    unchecked). Whether a backend can write is whether it defines ``put``
-    (:meth:`supports`). Error messages name the reference, never the value.
+    names the ones a backend reads. A reference with any other is refused
+    (:meth:`check_params`) before the backend sees it, however it was reached:
+    :func:`~openrouter_secure.resolve` checks before the backend is even built, and the
+    ``get``, ``aget``, ``put``, ``delete`` and ``versions`` a subclass defines are
+    wrapped to check first, so a misspelt ``?regoin=`` fails loudly instead of
+    quietly reading or writing somewhere else. Whether a backend can write is whether
+    it defines ``put`` (:meth:`supports`). Error messages name the reference, never the
+    value.
     """
 
     name: ClassVar[str] = ""
     extra: ClassVar[str | None] = None
     params: ClassVar[frozenset[str]] = frozenset()
     """The reference params this backend reads; references with any other are refused."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _REF_METHODS:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_checks_params", False):
+                setattr(cls, name, _checking_params(method))
+
+    @classmethod
+    def check_params(cls, ref: SecretRef) -> None:
+        """Raise :class:`InvalidReferenceError` if ``ref`` names a param this backend
+        does not read (:attr:`params`). The message shows the reference with every
+        param value replaced by ``...``: a misplaced param is just where someone may
+        have pasted a credential."""
+        unknown = sorted({name for name, _ in ref.params} - cls.params)
+        if not unknown:
+            return
+        names = ", ".join(repr(name) for name in unknown)
+        takes = f"accepts {', '.join(sorted(cls.params))}" if cls.params else "takes no params"
+        raise InvalidReferenceError(
+            f"{without_param_values(ref)}: unknown {ref.backend}:// "
+            f"param{'s' if len(unknown) > 1 else ''} {names}; {ref.backend}:// {takes}"
+        )
 
     @classmethod
     def availability(cls) -> Availability:
@@ -168,6 +196,38 @@ class SecretProvider(abc.ABC):
             return importlib.import_module(module)
         except ImportError:
             raise MissingDependencyError(cls.extra or cls.name, module=module) from None
+
+
+_REF_METHODS = ("get", "aget", "put", "delete", "versions")
+
+
+def without_param_values(ref: SecretRef) -> SecretRef:
+    """``ref`` with every param value replaced by ``...`` (for messages and audit records
+    about a reference that was refused as malformed)."""
+    return ref.with_params(**{name: "..." for name, _ in ref.params})
+
+
+def _checking_params(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` (taking a reference first) that checks the reference's params first."""
+    if asyncio.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def checked_async(self: SecretProvider, ref: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(ref, SecretRef):
+                type(self).check_params(ref)
+            return await method(self, ref, *args, **kwargs)
+
+        checked_async._checks_params = True  # type: ignore[attr-defined]
+        return checked_async
+
+    @functools.wraps(method)
+    def checked(self: SecretProvider, ref: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(ref, SecretRef):
+            type(self).check_params(ref)
+        return method(self, ref, *args, **kwargs)
+
+    checked._checks_params = True  # type: ignore[attr-defined]
+    return checked
 
 
 def select_field(ref: SecretRef, payload: str | bytes | Mapping[str, Any]) -> Secret:

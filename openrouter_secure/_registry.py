@@ -33,7 +33,7 @@ from ._exceptions import (
     ProviderError,
     SecretNotFoundError,
 )
-from ._provider import Availability, SecretProvider
+from ._provider import Availability, SecretProvider, without_param_values
 from ._refs import SecretRef, as_ref
 from ._secret import Secret
 
@@ -217,27 +217,6 @@ def _instantiate(name: str, factory: ProviderFactory) -> SecretProvider:
     return provider
 
 
-def _check_params(ref: SecretRef, accepted: frozenset[str]) -> None:
-    """Refuse a reference naming a param its backend does not read.
-
-    The message names the reference with every param value replaced by ``...``: a
-    misplaced param is just where someone may have pasted a credential.
-    """
-    unknown = sorted({name for name, _ in ref.params} - accepted)
-    if not unknown:
-        return
-    names = ", ".join(repr(name) for name in unknown)
-    takes = f"accepts {', '.join(sorted(accepted))}" if accepted else "takes no params"
-    raise InvalidReferenceError(
-        f"{_without_values(ref)}: unknown {ref.backend}:// "
-        f"param{'s' if len(unknown) > 1 else ''} {names}; {ref.backend}:// {takes}"
-    )
-
-
-def _without_values(ref: SecretRef) -> SecretRef:
-    return ref.with_params(**{name: "..." for name, _ in ref.params})
-
-
 def _shared(name: str, ref: SecretRef | None = None) -> SecretProvider:
     """The shared provider for ``name``; with ``ref``, once its params are known good.
 
@@ -253,10 +232,10 @@ def _shared(name: str, ref: SecretRef | None = None) -> SecretProvider:
                 and isinstance(factory, type)
                 and issubclass(factory, SecretProvider)
             ):
-                _check_params(ref, factory.params)  # before availability() and the build
+                factory.check_params(ref)  # before availability() and the build
             provider = _instances[name] = _instantiate(name, factory)
     if ref is not None:
-        _check_params(ref, provider.params)  # a cached instance, or a factory's product
+        type(provider).check_params(ref)  # a cached instance, or a factory's product
     return provider
 
 
@@ -384,8 +363,8 @@ async def _afetch(ref: SecretRef) -> Secret:
 
 def _announce_failure(ref: SecretRef, exc: OpenRouterSecureError) -> None:
     # A reference refused as malformed is recorded with its param values elided: audit
-    # logs are kept, and a misplaced value may be a pasted credential (see _check_params).
-    shown = _without_values(ref) if isinstance(exc, InvalidReferenceError) else ref
+    # logs are kept, and a misplaced value may be a pasted credential (check_params).
+    shown = without_param_values(ref) if isinstance(exc, InvalidReferenceError) else ref
     _events.emit(
         "secret.resolve_failed", backend=ref.backend, ref=str(shown), error=type(exc).__name__
     )

@@ -90,6 +90,13 @@ def test_is_loopback(host: str | None, expected: bool) -> None:
         ("https:///no-host", False, False),
         ("127.0.0.1:8080", True, False),
         ("http://[::1/", True, False),  # does not parse
+        # Parsers disagree on the host: urlsplit reads 127.0.0.1, WHATWG/requests evil.
+        ("http://evil.example\\@127.0.0.1/", True, False),
+        ("ws://evil.example\\@127.0.0.1/ws", True, False),
+        ("https://openrouter.ai\\@evil.example/", False, False),
+        ("http://127.0.0.1\t/", True, False),
+        ("http://127.0.0.1/a b", True, False),
+        ("http://user:pw@127.0.0.1/", True, False),  # no userinfo in plain text
         ("", True, False),
     ],
 )
@@ -161,6 +168,7 @@ GATES: dict[str, Callable[[str], None]] = {
         ("http://127.0.0.1.nip.io:8000", False),
         ("http://[::ffff:127.0.0.1]:8000", False),
         ("http://10.0.0.1:8000", False),
+        ("http://evil.example\\@127.0.0.1:8000", False),
     ],
 )
 def test_every_gate_agrees_on_plain_http(gate: str, url: str, accepted: bool) -> None:
@@ -170,6 +178,16 @@ def test_every_gate_agrees_on_plain_http(gate: str, url: str, accepted: bool) ->
     else:
         with pytest.raises(ValueError):  # noqa: PT011 - each gate's own error, wrapped
             check(url)
+
+
+def test_aws_endpoint_refuses_a_host_parsers_disagree_on() -> None:
+    pytest.importorskip("boto3")
+    from openrouter_secure.backends.aws import AwsProvider
+
+    url = "http://evil.example\\@127.0.0.1:9/"
+    ref = SecretRef.build("aws", "x", {"endpoint_url": url, "region": "r"})
+    with pytest.raises(InvalidReferenceError):
+        AwsProvider()._client(ref)
 
 
 def test_aws_endpoint_follows_the_same_rule() -> None:

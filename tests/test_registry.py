@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Iterator
@@ -206,6 +207,28 @@ def test_an_unknown_param_is_refused_by_the_registry_for_every_builtin(name: str
     with pytest.raises(ors.InvalidReferenceError) as info:
         ors.resolve(ref, cache=False)
     assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("operation", ["get", "aget", "put", "delete", "versions"])
+def test_a_provider_called_directly_refuses_an_unknown_param(
+    fake: FakeProvider, operation: str
+) -> None:
+    # Not only resolve(): a provider reached through get_provider() (as rotation and the
+    # CLI do) must not quietly write to the default place a misspelt param was meant to
+    # move it from.
+    pasted = make_canary("plain")
+    ref = ors.SecretRef.parse(f"fake://key?verzion={pasted}")
+    with pytest.raises(ors.InvalidReferenceError, match="'verzion'") as info:
+        call_provider(ors.get_provider("fake"), operation, ref)
+    assert_no_leak(pasted, info.value)
+
+
+def call_provider(provider: ors.SecretProvider, operation: str, ref: ors.SecretRef) -> object:
+    if operation == "aget":
+        return asyncio.run(provider.aget(ref))
+    if operation == "put":
+        return provider.put(ref, "value")
+    return getattr(provider, operation)(ref)
 
 
 def test_a_refused_params_values_appear_nowhere(fake: FakeProvider) -> None:

@@ -112,3 +112,28 @@ def test_both_users_show_a_storage_the_same_way() -> None:
     pytest.importorskip("redis")
     assert Budget("$1/day", storage=text).storage_url == "redis+unix:///run/redis.sock"
     assert RateLimiter("1/minute", storage=text).storage_url == "redis+unix:///run/redis.sock"
+
+
+STORAGE_USERS = {
+    "rate-limit": lambda storage: RateLimiter("5/minute", storage=storage),
+    "budget": lambda storage: Budget("$5/day", storage=storage),
+}
+
+
+@pytest.mark.parametrize("wrap", [str, Secret], ids=["text", "secret"])
+@pytest.mark.parametrize("user", sorted(STORAGE_USERS))
+def test_a_password_that_breaks_the_url_is_refused_without_quoting_it(
+    wrap: type, user: str
+) -> None:
+    # An unencoded "/" (common in base64 passwords) ends the host part early; the
+    # storage library would then quote a piece of the password as the "port".
+    first, second = make_canary("plain"), make_canary("plain")
+    url = f"redis://:{first}/{second}@127.0.0.1:1/0"
+    with pytest.raises(ConfigurationError, match="percent-encode") as caught:
+        STORAGE_USERS[user](wrap(url))
+    assert_no_leak([first[:12], second[:12]], caught.value)
+
+
+def test_a_port_that_is_no_number_is_not_shown() -> None:
+    secret = make_canary("plain")
+    assert display_url(f"redis://:x@host:{secret}/0") == "redis://***"

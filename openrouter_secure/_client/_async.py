@@ -1,6 +1,6 @@
 """``AsyncRedactingClient``: :class:`~openrouter_secure.RedactingClient` over
 ``httpx.AsyncClient``. Same rules, same results, same errors: everything but the I/O
-is shared with it in :mod:`._base`; see :mod:`._sync` for the rules."""
+is shared with it in :mod:`._base` and :mod:`._chat`; see :mod:`._sync` for the rules."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import httpx
 
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from ._auth import DEFAULT_TIMEOUT, KeySpec
-from ._base import Call, ChatRequest, ClientCore, StreamCore
+from ._base import ClientCore
+from ._call import Call
+from ._chat import ChatRequest, StreamCore
 from ._types import (
     ActivityItem,
     ApiKey,

@@ -30,7 +30,7 @@ import httpx
 
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureTransportError
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, is_loopback
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, is_loopback, parsers_may_disagree
 from .._refs import SecretRef, as_ref
 from .._registry import arefresh, aresolve, refresh, resolve
 from .._sanitize._sanitizer import default_sanitizer
@@ -71,6 +71,11 @@ class OriginPolicy:
         allowed_hosts: Iterable[str] = DEFAULT_ALLOWED_HOSTS,
         allow_insecure_loopback: bool = False,
     ) -> None:
+        if parsers_may_disagree(str(base_url)):
+            raise InsecureTransportError(
+                "refusing a base_url with a backslash, white space or a control character: "
+                "URL parsers disagree on which host it names"
+            )
         self.base_url = httpx.URL(str(base_url))
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self.allow_insecure_loopback = allow_insecure_loopback

@@ -18,7 +18,7 @@ leaks the key or the user's content.
   first completion with a given key it asks ``GET /key`` and caches
   ``is_management_key`` for that key (keyed by a salted digest, in memory). Turn the
   check off with ``check_key_type=False`` (saves that one request per key).
-- Logging is metadata only unless ``log_content=True`` (see ``_base``).
+- Logging is metadata only unless ``log_content=True`` (see ``_chat``).
 
 Everything but the I/O (building each request, reading answers, retry decisions,
 logging, error mapping) lives in :mod:`._base`, shared with the async client.
@@ -35,7 +35,9 @@ import httpx
 
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from ._auth import DEFAULT_TIMEOUT, KeySpec
-from ._base import Call, ChatRequest, ClientCore, StreamCore
+from ._base import ClientCore
+from ._call import Call
+from ._chat import ChatRequest, StreamCore
 from ._types import (
     ActivityItem,
     ApiKey,

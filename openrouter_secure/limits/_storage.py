@@ -108,6 +108,11 @@ def display_url(url: str) -> str:
     except ValueError:
         return "<unparsable storage URL>"
     _userinfo, at, hosts = parts.netloc.rpartition("@")
+    if "," not in hosts:  # one host: its port must be a number (a list is matched below)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            return f"{parts.scheme}://***"
     split_late = "@" in parts.path or "@" in parts.query or "@" in parts.fragment
     if split_late or not _HOSTS.fullmatch(hosts):
         return f"{parts.scheme}://***"
@@ -147,7 +152,15 @@ def resolve_storage(
         raise _refused(what, schemes, f"a {scheme}:// URL")
     if scheme != url.split("://", 1)[0]:
         url = f"{scheme}://{url.split('://', 1)[1]}"
-    return StorageUrl(url, scheme, display_url(url), _held(url, from_secret))
+    shown = display_url(url)
+    if shown == f"{scheme}://***":
+        # The storage library would fail on it with its own message, which quotes
+        # whatever it took for the port: often a piece of the password.
+        raise ConfigurationError(
+            f"the {what} storage URL {shown} does not split into password, host and port: "
+            "percent-encode '/', '?', '#', '@' and ':' in the password (e.g. '/' as %2F)"
+        )
+    return StorageUrl(url, scheme, shown, _held(url, from_secret))
 
 
 def _scheme(url: str) -> str | None:

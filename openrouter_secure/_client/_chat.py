@@ -1,0 +1,284 @@
+"""A chat completion from request to answer, shared by the sync and async clients:
+the request checked and built before any I/O, its log lines and usage event, and the
+stream's events turned into chunks.
+
+Logging, logger ``openrouter_secure.client``: at DEBUG, metadata only: model, message
+count, roles, content lengths, latency, token usage and cost. Content is logged only
+with ``log_content=True``, then each text is sanitized and cut to 100 characters, and a
+one-time ``PRIVACY WARNING`` says so. All the work is skipped when DEBUG is off for
+the logger, which keeps the client's overhead small.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from .. import _events
+from .._exceptions import ConfigurationError, OpenRouterConnectionError, OpenRouterError
+from .._sanitize._sanitizer import default_sanitizer
+from ._call import Call, parse_json
+from ._errors import error_from_payload, error_from_transport
+from ._sse import DONE, SSEDecoder
+from ._types import ChatChunk, ChatCompletion, Usage
+
+__all__ = ["CHAT_PATH", "PRIVACY_WARNING", "ChatLog", "ChatRequest", "StreamCore"]
+
+log = logging.getLogger("openrouter_secure.client")
+
+PRIVACY_WARNING = (
+    "PRIVACY WARNING: Logging prompt content is enabled. "
+    "Prompts may contain sensitive or personal information."
+)
+
+CHAT_PATH = "/chat/completions"
+
+
+def _text_of(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a parts list."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(p.get("text", "")) for p in content if isinstance(p, Mapping) and "text" in p
+        )
+    return ""
+
+
+def _generation_id(payload: Mapping[str, Any]) -> str | None:
+    value = payload.get("id")
+    return value if isinstance(value, str) else None
+
+
+def chat_body(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    stream: bool,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    if not isinstance(model, str) or not model:
+        raise ConfigurationError("chat() needs model='author/slug'")
+    if isinstance(messages, (str, bytes)) or not messages:  # type: ignore[unreachable]
+        raise ConfigurationError("chat() needs messages=[{'role': ..., 'content': ...}, ...]")
+    body: dict[str, Any] = {"model": model, "messages": list(messages), **options}
+    body.setdefault("usage", {"include": True})
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def sent_texts(messages: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The texts a chat request sends, to keep them out of error messages."""
+    return tuple(t for t in (_text_of(m.get("content")) for m in messages) if t)
+
+
+class ChatLog:
+    """The client's log lines and ``usage.recorded`` events for chat requests: metadata
+    at DEBUG, content only with ``log_content=True`` (sanitized, cut to 100 characters,
+    after a one-time :data:`PRIVACY_WARNING`)."""
+
+    def __init__(self, key_ref: str, log_content: bool) -> None:
+        self.key_ref = key_ref
+        self.log_content = log_content
+        self._warned = False
+        self._warn_lock = threading.Lock()
+
+    def warn_once(self) -> None:
+        if self._warned:
+            return
+        with self._warn_lock:
+            if not self._warned:
+                self._warned = True
+                log.warning(PRIVACY_WARNING)
+
+    def log_request(self, model: str, messages: Sequence[Mapping[str, Any]], stream: bool) -> None:
+        if self.log_content:
+            self.warn_once()
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        roles = [str(m.get("role", "?")) for m in messages]
+        lengths = [len(_text_of(m.get("content"))) for m in messages]
+        log.debug(
+            "chat request model=%s stream=%s messages=%d roles=%s content_chars=%s",
+            model,
+            stream,
+            len(messages),
+            roles,
+            lengths,
+        )
+        if self.log_content:
+            sanitizer = default_sanitizer()
+            for role, message in zip(roles, messages, strict=True):
+                log.debug(
+                    "chat content role=%s: %s",
+                    role,
+                    sanitizer.truncate(_text_of(message.get("content")), 100),
+                )
+
+    def finish(
+        self,
+        *,
+        model: str,
+        generation_id: str,
+        usage: Usage | None,
+        content: str,
+        started: float,
+        stream: bool,
+    ) -> None:
+        """After a completion: the metadata log line and the ``usage.recorded`` event."""
+        if usage is not None:
+            _events.emit(
+                "usage.recorded",
+                key_ref=self.key_ref,
+                model=model,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost=usage.cost,
+                generation_id=generation_id,
+            )
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        log.debug(
+            "chat response model=%s id=%s stream=%s latency_ms=%.1f response_chars=%d "
+            "prompt_tokens=%s completion_tokens=%s cost=%s",
+            model,
+            generation_id,
+            stream,
+            (time.perf_counter() - started) * 1000,
+            len(content),
+            usage.prompt_tokens if usage else None,
+            usage.completion_tokens if usage else None,
+            usage.cost if usage else None,
+        )
+        if self.log_content:
+            log.debug("chat content role=assistant: %s", default_sanitizer().truncate(content, 100))
+
+
+class ChatRequest:
+    """One chat completion: checked and built on creation (before any I/O), then
+    :meth:`begin` logs it and starts its clock, and :meth:`completion` or a stream reads
+    the answer and :meth:`finish` records it."""
+
+    def __init__(
+        self,
+        chat_log: ChatLog,
+        where: str,
+        timeout: float | httpx.Timeout | None,
+        model: str,
+        messages: Sequence[Mapping[str, Any]],
+        stream: bool,
+        options: dict[str, Any],
+    ) -> None:
+        self.body = chat_body(model, messages, stream, options)
+        self.log = chat_log
+        self.where = where
+        self.timeout = timeout
+        self.model = model
+        self.messages = messages
+        self.stream = stream
+        self.sent: tuple[str, ...] = ()
+        self.started = 0.0
+
+    def begin(self) -> Call[ChatCompletion]:
+        """Log the request and start the latency clock: the call to send now."""
+        self.log.log_request(self.model, self.messages, self.stream)
+        self.started = time.perf_counter()
+        self.sent = sent_texts(self.messages)
+        return Call(
+            "POST",
+            CHAT_PATH,
+            self.where,
+            self.completion,
+            json=self.body,
+            stream=self.stream,
+            sent=self.sent,
+        )
+
+    def completion(self, response: httpx.Response) -> ChatCompletion:
+        """The completion in a 2xx answer; an ``error`` object in it (OpenRouter reports
+        some upstream failures inside HTTP 200) raises the matching error."""
+        data = parse_json(response, self.where)
+        if isinstance(data, dict) and "error" in data:
+            raise error_from_payload(
+                data["error"],
+                http_status=response.status_code,
+                where=self.where,
+                sent=self.sent,
+                generation_id=_generation_id(data),
+            )
+        result = ChatCompletion.parse(data if isinstance(data, dict) else {})
+        self.finish(result.id, result.usage, result.content)
+        return result
+
+    def finish(self, generation_id: str, usage: Usage | None, content: str) -> None:
+        """The metadata log line and the ``usage.recorded`` event of a finished answer."""
+        self.log.finish(
+            model=self.model,
+            generation_id=generation_id,
+            usage=usage,
+            content=content,
+            started=self.started,
+            stream=self.stream,
+        )
+
+
+class StreamCore:
+    """What ``ChatStream`` and ``AsyncChatStream`` share: events in, chunks out.
+
+    ``usage`` is set by the chunk that carries it (the last); ``id`` is the generation
+    id. The subclasses read lines from the response and call :meth:`_chunk` for each
+    decoded event, :meth:`_transport_error` when the connection fails and
+    :meth:`_ended` when the body is done.
+    """
+
+    def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
+        self._chat = chat
+        self._response = response
+        self._decoder = SSEDecoder()
+        self._parts: list[str] = []
+        self._done = False
+        self.usage: Usage | None = None
+        self.id = ""
+
+    def _chunk(self, event: Any) -> ChatChunk | None:
+        """The chunk ``event`` carries, or None to skip it; an error event raises."""
+        if event is DONE:
+            # Read on to the end of the body rather than stop: a fully read response
+            # returns its connection to the pool.
+            self._done = True
+            return None
+        if self._done or not isinstance(event, dict):
+            return None
+        if "error" in event:
+            raise error_from_payload(
+                event["error"],
+                http_status=200,
+                where=self._chat.where,
+                sent=self._chat.sent,
+                generation_id=_generation_id(event),
+            )
+        chunk = ChatChunk.parse(event)
+        self.id = chunk.id or self.id
+        self._parts.append(chunk.content)
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+        return chunk
+
+    def _transport_error(self, exc: httpx.HTTPError) -> OpenRouterError:
+        return error_from_transport(exc, self._chat.where, self._chat.timeout)
+
+    def _ended(self) -> None:
+        """The body is read: a stream cut before ``[DONE]`` raises, else it is recorded."""
+        if not self._done:
+            raise OpenRouterConnectionError(
+                f"the stream of {self._chat.where} ended before [DONE]; the answer may be cut short"
+            )
+        self._chat.finish(self.id, self.usage, "".join(self._parts))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} model={self._chat.model!r} id={self.id!r}>"
