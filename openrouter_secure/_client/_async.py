@@ -8,11 +8,12 @@ import asyncio
 import inspect
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
+from .._protocols import AsyncLimiter, Limiter, LimitResult
 from ._auth import DEFAULT_TIMEOUT, KeySpec
 from ._base import ClientCore
 from ._call import Call
@@ -36,12 +37,13 @@ __all__ = ["AsyncChatStream", "AsyncRedactingClient"]
 T = TypeVar("T")
 
 
-async def _hit(limiter: Any, key: str) -> Any:
-    ahit = getattr(limiter, "ahit", None)
-    if ahit is not None:
-        return await ahit(key)
-    result = limiter.hit(key)
-    return await result if inspect.isawaitable(result) else result
+async def _hit(limiter: AsyncLimiter, key: str) -> LimitResult:
+    # A limiter with only a sync hit() (returning an answer or an awaitable) is taken
+    # too, so a limiter written for the sync client also serves this one.
+    if hasattr(limiter, "ahit"):
+        return await limiter.ahit(key)
+    answer = cast(Limiter, limiter).hit(key)
+    return cast(LimitResult, await answer) if inspect.isawaitable(answer) else answer
 
 
 class AsyncChatStream(StreamCore):
@@ -115,7 +117,7 @@ class AsyncRedactingClient:
         base_url: str = DEFAULT_BASE_URL,
         allow_insecure_loopback: bool = False,
         allowed_hosts: Iterable[str] = DEFAULT_ALLOWED_HOSTS,
-        limiter: Any = None,
+        limiter: AsyncLimiter | None = None,
         limiter_wait: bool = False,
         log_content: bool = False,
         app_url: str | None = None,
@@ -190,9 +192,10 @@ class AsyncRedactingClient:
         core = self._core
         if core.limiter is None:
             return
+        limiter = cast(AsyncLimiter, core.limiter)  # this client's constructor takes one
         deadline = core.limit_deadline()
         for key in core.limit_keys(model):
-            while not (result := await _hit(core.limiter, key)):
+            while not (result := await _hit(limiter, key)):
                 await asyncio.sleep(core.limit_refused(key, result, deadline))
 
     async def _check_key_type(self) -> None:

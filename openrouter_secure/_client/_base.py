@@ -26,6 +26,7 @@ from .._exceptions import (
     ManagementKeyError,
     RateLimitExceeded,
 )
+from .._protocols import AsyncLimiter, Limiter
 from ._auth import HttpSettings, KeySpec
 from ._call import Call, parse_json
 from ._chat import CHAT_PATH, ChatLog, ChatRequest
@@ -118,7 +119,7 @@ class ClientCore:
         base_url: str,
         allow_insecure_loopback: bool,
         allowed_hosts: Iterable[str],
-        limiter: Any,
+        limiter: Limiter | AsyncLimiter | None,
         limiter_wait: bool,
         log_content: bool,
         app_url: str | None,

@@ -29,11 +29,12 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
+from .._protocols import Limiter
 from ._auth import DEFAULT_TIMEOUT, KeySpec
 from ._base import ClientCore
 from ._call import Call
@@ -114,9 +115,11 @@ class RedactingClient:
     ...     reply = client.chat(model="openai/gpt-4o-mini",
     ...                         messages=[{"role": "user", "content": "Hi"}])
 
-    ``limiter`` is any object with ``hit(key)`` returning something truthy when allowed
-    (with ``retry_after`` when not), such as :class:`openrouter_secure.limits.RateLimiter`; each
-    completion hits ``key:<reference>`` and ``model:<model>``. When refused the client
+    ``limiter`` is any :class:`~openrouter_secure.limits.Limiter`: an object with
+    ``hit(key)`` returning something truthy when allowed (with ``retry_after`` when not),
+    such as :class:`~openrouter_secure.limits.RateLimiter` (the async client takes an
+    :class:`~openrouter_secure.limits.AsyncLimiter`); each completion hits
+    ``key:<reference>`` and ``model:<model>``. When refused the client
     raises :class:`RateLimitExceeded`, or waits with ``limiter_wait=True``.
     """
 
@@ -127,7 +130,7 @@ class RedactingClient:
         base_url: str = DEFAULT_BASE_URL,
         allow_insecure_loopback: bool = False,
         allowed_hosts: Iterable[str] = DEFAULT_ALLOWED_HOSTS,
-        limiter: Any = None,
+        limiter: Limiter | None = None,
         limiter_wait: bool = False,
         log_content: bool = False,
         app_url: str | None = None,
@@ -202,9 +205,10 @@ class RedactingClient:
         core = self._core
         if core.limiter is None:
             return
+        limiter = cast(Limiter, core.limiter)  # this client's constructor takes a Limiter
         deadline = core.limit_deadline()
         for key in core.limit_keys(model):
-            while not (result := core.limiter.hit(key)):
+            while not (result := limiter.hit(key)):
                 time.sleep(core.limit_refused(key, result, deadline))
 
     def _check_key_type(self) -> None:
