@@ -218,10 +218,11 @@ def _instantiate(name: str, factory: ProviderFactory) -> SecretProvider:
 
 
 def _shared(name: str, ref: SecretRef | None = None) -> SecretProvider:
-    """The shared provider for ``name``; with ``ref``, once its params are known good.
+    """The shared provider for ``name``, built on first use.
 
-    The params are checked against the class before it is built, so a misspelt param
-    is reported the same way whether or not the backend can run on this machine.
+    With ``ref``, its params are checked against the class before the provider is
+    built, so a misspelt param is reported the same way whether or not the backend can
+    run on this machine (the provider's own methods check every later call).
     """
     with _lock:
         provider = _instances.get(name)
@@ -234,8 +235,6 @@ def _shared(name: str, ref: SecretRef | None = None) -> SecretProvider:
             ):
                 factory.check_params(ref)  # before availability() and the build
             provider = _instances[name] = _instantiate(name, factory)
-    if ref is not None:
-        type(provider).check_params(ref)  # a cached instance, or a factory's product
     return provider
 
 
@@ -289,9 +288,10 @@ def available_backends() -> list[BackendInfo]:
             target = target or getattr(factory, "__module__", "") + ":" + getattr(
                 factory, "__qualname__", type(factory).__name__
             )
+            cls = factory if isinstance(factory, type) else type(factory)
+            writable = issubclass(cls, SecretProvider) and cls.supports("put")
             if isinstance(factory, type) and issubclass(factory, SecretProvider):
                 availability = _availability(factory)
-                writable = factory.supports("put")
                 rows.append(
                     BackendInfo(
                         name,
@@ -303,7 +303,6 @@ def available_backends() -> list[BackendInfo]:
                     )
                 )
             else:
-                writable = isinstance(factory, SecretProvider) and factory.supports("put")
                 rows.append(BackendInfo(name, True, "ok", source, target, writable))
         except OpenRouterSecureError as exc:
             log.warning("secret backend %s:// is not usable: %s", name, exc)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from .._exceptions import ConfigurationError
 from .._refs import SecretRef
+from .._registry import backend_names
 from .._sanitize._sanitizer import default_sanitizer, is_secret_field
 from ._interpolate import Literal, Part, Placeholder, parse_template
 
@@ -419,17 +420,10 @@ def _mask_placeholders(value: str, parts: list[Part]) -> str:
     return "".join(chars)
 
 
-def reference_schemes() -> frozenset[str]:
-    """Backend names a bare ``scheme://...`` value may use to count as a reference."""
-    from .._registry import backend_names
-
-    return backend_names()
-
-
 def scan_document(doc: object, *, strict_syntax: bool = True) -> list[Hit]:
     """Every literal secret in ``doc``. Raises :class:`ConfigurationError` for a malformed
     ``${...}`` inside a server entry when ``strict_syntax`` (the doctor passes False)."""
-    scanner = _Scanner(strict_syntax=strict_syntax, reference_schemes=reference_schemes())
+    scanner = _Scanner(strict_syntax=strict_syntax, reference_schemes=backend_names())
     for root, _ in iter_server_maps(doc):
         scanner.server_roots[root] = None
     scanner.walk(doc, (), None)
