@@ -211,3 +211,15 @@ def test_the_base_url_is_written_once() -> None:
             if isinstance(node, ast.Constant) and node.value == DEFAULT_BASE_URL:
                 spelled.append(str(path.relative_to(PACKAGE)))
     assert spelled == ["_net.py"]
+
+
+@pytest.mark.parametrize("make", [ors.RedactingClient, ors.AsyncRedactingClient])
+def test_a_client_refuses_a_base_url_parsers_disagree_on(make: type) -> None:
+    # httpx would percent-encode the backslash and connect to 127.0.0.1; the setting is
+    # refused anyway, since other tools reading it (a proxy, a Node host) take "evil".
+    with pytest.raises(InsecureTransportError, match="parsers disagree"):
+        make(
+            "env://OPENROUTER_API_KEY",
+            base_url="http://evil.example\\@127.0.0.1:8000/api/v1",
+            allow_insecure_loopback=True,
+        )

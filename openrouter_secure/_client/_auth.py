@@ -72,6 +72,8 @@ class OriginPolicy:
         allow_insecure_loopback: bool = False,
     ) -> None:
         if parsers_may_disagree(str(base_url)):
+            # Checked on the text as given: httpx.URL percent-encodes a backslash, which
+            # hides what other tools reading the same setting take for the host.
             raise InsecureTransportError(
                 "refusing a base_url with a backslash, white space or a control character: "
                 "URL parsers disagree on which host it names"
@@ -391,12 +393,12 @@ class HttpSettings:
         timeout: float | httpx.Timeout | None,
         limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
-        self.base_url = httpx.URL(base_url.rstrip("/") + "/")
         self.policy = OriginPolicy(
-            self.base_url,
+            base_url,  # as given: the policy checks the text before httpx normalizes it
             allowed_hosts=allowed_hosts,
             allow_insecure_loopback=allow_insecure_loopback,
         )
+        self.base_url = httpx.URL(base_url.rstrip("/") + "/")
         self.source = KeySource(api_key)
         self.auth = KeyAuth(self.source, self.policy)
         self.timeout = timeout
