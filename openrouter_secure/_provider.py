@@ -74,10 +74,10 @@ class SecretProvider(abc.ABC):
     (region, endpoint, version) come from the reference's params, and :attr:`params`
     names the ones a backend reads. A reference with any other is refused
     (:meth:`check_params`) before the backend sees it, however it was reached:
-    :func:`~openrouter_secure.resolve` checks before the backend is even built, and the
-    ``get``, ``aget``, ``put``, ``delete`` and ``versions`` a subclass defines are
-    wrapped to check first, so a misspelt ``?regoin=`` fails loudly instead of
-    quietly reading or writing somewhere else. Whether a backend can write is whether
+    :func:`~openrouter_secure.resolve` checks before the backend is even built, and
+    ``get``, ``aget``, ``put``, ``delete`` and ``versions`` check first, whether a
+    subclass defines them or inherits the defaults, so a misspelt ``?regoin=`` fails
+    loudly instead of quietly reading or writing somewhere else. Whether a backend can write is whether
     it defines ``put`` (:meth:`supports`). Error messages name the reference, never the
     value.
     """
@@ -228,6 +228,13 @@ def _checking_params(method: Callable[..., Any]) -> Callable[..., Any]:
 
     checked._checks_params = True  # type: ignore[attr-defined]
     return checked
+
+
+# The base class's own defaults check too: a backend without ``put`` must refuse a
+# misspelt param as such, not as an unsupported operation that echoes the reference.
+for _name in ("aget", "put", "delete", "versions"):
+    setattr(SecretProvider, _name, _checking_params(getattr(SecretProvider, _name)))
+del _name
 
 
 def select_field(ref: SecretRef, payload: str | bytes | Mapping[str, Any]) -> Secret:

@@ -223,6 +223,25 @@ def test_a_provider_called_directly_refuses_an_unknown_param(
     assert_no_leak(pasted, info.value)
 
 
+@pytest.mark.parametrize("operation", ["aget", "put", "delete", "versions"])
+def test_a_backend_without_the_operation_refuses_the_param_not_the_operation(
+    operation: str,
+) -> None:
+    # The base class's own defaults check params too: otherwise a read-only backend
+    # answers "does not support put()" and quotes the whole reference, values included.
+    class ReadOnly(ors.SecretProvider):
+        name = "readonly"
+
+        def get(self, ref: ors.SecretRef) -> ors.Secret:
+            return ors.Secret("value")
+
+    pasted = make_canary("plain")
+    ref = ors.SecretRef.parse(f"readonly://key?dri={pasted}")
+    with pytest.raises(ors.InvalidReferenceError, match="'dri'") as info:
+        call_provider(ReadOnly(), operation, ref)
+    assert_no_leak(pasted, info.value)
+
+
 def call_provider(provider: ors.SecretProvider, operation: str, ref: ors.SecretRef) -> object:
     if operation == "aget":
         return asyncio.run(provider.aget(ref))
