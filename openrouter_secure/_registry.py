@@ -361,12 +361,18 @@ async def _afetch(ref: SecretRef) -> Secret:
 
 
 def _announce_failure(ref: SecretRef, exc: OpenRouterSecureError) -> None:
-    # A reference refused as malformed is recorded with its param values elided: audit
-    # logs are kept, and a misplaced value may be a pasted credential (check_params).
-    shown = without_param_values(ref) if isinstance(exc, InvalidReferenceError) else ref
-    _events.emit(
-        "secret.resolve_failed", backend=ref.backend, ref=str(shown), error=type(exc).__name__
-    )
+    # Events reach every subscriber and audit logs are kept, so a failed reference is
+    # recorded only as far as it is known to be a reference: with an unknown backend it
+    # was likely never one (a mistyped storage URL, ``rediz://user:password@host``), so
+    # only its scheme is; one refused as malformed has its param values elided (a
+    # misplaced value may be a pasted credential, see check_params).
+    if isinstance(exc, NoProviderError):
+        shown = f"{ref.backend}://..."
+    elif isinstance(exc, InvalidReferenceError):
+        shown = str(without_param_values(ref))
+    else:
+        shown = str(ref)
+    _events.emit("secret.resolve_failed", backend=ref.backend, ref=shown, error=type(exc).__name__)
 
 
 def resolve(ref: str | SecretRef, *, cache: bool = True) -> Secret:

@@ -250,6 +250,26 @@ def call_provider(provider: ors.SecretProvider, operation: str, ref: ors.SecretR
     return getattr(provider, operation)(ref)
 
 
+def test_a_reference_to_no_backend_is_recorded_by_its_scheme_only() -> None:
+    # Text with an unknown scheme was likely never a reference: a mistyped storage URL
+    # (rediz:// for redis://) carries its password where a reference has its path.
+    password = make_canary("plain")
+    seen: list[tuple[str, dict[str, object]]] = []
+    listener = _events.subscribe(lambda event, fields: seen.append((event, fields)))
+    try:
+        with pytest.raises(NoProviderError) as info:
+            ors.resolve(f"rediz://app:{password}@127.0.0.1:6379/0")
+    finally:
+        _events.unsubscribe(listener)
+    assert seen == [
+        (
+            "secret.resolve_failed",
+            {"backend": "rediz", "ref": "rediz://...", "error": "NoProviderError"},
+        )
+    ]
+    assert_no_leak(password, info.value)
+
+
 def test_a_refused_params_values_appear_nowhere(fake: FakeProvider) -> None:
     known, pasted = make_canary("plain"), make_canary("plain")  # no rule would mask these
     seen: list[tuple[str, dict[str, object]]] = []
