@@ -77,9 +77,9 @@ class SecretProvider(abc.ABC):
     :func:`~openrouter_secure.resolve` checks before the backend is even built, and
     ``get``, ``aget``, ``put``, ``delete`` and ``versions`` check first, whether a
     subclass defines them or inherits the defaults, so a misspelt ``?regoin=`` fails
-    loudly instead of quietly reading or writing somewhere else. Whether a backend can write is whether
-    it defines ``put`` (:meth:`supports`). Error messages name the reference, never the
-    value.
+    loudly instead of quietly reading or writing somewhere else. Whether a backend can
+    write is whether it defines ``put`` (:meth:`supports`). Error messages name the
+    reference, never the value.
     """
 
     name: ClassVar[str] = ""
