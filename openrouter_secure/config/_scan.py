@@ -80,7 +80,15 @@ _PLACEHOLDER = re.compile(
 _FILE_PATH = re.compile(r"(?:~|\.{1,2})?[/\\][^\s]*|[A-Za-z]:[/\\][^\s]*")
 _NON_URL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file", "ssh", "git"})
 _WORD = re.compile(r"[A-Za-z0-9]")
-_SHELL_VAR = re.compile(r"\$\{?[A-Za-z_]\w*\}?[)\]]*|%[A-Za-z_]\w*%")
+# A shell or Windows variable: ``$NAME`` only in the UPPER_CASE that environment
+# variables use (``$ecretP4ss`` is a password, not a variable), ``${name}`` in braces,
+# ``%NAME%``.
+_SHELL_VAR = re.compile(r"\$(?:[A-Z_][A-Z0-9_]*|\{[A-Za-z_]\w*\})[)\]]*|%[A-Za-z_]\w*%")
+# A path segment that reads like random text (many case or letter/digit changes), as in
+# an AWS secret key that starts with "/": then the value is a key, not a path.
+_SWITCHES = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
+)
 _INLINE_FLAG = re.compile(
     r"(?:^|\s)(?P<name>--?[A-Za-z][\w-]*)(?:=|\s+)(?P<value>[^\s\"'-][^\s\"']*)"
 )
@@ -328,8 +336,10 @@ class _Scanner:
             return True
         if core.isdigit() and len(core) < 8:  # a count or a port, not a credential
             return True
-        if _FILE_PATH.fullmatch(core) or _SHELL_VAR.fullmatch(core):
+        if _SHELL_VAR.fullmatch(core):
             return True
+        if _FILE_PATH.fullmatch(core):
+            return _path_like(core)
         if "://" in core:
             try:
                 ref = SecretRef.parse(core)
@@ -426,6 +436,16 @@ class _Scanner:
         self.hits.append(
             Hit(finding, segs, None if redact_last else span, server, slug, value=value)
         )
+
+
+def _path_like(text: str) -> bool:
+    """Whether a ``/``-shaped value reads as a path rather than a key: no ``+`` or
+    trailing ``=`` (base64), and no segment that switches case or letters/digits four
+    times or more (``/run/secrets/api_key`` is a path; ``/wJalrXUtnFEMI/K7MDENG/...``
+    is not)."""
+    if "+" in text or text.endswith("="):
+        return False
+    return all(len(_SWITCHES.findall(seg)) < 4 for seg in re.split(r"[/\\]", text))
 
 
 _MESSAGES = {
