@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .._sanitize._sanitizer import default_sanitizer
-from ._allow import Baseline, allowable, marked_lines, marker_allows
-from ._formats import Source
-from ._scan import ConfigFinding, Hit, Segment, render_path, scan_document, suggestion_for
+from ._allow import Baseline, BaselineEntry, allowable, fingerprint, marked_lines, marker_allows
+from ._formats import Source, file_format, parse_source, read_text
+from ._scan import ConfigFinding, Hit, Segment, render_path, scan_document
 
-__all__ = ["dotenv_hits", "scan_source", "scan_text"]
+__all__ = ["baseline_entries", "check_file", "dotenv_hits", "scan_source", "scan_text"]
 
 _RAW_MESSAGE = (
     "a key or token in plain text outside the parsed values (a comment or a repeated key)"
@@ -145,7 +145,7 @@ def _raw_hits(text: str, parsed: set[str]) -> list[Hit]:
         finding = ConfigFinding(
             f"line {line}",
             f"secret-value:{found.rule}",
-            suggestion_for(f"line-{line}"),
+            "nothing: delete it, and rotate the key (every copy of the file holds it)",
             "error",
             _RAW_MESSAGE,
         )
@@ -171,3 +171,35 @@ def _allowed_dropped(hits: list[Hit], text: str, baseline: Baseline | None) -> l
 def find_baseline(path: Path) -> Baseline | None:
     """The baseline that applies to the file at ``path`` (see :meth:`Baseline.find`)."""
     return Baseline.find(path.parent)
+
+
+def is_dotenv(path: Path) -> bool:
+    return path.name == ".env" or path.name.startswith(".env.") or path.suffix == ".env"
+
+
+def check_file(path: Path, *, baseline: Baseline | None = None) -> list[Hit]:
+    """Every problem in the config or ``.env`` file at ``path`` (a file that does not
+    parse gets the raw-text check alone, plus its parse error's findings)."""
+    text = read_text(path)
+    if is_dotenv(path):
+        return dotenv_hits(text, baseline=baseline)
+    source = parse_source(text, file_format(path), str(path))
+    return scan_source(source, strict_syntax=False, baseline=baseline)
+
+
+def baseline_entries(paths: list[Path]) -> tuple[list[BaselineEntry], list[str]]:
+    """What a baseline for ``paths`` would accept: an entry per value finding (markers
+    honoured), and the problems that no baseline can accept (as text without values)."""
+    entries: list[BaselineEntry] = []
+    refused: list[str] = []
+    for path in paths:
+        for hit in check_file(path):
+            if allowable(hit.finding.rule) and hit.value:
+                entries.append(
+                    BaselineEntry(
+                        fingerprint(hit.value), str(path), hit.finding.path, hit.finding.rule
+                    )
+                )
+            else:
+                refused.append(f"{path}: {hit.finding}")
+    return entries, refused
