@@ -222,7 +222,13 @@ def _validate(
     if not isinstance(data, Mapping):
         raise ConfigurationError(f"{where}: the document must be an object at the top level")
     hits = scan_source(source, baseline=baseline) if source is not None else scan_document(data)
-    errors, warns = server_checks(data)
+    try:
+        errors, warns = server_checks(data)
+    except ConfigurationError:
+        if hits:  # a key in the file outranks its shape: report where it is first
+            findings = [h.finding for h in hits]
+            raise _refuse(where, findings, f"refused: {len(findings)} problem(s)") from None
+        raise
     findings = [h.finding for h in hits] + errors
     if findings:
         raise _refuse(where, findings, f"refused: {len(findings)} problem(s)")
