@@ -402,3 +402,34 @@ def test_doctor_reports_a_key_in_a_jsonc_comment(tmp_path: Path) -> None:
     (finding,) = [f for f in report.findings if f.check == "plaintext-secret"]
     assert finding.location == "line 2"
     assert_no_leak(key, repr(report), json.dumps(report.as_json()))
+
+
+def test_one_marker_does_not_cover_a_minified_file() -> None:
+    key = make_canary()
+    text = json.dumps(
+        {"sample": _placeholder_key(), "real": key, "note": "# pragma: allowlist secret"}
+    )
+    exc = refused(text, "json", key)
+    assert {f.path for f in exc.findings} == {"sample", "real"}
+
+
+def test_a_marker_before_the_value_does_not_count() -> None:
+    key = make_canary()
+    refused(f"# pragma: allowlist secret\nnotes: {key}\n", "yaml", key)
+    refused(f"a: '# pragma: allowlist secret {key}'\n", "yaml", key)
+
+
+def test_a_key_pasted_as_a_reference_name_is_refused() -> None:
+    key = make_canary()
+    doc = {"mcpServers": {"s": {"command": "x", "env": {"A": "${secret:env://" + key + "}"}}}}
+    with pytest.raises(InsecureConfigError) as info:
+        validate_config(doc)
+    assert info.value.findings[0].rule == "secret-value:in-reference"
+    assert_no_leak(key, str(info.value))
+
+
+def test_yaml_alias_expansion_is_bounded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    with pytest.raises(ConfigurationError, match="YAML aliases"):
+        validate_config("\n".join(lines) + "\n", format="yaml")

@@ -4,11 +4,11 @@ A sample file (``.env.example``, a README's config snippet) may hold a key-shape
 placeholder on purpose. Two ways to accept it, as detect-secrets users expect:
 
 - **Inline marker**: ``openrouter-secure: allow`` or ``pragma: allowlist secret`` on
-  the *same line* as the value (in a comment where the format has them). A finding is
-  allowed only when every copy of the offending text in the file sits on a marked line:
-  a marker never covers another line, and a value that also appears unmarked elsewhere
-  (or that the file spells in an escaped form the marker cannot be seen next to) stays
-  a finding.
+  the *same line* as the value, after it (in a comment where the format has them). A
+  finding is allowed only when every copy of the offending text in the file sits on a
+  marked line before the marker, and that line holds no other finding: a marker never
+  covers another line nor a whole minified file, and a value that also appears
+  unmarked elsewhere (or that the file spells in an escaped form) stays a finding.
 - **Baseline file**: ``.openrouter-secure-baseline.json`` in the file's directory or an
   ancestor (up to the repository root or the home directory), listing fingerprints of
   accepted values, never the values. Create it with ``openrouter-secure baseline FILE...``
@@ -43,6 +43,7 @@ __all__ = [
     "fingerprint",
     "marked_lines",
     "marker_allows",
+    "value_lines",
     "write_baseline",
 ]
 
@@ -74,24 +75,35 @@ def marked_lines(text: str) -> frozenset[int]:
 
 
 def marker_allows(text: str, lines: frozenset[int], value: str | None, line: int | None) -> bool:
-    """Whether the marker allows a finding: its ``line`` is marked, or (for a value found
-    in the parsed document) every copy of ``value`` in ``text`` is on a marked line."""
+    """Whether the marker allows a finding of ``value``: every copy of it in ``text`` sits
+    on one marked line, before the marker (or, with no value to look for, ``line`` is
+    marked). ``lines`` should leave out lines that hold more than one finding."""
     if not lines:
         return False
-    if line is not None:
-        return line in lines
     if not value:
-        return False
+        return line is not None and line in lines
     found = False
     start = text.find(value)
     while start != -1:
         first = text.count("\n", 0, start) + 1
-        last = first + value.count("\n")
-        if any(n not in lines for n in range(first, last + 1)):
+        end = start + len(value)
+        line_end = text.find("\n", end)
+        rest = text[end : len(text) if line_end == -1 else line_end]
+        if "\n" in value or first not in lines or _MARKER.search(rest) is None:
             return False
         found = True
         start = text.find(value, start + 1)
     return found
+
+
+def value_lines(text: str, value: str) -> set[int]:
+    """The lines on which ``value`` appears in ``text``."""
+    out: set[int] = set()
+    start = text.find(value)
+    while start != -1:
+        out.add(text.count("\n", 0, start) + 1)
+        start = text.find(value, start + 1)
+    return out
 
 
 @dataclass(frozen=True)

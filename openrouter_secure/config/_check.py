@@ -22,7 +22,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .._sanitize._sanitizer import default_sanitizer
-from ._allow import Baseline, BaselineEntry, allowable, fingerprint, marked_lines, marker_allows
+from ._allow import (
+    Baseline,
+    BaselineEntry,
+    allowable,
+    fingerprint,
+    marked_lines,
+    marker_allows,
+    value_lines,
+)
 from ._formats import Source, file_format, parse_source, read_text
 from ._scan import ConfigFinding, Hit, Segment, render_path, scan_document
 
@@ -157,6 +165,17 @@ def _allowed_dropped(hits: list[Hit], text: str, baseline: Baseline | None) -> l
     lines = marked_lines(text)
     if not lines and baseline is None:
         return hits
+    if lines:
+        # A marked line that holds two different findings allows neither (a minified
+        # file is one line: one marker must not cover all of it).
+        per_line: dict[int, set[str]] = {}
+        for hit in hits:
+            where = {hit.line} if hit.line is not None else set()
+            if hit.value:
+                where |= value_lines(text, hit.value)
+            for n in where & lines:
+                per_line.setdefault(n, set()).add(hit.value or f"line {n}")
+        lines = frozenset(n for n in lines if len(per_line.get(n, ())) <= 1)
     kept = []
     for hit in hits:
         if allowable(hit.finding.rule) and (

@@ -54,6 +54,7 @@ class Source:
 
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
+MAX_YAML_VALUES = 200_000
 
 
 def file_format(path: str | os.PathLike[str]) -> str:
@@ -253,6 +254,12 @@ def _yaml(text: str, where: str) -> tuple[Any, tuple[tuple[tuple[Segment, ...], 
         node = loader.get_single_node()
         dups: list[tuple[tuple[Segment, ...], int | None]] = []
         if node is not None:
+            if _expanded_size(node, {}, set()) > MAX_YAML_VALUES:
+                # Aliases of aliases ("billion laughs") expand exponentially when walked.
+                raise ConfigurationError(
+                    f"{where}: expands to more than {MAX_YAML_VALUES} values through YAML "
+                    "aliases; a config file does not need that"
+                )
             _yaml_duplicates(node, (), dups, set())
         doc = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
@@ -262,6 +269,31 @@ def _yaml(text: str, where: str) -> tuple[Any, tuple[tuple[tuple[Segment, ...], 
     finally:
         loader.dispose()
     return doc, tuple(dups)
+
+
+def _expanded_size(node: Any, memo: dict[int, int], stack: set[int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (capped)."""
+    import yaml
+
+    ident = id(node)
+    if ident in memo:
+        return memo[ident]
+    if ident in stack or isinstance(node, yaml.ScalarNode):
+        return 1  # a recursive alias is refused later, by depth
+    stack.add(ident)
+    total = 1
+    children = (
+        [c for pair in node.value for c in pair]
+        if isinstance(node, yaml.MappingNode)
+        else list(node.value)
+    )
+    for child in children:
+        total += _expanded_size(child, memo, stack)
+        if total > MAX_YAML_VALUES:
+            break
+    stack.discard(ident)
+    memo[ident] = total
+    return total
 
 
 def _yaml_duplicates(node: Any, segs: tuple[Segment, ...], dups: list[Any], seen: set[int]) -> None:

@@ -278,6 +278,9 @@ class _Scanner:
                     self._add(
                         segs, f"secret-value:{f.rule}", span, key=key, value=raw[f.start : f.end]
                     )
+            elif self.sanitizer.find(part.name):
+                # A key pasted as the reference or variable name is still in the file.
+                self._add(segs, "secret-value:in-reference", None, key=key, value=part.name)
             elif part.default:
                 # ${VAR:-fallback}: the fallback is a literal too (not fixable in place).
                 if self.sanitizer.find(part.default):
