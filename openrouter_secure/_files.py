@@ -39,7 +39,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ._exceptions import ConfigurationError, UnsafePathError
@@ -50,6 +50,8 @@ __all__ = [
     "ensure_dir",
     "ensure_private_dir",
     "fsync_dir",
+    "lock_file",
+    "open_nofollow",
     "replace_file",
     "write_confined",
     "write_private",
@@ -269,3 +271,89 @@ def confine_path(path: PathLike, roots: PathLike | Iterable[PathLike]) -> Path:
         "this server may use (through '..', an absolute path or a symbolic link); "
         "use a path relative to an allowed directory"
     )
+
+
+# -- files the library keeps next to user data (locks, logs, state) ----------------------
+
+
+def open_nofollow(path: PathLike, flags: int, mode: int = 0o600) -> int:
+    """``os.open`` that refuses a symbolic link or anything but a regular file.
+
+    For every file the library creates or appends to beside user data (a lock, an audit
+    log, a state file): a link planted there would otherwise make the library create or
+    write a file wherever it points. Adds ``O_NOFOLLOW | O_CLOEXEC``; a final component
+    that is a link raises :class:`UnsafePathError` (as do a FIFO, a device or a
+    directory), other failures raise ``OSError`` as ``os.open`` does.
+    """
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), mode)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise UnsafePathError(
+                f"refused to open {os.fspath(path)}: it is a symbolic link; the library "
+                "creates this file itself, so remove the link"
+            ) from None
+        raise exc from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UnsafePathError(
+                f"refused to open {os.fspath(path)}: it is not a regular file; remove it"
+            )
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@contextlib.contextmanager
+def lock_file(path: PathLike, *, remove: bool = True) -> Iterator[None]:
+    """Hold an exclusive advisory lock on the file ``path`` (created 0600, never through a
+    link); with ``remove`` the file is deleted on release, so no stale lock stays behind.
+
+    Deleting a lock file is safe here because a waiter that wins the lock checks that
+    the name still leads to the file it locked, and starts over if not. POSIX only takes
+    the lock across processes (``flock``); elsewhere the file is only created.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the caller's in-process lock only
+        fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)
+        try:
+            yield
+        finally:
+            os.close(fd)
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+        return
+    while True:
+        fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = os.stat(path, follow_symlinks=False)
+            except FileNotFoundError:
+                current = None
+            held = os.fstat(fd)
+            if current is not None and (current.st_ino, current.st_dev) == (
+                held.st_ino,
+                held.st_dev,
+            ):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder before us removed it: lock the new one
+    try:
+        yield
+    finally:
+        try:
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

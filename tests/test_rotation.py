@@ -805,3 +805,36 @@ def test_the_audit_log_records_every_step_and_no_key(
         [old.key, mgmt.key, store.value("app/key"), server.keys[result.new_hash].key],
         path.read_bytes(),
     )
+
+
+@pytest.mark.parametrize("fault", ["fail", "junk", "kill"])
+def test_no_lock_file_is_left_behind_on_any_path(
+    store: FlakyStore,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    tmp_path: Path,
+    fault: str,
+) -> None:
+    lock = tmp_path / "state" / "rotation.json.lock"
+    store.put_faults = [fault]
+    with pytest.raises((KeyRotationError, KeyboardInterrupt)):
+        rotate(ref)
+    assert not lock.exists()
+    if fault != "kill":  # a killed rotation stays pending until finished
+        rotate(ref)  # a later rotation succeeds, and leaves no lock either
+        assert not lock.exists()
+
+
+@pytest.mark.parametrize("name", ["rotation.json.lock", "rotation.json"])
+def test_a_planted_link_is_never_followed(
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    tmp_path: Path,
+    name: str,
+) -> None:
+    (tmp_path / "state").mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "state" / name).symlink_to(elsewhere)
+    with pytest.raises(KeyRotationError, match="symbolic link"):
+        rotate(ref)
+    assert not elsewhere.exists()

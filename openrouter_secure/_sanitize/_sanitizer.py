@@ -100,6 +100,31 @@ def _mask(value: str, keep: int) -> str:
     return mask_value(value) if keep else MASK
 
 
+# Header and field names for values that are credentials, beyond what the name rules
+# below derive: vendors that call their API key something else.
+_SECRET_FIELD_NAMES = frozenset({"x-honeycomb-team", "x-honeycomb-key", "x-rapidapi-key"})
+# Words a credential's name may hold as one of its segments (after splitting on ``-``,
+# ``_``, ``.`` and case): a personal access token (``GITHUB_PAT``), a JWT, ...
+_FIELD_SECRET_WORDS = frozenset(
+    {"pat", "authentication", "passcode", "jwt", "bearer", "sas", "connectionstring"}
+)
+# ``<owner>_key`` names a credential (``subscription_key``, ``x-functions-key``,
+# ``licenseKey``) unless the owner says it is an identifier or a lookup key.
+_NOT_CREDENTIAL_KEYS = frozenset(
+    {
+        "public", "pub", "primary", "foreign", "sort", "partition", "cache", "hash", "range",
+        "row", "composite", "unique", "shard", "routing", "idempotency", "dedup",
+        "deduplication", "lookup", "map", "dict", "object", "index", "group", "message",
+        "event", "record", "entity", "resource", "table", "column", "field", "node", "item",
+        "hot", "label", "display", "translation", "i18n", "name", "value", "id", "json",
+        "config", "setting", "settings", "property", "attribute", "metadata", "tag", "max",
+        "min", "next", "page", "cursor", "continuation", "redis", "s3", "bucket", "file",
+        "state", "query", "template", "prompt", "model", "schema", "sequence", "natural",
+        "surrogate", "candidate", "alternate", "compound", "music", "keyboard",
+    }
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=4096)
 def is_secret_field(name: str) -> bool:
     """Whether the value under a field, mapping key or header name is masked whole.
@@ -107,12 +132,15 @@ def is_secret_field(name: str) -> bool:
     The name test of :meth:`Sanitizer.sanitize_headers` and :meth:`Sanitizer.sanitize_data`
     (and of the log filter and audit log): broad, since masking a harmless value costs
     little. Every :func:`._rules.is_secret_identifier` name, the known credential headers,
-    and any name with a secret word among its segments: ``api_key``, ``apiKey``,
-    ``password``, ``password_hash``, ``client_secret``, ``X-Api-Key``, ``private_key``,
-    ``auth_token``; not ``max_tokens``, ``total_tokens``, ``model``.
+    any name with a secret word among its segments (``api_key``, ``apiKey``, ``password``,
+    ``password_hash``, ``client_secret``, ``X-Api-Key``, ``private_key``, ``auth_token``,
+    ``AZURE_DEVOPS_EXT_PAT``, ``Authentication``), and any ``<owner>-key`` whose owner is
+    not an identifier's (``Ocp-Apim-Subscription-Key``, ``x-functions-key``; not
+    ``primary_key``, ``sort_key``, ``public_key``); not ``max_tokens``, ``total_tokens``,
+    ``model``.
     """
     low = name.lower()
-    if low in _SECRET_HEADERS:
+    if low in _SECRET_HEADERS or low in _SECRET_FIELD_NAMES:
         return True
     if low.startswith(_NOT_COUNTS):
         return False
@@ -125,7 +153,18 @@ def is_secret_field(name: str) -> bool:
 
         segs = [s.lower() for s in _SEGMENT.findall(name)]
     joined = {a + b for a, b in itertools.pairwise(segs)}
-    return any(s in _DATA_SECRET_WORDS for s in segs) or bool(joined & _DATA_SECRET_WORDS)
+    if any(s in _DATA_SECRET_WORDS or s in _FIELD_SECRET_WORDS for s in segs):
+        return True
+    if joined & (_DATA_SECRET_WORDS | _FIELD_SECRET_WORDS):
+        return True
+    while segs and segs[-1].isdigit():  # key2, KEY_1
+        segs.pop()
+    return (
+        len(segs) > 1
+        and segs[-1] == "key"
+        and segs[-2] not in _NOT_CREDENTIAL_KEYS
+        and not segs[-2].isdigit()
+    )
 
 
 def _encodings(value: str) -> list[str]:

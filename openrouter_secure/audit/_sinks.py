@@ -22,7 +22,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .._exceptions import AuditLogError
+from .._exceptions import AuditLogError, UnsafePathError
+from .._files import open_nofollow
 from ._chain import GENESIS, ROTATED_EVENT, line_digest
 
 __all__ = ["CallableSink", "FileSink", "LineBuilder", "Sink", "rotated_files"]
@@ -132,16 +133,17 @@ class FileSink(Sink):
         # A fork shares open file descriptions, and flock locks belong to those:
         # the child must open its own or parent and child would not exclude each other.
         self._close_fds()
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         try:
-            self._lock_fd = os.open(
-                self.path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
-            )
-            self._fd = os.open(self.path, flags, 0o600)
-        except OSError as exc:
+            # Neither file is opened through a link: one planted at either name would
+            # make the writer create or append to a file wherever it points.
+            self._lock_fd = open_nofollow(self.path + ".lock", os.O_RDWR | os.O_CREAT)
+            self._fd = open_nofollow(self.path, flags)
+        except (OSError, UnsafePathError) as exc:
             self._close_fds()
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise AuditLogError(
-                f"cannot open the audit log {self.path}: {exc.strerror}; check that the "
+                f"cannot open the audit log {self.path}: {reason}; check that the "
                 "directory exists and is writable, and that the file is not a symlink"
             ) from None
         mode = os.fstat(self._fd).st_mode
@@ -181,6 +183,8 @@ class FileSink(Sink):
                 raise AuditLogError(
                     f"cannot write to the audit log {self.path}: {exc.strerror}"
                 ) from None
+            except UnsafePathError as exc:
+                raise AuditLogError(f"cannot write to the audit log: {exc}") from None
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
@@ -219,8 +223,8 @@ class FileSink(Sink):
         st = os.fstat(self._fd)
         if on_disk != st.st_ino:
             os.close(self._fd)
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
-            self._fd = os.open(self.path, flags, 0o600)
+            self._fd = -1
+            self._fd = open_nofollow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
             self._tail = None
             st = os.fstat(self._fd)
         return st
@@ -258,8 +262,8 @@ class FileSink(Sink):
         target = f"{self.path}.{first:012d}"
         os.rename(self.path, target)
         os.close(self._fd)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
-        self._fd = os.open(self.path, flags, 0o600)
+        self._fd = -1
+        self._fd = open_nofollow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         st = os.fstat(self._fd)
         line, new_digest = build(
             seq + 1,

@@ -25,6 +25,7 @@ Code's ``projects.<dir>.mcpServers``), each with ``command``/``args``/``env`` or
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,11 +37,14 @@ from .._exceptions import ConfigurationError, InsecureConfigError
 from .._files import write_private
 from .._net import is_loopback, transport_allowed
 from .._secret import Secret
-from ._formats import dump_document, file_format, read_document
-from ._interpolate import Placeholder, has_placeholder, interpolate, parse_template
+from ._allow import Baseline
+from ._check import scan_source
+from ._formats import Source, dump_document, file_format, parse_source, read_source
+from ._interpolate import Literal, Placeholder, has_placeholder, interpolate, parse_template
 from ._permissions import fix_permissions, permission_findings
 from ._policy import check_policies
 from ._scan import (
+    SECRET_PARAMS,
     ConfigFinding,
     is_credential_name,
     iter_server_maps,
@@ -116,8 +120,15 @@ def _check_shapes(server: Mapping[str, Any], where: str) -> None:
 
 
 def _url_problem(url: str, server: Mapping[str, Any], where: str) -> ConfigFinding | None:
-    if url.startswith("${"):
-        return None  # the whole URL comes from a variable: checked when resolved
+    if "${" in url:
+        try:
+            parts = parse_template(url, where)
+        except ConfigurationError:
+            return None  # the placeholder check reports it
+        if any(isinstance(p, Placeholder) and p.default is None for p in parts):
+            return None  # depends on the environment: checked when resolved
+        # Every placeholder has a fallback: the URL used when none is set must pass too.
+        url = "".join(p.text if isinstance(p, Literal) else (p.default or "") for p in parts)
     allowed = server.get("allowInsecureLoopback") is True
     if transport_allowed(url, allow_insecure_loopback=allowed):
         return None
@@ -188,21 +199,36 @@ def _refuse(
     return InsecureConfigError(f"{where}: {what}. {hint}:\n{lines}", findings=findings)
 
 
-def validate_config(data: object) -> list[ConfigFinding]:
-    """Check a parsed config; return its warnings, raise on anything unsafe or invalid.
+def validate_config(data: object, *, format: str | None = None) -> list[ConfigFinding]:
+    """Check a config; return its warnings, raise on anything unsafe or invalid.
 
-    Raises :class:`InsecureConfigError` (with ``findings``) for literal secrets and
-    insecure server URLs, :class:`ConfigurationError` for a malformed document,
+    ``data`` is a parsed document, or the text of a file (``str``) in ``format``
+    (``"json"``, the default, which accepts comments; ``"yaml"``; ``"toml"``). Given text,
+    what parsing drops is checked too: comments, repeated keys, ``!!binary`` values.
+
+    Raises :class:`InsecureConfigError` (with ``findings``) for literal secrets, repeated
+    keys and insecure server URLs, :class:`ConfigurationError` for a malformed document,
     placeholder or tool policy. Never reads the environment or a secret backend.
     """
+    if isinstance(data, str):
+        source = parse_source(data, format or "json", "config")
+        return _validate(source.doc, "config", source)
     return _validate(data, "config")
 
 
-def _validate(data: object, where: str) -> list[ConfigFinding]:
+def _validate(
+    data: object, where: str, source: Source | None = None, baseline: Baseline | None = None
+) -> list[ConfigFinding]:
     if not isinstance(data, Mapping):
         raise ConfigurationError(f"{where}: the document must be an object at the top level")
-    hits = scan_document(data)
-    errors, warns = server_checks(data)
+    hits = scan_source(source, baseline=baseline) if source is not None else scan_document(data)
+    try:
+        errors, warns = server_checks(data)
+    except ConfigurationError:
+        if hits:  # a key in the file outranks its shape: report where it is first
+            findings = [h.finding for h in hits]
+            raise _refuse(where, findings, f"refused: {len(findings)} problem(s)") from None
+        raise
     findings = [h.finding for h in hits] + errors
     if findings:
         raise _refuse(where, findings, f"refused: {len(findings)} problem(s)")
@@ -233,8 +259,9 @@ def load_config(
     """
     target = Path(path).expanduser()
     try:
-        data, _ = read_document(target)
-        warns = _validate(data, str(target))
+        source = read_source(target)
+        data = source.doc
+        warns = _validate(data, str(target), source, Baseline.find(target.parent))
         warns = [*permission_findings(target), *warns]
         if resolve:
             data, more = _resolve(data)
@@ -265,7 +292,9 @@ def _resolve(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[ConfigFindin
         values: list[tuple[str, Secret]] = []
         for name, server in servers.items():
             where = render_path((*root, str(name)))
-            servers[name] = _resolve_value(server, where, None, values, str(name))
+            resolved = _resolve_value(server, where, None, values, str(name))
+            _recheck_urls(server, resolved, where)
+            servers[name] = resolved
         for i, (first, a) in enumerate(values):
             for second, b in values[i + 1 :]:
                 if first != second and a == b:
@@ -279,6 +308,18 @@ def _resolve(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[ConfigFindin
                         )
                     )
     return out, warns
+
+
+def _recheck_urls(server: Mapping[str, Any], resolved: Mapping[str, Any], where: str) -> None:
+    """A URL filled in from the environment obeys the same transport rule as a written one."""
+    for key in _URL_KEYS:
+        value = resolved.get(key)
+        if value is None or value == server.get(key):
+            continue
+        url = value.reveal() if isinstance(value, Secret) else str(value)
+        problem = _url_problem(url, server, f"{where}.{key}")
+        if problem is not None:
+            raise _refuse(where, [problem], "refused after resolving its placeholders")
 
 
 def _copy(obj: Any) -> Any:
@@ -297,16 +338,54 @@ def _resolve_value(
             k: _resolve_value(v, f"{where}.{k}", str(k), values, server) for k, v in obj.items()
         }
     if isinstance(obj, list):
-        return [_resolve_value(v, f"{where}[{i}]", key, values, server) for i, v in enumerate(obj)]
+        out: list[Any] = []
+        previous: object = None
+        for i, item in enumerate(obj):
+            item_key = key
+            if _is_flag(previous):
+                item_key = str(previous)  # --api-key ${VAR}: the flag names the value
+            elif key is not None and key.lower() in {"args", "arguments", "argv"}:
+                item_key = None
+            out.append(_resolve_value(item, f"{where}[{i}]", item_key, values, server))
+            previous = item
+        return out
     if isinstance(obj, str):
         parts = parse_template(obj, where)
         if not has_placeholder(parts):
             return obj
-        value = interpolate(parts, where, as_secret=key is not None and is_credential_name(key))
+        secret = (key is not None and is_credential_name(key)) or _names_a_secret(parts)
+        value = interpolate(parts, where, as_secret=secret)
         if isinstance(value, Secret):
             values.append((server, value))
         return value
     return obj
+
+
+def _is_flag(item: object) -> bool:
+    return isinstance(item, str) and item.startswith("-") and "=" not in item
+
+
+_NAME_BEFORE = re.compile(r"(?:^|[\s?&;,])-{0,2}([A-Za-z_][\w.-]*)(?:=|\s+|:\s*)$")
+
+
+def _names_a_secret(parts: list[Literal | Placeholder]) -> bool:
+    """Whether any placeholder in ``parts`` fills in a secret: a secret-looking variable
+    (``${OPENROUTER_API_KEY}``) or one written after a secret name in the same string
+    (``--token=${T}``, ``GITHUB_TOKEN=${T}``, ``?key=${K}``, ``Authorization: ${A}``)."""
+    before = ""
+    for part in parts:
+        if isinstance(part, Literal):
+            before += part.text
+            continue
+        if is_credential_name(part.name):
+            return True
+        found = _NAME_BEFORE.search(before)
+        if found is not None:
+            name = found.group(1)
+            if is_credential_name(name) or name.lower() in SECRET_PARAMS:
+                return True
+        before += "\0"
+    return False
 
 
 def save_config(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:

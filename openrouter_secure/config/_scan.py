@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .._exceptions import ConfigurationError
 from .._refs import SecretRef
@@ -38,6 +38,7 @@ from .._sanitize._sanitizer import default_sanitizer, is_secret_field
 from ._interpolate import Literal, Part, Placeholder, parse_template
 
 __all__ = [
+    "SECRET_PARAMS",
     "ConfigFinding",
     "Hit",
     "is_credential_name",
@@ -61,7 +62,7 @@ _POINTER = re.compile(
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>`]+")
 _AUTH_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|bot|apikey|key|digest)(?:\s+|$)")
-_SECRET_PARAMS = frozenset(
+SECRET_PARAMS = frozenset(
     {"key", "apikey", "api_key", "api-key", "sig", "signature", "x-amz-signature", "client_secret"}
 )
 _BENIGN_WORDS = frozenset(
@@ -79,7 +80,15 @@ _PLACEHOLDER = re.compile(
 _FILE_PATH = re.compile(r"(?:~|\.{1,2})?[/\\][^\s]*|[A-Za-z]:[/\\][^\s]*")
 _NON_URL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file", "ssh", "git"})
 _WORD = re.compile(r"[A-Za-z0-9]")
-_SHELL_VAR = re.compile(r"\$\{?[A-Za-z_]\w*\}?[)\]]*|%[A-Za-z_]\w*%")
+# A shell or Windows variable: ``$NAME`` only in the UPPER_CASE that environment
+# variables use (``$ecretP4ss`` is a password, not a variable), ``${name}`` in braces,
+# ``%NAME%``.
+_SHELL_VAR = re.compile(r"\$(?:[A-Z_][A-Z0-9_]*|\{[A-Za-z_]\w*\})[)\]]*|%[A-Za-z_]\w*%")
+# A path segment that reads like random text (many case or letter/digit changes), as in
+# an AWS secret key that starts with "/": then the value is a key, not a path.
+_SWITCHES = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
+)
 _INLINE_FLAG = re.compile(
     r"(?:^|\s)(?P<name>--?[A-Za-z][\w-]*)(?:=|\s+)(?P<value>[^\s\"'-][^\s\"']*)"
 )
@@ -114,13 +123,20 @@ class ConfigFinding:
 
 @dataclass(frozen=True)
 class Hit:
-    """A finding plus what a fixer needs: the raw path segments and the span of the value."""
+    """A finding plus what a fixer needs: the raw path segments and the span of the value.
+
+    ``line`` is set for text found outside the parsed values (a comment, a dropped
+    duplicate entry). ``value`` is the offending text, kept only to match it against an
+    allow-list; it is never shown (``repr=False``) and never leaves the scan.
+    """
 
     finding: ConfigFinding
     segments: tuple[Segment, ...]
     span: tuple[int, int] | None
     server: str | None
     slug: str
+    line: int | None = None
+    value: str | None = field(default=None, repr=False, compare=False)
 
 
 def render_path(segments: tuple[Segment, ...], redacted: frozenset[int] = frozenset()) -> str:
@@ -210,7 +226,7 @@ class _Scanner:
                 name = str(k)
                 child = (*segs, name)
                 if self.sanitizer.find(name):
-                    self._add(child, "secret-value:in-key-name", None, redact_last=True)
+                    self._add(child, "secret-value:in-key-name", None, redact_last=True, value=name)
                 ctx = name
                 if name == "value" and isinstance(pair_name, str):
                     ctx = pair_name
@@ -231,6 +247,14 @@ class _Scanner:
                 previous = item
         elif isinstance(obj, str):
             self.string(obj, segs, key)
+        elif isinstance(obj, (bytes, bytearray)):
+            # YAML's !!binary: checked as the text it decodes to (not fixable in place).
+            before = len(self.hits)
+            self.string(bytes(obj).decode("utf-8", "replace"), segs, key)
+            self.hits[before:] = [
+                Hit(h.finding, h.segments, None, h.server, h.slug, h.line, h.value)
+                for h in self.hits[before:]
+            ]
 
     def _in_server(self, segs: tuple[Segment, ...]) -> str | None:
         for root in self.server_roots:
@@ -251,13 +275,18 @@ class _Scanner:
                 raw = value[part.start : part.end]
                 for f in self.sanitizer.find(raw):
                     span = (offset + part.start + f.start, offset + part.start + f.end)
-                    self._add(segs, f"secret-value:{f.rule}", span, key=key)
+                    self._add(
+                        segs, f"secret-value:{f.rule}", span, key=key, value=raw[f.start : f.end]
+                    )
+            elif self.sanitizer.find(part.name):
+                # A key pasted as the reference or variable name is still in the file.
+                self._add(segs, "secret-value:in-reference", None, key=key, value=part.name)
             elif part.default:
                 # ${VAR:-fallback}: the fallback is a literal too (not fixable in place).
                 if self.sanitizer.find(part.default):
-                    self._add(segs, "secret-value:in-fallback", None, key=key)
+                    self._add(segs, "secret-value:in-fallback", None, key=key, value=part.default)
                 elif key is not None and is_credential_name(key) and not self._benign(part.default):
-                    self._add(segs, "secret-key-literal", None, key=key)
+                    self._add(segs, "secret-key-literal", None, key=key, value=part.default)
         if len(self.hits) > before:
             return
         self._urls(masked, segs, key, offset)
@@ -273,6 +302,7 @@ class _Scanner:
                     "secret-key-literal",
                     (offset + found[0], offset + found[1]) if fixable else None,
                     key=key,
+                    value=value[found[0] : found[1]],
                 )
 
     def _parts(self, value: str, segs: tuple[Segment, ...]) -> list[Part]:
@@ -309,8 +339,10 @@ class _Scanner:
             return True
         if core.isdigit() and len(core) < 8:  # a count or a port, not a credential
             return True
-        if _FILE_PATH.fullmatch(core) or _SHELL_VAR.fullmatch(core):
+        if _SHELL_VAR.fullmatch(core):
             return True
+        if _FILE_PATH.fullmatch(core):
+            return _path_like(core)
         if "://" in core:
             try:
                 ref = SecretRef.parse(core)
@@ -334,10 +366,12 @@ class _Scanner:
                 if sep and password and "\0" not in password:
                     s = auth_start + len(user) + 1
                     span = (offset + s, offset + s + len(password))
-                    self._add(segs, "url-credentials", span, key, leaf="url-password")
+                    self._add(
+                        segs, "url-credentials", span, key, leaf="url-password", value=password
+                    )
                 elif not sep and len(user) >= 20 and "\0" not in user:
                     span = (offset + auth_start, offset + auth_start + at)
-                    self._add(segs, "url-credentials", span, key, leaf="url-user")
+                    self._add(segs, "url-credentials", span, key, leaf="url-user", value=user)
             for sep_char in "?#":
                 idx = url.find(sep_char)
                 if idx == -1:
@@ -348,11 +382,11 @@ class _Scanner:
                 for pair in query.split("&"):
                     name, eq, val = pair.partition("=")
                     bare = name.lower()
-                    secretish = bare in _SECRET_PARAMS or is_credential_name(name)
+                    secretish = bare in SECRET_PARAMS or is_credential_name(name)
                     if eq and val and "\0" not in val and secretish:
                         s = pos + len(name) + 1
                         span = (offset + s, offset + s + len(val))
-                        self._add(segs, "url-secret-param", span, key, leaf=name)
+                        self._add(segs, "url-secret-param", span, key, leaf=name, value=val)
                     pos += len(pair) + 1
 
     def _inline(self, masked: str, segs: tuple[Segment, ...], offset: int) -> None:
@@ -364,7 +398,7 @@ class _Scanner:
                 if "\0" in value or not is_credential_name(name) or self._benign(value):
                     continue
                 span = (offset + m.start("value"), offset + m.end("value"))
-                self._add(segs, "secret-key-literal", span, name)
+                self._add(segs, "secret-key-literal", span, name, value=value)
 
     # -- recording -----------------------------------------------------------------
     def _add(
@@ -376,6 +410,7 @@ class _Scanner:
         *,
         redact_last: bool = False,
         leaf: str | None = None,
+        value: str | None = None,
     ) -> None:
         redacted = frozenset({len(segs) - 1}) if redact_last else frozenset()
         redacted |= frozenset(
@@ -401,7 +436,19 @@ class _Scanner:
             suggestion=suggestion_for(slug),
             message=_MESSAGES.get(rule.split(":", 1)[0], ""),
         )
-        self.hits.append(Hit(finding, segs, None if redact_last else span, server, slug))
+        self.hits.append(
+            Hit(finding, segs, None if redact_last else span, server, slug, value=value)
+        )
+
+
+def _path_like(text: str) -> bool:
+    """Whether a ``/``-shaped value reads as a path rather than a key: no ``+`` or
+    trailing ``=`` (base64), and no segment that switches case or letters/digits four
+    times or more (``/run/secrets/api_key`` is a path; ``/wJalrXUtnFEMI/K7MDENG/...``
+    is not)."""
+    if "+" in text or text.endswith("="):
+        return False
+    return all(len(_SWITCHES.findall(seg)) < 4 for seg in re.split(r"[/\\]", text))
 
 
 _MESSAGES = {

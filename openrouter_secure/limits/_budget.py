@@ -16,6 +16,7 @@ across processes, and syncing from ``GET /key`` adds spend made elsewhere.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -229,9 +230,16 @@ class Budget:
     # -- recording ---------------------------------------------------------------------
 
     def record(self, key: str, *, cost: float | None = 0.0, tokens: int | None = 0) -> BudgetStatus:
-        """Add ``cost`` dollars and ``tokens`` tokens to ``key``; returns its status."""
-        cost = float(cost or 0.0)
-        tokens = int(tokens or 0)
+        """Add ``cost`` dollars and ``tokens`` tokens to ``key``; returns its status.
+
+        ``cost`` must be a finite number ``>= 0`` and ``tokens`` a whole number ``>= 0``
+        (``None`` counts as 0): anything else raises :class:`ValueError`, since a
+        negative or NaN amount would give spend back. Usage reported by OpenRouter goes
+        through :meth:`attach`, which counts a malformed upstream amount as the worst
+        case instead of raising.
+        """
+        cost = _checked_cost(cost)
+        tokens = _checked_tokens(tokens)
         now = self._clock()
         try:
             for lim in self.limits:
@@ -247,6 +255,20 @@ class Budget:
                 emit("budget.spike", **spike)
         return self._status(key, now)
 
+    def exhaust(self, key: str, *, kind: str | None = None) -> BudgetStatus:
+        """Count ``key`` as having used up every limit (of ``kind``, ``"usd"`` or
+        ``"tokens"``; all when ``None``) in the current window: the worst case, used when
+        the reported usage cannot be trusted. Spend already above a limit stays.
+        """
+        now = self._clock()
+        try:
+            for lim in self.limits:
+                if kind is None or lim.kind == kind:
+                    self._store.floor(self._slot(key, lim, now), lim.amount, lim.resets_in(now))
+        except _STORAGE_ERRORS as exc:
+            self._storage_failed(key, exc, "counting an untrusted usage report as the limit")
+        return self._status(key, now)
+
     def sync_from_key_info(self, info: KeyUsage, *, key: str) -> BudgetStatus:
         """Raise ``key``'s dollar spend to what ``GET /key`` reports, never lower it.
 
@@ -260,6 +282,8 @@ class Budget:
                 if lim.kind != "usd":
                     continue
                 value = _key_usage(info, lim.period)
+                if value is not None and not (math.isfinite(value) and value >= 0):
+                    value = lim.amount  # an impossible report: assume the worst
                 if value is not None:
                     self._store.floor(self._slot(key, lim, now), value, lim.resets_in(now))
         except _STORAGE_ERRORS as exc:
@@ -367,18 +391,72 @@ class Budget:
         key = chooser(fields) if callable(chooser) else fields.get(chooser)
         if key is None:
             return
-        tokens = _number(fields.get("prompt_tokens")) + _number(fields.get("completion_tokens"))
-        self.record(str(key), cost=_number(fields.get("cost")), tokens=int(tokens))
+        key = str(key)
+        cost = _upstream(fields.get("cost"))
+        tokens = [_upstream(fields.get(f)) for f in ("prompt_tokens", "completion_tokens")]
+        bad = [
+            kind
+            for kind, ok in (("usd", cost is not None), ("tokens", None not in tokens))
+            if not ok
+        ]
+        for kind in bad:
+            # A negative, infinite or NaN amount from upstream cannot be counted: refusing
+            # it would let spend through unseen, so the key counts as over that limit.
+            log.warning(
+                "usage report for %r has an impossible %s amount; "
+                "counting the %s budget as used up",
+                default_sanitizer().sanitize(key)[:200],
+                "cost" if kind == "usd" else "token",
+                kind,
+            )
+            self.exhaust(key, kind=kind)
+        self.record(
+            key,
+            cost=cost or 0.0,
+            tokens=int(sum(t or 0.0 for t in tokens)),
+        )
 
     def __repr__(self) -> str:
         return f"Budget({self.limit!r})"
 
 
-def _number(value: Any) -> float:
-    # Event fields come from other code: a malformed one counts as 0 and is never echoed
-    # (an error message quoting it could carry whatever it holds).
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-        return float(value)
-    if value is not None:
-        log.warning("ignored a non-numeric usage field (%s)", type(value).__name__)
-    return 0.0
+def _checked_cost(cost: object) -> float:
+    if cost is None:
+        return 0.0
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)):
+        raise ValueError(
+            f"Budget.record: cost must be a number of dollars, not {type(cost).__name__}"
+        )
+    value = float(cost)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(
+            "Budget.record: cost must be a finite number of dollars >= 0 "
+            f"(got {'a negative number' if value < 0 else 'a non-finite number'}); "
+            "a refund cannot be recorded as negative spend"
+        )
+    return value
+
+
+def _checked_tokens(tokens: object) -> int:
+    if tokens is None:
+        return 0
+    if isinstance(tokens, bool) or not isinstance(tokens, (int, float)):
+        raise ValueError(
+            f"Budget.record: tokens must be a whole number, not {type(tokens).__name__}"
+        )
+    if not math.isfinite(tokens) or tokens < 0 or tokens != int(tokens):
+        raise ValueError("Budget.record: tokens must be a whole number >= 0")
+    return int(tokens)
+
+
+def _upstream(value: Any) -> float | None:
+    """A usage amount from an event: ``0.0`` when absent, ``None`` when impossible
+    (negative, infinite, NaN, fractional-negative or not a number). Never echoed: an
+    error message quoting it could carry whatever it holds."""
+    if value is None:
+        return 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number >= 0:
+            return number
+    return None

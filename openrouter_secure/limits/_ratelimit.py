@@ -183,7 +183,11 @@ class RateLimiter:
     # -- checks ------------------------------------------------------------------------
 
     def hit(self, key: str, *, cost: int = 1) -> RateLimitResult:
-        """Count one call (``cost`` calls) for ``key``; the result says whether it may run."""
+        """Count one call (``cost`` calls) for ``key``; the result says whether it may run.
+
+        ``cost`` is a whole number ``>= 0``; anything else raises :class:`ValueError` (a
+        negative cost would hand back calls already made)."""
+        _check_cost(cost)
         strategy = self._sync or self._sync_strategy()
         ns = self.namespace
         try:
@@ -207,6 +211,7 @@ class RateLimiter:
 
     async def ahit(self, key: str, *, cost: int = 1) -> RateLimitResult:
         """``hit`` for asyncio: Redis goes through ``limits.aio``; memory never blocks."""
+        _check_cost(cost)
         if self._base_scheme == "memory":
             return self.hit(key, cost=cost)
         strategy = self._async or self._async_strategy()
@@ -222,6 +227,7 @@ class RateLimiter:
 
     def test(self, key: str, *, cost: int = 1) -> RateLimitResult:
         """Whether a hit would be allowed now, without counting it."""
+        _check_cost(cost)
         strategy = self._sync_strategy()
         ns = self.namespace
         try:
@@ -313,6 +319,7 @@ class RateLimiter:
             with limiter.guard("tool:export"):
                 export()
         """
+        _check_cost(cost)
         return _Guard(self, key, cost)
 
     def __repr__(self) -> str:
@@ -400,3 +407,12 @@ class _Guard:
             return func(*args, **kwargs)
 
         return cast(F, wrapper)
+
+
+def _check_cost(cost: object) -> None:
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
+        raise ValueError(
+            "RateLimiter: cost must be a whole number of calls >= 0 (got "
+            + (repr(cost) if isinstance(cost, (int, float)) else f"a {type(cost).__name__}")
+            + ")"
+        )

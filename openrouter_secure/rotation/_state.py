@@ -8,7 +8,9 @@ are identifiers for the management API; the keys themselves are never written.
 Default location: ``$OPENROUTER_SECURE_ROTATION_STATE``, else
 ``$XDG_STATE_HOME/openrouter-secure/rotation.json`` (``~/.local/state/...``).
 Read-modify-write is serialised across processes with an advisory ``flock`` on a
-sibling ``.lock`` file (POSIX; elsewhere only within the process).
+sibling ``.lock`` file (POSIX; elsewhere only within the process), removed when the
+lock is released, whatever happened under it. Neither file is ever opened through a
+symbolic link: a link planted at either name is refused (read) or replaced (write).
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .._exceptions import ConfigurationError
-from .._files import ensure_dir, write_private
+from .._exceptions import ConfigurationError, UnsafePathError
+from .._files import ensure_dir, lock_file, open_nofollow, replace_file
 
 __all__ = ["STATE_ENV", "RotationState", "default_state_path"]
 
@@ -62,27 +64,18 @@ class RotationState:
         """Hold the state lock (threads of this process, and other processes on POSIX)."""
         with _process_lock:
             ensure_dir(self.path.parent)
-            lock_path = self.path.with_name(self.path.name + ".lock")
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                try:
-                    import fcntl
-                except ImportError:  # pragma: no cover - Windows: in-process lock only
-                    yield
-                    return
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+            with lock_file(self.path.with_name(self.path.name + ".lock")):
+                yield
 
     def load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            fd = open_nofollow(self.path, os.O_RDONLY)
+            with os.fdopen(fd, encoding="utf-8") as fh:
+                data = json.loads(fh.read())
         except FileNotFoundError:
             return {"version": _VERSION, "stores": {}}
+        except UnsafePathError as exc:
+            raise ConfigurationError(f"the rotation state file: {exc}") from None
         except (OSError, ValueError) as exc:
             raise ConfigurationError(
                 f"the rotation state file {self.path} cannot be read ({type(exc).__name__}); "
@@ -106,4 +99,7 @@ class RotationState:
         else:
             data["stores"][store] = entry
         data["version"] = _VERSION
-        write_private(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+        # Renamed over the name, never written through a link planted there.
+        ensure_dir(self.path.parent)
+        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+        replace_file(self.path, text.encode("utf-8"), 0o600)

@@ -22,9 +22,11 @@ from typing import Any
 
 from ..._exceptions import ConfigurationError
 from ..._sanitize._sanitizer import default_sanitizer
-from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
+from ...config._allow import Baseline
+from ...config._check import dotenv_hits, scan_source, scan_text
+from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document, read_source, read_text
 from ...config._permissions import permission_findings
-from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
+from ...config._scan import MAX_DEPTH, iter_server_maps, render_path
 from ._env_key import api_key_findings
 from ._locations import (
     Candidate,
@@ -83,20 +85,29 @@ class _Doctor:
         entry = self._file(cand)
         before = len(self.report.findings)
         path = str(cand.path)
+        baseline = _baseline(cand.path)
         try:
-            doc, had_comments = read_document(cand.path)
+            source = read_source(cand.path)
         except ConfigurationError as exc:
             entry.status = "unreadable"
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
+            for f in getattr(exc, "findings", []):  # a repeated TOML key
+                self.add(DoctorFinding(f.rule, "error", f.message, path, f.path, f.rule))
+            self._raw(cand.path, baseline)
             return
+        doc, had_comments = source.doc, source.had_comments
         in_server_json = file_format(cand.path) == "json" and not had_comments
         try:
-            hits = scan_document(doc, strict_syntax=False)
+            hits = scan_source(source, strict_syntax=False, baseline=baseline)
         except ConfigurationError as exc:
             entry.status = "unreadable"
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
             return
         for hit in hits:
+            if hit.finding.rule == "duplicate-key":
+                f = hit.finding
+                self.add(DoctorFinding(f.rule, "error", f.message, path, f.path, f.rule))
+                continue
             fixable = in_server_json and hit.server is not None and hit.span is not None
             hint = (
                 f"move it to the OS keychain and write {hit.finding.suggestion} "
@@ -123,6 +134,21 @@ class _Doctor:
             self._permissions(cand.path)
         if len(self.report.findings) > before:
             entry.status = "problems"
+
+    def _raw(self, path: Path, baseline: Baseline | None) -> None:
+        """Secrets in a config that does not parse: its raw text is still checked."""
+        try:
+            text = read_text(path)
+        except ConfigurationError:
+            return
+        for hit in scan_text(text, baseline=baseline):
+            f = hit.finding
+            self.add(
+                DoctorFinding(
+                    "plaintext-secret", "error", f.message, str(path), f.path, f.rule,
+                    f"move it to a secret store and write {f.suggestion} by hand",
+                )
+            )  # fmt: skip
 
     def _servers(self, doc: Any, path: str) -> None:
         from ...config._load import server_checks
@@ -164,25 +190,22 @@ class _Doctor:
         entry = self._file(cand)
         before = len(self.report.findings)
         path = str(cand.path)
-        values: dict[str, str] = {}
-        lines: dict[str, int] = {}
         try:
             text = cand.path.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             entry.status = "unreadable"
             self.add(DoctorFinding("unreadable", "warning", f"cannot read: {exc.strerror}", path))
             return
-        for number, line in enumerate(text.splitlines(), 1):
-            name, value = _dotenv_line(line)
-            if name is not None:
-                values[name] = value
-                lines[name] = number
         secrets_found = False
-        for hit in scan_document(values, strict_syntax=False):
+        for hit in dotenv_hits(text, baseline=_baseline(cand.path)):
             name = str(hit.segments[0]) if hit.segments else ""
-            where = f"line {lines.get(name, 0)}" + (
+            where = f"line {hit.line or 0}" + (
                 f" ({name})" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else ""
             )
+            if hit.finding.rule == "duplicate-key":
+                msg = hit.finding.message
+                self.add(DoctorFinding("duplicate-key", "error", msg, path, where, "duplicate-key"))
+                continue
             secrets_found = True
             self.add(
                 DoctorFinding(
@@ -193,7 +216,9 @@ class _Doctor:
                     where,
                     hit.finding.rule,
                     "move it to the OS keychain (keyring set openrouter-secure NAME) and "
-                    "read it with keyring://openrouter-secure/NAME",
+                    "read it with keyring://openrouter-secure/NAME; for a harmless sample "
+                    "value, mark its line with '# pragma: allowlist secret' or record it in "
+                    "a baseline (openrouter-secure baseline FILE)",
                 )
             )
         if not is_sample_dotenv(cand.path):
@@ -337,6 +362,13 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError):
         return None
+
+
+def _baseline(path: Path) -> Baseline | None:
+    try:
+        return Baseline.find(path.parent)
+    except ConfigurationError:
+        return None  # a malformed baseline allows nothing
 
 
 def _dotenv_line(line: str) -> tuple[str | None, str]:
