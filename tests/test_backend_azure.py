@@ -23,6 +23,7 @@ from openrouter_secure import (
     BackendUnavailableError,
     InvalidReferenceError,
     SecretNotFoundError,
+    OpenRouterSecureError,
     SecretRef,
 )
 from openrouter_secure._provider import SecretProvider
@@ -378,3 +379,23 @@ def test_the_client_takes_an_azure_reference_as_its_api_key(
             info = client.key_info()
         leaks.check(repr(client), info)
     assert info.is_management_key is False
+
+
+def test_a_redirect_is_not_followed(vault: FakeKeyVault) -> None:
+    """Key Vault never redirects; a 307 to another origin (here the same server under
+    another name) would re-send the token and the value being written."""
+    name = unique("redirected")
+    canary = make_canary("plain")
+    elsewhere = vault.url.replace("127.0.0.1", "localhost")
+    vault.fail(307, "Redirect", {"Location": f"{elsewhere}/secrets/{name}?api-version=7.6"})
+    try:
+        with make_provider(vault) as provider:
+            before = len(vault.requests)
+            with pytest.raises(OpenRouterSecureError) as info:
+                provider.put(ref_for(vault, name), canary)
+            sent = vault.requests[before:]
+    finally:
+        vault.heal()
+    # (The bearer challenge, unless cached,) the authorized PUT that met the 307; no more.
+    assert [authorized for _, _, authorized in sent][-2:] in ([False, True], [True])
+    assert_no_leak(canary, info.value)

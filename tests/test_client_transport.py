@@ -30,6 +30,7 @@ from openrouter_secure import (
     Secret,
     UpstreamError,
     register_backend,
+    secure_async_http_client,
     secure_http_client,
     unregister_backend,
 )
@@ -206,6 +207,81 @@ def test_a_redirected_completion_is_not_resent_elsewhere(
             client.chat(model=MODEL, messages=HELLO)
         assert info.value.status_code == 307
         assert other.requests == []  # neither the key nor the prompt went there
+
+
+@pytest.mark.parametrize("status", [307, 308])
+@pytest.mark.parametrize("same_origin", [False, True])
+def test_the_openai_sdk_never_resends_a_prompt_where_a_redirect_points(
+    openrouter_server: OpenRouterTestServer,
+    openrouter_key: StoredKey,
+    status: int,
+    same_origin: bool,
+) -> None:
+    """secure_http_client() as the docs show it: a POST's 3xx comes back to the SDK as
+    an error; the prompt is sent once, to base_url, and never again (same origin or not)."""
+    openai = pytest.importorskip("openai")
+    prompt = "my card is " + make_canary("plain")
+    with OpenRouterTestServer() as other:
+        target = openrouter_server.base_url if same_origin else other.base_url
+        openrouter_server.script(
+            "/chat/completions",
+            ScriptedResponse.redirect(target + "/chat/completions?again=1", status=status),
+        )
+        http = secure_http_client(
+            Secret(openrouter_key.key),
+            base_url=openrouter_server.base_url,
+            allow_insecure_loopback=True,
+        )
+        sdk = openai.OpenAI(
+            base_url=openrouter_server.base_url,
+            api_key="set-by-openrouter-secure",
+            http_client=http,
+            max_retries=0,
+        )
+        with http, pytest.raises(openai.APIStatusError) as info:
+            sdk.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+        assert info.value.status_code == status
+        assert other.requests == []
+        assert len(openrouter_server.requests_to("/chat/completions")) == 1
+
+
+async def test_the_async_openai_sdk_never_resends_a_prompt_elsewhere(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    openai = pytest.importorskip("openai")
+    with OpenRouterTestServer() as other:
+        openrouter_server.script(
+            "/chat/completions", ScriptedResponse.redirect(other.base_url + "/chat/completions")
+        )
+        http = secure_async_http_client(
+            Secret(openrouter_key.key),
+            base_url=openrouter_server.base_url,
+            allow_insecure_loopback=True,
+        )
+        sdk = openai.AsyncOpenAI(
+            base_url=openrouter_server.base_url,
+            api_key="set-by-openrouter-secure",
+            http_client=http,
+            max_retries=0,
+        )
+        async with http:
+            with pytest.raises(openai.APIStatusError):
+                await sdk.chat.completions.create(model=MODEL, messages=HELLO)
+        assert other.requests == []
+
+
+def test_a_get_still_follows_a_redirect_without_the_key(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    http = secure_http_client(
+        Secret(openrouter_key.key),
+        base_url=openrouter_server.base_url,
+        allow_insecure_loopback=True,
+    )
+    with OpenRouterTestServer() as other, http:
+        openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
+        assert http.get("models").status_code == 200
+        assert other.requests[0].header("authorization") is None
 
 
 def test_the_guard_transport_strips_the_key_from_disallowed_origins(

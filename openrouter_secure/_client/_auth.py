@@ -27,6 +27,8 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iter
 from typing import Any
 
 import httpx
+from httpx._client import UseClientDefault  # the type of the public httpx.USE_CLIENT_DEFAULT
+from httpx._types import AuthTypes
 
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureTransportError
@@ -38,8 +40,11 @@ from .._secret import Secret
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "REDIRECT_METHODS",
     "AsyncGuardTransport",
+    "AsyncGuardedClient",
     "GuardTransport",
+    "GuardedClient",
     "HttpSettings",
     "KeyAuth",
     "KeySource",
@@ -352,6 +357,57 @@ class AsyncGuardTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+#: Methods that may follow a redirect. Any other request carries a body (a prompt, a
+#: key update) or changes state, and its 3xx answer is returned instead.
+REDIRECT_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _follow(
+    request: httpx.Request, follow_redirects: bool | UseClientDefault
+) -> bool | UseClientDefault:
+    return follow_redirects if request.method in REDIRECT_METHODS else False
+
+
+class GuardedClient(httpx.Client):
+    """An ``httpx.Client`` on which only ``GET`` and ``HEAD`` follow redirects.
+
+    httpx (like every HTTP library) re-sends a request's body to wherever a ``307`` or
+    ``308`` points, to any host; it drops ``Authorization`` there, not the prompt. Here
+    a ``POST`` (or any method but ``GET``/``HEAD``) never follows a redirect, same
+    origin or not, whoever sends it (this library's clients, the ``openai`` SDK, or a
+    caller's own ``send(..., follow_redirects=True)``): the 3xx answer comes back, and
+    the ``openai`` SDK raises it as an ``APIStatusError`` with that status.
+    """
+
+    def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: AuthTypes | UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        return super().send(
+            request, stream=stream, auth=auth, follow_redirects=_follow(request, follow_redirects)
+        )
+
+
+class AsyncGuardedClient(httpx.AsyncClient):
+    """Async :class:`GuardedClient`."""
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: AuthTypes | UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        return await super().send(
+            request, stream=stream, auth=auth, follow_redirects=_follow(request, follow_redirects)
+        )
+
+
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 MAX_REDIRECTS = 5
@@ -376,8 +432,9 @@ class HttpSettings:
     from ``base_url``, ``allowed_hosts`` and ``allow_insecure_loopback`` (checked here,
     so a bad ``base_url`` fails at construction); a :class:`KeyAuth` over one
     :class:`KeySource`; ``base_url`` with a trailing ``/`` (relative paths keep its
-    ``/api/v1``); the timeout; the attribution headers; redirects followed, at most
-    :data:`MAX_REDIRECTS`, each hop seen by the guard transport; and that
+    ``/api/v1``); the timeout; the attribution headers; redirects followed by ``GET``
+    and ``HEAD`` only (:class:`GuardedClient`), at most :data:`MAX_REDIRECTS`, each hop
+    seen by the guard transport; and that
     :class:`GuardTransport` around the caller's transport or a pooled one of ``limits``.
     """
 
@@ -418,12 +475,12 @@ class HttpSettings:
     def client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
         """An ``httpx.Client`` with these settings, sending through ``transport``."""
         inner = transport if transport is not None else httpx.HTTPTransport(limits=self.limits)
-        return httpx.Client(transport=GuardTransport(inner, self.policy), **self._client_kwargs())
+        return GuardedClient(transport=GuardTransport(inner, self.policy), **self._client_kwargs())
 
     def async_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
         """An ``httpx.AsyncClient`` with these settings, sending through ``transport``."""
         inner = transport if transport is not None else httpx.AsyncHTTPTransport(limits=self.limits)
-        return httpx.AsyncClient(
+        return AsyncGuardedClient(
             transport=AsyncGuardTransport(inner, self.policy), **self._client_kwargs()
         )
 
