@@ -22,8 +22,8 @@ from openrouter_secure import (
     AccessDeniedError,
     BackendUnavailableError,
     InvalidReferenceError,
-    SecretNotFoundError,
     OpenRouterSecureError,
+    SecretNotFoundError,
     SecretRef,
 )
 from openrouter_secure._provider import SecretProvider

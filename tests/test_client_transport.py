@@ -7,6 +7,8 @@ is patched. Backoffs are configured in milliseconds to keep the suite fast.
 
 from __future__ import annotations
 
+import json
+import secrets
 import ssl
 import time
 from collections.abc import Iterator
@@ -379,6 +381,77 @@ def test_an_error_that_quotes_the_prompt_is_withheld(
         client.chat(model=MODEL, messages=[{"role": "user", "content": prompt}])
     assert "withheld" in str(info.value)
     assert prompt[:40] not in str(info.value)
+
+
+def _near_copies() -> dict[str, Any]:
+    def spaced(t: str) -> str:
+        return t.replace(" ", "  ")
+
+    def lines(t: str) -> str:
+        return t.replace(" ", "\n\t")
+
+    def upper(t: str) -> str:
+        return t.upper()
+
+    def punctuated(t: str) -> str:
+        return t.replace(" ", ", ").replace("-", "_") + "!"
+
+    def json_escaped(t: str) -> str:
+        return json.dumps(t.replace(" ", "\n"))[1:-1]
+
+    return {f.__name__: f for f in (spaced, lines, upper, punctuated, json_escaped)}
+
+
+@pytest.mark.parametrize("variant", sorted(_near_copies()))
+def test_an_error_that_quotes_a_near_copy_of_the_prompt_is_withheld(
+    make_client: MakeClient,
+    openrouter_key: StoredKey,
+    openrouter_server: OpenRouterTestServer,
+    variant: str,
+) -> None:
+    words = [secrets.token_hex(3) for _ in range(6)]
+    prompt = "patient " + " ".join(words) + " reports pain"
+    echo = _near_copies()[variant](" ".join(words))
+    client = make_client(openrouter_key, check_key_type=False)
+    openrouter_server.script(
+        "/chat/completions",
+        ScriptedResponse.error(400, f"cannot process: {echo}", metadata={"detail": echo}),
+    )
+    with pytest.raises(BadRequestError) as info:
+        client.chat(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    assert "withheld" in str(info.value)
+    for word in words:
+        assert word.lower() not in str(info.value).lower()
+        assert word.lower() not in repr(info.value.metadata).lower()
+
+
+def test_an_error_that_echoes_tool_call_arguments_is_withheld(
+    make_client: MakeClient, openrouter_key: StoredKey, openrouter_server: OpenRouterTestServer
+) -> None:
+    account = "acct " + secrets.token_hex(8)
+    messages = [
+        {"role": "user", "content": "look it up"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "lookup", "arguments": json.dumps({"account": account})},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "done"},
+    ]
+    client = make_client(openrouter_key, check_key_type=False)
+    openrouter_server.script(
+        "/chat/completions", ScriptedResponse.error(400, f"invalid account {account.upper()}")
+    )
+    with pytest.raises(BadRequestError) as info:
+        client.chat(model=MODEL, messages=messages)
+    assert "withheld" in str(info.value)
+    assert account.split()[1] not in str(info.value).lower()
 
 
 def test_429_waits_for_retry_after_then_succeeds(
