@@ -32,7 +32,13 @@ from httpx._types import AuthTypes
 
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureTransportError
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, is_loopback, parsers_may_disagree
+from .._net import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_BASE_URL,
+    is_loopback,
+    parsers_may_disagree,
+    shown_url,
+)
 from .._refs import SecretRef, as_ref
 from .._registry import arefresh, aresolve, refresh, resolve
 from .._sanitize._sanitizer import default_sanitizer
@@ -92,6 +98,13 @@ class OriginPolicy:
         )
         self._cache: dict[tuple[str, str, int | None], bool] = {}
         self.check(base)
+
+    def __repr__(self) -> str:
+        return (
+            f"OriginPolicy(base_url={shown_url(self.base_url)!r}, "
+            f"allowed_hosts={sorted(self.allowed_hosts)!r}, "
+            f"allow_insecure_loopback={self.allow_insecure_loopback!r})"
+        )
 
     def allows(self, url: httpx.URL) -> bool:
         origin = _origin(url)
