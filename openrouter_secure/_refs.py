@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from . import _known
 from ._exceptions import InvalidReferenceError
@@ -52,9 +52,10 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 # well-known token format, or a long run of mixed-case letters and digits (no path, host
 # or ARN looks like that; a UUID or a version id is lowercase hex).
 _KNOWN_TOKEN = re.compile(
-    r"(?:sk-|sk_(?:live|test)_|rk_live_|gh[pousr]_|github_pat_|glpat-|xox[abpr]-|AKIA|ASIA|"
+    r"(?<![A-Za-z0-9])(?:sk-|sk_(?:live|test)_|rk_live_|gh[pousr]_|github_pat_|glpat-|xox[abpr]-|AKIA|ASIA|"
     r"AIza|hv[sb]\.|eyJ)[A-Za-z0-9._~+/=-]{12,}"
 )
+_URL_PASSWORD = re.compile(r"://[^/?#\s@]*:[^/?#\s@]+@")
 _TOKENISH = re.compile(r"[A-Za-z0-9+/=_~.-]{24,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -77,6 +78,13 @@ class SecretRef:
         # no credential: str(ref) goes into errors, logs and config files.
         for name, value in self.params:
             _check_param(self.backend, name, value)
+        for part, text in (("path", self.path), ("#field", self.field or "")):
+            if _KNOWN_TOKEN.search(text) or _has_password(text):
+                raise InvalidReferenceError(
+                    f"{self.backend}:// reference has a {part} that looks like a credential "
+                    "(not shown): a reference names where a secret is stored, never the secret; "
+                    "store it in a backend and reference it there"
+                )
 
     @classmethod
     def parse(cls, text: str | SecretRef) -> SecretRef:
@@ -203,18 +211,17 @@ def names_a_credential(name: str) -> bool:
     return words[-1] == "key" or any(w in _CREDENTIAL_WORDS for w in words)
 
 
+def _has_password(text: str) -> bool:
+    """Whether ``text`` holds a URL with a password (``scheme://user:pw@host``)."""
+    return _URL_PASSWORD.search(text) is not None
+
+
 def looks_like_a_credential(value: str) -> bool:
     """Whether ``value`` is a credential whatever it is called: a value this process
     holds as a :class:`~openrouter_secure.Secret`, a URL with a password, a well-known
     token format, or a long mixed-case run of letters and digits."""
-    if value in _known.current.values or _KNOWN_TOKEN.search(value):
+    if value in _known.current.values or _KNOWN_TOKEN.search(value) or _has_password(value):
         return True
-    if "://" in value:
-        try:
-            if urlsplit(value).password:
-                return True
-        except ValueError:
-            return True  # a URL no parser agrees on: treat as the worst case
     for run in _TOKENISH.findall(value):
         classes = sum(any(test(c) for c in run) for test in (str.isupper, str.islower, str.isdigit))
         if classes == 3 or (len(run) >= 40 and all(c in "0123456789abcdefABCDEF" for c in run)):

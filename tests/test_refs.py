@@ -225,3 +225,24 @@ def test_any_built_reference_round_trips(
 ) -> None:
     ref = SecretRef(backend, path, tuple(params.items()), field)
     assert SecretRef.parse(str(ref)) == ref
+
+
+@pytest.mark.parametrize("where", ["env://{c}", "vault://secret/app#{c}", "aws://team/{c}/x"])
+def test_a_key_pasted_into_the_path_or_field_is_refused_unseen(where: str) -> None:
+    canary = make_canary()
+    with pytest.raises(InvalidReferenceError, match="looks like a credential") as info:
+        SecretRef.parse(where.format(c=canary))
+    assert_no_leak(canary, info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vault://secret/risk-assessment-2024-production#api_key",
+        "aws://arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/openrouter-AbCdEf",
+        "keyring://openrouter-secure/alice@example.com",
+        "env://OPENROUTER_API_KEY",
+    ],
+)
+def test_ordinary_paths_and_fields_are_allowed(text: str) -> None:
+    assert str(SecretRef.parse(text))
