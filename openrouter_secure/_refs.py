@@ -46,6 +46,11 @@ _CREDENTIAL_WORDS = frozenset(
         "assertion", "dsn", "jwt", "sig", "signature", "sas", "otp", "pin", "privatekey",
     }
 )  # fmt: skip
+# Found inside a run-together word too (apitoken, clientsecret, sessioncookie).
+_CREDENTIAL_STEMS = (
+    "token", "passw", "secret", "bearer", "credential", "passphrase", "cookie", "assertion",
+    "session",
+)  # fmt: skip
 _POINTER_WORDS = frozenset({"file", "path", "env", "var", "mount"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 # Values that are credentials whatever the param is called: a URL with a password, a
@@ -204,11 +209,14 @@ def _words(name: str) -> list[str]:
 
 def names_a_credential(name: str) -> bool:
     """Whether a param (or field, or variable) called ``name`` would hold a credential
-    rather than point at one (``token`` yes, ``token_file`` no)."""
+    rather than point at one (``token``, ``accessToken``, ``apitoken`` yes; ``token_file``
+    no)."""
     words = _words(name)
-    if not words or words[-1] in _POINTER_WORDS:
+    if not words or words[-1].endswith(tuple(_POINTER_WORDS)):
         return False
-    return words[-1] == "key" or any(w in _CREDENTIAL_WORDS for w in words)
+    return words[-1].endswith("key") or any(
+        w in _CREDENTIAL_WORDS or any(s in w for s in _CREDENTIAL_STEMS) for w in words
+    )
 
 
 def _has_password(text: str) -> bool:

@@ -272,6 +272,21 @@ async def test_the_async_openai_sdk_never_resends_a_prompt_elsewhere(
         assert other.requests == []
 
 
+def test_a_get_with_a_body_does_not_follow_a_redirect(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    http = secure_http_client(
+        Secret(openrouter_key.key),
+        base_url=openrouter_server.base_url,
+        allow_insecure_loopback=True,
+    )
+    with OpenRouterTestServer() as other, http:
+        openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
+        response = http.request("GET", "models", content=b"a body " + make_canary().encode())
+        assert response.status_code == 307
+        assert other.requests == []
+
+
 def test_a_get_still_follows_a_redirect_without_the_key(
     openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
 ) -> None:

@@ -121,6 +121,8 @@ def test_credential_params_are_refused(param: str) -> None:
         "cookie",
         "passphrase",
         "sessionToken",
+        "apitoken",
+        "clientsecret",
     ],
 )
 def test_params_named_like_credentials_are_refused_naming_only_the_param(param: str) -> None:

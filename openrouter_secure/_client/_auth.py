@@ -370,19 +370,24 @@ class AsyncGuardTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-#: Methods that may follow a redirect. Any other request carries a body (a prompt, a
-#: key update) or changes state, and its 3xx answer is returned instead.
+#: Methods that may follow a redirect, when the request has no body. Any other request
+#: carries a body (a prompt, a key update) or changes state, and its 3xx answer is
+#: returned instead.
 REDIRECT_METHODS = frozenset({"GET", "HEAD"})
 
 
 def _follow(
     request: httpx.Request, follow_redirects: bool | UseClientDefault
 ) -> bool | UseClientDefault:
-    return follow_redirects if request.method in REDIRECT_METHODS else False
+    # A GET can carry a body too (httpx allows it): only a bodiless one may follow.
+    bodiless = request.headers.get("content-length", "0") == "0" and (
+        "transfer-encoding" not in request.headers
+    )
+    return follow_redirects if request.method in REDIRECT_METHODS and bodiless else False
 
 
 class GuardedClient(httpx.Client):
-    """An ``httpx.Client`` on which only ``GET`` and ``HEAD`` follow redirects.
+    """An ``httpx.Client`` on which only a bodiless ``GET`` or ``HEAD`` follows redirects.
 
     httpx (like every HTTP library) re-sends a request's body to wherever a ``307`` or
     ``308`` points, to any host; it drops ``Authorization`` there, not the prompt. Here
