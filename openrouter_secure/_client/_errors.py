@@ -98,6 +98,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 _WINDOW = 16
 # JSON and C escapes a server may apply when it quotes text back (\u00e9, \n, \").
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
 
 
@@ -112,8 +113,7 @@ def normalize(text: str) -> str:
     spaces, line breaks, changed case or quotes, and JSON escaping compare equal."""
     if "\\" in text:
         text = _ESCAPE.sub(_unescape, text)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(c for c in text if c.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def quotes(text: str, sent: Sequence[str]) -> bool:
