@@ -11,6 +11,9 @@
   every request that leaves, redirects included (httpx sends those without the Auth
   flow): a request to an origin the policy does not allow never carries the
   ``Authorization`` header. They also write the metadata-only DEBUG request log.
+- :class:`GuardedClient` / :class:`AsyncGuardedClient` are that ``httpx`` client: only
+  a bodiless ``GET`` or ``HEAD`` follows a redirect, so no prompt is re-sent to wherever
+  a ``307``/``308`` points, whoever sends through it (the ``openai`` SDK included).
 - :class:`HttpSettings` assembles these into the ``httpx`` client of every sync and
   async client; :func:`secure_http_client` / :func:`secure_async_http_client` hand
   that same client out, for the official ``openai`` SDK's ``http_client=``.
@@ -515,7 +518,9 @@ def secure_http_client(
     transport: httpx.BaseTransport | None = None,
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.Client:
-    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects:
+    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects
+    (the key never goes to another origin; a request with a body follows no redirect, so
+    the SDK gets a ``307`` back as ``APIStatusError`` instead of re-sending the prompt):
     the very client a ``RedactingClient`` with the same arguments sends through.
 
     Hand it to the official SDK; the SDK never holds the key (give it any placeholder)::
