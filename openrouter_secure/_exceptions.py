@@ -233,21 +233,38 @@ class BackendUnavailableError(ProviderError):
         self.retryable = retryable
 
 
-class MissingDependencyError(BackendUnavailableError, ImportError):
-    """The backend's optional dependency is not installed.
+# Extras that bring a feature rather than a secret backend, and how to name that feature.
+_FEATURE_EXTRAS = {
+    "mcp": "the MCP adapter (openrouter_secure.mcp)",
+    "ratelimit": "rate limiting (RateLimiter)",
+    "redis": "Redis storage for rate limits and budgets",
+    "chart": "benchmark charts",
+    "fast": "the Hyperscan scan engine",
+}
 
-    The message carries the exact command, e.g. ``pip install "openrouter-secure[aws]"``.
+
+class MissingDependencyError(BackendUnavailableError, ImportError):
+    """An optional dependency (a backend's SDK, or a feature's library) is not installed.
+
+    The message names what needs it (``the 'aws' backend``, ``rate limiting``) and carries
+    the exact command, e.g. ``pip install "openrouter-secure[aws]"``. ``extra`` is the
+    extra's name; ``backend`` is set only when the extra is a secret backend's.
     """
 
     def __init__(
         self, backend: str, *, module: str | None = None, ref: object | None = None
     ) -> None:
         what = f" (could not import {module!r})" if module else ""
+        feature = _FEATURE_EXTRAS.get(backend)
+        needs = (
+            f"{feature} needs the {backend!r} extra"
+            if feature
+            else (f"the {backend!r} backend needs its extra")
+        )
         super().__init__(
-            f"the {backend!r} backend needs its extra{what}: "
-            f'run  pip install "openrouter-secure[{backend}]"',
+            f'{needs}{what}: run  pip install "openrouter-secure[{backend}]"',
             ref=ref,
-            backend=backend,
+            backend=None if feature else backend,
             retryable=False,
         )
         self.extra = backend

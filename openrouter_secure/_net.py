@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "is_loopback",
     "parsers_may_disagree",
+    "shown_url",
     "transport_allowed",
 ]
 
@@ -91,6 +92,27 @@ def parsers_may_disagree(url: str) -> bool:
     backslash (WHATWG parsers, Node and requests take it for ``/``; Python's
     ``urlsplit`` does not), white space or a control character."""
     return _AMBIGUOUS.search(url) is not None
+
+
+def shown_url(url: object) -> str:
+    """``url`` as text safe to show in a ``repr``, a log line or an error: userinfo
+    (``user:password@``) becomes ``[secure]@`` and a query ``?[secure]``, as httpx masks
+    a password in its own ``repr``. Text that does not parse as a URL is shown as
+    ``[secure]`` whole."""
+    text = str(url)
+    try:
+        parts = urlsplit(text)
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return "[secure]"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        host = "[secure]@" + host
+    shown = f"{parts.scheme}://{host}{parts.path}" if parts.scheme else f"{host}{parts.path}"
+    if parts.query:
+        shown += "?[secure]"
+    if parts.fragment:
+        shown += "#[secure]"
+    return shown
 
 
 def transport_allowed(url: str | SplitResult, *, allow_insecure_loopback: bool) -> bool:

@@ -10,9 +10,11 @@ secret stored as a JSON object::
     aws://prod/openrouter?region=eu-west-1&stage=AWSCURRENT#api_key
     vault://secret/openrouter/prod#api_key
 
-A reference is *where* a secret lives, never the secret: params that look like
-credentials (``token=``, ``password=``) are refused, so a reference is always safe
-to log, print and commit.
+A reference is *where* a secret lives, never the secret: a param named like a
+credential (``token=``, ``password=``, ``bearer=``, ``clientAssertion=``, ``dsn=``) or
+whose value looks like one (a URL with a password, a known token format, a long random
+token) is refused, with an error naming the param and never its value, so a reference
+is always safe to log, print and commit.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from . import _known
 from ._exceptions import InvalidReferenceError
 
-__all__ = ["SecretRef"]
+__all__ = ["SecretRef", "looks_like_a_credential", "names_a_credential"]
 
 _SHAPE = "<backend>://<path>[?name=value&...][#field], e.g. env://OPENROUTER_API_KEY"
 _SCHEME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -34,11 +37,31 @@ _REF = re.compile(
 )
 # Credentials belong in the backend's own auth chain, never in a reference that ends up
 # in config files and logs. A param may *point at* a credential (token_file, secret_id_env).
-_CREDENTIAL_PARAM = re.compile(
-    r"(?:^|[_-])(?:token|password|passwd|pwd|secret|credentials?|api[_-]?key|apikey)(?:$|[_-])",
-    re.I,
+# Names are split into words (snake, kebab and camelCase alike): a param is refused when a
+# word names a credential, or its last word is "key" (api_key, accessKey, private-key).
+_CREDENTIAL_WORDS = frozenset(
+    {
+        "token", "password", "passwd", "pwd", "pass", "passphrase", "secret", "credential",
+        "credentials", "creds", "apikey", "bearer", "authorization", "session", "cookie",
+        "assertion", "dsn", "jwt", "sig", "signature", "sas", "otp", "pin", "privatekey",
+    }
+)  # fmt: skip
+# Found inside a run-together word too (apitoken, clientsecret, sessioncookie).
+_CREDENTIAL_STEMS = (
+    "token", "passw", "secret", "bearer", "credential", "passphrase", "cookie", "assertion",
+    "session",
+)  # fmt: skip
+_POINTER_WORDS = frozenset({"file", "path", "env", "var", "mount"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# Values that are credentials whatever the param is called: a URL with a password, a
+# well-known token format, or a long run of mixed-case letters and digits (no path, host
+# or ARN looks like that; a UUID or a version id is lowercase hex).
+_KNOWN_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?:sk-|sk_(?:live|test)_|rk_live_|gh[pousr]_|github_pat_|glpat-|xox[abpr]-|AKIA|ASIA|"
+    r"AIza|hv[sb]\.|eyJ)[A-Za-z0-9._~+/=-]{12,}"
 )
-_POINTER_SUFFIX = re.compile(r"[_-](?:file|path|env|var|mount)$", re.I)
+_URL_PASSWORD = re.compile(r"://[^/?#\s@]*:[^/?#\s@]+@")
+_TOKENISH = re.compile(r"[A-Za-z0-9+/=_~.-]{24,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
@@ -54,6 +77,19 @@ class SecretRef:
     params: tuple[tuple[str, str], ...] = ()
     field: str | None = None
     _text: str = dc_field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # However a reference is made (parsed, built, replaced, constructed), it holds
+        # no credential: str(ref) goes into errors, logs and config files.
+        for name, value in self.params:
+            _check_param(self.backend, name, value)
+        for part, text in (("path", self.path), ("#field", self.field or "")):
+            if _KNOWN_TOKEN.search(text) or _has_password(text):
+                raise InvalidReferenceError(
+                    f"{self.backend}:// reference has a {part} that looks like a credential "
+                    "(not shown): a reference names where a secret is stored, never the secret; "
+                    "store it in a backend and reference it there"
+                )
 
     @classmethod
     def parse(cls, text: str | SecretRef) -> SecretRef:
@@ -115,7 +151,6 @@ class SecretRef:
             if name in seen:
                 raise InvalidReferenceError(f"{scheme}:// reference repeats the param {name!r}")
             seen.add(name)
-            _check_param_name(scheme, name)
         return tuple(pairs)
 
     @classmethod
@@ -148,7 +183,6 @@ class SecretRef:
             if value is None:
                 merged.pop(key, None)
             else:
-                _check_param_name(self.backend, key)
                 merged[key] = value
         return replace(self, params=tuple(merged.items()), _text="")
 
@@ -169,14 +203,60 @@ class SecretRef:
         return f"SecretRef({str(self)!r})"
 
 
-def _check_param_name(scheme: str, name: str) -> None:
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def names_a_credential(name: str) -> bool:
+    """Whether a param (or field, or variable) called ``name`` would hold a credential
+    rather than point at one (``token``, ``accessToken``, ``apitoken`` yes; ``token_file``
+    no)."""
+    words = _words(name)
+    if not words or words[-1].endswith(tuple(_POINTER_WORDS)):
+        return False
+    return words[-1].endswith("key") or any(
+        w in _CREDENTIAL_WORDS or any(s in w for s in _CREDENTIAL_STEMS) for w in words
+    )
+
+
+def _has_password(text: str) -> bool:
+    """Whether ``text`` holds a URL with a password (``scheme://user:pw@host``)."""
+    return _URL_PASSWORD.search(text) is not None
+
+
+def looks_like_a_credential(value: str) -> bool:
+    """Whether ``value`` is a credential whatever it is called: a value this process
+    holds as a :class:`~openrouter_secure.Secret`, a URL with a password, a well-known
+    token format, or a long mixed-case run of letters and digits."""
+    if value in _known.current.values or _KNOWN_TOKEN.search(value) or _has_password(value):
+        return True
+    for run in _TOKENISH.findall(value):
+        classes = sum(any(test(c) for c in run) for test in (str.isupper, str.islower, str.isdigit))
+        if classes == 3 or (len(run) >= 40 and all(c in "0123456789abcdefABCDEF" for c in run)):
+            return True
+    return False
+
+
+def _check_param(scheme: str, name: str, value: str) -> None:
     if not name:
         raise InvalidReferenceError(f"{scheme}:// reference has a param with no name")
-    if _CREDENTIAL_PARAM.search(name) and not _POINTER_SUFFIX.search(name):
+    fix = (
+        "A reference must never carry a secret: give the backend its credentials through "
+        "its usual environment or a file"
+    )
+    if looks_like_a_credential(name):
+        raise InvalidReferenceError(
+            f"{scheme}:// reference has a param whose name looks like a credential. {fix}"
+        )
+    if names_a_credential(name):
         raise InvalidReferenceError(
             f"{scheme}:// reference has the param {name!r}, which looks like a credential. "
-            "A reference must never carry a secret: give the backend its credentials through "
-            f"its usual environment or a file (e.g. {name}_file=/path)"
+            f"{fix} (e.g. {name}_file=/path)"
+        )
+    if looks_like_a_credential(value):
+        raise InvalidReferenceError(
+            f"{scheme}:// reference has the param {name!r} with a value that looks like a "
+            f"credential (not shown). {fix}"
         )
 
 

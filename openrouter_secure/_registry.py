@@ -277,7 +277,8 @@ def available_backends() -> list[BackendInfo]:
 
     Each backend answers for itself through ``availability()`` (a missing extra names
     its ``pip install`` command); a plugin that fails to load, or whose
-    ``availability()`` raises, is reported in its row.
+    ``availability()`` raises, is reported in its row. Nothing is logged above DEBUG:
+    the rows are the report.
     """
     rows = []
     for name in sorted(backend_names()):
@@ -305,7 +306,10 @@ def available_backends() -> list[BackendInfo]:
             else:
                 rows.append(BackendInfo(name, True, "ok", source, target, writable))
         except OpenRouterSecureError as exc:
-            log.warning("secret backend %s:// is not usable: %s", name, exc)
+            # The row is the report: a listing logs nothing above DEBUG, so a missing
+            # extra or a broken plugin never reaches stderr (through Python's last-resort
+            # handler) of a program that only asked what is available.
+            log.debug("secret backend %s:// is not usable: %s", name, exc)
             eps = _plugin_entry_points().get(name)
             if eps and not target:
                 target, source = eps[0].value, _dist_name(eps[0])

@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.openrouter_services",
     "tests.client_fixtures",
     "tests.mcp_audit",
+    "tests.redirect_servers",
 ]
 
 

@@ -21,6 +21,7 @@ from openrouter_secure._events import emit
 from openrouter_secure.audit import AuditLog, verify_audit_file
 from openrouter_secure.audit._chain import GENESIS
 from openrouter_secure.audit._log import clean_fields
+from openrouter_secure.testing import assert_no_leak, make_canary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -465,10 +466,37 @@ def test_cli_verify_ok_and_broken(tmp_path: Path) -> None:
     assert (as_json["ok"], as_json["first_bad_line"]) == (False, 17)
 
 
-def test_cli_missing_file_fails(tmp_path: Path) -> None:
-    result = cli(str(tmp_path / "nope.jsonl"))
-    assert result.returncode == 1
-    assert "cannot read" in result.stdout
+def test_cli_missing_file_is_a_usage_error_that_does_not_echo_the_path(tmp_path: Path) -> None:
+    canary = make_canary()
+    result = cli(str(tmp_path / f"{canary}.jsonl"))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert_no_leak(canary, result.stdout, result.stderr)
+
+
+def test_cli_a_broken_log_under_a_path_with_a_key_masks_it(tmp_path: Path) -> None:
+    canary = make_canary()
+    path = tmp_path / f"logs-{canary}" / "audit.jsonl"
+    path.parent.mkdir()
+    write_log(path, 5).close()
+    lines = lines_of(path)
+    del lines[2]
+    path.write_bytes(b"".join(lines))
+    for result in (cli(str(path)), cli(str(path), "--json")):
+        assert result.returncode == 1
+        assert "audit.jsonl" in result.stdout
+        assert_no_leak(canary, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("digest", ["nothex", "ab" * 31, "zz" * 32])
+def test_cli_a_malformed_expect_head_is_a_usage_error(tmp_path: Path, digest: str) -> None:
+    path = tmp_path / "audit.jsonl"
+    write_log(path, 3).close()
+    result = cli(str(path), "--expect-head", digest)
+    assert result.returncode == 2
+    assert "--expect-head: must be the 64 hex digits" in result.stderr
+    assert "cut from the end" not in result.stdout + result.stderr
+    assert digest not in result.stderr
 
 
 def _forked_writer(log: AuditLog, name: str, n: int) -> None:

@@ -497,7 +497,7 @@ def test_no_region_anywhere_says_where_to_set_one(
 ) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.delenv("AWS_REGION", raising=False)
-    with pytest.raises(InvalidReferenceError, match="region"):
+    with pytest.raises(InvalidReferenceError, match="AWS_REGION or AWS_DEFAULT_REGION"):
         provider.get(SecretRef.parse(f"aws://{unique('noregion')}"))
 
 
@@ -511,3 +511,30 @@ def test_debug_logging_never_shows_the_value(moto_server: str) -> None:
         assert provider.get(ref).reveal() == second
         assert provider.get(ref.with_params(stage="AWSPREVIOUS")).reveal() == first
     assert any(r.name.startswith("botocore") for r in leaks.records)  # DEBUG was on
+
+
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_the_region_comes_from_either_environment_variable(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """The AWS CLI and SDKs read AWS_REGION; boto3 reads only AWS_DEFAULT_REGION."""
+    canary = make_canary()
+    name = unique("env-region")
+    sm(moto_server).create_secret(Name=name, SecretString=canary)
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv(variable, REGION)
+    with AwsProvider(connect_timeout=2, read_timeout=5, max_attempts=1) as provider:
+        assert provider.get(ref_for(moto_server, name)).reveal() == canary
+
+
+def test_aws_region_wins_over_aws_default_region(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = make_canary()
+    name = unique("region-order")
+    sm(moto_server).create_secret(Name=name, SecretString=canary)  # in REGION only
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    with AwsProvider(connect_timeout=2, read_timeout=5, max_attempts=1) as provider:
+        assert provider.get(ref_for(moto_server, name)).reveal() == canary

@@ -22,6 +22,7 @@ from openrouter_secure import (
     AccessDeniedError,
     BackendUnavailableError,
     InvalidReferenceError,
+    OpenRouterSecureError,
     SecretNotFoundError,
     SecretRef,
 )
@@ -125,9 +126,11 @@ def test_malformed_references_are_refused(text: str) -> None:
 
 def test_a_vault_url_with_a_password_is_refused_without_echoing_it() -> None:
     canary = make_canary("plain")
-    ref = SecretRef.parse(f"azure://vault1/key?vault_url=https://user:{canary}@vault1.example")
+    # Refused by the reference parser already; the provider would refuse it too.
     with pytest.raises(InvalidReferenceError) as info:
-        AzureProvider._locate(ref)
+        AzureProvider._locate(
+            SecretRef.parse(f"azure://vault1/key?vault_url=https://user:{canary}@vault1.example")
+        )
     assert_no_leak(canary, info.value)
 
 
@@ -378,3 +381,23 @@ def test_the_client_takes_an_azure_reference_as_its_api_key(
             info = client.key_info()
         leaks.check(repr(client), info)
     assert info.is_management_key is False
+
+
+def test_a_redirect_is_not_followed(vault: FakeKeyVault) -> None:
+    """Key Vault never redirects; a 307 to another origin (here the same server under
+    another name) would re-send the token and the value being written."""
+    name = unique("redirected")
+    canary = make_canary("plain")
+    elsewhere = vault.url.replace("127.0.0.1", "localhost")
+    vault.fail(307, "Redirect", {"Location": f"{elsewhere}/secrets/{name}?api-version=7.6"})
+    try:
+        with make_provider(vault) as provider:
+            before = len(vault.requests)
+            with pytest.raises(OpenRouterSecureError) as info:
+                provider.put(ref_for(vault, name), canary)
+            sent = vault.requests[before:]
+    finally:
+        vault.heal()
+    # (The bearer challenge, unless cached,) the authorized PUT that met the 307; no more.
+    assert [authorized for _, _, authorized in sent][-2:] in ([False, True], [True])
+    assert_no_leak(canary, info.value)

@@ -37,6 +37,7 @@ from openrouter_secure.testing import (
     make_canary,
 )
 from tests.gcp_fake import FakeSecretManager, FakeSecretManagerGrpc
+from tests.redirect_servers import url_of
 
 PROJECT = "test-project"
 
@@ -133,9 +134,11 @@ def test_malformed_references_are_refused(text: str) -> None:
 
 def test_an_endpoint_with_a_password_is_refused_without_echoing_it() -> None:
     canary = make_canary("plain")
-    ref = SecretRef.parse(f"gcp://my-project/key?endpoint=https://user:{canary}@gsm.example")
+    # Refused by the reference parser already; the provider would refuse it too.
     with pytest.raises(InvalidReferenceError) as info:
-        GcpProvider._channel(ref)
+        GcpProvider._channel(
+            SecretRef.parse(f"gcp://my-project/key?endpoint=https://user:{canary}@gsm.example")
+        )
     assert_no_leak(canary, info.value)
 
 
@@ -484,3 +487,17 @@ def test_the_client_takes_a_gcp_reference_as_its_api_key(
             info = client.key_info()
         leaks.check(repr(client), info)
     assert info.is_management_key is False
+
+
+def test_a_redirect_to_another_origin_never_gets_the_value(loopback_http: Any) -> None:
+    """A 307 keeps the method and body: following it would re-send the secret elsewhere."""
+    canary = make_canary("plain")
+    elsewhere = loopback_http()
+    front = loopback_http(url_of(elsewhere))
+    ref = SecretRef.build("gcp", f"{PROJECT}/{unique('redirected')}", {"endpoint": url_of(front)})
+    with make_provider() as provider, pytest.raises(BackendUnavailableError) as info:
+        provider.put(ref, canary)
+    assert front.seen, "the provider never reached the endpoint"
+    assert elsewhere.seen == [], "the redirect was followed"
+    assert "another origin" in str(info.value)
+    assert_no_leak(canary, info.value)

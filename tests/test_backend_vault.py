@@ -33,6 +33,7 @@ from openrouter_secure import (
 )
 from openrouter_secure._secret import Secret
 from openrouter_secure.testing import LeakCheck, ProviderContract, assert_no_leak, make_canary
+from tests.redirect_servers import url_of
 from tests.secrets_services import BaoServer, start_openbao
 from tests.services import free_port
 
@@ -794,3 +795,38 @@ def test_debug_logging_never_shows_the_value(provider: VaultProvider) -> None:
         assert provider.get(ref.with_field("api_key")).reveal() == second
         assert provider.get(ref.with_params(version="1")).reveal() == first
     assert leaks.records  # DEBUG was on (urllib3 logs each request)
+
+
+# -- redirects: the token stays with the configured origin ------------------------------
+
+
+def test_a_redirect_to_another_origin_never_carries_the_token(
+    bao: BaoServer, loopback_http: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = make_canary("plain")
+    monkeypatch.setenv("VAULT_TOKEN", token)
+    elsewhere = loopback_http()
+    front = loopback_http(url_of(elsewhere))
+    ref = SecretRef.parse(f"vault://secret/app?addr={url_of(front)}")
+    with pytest.raises(BackendUnavailableError) as info:
+        VaultProvider(timeout=5, retries=0).get(ref)
+    assert front.seen
+    assert front.seen[0][2].get("X-Vault-Token") == token
+    assert elsewhere.seen == [], "the redirect was followed"
+    assert "another origin" in str(info.value)
+    assert_no_leak(token, info.value)
+
+
+def test_a_redirect_to_a_real_vault_on_another_port_is_not_followed(
+    bao: BaoServer, loopback_http: Any
+) -> None:
+    """The target is a working Vault the token is valid for: still another origin."""
+    path = unique("ors-redirect")
+    canary = make_canary("plain")
+    kv_write(bao, path, {"value": canary})
+    front = loopback_http(bao.addr)
+    ref = SecretRef.parse(f"vault://secret/{path}?addr={url_of(front)}")
+    with pytest.raises(BackendUnavailableError, match="not followed"):
+        VaultProvider(timeout=5, retries=0).get(ref)
+    direct = SecretRef.parse(f"vault://secret/{path}")
+    assert VaultProvider(timeout=5, retries=0).get(direct).reveal() == canary

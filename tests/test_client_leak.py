@@ -26,6 +26,7 @@ from openrouter_secure.testing import (
     LeakCheck,
     OpenRouterTestServer,
     ScriptedResponse,
+    assert_no_leak,
     make_canary,
 )
 from tests.services import free_port
@@ -213,3 +214,20 @@ def test_the_openai_sdk_path_never_holds_or_logs_the_key(
     # The SDK's errors carry the server's raw text: they are the SDK's, and hold the
     # echoed key only because this hostile server echoes it. Our client's never do.
     leaks.check(repr(sdk), repr(SecretRef.parse("leakstore://app/key")))
+
+
+@pytest.mark.parametrize(
+    "userinfo", ["admin:{c}", "{c}", "{c}:"], ids=["password", "user-token", "user-only"]
+)
+def test_client_reprs_mask_userinfo_in_base_url(userinfo: str) -> None:
+    from openrouter_secure._client._auth import OriginPolicy
+
+    canary = make_canary("plain")
+    base_url = f"https://{userinfo.format(c=canary)}@openrouter.ai/api/v1?token={canary}"
+    shown = []
+    with RedactingClient(Secret(make_canary()), base_url=base_url) as client:
+        shown += [repr(client), str(client), f"{client!r}"]
+    shown.append(repr(AsyncRedactingClient(Secret(make_canary()), base_url=base_url)))
+    shown.append(repr(OriginPolicy(base_url)))
+    assert all("[secure]@openrouter.ai" in text for text in shown)
+    assert_no_leak(canary, *shown)

@@ -7,6 +7,8 @@ is patched. Backoffs are configured in milliseconds to keep the suite fast.
 
 from __future__ import annotations
 
+import json
+import secrets
 import ssl
 import time
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from openrouter_secure import (
     Secret,
     UpstreamError,
     register_backend,
+    secure_async_http_client,
     secure_http_client,
     unregister_backend,
 )
@@ -208,6 +211,96 @@ def test_a_redirected_completion_is_not_resent_elsewhere(
         assert other.requests == []  # neither the key nor the prompt went there
 
 
+@pytest.mark.parametrize("status", [307, 308])
+@pytest.mark.parametrize("same_origin", [False, True])
+def test_the_openai_sdk_never_resends_a_prompt_where_a_redirect_points(
+    openrouter_server: OpenRouterTestServer,
+    openrouter_key: StoredKey,
+    status: int,
+    same_origin: bool,
+) -> None:
+    """secure_http_client() as the docs show it: a POST's 3xx comes back to the SDK as
+    an error; the prompt is sent once, to base_url, and never again (same origin or not)."""
+    openai = pytest.importorskip("openai")
+    prompt = "my card is " + make_canary("plain")
+    with OpenRouterTestServer() as other:
+        target = openrouter_server.base_url if same_origin else other.base_url
+        openrouter_server.script(
+            "/chat/completions",
+            ScriptedResponse.redirect(target + "/chat/completions?again=1", status=status),
+        )
+        http = secure_http_client(
+            Secret(openrouter_key.key),
+            base_url=openrouter_server.base_url,
+            allow_insecure_loopback=True,
+        )
+        sdk = openai.OpenAI(
+            base_url=openrouter_server.base_url,
+            api_key="set-by-openrouter-secure",
+            http_client=http,
+            max_retries=0,
+        )
+        with http, pytest.raises(openai.APIStatusError) as info:
+            sdk.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
+        assert info.value.status_code == status
+        assert other.requests == []
+        assert len(openrouter_server.requests_to("/chat/completions")) == 1
+
+
+async def test_the_async_openai_sdk_never_resends_a_prompt_elsewhere(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    openai = pytest.importorskip("openai")
+    with OpenRouterTestServer() as other:
+        openrouter_server.script(
+            "/chat/completions", ScriptedResponse.redirect(other.base_url + "/chat/completions")
+        )
+        http = secure_async_http_client(
+            Secret(openrouter_key.key),
+            base_url=openrouter_server.base_url,
+            allow_insecure_loopback=True,
+        )
+        sdk = openai.AsyncOpenAI(
+            base_url=openrouter_server.base_url,
+            api_key="set-by-openrouter-secure",
+            http_client=http,
+            max_retries=0,
+        )
+        async with http:
+            with pytest.raises(openai.APIStatusError):
+                await sdk.chat.completions.create(model=MODEL, messages=HELLO)
+        assert other.requests == []
+
+
+def test_a_get_with_a_body_does_not_follow_a_redirect(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    http = secure_http_client(
+        Secret(openrouter_key.key),
+        base_url=openrouter_server.base_url,
+        allow_insecure_loopback=True,
+    )
+    with OpenRouterTestServer() as other, http:
+        openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
+        response = http.request("GET", "models", content=b"a body " + make_canary().encode())
+        assert response.status_code == 307
+        assert other.requests == []
+
+
+def test_a_get_still_follows_a_redirect_without_the_key(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    http = secure_http_client(
+        Secret(openrouter_key.key),
+        base_url=openrouter_server.base_url,
+        allow_insecure_loopback=True,
+    )
+    with OpenRouterTestServer() as other, http:
+        openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
+        assert http.get("models").status_code == 200
+        assert other.requests[0].header("authorization") is None
+
+
 def test_the_guard_transport_strips_the_key_from_disallowed_origins(
     openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
 ) -> None:
@@ -303,6 +396,77 @@ def test_an_error_that_quotes_the_prompt_is_withheld(
         client.chat(model=MODEL, messages=[{"role": "user", "content": prompt}])
     assert "withheld" in str(info.value)
     assert prompt[:40] not in str(info.value)
+
+
+def _near_copies() -> dict[str, Any]:
+    def spaced(t: str) -> str:
+        return t.replace(" ", "  ")
+
+    def lines(t: str) -> str:
+        return t.replace(" ", "\n\t")
+
+    def upper(t: str) -> str:
+        return t.upper()
+
+    def punctuated(t: str) -> str:
+        return t.replace(" ", ", ").replace("-", "_") + "!"
+
+    def json_escaped(t: str) -> str:
+        return json.dumps(t.replace(" ", "\n"))[1:-1]
+
+    return {f.__name__: f for f in (spaced, lines, upper, punctuated, json_escaped)}
+
+
+@pytest.mark.parametrize("variant", sorted(_near_copies()))
+def test_an_error_that_quotes_a_near_copy_of_the_prompt_is_withheld(
+    make_client: MakeClient,
+    openrouter_key: StoredKey,
+    openrouter_server: OpenRouterTestServer,
+    variant: str,
+) -> None:
+    words = [secrets.token_hex(3) for _ in range(6)]
+    prompt = "patient " + " ".join(words) + " reports pain"
+    echo = _near_copies()[variant](" ".join(words))
+    client = make_client(openrouter_key, check_key_type=False)
+    openrouter_server.script(
+        "/chat/completions",
+        ScriptedResponse.error(400, f"cannot process: {echo}", metadata={"detail": echo}),
+    )
+    with pytest.raises(BadRequestError) as info:
+        client.chat(model=MODEL, messages=[{"role": "user", "content": prompt}])
+    assert "withheld" in str(info.value)
+    for word in words:
+        assert word.lower() not in str(info.value).lower()
+        assert word.lower() not in repr(info.value.metadata).lower()
+
+
+def test_an_error_that_echoes_tool_call_arguments_is_withheld(
+    make_client: MakeClient, openrouter_key: StoredKey, openrouter_server: OpenRouterTestServer
+) -> None:
+    account = "acct " + secrets.token_hex(8)
+    messages = [
+        {"role": "user", "content": "look it up"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "lookup", "arguments": json.dumps({"account": account})},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "done"},
+    ]
+    client = make_client(openrouter_key, check_key_type=False)
+    openrouter_server.script(
+        "/chat/completions", ScriptedResponse.error(400, f"invalid account {account.upper()}")
+    )
+    with pytest.raises(BadRequestError) as info:
+        client.chat(model=MODEL, messages=messages)
+    assert "withheld" in str(info.value)
+    assert account.split()[1] not in str(info.value).lower()
 
 
 def test_429_waits_for_retry_after_then_succeeds(

@@ -120,3 +120,38 @@ def test_every_public_namespace_has_an_api_page() -> None:
     assert namespaces | {"mcp", "testing", "core", "exceptions"} <= pages
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert not [p for p in pages if f"api/{p}.md" not in nav]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_python_block_is_python(page: Path) -> None:
+    """A ``python`` fence holds code (top-level ``await`` allowed, as in an asyncio
+    REPL); a signature or pseudo-code goes in a ``text`` fence."""
+    import ast
+
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for block in re.finditer(r"^```python\n(.*?)^```", text, re.M | re.S):
+        line = text[: block.start()].count("\n") + 2
+        try:
+            compile(block[1], f"{page.name}:{line}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        except SyntaxError as exc:
+            broken.append(f"{page.name}:{line}: {exc.msg}")
+    assert not broken
+
+
+def test_rules_in_documented_audit_records_are_ones_the_policy_writes() -> None:
+    from openrouter_secure.config import ToolPolicy
+
+    shown = set()
+    for page in ("limits-budgets-audit.md", "mcp.md"):
+        text = (DOCS / page).read_text(encoding="utf-8")
+        shown |= set(re.findall(r'"rule":\s*"([^"]+)"', text))
+    policy = ToolPolicy.from_config(
+        {"files": {"denyToolsGlob": ["delete*"], "allowedTools": ["read"]}}
+    )
+    written = {
+        policy.check("files", "delete").rule,
+        policy.check("files", "read").rule,
+        policy.check("files", "other").rule,
+    }
+    assert shown <= written, f"documented rules no policy writes: {shown - written}"

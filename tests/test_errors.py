@@ -142,3 +142,49 @@ def test_a_failing_scrubber_withholds_the_message(monkeypatch: pytest.MonkeyPatc
     error = ors.ProviderError("backend said " + canary)
     assert_no_leak(canary, *render(error))
     assert "sanitizer failed" in str(error)
+
+
+_BLOCK_IMPORTS = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Block())
+"""
+
+
+@pytest.mark.parametrize(
+    ("blocked", "code", "expected"),
+    [
+        ("mcp", "import openrouter_secure.mcp", "the MCP adapter (openrouter_secure.mcp) needs"),
+        (
+            "limits",
+            "from openrouter_secure.limits import RateLimiter; RateLimiter('1/second')",
+            "rate limiting (RateLimiter) needs the 'ratelimit' extra",
+        ),
+        ("boto3", "import openrouter_secure as s; s.get_provider('aws')", "the 'aws' backend"),
+    ],
+)
+def test_missing_dependency_names_what_needs_it_by_kind(
+    blocked: str, code: str, expected: str
+) -> None:
+    script = (
+        _BLOCK_IMPORTS.format(blocked={blocked})
+        + f"""
+from openrouter_secure import MissingDependencyError
+try:
+    {code}
+except MissingDependencyError as exc:
+    print(exc, "|", exc.backend)
+"""
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert "pip install" in result.stdout
+    is_backend = blocked == "boto3"
+    assert result.stdout.strip().endswith("| aws" if is_backend else "| None")
+    assert ("backend" in result.stdout.split("|")[0]) is is_backend

@@ -495,16 +495,15 @@ async def test_allowed_roots_confine_path_arguments_before_the_tool_runs(
 
 
 async def test_the_docs_example_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The first Python block of docs/mcp.md, run as written (from a directory with notes/).
+    # The first Python block of docs/mcp.md, run as written in an empty directory.
     text = (Path(__file__).resolve().parent.parent / "docs" / "mcp.md").read_text()
     code = text.split("```python\n", 1)[1].split("```", 1)[0]
-    assert len([line for line in code.splitlines() if line.strip()]) <= 12
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "today.md").write_text("buy milk")
-    (tmp_path / "private.txt").write_text("PRIVATE-CONTENT")
+    assert len([line for line in code.splitlines() if line.strip()]) <= 13
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "docs_example"}
     exec(compile(code, "docs/mcp.md", "exec"), namespace)  # noqa: S102 - our own docs
+    (tmp_path / "notes" / "today.md").write_text("buy milk")
+    (tmp_path / "private.txt").write_text("PRIVATE-CONTENT")
     async with Client(namespace["server"]) as client:
         ok = await client.call_tool("read_note", {"path": "today.md"})
         escape = await client.call_tool("read_note", {"path": "../private.txt"})

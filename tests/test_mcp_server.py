@@ -153,6 +153,17 @@ async def test_list_models_filters(
         assert len(await ids(limit=2)) == 2
 
 
+async def test_model_prices_per_million_tokens_are_exact(config: dict[str, Any]) -> None:
+    """Per-token prices are decimal strings: "0.0000008" per token is 0.8 per million,
+    not 0.7999999999999999."""
+    async with Client(create_server(config)) as client:
+        data = structured(await client.call_tool("list_models", {}))
+    prices = {m["id"]: m["prompt_price_per_mtok"] for m in data["models"]}
+    assert prices["anthropic/claude-3.5-haiku"] == 0.8
+    assert prices["openai/gpt-4o-mini"] == 0.15
+    assert prices["meta-llama/llama-3.1-8b-instruct"] == 0.02
+
+
 async def test_the_config_policy_hides_and_refuses_tools(
     config: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -105,3 +105,15 @@ def test_the_tests_and_the_commands_that_run_them_ship(shipped: set[str]) -> Non
 def test_nothing_private_to_this_checkout_ships(shipped: set[str]) -> None:
     assert not {p for p in shipped if p.startswith((".ci/", ".venv/", "site/", ".git/"))}
     assert not {p for p in shipped if "__pycache__" in p or p.endswith(".pyc")}
+
+
+def test_the_package_index_description_works_without_the_repository() -> None:
+    """The README becomes the package index page: its links must be absolute (a relative
+    one is a dead link there), and installing must not need a clone."""
+    from hatchling.metadata.core import ProjectMetadata
+
+    readme = ProjectMetadata(str(ROOT), None).core.readme
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme) + re.findall(r'(?:href|src)="([^"]+)"', readme)
+    relative = [t for t in targets if not re.match(r"(https://|#)", t)]
+    assert not relative, f"relative links on the package index: {relative}"
+    assert 'pip install "openrouter-secure[' in readme

@@ -94,6 +94,28 @@ def test_a_broken_plugin_is_reported_not_fatal(tmp_path: Path) -> None:
     assert "ModuleNotFoundError" in reason
     assert "ors-broken" in reason
     assert env_value == "env-still-works"
+    assert result.stderr == ""  # the row is the report: no warning on stderr
+
+
+def test_the_backends_command_reports_a_broken_plugin_once(tmp_path: Path) -> None:
+    install_plugin(
+        tmp_path,
+        "ors-broken",
+        "ors_broken",
+        "import a_module_that_does_not_exist\n",
+        "[openrouter_secure.backends]\nbroken = ors_broken:Provider\n",
+    )
+    result = run(
+        tmp_path,
+        """
+        import sys
+        from openrouter_secure.cli import main
+        sys.exit(main(["backends"]))
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (result.stdout + result.stderr).count("a_module_that_does_not_exist") == 1
 
 
 def test_a_plugin_cannot_take_over_a_builtin_name(tmp_path: Path) -> None:

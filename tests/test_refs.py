@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openrouter_secure import InvalidReferenceError, SecretRef
+import openrouter_secure as ors
+import openrouter_secure.config
+from openrouter_secure import InvalidReferenceError, Secret, SecretRef
+from openrouter_secure._refs import names_a_credential
 from openrouter_secure.testing import assert_no_leak, make_canary
 
 EXAMPLES = [
@@ -98,6 +104,103 @@ def test_credential_params_are_refused(param: str) -> None:
     assert_no_leak(canary, info.value)
 
 
+@pytest.mark.parametrize(
+    "param",
+    [
+        "bearer",
+        "session",
+        "session_id",
+        "client_assertion",
+        "clientAssertion",
+        "dsn",
+        "jwt",
+        "accessKey",
+        "private-key",
+        "X-Api-Key",
+        "sig",
+        "cookie",
+        "passphrase",
+        "sessionToken",
+        "apitoken",
+        "clientsecret",
+    ],
+)
+def test_params_named_like_credentials_are_refused_naming_only_the_param(param: str) -> None:
+    canary = make_canary("plain")
+    for make in (
+        lambda: SecretRef.parse(f"vault://secret/x?{param}={canary}"),
+        lambda: SecretRef.build("vault", "secret/x", {param: canary}),
+        lambda: SecretRef("vault", "secret/x", ((param, canary),)),
+        lambda: SecretRef.parse("vault://secret/x").with_params(**{param: canary}),
+    ):
+        with pytest.raises(InvalidReferenceError, match="looks like a credential") as info:
+            make()
+        assert repr(param) in str(info.value)
+        assert_no_leak(canary, info.value)
+
+
+def _url_with_password(password: str) -> str:
+    return f"https://admin:{password}@vault.internal:8200"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        lambda: make_canary(),  # a known key format
+        lambda: make_canary("plain"),  # a long random mixed-case token
+        lambda: _url_with_password(make_canary("plain")[:12]),  # a URL with a password
+        lambda: "x." + make_canary("plain"),  # a token inside a longer value
+    ],
+    ids=["known-format", "random-token", "url-password", "embedded"],
+)
+def test_a_param_whose_value_looks_like_a_credential_is_refused(value: Any) -> None:
+    secret = value()
+    with pytest.raises(InvalidReferenceError, match="'addr' with a value") as info:
+        SecretRef.build("vault", "secret/x", {"addr": secret})
+    assert_no_leak(secret.split("admin:")[-1].split("@")[0], info.value)
+
+
+def test_a_value_the_process_holds_as_a_secret_is_refused() -> None:
+    held = Secret("short-" + secrets.token_hex(3))  # no format, too short to look random
+    with pytest.raises(InvalidReferenceError, match="'namespace' with a value"):
+        SecretRef.build("vault", "secret/x", {"namespace": held.reveal()})
+
+
+def test_a_param_name_that_is_a_secret_is_not_named() -> None:
+    canary = make_canary()
+    with pytest.raises(InvalidReferenceError, match="whose name looks like a credential") as info:
+        SecretRef.parse(f"vault://secret/x?{canary}=1")
+    assert_no_leak(canary, info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "https://myvault.vault.azure.net",
+        "http://127.0.0.1:8200",
+        "/run/secrets/vault-token",
+        "AWSCURRENT",
+        "team/kv",
+    ],
+)
+def test_ordinary_values_are_allowed(value: str) -> None:
+    assert SecretRef.build("aws", "x", {"kms_key_id": value}).param("kms_key_id") == value
+
+
+def test_validate_config_refuses_a_reference_with_a_credential_param() -> None:
+    canary = make_canary("plain")
+    doc = {
+        "mcpServers": {
+            "s": {"command": "x", "env": {"DB": f"${{secret:vault://secret/db?dsn={canary}}}"}}
+        }
+    }
+    with pytest.raises(ors.OpenRouterSecureError) as info:
+        ors.config.validate_config(doc)
+    assert_no_leak(canary, info.value)
+
+
 @pytest.mark.parametrize("param", ["token_file", "secret_id_file", "auth", "stage", "version_id"])
 def test_pointer_and_ordinary_params_are_allowed(param: str) -> None:
     assert SecretRef.parse(f"vault://secret/x?{param}=v").param(param) == "v"
@@ -109,7 +212,7 @@ _segment = st.text(
     max_size=12,
 ).filter(lambda s: s.strip("/") != "")
 _name = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-    lambda n: not any(w in n for w in ("token", "pass", "secret", "key", "pwd", "cred"))
+    lambda n: not names_a_credential(n)
 )
 
 
@@ -124,3 +227,24 @@ def test_any_built_reference_round_trips(
 ) -> None:
     ref = SecretRef(backend, path, tuple(params.items()), field)
     assert SecretRef.parse(str(ref)) == ref
+
+
+@pytest.mark.parametrize("where", ["env://{c}", "vault://secret/app#{c}", "aws://team/{c}/x"])
+def test_a_key_pasted_into_the_path_or_field_is_refused_unseen(where: str) -> None:
+    canary = make_canary()
+    with pytest.raises(InvalidReferenceError, match="looks like a credential") as info:
+        SecretRef.parse(where.format(c=canary))
+    assert_no_leak(canary, info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vault://secret/risk-assessment-2024-production#api_key",
+        "aws://arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/openrouter-AbCdEf",
+        "keyring://openrouter-secure/alice@example.com",
+        "env://OPENROUTER_API_KEY",
+    ],
+)
+def test_ordinary_paths_and_fields_are_allowed(text: str) -> None:
+    assert str(SecretRef.parse(text))

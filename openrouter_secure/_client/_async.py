@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, shown_url
 from .._protocols import AsyncLimiter, Limiter, LimitResult
 from ._auth import DEFAULT_TIMEOUT, KeySpec
 from ._base import ClientCore
@@ -333,4 +333,5 @@ class AsyncRedactingClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<AsyncRedactingClient base_url={str(self._core.base_url)!r} key={self.key_ref!r}>"
+        base_url = shown_url(self._core.base_url)
+        return f"<AsyncRedactingClient base_url={base_url!r} key={self.key_ref!r}>"

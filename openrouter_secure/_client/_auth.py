@@ -11,6 +11,9 @@
   every request that leaves, redirects included (httpx sends those without the Auth
   flow): a request to an origin the policy does not allow never carries the
   ``Authorization`` header. They also write the metadata-only DEBUG request log.
+- :class:`GuardedClient` / :class:`AsyncGuardedClient` are that ``httpx`` client: only
+  a bodiless ``GET`` or ``HEAD`` follows a redirect, so no prompt is re-sent to wherever
+  a ``307``/``308`` points, whoever sends through it (the ``openai`` SDK included).
 - :class:`HttpSettings` assembles these into the ``httpx`` client of every sync and
   async client; :func:`secure_http_client` / :func:`secure_async_http_client` hand
   that same client out, for the official ``openai`` SDK's ``http_client=``.
@@ -27,10 +30,18 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iter
 from typing import Any
 
 import httpx
+from httpx._client import UseClientDefault  # the type of the public httpx.USE_CLIENT_DEFAULT
+from httpx._types import AuthTypes
 
 from .. import _events
 from .._exceptions import ConfigurationError, InsecureTransportError
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, is_loopback, parsers_may_disagree
+from .._net import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_BASE_URL,
+    is_loopback,
+    parsers_may_disagree,
+    shown_url,
+)
 from .._refs import SecretRef, as_ref
 from .._registry import arefresh, aresolve, refresh, resolve
 from .._sanitize._sanitizer import default_sanitizer
@@ -38,8 +49,11 @@ from .._secret import Secret
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "REDIRECT_METHODS",
     "AsyncGuardTransport",
+    "AsyncGuardedClient",
     "GuardTransport",
+    "GuardedClient",
     "HttpSettings",
     "KeyAuth",
     "KeySource",
@@ -87,6 +101,13 @@ class OriginPolicy:
         )
         self._cache: dict[tuple[str, str, int | None], bool] = {}
         self.check(base)
+
+    def __repr__(self) -> str:
+        return (
+            f"OriginPolicy(base_url={shown_url(self.base_url)!r}, "
+            f"allowed_hosts={sorted(self.allowed_hosts)!r}, "
+            f"allow_insecure_loopback={self.allow_insecure_loopback!r})"
+        )
 
     def allows(self, url: httpx.URL) -> bool:
         origin = _origin(url)
@@ -352,6 +373,62 @@ class AsyncGuardTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+#: Methods that may follow a redirect, when the request has no body. Any other request
+#: carries a body (a prompt, a key update) or changes state, and its 3xx answer is
+#: returned instead.
+REDIRECT_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _follow(
+    request: httpx.Request, follow_redirects: bool | UseClientDefault
+) -> bool | UseClientDefault:
+    # A GET can carry a body too (httpx allows it): only a bodiless one may follow.
+    bodiless = request.headers.get("content-length", "0") == "0" and (
+        "transfer-encoding" not in request.headers
+    )
+    return follow_redirects if request.method in REDIRECT_METHODS and bodiless else False
+
+
+class GuardedClient(httpx.Client):
+    """An ``httpx.Client`` on which only a bodiless ``GET`` or ``HEAD`` follows redirects.
+
+    httpx (like every HTTP library) re-sends a request's body to wherever a ``307`` or
+    ``308`` points, to any host; it drops ``Authorization`` there, not the prompt. Here
+    a ``POST`` (or any method but ``GET``/``HEAD``) never follows a redirect, same
+    origin or not, whoever sends it (this library's clients, the ``openai`` SDK, or a
+    caller's own ``send(..., follow_redirects=True)``): the 3xx answer comes back, and
+    the ``openai`` SDK raises it as an ``APIStatusError`` with that status.
+    """
+
+    def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: AuthTypes | UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        return super().send(
+            request, stream=stream, auth=auth, follow_redirects=_follow(request, follow_redirects)
+        )
+
+
+class AsyncGuardedClient(httpx.AsyncClient):
+    """Async :class:`GuardedClient`."""
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: AuthTypes | UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        return await super().send(
+            request, stream=stream, auth=auth, follow_redirects=_follow(request, follow_redirects)
+        )
+
+
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 MAX_REDIRECTS = 5
@@ -376,8 +453,9 @@ class HttpSettings:
     from ``base_url``, ``allowed_hosts`` and ``allow_insecure_loopback`` (checked here,
     so a bad ``base_url`` fails at construction); a :class:`KeyAuth` over one
     :class:`KeySource`; ``base_url`` with a trailing ``/`` (relative paths keep its
-    ``/api/v1``); the timeout; the attribution headers; redirects followed, at most
-    :data:`MAX_REDIRECTS`, each hop seen by the guard transport; and that
+    ``/api/v1``); the timeout; the attribution headers; redirects followed by ``GET``
+    and ``HEAD`` only (:class:`GuardedClient`), at most :data:`MAX_REDIRECTS`, each hop
+    seen by the guard transport; and that
     :class:`GuardTransport` around the caller's transport or a pooled one of ``limits``.
     """
 
@@ -418,12 +496,12 @@ class HttpSettings:
     def client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
         """An ``httpx.Client`` with these settings, sending through ``transport``."""
         inner = transport if transport is not None else httpx.HTTPTransport(limits=self.limits)
-        return httpx.Client(transport=GuardTransport(inner, self.policy), **self._client_kwargs())
+        return GuardedClient(transport=GuardTransport(inner, self.policy), **self._client_kwargs())
 
     def async_client(self, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
         """An ``httpx.AsyncClient`` with these settings, sending through ``transport``."""
         inner = transport if transport is not None else httpx.AsyncHTTPTransport(limits=self.limits)
-        return httpx.AsyncClient(
+        return AsyncGuardedClient(
             transport=AsyncGuardTransport(inner, self.policy), **self._client_kwargs()
         )
 
@@ -440,7 +518,9 @@ def secure_http_client(
     transport: httpx.BaseTransport | None = None,
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.Client:
-    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects:
+    """An ``httpx.Client`` that injects the key, enforces HTTPS and guards redirects
+    (the key never goes to another origin; a request with a body follows no redirect, so
+    the SDK gets a ``307`` back as ``APIStatusError`` instead of re-sending the prompt):
     the very client a ``RedactingClient`` with the same arguments sends through.
 
     Hand it to the official SDK; the SDK never holds the key (give it any placeholder)::

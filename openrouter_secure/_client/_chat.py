@@ -11,6 +11,8 @@ the logger, which keeps the client's overhead small.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
 import time
@@ -72,9 +74,43 @@ def chat_body(
     return body
 
 
+def _strings(value: Any, out: list[str]) -> None:
+    """Every string in a JSON-like value (keys included), appended to ``out``."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _strings(key, out)
+            _strings(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _strings(item, out)
+
+
+def _tool_call_texts(message: Mapping[str, Any], out: list[str]) -> None:
+    calls = message.get("tool_calls")
+    if not isinstance(calls, (list, tuple)):
+        return
+    for call in calls:
+        function = call.get("function") if isinstance(call, Mapping) else None
+        arguments = function.get("arguments") if isinstance(function, Mapping) else None
+        if isinstance(arguments, str):
+            out.append(arguments)
+            with contextlib.suppress(ValueError):  # each value, as a server would quote it
+                _strings(json.loads(arguments), out)
+        elif arguments is not None:
+            _strings(arguments, out)
+
+
 def sent_texts(messages: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The texts a chat request sends, to keep them out of error messages."""
-    return tuple(t for t in (_text_of(m.get("content")) for m in messages) if t)
+    """The texts a chat request sends, to keep them out of error messages: each
+    message's content and the arguments of the tool calls it carries."""
+    out: list[str] = []
+    for message in messages:
+        if text := _text_of(message.get("content")):
+            out.append(text)
+        _tool_call_texts(message, out)
+    return tuple(t for t in out if t)
 
 
 class ChatLog:

@@ -11,7 +11,9 @@ through the sanitizer too, and the user's own text that moderation echoes
 from __future__ import annotations
 
 import json
+import re
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -38,6 +40,7 @@ __all__ = [
     "error_from_payload",
     "error_from_response",
     "error_from_transport",
+    "normalize",
     "parse_retry_after",
     "quotes",
 ]
@@ -94,19 +97,41 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 _WINDOW = 16
+# JSON and C escapes a server may apply when it quotes text back (\u00e9, \n, \").
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return chr(int(code, 16)) if code else " "
+
+
+def normalize(text: str) -> str:
+    """``text`` reduced to what survives a near-copy: escapes decoded, NFKC, case folded,
+    and only letters and digits kept (white space and punctuation dropped), so doubled
+    spaces, line breaks, changed case or quotes, and JSON escaping compare equal."""
+    if "\\" in text:
+        text = _ESCAPE.sub(_unescape, text)
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def quotes(text: str, sent: Sequence[str]) -> bool:
     """Whether ``text`` repeats any 16-character stretch of the texts the caller sent
-    (or the whole of a sent text of 8 to 15 characters).
+    (or the whole of a sent text of 8 to 15 characters), compared after
+    :func:`normalize`: near-copies count.
 
     A server that echoes the prompt in an error message (or moderation metadata) must
     not carry it into an exception; such text is withheld whole, since a partial echo
     cannot be masked reliably. Linear in the sizes: the 16-grams of ``text`` go in a set
     and each sent text is slid over it once.
     """
+    if not sent:
+        return False
+    text = normalize(text)
     grams: set[str] | None = None
-    for item in sent:
+    for raw in sent:
+        item = normalize(raw)
         if len(item) < _WINDOW:
             if len(item) >= 8 and item in text:
                 return True

@@ -33,7 +33,7 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, shown_url
 from .._protocols import Limiter
 from ._auth import DEFAULT_TIMEOUT, KeySpec
 from ._base import ClientCore
@@ -342,4 +342,4 @@ class RedactingClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<RedactingClient base_url={str(self._core.base_url)!r} key={self.key_ref!r}>"
+        return f"<RedactingClient base_url={shown_url(self._core.base_url)!r} key={self.key_ref!r}>"

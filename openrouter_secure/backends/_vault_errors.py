@@ -13,6 +13,7 @@ from .._exceptions import (
     SecretNotFoundError,
 )
 from .._refs import SecretRef
+from ._redirects import RedirectRefused
 from ._vault_auth import Connection
 
 __all__ = ["map_error"]
@@ -24,6 +25,15 @@ def map_error(ref: SecretRef, what: str, conn: Connection, exc: Exception) -> Pr
     import requests
 
     where = conn.describe()
+    if isinstance(exc, RedirectRefused):
+        return BackendUnavailableError(
+            f"Vault at {conn.addr} redirected {what} of {ref} to another origin "
+            f"({exc.target}); not followed, so the token never goes there. Set VAULT_ADDR "
+            "(or ?addr=) to the address that serves requests (in a cluster, the active "
+            "node's api_addr)",
+            ref=ref,
+            retryable=False,
+        )
     if isinstance(exc, hvac_exc.InvalidPath):
         hint = "" if ref.param("kv", "2") == "1" else " (if the mount is KV version 1, add ?kv=1)"
         return SecretNotFoundError(

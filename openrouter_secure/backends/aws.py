@@ -10,7 +10,8 @@ Reference grammar::
     aws://prod/openrouter?version_id=0c7d...          # one exact version
 
 The whole path is the secret id (a name with ``/`` in it, or a full ARN). Params:
-``region`` (else the ARN's region, else boto3's usual ``AWS_REGION`` / profile),
+``region`` (else the ARN's region, else ``AWS_REGION``, else boto3's usual
+``AWS_DEFAULT_REGION`` / profile),
 ``profile``, ``endpoint_url`` (``https://`` or a loopback ``http://``), ``stage``
 (default ``AWSCURRENT``, always sent: see below), ``version_id``, ``timeout`` (seconds
 for connect and for read, default 5 and 10), ``recovery_days`` (for ``delete``) and
@@ -30,6 +31,7 @@ throttling and 5xx. Clients are cached per (region, profile, endpoint_url, timeo
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from typing import Any
@@ -75,6 +77,11 @@ def _quiet_body_logs() -> None:
         logger = logging.getLogger(name)
         if _body_filter not in logger.filters:
             logger.addFilter(_body_filter)
+
+
+def _env_region() -> str | None:
+    """``AWS_REGION`` when set and not blank."""
+    return os.environ.get("AWS_REGION", "").strip() or None
 
 
 def _arn_region(secret_id: str) -> str | None:
@@ -139,7 +146,9 @@ class AwsProvider(SecretProvider):
     # -- clients -----------------------------------------------------------------------
 
     def _client(self, ref: SecretRef) -> Any:
-        region = ref.param("region") or _arn_region(ref.path)
+        # AWS_REGION is what the AWS CLI and the other AWS SDKs read first; boto3 reads
+        # only AWS_DEFAULT_REGION (and the profile), which it still does when this is unset.
+        region = ref.param("region") or _arn_region(ref.path) or _env_region()
         profile = ref.param("profile")
         endpoint = ref.param("endpoint_url")
         if endpoint is not None:
@@ -193,7 +202,7 @@ class AwsProvider(SecretProvider):
         except exc.NoRegionError:
             raise InvalidReferenceError(
                 f"{ref}: no AWS region; add ?region=..., use the secret's full ARN, "
-                "or set AWS_REGION"
+                "set AWS_REGION or AWS_DEFAULT_REGION, or give the profile a region"
             ) from None
 
     def close(self) -> None:

@@ -53,6 +53,9 @@ DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {
     "connection_timeout": 5.0,
     "read_timeout": 10.0,
     "timeout": 30.0,
+    # Key Vault never redirects. The SDK would follow a 307 to another host, without
+    # the token but with the body: the value being written.
+    "permit_redirects": False,
 }
 
 # Key Vault's own rules: vault names 3-24 of [A-Za-z0-9-] starting with a letter; secret

@@ -50,6 +50,7 @@ from .._net import transport_allowed
 from .._provider import Availability, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
+from ._redirects import RedirectRefused, guard_session
 
 __all__ = ["GcpProvider"]
 
@@ -173,6 +174,12 @@ class GcpProvider(SecretProvider):
                             client_options=options or None,
                         ),
                     )
+                    # The REST transport's requests session drops the token on a
+                    # redirect to another host but re-sends a 307's body (a secret
+                    # being added): no redirect may leave the endpoint's origin.
+                    session = getattr(getattr(client, "_transport", None), "_session", None)
+                    if session is not None and hasattr(session, "rebuild_auth"):
+                        guard_session(session)
                 self._clients[key] = client
             return client
 
@@ -341,6 +348,13 @@ def _map_error(provider: GcpProvider, ref: SecretRef, what: str, exc: Exception)
     if isinstance(exc, api.RetryError) and isinstance(exc.cause, Exception):
         exc = exc.cause  # retries ran out: report what the last attempt met
     kind = type(exc).__name__
+    if isinstance(exc, RedirectRefused):
+        return BackendUnavailableError(
+            f"Secret Manager's endpoint redirected {what} {ref} to another origin "
+            f"({exc.target}); not followed. Check ?endpoint= and the client options",
+            ref=ref,
+            retryable=False,
+        )
     if isinstance(exc, api.NotFound):
         return SecretNotFoundError(
             f"Secret Manager has no secret (or no such version) for {ref}; add one with "

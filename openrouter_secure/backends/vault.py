@@ -49,6 +49,7 @@ from .._exceptions import (
 from .._provider import Availability, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
+from ._redirects import guard_session
 from ._vault_auth import Connection, connection_for
 from ._vault_errors import map_error
 
@@ -146,7 +147,8 @@ class VaultProvider(SecretProvider):
         hvac = self.import_sdk("hvac")
         requests = self.import_sdk("requests")
         retry = self.import_sdk("urllib3.util.retry")
-        http = requests.Session()
+        # Never a redirect to another origin: it would carry X-Vault-Token there.
+        http = guard_session(requests.Session())
         # hvac takes TLS settings from a passed session over its own arguments.
         http.verify = conn.verify
         http.cert = conn.cert

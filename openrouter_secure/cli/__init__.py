@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from .._exceptions import OpenRouterSecureError
 from .._version import __version__
+from ._parser import SafeArgumentParser
 
 __all__ = ["main"]
 
@@ -32,7 +33,8 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Every subcommand's parser is of this class too (add_subparsers passes it on).
+    parser = SafeArgumentParser(
         prog="openrouter-secure",
         description="Keep LLM API keys and prompts out of configs, logs and saved results.",
     )

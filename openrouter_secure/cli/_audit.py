@@ -7,6 +7,7 @@ Exit 0 when the chain holds, 1 when it is broken (the first bad line is printed 
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from ._output import print_json
@@ -30,6 +31,7 @@ def register(sub: Any) -> None:
     verify.add_argument(
         "--expect-head",
         metavar="DIGEST",
+        type=_digest,
         help="the digest of the last record you expect (AuditLog.head.digest); "
         "catches lines cut from the end",
     )
@@ -42,8 +44,27 @@ def register(sub: Any) -> None:
     verify.set_defaults(handler=run_verify)
 
 
+def _digest(text: str) -> str:
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        # argparse prefixes "argument --expect-head: "; the value is not repeated.
+        raise argparse.ArgumentTypeError(
+            "must be the 64 hex digits of a record's hash (AuditLog.head.digest)"
+        )
+    return text.lower()
+
+
 def run_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .._exceptions import ConfigurationError
+    from .._sanitize._sanitizer import default_sanitizer
     from ..audit._verify import verify_audit_file
+
+    # A missing FILE is a usage error (exit 2), reported without the path as typed.
+    if not Path(args.file).is_file():
+        raise ConfigurationError(
+            "audit verify: FILE does not exist or is not a regular file; check the path"
+        )
 
     key = None
     if args.key_ref:
@@ -53,11 +74,13 @@ def run_verify(args: argparse.Namespace) -> int:
     result = verify_audit_file(
         args.file, rotated=not args.no_rotated, key=key, expect_head=args.expect_head
     )
+    # The path is shown as the Sanitizer would log it: a key typed into it is masked.
+    shown_file = default_sanitizer().sanitize(str(result.file))
     if args.json:
         print_json(
             {
                 "ok": result.ok,
-                "file": result.file,
+                "file": shown_file,
                 "first_bad_line": result.first_bad_line,
                 "reason": result.reason,
                 "count": result.count,
@@ -70,6 +93,6 @@ def run_verify(args: argparse.Namespace) -> int:
         start = "from genesis" if result.from_genesis else "from a rotation anchor"
         print(f"ok: {result.count} records verified {start}; head {result.head}")
     else:
-        print(f"{result.file}:{result.first_bad_line}: {result.reason}")
+        print(f"{shown_file}:{result.first_bad_line}: {result.reason}")
         print(f"{result.count} records verified before it")
     return 0 if result.ok else 1

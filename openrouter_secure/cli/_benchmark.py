@@ -90,7 +90,20 @@ def _read_prompt(path: str | None) -> str:
             )
         text = sys.stdin.read()
     else:
-        text = Path(path).read_text(encoding="utf-8")
+        # The path is never repeated: it was typed on a command line, and may hold
+        # anything (a misplaced key, a patient's name).
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"the --prompt-file is not UTF-8 text (byte {exc.start} cannot be decoded); "
+                "save it as UTF-8"
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigurationError(
+                f"cannot read the --prompt-file ({reason}); check the path and its permissions"
+            ) from None
     if not text.strip():
         raise ConfigurationError("the prompt is empty")
     return text

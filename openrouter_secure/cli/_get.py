@@ -13,6 +13,10 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "get",
         help="resolve a secret reference and print it masked, with its length and fingerprint",
+        description="Resolve REF and show that it works without showing it: the mask keeps "
+        "only a known key format's public prefix (sk-o...), the length is exact only for "
+        f"values of {EXACT_LENGTH_FROM} characters or more (a range below), and the "
+        "fingerprint is an HMAC that tells two values apart without revealing either.",
     )
     parser.add_argument(
         "ref", metavar="REF", help="a secret reference, e.g. env://OPENROUTER_API_KEY"
@@ -26,9 +30,30 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+#: Shorter values (PINs, passwords) show a length range: an exact length narrows a guess.
+EXACT_LENGTH_FROM = 32
+_RANGES = ((1, 7), (8, 15), (16, 31))
+
+
+def shown_length(n: int) -> int | str:
+    """``n`` when it is at least :data:`EXACT_LENGTH_FROM`, else its range (``"8-15"``)."""
+    if n >= EXACT_LENGTH_FROM or n == 0:
+        return n
+    low, high = next(r for r in _RANGES if r[0] <= n <= r[1])
+    return f"{low}-{high}"
+
+
+def shown_mask(text: str) -> str:
+    """The mask the Sanitizer would print for ``text`` alone: a known key format keeps its
+    public prefix (``sk-o...***MASKED***``); any other value is masked whole."""
+    from .._sanitize._sanitizer import MASK, default_sanitizer, mask_value
+
+    with_prefix = mask_value(text)
+    return with_prefix if default_sanitizer().sanitize(text) == with_prefix else MASK
+
+
 def run(args: argparse.Namespace) -> int:
     from .._registry import resolve
-    from .._sanitize._sanitizer import mask_value
 
     secret = resolve(args.ref, cache=False)
     with secret:
@@ -38,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         text = secret.reveal() if secret else ""
         info = {
             "ref": args.ref,
-            "masked": mask_value(text),
-            "length": len(text),
+            "masked": shown_mask(text),
+            "length": shown_length(len(text)),
             "fingerprint": secret_fingerprint(text),
         }
         if args.json:

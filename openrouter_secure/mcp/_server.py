@@ -24,6 +24,7 @@ import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -187,10 +188,13 @@ class _State:
 
 
 def _price(pricing: Mapping[str, Any], key: str) -> float | None:
+    # Decimal arithmetic on OpenRouter's decimal strings: float("0.0000008") * 1e6 is
+    # 0.7999999999999999, Decimal gives the 0.8 the API means.
     try:
-        return float(pricing[key]) * _PER_MTOK
-    except (KeyError, TypeError, ValueError):
+        price = Decimal(str(pricing[key])) * _PER_MTOK
+    except (KeyError, ArithmeticError):
         return None
+    return float(price) if price.is_finite() else None
 
 
 def _modalities(raw: Mapping[str, Any]) -> tuple[list[str], list[str]]:
