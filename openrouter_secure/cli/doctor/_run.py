@@ -15,16 +15,19 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..._exceptions import ConfigurationError
 from ..._sanitize._sanitizer import default_sanitizer
 from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
-from ...config._permissions import permission_findings
+from ...config._permissions import others_can_read, permission_findings
 from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
+from ._entries import EntryFix, entry_fixes, own_config
 from ._env_key import api_key_findings
 from ._locations import (
     Candidate,
@@ -96,14 +99,28 @@ class _Doctor:
             entry.status = "unreadable"
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
             return
+        decided: dict[int, EntryFix] = {}
+        for fix in entry_fixes(doc, hits, own_file=own_config(path, cand.client)):
+            for hit in fix.hits:
+                decided[id(hit)] = fix
         for hit in hits:
-            fixable = in_server_json and hit.server is not None and hit.span is not None
-            hint = (
-                f"move it to the OS keychain and write {hit.finding.suggestion} "
-                "(openrouter-secure doctor --fix)"
-                if fixable
-                else f"move it to a secret store and write {hit.finding.suggestion} by hand"
-            )
+            group = decided.get(id(hit))
+            fixable = in_server_json and group is not None and group.mode is not None
+            if fixable and group is not None and group.mode == "run":
+                hint = (
+                    "move it to the OS keychain and start the server through "
+                    "openrouter-secure run, which puts it in the server's environment "
+                    "(openrouter-secure doctor --fix)"
+                )
+            elif fixable:
+                hint = (
+                    f"move it to the OS keychain and write {hit.finding.suggestion} "
+                    "(openrouter-secure doctor --fix)"
+                )
+            elif group is not None and group.reason and in_server_json:
+                hint = group.reason
+            else:
+                hint = f"move it to a secret store and write {hit.finding.suggestion} by hand"
             self.add(
                 DoctorFinding(
                     "plaintext-secret",
@@ -117,12 +134,41 @@ class _Doctor:
                     hit=hit,
                 )
             )
+        self._exposed(cand.path, [h.finding.path for h in hits])
         self._servers(doc, path)
         self._content(doc, path)
-        if not cand.project:
+        # A file named on the command line is only a config (that may hold a key) when
+        # it has servers or a secret: pyproject.toml's mode is nobody's business.
+        if not cand.given or hits or any(True for _ in iter_server_maps(doc)):
             self._permissions(cand.path)
         if len(self.report.findings) > before:
             entry.status = "problems"
+
+    def _exposed(self, path: Path, locations: list[str]) -> None:
+        """Keys in a file others could read: moving them is not enough, rotate them."""
+        if not locations:
+            return
+        try:
+            who = others_can_read(path)
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            return
+        if who is None:
+            return
+        where = ", ".join(dict.fromkeys(locations))
+        self.add(
+            DoctorFinding(
+                "exposed-key",
+                "warning",
+                f"{len(locations)} key(s) sat in a file {who} on this machine could read "
+                f"(mode {mode:04o}): {where}; treat them as leaked",
+                str(path),
+                None,
+                "rotate",
+                "rotate each key once it is out of the file: openrouter-secure rotate "
+                "--store REF for an OpenRouter key, a new key from its provider for others",
+            )
+        )
 
     def _servers(self, doc: Any, path: str) -> None:
         from ...config._load import server_checks
@@ -140,12 +186,12 @@ class _Doctor:
 
     def _permissions(self, path: Path, *, directory: bool = True) -> None:
         try:
-            found = permission_findings(path)
+            found = permission_findings(path, directory=directory, environ=self.environ)
         except OSError:
             return
+        # Modes are never changed through a symbolic link: the fix is then by hand.
+        linked = os.path.realpath(path) != os.path.abspath(path)
         for f in found:
-            if f.rule == "dir-permissions" and not directory:
-                continue
             self.add(
                 DoctorFinding(
                     "permissions",
@@ -155,7 +201,7 @@ class _Doctor:
                     None,
                     f.rule,
                     f.suggestion,
-                    fixable=f.rule in ("file-permissions", "dir-permissions"),
+                    fixable=not linked and f.rule in ("file-permissions", "dir-permissions"),
                 )
             )
 
@@ -196,6 +242,7 @@ class _Doctor:
                     "read it with keyring://openrouter-secure/NAME",
                 )
             )
+        self._exposed(cand.path, [f.location or "" for f in self.report.findings[before:]])
         if not is_sample_dotenv(cand.path):
             self._gitignore(cand.path, secrets_found)
         if secrets_found:
@@ -297,7 +344,10 @@ class _Doctor:
         elif suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(text.splitlines(), 1):
                 self._content(_json_or_none(line), path, f"line {number}: ")
-        self._permissions(cand.path, directory=not history)
+        # Files found where results, logs and state are saved can hold a secret; any
+        # other file only matters when it does.
+        if not cand.given or count or len(self.report.findings) > before:
+            self._permissions(cand.path, directory=not history)
         if len(self.report.findings) > before:
             entry.status = "problems"
 
@@ -457,9 +507,19 @@ def run_doctor(
             for found in _walk_files(path, 3):
                 cand = _classify(found)
                 if cand is not None:
-                    todo.append(cand)
+                    todo.append(replace(cand, given=True))
         elif path.is_file():
-            todo.append(_classify(path) or Candidate(path, "data"))
+            todo.append(replace(_classify(path) or Candidate(path, "data"), given=True))
+        elif os.path.lexists(path):
+            doctor.add(
+                DoctorFinding(
+                    "missing-path",
+                    "warning",
+                    "not a regular file or directory (a device, socket or broken link): "
+                    "nothing to check",
+                    str(path),
+                )
+            )
         else:
             doctor.add(DoctorFinding("missing-path", "warning", "no such file", str(path)))
     for cand in todo:

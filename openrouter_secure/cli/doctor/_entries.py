@@ -1,0 +1,177 @@
+"""How ``doctor --fix`` can take a plaintext key out of one server entry of a config.
+
+MCP clients (Claude Desktop, Cursor, VS Code, ...) start a server with the ``env`` of
+its entry as written: none expands ``${secret:...}``. So the fix depends on who reads
+the entry:
+
+- ``run``: a third-party server started by a client, with the key in ``env``. The
+  entry is rewritten to start through ``openrouter-secure run --env NAME=REF -- <the
+  original command>`` (or ``openrouter-secure gateway --policy FILE ...`` when a policy
+  is given), which resolves the key from the keychain into the server's environment.
+- ``reference``: a server that expands references itself (``openrouter-secure
+  serve``/``gateway``/``run`` entries) or a file openrouter-secure itself reads: the
+  literal becomes ``${secret:keyring://...}`` in place.
+- not fixable (``None``): a key on the command line (a launcher cannot put it back
+  there without exposing it to ``ps``), in a remote server's URL or headers (the client
+  sends them itself), or mixed with a placeholder the client expands.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ...config._scan import Hit, Segment, iter_server_maps
+
+__all__ = [
+    "EntryFix",
+    "entry_fixes",
+    "env_var",
+    "expands_references",
+    "launcher_command",
+    "own_config",
+]
+
+_SELF_NAMES = frozenset({"openrouter-secure", "openrouter_secure", "openrouter_secure.cli"})
+_SELF_SUBCOMMANDS = frozenset({"serve", "gateway", "run"})
+
+ARGS_REASON = (
+    "the server takes this key on its command line, where any user can read it (ps): "
+    "if it also reads the key from an environment variable, move it to that variable "
+    "in the entry's env and run openrouter-secure doctor --fix again"
+)
+REMOTE_REASON = (
+    "your MCP client sends this itself: keep the key out of the file with the client's "
+    "own secret input, or reach the server through openrouter-secure gateway --url"
+)
+MIXED_REASON = (
+    "the value mixes the key with a placeholder the client expands: move the key to "
+    "the OS keychain and edit the entry by hand"
+)
+
+
+def _base(token: str) -> str:
+    name = token.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name[: -len(".exe")] if name.endswith(".exe") else name
+
+
+def expands_references(entry: Mapping[str, Any]) -> bool:
+    """Whether ``entry`` starts an openrouter-secure command that expands
+    ``${secret:...}`` itself (``serve``, ``gateway``, ``run``; directly, through
+    ``uvx``/``pipx run`` or ``python -m openrouter_secure.cli``)."""
+    command = entry.get("command")
+    args = entry.get("args") or []
+    if not isinstance(command, str) or not isinstance(args, list):
+        return False
+    tokens = [_base(command), *(a for a in args if isinstance(a, str))]
+    return any(
+        _base(tokens[i]) in _SELF_NAMES and tokens[i + 1] in _SELF_SUBCOMMANDS
+        for i in range(len(tokens) - 1)
+    )
+
+
+@dataclass
+class EntryFix:
+    """What ``--fix`` does with the plaintext keys of one server entry."""
+
+    server: str
+    #: The entry's path in the document (the servers map's path, then the server name).
+    segments: tuple[Segment, ...]
+    #: ``run``, ``reference``, or ``None`` when the entry must be fixed by hand.
+    mode: str | None
+    hits: list[Hit]
+    #: Why the entry cannot be fixed automatically (``mode is None``).
+    reason: str = ""
+
+
+def entry_fixes(doc: Any, hits: Iterable[Hit], *, own_file: bool) -> list[EntryFix]:
+    """Group the server-entry ``hits`` of ``doc`` by entry and decide each entry's fix.
+
+    ``own_file``: the file is read by openrouter-secure itself (through
+    ``load_config``), so every entry keeps references in place.
+    """
+    roots = [root for root, _ in iter_server_maps(doc)] if isinstance(doc, Mapping) else []
+    groups: dict[tuple[Segment, ...], EntryFix] = {}
+    for hit in hits:
+        if hit.server is None:
+            continue
+        root = next(
+            (r for r in roots if len(hit.segments) > len(r) and hit.segments[: len(r)] == r),
+            None,
+        )
+        if root is None:
+            continue
+        where = (*root, hit.segments[len(root)])
+        group = groups.get(where)
+        if group is None:
+            group = groups[where] = EntryFix(str(hit.segments[len(root)]), where, None, [])
+        group.hits.append(hit)
+    for group in groups.values():
+        _decide(doc, group, own_file)
+    return list(groups.values())
+
+
+def _entry(doc: Any, segments: tuple[Segment, ...]) -> Any:
+    node = doc
+    for seg in segments:
+        node = node[seg]
+    return node
+
+
+def _decide(doc: Any, group: EntryFix, own_file: bool) -> None:
+    entry = _entry(doc, group.segments)
+    depth = len(group.segments)
+    if not isinstance(entry, Mapping):
+        group.reason = "the server entry is not an object"
+        return
+    if any(h.span is None for h in group.hits):
+        group.reason = "the key is in a name, not a value: edit the entry by hand"
+        return
+    in_env = [len(h.segments) == depth + 2 and h.segments[depth] == "env" for h in group.hits]
+    if own_file:
+        group.mode = "reference"
+        return
+    if expands_references(entry):
+        if all(in_env):
+            group.mode = "reference"
+        else:
+            group.reason = ARGS_REASON
+        return
+    if not isinstance(entry.get("command"), str):
+        group.reason = REMOTE_REASON
+        return
+    if not all(in_env):
+        args = any(len(h.segments) > depth and h.segments[depth] == "args" for h in group.hits)
+        group.reason = ARGS_REASON if args else REMOTE_REASON
+        return
+    env = entry.get("env")
+    for hit in group.hits:
+        value = env.get(hit.segments[depth + 1]) if isinstance(env, Mapping) else None
+        if not isinstance(value, str) or "${" in value:
+            group.reason = MIXED_REASON
+            return
+    group.mode = "run"
+
+
+def own_config(path: str, client: str) -> bool:
+    """Whether openrouter-secure itself reads the config at ``path``."""
+    parts = path.replace("\\", "/").rsplit("/", 2)
+    return client == "openrouter-secure" or parts[-2:] == ["openrouter-secure", "config.json"]
+
+
+def env_var(hit: Hit, entry_segments: tuple[Segment, ...]) -> str:
+    return str(hit.segments[len(entry_segments) + 1])
+
+
+def launcher_command(original: str) -> str:
+    """The command to write: ``openrouter-secure``, or its absolute path when the
+    entry started its server by absolute path (the client may not search ``PATH``)."""
+    import shutil
+
+    if os.path.isabs(original):
+        found = shutil.which("openrouter-secure")
+        if found:
+            return found
+    return "openrouter-secure"
