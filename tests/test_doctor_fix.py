@@ -248,7 +248,7 @@ def test_plan_names_exactly_what_it_writes(desktop: Machine, keychain: Any) -> N
         desktop.home / ".cursor" / "mcp.json",
         desktop.home / ".codeium" / "windsurf" / "mcp_config.json",
     ]
-    for path, key in zip(paths, keys):
+    for path, key in zip(paths, keys, strict=True):
         put(path, json.dumps({"mcpServers": {"vendor": third_party(key)}}), dir_mode=0o700)
     dry = desktop.doctor("--fix")  # stdin is not a terminal: shows the plan, changes nothing
     assert "nothing changed" in dry.stderr
