@@ -187,6 +187,10 @@ def test_backup_then_undo_restores_the_file(desktop: Machine, keychain: Any) -> 
     (backup,) = config.parent.glob("claude_desktop_config.json.openrouter-secure-*.bak")
     assert backup.read_bytes() == original
     assert mode(backup) == 0o600
+    _, after = desktop.report()
+    (left,) = [f for f in after["findings"] if f["check"] == "fix-backup"]
+    assert left["severity"] == "warning"
+    assert "--undo" in left["fix"]
     done = desktop.doctor("--undo", str(config))
     assert done.returncode == 0, done.stderr
     assert config.read_bytes() == original

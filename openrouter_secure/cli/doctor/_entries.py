@@ -46,6 +46,10 @@ REMOTE_REASON = (
     "your MCP client sends this itself: keep the key out of the file with the client's "
     "own secret input, or reach the server through openrouter-secure gateway --url"
 )
+OTHER_REASON = (
+    "the client reads this setting itself: move the key to the OS keychain and edit the "
+    "entry by hand"
+)
 MIXED_REASON = (
     "the value mixes the key with a placeholder the client expands: move the key to "
     "the OS keychain and edit the entry by hand"
@@ -143,8 +147,13 @@ def _decide(doc: Any, group: EntryFix, own_file: bool) -> None:
         group.reason = REMOTE_REASON
         return
     if not all(in_env):
-        args = any(len(h.segments) > depth and h.segments[depth] == "args" for h in group.hits)
-        group.reason = ARGS_REASON if args else REMOTE_REASON
+        places = {str(h.segments[depth]) for h in group.hits if len(h.segments) > depth}
+        if places & {"args", "command"}:
+            group.reason = ARGS_REASON
+        elif places & {"url", "serverUrl", "httpUrl", "headers"}:
+            group.reason = REMOTE_REASON
+        else:
+            group.reason = OTHER_REASON
         return
     env = entry.get("env")
     for hit in group.hits:

@@ -64,6 +64,8 @@ class FilePlan:
     actions: list[str]
     document: Any = field(repr=False)
     original_digest: str = ""
+    #: Whether an entry now starts through ``openrouter-secure run``/``gateway``.
+    launches: bool = False
 
 
 @dataclass
@@ -86,6 +88,11 @@ class Plan:
             out.append(f"{fp.path}: back it up beside itself, then:")
             out += [f"    {a}" for a in fp.actions]
         out += [f.fix or "" for f in self.permissions]
+        if any(fp.launches for fp in self.files):
+            out.append(
+                "(rewritten servers start through openrouter-secure: your MCP client must "
+                "find it on its PATH, e.g. after pipx install 'openrouter-secure[keyring]')"
+            )
         return out
 
     def as_json(self) -> dict[str, Any]:
@@ -246,6 +253,7 @@ def _plan_launch(fp: FilePlan, group: EntryFix, names: _Names, policy: Path | No
         new["env"] = rest
     parent = _node(fp.document, group.segments[:-1])
     parent[group.segments[-1]] = new
+    fp.launches = True
     fp.actions.append(
         f"{render_path(group.segments)}: start the server through {how}, which puts "
         f"{', '.join(moved)} in its environment from the keychain"
@@ -308,7 +316,10 @@ def _apply_file(fp: FilePlan, provider: Any) -> None:
     write_private(real, text)
     for finding in fp.findings:
         finding.fixed = True
-        finding.fix = f"done; the old file is saved as {backup}"
+        finding.fix = (
+            f"done; the old file is saved as {backup} (openrouter-secure doctor --undo "
+            f"{fp.path} puts it back; delete it once your servers work: it holds the keys)"
+        )
     _events.emit("config.saved", path=str(fp.path))
 
 

@@ -27,6 +27,7 @@ from ..._sanitize._sanitizer import default_sanitizer
 from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
 from ...config._permissions import others_can_read, permission_findings
 from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
+from ._backup import backups_of
 from ._entries import EntryFix, entry_fixes, own_config
 from ._env_key import api_key_findings
 from ._locations import (
@@ -135,6 +136,20 @@ class _Doctor:
                 )
             )
         self._exposed(cand.path, [h.finding.path for h in hits])
+        for backup in backups_of(cand.path):
+            self.add(
+                DoctorFinding(
+                    "fix-backup",
+                    "warning",
+                    f"{backup.name}, the backup doctor --fix wrote, holds this file as it "
+                    "was, keys included",
+                    path,
+                    None,
+                    "fix-backup",
+                    f"delete it once your servers work: rm {backup} (or put it back: "
+                    f"openrouter-secure doctor --undo {path})",
+                )
+            )
         self._servers(doc, path)
         self._content(doc, path)
         # A file named on the command line is only a config (that may hold a key) when
