@@ -322,3 +322,72 @@ def test_private_file_has_no_exposed_key_finding(desktop: Machine) -> None:
     # The home directory is 0700: nobody else can reach the file, whatever its mode.
     _, report = desktop.report()
     assert not [f for f in report["findings"] if f["check"] == "exposed-key"]
+
+
+# -- references a client passes as text ----------------------------------------------------------
+PLACEHOLDER = "${secret:keyring://openrouter-secure/vendor.VENDOR_API_KEY}"
+
+
+def test_placeholder_in_a_third_party_entry_is_an_error(desktop: Machine) -> None:
+    entry = third_party(PLACEHOLDER)
+    write_claude(
+        desktop,
+        {
+            "vendor": entry,
+            "ours": {
+                "command": "openrouter-secure",
+                "args": ["serve"],
+                "env": {"OPENROUTER_API_KEY": PLACEHOLDER},
+            },
+        },
+    )
+    code, report = desktop.report()
+    (finding,) = [f for f in report["findings"] if f["check"] == "unexpanded-reference"]
+    assert finding["location"] == "mcpServers.vendor.env.VENDOR_API_KEY"
+    assert finding["fixable"] is True
+    assert code == 1
+
+
+def test_fix_launches_a_placeholder_entry_through_run(desktop: Machine, keychain: Any) -> None:
+    config = write_claude(desktop, {"vendor": third_party(PLACEHOLDER)})
+    code, report = desktop.report("--fix", "--yes")
+    assert report["fix_errors"] == []
+    entry = json.loads(config.read_text())["mcpServers"]["vendor"]
+    assert entry["args"][:4] == [
+        "run",
+        "--env",
+        "VENDOR_API_KEY=keyring://openrouter-secure/vendor.VENDOR_API_KEY",
+        "--",
+    ]
+    assert entry["env"] == {"LOG_LEVEL": "debug"}
+    assert code == 0
+
+
+def test_placeholder_and_plaintext_in_one_entry_become_one_launch(
+    desktop: Machine, keychain: Any
+) -> None:
+    entry = third_party(desktop.key)
+    entry["env"]["OTHER_TOKEN"] = "${secret:keyring://openrouter-secure/other}"
+    config = write_claude(desktop, {"vendor": entry})
+    _, report = desktop.report("--fix", "--yes")
+    assert report["fix_errors"] == []
+    args = json.loads(config.read_text())["mcpServers"]["vendor"]["args"]
+    assert args[: args.index("--")] == [
+        "run",
+        "--env",
+        "OTHER_TOKEN=keyring://openrouter-secure/other",
+        "--env",
+        "VENDOR_API_KEY=keyring://openrouter-secure/vendor.VENDOR_API_KEY",
+    ]
+
+
+def test_placeholder_beside_a_command_line_key_is_left_whole(desktop: Machine) -> None:
+    entry = third_party(PLACEHOLDER)
+    entry["args"] = [*entry["args"], "--api-key", desktop.key]
+    config = write_claude(desktop, {"vendor": entry})
+    before = config.read_bytes()
+    _, report = desktop.report("--fix", "--yes")
+    assert config.read_bytes() == before
+    (finding,) = [f for f in report["findings"] if f["check"] == "unexpanded-reference"]
+    assert finding["fixable"] is False
+    assert "command line" in finding["fix"]

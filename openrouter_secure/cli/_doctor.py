@@ -120,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
     plan = None
     if args.fix:
         plan = plan_fixes(report, policy=args.policy)
-        fix_errors = list(plan.errors)
-        if plan and (args.yes or _confirm(plan)):
+        if not plan:
+            fix_errors = list(plan.errors)  # nothing else to do: say why
+        elif args.yes or _confirm(plan):
             fix_errors = apply_plan(plan)
             _rotation_advice(report, plan)
     if args.json:

@@ -19,6 +19,7 @@ the entry:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "expands_references",
     "launcher_command",
     "own_config",
+    "unexpanded_references",
 ]
 
 _SELF_NAMES = frozenset({"openrouter-secure", "openrouter_secure", "openrouter_secure.cli"})
@@ -162,6 +164,54 @@ def _decide(doc: Any, group: EntryFix, own_file: bool) -> None:
             group.reason = MIXED_REASON
             return
     group.mode = "run"
+
+
+_REFERENCE = re.compile(r"\$\{secret:([^{}\s]+)\}")
+
+
+@dataclass
+class Unexpanded:
+    """An ``env`` value ``${secret:REF}`` in an entry whose server never expands it."""
+
+    server: str
+    segments: tuple[Segment, ...]
+    var: str
+    ref: str
+    #: Why it cannot be fixed by launching through ``run`` (empty when it can).
+    reason: str = ""
+
+
+def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpanded]:
+    """``${secret:...}`` references in entries of third-party servers: the MCP client
+    passes the text itself, so the server gets a placeholder instead of its key (what an
+    earlier ``doctor --fix`` wrote). ``fixes`` are the file's plaintext-key decisions:
+    an entry is fixed whole, so a reference there is only fixable with them."""
+    decided = {f.segments: f for f in fixes}
+    out: list[Unexpanded] = []
+    if not isinstance(doc, Mapping):
+        return out
+    for root, servers in iter_server_maps(doc):
+        for name, entry in servers.items():
+            if not isinstance(entry, Mapping) or expands_references(entry):
+                continue
+            env = entry.get("env")
+            if not isinstance(env, Mapping):
+                continue
+            where = (*root, name)
+            group = decided.get(where)
+            for var, value in env.items():
+                if not isinstance(value, str) or "${secret:" not in value:
+                    continue
+                m = _REFERENCE.fullmatch(value)
+                reason = ""
+                if m is None:
+                    reason = MIXED_REASON
+                elif not isinstance(entry.get("command"), str):
+                    reason = REMOTE_REASON
+                elif group is not None and group.mode != "run":
+                    reason = group.reason or MIXED_REASON
+                out.append(Unexpanded(str(name), where, str(var), m.group(1) if m else "", reason))
+    return out
 
 
 def own_config(path: str, client: str) -> bool:

@@ -34,7 +34,15 @@ from ...config._formats import dump_document, read_document
 from ...config._permissions import tighten_dir, tighten_file
 from ...config._scan import Hit, Segment, render_path
 from ._backup import write_backup
-from ._entries import EntryFix, entry_fixes, env_var, launcher_command, own_config
+from ._entries import (
+    EntryFix,
+    Unexpanded,
+    entry_fixes,
+    env_var,
+    launcher_command,
+    own_config,
+    unexpanded_references,
+)
 from ._report import DoctorFinding, Report
 
 __all__ = ["KEYRING_SERVICE", "Plan", "apply_fixes", "apply_plan", "fixable", "plan_fixes"]
@@ -114,8 +122,18 @@ class _Names:
     """Keychain names for one plan: never another key's entry, shared by equal keys."""
 
     def __init__(self, provider: Any) -> None:
-        self.provider = provider
+        self._provider = provider
         self.taken: dict[str, Secret] = {}
+
+    @property
+    def provider(self) -> Any:
+        # Only a file with a key to move needs the keychain (not one that only has
+        # references to pass through run).
+        if self._provider is None:
+            from ..._registry import get_provider
+
+            self._provider = get_provider("keyring")
+        return self._provider
 
     def assign(self, slug: str, value: Secret) -> KeyMove:
         for n in range(1, 100):
@@ -150,27 +168,19 @@ def plan_fixes(report: Report, *, policy: Path | None = None, provider: Any = No
     plan = Plan()
     by_file: dict[str, list[DoctorFinding]] = defaultdict(list)
     for finding in fixable(report):
-        if finding.check == "plaintext-secret" and finding.file and finding.hit is not None:
+        moves_a_key = finding.check == "plaintext-secret" and finding.hit is not None
+        if finding.file and (moves_a_key or finding.check == "unexpanded-reference"):
             by_file[finding.file].append(finding)
         elif finding.check == "permissions" and finding.file:
             plan.permissions.append(finding)
-    if by_file:
-        clients = {f.path: f.client for f in report.files}
+    clients = {f.path: f.client for f in report.files}
+    names = _Names(provider)
+    for file, findings in by_file.items():
         try:
-            if provider is None:
-                from ..._registry import get_provider
-
-                provider = get_provider("keyring")
-            names = _Names(provider)
-            for file, findings in by_file.items():
-                try:
-                    plan.files.append(
-                        _plan_file(Path(file), findings, clients.get(file, ""), names, policy)
-                    )
-                except (OpenRouterSecureError, OSError) as exc:
-                    plan.errors.append(f"{file}: keys not moved: {exc}")
-        except OpenRouterSecureError as exc:
-            plan.errors.append(f"the OS keychain is not available, no key moved: {exc}")
+            client = clients.get(file, "")
+            plan.files.append(_plan_file(Path(file), findings, client, names, policy))
+        except (OpenRouterSecureError, OSError) as exc:
+            plan.errors.append(f"{file}: not changed: {exc}")
     return plan
 
 
@@ -184,16 +194,27 @@ def _plan_file(
     doc = copy.deepcopy(doc)
     wanted = {id(f.hit): f for f in findings if f.hit is not None}
     hits = [f.hit for f in findings if f.hit is not None]
-    groups = entry_fixes(doc, hits, own_file=own_config(str(path), client))
+    own = own_config(str(path), client)
+    groups = entry_fixes(doc, hits, own_file=own)
+    pending: dict[tuple[Segment, ...], list[Unexpanded]] = defaultdict(list)
+    placeholders = {f.location: f for f in findings if f.check == "unexpanded-reference"}
+    for ref in [] if own else unexpanded_references(doc, groups):
+        if not ref.reason and render_path((*ref.segments, "env", ref.var)) in placeholders:
+            pending[ref.segments].append(ref)
     fp = FilePlan(path, [], [], [], doc, hashlib.sha256(original).hexdigest())
+    for segments, refs in list(pending.items()):
+        if not any(g.segments == segments for g in groups):
+            groups.append(EntryFix(refs[0].server, segments, "run", []))
     for group in groups:
         if group.mode is None:
             continue
+        refs = pending.pop(group.segments, [])
         if group.mode == "run":
-            _plan_launch(fp, group, names, policy)
+            _plan_launch(fp, group, names, policy, refs)
         else:
             _plan_references(fp, group, names)
         fp.findings += [wanted[id(h)] for h in group.hits if id(h) in wanted]
+        fp.findings += [placeholders[render_path((*r.segments, "env", r.var))] for r in refs]
     return fp
 
 
@@ -225,11 +246,20 @@ def _plan_references(fp: FilePlan, group: EntryFix, names: _Names) -> None:
         )
 
 
-def _plan_launch(fp: FilePlan, group: EntryFix, names: _Names, policy: Path | None) -> None:
+def _plan_launch(
+    fp: FilePlan, group: EntryFix, names: _Names, policy: Path | None, refs: list[Unexpanded]
+) -> None:
     entry = _node(fp.document, group.segments)
     env = dict(entry.get("env") or {})
     flags: list[str] = []
     moved: list[str] = []
+    for ref in refs:
+        flags += ["--env", f"{ref.var}={ref.ref}"]
+        moved.append(ref.var)
+        fp.actions.append(
+            f"{render_path((*ref.segments, 'env', ref.var))}: let openrouter-secure run "
+            f"resolve {ref.ref} (the client passed the placeholder text)"
+        )
     for hit in sorted(group.hits, key=_hit_order):
         var = env_var(hit, group.segments)
         if var in moved:
@@ -280,7 +310,7 @@ def _launch_entry(entry: Mapping[str, Any], command: str, args: list[Any]) -> di
 def apply_plan(plan: Plan, *, provider: Any = None) -> list[str]:
     """Apply ``plan``; mark the findings it fixes ``fixed``; return errors (no secrets)."""
     errors = list(plan.errors)
-    if plan.files and provider is None:
+    if provider is None and any(fp.moves for fp in plan.files):
         from ..._registry import get_provider
 
         provider = get_provider("keyring")

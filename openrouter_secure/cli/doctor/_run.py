@@ -28,7 +28,7 @@ from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
 from ...config._permissions import others_can_read, permission_findings
 from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
 from ._backup import backups_of
-from ._entries import EntryFix, entry_fixes, own_config
+from ._entries import EntryFix, entry_fixes, own_config, unexpanded_references
 from ._env_key import api_key_findings
 from ._locations import (
     Candidate,
@@ -101,9 +101,13 @@ class _Doctor:
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
             return
         decided: dict[int, EntryFix] = {}
-        for fix in entry_fixes(doc, hits, own_file=own_config(path, cand.client)):
+        own = own_config(path, cand.client)
+        fixes = entry_fixes(doc, hits, own_file=own)
+        for fix in fixes:
             for hit in fix.hits:
                 decided[id(hit)] = fix
+        if not own:
+            self._unexpanded(doc, fixes, path, in_server_json)
         for hit in hits:
             group = decided.get(id(hit))
             fixable = in_server_json and group is not None and group.mode is not None
@@ -158,6 +162,26 @@ class _Doctor:
             self._permissions(cand.path)
         if len(self.report.findings) > before:
             entry.status = "problems"
+
+    def _unexpanded(self, doc: Any, fixes: list[EntryFix], path: str, rewritable: bool) -> None:
+        for ref in unexpanded_references(doc, fixes):
+            fixable = rewritable and not ref.reason
+            self.add(
+                DoctorFinding(
+                    "unexpanded-reference",
+                    "error",
+                    "MCP clients do not expand ${secret:...}: this server receives the "
+                    "placeholder text, not its key",
+                    path,
+                    render_path((*ref.segments, "env", ref.var)),
+                    "unexpanded-reference",
+                    "start the server through openrouter-secure run, which resolves the "
+                    "reference into its environment (openrouter-secure doctor --fix)"
+                    if fixable
+                    else ref.reason or "edit the entry by hand",
+                    fixable,
+                )
+            )
 
     def _exposed(self, path: Path, locations: list[str]) -> None:
         """Keys in a file others could read: moving them is not enough, rotate them."""
