@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from openrouter_secure.testing import assert_no_leak, make_canary
-from tests.config_shapes import clean_config
 
 FINDING_KEYS = {
     "check",
@@ -45,6 +44,28 @@ def put(path: Path, text: str, file_mode: int = 0o600, dir_mode: int | None = No
     path.write_text(text, encoding="utf-8")
     os.chmod(path, file_mode)
     return path
+
+
+def client_config() -> dict[str, Any]:
+    """A clean MCP client config: the key reaches the server through openrouter-secure run
+    (clients never expand ``${secret:...}`` themselves)."""
+    return {
+        "mcpServers": {
+            "openrouter": {
+                "command": "openrouter-secure",
+                "args": [
+                    "run",
+                    "--env",
+                    "OPENROUTER_API_KEY=keyring://openrouter-mcp/api_key",
+                    "--",
+                    "uvx",
+                    "openrouter-mcp",
+                ],
+                "env": {"OPENROUTER_BASE": "https://openrouter.ai/api/v1"},
+            },
+            "remote": {"url": "https://mcp.example.com/mcp?v=2"},
+        }
+    }
 
 
 @dataclass
@@ -95,7 +116,7 @@ def clean_machine(tmp_path: Path) -> Machine:
     project.mkdir()
     put(
         home / ".cursor" / "mcp.json",
-        json.dumps(clean_config()),
+        json.dumps(client_config()),
         0o600,
         dir_mode=0o700,
     )
@@ -128,7 +149,7 @@ def leaky_machine(tmp_path: Path) -> Machine:
         0o644,
         dir_mode=0o755,
     )
-    put(home / ".cursor" / "mcp.json", json.dumps(clean_config()), 0o600, dir_mode=0o700)
+    put(home / ".cursor" / "mcp.json", json.dumps(client_config()), 0o600, dir_mode=0o700)
     put(
         home / ".claude.json",
         json.dumps(
@@ -832,3 +853,31 @@ def test_invalid_store_reference_is_a_warning(clean_machine: Machine) -> None:
     code, report = clean_machine.report()
     assert code == 1
     assert rotation_rows(report) == [("warning", "state-unreadable", "keyring://has space/key")]
+
+
+# -- ${secret:...} where an MCP client would pass it as text ---------------------------------------
+def test_references_are_only_a_finding_in_mcp_client_configs(tmp_path: Path) -> None:
+    from openrouter_secure.cli.doctor._run import run_doctor
+
+    ref = "${secret:keyring://openrouter-secure/svc.TOKEN}"
+    doc = {
+        "mcpServers": {
+            "svc": {"command": "x", "args": ["--token", ref], "env": {"TOKEN": ref}},
+            "remote": {"url": "https://mcp.example.com", "headers": {"Authorization": ref}},
+        }
+    }
+    # Read by an application on openrouter-secure (load_config expands references).
+    app = put(tmp_path / "agent" / "servers.json", json.dumps(doc))
+    # Read by Claude Code, which passes the text on.
+    project = put(tmp_path / "project" / ".mcp.json", json.dumps(doc))
+    report = run_doctor([app, project], discover=False, environ={"HOME": str(tmp_path)})
+    rows = {
+        (Path(f.file or "").name, f.location, f.fixable)
+        for f in report.findings
+        if f.check == "unexpanded-reference"
+    }
+    assert rows == {
+        (".mcp.json", "mcpServers.svc.args[1]", False),
+        (".mcp.json", "mcpServers.svc.env.TOKEN", True),
+        (".mcp.json", "mcpServers.remote.headers.Authorization", False),
+    }

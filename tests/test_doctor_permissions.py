@@ -218,7 +218,7 @@ def test_doctor_fix_tightens_a_client_config_directory(project_machine: Machine)
 def test_doctor_never_chmods_through_a_linked_config(
     project_machine: Machine, tmp_path: Path
 ) -> None:
-    target = put(tmp_path / "dotfiles" / "mcp.json", json.dumps(clean_config()), 0o644)
+    target = put(tmp_path / "dotfiles" / "mcp.json", json.dumps({"mcpServers": {}}), 0o644)
     link = project_machine.home / ".cursor" / "mcp.json"
     link.parent.mkdir(mode=0o700)
     link.symlink_to(target)

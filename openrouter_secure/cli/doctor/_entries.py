@@ -22,6 +22,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ...config._scan import Hit, Segment, iter_server_maps
@@ -31,6 +32,7 @@ __all__ = [
     "entry_fixes",
     "env_var",
     "expands_references",
+    "host_config",
     "launcher_command",
     "own_config",
     "unexpanded_references",
@@ -171,21 +173,28 @@ _REFERENCE = re.compile(r"\$\{secret:([^{}\s]+)\}")
 
 @dataclass
 class Unexpanded:
-    """An ``env`` value ``${secret:REF}`` in an entry whose server never expands it."""
+    """A ``${secret:REF}`` in an entry whose server never expands it."""
+
+    @property
+    def var(self) -> str:
+        return str(self.where[-1])
 
     server: str
     segments: tuple[Segment, ...]
-    var: str
+    #: Where in the entry: ``("env", "NAME")``, ``("args", 2)``, ...
+    where: tuple[Segment, ...]
     ref: str
     #: Why it cannot be fixed by launching through ``run`` (empty when it can).
     reason: str = ""
 
 
 def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpanded]:
-    """``${secret:...}`` references in entries of third-party servers: the MCP client
-    passes the text itself, so the server gets a placeholder instead of its key (what an
-    earlier ``doctor --fix`` wrote). ``fixes`` are the file's plaintext-key decisions:
-    an entry is fixed whole, so a reference there is only fixable with them."""
+    """``${secret:...}`` references in entries of third-party servers of an MCP client's
+    config: the client passes the text itself, so the server gets a placeholder instead
+    of its key (what an earlier ``doctor --fix`` wrote). ``fixes`` are the file's
+    plaintext-key decisions: an entry is fixed whole, so a reference there is only
+    fixable along with them. Only an ``env`` value that is one whole reference can be
+    fixed (by launching through ``run``)."""
     decided = {f.segments: f for f in fixes}
     out: list[Unexpanded] = []
     if not isinstance(doc, Mapping):
@@ -194,24 +203,61 @@ def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpande
         for name, entry in servers.items():
             if not isinstance(entry, Mapping) or expands_references(entry):
                 continue
-            env = entry.get("env")
-            if not isinstance(env, Mapping):
-                continue
             where = (*root, name)
             group = decided.get(where)
-            for var, value in env.items():
-                if not isinstance(value, str) or "${secret:" not in value:
+            for path, value in _strings(entry, ()):
+                if "${secret:" not in value:
                     continue
                 m = _REFERENCE.fullmatch(value)
+                place = str(path[0])
                 reason = ""
-                if m is None:
+                if place in ("args", "command"):
+                    reason = ARGS_REASON
+                elif place in ("url", "serverUrl", "httpUrl", "headers"):
+                    reason = REMOTE_REASON
+                elif place != "env" or len(path) != 2:
+                    reason = OTHER_REASON
+                elif m is None:
                     reason = MIXED_REASON
                 elif not isinstance(entry.get("command"), str):
                     reason = REMOTE_REASON
                 elif group is not None and group.mode != "run":
                     reason = group.reason or MIXED_REASON
-                out.append(Unexpanded(str(name), where, str(var), m.group(1) if m else "", reason))
+                out.append(Unexpanded(str(name), where, path, m.group(1) if m else "", reason))
     return out
+
+
+def _strings(obj: Any, path: tuple[Segment, ...]) -> Iterable[tuple[tuple[Segment, ...], str]]:
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _strings(v, (*path, str(k)))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _strings(v, (*path, i))
+    elif isinstance(obj, str) and path:
+        yield path, obj
+
+
+#: Config files of MCP clients (which never expand ``${secret:...}``), by name.
+HOST_FILE_NAMES = frozenset(
+    {
+        "claude_desktop_config.json",
+        ".claude.json",
+        "mcp_config.json",
+        "cline_mcp_settings.json",
+        ".mcp.json",
+    }
+)
+
+
+def host_config(path: str, client: str) -> bool:
+    """Whether the config at ``path`` is read by an MCP client (Claude Desktop, Cursor,
+    VS Code, ...) rather than by a program that may expand references itself."""
+    from ...config._permissions import is_project_file
+
+    if client and client != "openrouter-secure":
+        return True
+    return Path(path).name in HOST_FILE_NAMES or is_project_file(path)
 
 
 def own_config(path: str, client: str) -> bool:

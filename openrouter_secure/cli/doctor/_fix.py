@@ -39,6 +39,7 @@ from ._entries import (
     Unexpanded,
     entry_fixes,
     env_var,
+    host_config,
     launcher_command,
     own_config,
     unexpanded_references,
@@ -198,8 +199,8 @@ def _plan_file(
     groups = entry_fixes(doc, hits, own_file=own)
     pending: dict[tuple[Segment, ...], list[Unexpanded]] = defaultdict(list)
     placeholders = {f.location: f for f in findings if f.check == "unexpanded-reference"}
-    for ref in [] if own else unexpanded_references(doc, groups):
-        if not ref.reason and render_path((*ref.segments, "env", ref.var)) in placeholders:
+    for ref in unexpanded_references(doc, groups) if host_config(str(path), client) else []:
+        if not ref.reason and render_path((*ref.segments, *ref.where)) in placeholders:
             pending[ref.segments].append(ref)
     fp = FilePlan(path, [], [], [], doc, hashlib.sha256(original).hexdigest())
     for segments, refs in list(pending.items()):
@@ -257,7 +258,7 @@ def _plan_launch(
         flags += ["--env", f"{ref.var}={ref.ref}"]
         moved.append(ref.var)
         fp.actions.append(
-            f"{render_path((*ref.segments, 'env', ref.var))}: let openrouter-secure run "
+            f"{render_path((*ref.segments, *ref.where))}: let openrouter-secure run "
             f"resolve {ref.ref} (the client passed the placeholder text)"
         )
     for hit in sorted(group.hits, key=_hit_order):

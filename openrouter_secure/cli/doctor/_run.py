@@ -28,7 +28,13 @@ from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document
 from ...config._permissions import others_can_read, permission_findings
 from ...config._scan import MAX_DEPTH, iter_server_maps, render_path, scan_document
 from ._backup import backups_of
-from ._entries import EntryFix, entry_fixes, own_config, unexpanded_references
+from ._entries import (
+    EntryFix,
+    entry_fixes,
+    host_config,
+    own_config,
+    unexpanded_references,
+)
 from ._env_key import api_key_findings
 from ._locations import (
     Candidate,
@@ -106,7 +112,7 @@ class _Doctor:
         for fix in fixes:
             for hit in fix.hits:
                 decided[id(hit)] = fix
-        if not own:
+        if host_config(path, cand.client):
             self._unexpanded(doc, fixes, path, in_server_json)
         for hit in hits:
             group = decided.get(id(hit))
@@ -173,7 +179,7 @@ class _Doctor:
                     "MCP clients do not expand ${secret:...}: this server receives the "
                     "placeholder text, not its key",
                     path,
-                    render_path((*ref.segments, "env", ref.var)),
+                    render_path((*ref.segments, *ref.where)),
                     "unexpanded-reference",
                     "start the server through openrouter-secure run, which resolves the "
                     "reference into its environment (openrouter-secure doctor --fix)"
