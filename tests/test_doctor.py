@@ -878,6 +878,7 @@ def test_references_are_only_a_finding_in_mcp_client_configs(tmp_path: Path) -> 
     }
     assert rows == {
         (".mcp.json", "mcpServers.svc.args[1]", False),
-        (".mcp.json", "mcpServers.svc.env.TOKEN", True),
+        # fixable alone, but the entry is fixed whole and args[1] needs a hand
+        (".mcp.json", "mcpServers.svc.env.TOKEN", False),
         (".mcp.json", "mcpServers.remote.headers.Authorization", False),
     }

@@ -205,6 +205,7 @@ def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpande
                 continue
             where = (*root, name)
             group = decided.get(where)
+            first = len(out)
             for path, value in _strings(entry, ()):
                 if "${secret:" not in value:
                     continue
@@ -224,6 +225,11 @@ def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpande
                 elif group is not None and group.mode != "run":
                     reason = group.reason or MIXED_REASON
                 out.append(Unexpanded(str(name), where, path, m.group(1) if m else "", reason))
+            # An entry is fixed whole: one reference that must be fixed by hand holds
+            # back the others (a rewrite would leave the server as broken as before).
+            blocking = next((u.reason for u in out[first:] if u.reason), "")
+            for u in out[first:]:
+                u.reason = u.reason or blocking
     return out
 
 
