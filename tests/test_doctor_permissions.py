@@ -267,3 +267,18 @@ def test_no_leak_in_permission_findings(project_machine: Machine) -> None:
     put(project_machine.home / ".cursor" / "mcp.json", json.dumps({"k": key}), 0o644)
     done = project_machine.doctor("--fix", "--yes")
     assert_no_leak(key, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("variable", ["HOME", "XDG_CONFIG_HOME"])
+def test_a_home_of_slash_makes_no_system_directory_a_config_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    from openrouter_secure.config._permissions import is_config_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(variable, "/")
+    hidden = tmp_path / ".hidden"
+    hidden.mkdir()
+    # Under "/", every directory would count; a service account's "/" home is no home.
+    assert not is_config_dir("/etc")
+    assert not is_config_dir("/usr/lib")

@@ -97,6 +97,12 @@ def is_project_file(
     return False
 
 
+_SYSTEM_DIRS = frozenset(
+    {"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/opt", "/proc", "/run", "/sbin", "/srv"}
+    | {"/sys", "/tmp", "/usr", "/var"}  # noqa: S108 - names to refuse, not a temp file
+)
+
+
 def is_config_dir(
     directory: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None
 ) -> bool:
@@ -124,10 +130,15 @@ def is_config_dir(
         return False
     env = os.environ if environ is None else environ
     home = _home(environ)
-    if home is not None and _below(real, home) and real.relative_to(home).parts[0][:1] == ".":
+    # A home or XDG_CONFIG_HOME of "/" or "/etc" (a service account, a misconfigured
+    # container) would make system directories "config directories": ignore those.
+    hidden = home is not None and _below(real, home) and real.relative_to(home).parts[0][:1]
+    if home is not None and str(home) not in _SYSTEM_DIRS and hidden == ".":
         return True
-    xdg = env.get("XDG_CONFIG_HOME")
-    return bool(xdg) and os.path.isabs(xdg or "") and _below(real, _real(xdg or ""))
+    xdg = env.get("XDG_CONFIG_HOME") or ""
+    if not os.path.isabs(xdg) or str(_real(xdg)) in _SYSTEM_DIRS:
+        return False
+    return _below(real, _real(xdg))
 
 
 def others_can_read(path: str | os.PathLike[str]) -> str | None:

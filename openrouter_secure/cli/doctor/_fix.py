@@ -269,7 +269,7 @@ def _plan_launch(
         fp.moves.append(move)
         flags += ["--env", f"{var}={move.ref}"]
         moved.append(var)
-        fp.actions.append(f"{render_path(hit.segments)}: store it as {_where(move)}")
+        fp.actions.append(f"{hit.finding.path}: store it as {_where(move)}")
     command = entry["command"]
     args = list(entry.get("args") or [])
     if policy is not None:
