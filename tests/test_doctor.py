@@ -882,3 +882,21 @@ def test_references_are_only_a_finding_in_mcp_client_configs(tmp_path: Path) -> 
         (".mcp.json", "mcpServers.svc.env.TOKEN", False),
         (".mcp.json", "mcpServers.remote.headers.Authorization", False),
     }
+
+
+def test_toml_client_config_gets_run_advice_not_a_reference(tmp_path: Path) -> None:
+    from openrouter_secure.cli.doctor._run import run_doctor
+
+    key = make_canary()
+    codex = put(
+        tmp_path / ".codex" / "config.toml",
+        f'[mcp_servers.vendor]\ncommand = "npx"\nenv = {{ VENDOR_API_KEY = "{key}" }}\n',
+        dir_mode=0o700,
+    )
+    report = run_doctor([], environ={"HOME": str(tmp_path)}, cwd=tmp_path)
+    (finding,) = [f for f in report.findings if f.check == "plaintext-secret"]
+    assert finding.file == str(codex)
+    assert finding.fixable is False
+    assert "openrouter-secure run" in (finding.fix or "")
+    assert "${secret:" not in (finding.fix or "")
+    assert_no_leak(key, json.dumps(report.as_json()))

@@ -267,8 +267,10 @@ def _print_report(
                 "(it lists the changes and asks first)."
             )
         say(
-            "Keep keys in the OS keychain or a secret manager and write a reference such as "
-            "${secret:keyring://openrouter-secure/NAME} in configs (docs: 'Secure configuration')."
+            "Keep keys in the OS keychain or a secret manager: an MCP client starts a server "
+            "through openrouter-secure run --env NAME=keyring://openrouter-secure/NAME; a "
+            "config openrouter-secure reads takes ${secret:REF} (docs: 'openrouter-secure "
+            "doctor')."
         )
     else:
         say("All good: no exposed keys found.")

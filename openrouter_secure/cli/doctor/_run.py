@@ -130,6 +130,14 @@ class _Doctor:
                 )
             elif group is not None and group.reason and in_server_json:
                 hint = group.reason
+            elif group is not None and group.mode == "run":
+                hint = (
+                    "the doctor does not rewrite this file (TOML, YAML or JSON with "
+                    "comments): store the key in the OS keychain and start the server "
+                    "through openrouter-secure run --env NAME=keyring://... -- COMMAND"
+                )
+            elif group is not None and group.reason:
+                hint = group.reason
             else:
                 hint = f"move it to a secret store and write {hit.finding.suggestion} by hand"
             self.add(
