@@ -50,6 +50,15 @@ def test_committed_project_file_loads_without_permission_warnings(
         ors.config.load_config(path, strict=True)
 
 
+def test_serve_loads_a_committed_project_file_without_warnings(home: Path) -> None:
+    from openrouter_secure.mcp._server_config import load_settings
+
+    path = put(loose_project(home) / ".mcp.json", json.dumps({"mcpServers": {}}), 0o644)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_settings(path)
+
+
 def test_world_writable_project_file_still_warns(home: Path) -> None:
     path = put(loose_project(home) / ".mcp.json", json.dumps(clean_config()), 0o666)
     with pytest.warns(ors.config.InsecureConfigWarning, match="anyone on this machine can change"):
