@@ -291,3 +291,13 @@ def test_a_home_of_slash_makes_no_system_directory_a_config_directory(
     # Under "/", every directory would count; a service account's "/" home is no home.
     assert not is_config_dir("/etc")
     assert not is_config_dir("/usr/lib")
+
+
+def test_user_config_linked_into_a_dotfiles_repo_is_still_checked(
+    home: Path, tmp_path: Path
+) -> None:
+    target = put(tmp_path / "dotfiles" / ".cursor" / "mcp.json", json.dumps(clean_config()), 0o644)
+    (home / ".cursor").mkdir(mode=0o700)
+    (home / ".cursor" / "mcp.json").symlink_to(target)
+    with pytest.warns(ors.config.InsecureConfigWarning, match="mode 0644"):
+        ors.config.load_config(home / ".cursor" / "mcp.json")

@@ -88,12 +88,13 @@ def is_project_file(
     The same names directly under your home directory (``~/.cursor/mcp.json``,
     ``~/.claude/settings.json``) are your own user files, not project files.
     """
-    real = _real(path)
+    # By the name it was given, not where a link leads: ~/.cursor/mcp.json linked into
+    # a dotfiles repository is still your user file.
+    given = Path(os.path.abspath(os.fspath(path)))
     home = _home(environ)
     for tail in PROJECT_FILES:
-        if real.parts[-len(tail) :] == tail:
-            project = real.parents[len(tail) - 1]
-            return project != home
+        if given.parts[-len(tail) :] == tail:
+            return _real(given.parents[len(tail) - 1]) != home
     return False
 
 
@@ -177,7 +178,7 @@ def permission_findings(
     target = _real(path)
     info = target.stat()
     mode = stat.S_IMODE(info.st_mode)
-    shared = is_project_file(target, environ=environ) if project is None else project
+    shared = is_project_file(path, environ=environ) if project is None else project
     found: list[ConfigFinding] = []
     if shared:
         if mode & 0o002:
