@@ -132,8 +132,8 @@ class _Doctor:
                 hint = group.reason
             elif group is not None and group.mode == "run":
                 hint = (
-                    "the doctor does not rewrite this file (TOML, YAML or JSON with "
-                    "comments): store the key in the OS keychain and start the server "
+                    "edit it by hand (the doctor does not rewrite TOML, YAML or JSON "
+                    "with comments): store the key in the OS keychain and start the server "
                     "through openrouter-secure run --env NAME=keyring://... -- COMMAND"
                 )
             elif group is not None and group.reason:
