@@ -37,10 +37,23 @@ def desktop(tmp_path: Path, keychain: Any) -> Iterator[Machine]:
     env.update({k: os.environ[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")})
     machine = Machine(home, project, key, env)
     yield machine
-    for item in keychain.get_preferred_collection().get_all_items():
-        if item.get_attributes().get("service") == SERVICE:
-            with contextlib.suppress(Exception):
-                item.delete()
+    with collection() as items:
+        for item in items.search_items({"service": SERVICE}):
+            item.delete()
+
+
+@contextlib.contextmanager
+def collection() -> Iterator[Any]:
+    """The keychain's default collection over a D-Bus connection closed afterwards
+    (keyring's own calls leave theirs to the garbage collector, which then warns in
+    whichever test runs next)."""
+    import secretstorage
+
+    connection = secretstorage.dbus_init()
+    try:
+        yield secretstorage.get_default_collection(connection)
+    finally:
+        connection.close()
 
 
 def claude(machine: Machine) -> Path:
@@ -66,8 +79,12 @@ def third_party(key: str) -> dict[str, Any]:
 
 
 def stored(keychain: Any, name: str) -> str | None:
-    value: str | None = keychain.get_password(SERVICE, name)
-    return value
+    """What the keychain holds for ``name`` (``keychain`` only makes sure it runs)."""
+    with collection() as items:
+        for item in items.search_items({"service": SERVICE, "username": name}):
+            value: str = item.get_secret().decode("utf-8")
+            return value
+    return None
 
 
 def test_third_party_entry_is_launched_through_run(desktop: Machine, keychain: Any) -> None:
