@@ -277,6 +277,7 @@ def test_plan_names_exactly_what_it_writes(desktop: Machine, keychain: Any) -> N
     for name in names:
         assert f"keyring://openrouter-secure/{name} (new)" in dry.stderr
     assert all(stored(keychain, n) is None for n in names)
+    assert_no_leak(keys, dry.stdout, dry.stderr)
     _, report = desktop.report("--fix", "--yes")
     planned = [
         (entry["path"], item["ref"])
@@ -289,6 +290,7 @@ def test_plan_names_exactly_what_it_writes(desktop: Machine, keychain: Any) -> N
         name = ref.rsplit("/", 1)[1]
         assert stored(keychain, name) == keys[paths.index(Path(path))]
     assert sorted(ref.rsplit("/", 1)[1] for _, ref in planned) == names
+    assert_no_leak(keys, json.dumps(report), *(p.read_text() for p in paths))
 
 
 def test_one_key_in_several_files_gets_one_name(desktop: Machine, keychain: Any) -> None:
@@ -408,3 +410,14 @@ def test_placeholder_beside_a_command_line_key_is_left_whole(desktop: Machine) -
     (finding,) = [f for f in report["findings"] if f["check"] == "unexpanded-reference"]
     assert finding["fixable"] is False
     assert "command line" in finding["fix"]
+
+
+def test_env_name_that_is_no_variable_name_is_left_by_hand(desktop: Machine) -> None:
+    entry = third_party(desktop.key)
+    entry["env"] = {"VENDOR API=KEY": desktop.key}
+    config = write_claude(desktop, {"vendor": entry})
+    before = config.read_bytes()
+    _, report = desktop.report("--fix", "--yes")
+    assert config.read_bytes() == before
+    (finding,) = [f for f in report["findings"] if f["check"] == "plaintext-secret"]
+    assert finding["fixable"] is False

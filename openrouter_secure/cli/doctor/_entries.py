@@ -161,13 +161,19 @@ def _decide(doc: Any, group: EntryFix, own_file: bool) -> None:
         return
     env = entry.get("env")
     for hit in group.hits:
-        value = env.get(hit.segments[depth + 1]) if isinstance(env, Mapping) else None
+        name = hit.segments[depth + 1]
+        value = env.get(name) if isinstance(env, Mapping) else None
         if not isinstance(value, str) or "${" in value:
             group.reason = MIXED_REASON
+            return
+        if not _ENV_NAME.fullmatch(str(name)):
+            # It could not be passed as --env NAME=REF (nor set by a shell).
+            group.reason = OTHER_REASON
             return
     group.mode = "run"
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REFERENCE = re.compile(r"\$\{secret:([^{}\s]+)\}")
 
 
@@ -220,6 +226,8 @@ def unexpanded_references(doc: Any, fixes: Iterable[EntryFix]) -> list[Unexpande
                     reason = OTHER_REASON
                 elif m is None:
                     reason = MIXED_REASON
+                elif not _ENV_NAME.fullmatch(str(path[1])):
+                    reason = OTHER_REASON
                 elif not isinstance(entry.get("command"), str):
                     reason = REMOTE_REASON
                 elif group is not None and group.mode != "run":
