@@ -900,3 +900,11 @@ def test_toml_client_config_gets_run_advice_not_a_reference(tmp_path: Path) -> N
     assert "openrouter-secure run" in (finding.fix or "")
     assert "${secret:" not in (finding.fix or "")
     assert_no_leak(key, json.dumps(report.as_json()))
+
+
+def test_empty_lock_files_are_not_listed(clean_machine: Machine) -> None:
+    state = seed_state(clean_machine, {})
+    lock = put(state.with_name("rotation.json.lock"), "")
+    _, report = clean_machine.report()
+    assert str(lock) not in {f["path"] for f in report["files"]}
+    assert str(state) in {f["path"] for f in report["files"]}

@@ -509,6 +509,14 @@ def _walk_files(root: Path, max_depth: int) -> Iterator[Path]:
             yield entry
 
 
+def _lock(path: Path) -> bool:
+    """An empty ``*.lock`` file (the rotation state's, the audit log's): nothing to check."""
+    try:
+        return path.name.endswith(".lock") and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _classify(path: Path) -> Candidate | None:
     name = path.name
     if name == ".env" or name.startswith(".env."):
@@ -552,7 +560,7 @@ def run_doctor(
         todo += [c for c in config_candidates(doctor.home, doctor.cwd, env) if c.path.is_file()]
         todo += dotenv_candidates(doctor.cwd)
         for directory in data_dirs(doctor.home, env):
-            todo += [Candidate(p, "data") for p in _walk_files(directory, 4)]
+            todo += [Candidate(p, "data") for p in _walk_files(directory, 4) if not _lock(p)]
         todo += [c for c in history_candidates(doctor.home, env) if c.path.is_file()]
     for given in paths or []:
         path = Path(given).expanduser()
