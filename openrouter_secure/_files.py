@@ -52,6 +52,7 @@ __all__ = [
     "fsync_dir",
     "lock_file",
     "open_nofollow",
+    "remove_mode_bits",
     "replace_file",
     "write_confined",
     "write_private",
@@ -155,6 +156,57 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def remove_mode_bits(
+    path: str | os.PathLike[str], keep: int, *, directory: bool = False
+) -> tuple[int, int] | None:
+    """Clear every permission bit of ``path`` outside ``keep``; never follow a link.
+
+    ``path`` must be a regular file (a directory with ``directory=True``) owned by the
+    current user; a symbolic link (as the last component), anything else, or another
+    user's entry raises :class:`~openrouter_secure.UnsafePathError` and nothing
+    changes. The entry is opened ``O_NOFOLLOW`` and changed through that descriptor, so
+    a link swapped in after the check is not followed either. Bits are only removed.
+    Returns ``(old_mode, new_mode)``, or ``None`` when nothing had to change (and
+    always on Windows, where POSIX modes mean little).
+    """
+    if os.name == "nt":
+        return None
+    name = os.fspath(path)
+    kind = "directory" if directory else "regular file"
+    before = os.lstat(name)
+    if not (stat.S_ISDIR if directory else stat.S_ISREG)(before.st_mode):
+        # Also the answer for a symbolic link: lstat describes the link itself.
+        raise UnsafePathError(
+            f"{name} is not a {kind} (a symbolic link?): its mode was not changed"
+        )
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    if directory:
+        flags |= getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        raise UnsafePathError(
+            f"{name}: could not open it without following links ({exc.strerror}); "
+            "its mode was not changed"
+        ) from None
+    try:
+        info = os.fstat(fd)
+        if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+            raise UnsafePathError(f"{name} changed while its mode was being changed; try again")
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise UnsafePathError(
+                f"{name} belongs to uid {info.st_uid}, not to you: its mode was not changed"
+            )
+        old = stat.S_IMODE(info.st_mode)
+        new = old & keep
+        if new == old:
+            return None
+        os.fchmod(fd, new)
+    finally:
+        os.close(fd)
+    return old, new
 
 
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")

@@ -435,9 +435,10 @@ def test_group_readable_file_warns_and_strict_refuses(private_dir: Path) -> None
     assert [f.rule for f in caught.value.findings] == ["file-permissions"]
 
 
-def test_loose_directory_warns(tmp_path: Path) -> None:
-    d = tmp_path / "loose"
-    d.mkdir()
+def test_loose_directory_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # a config directory: ~/.config/loose
+    d = tmp_path / ".config" / "loose"
+    d.mkdir(parents=True)
     os.chmod(d, 0o755)  # noqa: S103 - a loose directory is what is tested
     path = write(d / "c.json", clean_config())
     with pytest.warns(ors.config.InsecureConfigWarning, match="should be 0700"):
@@ -451,8 +452,11 @@ def test_private_file_loads_without_warnings(private_dir: Path) -> None:
         ors.config.load_config(path, strict=True)
 
 
-def test_fix_permissions_tightens_and_never_loosens(tmp_path: Path) -> None:
-    d = tmp_path / "d"
+def test_fix_permissions_tightens_and_never_loosens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # a config directory: ~/.app
+    d = tmp_path / ".app"
     d.mkdir()
     os.chmod(d, 0o755)  # noqa: S103 - a loose directory is what is tested
     loose = write(d / "loose.json", {}, 0o664)
@@ -474,8 +478,11 @@ def test_save_writes_0600_in_a_new_0700_directory(tmp_path: Path) -> None:
     assert mode(path.parent.parent) == 0o700
 
 
-def test_save_keeps_a_stricter_mode_and_tightens_the_directory(tmp_path: Path) -> None:
-    d = tmp_path / "d"
+def test_save_keeps_a_stricter_mode_and_tightens_the_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # a config directory: ~/.app
+    d = tmp_path / ".app"
     d.mkdir()
     os.chmod(d, 0o750)  # noqa: S103 - a loose directory is what is tested
     path = write(d / "c.json", {}, 0o400)

@@ -422,9 +422,9 @@ def test_a_marker_before_the_value_does_not_count() -> None:
 def test_a_key_pasted_as_a_reference_name_is_refused() -> None:
     key = make_canary()
     doc = {"mcpServers": {"s": {"command": "x", "env": {"A": "${secret:env://" + key + "}"}}}}
-    with pytest.raises(InsecureConfigError) as info:
+    # Refused when the reference is parsed, before any finding is built.
+    with pytest.raises(ConfigurationError, match="looks like a credential") as info:
         validate_config(doc)
-    assert info.value.findings[0].rule == "secret-value:in-reference"
     assert_no_leak(key, str(info.value))
 
 

@@ -14,6 +14,19 @@ from typing import Any, TextIO
 from ._output import print_json
 
 
+class _DoctorParser(argparse.ArgumentParser):
+    """Reports an unknown option itself, with the doctor's usage (argparse would leave
+    it to the top-level parser, which prints the usage of ``openrouter-secure``)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Any = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "doctor",
@@ -54,7 +67,27 @@ def register(sub: Any) -> None:
         metavar="DAYS",
         help="report a key older than DAYS as due for rotation (default 90)",
     )
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        type=_existing_file,
+        help="with --fix: start rewritten servers through openrouter-secure gateway with "
+        "this policy file, instead of openrouter-secure run",
+    )
+    parser.add_argument(
+        "--undo",
+        metavar="FILE",
+        help="put back the config FILE as it was before doctor --fix rewrote it",
+    )
+    parser.__class__ = _DoctorParser
     parser.set_defaults(handler=run)
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    return path.resolve()
 
 
 def _positive_days(text: str) -> float:
@@ -68,9 +101,14 @@ def _positive_days(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .doctor._fix import apply_fixes, fixable
+    from .doctor._fix import apply_plan, plan_fixes
     from .doctor._run import run_doctor
 
+    if args.undo is not None:
+        return _undo(args.undo)
+    if args.policy is not None and not args.fix:
+        print("openrouter-secure doctor: --policy only applies with --fix", file=sys.stderr)
+        return 2
     report = run_doctor(
         args.paths,
         discover=not args.no_discover,
@@ -79,17 +117,57 @@ def run(args: argparse.Namespace) -> int:
         max_key_age_days=args.max_key_age,
     )
     fix_errors: list[str] = []
+    plan = None
     if args.fix:
-        plan = fixable(report)
-        if plan and (args.yes or _confirm(plan)):
-            fix_errors = apply_fixes(report)
+        plan = plan_fixes(report, policy=args.policy)
+        if not plan:
+            fix_errors = list(plan.errors)  # nothing else to do: say why
+        elif args.yes or _confirm(plan):
+            fix_errors = apply_plan(plan)
+            _rotation_advice(report, plan)
     if args.json:
         data = report.as_json()
         data["fix_errors"] = fix_errors
+        if plan is not None:
+            data["plan"] = plan.as_json()
         print_json(_clean(data))
     else:
-        _print_report(report, fix_errors, fixing=args.fix, out=sys.stdout)
+        _print_report(
+            report, fix_errors, fixing=args.fix, discovered=not args.no_discover, out=sys.stdout
+        )
     return 0 if report.ok else 1
+
+
+def _undo(file: str) -> int:
+    from .._exceptions import ConfigurationError
+    from .doctor._backup import restore_backup
+
+    try:
+        used = restore_backup(Path(file).expanduser())
+    except ConfigurationError as exc:
+        print(f"openrouter-secure doctor: {_tilde(str(exc))}", file=sys.stderr)
+        return 1
+    print(
+        f"Restored {_tilde(file)} from {_tilde(str(used))} (backup removed). The keys "
+        "doctor --fix stored stay in the keychain.",
+        file=sys.stdout,
+    )
+    return 0
+
+
+def _rotation_advice(report: Any, plan: Any) -> None:
+    """Name, in each exposed-key finding, where its keys are now, to rotate them there."""
+    for fp in plan.files:
+        if not fp.findings or not all(f.fixed for f in fp.findings):
+            continue
+        refs = ", ".join(dict.fromkeys(str(m.ref) for m in fp.moves))
+        for f in report.findings:
+            if f.check == "exposed-key" and f.file == str(fp.path):
+                f.fix = (
+                    f"the keys are in the keychain now ({refs}), but others could have "
+                    "copied them: rotate each (openrouter-secure rotate --store REF for an "
+                    "OpenRouter key; a new key from its provider for others)"
+                )
 
 
 def _clean(obj: Any) -> Any:
@@ -106,19 +184,17 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def _confirm(plan: list[Any]) -> bool:
+def _confirm(plan: Any) -> bool:
+    from .._sanitize._sanitizer import default_sanitizer
+
+    clean = default_sanitizer().sanitize
     err = sys.stderr
     print("openrouter-secure doctor --fix will:", file=err)
-    for f in plan:
-        if f.check == "permissions":
-            print(f"  - {f.fix}", file=err)
-        else:
-            print(f"  - {_short(f.file)}: {f.location}: {f.fix}", file=err)
-    print(
-        "  (programs reading a rewritten config must expand ${secret:...}; "
-        "servers built on openrouter-secure do)",
-        file=err,
-    )
+    for line in plan.lines():
+        indent = "  " if line.startswith(" ") else "  - "
+        print(clean(_tilde(f"{indent}{line}")), file=err)
+    for message in plan.errors:
+        print(clean(_tilde(f"  (skipped: {message})")), file=err)
     if not sys.stdin.isatty():
         print("not a terminal: nothing changed (pass --yes to apply)", file=err)
         return False
@@ -146,7 +222,9 @@ def _tilde(text: str) -> str:
 _LABEL = {"error": "ERROR", "warning": "WARN", "info": "ok"}
 
 
-def _print_report(report: Any, fix_errors: list[str], *, fixing: bool, out: TextIO) -> None:
+def _print_report(
+    report: Any, fix_errors: list[str], *, fixing: bool, discovered: bool, out: TextIO
+) -> None:
     from .._sanitize._sanitizer import default_sanitizer
 
     clean = default_sanitizer().sanitize
@@ -158,7 +236,7 @@ def _print_report(report: Any, fix_errors: list[str], *, fixing: bool, out: Text
     fixed = sum(1 for f in report.findings if f.fixed)
     say("openrouter-secure doctor")
     say()
-    if not report.files:
+    if not report.files and discovered:
         say("No MCP config files, .env files or saved results found in the usual places.")
         say("Check a specific file with:  openrouter-secure doctor path/to/config.json")
         say()
@@ -189,8 +267,10 @@ def _print_report(report: Any, fix_errors: list[str], *, fixing: bool, out: Text
                 "(it lists the changes and asks first)."
             )
         say(
-            "Keep keys in the OS keychain or a secret manager and write a reference such as "
-            "${secret:keyring://openrouter-secure/NAME} in configs (docs: 'Secure configuration')."
+            "Keep keys in the OS keychain or a secret manager: an MCP client starts a server "
+            "through openrouter-secure run --env NAME=keyring://openrouter-secure/NAME; a "
+            "config openrouter-secure reads takes ${secret:REF} (docs: 'openrouter-secure "
+            "doctor')."
         )
     else:
         say("All good: no exposed keys found.")

@@ -41,7 +41,7 @@ from ._allow import Baseline
 from ._check import scan_source
 from ._formats import Source, dump_document, file_format, parse_source, read_source
 from ._interpolate import Literal, Placeholder, has_placeholder, interpolate, parse_template
-from ._permissions import fix_permissions, permission_findings
+from ._permissions import fix_permissions, is_config_dir, permission_findings, tighten_dir
 from ._policy import check_policies
 from ._scan import (
     SECRET_PARAMS,
@@ -389,12 +389,15 @@ def _names_a_secret(parts: list[Literal | Placeholder]) -> bool:
 
 
 def save_config(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:
-    """Validate ``data`` and write it to ``path`` atomically (mode 0600, directory 0700).
+    """Validate ``data`` and write it to ``path`` atomically (mode 0600).
 
     Refuses (raising like :func:`validate_config`) before touching the file. An
-    existing file's stricter mode is kept; a missing directory is created 0700 and an
-    existing one tightened to 0700 (the home directory only loses group/others write).
-    The format follows the file name (JSON, YAML; TOML needs ``tomli-w``).
+    existing file's stricter mode is kept; a symbolic link is written through (the
+    link stays). Missing directories are created 0700. An existing directory is
+    tightened to 0700 only when it is one of your config directories (see
+    :func:`~openrouter_secure.config.fix_permissions`); any other directory (a
+    project, ``/tmp``, your home) is left exactly as it is. The format follows the
+    file name (JSON, YAML; TOML needs ``tomli-w``).
     """
     target = Path(path).expanduser()
     try:
@@ -404,9 +407,9 @@ def save_config(path: str | os.PathLike[str], data: Mapping[str, Any]) -> Path:
         _emit_rejected(target, exc)
         raise
     real = Path(os.path.realpath(target))
-    home = Path.home().resolve()
-    written = write_private(real, text, tighten_dir=real.parent != home)
-    if real.parent == home:
-        fix_permissions(written)
+    existed = real.parent.is_dir()
+    written = write_private(real, text)
+    if existed and is_config_dir(real.parent):
+        tighten_dir(real.parent)
     _events.emit("config.saved", path=str(target))
     return written

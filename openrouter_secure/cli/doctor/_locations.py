@@ -5,7 +5,7 @@ them for Linux, macOS and Windows (every platform's paths are checked on every
 platform: a synced or copied home directory may hold any of them). Project-scoped
 files (``.mcp.json``, ``.vscode/mcp.json``, ...) are looked for in the current
 directory; they are meant to be committed, so their *permissions* are not checked,
-only their content.
+only their content (the rule is :func:`openrouter_secure.config._permissions.is_project_file`).
 """
 
 from __future__ import annotations
@@ -28,12 +28,17 @@ DOTENV_SAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 
 @dataclass(frozen=True)
 class Candidate:
-    """A file the doctor checks: ``kind`` is config, dotenv, data or history."""
+    """A file the doctor checks: ``kind`` is config, dotenv, data or history.
+
+    ``given``: named on the command line (or found under a directory that was), rather
+    than found in a place known to hold configs or saved data.
+    """
 
     path: Path
     kind: str
     client: str = ""
     project: bool = False
+    given: bool = False
 
 
 def _base(environ: Mapping[str, str], var: str, home: Path, *default: str) -> Path:

@@ -15,8 +15,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,16 @@ from ..._sanitize._sanitizer import default_sanitizer
 from ...config._allow import Baseline
 from ...config._check import dotenv_hits, scan_source, scan_text
 from ...config._formats import MAX_CONFIG_BYTES, file_format, read_document, read_source, read_text
-from ...config._permissions import permission_findings
+from ...config._permissions import others_can_read, permission_findings
 from ...config._scan import MAX_DEPTH, iter_server_maps, render_path
+from ._backup import backups_of
+from ._entries import (
+    EntryFix,
+    entry_fixes,
+    host_config,
+    own_config,
+    unexpanded_references,
+)
 from ._env_key import api_key_findings
 from ._locations import (
     Candidate,
@@ -103,18 +113,48 @@ class _Doctor:
             entry.status = "unreadable"
             self.add(DoctorFinding("invalid-config", "warning", str(exc), path))
             return
+        secret_hits = [h for h in hits if h.finding.rule != "duplicate-key"]
+        if len(secret_hits) < len(hits):
+            # Rewriting a file with a repeated key would silently drop one of the two.
+            in_server_json = False
+        decided: dict[int, EntryFix] = {}
+        own = own_config(path, cand.client)
+        fixes = entry_fixes(doc, secret_hits, own_file=own)
+        for fix in fixes:
+            for hit in fix.hits:
+                decided[id(hit)] = fix
+        if host_config(path, cand.client):
+            self._unexpanded(doc, fixes, path, in_server_json)
         for hit in hits:
             if hit.finding.rule == "duplicate-key":
                 f = hit.finding
                 self.add(DoctorFinding(f.rule, "error", f.message, path, f.path, f.rule))
                 continue
-            fixable = in_server_json and hit.server is not None and hit.span is not None
-            hint = (
-                f"move it to the OS keychain and write {hit.finding.suggestion} "
-                "(openrouter-secure doctor --fix)"
-                if fixable
-                else f"move it to a secret store and write {hit.finding.suggestion} by hand"
-            )
+            group = decided.get(id(hit))
+            fixable = in_server_json and group is not None and group.mode is not None
+            if fixable and group is not None and group.mode == "run":
+                hint = (
+                    "move it to the OS keychain and start the server through "
+                    "openrouter-secure run, which puts it in the server's environment "
+                    "(openrouter-secure doctor --fix)"
+                )
+            elif fixable:
+                hint = (
+                    f"move it to the OS keychain and write {hit.finding.suggestion} "
+                    "(openrouter-secure doctor --fix)"
+                )
+            elif group is not None and group.reason and in_server_json:
+                hint = group.reason
+            elif group is not None and group.mode == "run":
+                hint = (
+                    "edit it by hand (the doctor does not rewrite TOML, YAML or JSON "
+                    "with comments): store the key in the OS keychain and start the server "
+                    "through openrouter-secure run --env NAME=keyring://... -- COMMAND"
+                )
+            elif group is not None and group.reason:
+                hint = group.reason
+            else:
+                hint = f"move it to a secret store and write {hit.finding.suggestion} by hand"
             self.add(
                 DoctorFinding(
                     "plaintext-secret",
@@ -128,9 +168,26 @@ class _Doctor:
                     hit=hit,
                 )
             )
+        self._exposed(cand.path, [h.finding.path for h in secret_hits])
+        for backup in backups_of(cand.path):
+            self.add(
+                DoctorFinding(
+                    "fix-backup",
+                    "warning",
+                    f"{backup.name}, the backup doctor --fix wrote, holds this file as it "
+                    "was, keys included",
+                    path,
+                    None,
+                    "fix-backup",
+                    f"delete it once your servers work: rm {backup} (or put it back: "
+                    f"openrouter-secure doctor --undo {path})",
+                )
+            )
         self._servers(doc, path)
         self._content(doc, path)
-        if not cand.project:
+        # A file named on the command line is only a config (that may hold a key) when
+        # it has servers or a secret: pyproject.toml's mode is nobody's business.
+        if not cand.given or hits or any(True for _ in iter_server_maps(doc)):
             self._permissions(cand.path)
         if len(self.report.findings) > before:
             entry.status = "problems"
@@ -150,6 +207,52 @@ class _Doctor:
                 )
             )  # fmt: skip
 
+    def _unexpanded(self, doc: Any, fixes: list[EntryFix], path: str, rewritable: bool) -> None:
+        for ref in unexpanded_references(doc, fixes):
+            fixable = rewritable and not ref.reason
+            self.add(
+                DoctorFinding(
+                    "unexpanded-reference",
+                    "error",
+                    "MCP clients do not expand ${secret:...}: this server receives the "
+                    "placeholder text, not its key",
+                    path,
+                    render_path((*ref.segments, *ref.where)),
+                    "unexpanded-reference",
+                    "start the server through openrouter-secure run, which resolves the "
+                    "reference into its environment (openrouter-secure doctor --fix)"
+                    if fixable
+                    else ref.reason or "edit the entry by hand",
+                    fixable,
+                )
+            )
+
+    def _exposed(self, path: Path, locations: list[str]) -> None:
+        """Keys in a file others could read: moving them is not enough, rotate them."""
+        if not locations:
+            return
+        try:
+            who = others_can_read(path)
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            return
+        if who is None:
+            return
+        where = ", ".join(dict.fromkeys(locations))
+        self.add(
+            DoctorFinding(
+                "exposed-key",
+                "warning",
+                f"{len(locations)} key(s) sat in a file {who} on this machine could read "
+                f"(mode {mode:04o}): {where}; treat them as leaked",
+                str(path),
+                None,
+                "rotate",
+                "rotate each key once it is out of the file: openrouter-secure rotate "
+                "--store REF for an OpenRouter key, a new key from its provider for others",
+            )
+        )
+
     def _servers(self, doc: Any, path: str) -> None:
         from ...config._load import server_checks
 
@@ -166,12 +269,12 @@ class _Doctor:
 
     def _permissions(self, path: Path, *, directory: bool = True) -> None:
         try:
-            found = permission_findings(path)
+            found = permission_findings(path, directory=directory, environ=self.environ)
         except OSError:
             return
+        # Modes are never changed through a symbolic link: the fix is then by hand.
+        linked = os.path.realpath(path) != os.path.abspath(path)
         for f in found:
-            if f.rule == "dir-permissions" and not directory:
-                continue
             self.add(
                 DoctorFinding(
                     "permissions",
@@ -181,7 +284,7 @@ class _Doctor:
                     None,
                     f.rule,
                     f.suggestion,
-                    fixable=f.rule in ("file-permissions", "dir-permissions"),
+                    fixable=not linked and f.rule in ("file-permissions", "dir-permissions"),
                 )
             )
 
@@ -221,6 +324,7 @@ class _Doctor:
                     "a baseline (openrouter-secure baseline FILE)",
                 )
             )
+        self._exposed(cand.path, [f.location or "" for f in self.report.findings[before:]])
         if not is_sample_dotenv(cand.path):
             self._gitignore(cand.path, secrets_found)
         if secrets_found:
@@ -322,7 +426,10 @@ class _Doctor:
         elif suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(text.splitlines(), 1):
                 self._content(_json_or_none(line), path, f"line {number}: ")
-        self._permissions(cand.path, directory=not history)
+        # Files found where results, logs and state are saved can hold a secret; any
+        # other file only matters when it does.
+        if not cand.given or count or len(self.report.findings) > before:
+            self._permissions(cand.path, directory=not history)
         if len(self.report.findings) > before:
             entry.status = "problems"
 
@@ -438,6 +545,14 @@ def _walk_files(root: Path, max_depth: int) -> Iterator[Path]:
             yield entry
 
 
+def _lock(path: Path) -> bool:
+    """An empty ``*.lock`` file (the rotation state's, the audit log's): nothing to check."""
+    try:
+        return path.name.endswith(".lock") and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _classify(path: Path) -> Candidate | None:
     name = path.name
     if name == ".env" or name.startswith(".env."):
@@ -481,7 +596,7 @@ def run_doctor(
         todo += [c for c in config_candidates(doctor.home, doctor.cwd, env) if c.path.is_file()]
         todo += dotenv_candidates(doctor.cwd)
         for directory in data_dirs(doctor.home, env):
-            todo += [Candidate(p, "data") for p in _walk_files(directory, 4)]
+            todo += [Candidate(p, "data") for p in _walk_files(directory, 4) if not _lock(p)]
         todo += [c for c in history_candidates(doctor.home, env) if c.path.is_file()]
     for given in paths or []:
         path = Path(given).expanduser()
@@ -489,9 +604,19 @@ def run_doctor(
             for found in _walk_files(path, 3):
                 cand = _classify(found)
                 if cand is not None:
-                    todo.append(cand)
+                    todo.append(replace(cand, given=True))
         elif path.is_file():
-            todo.append(_classify(path) or Candidate(path, "data"))
+            todo.append(replace(_classify(path) or Candidate(path, "data"), given=True))
+        elif os.path.lexists(path):
+            doctor.add(
+                DoctorFinding(
+                    "missing-path",
+                    "warning",
+                    "not a regular file or directory (a device, socket or broken link): "
+                    "nothing to check",
+                    str(path),
+                )
+            )
         else:
             doctor.add(DoctorFinding("missing-path", "warning", "no such file", str(path)))
     for cand in todo:
