@@ -140,13 +140,15 @@ class SanitizingFilter(logging.Filter):
         if record.exc_info:
             exc = record.exc_info[1]
             if exc is not None:
-                if not record.exc_text:
-                    record.exc_text = logging.Formatter().formatException(record.exc_info)
                 # The copy's traceback is a made-up one over the same lines (no raw
                 # locals); formatters that render ``exc_info`` themselves (JSON ones,
-                # rich, Sentry) see only that.
+                # rich, Sentry) see only that. The text is rendered from the copy too:
+                # its values were sanitized one by one, before ``repr`` escaped them
+                # into a form (a JSON-escaped value, re-escaped) no text scan knows.
                 clone = s.scrub_exception(exc)
                 record.exc_info = (type(clone), clone, clone.__traceback__)
+                if not record.exc_text:
+                    record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = s.sanitize(record.exc_text)
         if record.stack_info:

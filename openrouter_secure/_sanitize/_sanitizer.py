@@ -139,6 +139,9 @@ def _encodings(value: str) -> list[str]:
         urllib.parse.quote(value, safe=""),
         urllib.parse.quote_plus(value, safe=""),
     }
+    # ``repr`` escapes again what it prints (a container's repr, a traceback's locals):
+    # a value with a backslash or quote, and its JSON-escaped form, look different there.
+    forms |= {repr(form)[1:-1] for form in list(forms)} | {repr(value)[1:-1]}
     # base64 of a value embedded in a longer base64 text (``Basic base64(user:key)``)
     # depends on its offset mod 3: take the stable middle for each alignment.
     for shift in range(3):
