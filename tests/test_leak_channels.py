@@ -342,6 +342,25 @@ def test_openrouter_error_metadata_keys_are_sanitized(
     assert_no_leak(key, info.value, repr(info.value.metadata))
 
 
+def test_an_error_on_another_endpoint_quoting_an_earlier_prompt_is_withheld(
+    openrouter_server: OpenRouterTestServer,
+) -> None:
+    key = make_canary()
+    prompt = "Please summarise my diagnosis " + make_canary("plain")
+    openrouter_server.add_key(key)
+    client = RedactingClient(
+        Secret(key), base_url=openrouter_server.base_url, allow_insecure_loopback=True,
+        max_retries=0,
+    )  # fmt: skip
+    client.chat(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": prompt}])
+    openrouter_server.script("/key", ScriptedResponse.error(403, f"refused input: {prompt}"))
+    with pytest.raises(OpenRouterError) as info:
+        client.key_info()
+    client.close()
+    assert "withheld" in str(info.value)
+    assert_no_leak(prompt, info.value, repr(vars(info.value)))
+
+
 # -- audit -----------------------------------------------------------------------------
 
 

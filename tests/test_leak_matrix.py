@@ -118,7 +118,7 @@ def _raise_holding(payload: str) -> BaseException:
         except ValueError as inner:
             error = RuntimeError(f"refused: {header}", {payload: [payload]}, _Rendered(payload))
             error.detail = payload  # type: ignore[attr-defined]
-            error.add_note(f"while sending {payload}")
+            error.__notes__ = [f"while sending {payload}"]  # add_note() is 3.11+
             raise error from inner
     except RuntimeError as exc:
         return exc
