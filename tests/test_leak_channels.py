@@ -5,6 +5,7 @@ names in the audit log. Each plants a random canary and searches what comes out.
 
 from __future__ import annotations
 
+import builtins
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -384,3 +386,16 @@ def test_audit_keeps_metadata_about_content(tmp_path: Path, field: str) -> None:
     with AuditLog(path) as log:
         log.log("custom.event", **{field: "summarise-v2"})
     assert json.loads(path.read_text())["fields"][field] == "summarise-v2"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are Python 3.11+")
+def test_exception_groups_are_scrubbed_member_by_member(canary: str) -> None:
+    group_type: Any = getattr(builtins, "ExceptionGroup")  # noqa: B009 - 3.11+ only
+    group = group_type(
+        f"many {canary}", [ValueError(canary), group_type("inner", [KeyError(canary)])]
+    )
+    clone = default_sanitizer().scrub_exception(group)
+    shown = "".join(traceback.format_exception(type(clone), clone, clone.__traceback__))
+    assert "2 sub-exceptions" in shown
+    assert "KeyError" in shown
+    assert_no_leak(canary, shown, clone)

@@ -20,6 +20,7 @@ output is ``<REDACTED: N chars; sanitizer failed>``, never the raw text.
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 import functools
 import itertools
@@ -424,15 +425,18 @@ class Sanitizer:
         if id(exc) in seen:
             return seen[id(exc)]
         cls = type(exc)
-        try:
-            clone = cls.__new__(cls)
-        except Exception:  # noqa: BLE001 - an exotic class: fall back to a plain Exception
-            clone = Exception()
-        seen[id(exc)] = clone
-        try:
-            clone.args = tuple(self._walk(a, None, 1) for a in exc.args)
-        except Exception:  # noqa: BLE001
-            clone.args = (_withheld(str(len(exc.args))),)
+        if _GROUP_TYPE is not None and isinstance(exc, _GROUP_TYPE):
+            clone = self._scrub_group(exc, seen)
+        else:
+            try:
+                clone = cls.__new__(cls)
+            except Exception:  # noqa: BLE001 - an exotic class: fall back to a plain Exception
+                clone = Exception()
+            seen[id(exc)] = clone
+            try:
+                clone.args = tuple(self._walk(a, None, 1) for a in exc.args)
+            except Exception:  # noqa: BLE001
+                clone.args = (_withheld(str(len(exc.args))),)
         state = getattr(exc, "__dict__", None)
         if state:
             # Read-only attributes: keep the scrubbed args only.
@@ -453,6 +457,18 @@ class Sanitizer:
             clone.__cause__ = self._scrub_exc(exc.__cause__, seen)
         if exc.__context__ is not None and not exc.__suppress_context__:
             clone.__context__ = self._scrub_exc(exc.__context__, seen)
+        return clone
+
+    def _scrub_group(self, exc: Any, seen: dict[int, BaseException]) -> BaseException:
+        """An exception group: its message sanitized, each member a scrubbed copy (the
+        members live outside ``args``, so a group is rebuilt rather than cloned)."""
+        members = [self._scrub_exc(e, seen) for e in exc.exceptions]
+        message = self.sanitize(str(exc.message))
+        try:
+            clone: BaseException = type(exc)(message, members)
+        except Exception:  # noqa: BLE001 - a subclass with another constructor
+            clone = _GROUP_TYPE(message, members)
+        seen[id(exc)] = clone
         return clone
 
     def _checked(
@@ -485,6 +501,8 @@ def _render(how: Callable[[object], str], obj: object) -> str | None:
 
 
 _stand_ins: dict[type[BaseException], type[Exception]] = {}
+#: ``BaseExceptionGroup`` (Python 3.11+), or None
+_GROUP_TYPE: Any = getattr(builtins, "BaseExceptionGroup", None)
 
 
 def _stand_in(cls: type[BaseException]) -> type[Exception]:
