@@ -380,6 +380,16 @@ def test_audit_redacts_camel_case_content_fields(tmp_path: Path, field: str) -> 
     assert_no_leak(prompt, path.read_text())
 
 
+def test_audit_redacts_everything_nested_under_a_content_field(tmp_path: Path) -> None:
+    prompt = make_canary("plain")
+    path = tmp_path / "audit.jsonl"
+    with AuditLog(path) as log:
+        log.log("custom.event", messages=[{"role": "user", "parts": [{"data": prompt}]}])
+    record = json.loads(path.read_text())
+    assert record["fields"]["messages"][0]["parts"][0]["data"] == "<REDACTED: 32 chars>"
+    assert_no_leak(prompt, path.read_text())
+
+
 @pytest.mark.parametrize("field", ["prompt_name", "prompt_tokens", "message_id", "request_id"])
 def test_audit_keeps_metadata_about_content(tmp_path: Path, field: str) -> None:
     path = tmp_path / "audit.jsonl"

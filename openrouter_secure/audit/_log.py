@@ -17,8 +17,9 @@ over the fields (:func:`clean_fields`):
    a content word (``prompt``, ``messages``, ``content``, ``text``, ``body``,
    ``request``, ...: ``user_prompt``, ``userPrompt``, ``promptText``) or that holds
    ``prompt``/``message``/``content``/``completion`` anywhere without ending in a
-   metadata word (``promptTemplate``; not ``prompt_name``, ``prompt_tokens``) counts;
-   long strings are cut to ``max_field_chars``.
+   metadata word (``promptTemplate``; not ``prompt_name``, ``prompt_tokens``) counts,
+   and so does everything nested under a field with one of those four words
+   (``messages=[{"parts": ...}]``); long strings are cut to ``max_field_chars``.
 
 ``attach()`` subscribes to the library's events (:data:`AUDITED_EVENTS`). For those,
 only the documented fields are kept; any other field is dropped and its *name*
@@ -168,17 +169,23 @@ def _strip(text: str) -> str:
 
 _SECRET = 1
 _CONTENT = 2
+_PROMPT = 4  # content whose nested fields are all content too
 
 
 @functools.lru_cache(maxsize=4096)
 def _name_kind(name: str) -> int:
-    """What a field's name says about its value: ``_SECRET`` and/or ``_CONTENT``, or 0.
+    """What a field's name says about its value: ``_SECRET``, ``_CONTENT`` (with ``_PROMPT``
+    when everything nested under it is content too), or 0.
 
     A pure function of the name, and names repeat on every record, so it is computed
     once per name (bounded: ever-new names only evict old entries).
     """
     kind = _SECRET if is_secret_field(name) else 0
-    return kind | _CONTENT if _is_content_name(name) else kind
+    if _is_content_name(name):
+        kind |= _CONTENT
+        if any(w.lower() in _STRONG_WORDS for w in _WORD.findall(name)):
+            kind |= _PROMPT
+    return kind
 
 
 def _scrub(sanitizer: Sanitizer, text: str) -> str:
@@ -226,11 +233,14 @@ def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, d
         return "<nested too deep>"
     elif isinstance(value, Mapping):
         known = _known.version()
+        # Everything under a prompt-like field is content (``messages=[{"parts": ...}]``);
+        # under ``arguments``, ``request``, ``body`` each key is judged by its own name.
+        inherited = _CONTENT | _PROMPT if kind & _PROMPT else 0
         out: dict[str, Any] = {}
         for k, v in value.items():
             key = k if type(k) is str else str(k)
             out[_clean_name(key, sanitizer, known)] = _clean(
-                sanitizer, v, limit, key, _name_kind(key), depth + 1
+                sanitizer, v, limit, key, _name_kind(key) | inherited, depth + 1
             )
         return out
     elif isinstance(value, (list, tuple, set, frozenset)):
