@@ -138,6 +138,21 @@ def test_extra_values_are_judged_by_their_str_too() -> None:
     assert_no_leak(password, stream.getvalue())
 
 
+def test_extra_attribute_names_are_sanitized_for_json_formatters(canary: str) -> None:
+    stream = io.StringIO()
+    logger = _json_logger(stream)
+    logger.warning("usage", extra={canary: 1, "model": "m"})
+    out = json.loads(stream.getvalue())
+    assert out["model"] == "m"
+    assert out["sk-o...***MASKED***"] == 1
+    assert_no_leak(canary, stream.getvalue())
+
+
+def test_structlog_processor_sanitizes_event_keys(canary: str) -> None:
+    out = structlog_processor(None, "info", {"event": "e", canary: 1})
+    assert_no_leak(canary, repr(out))
+
+
 def test_extra_dict_keys_and_sets_are_sanitized(canary: str) -> None:
     record = logging.LogRecord("t", logging.INFO, "p", 1, "m", None, None)
     record.usage = {canary: {"cost": 0.42}}

@@ -149,7 +149,7 @@ def ch_log_json(payload: str) -> list[object]:
     jsonlogger = pytest.importorskip("pythonjsonlogger.json")
     logger, stream = _logger("json", jsonlogger.JsonFormatter("%(levelname)s %(message)s"))
     try:
-        extra = {"note": payload, "dsn": _Rendered(payload), "usage": {payload: 1}}
+        extra = {"note": payload, "dsn": _Rendered(payload), "usage": {payload: 1}, payload: 2}
         logger.info("sending %s", payload, extra=extra)
         try:
             raise _raise_holding(payload)

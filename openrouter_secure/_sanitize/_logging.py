@@ -32,6 +32,7 @@ not imported by this module; it only calls the processor).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import MutableMapping
@@ -159,8 +160,23 @@ class SanitizingFilter(logging.Filter):
     def _clean_extras(self, record: logging.LogRecord) -> None:
         """Extras (``extra={...}``, or ``message`` from an earlier formatter)."""
         attrs = record.__dict__
+        s = self.sanitizer
+        version = _known.current.version
         for key in attrs.keys() - _STANDARD:
-            attrs[key] = _clean_value(self.sanitizer, key, attrs[key])
+            value = _clean_value(s, key, attrs[key])
+            # The name too: JSON formatters print every extra under its own name.
+            name = _clean_name(s, key, version) if type(key) is str else key
+            if name != key:
+                del attrs[key]
+            attrs[name] = value
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_name(s: Sanitizer, name: str, version: int) -> str:
+    """An extra's attribute name, sanitized; names repeat, so the answer is kept per
+    name and known-values version (a newly registered secret re-checks every name)."""
+    del version
+    return s.sanitize(name)
 
 
 def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
@@ -243,7 +259,8 @@ def structlog_processor(
     method_name: str,  # noqa: ARG001
     event_dict: MutableMapping[str, Any],
 ) -> MutableMapping[str, Any]:
-    """A structlog processor: the event dict, sanitized (secret-named keys masked).
+    """A structlog processor: the event dict, sanitized (keys too; values under
+    secret-looking names masked whole).
 
     Put it late in the chain (after ``format_exc_info`` so tracebacks are text), before
     the renderer::
@@ -251,4 +268,8 @@ def structlog_processor(
         structlog.configure(processors=[..., structlog_processor, JSONRenderer()])
     """
     s = default_sanitizer()
-    return {key: _clean_value(s, str(key), value) for key, value in event_dict.items()}
+    version = _known.current.version
+    return {
+        _clean_name(s, key, version) if type(key) is str else key: _clean_value(s, str(key), value)
+        for key, value in event_dict.items()
+    }
