@@ -86,14 +86,17 @@ def test_last_resort_handler_is_covered(capsys: pytest.CaptureFixture[str]) -> N
     assert_no_leak(key.reveal(), err)
 
 
-def test_a_program_that_never_configured_logging_prints_no_key(tmp_path: Path) -> None:
-    # A real process: no handler anywhere, warnings routed through logging.
+@pytest.mark.parametrize("configured", [False, True], ids=["no-logging-setup", "basicConfig"])
+def test_a_real_program_prints_no_key_through_logging_or_warnings(configured: bool) -> None:
+    # A real process: without any handler (Python's last resort prints the record)
+    # and with basicConfig; warnings routed through logging in both.
     canary = make_canary()
     script = (
         "import logging, os, warnings\n"
         "from openrouter_secure import Secret, install_log_redaction\n"
         "key = Secret(os.environ['LEAK_CANARY'])\n"
-        "install_log_redaction()\n"
+        + ("logging.basicConfig()\n" if configured else "")
+        + "install_log_redaction()\n"
         "logging.captureWarnings(True)\n"
         "logging.getLogger('app').error('key=%s', key.reveal())\n"
         "warnings.warn('retrying with ' + key.reveal())\n"
@@ -103,6 +106,8 @@ def test_a_program_that_never_configured_logging_prints_no_key(tmp_path: Path) -
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert "key=" in done.stderr
+    if configured:  # unconfigured, Python gives py.warnings a NullHandler: nothing shows
+        assert "retrying with" in done.stderr
     assert_no_leak(canary, done.stdout, done.stderr)
 
 
@@ -424,3 +429,45 @@ def test_exception_groups_are_scrubbed_member_by_member(canary: str) -> None:
     assert "2 sub-exceptions" in shown
     assert "KeyError" in shown
     assert_no_leak(canary, shown, clone)
+
+
+_SENTRY_SCRIPT = """
+import json, logging, sys
+import sentry_sdk
+from sentry_sdk.transport import Transport
+from openrouter_secure import install_log_redaction
+from openrouter_secure.config import load_config
+
+events = []
+
+class Capture(Transport):
+    def capture_envelope(self, envelope):
+        events.extend(i.payload.json for i in envelope.items if i.payload.json)
+
+sentry_sdk.init(dsn="http://public@127.0.0.1:9/1", transport=Capture)
+logging.basicConfig(stream=sys.stderr)
+install_log_redaction()
+try:
+    load_config(sys.argv[1])
+except Exception:
+    logging.getLogger("app").exception("config refused")
+sentry_sdk.flush()
+print(json.dumps(events))
+"""
+
+
+def test_sentry_logging_integration_gets_no_library_local(tmp_path: Path) -> None:
+    pytest.importorskip("sentry_sdk")  # a test dependency; see docs/dependencies.md
+    password, path = _broken_config(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_PROXY": "*", "SENTRY_DSN": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", _SENTRY_SCRIPT, str(path)],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    events = json.loads(done.stdout)
+    assert events, done.stderr
+    frames = events[0]["exception"]["values"][-1]["stacktrace"]["frames"]
+    library = [f for f in frames if f.get("module", "").startswith("openrouter_secure")]
+    assert library
+    assert all(v == "<not shown>" for f in library for v in f.get("vars", {}).values())
+    assert_no_leak(password, done.stdout, done.stderr)

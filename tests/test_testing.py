@@ -112,3 +112,15 @@ def test_assert_no_leak_finds_a_fragment_of_a_long_canary_in_bytes() -> None:
     assert_no_leak(canary, "clean " * 1000)
     with pytest.raises(AssertionError, match="offset 7"):
         assert_no_leak(canary, ("0123456" + canary[100:113]).encode())
+
+
+def test_assert_no_leak_searches_the_attributes_of_shown_exceptions() -> None:
+    canary = make_canary()
+    error = RuntimeError("clean message")
+    error.metadata = {"echo": canary}  # type: ignore[attr-defined]
+    with pytest.raises(AssertionError, match="leaked"):
+        assert_no_leak(canary, error)
+    hidden = RuntimeError("outer")
+    hidden.__context__ = error
+    hidden.__suppress_context__ = True  # not shown by a traceback: not searched
+    assert_no_leak(canary, hidden)

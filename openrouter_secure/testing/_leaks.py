@@ -54,6 +54,18 @@ def _describe(value: object) -> list[str]:
         texts.append(str(value))
     if isinstance(value, BaseException):
         texts.append("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        # The attributes of every exception the traceback shows (a ``.metadata``, a
+        # ``.doc``) are outputs too: reporters and ``repr(vars(exc))`` show them.
+        seen: set[int] = set()
+        current: BaseException | None = value
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            with contextlib.suppress(Exception):
+                texts.append(repr(vars(current)))
+            if current.__cause__ is not None:
+                current = current.__cause__
+            else:
+                current = None if current.__suppress_context__ else current.__context__
     return texts
 
 
@@ -121,7 +133,8 @@ def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
     mask: plain, JSON-escaped, URL-encoded and base64 (both alphabets, every
     alignment). So a mask that kept too much, half a key, or a key inside a ``Basic``
     header are all caught. Outputs may be strings, bytes, exceptions (their full
-    traceback is searched, causes included) or any object (its ``repr`` and ``str``).
+    traceback is searched, causes included, and the attributes of each exception it
+    shows) or any object (its ``repr`` and ``str``).
 
     The failure message says which output, at which offset, and which fragment (form
     and position within the canary), never the value or the fragment itself.
