@@ -214,6 +214,21 @@ def ch_public_reprs(payload: str) -> list[object]:
     return out
 
 
+def ch_resolved(payload: str) -> list[object]:
+    from openrouter_secure.backends.env import EnvProvider
+
+    os.environ["LEAK_MATRIX_VALUE"] = payload
+    try:
+        secret = ors.resolve("env://LEAK_MATRIX_VALUE")
+        cache = ors.get_cache()
+        out: list[object] = [secret, repr(cache), str(cache), repr(EnvProvider())]
+        out += [repr(vars(cache)), repr(ors.SecretRef.parse("env://LEAK_MATRIX_VALUE"))]
+        secret.wipe()
+    finally:
+        del os.environ["LEAK_MATRIX_VALUE"]
+    return out
+
+
 def ch_exception_copies(payload: str) -> list[object]:
     clone = default_sanitizer().scrub_exception(_raise_holding(payload))
     tb = traceback.TracebackException.from_exception(clone, capture_locals=True)
@@ -276,6 +291,7 @@ CHANNELS: dict[str, Callable[..., list[object]]] = {
     "log-locals-formatter": ch_log_locals_formatter,
     "structlog": ch_structlog,
     "public-reprs": ch_public_reprs,
+    "resolved-secret-cache-provider": ch_resolved,
     "exception-copies": ch_exception_copies,
     "sanitize-data": ch_sanitize_data,
     "audit-file": ch_audit_file,
