@@ -20,6 +20,13 @@ class Secret:
     refuses to be pickled (so it cannot slip into a cache file or a process pool by
     accident) and ``json.dumps`` raises rather than serialising it.
 
+    Nothing generic reaches the value: the slot that holds it has no attribute name
+    (so ``"{k._buf}".format(k=key)``, ``getattr``, ``vars`` and serializers that walk
+    ``__slots__`` find nothing), ``__getstate__``/``__reduce__``/``__reduce_ex__``
+    raise, and ``copy.copy``/``copy.deepcopy`` return the same object (the value never
+    leaves it). Only ``reveal()``/``reveal_bytes()`` (and ``copy()``, which makes
+    another ``Secret``) read it.
+
     The value lives in a ``bytearray`` that ``wipe()`` (or leaving a ``with`` block)
     overwrites with zeros. This is best effort, and honest about it: ``reveal()``
     returns an immutable ``str`` that Python may copy and keep until the garbage
@@ -31,6 +38,8 @@ class Secret:
     (unless ``register=False``), so the sanitizer masks that exact value anywhere.
     """
 
+    # ``_buf`` is a slot whose name is removed from the class right after it is made
+    # (see ``_BUF`` below): the storage exists, but no attribute lookup reaches it.
     __slots__ = ("__weakref__", "_buf", "_registered", "_wiped")
 
     def __init__(self, value: str | bytes | bytearray, *, register: bool = True) -> None:
@@ -42,24 +51,20 @@ class Secret:
         else:
             hint = "; use secret.copy()" if isinstance(raw, Secret) else ""
             raise TypeError(f"Secret value must be str or bytes, not {type(raw).__name__}{hint}")
-        self._buf = buf
+        _BUF.__set__(self, buf)
         self._wiped = False
-        self._registered: str | None = None
+        # Whether the value is registered; never the value itself (a str copy here
+        # would be one more place a generic walker could find it).
+        self._registered = False
         if register:
-            text = self._text()
+            text = _text(buf)
             if text is not None and _known.register(text):
-                self._registered = text
-
-    def _text(self) -> str | None:
-        try:
-            return self._buf.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+                self._registered = True
 
     def reveal(self) -> str:
         """The value as text. Raises ``ValueError`` once wiped, or if it is not UTF-8."""
         self._check()
-        text = self._text()
+        text = _text(_BUF.__get__(self))
         if text is None:
             raise ValueError("this Secret holds binary data; use reveal_bytes()")
         return text
@@ -67,24 +72,26 @@ class Secret:
     def reveal_bytes(self) -> bytes:
         """The value as bytes."""
         self._check()
-        return bytes(self._buf)
+        return bytes(_BUF.__get__(self))
 
     def copy(self) -> Secret:
         """An independent ``Secret`` with the same value (wiping one leaves the other)."""
         self._check()
-        return Secret(self._buf, register=self._registered is not None)
+        return Secret(_BUF.__get__(self), register=self._registered)
 
     def wipe(self) -> None:
         """Overwrite the stored bytes and forget the value. Safe to call twice."""
         if self._wiped:
             return
-        for i in range(len(self._buf)):
-            self._buf[i] = 0
-        self._buf = bytearray()
+        buf: bytearray = _BUF.__get__(self)
+        text = _text(buf) if self._registered else None
+        for i in range(len(buf)):
+            buf[i] = 0
+        _BUF.__set__(self, bytearray())
         self._wiped = True
-        if self._registered is not None:
-            _known.unregister(self._registered)
-            self._registered = None
+        if text is not None:
+            _known.unregister(text)
+        self._registered = False
 
     @property
     def wiped(self) -> bool:
@@ -95,10 +102,10 @@ class Secret:
             raise ValueError("this Secret has been wiped")
 
     def __len__(self) -> int:
-        return len(self._buf)
+        return len(_BUF.__get__(self))
 
     def __bool__(self) -> bool:
-        return not self._wiped and len(self._buf) > 0
+        return not self._wiped and len(_BUF.__get__(self)) > 0
 
     def __repr__(self) -> str:
         return "Secret('<wiped>')" if self._wiped else f"Secret('{MASK}')"
@@ -111,14 +118,14 @@ class Secret:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Secret):
-            theirs = bytes(other._buf)
+            theirs = bytes(_BUF.__get__(other))
         elif isinstance(other, str):
             theirs = other.encode("utf-8")
         elif isinstance(other, (bytes, bytearray)):
             theirs = bytes(other)
         else:
             return NotImplemented
-        return hmac.compare_digest(bytes(self._buf), theirs)
+        return hmac.compare_digest(bytes(_BUF.__get__(self)), theirs)
 
     def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
@@ -127,12 +134,22 @@ class Secret:
     # A hash would be a cheap oracle on the value; secrets are not dict keys.
     __hash__ = None  # type: ignore[assignment]
 
+    # Serializers (pickle, copyreg, jsonpickle, dill, ...) ask for the state through
+    # these; every one refuses, naming what to store instead.
+    def __getstate__(self) -> NoReturn:
+        raise TypeError(_NO_PICKLE)
+
+    def __setstate__(self, state: object) -> NoReturn:
+        raise TypeError(_NO_PICKLE)
+
     def __reduce_ex__(self, protocol: Any) -> NoReturn:
-        raise TypeError("Secret objects cannot be pickled: store the reference, not the value")
+        raise TypeError(_NO_PICKLE)
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("Secret objects cannot be pickled: store the reference, not the value")
+        raise TypeError(_NO_PICKLE)
 
+    # The value never leaves the object: a copy is the object itself (it is immutable
+    # but for ``wipe()``; ``copy()`` makes an independent one on purpose).
     def __copy__(self) -> Secret:
         return self
 
@@ -153,7 +170,28 @@ class Secret:
     def __del__(self) -> None:
         # Zero the buffer before the memory is freed, but keep the value registered:
         # a revealed copy may still be in use, and must stay maskable.
-        buf = getattr(self, "_buf", None)
-        if buf:
-            for i in range(len(buf)):
-                buf[i] = 0
+        try:
+            buf = _BUF.__get__(self)
+        except AttributeError:  # ``__init__`` refused the value before storing it
+            return
+        for i in range(len(buf)):
+            buf[i] = 0
+
+
+_NO_PICKLE = "Secret objects cannot be pickled or serialized: store the reference, not the value"
+
+
+def _text(buf: bytearray) -> str | None:
+    try:
+        return buf.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# The value's slot, taken off the class: the descriptor stays usable here (the
+# storage is part of every instance's layout), but ``getattr(key, "_buf")``, a format
+# string's ``{key._buf}``, ``vars``/``__slots__`` walkers and ``object.__getstate__``
+# find no attribute of that name. The advertised ``__slots__`` lists only what is safe.
+_BUF: Any = Secret.__dict__["_buf"]
+del Secret._buf  # type: ignore[attr-defined]
+Secret.__slots__ = ("__weakref__", "_registered", "_wiped")  # type: ignore[assignment]

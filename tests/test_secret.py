@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 from openrouter_secure import Secret, _known
-from openrouter_secure._secret import MASK
+from openrouter_secure._secret import _BUF, MASK
 from openrouter_secure.testing import LeakCheck, assert_no_leak
 
 
@@ -89,7 +89,7 @@ def test_secrets_are_unhashable(canary: str) -> None:
 
 def test_wipe_zeroes_the_buffer_and_forbids_reveal(canary: str) -> None:
     secret = Secret(canary)
-    buffer = secret._buf
+    buffer = _BUF.__get__(secret)  # the slot's descriptor: the value has no attribute name
     secret.wipe()
     assert set(buffer) <= {0}
     assert secret.wiped
@@ -165,3 +165,63 @@ def test_non_text_values_are_refused_with_a_hint(canary: str) -> None:
 
 def test_len_is_the_byte_length(canary: str) -> None:
     assert len(Secret(canary)) == len(canary.encode())
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{k._buf}", "{k._registered}", "{k.__slots__}", "{k.__class__.__slots__}", "{k!r}"],
+)
+def test_format_string_attribute_access_never_reaches_the_value(canary: str, template: str) -> None:
+    # ``str.format`` resolves ``{k.attr}`` with getattr: the slot holding the value
+    # has no name to look up, and no other attribute holds a copy.
+    secret = Secret(canary)
+    try:
+        out = template.format(k=secret)
+    except AttributeError:
+        return
+    assert_no_leak(canary, out)
+
+
+def test_no_attribute_of_a_secret_holds_the_value(canary: str) -> None:
+    secret = Secret(canary)
+    seen = []
+    for name in dir(secret):
+        try:
+            seen.append(repr(getattr(secret, name)))
+        except Exception:  # noqa: S112 - a refusing attribute shows nothing
+            continue
+    assert_no_leak(canary, *seen)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.__getstate__(),
+        lambda s: s.__reduce__(),
+        lambda s: s.__reduce_ex__(2),
+        lambda s: object.__reduce_ex__(s, 2),
+        lambda s: copy.copy(s).__reduce_ex__(4),
+    ],
+)
+def test_state_protocols_refuse_with_a_clear_error(canary: str, call: object) -> None:
+    secret = Secret(canary)
+    with pytest.raises(TypeError, match="store the reference") as info:
+        call(secret)  # type: ignore[operator]
+    assert_no_leak(canary, info.value)
+
+
+def test_jsonpickle_never_writes_the_value(canary: str) -> None:
+    jsonpickle = pytest.importorskip("jsonpickle")
+    secret = Secret(canary)
+    for unpicklable in (True, False):
+        out = jsonpickle.encode(
+            {"key": secret, "nested": [secret]}, unpicklable=unpicklable, keys=True
+        )
+        assert_no_leak(canary, out)
+
+
+def test_a_wiped_secret_unregisters_without_keeping_a_copy(canary: str) -> None:
+    secret = Secret(canary)
+    assert secret._registered is True  # a flag, not the value
+    secret.wipe()
+    assert canary not in _known.known_values()

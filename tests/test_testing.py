@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
+import urllib.parse
 
 import pytest
 
@@ -72,3 +75,52 @@ def test_leak_check_restores_the_root_level() -> None:
 def test_an_empty_canary_is_refused() -> None:
     with pytest.raises(ValueError, match="empty canary"):
         assert_no_leak("", "anything")
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda c: c[len(c) // 2 - 6 : len(c) // 2 + 6],  # a 12-character window
+        lambda c: c[: len(c) // 2],  # the head half
+        lambda c: c[len(c) // 2 :],  # the tail half
+        lambda c: base64.b64encode(f"user:{c}".encode()).decode(),  # a Basic header
+        lambda c: base64.urlsafe_b64encode(c.encode()).decode(),
+        lambda c: urllib.parse.quote(f"{c} ", safe=""),
+        lambda c: json.dumps({"k": c + '"'}),
+    ],
+    ids=["window", "head", "tail", "basic", "base64url", "url", "json"],
+)
+@pytest.mark.parametrize("kind", ["openrouter", "plain", "anthropic"])
+def test_assert_no_leak_finds_fragments_in_every_encoding(kind: str, encode: object) -> None:
+    canary = make_canary(kind)
+    leaked = encode(canary)  # type: ignore[operator]
+    with pytest.raises(AssertionError, match="leaked") as info:
+        assert_no_leak(canary, f"prefix {leaked} suffix")
+    # The message says where, never what.
+    message = str(info.value)
+    assert canary[:12] not in message
+    assert all(canary[i : i + 8] not in message for i in range(len(canary) - 8))
+
+
+def test_assert_no_leak_passes_a_mask_and_an_unrelated_text() -> None:
+    canary = make_canary()
+    assert_no_leak(canary, "sk-o...***MASKED***", make_canary(), b"bytes", {"k": 1})
+
+
+def test_assert_no_leak_finds_a_fragment_of_a_long_canary_in_bytes() -> None:
+    canary = make_canary("plain") * 20  # many fragments: the one-pass search
+    assert_no_leak(canary, "clean " * 1000)
+    with pytest.raises(AssertionError, match="offset 7"):
+        assert_no_leak(canary, ("0123456" + canary[100:113]).encode())
+
+
+def test_assert_no_leak_searches_the_attributes_of_shown_exceptions() -> None:
+    canary = make_canary()
+    error = RuntimeError("clean message")
+    error.metadata = {"echo": canary}  # type: ignore[attr-defined]
+    with pytest.raises(AssertionError, match="leaked"):
+        assert_no_leak(canary, error)
+    hidden = RuntimeError("outer")
+    hidden.__context__ = error
+    hidden.__suppress_context__ = True  # not shown by a traceback: not searched
+    assert_no_leak(canary, hidden)

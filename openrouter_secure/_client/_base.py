@@ -10,6 +10,7 @@ apart.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import logging
 import random
@@ -29,7 +30,7 @@ from .._exceptions import (
 from .._protocols import AsyncLimiter, Limiter
 from ._auth import HttpSettings, KeySpec
 from ._call import Call, parse_json
-from ._chat import CHAT_PATH, ChatLog, ChatRequest
+from ._chat import CHAT_PATH, ChatLog, ChatRequest, sent_texts
 from ._errors import (
     RETRY_STATUSES,
     error_from_response,
@@ -95,7 +96,9 @@ class Attempts:
         """After an answer of 300 or more to ``request``, its body read and closed:
         408, 429 and 5xx are retried (honouring ``Retry-After``), anything else raised."""
         call, status = self._call, response.status_code
-        error = error_from_response(response, call.where, call.sent)
+        # Any endpoint's error may quote a prompt this client sent earlier (an upstream
+        # that echoes what it saw): check against those too, not only this call's.
+        error = error_from_response(response, call.where, (*call.sent, *self._core.recent_sent))
         if status >= 500:
             self._core.upstream_error(status, call.method, request.url.path)
         if status in RETRY_STATUSES:
@@ -159,6 +162,9 @@ class ClientCore:
         self._salt = secrets.token_bytes(16)
         self._key_kinds: dict[str, bool] = {}
         self._last: tuple[str, bool] | None = None
+        #: the texts of the last prompts sent, kept only to withhold an error that
+        #: quotes one (in this process's memory, bounded)
+        self.recent_sent: collections.deque[str] = collections.deque(maxlen=16)
 
     @property
     def key_ref(self) -> str:
@@ -276,7 +282,7 @@ class ClientCore:
         **options: Any,
     ) -> ChatRequest:
         """``POST /chat/completions``, checked and built; nothing is sent or logged yet."""
-        return ChatRequest(
+        request = ChatRequest(
             self.chat_log,
             self.where("POST", CHAT_PATH),
             self.timeout,
@@ -285,6 +291,8 @@ class ClientCore:
             stream,
             options,
         )
+        self.recent_sent.extend(sent_texts(request.messages))
+        return request
 
     def models(self) -> Call[list[Model]]:
         return self._json("GET", "/models", lambda data: [Model.parse(m) for m in _rows(data)])

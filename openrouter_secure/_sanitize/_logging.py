@@ -4,18 +4,25 @@
 message (``msg % args``; ``args`` is then dropped, so no handler can re-render the raw
 values), ``exc_text`` (rendered now if only ``exc_info`` was given; ``exc_info`` is
 replaced by a scrubbed copy of the exception, chained causes included),
-``stack_info``, and every extra attribute (``extra={...}``): strings are scanned,
-values under secret-looking names masked whole, containers walked, exceptions
-scrubbed, and any other object whose ``repr`` would show a secret replaced by the
-sanitized ``repr``. It never drops a record; if sanitizing fails, the record is
-replaced by a placeholder message (fail closed).
+``stack_info``, and every extra attribute (``extra={...}``), judged as
+``Sanitizer.sanitize_data`` judges data: strings are scanned, values under
+secret-looking names masked whole, containers walked (keys and sets too), exceptions
+scrubbed, and any other object whose ``str()`` or ``repr()`` would show a secret
+replaced by its sanitized ``str()``. The ``exc_info`` a handler receives is a
+``scrub_exception`` copy whose traceback holds no raw locals, so a formatter that
+renders it again (JSON formatters, rich, Sentry) shows nothing the text did not. It
+never drops a record; if sanitizing fails, the record is replaced by a placeholder
+message (fail closed).
 
 Where it is attached (:func:`install_log_redaction`): Python runs a *logger's*
 filters only for records logged on that logger, not for records propagating up from
 child loggers; a *handler's* filters run for every record the handler receives. So
 the filter goes on the handlers. ``install_log_redaction()`` (no argument) attaches it
-to every handler of every logger that exists now, root included, and to the root
-logger itself; ``install_log_redaction(logger)`` to that logger and its handlers.
+to every handler of every logger that exists now, root included, to the root logger
+itself, and to ``logging.lastResort`` (the handler Python writes to stderr with when a
+record finds no handler at all: a program that never configured logging, or warnings
+captured by ``logging.captureWarnings``); ``install_log_redaction(logger)`` to that
+logger and its handlers.
 Handlers added later are not covered until ``install_log_redaction`` runs again (it
 is idempotent: one shared filter, attached once). ``remove_log_redaction`` undoes it.
 
@@ -25,13 +32,14 @@ not imported by this module; it only calls the processor).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from .. import _known
-from ._sanitizer import Sanitizer, default_sanitizer, is_secret_field
+from ._sanitizer import Sanitizer, default_sanitizer
 
 __all__ = [
     "SanitizingFilter",
@@ -133,9 +141,15 @@ class SanitizingFilter(logging.Filter):
         if record.exc_info:
             exc = record.exc_info[1]
             if exc is not None:
+                # The copy's traceback is a made-up one over the same lines (no raw
+                # locals); formatters that render ``exc_info`` themselves (JSON ones,
+                # rich, Sentry) see only that. The text is rendered from the copy too:
+                # its values were sanitized one by one, before ``repr`` escaped them
+                # into a form (a JSON-escaped value, re-escaped) no text scan knows.
+                clone = s.scrub_exception(exc)
+                record.exc_info = (type(clone), clone, clone.__traceback__)
                 if not record.exc_text:
                     record.exc_text = logging.Formatter().formatException(record.exc_info)
-                record.exc_info = (type(exc), s.scrub_exception(exc), record.exc_info[2])
         if record.exc_text:
             record.exc_text = s.sanitize(record.exc_text)
         if record.stack_info:
@@ -146,20 +160,33 @@ class SanitizingFilter(logging.Filter):
     def _clean_extras(self, record: logging.LogRecord) -> None:
         """Extras (``extra={...}``, or ``message`` from an earlier formatter)."""
         attrs = record.__dict__
+        s = self.sanitizer
+        version = _known.current.version
         for key in attrs.keys() - _STANDARD:
-            attrs[key] = _clean_value(self.sanitizer, key, attrs[key])
+            value = _clean_value(s, key, attrs[key])
+            # The name too: JSON formatters print every extra under its own name.
+            name = _clean_name(s, key, version) if type(key) is str else key
+            if name != key:
+                del attrs[key]
+            attrs[name] = value
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_name(s: Sanitizer, name: str, version: int) -> str:
+    """An extra's attribute name, sanitized; names repeat, so the answer is kept per
+    name and known-values version (a newly registered secret re-checks every name)."""
+    del version
+    return s.sanitize(name)
 
 
 def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
+    # One judgement for every extra, the same as ``sanitize_data``'s: strings scanned
+    # (masked whole under a secret-looking name), containers walked, keys included,
+    # exceptions scrubbed, and any other object judged by both ``str()`` and ``repr()``
+    # (formatters print ``%(field)s`` with ``str()``, JSON encoders often too).
     if isinstance(value, _SCALARS):
         return value
-    if isinstance(value, (str, bytes, bytearray, Mapping, list, tuple)):
-        return s.sanitize_data({key: value})[key]
-    if isinstance(value, BaseException):
-        return s.scrub_exception(value)
-    text = repr(value)
-    clean = s.sanitize(text)
-    return value if clean == text and not is_secret_field(key) else clean
+    return s._walk(value, key, 0)
 
 
 _lock = threading.Lock()
@@ -190,7 +217,8 @@ def install_log_redaction(
 ) -> SanitizingFilter:
     """Attach the shared :class:`SanitizingFilter` (idempotent); returns it.
 
-    ``logger=None`` covers the root logger and every handler of every existing logger.
+    ``logger=None`` covers the root logger, every handler of every existing logger,
+    and ``logging.lastResort``.
     Call it again after adding handlers. ``sanitizer`` defaults to the process's one.
     """
     with _lock:
@@ -199,6 +227,10 @@ def install_log_redaction(
             owners: list[logging.Filterer] = [*lg.handlers]
             if logger is not None or lg is logging.getLogger():
                 owners.append(lg)
+            # A program that configured no handler still logs: records (and warnings
+            # routed through ``logging.captureWarnings``) go to ``logging.lastResort``.
+            if logger is None and lg is logging.getLogger() and logging.lastResort is not None:
+                owners.append(logging.lastResort)
             for owner in owners:
                 if flt not in owner.filters:
                     owner.addFilter(flt)
@@ -227,7 +259,8 @@ def structlog_processor(
     method_name: str,  # noqa: ARG001
     event_dict: MutableMapping[str, Any],
 ) -> MutableMapping[str, Any]:
-    """A structlog processor: the event dict, sanitized (secret-named keys masked).
+    """A structlog processor: the event dict, sanitized (keys too; values under
+    secret-looking names masked whole).
 
     Put it late in the chain (after ``format_exc_info`` so tracebacks are text), before
     the renderer::
@@ -235,4 +268,8 @@ def structlog_processor(
         structlog.configure(processors=[..., structlog_processor, JSONRenderer()])
     """
     s = default_sanitizer()
-    return {key: _clean_value(s, str(key), value) for key, value in event_dict.items()}
+    version = _known.current.version
+    return {
+        _clean_name(s, key, version) if type(key) is str else key: _clean_value(s, str(key), value)
+        for key, value in event_dict.items()
+    }

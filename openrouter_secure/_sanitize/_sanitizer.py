@@ -20,6 +20,7 @@ output is ``<REDACTED: N chars; sanitizer failed>``, never the raw text.
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 import functools
 import itertools
@@ -27,16 +28,17 @@ import json
 import sys
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import _known
 from .._exceptions import install_scrubber
-from .._secret import MASK
+from .._secret import MASK, Secret
 from ._fingerprint import fingerprint as _keyed_fingerprint
 from ._rules import RULES, Rule, is_secret_identifier
 from ._scan import KNOWN, Hit, Scanner
+from ._traceback import scrubbed_traceback
 
 __all__ = [
     "MASK",
@@ -80,6 +82,7 @@ _DATA_SECRET_WORDS = frozenset(
     }
 )  # fmt: skip
 _NOT_COUNTS = ("max_", "num_", "min_", "total_")
+_SCALARS = (bool, int, float, complex)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,9 @@ def _encodings(value: str) -> list[str]:
         urllib.parse.quote(value, safe=""),
         urllib.parse.quote_plus(value, safe=""),
     }
+    # ``repr`` escapes again what it prints (a container's repr, a traceback's locals):
+    # a value with a backslash or quote, and its JSON-escaped form, look different there.
+    forms |= {repr(form)[1:-1] for form in list(forms)} | {repr(value)[1:-1]}
     # base64 of a value embedded in a longer base64 text (``Basic base64(user:key)``)
     # depends on its offset mod 3: take the stable middle for each alignment.
     for shift in range(3):
@@ -340,7 +346,16 @@ class Sanitizer:
         return MASK
 
     def sanitize_data(self, obj: T) -> T:
-        """A copy of a JSON-like payload: secret-named values masked, other strings scanned."""
+        """A copy of a JSON-like payload: secret-named values masked, other strings scanned.
+
+        The walk reaches everything a printer would show: mapping values *and keys*,
+        lists, tuples (named tuples keep their type), sets and frozensets at any depth;
+        bytes are decoded and scanned; exceptions become :meth:`scrub_exception`
+        copies; ``Secret`` objects stay (they print as the mask). Any other object is
+        kept when neither its ``str()`` nor its ``repr()`` shows a secret, and is
+        otherwise replaced by its sanitized ``str()`` (under a secret-looking name, by
+        the mask). Mappings come back as ``dict``.
+        """
         return self._walk(obj, None, 0)  # type: ignore[no-any-return]
 
     def _walk(self, obj: Any, key: str | None, depth: int) -> Any:
@@ -350,14 +365,57 @@ class Sanitizer:
             if key is not None and is_secret_field(key):
                 return self._mask_whole(obj)
             return self.sanitize(obj)
+        if obj is None or isinstance(obj, _SCALARS):
+            return obj
         if isinstance(obj, Mapping):
-            return {k: self._walk(v, str(k), depth + 1) for k, v in obj.items()}
+            return {
+                self._walk_key(k, depth): self._walk(v, k if isinstance(k, str) else key, depth + 1)
+                for k, v in obj.items()
+            }
         if isinstance(obj, (list, tuple)):
             items = [self._walk(v, key, depth + 1) for v in obj]
-            return items if isinstance(obj, list) else tuple(items)
+            if isinstance(obj, list):
+                return items
+            if type(obj) is not tuple and hasattr(obj, "_fields"):  # a named tuple
+                with contextlib.suppress(Exception):
+                    return type(obj)(*items)
+            return tuple(items)
+        if isinstance(obj, (set, frozenset)):
+            members = {self._walk_key(v, depth) for v in obj}
+            return members if isinstance(obj, set) else frozenset(members)
         if isinstance(obj, (bytes, bytearray)):
             return self._walk(bytes(obj).decode("utf-8", "replace"), key, depth + 1)
-        return obj
+        if isinstance(obj, BaseException):
+            return self.scrub_exception(obj)
+        return self._scrub_object(obj, key)
+
+    def _walk_key(self, obj: Any, depth: int) -> Any:
+        """A mapping key or set member, cleaned like a value and still hashable."""
+        clean = self._walk(obj, None, depth + 1)
+        try:
+            hash(clean)
+        except TypeError:
+            return self.sanitize(str(clean))
+        return clean
+
+    def _scrub_object(self, obj: Any, key: str | None = None) -> Any:
+        """``obj`` itself when neither its ``str()`` nor its ``repr()`` shows a secret;
+        else its sanitized ``str()`` (the mask under a secret-looking ``key``).
+
+        Both renderings are judged because printers differ (``%s`` and most JSON
+        encoders' ``default=str`` use ``str()``, containers and ``%r`` use ``repr()``).
+        An object neither can render becomes a placeholder.
+        """
+        if isinstance(obj, Secret):
+            return obj  # prints as the mask, and must stay maskable by name
+        texts = [t for t in (_render(str, obj), _render(repr, obj)) if t is not None]
+        if not texts:
+            return f"<REDACTED: unprintable {type(obj).__name__}>"
+        if key is not None and is_secret_field(key):
+            return MASK
+        if len(texts) == 2 and all(self.sanitize(t) == t for t in texts):
+            return obj
+        return self.sanitize(texts[0])
 
     def redact(self, text: str) -> str:
         """``<REDACTED: N chars>``: for content that must not be kept at all (prompts)."""
@@ -386,52 +444,113 @@ class Sanitizer:
         return cut + "..."
 
     def scrub_exception(self, exc: BaseException) -> BaseException:
-        """A copy of ``exc`` with message and args sanitized; ``__cause__`` and
-        ``__context__`` are scrubbed copies too. The traceback is kept (it holds code
-        locations, not messages)."""
+        """A copy of ``exc`` safe to hand to any formatter, reporter or serializer.
+
+        - ``args`` and attributes go through :meth:`sanitize_data` (strings scanned,
+          containers walked, any other object judged by its ``str()`` and ``repr()``),
+          notes are sanitized; if the copy's own ``str()``/``repr()`` would still show
+          a secret (a class that renders from hidden state), the copy is a stand-in of
+          the same name holding only the sanitized message;
+        - the traceback is a made-up one over the same files, lines and functions whose
+          frames hold stand-ins for the locals (the library's own frames show none; see
+          ``_traceback``), so tools that print locals print no raw value;
+        - ``__cause__`` is a scrubbed copy; ``__context__`` too, unless the exception
+          suppressed it (``raise ... from None``): then the copy has no context at all,
+          since whoever raised it meant it to be hidden.
+        """
         return self._scrub_exc(exc, {})
 
     def _scrub_exc(self, exc: BaseException, seen: dict[int, BaseException]) -> BaseException:
         if id(exc) in seen:
             return seen[id(exc)]
         cls = type(exc)
-        try:
-            clone = cls.__new__(cls)
-        except Exception:  # noqa: BLE001 - an exotic class: fall back to a plain Exception
-            clone = Exception()
-        seen[id(exc)] = clone
-        try:
-            clone.args = tuple(self._scrub_arg(a) for a in exc.args)
-        except Exception:  # noqa: BLE001
-            clone.args = (_withheld(str(len(exc.args))),)
+        if _GROUP_TYPE is not None and isinstance(exc, _GROUP_TYPE):
+            clone = self._scrub_group(exc, seen)
+        else:
+            try:
+                clone = cls.__new__(cls)
+            except Exception:  # noqa: BLE001 - an exotic class: fall back to a plain Exception
+                clone = Exception()
+            seen[id(exc)] = clone
+            try:
+                clone.args = tuple(self._walk(a, None, 1) for a in exc.args)
+            except Exception:  # noqa: BLE001
+                clone.args = (_withheld(str(len(exc.args))),)
         state = getattr(exc, "__dict__", None)
         if state:
             # Read-only attributes: keep the scrubbed args only.
             with contextlib.suppress(Exception):
                 clone.__dict__.update(
-                    {k: self._scrub_arg(v) for k, v in state.items() if not k.startswith("__")}
+                    {k: self._walk(v, k, 1) for k, v in state.items() if not k.startswith("__")}
                 )
         notes = getattr(exc, "__notes__", None)
         if notes:
             clone.__notes__ = [self.sanitize(str(n)) for n in notes]  # type: ignore[attr-defined]
-        clone.__traceback__ = exc.__traceback__
+        clone = self._checked(clone, seen, id(exc))
+        try:
+            clone.__traceback__ = scrubbed_traceback(exc.__traceback__, self._show_local)
+        except Exception:  # noqa: BLE001 - fail closed: no traceback rather than the raw one
+            clone.__traceback__ = None
         clone.__suppress_context__ = exc.__suppress_context__
         if exc.__cause__ is not None:
             clone.__cause__ = self._scrub_exc(exc.__cause__, seen)
-        if exc.__context__ is not None:
+        if exc.__context__ is not None and not exc.__suppress_context__:
             clone.__context__ = self._scrub_exc(exc.__context__, seen)
         return clone
 
-    def _scrub_arg(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.sanitize(value)
-        if isinstance(value, (bytes, bytearray)):
-            return self.sanitize(bytes(value).decode("utf-8", "replace"))
-        if isinstance(value, (Mapping, list, tuple)):
-            return self.sanitize_data(value)
-        if isinstance(value, BaseException):
-            return self.scrub_exception(value)
-        return value
+    def _scrub_group(self, exc: Any, seen: dict[int, BaseException]) -> BaseException:
+        """An exception group: its message sanitized, each member a scrubbed copy (the
+        members live outside ``args``, so a group is rebuilt rather than cloned)."""
+        members = [self._scrub_exc(e, seen) for e in exc.exceptions]
+        message = self.sanitize(str(exc.message))
+        try:
+            clone: BaseException = type(exc)(message, members)
+        except Exception:  # noqa: BLE001 - a subclass with another constructor
+            clone = _GROUP_TYPE(message, members)
+        seen[id(exc)] = clone
+        return clone
+
+    def _checked(
+        self, clone: BaseException, seen: dict[int, BaseException], key: int
+    ) -> BaseException:
+        """``clone``, or a same-named stand-in when its rendering still shows a secret."""
+        texts = [_render(str, clone) or "", _render(repr, clone) or ""]
+        if all(self.sanitize(t) == t for t in texts):
+            return clone
+        stand_in = _stand_in(type(clone))(self.sanitize(texts[0]))
+        seen[key] = stand_in
+        return stand_in
+
+    def _show_local(self, name: str, value: Any) -> str:
+        """How a local of a user's frame appears in a scrubbed traceback."""
+        if isinstance(value, (str, bytes, bytearray)) and is_secret_field(name):
+            return MASK
+        try:
+            text = repr(value)
+        except Exception:  # noqa: BLE001
+            return f"<unprintable {type(value).__name__}>"
+        return self.sanitize(text)
+
+
+def _render(how: Callable[[object], str], obj: object) -> str | None:
+    try:
+        return how(obj)
+    except Exception:  # noqa: BLE001 - an object that cannot render is judged without it
+        return None
+
+
+_stand_ins: dict[type[BaseException], type[Exception]] = {}
+#: ``BaseExceptionGroup`` (Python 3.11+), or None
+_GROUP_TYPE: Any = getattr(builtins, "BaseExceptionGroup", None)
+
+
+def _stand_in(cls: type[BaseException]) -> type[Exception]:
+    """An ``Exception`` subclass named like ``cls`` (tracebacks print the same name)."""
+    made = _stand_ins.get(cls)
+    if made is None:
+        names = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        made = _stand_ins.setdefault(cls, type(cls.__name__, (Exception,), names))
+    return made
 
 
 # Rendering a long text: a join of slices writes every byte to fresh memory twice (the

@@ -12,9 +12,14 @@ over the fields (:func:`clean_fields`):
 3. control characters are removed (tabs and newlines become spaces; bidi overrides
    and line separators go too), so no field can forge a line or hide text; a string
    this changed is sanitized again (removing a character can join a split secret);
-4. fields named like content (``prompt``, ``messages``, ``content``, ``body``, ...)
-   are replaced by ``<REDACTED: N chars>``, and long strings are cut to
-   ``max_field_chars``.
+4. fields named like content are replaced by ``<REDACTED: N chars>``: names are
+   split into words (``_``, ``-``, ``.`` and camelCase), and a name whose last word is
+   a content word (``prompt``, ``messages``, ``content``, ``text``, ``body``,
+   ``request``, ...: ``user_prompt``, ``userPrompt``, ``promptText``) or that holds
+   ``prompt``/``message``/``content``/``completion`` anywhere without ending in a
+   metadata word (``promptTemplate``; not ``prompt_name``, ``prompt_tokens``) counts,
+   and so does everything nested under a field with one of those four words
+   (``messages=[{"parts": ...}]``); long strings are cut to ``max_field_chars``.
 
 ``attach()`` subscribes to the library's events (:data:`AUDITED_EVENTS`). For those,
 only the documented fields are kept; any other field is dropped and its *name*
@@ -108,11 +113,39 @@ _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
 )
 _SPACE = re.compile("[\t\n\r\u2028\u2029]")
-_CONTENT_KEY = re.compile(
-    r"(?:^|_)(?:prompts?|messages?|content|completion|input|output|text|body|"
-    r"arguments|response|request|query)$",
-    re.I,
-)
+# A field is content when its name's last word is one of these (``user_prompt``,
+# ``promptText``, ``request``), or when any word is a strong one (``promptTemplate``,
+# ``messages_json``) and the last is not one that names metadata about the content
+# (``prompt_name``, ``prompt_tokens``, ``message_id``). Words are split on ``_ - .``,
+# spaces and camelCase humps.
+_CONTENT_WORDS = frozenset(
+    {
+        "prompt", "prompts", "message", "messages", "content", "contents", "completion",
+        "completions", "input", "inputs", "output", "outputs", "text", "body", "arguments",
+        "args", "response", "request", "query", "transcript", "instructions",
+    }
+)  # fmt: skip
+_STRONG_WORDS = frozenset(
+    {"prompt", "prompts", "message", "messages", "content", "contents", "completion",
+     "completions", "transcript", "instructions"}
+)  # fmt: skip
+_META_WORDS = frozenset(
+    {
+        "name", "names", "id", "ids", "tokens", "token", "count", "shape", "hash", "len",
+        "length", "chars", "size", "type", "kind", "ref", "version", "format", "role",
+        "index", "status", "code", "cost",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _is_content_name(name: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(name)]
+    if not words:
+        return False
+    if words[-1] in _CONTENT_WORDS:
+        return True
+    return words[-1] not in _META_WORDS and any(w in _STRONG_WORDS for w in words)
 
 
 @dataclass(frozen=True)
@@ -136,17 +169,23 @@ def _strip(text: str) -> str:
 
 _SECRET = 1
 _CONTENT = 2
+_PROMPT = 4  # content whose nested fields are all content too
 
 
 @functools.lru_cache(maxsize=4096)
 def _name_kind(name: str) -> int:
-    """What a field's name says about its value: ``_SECRET`` and/or ``_CONTENT``, or 0.
+    """What a field's name says about its value: ``_SECRET``, ``_CONTENT`` (with ``_PROMPT``
+    when everything nested under it is content too), or 0.
 
     A pure function of the name, and names repeat on every record, so it is computed
     once per name (bounded: ever-new names only evict old entries).
     """
     kind = _SECRET if is_secret_field(name) else 0
-    return kind | _CONTENT if _CONTENT_KEY.search(name) else kind
+    if _is_content_name(name):
+        kind |= _CONTENT
+        if any(w.lower() in _STRONG_WORDS for w in _WORD.findall(name)):
+            kind |= _PROMPT
+    return kind
 
 
 def _scrub(sanitizer: Sanitizer, text: str) -> str:
@@ -194,11 +233,14 @@ def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, d
         return "<nested too deep>"
     elif isinstance(value, Mapping):
         known = _known.version()
+        # Everything under a prompt-like field is content (``messages=[{"parts": ...}]``);
+        # under ``arguments``, ``request``, ``body`` each key is judged by its own name.
+        inherited = _CONTENT | _PROMPT if kind & _PROMPT else 0
         out: dict[str, Any] = {}
         for k, v in value.items():
             key = k if type(k) is str else str(k)
             out[_clean_name(key, sanitizer, known)] = _clean(
-                sanitizer, v, limit, key, _name_kind(key), depth + 1
+                sanitizer, v, limit, key, _name_kind(key) | inherited, depth + 1
             )
         return out
     elif isinstance(value, (list, tuple, set, frozenset)):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import logging
 import secrets
 import string
 import traceback
+import urllib.parse
 from collections.abc import Iterable
 from types import TracebackType
 
@@ -39,45 +42,122 @@ def make_canary(kind: str = "openrouter") -> str:
     return _PREFIXES[kind] + body
 
 
+#: A fragment this long of a canary (in any form) is a leak. Random canaries make a
+#: 12-character run of their secret part impossible to meet by chance.
+FRAGMENT = 12
+_B64_FRAGMENT = 16  # 12 bytes of the value, base64-encoded
+
+
 def _describe(value: object) -> list[str]:
     texts = [repr(value)]
     with contextlib.suppress(Exception):  # an object whose str() fails still has a repr
         texts.append(str(value))
     if isinstance(value, BaseException):
         texts.append("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        # The attributes of every exception the traceback shows (a ``.metadata``, a
+        # ``.doc``) are outputs too: reporters and ``repr(vars(exc))`` show them.
+        seen: set[int] = set()
+        current: BaseException | None = value
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            with contextlib.suppress(Exception):
+                texts.append(repr(vars(current)))
+            if current.__cause__ is not None:
+                current = current.__cause__
+            else:
+                current = None if current.__suppress_context__ else current.__context__
     return texts
 
 
-def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
-    """Fail if any canary (or a long enough piece of it) appears in any output.
+def _forms(value: str) -> dict[str, str]:
+    """The encodings a leak may take: plain, JSON-escaped, URL-encoded, base64."""
+    raw = value.encode("utf-8", "surrogatepass")
+    forms = {
+        "plain": value,
+        "JSON-escaped": json.dumps(value)[1:-1],
+        "JSON-escaped (non-ASCII kept)": json.dumps(value, ensure_ascii=False)[1:-1],
+        "URL-encoded": urllib.parse.quote(value, safe=""),
+        "URL-encoded (form)": urllib.parse.quote_plus(value, safe=""),
+    }
+    # base64 of the value inside a longer text depends on its offset mod 3: the
+    # stable middle of each alignment, in both alphabets.
+    for shift in range(3):
+        for label, enc in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
+            full = enc(b"\0" * shift + raw).decode("ascii").rstrip("=")
+            lo, hi = -(-4 * shift // 3), (8 * (shift + len(raw))) // 6
+            forms[f"{label} (offset {shift})"] = full[lo:hi]
+    return forms
 
-    Outputs may be strings, bytes, exceptions (their full traceback is searched, causes
-    included) or any object (its ``repr`` and ``str``). Besides the whole value the check
-    looks for its secret part without the public prefix, so a mask that kept too much
-    is caught too.
+
+def _needles(values: list[str]) -> dict[str, str]:
+    """Every fragment to look for → a description of it (never the fragment itself)."""
+    needles: dict[str, str] = {}
+    for number, value in enumerate(values, 1):
+        for form, text in _forms(value).items():
+            size = _B64_FRAGMENT if form.startswith("base64") else FRAGMENT
+            where = f"canary #{number}, {form}"
+            if len(text) <= size:
+                if form == "plain" or len(text) >= FRAGMENT:
+                    needles.setdefault(text, f"{where}, whole value")
+                continue
+            for start in range(len(text) - size + 1):
+                needles.setdefault(
+                    text[start : start + size],
+                    f"{where}, {size} characters from offset {start} of {len(text)}",
+                )
+            needles.setdefault(text, f"{where}, whole value")
+    return needles
+
+
+def _find(text: str, needles: dict[str, str]) -> tuple[int, str] | None:
+    if len(needles) <= 400:
+        for needle, what in needles.items():
+            where = text.find(needle)
+            if where != -1:
+                return where, what
+        return None
+    # Many fragments (a long canary): one pass over the text's windows instead.
+    for size in sorted({len(n) for n in needles}):
+        for start in range(len(text) - size + 1):
+            found = needles.get(text[start : start + size])
+            if found is not None:
+                return start, found
+    return None
+
+
+def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
+    """Fail if any distinctive fragment of any canary appears in any output.
+
+    A fragment is any run of 12 characters of the value (16 of its base64 form), or
+    the whole value when it is shorter, searched in the forms the Sanitizer claims to
+    mask: plain, JSON-escaped, URL-encoded and base64 (both alphabets, every
+    alignment). So a mask that kept too much, half a key, or a key inside a ``Basic``
+    header are all caught. Outputs may be strings, bytes, exceptions (their full
+    traceback is searched, causes included, and the attributes of each exception it
+    shows) or any object (its ``repr`` and ``str``).
+
+    The failure message says which output, at which offset, and which fragment (form
+    and position within the canary), never the value or the fragment itself.
     """
     values = [canaries] if isinstance(canaries, str) else list(canaries)
     if not all(values):
         raise ValueError("an empty canary would match every output; pass a real value")
-    needles = set()
-    for value in values:
-        needles.add(value)
-        if len(value) > 24:
-            needles.add(value[-20:])
-    for output in outputs:
-        if isinstance(output, bytes):
-            texts = [output.decode("utf-8", "replace")]
+    needles = _needles(values)
+    for index, output in enumerate(outputs):
+        if isinstance(output, (bytes, bytearray)):
+            texts = [bytes(output).decode("utf-8", "replace")]
         elif isinstance(output, str):
             texts = [output]
         else:
             texts = _describe(output)
         for text in texts:
-            for needle in needles:
-                if needle in text:
-                    where = text.index(needle)
-                    raise AssertionError(
-                        f"a canary leaked into {type(output).__name__} output at offset {where}"
-                    )
+            hit = _find(text, needles)
+            if hit is not None:
+                where, what = hit
+                raise AssertionError(
+                    f"a canary leaked into output #{index} ({type(output).__name__}) at "
+                    f"offset {where}: {what}"
+                )
 
 
 class LeakCheck(logging.Handler):
