@@ -28,6 +28,7 @@ __all__ = [
     "argument_shape",
     "default_identify",
     "is_path_argument",
+    "shape_list",
 ]
 
 #: JSON-RPC code of a refused call. The MCP spec answers an unknown tool with
@@ -107,6 +108,28 @@ def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int =
     if isinstance(value, (str, bytes, list, tuple)):
         return f"{type(value).__name__}[{len(value)}]"
     return type(value).__name__
+
+
+def shape_list(arguments: Any, sanitizer: Sanitizer | None = None) -> list[str]:
+    """:func:`argument_shape` flattened to ``"name: shape"`` lines, as audit records hold it.
+
+    ``{"prompt": "hello", "opts": {"n": 3}}`` becomes ``["prompt: str[5]", "opts.n: int"]``.
+    A list of lines rather than a mapping: the audit log redacts a value kept under a
+    content name (``prompt``, ``message``...), which would hide the shape itself.
+    """
+    lines: list[str] = []
+
+    def walk(shape: Any, prefix: str) -> None:
+        if isinstance(shape, dict):
+            if not shape and prefix:
+                lines.append(f"{prefix}: dict[0]")
+            for key, inner in shape.items():
+                walk(inner, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            lines.append(f"{prefix}: {shape}" if prefix else str(shape))
+
+    walk(argument_shape(arguments, sanitizer), "")
+    return lines
 
 
 def _client_label(ctx: ServerRequestContext[Any, Any] | None) -> str | None:
