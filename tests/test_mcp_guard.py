@@ -129,7 +129,8 @@ async def test_an_exact_deny_beats_an_allow_glob_and_unlisted_tools_get_the_defa
 
 
 async def test_a_server_the_policy_does_not_name_exposes_nothing() -> None:
-    server = secure(build_server(), policy=make_policy(POLICY), server_name="other")
+    with pytest.warns(UserWarning, match="no entry for the server name 'other'"):
+        server = secure(build_server(), policy=make_policy(POLICY), server_name="other")
     async with Client(server) as client:
         assert await names(client) == set()
         with pytest.raises(MCPError):

@@ -397,6 +397,11 @@ class Guard:
             error=type(cause).__name__,
         )
 
+    def crashed(self, kind: str, shown: str, exc: BaseException, client: str) -> None:
+        """Log once (sanitized) and audit ``<kind>.error`` for an exception the server's
+        own code raised."""
+        self._unexpected(kind, shown, exc, client, exc)
+
     def resource_failure(self, uri: str, exc: ResourceError, client: str) -> ResourceError:
         """A failed read as a sanitized error of the same class, without its cause.
 

@@ -8,12 +8,13 @@ and values, a resource link's ``uri``/``name``/``description``, embedded resourc
 ``annotations``, ``_meta`` on the result and on every content block. Values under
 secret-looking names (``api_key``, ``password``...) are masked whole.
 
-It does not know the result types: it walks mappings, sequences, pydantic models (by
-their JSON form, revalidated into the same class) and dataclasses, so a field a future
+It does not know the result types: it walks mappings, sequences, pydantic models
+(every declared and extra field) and dataclasses, so a field a future
 protocol revision adds is covered without a change here. Binary payloads (an image's or
-audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are passed as they are:
-they are not text, and rewriting them would corrupt them; everything around them (MIME
-type, URI, ``_meta``) is walked.
+audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are passed as they are,
+since rewriting media would corrupt it, unless they decode to UTF-8 text: that text is
+sanitized and re-encoded (so a "binary" resource holding a key in plain text is
+masked). Everything around them (MIME type, URI, ``_meta``) is walked.
 
 Free of the in-process server: the MCP gateway applies the same function to what an
 upstream server answers.
@@ -21,11 +22,13 @@ upstream server answers.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic.networks import _BaseUrl
 
 from .._sanitize._sanitizer import Sanitizer, is_secret_field
 
@@ -57,10 +60,28 @@ def _binary_key(item: Mapping[Any, Any], key: Any) -> bool:
     return key == "data" and item.get("type") in _BINARY_BLOCKS
 
 
+def _binary(value: Any, s: Sanitizer) -> Any:
+    """A binary payload (base64 text, or bytes) as it is, unless it is really UTF-8
+    text holding a secret: then that text, sanitized, in the same encoding. Media never
+    decodes as UTF-8, so it is never rewritten."""
+    try:
+        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else bytes(value)
+        text = raw.decode("utf-8")
+    except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError included
+        return value
+    clean = s.sanitize(text)
+    if clean == text:
+        return value
+    encoded = clean.encode("utf-8")
+    return base64.b64encode(encoded).decode("ascii") if isinstance(value, str) else encoded
+
+
 def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
     if isinstance(value, str):
         return _text(value, s, key)
-    if value is None or isinstance(value, (bool, int, float, bytes, bytearray)):
+    if isinstance(value, (bytes, bytearray)):
+        return _binary(value, s)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if depth >= _MAX_DEPTH:
         # Deeper than any protocol message: refuse to pass what was not looked at.
@@ -70,7 +91,7 @@ def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
         for k, v in value.items():
             name = k if isinstance(k, str) else None
             if _binary_key(value, k) and isinstance(v, (str, bytes)):
-                out[k] = v
+                out[k] = _binary(v, s)
                 continue
             new_key = s.sanitize(k) if isinstance(k, str) else k
             if new_key in out:
@@ -82,17 +103,7 @@ def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
         items = [_walk(v, s, key, depth + 1) for v in value]
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, BaseModel):
-        # Every field, defaults included: a block's ``type`` tells binary data apart.
-        dumped = value.model_dump(mode="json", by_alias=True)
-        cleaned = _walk(dumped, s, key, depth + 1)
-        if cleaned == dumped:
-            return value
-        try:
-            return type(value).model_validate(cleaned)
-        except ValidationError:
-            # A masked value no longer fits its field (a URI, say): the masked
-            # values go through unvalidated rather than the secret validated.
-            return type(value).model_construct(**cleaned)
+        return _walk_model(value, s, depth)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
             f.name: _walk(getattr(value, f.name), s, f.name, depth + 1)
@@ -100,4 +111,29 @@ def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
             if f.init
         }
         return dataclasses.replace(value, **changes)
+    if isinstance(value, _BaseUrl):
+        text = str(value)
+        clean = s.sanitize(text)
+        return value if clean == text else clean
     return value
+
+
+def _walk_model(value: BaseModel, s: Sanitizer, depth: int) -> BaseModel:
+    """A pydantic model field by field (declared and extra), copied only if a field
+    changed: the class, its private attributes and what its validators built are kept,
+    so a library's own result types (fastmcp's, for one) come back as they were."""
+    kind = getattr(value, "type", None)
+    changes: dict[str, Any] = {}
+    for name in type(value).model_fields:
+        current = getattr(value, name, None)
+        if name == "blob" or (name == "data" and kind in _BINARY_BLOCKS):
+            cleaned = _binary(current, s) if isinstance(current, (str, bytes)) else current
+        else:
+            cleaned = _walk(current, s, name, depth + 1)
+        if cleaned is not current and cleaned != current:
+            changes[name] = cleaned
+    for name, current in (value.model_extra or {}).items():
+        cleaned = _walk(current, s, name, depth + 1)
+        if cleaned != current:
+            changes[name] = cleaned
+    return value.model_copy(update=changes) if changes else value

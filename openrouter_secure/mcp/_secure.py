@@ -64,7 +64,8 @@ from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
 
 __all__ = ["guard_of", "secure"]
 
-S = TypeVar("S", bound=MCPServer[Any])
+# An MCPServer or a fastmcp.FastMCP; anything else is refused at run time.
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ class _GuardMiddleware:
             first()
         guard = self.guard
         try:
-            return guard.clean(await self._handle(ctx, call_next))
+            clean: HandlerResult = guard.clean(await self._handle(ctx, call_next))
+            return clean
         except MCPError as exc:
             raise guard.clean_mcp_error(exc) from None
 
@@ -375,7 +377,7 @@ def policy_for(policy: Policy | Mapping[str, Any] | None, server_name: str) -> P
         policy = ToolPolicy.from_config(policy)
     has_server = getattr(policy, "has_server", None)
     if callable(has_server) and not has_server(server_name):
-        servers = getattr(policy, "servers", list)()
+        servers: list[str] = list(getattr(policy, "servers", list)())
         warnings.warn(
             f"the tool policy has no entry for the server name {server_name!r} (it has: "
             f"{', '.join(repr(n) for n in servers) or 'none'}), so it denies every tool, "
@@ -466,13 +468,18 @@ def secure(
     if not isinstance(server, MCPServer):
         from ._fastmcp import is_fastmcp, secure_fastmcp
 
-        if is_fastmcp(server):
-            return secure_fastmcp(  # type: ignore[no-any-return]
-                server, policy=policy, limiter=limiter, audit=audit, sanitizer=sanitizer,
-                server_name=server_name, log_arguments=log_arguments, identify=identify,
-                allowed_roots=allowed_roots, log_redaction=log_redaction,
-            )  # fmt: skip
-        raise ConfigurationError(unsupported_server(server))
+        if not is_fastmcp(server):
+            raise ConfigurationError(unsupported_server(server))
+        name = server_name or str(getattr(server, "name", "") or "")
+        setup_log_redaction(log_redaction)
+        fast_guard = secure_fastmcp(
+            server, policy=policy_for(policy, name), limiter=limiter, audit=audit,
+            sanitizer=sanitizer, server_name=name, log_arguments=log_arguments,
+            identify=identify, allowed_roots=allowed_roots,
+            first_request=functools.partial(setup_log_redaction, log_redaction, warn=False),
+        )  # fmt: skip
+        setattr(server, _GUARD_ATTRIBUTE, fast_guard)
+        return server
     manager = getattr(server, "_tool_manager", None)
     if manager is None or not hasattr(manager, "add_tool") or not hasattr(manager, "list_tools"):
         raise ConfigurationError(
@@ -517,7 +524,7 @@ def secure(
 _GUARD_ATTRIBUTE = "_openrouter_secure_guard"
 
 
-def guard_of(server: MCPServer[Any]) -> Guard | None:
+def guard_of(server: object) -> Guard | None:
     """The :class:`Guard` that :func:`secure` installed on ``server`` (``None`` if none)."""
     guard = getattr(server, _GUARD_ATTRIBUTE, None)
     return guard if isinstance(guard, Guard) else None
