@@ -227,7 +227,8 @@ def test_a_deny_list_in_two_spellings_keeps_both(block: dict[str, object]) -> No
 def test_an_allow_list_in_two_spellings_keeps_both() -> None:
     block = {"allowedTools": ["a"], "includeTools": ["b"]}
     policy = ToolPolicy.from_config({"mcpServers": {"w": block}})
-    assert policy.check("w", "a") and policy.check("w", "b")
+    assert policy.check("w", "a")
+    assert policy.check("w", "b")
     assert not policy.check("w", "c")
 
 
@@ -259,5 +260,6 @@ def test_deny_globs_reach_every_kind() -> None:
 
 def test_has_server_names_what_the_policy_covers() -> None:
     policy = ToolPolicy.from_config({"mcpServers": {"git": {"allowedTools": ["log"]}}})
-    assert policy.has_server("git") and not policy.has_server("mcp-git")
+    assert policy.has_server("git")
+    assert not policy.has_server("mcp-git")
     assert ToolPolicy.from_config({"allowedTools": ["x"]}).has_server("anything")
