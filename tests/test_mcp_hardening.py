@@ -110,7 +110,7 @@ def test_without_log_redaction_secure_says_how_to_install_it() -> None:
 
 def test_a_policy_without_the_servers_name_warns_naming_both() -> None:
     policy = {"mcpServers": {"git": {"allowedTools": ["log"]}, "time": {"default": "allow"}}}
-    with pytest.warns(UserWarning) as caught:
+    with pytest.warns(UserWarning, match="no entry for the server name") as caught:
         secure(build(), policy=policy, server_name="mcp-git")
     [message] = [str(w.message) for w in caught]
     assert "'mcp-git'" in message
