@@ -38,6 +38,7 @@ from ._types import (
     argument_shape,
     default_identify,
     is_path_argument,
+    looks_like_path,
 )
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "create_server",
     "default_identify",
     "is_path_argument",
+    "looks_like_path",
     "secure",
 ]

@@ -18,6 +18,7 @@ import logging
 import os
 import time
 import traceback
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ from ._types import (
     Policy,
     PolicyDecision,
     is_path_argument,
+    looks_like_path,
     shape_list,
 )
 
@@ -61,6 +63,8 @@ __all__ = ["FIELD", "Guard", "policy_name"]
 log = logging.getLogger("openrouter_secure.mcp")
 
 _MAX_NAME = 100
+_MAX_ARGUMENT_DEPTH = 32
+_MAX_PATH_CHARS = 4096
 
 #: The field naming the request in audit records and error data. Not ``prompt``: the
 #: audit log takes a field of that name for content and redacts it.
@@ -77,6 +81,13 @@ def policy_name(kind: str, name: str) -> str:
 class _Allow:
     allowed: bool = True
     rule: str = "no policy configured (allow)"
+
+
+class _PathRefusedError(Exception):
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(reason)
+        self.where = where
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -327,35 +338,104 @@ class Guard:
     def confine_arguments(
         self, tool: str, arguments: dict[str, Any], client: str
     ) -> dict[str, Any]:
-        """Replace every path-named string argument by its confined, resolved form.
+        """Check every string in the arguments, at any depth, against ``allowed_roots``.
 
-        The tool then opens exactly the path that was checked (a relative path is
-        resolved against the first root, not the server's working directory). A path
-        outside the roots refuses the call with a :class:`ToolError` naming the argument.
+        - A string under a path-named key (:func:`is_path_argument`: ``path``,
+          ``file_name``, ``fileName``, ``pathname``, ``dest``, ``outputDir``...), or in
+          a list under one, is confined with :func:`confine_path` and **replaced** by
+          the resolved absolute path, so the tool opens exactly what was checked (a
+          relative path is taken relative to the first root).
+        - Any other string that is a path by its form (:func:`looks_like_path`:
+          absolute, ``~``, ``./``, ``../``, ``file:``, a ``..`` segment) or that names an
+          existing entry relative to the working directory is **checked** as the tool
+          would open it (relative to the working directory, ``~`` expanded or not) and
+          refuses the call if it leaves the roots; it is passed unchanged.
+
+        A refusal is a :class:`ToolError` naming the argument (``options.file_name``),
+        never the path, audited as ``tool.path_refused``. Arguments nested deeper than
+        32 levels are refused: they cannot be judged.
         """
         if self.allowed_roots is None or not isinstance(arguments, dict):
             return arguments
-        out = dict(arguments)
-        for name, value in arguments.items():
-            if not is_path_argument(str(name)):
-                continue
-            try:
-                if isinstance(value, str):
-                    out[name] = str(confine_path(value, self.allowed_roots))
-                elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    out[name] = [str(confine_path(v, self.allowed_roots)) for v in value]
-            except UnsafePathError as exc:
-                shown = self.sanitizer.truncate(str(tool), _MAX_NAME)
-                arg = self.sanitizer.truncate(str(name), 64)
-                self.record(
-                    "tool.path_refused",
-                    server=self.server_name,
-                    tool=shown,
-                    client=client,
-                    argument=arg,
+        try:
+            confined: dict[str, Any] = self._confine(arguments, "", False, 0)
+        except _PathRefusedError as refused:
+            shown = self.sanitizer.truncate(str(tool), _MAX_NAME)
+            arg = self.sanitizer.truncate(refused.where or "arguments", 64)
+            self.record(
+                "tool.path_refused",
+                server=self.server_name,
+                tool=shown,
+                client=client,
+                argument=arg,
+            )
+            raise ToolError(
+                f"Error executing tool {shown}: argument {arg!r}: {refused.reason}"
+            ) from None
+        return confined
+
+    def _confine(self, value: Any, where: str, named: bool, depth: int) -> Any:
+        roots = self.allowed_roots
+        assert roots is not None
+        if depth > _MAX_ARGUMENT_DEPTH:
+            raise _PathRefusedError(where, "nested too deep to check against the allowed roots")
+        if isinstance(value, str):
+            if named:
+                try:
+                    return str(confine_path(value, roots))
+                except UnsafePathError as exc:
+                    raise _PathRefusedError(where, str(exc)) from None
+            self._check_unnamed(value, where)
+            return value
+        if isinstance(value, Mapping):
+            return {
+                key: self._confine(
+                    item,
+                    f"{where}.{key}" if where else str(key),
+                    is_path_argument(str(key)),
+                    depth + 1,
                 )
-                raise ToolError(f"Error executing tool {shown}: argument {arg!r}: {exc}") from None
-        return out
+                for key, item in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [
+                self._confine(item, f"{where}[{i}]", named, depth + 1)
+                for i, item in enumerate(value)
+            ]
+        return value
+
+    def _check_unnamed(self, value: str, where: str) -> None:
+        """Refuse a string that is (or names) a path outside the roots, as a tool would
+        open it from the working directory."""
+        if not value or len(value) > _MAX_PATH_CHARS or "\n" in value:
+            return
+        shaped = looks_like_path(value)
+        if not shaped:
+            try:
+                exists = os.path.lexists(value)
+            except (OSError, ValueError):
+                exists = False
+            if not exists:
+                return
+        if "\x00" in value:
+            raise _PathRefusedError(where, "refused a path holding a NUL byte")
+        candidates = [value]
+        if value.lower().startswith("file:"):
+            candidates = [urllib.parse.unquote(urllib.parse.urlsplit(value).path)]
+        elif value.startswith("~"):
+            candidates.append(os.path.expanduser(value))
+        roots = self.allowed_roots or []
+        for candidate in candidates:
+            resolved = os.path.realpath(os.path.join(os.getcwd(), candidate))
+            if not any(
+                resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
+                for root in roots
+            ):
+                raise _PathRefusedError(
+                    where,
+                    f"refused a path of {len(value)} characters: it resolves outside the "
+                    "directories this server may use; use a path inside them",
+                )
 
     # -- sanitizing --------------------------------------------------------------------
 

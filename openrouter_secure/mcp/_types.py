@@ -28,6 +28,7 @@ __all__ = [
     "argument_shape",
     "default_identify",
     "is_path_argument",
+    "looks_like_path",
     "shape_list",
 ]
 
@@ -163,11 +164,32 @@ def default_identify(ctx: ServerRequestContext[Any, Any] | None) -> ClientIdenti
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _PATH_NAME = re.compile(
-    r"(?:^|_)(?:path|file|filename|filepath|dir|dirname|directory|folder)s?$|(?:^|_)directories$"
+    r"(?:^|_)(?:path|file|filename|filepath|pathname|dir|dirname|directory|folder|dest|"
+    r"destination)s?$|(?:^|_)directories$|(?:^|_)(?:file|dir|path|folder)_names?$"
+)
+# A string that is a path however the argument is named: absolute (POSIX, Windows
+# drive or UNC), home-relative, explicitly relative, a file: URL, or holding a '..'
+# segment.
+_PATH_SHAPED = re.compile(
+    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|file:)|(?:^|[\\/])\.\.(?:[\\/]|$)"
 )
 
 
 def is_path_argument(name: str) -> bool:
     """Whether a tool argument's name says it holds a file path (``path``, ``file_name``,
-    ``outputDir``, ``source_paths``...). ``secure(allowed_roots=...)`` confines those."""
+    ``fileName``, ``pathname``, ``dest``, ``outputDir``, ``source_paths``...).
+    ``secure(allowed_roots=...)`` confines those and hands the tool the resolved path."""
     return bool(_PATH_NAME.search(_CAMEL.sub(r"_\1", name).lower()))
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def looks_like_path(value: str) -> bool:
+    """Whether a string is a file path by its form alone: absolute (POSIX, a Windows
+    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL, or
+    holding a ``..`` segment (a URL of another scheme is not a path). What
+    ``secure(allowed_roots=...)`` checks in arguments whatever their name."""
+    if _URL.match(value) and not value.lower().startswith("file:"):
+        return False
+    return bool(_PATH_SHAPED.search(value))
