@@ -339,3 +339,47 @@ async def test_a_fastmcp_server_is_secured_through_its_middleware(
     )
     assert [f["outcome"] for f in recorded(audit_path, "tool.finished")] == ["completed"]
     assert recorded(audit_path, "tool.denied")[0]["tool"] == "admin"
+
+
+# -- an unsupported SDK -----------------------------------------------------------------
+
+
+def test_importing_with_mcp_1_names_the_version_the_range_and_the_gateway(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    # A real mcp 1.x, first on sys.path of a fresh interpreter (its other dependencies
+    # are the venv's own).
+    target = tmp_path / "mcp1"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+         "mcp>=1.20,<2", "httpx-sse>=0.4"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if install.returncode != 0:
+        from tests.services import service_missing
+
+        service_missing(f"cannot install mcp 1.x from the package index: {install.stderr[-300:]}")
+    code = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(target)!r})\n"
+        "import mcp, importlib.metadata as m\n"
+        "print('VERSION', m.version('mcp'))\n"
+        "import openrouter_secure\n"
+        "try:\n"
+        "    import openrouter_secure.mcp\n"
+        "except openrouter_secure.MissingDependencyError as e:\n"
+        "    print('ERROR', e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    version = out.stdout.split("VERSION ", 1)[1].split()[0]
+    assert version.startswith("1.")
+    error = out.stdout.split("ERROR ", 1)[1]
+    assert f"mcp {version} is installed" in error
+    assert "mcp>=2.3,<3" in error
+    assert "openrouter-secure gateway" in error
+    assert "could not import" not in error

@@ -20,9 +20,9 @@ from __future__ import annotations
 try:
     import mcp.server.mcpserver as _sdk  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    from .._exceptions import MissingDependencyError
+    from ._sdk import sdk_import_error
 
-    raise MissingDependencyError("mcp", module="mcp") from exc
+    raise sdk_import_error() from exc
 
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink, LimitResult
