@@ -20,9 +20,15 @@ extension point has to be trusted:
    runs. It is a backstop; in normal operation layers 1-2 already decided.
 
 A request is admitted once (a context variable carries the admission from layer 1 to
-layer 2, so the rate limiter counts it once). The policy sees prompts as
-``prompt:<name>`` and resources as ``resource:<uri>`` (the URI template, for a
-template in a listing), so a default-deny policy exposes none until allowed.
+layer 2, so the rate limiter counts it once), and its outcome is recorded once, where it
+was admitted. The policy sees prompts as ``prompt:<name>`` and resources as
+``resource:<uri>`` (the URI the function receives, parameters decoded; the URI template,
+for a template in a listing), so a default-deny policy exposes none until allowed.
+Every result and error leaving the server goes through one sanitizing walk
+(:mod:`._results`); ``completion/complete`` is refused for a denied prompt or resource.
+
+A ``fastmcp.FastMCP`` server runs its own request pipeline: :mod:`._fastmcp` installs
+the same guard as fastmcp middleware instead.
 
 **Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
 is, in order: the authenticated principal from the SDK's auth context (the bearer
@@ -444,22 +450,32 @@ def secure(
       ``-32029`` with ``data.retry_after`` in seconds.
     - ``audit``: an ``AuditLog`` or any :class:`~openrouter_secure.mcp.AuditSink`; gets
       ``<kind>.allowed``, ``<kind>.denied`` (with the deciding ``rule``),
-      ``<kind>.rate_limited`` and ``<kind>.error`` for each kind (``tool``,
-      ``prompt``, ``resource``), and ``tool.path_refused``, each with the client key
-      and the arguments' shape (content only with ``log_arguments=True``,
-      and sanitized even then). The same events are emitted in-process.
-    - ``sanitizer``: defaults to the process-wide one; masks secrets in tool results
-      (text and structured content), prompts, resource text and error messages.
-      Unexpected exceptions reach the client as ``Error executing tool <name>`` (or
-      the SDK's generic error for prompts and resources); the traceback goes to the
-      ``openrouter_secure.mcp`` logger, sanitized.
-    - ``server_name``: the name the policy sees; defaults to ``server.name``.
+      ``<kind>.rate_limited``, ``<kind>.error`` and ``<kind>.finished`` (``outcome``:
+      ``completed``, ``failed`` or ``unknown``; ``duration_ms``) for each kind
+      (``tool``, ``prompt``, ``resource``), and ``tool.path_refused``, each with the
+      client key and every argument's shape (content only with
+      ``log_arguments=True``, and sanitized even then). Identical refusals are folded
+      into one record per minute with ``repeated=N``; denied calls count toward the
+      rate limit. The same events are emitted in-process.
+    - ``sanitizer``: defaults to the process-wide one; masks secrets in every field of
+      every result and error (keys included; see :mod:`._results`). Unexpected
+      exceptions reach the client as ``Error executing tool <name>`` (``Error
+      rendering prompt``, ``Error reading resource``); the traceback goes to the
+      ``openrouter_secure.mcp`` logger once, sanitized.
+    - ``server_name``: the name the policy sees; defaults to ``server.name``. A
+      ``ToolPolicy`` without an entry for it denies everything: ``secure`` warns,
+      naming the names it has.
     - ``identify``: ``(request context or None) -> ClientIdentity``; see the module
       docstring for the default.
-    - ``allowed_roots``: directories; every string (or list of strings) argument whose
-      name says it is a path (``path``, ``file``, ``output_dir``, ``filePaths``...) is
-      checked with :func:`confine_path` and replaced by the resolved absolute path
-      before the tool runs; a path outside them refuses the call (``tool.path_refused``).
+    - ``allowed_roots``: directories; every string argument that is or names a path,
+      at any depth, must stay inside them (see :meth:`Guard.confine_arguments`):
+      path-named ones are replaced by the resolved absolute path, others checked as
+      the tool would open them; a path outside refuses the call (``tool.path_refused``).
+    - ``log_redaction``: install the process's log redaction (default), or warn that
+      it is not installed.
+
+    ``server`` is an ``MCPServer`` or a ``fastmcp.FastMCP``; anything else raises
+    :class:`ConfigurationError` naming its class and pointing to the gateway.
     """
     if guard_of(server) is not None:
         raise ConfigurationError(
