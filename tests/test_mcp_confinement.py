@@ -74,6 +74,7 @@ def reader(seen: list[Any]) -> MCPServer[Any]:
         {"message": "file://{outside}/secret.txt"},
         {"what": "sub/../../outside/secret.txt"},
         {"paths": ["sub/a.txt", "../outside/secret.txt"]},
+        {"what": "  {outside}/secret.txt\n"},
     ],
     ids=lambda a: repr(a)[:40],
 )

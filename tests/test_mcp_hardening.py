@@ -383,3 +383,23 @@ def test_importing_with_mcp_1_names_the_version_the_range_and_the_gateway(
     assert "mcp>=2.3,<3" in error
     assert "openrouter-secure gateway" in error
     assert "could not import" not in error
+
+
+async def test_a_fastmcp_completion_for_a_denied_prompt_is_refused() -> None:
+    import mcp_types as t
+
+    server = fastmcp_server(make_canary())
+
+    @server.completion
+    async def complete(ref: Any, argument: Any, context: Any) -> list[str]:
+        return ["a", "b"]
+
+    secure(server, policy=FASTMCP_POLICY)
+    async with Client(server._mcp_server) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.complete(t.PromptReference(name="debug_dump"), {"name": "x", "value": ""})
+        allowed = await client.complete(
+            t.PromptReference(name="summarize"), {"name": "topic", "value": ""}
+        )
+    assert caught.value.code == TOOL_DENIED
+    assert allowed.completion.values == ["a", "b"]

@@ -23,7 +23,7 @@ from mcp.shared.exceptions import MCPError
 
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
-from ._guard import Guard
+from ._guard import Guard, completion_target
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_target
 from ._types import ClientIdentity, Policy, default_identify
@@ -113,15 +113,11 @@ def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any
 
         async def on_request(self, context: Any, call_next: Any) -> Any:
             if context.method == "completion/complete":
-                ref = getattr(context.message, "params", context.message)
-                ref = getattr(ref, "ref", None)
-                kind = {"ref/prompt": "prompt", "ref/resource": "resource"}.get(
-                    str(getattr(ref, "type", ""))
-                )
-                if kind is not None:
-                    field = "name" if kind == "prompt" else "uri"
-                    name = getattr(ref, field, None)
-                    guard.check_completion(str(name), kind, identify(context))
+                # The outer pass hands the raw params mapping; a typed model is
+                # read the same way.
+                target = completion_target(context.message)
+                if target is not None:
+                    guard.check_reference(target[1], target[0], identify(context))
             return await call_next(context)
 
         async def on_list_tools(self, context: Any, call_next: Any) -> Any:

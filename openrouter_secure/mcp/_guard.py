@@ -13,12 +13,14 @@ tool-name format has no colon).
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import logging
 import os
 import time
 import traceback
 import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +60,7 @@ from ._types import (
     shape_list,
 )
 
-__all__ = ["FIELD", "Guard", "policy_name"]
+__all__ = ["FIELD", "Guard", "completion_target", "policy_name"]
 
 log = logging.getLogger("openrouter_secure.mcp")
 
@@ -75,6 +77,32 @@ def policy_name(kind: str, name: str) -> str:
     """The name the policy and a limiter mapping see: a tool's own name,
     ``prompt:<name>`` or ``resource:<uri>``."""
     return name if kind == "tool" else f"{kind}:{name}"
+
+
+def _flush_at_exit(folder: weakref.ref[RepeatFolder]) -> None:
+    alive = folder()
+    if alive is not None:
+        try:
+            alive.flush()
+        except Exception:
+            log.exception("could not write the folded refusal counts at exit")
+
+
+def completion_target(params: Any) -> tuple[str, str] | None:
+    """``(kind, name)`` a ``completion/complete`` request is about (``("prompt",
+    name)`` or ``("resource", uri or URI template)``), from its params as a mapping
+    (wire form) or a typed ``CompleteRequestParams``; None if it names neither."""
+    ref = params.get("ref") if isinstance(params, Mapping) else getattr(params, "ref", None)
+
+    def field(name: str) -> Any:
+        return ref.get(name) if isinstance(ref, Mapping) else getattr(ref, name, None)
+
+    if ref is None:
+        return None
+    kind = {"ref/prompt": "prompt", "ref/resource": "resource"}.get(str(field("type")))
+    if kind is None:
+        return None
+    return kind, str(field("name") if kind == "prompt" else field("uri"))
 
 
 @dataclass(frozen=True)
@@ -129,6 +157,8 @@ class Guard:
         self._resolve_resource = resolve_resource
         # Identical refusals in a loop: one record per window, with the count.
         self.repeats = RepeatFolder(self._write, window=repeat_window)
+        # Pending counts are written at exit too (the audit log outlives no process).
+        atexit.register(_flush_at_exit, weakref.ref(self.repeats))
         # Resolved once, now: a relative root must not move if the working directory does.
         self.allowed_roots: list[str] | None = None
         if allowed_roots is not None:
@@ -291,10 +321,17 @@ class Guard:
             {FIELD[kind]: shown, "reason": "rate_limited", "retry_after": retry_after},
         )
 
-    def check_completion(self, name: str, kind: str, client: ClientIdentity) -> None:
-        """Refuse ``completion/complete`` for a prompt or resource the policy denies,
-        like the item itself (audited as ``<kind>.denied``, ``request`` naming the
-        method); an allowed one is not audited (a host asks once per keystroke)."""
+    def check_reference(
+        self,
+        name: str,
+        kind: str,
+        client: ClientIdentity,
+        request: str = "completion/complete",
+    ) -> None:
+        """Refuse a request that names a prompt or resource the policy denies
+        (``completion/complete``) like the item itself,
+        audited as ``<kind>.denied`` with ``request`` naming the method; an allowed
+        one is not audited (a host completes once per keystroke)."""
         decision = self.decide(name, kind)
         if decision.allowed:
             return
@@ -306,7 +343,7 @@ class Guard:
             rule=decision.rule,
             client=client.key,
             client_name=None if client.name is None else self.sanitizer.truncate(client.name),
-            request="completion/complete",
+            request=request,
         )
         raise MCPError(
             TOOL_DENIED,
@@ -407,10 +444,14 @@ class Guard:
     def _check_unnamed(self, value: str, where: str) -> None:
         """Refuse a string that is (or names) a path outside the roots, as a tool would
         open it from the working directory."""
-        if not value or len(value) > _MAX_PATH_CHARS or "\n" in value:
+        # A tool may strip what it is given: judge the stripped form.
+        value = value.strip()
+        if not value or len(value) > _MAX_PATH_CHARS:
             return
         shaped = looks_like_path(value)
         if not shaped:
+            if "\n" in value:
+                return  # prose, not a file name
             try:
                 exists = os.path.lexists(value)
             except (OSError, ValueError):

@@ -63,7 +63,7 @@ from .._exceptions import ConfigurationError
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._logging import install_log_redaction
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
-from ._guard import Guard
+from ._guard import Guard, completion_target
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_resolver
 from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
@@ -160,18 +160,6 @@ async def _admit_once(
     return True
 
 
-def _completion_target(params: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(kind, name)`` a ``completion/complete`` request is about, if it names one."""
-    ref = params.get("ref")
-    if not isinstance(ref, Mapping):
-        return None
-    if ref.get("type") == "ref/prompt":
-        return "prompt", str(ref.get("name"))
-    if ref.get("type") == "ref/resource":
-        return "resource", str(ref.get("uri"))
-    return None
-
-
 class _GuardMiddleware:
     """Layer 1: server middleware (``ServerMiddleware``) for the listings, for
     ``tools/call``, ``prompts/get``, ``resources/read`` and ``completion/complete``;
@@ -219,9 +207,9 @@ class _GuardMiddleware:
             return result
         params = ctx.params if isinstance(ctx.params, Mapping) else None
         if ctx.method == "completion/complete" and params is not None:
-            target = _completion_target(params)
+            target = completion_target(params)
             if target is not None:
-                guard.check_completion(target[1], target[0], guard.identify(ctx))
+                guard.check_reference(target[1], target[0], guard.identify(ctx))
             return await call_next(ctx)
         decided = _DECIDED.get(ctx.method)
         if decided is None or params is None:
