@@ -403,3 +403,29 @@ async def test_a_fastmcp_completion_for_a_denied_prompt_is_refused() -> None:
         )
     assert caught.value.code == TOOL_DENIED
     assert allowed.completion.values == ["a", "b"]
+
+
+async def test_fastmcp_tool_arguments_are_confined(tmp_path: Path) -> None:
+    fastmcp = pytest.importorskip("fastmcp")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "a.txt").write_text("inside")
+    secret = make_canary()
+    (tmp_path / "outside.txt").write_text(secret)
+    server = fastmcp.FastMCP("fm")
+    seen: list[str] = []
+
+    @server.tool
+    def read(path: str) -> str:
+        seen.append(path)
+        return Path(path).read_text()
+
+    secure(server, allowed_roots=[root])
+    async with Client(server._mcp_server) as client:
+        inside = await client.call_tool("read", {"path": "a.txt"})
+        outside = await client.call_tool("read", {"path": str(tmp_path / "outside.txt")})
+    assert inside.content[0].text == "inside"  # type: ignore[union-attr]
+    assert seen == [str((root / "a.txt").resolve())]
+    assert outside.is_error
+    assert "argument 'path'" in outside.content[0].text  # type: ignore[union-attr]
+    assert_no_leak(secret, outside.model_dump_json())

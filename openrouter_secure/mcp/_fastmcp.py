@@ -82,6 +82,7 @@ def _resolver(server: Any) -> Callable[[str], str]:
 def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any:
     from fastmcp.exceptions import PromptError, ResourceError, ToolError
     from fastmcp.server.middleware import Middleware
+    from mcp.server.mcpserver.exceptions import ToolError as SdkToolError
 
     def identify(context: Any) -> ClientIdentity:
         fast = getattr(context, "fastmcp_context", None)
@@ -140,7 +141,11 @@ def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any
             client = identify(context)
             await guard.admit_client(name, arguments, client, kind)
             if kind == "tool" and isinstance(arguments, dict):
-                confined = guard.confine_arguments(name, arguments, client.key)
+                try:
+                    confined = guard.confine_arguments(name, arguments, client.key)
+                except SdkToolError as exc:
+                    # fastmcp answers its own ToolError as a tool error result.
+                    raise ToolError(str(exc)) from None
                 if confined is not arguments:
                     context = context.copy(
                         message=context.message.model_copy(update={"arguments": confined})
