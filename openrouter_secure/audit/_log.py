@@ -53,8 +53,8 @@ def _mcp_events(kind: str, field: str, *extra: str) -> dict[str, tuple[str, ...]
     name is in ``field``."""
     decided = ("server", field, "rule", "client", "client_name", *extra)
     # repeated: identical refusals folded into this record; request: the method, when
-    # not the item's own (completion/complete).
-    refused = (*decided, "repeated", "request")
+    # not the item's own (completion/complete); observed: recorded, not enforced.
+    refused = (*decided, "repeated", "request", "observed")
     return {
         f"{kind}.allowed": decided,
         f"{kind}.denied": refused,

@@ -127,7 +127,17 @@ class _Refused:
 
 
 class Guard:
-    """The decisions :func:`secure` installs: one instance per secured server."""
+    """The decisions :func:`secure` installs: one instance per secured server.
+
+    It holds no server object, so a proxy in front of any MCP server builds one with
+    plain callables (``known_names``: kind -> registered names; ``resolve_resource``:
+    URI -> the URI the server's function receives, e.g. :func:`._resources.resource_target`
+    over the upstream's templates; ``identify``) and calls, per request:
+    :meth:`admit_client` (policy, rate limit, audit; raises ``MCPError``),
+    :meth:`confine_arguments`, :meth:`check_reference` (completions), :meth:`clean` on
+    the result and :meth:`clean_mcp_error` on an error, then :meth:`finished`.
+    ``observe=True`` records every refusal as it would be made and refuses nothing.
+    """
 
     def __init__(
         self,
@@ -143,6 +153,7 @@ class Guard:
         allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
         resolve_resource: Callable[[str], str] | None = None,
         repeat_window: float = 60.0,
+        observe: bool = False,
     ) -> None:
         self.server_name = server_name
         self.policy = policy
@@ -157,6 +168,10 @@ class Guard:
         self._resolve_resource = resolve_resource
         # Identical refusals in a loop: one record per window, with the count.
         self.repeats = RepeatFolder(self._write, window=repeat_window)
+        # Observe-only: every refusal is recorded as it would be made (with
+        # ``observed=True``), and nothing is refused. For adopting a policy on a running
+        # server; path confinement still applies (it protects, it does not decide).
+        self.observe = observe
         # Pending counts are written at exit too (the audit log outlives no process).
         atexit.register(_flush_at_exit, weakref.ref(self.repeats))
         # Resolved once, now: a relative root must not move if the working directory does.
@@ -274,10 +289,14 @@ class Guard:
             else:
                 fields["argument_shape"] = shape_list(arguments or {}, self.sanitizer)
         limiter = self._limiter_for(policy_name(kind, name))
+        if self.observe:
+            fields["observed"] = True
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
             self.refused(f"{kind}.denied", **fields)
+            if self.observe:
+                return
             raise MCPError(
                 TOOL_DENIED,
                 f"{kind.capitalize()} {shown!r} is not available on this server: "
@@ -300,7 +319,8 @@ class Guard:
         shown: str,
         fields: dict[str, Any],
     ) -> None:
-        """Count one request in ``bucket``; raise ``RATE_LIMITED`` if over the limit."""
+        """Count one request in ``bucket``; raise ``RATE_LIMITED`` if over the limit
+        (only record it, in observe mode)."""
         try:
             result = await limiter.ahit(f"mcp:{self.server_name}/{kind}:{bucket}/client:{client}")
         except Exception:
@@ -315,6 +335,8 @@ class Guard:
             **{k: v for k, v in fields.items() if k != "rule"},
             retry_after=retry_after,
         )
+        if self.observe:
+            return
         raise MCPError(
             RATE_LIMITED,
             f"Rate limit exceeded for {kind} {shown!r}; retry after {retry_after:g} s",
@@ -344,7 +366,10 @@ class Guard:
             client=client.key,
             client_name=None if client.name is None else self.sanitizer.truncate(client.name),
             request=request,
+            **({"observed": True} if self.observe else {}),
         )
+        if self.observe:
+            return
         raise MCPError(
             TOOL_DENIED,
             f"{kind.capitalize()} {shown!r} is not available on this server: "
