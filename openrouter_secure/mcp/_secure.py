@@ -268,7 +268,9 @@ def _install_call_tool(server: MCPServer[Any], guard: Guard) -> None:
                 if not guard.known(name, "tool"):
                     outcome = UNKNOWN
                 guard.finished("tool", name, client.key, outcome, started)
-        return guard.clean(result)
+        # Admitted by the middleware: it sanitizes the wire form on the way out, so
+        # the walk runs once per request.
+        return guard.clean(result) if here else result
 
     server.call_tool = call_tool  # type: ignore[method-assign]
 
@@ -293,7 +295,7 @@ async def _run_admitted(
     try:
         result = await call()
         outcome = COMPLETED
-        return guard.clean(result)
+        return guard.clean(result) if here else result
     except MCPError as exc:
         raise guard.clean_mcp_error(exc) from None
     except failed as exc:
