@@ -192,3 +192,49 @@ async def test_completion_for_an_allowed_prompt_is_sanitized() -> None:
         )
     assert result.completion.values[1] == "plain"
     assert_no_leak(key, result.model_dump_json(by_alias=True))
+
+
+# -- fuzz ---------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CANARY = make_canary()
+_LEAF = st.one_of(
+    st.just(CANARY),
+    # Spaced: the rules' own edge cases are the Sanitizer's tests; this one is the walk's.
+    st.builds(lambda a, b: f"{a} {CANARY} {b}", st.text(max_size=5), st.text(max_size=5)),
+    st.text(max_size=8),
+    st.integers(),
+    st.none(),
+)
+_KEY = st.one_of(st.just(CANARY), st.text(min_size=1, max_size=6))
+_TREE = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(_KEY, inner, max_size=4),
+        st.builds(lambda v: t.TextContent(text=str(v), _meta={"v": v}), inner),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tree=_TREE, meta=st.dictionaries(_KEY, _LEAF, max_size=3))
+def test_no_canary_survives_the_walk_anywhere_in_a_result(tree: Any, meta: dict[str, Any]) -> None:
+    from openrouter_secure.mcp._results import sanitize_result
+
+    s = default_sanitizer()
+    result = t.CallToolResult(
+        content=[t.TextContent(text=str(tree)[:50], _meta=meta)],
+        structured_content={"data": tree, **meta},
+        _meta={"tree": tree},
+    )
+    wire = result.model_dump(mode="json", by_alias=True)
+    assert_no_leak(
+        CANARY,
+        repr(sanitize_result(tree, s)),
+        sanitize_result(result, s).model_dump_json(by_alias=True),
+        repr(sanitize_result(wire, s)),
+    )
