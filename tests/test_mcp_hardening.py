@@ -429,3 +429,19 @@ async def test_fastmcp_tool_arguments_are_confined(tmp_path: Path) -> None:
     assert outside.is_error
     assert "argument 'path'" in outside.content[0].text  # type: ignore[union-attr]
     assert_no_leak(secret, outside.model_dump_json())
+
+
+async def test_denials_of_invented_names_are_folded_too(audit: AuditLog, audit_path: Path) -> None:
+    server = secure(build(), policy=POLICY, audit=audit)
+    async with Client(server) as client:
+        for i in range(30):
+            with pytest.raises(MCPError):
+                await client.call_tool(f"invented_{i}", {})
+    guard = guard_of(server)
+    assert guard is not None
+    guard.repeats.flush()
+    denied = recorded(audit_path, "tool.denied")
+    assert [(d["tool"], d.get("repeated")) for d in denied] == [
+        ("invented_0", None),
+        ("invented_29", 29),
+    ]

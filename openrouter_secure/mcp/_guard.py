@@ -238,9 +238,15 @@ class Guard:
         self.repeats.tick()
         self._write(event, **fields)
 
-    def refused(self, event: str, **fields: Any) -> None:
-        """Record a refusal, folded with identical ones (:class:`RepeatFolder`)."""
-        key = tuple(str(fields.get(k)) for k in ("server", *FIELD.values(), "client", "rule"))
+    def refused(self, event: str, *, registered: bool = True, **fields: Any) -> None:
+        """Record a refusal, folded with identical ones (:class:`RepeatFolder`).
+
+        ``registered=False`` (a name the server does not have: the client chose it)
+        folds by client and rule alone, so a client inventing a new name per call
+        cannot grow the log either; the record written names the first one, and the
+        count says how many followed."""
+        names = FIELD.values() if registered else ()
+        key = tuple(str(fields.get(k)) for k in ("server", *names, "client", "rule"))
         self.repeats.record(event, key, **fields)
 
     def _write(self, event: str, **fields: Any) -> None:
@@ -294,7 +300,7 @@ class Guard:
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
-            self.refused(f"{kind}.denied", **fields)
+            self.refused(f"{kind}.denied", registered=name in self._known_names(kind), **fields)
             if self.observe:
                 return
             raise MCPError(
@@ -358,16 +364,17 @@ class Guard:
         if decision.allowed:
             return
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
-        self.refused(
-            f"{kind}.denied",
-            server=self.server_name,
-            **{FIELD[kind]: shown},
-            rule=decision.rule,
-            client=client.key,
-            client_name=None if client.name is None else self.sanitizer.truncate(client.name),
-            request=request,
-            **({"observed": True} if self.observe else {}),
-        )
+        fields: dict[str, Any] = {
+            "server": self.server_name,
+            FIELD[kind]: shown,
+            "rule": decision.rule,
+            "client": client.key,
+            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
+            "request": request,
+        }
+        if self.observe:
+            fields["observed"] = True
+        self.refused(f"{kind}.denied", **fields)
         if self.observe:
             return
         raise MCPError(
