@@ -1,5 +1,6 @@
 """The audit log the MCP guard tests write and read back (a pytest plugin registered
-in conftest.py; modules import the helpers)."""
+in conftest.py; modules import the helpers), and the log redaction ``secure()``
+installs for the process, removed after the test that installed it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ def fields(record: dict[str, Any]) -> dict[str, Any]:
 def events(path: Path, name: str) -> list[dict[str, Any]]:
     """The records of event ``name``, in order."""
     return [r for r in read_audit(path) if r.get("event") == name]
+
+
+@pytest.fixture(autouse=True)
+def _log_redaction_left_as_found() -> Iterator[None]:
+    # secure() installs log redaction process-wide; a later test must find logging as
+    # the previous one did (pytest's own handlers keep filters between tests).
+    from openrouter_secure._sanitize import _logging
+
+    before = list(_logging._attached)
+    yield
+    if not before and _logging._attached:
+        _logging.remove_log_redaction()
 
 
 @pytest.fixture

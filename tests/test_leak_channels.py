@@ -237,7 +237,7 @@ def test_scrubbed_traceback_shows_no_library_local(tmp_path: Path) -> None:
     )
     # The same places as the original: file, function and source line.
     assert "_formats.py" in shown
-    assert "in read_document" in shown
+    assert "in read_source" in shown
     assert "text = <not shown>" in shown
     assert_no_leak(password, shown)
 

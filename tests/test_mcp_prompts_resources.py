@@ -120,7 +120,7 @@ async def test_an_allowed_prompt_is_served_and_audited(audit: AuditLog, audit_pa
     assert result.messages[0].content.text == "Summarize the plan."  # type: ignore[union-attr]
     [allowed] = named(audit_path, "prompt.allowed")
     assert allowed["rule"] == "allow:exact:prompt:summarize"
-    assert allowed["argument_shape"] == {"topic": "str[8]"}
+    assert allowed["argument_shape"] == ["topic: str[8]"]
 
 
 async def test_a_template_read_is_decided_on_the_concrete_uri(
@@ -232,7 +232,7 @@ async def test_a_refused_prompt_keeps_the_sdks_message_without_an_error_record(
 ) -> None:
     # The client's mistake, not the server's failure: no traceback, no prompt.error.
     server = secure(build_server(), audit=audit)
-    with LeakCheck() as leaks, pytest.raises(ValueError, match=message):
+    with LeakCheck() as leaks, pytest.raises(MCPError, match=message):
         await server.get_prompt(name, arguments)
     assert named(audit_path, "prompt.error") == []
     assert not [r for r in leaks.records if r.name == "openrouter_secure.mcp"]

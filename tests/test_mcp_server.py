@@ -176,7 +176,7 @@ async def test_the_config_policy_hides_and_refuses_tools(
     assert "chat_with_model" not in listed
     assert caught.value.code == TOOL_DENIED
     records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
-    decisions = [(r["event"], r["fields"]["tool"], r["fields"]["rule"]) for r in records]
+    decisions = [(r["event"], r["fields"]["tool"], r["fields"].get("rule")) for r in records]
     assert ("tool.denied", "chat_with_model", "default:deny") in decisions
     assert ("tool.allowed", "track_usage", "allow:exact:track_usage") in decisions
 

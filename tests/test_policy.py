@@ -206,3 +206,60 @@ def test_non_policy_server_keys_are_ignored() -> None:
 def test_invalid_tool_names_are_denied(policy: ToolPolicy) -> None:
     assert policy.check("open", "") == Decision(False, "deny:invalid-name")
     assert policy.check("open", "x" * 5000) == Decision(False, "deny:invalid-name")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"default": "allow", "disabledTools": ["a"], "deniedTools": ["b"]},
+        {"default": "allow", "deniedTools": ["b"], "disabledTools": ["a"]},
+        {"default": "allow", "deniedTools": ["b"], "excludeTools": ["a"]},
+    ],
+    ids=["alias-first", "canonical-first", "gemini-after-canonical"],
+)
+def test_a_deny_list_in_two_spellings_keeps_both(block: dict[str, object]) -> None:
+    policy = ToolPolicy.from_config({"mcpServers": {"w": block}})
+    assert not policy.check("w", "a")
+    assert not policy.check("w", "b")
+    assert policy.check("w", "c")
+
+
+def test_an_allow_list_in_two_spellings_keeps_both() -> None:
+    block = {"allowedTools": ["a"], "includeTools": ["b"]}
+    policy = ToolPolicy.from_config({"mcpServers": {"w": block}})
+    assert policy.check("w", "a")
+    assert policy.check("w", "b")
+    assert not policy.check("w", "c")
+
+
+def test_validate_config_checks_both_spellings_of_a_list() -> None:
+    from openrouter_secure.config import validate_config
+
+    doc = {"mcpServers": {"w": {"command": "x", "deniedTools": ["a"], "disabledTools": [3]}}}
+    with pytest.raises(ConfigurationError, match="disabledTools"):
+        validate_config(doc)
+
+
+def test_allow_globs_reach_prompts_and_resources_only_by_naming_them() -> None:
+    policy = ToolPolicy.from_config(
+        {"s": {"allowedToolsGlob": ["*", "prompt:sum*", "resource:docs://**"]}}
+    )
+    assert policy.check("s", "search")
+    assert policy.check("s", "prompt:summarize")
+    assert not policy.check("s", "prompt:debug_dump")
+    assert policy.check("s", "resource:docs://a/b")
+    assert not policy.check("s", "resource:files://a")
+
+
+def test_deny_globs_reach_every_kind() -> None:
+    block = {"allowedToolsGlob": ["prompt:*"], "denyToolsGlob": ["*secret*"]}
+    policy = ToolPolicy.from_config({"s": block})
+    assert policy.check("s", "prompt:summarize")
+    assert not policy.check("s", "prompt:secret_dump")
+
+
+def test_has_server_names_what_the_policy_covers() -> None:
+    policy = ToolPolicy.from_config({"mcpServers": {"git": {"allowedTools": ["log"]}}})
+    assert policy.has_server("git")
+    assert not policy.has_server("mcp-git")
+    assert ToolPolicy.from_config({"allowedTools": ["x"]}).has_server("anything")

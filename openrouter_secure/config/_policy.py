@@ -25,7 +25,18 @@ character; ``[abc]``, ``[a-z]`` and ``[!abc]`` one character from (or not from) 
 ``\\`` escapes the next character. Matching runs a small automaton over the name, so
 the time is linear in the name's length for any pattern (no backtracking blow-up).
 Windsurf's ``disabledTools`` and Gemini CLI's ``excludeTools`` are read as
-``deniedTools``, Gemini CLI's ``includeTools`` as ``allowedTools``.
+``deniedTools``, Gemini CLI's ``includeTools`` as ``allowedTools``. A block that spells
+one list two ways (``disabledTools`` and ``deniedTools``, ``includeTools`` and
+``allowedTools``) gets the names of both, whichever comes first.
+
+Prompts and resources (as the MCP adapter names them, ``prompt:<name>`` and
+``resource:<uri>``) are decided by the same rules, with one difference for **allow
+globs**: a glob allows the kind its pattern names literally (``prompt:*`` prompts,
+``resource:docs://**`` resources) and every other glob allows tools only, so
+``allowedToolsGlob: ["*"]`` or ``["**"]`` exposes no prompt and no resource. A
+default-deny policy written for tools must not expose what its author never listed.
+**Deny globs** match every kind (``denyToolsGlob: ["*secret*"]`` also refuses
+``prompt:secret_dump``): a broader deny only ever refuses more.
 """
 
 from __future__ import annotations
@@ -49,7 +60,11 @@ _ALIASES = {
     "excludeTools": "deniedTools",
     "includeTools": "allowedTools",
 }
+# The lists several spellings feed: merged, whichever order the keys come in.
+_MERGED = frozenset(_ALIASES.values())
 _SEPARATORS = frozenset("/.")
+# The namespaces of non-tool names: an allow glob reaches one only by naming it.
+_KIND_PREFIXES = ("prompt:", "resource:")
 MAX_GLOB = 256
 MAX_TOOL_NAME = 1024
 CODE_MODE_MAX_TIMEOUT = 300.0
@@ -108,6 +123,18 @@ class Glob:
             if i < n and self._tokens[i][0] in ("star", "dstar"):
                 mask |= self._closure[i + 1]
             self._closure[i] = mask
+
+    @property
+    def namespace(self) -> str:
+        """``"prompt:"`` or ``"resource:"`` when the pattern starts with that literally,
+        else ``""`` (a tool glob)."""
+        literal = []
+        for token in self._tokens:
+            if token[0] != "lit":
+                break
+            literal.append(token[1])
+        prefix = "".join(literal)
+        return next((p for p in _KIND_PREFIXES if prefix.startswith(p)), "")
 
     def match(self, name: str) -> bool:
         if self._regex is not None:
@@ -291,8 +318,9 @@ def _rules(block: Mapping[str, Any], where: str) -> _Rules:
     for key, value in block.items():
         canonical = _ALIASES.get(key, key)
         if canonical in POLICY_KEYS:
-            if canonical in values and canonical != key:
-                values[canonical] = [*values[canonical], *_names(value, f"{where}.{key}")]
+            if canonical in _MERGED:
+                # Every spelling adds its names, in any order: none is dropped.
+                values[canonical] = [*values.get(canonical, []), *_names(value, f"{where}.{key}")]
             else:
                 values[canonical] = value
         elif _looks_like_policy_key(key):
@@ -357,7 +385,13 @@ class ToolPolicy:
         return cls(_server_rules(mapping, "servers"))
 
     def servers(self) -> list[str]:
+        """The server names the policy has an entry for (sorted)."""
         return sorted(self._servers)
+
+    def has_server(self, server: str) -> bool:
+        """Whether ``server`` has rules (its own, or the one block for every server);
+        a server without is denied everything (``deny:unknown-server``)."""
+        return self._for(server) is not None
 
     def _for(self, server: str) -> _Rules | None:
         return self._servers.get(server, self._wildcard)
@@ -376,8 +410,9 @@ class ToolPolicy:
                 return Decision(False, f"deny:glob:{glob.pattern}")
         if tool in rules.allow_exact:
             return Decision(True, f"allow:exact:{tool}")
+        namespace = next((p for p in _KIND_PREFIXES if tool.startswith(p)), "")
         for glob in rules.allow_globs:
-            if glob.match(tool):
+            if glob.namespace == namespace and glob.match(tool):
                 return Decision(True, f"allow:glob:{glob.pattern}")
         return Decision(
             rules.default_allow, "default:allow" if rules.default_allow else "default:deny"

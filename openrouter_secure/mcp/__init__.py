@@ -20,9 +20,9 @@ from __future__ import annotations
 try:
     import mcp.server.mcpserver as _sdk  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    from .._exceptions import MissingDependencyError
+    from ._sdk import sdk_import_error
 
-    raise MissingDependencyError("mcp", module="mcp") from exc
+    raise sdk_import_error() from exc
 
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink, LimitResult
@@ -38,6 +38,7 @@ from ._types import (
     argument_shape,
     default_identify,
     is_path_argument,
+    looks_like_path,
 )
 
 __all__ = [
@@ -57,5 +58,6 @@ __all__ = [
     "create_server",
     "default_identify",
     "is_path_argument",
+    "looks_like_path",
     "secure",
 ]

@@ -13,17 +13,19 @@ tool-name format has no colon).
 
 from __future__ import annotations
 
-import dataclasses
+import atexit
 import fnmatch
 import logging
 import os
+import time
 import traceback
+import urllib.parse
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mcp.server.context import HandlerResult, ServerRequestContext
-from mcp.server.lowlevel.helper_types import ReadResourceContents
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver.exceptions import (
     ResourceError,
     ToolError,
@@ -31,7 +33,7 @@ from mcp.server.mcpserver.exceptions import (
     UnexpectedToolError,
 )
 from mcp.shared.exceptions import MCPError
-from mcp_types import CallToolResult, EmbeddedResource, GetPromptResult, TextContent
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 from pydantic import ValidationError
 
 from .. import _events
@@ -44,21 +46,27 @@ from .._exceptions import (
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer
+from ._records import RepeatFolder
+from ._resources import AmbiguousResourceError
+from ._results import sanitize_result
 from ._types import (
     RATE_LIMITED,
     TOOL_DENIED,
     ClientIdentity,
     Policy,
     PolicyDecision,
-    argument_shape,
     is_path_argument,
+    looks_like_path,
+    shape_list,
 )
 
-__all__ = ["FIELD", "Guard", "policy_name"]
+__all__ = ["FIELD", "Guard", "completion_target", "policy_name"]
 
 log = logging.getLogger("openrouter_secure.mcp")
 
 _MAX_NAME = 100
+_MAX_ARGUMENT_DEPTH = 32
+_MAX_PATH_CHARS = 4096
 
 #: The field naming the request in audit records and error data. Not ``prompt``: the
 #: audit log takes a field of that name for content and redacts it.
@@ -71,10 +79,43 @@ def policy_name(kind: str, name: str) -> str:
     return name if kind == "tool" else f"{kind}:{name}"
 
 
+def _flush_at_exit(folder: weakref.ref[RepeatFolder]) -> None:
+    alive = folder()
+    if alive is not None:
+        try:
+            alive.flush()
+        except Exception:
+            log.exception("could not write the folded refusal counts at exit")
+
+
+def completion_target(params: Any) -> tuple[str, str] | None:
+    """``(kind, name)`` a ``completion/complete`` request is about (``("prompt",
+    name)`` or ``("resource", uri or URI template)``), from its params as a mapping
+    (wire form) or a typed ``CompleteRequestParams``; None if it names neither."""
+    ref = params.get("ref") if isinstance(params, Mapping) else getattr(params, "ref", None)
+
+    def field(name: str) -> Any:
+        return ref.get(name) if isinstance(ref, Mapping) else getattr(ref, name, None)
+
+    if ref is None:
+        return None
+    kind = {"ref/prompt": "prompt", "ref/resource": "resource"}.get(str(field("type")))
+    if kind is None:
+        return None
+    return kind, str(field("name") if kind == "prompt" else field("uri"))
+
+
 @dataclass(frozen=True)
 class _Allow:
     allowed: bool = True
     rule: str = "no policy configured (allow)"
+
+
+class _PathRefusedError(Exception):
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(reason)
+        self.where = where
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -86,7 +127,17 @@ class _Refused:
 
 
 class Guard:
-    """The decisions :func:`secure` installs: one instance per secured server."""
+    """The decisions :func:`secure` installs: one instance per secured server.
+
+    It holds no server object, so a proxy in front of any MCP server builds one with
+    plain callables (``known_names``: kind -> registered names; ``resolve_resource``:
+    URI -> the URI the server's function receives, e.g. :func:`._resources.resource_target`
+    over the upstream's templates; ``identify``) and calls, per request:
+    :meth:`admit_client` (policy, rate limit, audit; raises ``MCPError``),
+    :meth:`confine_arguments`, :meth:`check_reference` (completions), :meth:`clean` on
+    the result and :meth:`clean_mcp_error` on an error, then :meth:`finished`.
+    ``observe=True`` records every refusal as it would be made and refuses nothing.
+    """
 
     def __init__(
         self,
@@ -100,6 +151,9 @@ class Guard:
         identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity],
         known_names: Callable[[str], set[str]],
         allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
+        resolve_resource: Callable[[str], str] | None = None,
+        repeat_window: float = 60.0,
+        observe: bool = False,
     ) -> None:
         self.server_name = server_name
         self.policy = policy
@@ -110,6 +164,16 @@ class Guard:
         self.identify = identify
         # kind -> the registered names (URIs for resources), for rate-limit buckets
         self._known_names = known_names
+        # uri -> the URI the resource function will see (raises AmbiguousResourceError)
+        self._resolve_resource = resolve_resource
+        # Identical refusals in a loop: one record per window, with the count.
+        self.repeats = RepeatFolder(self._write, window=repeat_window)
+        # Observe-only: every refusal is recorded as it would be made (with
+        # ``observed=True``), and nothing is refused. For adopting a policy on a running
+        # server; path confinement still applies (it protects, it does not decide).
+        self.observe = observe
+        # Pending counts are written at exit too (the audit log outlives no process).
+        atexit.register(_flush_at_exit, weakref.ref(self.repeats))
         # Resolved once, now: a relative root must not move if the working directory does.
         self.allowed_roots: list[str] | None = None
         if allowed_roots is not None:
@@ -122,11 +186,29 @@ class Guard:
 
     # -- decisions ---------------------------------------------------------------------
 
-    def decide(self, name: str, kind: str = "tool") -> PolicyDecision:
+    def decide(self, name: str, kind: str = "tool", *, resolve: bool = True) -> PolicyDecision:
         """The policy's decision for a tool, prompt or resource on this server
-        (allow-all without a policy)."""
+        (allow-all without a policy).
+
+        A resource is decided on the URI its function will receive (see
+        :mod:`._resources`; ``resolve=False`` for a listed URI template, decided as it
+        is); one whose decoded parameters are ambiguous is denied
+        (``deny:ambiguous-uri``). A tool whose name starts with ``prompt:`` or
+        ``resource:`` is denied (``deny:ambiguous-name``): a rule written for a prompt
+        or a resource must not admit it.
+        """
         if self.policy is None:
             return _Allow()
+        if kind == "tool" and str(name).startswith(("prompt:", "resource:")):
+            return _Allow(False, "deny:ambiguous-name")
+        if kind == "resource" and resolve and self._resolve_resource is not None:
+            try:
+                name = self._resolve_resource(name)
+            except AmbiguousResourceError:
+                return _Allow(False, "deny:ambiguous-uri")
+            except Exception:
+                log.exception("could not resolve a resource URI; denying")
+                return _Allow(False, "deny:policy-error")
         try:
             return self.policy.check(self.server_name, policy_name(kind, name))
         except Exception:
@@ -134,8 +216,9 @@ class Guard:
             log.exception("the tool policy failed to decide; denying")
             return _Allow(False, "deny:policy-error")
 
-    def visible(self, name: str, kind: str = "tool") -> bool:
-        return bool(self.decide(name, kind).allowed)
+    def visible(self, name: str, kind: str = "tool", *, resolve: bool = True) -> bool:
+        """Whether a listing shows ``name`` (its policy decision)."""
+        return bool(self.decide(name, kind, resolve=resolve).allowed)
 
     def _limiter_for(self, name: str) -> AsyncLimiter | None:
         limiter = self.limiter
@@ -150,7 +233,23 @@ class Guard:
         return None
 
     def record(self, event: str, **fields: Any) -> None:
-        """Emit ``event`` in-process and write it to the audit log, if one was given."""
+        """Emit ``event`` in-process and write it to the audit log, if one was given
+        (after the counts of folded refusals whose window has passed)."""
+        self.repeats.tick()
+        self._write(event, **fields)
+
+    def refused(self, event: str, *, registered: bool = True, **fields: Any) -> None:
+        """Record a refusal, folded with identical ones (:class:`RepeatFolder`).
+
+        ``registered=False`` (a name the server does not have: the client chose it)
+        folds by client and rule alone, so a client inventing a new name per call
+        cannot grow the log either; the record written names the first one, and the
+        count says how many followed."""
+        names = FIELD.values() if registered else ()
+        key = tuple(str(fields.get(k)) for k in ("server", *names, "client", "rule"))
+        self.repeats.record(event, key, **fields)
+
+    def _write(self, event: str, **fields: Any) -> None:
         _events.emit(event, **fields)
         if self.audit is not None:
             try:
@@ -168,9 +267,20 @@ class Guard:
     ) -> None:
         """Decide one request (a tool call, a prompt or a resource read): raise
         :class:`MCPError` if denied or rate limited. Audited as ``<kind>.allowed``,
-        ``<kind>.denied`` or ``<kind>.rate_limited``."""
+        ``<kind>.denied`` or ``<kind>.rate_limited`` (refusals folded, see
+        :meth:`refused`).
+
+        A denied request counts toward the client's rate limit too (one bucket per
+        client for all its refused names): a client looping on a refused call is
+        answered ``rate_limited`` once over the limit.
+        """
+        await self.admit_client(name, arguments, self.identify(ctx), kind)
+
+    async def admit_client(
+        self, name: str, arguments: Any, client: ClientIdentity, kind: str = "tool"
+    ) -> None:
+        """:meth:`admit` for a client already identified (what a proxy calls)."""
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
-        client = self.identify(ctx)
         decision = self.decide(name, kind)
         fields: dict[str, Any] = {
             "server": self.server_name,
@@ -183,165 +293,242 @@ class Guard:
             if self.log_arguments:
                 fields["arguments"] = self.sanitizer.sanitize_data(arguments)
             else:
-                fields["argument_shape"] = argument_shape(arguments or {}, self.sanitizer)
+                fields["argument_shape"] = shape_list(arguments or {}, self.sanitizer)
+        limiter = self._limiter_for(policy_name(kind, name))
+        if self.observe:
+            fields["observed"] = True
         if not decision.allowed:
-            self.record(f"{kind}.denied", **fields)
+            if limiter is not None:
+                await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
+            self.refused(f"{kind}.denied", registered=name in self._known_names(kind), **fields)
+            if self.observe:
+                return
             raise MCPError(
                 TOOL_DENIED,
                 f"{kind.capitalize()} {shown!r} is not available on this server: "
                 "refused by its tool policy",
                 {FIELD[kind]: shown, "reason": "denied"},
             )
-        limiter = self._limiter_for(policy_name(kind, name))
         if limiter is not None:
             # Unregistered names (and resources read through a URI template) share one
             # bucket per kind, so random names cannot grow the store.
             bucket = name if name in self._known_names(kind) else "<unknown>"
-            try:
-                result = await limiter.ahit(
-                    f"mcp:{self.server_name}/{kind}:{bucket}/client:{client.key}"
-                )
-            except Exception:
-                # Fail closed, like RateLimiter(fail_open=False): refuse, ask to retry.
-                log.exception("the rate limiter failed; refusing the call")
-                result = _Refused()
-            if not result:
-                retry_after = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
-                self.record(
-                    f"{kind}.rate_limited",
-                    **{k: v for k, v in fields.items() if k != "rule"},
-                    retry_after=retry_after,
-                )
-                raise MCPError(
-                    RATE_LIMITED,
-                    f"Rate limit exceeded for {kind} {shown!r}; retry after {retry_after:g} s",
-                    {FIELD[kind]: shown, "reason": "rate_limited", "retry_after": retry_after},
-                )
+            await self._limit(limiter, kind, bucket, client.key, shown, fields)
         self.record(f"{kind}.allowed", **fields)
+
+    async def _limit(
+        self,
+        limiter: AsyncLimiter,
+        kind: str,
+        bucket: str,
+        client: str,
+        shown: str,
+        fields: dict[str, Any],
+    ) -> None:
+        """Count one request in ``bucket``; raise ``RATE_LIMITED`` if over the limit
+        (only record it, in observe mode)."""
+        try:
+            result = await limiter.ahit(f"mcp:{self.server_name}/{kind}:{bucket}/client:{client}")
+        except Exception:
+            # Fail closed, like RateLimiter(fail_open=False): refuse, ask to retry.
+            log.exception("the rate limiter failed; refusing the call")
+            result = _Refused()
+        if result:
+            return
+        retry_after = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
+        self.refused(
+            f"{kind}.rate_limited",
+            **{k: v for k, v in fields.items() if k != "rule"},
+            retry_after=retry_after,
+        )
+        if self.observe:
+            return
+        raise MCPError(
+            RATE_LIMITED,
+            f"Rate limit exceeded for {kind} {shown!r}; retry after {retry_after:g} s",
+            {FIELD[kind]: shown, "reason": "rate_limited", "retry_after": retry_after},
+        )
+
+    def check_reference(
+        self,
+        name: str,
+        kind: str,
+        client: ClientIdentity,
+        request: str = "completion/complete",
+    ) -> None:
+        """Refuse a request that names a prompt or resource the policy denies
+        (``completion/complete``) like the item itself,
+        audited as ``<kind>.denied`` with ``request`` naming the method; an allowed
+        one is not audited (a host completes once per keystroke)."""
+        decision = self.decide(name, kind)
+        if decision.allowed:
+            return
+        shown = self.sanitizer.truncate(str(name), _MAX_NAME)
+        fields: dict[str, Any] = {
+            "server": self.server_name,
+            FIELD[kind]: shown,
+            "rule": decision.rule,
+            "client": client.key,
+            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
+            "request": request,
+        }
+        if self.observe:
+            fields["observed"] = True
+        self.refused(f"{kind}.denied", **fields)
+        if self.observe:
+            return
+        raise MCPError(
+            TOOL_DENIED,
+            f"{kind.capitalize()} {shown!r} is not available on this server: "
+            "refused by its tool policy",
+            {FIELD[kind]: shown, "reason": "denied"},
+        )
+
+    def known(self, name: str, kind: str = "tool") -> bool:
+        """Whether ``name`` is registered on the server now (a static resource's URI;
+        a read through a template counts as known)."""
+        if kind == "resource":
+            return True
+        return name in self._known_names(kind)
+
+    def finished(self, kind: str, name: str, client: str, outcome: str, started: float) -> None:
+        """Audit ``<kind>.finished``: how an admitted request ended (``completed``,
+        ``failed``, ``unknown``) and its duration in milliseconds, from ``started``
+        (a :func:`time.perf_counter` value)."""
+        self.record(
+            f"{kind}.finished",
+            server=self.server_name,
+            **{FIELD[kind]: self.sanitizer.truncate(str(name), _MAX_NAME)},
+            client=client,
+            outcome=outcome,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
 
     def confine_arguments(
         self, tool: str, arguments: dict[str, Any], client: str
     ) -> dict[str, Any]:
-        """Replace every path-named string argument by its confined, resolved form.
+        """Check every string in the arguments, at any depth, against ``allowed_roots``.
 
-        The tool then opens exactly the path that was checked (a relative path is
-        resolved against the first root, not the server's working directory). A path
-        outside the roots refuses the call with a :class:`ToolError` naming the argument.
+        - A string under a path-named key (:func:`is_path_argument`: ``path``,
+          ``file_name``, ``fileName``, ``pathname``, ``dest``, ``outputDir``...), or in
+          a list under one, is confined with :func:`confine_path` and **replaced** by
+          the resolved absolute path, so the tool opens exactly what was checked (a
+          relative path is taken relative to the first root).
+        - Any other string that is a path by its form (:func:`looks_like_path`:
+          absolute, ``~``, ``./``, ``../``, ``file:``, a ``..`` segment) or that names an
+          existing entry relative to the working directory is **checked** as the tool
+          would open it (relative to the working directory, ``~`` expanded or not) and
+          refuses the call if it leaves the roots; it is passed unchanged.
+
+        A refusal is a :class:`ToolError` naming the argument (``options.file_name``),
+        never the path, audited as ``tool.path_refused``. Arguments nested deeper than
+        32 levels are refused: they cannot be judged.
         """
         if self.allowed_roots is None or not isinstance(arguments, dict):
             return arguments
-        out = dict(arguments)
-        for name, value in arguments.items():
-            if not is_path_argument(str(name)):
-                continue
-            try:
-                if isinstance(value, str):
-                    out[name] = str(confine_path(value, self.allowed_roots))
-                elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    out[name] = [str(confine_path(v, self.allowed_roots)) for v in value]
-            except UnsafePathError as exc:
-                shown = self.sanitizer.truncate(str(tool), _MAX_NAME)
-                arg = self.sanitizer.truncate(str(name), 64)
-                self.record(
-                    "tool.path_refused",
-                    server=self.server_name,
-                    tool=shown,
-                    client=client,
-                    argument=arg,
+        try:
+            confined: dict[str, Any] = self._confine(arguments, "", False, 0)
+        except _PathRefusedError as refused:
+            shown = self.sanitizer.truncate(str(tool), _MAX_NAME)
+            arg = self.sanitizer.truncate(refused.where or "arguments", 64)
+            self.record(
+                "tool.path_refused",
+                server=self.server_name,
+                tool=shown,
+                client=client,
+                argument=arg,
+            )
+            raise ToolError(
+                f"Error executing tool {shown}: argument {arg!r}: {refused.reason}"
+            ) from None
+        return confined
+
+    def _confine(self, value: Any, where: str, named: bool, depth: int) -> Any:
+        roots = self.allowed_roots
+        assert roots is not None
+        if depth > _MAX_ARGUMENT_DEPTH:
+            raise _PathRefusedError(where, "nested too deep to check against the allowed roots")
+        if isinstance(value, str):
+            if named:
+                try:
+                    return str(confine_path(value, roots))
+                except UnsafePathError as exc:
+                    raise _PathRefusedError(where, str(exc)) from None
+            self._check_unnamed(value, where)
+            return value
+        if isinstance(value, Mapping):
+            return {
+                key: self._confine(
+                    item,
+                    f"{where}.{key}" if where else str(key),
+                    is_path_argument(str(key)),
+                    depth + 1,
                 )
-                raise ToolError(f"Error executing tool {shown}: argument {arg!r}: {exc}") from None
-        return out
+                for key, item in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [
+                self._confine(item, f"{where}[{i}]", named, depth + 1)
+                for i, item in enumerate(value)
+            ]
+        return value
+
+    def _check_unnamed(self, value: str, where: str) -> None:
+        """Refuse a string that is (or names) a path outside the roots, as a tool would
+        open it from the working directory."""
+        # A tool may strip what it is given: judge the stripped form.
+        value = value.strip()
+        if not value or len(value) > _MAX_PATH_CHARS:
+            return
+        shaped = looks_like_path(value)
+        if not shaped:
+            if "\n" in value:
+                return  # prose, not a file name
+            try:
+                exists = os.path.lexists(value)
+            except (OSError, ValueError):
+                exists = False
+            if not exists:
+                return
+        if "\x00" in value:
+            raise _PathRefusedError(where, "refused a path holding a NUL byte")
+        candidates = [value]
+        if value.lower().startswith("file:"):
+            candidates = [urllib.parse.unquote(urllib.parse.urlsplit(value).path)]
+        elif value.startswith("~"):
+            candidates.append(os.path.expanduser(value))
+        roots = self.allowed_roots or []
+        for candidate in candidates:
+            resolved = os.path.realpath(os.path.join(os.getcwd(), candidate))
+            if not any(
+                resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
+                for root in roots
+            ):
+                raise _PathRefusedError(
+                    where,
+                    f"refused a path of {len(value)} characters: it resolves outside the "
+                    "directories this server may use; use a path inside them",
+                )
 
     # -- sanitizing --------------------------------------------------------------------
 
-    def _clean_content(self, item: Any) -> Any:
-        """One content block (text, or an embedded text resource) with secrets masked."""
-        s = self.sanitizer
-        if isinstance(item, TextContent):
-            return item.model_copy(update={"text": s.sanitize(item.text)})
-        if isinstance(item, EmbeddedResource) and hasattr(item.resource, "text"):
-            text = s.sanitize(item.resource.text)
-            return item.model_copy(
-                update={"resource": item.resource.model_copy(update={"text": text})}
-            )
-        return item
+    def clean(self, value: Any) -> Any:
+        """``value`` (any result, in SDK objects or in wire form) with every string,
+        mapping keys included, sanitized: :func:`._results.sanitize_result`."""
+        return sanitize_result(value, self.sanitizer)
 
-    def clean_result(self, result: Any) -> Any:
-        """Mask secrets in a :class:`CallToolResult`'s text and structured content."""
-        if not isinstance(result, CallToolResult):
-            return result
-        structured = result.structured_content
-        return result.model_copy(
-            update={
-                "content": [self._clean_content(item) for item in result.content],
-                "structured_content": (
-                    None if structured is None else self.sanitizer.sanitize_data(structured)
-                ),
-            }
-        )
-
-    def clean_prompt(self, result: Any) -> Any:
-        """Mask secrets in a :class:`GetPromptResult`'s messages."""
-        if not isinstance(result, GetPromptResult):
-            return result
-        messages = [
-            m.model_copy(update={"content": self._clean_content(m.content)})
-            for m in result.messages
-        ]
-        return result.model_copy(update={"messages": messages})
-
-    def clean_contents(self, result: Any) -> Any:
-        """Mask secrets in what ``read_resource`` returns (its text contents; binary
-        contents are passed as they are)."""
-        if not isinstance(result, (list, tuple)):
-            return result  # an InputRequiredResult (a pydantic model: iterable too)
-        out: list[Any] = []
-        for item in result:
-            if isinstance(item, ReadResourceContents) and isinstance(item.content, str):
-                item = dataclasses.replace(item, content=self.sanitizer.sanitize(item.content))
-            out.append(item)
-        return out
-
-    def clean_wire(self, result: HandlerResult) -> HandlerResult:
-        """The same as :meth:`clean_result` on the serialized (wire) form."""
-        if not isinstance(result, dict):
-            return result
-        s = self.sanitizer
-        out = dict(result)
-        items = []
-        for item in out.get("content") or []:
-            if isinstance(item, dict):
-                item = dict(item)
-                if isinstance(item.get("text"), str):
-                    item["text"] = s.sanitize(item["text"])
-                resource = item.get("resource")
-                if isinstance(resource, dict) and isinstance(resource.get("text"), str):
-                    item["resource"] = {**resource, "text": s.sanitize(resource["text"])}
-            items.append(item)
-        if "content" in out:
-            out["content"] = items
-        for key, inner in (("contents", None), ("messages", "content")):
-            # resources/read: contents[].text; prompts/get: messages[].content.text
-            if isinstance(out.get(key), list):
-                out[key] = [self._clean_text_item(m, inner) for m in out[key]]
-        if out.get("structuredContent") is not None:
-            out["structuredContent"] = s.sanitize_data(out["structuredContent"])
-        return out
-
-    def _clean_text_item(self, item: Any, inner: str | None) -> Any:
-        if not isinstance(item, dict):
-            return item
-        target = item.get(inner) if inner else item
-        if not isinstance(target, dict) or not isinstance(target.get("text"), str):
-            return item
-        cleaned = {**target, "text": self.sanitizer.sanitize(target["text"])}
-        return {**item, inner: cleaned} if inner else cleaned
+    # The SDK-typed entry points; each is the one generic walk.
+    clean_result = clean
+    clean_prompt = clean
+    clean_contents = clean
+    clean_wire = clean
 
     def clean_mcp_error(self, exc: MCPError) -> MCPError:
+        """A copy of an ``MCPError`` with its message and ``data`` sanitized."""
         return MCPError(
             exc.code,
             self.sanitizer.sanitize(exc.message),
-            None if exc.data is None else self.sanitizer.sanitize_data(exc.data),
+            None if exc.data is None else self.clean(exc.data),
         )
 
     def _unexpected(
@@ -363,34 +550,39 @@ class Guard:
             error=type(cause).__name__,
         )
 
+    def crashed(self, kind: str, shown: str, exc: BaseException, client: str) -> None:
+        """Log once (sanitized) and audit ``<kind>.error`` for an exception the server's
+        own code raised."""
+        self._unexpected(kind, shown, exc, client, exc)
+
     def resource_failure(self, uri: str, exc: ResourceError, client: str) -> ResourceError:
         """A failed read as a sanitized error of the same class, without its cause.
 
-        The SDK logs the error it gets with its traceback; the original's (sanitized)
-        goes to this module's logger instead."""
+        An unexpected failure is logged here once, sanitized, and answered as a plain
+        ``ResourceError``, which the SDK does not log with a traceback again."""
         shown = self.sanitizer.truncate(uri, _MAX_NAME)
         if isinstance(exc, UnexpectedResourceError):
             self._unexpected("resource", shown, exc, client, exc.__cause__ or exc)
-            return UnexpectedResourceError(f"Error reading resource {shown}")
+            return ResourceError(f"Error reading resource {shown}")
         return type(exc)(self.sanitizer.sanitize(str(exc)))
 
     def prompt_failure(self, name: str, exc: Exception, client: str) -> Exception:
-        """A failed prompt as a sanitized ``ValueError`` (the SDK's own type for it),
-        without its cause.
+        """A failed prompt as a sanitized ``MCPError``, without its cause.
 
         The SDK wraps every failure in a ``ValueError``: its own refusals (an unknown
         prompt, missing arguments) once, and an exception the prompt function raised
-        twice. A refusal keeps its message (sanitized); a raised exception is logged
-        here, sanitized, and audited as ``prompt.error``."""
+        twice. A refusal keeps its message (sanitized), as ``INVALID_PARAMS``; a raised
+        exception is logged here once, sanitized, audited as ``prompt.error``, and
+        answered ``INTERNAL_ERROR`` (an ``MCPError``, which the SDK does not log again)."""
         inner = exc.__cause__
         if inner is None or inner.__cause__ is None:
-            return ValueError(self.sanitizer.truncate(str(exc), 2 * _MAX_NAME))
+            return MCPError(INVALID_PARAMS, self.sanitizer.truncate(str(exc), 2 * _MAX_NAME))
         shown = self.sanitizer.truncate(name, _MAX_NAME)
         root = inner.__cause__
         while root.__cause__ is not None:
             root = root.__cause__
         self._unexpected("prompt", shown, exc, client, root)
-        return ValueError(f"Error rendering prompt {shown}")
+        return MCPError(INTERNAL_ERROR, f"Error rendering prompt {shown}")
 
     def failure(self, tool: str, exc: ToolError, client: str) -> ToolError:
         """Turn a failed call into a sanitized error; log the detail, sanitized."""
@@ -405,13 +597,15 @@ class Guard:
                 message = f"Error executing tool {shown}: {s.sanitize(str(cause))}"
                 log.info("tool %r refused: %s", shown, message)
                 return ToolError(message)
+            # Logged here once, sanitized; a plain ToolError is not logged with a
+            # traceback again by the SDK.
             self._unexpected("tool", shown, exc, client, cause or exc)
             if isinstance(cause, ProviderError):
-                return UnexpectedToolError(
+                return ToolError(
                     f"Error executing tool {shown}: the server could not obtain a credential "
                     "it needs (the reason is in the server's log)"
                 )
-            return UnexpectedToolError(f"Error executing tool {shown}")
+            return ToolError(f"Error executing tool {shown}")
         clean = ToolError(s.sanitize(str(exc)))
         if isinstance(cause, ValidationError):
             # Keep the cause: the SDK then logs only the failing field names.

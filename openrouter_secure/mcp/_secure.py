@@ -20,9 +20,15 @@ extension point has to be trusted:
    runs. It is a backstop; in normal operation layers 1-2 already decided.
 
 A request is admitted once (a context variable carries the admission from layer 1 to
-layer 2, so the rate limiter counts it once). The policy sees prompts as
-``prompt:<name>`` and resources as ``resource:<uri>`` (the URI template, for a
-template in a listing), so a default-deny policy exposes none until allowed.
+layer 2, so the rate limiter counts it once), and its outcome is recorded once, where it
+was admitted. The policy sees prompts as ``prompt:<name>`` and resources as
+``resource:<uri>`` (the URI the function receives, parameters decoded; the URI template,
+for a template in a listing), so a default-deny policy exposes none until allowed.
+Every result and error leaving the server goes through one sanitizing walk
+(:mod:`._results`); ``completion/complete`` is refused for a denied prompt or resource.
+
+A ``fastmcp.FastMCP`` server runs its own request pipeline: :mod:`._fastmcp` installs
+the same guard as fastmcp middleware instead.
 
 **Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
 is, in order: the authenticated principal from the SDK's auth context (the bearer
@@ -41,6 +47,8 @@ from __future__ import annotations
 import contextvars
 import functools
 import os
+import time
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -53,13 +61,17 @@ from mcp.shared.exceptions import MCPError
 
 from .._exceptions import ConfigurationError
 from .._protocols import AsyncLimiter, AuditSink
+from .._sanitize._logging import install_log_redaction
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
-from ._guard import Guard
+from ._guard import Guard, completion_target
+from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
+from ._resources import resource_resolver
 from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
 
 __all__ = ["guard_of", "secure"]
 
-S = TypeVar("S", bound=MCPServer[Any])
+# An MCPServer or a fastmcp.FastMCP; anything else is refused at run time.
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -135,32 +147,52 @@ _DECIDED = {
 
 
 async def _admit_once(
-    guard: Guard, kind: str, name: str, arguments: Any, ctx: ServerRequestContext[Any, Any] | None
-) -> None:
-    """Layer 2's decision, unless layer 1 already admitted this very request."""
+    guard: Guard, kind: str, name: str, arguments: Any, client: ClientIdentity
+) -> bool:
+    """Layer 2's decision, unless layer 1 already admitted this very request.
+    True if decided here (the caller then records the outcome)."""
     admitted = _ADMITTED.get()
-    if admitted != _Admitted(kind, name, guard):
-        # Not seen by the middleware: a nested or programmatic call, or an SDK
-        # whose middleware contract changed. Decide here.
-        await guard.admit(name, arguments, ctx, kind)
+    if admitted == _Admitted(kind, name, guard):
+        return False
+    # Not seen by the middleware: a nested or programmatic call, or an SDK whose
+    # middleware contract changed. Decide here.
+    await guard.admit_client(name, arguments, client, kind)
+    return True
 
 
 class _GuardMiddleware:
-    """Layer 1: server middleware (``ServerMiddleware``) for the listings and for
-    ``tools/call``, ``prompts/get`` and ``resources/read``."""
+    """Layer 1: server middleware (``ServerMiddleware``) for the listings, for
+    ``tools/call``, ``prompts/get``, ``resources/read`` and ``completion/complete``;
+    every result and error on its way out goes through the generic sanitizing walk."""
 
     __openrouter_secure__ = True
 
-    def __init__(self, guard: Guard) -> None:
+    def __init__(self, guard: Guard, on_first_request: Callable[[], None]) -> None:
         self.guard = guard
+        self._on_first_request: Callable[[], None] | None = on_first_request
 
     async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        if self._on_first_request is not None:
+            first, self._on_first_request = self._on_first_request, None
+            first()
+        guard = self.guard
+        try:
+            clean: HandlerResult = guard.clean(await self._handle(ctx, call_next))
+            return clean
+        except MCPError as exc:
+            raise guard.clean_mcp_error(exc) from None
+
+    async def _handle(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         guard = self.guard
         listing = _LISTINGS.get(ctx.method)
         if listing is not None:
             key, kind, field = listing
+            # A listed template is decided as written (there is nothing to decode).
+            resolve = key != "resourceTemplates"
             result = await call_next(ctx)
             if isinstance(result, dict) and isinstance(result.get(key), list):
                 result = {
@@ -168,28 +200,37 @@ class _GuardMiddleware:
                     key: [
                         t
                         for t in result[key]
-                        if isinstance(t, dict) and guard.visible(str(t.get(field)), kind)
+                        if isinstance(t, dict)
+                        and guard.visible(str(t.get(field)), kind, resolve=resolve)
                     ],
                 }
             return result
+        params = ctx.params if isinstance(ctx.params, Mapping) else None
+        if ctx.method == "completion/complete" and params is not None:
+            target = completion_target(params)
+            if target is not None:
+                guard.check_reference(target[1], target[0], guard.identify(ctx))
+            return await call_next(ctx)
         decided = _DECIDED.get(ctx.method)
-        if decided is None or not isinstance(ctx.params, Mapping):
-            try:
-                return await call_next(ctx)
-            except MCPError as exc:
-                raise guard.clean_mcp_error(exc) from None
+        if decided is None or params is None:
+            return await call_next(ctx)
         kind, name_param, arguments_param = decided
-        name = str(ctx.params.get(name_param))
-        arguments = ctx.params.get(arguments_param) if arguments_param else None
-        await guard.admit(name, arguments, ctx, kind)
+        name = str(params.get(name_param))
+        arguments = params.get(arguments_param) if arguments_param else None
+        client = guard.identify(ctx)
+        await guard.admit_client(name, arguments, client, kind)
         token = _ADMITTED.set(_Admitted(kind, name, guard))
+        started = time.perf_counter()
+        outcome = FAILED
         try:
             result = await call_next(ctx)
-        except MCPError as exc:
-            raise guard.clean_mcp_error(exc) from None
+            outcome = outcome_of(result, True)
         finally:
             _ADMITTED.reset(token)
-        return guard.clean_wire(result)
+            if not guard.known(name, kind):
+                outcome = UNKNOWN
+            guard.finished(kind, name, client.key, outcome, started)
+        return result
 
 
 def _request_context(context: Any) -> ServerRequestContext[Any, Any] | None:
@@ -207,21 +248,29 @@ def _install_call_tool(server: MCPServer[Any], guard: Guard) -> None:
     original = server.call_tool
 
     async def call_tool(name: str, arguments: dict[str, Any], context: Any | None = None) -> Any:
-        ctx = _request_context(context)
-        await _admit_once(guard, "tool", name, arguments, ctx)
-        client = guard.identify(ctx).key
-        arguments = guard.confine_arguments(name, arguments, client)
+        client = guard.identify(_request_context(context))
+        here = await _admit_once(guard, "tool", name, arguments, client)
+        started = time.perf_counter()
+        outcome = FAILED
         token = _ADMITTED.set(None)  # a nested call from inside this tool is decided anew
         try:
+            arguments = guard.confine_arguments(name, arguments, client.key)
             result = await original(name, arguments, context)
+            outcome = outcome_of(result, True)
         except MCPError as exc:
             raise guard.clean_mcp_error(exc) from None
         except ToolError as exc:
-            clean = guard.failure(name, exc, client)
+            clean = guard.failure(name, exc, client.key)
             raise clean from clean.__cause__
         finally:
             _ADMITTED.reset(token)
-        return guard.clean_result(result)
+            if here:
+                if not guard.known(name, "tool"):
+                    outcome = UNKNOWN
+                guard.finished("tool", name, client.key, outcome, started)
+        # Admitted by the middleware: it sanitizes the wire form on the way out, so
+        # the walk runs once per request.
+        return guard.clean(result) if here else result
 
     server.call_tool = call_tool  # type: ignore[method-assign]
 
@@ -238,17 +287,25 @@ async def _run_admitted(
 ) -> Any:
     """Layer 2 for prompts and resources: admit, run ``call``, and replace an
     ``MCPError`` or a ``failed`` exception by its sanitized form (without its cause)."""
-    ctx = _request_context(context)
-    await _admit_once(guard, kind, name, arguments, ctx)
+    client = guard.identify(_request_context(context))
+    here = await _admit_once(guard, kind, name, arguments, client)
+    started = time.perf_counter()
+    outcome = FAILED
     token = _ADMITTED.set(None)  # a nested request is decided anew
     try:
-        return await call()
+        result = await call()
+        outcome = COMPLETED
+        return guard.clean(result) if here else result
     except MCPError as exc:
         raise guard.clean_mcp_error(exc) from None
     except failed as exc:
-        raise failure(name, exc, guard.identify(ctx).key) from None
+        raise failure(name, exc, client.key) from None
     finally:
         _ADMITTED.reset(token)
+        if here:
+            if not guard.known(name, kind):
+                outcome = UNKNOWN
+            guard.finished(kind, name, client.key, outcome, started)
 
 
 def _install_get_prompt(server: MCPServer[Any], guard: Guard) -> None:
@@ -258,11 +315,10 @@ def _install_get_prompt(server: MCPServer[Any], guard: Guard) -> None:
         name: str, arguments: dict[str, Any] | None = None, context: Any | None = None
     ) -> Any:
         # Any exception: the SDK wraps every failure of a prompt in a ValueError.
-        result = await _run_admitted(
+        return await _run_admitted(
             guard, "prompt", name, arguments, context,
             lambda: original(name, arguments, context), Exception, guard.prompt_failure,
         )  # fmt: skip
-        return guard.clean_prompt(result)
 
     server.get_prompt = get_prompt  # type: ignore[method-assign]
 
@@ -271,11 +327,10 @@ def _install_read_resource(server: MCPServer[Any], guard: Guard) -> None:
     original = server.read_resource
 
     async def read_resource(uri: Any, context: Any | None = None) -> Any:
-        result = await _run_admitted(
+        return await _run_admitted(
             guard, "resource", str(uri), None, context,
             lambda: original(uri, context), ResourceError, guard.resource_failure,
         )  # fmt: skip
-        return guard.clean_contents(result)
 
     server.read_resource = read_resource  # type: ignore[method-assign]
 
@@ -298,6 +353,64 @@ def _known_names(server: MCPServer[Any]) -> Callable[[str], set[str]]:
     return known
 
 
+def _resolver(server: MCPServer[Any]) -> Callable[[str], str]:
+    """The server's :func:`resource_target`: its static URIs and templates, now."""
+    resources = server._resource_manager
+
+    return resource_resolver(
+        lambda: [t.uri_template for t in resources.list_templates()],
+        lambda: {str(r.uri) for r in resources.list_resources()},
+    )
+
+
+def policy_for(policy: Policy | Mapping[str, Any] | None, server_name: str) -> Policy | None:
+    """The policy :func:`secure` uses: a mapping built into a ``ToolPolicy``; a warning
+    (at start-up, naming the servers it has) when it has no entry for ``server_name``,
+    since it then denies everything."""
+    if isinstance(policy, Mapping):
+        from ..config._policy import ToolPolicy
+
+        policy = ToolPolicy.from_config(policy)
+    has_server = getattr(policy, "has_server", None)
+    if callable(has_server) and not has_server(server_name):
+        servers: list[str] = list(getattr(policy, "servers", list)())
+        warnings.warn(
+            f"the tool policy has no entry for the server name {server_name!r} (it has: "
+            f"{', '.join(repr(n) for n in servers) or 'none'}), so it denies every tool, "
+            "prompt and resource; pass server_name= the name the policy uses, or add an "
+            "entry for this name",
+            UserWarning,
+            stacklevel=3,
+        )
+    return policy
+
+
+def setup_log_redaction(enabled: bool, *, warn: bool = True) -> None:
+    """Install the process's log redaction (:func:`install_log_redaction`), or warn
+    that it is not installed and how to."""
+    if enabled:
+        install_log_redaction()
+    elif warn:
+        warnings.warn(
+            "secure(log_redaction=False): log records are not sanitized, so a "
+            "dependency's DEBUG log can carry a key to stderr; call "
+            "openrouter_secure.install_log_redaction() after configuring logging",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def unsupported_server(server: object) -> str:
+    """The message for a server object :func:`secure` cannot guard."""
+    cls = type(server)
+    return (
+        f"secure() cannot guard a {cls.__module__}.{cls.__qualname__}: it supports the "
+        "official SDK's mcp.server.mcpserver.MCPServer (mcp 2.x) and standalone "
+        "fastmcp.FastMCP servers; for any other server (the low-level Server, another "
+        "language, mcp 1.x) run it behind the gateway: openrouter-secure gateway -- COMMAND"
+    )
+
+
 def secure(
     server: S,
     *,
@@ -309,6 +422,7 @@ def secure(
     log_arguments: bool = False,
     identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity] | None = None,
     allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
+    log_redaction: bool = True,
 ) -> S:
     """Secure every tool, prompt and resource of an ``MCPServer`` (registered already,
     or later). Returns it.
@@ -326,39 +440,63 @@ def secure(
       ``-32029`` with ``data.retry_after`` in seconds.
     - ``audit``: an ``AuditLog`` or any :class:`~openrouter_secure.mcp.AuditSink`; gets
       ``<kind>.allowed``, ``<kind>.denied`` (with the deciding ``rule``),
-      ``<kind>.rate_limited`` and ``<kind>.error`` for each kind (``tool``,
-      ``prompt``, ``resource``), and ``tool.path_refused``, each with the client key
-      and the arguments' shape (content only with ``log_arguments=True``,
-      and sanitized even then). The same events are emitted in-process.
-    - ``sanitizer``: defaults to the process-wide one; masks secrets in tool results
-      (text and structured content), prompts, resource text and error messages.
-      Unexpected exceptions reach the client as ``Error executing tool <name>`` (or
-      the SDK's generic error for prompts and resources); the traceback goes to the
-      ``openrouter_secure.mcp`` logger, sanitized.
-    - ``server_name``: the name the policy sees; defaults to ``server.name``.
+      ``<kind>.rate_limited``, ``<kind>.error`` and ``<kind>.finished`` (``outcome``:
+      ``completed``, ``failed`` or ``unknown``; ``duration_ms``) for each kind
+      (``tool``, ``prompt``, ``resource``), and ``tool.path_refused``, each with the
+      client key and every argument's shape (content only with
+      ``log_arguments=True``, and sanitized even then). Identical refusals are folded
+      into one record per minute with ``repeated=N``; denied calls count toward the
+      rate limit. The same events are emitted in-process.
+    - ``sanitizer``: defaults to the process-wide one; masks secrets in every field of
+      every result and error (keys included; see :mod:`._results`). Unexpected
+      exceptions reach the client as ``Error executing tool <name>`` (``Error
+      rendering prompt``, ``Error reading resource``); the traceback goes to the
+      ``openrouter_secure.mcp`` logger once, sanitized.
+    - ``server_name``: the name the policy sees; defaults to ``server.name``. A
+      ``ToolPolicy`` without an entry for it denies everything: ``secure`` warns,
+      naming the names it has.
     - ``identify``: ``(request context or None) -> ClientIdentity``; see the module
       docstring for the default.
-    - ``allowed_roots``: directories; every string (or list of strings) argument whose
-      name says it is a path (``path``, ``file``, ``output_dir``, ``filePaths``...) is
-      checked with :func:`confine_path` and replaced by the resolved absolute path
-      before the tool runs; a path outside them refuses the call (``tool.path_refused``).
+    - ``allowed_roots``: directories; every string argument that is or names a path,
+      at any depth, must stay inside them (see :meth:`Guard.confine_arguments`):
+      path-named ones are replaced by the resolved absolute path, others checked as
+      the tool would open them; a path outside refuses the call (``tool.path_refused``).
+    - ``log_redaction``: install the process's log redaction (default), or warn that
+      it is not installed.
+
+    ``server`` is an ``MCPServer`` or a ``fastmcp.FastMCP``; anything else raises
+    :class:`ConfigurationError` naming its class and pointing to the gateway.
     """
     if guard_of(server) is not None:
         raise ConfigurationError(
             "this MCP server is already secured; call secure() once per server"
         )
+    if not isinstance(server, MCPServer):
+        from ._fastmcp import is_fastmcp, secure_fastmcp
+
+        if not is_fastmcp(server):
+            raise ConfigurationError(unsupported_server(server))
+        name = server_name or str(getattr(server, "name", "") or "")
+        setup_log_redaction(log_redaction)
+        fast_guard = secure_fastmcp(
+            server, policy=policy_for(policy, name), limiter=limiter, audit=audit,
+            sanitizer=sanitizer, server_name=name, log_arguments=log_arguments,
+            identify=identify, allowed_roots=allowed_roots,
+            first_request=functools.partial(setup_log_redaction, log_redaction, warn=False),
+        )  # fmt: skip
+        setattr(server, _GUARD_ATTRIBUTE, fast_guard)
+        return server
     manager = getattr(server, "_tool_manager", None)
     if manager is None or not hasattr(manager, "add_tool") or not hasattr(manager, "list_tools"):
         raise ConfigurationError(
             "this version of the mcp SDK has no tool manager openrouter-secure knows how to "
             'guard; install a supported one: pip install "openrouter-secure[mcp]"'
         )
-    if isinstance(policy, Mapping):
-        from ..config._policy import ToolPolicy
-
-        policy = ToolPolicy.from_config(policy)
+    name = server_name or server.name
+    policy = policy_for(policy, name)
+    setup_log_redaction(log_redaction)
     guard = Guard(
-        server_name=server_name or server.name,
+        server_name=name,
         policy=policy,
         limiter=limiter,
         audit=audit,
@@ -367,6 +505,7 @@ def secure(
         identify=identify or default_identify,
         known_names=_known_names(server),
         allowed_roots=allowed_roots,
+        resolve_resource=_resolver(server),
     )
     for tool in manager.list_tools():
         _guard_tool(tool, guard)
@@ -381,7 +520,8 @@ def secure(
     _install_get_prompt(server, guard)
     _install_read_resource(server, guard)
     # Outermost of the user middleware: it decides before anything else runs.
-    server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard))
+    first = functools.partial(setup_log_redaction, log_redaction, warn=False)
+    server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard, first))
     setattr(server, _GUARD_ATTRIBUTE, guard)
     return server
 
@@ -390,7 +530,7 @@ def secure(
 _GUARD_ATTRIBUTE = "_openrouter_secure_guard"
 
 
-def guard_of(server: MCPServer[Any]) -> Guard | None:
+def guard_of(server: object) -> Guard | None:
     """The :class:`Guard` that :func:`secure` installed on ``server`` (``None`` if none)."""
     guard = getattr(server, _GUARD_ATTRIBUTE, None)
     return guard if isinstance(guard, Guard) else None

@@ -28,6 +28,8 @@ __all__ = [
     "argument_shape",
     "default_identify",
     "is_path_argument",
+    "looks_like_path",
+    "shape_list",
 ]
 
 #: JSON-RPC code of a refused call. The MCP spec answers an unknown tool with
@@ -109,6 +111,28 @@ def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int =
     return type(value).__name__
 
 
+def shape_list(arguments: Any, sanitizer: Sanitizer | None = None) -> list[str]:
+    """:func:`argument_shape` flattened to ``"name: shape"`` lines, as audit records hold it.
+
+    ``{"prompt": "hello", "opts": {"n": 3}}`` becomes ``["prompt: str[5]", "opts.n: int"]``.
+    A list of lines rather than a mapping: the audit log redacts a value kept under a
+    content name (``prompt``, ``message``...), which would hide the shape itself.
+    """
+    lines: list[str] = []
+
+    def walk(shape: Any, prefix: str) -> None:
+        if isinstance(shape, dict):
+            if not shape and prefix:
+                lines.append(f"{prefix}: dict[0]")
+            for key, inner in shape.items():
+                walk(inner, f"{prefix}.{key}" if prefix else str(key))
+        else:
+            lines.append(f"{prefix}: {shape}" if prefix else str(shape))
+
+    walk(argument_shape(arguments, sanitizer), "")
+    return lines
+
+
 def _client_label(ctx: ServerRequestContext[Any, Any] | None) -> str | None:
     if ctx is None:
         return None
@@ -140,11 +164,32 @@ def default_identify(ctx: ServerRequestContext[Any, Any] | None) -> ClientIdenti
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _PATH_NAME = re.compile(
-    r"(?:^|_)(?:path|file|filename|filepath|dir|dirname|directory|folder)s?$|(?:^|_)directories$"
+    r"(?:^|_)(?:path|file|filename|filepath|pathname|dir|dirname|directory|folder|dest|"
+    r"destination)s?$|(?:^|_)directories$|(?:^|_)(?:file|dir|path|folder)_names?$"
+)
+# A string that is a path however the argument is named: absolute (POSIX, Windows
+# drive or UNC), home-relative, explicitly relative, a file: URL, or holding a '..'
+# segment.
+_PATH_SHAPED = re.compile(
+    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|file:)|(?:^|[\\/])\.\.(?:[\\/]|$)"
 )
 
 
 def is_path_argument(name: str) -> bool:
     """Whether a tool argument's name says it holds a file path (``path``, ``file_name``,
-    ``outputDir``, ``source_paths``...). ``secure(allowed_roots=...)`` confines those."""
+    ``fileName``, ``pathname``, ``dest``, ``outputDir``, ``source_paths``...).
+    ``secure(allowed_roots=...)`` confines those and hands the tool the resolved path."""
     return bool(_PATH_NAME.search(_CAMEL.sub(r"_\1", name).lower()))
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def looks_like_path(value: str) -> bool:
+    """Whether a string is a file path by its form alone: absolute (POSIX, a Windows
+    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL, or
+    holding a ``..`` segment (a URL of another scheme is not a path). What
+    ``secure(allowed_roots=...)`` checks in arguments whatever their name."""
+    if _URL.match(value) and not value.lower().startswith("file:"):
+        return False
+    return bool(_PATH_SHAPED.search(value))

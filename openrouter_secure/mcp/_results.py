@@ -1,0 +1,139 @@
+"""One walk that masks secrets in anything an MCP server sends back.
+
+:func:`sanitize_result` takes any result the SDK or a wire message holds (a
+``CallToolResult``, ``GetPromptResult``, ``ReadResourceResult``, ``CompleteResult``, a
+listing, an error's ``data``, or their serialized JSON form) and returns a copy in which
+every string is sanitized, **mapping keys included**: text, ``structuredContent`` keys
+and values, a resource link's ``uri``/``name``/``description``, embedded resources,
+``annotations``, ``_meta`` on the result and on every content block. Values under
+secret-looking names (``api_key``, ``password``...) are masked whole.
+
+It does not know the result types: it walks mappings, sequences, pydantic models
+(every declared and extra field) and dataclasses, so a field a future
+protocol revision adds is covered without a change here. Binary payloads (an image's or
+audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are passed as they are,
+since rewriting media would corrupt it, unless they decode to UTF-8 text: that text is
+sanitized and re-encoded (so a "binary" resource holding a key in plain text is
+masked). Everything around them (MIME type, URI, ``_meta``) is walked.
+
+Free of the in-process server: the MCP gateway applies the same function to what an
+upstream server answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic.networks import _BaseUrl
+
+from .._sanitize._sanitizer import Sanitizer, is_secret_field
+
+__all__ = ["sanitize_result"]
+
+T = TypeVar("T")
+
+_MAX_DEPTH = 64
+# Content blocks whose ``data`` is base64 of binary media.
+_BINARY_BLOCKS = frozenset({"image", "audio"})
+
+
+def sanitize_result(value: T, sanitizer: Sanitizer) -> T:
+    """A copy of ``value`` with every string (keys too) sanitized; see the module docstring."""
+    return _walk(value, sanitizer, None, 0)  # type: ignore[no-any-return]
+
+
+def _text(value: str, sanitizer: Sanitizer, key: str | None) -> str:
+    if key is not None and is_secret_field(key):
+        masked: str = sanitizer.sanitize_data({key: value})[key]
+        return masked
+    return sanitizer.sanitize(value)
+
+
+def _binary_key(item: Mapping[Any, Any], key: Any) -> bool:
+    """Whether ``item[key]`` is a binary payload (kept as it is)."""
+    if key == "blob":
+        return True
+    return key == "data" and item.get("type") in _BINARY_BLOCKS
+
+
+def _binary(value: Any, s: Sanitizer) -> Any:
+    """A binary payload (base64 text, or bytes) as it is, unless it is really UTF-8
+    text holding a secret: then that text, sanitized, in the same encoding. Media never
+    decodes as UTF-8, so it is never rewritten."""
+    try:
+        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else bytes(value)
+        text = raw.decode("utf-8")
+    except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError included
+        return value
+    clean = s.sanitize(text)
+    if clean == text:
+        return value
+    encoded = clean.encode("utf-8")
+    return base64.b64encode(encoded).decode("ascii") if isinstance(value, str) else encoded
+
+
+def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
+    if isinstance(value, str):
+        return _text(value, s, key)
+    if isinstance(value, (bytes, bytearray)):
+        return _binary(value, s)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if depth >= _MAX_DEPTH:
+        # Deeper than any protocol message: refuse to pass what was not looked at.
+        return "<REDACTED: nested too deep>"
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            name = k if isinstance(k, str) else None
+            if _binary_key(value, k) and isinstance(v, (str, bytes)):
+                out[k] = _binary(v, s)
+                continue
+            new_key = s.sanitize(k) if isinstance(k, str) else k
+            if new_key in out:
+                # Two keys masked to the same text: keep both, told apart.
+                new_key = f"{new_key}#{len(out)}"
+            out[new_key] = _walk(v, s, name, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        items = [_walk(v, s, key, depth + 1) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, BaseModel):
+        return _walk_model(value, s, depth)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _walk(getattr(value, f.name), s, f.name, depth + 1)
+            for f in dataclasses.fields(value)
+            if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, _BaseUrl):
+        text = str(value)
+        clean = s.sanitize(text)
+        return value if clean == text else clean
+    return value
+
+
+def _walk_model(value: BaseModel, s: Sanitizer, depth: int) -> BaseModel:
+    """A pydantic model field by field (declared and extra), copied only if a field
+    changed: the class, its private attributes and what its validators built are kept,
+    so a library's own result types (fastmcp's, for one) come back as they were."""
+    kind = getattr(value, "type", None)
+    changes: dict[str, Any] = {}
+    for name in type(value).model_fields:
+        current = getattr(value, name, None)
+        if name == "blob" or (name == "data" and kind in _BINARY_BLOCKS):
+            cleaned = _binary(current, s) if isinstance(current, (str, bytes)) else current
+        else:
+            cleaned = _walk(current, s, name, depth + 1)
+        if cleaned is not current and cleaned != current:
+            changes[name] = cleaned
+    for name, current in (value.model_extra or {}).items():
+        cleaned = _walk(current, s, name, depth + 1)
+        if cleaned != current:
+            changes[name] = cleaned
+    return value.model_copy(update=changes) if changes else value

@@ -1,0 +1,151 @@
+"""``secure(allowed_roots=...)``: every string argument that is or names a path, under
+any name and at any depth, stays inside the roots. A real ``MCPServer`` whose tool
+reads the file it is given, driven by the SDK's in-process client; the file outside the
+roots holds a canary that must never come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mcp")
+
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+
+from openrouter_secure.audit._log import AuditLog
+from openrouter_secure.mcp import is_path_argument, looks_like_path, secure
+from openrouter_secure.testing import make_canary
+from tests.mcp_audit import events, fields
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> tuple[Path, Path, str]:
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("inside")
+    secret = make_canary()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(secret)
+    return root, outside, secret
+
+
+def reader(seen: list[Any]) -> MCPServer[Any]:
+    server: MCPServer[Any] = MCPServer("files")
+
+    @server.tool()
+    def read_any(arguments: dict[str, Any]) -> str:
+        """Reads every string it finds, as a careless tool would."""
+        seen.append(arguments)
+        out = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, str):
+                try:
+                    out.append(Path(value).expanduser().read_text())
+                except OSError:
+                    out.append("-")
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(arguments)
+        return " | ".join(out)
+
+    return server
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"file_name": "{outside}/secret.txt"},
+        {"fileName": "{outside}/secret.txt"},
+        {"pathname": "{outside}/secret.txt"},
+        {"dest": "{outside}/secret.txt"},
+        {"target": "{outside}/secret.txt"},
+        {"options": {"file_name": "{outside}/secret.txt"}},
+        {"items": [{"source": "{outside}/secret.txt"}]},
+        {"message": "file://{outside}/secret.txt"},
+        {"what": "sub/../../outside/secret.txt"},
+        {"paths": ["sub/a.txt", "../outside/secret.txt"]},
+        {"what": "  {outside}/secret.txt\n"},
+    ],
+    ids=lambda a: repr(a)[:40],
+)
+async def test_a_path_under_any_name_at_any_depth_is_refused(
+    layout: tuple[Path, Path, str],
+    arguments: dict[str, Any],
+    audit: AuditLog,
+    audit_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, outside, secret = layout
+    monkeypatch.chdir(root)  # relative paths a tool opens resolve inside the root
+    filled = eval(repr(arguments).replace("{outside}", str(outside)))  # noqa: S307 - test data
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root], audit=audit)
+    async with Client(server) as client:
+        result = await client.call_tool("read_any", {"arguments": filled})
+    assert result.is_error
+    assert secret not in result.model_dump_json()
+    assert seen == []
+    [refused] = [fields(r) for r in events(audit_path, "tool.path_refused")]
+    assert refused["argument"].startswith("arguments.")
+
+
+async def test_a_bare_name_of_a_file_in_the_working_directory_is_checked(
+    layout: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, outside, secret = layout
+    monkeypatch.chdir(outside)  # the server runs outside its roots
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root])
+    async with Client(server) as client:
+        result = await client.call_tool("read_any", {"arguments": {"target": "secret.txt"}})
+    assert result.is_error
+    assert secret not in result.model_dump_json()
+
+
+async def test_paths_inside_and_plain_text_pass_and_named_ones_are_resolved(
+    layout: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _, _ = layout
+    monkeypatch.chdir(root)
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root])
+    arguments = {
+        "options": {"file_name": "sub/a.txt"},
+        "message": "hello world, see https://example.com/../x",
+        "note": "a/b",
+    }
+    async with Client(server) as client:
+        result = await client.call_tool("read_any", {"arguments": arguments})
+    assert not result.is_error
+    assert seen[0]["options"]["file_name"] == str((root / "sub" / "a.txt").resolve())
+    assert seen[0]["message"] == arguments["message"]
+    assert "inside" in result.content[0].text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("file_name", True), ("fileName", True), ("pathname", True), ("dest", True),
+     ("dir_names", True), ("target", False), ("profile", False)],
+)  # fmt: skip
+def test_path_names(name: str, expected: bool) -> None:
+    assert is_path_argument(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("/etc/passwd", True), ("C:\\x", True), ("~/.ssh/id_rsa", True), ("../x", True),
+     ("a/../../b", True), ("file:///etc/passwd", True), ("hello", False), ("a/b", False),
+     ("https://example.com/../x", False), ("x..y", False)],
+)  # fmt: skip
+def test_path_shapes(value: str, expected: bool) -> None:
+    assert looks_like_path(value) is expected
