@@ -286,3 +286,17 @@ def test_the_python_example_in_the_docs_runs(
     assert "resolved=['API_KEY']" in out
     assert str(len(canary)) in out
     assert_no_leak(canary, out)
+
+
+def test_pieces_of_a_launched_secret_are_masked_when_a_log_wraps_it() -> None:
+    # A traceback drawn in an 80-column box cuts the key across lines: no line holds
+    # it whole, so only its pieces can be recognised.
+    key = make_canary()
+    box = f"│ ValueError: cannot use {key[:30]} │\n│ {key[30:]}                  │\n"
+    lines = LineSanitizer(fragments_of=[key])
+    out = (lines.feed(box.encode()) + lines.flush()).decode()
+    assert key[:30] not in out
+    assert key[30:] not in out
+    assert out.count("│") == 4
+    plain = LineSanitizer()
+    assert key[30:] in (plain.feed(box.encode()) + plain.flush()).decode()

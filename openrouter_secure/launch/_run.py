@@ -112,10 +112,13 @@ def _supervise(
 ) -> int:
     child = start(command, environment, sanitize_stdout=sanitize_stdout)
     assert child.stderr is not None
-    threads = [pump(os.dup(child.stderr.fileno()), stderr or sys.stderr.buffer)]
+    values = environment.known_values()
+    threads = [pump(os.dup(child.stderr.fileno()), stderr or sys.stderr.buffer, None, values)]
     child.stderr.close()
     if child.stdout is not None:
-        threads.append(pump(os.dup(child.stdout.fileno()), stdout or sys.stdout.buffer))
+        threads.append(
+            pump(os.dup(child.stdout.fileno()), stdout or sys.stdout.buffer, None, values)
+        )
         child.stdout.close()
     forward_int = not _in_terminal_foreground()
 
