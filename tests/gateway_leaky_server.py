@@ -36,6 +36,14 @@ def fail() -> str:
     raise ValueError(f"cannot use {key()}")
 
 
+@server.tool()
+def rpc_error() -> str:
+    """Fail with a JSON-RPC error whose message and data quote the key."""
+    from mcp.shared.exceptions import MCPError
+
+    raise MCPError(-32000, f"backend refused {key()}", {"detail": key(), key(): 1})
+
+
 @server.resource("leaky://config")
 def config() -> str:
     """A resource that quotes the key."""

@@ -295,7 +295,13 @@ def test_no_leak_from_a_python_server(tmp_path: Path) -> None:
     policy = write_policy(
         tmp_path / "p.json",
         "leaky",
-        allowedTools=["leak", "fail", "prompt:leaky_prompt", "resource:leaky://config"],
+        allowedTools=[
+            "leak",
+            "fail",
+            "rpc_error",
+            "prompt:leaky_prompt",
+            "resource:leaky://config",
+        ],
     )
     server = str(ROOT / "tests" / "gateway_leaky_server.py")
     args = ["--policy", str(policy), "--audit", str(audit), "--env", "LEAKY_KEY=env://ORS_GW_SRC"]
@@ -317,6 +323,10 @@ def test_no_leak_from_a_python_server(tmp_path: Path) -> None:
             seen.append(result.model_dump(mode="json"))
             failed = await client.call_tool("fail", {})
             seen.append(failed.model_dump(mode="json"))
+            with pytest.raises(MCPError) as e:
+                await client.call_tool("rpc_error", {})
+            assert "backend refused" in e.value.error.message
+            seen.append(e.value.error.model_dump(mode="json"))
             seen.append((await client.read_resource("leaky://config")).model_dump(mode="json"))
             seen.append((await client.get_prompt("leaky_prompt")).model_dump(mode="json"))
             await anyio.sleep(0.2)
