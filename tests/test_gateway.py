@@ -450,3 +450,57 @@ def test_a_server_name_the_policy_lacks_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "'mcp-git'" in proc.stderr
     assert "'git'" in proc.stderr
+
+
+def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
+    """``--url`` relays to a streamable-HTTP server, sending the token a reference
+    resolves to; what the server leaks is masked as on stdio."""
+    import secrets as pysecrets
+
+    from tests.services import free_port, wait_for
+
+    canary = make_canary()
+    token = pysecrets.token_urlsafe(24)
+    port = free_port()
+    server_log = tmp_path / "server.txt"
+    with server_log.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "gateway_leaky_server.py"), "http", str(port)],
+            env=child_env(LEAKY_KEY=canary, LEAKY_TOKEN=token),
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        import socket
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 20, "the leaky HTTP server")
+        policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "rpc_error"])
+        audit = tmp_path / "audit.jsonl"
+        errlog = tmp_path / "stderr.txt"
+        args = ["--policy", str(policy), "--audit", str(audit)]
+        args += ["--url", f"http://127.0.0.1:{port}/mcp", "--bearer-token", "env://ORS_GW_TOKEN"]
+        seen: list[Any] = []
+
+        async def main() -> None:
+            env = child_env(ORS_GW_TOKEN=token)
+            async with gateway_client(args, errlog, env) as client:
+                names = [t.name for t in (await client.list_tools()).tools]
+                assert sorted(names) == ["leak", "rpc_error"]
+                result = await client.call_tool("leak", {"note": "x"})
+                seen.append(result.model_dump(mode="json"))
+                with pytest.raises(MCPError) as e:
+                    await client.call_tool("rpc_error", {})
+                seen.append(e.value.error.model_dump(mode="json"))
+                with pytest.raises(MCPError):
+                    await client.call_tool("fail", {})
+
+        anyio.run(main)
+        assert "MASKED" in json.dumps(seen)
+        assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -188,7 +188,6 @@ class HttpUpstream:
 
     @contextlib.asynccontextmanager
     async def connect(self) -> AsyncIterator[HttpUpstream]:
-        import httpx
         from mcp.client.streamable_http import streamable_http_client
         from mcp.shared._httpx_utils import create_mcp_http_client
 
@@ -199,7 +198,6 @@ class HttpUpstream:
         ):
             self._read, self._write = streams[0], streams[1]
             yield self
-        del httpx
 
     async def receive(self) -> Any:
         while True:
@@ -214,9 +212,9 @@ class HttpUpstream:
 
     async def send(self, message: Mapping[str, Any]) -> None:
         from mcp.shared.message import SessionMessage
-        from mcp_types import JSONRPCMessage
+        from mcp_types import jsonrpc_message_adapter
 
-        parsed = JSONRPCMessage.model_validate(dict(message))  # type: ignore[attr-defined]
+        parsed = jsonrpc_message_adapter.validate_python(dict(message), by_name=False)
         await self._write.send(SessionMessage(parsed))
 
 
