@@ -202,3 +202,70 @@ def test_the_policy_example_in_the_docs_loads(tmp_path: Path) -> None:
     assert gw.decide("tool", "echo").allowed
     assert not gw.decide("tool", "get-env").allowed
     assert gw.decide("resource", "demo://resource/static/document/a.md").allowed
+
+
+class Queue:
+    """An in-memory channel: ``incoming`` is what it yields, ``sent`` what it got."""
+
+    def __init__(self, incoming: list[Any], *, wait: bool = False) -> None:
+        self.incoming = list(incoming)
+        self.sent: list[Any] = []
+        self.wait = wait  # when empty: wait (a live peer) rather than close
+
+    async def receive(self) -> Any:
+        await anyio.sleep(0)
+        if not self.incoming and self.wait:
+            await anyio.sleep_forever()
+        return self.incoming.pop(0) if self.incoming else None
+
+    async def send(self, message: Any) -> None:
+        self.sent.append(message)
+
+
+def relay(gw: Gateway, from_host: list[Any]) -> tuple[Queue, Queue]:
+    from openrouter_secure.mcp._gateway_io import relay as run_relay
+
+    host, upstream = Queue(from_host), Queue([], wait=True)
+    anyio.run(run_relay, gw, host, upstream)
+    return host, upstream
+
+
+def call(name: str, msg_id: Any = 1, **extra: Any) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": msg_id,
+        "method": "tools/call",
+        "params": {"name": name},
+        **extra,
+    }
+
+
+def test_a_batch_is_decided_message_by_message() -> None:
+    gw, _ = gateway()
+    host, upstream = relay(gw, [[call("echo", 1), call("rm", 2)]])
+    assert [m["params"]["name"] for m in upstream.sent] == ["echo"]
+    assert host.sent[0]["id"] == 2
+    assert host.sent[0]["error"]["code"] == TOOL_DENIED
+
+
+def test_a_call_sent_as_a_notification_or_with_a_null_id_never_reaches_the_upstream() -> None:
+    gw, _ = gateway()
+    notification = {"jsonrpc": "2.0", "method": "tools/call", "params": {"name": "rm"}}
+    host, upstream = relay(gw, [notification, call("rm", None), call("rm", True), "x"])
+    assert upstream.sent == []
+    assert [m["error"]["code"] for m in host.sent] == [-32600, -32600, -32600]
+
+
+def test_duplicate_keys_are_a_parse_error() -> None:
+    from openrouter_secure.mcp._gateway_io import _INVALID, _decode
+
+    line = b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","name":"rm"}}'
+    assert _decode(line, strict=True) is _INVALID
+
+
+def test_an_upstream_cannot_carry_a_key_in_ids_or_method_names() -> None:
+    canary = make_canary()
+    gw, _ = gateway()
+    out = gw.from_upstream({"jsonrpc": "2.0", "id": canary, "method": f"notifications/{canary}"})
+    stray = gw.from_upstream({"jsonrpc": "2.0", "id": canary, "result": {}})
+    assert_no_leak(canary, json.dumps([out, stray]))

@@ -317,18 +317,35 @@ class Gateway:
         to_upstream: Callable[[Mapping[str, Any]], Awaitable[None]],
         to_host: Callable[[Mapping[str, Any]], Awaitable[None]],
     ) -> None:
-        """Handle one message from the host: forward it, or answer it (a refusal)."""
+        """Handle one message from the host: forward it, or answer it (a refusal).
+
+        Only a request (a ``method`` and an ``id`` that is a string or a number) is
+        decided; a message that could pass for one without being decided (a
+        ``tools/call`` sent as a notification, an ``id`` of ``null``, a batch, a
+        non-object) is refused or dropped, so no upstream gets to interpret it."""
         if not isinstance(message, dict):
-            await to_upstream(message)
+            await to_host(self._error(None, -32600, "Invalid Request: one JSON object", {}))
             return
         method = message.get("method")
-        msg_id = message.get("id")
-        if not isinstance(method, str) or msg_id is None:
+        if "method" not in message:
+            await to_upstream(message)  # the host's answer to the upstream's request
+            return
+        if not isinstance(method, str):
+            await to_host(self._error(message.get("id"), -32600, "Invalid Request", {}))
+            return
+        if "id" not in message:
+            if not method.startswith("notifications/"):
+                log.warning("dropped a %r sent as a notification", self.sanitizer.truncate(method))
+                return
             if method == "notifications/cancelled":
                 params = message.get("params")
                 if isinstance(params, dict):
                     self._pending.pop(params.get("requestId"), None)
             await to_upstream(message)
+            return
+        msg_id = message["id"]
+        if isinstance(msg_id, bool) or not isinstance(msg_id, (str, int)):
+            await to_host(self._error(None, -32600, "Invalid Request: id", {}))
             return
         params = message.get("params")
         params = dict(params) if isinstance(params, dict) else {}
@@ -407,24 +424,28 @@ class Gateway:
                 allowed = isinstance(uri, str) and self.decide("resource", uri).allowed
                 if not allowed and not self.observe:
                     return None
-            return self._clean_message(message, "params")
+            return self._clean_message(message, keep_id=False)
         pending = self._pending.pop(message.get("id"), None)
         if "error" in message:
             if pending is not None and pending.kind is not None:
                 self._outcome(pending, "failed")
-            return self._clean_message(message, "error")
+            return self._clean_message(message, keep_id=pending is not None)
         result = message.get("result")
         if pending is not None and isinstance(result, dict):
             if pending.method in _LISTS:
                 result = self._filter(pending.method, result)
             elif pending.kind is not None:
                 self._outcome(pending, "error" if result.get("isError") else "ok")
-        return {**message, "result": self.clean(result)}
+        return self._clean_message({**message, "result": result}, keep_id=pending is not None)
 
-    def _clean_message(self, message: dict[str, Any], key: str) -> dict[str, Any]:
-        if key not in message:
-            return message
-        return {**message, key: self.clean(message[key])}
+    def _clean_message(self, message: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+        """Every member cleaned; the ``id`` too unless it is one the host sent."""
+        return {
+            k: v
+            if k == "jsonrpc" or (k == "id" and (keep_id or not isinstance(v, str)))
+            else self.clean(v, k)
+            for k, v in message.items()
+        }
 
     def _outcome(self, pending: _Pending, outcome: str) -> None:
         if pending.method == "resources/subscribe":

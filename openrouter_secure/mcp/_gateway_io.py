@@ -37,12 +37,21 @@ def _encode(message: Any) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
-def _decode(line: bytes) -> Any:
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        # Parsers disagree on which duplicate wins: the gateway could decide on one
+        # tool name and the upstream run the other.
+        raise ValueError("duplicate key")
+    return out
+
+
+def _decode(line: bytes, strict: bool = False) -> Any:
     line = line.strip()
     if not line:
         return None
     try:
-        return json.loads(line)
+        return json.loads(line, object_pairs_hook=_unique) if strict else json.loads(line)
     except ValueError:
         return _INVALID
 
@@ -74,7 +83,7 @@ class StdioHost:
             line = await self._reader.readline()
             if not line:
                 return None
-            message = _decode(line)
+            message = _decode(line, strict=True)
             if message is _INVALID:
                 await self.send(_PARSE_ERROR)
                 continue
@@ -223,14 +232,17 @@ async def relay(gateway: Gateway, host: Channel, upstream: Channel) -> None:
 
     async def host_to_upstream(scope: anyio.CancelScope) -> None:
         while (message := await host.receive()) is not None:
-            await gateway.from_host(message, upstream.send, host.send)
+            # A batch (older protocol versions) is decided message by message.
+            for item in message if isinstance(message, list) and message else [message]:
+                await gateway.from_host(item, upstream.send, host.send)
         scope.cancel()
 
     async def upstream_to_host(scope: anyio.CancelScope) -> None:
         while (message := await upstream.receive()) is not None:
-            clean = gateway.from_upstream(message)
-            if clean is not None:
-                await host.send(clean)
+            for item in message if isinstance(message, list) and message else [message]:
+                clean = gateway.from_upstream(item)
+                if clean is not None:
+                    await host.send(clean)
         scope.cancel()
 
     async with anyio.create_task_group() as tg:
