@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -504,3 +505,76 @@ def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> None:
+    """``--transport http``: the host reaches the gateway over streamable HTTP behind a
+    bearer token (401 without it, 403 for a foreign Origin); each session gets its own
+    upstream; what the upstream leaks is masked."""
+    import secrets as pysecrets
+    import socket
+
+    import httpx
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from tests.services import free_port, wait_for
+
+    canary = make_canary()
+    token = pysecrets.token_urlsafe(24)
+    port = free_port()
+    policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "fail"])
+    audit = tmp_path / "audit.jsonl"
+    errlog = tmp_path / "stderr.txt"
+    server = str(ROOT / "tests" / "gateway_leaky_server.py")
+    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
+    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
+    command += ["--env", "LEAKY_KEY=env://ORS_GW_SRC", "--", sys.executable, server]
+    with errlog.open("w") as err:
+        gateway = subprocess.Popen(
+            command,
+            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
+            stdout=err,
+            stderr=err,
+        )
+    url = f"http://127.0.0.1:{port}/mcp"
+    seen: list[Any] = []
+    try:
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 30, "the gateway's HTTP listener")
+        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"accept": "application/json, text/event-stream"}
+        assert httpx.post(url, json=body, headers=accept).status_code == 401
+        foreign = {**accept, "authorization": f"Bearer {token}", "origin": "http://evil.example"}
+        assert httpx.post(url, json=body, headers=foreign).status_code == 403
+        time.sleep(0.5)
+        assert "starting with" not in errlog.read_text()  # no upstream was started
+
+        async def main() -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            async with (
+                create_mcp_http_client(headers=headers) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                names = sorted(t.name for t in (await client.list_tools()).tools)
+                assert names == ["fail", "leak"]
+                seen.append((await client.call_tool("leak", {"note": "n"})).model_dump(mode="json"))
+                seen.append((await client.call_tool("fail", {})).model_dump(mode="json"))
+                with pytest.raises(MCPError) as e:
+                    await client.call_tool("rpc_error", {})
+                assert e.value.error.code == TOOL_DENIED
+
+        anyio.run(main)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
+    assert "MASKED" in json.dumps(seen)
+    assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
+    clients = {f["client"] for _, f in events(audit)}
+    assert len(clients) == 1
+    assert next(iter(clients)).startswith("session:")

@@ -63,6 +63,21 @@ def register(sub: Any) -> None:
         help="with --url: a secret reference to the token sent to the upstream",
     )
     parser.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="how the host reaches the gateway: stdio (default) or streamable HTTP "
+        "(one upstream per session, behind a bearer token)",
+    )
+    parser.add_argument("--host", help="HTTP: address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP: port (default 8765)")
+    parser.add_argument(
+        "--http-token",
+        metavar="REF",
+        help="HTTP: a secret reference to the bearer token hosts must send "
+        "(default: serve.http.bearerToken in the policy file)",
+    )
+    parser.add_argument(
         "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR")
     )
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
@@ -91,4 +106,8 @@ def run(args: argparse.Namespace) -> int:
         url=args.url,
         bearer_token=args.bearer_token,
         command=command_of(args),
+        transport=args.transport,
+        host=args.host,
+        port=args.port,
+        http_token=args.http_token,
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import fnmatch
 import logging
 import os
@@ -157,6 +158,16 @@ class Gateway:
         self.fragments = FragmentMasker()
         self._pending: dict[Any, _Pending] = {}
         self._known: dict[str, set[str]] = {"tool": set(), "prompt": set(), "resource": set()}
+
+    def for_client(self, client_key: str) -> Gateway:
+        """A gateway with this one's settings for another client (an HTTP session):
+        its own pending requests, and rate limits counted under ``client_key``."""
+        other = copy.copy(self)
+        other.client_key = client_key
+        other.client_name = None
+        other._pending = {}
+        other._known = {kind: set(names) for kind, names in self._known.items()}
+        return other
 
     def mask_fragments_of(self, values: Iterable[str]) -> None:
         """Also mask any piece (8 characters or more) of ``values`` in what the upstream

@@ -101,8 +101,13 @@ def build_and_serve(
     url: str | None,
     bearer_token: str | None,
     command: Sequence[str],
+    transport: str = "stdio",
+    host: str | None = None,
+    port: int | None = None,
+    http_token: str | None = None,
 ) -> int:
-    """Build the gateway, resolve the upstream's secrets, serve the host on stdio."""
+    """Build the gateway, resolve the upstream's secrets, serve the host on stdio
+    (or on streamable HTTP, one upstream per session)."""
     import anyio
 
     from .._registry import resolve
@@ -122,6 +127,15 @@ def build_and_serve(
         if command:
             raise ConfigurationError("give either --url or a command after '--', not both")
         token = None if bearer_token is None else resolve(bearer_token, cache=False)
+        if transport == "http":
+            return _serve_http(
+                gateway,
+                lambda: HttpUpstream(url, token).connect(),
+                policy_file,
+                host,
+                port,
+                http_token,
+            )
         return anyio.run(serve_stdio, gateway, HttpUpstream(url, token))
     if bearer_token is not None:
         raise ConfigurationError("--bearer-token goes with --url")
@@ -129,4 +143,56 @@ def build_and_serve(
         raise ConfigurationError("no upstream: put its command after '--', or use --url")
     with resolve_environment(list(env), env_file=env_file) as environment:
         gateway.mask_fragments_of(environment.known_values())
+        if transport == "http":
+            from ._gateway_io import open_process_upstream
+
+            return _serve_http(
+                gateway,
+                lambda: open_process_upstream(command, environment),
+                policy_file,
+                host,
+                port,
+                http_token,
+            )
         return anyio.run(serve_stdio, gateway, ProcessUpstream(command, environment))
+
+
+def _serve_http(
+    gateway: Gateway,
+    open_upstream: Any,
+    policy_file: str,
+    host: str | None,
+    port: int | None,
+    http_token: str | None,
+) -> int:  # pragma: no cover - runs in a subprocess in the tests
+    """Serve the host side on streamable HTTP behind a bearer token, until interrupted."""
+    import uvicorn
+
+    from .._registry import resolve
+    from ._gateway_http import GatewayHttpApp
+    from ._http import BearerTokenApp
+    from ._server_config import load_settings
+
+    http = load_settings(policy_file).http
+    ref = http_token or http.bearer_token
+    if ref is None:
+        raise ConfigurationError(
+            "--transport http needs a bearer token clients must send: --http-token REF "
+            "(e.g. env://MCP_GATEWAY_TOKEN) or serve.http.bearerToken in the policy file"
+        )
+    bind = host or http.host
+    app = GatewayHttpApp(
+        new_gateway=lambda sid: gateway.for_client(f"session:{sid}"),
+        open_upstream=open_upstream,
+        host=bind,
+        path=http.path,
+    )
+    token = resolve(ref, cache=False)
+    uvicorn.run(
+        BearerTokenApp(app, token),
+        host=bind,
+        port=http.port if port is None else port,
+        log_level="warning",
+        lifespan="on",
+    )
+    return 0

@@ -25,7 +25,14 @@ from ..launch._env import ResolvedEnvironment
 from ..launch._stream import LineSanitizer
 from ._gateway import Channel, Gateway
 
-__all__ = ["HttpUpstream", "ProcessUpstream", "StdioHost", "relay", "serve_stdio"]
+__all__ = [
+    "HttpUpstream",
+    "ProcessUpstream",
+    "StdioHost",
+    "open_process_upstream",
+    "relay",
+    "serve_stdio",
+]
 
 log = logging.getLogger("openrouter_secure.mcp.gateway")
 
@@ -270,3 +277,21 @@ async def serve_stdio(gateway: Gateway, upstream: ProcessUpstream | HttpUpstream
                     await upstream.stderr_done.wait()
         tg.cancel_scope.cancel()
     return 0 if code is None else (128 - code if code < 0 else code)
+
+
+@contextlib.asynccontextmanager
+async def open_process_upstream(
+    command: Sequence[str], environment: ResolvedEnvironment
+) -> AsyncIterator[ProcessUpstream]:
+    """A started :class:`ProcessUpstream`, closed (and its stderr drained) on exit."""
+    upstream = ProcessUpstream(command, environment)
+    async with anyio.create_task_group() as tg:
+        await upstream.start(tg)
+        try:
+            yield upstream
+        finally:
+            with anyio.CancelScope(shield=True):
+                await upstream.aclose()
+                with anyio.move_on_after(1):
+                    await upstream.stderr_done.wait()
+            tg.cancel_scope.cancel()
