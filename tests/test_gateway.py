@@ -578,3 +578,31 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
     clients = {f["client"] for _, f in events(audit)}
     assert len(clients) == 1
     assert next(iter(clients)).startswith("session:")
+
+
+@pytest.mark.service("redis")
+def test_rate_limits_in_redis_are_shared_by_gateway_processes(
+    redis_url: str, tmp_path: Path
+) -> None:
+    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    if exe is None:
+        service_missing("mcp-server-time is in the test dependency group; pip install it")
+    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+    args = ["--policy", str(policy), "--rate-limit", "3/minute"]
+    args += ["--rate-limit-storage", redis_url, "--", exe]
+    arguments = {"timezone": "UTC"}
+
+    async def session(calls: int) -> list[int]:
+        outcomes = []
+        async with gateway_client(args, tmp_path / "stderr.txt", child_env()) as client:
+            for _ in range(calls):
+                try:
+                    await client.call_tool("get_current_time", arguments)
+                    outcomes.append(0)
+                except MCPError as exc:
+                    outcomes.append(exc.error.code)
+        return outcomes
+
+    assert anyio.run(session, 2) == [0, 0]
+    # another gateway process, the same client key: one call left in the shared budget
+    assert anyio.run(session, 2) == [0, RATE_LIMITED]

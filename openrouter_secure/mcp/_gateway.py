@@ -252,7 +252,11 @@ class Gateway:
                 )
         limiter = self._limiter_for(name if kind == "tool" else f"{kind}:{name}")
         if limited and limiter is not None:
-            bucket = name if name in self._known[kind] else "<unknown>"
+            # A name counts on its own once the upstream has listed it or the policy
+            # names it exactly; other names share one bucket per kind, so a glob rule
+            # cannot be used to mint fresh budgets (and grow the store) at will.
+            exact = decision.rule == f"allow:exact:{name if kind == 'tool' else f'{kind}:{name}'}"
+            bucket = name if exact or name in self._known[kind] else "<unknown>"
             try:
                 result: Any = await limiter.ahit(
                     f"mcp:{self.server_name}/{kind}:{bucket}/client:{self.client_key}"
