@@ -300,3 +300,14 @@ def test_pieces_of_a_launched_secret_are_masked_when_a_log_wraps_it() -> None:
     assert out.count("│") == 4
     plain = LineSanitizer()
     assert key[30:] in (plain.feed(box.encode()) + plain.flush()).decode()
+
+
+def test_pieces_of_a_url_shaped_secret_do_not_mangle_ordinary_links() -> None:
+    from openrouter_secure.launch._stream import FragmentMasker
+
+    secret = "postgres://app:Zq81xkPw@db.internal:5432/prod"
+    masker = FragmentMasker([secret])
+    assert masker.mask("see https://example.org and postgres docs") == (
+        "see https://example.org and postgres docs"
+    )
+    assert "Zq81xkPw" not in masker.mask("password Zq81xkPw@db.internal leaked")

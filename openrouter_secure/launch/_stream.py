@@ -30,15 +30,17 @@ class FragmentMasker:
     A child's log can cut a key across lines (a traceback drawn in a box 80 columns
     wide, a wrapped message): no line holds the whole value, so the sanitizer cannot
     see it, yet each line holds a piece. The launcher knows the exact values it put in
-    the child's environment, so it masks every piece of 8 characters or more (the
-    whole value when it is shorter) wherever it appears.
+    the child's environment, so it masks every piece of 12 characters or more, or of 8
+    or more holding a digit (the whole value when it is shorter), wherever it appears.
     """
 
     FRAGMENT = 8
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._sizes: dict[int, set[str]] = {}
+        self._whole: set[str] = set()
         for value in values:
+            self._whole.add(value)
             size = min(self.FRAGMENT, len(value))
             if size < 6:
                 continue
@@ -47,6 +49,13 @@ class FragmentMasker:
 
     def __bool__(self) -> bool:
         return bool(self._sizes)
+
+    def _specific(self, run: str) -> bool:
+        # A short run without a digit ("https://", "postgres") is common text that a
+        # URL-shaped secret happens to start with: masking it would mangle every link.
+        if run in self._whole:
+            return True
+        return len(run) >= 12 or (len(run) >= self.FRAGMENT and any(c.isdigit() for c in run))
 
     def mask(self, text: str) -> str:
         """``text`` with every fragment masked (``***MASKED***`` once per run)."""
@@ -66,7 +75,7 @@ class FragmentMasker:
         for start, end in spans:
             if start < last:
                 start = last
-            if start >= end:
+            if start >= end or not self._specific(text[start:end]):
                 continue
             out.append(text[last:start])
             if not out[-1].endswith(MASK):
