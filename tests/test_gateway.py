@@ -606,3 +606,22 @@ def test_rate_limits_in_redis_are_shared_by_gateway_processes(
     assert anyio.run(session, 2) == [0, 0]
     # another gateway process, the same client key: one call left in the shared budget
     assert anyio.run(session, 2) == [0, RATE_LIMITED]
+
+
+def test_the_gateway_exits_with_the_upstreams_code_and_sanitizes_its_stderr(
+    tmp_path: Path,
+) -> None:
+    canary = make_canary()
+    policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
+    crash = "import os, sys; print('dying with ' + os.environ['K'], file=sys.stderr); sys.exit(3)"
+    upstream = ["--", sys.executable, "-c", crash]
+    proc = subprocess.run(
+        [*GATEWAY, "--policy", str(policy), "--env", "K=env://ORS_GW_SRC", *upstream],
+        capture_output=True,
+        text=True,
+        env=child_env(ORS_GW_SRC=canary),
+        timeout=60,
+    )
+    assert proc.returncode == 3
+    assert "dying with" in proc.stderr
+    assert_no_leak(canary, proc.stderr, proc.stdout)

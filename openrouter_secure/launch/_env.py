@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .._exceptions import ConfigurationError, OpenRouterSecureError, _rebuild
 from .._refs import SecretRef
-from .._registry import backend_names, resolve
+from .._registry import BUILTIN, backend_names, resolve
 from .._secret import Secret
 
 __all__ = [
@@ -86,7 +86,8 @@ def _reference(value: str, where: str) -> str:
     if match:
         text = match.group(1)
     scheme = text.split("://", 1)[0] if "://" in text else ""
-    if not scheme or scheme not in backend_names():
+    # The built-in names first: listing plugins reads every installed package's metadata.
+    if not scheme or (scheme not in BUILTIN and scheme not in backend_names()):
         known = ", ".join(sorted(backend_names()))
         raise ConfigurationError(
             f"{where}: the value is not a secret reference; write one such as "
