@@ -269,3 +269,17 @@ def test_an_upstream_cannot_carry_a_key_in_ids_or_method_names() -> None:
     out = gw.from_upstream({"jsonrpc": "2.0", "id": canary, "method": f"notifications/{canary}"})
     stray = gw.from_upstream({"jsonrpc": "2.0", "id": canary, "result": {}})
     assert_no_leak(canary, json.dumps([out, stray]))
+
+
+def test_listen_requests_lose_denied_resource_subscriptions() -> None:
+    gw, audit = gateway(allowedToolsGlob=["resource:demo://ok/**"])
+    listen = {
+        "jsonrpc": "2.0",
+        "id": 9,
+        "method": "subscriptions/listen",
+        "params": {"filter": {"resourceSubscriptions": ["demo://ok/1", "demo://no/1"]}},
+    }
+    up, host = anyio.run(send, gw, listen)
+    assert host == []
+    assert up[0]["params"]["filter"]["resourceSubscriptions"] == ["demo://ok/1"]
+    assert audit.records[0][0] == "resource.denied"

@@ -14,7 +14,8 @@ upstream sent it, and only these are governed:
 - ``completion/complete``: refused for a prompt or resource the policy denies;
 - ``tools/list``, ``prompts/list``, ``resources/list``, ``resources/templates/list``:
   denied items are removed from the answer;
-- ``notifications/resources/updated`` for a denied resource is dropped.
+- ``notifications/resources/updated`` for a denied resource is dropped, and a
+  ``subscriptions/listen`` request loses the denied URIs it asks to watch.
 
 Everything the upstream sends to the host (results, errors, notifications, its own
 requests) is sanitized: every string, keys included; base64 payloads are checked in
@@ -45,7 +46,14 @@ from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer, is_secret_field
 from ..launch._stream import FragmentMasker
-from ._types import RATE_LIMITED, TOOL_DENIED, Policy, PolicyDecision, argument_shape
+from ._types import (
+    RATE_LIMITED,
+    TOOL_DENIED,
+    Policy,
+    PolicyDecision,
+    argument_shape,
+    is_path_argument,
+)
 
 __all__ = ["Channel", "Gateway", "resource_key"]
 
@@ -69,10 +77,6 @@ _LISTS = {
 # '\\', '%' (double encoding), and control characters.
 _AMBIGUOUS = re.compile(r"%(?:2[eEfF5]|5[cC]|[01][0-9a-fA-F]|7[fF])")
 _BINARY_KEYS = frozenset({"blob", "data"})
-_PATH_NAME = re.compile(
-    r"(?:^|_)(?:path|file|filename|filepath|dir|dirname|directory|folder)s?$|(?:^|_)directories$"
-)
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 class Channel(Protocol):
@@ -98,10 +102,6 @@ def resource_key(uri: str) -> str | None:
     if any(seg in (".", "..") for seg in re.split(r"[/\\]", path)):
         return None
     return decoded
-
-
-def _is_path_argument(name: str) -> bool:
-    return bool(_PATH_NAME.search(_CAMEL.sub(r"_\1", name).lower()))
 
 
 @dataclass
@@ -286,7 +286,7 @@ class Gateway:
             return None
         out = dict(arguments)
         for arg, value in arguments.items():
-            if not _is_path_argument(str(arg)):
+            if not is_path_argument(str(arg)):
                 continue
             try:
                 if isinstance(value, str):
@@ -393,11 +393,38 @@ class Gateway:
                     )
         elif method == "completion/complete":
             refusal = self._completion(msg_id, params)
+        elif method == "subscriptions/listen":
+            message = {**message, "params": self._listen_filter(params)}
         if refusal is not None:
             await to_host(refusal)
             return
         self._pending[msg_id] = pending
         await to_upstream(message)
+
+    def _listen_filter(self, params: Any, depth: int = 0) -> Any:
+        """``subscriptions/listen`` params without the denied ``resourceSubscriptions``
+        (their updates would be dropped anyway; the upstream need not watch them)."""
+        if not isinstance(params, dict) or depth > 4:
+            return params
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            if key == "resourceSubscriptions" and isinstance(value, list):
+                kept = []
+                for uri in value:
+                    uri_text = uri if isinstance(uri, str) else ""
+                    decision = self.decide("resource", uri_text)
+                    if decision.allowed:
+                        kept.append(uri)
+                        continue
+                    self.record(
+                        "resource.denied", **self._fields("resource", uri_text, decision.rule)
+                    )
+                    if self.observe:
+                        kept.append(uri)
+                out[key] = kept
+            else:
+                out[key] = self._listen_filter(value, depth + 1)
+        return out
 
     def _completion(self, msg_id: Any, params: dict[str, Any]) -> dict[str, Any] | None:
         ref = params.get("ref")
