@@ -43,20 +43,17 @@ def main() -> None:
     args = parser.parse_args()
     true = shutil.which("true") or "/bin/true"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_SECRET": "bench-secret-value-0123"}
+    # What the ``openrouter-secure`` console script runs (``python -m`` adds runpy).
+    cli = [
+        sys.executable,
+        "-c",
+        "import sys; from openrouter_secure.cli import main; sys.exit(main())",
+    ]
     ways = {
         "true": [true],
         "python -c pass": [sys.executable, "-c", "pass"],
-        "run -- true": [sys.executable, "-m", "openrouter_secure.cli", "run", "--", true],
-        "run --env X=env://... -- true": [
-            sys.executable,
-            "-m",
-            "openrouter_secure.cli",
-            "run",
-            "--env",
-            "X=env://BENCH_SECRET",
-            "--",
-            true,
-        ],
+        "run -- true": [*cli, "run", "--", true],
+        "run --env X=env://... -- true": [*cli, "run", "--env", "X=env://BENCH_SECRET", "--", true],
     }
     times: dict[str, list[float]] = {name: [] for name in ways}
     cpus: dict[str, list[float]] = {name: [] for name in ways}
