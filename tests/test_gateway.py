@@ -625,3 +625,61 @@ def test_the_gateway_exits_with_the_upstreams_code_and_sanitizes_its_stderr(
     assert proc.returncode == 3
     assert "dying with" in proc.stderr
     assert_no_leak(canary, proc.stderr, proc.stdout)
+
+
+def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
+    npm_servers: NpmServers, tmp_path: Path
+) -> None:
+    import secrets as pysecrets
+    import socket
+
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from tests.services import free_port, wait_for
+
+    canary = make_canary()
+    token = pysecrets.token_urlsafe(24)
+    port = free_port()
+    policy = write_policy(tmp_path / "p.json", "everything", allowedTools=["echo", "get-env"])
+    audit = tmp_path / "audit.jsonl"
+    errlog = tmp_path / "stderr.txt"
+    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
+    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
+    command += ["--env", "UPSTREAM_KEY=env://ORS_GW_SRC", "--"]
+    command += [npm_servers.node, str(npm_servers.everything), "stdio"]
+    with errlog.open("w") as err:
+        gateway = subprocess.Popen(
+            command,
+            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
+            stdout=err,
+            stderr=err,
+        )
+    seen: list[Any] = []
+    try:
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_for(listening, 30, "the gateway's HTTP listener")
+
+        async def main() -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            url = f"http://127.0.0.1:{port}/mcp"
+            async with (
+                create_mcp_http_client(headers=headers) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                env = await client.call_tool("get-env", {})
+                assert "UPSTREAM_KEY" in env.content[0].text  # type: ignore[union-attr]
+                seen.append(env.model_dump(mode="json"))
+                echo = await client.call_tool("echo", {"message": canary})
+                seen.append(echo.model_dump(mode="json"))
+
+        anyio.run(main)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
+    assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
