@@ -683,3 +683,36 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
         gateway.terminate()
         gateway.wait(timeout=15)
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
+
+
+def test_requests_from_a_file_are_answered_before_the_gateway_exits(tmp_path: Path) -> None:
+    """stdin may be a regular file (a script's requests): the gateway reads it, and
+    waits for the answers owed before it exits."""
+    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    if exe is None:
+        service_missing("mcp-server-time is in the test dependency group; pip install it")
+    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "script", "version": "1"},
+        },
+    }
+    denied = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "rm"}}
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps(init) + "\n" + json.dumps(denied) + "\n")
+    with requests.open("rb") as stdin:
+        proc = subprocess.run(
+            [*GATEWAY, "--policy", str(policy), "--", exe],
+            stdin=stdin,
+            capture_output=True,
+            env=child_env(),
+            timeout=60,
+        )
+    answers = {m["id"]: m for m in map(json.loads, proc.stdout.splitlines())}
+    assert answers[1]["result"]["serverInfo"]["name"] == "mcp-time"
+    assert answers[2]["error"]["code"] == TOOL_DENIED

@@ -226,7 +226,7 @@ def relay(gw: Gateway, from_host: list[Any]) -> tuple[Queue, Queue]:
     from openrouter_secure.mcp._gateway_io import relay as run_relay
 
     host, upstream = Queue(from_host), Queue([], wait=True)
-    anyio.run(run_relay, gw, host, upstream)
+    anyio.run(lambda: run_relay(gw, host, upstream, drain=0))
     return host, upstream
 
 

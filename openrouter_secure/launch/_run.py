@@ -77,7 +77,7 @@ def _in_terminal_foreground() -> bool:
     try:
         with open("/dev/tty", "rb") as tty:
             return os.tcgetpgrp(tty.fileno()) == os.getpgrp()
-    except OSError:
+    except (OSError, AttributeError):  # no terminal, or no process groups (Windows)
         return False
 
 

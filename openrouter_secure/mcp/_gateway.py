@@ -159,6 +159,11 @@ class Gateway:
         self._pending: dict[Any, _Pending] = {}
         self._known: dict[str, set[str]] = {"tool": set(), "prompt": set(), "resource": set()}
 
+    @property
+    def pending(self) -> int:
+        """How many forwarded requests still wait for the upstream's answer."""
+        return len(self._pending)
+
     def for_client(self, client_key: str) -> Gateway:
         """A gateway with this one's settings for another client (an HTTP session):
         its own pending requests, and rate limits counted under ``client_key``."""

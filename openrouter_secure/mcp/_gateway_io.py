@@ -67,6 +67,15 @@ _INVALID = object()
 _PARSE_ERROR = {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}}
 
 
+def _feed_from_file(
+    loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader, source: Any
+) -> None:
+    with source:
+        while chunk := source.read(1 << 16):
+            loop.call_soon_threadsafe(reader.feed_data, chunk)
+    loop.call_soon_threadsafe(reader.feed_eof)
+
+
 class StdioHost:
     """The host's side: this process's stdin and stdout."""
 
@@ -78,9 +87,13 @@ class StdioHost:
     async def _open(self) -> asyncio.StreamReader:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=MAX_MESSAGE)
-        await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(os.dup(0), "rb", 0)
-        )
+        source = os.fdopen(os.dup(0), "rb", 0)
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
+        except (ValueError, OSError):
+            # stdin is a regular file (``< requests.jsonl``): no event-loop pipe for it,
+            # so a thread reads it into the same reader.
+            loop.run_in_executor(None, _feed_from_file, loop, reader, source)
         return reader
 
     async def receive(self) -> Any:
@@ -234,14 +247,21 @@ class HttpUpstream:
         await self._write.send(SessionMessage(parsed))
 
 
-async def relay(gateway: Gateway, host: Channel, upstream: Channel) -> None:
-    """Relay until either side closes."""
+async def relay(
+    gateway: Gateway, host: Channel, upstream: Channel, *, drain: float = 5.0
+) -> None:
+    """Relay until either side closes (when the host closes, answers to its requests
+    still in flight get up to ``drain`` seconds)."""
 
     async def host_to_upstream(scope: anyio.CancelScope) -> None:
         while (message := await host.receive()) is not None:
             # A batch (older protocol versions) is decided message by message.
             for item in message if isinstance(message, list) and message else [message]:
                 await gateway.from_host(item, upstream.send, host.send)
+        # The host closed its side: answers still owed to it get a moment to arrive.
+        with anyio.move_on_after(drain):
+            while gateway.pending:
+                await anyio.sleep(0.01)
         scope.cancel()
 
     async def upstream_to_host(scope: anyio.CancelScope) -> None:
