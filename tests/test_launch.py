@@ -311,3 +311,24 @@ def test_pieces_of_a_url_shaped_secret_do_not_mangle_ordinary_links() -> None:
         "see https://example.org and postgres docs"
     )
     assert "Zq81xkPw" not in masker.mask("password Zq81xkPw@db.internal leaked")
+
+
+def test_run_from_a_worker_thread_runs_without_forwarding_signals(src: str, tmp_path: Path) -> None:
+    import threading
+
+    from openrouter_secure.launch import run
+
+    err = tmp_path / "err.bin"
+    result: list[int] = []
+    code = "import os, sys; sys.stderr.write(os.environ['K'] + '\\n'); sys.exit(4)"
+
+    def work() -> None:
+        with err.open("wb") as sink:
+            result.append(run(py(code), env=["K=env://ORS_T_SRC"], stderr=sink))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(30)
+    assert result == [4]
+    assert_no_leak(src, err.read_bytes())
+    assert err.read_bytes().strip()

@@ -20,6 +20,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import FrameType
 from typing import BinaryIO
@@ -95,8 +96,8 @@ def run(
     ``env`` and ``env_file`` are as in :func:`resolve_environment`; a reference that
     cannot be resolved raises before anything is started. ``stderr`` (and ``stdout``
     with ``sanitize_stdout``) are where the sanitized output goes (default: this
-    process's). Must be called from the main thread (it installs signal handlers
-    while the child runs; they are restored on return).
+    process's). From the main thread, signals are forwarded to the child while it runs
+    (the previous handlers are restored on return); from another thread they are not.
     """
     environment = resolve_environment(env, env_file=env_file)
     with environment:
@@ -128,7 +129,10 @@ def _supervise(
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
+    # Signal handlers can only be installed from the main thread; elsewhere the child
+    # still runs, and signals reach this process's own handlers.
+    main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS} if main else {}
     try:
         returncode = child.wait()
     finally:

@@ -247,9 +247,7 @@ class HttpUpstream:
         await self._write.send(SessionMessage(parsed))
 
 
-async def relay(
-    gateway: Gateway, host: Channel, upstream: Channel, *, drain: float = 5.0
-) -> None:
+async def relay(gateway: Gateway, host: Channel, upstream: Channel, *, drain: float = 5.0) -> None:
     """Relay until either side closes (when the host closes, answers to its requests
     still in flight get up to ``drain`` seconds)."""
 
