@@ -70,7 +70,8 @@ ALLOWED_TOOLS = [
     "get-roots-list",
 ]
 #: Refused by policy: get-env prints the environment, gzip-file-as-resource fetches a
-#: URL, simulate-research-query and the -async tools need client-side tasks.
+#: URL, simulate-research-query and the -async tools need client-side tasks (the
+#: server offers the latter only to clients that have them; called anyway, refused).
 DENIED_TOOLS = [
     "get-env",
     "gzip-file-as-resource",
@@ -236,6 +237,28 @@ def test_every_server_everything_feature_passes_or_is_refused(
                 )
 
     anyio.run(main)
+
+    async def upstream_tools() -> set[str]:
+        from mcp import Client, StdioServerParameters
+        from mcp.client.stdio import stdio_client
+
+        params = StdioServerParameters(
+            command=npm_servers.node, args=[str(npm_servers.everything), "stdio"]
+        )
+        with (tmp_path / "direct.txt").open("w") as err:
+            async with Client(
+                stdio_client(params, err),
+                sampling_callback=sampling,
+                elicitation_callback=elicitation,
+                list_roots_callback=roots,
+            ) as direct:
+                return {t.name for t in (await direct.list_tools()).tools}
+
+    # every tool the server offers (to a client with these capabilities) is covered:
+    # exercised through the gateway, or refused by its policy
+    offered = anyio.run(upstream_tools)
+    assert set(ALLOWED_TOOLS) <= offered
+    assert offered - set(ALLOWED_TOOLS) <= set(DENIED_TOOLS)
     seen = list(events(audit))
     denied = {f.get("tool") for e, f in seen if e == "tool.denied"}
     assert denied == set(DENIED_TOOLS)
