@@ -739,3 +739,27 @@ def test_requests_from_a_file_are_answered_before_the_gateway_exits(tmp_path: Pa
     answers = {m["id"]: m for m in map(json.loads, proc.stdout.splitlines())}
     assert answers[1]["result"]["serverInfo"]["name"] == "mcp-time"
     assert answers[2]["error"]["code"] == TOOL_DENIED
+
+
+def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None:
+    import secrets as pysecrets
+
+    from tests.services import free_port
+
+    password = pysecrets.token_urlsafe(16)
+    token = pysecrets.token_urlsafe(24)
+    policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
+    url = f"http://user:{password}@127.0.0.1:{free_port()}/mcp"
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
+    proc = subprocess.run(
+        [*GATEWAY, "--policy", str(policy), "--url", url, "--bearer-token", "env://ORS_GW_T"],
+        input=json.dumps(init) + "\n",
+        capture_output=True,
+        text=True,
+        env=child_env(ORS_GW_T=token),
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "ConnectError" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert_no_leak([password, token], proc.stderr, proc.stdout)

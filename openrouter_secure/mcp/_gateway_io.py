@@ -275,13 +275,27 @@ async def relay(gateway: Gateway, host: Channel, upstream: Channel, *, drain: fl
         tg.start_soon(upstream_to_host, tg.cancel_scope)
 
 
+def _leaf(exc: BaseException) -> BaseException:
+    """The first exception inside (nested) exception groups."""
+    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    return exc
+
+
 async def serve_stdio(gateway: Gateway, upstream: ProcessUpstream | HttpUpstream) -> int:
     """Serve the host on stdio until it closes stdin or the upstream exits; returns
     the exit code (the child's, or 0)."""
     host = StdioHost()
     if isinstance(upstream, HttpUpstream):
-        async with upstream.connect():
-            await relay(gateway, host, upstream)
+        try:
+            async with upstream.connect():
+                await relay(gateway, host, upstream)
+        except Exception as exc:  # noqa: BLE001 - reported as one clear error
+            cause = _leaf(exc)
+            raise ConfigurationError(
+                f"the upstream at {upstream.url} failed: {type(cause).__name__}: {cause}; "
+                "check --url (and --bearer-token)"
+            ) from None
         return 0
     async with anyio.create_task_group() as tg:
         await upstream.start(tg)
