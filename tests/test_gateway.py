@@ -763,3 +763,18 @@ def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None
     assert "ConnectError" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert_no_leak([password, token], proc.stderr, proc.stdout)
+
+
+def test_a_missing_upstream_command_is_127(tmp_path: Path) -> None:
+    policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
+    proc = subprocess.run(
+        [*GATEWAY, "--policy", str(policy), "--", "/nonexistent/ors-server"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=60,
+    )
+    assert proc.returncode == 127
+    assert "upstream command not found" in proc.stderr
+    assert "Traceback" not in proc.stderr

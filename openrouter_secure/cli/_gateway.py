@@ -91,23 +91,31 @@ def run(args: argparse.Namespace) -> int:
     from .._sanitize._logging import install_log_redaction
 
     install_log_redaction()
+    from .._exceptions import ConfigurationError
     from ..mcp._gateway_cli import build_and_serve
 
-    return build_and_serve(
-        policy_file=args.policy,
-        server_name=args.server_name,
-        audit=args.audit,
-        env=args.env,
-        env_file=args.env_file,
-        observe=args.observe,
-        allowed_roots=args.allowed_root,
-        rate_limit=args.rate_limit,
-        rate_limit_storage=args.rate_limit_storage,
-        url=args.url,
-        bearer_token=args.bearer_token,
-        command=command_of(args),
-        transport=args.transport,
-        host=args.host,
-        port=args.port,
-        http_token=args.http_token,
-    )
+    try:
+        return build_and_serve(
+            policy_file=args.policy,
+            server_name=args.server_name,
+            audit=args.audit,
+            env=args.env,
+            env_file=args.env_file,
+            observe=args.observe,
+            allowed_roots=args.allowed_root,
+            rate_limit=args.rate_limit,
+            rate_limit_storage=args.rate_limit_storage,
+            url=args.url,
+            bearer_token=args.bearer_token,
+            command=command_of(args),
+            transport=args.transport,
+            host=args.host,
+            port=args.port,
+            http_token=args.http_token,
+        )
+    except ConfigurationError as exc:
+        code = getattr(exc, "exit_code", None)
+        if code is None:
+            raise
+        print(f"openrouter-secure: error: {exc}", file=sys.stderr)
+        return int(code)

@@ -130,19 +130,27 @@ class ProcessUpstream:
         self.stderr_done = anyio.Event()
 
     async def start(self, task_group: anyio.abc.TaskGroup) -> None:
+        """Start the child and the task that sanitizes its stderr."""
+        await self.spawn()
+        task_group.start_soon(self.pump_stderr)
+
+    async def spawn(self) -> None:
+        """Start the child; raises :class:`ConfigurationError` if it cannot start."""
         try:
             self._process = await anyio.open_process(
                 self.command, env=self.environment.child_env(), stderr=-1
             )
         except FileNotFoundError:
-            raise ConfigurationError(f"upstream command not found: {self.command[0]!r}") from None
+            error = ConfigurationError(f"upstream command not found: {self.command[0]!r}")
+            error.exit_code = 127  # type: ignore[attr-defined]  # as run and shells say
+            raise error from None
         except PermissionError:
-            raise ConfigurationError(
-                f"upstream command not executable: {self.command[0]!r}"
-            ) from None
-        task_group.start_soon(self._pump_stderr)
+            error = ConfigurationError(f"upstream command not executable: {self.command[0]!r}")
+            error.exit_code = 126  # type: ignore[attr-defined]
+            raise error from None
 
-    async def _pump_stderr(self) -> None:
+    async def pump_stderr(self) -> None:
+        """Copy the child's stderr to this process's, sanitized, until it closes."""
         assert self._process is not None
         assert self._process.stderr is not None
         lines = LineSanitizer(fragments_of=self.environment.known_values())
@@ -297,8 +305,9 @@ async def serve_stdio(gateway: Gateway, upstream: ProcessUpstream | HttpUpstream
                 "check --url (and --bearer-token)"
             ) from None
         return 0
+    await upstream.spawn()  # outside the task group: a failure is one plain error
     async with anyio.create_task_group() as tg:
-        await upstream.start(tg)
+        tg.start_soon(upstream.pump_stderr)
         try:
             await relay(gateway, host, upstream)
         finally:
@@ -317,8 +326,9 @@ async def open_process_upstream(
 ) -> AsyncIterator[ProcessUpstream]:
     """A started :class:`ProcessUpstream`, closed (and its stderr drained) on exit."""
     upstream = ProcessUpstream(command, environment)
+    await upstream.spawn()
     async with anyio.create_task_group() as tg:
-        await upstream.start(tg)
+        tg.start_soon(upstream.pump_stderr)
         try:
             yield upstream
         finally:
