@@ -656,6 +656,7 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     import secrets as pysecrets
     import socket
 
+    import httpx
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
@@ -665,7 +666,8 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
     port = free_port()
-    policy = write_policy(tmp_path / "p.json", "everything", allowedTools=["echo", "get-env"])
+    allowed = ["echo", "get-env", "trigger-sampling-request", "trigger-long-running-operation"]
+    policy = write_policy(tmp_path / "p.json", "everything", allowedTools=allowed)
     audit = tmp_path / "audit.jsonl"
     errlog = tmp_path / "stderr.txt"
     command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
@@ -693,15 +695,70 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             url = f"http://127.0.0.1:{port}/mcp"
             async with (
                 create_mcp_http_client(headers=headers) as http,
-                Client(streamable_http_client(url, http_client=http)) as client,
+                Client(
+                    streamable_http_client(url, http_client=http), sampling_callback=sampling
+                ) as client,
             ):
                 env = await client.call_tool("get-env", {})
                 assert "UPSTREAM_KEY" in env.content[0].text  # type: ignore[union-attr]
                 seen.append(env.model_dump(mode="json"))
                 echo = await client.call_tool("echo", {"message": canary})
                 seen.append(echo.model_dump(mode="json"))
+                # a request from the upstream to the host, during a call, over HTTP
+                with anyio.fail_after(20):
+                    sampled = await client.call_tool("trigger-sampling-request", {"prompt": "x"})
+                assert "sampled" in json.dumps(sampled.model_dump(mode="json"))
+                progress: list[float] = []
+
+                async def on_progress(done: float, total: float | None, msg: str | None) -> None:
+                    progress.append(done)
+
+                with anyio.fail_after(20):
+                    await client.call_tool(
+                        "trigger-long-running-operation",
+                        {"duration": 0.3, "steps": 3},
+                        progress_callback=on_progress,
+                    )
+                assert progress
 
         anyio.run(main)
+        # A host that never opens the session's GET stream still gets the progress of
+        # its call, on the call's own stream.
+        raw = {
+            "authorization": f"Bearer {token}",
+            "accept": "application/json, text/event-stream",
+            "content-type": "application/json",
+        }
+        url = f"http://127.0.0.1:{port}/mcp"
+        init = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "1"},
+            },
+        }
+        with httpx.Client(timeout=30) as http:
+            opened = http.post(url, json=init, headers=raw)
+            session = {**raw, "mcp-session-id": opened.headers["mcp-session-id"]}
+            http.post(
+                url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session
+            )
+            call = {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {
+                    "name": "trigger-long-running-operation",
+                    "arguments": {"duration": 0.3, "steps": 3},
+                    "_meta": {"progressToken": "p-1"},
+                },
+            }
+            stream = http.post(url, json=call, headers=session).text
+        assert "notifications/progress" in stream
+        assert '"id":2' in stream.replace(" ", "")
     finally:
         gateway.terminate()
         gateway.wait(timeout=15)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import anyio
 from mcp.server.streamable_http import StreamableHTTPServerTransport
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
-from mcp.shared.message import SessionMessage
+from mcp.shared.message import ServerMessageMetadata, SessionMessage
 from mcp_types import jsonrpc_message_adapter
 from starlette.requests import Request
 
@@ -34,11 +34,18 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class TransportChannel:
-    """The SDK transport's message streams as a gateway :class:`~._gateway.Channel`."""
+    """The SDK transport's message streams as a gateway :class:`~._gateway.Channel`.
+
+    What the upstream sends the host on its own (progress, log messages, sampling and
+    elicitation requests) is tied to the host request it belongs to, so the transport
+    sends it on that request's stream rather than only on the session's GET stream
+    (which a host need not open): progress by its ``progressToken``, anything else
+    when exactly one host request is in flight."""
 
     def __init__(self, read: Any, write: Any) -> None:
         self._read = read
         self._write = write
+        self._open: dict[Any, Any] = {}  # host request id -> its progressToken
 
     async def receive(self) -> Any:
         while True:
@@ -49,12 +56,34 @@ class TransportChannel:
             if isinstance(item, Exception):
                 log.warning("the host sent an invalid message: %s", type(item).__name__)
                 continue
-            return item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
+            message = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
+            if isinstance(message, dict) and "method" in message and "id" in message:
+                params = message.get("params")
+                meta = params.get("_meta") if isinstance(params, dict) else None
+                token = meta.get("progressToken") if isinstance(meta, dict) else None
+                self._open[message["id"]] = token
+            return message
+
+    def _related(self, message: Mapping[str, Any]) -> Any:
+        if "method" not in message:  # a response: its own id routes it
+            self._open.pop(message.get("id"), None)
+            return None
+        params = message.get("params")
+        token = params.get("progressToken") if isinstance(params, dict) else None
+        if token is not None:
+            for request_id, wanted in self._open.items():
+                if wanted == token:
+                    return request_id
+        if len(self._open) == 1:
+            return next(iter(self._open))
+        return None
 
     async def send(self, message: Any) -> None:
         parsed = jsonrpc_message_adapter.validate_python(dict(message), by_name=False)
+        related = self._related(message)
+        metadata = None if related is None else ServerMessageMetadata(related_request_id=related)
         with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            await self._write.send(SessionMessage(parsed))
+            await self._write.send(SessionMessage(parsed, metadata=metadata))
 
 
 Upstream = Any  # ProcessUpstream | HttpUpstream, started by ``open_upstream``
