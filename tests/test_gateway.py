@@ -108,6 +108,7 @@ async def roots(context: Any) -> ListRootsResult:
     return ListRootsResult(roots=[Root(uri="file:///tmp/ors-root", name="root")])  # type: ignore[arg-type]
 
 
+@pytest.mark.service("npm")
 def test_every_server_everything_feature_passes_or_is_refused(
     npm_servers: NpmServers, tmp_path: Path
 ) -> None:
@@ -270,6 +271,7 @@ def test_every_server_everything_feature_passes_or_is_refused(
     assert verify_audit_file(audit).ok
 
 
+@pytest.mark.service("npm")
 def test_no_leak_from_a_node_server(npm_servers: NpmServers, tmp_path: Path) -> None:
     """The key the upstream holds (in its environment, from a reference) appears
     nowhere the host or the audit log sees, even when a tool prints the environment
@@ -362,6 +364,7 @@ def test_no_leak_from_a_python_server(tmp_path: Path) -> None:
     assert_no_leak(canary, json.dumps(seen, default=str), log, audit.read_text())
 
 
+@pytest.mark.service("npm")
 def test_filesystem_server_with_confined_paths(npm_servers: NpmServers, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -650,6 +653,7 @@ def test_the_gateway_exits_with_the_upstreams_code_and_sanitizes_its_stderr(
     assert_no_leak(canary, proc.stderr, proc.stdout)
 
 
+@pytest.mark.service("npm")
 def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     npm_servers: NpmServers, tmp_path: Path
 ) -> None:
