@@ -14,14 +14,14 @@ of its own:
 - :mod:`openrouter_secure.benchmark`: privacy-preserving model benchmarks;
 - :mod:`openrouter_secure.types`: the OpenRouter API's response types;
 - :mod:`openrouter_secure.mcp`: the MCP adapter (needs the ``mcp`` extra);
-- :mod:`openrouter_secure.testing`: fakes, leak checks and a loopback OpenRouter server.
+- :mod:`openrouter_secure.testing`: fakes, leak checks and a loopback OpenRouter server;
+- :mod:`openrouter_secure.launch`: start a command with secrets in its environment only.
 
 Importing the package loads none of them, nor any optional dependency.
 """
 
-from ._client._async import AsyncRedactingClient
-from ._client._auth import secure_async_http_client, secure_http_client
-from ._client._sync import RedactingClient
+from typing import TYPE_CHECKING, Any
+
 from ._exceptions import (
     AccessDeniedError,
     AuditLogError,
@@ -143,3 +143,28 @@ __all__ = [
     "structlog_processor",
     "unregister_backend",
 ]
+
+if TYPE_CHECKING:
+    from ._client._async import AsyncRedactingClient
+    from ._client._auth import secure_async_http_client, secure_http_client
+    from ._client._sync import RedactingClient
+
+# The client (and httpx) load on first use: a command launcher such as
+# ``openrouter-secure run`` then starts in a fraction of the time.
+_LAZY = {
+    "AsyncRedactingClient": "._client._async",
+    "RedactingClient": "._client._sync",
+    "secure_async_http_client": "._client._auth",
+    "secure_http_client": "._client._auth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

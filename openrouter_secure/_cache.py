@@ -19,15 +19,18 @@ anyone else.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ._exceptions import BackendUnavailableError
+
+if TYPE_CHECKING:
+    import asyncio
 from ._secret import Secret
 
 __all__ = ["SecretCache"]
@@ -125,6 +128,9 @@ class SecretCache:
         """Async ``get``: concurrent misses in one event loop share one fetch."""
         if not force and (hit := self._fresh(key)) is not None:
             return hit
+        # Imported here: a synchronous program (a launcher) never pays for asyncio.
+        import asyncio
+
         loop_key = (id(asyncio.get_running_loop()), key)
         task = self._tasks.get(loop_key)
         if task is None or (force and task.done()):

@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -126,7 +125,7 @@ def replace_file(target: Path, raw: bytes, mode: int = 0o600) -> Path:
     is synced after. Callers decide the policy (following links, which mode); on any
     failure the target is unchanged and the temporary file removed.
     """
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(tmp, flags, 0o600)
     try:

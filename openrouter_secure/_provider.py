@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import abc
-import asyncio
 import functools
 import importlib
 import importlib.util
+import inspect
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -150,6 +150,8 @@ class SecretProvider(abc.ABC):
 
     async def aget(self, ref: SecretRef) -> Secret:
         """``get`` without blocking the event loop."""
+        import asyncio  # here: a synchronous program (a launcher) never pays for it
+
         return await asyncio.to_thread(self.get, ref)
 
     def put(self, ref: SecretRef, value: Secret | str) -> str | None:
@@ -209,7 +211,7 @@ def without_param_values(ref: SecretRef) -> SecretRef:
 
 def _checking_params(method: Callable[..., Any]) -> Callable[..., Any]:
     """``method`` (taking a reference first) that checks the reference's params first."""
-    if asyncio.iscoroutinefunction(method):
+    if inspect.iscoroutinefunction(method):
 
         @functools.wraps(method)
         async def checked_async(self: SecretProvider, ref: Any, *args: Any, **kwargs: Any) -> Any:

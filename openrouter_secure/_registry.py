@@ -18,8 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, distributions
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _events
 from ._cache import SecretCache
@@ -36,6 +35,9 @@ from ._exceptions import (
 from ._provider import Availability, SecretProvider, without_param_values
 from ._refs import SecretRef, as_ref
 from ._secret import Secret
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -107,6 +109,9 @@ def _plugin_entry_points() -> dict[str, list[EntryPoint]]:
     """
     global _plugins
     if _plugins is None:
+        # Imported here: resolving a built-in backend never needs package metadata.
+        from importlib.metadata import distributions
+
         found: dict[str, list[EntryPoint]] = {}
         seen: set[tuple[str, str]] = set()
         for dist in distributions():

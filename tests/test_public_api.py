@@ -17,6 +17,7 @@ NAMESPACES = (
     "openrouter_secure.backends",
     "openrouter_secure.benchmark",
     "openrouter_secure.config",
+    "openrouter_secure.launch",
     "openrouter_secure.limits",
     "openrouter_secure.mcp",
     "openrouter_secure.rotation",

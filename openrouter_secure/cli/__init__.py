@@ -29,6 +29,8 @@ COMMANDS = (
     "_audit",
     "_serve",
     "_baseline",
+    "_run",
+    "_gateway",
 )
 
 

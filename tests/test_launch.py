@@ -1,0 +1,334 @@
+"""``openrouter-secure run`` and :mod:`openrouter_secure.launch`: secrets reach the
+child's environment only; stdin/stdout pass byte-exact; stderr is sanitized; exit
+codes and signals follow the child; an unresolvable reference starts nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from openrouter_secure import ConfigurationError, SecretNotFoundError, _known
+from openrouter_secure.launch import (
+    LineSanitizer,
+    exit_code,
+    parse_env_file,
+    resolve_environment,
+)
+from openrouter_secure.testing import assert_no_leak, make_canary
+
+RUN = [sys.executable, "-m", "openrouter_secure.cli", "run"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORS_T_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def py(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+# -- resolve_environment ---------------------------------------------------------------
+
+
+@pytest.fixture
+def src(canary: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The canary in the variable ``env://ORS_T_SRC`` reads."""
+    monkeypatch.setenv("ORS_T_SRC", canary)
+    return canary
+
+
+def test_env_pairs_resolve_into_the_child_env_only(src: str) -> None:
+    canary = src
+    with resolve_environment(["API_KEY=env://ORS_T_SRC"], base={"PATH": "/bin"}) as env:
+        assert env.child_env()["API_KEY"] == canary
+        assert env.resolved == {"API_KEY": "env://ORS_T_SRC"}
+        assert canary in _known.known_values()
+        assert_no_leak(canary, repr(env), str(env.resolved))
+    assert canary not in _known.known_values()
+
+
+def test_secret_placeholders_in_the_environment_are_resolved(src: str) -> None:
+    canary = src
+    base = {
+        "API_KEY": "${secret:env://ORS_T_SRC}",
+        "AUTH": "Bearer ${secret:env://ORS_T_SRC}",
+        "PLAIN": "keep $HOME ${OTHER}",
+    }
+    env = resolve_environment(base=base).child_env()
+    assert env["API_KEY"] == canary
+    assert env["AUTH"] == f"Bearer {canary}"
+    assert env["PLAIN"] == "keep $HOME ${OTHER}"
+
+
+def test_env_file_of_references(tmp_path: Path, src: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    canary = src
+    monkeypatch.setenv("ORS_T_TWO", "second-value")
+    f = tmp_path / "refs.env"
+    f.write_text(
+        "# comment\n\nexport API_KEY=env://ORS_T_SRC\nOTHER='${secret:env://ORS_T_SRC}' # x\n"
+    )
+    assert parse_env_file(f) == {"API_KEY": "env://ORS_T_SRC", "OTHER": "env://ORS_T_SRC"}
+    env = resolve_environment(["OTHER=env://ORS_T_TWO"], env_file=f, base={}).child_env()
+    assert env["API_KEY"] == canary
+    assert env["OTHER"] == "second-value"  # --env wins over the file
+
+
+def test_a_value_in_an_env_file_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    key = make_canary()
+    f = tmp_path / "bad.env"
+    f.write_text(f"OK=env://X\nAPI_KEY={key}\n")
+    with pytest.raises(ConfigurationError, match=r"bad\.env:2 API_KEY.*not a secret") as e:
+        parse_env_file(f)
+    assert_no_leak(key, str(e.value), repr(e.value))
+
+
+def test_a_value_given_as_env_is_refused_without_echoing_it() -> None:
+    key = make_canary()
+    with pytest.raises(ConfigurationError, match="--env API_KEY") as e:
+        resolve_environment([f"API_KEY={key}"], base={})
+    assert_no_leak(key, str(e.value))
+
+
+def test_malformed_assignment_and_file_line_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="NAME=REF"):
+        resolve_environment(["1BAD=env://X"], base={})
+    f = tmp_path / "x.env"
+    f.write_text("not an assignment\n")
+    with pytest.raises(ConfigurationError, match=r"x\.env:1: expected NAME=REF"):
+        parse_env_file(f)
+
+
+def test_unresolvable_reference_names_variable_and_reference(src: str) -> None:
+    canary = src
+    with pytest.raises(SecretNotFoundError) as e:
+        resolve_environment(["GOOD=env://ORS_T_SRC", "API_KEY=env://ORS_T_MISSING"], base={})
+    assert "API_KEY" in str(e.value)
+    assert "env://ORS_T_MISSING" in str(e.value)
+    assert_no_leak(canary, str(e.value))
+    # what was resolved before the failure is forgotten again
+    assert canary not in _known.known_values()
+
+
+def test_exit_code_convention() -> None:
+    assert exit_code(0) == 0
+    assert exit_code(3) == 3
+    assert exit_code(-signal.SIGTERM) == 128 + signal.SIGTERM
+
+
+# -- LineSanitizer -----------------------------------------------------------------------
+
+
+def test_line_sanitizer_masks_a_key_split_across_chunks(canary: str) -> None:
+    lines = LineSanitizer()
+    out = lines.feed(f"key={canary[:10]}".encode()) + lines.feed(f"{canary[10:]} ok\n".encode())
+    assert canary.encode() not in out
+    assert out.endswith(b" ok\n")
+
+
+def test_line_sanitizer_keeps_non_utf8_bytes() -> None:
+    data = b"\xff\xfe binary \x00 line\n"
+    lines = LineSanitizer()
+    assert lines.feed(data) + lines.flush() == data
+
+
+def test_line_sanitizer_releases_a_long_line_without_newline(canary: str) -> None:
+    lines = LineSanitizer(max_line=1000)
+    out = lines.feed(b"x" * 3000 + f" {canary} ".encode() + b"y" * 3000)
+    assert out
+    assert canary.encode() not in out
+    rest = lines.flush()
+    assert canary.encode() not in out + rest
+    assert len(out + rest) > 6000
+
+
+# -- the CLI, as a host runs it ----------------------------------------------------------
+
+
+def test_run_passes_stdin_stdout_byte_exact_and_sanitizes_stderr(canary: str) -> None:
+    payload = bytes(range(256)) * 64 + canary.encode() + b"\r\n\x00no newline"
+    code = (
+        "import os,sys; d=sys.stdin.buffer.read(); sys.stdout.buffer.write(d);"
+        "sys.stderr.write('log ' + os.environ['API_KEY'] + '\\n'); sys.exit(5)"
+    )
+    proc = subprocess.run(
+        [*RUN, "--env", "API_KEY=env://ORS_T_SRC", "--", *py(code)],
+        input=payload,
+        capture_output=True,
+        env=child_env(ORS_T_SRC=canary),
+        timeout=30,
+    )
+    assert proc.returncode == 5
+    assert proc.stdout == payload  # untouched, the canary included: stdout is the child's
+    assert b"log " in proc.stderr
+    assert canary.encode() not in proc.stderr
+
+
+def test_run_sanitize_stdout(canary: str) -> None:
+    proc = subprocess.run(
+        [*RUN, "--sanitize-stdout", "--", *py("import os; print('k=' + os.environ['API_KEY'])")],
+        capture_output=True,
+        env=child_env(ORS_T_SRC=canary, API_KEY="${secret:env://ORS_T_SRC}"),
+        timeout=30,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(b"k=")
+    assert canary.encode() not in proc.stdout
+
+
+def test_run_keeps_values_out_of_argv(canary: str) -> None:
+    code = "import os; print(open('/proc/%d/cmdline' % os.getppid(), 'rb').read())"
+    proc = subprocess.run(
+        [*RUN, "--sanitize-stdout", "--env", "K=env://ORS_T_SRC", "--", *py(code)],
+        capture_output=True,
+        env=child_env(ORS_T_SRC=canary),
+        timeout=30,
+    )
+    assert b"env://ORS_T_SRC" in proc.stdout  # we read the launcher's own argv
+    assert_no_leak(canary, proc.stdout, proc.stderr)
+
+
+def test_unresolvable_reference_starts_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    proc = subprocess.run(
+        [*RUN, "--env", "API_KEY=env://ORS_T_MISSING", "--", "touch", str(marker)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=30,
+    )
+    assert proc.returncode == 2
+    assert "API_KEY" in proc.stderr
+    assert "env://ORS_T_MISSING" in proc.stderr
+    assert not marker.exists()
+
+
+def test_command_not_found_is_127() -> None:
+    proc = subprocess.run(
+        [*RUN, "--", "/nonexistent/ors-command"], capture_output=True, text=True, env=child_env()
+    )
+    assert proc.returncode == 127
+    assert "command not found" in proc.stderr
+
+
+def test_signals_are_forwarded_and_a_signal_death_is_128_plus_n() -> None:
+    code = (
+        "import signal,sys,time\n"
+        "signal.signal(signal.SIGUSR1, lambda *a: (print('usr1', flush=True)))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.Popen(
+        [*RUN, "--", *py(code)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env()
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGUSR1)
+    assert proc.stdout.readline() == b"usr1\n"
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+
+
+def test_run_carries_an_mcp_stdio_session(canary: str, tmp_path: Path) -> None:
+    pytest.importorskip("mcp")
+    import anyio
+    from mcp import Client, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    server = tmp_path / "srv.py"
+    server.write_text(
+        "import os, sys\n"
+        "from mcp.server.mcpserver import MCPServer\n"
+        "s = MCPServer('t')\n"
+        "@s.tool()\n"
+        "def key_length() -> int:\n"
+        "    print('using ' + os.environ['API_KEY'], file=sys.stderr, flush=True)\n"
+        "    return len(os.environ['API_KEY'])\n"
+        "s.run('stdio')\n"
+    )
+    errlog = tmp_path / "stderr.txt"
+
+    async def main() -> str:
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=[*RUN[1:], "--env", "API_KEY=env://ORS_T_SRC", "--", sys.executable, str(server)],
+            env={"ORS_T_SRC": canary, "PYTHONPATH": str(ROOT)},
+        )
+        with errlog.open("w") as err:
+            async with Client(stdio_client(params, err)) as client:
+                result = await client.call_tool("key_length", {})
+        return str(result.content[0].text)  # type: ignore[union-attr]
+
+    assert anyio.run(main) == str(len(canary))
+    log = errlog.read_text()
+    assert "using " in log
+    assert_no_leak(canary, log)
+
+
+def test_the_python_example_in_the_docs_runs(
+    canary: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_docs import python_block_after
+
+    monkeypatch.setenv("OPENROUTER_API_KEY", canary)
+    exec(python_block_after("run.md", "## From Python"), {})  # noqa: S102 - our own docs
+    out = capfd.readouterr().out
+    assert "resolved=['API_KEY']" in out
+    assert str(len(canary)) in out
+    assert_no_leak(canary, out)
+
+
+def test_pieces_of_a_launched_secret_are_masked_when_a_log_wraps_it() -> None:
+    # A traceback drawn in an 80-column box cuts the key across lines: no line holds
+    # it whole, so only its pieces can be recognised.
+    key = make_canary()
+    box = f"│ ValueError: cannot use {key[:30]} │\n│ {key[30:]}                  │\n"
+    lines = LineSanitizer(fragments_of=[key])
+    out = (lines.feed(box.encode()) + lines.flush()).decode()
+    assert key[:30] not in out
+    assert key[30:] not in out
+    assert out.count("│") == 4
+    plain = LineSanitizer()
+    assert key[30:] in (plain.feed(box.encode()) + plain.flush()).decode()
+
+
+def test_pieces_of_a_url_shaped_secret_do_not_mangle_ordinary_links() -> None:
+    from openrouter_secure.launch._stream import FragmentMasker
+
+    secret = "postgres://app:Zq81xkPw@db.internal:5432/prod"
+    masker = FragmentMasker([secret])
+    assert masker.mask("see https://example.org and postgres docs") == (
+        "see https://example.org and postgres docs"
+    )
+    assert "Zq81xkPw" not in masker.mask("password Zq81xkPw@db.internal leaked")
+
+
+def test_run_from_a_worker_thread_runs_without_forwarding_signals(src: str, tmp_path: Path) -> None:
+    import threading
+
+    from openrouter_secure.launch import run
+
+    err = tmp_path / "err.bin"
+    result: list[int] = []
+    code = "import os, sys; sys.stderr.write(os.environ['K'] + '\\n'); sys.exit(4)"
+
+    def work() -> None:
+        with err.open("wb") as sink:
+            result.append(run(py(code), env=["K=env://ORS_T_SRC"], stderr=sink))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(30)
+    assert result == [4]
+    assert_no_leak(src, err.read_bytes())
+    assert err.read_bytes().strip()
