@@ -33,9 +33,9 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, shown_url
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from .._protocols import Limiter
-from ._auth import DEFAULT_TIMEOUT, KeySpec
+from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
 from ._base import ClientCore
 from ._call import Call
 from ._chat import ChatRequest, StreamCore
@@ -342,4 +342,5 @@ class RedactingClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<RedactingClient base_url={shown_url(self._core.base_url)!r} key={self.key_ref!r}>"
+        base_url = shown_base_url(self._core.base_url)
+        return f"<RedactingClient base_url={base_url!r} key={self.key_ref!r}>"
