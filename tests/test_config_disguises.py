@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from openrouter_secure import InsecureConfigError, Secret
-from openrouter_secure.config import load_config, validate_config
-from openrouter_secure.config import _check
+from openrouter_secure.config import _check, load_config, validate_config
 from openrouter_secure.config._scan import is_credential_name, scan_document
 from openrouter_secure.testing import assert_no_leak, make_canary
 
@@ -127,7 +126,8 @@ def test_an_escaped_unmarked_copy_keeps_the_finding(
 
 
 def test_unescape_decodes_json_toml_and_yaml_escapes() -> None:
-    assert _check.unescape("\\u0073k \\x41 \\U0001F600 \\ud83d\\ude00") == "sk A \U0001f600 \U0001f600"
+    escaped = "\\u0073k \\x41 \\U0001F600 \\ud83d\\ude00"
+    assert _check.unescape(escaped) == "sk A \U0001f600 \U0001f600"
 
 
 # -- numbers under a secret name or flag --------------------------------------------------
