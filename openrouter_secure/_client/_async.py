@@ -68,6 +68,9 @@ class AsyncChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
+        except GeneratorExit:
+            self._left()
+            raise
         finally:
             await response.aclose()
         self._ended()
@@ -79,8 +82,10 @@ class AsyncChatStream(StreamCore):
         return await self._gen.__anext__()
 
     async def aclose(self) -> None:
+        """Stop reading; a stream left before its end is recorded with an estimate."""
         await self._gen.aclose()
         await self._response.aclose()
+        self._left()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self

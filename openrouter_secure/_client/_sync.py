@@ -82,6 +82,9 @@ class ChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
+        except GeneratorExit:
+            self._left()
+            raise
         finally:
             response.close()
         self._ended()
@@ -93,8 +96,11 @@ class ChatStream(StreamCore):
         return next(self._gen)
 
     def close(self) -> None:
+        """Stop reading; a stream left before its end is recorded with an estimate
+        (see :doc:`limits-budgets-audit`)."""
         self._gen.close()
         self._response.close()
+        self._left()
 
     def __enter__(self) -> ChatStream:
         return self
