@@ -233,3 +233,39 @@ def test_an_authorization_value_under_any_name_is_a_secret(scheme: str, where: s
 def test_authorization_references_and_prose_stay_accepted(value: str) -> None:
     doc = {"mcpServers": {"s": {"url": "https://mcp.example.com/mcp", "headers": {"X-Up": value}}}}
     assert validate_config(doc) == []
+
+
+# -- a filled-in string that holds a secret is a Secret -------------------------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"command": "x", "env": {"DATABASE_URL": "postgres://app:${ORS_T_PW}@db:5432/x"}},
+        {"command": "x", "args": ["--db", "postgres://app:${ORS_T_PW}@db:5432/x"]},
+        {"command": "docker", "args": ["run", "--env=GITHUB_TOKEN=${ORS_T_VALUE}", "img"]},
+        {"command": "x", "args": ["--config", '{"token": "${ORS_T_VALUE}"}']},
+        {"command": "x", "args": ["--config", "{'api_key': '${ORS_T_VALUE}'}"]},
+        {"url": "https://mcp.example.com/${ORS_T_PATH}"},
+        {"command": "x", "env": {"EXTRA": "${ORS_T_KEY}"}},
+        {"command": "x", "args": ["run", "A=1 GITHUB_TOKEN=${ORS_T_VALUE} B=2"]},
+    ],
+)
+def test_a_filled_in_string_holding_a_secret_is_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: dict[str, Any]
+) -> None:
+    pw, token, key = password(), secrets.token_urlsafe(24), make_canary()
+    monkeypatch.setenv("ORS_T_PW", pw)
+    monkeypatch.setenv("ORS_T_VALUE", token)
+    monkeypatch.setenv("ORS_T_PATH", "mcp?token=" + token)
+    monkeypatch.setenv("ORS_T_KEY", key)
+    path = put(tmp_path, "mcp.json", json.dumps({"mcpServers": {"s": entry}}))
+    config = load_config(path, resolve=True)
+    assert_no_leak([pw, token, key], repr(config), str(config))
+
+
+def test_a_filled_in_string_without_a_secret_stays_a_str(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORS_T_DIR", "/srv/data")
+    doc = {"mcpServers": {"s": {"command": "x", "args": ["--root", "${ORS_T_DIR}/files"]}}}
+    config = load_config(put(tmp_path, "mcp.json", json.dumps(doc)), resolve=True)
+    assert config["mcpServers"]["s"]["args"][1] == "/srv/data/files"
