@@ -4,6 +4,7 @@ glued to a credential, an Authorization value under any name."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -196,10 +197,11 @@ def test_common_words_holding_a_secret_word_are_not_secret_names(name: str) -> N
 @pytest.mark.parametrize(
     "shape",
     ["changeme-{v}", "{v}-your-api-key", "example-{v}", "YOUR_API_KEY_HERE{v}", "<{v}>-example",
-     "replace_me_{v}", "dummy {v}"],
+     "replace_me_{v}", "dummy {v}", "changeme-{lower}"],
 )  # fmt: skip
 def test_a_credential_glued_to_a_placeholder_word_is_a_credential(shape: str) -> None:
-    value = shape.format(v=secrets.token_urlsafe(18))
+    lower = "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+    value = shape.format(v=secrets.token_urlsafe(18), lower=lower)
     with pytest.raises(InsecureConfigError):
         validate_config(server({"API_KEY": value}))
 
@@ -207,16 +209,19 @@ def test_a_credential_glued_to_a_placeholder_word_is_a_credential(shape: str) ->
 @pytest.mark.parametrize(
     "value",
     ["changeme", "YOUR_API_KEY_HERE", "your-openrouter-key", "[replace-with-your-token]",
-     '"example"', "<your key>", "Paste Your Token Here", "xxxxxxxx"],
+     '"example"', "<your key>", "Paste Your Token Here", "xxxxxxxx", "your-db-password",
+     "your_github_token"],
 )  # fmt: skip
 def test_whole_placeholders_stay_accepted(value: str) -> None:
     assert validate_config(server({"API_KEY": value})) == []
 
 
-@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token", "Basic"])
 @pytest.mark.parametrize("where", ["header", "arg"])
 def test_an_authorization_value_under_any_name_is_a_secret(scheme: str, where: str) -> None:
     token = secrets.token_urlsafe(24)
+    if scheme == "Basic":
+        token = base64.b64encode(b"user:" + secrets.token_hex(8).encode()).decode()
     if where == "header":
         doc = {"mcpServers": {"s": {"url": "https://mcp.example.com/mcp",
                                     "headers": {"X-Upstream": f"{scheme} {token}"}}}}  # fmt: skip

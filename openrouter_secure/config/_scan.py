@@ -26,6 +26,7 @@ values).
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -80,7 +81,10 @@ _FILLER_SPLIT = re.compile(r"[_\-\s.:/]+")
 # A word of a placeholder: letters in one case pattern (``your``, ``API``, ``Key``), not a
 # random run (``Xk9f...``, ``qZt...``) glued to a placeholder word.
 _FILLER_WORD = re.compile(
-    r"(?!(?i:.*[b-df-hj-np-tv-z]{5}))(?:[a-z]{1,12}|[A-Z]{1,12}|[A-Z][a-z]{1,11})|x+|X+|\*+"
+    r"(?:[a-z]{1,3}|[A-Z]{1,3}|[A-Z][a-z]{1,2})"
+    r"|(?=(?i:.*[aeiouy]))(?!(?i:.*[b-df-hj-np-tv-xz]{4}))"
+    r"(?:[a-z]{4,12}|[A-Z]{4,12}|[A-Z][a-z]{3,11})"
+    r"|x+|X+|\*+"
 )
 _FILE_PATH = re.compile(r"(?:~|\.{1,2})?[/\\][^\s]*|[A-Za-z]:[/\\][^\s]*")
 _NON_URL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file", "ssh", "git"})
@@ -476,7 +480,11 @@ class _Scanner:
             if "\0" in value or self._benign(value):
                 continue
             whole = m.start() == 0 and m.end() == len(masked.rstrip())
-            if m.group("scheme").lower() != "bearer" and not whole and not _HAS_DIGIT.search(value):
+            scheme = m.group("scheme").lower()
+            credential_shaped = _HAS_DIGIT.search(value) or (
+                scheme == "basic" and _is_basic_pair(value)
+            )
+            if scheme != "bearer" and not whole and not credential_shaped:
                 continue
             span = (offset + m.start("value"), offset + m.end("value"))
             self._add(segs, "secret-key-literal", span, key, value=value)
@@ -528,6 +536,15 @@ class _Scanner:
         self.hits.append(
             Hit(finding, segs, None if redact_last else span, server, slug, value=value)
         )
+
+
+def _is_basic_pair(value: str) -> bool:
+    """Whether ``value`` is base64 of ``user:password`` (HTTP Basic credentials)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+    return b":" in decoded
 
 
 def _number_text(number: int | float) -> str:
