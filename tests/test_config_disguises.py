@@ -197,7 +197,7 @@ def test_common_words_holding_a_secret_word_are_not_secret_names(name: str) -> N
 @pytest.mark.parametrize(
     "shape",
     ["changeme-{v}", "{v}-your-api-key", "example-{v}", "YOUR_API_KEY_HERE{v}", "<{v}>-example",
-     "replace_me_{v}", "dummy {v}", "changeme-{lower}"],
+     "replace_me_{v}", "dummy {v}", "changeme-{lower}", "<{v}>", "{{{{{v}}}}}"],
 )  # fmt: skip
 def test_a_credential_glued_to_a_placeholder_word_is_a_credential(shape: str) -> None:
     lower = "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
@@ -210,7 +210,7 @@ def test_a_credential_glued_to_a_placeholder_word_is_a_credential(shape: str) ->
     "value",
     ["changeme", "YOUR_API_KEY_HERE", "your-openrouter-key", "[replace-with-your-token]",
      '"example"', "<your key>", "Paste Your Token Here", "xxxxxxxx", "your-db-password",
-     "your_github_token"],
+     "your_github_token", "<paste your sk-or-v1 key here>", "{{OPENROUTER_API_KEY}}"],
 )  # fmt: skip
 def test_whole_placeholders_stay_accepted(value: str) -> None:
     assert validate_config(server({"API_KEY": value})) == []

@@ -73,7 +73,10 @@ _BENIGN_WORDS = frozenset(
         "query", "inherit", "default", "prompt", "ask", "off", "on",
     }
 )  # fmt: skip
-_PLACEHOLDER = re.compile(r"<[^<>]*>|\{\{[^{}]*\}\}|[xX*.\-_]+")
+_PLACEHOLDER = re.compile(r"[xX*.\-_]+")
+# ``<your-key>``, ``{{API_KEY}}``: a bracketed name, its words read as words (not
+# ``<random run>``).
+_BRACKETED = re.compile(r"<([^<>]*)>|\{\{([^{}]*)\}\}")
 _PLACEHOLDER_WORD = re.compile(
     r"(?i)your|replace|insert|paste|example|placeholder|dummy|changeme|change|here|todo|fixme"
 )
@@ -81,7 +84,7 @@ _FILLER_SPLIT = re.compile(r"[_\-\s.:/]+")
 # A word of a placeholder: letters in one case pattern (``your``, ``API``, ``Key``), not a
 # random run (``Xk9f...``, ``qZt...``) glued to a placeholder word.
 _FILLER_WORD = re.compile(
-    r"(?:[a-z]{1,3}|[A-Z]{1,3}|[A-Z][a-z]{1,2})"
+    r"(?:[a-z0-9]{1,3}|[A-Z0-9]{1,3}|[A-Z][a-z0-9]{1,2})"
     r"|(?=(?i:.*[aeiouy]))(?!(?i:.*[b-df-hj-np-tv-xz]{4}))"
     r"(?:[a-z]{4,12}|[A-Z]{4,12}|[A-Z][a-z]{3,11})"
     r"|x+|X+|\*+"
@@ -554,16 +557,18 @@ def _number_text(number: int | float) -> str:
 
 def _is_placeholder_text(core: str) -> bool:
     """Whether ``core`` is an obvious placeholder as a whole (``YOUR_API_KEY_HERE``,
-    ``"changeme"``, ``[replace-with-your-token]``): once quotes and brackets are taken
-    off, only words of letters, at least one of them a placeholder word. A random run
+    ``"changeme"``, ``[replace-with-your-token]``, ``<api key>``): once quotes and
+    brackets are taken off, only words of letters, at least one of them a placeholder
+    word unless the whole is in ``<...>`` or ``{{...}}``. A random run
     glued to such a word (``changeme-<password>``, ``<token>-your-api-key``) is a
     credential, not a placeholder."""
+    bracketed = _BRACKETED.fullmatch(core.strip())
     inner = core.strip("\"'`[](){}<> ")
     words = [w for w in _FILLER_SPLIT.split(inner) if w]
     return (
         bool(words)
         and all(_FILLER_WORD.fullmatch(w) for w in words)
-        and any(_PLACEHOLDER_WORD.fullmatch(w) for w in words)
+        and (bracketed is not None or any(_PLACEHOLDER_WORD.fullmatch(w) for w in words))
     )
 
 
