@@ -94,12 +94,14 @@ def _gateway_paths() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_repr_masks_a_credential_in_the_base_url_path(index: int) -> None:
     path, canary = _gateway_paths()[index]
-    client = RedactingClient(Secret("x" * 12), base_url="https://openrouter.ai" + path)
+    key = Secret(make_canary("plain"))
+    client = RedactingClient(key, base_url="https://openrouter.ai" + path)
     try:
         assert_no_leak(canary, repr(client))
         assert "openrouter.ai" in repr(client)
     finally:
         client.close()
+        key.wipe()
 
 
 @pytest.mark.parametrize("index", [0, 2])
@@ -109,14 +111,14 @@ def test_connection_errors_and_debug_logs_mask_the_base_url_path(
     path, canary = _gateway_paths()[index]
     base = f"http://127.0.0.1:{free_port()}{path}"
     caplog.set_level(logging.DEBUG, logger="openrouter_secure")
-    client = RedactingClient(
-        Secret("x" * 12), base_url=base, allow_insecure_loopback=True, max_retries=0
-    )
+    key = Secret(make_canary("plain"))
+    client = RedactingClient(key, base_url=base, allow_insecure_loopback=True, max_retries=0)
     try:
         with pytest.raises(OpenRouterError) as info:
             client.models()
     finally:
         client.close()
+        key.wipe()
     exc = info.value
     texts: list[Any] = [str(exc), repr(exc), repr(exc.args)]
     texts += [r.getMessage() for r in caplog.records]

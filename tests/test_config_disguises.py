@@ -41,16 +41,20 @@ def password() -> str:
 @pytest.mark.parametrize("kind", ["openrouter", "known"])
 def test_a_key_as_server_name_is_in_no_finding_text(kind: str) -> None:
     canary = make_canary() if kind == "openrouter" else password()
-    if kind == "known":
-        Secret(canary)
+    held = Secret(canary) if kind == "known" else None
     doc = {"mcpServers": {canary: {"command": "x", "env": {"API_KEY": make_canary("plain")}}}}
-    with pytest.raises(InsecureConfigError) as info:
-        validate_config(doc)
+    try:
+        with pytest.raises(InsecureConfigError) as info:
+            validate_config(doc)
+        hits = scan_document(doc)
+    finally:
+        if held is not None:
+            held.wipe()
     exc = info.value
     assert_no_leak(
         [canary], str(exc), *(f"{f.path}|{f.suggestion}|{f.message}" for f in exc.findings)
     )
-    for hit in scan_document(doc):
+    for hit in hits:
         assert_no_leak([canary, canary.replace("@", "-")], hit.slug, hit.finding.suggestion)
 
 
