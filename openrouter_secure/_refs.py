@@ -20,10 +20,11 @@ is always safe to log, print and commit.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode
 
 from . import _known
 from ._exceptions import InvalidReferenceError
@@ -84,7 +85,8 @@ class SecretRef:
         for name, value in self.params:
             _check_param(self.backend, name, value)
         for part, text in (("path", self.path), ("#field", self.field or "")):
-            if _KNOWN_TOKEN.search(text) or _has_password(text):
+            forms = _decoded_forms(text)
+            if any(_KNOWN_TOKEN.search(f) or _has_password(f) or _holds_known(f) for f in forms):
                 raise InvalidReferenceError(
                     f"{self.backend}:// reference has a {part} that looks like a credential "
                     "(not shown): a reference names where a secret is stored, never the secret; "
@@ -228,13 +230,32 @@ def looks_like_a_credential(value: str) -> bool:
     """Whether ``value`` is a credential whatever it is called: a value this process
     holds as a :class:`~openrouter_secure.Secret`, a URL with a password, a well-known
     token format, or a long mixed-case run of letters and digits."""
-    if value in _known.current.values or _KNOWN_TOKEN.search(value) or _has_password(value):
+    forms = _decoded_forms(value)
+    if any(_holds_known(form) for form in forms):
+        return True  # a held value, whatever is around it (``a-<pw>``, ``<pw>%00``)
+    if any(_KNOWN_TOKEN.search(form) or _has_password(form) for form in forms):
         return True
     for run in _TOKENISH.findall(value):
         classes = sum(any(test(c) for c in run) for test in (str.isupper, str.islower, str.isdigit))
         if classes == 3 or (len(run) >= 40 and all(c in "0123456789abcdefABCDEF" for c in run)):
             return True
     return False
+
+
+def _holds_known(text: str) -> bool:
+    """Whether ``text`` contains a value this process holds as a Secret."""
+    return any(k in text for k in _known.current.values)
+
+
+def _decoded_forms(value: str) -> set[str]:
+    """``value`` as written, percent-decoded once more, Unicode-normalized (NFKC) and
+    without control or blank characters: each form a value could be read back as."""
+    forms = {value, unquote(value), unquote_plus(value)}
+    for form in list(forms):
+        normal = unicodedata.normalize("NFKC", form)
+        forms.add(normal)
+        forms.add("".join(c for c in normal if c.isprintable() and not c.isspace()))
+    return forms
 
 
 def _check_param(scheme: str, name: str, value: str) -> None:

@@ -82,6 +82,19 @@ def test_get_of_a_pasted_key_does_not_echo_it(canary: str) -> None:
     assert_no_leak(canary, result.stdout, result.stderr)
 
 
+@pytest.mark.parametrize(
+    "shape",
+    ["env://{t}", "env://{t}?x=1", "keyring://svc/{t}", "env://{q}", "file:///nonexistent/{t}"],
+)
+def test_get_of_an_unresolvable_opaque_path_does_not_echo_it(shape: str) -> None:
+    token = secrets.token_urlsafe(18)
+    short = "Xk9pQ2mZ7rW"
+    result = cli("get", shape.format(t=token, q=short))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert_no_leak([token, short], result.stdout, result.stderr)
+
+
 def test_backends_table_lists_env_as_available() -> None:
     result = cli("backends")
     assert result.returncode == 0

@@ -406,6 +406,7 @@ def test_usage_is_recorded_as_an_event(
         "completion_tokens": result.usage.completion_tokens,
         "cost": result.usage.cost,
         "generation_id": result.id,
+        "estimated": False,
     }
 
 

@@ -248,3 +248,26 @@ def test_a_key_pasted_into_the_path_or_field_is_refused_unseen(where: str) -> No
 )
 def test_ordinary_paths_and_fields_are_allowed(text: str) -> None:
     assert str(SecretRef.parse(text))
+
+
+@pytest.mark.parametrize(
+    "form", ["a-{p}", "{p}\x00", "\n{p}", "{p} ", "x{p}y", "{p}%2500", "\uff30{p}"]
+)
+@pytest.mark.parametrize("where", ["param", "path"])
+def test_a_held_value_with_affixes_is_refused(form: str, where: str) -> None:
+    from urllib.parse import quote
+
+    pw = "P@" + secrets.token_urlsafe(12)
+    held = Secret(pw)
+    try:
+        text = quote(form.format(p=pw), safe="")
+        uri = f"env://DB_URL?x={text}" if where == "param" else f"keyring://svc/{text}"
+        with pytest.raises(InvalidReferenceError) as info:
+            SecretRef.parse(uri)
+        assert_no_leak(pw, str(info.value))
+    finally:
+        held.wipe()
+
+
+def test_a_value_not_held_is_still_accepted() -> None:
+    assert SecretRef.parse("keyring://svc/user?x=plain-name").param("x") == "plain-name"

@@ -12,9 +12,9 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, shown_url
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from .._protocols import AsyncLimiter, Limiter, LimitResult
-from ._auth import DEFAULT_TIMEOUT, KeySpec
+from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
 from ._base import ClientCore
 from ._call import Call
 from ._chat import ChatRequest, StreamCore
@@ -68,6 +68,9 @@ class AsyncChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
+        except GeneratorExit:
+            self._left()
+            raise
         finally:
             await response.aclose()
         self._ended()
@@ -79,8 +82,10 @@ class AsyncChatStream(StreamCore):
         return await self._gen.__anext__()
 
     async def aclose(self) -> None:
+        """Stop reading; a stream left before its end is recorded with an estimate."""
         await self._gen.aclose()
         await self._response.aclose()
+        self._left()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self
@@ -333,5 +338,5 @@ class AsyncRedactingClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        base_url = shown_url(self._core.base_url)
+        base_url = shown_base_url(self._core.base_url)
         return f"<AsyncRedactingClient base_url={base_url!r} key={self.key_ref!r}>"

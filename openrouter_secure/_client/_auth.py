@@ -42,7 +42,7 @@ from .._net import (
     parsers_may_disagree,
     shown_url,
 )
-from .._refs import SecretRef, as_ref
+from .._refs import SecretRef, as_ref, looks_like_a_credential
 from .._registry import arefresh, aresolve, refresh, resolve
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
@@ -62,7 +62,43 @@ __all__ = [
     "attribution_headers",
     "secure_async_http_client",
     "secure_http_client",
+    "shown_base_url",
+    "shown_path",
 ]
+
+
+def shown_path(path: str) -> str:
+    """A URL path safe for a log line or an error: each segment the Sanitizer flags, or
+    that reads as a credential (a held value, a known token format, a long random run),
+    becomes ``[secure]``. A gateway URL may carry a key in its path
+    (``https://host/v1/<key>/...``)."""
+    if not path:
+        return path
+    sanitizer = default_sanitizer()
+    segments = path.split("/")
+    out = [
+        "[secure]" if seg and (sanitizer.find(seg) or looks_like_a_credential(seg)) else seg
+        for seg in segments
+    ]
+    shown = "/".join(out)
+    return sanitizer.sanitize(shown) if sanitizer.find(shown) else shown
+
+
+def shown_base_url(url: object) -> str:
+    """:func:`~openrouter_secure._net.shown_url` (userinfo and query masked) with its path
+    shown through :func:`shown_path`."""
+    text = shown_url(url)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return shown_path(text)
+    host, slash, path = rest.partition("/")
+    tail = ""
+    for mark in ("?[secure]", "#[secure]"):
+        if path.endswith(mark) or mark in path:
+            cut = path.index(mark)
+            path, tail = path[:cut], path[cut:] + tail
+    return f"{scheme}://{host}{slash}{shown_path(path)}{tail}"
+
 
 log = logging.getLogger("openrouter_secure.client")
 
@@ -104,7 +140,7 @@ class OriginPolicy:
 
     def __repr__(self) -> str:
         return (
-            f"OriginPolicy(base_url={shown_url(self.base_url)!r}, "
+            f"OriginPolicy(base_url={shown_base_url(self.base_url)!r}, "
             f"allowed_hosts={sorted(self.allowed_hosts)!r}, "
             f"allow_insecure_loopback={self.allow_insecure_loopback!r})"
         )
@@ -257,7 +293,7 @@ class KeyAuth(httpx.Auth):
             "auth.failed",
             status=response.status_code,
             method=request.method,
-            path=request.url.path,
+            path=shown_path(request.url.path),
             key_ref=self.source.ref,
         )
         log.warning(
@@ -265,7 +301,7 @@ class KeyAuth(httpx.Auth):
             self.source.ref,
             response.status_code,
             request.method,
-            request.url.path,
+            shown_path(request.url.path),
         )
 
     def sync_auth_flow(
@@ -318,7 +354,7 @@ def _log_exchange(request: httpx.Request, status: int | str, started: float) -> 
     log.debug(
         "%s %s -> %s in %.1f ms headers=%s",
         request.method,
-        request.url.path,
+        shown_path(request.url.path),
         status,
         (time.perf_counter() - started) * 1000,
         default_sanitizer().sanitize_headers(request.headers.multi_items()),

@@ -28,7 +28,7 @@ from .._exceptions import (
     RateLimitExceeded,
 )
 from .._protocols import AsyncLimiter, Limiter
-from ._auth import HttpSettings, KeySpec
+from ._auth import HttpSettings, KeySpec, shown_path
 from ._call import Call, parse_json
 from ._chat import CHAT_PATH, ChatLog, ChatRequest, sent_texts
 from ._errors import (
@@ -100,7 +100,7 @@ class Attempts:
         # that echoes what it saw): check against those too, not only this call's.
         error = error_from_response(response, call.where, (*call.sent, *self._core.recent_sent))
         if status >= 500:
-            self._core.upstream_error(status, call.method, request.url.path)
+            self._core.upstream_error(status, call.method, shown_path(request.url.path))
         if status in RETRY_STATUSES:
             wait = self._again(error.retry_after)
             if wait is not None:
@@ -171,7 +171,7 @@ class ClientCore:
         return self.source.ref
 
     def where(self, method: str, path: str) -> str:
-        return f"{method} {self.prefix}{path}"
+        return f"{method} {shown_path(self.prefix + path)}"
 
     # -- retries ---------------------------------------------------------------------
 

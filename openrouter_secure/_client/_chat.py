@@ -29,7 +29,15 @@ from ._errors import error_from_payload, error_from_transport
 from ._sse import DONE, SSEDecoder
 from ._types import ChatChunk, ChatCompletion, Usage
 
-__all__ = ["CHAT_PATH", "PRIVACY_WARNING", "ChatLog", "ChatRequest", "StreamCore"]
+__all__ = [
+    "ABANDONED_STREAM_TOKENS",
+    "CHAT_PATH",
+    "PRIVACY_WARNING",
+    "ChatLog",
+    "ChatRequest",
+    "StreamCore",
+    "estimate_tokens",
+]
 
 log = logging.getLogger("openrouter_secure.client")
 
@@ -39,6 +47,12 @@ PRIVACY_WARNING = (
 )
 
 CHAT_PATH = "/chat/completions"
+
+#: Completion tokens charged for a stream closed before its end when the request set no
+#: ``max_tokens``: OpenRouter may go on generating (and billing) after the client leaves.
+ABANDONED_STREAM_TOKENS = 4096
+#: Characters per token for an estimate (OpenRouter's own rule of thumb for English).
+CHARS_PER_TOKEN = 4
 
 
 def _text_of(content: Any) -> str:
@@ -55,6 +69,11 @@ def _text_of(content: Any) -> str:
 def _generation_id(payload: Mapping[str, Any]) -> str | None:
     value = payload.get("id")
     return value if isinstance(value, str) else None
+
+
+def estimate_tokens(chars: int) -> int:
+    """Tokens for ``chars`` characters, rounded up (:data:`CHARS_PER_TOKEN` each)."""
+    return -(-chars // CHARS_PER_TOKEN)
 
 
 def chat_body(
@@ -165,8 +184,10 @@ class ChatLog:
         content: str,
         started: float,
         stream: bool,
+        estimated: bool = False,
     ) -> None:
-        """After a completion: the metadata log line and the ``usage.recorded`` event."""
+        """After a completion: the metadata log line and the ``usage.recorded`` event
+        (``estimated=True`` when no usage block came and the tokens are an estimate)."""
         if usage is not None:
             _events.emit(
                 "usage.recorded",
@@ -176,6 +197,7 @@ class ChatLog:
                 completion_tokens=usage.completion_tokens,
                 cost=usage.cost,
                 generation_id=generation_id,
+                estimated=estimated,
             )
         if not log.isEnabledFor(logging.DEBUG):
             return
@@ -251,8 +273,15 @@ class ChatRequest:
         self.finish(result.id, result.usage, result.content)
         return result
 
-    def finish(self, generation_id: str, usage: Usage | None, content: str) -> None:
-        """The metadata log line and the ``usage.recorded`` event of a finished answer."""
+    def finish(
+        self, generation_id: str, usage: Usage | None, content: str, *, abandoned: bool = False
+    ) -> None:
+        """The metadata log line and the ``usage.recorded`` event of an answer. With no
+        usage block (the request turned it off, the stream failed or was left early)
+        the event carries an estimate (see :meth:`estimate`)."""
+        estimated = usage is None
+        if usage is None:
+            usage = self.estimate(content, abandoned=abandoned)
         self.log.finish(
             model=self.model,
             generation_id=generation_id,
@@ -260,7 +289,22 @@ class ChatRequest:
             content=content,
             started=self.started,
             stream=self.stream,
+            estimated=estimated,
         )
+
+    def estimate(self, received: str, *, abandoned: bool) -> Usage:
+        """Tokens for an answer OpenRouter did not account for: the prompt from the
+        characters sent, the completion from the characters received, and, for a
+        stream the caller left (or whose connection dropped) before its end, at least
+        the request's ``max_tokens`` (else :data:`ABANDONED_STREAM_TOKENS`), since
+        OpenRouter may bill the whole generation. The cost is unknown (``None``)."""
+        prompt = estimate_tokens(sum(len(t) for t in self.sent))
+        completion = estimate_tokens(len(received))
+        if abandoned:
+            cap = self.body.get("max_tokens", self.body.get("max_completion_tokens"))
+            worst = cap if isinstance(cap, int) and cap > 0 else ABANDONED_STREAM_TOKENS
+            completion = max(completion, worst)
+        return Usage(prompt, completion, prompt + completion, None)
 
 
 class StreamCore:
@@ -280,6 +324,7 @@ class StreamCore:
         self._done = False
         self.usage: Usage | None = None
         self.id = ""
+        self._recorded = False
 
     def _chunk(self, event: Any) -> ChatChunk | None:
         """The chunk ``event`` carries, or None to skip it; an error event raises."""
@@ -291,6 +336,7 @@ class StreamCore:
         if self._done or not isinstance(event, dict):
             return None
         if "error" in event:
+            self._record(abandoned=False)  # upstream stopped the generation
             raise error_from_payload(
                 event["error"],
                 http_status=200,
@@ -306,15 +352,28 @@ class StreamCore:
         return chunk
 
     def _transport_error(self, exc: httpx.HTTPError) -> OpenRouterError:
+        self._record(abandoned=True)  # the connection dropped: upstream may go on
         return error_from_transport(exc, self._chat.where, self._chat.timeout)
+
+    def _record(self, *, abandoned: bool) -> None:
+        """Emit this stream's ``usage.recorded`` once, however it ends: from its usage
+        block, else estimated (a stream left early, failed or cut is billed too)."""
+        if self._recorded:
+            return
+        self._recorded = True
+        self._chat.finish(self.id, self.usage, "".join(self._parts), abandoned=abandoned)
+
+    def _left(self) -> None:
+        """The caller closed the stream (or dropped it) before its end."""
+        self._record(abandoned=not self._done)
 
     def _ended(self) -> None:
         """The body is read: a stream cut before ``[DONE]`` raises, else it is recorded."""
+        self._record(abandoned=False)
         if not self._done:
             raise OpenRouterConnectionError(
                 f"the stream of {self._chat.where} ended before [DONE]; the answer may be cut short"
             )
-        self._chat.finish(self.id, self.usage, "".join(self._parts))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} model={self._chat.model!r} id={self.id!r}>"

@@ -10,6 +10,7 @@ through the sanitizer too, and the user's own text that moderation echoes
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -17,6 +18,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
 import httpx
 
@@ -107,13 +109,30 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(int(code, 16)) if code else " "
 
 
+def decode(text: str) -> str:
+    """``text`` with the encodings a server may apply when it quotes text back undone:
+    percent-encoding (``%20``, ``+``), HTML entities (``&#x27;``, ``&amp;``) and JSON or
+    C escapes (``\\u00e9``, ``\\n``), each repeated up to three times (a text encoded
+    twice decodes too)."""
+    for _ in range(3):
+        before = text
+        if "%" in text or "+" in text:
+            text = unquote_plus(text)
+        if "&" in text:
+            text = html.unescape(text)
+        if "\\" in text:
+            text = _ESCAPE.sub(_unescape, text)
+        if text == before:
+            break
+    return text
+
+
 def normalize(text: str) -> str:
-    """``text`` reduced to what survives a near-copy: escapes decoded, NFKC, case folded,
-    and only letters and digits kept (white space and punctuation dropped), so doubled
-    spaces, line breaks, changed case or quotes, and JSON escaping compare equal."""
-    if "\\" in text:
-        text = _ESCAPE.sub(_unescape, text)
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """``text`` reduced to what survives a near-copy: decoded (:func:`decode`), NFKC,
+    case folded, and only letters and digits kept (white space and punctuation dropped),
+    so doubled spaces, line breaks, changed case or quotes, and URL, HTML or JSON
+    escaping compare equal."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", decode(text)).casefold())
 
 
 def quotes(text: str, sent: Sequence[str]) -> bool:
@@ -149,10 +168,20 @@ def _clean_value(value: Any, sent: Sequence[str]) -> Any:
     if isinstance(value, str):
         return default_sanitizer().redact(value) if quotes(value, sent) else value
     if isinstance(value, Mapping):
-        return {str(k): _clean_value(v, sent) for k, v in value.items()}
+        # A field that repeats the user's text is replaced at any depth, not only at the top.
+        return {
+            str(k): _user_text(v) if str(k) in _USER_TEXT_FIELDS else _clean_value(v, sent)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [_clean_value(v, sent) for v in value]
     return value
+
+
+def _user_text(value: Any) -> str:
+    """A field that repeats the user's own text, replaced by its length."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return default_sanitizer().redact(text)
 
 
 def _clean_metadata(metadata: Any, sent: Sequence[str] = ()) -> dict[str, Any]:
@@ -162,8 +191,7 @@ def _clean_metadata(metadata: Any, sent: Sequence[str] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in metadata.items():
         if str(name) in _USER_TEXT_FIELDS:
-            text = value if isinstance(value, str) else json.dumps(value, default=str)
-            out[str(name)] = sanitizer.redact(text)
+            out[str(name)] = _user_text(value)
         else:
             out[str(name)] = _clean_value(sanitizer.sanitize_data(value), sent)
     return out

@@ -33,9 +33,9 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
-from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL, shown_url
+from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from .._protocols import Limiter
-from ._auth import DEFAULT_TIMEOUT, KeySpec
+from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
 from ._base import ClientCore
 from ._call import Call
 from ._chat import ChatRequest, StreamCore
@@ -82,6 +82,9 @@ class ChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
+        except GeneratorExit:
+            self._left()
+            raise
         finally:
             response.close()
         self._ended()
@@ -93,8 +96,11 @@ class ChatStream(StreamCore):
         return next(self._gen)
 
     def close(self) -> None:
+        """Stop reading; a stream left before its end is recorded with an estimate
+        (see :doc:`limits-budgets-audit`)."""
         self._gen.close()
         self._response.close()
+        self._left()
 
     def __enter__(self) -> ChatStream:
         return self
@@ -342,4 +348,5 @@ class RedactingClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<RedactingClient base_url={shown_url(self._core.base_url)!r} key={self.key_ref!r}>"
+        base_url = shown_base_url(self._core.base_url)
+        return f"<RedactingClient base_url={base_url!r} key={self.key_ref!r}>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -53,9 +54,19 @@ def shown_mask(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .._exceptions import OpenRouterSecureError
     from .._registry import resolve
 
-    secret = resolve(args.ref, cache=False)
+    try:
+        secret = resolve(args.ref, cache=False)
+    except OpenRouterSecureError as exc:
+        # A reference that does not resolve may be a pasted value (``get env://<key>``):
+        # its path is echoed only when it reads as a name.
+        print(
+            f"openrouter-secure: error: {hide_implausible_path(str(exc), args.ref)}",
+            file=sys.stderr,
+        )
+        return 2
     with secret:
         if args.reveal:
             sys.stdout.write(secret.reveal() + "\n")
@@ -73,6 +84,46 @@ def run(args: argparse.Namespace) -> int:
             for key, value in info.items():
                 print(f"{key:<12} {value}")
     return 0
+
+
+_NAME_SEGMENT = re.compile(r"[A-Za-z0-9._@:-]{1,64}")
+_CASE_SWITCH = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
+)
+
+
+def plausible_name(segment: str) -> bool:
+    """Whether a reference path segment reads as a name (``OPENROUTER_API_KEY``,
+    ``openrouter-secure``, ``prod/db``) rather than a value: short, of name characters,
+    few case or letter/digit switches, and not a credential by the reference rules or
+    the Sanitizer."""
+    from .._refs import looks_like_a_credential
+    from .._sanitize._sanitizer import default_sanitizer
+
+    if not _NAME_SEGMENT.fullmatch(segment):
+        return False
+    words = [w for w in re.split(r"[._@:-]+", segment) if w]
+    return (
+        all(len(_CASE_SWITCH.findall(w)) < 4 for w in words)
+        and not looks_like_a_credential(segment)
+        and not default_sanitizer().find(segment)
+    )
+
+
+def hide_implausible_path(message: str, ref: str) -> str:
+    """``message`` with every path segment of ``ref`` that is not a plausible name (and the
+    reference text holding it) replaced by a note of its length."""
+    from urllib.parse import unquote
+
+    _, sep, rest = ref.partition("://")
+    path = rest.split("?", 1)[0].split("#", 1)[0] if sep else ref
+    hidden = [seg for seg in {*path.split("/"), *unquote(path).split("/")} if seg]
+    hidden = [seg for seg in hidden if not plausible_name(seg)]
+    if not sep and ref:
+        hidden.append(ref)
+    for text in sorted({ref, *hidden} if hidden else set(), key=len, reverse=True):
+        message = message.replace(text, f"<{len(text)} characters, not shown>")
+    return message
 
 
 def secret_fingerprint(text: str) -> str:

@@ -67,11 +67,85 @@ def fingerprint(value: str) -> str:
     return "pbkdf2-sha256:" + hashlib.pbkdf2_hmac("sha256", raw, _SALT, _ROUNDS).hex()
 
 
-def marked_lines(text: str) -> frozenset[int]:
-    """The 1-based numbers of the lines of ``text`` that carry an allow marker."""
+def marked_lines(text: str, fmt: str = "json") -> frozenset[int]:
+    """The 1-based numbers of the lines of ``text`` that carry an allow marker in a real
+    comment of format ``fmt`` (``"json"``: ``//`` and ``/* */`` outside strings;
+    ``"yaml"``, ``"toml"``, ``"dotenv"``: ``#`` outside quotes). A marker inside a
+    string value is text, not a comment, and counts for nothing; strict JSON, which has
+    no comments, has no marked line."""
     if _MARKER.search(text) is None:
         return frozenset()
-    return frozenset(n for n, line in enumerate(text.splitlines(), 1) if _MARKER.search(line))
+    out: set[int] = set()
+    for start, end in _comment_spans(text, fmt):
+        for m in _MARKER.finditer(text, start, end):
+            out.add(text.count("\n", 0, m.start()) + 1)
+    return frozenset(out)
+
+
+def _comment_spans(text: str, fmt: str) -> list[tuple[int, int]]:
+    """Where the comments of ``text`` are, read with the quoting rules of ``fmt``."""
+    if fmt == "yaml":
+        return _yaml_comment_spans(text)
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if fmt == "toml" and text.startswith(('"""', "'''"), i):
+            close = text.find(text[i : i + 3], i + 3)
+            i = n if close == -1 else close + 3
+        elif c == '"' or (c == "'" and fmt != "json"):
+            i = _quoted_end(text, i, escapes=c == '"')
+        elif fmt == "json" and text.startswith(("//", "/*"), i):
+            end = text.find("\n" if text[i + 1] == "/" else "*/", i + 2)
+            end = n if end == -1 else (end if text[i + 1] == "/" else end + 2)
+            spans.append((i, end))
+            i = end
+        elif fmt != "json" and c == "#" and (fmt == "toml" or i == 0 or text[i - 1] in " \t\n"):
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+            spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    return spans
+
+
+def _quoted_end(text: str, i: int, *, escapes: bool) -> int:
+    """Index just past the one-line string opened at ``text[i]`` (at the end of its line
+    at most: an unbalanced quote then hides that line's marker, never another line's)."""
+    quote = text[i]
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if escapes and c == "\\":
+            j += 2
+            continue
+        if c == quote:
+            return j + 1
+        if c == "\n":
+            return j
+        j += 1
+    return len(text)
+
+
+def _yaml_comment_spans(text: str) -> list[tuple[int, int]]:
+    """YAML comments: a ``#`` after a space or at a line start that no token of the YAML
+    scanner covers (so a ``#`` inside a quoted or block scalar is text)."""
+    try:
+        import yaml  # an extra, needed only for YAML files
+
+        covered = [
+            (t.start_mark.index, t.end_mark.index)
+            for t in yaml.scan(text, Loader=yaml.SafeLoader)
+            if isinstance(t, yaml.ScalarToken)
+        ]
+    except Exception:  # noqa: BLE001 - not YAML we can read: no comment counts
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"(?:^|(?<=[ \t]))#[^\n]*", text, re.M):
+        if not any(a <= m.start() < b for a, b in covered):
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def marker_allows(text: str, lines: frozenset[int], value: str | None, line: int | None) -> bool:

@@ -48,13 +48,15 @@ def scan_source(
     less what the allow-list accepts."""
     hits = scan_document(source.doc, strict_syntax=strict_syntax)
     hits += _duplicate_hits(source.duplicates)
-    hits += _raw_hits(source.text, set(_strings(source.doc)))
-    return _allowed_dropped(hits, source.text, baseline)
+    parsed = list(_strings(source.doc))
+    hits += _raw_hits(source.text, set(parsed))
+    return _allowed_dropped(hits, source.text, baseline, source.fmt, parsed)
 
 
-def scan_text(text: str, *, baseline: Baseline | None = None) -> list[Hit]:
-    """Secrets in ``text`` that cannot be parsed: the raw-text check alone."""
-    return _allowed_dropped(_raw_hits(text, set()), text, baseline)
+def scan_text(text: str, *, baseline: Baseline | None = None, fmt: str = "json") -> list[Hit]:
+    """Secrets in ``text`` that cannot be parsed: the raw-text check alone (markers in
+    comments of ``fmt``)."""
+    return _allowed_dropped(_raw_hits(text, set()), text, baseline, fmt, [])
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -83,8 +85,9 @@ def dotenv_hits(text: str, *, baseline: Baseline | None = None) -> list[Hit]:
         name = str(hit.segments[0]) if hit.segments else ""
         hits.append(_with_line(hit, lines.get(name)))
     hits += _duplicate_hits(tuple(dups))
-    hits += _raw_hits(text, set(values.values()) | set(values))
-    return _allowed_dropped(hits, text, baseline)
+    parsed = [*values.values(), *values]
+    hits += _raw_hits(text, set(parsed))
+    return _allowed_dropped(hits, text, baseline, "dotenv", parsed)
 
 
 def _dotenv_line(line: str) -> tuple[str | None, str]:
@@ -161,8 +164,10 @@ def _raw_hits(text: str, parsed: set[str]) -> list[Hit]:
     return hits
 
 
-def _allowed_dropped(hits: list[Hit], text: str, baseline: Baseline | None) -> list[Hit]:
-    lines = marked_lines(text)
+def _allowed_dropped(
+    hits: list[Hit], text: str, baseline: Baseline | None, fmt: str, parsed: list[str]
+) -> list[Hit]:
+    lines = marked_lines(text, fmt)
     if not lines and baseline is None:
         return hits
     if lines:
@@ -179,12 +184,46 @@ def _allowed_dropped(hits: list[Hit], text: str, baseline: Baseline | None) -> l
     kept = []
     for hit in hits:
         if allowable(hit.finding.rule) and (
-            marker_allows(text, lines, hit.value, hit.line)
+            (
+                marker_allows(text, lines, hit.value, hit.line)
+                and not _escaped_copy(text, parsed, hit.value)
+            )
             or (baseline is not None and baseline.allows(hit.value))
         ):
             continue
         kept.append(hit)
     return kept
+
+
+_ESCAPE = re.compile(
+    r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2}))"
+)
+
+
+def unescape(text: str) -> str:
+    """``text`` with the ``\\uXXXX``, ``\\UXXXXXXXX``, ``\\u{X}`` and ``\\xXX`` escapes of
+    JSON, TOML and YAML decoded (a UTF-16 surrogate pair becomes its character)."""
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        code = int(next(g for g in m.groups() if g is not None), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)
+
+    decoded = _ESCAPE.sub(one, text)
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _escaped_copy(text: str, parsed: list[str], value: str | None) -> bool:
+    """Whether the file holds ``value`` in a form other than its plain text: an escaped
+    copy in the raw text (``\\u0073k-...`` in a comment or a string), or more copies in
+    the parsed values than the raw text spells out. Such a copy is on no marked line."""
+    if not value:
+        return False
+    raw = text.count(value)
+    if unescape(text).count(value) > raw:
+        return True
+    return sum(s.count(value) for s in parsed) > raw
 
 
 def find_baseline(path: Path) -> Baseline | None:

@@ -36,6 +36,7 @@ from .. import _events
 from .._exceptions import ConfigurationError, InsecureConfigError
 from .._files import write_private
 from .._net import is_loopback, transport_allowed
+from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
 from ._allow import Baseline
 from ._check import scan_source
@@ -355,17 +356,31 @@ def _resolve_value(
             return obj
         secret = (key is not None and is_credential_name(key)) or _names_a_secret(parts)
         value = interpolate(parts, where, as_secret=secret)
+        if isinstance(value, str) and holds_a_secret(value):
+            value = Secret(value)
         if isinstance(value, Secret):
             values.append((server, value))
         return value
     return obj
 
 
+def holds_a_secret(text: str) -> bool:
+    """Whether a filled-in string holds a secret as the config check would judge it
+    written in the file: the Sanitizer finds one (a key, ``"token": "..."``), or the
+    scan finds a URL password or secret param, or a secret ``NAME=value`` or
+    ``--flag=value`` inside it."""
+    if default_sanitizer().find(text):
+        return True
+    return bool(scan_document({"args": [text]}, strict_syntax=False))
+
+
 def _is_flag(item: object) -> bool:
     return isinstance(item, str) and item.startswith("-") and "=" not in item
 
 
-_NAME_BEFORE = re.compile(r"(?:^|[\s?&;,])-{0,2}([A-Za-z_][\w.-]*)(?:=|\s+|:\s*)$")
+_NAME_BEFORE = re.compile(
+    r"(?:^|[\s?&;,{\"'])-{0,2}([A-Za-z_][\w.-]*)[\"']?(?:=|\s+|\s*:\s*)[\"']?$"
+)
 
 
 def _names_a_secret(parts: list[Literal | Placeholder]) -> bool:

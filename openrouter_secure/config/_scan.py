@@ -26,6 +26,7 @@ values).
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from collections.abc import Iterator, Mapping
@@ -72,14 +73,26 @@ _BENIGN_WORDS = frozenset(
         "query", "inherit", "default", "prompt", "ask", "off", "on",
     }
 )  # fmt: skip
-_PLACEHOLDER = re.compile(
-    r"<[^<>]*>|\{\{[^{}]*\}\}|[xX*.\-_]+|"
-    r"(?i:(?:.*[_\-\s])?(?:your|replace|insert|paste|example|placeholder|dummy|changeme)"
-    r"(?:[_\-\s].*)?)"
+_PLACEHOLDER = re.compile(r"[xX*.\-_]+")
+# ``<your-key>``, ``{{API_KEY}}``: a bracketed name, its words read as words (not
+# ``<random run>``).
+_BRACKETED = re.compile(r"<([^<>]*)>|\{\{([^{}]*)\}\}")
+_PLACEHOLDER_WORD = re.compile(
+    r"(?i)your|replace|insert|paste|example|placeholder|dummy|changeme|change|here|todo|fixme"
+)
+_FILLER_SPLIT = re.compile(r"[_\-\s.:/]+")
+# A word of a placeholder: letters in one case pattern (``your``, ``API``, ``Key``), not a
+# random run (``Xk9f...``, ``qZt...``) glued to a placeholder word.
+_FILLER_WORD = re.compile(
+    r"(?:[a-z0-9]{1,3}|[A-Z0-9]{1,3}|[A-Z][a-z0-9]{1,2})"
+    r"|(?=(?i:.*[aeiouy]))(?!(?i:.*[b-df-hj-np-tv-xz]{4}))"
+    r"(?:[a-z]{4,12}|[A-Z]{4,12}|[A-Z][a-z]{3,11})"
+    r"|x+|X+|\*+"
 )
 _FILE_PATH = re.compile(r"(?:~|\.{1,2})?[/\\][^\s]*|[A-Za-z]:[/\\][^\s]*")
 _NON_URL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file", "ssh", "git"})
 _WORD = re.compile(r"[A-Za-z0-9]")
+_HAS_DIGIT = re.compile(r"\d")
 # A shell or Windows variable: ``$NAME`` only in the UPPER_CASE that environment
 # variables use (``$ecretP4ss`` is a password, not a variable), ``${name}`` in braces,
 # ``%NAME%``.
@@ -91,6 +104,12 @@ _SWITCHES = re.compile(
 )
 _INLINE_FLAG = re.compile(
     r"(?:^|\s)(?P<name>--?[A-Za-z][\w-]*)(?:=|\s+)(?P<value>[^\s\"'-][^\s\"']*)"
+)
+# Under a secret name, a number of this many digits or more is a secret (a PIN is 4).
+_MIN_NUMERIC_SECRET = 4
+# ``Bearer <token>`` / ``Token <token>`` is a credential whatever the name it sits under.
+_AUTH_VALUE = re.compile(
+    r"(?i)(?:^|(?<=[\s:'\"=]))(?P<scheme>bearer|token|basic)\s+(?P<value>[^\s\"',;]{8,})"
 )
 _INLINE_ASSIGN = re.compile(r"(?:^|[\s;])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s;\"']+)")
 
@@ -110,6 +129,15 @@ class ConfigFinding:
     suggestion: str = ""
     severity: str = "error"
     message: str = ""
+
+    def __post_init__(self) -> None:
+        # Every text a finding carries goes through the Sanitizer, wherever the finding
+        # was built: a server name, a key or a reference path made from one may be a key.
+        sanitizer = default_sanitizer()
+        for attr in ("path", "suggestion", "message"):
+            text = getattr(self, attr)
+            if text and sanitizer.find(text):
+                object.__setattr__(self, attr, sanitizer.sanitize(text))
 
     def __str__(self) -> str:
         where = self.path or "(file)"
@@ -143,7 +171,7 @@ def render_path(segments: tuple[Segment, ...], redacted: frozenset[int] = frozen
     """``mcpServers.x.args[2]``; segments whose index is in ``redacted`` show ``[<redacted>]``."""
     out = ""
     for i, seg in enumerate(segments):
-        if i in redacted:
+        if i in redacted or (isinstance(seg, str) and _unsafe_text(seg)):
             out += "[<redacted>]"
         elif isinstance(seg, int):
             out += f"[{seg}]"
@@ -153,6 +181,13 @@ def render_path(segments: tuple[Segment, ...], redacted: frozenset[int] = frozen
             escaped = seg.replace("\\", "\\\\").replace('"', '\\"')
             out += f'["{escaped}"]'
     return out
+
+
+def _unsafe_text(text: str) -> bool:
+    """Whether ``text`` (a key, a server name) holds something the Sanitizer masks, as
+    written or as a slug would spell it."""
+    sanitizer = default_sanitizer()
+    return bool(sanitizer.find(text)) or bool(sanitizer.find(_slug(text)))
 
 
 def _slug(text: str) -> str:
@@ -176,7 +211,28 @@ def is_credential_name(name: str) -> bool:
     (they say where a secret is or how it is used).
     """
     bare = name.lstrip("-")
-    return bool(bare) and is_secret_field(bare) and not _POINTER.search(bare)
+    if not bare or _POINTER.search(bare):
+        return False
+    return is_secret_field(bare) or any(
+        _COMPOUND.fullmatch(seg) for seg in _NAME_SEGMENTS.split(bare) if seg
+    )
+
+
+# Names whose words run together (``APITOKEN``, ``DBPASSWORD``, ``AWS_SECRETACCESSKEY``,
+# ``MASTERKEY``): one segment that is, or ends in, a credential word. "key" and "pass"
+# count only after a word that makes them a credential (``signingkey``, ``dbpass``), so
+# ``monkey``, ``keyboard``, ``turkey``, ``bypass``, ``compass`` are not secret names;
+# "token" only at the end (``tokenizer``, ``max_tokens`` are not).
+_NAME_SEGMENTS = re.compile(r"[_\-.\s:/]+|(?<=[a-z])(?=[A-Z])")
+_COMPOUND = re.compile(
+    r"(?i)[a-z0-9]*(?:password|passwd|passphrase|passcode|secret|token|credentials?)"
+    r"|[a-z0-9]*(?:api|access|secret|private|master|signing|encryption|decryption|crypt|"
+    r"auth|session|client|app|shared|hmac|jwt|root|admin|service|account|license|webhook|"
+    r"cookie|bot|deploy|ssh|gpg|pgp|subscription|consumer|user|storage)_?keys?"
+    r"|(?:db|root|admin|user|sql|mysql|pg|postgres|redis|mail|smtp|ftp|ldap|wifi|proxy)"
+    r"(?:pass|pwd|pw)"
+    r"|pin|pincode"
+)
 
 
 def iter_server_maps(
@@ -247,6 +303,16 @@ class _Scanner:
                 previous = item
         elif isinstance(obj, str):
             self.string(obj, segs, key)
+        elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+            # ``password: 8374920193`` parses as a number: under a secret name or flag it
+            # is judged as the text it was written as (not fixable in place).
+            if key is not None and is_credential_name(key):
+                before = len(self.hits)
+                self.string(_number_text(obj), segs, key)
+                self.hits[before:] = [
+                    Hit(h.finding, h.segments, None, h.server, h.slug, h.line, h.value)
+                    for h in self.hits[before:]
+                ]
         elif isinstance(obj, (bytes, bytearray)):
             # YAML's !!binary: checked as the text it decodes to (not fixable in place).
             before = len(self.hits)
@@ -291,6 +357,7 @@ class _Scanner:
             return
         self._urls(masked, segs, key, offset)
         self._inline(masked, segs, offset)
+        self._auth_values(masked, segs, key, offset)
         if len(self.hits) > before:
             return
         if key is not None and is_credential_name(key):
@@ -337,7 +404,9 @@ class _Scanner:
     def _benign(self, core: str) -> bool:
         if not core or core.lower() in _BENIGN_WORDS or _PLACEHOLDER.fullmatch(core):
             return True
-        if core.isdigit() and len(core) < 8:  # a count or a port, not a credential
+        if _is_placeholder_text(core):
+            return True
+        if core.isdigit() and len(core) < _MIN_NUMERIC_SECRET:  # a flag such as 0 or 1
             return True
         if _SHELL_VAR.fullmatch(core):
             return True
@@ -400,6 +469,29 @@ class _Scanner:
                 span = (offset + m.start("value"), offset + m.end("value"))
                 self._add(segs, "secret-key-literal", span, name, value=value)
 
+    def _auth_values(
+        self, masked: str, segs: tuple[Segment, ...], key: str | None, offset: int
+    ) -> None:
+        """``Bearer <token>`` / ``Token <token>`` / ``Basic <b64>``: an Authorization
+        value under any name (``X-Upstream``, an argument), not only a secret-looking one.
+        ``Token`` starts many sentences, so it counts only as the whole value or when
+        its word holds a digit."""
+        if key is not None and is_credential_name(key):
+            return  # the name check below judges it with its scheme taken off
+        for m in _AUTH_VALUE.finditer(masked):
+            value = m.group("value")
+            if "\0" in value or self._benign(value):
+                continue
+            whole = m.start() == 0 and m.end() == len(masked.rstrip())
+            scheme = m.group("scheme").lower()
+            credential_shaped = _HAS_DIGIT.search(value) or (
+                scheme == "basic" and _is_basic_pair(value)
+            )
+            if scheme != "bearer" and not whole and not credential_shaped:
+                continue
+            span = (offset + m.start("value"), offset + m.end("value"))
+            self._add(segs, "secret-key-literal", span, key, value=value)
+
     # -- recording -----------------------------------------------------------------
     def _add(
         self,
@@ -419,12 +511,20 @@ class _Scanner:
         server = self._in_server(segs)
         if leaf is None:
             leaf = (key or "").lstrip("-") or (str(segs[-1]) if segs and not redact_last else "")
+        # The slug becomes a keychain entry name and a reference path: never a key.
+        if server is not None and _unsafe_text(server):
+            server = "server"
+            redacted |= frozenset(i for i, s in enumerate(segs) if s == self._in_server(segs))
+        if leaf and _unsafe_text(leaf):
+            leaf = "secret"
         if server is not None and server != leaf:
             slug = _slug(f"{server}.{leaf}" if leaf else server)
         else:
             slug = _slug(".".join(str(s) for i, s in enumerate(segs) if i not in redacted))
         if any(i in redacted for i in range(len(segs))):
             slug = _slug(f"{server or 'config'}.secret")
+        if _unsafe_text(slug):
+            slug = "secret"
         base, n = slug, 1
         while slug in self.slugs:
             n += 1
@@ -439,6 +539,37 @@ class _Scanner:
         self.hits.append(
             Hit(finding, segs, None if redact_last else span, server, slug, value=value)
         )
+
+
+def _is_basic_pair(value: str) -> bool:
+    """Whether ``value`` is base64 of ``user:password`` (HTTP Basic credentials)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+    return b":" in decoded
+
+
+def _number_text(number: int | float) -> str:
+    """The digits of a number as written (``1.5e3`` keeps its digits, not its sign)."""
+    return repr(number).lstrip("-")
+
+
+def _is_placeholder_text(core: str) -> bool:
+    """Whether ``core`` is an obvious placeholder as a whole (``YOUR_API_KEY_HERE``,
+    ``"changeme"``, ``[replace-with-your-token]``, ``<api key>``): once quotes and
+    brackets are taken off, only words of letters, at least one of them a placeholder
+    word unless the whole is in ``<...>`` or ``{{...}}``. A random run
+    glued to such a word (``changeme-<password>``, ``<token>-your-api-key``) is a
+    credential, not a placeholder."""
+    bracketed = _BRACKETED.fullmatch(core.strip())
+    inner = core.strip("\"'`[](){}<> ")
+    words = [w for w in _FILLER_SPLIT.split(inner) if w]
+    return (
+        bool(words)
+        and all(_FILLER_WORD.fullmatch(w) for w in words)
+        and (bracketed is not None or any(_PLACEHOLDER_WORD.fullmatch(w) for w in words))
+    )
 
 
 def _path_like(text: str) -> bool:

@@ -198,7 +198,7 @@ class _Doctor:
             text = read_text(path)
         except ConfigurationError:
             return
-        for hit in scan_text(text, baseline=baseline):
+        for hit in scan_text(text, baseline=baseline, fmt=file_format(path)):
             f = hit.finding
             self.add(
                 DoctorFinding(
