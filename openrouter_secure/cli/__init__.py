@@ -19,7 +19,17 @@ from .._version import __version__
 __all__ = ["main"]
 
 # Order is the order of `--help`.
-COMMANDS = ("_doctor", "_backends", "_get", "_benchmark", "_rotate", "_audit", "_serve", "_secret")
+COMMANDS = (
+    "_doctor",
+    "_backends",
+    "_get",
+    "_benchmark",
+    "_rotate",
+    "_audit",
+    "_serve",
+    "_secret",
+    "_sanitize",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
