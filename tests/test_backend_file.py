@@ -281,8 +281,8 @@ def test_relative_dotenv_reference(
 def test_the_dotenv_docs_example_runs_as_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_docs import python_block_after
+    from tests.docs_examples import run_python_after
 
     monkeypatch.chdir(tmp_path)
-    exec(python_block_after("backends.md", "## `.env` files (`dotenv://`)"), {})  # noqa: S102
+    run_python_after("backends.md", "## `.env` files (`dotenv://`)")
     assert capsys.readouterr().out == "***MASKED***\n"

@@ -99,13 +99,13 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path: Path) -> None:
 
 
 def test_the_docs_example_runs_as_written(tmp_path: Path) -> None:
-    from tests.test_cli_secret import bash_block_after
+    from tests.docs_examples import block_after
 
     canary = make_canary()
     (tmp_path / "app.log").write_text(f"ERROR auth failed for key {canary}\n")
     script = (
         'openrouter-secure() { "$PYTHON" -m openrouter_secure.cli "$@"; }\nset -e\n'
-        + bash_block_after("cli.md", "## Filtering logs")
+        + block_after("cli.md", "## Filtering logs", "bash")
     )
     result = subprocess.run(
         ["bash", "-c", script],

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from openrouter_secure.testing import assert_no_leak, make_canary
+from tests.docs_examples import block_after
 
 
 def cli(
@@ -272,16 +273,11 @@ def test_vault_set_list_delete(openbao: Any, tmp_path: Path) -> None:
     assert_no_leak(canary, listed.stdout)
 
 
-def bash_block_after(page: str, heading: str) -> str:
-    text = (Path(__file__).parents[1] / "docs" / page).read_text(encoding="utf-8")
-    return text.split(heading, 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
-
-
 def test_the_docs_example_runs_as_written(tmp_path: Path) -> None:
     canary = make_canary()
     script = (
         'openrouter-secure() { "$PYTHON" -m openrouter_secure.cli "$@"; }\nset -e\n'
-        + bash_block_after("cli.md", "## Storing secrets")
+        + block_after("cli.md", "## Storing secrets", "bash")
     )
     result = subprocess.run(
         ["bash", "-c", script],
