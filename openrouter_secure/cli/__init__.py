@@ -29,6 +29,7 @@ COMMANDS = (
     "_serve",
     "_secret",
     "_sanitize",
+    "_completion",
 )
 
 
