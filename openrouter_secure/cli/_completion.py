@@ -169,9 +169,7 @@ def fish(root: Node) -> str:
                 f"complete -c {PROG} -n {_fish_quote(condition)} -a {name} -d {_fish_quote(short)}"
             )
         for opts, help_, takes in node.options:
-            flags = " ".join(
-                f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in opts
-            )
+            flags = " ".join(f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in opts)
             value = " -r -F" if takes else ""
             lines.append(
                 f"complete -c {PROG} -n {_fish_quote(condition)} {flags}{value} "
