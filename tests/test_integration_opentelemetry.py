@@ -152,3 +152,12 @@ def test_the_docs_example_runs_as_written(capsys: pytest.CaptureFixture[str]) ->
     (span,) = namespace["memory"].get_finished_spans()
     assert span.attributes["gen_ai.input.messages"].startswith("<REDACTED:")
     namespace["provider"].shutdown()
+
+
+def test_a_secret_in_an_attribute_name_is_masked(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, canary = traced
+    with tracer.start_as_current_span("x") as span:
+        span.set_attribute(f"app.cache.{canary}", 1)
+    assert_no_leak(canary, everything(memory.get_finished_spans()[0]))

@@ -170,3 +170,17 @@ def test_the_docs_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> No
     assert options["before_send"] is before_send
     assert options["before_send_transaction"] is before_send_transaction
     sentry_sdk.init(dsn=None)
+
+
+def test_a_secret_used_as_a_mapping_key_is_masked() -> None:
+    canary = make_canary()
+    scrubbed = before_send({"extra": {"by_key": {canary: "usage 12"}}}, {})
+    assert "usage 12" in repr(scrubbed)
+    assert_no_leak(canary, repr(scrubbed))
+
+
+def test_headers_as_a_list_of_pairs_are_masked_by_name() -> None:
+    canary = make_canary()
+    event = {"request": {"headers": [["X-Api-Key", "abc-" + canary[-6:]], ["Accept", "*/*"]]}}
+    scrubbed = before_send(event, {})
+    assert scrubbed["request"]["headers"] == [["X-Api-Key", "***MASKED***"], ["Accept", "*/*"]]

@@ -88,7 +88,9 @@ def sanitize_span(
 
     def attrs(values: Mapping[str, Any] | None, content: bool = False) -> dict[str, Any]:
         return {
-            key: _value(san, key, value, drop_content and (content or is_content_key(key)))
+            san.sanitize(key): _value(
+                san, key, value, drop_content and (content or is_content_key(key))
+            )
             for key, value in (values or {}).items()
         }
 

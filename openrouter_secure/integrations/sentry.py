@@ -81,7 +81,9 @@ class SentryScrubber:
         if isinstance(obj, str):
             return self.sanitizer.sanitize(obj)
         if isinstance(obj, Mapping):
-            return {str(k): self._walk(v, str(k), depth + 1) for k, v in obj.items()}
+            # Keys are scanned too: a dict keyed by API key is not unheard of.
+            sanitize = self.sanitizer.sanitize
+            return {sanitize(str(k)): self._walk(v, str(k), depth + 1) for k, v in obj.items()}
         if isinstance(obj, (list, tuple)):
             if key == "headers" and all(_is_pair(item) for item in obj):
                 return [[name, self._walk(value, str(name), depth + 1)] for name, value in obj]
