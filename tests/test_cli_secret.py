@@ -293,3 +293,11 @@ def test_the_docs_example_runs_as_written(tmp_path: Path) -> None:
     assert f"length       {len(canary)}" in result.stdout
     assert not (tmp_path / "secrets" / "openrouter").exists()
     assert_no_leak(canary, result.stdout, result.stderr)
+
+
+def test_set_refuses_a_huge_stdin(secrets_dir: Path) -> None:
+    target = secrets_dir / "openrouter"
+    result = cli("secret", "set", f"file://{target}", stdin="x" * ((1 << 20) + 1))
+    assert result.returncode == 2
+    assert "more than" in result.stderr
+    assert not target.exists()

@@ -19,6 +19,8 @@ from .._exceptions import ConfigurationError, UnsupportedOperationError
 from .._refs import SecretRef
 from ._output import print_json, print_table
 
+# A secret is short; a megabyte on stdin is a wrong pipe (a log, a file), not a key.
+MAX_VALUE = 1 << 20
 _BARE = re.compile(r"(?P<scheme>[a-z][a-z0-9_-]{0,31})://(?:\?(?P<query>[^#]*))?")
 
 
@@ -67,7 +69,12 @@ def _read_value(ref: SecretRef) -> str:
             raise ConfigurationError("the two entries differ; nothing was stored")
         value = first
     else:
-        value = sys.stdin.read() if sys.stdin is not None else ""
+        value = sys.stdin.read(MAX_VALUE + 1) if sys.stdin is not None else ""
+        if len(value) > MAX_VALUE:
+            raise ConfigurationError(
+                f"refusing to store more than {MAX_VALUE} characters at {ref}: stdin is "
+                "not a secret (is the right command piped in?); nothing was stored"
+            )
         # `echo KEY |` and files end with a line break that is not part of the key.
         value = value[:-2] if value.endswith("\r\n") else value.removesuffix("\n")
     if not value:
