@@ -200,8 +200,9 @@ def test_list_without_a_prefix_names_the_backends_that_can() -> None:
 
 
 def test_list_on_a_backend_that_cannot() -> None:
-    result = cli("secret", "list", "keyring://x")
+    result = cli("secret", "list", "gcp://my-project/")
     assert result.returncode == 2
+    assert "cannot list" in result.stderr
 
 
 # -- real services -----------------------------------------------------------------------
@@ -214,9 +215,11 @@ def test_keyring_set_and_delete(keychain: Any) -> None:
     result = cli("secret", "set", ref, stdin=canary)
     assert result.returncode == 0, result.stderr
     assert keychain.get_password("ors-cli-test", user) == canary
+    listed = cli("secret", "list", "keyring://ors-cli-test/u-")
+    assert ref in listed.stdout
     assert cli("secret", "delete", "--yes", ref).returncode == 0
     assert keychain.get_password("ors-cli-test", user) is None
-    assert_no_leak(canary, result.stdout, result.stderr)
+    assert_no_leak(canary, result.stdout, result.stderr, listed.stdout)
 
 
 @pytest.fixture

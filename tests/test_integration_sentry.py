@@ -19,6 +19,7 @@ from sentry_sdk.transport import Transport  # noqa: E402
 from openrouter_secure.integrations.sentry import (  # noqa: E402
     SentryScrubber,
     before_send,
+    before_send_log,
     before_send_transaction,
 )
 
@@ -184,3 +185,26 @@ def test_headers_as_a_list_of_pairs_are_masked_by_name() -> None:
     event = {"request": {"headers": [["X-Api-Key", "abc-" + canary[-6:]], ["Accept", "*/*"]]}}
     scrubbed = before_send(event, {})
     assert scrubbed["request"]["headers"] == [["X-Api-Key", "***MASKED***"], ["Accept", "*/*"]]
+
+
+def test_sentry_logs_are_scrubbed() -> None:
+    from sentry_sdk import logger as sentry_logger
+
+    canary = make_canary()
+    kept = KeepingTransport()
+    sentry_sdk.init(
+        dsn=DSN,
+        transport=kept,
+        enable_logs=True,
+        before_send_log=before_send_log,
+        default_integrations=False,
+    )
+    try:
+        sentry_logger.info("calling with {key}", key=canary, attributes={"api_key": "abc"})
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init(dsn=None)
+    assert "calling with" in kept.text()
+    assert_no_leak(canary, kept.text())
+    assert '"abc"' not in kept.text()

@@ -3,10 +3,12 @@
 ::
 
     import sentry_sdk
-    from openrouter_secure.integrations.sentry import before_send, before_send_transaction
+    from openrouter_secure.integrations.sentry import (
+        before_send, before_send_log, before_send_transaction)
 
     sentry_sdk.init(dsn=..., before_send=before_send,
-                    before_send_transaction=before_send_transaction)
+                    before_send_transaction=before_send_transaction,
+                    before_send_log=before_send_log)  # with enable_logs=True
 
 Every string in the event goes through the Sanitizer: the message and log entry, each
 exception's value, every frame's local variables, breadcrumbs, the request (URL, query
@@ -34,7 +36,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._sanitize._sanitizer import MASK, Sanitizer, default_sanitizer, is_secret_field
 from ._genai import is_content_key
 
-__all__ = ["SentryScrubber", "before_send", "before_send_transaction"]
+__all__ = ["SentryScrubber", "before_send", "before_send_log", "before_send_transaction"]
 
 # Whole values that are credentials by where they sit in a Sentry event.
 _MASKED_KEYS = frozenset({"cookies", "cookie"})
@@ -102,3 +104,7 @@ before_send = SentryScrubber()
 
 before_send_transaction = before_send
 """The same scrubber, for ``sentry_sdk.init(before_send_transaction=...)``."""
+
+before_send_log = before_send
+"""The same scrubber, for Sentry's logs: ``sentry_sdk.init(enable_logs=True,
+before_send_log=...)``."""
