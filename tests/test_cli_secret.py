@@ -246,6 +246,17 @@ def test_aws_set_list_delete(moto_server: str, aws_env: dict[str, str]) -> None:
     rows = json.loads(listed.stdout)
     assert [r["ref"].split("?")[0] for r in rows] == [f"aws://{stem}/openrouter"]
     assert rows[0]["updated"]
+    boto3 = pytest.importorskip("boto3")
+    boto3.client(
+        "secretsmanager",
+        region_name="us-east-1",
+        endpoint_url=moto_server,
+        aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
+    ).update_secret(SecretId=f"{stem}/openrouter", Description=f"old key was {canary}")
+    described = cli("secret", "list", f"aws://{stem}/{params}", env=aws_env).stdout
+    assert "old key was" in described
+    assert_no_leak(canary, described)
     assert cli("secret", "delete", "-y", ref + "&recovery_days=0", env=aws_env).returncode == 0
     assert (
         json.loads(cli("secret", "list", "--json", f"aws://{stem}/{params}", env=aws_env).stdout)

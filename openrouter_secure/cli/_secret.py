@@ -171,6 +171,10 @@ def run_list(args: argparse.Namespace) -> int:
         raise UnsupportedOperationError(
             f"the {prefix.backend}:// backend cannot list its secrets", ref=prefix
         )
+    from .._sanitize._sanitizer import default_sanitizer
+
+    # Descriptions are free text someone typed into a console: scanned like any output.
+    scrub = default_sanitizer().sanitize
     entries = provider.list_secrets(prefix)
     if args.json:
         print_json(
@@ -178,7 +182,7 @@ def run_list(args: argparse.Namespace) -> int:
                 {
                     "ref": str(e.ref),
                     "updated": e.updated.isoformat() if e.updated else None,
-                    "description": e.description,
+                    "description": scrub(e.description),
                 }
                 for e in entries
             ]
@@ -190,7 +194,7 @@ def run_list(args: argparse.Namespace) -> int:
             [
                 str(e.ref),
                 e.updated.strftime("%Y-%m-%d %H:%M:%S") if e.updated else "",
-                e.description,
+                scrub(e.description),
             ]
             for e in entries
         ],
