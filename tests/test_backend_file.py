@@ -128,6 +128,16 @@ def test_file_in_a_directory_others_can_write_is_refused(tmp_path: Path, canary:
         FileProvider().get(file_ref(path))
 
 
+@posix_only
+def test_a_sticky_shared_directory_is_allowed(tmp_path: Path, canary: str) -> None:
+    # Like /tmp (1777): others may add entries, not replace ours.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    path = private(shared / "key", canary)
+    assert FileProvider().get(file_ref(path)).reveal() == canary
+
+
 def test_link_out_of_the_directory_is_refused(
     tmp_path: Path, secrets_dir: Path, canary: str
 ) -> None:

@@ -13,7 +13,8 @@ or ``/etc/shadow`` through a secret's name.
 
 **Nobody else may read or write it** (POSIX). The file must be a regular file owned by
 the current user (or by root, who can read it anyway), with no permission bits for group
-or others, in a directory that group and others cannot write (they could swap the file).
+or others, in a directory that group and others cannot write (they could swap the file)
+unless it is sticky (like ``/tmp``), where they cannot replace an entry they do not own.
 The checks are made on the opened file descriptor, which was opened without following a
 final link, so the file checked is the file read. Windows has no such modes: only the
 link rule applies there.
@@ -91,7 +92,9 @@ def _check_directory(ref: SecretRef, directory: Path) -> None:
         return
     info = directory.stat()
     mode = stat.S_IMODE(info.st_mode)
-    if mode & 0o022:
+    # A sticky directory (like /tmp) lets others add entries but not rename or remove
+    # ours, and the file's owner is checked anyway.
+    if mode & 0o022 and not mode & stat.S_ISVTX:
         raise AccessDeniedError(
             f"{ref}: the directory {directory} has mode {mode:04o}, so group or others "
             f"could replace the file; run  chmod go-w {directory}  or move the file",
