@@ -180,6 +180,13 @@ def summary(report: dict[str, Any], home: Path, project: Path) -> set[tuple[str,
     }
 
 
+def test_a_plaintext_key_fix_names_the_secret_set_command(leaky_machine: Machine) -> None:
+    _, report = leaky_machine.report()
+    fixes = {f["fix"] for f in report["findings"] if f["check"] == "plaintext-secret"}
+    assert fixes
+    assert all("openrouter-secure secret set keyring://" in fix for fix in fixes)
+
+
 def test_leaky_machine_exact_findings(leaky_machine: Machine) -> None:
     code, report = leaky_machine.report()
     assert code == 1

@@ -192,8 +192,9 @@ class _Doctor:
                     path,
                     where,
                     hit.finding.rule,
-                    "move it to the OS keychain (keyring set openrouter-secure NAME) and "
-                    "read it with keyring://openrouter-secure/NAME",
+                    "move it to the OS keychain (openrouter-secure secret set "
+                    "keyring://openrouter-secure/NAME) and read it with "
+                    "keyring://openrouter-secure/NAME",
                 )
             )
         if not is_sample_dotenv(cand.path):
