@@ -125,8 +125,6 @@ def _copy(source: BinaryIO, filt: _Filter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .._exceptions import ConfigurationError
-
     out = sys.stdout.buffer
     filt = _Filter(out, args.line_buffered)
     status = 0
@@ -136,18 +134,17 @@ def run(args: argparse.Namespace) -> int:
                 _copy(sys.stdin.buffer, filt)
                 continue
             try:
-                with open(name, "rb", buffering=0) as source:
-                    _copy(source, filt)
+                source = open(name, "rb", buffering=0)  # noqa: SIM115 - closed just below
             except OSError as exc:
                 # Like cat: say which input failed, go on with the others, exit 1.
-                filt.finish()
                 print(f"openrouter-secure sanitize: {name}: {exc.strerror or exc}", file=sys.stderr)
                 status = 1
+                continue
+            with source:
+                _copy(source, filt)
         filt.finish()
     except BrokenPipeError:  # `... | head`: the reader left; not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, out.fileno())
         return 0
-    except IsADirectoryError as exc:  # pragma: no cover - open() raises it above
-        raise ConfigurationError(str(exc)) from None
     return status
