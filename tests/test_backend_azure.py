@@ -378,3 +378,19 @@ def test_the_client_takes_an_azure_reference_as_its_api_key(
             info = client.key_info()
         leaks.check(repr(client), info)
     assert info.is_management_key is False
+
+
+def test_list_secrets_names_a_vaults_secrets_without_values(
+    provider: AzureProvider, vault: FakeKeyVault
+) -> None:
+    canary = make_canary()
+    stem = unique("listed")
+    for name in (f"{stem}-b", f"{stem}-a"):
+        vault.seed(name, canary)
+    vault.seed(unique("other"), canary)
+    prefix = ref_for(vault, stem)
+    entries = provider.list_secrets(prefix)
+    assert [e.ref.path.split("/")[1] for e in entries] == [f"{stem}-a", f"{stem}-b"]
+    assert entries[0].updated is not None
+    assert provider.get(entries[0].ref).reveal() == canary
+    assert_no_leak(canary, *(repr(e) for e in entries))

@@ -484,3 +484,20 @@ def test_the_client_takes_a_gcp_reference_as_its_api_key(
             info = client.key_info()
         leaks.check(repr(client), info)
     assert info.is_management_key is False
+
+
+def test_list_secrets_names_the_secrets_of_a_project_without_values(
+    provider: GcpProvider, gsm: FakeSecretManager
+) -> None:
+    canary = make_canary()
+    stem = unique("listed")
+    for name in (f"{stem}-b", f"{stem}-a"):
+        gsm.seed(PROJECT, name, canary)
+    gsm.seed(PROJECT, unique("other"), canary)
+    prefix = SecretRef.build("gcp", f"{PROJECT}/{stem}", {"endpoint": gsm.endpoint})
+    entries = provider.list_secrets(prefix)
+    assert [e.ref.path for e in entries] == [f"{PROJECT}/{stem}-a", f"{PROJECT}/{stem}-b"]
+    assert entries[0].ref.param("endpoint") == gsm.endpoint
+    assert entries[0].updated is not None
+    assert provider.get(entries[0].ref).reveal() == canary
+    assert_no_leak(canary, *(repr(e) for e in entries))

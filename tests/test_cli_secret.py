@@ -199,10 +199,17 @@ def test_list_without_a_prefix_names_the_backends_that_can() -> None:
     assert "file://" in result.stdout
 
 
-def test_list_on_a_backend_that_cannot() -> None:
-    result = cli("secret", "list", "gcp://my-project/")
-    assert result.returncode == 2
-    assert "cannot list" in result.stderr
+def test_list_on_a_backend_that_cannot(capsys: pytest.CaptureFixture[str]) -> None:
+    import openrouter_secure as ors
+    from openrouter_secure.cli import main
+    from openrouter_secure.testing import FakeProvider
+
+    ors.register_backend("nolist", FakeProvider(name="nolist"))
+    try:
+        assert main(["secret", "list", "nolist://x"]) == 2
+    finally:
+        ors.unregister_backend("nolist")
+    assert "cannot list" in capsys.readouterr().err
 
 
 # -- real services -----------------------------------------------------------------------
