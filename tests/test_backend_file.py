@@ -296,3 +296,9 @@ def test_the_dotenv_docs_example_runs_as_written(
     monkeypatch.chdir(tmp_path)
     run_python_after("backends.md", "## `.env` files (`dotenv://`)")
     assert capsys.readouterr().out == "***MASKED***\n"
+
+
+def test_availability_says_what_each_needs() -> None:
+    assert "python-dotenv" in DotenvProvider.availability().reason
+    assert FileProvider.availability().available
+    assert "mode 0600" in FileProvider.availability().reason

@@ -41,7 +41,11 @@ class DotenvProvider(SecretProvider):
 
     @classmethod
     def availability(cls) -> Availability:
-        return cls.check_sdk("dotenv")
+        if not (sdk := cls.check_sdk("dotenv")):
+            return sdk
+        from importlib.metadata import version
+
+        return Availability(True, f"python-dotenv {version('python-dotenv')}")
 
     def _variable(self, ref: SecretRef) -> str:
         if ref.field is None or not _NAME.fullmatch(ref.field):

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .._exceptions import AccessDeniedError, SecretFormatError, SecretNotFoundError
-from .._provider import SecretEntry, SecretProvider, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 from ._localfile import checked_path, read_checked, remove_checked, write_checked
@@ -33,6 +33,10 @@ class FileProvider(SecretProvider):
     """
 
     name = "file"
+
+    @classmethod
+    def availability(cls) -> Availability:
+        return Availability(True, "no dependency; files you own with mode 0600 (or stricter)")
 
     def get(self, ref: SecretRef) -> Secret:
         raw = read_checked(ref)
