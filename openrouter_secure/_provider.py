@@ -25,7 +25,7 @@ from ._exceptions import (
 from ._refs import SecretRef
 from ._secret import Secret
 
-__all__ = ["Availability", "SecretProvider", "SecretVersion", "select_field"]
+__all__ = ["Availability", "SecretEntry", "SecretProvider", "SecretVersion", "select_field"]
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,20 @@ class SecretVersion:
     enabled: bool = True
 
 
+@dataclass(frozen=True)
+class SecretEntry:
+    """One secret a backend lists (:meth:`SecretProvider.list_secrets`): where it is and
+    what the backend knows about it, never its value (nor its length)."""
+
+    ref: SecretRef
+    updated: datetime | None = None
+    description: str = ""
+
+
 class SecretProvider(abc.ABC):
     """Where secrets come from. Subclass it to add a backend.
 
-    Only :meth:`get` is required. ``put``/``delete``/``versions`` raise
+    Only :meth:`get` is required. ``put``/``delete``/``versions``/``list_secrets`` raise
     :class:`UnsupportedOperationError` unless a backend supports them; ``aget`` runs
     ``get`` in a worker thread unless a backend has a native async client.
 
@@ -135,10 +145,10 @@ class SecretProvider(abc.ABC):
         return Availability(True)
 
     @classmethod
-    def supports(cls, operation: Literal["put", "delete", "versions"]) -> bool:
+    def supports(cls, operation: Literal["put", "delete", "versions", "list_secrets"]) -> bool:
         """Whether this backend implements ``operation``: exactly when it overrides it.
 
-        The base class's ``put``, ``delete`` and ``versions`` raise
+        The base class's ``put``, ``delete``, ``versions`` and ``list_secrets`` raise
         :class:`UnsupportedOperationError`, so defining the method is the declaration;
         a backend cannot claim to write without a ``put`` that does.
         """
@@ -165,6 +175,14 @@ class SecretProvider(abc.ABC):
     def versions(self, ref: SecretRef) -> list[SecretVersion]:
         """The stored versions of the secret at ``ref``, newest first."""
         raise self.unsupported("versions", ref)
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The secrets whose path starts with ``prefix.path`` (metadata only, sorted).
+
+        ``prefix`` may have an empty path (build it as ``SecretRef("aws", "")``): every
+        secret the backend can see. Its params apply as for a read (region, endpoint).
+        """
+        raise self.unsupported("list_secrets", prefix)
 
     def close(self) -> None:
         """Release clients and connections. Safe to call twice."""
@@ -200,7 +218,7 @@ class SecretProvider(abc.ABC):
             raise MissingDependencyError(cls.extra or cls.name, module=module) from None
 
 
-_REF_METHODS = ("get", "aget", "put", "delete", "versions")
+_REF_METHODS = ("get", "aget", "put", "delete", "versions", "list_secrets")
 
 
 def without_param_values(ref: SecretRef) -> SecretRef:
@@ -234,7 +252,7 @@ def _checking_params(method: Callable[..., Any]) -> Callable[..., Any]:
 
 # The base class's own defaults check too: a backend without ``put`` must refuse a
 # misspelt param as such, not as an unsupported operation that echoes the reference.
-for _name in ("aget", "put", "delete", "versions"):
+for _name in ("aget", "put", "delete", "versions", "list_secrets"):
     setattr(SecretProvider, _name, _checking_params(getattr(SecretProvider, _name)))
 del _name
 

@@ -71,6 +71,8 @@ BUILTIN: dict[str, str] = {
     "vault": "openrouter_secure.backends.vault:VaultProvider",
     "azure": "openrouter_secure.backends.azure:AzureProvider",
     "gcp": "openrouter_secure.backends.gcp:GcpProvider",
+    "file": "openrouter_secure.backends.file:FileProvider",
+    "dotenv": "openrouter_secure.backends.dotenv:DotenvProvider",
 }
 
 ProviderFactory = SecretProvider | type[SecretProvider] | Callable[[], SecretProvider]

@@ -156,6 +156,41 @@ class Secret:
     def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
         return self
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Make ``Secret`` a pydantic (v2) field type.
+
+        Validates from ``str``, ``bytes`` or a ``Secret``; ``model_dump()`` keeps the
+        ``Secret`` (masked in any ``repr``), and JSON output (``model_dump_json``,
+        ``mode="json"``) writes the mask, never the value. pydantic calls this, so
+        pydantic_core is already loaded; nothing is imported otherwise.
+        """
+        from pydantic_core import PydanticCustomError, core_schema
+
+        def serialize(value: Secret, info: Any) -> Any:
+            return MASK if info.mode_is_json() else value
+
+        def check(value: Secret | _Hidden) -> Secret:
+            # A second step, so that pydantic's error shows the _Hidden stand-in as the
+            # input: a wrongly typed value (a numeric PIN) is still never printed.
+            if isinstance(value, _Hidden):
+                raise PydanticCustomError("secret_type", value.message)
+            return value
+
+        return core_schema.chain_schema(
+            [
+                core_schema.no_info_plain_validator_function(_from_field),
+                core_schema.no_info_plain_validator_function(check),
+            ],
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                serialize, info_arg=True, when_used="always"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "format": "password", "writeOnly": True}
+
     def __enter__(self) -> Secret:
         return self
 
@@ -195,3 +230,24 @@ def _text(buf: bytearray) -> str | None:
 _BUF: Any = Secret.__dict__["_buf"]
 del Secret._buf  # type: ignore[attr-defined]
 Secret.__slots__ = ("__weakref__", "_registered", "_wiped")  # type: ignore[assignment]
+
+
+class _Hidden:
+    """Stands in for a refused pydantic input, so that errors show this, not the input."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:
+        return "<not shown>"
+
+
+def _from_field(value: object) -> Secret | _Hidden:
+    """A pydantic field's input as a :class:`Secret` (its type named, never its value)."""
+    if isinstance(value, Secret):
+        return value
+    if isinstance(value, (str, bytes, bytearray)):
+        return Secret(value)
+    return _Hidden(f"a Secret field takes a string, not {type(value).__name__}")

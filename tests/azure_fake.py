@@ -253,7 +253,14 @@ class FakeKeyVault:
                 )
             return _error(404, "SecretNotFound", f"Deleted Secret not found: {name}")
         if name is None:
-            return _error(405, "MethodNotAllowed", "listing all secrets is not supported here")
+            if method != "GET":
+                return _error(405, "MethodNotAllowed", f"{method} /secrets is not supported")
+            items = [
+                {**self._bundle(n, h[-1], value=False), "id": f"{self.url}/secrets/{n}"}
+                for n, h in sorted(self.secrets.items())
+                if h
+            ]
+            return 200, {}, {"value": items, "nextLink": None}
         if method == "PUT" and version is None:
             if name in self.deleted:
                 return _error(

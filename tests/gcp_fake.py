@@ -38,6 +38,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(rf"/v1/{_SECRET}/versions"), "list"),
     ("POST", re.compile(rf"/v1/{_SECRET}:addVersion"), "add"),
     ("POST", re.compile(r"/v1/projects/([^/]+)/secrets"), "create"),
+    ("GET", re.compile(r"/v1/projects/([^/]+)/secrets"), "list_secrets"),
     ("DELETE", re.compile(rf"/v1/{_SECRET}"), "delete"),
 ]
 
@@ -199,6 +200,21 @@ class FakeSecretManager:
             )
         versions = [self._version_json(project, secret, v) for v in reversed(history)]
         return 200, {"versions": versions, "totalSize": len(versions)}
+
+    def _list_secrets(self, project: str, **_: Any) -> tuple[int, Any]:
+        found = []
+        for (owner, secret), history in sorted(self.secrets.items()):
+            if owner != project:
+                continue
+            first = history[0].created if history else time.time()
+            created = dt.datetime.fromtimestamp(first, dt.timezone.utc)
+            found.append(
+                {
+                    "name": f"projects/{project}/secrets/{secret}",
+                    "createTime": created.isoformat().replace("+00:00", "Z"),
+                }
+            )
+        return 200, {"secrets": found, "totalSize": len(found)}
 
     def _destroy(self, project: str, secret: str, version: str, **_: Any) -> tuple[int, Any]:
         history = self._history(project, secret) or []

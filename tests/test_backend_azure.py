@@ -401,3 +401,19 @@ def test_a_redirect_is_not_followed(vault: FakeKeyVault) -> None:
     # (The bearer challenge, unless cached,) the authorized PUT that met the 307; no more.
     assert [authorized for _, _, authorized in sent][-2:] in ([False, True], [True])
     assert_no_leak(canary, info.value)
+
+
+def test_list_secrets_names_a_vaults_secrets_without_values(
+    provider: AzureProvider, vault: FakeKeyVault
+) -> None:
+    canary = make_canary()
+    stem = unique("listed")
+    for name in (f"{stem}-b", f"{stem}-a"):
+        vault.seed(name, canary)
+    vault.seed(unique("other"), canary)
+    prefix = ref_for(vault, stem)
+    entries = provider.list_secrets(prefix)
+    assert [e.ref.path.split("/")[1] for e in entries] == [f"{stem}-a", f"{stem}-b"]
+    assert entries[0].updated is not None
+    assert provider.get(entries[0].ref).reveal() == canary
+    assert_no_leak(canary, *(repr(e) for e in entries))

@@ -501,3 +501,20 @@ def test_a_redirect_to_another_origin_never_gets_the_value(loopback_http: Any) -
     assert elsewhere.seen == [], "the redirect was followed"
     assert "another origin" in str(info.value)
     assert_no_leak(canary, info.value)
+
+
+def test_list_secrets_names_the_secrets_of_a_project_without_values(
+    provider: GcpProvider, gsm: FakeSecretManager
+) -> None:
+    canary = make_canary()
+    stem = unique("listed")
+    for name in (f"{stem}-b", f"{stem}-a"):
+        gsm.seed(PROJECT, name, canary)
+    gsm.seed(PROJECT, unique("other"), canary)
+    prefix = SecretRef.build("gcp", f"{PROJECT}/{stem}", {"endpoint": gsm.endpoint})
+    entries = provider.list_secrets(prefix)
+    assert [e.ref.path for e in entries] == [f"{PROJECT}/{stem}-a", f"{PROJECT}/{stem}-b"]
+    assert entries[0].ref.param("endpoint") == gsm.endpoint
+    assert entries[0].updated is not None
+    assert provider.get(entries[0].ref).reveal() == canary
+    assert_no_leak(canary, *(repr(e) for e in entries))

@@ -57,7 +57,7 @@ def test_availability_reports_the_secret_service(keychain: Any) -> None:
 
 
 def test_missing_entry_tells_how_to_store_one(keychain: Any) -> None:
-    with pytest.raises(SecretNotFoundError, match="keyring set"):
+    with pytest.raises(SecretNotFoundError, match="openrouter-secure secret set keyring://"):
         KeyringProvider().get(SecretRef.parse("keyring://ors-none/nobody"))
 
 
@@ -109,3 +109,32 @@ def test_no_keychain_is_reported_with_how_to_fix() -> None:
     verdict = _judge(fail.Keyring())
     assert not verdict.available
     assert "Secret Service" in verdict.reason
+
+
+def test_list_secrets_searches_the_secret_service_without_values(keychain: Any) -> None:
+    import secrets as pysecrets
+
+    from openrouter_secure.testing import assert_no_leak
+
+    service = f"ors-list-{pysecrets.token_hex(4)}"
+    canary = make_canary()
+    provider = KeyringProvider()
+    for user in ("b_key", "a_key"):
+        provider.put(SecretRef.parse(f"keyring://{service}/{user}"), canary)
+    keychain.set_password(service + "-other", "x", "y")
+    entries = provider.list_secrets(SecretRef("keyring", service + "/"))
+    assert [str(e.ref) for e in entries] == [
+        f"keyring://{service}/a_key",
+        f"keyring://{service}/b_key",
+    ]
+    assert all(e.updated is not None for e in entries)
+    assert_no_leak(canary, *(repr(e) for e in entries))
+
+
+def test_list_secrets_on_a_keychain_that_cannot_search_says_so() -> None:
+    from keyring.backends.null import Keyring as NullKeyring
+
+    from openrouter_secure import UnsupportedOperationError
+
+    with pytest.raises(UnsupportedOperationError, match="Secret Service"):
+        KeyringProvider(NullKeyring()).list_secrets(SecretRef("keyring", ""))

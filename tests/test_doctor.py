@@ -201,6 +201,18 @@ def summary(report: dict[str, Any], home: Path, project: Path) -> set[tuple[str,
     }
 
 
+def test_a_plaintext_key_in_a_dotenv_file_names_the_secret_set_command(
+    leaky_machine: Machine,
+) -> None:
+    _, report = leaky_machine.report()
+    (fix,) = {
+        f["fix"]
+        for f in report["findings"]
+        if f["check"] == "plaintext-secret" and f["file"].endswith(".env")
+    }
+    assert "openrouter-secure secret set keyring://openrouter-secure/NAME" in fix
+
+
 def test_leaky_machine_exact_findings(leaky_machine: Machine) -> None:
     code, report = leaky_machine.report()
     assert code == 1

@@ -24,6 +24,12 @@ OPTIONAL = [
     "matplotlib",
     "openai",
     "cryptography",
+    "dotenv",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "sentry_sdk",
+    "opentelemetry",
 ]
 
 

@@ -18,6 +18,10 @@ NAMESPACES = (
     "openrouter_secure.benchmark",
     "openrouter_secure.config",
     "openrouter_secure.launch",
+    "openrouter_secure.integrations",
+    "openrouter_secure.integrations.opentelemetry",
+    "openrouter_secure.integrations.pydantic",
+    "openrouter_secure.integrations.sentry",
     "openrouter_secure.limits",
     "openrouter_secure.mcp",
     "openrouter_secure.rotation",
@@ -29,6 +33,13 @@ NAMESPACES = (
 def namespace(name: str) -> ModuleType:
     if name == "openrouter_secure.mcp":
         pytest.importorskip("mcp")
+    sdk = {
+        "openrouter_secure.integrations.opentelemetry": "opentelemetry.sdk",
+        "openrouter_secure.integrations.pydantic": "pydantic",
+        "openrouter_secure.integrations.sentry": "sentry_sdk",
+    }.get(name)
+    if sdk:
+        pytest.importorskip(sdk)
     return importlib.import_module(name)
 
 
@@ -110,7 +121,9 @@ def test_the_whole_exception_tree_is_at_the_top_level() -> None:
 
     # Every subpackage is imported first, so an error class defined anywhere is seen.
     for info in pkgutil.walk_packages(ors.__path__, "openrouter_secure."):
-        if info.name.endswith("__main__") or info.name.startswith("openrouter_secure.mcp"):
+        if info.name.endswith("__main__") or info.name.startswith(
+            ("openrouter_secure.mcp", "openrouter_secure.integrations.")
+        ):
             continue
         importlib.import_module(info.name)
     tree = {ors.OpenRouterSecureError} | subclasses(ors.OpenRouterSecureError)

@@ -21,7 +21,9 @@ from openrouter_secure._exceptions import (
 )
 from openrouter_secure.backends.aws import AwsProvider
 from openrouter_secure.backends.azure import AzureProvider
+from openrouter_secure.backends.dotenv import DotenvProvider
 from openrouter_secure.backends.env import EnvProvider
+from openrouter_secure.backends.file import FileProvider
 from openrouter_secure.backends.gcp import GcpProvider
 from openrouter_secure.backends.keyring import KeyringProvider
 from openrouter_secure.backends.vault import VaultProvider
@@ -191,6 +193,8 @@ BUILTIN_REFS: dict[str, tuple[type[ors.SecretProvider], str]] = {
     "vault": (VaultProvider, "vault://secret/openrouter"),
     "azure": (AzureProvider, "azure://my-vault/openrouter-key"),
     "gcp": (GcpProvider, "gcp://my-project/openrouter-key"),
+    "file": (FileProvider, "file:///run/secrets/openrouter"),
+    "dotenv": (DotenvProvider, "dotenv:///srv/app/.env"),
 }
 
 

@@ -45,7 +45,7 @@ from .._exceptions import (
     SecretNotFoundError,
 )
 from .._net import transport_allowed
-from .._provider import Availability, SecretProvider, SecretVersion, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 from ._aws_errors import ExistsError, client_error
@@ -366,6 +366,33 @@ class AwsProvider(SecretProvider):
         # Creation times have one-second resolution: break ties by stage, newest label first.
         found.sort(key=lambda v: (v.created is not None, v.created, _stage_rank(v)), reverse=True)
         return found
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """Secrets whose name starts with ``prefix.path`` (``aws://prod/``), with their
+        last change and description. Secrets scheduled for deletion are left out. The
+        listed references keep the prefix's ``region``, ``profile`` and ``endpoint_url``."""
+        kwargs: dict[str, Any] = {"MaxResults": 100}
+        if prefix.path:
+            kwargs["Filters"] = [{"Key": "name", "Values": [prefix.path]}]
+        keep = [(k, v) for k, v in prefix.params if k in ("region", "profile", "endpoint_url")]
+        found: list[SecretEntry] = []
+        while True:
+            page = self._call(prefix, "a listing", "list_secrets", **kwargs)
+            for item in page.get("SecretList", []):
+                name = str(item.get("Name", ""))
+                if not name.startswith(prefix.path):  # AWS's name filter ignores case
+                    continue
+                found.append(
+                    SecretEntry(
+                        SecretRef.build("aws", name, keep),
+                        item.get("LastChangedDate") or item.get("CreatedDate"),
+                        str(item.get("Description") or ""),
+                    )
+                )
+            if not (token := page.get("NextToken")):
+                break
+            kwargs["NextToken"] = token
+        return sorted(found, key=lambda e: e.ref.path)
 
 
 def _stage_rank(version: SecretVersion) -> int:

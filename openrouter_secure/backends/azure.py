@@ -35,7 +35,7 @@ from .._exceptions import (
     InvalidReferenceError,
     SecretNotFoundError,
 )
-from .._provider import Availability, SecretProvider, SecretVersion, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 
@@ -250,6 +250,32 @@ class AzureProvider(SecretProvider):
             SecretVersion(str(p.version), created=p.created_on, enabled=bool(p.enabled))
             for p in found
         ]
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The secrets of the vault ``prefix`` names (``azure://my-vault/``) whose name
+        starts with what follows it, with their last update and content type. Deleted
+        (recoverable) secrets are not listed."""
+        vault, _, stem = prefix.path.strip("/").partition("/")
+        keep = [(k, v) for k, v in prefix.params if k != "version"]
+        try:
+            vault_url, _, _ = self._locate(SecretRef.build("azure", f"{vault}/x", keep))
+        except InvalidReferenceError:
+            raise InvalidReferenceError(
+                f"{prefix}: list an azure:// prefix as VAULT_NAME/[SECRET_PREFIX], "
+                "e.g. azure://my-vault/openrouter"
+            ) from None
+        client = self._client(vault_url)
+
+        def fetch() -> list[Any]:
+            return list(client.list_properties_of_secrets())
+
+        found = []
+        for props in self._call(prefix, "a listing", fetch):
+            name = str(props.name)
+            if name.startswith(stem):
+                ref = SecretRef.build("azure", f"{vault}/{name}", keep)
+                found.append(SecretEntry(ref, props.updated_on, str(props.content_type or "")))
+        return sorted(found, key=lambda e: e.ref.path)
 
 
 def _http_error(ref: SecretRef, what: str, exc: Any) -> Exception:

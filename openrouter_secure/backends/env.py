@@ -6,7 +6,7 @@ import os
 import re
 
 from .._exceptions import InvalidReferenceError, SecretNotFoundError, UnsupportedOperationError
-from .._provider import SecretProvider, select_field
+from .._provider import SecretEntry, SecretProvider, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 
@@ -19,7 +19,7 @@ class EnvProvider(SecretProvider):
     """Reads ``os.environ``. Read-only: a library cannot set another process's environment.
 
     ``env://OPENROUTER_API_KEY``; ``#field`` when the variable holds a JSON object. An
-    empty variable counts as unset. Takes no params.
+    empty variable counts as unset. Takes no params. ``list_secrets`` lists variable names.
     """
 
     name = "env"
@@ -43,6 +43,14 @@ class EnvProvider(SecretProvider):
                 ref=ref,
             )
         return select_field(ref, value)
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The names of the set, non-empty variables starting with ``prefix.path``."""
+        return [
+            SecretEntry(SecretRef.build("env", name))
+            for name in sorted(os.environ)
+            if name.startswith(prefix.path) and _NAME.fullmatch(name) and os.environ[name]
+        ]
 
     def unsupported(self, operation: str, ref: SecretRef) -> UnsupportedOperationError:
         if operation != "put":

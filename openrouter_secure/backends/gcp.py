@@ -47,7 +47,7 @@ from .._exceptions import (
     SecretNotFoundError,
 )
 from .._net import transport_allowed
-from .._provider import Availability, SecretProvider, SecretVersion, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 from ._redirects import RedirectRefused, guard_session
@@ -337,6 +337,30 @@ class GcpProvider(SecretProvider):
             for v in found
         ]
         return sorted(rows, key=lambda row: int(row.version), reverse=True)
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The secrets of the project ``prefix`` names (``gcp://my-project/``) whose id
+        starts with what follows it, with their creation time."""
+        project, _, stem = prefix.path.strip("/").partition("/") if prefix.path else ("", "", "")
+        if not _PROJECT.fullmatch(project):
+            raise InvalidReferenceError(
+                f"{prefix}: list a gcp:// prefix as PROJECT/[SECRET_PREFIX], "
+                "e.g. gcp://my-project/openrouter"
+            )
+        client = self._client(prefix)
+        keep = [(k, v) for k, v in prefix.params if k != "version"]
+
+        def fetch() -> list[Any]:
+            request = {"parent": f"projects/{project}"}
+            return list(client.list_secrets(request=request, **self._options()))
+
+        found = []
+        for item in self._call(prefix, "listing the secrets of", fetch):
+            secret = str(item.name).rsplit("/", 1)[-1]
+            if secret.startswith(stem):
+                ref = SecretRef.build("gcp", f"{project}/{secret}", keep)
+                found.append(SecretEntry(ref, item.create_time or None))
+        return sorted(found, key=lambda e: e.ref.path)
 
 
 def _map_error(provider: GcpProvider, ref: SecretRef, what: str, exc: Exception) -> Exception:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from .._exceptions import (
@@ -18,8 +19,9 @@ from .._exceptions import (
     BackendUnavailableError,
     InvalidReferenceError,
     SecretNotFoundError,
+    UnsupportedOperationError,
 )
-from .._provider import Availability, SecretProvider, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 
@@ -131,7 +133,7 @@ class KeyringProvider(SecretProvider):
         if value is None:
             raise SecretNotFoundError(
                 f"the OS keychain has no entry for service {service!r}, user {username!r} ({ref}); "
-                f"store one with  keyring set {service} {username}",
+                f"store one with  openrouter-secure secret set {ref}",
                 ref=ref,
             )
         return select_field(ref, value)
@@ -155,6 +157,38 @@ class KeyringProvider(SecretProvider):
                 ) from None
 
         self._call(ref, "a delete", remove)
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The entries whose ``SERVICE/USERNAME`` starts with ``prefix.path``, with their
+        last change. Only the Secret Service (Linux) can be searched: other keychains
+        raise :class:`UnsupportedOperationError`."""
+
+        def search(kr: Any) -> list[SecretEntry]:
+            collection_of = getattr(kr, "get_preferred_collection", None)
+            if collection_of is None:
+                raise UnsupportedOperationError(
+                    f"{prefix}: listing needs the Secret Service; this keychain "
+                    f"({type(kr).__name__}) cannot be searched",
+                    ref=prefix,
+                )
+            found = []
+            for item in collection_of().get_all_items():
+                attributes = item.get_attributes()
+                service, username = attributes.get("service"), attributes.get("username")
+                if not service or not username:
+                    continue  # not something a keyring:// reference can name
+                path = f"{service}/{username}"
+                if not path.startswith(prefix.path):
+                    continue
+                try:
+                    ref = SecretRef.build("keyring", path, prefix.params)
+                except InvalidReferenceError:
+                    continue  # a name no reference can spell (white space)
+                updated = datetime.fromtimestamp(item.get_modified(), tz=timezone.utc)
+                found.append(SecretEntry(ref, updated, str(item.get_label())))
+            return sorted(found, key=lambda e: e.ref.path)
+
+        return self._call(prefix, "a listing", search)
 
 
 def _timeout(ref: SecretRef | None) -> float:

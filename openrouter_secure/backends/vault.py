@@ -31,6 +31,7 @@ never retried after the request reached the server: a slow Vault is a slow Vault
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -46,7 +47,7 @@ from .._exceptions import (
     SecretNotFoundError,
     UnsupportedOperationError,
 )
-from .._provider import Availability, SecretProvider, SecretVersion, select_field
+from .._provider import Availability, SecretEntry, SecretProvider, SecretVersion, select_field
 from .._refs import SecretRef
 from .._secret import Secret
 from ._redirects import guard_session
@@ -406,6 +407,50 @@ class VaultProvider(SecretProvider):
             )
         found.sort(key=lambda v: int(v.version), reverse=True)
         return found
+
+    def list_secrets(self, prefix: SecretRef) -> list[SecretEntry]:
+        """The secrets under ``prefix`` (``vault://secret/app/``), folders walked, at most
+        :data:`MAX_LISTED`. A prefix not ending in ``/`` also matches names that start
+        with its last segment (``vault://secret/app/open``)."""
+        full = prefix.path.lstrip("/")
+        mount = (prefix.param("mount") or full.split("/", 1)[0]).strip("/")
+        if not mount or not (full + "/").startswith(mount + "/"):
+            raise InvalidReferenceError(
+                f"{prefix}: list a vault:// prefix as MOUNT/[PATH/], e.g. vault://secret/app/"
+            )
+        rest = full[len(mount) :].lstrip("/")
+        folder, _, stem = rest.rpartition("/")
+        kv = _kv(prefix)
+        keep = [(k, v) for k, v in prefix.params if k != "version"]  # how to reach them
+
+        def keys(client: Any, path: str) -> list[str]:
+            engine = client.secrets.kv.v1 if kv == 1 else client.secrets.kv.v2
+            try:
+                listed = engine.list_secrets(path=path, mount_point=mount)
+            except self.import_sdk("hvac.exceptions").InvalidPath:
+                return []  # nothing there: an empty listing, not an error
+            return [str(k) for k in (listed.get("data") or {}).get("keys") or []]
+
+        found: list[SecretEntry] = []
+        pending = [(folder, stem)]
+        while pending and len(found) < MAX_LISTED:
+            path, start = pending.pop()
+            listed: list[str] = self._request(
+                prefix, "a listing", functools.partial(keys, path=path)
+            )
+            for key in listed:
+                if not key.startswith(start):
+                    continue
+                child = f"{path}/{key}".lstrip("/") if path else key
+                if key.endswith("/"):
+                    pending.append((child.rstrip("/"), ""))
+                else:
+                    found.append(SecretEntry(SecretRef.build("vault", f"{mount}/{child}", keep)))
+        return sorted(found, key=lambda e: e.ref.path)[:MAX_LISTED]
+
+
+MAX_LISTED = 1000
+"""How many secrets :meth:`VaultProvider.list_secrets` returns at most."""
 
 
 def _split(ref: SecretRef) -> tuple[str, str]:

@@ -31,6 +31,9 @@ COMMANDS = (
     "_baseline",
     "_run",
     "_gateway",
+    "_secret",
+    "_sanitize",
+    "_completion",
 )
 
 

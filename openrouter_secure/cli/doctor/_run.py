@@ -318,8 +318,9 @@ class _Doctor:
                     path,
                     where,
                     hit.finding.rule,
-                    "move it to the OS keychain (keyring set openrouter-secure NAME) and "
-                    "read it with keyring://openrouter-secure/NAME; for a harmless sample "
+                    "move it to the OS keychain (openrouter-secure secret set "
+                    "keyring://openrouter-secure/NAME) and read it with "
+                    "keyring://openrouter-secure/NAME; for a harmless sample "
                     "value, mark its line with '# pragma: allowlist secret' or record it in "
                     "a baseline (openrouter-secure baseline FILE)",
                 )

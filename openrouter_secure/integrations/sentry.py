@@ -1,0 +1,110 @@
+"""Sentry: scrub error reports and transactions before they leave the process.
+
+::
+
+    import sentry_sdk
+    from openrouter_secure.integrations.sentry import (
+        before_send, before_send_log, before_send_transaction)
+
+    sentry_sdk.init(dsn=..., before_send=before_send,
+                    before_send_transaction=before_send_transaction,
+                    before_send_log=before_send_log)  # with enable_logs=True
+
+Every string in the event goes through the Sanitizer: the message and log entry, each
+exception's value, every frame's local variables, breadcrumbs, the request (URL, query
+string, headers, cookies, body), ``extra``, ``contexts``, ``tags`` and span data. A
+value under a secret-looking name (``api_key``, ``Authorization``, ``password``,
+``Cookie``) is masked whole; prompt and completion content (GenAI attributes such as
+``gen_ai.prompt`` or ``gen_ai.request.messages``) is replaced by its length. Should
+scrubbing fail, the event is dropped, never sent as it was. Needs
+``pip install "openrouter-secure[sentry]"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+try:
+    import sentry_sdk  # noqa: F401 - fail at import, not at the first event, without it
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "openrouter_secure.integrations.sentry needs sentry-sdk: "
+        'pip install "openrouter-secure[sentry]"'
+    ) from exc
+
+from .._sanitize._sanitizer import MASK, Sanitizer, default_sanitizer, is_secret_field
+from ._genai import is_content_key
+
+__all__ = ["SentryScrubber", "before_send", "before_send_log", "before_send_transaction"]
+
+# Whole values that are credentials by where they sit in a Sentry event.
+_MASKED_KEYS = frozenset({"cookies", "cookie"})
+_MAX_DEPTH = 64
+
+
+class SentryScrubber:
+    """A ``before_send`` / ``before_send_transaction`` hook (also ``before_send_log``).
+
+    ``sanitizer`` defaults to the process's shared one (which also knows every value
+    held in a :class:`~openrouter_secure.Secret`). ``drop_content=False`` keeps prompt
+    and completion attributes (still sanitized). Returns a scrubbed copy of the event,
+    or ``None`` (drop it) if scrubbing fails.
+    """
+
+    def __init__(self, sanitizer: Sanitizer | None = None, *, drop_content: bool = True) -> None:
+        self._sanitizer = sanitizer
+        self.drop_content = drop_content
+
+    @property
+    def sanitizer(self) -> Sanitizer:
+        return self._sanitizer or default_sanitizer()
+
+    def __call__(self, event: Any, hint: Any = None) -> Any:
+        try:
+            return self.scrub(event)
+        except Exception:  # noqa: BLE001 - fail closed: an unscrubbed event is never sent
+            return None
+
+    def scrub(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """A scrubbed copy of ``event`` (the original is not changed)."""
+        scrubbed = self._walk(event, None, 0)
+        assert isinstance(scrubbed, dict)
+        return scrubbed
+
+    def _walk(self, obj: Any, key: str | None, depth: int) -> Any:
+        if depth > _MAX_DEPTH:
+            return MASK
+        if key is not None and obj is not None and not isinstance(obj, bool):
+            if is_secret_field(key) or key.lower() in _MASKED_KEYS:
+                return MASK
+            if self.drop_content and is_content_key(key):
+                return self.sanitizer.redact(obj if isinstance(obj, str) else repr(obj))
+        if isinstance(obj, str):
+            return self.sanitizer.sanitize(obj)
+        if isinstance(obj, Mapping):
+            # Keys are scanned too: a dict keyed by API key is not unheard of.
+            sanitize = self.sanitizer.sanitize
+            return {sanitize(str(k)): self._walk(v, str(k), depth + 1) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            if key == "headers" and all(_is_pair(item) for item in obj):
+                return [[name, self._walk(value, str(name), depth + 1)] for name, value in obj]
+            return [self._walk(item, key, depth + 1) for item in obj]
+        if isinstance(obj, (bytes, bytearray)):
+            return self.sanitizer.sanitize(bytes(obj).decode("utf-8", "replace"))
+        return obj
+
+
+def _is_pair(item: object) -> bool:
+    return isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+
+
+before_send = SentryScrubber()
+"""The default scrubber, for ``sentry_sdk.init(before_send=...)``."""
+
+before_send_transaction = before_send
+"""The same scrubber, for ``sentry_sdk.init(before_send_transaction=...)``."""
+
+before_send_log = before_send
+"""The same scrubber, for Sentry's logs: ``sentry_sdk.init(enable_logs=True,
+before_send_log=...)``."""

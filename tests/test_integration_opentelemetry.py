@@ -1,0 +1,163 @@
+"""The OpenTelemetry exporter wrapper, with the real SDK and its in-memory exporter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from openrouter_secure import Secret
+from openrouter_secure.testing import assert_no_leak, make_canary
+
+pytest.importorskip("opentelemetry.sdk")
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+    InMemorySpanExporter,
+)
+from opentelemetry.trace import Status, StatusCode
+
+from openrouter_secure.integrations.opentelemetry import (
+    SanitizingSpanExporter,
+    sanitize_span,
+)
+
+
+def everything(span: ReadableSpan) -> str:
+    """All a backend would receive of ``span``, as text."""
+    parts: list[Any] = [span.name, span.status.description, dict(span.attributes or {})]
+    parts += [dict(span.resource.attributes)]
+    parts += [(e.name, dict(e.attributes or {})) for e in span.events]
+    parts += [dict(link.attributes or {}) for link in span.links]
+    return repr(parts)
+
+
+@pytest.fixture
+def traced() -> Iterator[tuple[Any, InMemorySpanExporter, str]]:
+    canary = make_canary()
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource({"service.name": "app", "deploy.note": canary}))
+    provider.add_span_processor(SimpleSpanProcessor(SanitizingSpanExporter(memory)))
+    yield provider.get_tracer("test"), memory, canary
+    provider.shutdown()
+
+
+def test_attributes_events_links_status_and_resource_are_sanitized(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, canary = traced
+    with tracer.start_as_current_span(f"call with {canary}") as span:
+        span.set_attribute("http.request.header.authorization", f"Bearer {canary}")
+        span.set_attribute("url.full", f"https://api.example.test/v1?key={canary}")
+        span.set_attribute("app.keys", [canary, "plain"])
+        span.set_attribute("gen_ai.request.model", "openai/gpt-4o-mini")
+        span.set_attribute("gen_ai.usage.input_tokens", 12)
+        span.add_event("retry", {"reason": f"401 for {canary}"})
+        span.set_status(Status(StatusCode.ERROR, f"refused {canary}"))
+    (exported,) = memory.get_finished_spans()
+    assert exported.attributes is not None
+    assert exported.attributes["gen_ai.request.model"] == "openai/gpt-4o-mini"
+    assert exported.attributes["gen_ai.usage.input_tokens"] == 12
+    assert exported.attributes["http.request.header.authorization"] == "***MASKED***"
+    assert exported.attributes["app.keys"][1] == "plain"
+    assert exported.resource.attributes["service.name"] == "app"
+    assert exported.status.status_code is StatusCode.ERROR
+    assert_no_leak(canary, everything(exported))
+
+
+def test_prompts_and_completions_are_dropped_by_default(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, _ = traced
+    prompt, answer = "tell me about my diagnosis", "here is what it means"
+    with tracer.start_as_current_span("chat openai/gpt-4o-mini") as span:
+        span.set_attribute("gen_ai.prompt.0.content", prompt)
+        span.set_attribute("gen_ai.completion.0.content", answer)
+        span.set_attribute("gen_ai.input.messages", f'[{{"role":"user","content":"{prompt}"}}]')
+        span.set_attribute("gen_ai.output.messages", [answer])
+        span.add_event("gen_ai.content.prompt", {"gen_ai.prompt": prompt})
+        span.add_event("gen_ai.content.completion", {"gen_ai.completion": answer})
+    (exported,) = memory.get_finished_spans()
+    text = everything(exported)
+    assert "diagnosis" not in text
+    assert "what it means" not in text
+    assert exported.attributes is not None
+    assert exported.attributes["gen_ai.prompt.0.content"] == f"<REDACTED: {len(prompt)} chars>"
+
+
+def test_drop_content_false_keeps_prompts_but_still_masks_keys() -> None:
+    canary = make_canary()
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(
+        SimpleSpanProcessor(SanitizingSpanExporter(memory, drop_content=False))
+    )
+    with provider.get_tracer("t").start_as_current_span("chat") as span:
+        span.set_attribute("gen_ai.prompt.0.content", f"my key is {canary}, why?")
+    (exported,) = memory.get_finished_spans()
+    assert exported.attributes is not None
+    assert "my key is" in str(exported.attributes["gen_ai.prompt.0.content"])
+    assert_no_leak(canary, everything(exported))
+    provider.shutdown()
+
+
+def test_a_value_held_in_a_secret_is_masked_without_a_recognizable_shape(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, _ = traced
+    value = "opaque-" + make_canary()[-20:]
+    with Secret(value) as secret, tracer.start_as_current_span("x") as span:
+        span.set_attribute("note", f"used {secret.reveal()}")
+    assert_no_leak(value, everything(memory.get_finished_spans()[0]))
+
+
+def test_a_span_that_cannot_be_sanitized_is_dropped() -> None:
+    class Broken:
+        def sanitize(self, text: str) -> str:
+            raise RuntimeError("boom")
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    exporter = SanitizingSpanExporter(memory, Broken())  # type: ignore[arg-type]
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span("x"):
+        pass
+    assert memory.get_finished_spans() == ()
+    provider.shutdown()
+
+
+def test_sanitize_span_leaves_the_original_unchanged(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    canary = make_canary()
+    with provider.get_tracer("t").start_as_current_span("x") as span:
+        span.set_attribute("note", canary)
+    (raw,) = memory.get_finished_spans()
+    clean = sanitize_span(raw)
+    assert raw.attributes is not None
+    assert raw.attributes["note"] == canary
+    assert_no_leak(canary, everything(clean))
+    provider.shutdown()
+
+
+def test_the_docs_example_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.docs_examples import run_python_after
+
+    namespace = run_python_after("integrations.md", "## OpenTelemetry")
+    (span,) = namespace["memory"].get_finished_spans()
+    assert span.attributes["gen_ai.input.messages"].startswith("<REDACTED:")
+    namespace["provider"].shutdown()
+
+
+def test_a_secret_in_an_attribute_name_is_masked(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, canary = traced
+    with tracer.start_as_current_span("x") as span:
+        span.set_attribute(f"app.cache.{canary}", 1)
+    assert_no_leak(canary, everything(memory.get_finished_spans()[0]))

@@ -1,0 +1,210 @@
+"""The Sentry hook, with the real sentry_sdk and a transport that keeps the envelopes it
+would send (nothing leaves the process)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from openrouter_secure import Secret
+from openrouter_secure.testing import assert_no_leak, make_canary
+
+sentry_sdk = pytest.importorskip("sentry_sdk")
+from sentry_sdk.integrations.logging import LoggingIntegration  # noqa: E402
+from sentry_sdk.transport import Transport  # noqa: E402
+
+from openrouter_secure.integrations.sentry import (  # noqa: E402
+    SentryScrubber,
+    before_send,
+    before_send_log,
+    before_send_transaction,
+)
+
+DSN = "http://public@127.0.0.1:9/1"  # never contacted: the transport below sends nothing
+
+
+class KeepingTransport(Transport):
+    """Keeps every envelope, serialized exactly as it would go over the wire."""
+
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self.sent: list[bytes] = []
+
+    def capture_envelope(self, envelope: Any) -> None:
+        self.sent.append(envelope.serialize())
+
+    def text(self) -> str:
+        return b"\n".join(self.sent).decode("utf-8", "replace")
+
+
+@pytest.fixture
+def transport() -> Iterator[KeepingTransport]:
+    kept = KeepingTransport()
+    sentry_sdk.init(
+        dsn=DSN,
+        transport=kept,
+        before_send=before_send,
+        before_send_transaction=before_send_transaction,
+        traces_sample_rate=1.0,
+        include_local_variables=True,
+        default_integrations=False,
+        integrations=[LoggingIntegration(event_level=None)],
+    )
+    yield kept
+    sentry_sdk.get_client().close()
+    sentry_sdk.init(dsn=None)
+
+
+def fail_with(canary: str) -> None:
+    api_key = canary  # a local variable Sentry records with the frame
+    password = "hunter2-" + canary[-8:]
+    raise RuntimeError(f"OpenRouter refused key {api_key} ({len(password)})")
+
+
+def test_exception_value_and_frame_locals_are_scrubbed(transport: KeepingTransport) -> None:
+    canary = make_canary()
+    try:
+        fail_with(canary)
+    except RuntimeError:
+        sentry_sdk.capture_exception()
+    sentry_sdk.flush()
+    text = transport.text()
+    assert "OpenRouter refused key" in text  # the event was sent, scrubbed
+    assert "fail_with" in text
+    assert_no_leak(canary, text)
+    assert "hunter2-" not in text
+
+
+def test_message_breadcrumbs_tags_extra_and_contexts_are_scrubbed(
+    transport: KeepingTransport,
+) -> None:
+    canary = make_canary()
+    logging.getLogger("app").warning("retrying with %s", canary)  # becomes a breadcrumb
+    sentry_sdk.set_tag("key_used", canary)
+    sentry_sdk.set_extra("settings", {"model": "m", "token": "abc", "note": f"key={canary}"})
+    sentry_sdk.set_context("openrouter", {"authorization": f"Bearer {canary}"})
+    sentry_sdk.capture_message(f"quota exceeded for {canary}")
+    sentry_sdk.flush()
+    text = transport.text()
+    assert "quota exceeded for" in text
+    assert "retrying with" in text
+    assert_no_leak(canary, text)
+    assert '"abc"' not in text
+
+
+def test_request_headers_query_cookies_and_body_are_scrubbed(transport: KeepingTransport) -> None:
+    canary = make_canary()
+
+    def add_request(event: dict[str, Any], hint: Any) -> dict[str, Any]:
+        event["request"] = {
+            "url": "https://api.example.test/v1/chat",
+            "query_string": f"api_key={canary}&page=2",
+            "headers": {"Authorization": f"Bearer {canary}", "User-Agent": "app/1.0"},
+            "cookies": {"session": canary},
+            "data": {"prompt": "hi", "api_key": canary},
+        }
+        return event
+
+    with sentry_sdk.new_scope() as scope:
+        scope.add_event_processor(add_request)
+        sentry_sdk.capture_message("upstream error")
+    sentry_sdk.flush()
+    text = transport.text()
+    assert "app/1.0" in text
+    assert_no_leak(canary, text)
+
+
+def test_a_value_held_in_a_secret_is_masked_wherever_it_appears(
+    transport: KeepingTransport,
+) -> None:
+    value = "opaque-" + make_canary()[-20:]  # no recognizable shape: found as a known value
+    with Secret(value) as secret:
+        sentry_sdk.capture_message(f"login failed with {secret.reveal()}")
+        sentry_sdk.flush()
+    assert "login failed with" in transport.text()
+    assert_no_leak(value, transport.text())
+
+
+def test_transactions_drop_prompts_and_scrub_span_data(transport: KeepingTransport) -> None:
+    canary, prompt = make_canary(), "my private question about " + make_canary()[-10:]
+    transaction = sentry_sdk.start_transaction(name="chat")
+    with transaction, transaction.start_child(op="gen_ai.chat", name="chat") as span:
+        span.set_data("gen_ai.request.messages", [{"role": "user", "content": prompt}])
+        span.set_data("gen_ai.response.text", "the answer")
+        span.set_data("gen_ai.request.model", "openai/gpt-4o-mini")
+        span.set_data("http.header", f"Bearer {canary}")
+    sentry_sdk.flush()
+    text = transport.text()
+    assert "openai/gpt-4o-mini" in text
+    assert "<REDACTED:" in text
+    assert "private question" not in text
+    assert "the answer" not in text
+    assert_no_leak(canary, text)
+
+
+def test_scrubbing_that_fails_drops_the_event() -> None:
+    class Broken:
+        def sanitize(self, text: str) -> str:
+            raise RuntimeError("boom")
+
+    scrubber = SentryScrubber(Broken())  # type: ignore[arg-type]
+    assert scrubber({"message": "x"}, {}) is None
+
+
+def test_the_original_event_is_not_modified() -> None:
+    canary = make_canary()
+    event = {"extra": {"api_key": canary}}
+    scrubbed = before_send(event, {})
+    assert event["extra"]["api_key"] == canary
+    assert scrubbed["extra"]["api_key"] == "***MASKED***"
+
+
+def test_the_docs_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.docs_examples import run_python_after
+
+    monkeypatch.delenv("SENTRY_DSN", raising=False)  # no DSN: the client sends nothing
+    run_python_after("integrations.md", "## Sentry")
+    options = sentry_sdk.get_client().options
+    assert options["before_send"] is before_send
+    assert options["before_send_transaction"] is before_send_transaction
+    sentry_sdk.init(dsn=None)
+
+
+def test_a_secret_used_as_a_mapping_key_is_masked() -> None:
+    canary = make_canary()
+    scrubbed = before_send({"extra": {"by_key": {canary: "usage 12"}}}, {})
+    assert "usage 12" in repr(scrubbed)
+    assert_no_leak(canary, repr(scrubbed))
+
+
+def test_headers_as_a_list_of_pairs_are_masked_by_name() -> None:
+    canary = make_canary()
+    event = {"request": {"headers": [["X-Api-Key", "abc-" + canary[-6:]], ["Accept", "*/*"]]}}
+    scrubbed = before_send(event, {})
+    assert scrubbed["request"]["headers"] == [["X-Api-Key", "***MASKED***"], ["Accept", "*/*"]]
+
+
+def test_sentry_logs_are_scrubbed() -> None:
+    from sentry_sdk import logger as sentry_logger
+
+    canary = make_canary()
+    kept = KeepingTransport()
+    sentry_sdk.init(
+        dsn=DSN,
+        transport=kept,
+        enable_logs=True,
+        before_send_log=before_send_log,
+        default_integrations=False,
+    )
+    try:
+        sentry_logger.info("calling with {key}", key=canary, attributes={"api_key": "abc"})
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init(dsn=None)
+    assert "calling with" in kept.text()
+    assert_no_leak(canary, kept.text())
+    assert '"abc"' not in kept.text()
