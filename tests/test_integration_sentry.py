@@ -175,7 +175,7 @@ def test_the_docs_example_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_a_secret_used_as_a_mapping_key_is_masked() -> None:
     canary = make_canary()
-    scrubbed = before_send({"extra": {"by_key": {canary: "usage 12"}}}, {})
+    scrubbed = before_send({"extra": {"per_model": {canary: "usage 12"}}}, {})
     assert "usage 12" in repr(scrubbed)
     assert_no_leak(canary, repr(scrubbed))
 
