@@ -144,6 +144,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
     "twilio-key": _p("SK", HEX, 32),
     "vendor-token": _p("dop_v1_", HEX, 64),
+    "facebook-app-token": lambda: _pair(
+        f"facebook {rnd(string.digits, 16)}|{(k := rnd(ALNUM + '_-', 27))}", k
+    ),
     "jwt": _jwt_case,
     "private-key": _pem_case,
     "url-credentials": _url,
@@ -182,6 +185,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "sendgrid-key": lambda: "SG.abc.def",
     "twilio-key": lambda: key("TASK", HEX, 32),
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
+    "facebook-app-token": lambda: f"rows 1234|{rnd(ALNUM, 27)}",
     "jwt": lambda: "eyJhbGciOi.not-a-token",
     "private-key": lambda: pem_block("anything"),
     "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",

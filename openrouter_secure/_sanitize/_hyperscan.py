@@ -193,14 +193,18 @@ class _RuleDatabase:
             self.lit_owners.append(tuple(ris))
         self.n_lit = len(patterns)
         self.gate_rule: list[int] = []
+        #: per gate, 0 (compiled with start of match) or the rule's ``gate_window``
+        self.gate_window: list[int] = []
         self.finders: dict[int, re.Pattern[str]] = {}
         for ri, rule in enumerate(rules):
             if rule.gate is not None:
                 patterns.append(rule.gate)
                 self.gate_rule.append(ri)
+                self.gate_window.append(rule.gate_window)
                 # Every position where one of the rule's anchors starts (overlapping).
                 self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
-        self.db = Database(patterns, [False] * self.n_lit + [True] * len(self.gate_rule))
+        som = [False] * self.n_lit + [not w for w in self.gate_window]
+        self.db = Database(patterns, som)
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
@@ -359,6 +363,7 @@ class Prefilter:
             return hits, per_rule
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
+        gate_window = db.gate_window
         gated: dict[int, list[tuple[int, int]]] = {}
         for pid, first, end in found:
             if pid < n_lit:
@@ -371,6 +376,9 @@ class Prefilter:
                         lst.append(start)
             else:
                 ri = gate_rule[pid - n_lit]
+                window = gate_window[pid - n_lit]
+                if window:
+                    first = max(0, end - window)
                 spans = gated.get(ri)
                 if spans is None:
                     gated[ri] = [(first, end)]

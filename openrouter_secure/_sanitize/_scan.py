@@ -31,20 +31,20 @@ from typing import Any
 
 from . import _hyperscan
 from ._literals import trie_pattern
-from ._rules import (
-    RULES,
-    Rule,
-    has_sequence,
-    is_placeholder,
-    is_secret_identifier,
-    looks_random,
-)
+from ._context import value_spans
+from ._rules import RULES, Rule, has_sequence, is_placeholder
 
 __all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
 
 _BACKENDS = ("hyperscan", "ahocorasick", "python")
 
 KNOWN = -1  # rule index of a known-value hit
+#: Values of this many characters found by a rule are masked wherever else they occur
+#: in the same text (shorter ones would mask ordinary words), the first
+#: ``PROPAGATE_VALUES`` distinct ones of a text.
+PROPAGATE_MIN = 8
+PROPAGATE_MAX = 512
+PROPAGATE_VALUES = 256
 
 # A hit: (context start, secret start, secret end, rule index or KNOWN, keep).
 Hit = tuple[int, int, int, int, int]
@@ -159,6 +159,11 @@ class Scanner:
         self._owners = [tuple(o) for o in owners]
         self.max_match = max([r.max_len for r in self.rules] + self._needle_len + [0])
         self._regexes = [r.regex for r in self.rules]
+        self._gates = {
+            ri: re.compile(r.gate).match
+            for ri, r in enumerate(self.rules)
+            if r.kind == "context" and r.gate is not None
+        }
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
         self._hs: _hyperscan.Prefilter | None = None
@@ -243,7 +248,60 @@ class Scanner:
     # -- matching ----------------------------------------------------------------------
 
     def scan(self, text: str) -> list[Hit]:
-        """Every hit in ``text`` (unsorted, possibly overlapping)."""
+        """Every hit in ``text`` (unsorted, possibly overlapping), each value a rule
+        found also wherever else it occurs in ``text``."""
+        hits = self._scan(text)
+        if hits:
+            self._propagate(text, hits)
+        return hits
+
+    def _propagate(self, text: str, hits: list[Hit]) -> None:
+        """Same-text propagation: a value a rule found (in a context that marks it) is
+        masked wherever else it occurs in the text, whatever the context there
+        (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
+        spread: a short password would mask ordinary words."""
+        found: dict[str, tuple[int, int]] = {}
+        for _, start, end, ri, keep in hits:
+            if ri != KNOWN and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
+                value = text[start:end]
+                if value not in found:
+                    found[value] = (ri, keep)
+                    if len(found) >= PROPAGATE_VALUES:
+                        break
+        if not found:
+            return
+        values = list(found)
+        extra = self._occurrences(text, values)
+        if len(extra) == len(values):  # each value once, where it was found: the usual case
+            return
+        done = {(h[1], h[2]) for h in hits}
+        for vi, start in extra:
+            end = start + len(values[vi])
+            if (start, end) not in done:
+                ri, keep = found[values[vi]]
+                hits.append((start, start, end, ri, keep))
+
+    def _occurrences(self, text: str, values: list[str]) -> list[tuple[int, int]]:
+        """(value index, start) of every occurrence of ``values`` in ``text``: a
+        ``str.find`` loop on short texts, one automaton pass on long ones."""
+        long = len(text) >= 1 << 16 and len(values) > 1
+        if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
+            db = _hyperscan.Database([_hyperscan.literal(v) for v in values])
+            return [(vi, end - len(values[vi])) for vi, _, end in db.matches(text)]
+        if long and self._has_ac:
+            import ahocorasick_rs as ac
+
+            found = ac.AhoCorasick(values).find_matches_as_indexes(text, overlapping=True)
+            return [(vi, start) for vi, start, _ in found]
+        out = []
+        for vi, value in enumerate(values):
+            i = text.find(value)
+            while i >= 0:
+                out.append((vi, i))
+                i = text.find(value, i + len(value))
+        return out
+
+    def _scan(self, text: str) -> list[Hit]:
         if self._hs is not None and text.isascii():
             hits, per_rule = self._hs.candidates(text)
             if not per_rule:
@@ -279,6 +337,10 @@ class Scanner:
             start_at = rule.start_at
             reach = rule.max_len
             sep_within = rule.sep_within
+            # A context rule reads its value past the regex match and skips the anchors
+            # in it; every engine first checks the gate at the anchor, so that they all
+            # judge the same anchors (Hyperscan reports only those) in the same order.
+            gate = self._gates.get(ri)
             covered = -1
             i, n = 0, len(starts)
             while i < n:
@@ -288,6 +350,8 @@ class Scanner:
                 if pos < covered or pos < 0:
                     continue
                 if left and start and text[start - 1] in alnum:
+                    continue
+                if gate is not None and gate(text, start) is None:
                     continue
                 if start_at is not None:
                     pos = rfind(start_at, max(0, start - reach), start)
@@ -314,8 +378,24 @@ class Scanner:
                 # re-trying every anchor inside it would make adversarial input
                 # (``authorization=authorization=...``) quadratic.
                 covered = m.end()
-                self._accept(text, rule, ri, m, hits)
+                if rule.kind == "context":
+                    covered = max(covered, self._context(text, ri, m, hits))
+                else:
+                    self._accept(text, rule, ri, m, hits)
         return hits
+
+    def _context(self, text: str, ri: int, m: re.Match[str], hits: list[Hit]) -> int:
+        """A context rule's match (``_context``): its hits; returns where the text it
+        read ends, so anchors inside a value already judged are not tried again."""
+        start = m.start()
+        ident = _ident_before(text, start)
+        at = start - len(ident)
+        spans, end = value_spans(
+            text, ident + text[start : m.end("name")], text[at - 1 : at] if at else "", m
+        )
+        for lo, hi in spans:
+            hits.append((start, lo, hi, ri, 0))
+        return end
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
@@ -329,24 +409,6 @@ class Scanner:
         if kind == "token":
             if (is_placeholder(s, strict=False) and not _real_despite_runs(s)) or has_sequence(s):
                 return False
-        elif kind == "value":
-            # Value checks first (cheap, and they reject most candidates, such as
-            # ``auth: user``), then the name. A generated-looking value under any
-            # secret name is a secret; any other value only under a password name.
-            # (``looks_random`` implies the password test: length >= 10, no
-            # placeholder, not a word.)
-            if len(s) < 4 or _is_word(s):
-                return False
-            random = looks_random(s)
-            name = _ident_before(text, m.start()) + m.group("name")
-            if not is_secret_identifier(name):
-                return False
-            if not random:
-                segs = _SEG.findall(name)
-                if not segs or segs[-1].lower() not in _PASSWORD_WORDS:
-                    return False
-                if is_placeholder(s, strict=True):
-                    return False
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
                 return False
