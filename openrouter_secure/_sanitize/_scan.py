@@ -34,11 +34,25 @@ from ._literals import trie_pattern
 from ._context import value_spans
 from ._rules import RULES, Rule, has_sequence, is_placeholder
 
-__all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
+__all__ = [
+    "BACKENDS",
+    "KNOWN",
+    "Hit",
+    "Scanner",
+    "fast_backend_available",
+    "hyperscan_available",
+]
 
 _BACKENDS = ("hyperscan", "ahocorasick", "python")
+#: What ``Sanitizer(backend=...)`` accepts.
+BACKENDS = ("auto", *_BACKENDS)
 
 KNOWN = -1  # rule index of a known-value hit
+#: How far the hit of a known value's head or tail is widened to its whole token.
+ECHO_REACH = 256
+_TOKEN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/=~*\u2026"
+)
 #: Values of this many characters found by a rule are masked wherever else they occur
 #: in the same text (shorter ones would mask ordinary words), the first
 #: ``PROPAGATE_VALUES`` distinct ones of a text.
@@ -125,6 +139,7 @@ class Scanner:
         needles: Sequence[tuple[str, int]] = (),
         *,
         backend: str = "auto",
+        echoes: Sequence[str] = (),
     ) -> None:
         if backend == "auto":
             backend = _auto_backend()
@@ -134,6 +149,9 @@ class Scanner:
             )
         self.backend = backend
         self.rules = tuple(rules)
+        #: needles that are the head or tail of a known value: a hit covers the whole
+        #: token around it (``sk-or-v1-b2bca...fd27cdd64ca6c1``)
+        self._echoes = frozenset(echoes)
         anchors: list[str] = []
         owners: list[list[int]] = []
         index: dict[str, int] = {}
@@ -159,6 +177,11 @@ class Scanner:
         self._owners = [tuple(o) for o in owners]
         self.max_match = max([r.max_len for r in self.rules] + self._needle_len + [0])
         self._regexes = [r.regex for r in self.rules]
+        #: the public prefixes of key formats (what a mask may keep of an
+        #: ``Authorization`` value)
+        self._public = tuple(
+            a for r in self.rules if r.kind == "token" and r.keep for a in r.anchors if len(a) >= 3
+        )
         self._gates = {
             ri: re.compile(r.gate).match
             for ri, r in enumerate(self.rules)
@@ -252,8 +275,30 @@ class Scanner:
         found also wherever else it occurs in ``text``."""
         hits = self._scan(text)
         if hits:
+            if self._echoes:
+                self._widen_echoes(text, hits)
             self._propagate(text, hits)
         return hits
+
+    def _widen_echoes(self, text: str, hits: list[Hit]) -> None:
+        """A hit of a known value's head or tail covers the whole token around it, the
+        elision included (``...``, ``\u2026``), so nothing of a shortened secret
+        survives next to its mask (at most :data:`ECHO_REACH` characters each way)."""
+        echoes = self._echoes
+        n = len(text)
+        for i, (ctx, start, end, ri, keep) in enumerate(hits):
+            if ri != KNOWN or text[start:end] not in echoes:
+                continue
+            lo = start
+            floor = max(0, start - ECHO_REACH)
+            while lo > floor and text[lo - 1] in _TOKEN_CHARS:
+                lo -= 1
+            hi = end
+            ceiling = min(n, end + ECHO_REACH)
+            while hi < ceiling and text[hi] in _TOKEN_CHARS:
+                hi += 1
+            # The public prefix (``sk-o``) may show when the token starts with one.
+            hits[i] = (min(ctx, lo), lo, hi, ri, 4 if text.startswith(self._public, lo) else 0)
 
     def _propagate(self, text: str, hits: list[Hit]) -> None:
         """Same-text propagation: a value a rule found (in a context that marks it) is
@@ -417,6 +462,11 @@ class Scanner:
                 return False
             if not (_DIGIT.search(s) or (not s.islower() and not s.isupper())):
                 return False
+            if not s.startswith(self._public):
+                # An opaque token (no public prefix such as ``sk-or-``): nothing of it
+                # is shown.
+                hits.append((m.start(), span[0], span[1], ri, 0))
+                return True
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
         hits.append((m.start(), span[0], span[1], ri, rule.keep))
