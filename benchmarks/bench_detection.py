@@ -36,7 +36,10 @@ def detect_secrets_flags(texts: list[str]) -> list[bool]:
 
     with default_settings():
         return [
-            any(True for _ in _process_line_based_plugins(list(enumerate(t.splitlines(), 1)), "case.txt"))
+            any(
+                True
+                for _ in _process_line_based_plugins(list(enumerate(t.splitlines(), 1)), "case.txt")
+            )
             for t in texts
         ]
 
@@ -83,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
 
     n, m = len(secrets_), len(clean)
     print(f"generated corpus: {n} secret cases, {m} clean lines (seed {args.seed})")
-    print(f"  recall          ours {sum(ours_hit) / n:6.1%}   detect-secrets {sum(ds_hit) / n:6.1%}")
+    print(
+        f"  recall          ours {sum(ours_hit) / n:6.1%}   detect-secrets {sum(ds_hit) / n:6.1%}"
+    )
     print(
         f"  clean changed   ours {sum(ours_changed) / m:6.1%}   "
         f"detect-secrets {sum(ds_flag) / m:6.1%} (flagged)"
@@ -144,7 +149,9 @@ def main(argv: list[str] | None = None) -> None:
                     f"  {label:10s} {src:12s} {what:7s} n={len(sel):4d}  "
                     f"ours {a:6.1%}   detect-secrets {b:6.1%}"
                 )
-    missed = [c["text"] for c, a in zip(cases, ours_c, strict=True) if c["label"] == "secret" and not a]
+    missed = [
+        c["text"] for c, a in zip(cases, ours_c, strict=True) if c["label"] == "secret" and not a
+    ]
     flagged = [
         c["text"] for c, a in zip(cases, ours_c, strict=True) if c["label"] == "not_secret" and a
     ]

@@ -12,6 +12,7 @@ secret-named settings with placeholders, references, masked values, words, excep
 names, paths, numbers).
 """
 
+# ruff: noqa: E501 - a table of line templates, one per row
 from __future__ import annotations
 
 import base64
@@ -159,7 +160,7 @@ def secret_cases(n: int, seed: int = 1) -> list[tuple[str, str, str, str]]:
     for i in range(n):
         context, template = CONTEXTS[i % len(CONTEXTS)]
         shape, value = _value(r)
-        if context.startswith("xml") and "&" in value or context == "aws-configure":
+        if (context.startswith("xml") and "&" in value) or context == "aws-configure":
             value = base64.b64encode(r.randbytes(30)).decode()  # a 40-character AWS secret
             shape = "base64"
         style = "snake" if context in ("cli-space", "cli-eq", "url-query") else None
@@ -188,7 +189,7 @@ def _clean_templates(r: random.Random) -> list[tuple[str, Callable[[], str]]]:
         ("etag", lambda: f'ETag: W/"{hexs(32)}"'),
         ("digest", lambda: f"pulled image@sha256:{hexs(64)}"),
         ("token-count", lambda: f"usage prompt_tokens={r.randint(1, 9000)} max_tokens=4096 token_limit=128000"),
-        ("token-type", lambda: f'{{"token_type": "bearer", "expires_in": 3600, "scope": "read write"}}'),
+        ("token-type", lambda: '{"token_type": "bearer", "expires_in": 3600, "scope": "read write"}'),
         ("secret-name", lambda: f'secret_name: prod/{r.choice(SERVICES)}/api-key'),
         ("key-id", lambda: f"kms_key_id={uid()} region=eu-west-1"),
         ("public-key", lambda: f"public_key: {b64(32)}"),
@@ -204,31 +205,31 @@ def _clean_templates(r: random.Random) -> list[tuple[str, Callable[[], str]]]:
         ("masked-stars", lambda: f"{_name(r)}: ********"),
         ("masked-prefix", lambda: f"{_name(r)}=sk-o...***MASKED***"),
         ("word", lambda: f"{_name(r)}: required"),
-        ("exception", lambda: f"token: MissingDependencyError"),
-        ("exception-2", lambda: f"env://OPENROUTER_API_KEY: SecretNotFoundError; keyring://x/y: BackendUnavailableError"),
+        ("exception", lambda: "token: MissingDependencyError"),
+        ("exception-2", lambda: "env://OPENROUTER_API_KEY: SecretNotFoundError; keyring://x/y: BackendUnavailableError"),
         ("class", lambda: f"{_name(r)} = {r.choice(('SecretStr', 'Optional[str]', 'ApiKeyHeader', 'TokenManager'))}"),
-        ("path", lambda: f"doctor /etc/passwd: not readable"),
+        ("path", lambda: "doctor /etc/passwd: not readable"),
         ("path-2", lambda: f"{_name(r, 'snake')}_file=/run/secrets/{r.choice(SERVICES)}"),
         ("number", lambda: f"{_name(r)}={r.randint(0, 10**6)}"),
         ("bool", lambda: f"{_name(r)}={r.choice(('true', 'false', 'null', 'None'))}"),
         ("code-getenv", lambda: f'    {_name(r, "snake")} = os.environ["{_name(r, "screaming")}"]'),
         ("code-attr", lambda: f"        self.{_name(r, 'snake')} = {_name(r, 'snake')}"),
-        ("code-call", lambda: f"    token = get_token(request.headers)"),
-        ("code-if", lambda: f"    if not api_key:\n        raise ValueError('missing')"),
-        ("code-js", lambda: f"const apiKey = process.env.API_KEY;"),
-        ("template", lambda: f"password: {{{{ .Values.db.password }}}}"),
+        ("code-call", lambda: "    token = get_token(request.headers)"),
+        ("code-if", lambda: "    if not api_key:\n        raise ValueError('missing')"),
+        ("code-js", lambda: "const apiKey = process.env.API_KEY;"),
+        ("template", lambda: "password: {{ .Values.db.password }}"),
         ("prose", lambda: f"{ts()} INFO token refreshed successfully for user {r.randint(1, 999)}"),
         ("prose-2", lambda: f"{ts()} WARN password reset requested by user {r.randint(1, 999)}"),
-        ("prose-3", lambda: f"the key rotation policy is applied every 90 days"),
-        ("sql", lambda: f"ALTER TABLE users ADD PRIMARY KEY (id);"),
+        ("prose-3", lambda: "the key rotation policy is applied every 90 days"),
+        ("sql", lambda: "ALTER TABLE users ADD PRIMARY KEY (id);"),
         ("monkey", lambda: f"monkey={hexs(12)} turkey=roast keyboard=us"),
         ("blob", lambda: f'{{"blob": "{b64(r.randint(60, 300))}", "size": {r.randint(1, 99)}}}'),
         ("url", lambda: f"GET https://api.example.com/v1/items?page={r.randint(1, 9)}&sort=desc&id={uid()}"),
         ("k8s", lambda: f"pod/api-{hexs(10)}-{hexs(5)} image=registry.example.com/api@sha256:{hexs(64)}"),
         ("ssh", lambda: f"Accepted publickey for deploy: ED25519 SHA256:{b64(32)[:43]}"),
-        ("version", lambda: f"token_version=2.14.1-rc.3 secret_version=17"),
-        ("date", lambda: f"password_changed_at: 2026-11-23T13:00:00.000Z"),
-        ("email", lambda: f"auth_user: alice.smith@example.com"),
+        ("version", lambda: "token_version=2.14.1-rc.3 secret_version=17"),
+        ("date", lambda: "password_changed_at: 2026-11-23T13:00:00.000Z"),
+        ("email", lambda: "auth_user: alice.smith@example.com"),
     ]  # fmt: skip
 
 
@@ -236,4 +237,6 @@ def clean_cases(n: int, seed: int = 2) -> list[tuple[str, str]]:
     """``n`` (kind, text) clean lines, round-robin over the kinds."""
     r = random.Random(seed)
     templates = _clean_templates(r)
-    return [(templates[i % len(templates)][0], templates[i % len(templates)][1]()) for i in range(n)]
+    return [
+        (templates[i % len(templates)][0], templates[i % len(templates)][1]()) for i in range(n)
+    ]

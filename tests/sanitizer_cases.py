@@ -123,6 +123,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "mistral-cohere-api-key": _assign("MISTRAL_KEY = {}", ALNUM, 32),
     "google-api-key": _p("AIzaSy", ALNUM + "-_", 33),
     "aws-access-key-id": _p("AKIA", UPPER32, 16),
+    "aws-credentials-pair": lambda: _pair(
+        f"ci,,{key('AKIA', UPPER32, 16)},{(k := rnd(ALNUM + '/+', 40))},https://x", k
+    ),
     "aws-secret-access-key": _assign("aws_secret_access_key = {}", ALNUM + "/+", 40),
     "azure-storage-key": _assign(
         "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==;", ALNUM + "+/", 86
@@ -168,6 +171,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "mistral-cohere-api-key": lambda: "MISTRAL_MODEL=mistral-large-latest",
     "google-api-key": lambda: "AIzaSy" + "x" * 33,
     "aws-access-key-id": lambda: "AKIA" + "IOSFODNN7" + "EXAMPLE",
+    "aws-credentials-pair": lambda: f"{key('AKIA', UPPER32, 16)},{rnd(ALNUM, 30)}",
     "aws-secret-access-key": lambda: "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}",
     "azure-storage-key": lambda: "AccountKey=<your-storage-key>",
     "azure-sas-signature": lambda: "sig=abc",

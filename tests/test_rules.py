@@ -133,7 +133,9 @@ def test_the_python_engine_finds_literals_that_overlap() -> None:
     from openrouter_secure import Secret
 
     # (not a storage key: the ``-`` ends the base64 run the Azure rule needs)
-    text = f"SharedAccessKey={rnd(ALNUM, 10)}-{rnd(ALNUM, 10)} Authorization: Bearer {rnd(ALNUM, 40)}"
+    text = (
+        f"SharedAccessKey={rnd(ALNUM, 10)}-{rnd(ALNUM, 10)} Authorization: Bearer {rnd(ALNUM, 40)}"
+    )
     assert _PYTHON.find(text) == _engine("ahocorasick").find(text)
     assert [f.rule for f in _PYTHON.find(text)] == ["secret-assignment", "authorization"]
     value = "essKey" + rnd(ALNUM, 20)  # a known value that starts inside ``AccessKey``

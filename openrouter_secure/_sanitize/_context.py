@@ -64,24 +64,122 @@ _GLUED_UPPER = frozenset({"key", "token", "secret", "password", "passwd", "apike
 _NOT_OWNERS: dict[str, frozenset[str]] = {
     "key": frozenset(
         {
-            "public", "pub", "publishable", "primary", "foreign", "cache", "sort", "partition",
-            "idempotency", "composite", "unique", "lookup", "routing", "dedup", "deduplication",
-            "object", "map", "dict", "index", "shard", "row", "column", "group", "message",
-            "event", "metadata", "site", "translation", "i18n", "label", "hash", "range",
-            "cluster", "join", "order", "distribution", "dist", "natural", "surrogate", "s3",
-            "bucket", "redis", "registry", "hot", "short", "keyboard", "max", "min", "num",
-            "total", "next", "page", "ssh", "gpg", "pgp", "host", "known", "kms", "cmk",
-            "schema", "field", "record", "entity", "state", "config", "env", "rotation",
-            "idx", "dns", "search", "query",
+            "public",
+            "pub",
+            "publishable",
+            "primary",
+            "foreign",
+            "cache",
+            "sort",
+            "partition",
+            "idempotency",
+            "composite",
+            "unique",
+            "lookup",
+            "routing",
+            "dedup",
+            "deduplication",
+            "object",
+            "map",
+            "dict",
+            "index",
+            "shard",
+            "row",
+            "column",
+            "group",
+            "message",
+            "event",
+            "metadata",
+            "site",
+            "translation",
+            "i18n",
+            "label",
+            "hash",
+            "range",
+            "cluster",
+            "join",
+            "order",
+            "distribution",
+            "dist",
+            "natural",
+            "surrogate",
+            "s3",
+            "bucket",
+            "redis",
+            "registry",
+            "hot",
+            "short",
+            "keyboard",
+            "max",
+            "min",
+            "num",
+            "total",
+            "next",
+            "page",
+            "ssh",
+            "gpg",
+            "pgp",
+            "host",
+            "known",
+            "kms",
+            "cmk",
+            "schema",
+            "field",
+            "record",
+            "entity",
+            "state",
+            "config",
+            "env",
+            "rotation",
+            "idx",
+            "dns",
+            "search",
+            "query",
         }
     ),
     "token": frozenset(
         {
-            "max", "min", "num", "total", "next", "page", "prev", "previous", "continuation",
-            "pagination", "cursor", "sync", "csrf", "xsrf", "prompt", "completion", "input",
-            "output", "reasoning", "cached", "cancellation", "stop", "special", "bos", "eos",
-            "pad", "unk", "mask", "sep", "cls", "end", "start", "eof", "lexer", "parse",
-            "anti", "forgery", "verification", "idempotency", "push", "device",
+            "max",
+            "min",
+            "num",
+            "total",
+            "next",
+            "page",
+            "prev",
+            "previous",
+            "continuation",
+            "pagination",
+            "cursor",
+            "sync",
+            "csrf",
+            "xsrf",
+            "prompt",
+            "completion",
+            "input",
+            "output",
+            "reasoning",
+            "cached",
+            "cancellation",
+            "stop",
+            "special",
+            "bos",
+            "eos",
+            "pad",
+            "unk",
+            "mask",
+            "sep",
+            "cls",
+            "end",
+            "start",
+            "eof",
+            "lexer",
+            "parse",
+            "anti",
+            "forgery",
+            "verification",
+            "idempotency",
+            "push",
+            "device",
         }
     ),
     "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
@@ -169,7 +267,10 @@ _CONST = frozenset(
 # A word or an identifier: letters in words (``MissingDependencyError``, ``TokenManager``,
 # ``api_key``, ``x-auth-token``, ``HTTPServer``), possibly dotted (``config.api_key``)
 # and with a short number at the end (``Version2``).
-_WORD_UNIT = r"(?:[A-Z]{2,}(?=[A-Z][a-z]|[_.\-:]|$)|[A-Z]?[a-z]{2,}(?:\d{1,3}(?=[_.\-:]|$))?|[A-Z](?=[_.\-]|$))"
+_WORD_UNIT = (
+    r"(?:[A-Z]{2,}(?=[A-Z][a-z]|[_.\-:]|$)|[A-Z]?[a-z]{2,}(?:\d{1,3}(?=[_.\-:]|$))?"
+    r"|[A-Z](?=[_.\-]|$))"
+)
 _IDENT = re.compile(
     _WORD_UNIT + r"(?:(?:[_.\-]|::)" + _WORD_UNIT + r"|(?=[A-Z])" + _WORD_UNIT + r")*(?:\(\))?"
 )
@@ -319,11 +420,12 @@ def value_spans(
     value = text[start:end]
     if not value_kind(value, password=password):
         return [], end
-    if m.group("sp") is not None:
-        # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
-        # only a generated value, or a password with a digit or symbol, counts.
-        if not (looks_generated(value) or (password and not value.isalpha() and len(value) >= 8)):
-            return [], end
+    # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
+    # only a generated value, or a password with a digit or symbol, counts.
+    if m.group("sp") is not None and not (
+        looks_generated(value) or (password and not value.isalpha() and len(value) >= 8)
+    ):
+        return [], end
     return [(start, end)], end
 
 

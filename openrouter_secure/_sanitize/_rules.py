@@ -128,7 +128,7 @@ _SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}["'])"""
 # every other word ten characters of a token alphabet (letters, digits, ``+/=_-.~``
 # and a few symbols; a ``:`` only after the sixth), so ``"key": "user:926382"``,
 # ``key: env://...`` and ``auth (session`` never reach Python.
-_PASSWORD_WORD_RE = "(?i:password|passwd|passphrase|pwd|pass|secret)"
+_PASSWORD_WORD_RE = "(?i:password|passwd|passphrase|pwd|pass|secret)"  # noqa: S105 - a pattern
 _OTHER_WORD_RE = "(?:(?i:token|key|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)"
 _TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?]"
 _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
@@ -203,6 +203,15 @@ RULES: tuple[Rule, ...] = (
         "aws-access-key-id",
         ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
         r"(?<![A-Za-z0-9])(?P<s>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Za-z0-9])",
+    ),
+    # A key id and its secret side by side: a credentials CSV row (``id,secret``), a
+    # ``id:secret`` pair, columns of a table.
+    Rule(
+        "aws-credentials-pair",
+        ("AKIA", "ASIA"),
+        r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}[,;:|\t ]{1,4}"
+        r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        keep=0,
     ),
     Rule(
         "aws-secret-access-key",

@@ -30,8 +30,8 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
-from ._literals import trie_pattern
 from ._context import value_spans
+from ._literals import trie_pattern
 from ._rules import RULES, Rule, has_sequence, is_placeholder
 
 __all__ = [
@@ -286,7 +286,7 @@ class Scanner:
         survives next to its mask (at most :data:`ECHO_REACH` characters each way)."""
         echoes = self._echoes
         n = len(text)
-        for i, (ctx, start, end, ri, keep) in enumerate(hits):
+        for i, (ctx, start, end, ri, _) in enumerate(hits):
             if ri != KNOWN or text[start:end] not in echoes:
                 continue
             lo = start
