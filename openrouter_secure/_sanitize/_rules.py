@@ -73,7 +73,9 @@ class Rule:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regex", re.compile(self.pattern))
-        if self.back == 0 and self.pattern.startswith(("(?<![A-Za-z0-9", "(?<![\\w")):
+        # The engines' boundary is "not [A-Za-z0-9_-]": only a pattern that asks for
+        # exactly that may use it (``(?<![A-Za-z0-9])`` lets ``_SK...`` through).
+        if self.back == 0 and self.pattern.startswith("(?<![A-Za-z0-9_\\-])"):
             object.__setattr__(self, "left_boundary", True)
 
 

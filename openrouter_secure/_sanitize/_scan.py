@@ -32,7 +32,7 @@ from typing import Any
 from . import _hyperscan
 from ._context import value_spans
 from ._literals import trie_pattern
-from ._rules import RULES, Rule, has_sequence, is_placeholder
+from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
 __all__ = [
     "BACKENDS",
@@ -71,6 +71,7 @@ _SEP_CHAR = re.compile(r"[:=]")
 # Everything up to the last character that cannot be part of an identifier.
 _LAST_DELIM = re.compile(r"(?s:.*)[^\w.\-]")
 _RUNS = re.compile(r"(.)\1{3,}")
+_PLACEHOLDER_WORDS = re.compile(r"(?i)MASKED|REDACTED|example|dummy|placeholder|changeme")
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{20}")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 _WORDS = frozenset(
@@ -88,6 +89,13 @@ def _ident_before(text: str, end: int) -> str:
     if m is not None:
         return window[m.end() :]
     return window if lo == 0 and len(window) <= 64 else ""
+
+
+def _real_despite_words(value: str) -> bool:
+    """A key glued to a placeholder word (``<key>REDACTED``, ``<key>_example``) is still a
+    key: without the words, a long value that looks generated is real."""
+    core = _PLACEHOLDER_WORDS.sub("", value)
+    return core != value and len(core) >= 32 and looks_random(core)
 
 
 def _real_despite_runs(value: str) -> bool:
@@ -452,7 +460,11 @@ class Scanner:
             if "(" in s or "[" in s or text[span[1] : span[1] + 1] == "(":
                 return False  # ``secret = CASES[name]()``: code, not a value
         if kind == "token":
-            if (is_placeholder(s, strict=False) and not _real_despite_runs(s)) or has_sequence(s):
+            if (
+                is_placeholder(s, strict=False)
+                and not _real_despite_runs(s)
+                and not _real_despite_words(s)
+            ) or has_sequence(s):
                 return False
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
