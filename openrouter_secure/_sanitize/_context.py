@@ -33,6 +33,8 @@ from collections import Counter
 
 __all__ = [
     "NAME_WORDS",
+    "NOT_KEY_OWNERS",
+    "NOT_TOKEN_OWNERS",
     "PASSWORD_WORDS",
     "is_identifier",
     "is_password_name",
@@ -61,127 +63,31 @@ _GLUED_OWNERS = frozenset(
 )  # fmt: skip
 _GLUED_UPPER = frozenset({"key", "token", "secret", "password", "passwd", "apikey"})
 # The segment before the secret word that makes the name something else.
+NOT_KEY_OWNERS = frozenset(
+    {
+        "public", "pub", "publishable", "primary", "foreign", "cache", "sort", "partition",
+        "idempotency", "composite", "unique", "lookup", "routing", "dedup", "deduplication",
+        "object", "map", "dict", "index", "shard", "row", "column", "group", "message",
+        "event", "metadata", "site", "translation", "i18n", "label", "hash", "range",
+        "cluster", "join", "order", "distribution", "dist", "natural", "surrogate", "s3",
+        "bucket", "redis", "registry", "hot", "short", "keyboard", "max", "min", "num",
+        "total", "next", "page", "ssh", "gpg", "pgp", "host", "known", "kms", "cmk", "schema",
+        "field", "record", "entity", "state", "config", "env", "rotation", "idx", "dns",
+        "search", "query",
+    }
+)  # fmt: skip
+NOT_TOKEN_OWNERS = frozenset(
+    {
+        "max", "min", "num", "total", "next", "page", "prev", "previous",
+        "continuation", "pagination", "cursor", "sync", "csrf", "xsrf", "prompt", "completion",
+        "input", "output", "reasoning", "cached", "cancellation", "stop", "special", "bos",
+        "eos", "pad", "unk", "mask", "sep", "cls", "end", "start", "eof", "lexer", "parse",
+        "anti", "forgery", "verification", "idempotency", "push", "device",
+    }
+)  # fmt: skip
 _NOT_OWNERS: dict[str, frozenset[str]] = {
-    "key": frozenset(
-        {
-            "public",
-            "pub",
-            "publishable",
-            "primary",
-            "foreign",
-            "cache",
-            "sort",
-            "partition",
-            "idempotency",
-            "composite",
-            "unique",
-            "lookup",
-            "routing",
-            "dedup",
-            "deduplication",
-            "object",
-            "map",
-            "dict",
-            "index",
-            "shard",
-            "row",
-            "column",
-            "group",
-            "message",
-            "event",
-            "metadata",
-            "site",
-            "translation",
-            "i18n",
-            "label",
-            "hash",
-            "range",
-            "cluster",
-            "join",
-            "order",
-            "distribution",
-            "dist",
-            "natural",
-            "surrogate",
-            "s3",
-            "bucket",
-            "redis",
-            "registry",
-            "hot",
-            "short",
-            "keyboard",
-            "max",
-            "min",
-            "num",
-            "total",
-            "next",
-            "page",
-            "ssh",
-            "gpg",
-            "pgp",
-            "host",
-            "known",
-            "kms",
-            "cmk",
-            "schema",
-            "field",
-            "record",
-            "entity",
-            "state",
-            "config",
-            "env",
-            "rotation",
-            "idx",
-            "dns",
-            "search",
-            "query",
-        }
-    ),
-    "token": frozenset(
-        {
-            "max",
-            "min",
-            "num",
-            "total",
-            "next",
-            "page",
-            "prev",
-            "previous",
-            "continuation",
-            "pagination",
-            "cursor",
-            "sync",
-            "csrf",
-            "xsrf",
-            "prompt",
-            "completion",
-            "input",
-            "output",
-            "reasoning",
-            "cached",
-            "cancellation",
-            "stop",
-            "special",
-            "bos",
-            "eos",
-            "pad",
-            "unk",
-            "mask",
-            "sep",
-            "cls",
-            "end",
-            "start",
-            "eof",
-            "lexer",
-            "parse",
-            "anti",
-            "forgery",
-            "verification",
-            "idempotency",
-            "push",
-            "device",
-        }
-    ),
+    "key": NOT_KEY_OWNERS,
+    "token": NOT_TOKEN_OWNERS,
     "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
     "pass": frozenset({"by", "first", "second", "single", "multi", "one", "two", "boarding"}),
     "auth": frozenset({"o", "no", "basic_", "requires", "use", "has", "is", "two", "multi"}),
@@ -333,11 +239,30 @@ def looks_generated(value: str) -> bool:
     return _entropy(value[:128]) >= 2.75 and _SEQUENCE.search(value, 0, 160) is None
 
 
+#: Values judged not secret recently (bounded; cleared when full): clean log records
+#: repeat theirs (an exception name, a reference, a mask), and the judgment is a few
+#: regexes. Secrets are not kept here.
+_NOT_SECRET: dict[tuple[str, bool], None] = {}
+_NOT_SECRET_MAX = 4096
+
+
 def value_kind(value: str, *, password: bool) -> bool:
     """Whether ``value`` (found after a secret-looking name) is to be masked.
 
     ``password``: the name is a password word, so any non-trivial value counts;
     otherwise the value must look generated (:func:`looks_generated`)."""
+    key = (value, password)
+    if key in _NOT_SECRET:
+        return False
+    if _value_kind(value, password):
+        return True
+    if len(_NOT_SECRET) >= _NOT_SECRET_MAX:
+        _NOT_SECRET.clear()
+    _NOT_SECRET[key] = None
+    return False
+
+
+def _value_kind(value: str, password: bool) -> bool:
     n = len(value)
     if n < 6 or n > 1024:
         return False
@@ -349,7 +274,7 @@ def value_kind(value: str, *, password: bool) -> bool:
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
-        return value_kind(value[:160], password=password)
+        return _value_kind(value[:160], password)
     if _NUMBERISH.fullmatch(value) is not None and not (value.isdigit() and n >= 16):
         return False  # numbers, dates, versions (a long run of digits may be a token)
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _CODE.search(head):

@@ -27,6 +27,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
+from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
+
 __all__ = [
     "RULES",
     "Rule",
@@ -52,6 +55,8 @@ class Rule:
     #: the character before the anchor must not be a letter, digit, ``_`` or ``-``
     #: (checked before the regex runs: ``task-`` never costs a regex call for ``sk-``)
     left_boundary: bool = False
+    #: the boundary also excludes ``_`` and ``-`` (set from the pattern)
+    boundary_strict: bool = field(default=False, init=False, compare=False)
     #: the regex starts at the last occurrence of this literal within ``max_len`` before
     #: the anchor: URL credentials are anchored on the rare ``@`` and matched from the
     #: ``://`` before it (``://`` is in nearly every log line, ``@`` is not)
@@ -69,13 +74,25 @@ class Rule:
     #: its speed on a gate whose first literals are common words): a match is taken to
     #: start this many characters before its end (at least the gate's longest match)
     gate_window: int = 0
+    #: for a gated rule: a pattern whose matches end exactly where the gate's do for
+    #: text the rule rejects; such gate matches are dropped (Hyperscan engine)
+    gate_not: str | None = None
+    #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
+    #: where its anchors may start (default: the anchors themselves, case-sensitive); a
+    #: smaller one (the words without what follows them) is cheaper, the engine
+    #: checking the gate at each position anyway
+    finder: str | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regex", re.compile(self.pattern))
-        # The engines' boundary is "not [A-Za-z0-9_-]": only a pattern that asks for
-        # exactly that may use it (``(?<![A-Za-z0-9])`` lets ``_SK...`` through).
+        # The engines search short anchors behind the class the pattern's lookbehind
+        # excludes: ``[^A-Za-z0-9_-]`` for ``(?<![A-Za-z0-9_\-])``, ``[^A-Za-z0-9]`` for
+        # ``(?<![A-Za-z0-9])`` (which lets ``_SK...`` through).
         if self.back == 0 and self.pattern.startswith("(?<![A-Za-z0-9_\\-])"):
+            object.__setattr__(self, "left_boundary", True)
+            object.__setattr__(self, "boundary_strict", True)
+        elif self.back == 0 and self.pattern.startswith("(?<![A-Za-z0-9])"):
             object.__setattr__(self, "left_boundary", True)
 
 
@@ -107,7 +124,7 @@ _NAME_WORDS = (
     *("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "auth"),
     *("credentials", "credential", "creds", "cookie", "sessionid"),
 )
-_FOLLOW = "\"'=: \t>]\\`-0123456789"
+_FOLLOW = "\"'=: \t>]\\`-?,0123456789"
 
 
 def _followed(word: str) -> tuple[str, ...]:
@@ -116,7 +133,7 @@ def _followed(word: str) -> tuple[str, ...]:
 
 _KEY_ANCHORS = (*(a for w in _NAME_WORDS for a in _followed(w)), *_followed("LOGIN"))
 _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
-_SUFFIX_RE = r"\d{0,3}(?:[_.\-]?(?i:value|string|data))?"
+_SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, and ``>`` ending an XML start tag, after an
 # optional closing quote or bracket of the name (``"name": v``, ``["name"] = v``).
 _SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
@@ -134,23 +151,49 @@ _PASSWORD_WORD_RE = "(?i:password|passwd|passphrase|pwd|pass|secret)"  # noqa: S
 _OTHER_WORD_RE = "(?:(?i:token|key|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)"
 _TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?]"
 _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
+# After a name and a blank (``Using token v``): no ``=`` or ``:`` (``KEY tenant=42``
+# is the next assignment, not a value).
+_TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]&<>|\\]"""
 _QUOTED_6 = r"""\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
 _QUOTE = r"""\\?["'`]?"""
-_COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["']""" + _TOK + r"{0,9}[0-9]"
+# (a digit early, or 16 characters without ``_``: not the next name of a list,
+# ``"api_key", "password_file"``)
+_COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
 _XML_VALUE = r"""["']?>[^<\n]{6}"""
-_KEY_GATE = (
-    "(?:"
-    + _PASSWORD_WORD_RE
-    + _SUFFIX_RE
-    + f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+_PASSWORD_TAIL = (
+    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
     + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
-    + "|"
+)
+_OTHER_TAIL = (
+    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_QUOTE}{_TOK_WORD}{{10}})"
+)
+_KEY_GATE = (
+    f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
+)
+# Where the gate matches under a name that ``_context.is_secret_identifier`` rejects for
+# the segment before its last word (``cache_key``, ``public_key``, ``next_token``,
+# ``max_tokens``), the same tail ends at the same place: the engine drops those gate
+# matches before any Python work. A subset of the rejections (a separator between the
+# segments, a delimiter before them), so it never drops a name the rule accepts.
+_KEY_GATE_NOT = (
+    r"[^A-Za-z0-9](?:(?i:"
+    + "|".join(sorted(_NOT_KEY_OWNERS))
+    + r")[_.\-](?i:key)"
+    + _SUFFIX_RE
+    + _OTHER_TAIL
+    + r"|(?i:"
+    + "|".join(sorted(_NOT_TOKEN_OWNERS))
+    + r")[_.\-](?i:token)"
+    + _SUFFIX_RE
+    + _OTHER_TAIL
+    + r"|(?i:public|publishable|fake|dummy|example|sample|mock|invalid)[_.\-]"
     + _OTHER_WORD_RE
     + _SUFFIX_RE
-    + f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_QUOTE}{_TOK}{_TOK_NEXT}{{9}}))"
+    + _OTHER_TAIL
+    + r")"
 )
 # The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
 # quote 2, value 10 characters (the XML and comma forms are shorter); with a margin.
@@ -413,6 +456,8 @@ RULES: tuple[Rule, ...] = (
         kind="context",
         gate=_KEY_GATE,
         gate_window=_KEY_GATE_WINDOW,
+        gate_not=_KEY_GATE_NOT,
+        finder="|".join((*_NAME_WORDS, "login")),
     ),
 )
 

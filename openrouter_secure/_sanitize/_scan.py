@@ -65,6 +65,8 @@ Hit = tuple[int, int, int, int, int]
 
 # Every ASCII byte that is not [A-Za-z0-9_-]: what may stand before a bounded key.
 _DELIMITERS = [bytes([c]) for c in range(128) if not (chr(c).isalnum() or chr(c) in "_-")]
+# What may stand before a key whose rule excludes only letters and digits.
+_NON_ALNUM = [bytes([c]) for c in range(128) if not chr(c).isalnum()]
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _DIGIT = re.compile(r"\d")
 _SEP_CHAR = re.compile(r"[:=]")
@@ -108,6 +110,19 @@ def _real_despite_runs(value: str) -> bool:
 
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
+
+
+def _boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
+    """Short anchors the prefilters search behind a boundary class: True for
+    ``[^A-Za-z0-9_-]`` (every rule of the anchor excludes ``_`` and ``-``), False for
+    ``[^A-Za-z0-9]``."""
+    out: dict[str, bool] = {}
+    for r in rules:
+        if r.left_boundary:
+            for a in r.anchors:
+                if len(a) <= 4:
+                    out[a] = out.get(a, True) and r.boundary_strict
+    return out
 
 
 def _never_clean(_: str) -> bool:
@@ -214,14 +229,14 @@ class Scanner:
             # rules that need a word boundary on the left (``sk-``: not ``task-``) are
             # searched together with every ASCII character that may precede them, so
             # the boundary costs nothing; a pattern maps back to (anchor, offset).
-            boundary = {a for r in self.rules if r.left_boundary for a in r.anchors if len(a) <= 4}
+            boundary = _boundaries(self.rules)
             patterns: list[bytes] = []
             pat_anchor: list[int] = []
             pat_off: list[int] = []
             for i, a in enumerate(anchors):
                 raw = a.encode("utf-8", "surrogatepass")
                 if i < self._n_rule_anchors and a in boundary:
-                    for d in _DELIMITERS:
+                    for d in _DELIMITERS if boundary[a] else _NON_ALNUM:
                         patterns.append(d + raw)
                         pat_anchor.append(i)
                         pat_off.append(0)
