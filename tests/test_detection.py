@@ -357,3 +357,23 @@ def test_context_findings_are_reported_without_the_value(s: Sanitizer) -> None:
     found = s.find(json.dumps({"svc_api_key": value}))
     assert [f.rule for f in found] == ["secret-assignment"]
     assert value not in repr(found)
+
+
+# -- found by attacking the detection -------------------------------------------------------
+
+
+def test_a_password_holding_an_ampersand_is_masked_whole(s: Sanitizer) -> None:
+    value = f"{rnd(ALNUM, 5)}&{rnd(ALNUM, 8)}9"
+    out = s.sanitize(f"db_password={value} end")
+    assert out == f"db_password={MASK} end"
+
+
+def test_a_url_query_value_still_ends_at_the_ampersand(s: Sanitizer) -> None:
+    value = rnd(HEX, 32)
+    assert s.sanitize(f"GET /v1?token={value}&page=2") == f"GET /v1?token={MASK}&page=2"
+
+
+@pytest.mark.parametrize("prefix", ["b", "rb", "u"])
+def test_a_python_bytes_or_raw_literal_is_a_quoted_value(s: Sanitizer, prefix: str) -> None:
+    value = rnd(ALNUM, 32)
+    assert s.sanitize(f"api_key = {prefix}'{value}'") == f"api_key = {prefix}'{MASK}'"

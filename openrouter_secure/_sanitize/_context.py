@@ -13,11 +13,19 @@ Two judgments, both cheap and both conservative in their own direction:
   not a word, an identifier (an exception or class name), a path, a number, a date or
   version, a placeholder (``<...>``, ``${...}``, ``your-key-here``, ``xxxx``), a masked
   value, a reference (``env://...``), an e-mail address or a code expression. Under a
-  password name any other value of 6 characters or more counts; under every other
-  secret name the value must also *look generated*: 12 characters or more, a digit and a
-  letter (or upper and lower case letters that are not camelCase words), and a
-  character entropy of at least 2.75 bits (a random 12-character base62 string scores
-  about 3.4; ``aaaa1111bbbb`` 1.6).
+  password name any other value of 6 characters or more counts (a lower-case word
+  under 16 characters does not); under every other secret name the value must also
+  *look generated*: 10 characters or more, a digit and a letter (or upper and lower
+  case letters that are not camelCase words; digits alone from 16 characters), a
+  character entropy of at least 2.75 bits, or 0.6 of ``log2(length)`` when that is less
+  (a random 12-character base62 string scores about 3.4, ``aaaa1111bbbb`` 1.6), and no
+  11-character typed run (``12345678901``).
+
+:func:`value_spans` reads the value after the separator the rule matched: quoted (to
+the closing quote, on the same line), bare (to a delimiter, trailing ``.,:;`` left
+out), or the content of an XML element (every generated-looking token in it). A value
+after a blank (``Using token v``, ``--name v``) must look generated, or be a password
+with a digit or symbol.
 
 The thresholds are calibrated on ``benchmarks/bench_detection.py`` (generated
 secrets of many shapes in many syntaxes, and clean lines from logs, code and configs).
@@ -61,7 +69,9 @@ _GLUED_OWNERS = frozenset(
         "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
     }
 )  # fmt: skip
-_GLUED_UPPER = frozenset({"key", "token", "secret", "password", "passwd", "apikey"})
+_GLUED_UPPER = frozenset(
+    {"key", "token", "secret", "password", "passwd", "pwd", "apikey", "credentials", "creds"}
+)
 # The segment before the secret word that makes the name something else.
 NOT_KEY_OWNERS = frozenset(
     {
@@ -227,7 +237,8 @@ def _entropy(value: str) -> float:
 
 def looks_generated(value: str) -> bool:
     """10+ characters with a digit and a letter (or mixed case that is not camelCase
-    words), character entropy >= 2.75 bits, no typed run (``0123456789``)."""
+    words), character entropy >= 2.75 bits (less for values under 24 characters: 0.6
+    of ``log2(length)``), no typed run (``01234567890``)."""
     if len(value) < 10:
         return False
     has_digit = _DIGIT.search(value) is not None
@@ -236,7 +247,11 @@ def looks_generated(value: str) -> bool:
             return False  # a number, a date, a phone number
     elif value.islower() or value.isupper() or is_identifier(value):
         return False
-    return _entropy(value[:128]) >= 2.75 and _SEQUENCE.search(value, 0, 160) is None
+    head = value[:128]
+    # 2.75 bits, or less for a short value (a random 16-character hex string scores
+    # 3.3 on average but can fall to 2.6): 0.6 of the most its length allows.
+    floor = min(2.75, 0.6 * math.log2(len(head)))
+    return _entropy(head) >= floor and _SEQUENCE.search(value, 0, 160) is None
 
 
 #: Values judged not secret recently (bounded; cleared when full): clean log records
@@ -296,6 +311,7 @@ def _value_kind(value: str, password: bool) -> bool:
 # -- values in text ----------------------------------------------------------------------
 
 _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
+_BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
@@ -332,7 +348,9 @@ def value_spans(
         else:
             return [], pos
     else:
-        b = _BARE.match(text, pos)
+        # In a URL query (``?name=v&next=1``) a value ends at ``&``; elsewhere a
+        # password may hold one (``password=ab&cd12``).
+        b = (_BARE if before in ("?", "&") else _BARE_AMP).match(text, pos)
         if b is None:
             return [], pos
         start, end = b.span()

@@ -155,9 +155,10 @@ _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 # is the next assignment, not a value).
 _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
-_VAL_NEXT = r"""[^\s"'`,;)}\]&<>|\\]"""
-_QUOTED_6 = r"""\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
-_QUOTE = r"""\\?["'`]?"""
+_VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
+# (a Python bytes or raw literal, ``b'...'``, opens like a quote)
+_QUOTED_6 = r"""[bBrRuUfF]{0,2}\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
+_QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
 # (a digit early, or 16 characters without ``_``: not the next name of a list,
 # ``"api_key", "password_file"``)
 _COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
@@ -203,7 +204,7 @@ _KEY_PATTERN = (
     + r"(?:(?P<sep>"
     + _SEP_RE
     + r")[ \t]{0,8}|(?P<sp>[ \t]{1,4}))"
-    + r"""(?P<q>\\?["'`])?"""
+    + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
 )
 
 RULES: tuple[Rule, ...] = (

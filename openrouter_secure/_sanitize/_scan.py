@@ -112,6 +112,22 @@ def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
 
 
+def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, int]]:
+    """Occurrences of each value that do not overlap the one before (as ``str.find``
+    reports them): a value that overlaps itself (``abcabc...``) is not reported at
+    every period."""
+    found.sort()
+    out: list[tuple[int, int]] = []
+    last_vi, last_end = -1, -1
+    for vi, start in found:
+        if vi != last_vi:
+            last_vi, last_end = vi, -1
+        if start >= last_end:
+            out.append((vi, start))
+            last_end = start + len(values[vi])
+    return out
+
+
 def _boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
     """Short anchors the prefilters search behind a boundary class: True for
     ``[^A-Za-z0-9_-]`` (every rule of the anchor excludes ``_`` and ``-``), False for
@@ -200,6 +216,10 @@ class Scanner:
         self._owners = [tuple(o) for o in owners]
         self.max_match = max([r.max_len for r in self.rules] + self._needle_len + [0])
         self._regexes = [r.regex for r in self.rules]
+        #: rules whose findings depend on their context (a name, a URL, a header):
+        #: their values are spread to every copy in the text. A vendor format finds
+        #: every copy of its keys by itself.
+        self._spread = frozenset(ri for ri, r in enumerate(self.rules) if r.kind != "token")
         #: the public prefixes of key formats (what a mask may keep of an
         #: ``Authorization`` value)
         self._public = tuple(
@@ -324,13 +344,14 @@ class Scanner:
             hits[i] = (min(ctx, lo), lo, hi, ri, 4 if text.startswith(self._public, lo) else 0)
 
     def _propagate(self, text: str, hits: list[Hit]) -> None:
-        """Same-text propagation: a value a rule found (in a context that marks it) is
-        masked wherever else it occurs in the text, whatever the context there
-        (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
+        """Same-text propagation: a value a context rule found (a name, a URL, a
+        header marks it) is masked wherever else it occurs in the text, whatever the
+        context there (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
         spread: a short password would mask ordinary words."""
         found: dict[str, tuple[int, int]] = {}
+        spread = self._spread
         for _, start, end, ri, keep in hits:
-            if ri != KNOWN and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
+            if ri in spread and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
                 value = text[start:end]
                 if value not in found:
                     found[value] = (ri, keep)
@@ -355,12 +376,12 @@ class Scanner:
         long = len(text) >= 1 << 16 and len(values) > 1
         if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
             db = _hyperscan.Database([_hyperscan.literal(v) for v in values])
-            return [(vi, end - len(values[vi])) for vi, _, end in db.matches(text)]
+            return _apart([(vi, end - len(values[vi])) for vi, _, end in db.matches(text)], values)
         if long and self._has_ac:
             import ahocorasick_rs as ac
 
             found = ac.AhoCorasick(values).find_matches_as_indexes(text, overlapping=True)
-            return [(vi, start) for vi, start, _ in found]
+            return _apart([(vi, start) for vi, start, _ in found], values)
         out = []
         for vi, value in enumerate(values):
             i = text.find(value)
