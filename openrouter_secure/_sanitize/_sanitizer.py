@@ -200,7 +200,13 @@ class Sanitizer:
 
     ``rules`` replaces the detection table (default: all of ``_rules.RULES``);
     ``backend`` picks the prefilter: ``"auto"`` (``hyperscan``, else ``ahocorasick-rs``,
-    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``.
+    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``; another name
+    raises ``ValueError``, an engine whose package is missing
+    :class:`~openrouter_secure.MissingDependencyError`.
+
+    ``learn=True`` remembers the values rules find (the newest ``learn_limit``, in
+    memory only) and masks them later wherever they appear; off by default, since it
+    lets logged text change what is masked later (see the Sanitizer guide).
     """
 
     def __init__(
