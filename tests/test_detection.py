@@ -377,3 +377,24 @@ def test_a_url_query_value_still_ends_at_the_ampersand(s: Sanitizer) -> None:
 def test_a_python_bytes_or_raw_literal_is_a_quoted_value(s: Sanitizer, prefix: str) -> None:
     value = rnd(ALNUM, 32)
     assert s.sanitize(f"api_key = {prefix}'{value}'") == f"api_key = {prefix}'{MASK}'"
+
+
+def test_a_name_and_value_pair_of_fields_is_masked(s: Sanitizer) -> None:
+    value = rnd(ALNUM, 32)
+    for text in (
+        f"env:\n  - name: STRIPE_API_KEY\n    value: {value}\n",
+        json.dumps({"name": "DB_PASSWORD", "value": value}),
+    ):
+        _masked(s, text, value)
+
+
+def test_a_name_and_value_pair_under_a_plain_name_stays(s: Sanitizer) -> None:
+    text = json.dumps({"name": "REGION", "value": rnd(ALNUM, 32)})
+    assert s.sanitize(text) == text
+
+
+@pytest.mark.parametrize("link", ["is", "to", "was"])
+def test_prose_between_a_name_and_a_generated_value(s: Sanitizer, link: str) -> None:
+    value = rnd(HEX, 40)
+    _masked(s, f"set token {link} {value} now", value)
+    assert s.sanitize(f"token {link} expired for user 42") == f"token {link} expired for user 42"

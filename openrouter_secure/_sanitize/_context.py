@@ -358,8 +358,11 @@ def value_spans(
             return [], end  # ``token = get_token(...)``, ``os.environ["X"]``: code
         if text[end - 2 : end] == "..":
             return [], end  # an elided value (``ops_eyJzaWdu...``)
-        while end > start and text[end - 1] in _TRAILING:
-            end -= 1  # punctuation after a value stays (``?token=v: ConnectError``)
+        # Punctuation after a value stays (``?token=v: ConnectError``); in prose
+        # (``the password is v!``) also a closing ``!`` or ``?``.
+        trailing = _TRAILING if m.group("sp") is None else _TRAILING + "!?"
+        while end > start and text[end - 1] in trailing:
+            end -= 1
     value = text[start:end]
     if not value_kind(value, password=password):
         return [], end

@@ -163,13 +163,15 @@ _QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
 # ``"api_key", "password_file"``)
 _COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
 _XML_VALUE = r"""["']?>[^<\n]{6}"""
+# Prose between a name and its value: ``token is v``, ``set token to v``.
+_LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
 _PASSWORD_TAIL = (
     f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
 )
 _OTHER_TAIL = (
     f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_QUOTE}{_TOK_WORD}{{10}})"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}})"
 )
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
@@ -196,6 +198,15 @@ _KEY_GATE_NOT = (
     + _OTHER_TAIL
     + r")"
 )
+_NAMED_GATE = (
+    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
+    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=]"""
+)
+_NAMED_VALUE = (
+    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})["']?[ \t]{0,8}"""
+    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}"""
+    r"""["']?(?P<s>[^\s"',}\]]{1,200})"""
+)
 # The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
 # quote 2, value 10 characters (the XML and comma forms are shorter); with a margin.
 _KEY_GATE_WINDOW = 96
@@ -203,7 +214,7 @@ _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
     + _SEP_RE
-    + r")[ \t]{0,8}|(?P<sp>[ \t]{1,4}))"
+    + r")[ \t]{0,8}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
 )
 
@@ -448,6 +459,20 @@ RULES: tuple[Rule, ...] = (
         kind="auth",
         sep_within=60,
         gate=r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=]""",
+    ),
+    # A name and its value as two fields: Kubernetes and CI environment lists
+    # (``- name: API_KEY`` then ``value: ...``), ECS task definitions
+    # (``{"name": "API_KEY", "value": "..."}``); judged as ``secret-assignment`` is.
+    Rule(
+        "named-value",
+        ("name",),
+        _NAMED_VALUE,
+        keep=0,
+        kind="named",
+        max_len=300,
+        gate=_NAMED_GATE,
+        gate_window=200,
+        finder="name",
     ),
     Rule(
         "secret-assignment",

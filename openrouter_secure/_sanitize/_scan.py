@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
-from ._context import value_spans
+from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
 from ._literals import trie_pattern
 from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
@@ -228,7 +228,7 @@ class Scanner:
         self._gates = {
             ri: re.compile(r.gate).match
             for ri, r in enumerate(self.rules)
-            if r.kind == "context" and r.gate is not None
+            if r.kind in ("context", "named") and r.gate is not None
         }
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
@@ -501,6 +501,10 @@ class Scanner:
                 and not _real_despite_runs(s)
                 and not _real_despite_words(s)
             ) or has_sequence(s):
+                return False
+        elif kind == "named":
+            name = m.group("n")
+            if not is_secret_identifier(name) or not value_kind(s, password=is_password_name(name)):
                 return False
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
