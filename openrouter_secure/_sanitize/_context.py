@@ -367,9 +367,20 @@ def value_spans(
     if not value_kind(value, password=password):
         return [], end
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
-    # only a generated value, or a password with a digit or symbol, counts.
-    if m.group("sp") is not None and not (
-        looks_generated(value) or (password and not value.isalpha() and len(value) >= 8)
+    # only a generated value, or a password with a digit and a letter, counts; never
+    # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
+    if m.group("sp") is not None and (
+        "=" in value
+        or name.lower().endswith("pass")
+        or not (
+            looks_generated(value)
+            or (
+                password
+                and len(value) >= 8
+                and _DIGIT.search(value) is not None
+                and _LETTER.search(value) is not None
+            )
+        )
     ):
         return [], end
     return [(start, end)], end
