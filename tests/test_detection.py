@@ -160,6 +160,8 @@ CLEAN = [
     "secret_name: prod/openrouter/api-key",
     '<entry key="jetbrains.mps.v8_elimination" value="executed" />',
     "|| pIdxKey->default_rc==0",
+    "refusing to send the API key to http://127.0.0.1:35553: pass allow_insecure_loopback=True",
+    "token is expired for user 42",
 ]
 
 
