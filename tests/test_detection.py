@@ -5,6 +5,7 @@ Every value is built at run time (``tests.sanitizer_cases.rnd``)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import string
@@ -400,3 +401,10 @@ def test_prose_between_a_name_and_a_generated_value(s: Sanitizer, link: str) -> 
     value = rnd(HEX, 40)
     _masked(s, f"set token {link} {value} now", value)
     assert s.sanitize(f"token {link} expired for user 42") == f"token {link} expired for user 42"
+
+
+def test_a_base64_value_in_prose_keeps_its_padding_masked(s: Sanitizer) -> None:
+    value = base64.b64encode(secrets.token_bytes(32)).decode()
+    assert s.sanitize(f"connecting with key {value} to the store") == (
+        f"connecting with key {MASK} to the store"
+    )

@@ -370,7 +370,7 @@ def value_spans(
     # only a generated value, or a password with a digit and a letter, counts; never
     # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
     if m.group("sp") is not None and (
-        "=" in value
+        "=" in value.rstrip("=")  # (base64 padding is part of a value)
         or name.lower().endswith("pass")
         or not (
             looks_generated(value)
