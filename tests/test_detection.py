@@ -408,3 +408,16 @@ def test_a_base64_value_in_prose_keeps_its_padding_masked(s: Sanitizer) -> None:
     assert s.sanitize(f"connecting with key {value} to the store") == (
         f"connecting with key {MASK} to the store"
     )
+
+
+def test_text_glued_before_a_known_value_stays(canary: str) -> None:
+    held = Secret(canary)
+    assert (
+        Sanitizer().sanitize(f'{{"name": "note-{canary}"}}') == f'{{"name": "note-sk-o...{MASK}"}}'
+    )
+    held.wipe()
+
+
+def test_a_key_named_by_a_short_hash_in_prose_stays(s: Sanitizer) -> None:
+    text = f"the old key {rnd(HEX, 12)} is still enabled 23 days after its grace period"
+    assert s.sanitize(text) == text

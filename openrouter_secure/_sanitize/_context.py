@@ -367,13 +367,14 @@ def value_spans(
     if not value_kind(value, password=password):
         return [], end
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
-    # only a generated value, or a password with a digit and a letter, counts; never
+    # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
+    # names a key by a short hash), or a password with a digit and a letter, counts; never
     # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
     if m.group("sp") is not None and (
         "=" in value.rstrip("=")  # (base64 padding is part of a value)
         or name.lower().endswith("pass")
         or not (
-            looks_generated(value)
+            (looks_generated(value) and len(value) >= 16)
             or (
                 password
                 and len(value) >= 8

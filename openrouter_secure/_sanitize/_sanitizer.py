@@ -183,12 +183,13 @@ ECHO_FROM = 20
 ECHO_LENGTH = 12
 
 
-def _echoes(value: str, prefix: int) -> list[str]:
-    """The head and tail of a known value that also mark it (see :data:`ECHO_FROM`);
-    after a public prefix of ``prefix`` characters (``sk-or-``) the head holds 8 more."""
+def _echoes(value: str, prefix: int) -> list[tuple[str, bool]]:
+    """The head and tail of a known value that also mark it (see :data:`ECHO_FROM`),
+    each with whether it is the head; after a public prefix of ``prefix`` characters
+    (``sk-or-``) the head holds 8 more."""
     if len(value) < ECHO_FROM or not value.isascii():
         return []
-    return [value[: max(ECHO_LENGTH, prefix + 8)], value[-ECHO_LENGTH:]]
+    return [(value[: max(ECHO_LENGTH, prefix + 8)], True), (value[-ECHO_LENGTH:], False)]
 
 
 def _prefix_keep(rules: Iterable[Rule]) -> tuple[str, ...]:
@@ -250,14 +251,14 @@ class Sanitizer:
             known = _known.current
             if state is None or state[0] is not known:
                 needles: list[tuple[str, int]] = []
-                echoes: list[str] = []
+                echoes: list[tuple[str, bool]] = []
                 for value in (*known.values, *self._learned):
                     keep = 4 if value.startswith(self._prefixes) else 0
                     needles.append((value, keep))
                     needles.extend((form, 0) for form in _encodings(value))
                     prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
                     echoes.extend(_echoes(value, prefix))
-                needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e in echoes)
+                needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
                 scanner = Scanner(self._rules, needles, backend=self._backend, echoes=echoes)
                 self._state = state = (known, scanner)
         return state[1]

@@ -50,9 +50,11 @@ BACKENDS = ("auto", *_BACKENDS)
 KNOWN = -1  # rule index of a known-value hit
 #: How far the hit of a known value's head or tail is widened to its whole token.
 ECHO_REACH = 256
-_TOKEN_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/=~*\u2026"
+_TOKEN_LEFT = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/~*\u2026"
 )
+# (to the right also base64 padding; never to the left: ``api_key=<key>`` keeps its name)
+_TOKEN_CHARS = _TOKEN_LEFT | {"="}
 #: Values of this many characters found by a rule are masked wherever else they occur
 #: in the same text (shorter ones would mask ordinary words), the first
 #: ``PROPAGATE_VALUES`` distinct ones of a text.
@@ -178,7 +180,7 @@ class Scanner:
         needles: Sequence[tuple[str, int]] = (),
         *,
         backend: str = "auto",
-        echoes: Sequence[str] = (),
+        echoes: Sequence[tuple[str, bool]] = (),
     ) -> None:
         if backend == "auto":
             backend = _auto_backend()
@@ -188,9 +190,9 @@ class Scanner:
             )
         self.backend = backend
         self.rules = tuple(rules)
-        #: needles that are the head or tail of a known value: a hit covers the whole
-        #: token around it (``sk-or-v1-b2bca...fd27cdd64ca6c1``)
-        self._echoes = frozenset(echoes)
+        #: needles that are the head (True) or tail (False) of a known value: a hit
+        #: covers the whole token around it (``sk-or-v1-b2bca...fd27cdd64ca6c1``)
+        self._echoes = dict(echoes)
         anchors: list[str] = []
         owners: list[list[int]] = []
         index: dict[str, int] = {}
@@ -329,17 +331,35 @@ class Scanner:
         survives next to its mask (at most :data:`ECHO_REACH` characters each way)."""
         echoes = self._echoes
         n = len(text)
+        # A head or tail inside a whole known value is that value, found already: it
+        # is not widened (``note-<key>`` keeps ``note-``).
+        whole = sorted(
+            (h[1], h[2]) for h in hits if h[3] == KNOWN and text[h[1] : h[2]] not in echoes
+        )
+        starts = [w[0] for w in whole]
         for i, (ctx, start, end, ri, _) in enumerate(hits):
-            if ri != KNOWN or text[start:end] not in echoes:
+            if ri != KNOWN:
                 continue
+            head = echoes.get(text[start:end])
+            if head is None:
+                continue
+            k = bisect_left(starts, start + 1) - 1
+            if k >= 0 and whole[k][1] >= end:
+                continue
+            # A head reaches right (over the rest, an elision, the tail); a tail
+            # reaches left. Not the other way: ``note-<key>`` keeps ``note-``.
             lo = start
-            floor = max(0, start - ECHO_REACH)
-            while lo > floor and text[lo - 1] in _TOKEN_CHARS:
-                lo -= 1
             hi = end
-            ceiling = min(n, end + ECHO_REACH)
-            while hi < ceiling and text[hi] in _TOKEN_CHARS:
-                hi += 1
+            if head:
+                ceiling = min(n, end + ECHO_REACH)
+                while hi < ceiling and text[hi] in _TOKEN_CHARS:
+                    hi += 1
+            else:
+                floor = max(0, start - ECHO_REACH)
+                while lo > floor and text[lo - 1] in _TOKEN_LEFT:
+                    lo -= 1
+                while hi < n and text[hi] == "=":
+                    hi += 1
             # The public prefix (``sk-o``) may show when the token starts with one.
             hits[i] = (min(ctx, lo), lo, hi, ri, 4 if text.startswith(self._public, lo) else 0)
 
