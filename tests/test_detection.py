@@ -22,6 +22,7 @@ from openrouter_secure import (
 from openrouter_secure._sanitize import _scan
 from openrouter_secure._sanitize._context import is_secret_identifier, value_kind
 from openrouter_secure._sanitize._sanitizer import MASK
+from openrouter_secure.testing import make_canary
 from tests.detection_corpus import clean_cases, secret_cases
 from tests.sanitizer_cases import ALNUM, HEX, rnd
 
@@ -421,3 +422,14 @@ def test_text_glued_before_a_known_value_stays(canary: str) -> None:
 def test_a_key_named_by_a_short_hash_in_prose_stays(s: Sanitizer) -> None:
     text = f"the old key {rnd(HEX, 12)} is still enabled 23 days after its grace period"
     assert s.sanitize(text) == text
+
+
+def test_an_echo_is_only_a_distinctive_piece_of_a_known_value(canary: str) -> None:
+    """A known ``Bearer <key>`` or URL must not mark every bearer header or URL that
+    starts the same way."""
+    held = [Secret(f"Bearer {make_canary()}"), Secret(f"http://127.0.0.1:8080/{rnd(HEX, 16)}")]
+    s = Sanitizer()
+    assert s.sanitize(f"Authorization: Bearer {canary}") == f"Authorization: Bearer sk-o...{MASK}"
+    assert s.sanitize("GET http://127.0.0.1:9000/health") == "GET http://127.0.0.1:9000/health"
+    for h in held:
+        h.wipe()

@@ -34,8 +34,9 @@ from typing import Any, TypeVar
 from .. import _known
 from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK
+from ._context import looks_generated
 from ._fingerprint import fingerprint as _keyed_fingerprint
-from ._rules import RULES, Rule, is_secret_identifier
+from ._rules import RULES, Rule, is_secret_identifier, looks_random
 from ._scan import (
     BACKENDS,
     KNOWN,
@@ -189,7 +190,15 @@ def _echoes(value: str, prefix: int) -> list[tuple[str, bool]]:
     (``sk-or-``) the head holds 8 more."""
     if len(value) < ECHO_FROM or not value.isascii():
         return []
-    return [(value[: max(ECHO_LENGTH, prefix + 8)], True), (value[-ECHO_LENGTH:], False)]
+    # Only a piece that looks generated is distinctive: the head of a URL
+    # (``http://127.0``), of a header value (``Bearer sk-or``) or of a sentence would
+    # mark every text that shares it.
+    pieces = [(value[: max(ECHO_LENGTH, prefix + 8)], True), (value[-ECHO_LENGTH:], False)]
+    return [
+        (piece, head)
+        for piece, head in pieces
+        if looks_random(piece) and looks_generated(piece) and not any(c.isspace() for c in piece)
+    ]
 
 
 def _prefix_keep(rules: Iterable[Rule]) -> tuple[str, ...]:
