@@ -233,13 +233,151 @@ def steady_overhead(processes: int = 5) -> dict[str, float]:
     return best
 
 
+# -- clean record shapes ------------------------------------------------------------------
+
+_PAD = " path=/api/v1/items/123 user=42 status=200 took=12ms region=eu-west-1"
+
+
+def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
+    """Clean log records that name secrets without holding one, by shape (each call
+    returns a fresh record): what a cheap gate must turn away before any Python work."""
+    import base64
+    import uuid
+
+    def uid() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128)))
+
+    def hexs(k: int) -> str:
+        return "".join(rng.choice("0123456789abcdef") for _ in range(k))
+
+    def b64(k: int) -> str:
+        return base64.b64encode(rng.randbytes(k)).decode()
+
+    t = "2026-11-23T13:00:00Z INFO app:"
+    many = {
+        "api_key": "env://OPENROUTER_API_KEY", "password": "${DB_PASSWORD}",
+        "token_type": "bearer", "secret_ref": "aws://prod/openrouter#api_key",
+        "auth": "oauth", "client_secret": "***MASKED***", "refresh_token": "<token>",
+        "session_token": "", "private_key_path": "/run/secrets/key", "max_tokens": 4096,
+        "access_key": "xxxxxxxxxxxxxxxx", "webhook_secret": "${WEBHOOK_SECRET}",
+        "credentials": "keyring://openrouter-secure/prod", "cookie": "none",
+    }  # fmt: skip
+    return {
+        "plain (request_id=<uuid>)": lambda: f"{t} request_id={uid()} status=200 took=12ms",
+        "session_id=<uuid>": lambda: f"{t} session_id={uid()} user=42 status=200",
+        "token_id=<uuid>": lambda: f"{t} token_id={uid()} user=42 status=200",
+        "cache_key=<hex>": lambda: f"{t} cache_key={hexs(32)} hit=true",
+        "public_key=<base64>": lambda: f"{t} public_key={b64(32)} user=42",
+        "key: user:<n> (JSON)": lambda: (
+            f'{{"msg": "cache put", "key": "user:{rng.randint(1, 10**6)}"}}'
+        ),
+        "token_type=<word>": lambda: f"{t} token_type=bearer expires_in=3600 scope=read",
+        "token: <exception name>": lambda: f"{t} token: MissingDependencyError for {uid()}",
+        "placeholder (your-key-here)": lambda: (
+            f"{t} configured OPENROUTER_API_KEY=sk-or-v1-your-key-here for tenant {uid()}"
+        ),
+        "placeholder (${VAR})": lambda: f'{t} password: "${{DB_PASSWORD}}" for {uid()}',
+        "reference (env://)": lambda: f"{t} api_key=env://OPENROUTER_API_KEY tenant={uid()}",
+        "masked value": lambda: f"{t} api_key=***MASKED*** tenant={uid()}",
+        "prose (token refreshed)": lambda: f"{t} token refreshed successfully for {uid()}",
+        "JSON, many secret-named keys": lambda: json.dumps({**many, "id": uid()}),
+        "long base64 blob": lambda: f'{{"id": "{uid()}", "blob": "{b64(1500)}"}}',
+    }
+
+
+def _per_record(s: Sanitizer, records: list[str], rounds: int = 7) -> float:
+    """Best seconds per record, on the thread's CPU clock (a loaded machine's other
+    work is not counted)."""
+    best = float("inf")
+    sanitize = s.sanitize
+    for _ in range(rounds):
+        start = time.thread_time()
+        for r in records:
+            sanitize(r)
+        best = min(best, (time.thread_time() - start) / len(records))
+    return best
+
+
+def _plain_of(length: int, rng: random.Random) -> str:
+    import uuid
+
+    base = f"2026-11-23T13:00:00Z INFO app: request_id={uuid.UUID(int=rng.getrandbits(128))}"
+    return (base + _PAD * (length // len(_PAD) + 1))[:length]
+
+
+def shape_costs(n: int = 2000) -> tuple[str, float]:
+    """Microseconds per clean record of each shape, against a plain record of the same
+    length; returns the worst shape and its ratio."""
+    rng = random.Random(5)
+    s = Sanitizer()
+    s.sanitize("warm up")
+    worst = ("", 0.0)
+    print(f"\nclean record shapes ({n} records each, best of 7, CPU time; plain = same length):")
+    for name, build in record_shapes(rng).items():
+        records = [build() for _ in range(n)]
+        assert all(s.sanitize(r) == r for r in records), f"{name}: a clean record was changed"
+        mean_len = sum(map(len, records)) // n
+        plain = [_plain_of(len(r), rng) for r in records]
+        t_shape = _per_record(s, records)
+        t_plain = _per_record(s, plain)
+        ratio = t_shape / t_plain
+        flag = "  <-- over 3x" if ratio > 3 else ""
+        print(
+            f"  {name:30s} {mean_len:5d} chars {t_shape * 1e6:7.2f} us  "
+            f"plain {t_plain * 1e6:6.2f} us  {ratio:5.2f}x{flag}"
+        )
+        if ratio > worst[1]:
+            worst = (name, ratio)
+    return worst
+
+
+def worst_shape_log(name: str, mb: float) -> str:
+    rng = random.Random(6)
+    build = record_shapes(rng)[name]
+    out: list[str] = []
+    size = 0
+    while size < mb * 1_000_000:
+        out.append(build())
+        size += len(out[-1]) + 1
+    return "\n".join(out)
+
+
+def linearity(rule_ids: tuple[str, ...]) -> None:
+    """Adversarial input per rule (1 MB built against its first anchor, then 2 MB):
+    doubling the input must about double the time."""
+    from tests.test_rules import BY_ID, _adversarial
+
+    s = Sanitizer()
+    s.sanitize("warm up")
+    print("\nadversarial input (1 MB per rule, then doubled):")
+    for rule_id in rule_ids:
+        text = _adversarial(BY_ID[rule_id].anchors[0])
+        t1 = min(_timed(s, text) for _ in range(2))
+        t2 = min(_timed(s, text * 2) for _ in range(2))
+        print(f"  {rule_id:24s} 1 MB {t1 * 1e3:8.1f} ms   2 MB {t2 * 1e3:8.1f} ms   x{t2 / t1:.2f}")
+
+
+def _timed(s: Sanitizer, text: str) -> float:
+    start = time.perf_counter()
+    s.sanitize(text)
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of the realistic log")
     parser.add_argument("--no-detect-secrets", action="store_true")
     parser.add_argument("--processes", type=int, default=5, help="per steady-state figure")
     parser.add_argument("--steady-record", choices=_STEADY, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--shapes-only", action="store_true", help="only the record shapes and linearity"
+    )
     args = parser.parse_args(argv)
+    if args.shapes_only:
+        worst, ratio = shape_costs()
+        linearity(("secret-assignment", "facebook-app-token", "aws-credentials-pair"))
+        print(f"\nworst clean shape: {worst} ({ratio:.2f}x a plain record)")
+        return
     if args.steady_record:  # one process of ``steady_overhead``
         print(_steady_record(args.steady_record))
         return
@@ -284,6 +422,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  sanitize, {engine:20s} {r:8.0f} MB/s  ({r / ceiling:.2f}x ceiling)")
         print(f"    same, 18% hard-negative lines {r_hard:5.0f} MB/s  (api_key/oauth/token_type)")
     r_fast = rates[engines[0]]
+    worst, ratio = shape_costs()
+    bad = worst_shape_log(worst, min(args.mb, 10))
+    fast = Sanitizer()
+    r_bad = _rate(len(bad.encode()), lambda: fast.sanitize(bad))
+    print(
+        f"  log of only the worst shape ({worst}, {ratio:.2f}x): {r_bad:6.0f} MB/s "
+        f"= {r_bad / r_fast:.0%} of the realistic log"
+    )
+    linearity(("secret-assignment", "facebook-app-token", "aws-credentials-pair"))
     sample = text[: min(len(text), 5_000_000)]
     slow = Sanitizer(backend="python")
     r_slow = _rate(len(sample.encode()), lambda: slow.sanitize(sample), runs=1)

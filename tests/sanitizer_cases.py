@@ -123,6 +123,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "mistral-cohere-api-key": _assign("MISTRAL_KEY = {}", ALNUM, 32),
     "google-api-key": _p("AIzaSy", ALNUM + "-_", 33),
     "aws-access-key-id": _p("AKIA", UPPER32, 16),
+    "aws-credentials-pair": lambda: _pair(
+        f"ci,,{key('AKIA', UPPER32, 16)},{(k := rnd(ALNUM + '/+', 40))},https://x", k
+    ),
     "aws-secret-access-key": _assign("aws_secret_access_key = {}", ALNUM + "/+", 40),
     "azure-storage-key": _assign(
         "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}==;", ALNUM + "+/", 86
@@ -144,11 +147,15 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
     "twilio-key": _p("SK", HEX, 32),
     "vendor-token": _p("dop_v1_", HEX, 64),
+    "facebook-app-token": lambda: _pair(
+        f"facebook {rnd(string.digits, 16)}|{(k := rnd(ALNUM + '_-', 27))}", k
+    ),
     "jwt": _jwt_case,
     "private-key": _pem_case,
     "url-credentials": _url,
     "curl-user": _curl,
     "authorization": _assign("Authorization: Bearer {}", ALNUM, 40),
+    "named-value": _assign("env:\n  - name: STRIPE_API_KEY\n    value: {}", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
 }
 
@@ -165,6 +172,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "mistral-cohere-api-key": lambda: "MISTRAL_MODEL=mistral-large-latest",
     "google-api-key": lambda: "AIzaSy" + "x" * 33,
     "aws-access-key-id": lambda: "AKIA" + "IOSFODNN7" + "EXAMPLE",
+    "aws-credentials-pair": lambda: f"{key('AKIA', UPPER32, 16)},{rnd(ALNUM, 30)}",
     "aws-secret-access-key": lambda: "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}",
     "azure-storage-key": lambda: "AccountKey=<your-storage-key>",
     "azure-sas-signature": lambda: "sig=abc",
@@ -182,10 +190,12 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "sendgrid-key": lambda: "SG.abc.def",
     "twilio-key": lambda: key("TASK", HEX, 32),
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
+    "facebook-app-token": lambda: f"rows 1234|{rnd(ALNUM, 27)}",
     "jwt": lambda: "eyJhbGciOi.not-a-token",
     "private-key": lambda: pem_block("anything"),
     "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",
     "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
     "authorization": lambda: "Authorization: Bearer <token>",
+    "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
 }

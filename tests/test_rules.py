@@ -132,7 +132,10 @@ def test_the_python_engine_finds_literals_that_overlap() -> None:
     ``SharedAccessKey=`` hiding the ``AccessKey`` of a secret-named value)."""
     from openrouter_secure import Secret
 
-    text = "SharedAccessKey=Authorization: Bearer " + rnd(ALNUM, 40)
+    # (not a storage key: the ``-`` ends the base64 run the Azure rule needs)
+    text = (
+        f"SharedAccessKey={rnd(ALNUM, 10)}-{rnd(ALNUM, 10)} Authorization: Bearer {rnd(ALNUM, 40)}"
+    )
     assert _PYTHON.find(text) == _engine("ahocorasick").find(text)
     assert [f.rule for f in _PYTHON.find(text)] == ["secret-assignment", "authorization"]
     value = "essKey" + rnd(ALNUM, 20)  # a known value that starts inside ``AccessKey``
@@ -207,11 +210,13 @@ def _ordinary_megabyte() -> str:
 
 
 def _best(s: Sanitizer, text: str, runs: int) -> float:
+    """Best CPU seconds of this thread (the scan runs in it): other processes' load on
+    a shared machine is not counted."""
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.thread_time()
         s.sanitize(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     return best
 
 
@@ -229,14 +234,16 @@ def _adversarial(anchor: str) -> str:
 def test_rule_runs_in_linear_time_on_adversarial_input(rule_id: str) -> None:
     """Not a speed test: a regex with catastrophic backtracking takes hours on these
     inputs, and a quadratic engine minutes. A megabyte built against one rule must
-    take at most 150x a megabyte of ordinary log (measured worst: about 50x, for
-    ``sk-proj-`` repeated, every repeat a candidate checked in Python)."""
+    take at most 1,000x a megabyte of ordinary log, which Hyperscan clears in about
+    1.5 ms (measured worst: about 500x, for ``AccountKey=`` and ``sk-proj-`` repeated,
+    every repeat a candidate checked in Python); the doubling test below checks the
+    growth."""
     s = Sanitizer()
     s.sanitize("warm up")
     ordinary = _best(s, _ordinary_megabyte(), 3)
     anchor = BY_ID[rule_id].anchors[0]
     worst = _best(s, _adversarial(anchor), 1)
-    assert worst < 150 * ordinary, f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
+    assert worst < 1000 * ordinary, f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
 
 
 def test_cost_grows_linearly_with_adversarial_size() -> None:

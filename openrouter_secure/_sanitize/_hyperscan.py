@@ -179,28 +179,55 @@ class _RuleDatabase:
         self.lit_len: list[int] = []
         self.lit_owners: list[tuple[int, ...]] = []
         owners: dict[str, list[int]] = {}
-        boundary: set[str] = set()
+        boundary: dict[str, bool] = {}  # as in ``_scan._boundaries``
         for ri, rule in enumerate(rules):
             if rule.gate is None:
                 for a in rule.anchors:
                     owners.setdefault(a, []).append(ri)
                     if rule.left_boundary and len(a) <= 4:
-                        boundary.add(a)
+                        boundary[a] = boundary.get(a, True) and rule.boundary_strict
         for a, ris in owners.items():
             lit = literal(a)
-            patterns.append(f"[^A-Za-z0-9_\\-]{lit}" if a in boundary else lit)
+            if a not in boundary:
+                patterns.append(lit)
+            else:
+                patterns.append(f"[^A-Za-z0-9_\\-]{lit}" if boundary[a] else f"[^A-Za-z0-9]{lit}")
             self.lit_len.append(len(a))
             self.lit_owners.append(tuple(ris))
         self.n_lit = len(patterns)
         self.gate_rule: list[int] = []
+        #: per gate, 0 (compiled with start of match) or the rule's ``gate_window``
+        self.gate_window: list[int] = []
         self.finders: dict[int, re.Pattern[str]] = {}
+        #: rules whose finder runs on the lower-cased text
+        self.lower: set[int] = set()
         for ri, rule in enumerate(rules):
             if rule.gate is not None:
                 patterns.append(rule.gate)
                 self.gate_rule.append(ri)
+                self.gate_window.append(rule.gate_window)
                 # Every position where one of the rule's anchors starts (overlapping).
-                self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
-        self.db = Database(patterns, [False] * self.n_lit + [True] * len(self.gate_rule))
+                if rule.finder is not None:
+                    # Words, searched in the lower-cased span (a case-insensitive
+                    # ``re`` costs several times more).
+                    self.finders[ri] = re.compile(rule.finder)
+                    self.lower.add(ri)
+                else:
+                    self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
+        #: per gate, the pattern id of its ``gate_not`` (or -1)
+        self.gate_not: list[int] = []
+        self.not_gate: dict[int, int] = {}  # ``gate_not`` pattern id -> rule index
+        som = [False] * self.n_lit + [not w for w in self.gate_window]
+        for ri in self.gate_rule:
+            not_pattern = rules[ri].gate_not
+            if not_pattern is None:
+                self.gate_not.append(-1)
+                continue
+            self.gate_not.append(len(patterns))
+            self.not_gate[len(patterns)] = ri
+            patterns.append(not_pattern)
+            som.append(False)
+        self.db = Database(patterns, som)
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
@@ -359,6 +386,9 @@ class Prefilter:
             return hits, per_rule
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
+        gate_window, not_gate = db.gate_window, db.not_gate
+        # Gate matches that end where a ``gate_not`` match does: names the rule rejects.
+        dropped = {(not_gate[pid], end) for pid, _, end in found if pid in not_gate} or None
         gated: dict[int, list[tuple[int, int]]] = {}
         for pid, first, end in found:
             if pid < n_lit:
@@ -369,8 +399,15 @@ class Prefilter:
                         per_rule[ri] = [start]
                     else:
                         lst.append(start)
+            elif pid in not_gate:
+                continue
             else:
                 ri = gate_rule[pid - n_lit]
+                if dropped is not None and (ri, end) in dropped:
+                    continue
+                window = gate_window[pid - n_lit]
+                if window:
+                    first = max(0, end - window)
                 spans = gated.get(ri)
                 if spans is None:
                     gated[ri] = [(first, end)]
@@ -380,17 +417,20 @@ class Prefilter:
             # Every anchor whose gate ends at ``end`` starts at or after the leftmost
             # start Hyperscan reports, so the anchors are looked up in that span only.
             finditer = db.finders[ri].finditer
+            lower = ri in db.lower
             starts = per_rule.setdefault(ri, [])
             spans.sort()
-            lo, hi = -1, -1
+            merged: list[list[int]] = []
             for first, end in spans:
-                if first <= hi:
-                    hi = max(hi, end)
-                    continue
-                if hi >= 0:
+                if merged and first <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], end)
+                else:
+                    merged.append([first, end])
+            for lo, hi in merged:
+                if lower:
+                    starts.extend(lo + m.start() for m in finditer(text[lo:hi].lower()))
+                else:
                     starts.extend(m.start() for m in finditer(text, lo, hi))
-                lo, hi = first, end
-            starts.extend(m.start() for m in finditer(text, lo, hi))
         for lst in per_rule.values():
             lst.sort()
         return hits, {ri: lst for ri, lst in per_rule.items() if lst}

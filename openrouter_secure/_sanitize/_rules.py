@@ -27,6 +27,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
+from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
+
 __all__ = [
     "RULES",
     "Rule",
@@ -52,6 +55,8 @@ class Rule:
     #: the character before the anchor must not be a letter, digit, ``_`` or ``-``
     #: (checked before the regex runs: ``task-`` never costs a regex call for ``sk-``)
     left_boundary: bool = False
+    #: the boundary also excludes ``_`` and ``-`` (set from the pattern)
+    boundary_strict: bool = field(default=False, init=False, compare=False)
     #: the regex starts at the last occurrence of this literal within ``max_len`` before
     #: the anchor: URL credentials are anchored on the rare ``@`` and matched from the
     #: ``://`` before it (``://`` is in nearly every log line, ``@`` is not)
@@ -65,11 +70,29 @@ class Rule:
     #: (``auth:``, ``api_key``, ``@``) are gated so that only text shaped like a match
     #: reaches Python; other rules are found by their anchors.
     gate: str | None = None
+    #: when set, the gate is compiled without start of match (which costs Hyperscan half
+    #: its speed on a gate whose first literals are common words): a match is taken to
+    #: start this many characters before its end (at least the gate's longest match)
+    gate_window: int = 0
+    #: for a gated rule: a pattern whose matches end exactly where the gate's do for
+    #: text the rule rejects; such gate matches are dropped (Hyperscan engine)
+    gate_not: str | None = None
+    #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
+    #: where its anchors may start (default: the anchors themselves, case-sensitive); a
+    #: smaller one (the words without what follows them) is cheaper, the engine
+    #: checking the gate at each position anyway
+    finder: str | None = None
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regex", re.compile(self.pattern))
-        if self.back == 0 and self.pattern.startswith(("(?<![A-Za-z0-9", "(?<![\\w")):
+        # The engines search short anchors behind the class the pattern's lookbehind
+        # excludes: ``[^A-Za-z0-9_-]`` for ``(?<![A-Za-z0-9_\-])``, ``[^A-Za-z0-9]`` for
+        # ``(?<![A-Za-z0-9])`` (which lets ``_SK...`` through).
+        if self.back == 0 and self.pattern.startswith("(?<![A-Za-z0-9_\\-])"):
+            object.__setattr__(self, "left_boundary", True)
+            object.__setattr__(self, "boundary_strict", True)
+        elif self.back == 0 and self.pattern.startswith("(?<![A-Za-z0-9])"):
             object.__setattr__(self, "left_boundary", True)
 
 
@@ -91,63 +114,108 @@ _B64 = r"A-Za-z0-9+/"
 
 # The separator between a name and its value: ``=``, ``:``, ``:=``, ``=>``, ``?=`` ...
 _SEP = r"""\\?["'\]]?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
-# A value: quoted (possibly JSON-escaped quotes) or bare up to a delimiter.
-_VALUE = r"""(?:\\?["'`](?P<s>[^"'`\r\n\\]{1,512})|(?P<u>[^\s"'`,;)}\]&<>|\\]{1,512}))"""
-
-# The first character of a value (the gate of ``secret-assignment`` stops there).
-_VALUE_START = r"""(?:\\?["'`][^"'`\r\n\\]|[^\s"'`,;)}\]&<>|\\])"""
-
-# Words that name a secret. The frequent ones (``token`` is in every LLM usage log as
-# ``prompt_tokens``) are anchored together with the character that follows them, so the
-# prefilter never reports ``tokens`` or ``tokenizer`` and the regex never runs there.
-_PLAIN_WORDS = (
-    *("passwd", "passphrase", "pwd", "api_key", "api-key", "apikey", "access_key"),
-    *("accesskey", "private_key", "secret_key", "secret-key", "session_id", "sessionid"),
-    "session_key",
+# Context detection (``secret-assignment``; see ``_context``): a secret word that ends a
+# name, a separator, a value. The anchors are the words with the character that may
+# follow them, so the prefilter never reports ``tokens`` or ``tokenizer`` and the regex
+# never runs there; the name before the word (``brandAPI`` in ``brandAPIKey``) and the
+# value are judged in Python, after the Hyperscan gate (below) has let only text
+# shaped like ``name sep value`` through.
+_NAME_WORDS = (
+    *("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "auth"),
+    *("credentials", "credential", "creds", "cookie", "sessionid"),
 )
-_FOLLOWED_WORDS = ("password", "token", "secret", "auth", "credential", "cookie", "session")
-# Not ``_``, ``-`` or ``.``: ``token_limit``, ``password_file``, ``secret_ref`` name
-# settings, not secrets (the secret compounds are plain anchors above).
-_FOLLOW = "\"'=: \t]\\`)0123456789"
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_FOLLOW = "\"'=: \t>]\\`-?,0123456789"
 
 
 def _followed(word: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in _case(word):
-        for f in _FOLLOW + ("" if v.isupper() else _UPPER) + ("s" if word == "credential" else ""):
-            out.append(v + f)
-    return tuple(out)
+    return tuple(v + f for v in _case(word) for f in _FOLLOW + "_.")
 
 
-_KEY_ANCHORS = (
-    *_case(*_PLAIN_WORDS),
-    *(a for w in _FOLLOWED_WORDS for a in _followed(w)),
-    *("apiKey", "ApiKey", "API_KEY", "Api-Key", "API-KEY", "accessKey", "AccessKey"),
-    *("privateKey", "PrivateKey", "LOGIN", "_KEY"),
+_KEY_ANCHORS = (*(a for w in _NAME_WORDS for a in _followed(w)), *_followed("LOGIN"))
+_WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
+_SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
+# ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, and ``>`` ending an XML start tag, after an
+# optional closing quote or bracket of the name (``"name": v``, ``["name"] = v``).
+_SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
+# (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``)
+_SEP_COMMA = r"""["'],"""
+_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}["'])"""
+# The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
+# name word, then a separator and the first characters of a value that can pass the
+# value gate. Under a password word (any non-trivial value counts) six characters of
+# anything but a delimiter or a placeholder start (``$``, ``*``, ``{``, ``<``); under
+# every other word ten characters of a token alphabet (letters, digits, ``+/=_-.~``
+# and a few symbols; a ``:`` only after the sixth), so ``"key": "user:926382"``,
+# ``key: env://...`` and ``auth (session`` never reach Python.
+_PASSWORD_WORD_RE = "(?i:password|passwd|passphrase|pwd|pass|secret)"  # noqa: S105 - a pattern
+_OTHER_WORD_RE = "(?:(?i:token|key|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)"
+_TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?]"
+_TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
+# After a name and a blank (``Using token v``): no ``=`` or ``:`` (``KEY tenant=42``
+# is the next assignment, not a value).
+_TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
+_VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
+_VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
+# (a Python bytes or raw literal, ``b'...'``, opens like a quote)
+_QUOTED_6 = r"""[bBrRuUfF]{0,2}\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
+_QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
+# (a digit early, or 16 characters without ``_``: not the next name of a list,
+# ``"api_key", "password_file"``)
+_COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
+_XML_VALUE = r"""["']?>[^<\n]{6}"""
+# Prose between a name and its value: ``token is v``, ``set token to v``.
+_LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
+_PASSWORD_TAIL = (
+    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
 )
-# The gate of ``secret-assignment`` (see ``Rule.gate``): a superset of what the rule can
-# accept, so that ordinary log text (``auth: user``, ``session_count=3``) never reaches
-# Python. The rule accepts a generated-looking value (10 characters at least) under a
-# secret name, or any value under a name whose last segment is a password word; the
-# gate is the name (an anchor word, case-insensitive, then the rest of the identifier),
-# the separator, and either ten characters of value, or one when the name ends in a
-# password word. It starts at or before the anchor the regex runs at.
-_GATE_NAME = (
-    r"(?:(?i:"
-    + "|".join(re.escape(w) for w in (*_PLAIN_WORDS, "credentials", "privatekey"))
-    + r")[\w.\-]{0,40}|LOGIN[\w.\-]{0,40}|_KEY[\w.\-]{0,40}|(?i:"
-    + "|".join(_FOLLOWED_WORDS)
-    + r")(?:[0-9A-Z][\w.\-]{0,39})?)"
+_OTHER_TAIL = (
+    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}})"
 )
-_GATE_PASSWORD_END = r"(?i:pass(?:word|wd|phrase)?|pwd)[\d_.\-]{0,40}"  # noqa: S105 - a pattern
-_VALUE_10 = r"""(?:\\?["'`][^"'`\r\n\\]{10}|[^\s"'`,;)}\]&<>|\\]{10})"""
 _KEY_GATE = (
-    f"(?:{_GATE_NAME}{_SEP}{_VALUE_10}|(?:{_GATE_NAME})?{_GATE_PASSWORD_END}{_SEP}{_VALUE_START})"
+    f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
 )
-_KEY_RE = (
-    r"(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access_?key|private_?key|"
-    r"auth|credential|cookie|session)|_KEY|LOGIN"
+# Where the gate matches under a name that ``_context.is_secret_identifier`` rejects for
+# the segment before its last word (``cache_key``, ``public_key``, ``next_token``,
+# ``max_tokens``), the same tail ends at the same place: the engine drops those gate
+# matches before any Python work. A subset of the rejections (a separator between the
+# segments, a delimiter before them), so it never drops a name the rule accepts.
+_KEY_GATE_NOT = (
+    r"[^A-Za-z0-9](?:(?i:"
+    + "|".join(sorted(_NOT_KEY_OWNERS))
+    + r")[_.\-](?i:key)"
+    + _SUFFIX_RE
+    + _OTHER_TAIL
+    + r"|(?i:"
+    + "|".join(sorted(_NOT_TOKEN_OWNERS))
+    + r")[_.\-](?i:token)"
+    + _SUFFIX_RE
+    + _OTHER_TAIL
+    + r"|(?i:public|publishable|fake|dummy|example|sample|mock|invalid)[_.\-]"
+    + _OTHER_WORD_RE
+    + _SUFFIX_RE
+    + _OTHER_TAIL
+    + r")"
+)
+_NAMED_GATE = (
+    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
+    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=]"""
+)
+_NAMED_VALUE = (
+    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})["']?[ \t]{0,8}"""
+    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}"""
+    r"""["']?(?P<s>[^\s"',}\]]{1,200})"""
+)
+# The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
+# quote 2, value 10 characters (the XML and comma forms are shorter); with a margin.
+_KEY_GATE_WINDOW = 96
+_KEY_PATTERN = (
+    f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
+    + r"(?:(?P<sep>"
+    + _SEP_RE
+    + r")[ \t]{0,8}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
+    + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
 )
 
 RULES: tuple[Rule, ...] = (
@@ -192,6 +260,15 @@ RULES: tuple[Rule, ...] = (
         "aws-access-key-id",
         ("AKIA", "ASIA", "ABIA", "ACCA", "A3T"),
         r"(?<![A-Za-z0-9])(?P<s>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Za-z0-9])",
+    ),
+    # A key id and its secret side by side: a credentials CSV row (``id,secret``), a
+    # ``id:secret`` pair, columns of a table.
+    Rule(
+        "aws-credentials-pair",
+        ("AKIA", "ASIA"),
+        r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}[,;:|\t ]{1,4}"
+        r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        keep=0,
     ),
     Rule(
         "aws-secret-access-key",
@@ -267,7 +344,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "stripe-key",
         ("sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"),
-        r"(?P<s>(?:[sr]k_(?:live|test|prod)_|whsec_)[A-Za-z0-9]{20,255})",
+        r"(?<![A-Za-z0-9])(?P<s>(?:[sr]k_(?:live|test|prod)_|whsec_)[A-Za-z0-9]{20,255})",
     ),
     Rule("sendgrid-key", ("SG.",), _L + r"(?P<s>SG\.[\w\-]{20,24}\.[\w\-]{39,50})"),
     Rule("twilio-key", ("SK",), r"(?<![A-Za-z0-9])(?P<s>SK[0-9a-f]{32})(?![A-Za-z0-9])"),
@@ -329,6 +406,15 @@ RULES: tuple[Rule, ...] = (
         r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}))(?![A-Za-z0-9])",
         back=0,
     ),
+    # A Facebook app access token: the app id, ``|``, the app secret.
+    Rule(
+        "facebook-app-token",
+        ("|",),
+        r".?(?<![0-9])[0-9]{15,16}\|(?P<s>[A-Za-z0-9_\-]{27})(?![A-Za-z0-9_\-])",
+        back=16,
+        keep=0,
+        gate=r"[0-9]{15,16}\|[A-Za-z0-9_\-]{27}",
+    ),
     # --- Structured secrets ------------------------------------------------------------
     Rule(
         "jwt",
@@ -374,14 +460,30 @@ RULES: tuple[Rule, ...] = (
         sep_within=60,
         gate=r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=]""",
     ),
+    # A name and its value as two fields: Kubernetes and CI environment lists
+    # (``- name: API_KEY`` then ``value: ...``), ECS task definitions
+    # (``{"name": "API_KEY", "value": "..."}``); judged as ``secret-assignment`` is.
+    Rule(
+        "named-value",
+        ("name",),
+        _NAMED_VALUE,
+        keep=0,
+        kind="named",
+        max_len=300,
+        gate=_NAMED_GATE,
+        gate_window=200,
+        finder="name",
+    ),
     Rule(
         "secret-assignment",
         _KEY_ANCHORS,
-        r"(?P<name>(?:" + _KEY_RE + r")[\w.\-]{0,40}?)" + _SEP + _VALUE,
+        _KEY_PATTERN,
         keep=0,
-        kind="value",
-        sep_within=80,
+        kind="context",
         gate=_KEY_GATE,
+        gate_window=_KEY_GATE_WINDOW,
+        gate_not=_KEY_GATE_NOT,
+        finder="|".join((*_NAME_WORDS, "login")),
     ),
 )
 

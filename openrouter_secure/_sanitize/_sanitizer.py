@@ -33,11 +33,19 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import _known
-from .._exceptions import install_scrubber
+from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
+from ._context import looks_generated
 from ._fingerprint import fingerprint as _keyed_fingerprint
-from ._rules import RULES, Rule, is_secret_identifier
-from ._scan import KNOWN, Hit, Scanner
+from ._rules import RULES, Rule, is_secret_identifier, looks_random
+from ._scan import (
+    BACKENDS,
+    KNOWN,
+    Hit,
+    Scanner,
+    fast_backend_available,
+    hyperscan_available,
+)
 from ._traceback import scrubbed_traceback
 
 __all__ = [
@@ -170,6 +178,21 @@ def is_secret_field(name: str) -> bool:
     )
 
 
+def _check_backend(backend: str) -> None:
+    """A configuration mistake is an error here, not a sanitizer that withholds every
+    text: an unknown name raises ``ValueError``, a known engine whose package is not
+    installed :class:`~openrouter_secure.MissingDependencyError` (``[fast]`` extra)."""
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"unknown sanitizer backend {backend!r}; choose one of "
+            + ", ".join(repr(b) for b in BACKENDS)
+        )
+    if backend == "hyperscan" and not hyperscan_available():
+        raise MissingDependencyError("fast", module="hyperscan")
+    if backend == "ahocorasick" and not fast_backend_available():
+        raise MissingDependencyError("fast", module="ahocorasick_rs")
+
+
 def _encodings(value: str) -> list[str]:
     """The forms of ``value`` to look for besides itself (each differs from it)."""
     raw = value.encode("utf-8", "surrogatepass")
@@ -196,6 +219,33 @@ def _encodings(value: str) -> list[str]:
     return sorted(f for f in forms if len(f) >= _known.MIN_KNOWN_LENGTH)
 
 
+#: Values a rule found that ``learn=True`` remembers: 12 to 512 characters.
+LEARN_MIN = 12
+LEARN_MAX = 512
+#: A known value this long or longer is also found by its head and its tail
+#: (``ECHO_LENGTH`` characters each), with the whole token around them: the
+#: shortened forms loggers and validators print (``sk-or-v1-b2bca...fd27cdd64ca6c1``).
+ECHO_FROM = 20
+ECHO_LENGTH = 12
+
+
+def _echoes(value: str, prefix: int) -> list[tuple[str, bool]]:
+    """The head and tail of a known value that also mark it (see :data:`ECHO_FROM`),
+    each with whether it is the head; after a public prefix of ``prefix`` characters
+    (``sk-or-``) the head holds 8 more."""
+    if len(value) < ECHO_FROM or not value.isascii():
+        return []
+    # Only a piece that looks generated is distinctive: the head of a URL
+    # (``http://127.0``), of a header value (``Bearer sk-or``) or of a sentence would
+    # mark every text that shares it.
+    pieces = [(value[: max(ECHO_LENGTH, prefix + 8)], True), (value[-ECHO_LENGTH:], False)]
+    return [
+        (piece, head)
+        for piece, head in pieces
+        if looks_random(piece) and looks_generated(piece) and not any(c.isspace() for c in piece)
+    ]
+
+
 def _prefix_keep(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(a for r in rules if r.keep and r.kind == "token" for a in r.anchors)
 
@@ -205,10 +255,26 @@ class Sanitizer:
 
     ``rules`` replaces the detection table (default: all of ``_rules.RULES``);
     ``backend`` picks the prefilter: ``"auto"`` (``hyperscan``, else ``ahocorasick-rs``,
-    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``.
+    when installed), ``"hyperscan"``, ``"ahocorasick"`` or ``"python"``; another name
+    raises ``ValueError``, an engine whose package is missing
+    :class:`~openrouter_secure.MissingDependencyError`.
+
+    ``learn=True`` remembers the values rules find (the newest ``learn_limit``, in
+    memory only) and masks them later wherever they appear; off by default, since it
+    lets logged text change what is masked later (see the Sanitizer guide).
     """
 
-    def __init__(self, rules: Iterable[Rule] | None = None, *, backend: str = "auto") -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule] | None = None,
+        *,
+        backend: str = "auto",
+        learn: bool = False,
+        learn_limit: int = 256,
+    ) -> None:
+        _check_backend(backend)
+        if learn_limit < 0:
+            raise ValueError(f"learn_limit must be 0 or more, not {learn_limit}")
         self._rules = tuple(RULES if rules is None else rules)
         self._backend = backend
         self._prefixes = _prefix_keep(self._rules)
@@ -217,6 +283,10 @@ class Sanitizer:
         # prefilter), and again whenever the set of known values changes.
         #: the known-values state the scanner was built for, and the scanner
         self._state: tuple[_known.State, Scanner] | None = None
+        self._learn = learn
+        self._learn_limit = learn_limit
+        #: values found by rules, remembered in this process (``learn=True``), oldest first
+        self._learned: dict[str, None] = {}
 
     @property
     def backend(self) -> str:
@@ -235,12 +305,42 @@ class Sanitizer:
             known = _known.current
             if state is None or state[0] is not known:
                 needles: list[tuple[str, int]] = []
-                for value in known.values:
+                echoes: list[tuple[str, bool]] = []
+                for value in (*known.values, *self._learned):
                     keep = 4 if value.startswith(self._prefixes) else 0
                     needles.append((value, keep))
                     needles.extend((form, 0) for form in _encodings(value))
-                self._state = state = (known, Scanner(self._rules, needles, backend=self._backend))
+                    prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
+                    echoes.extend(_echoes(value, prefix))
+                needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
+                scanner = Scanner(self._rules, needles, backend=self._backend, echoes=echoes)
+                self._state = state = (known, scanner)
         return state[1]
+
+    def _remember(self, text: str, hits: list[Hit]) -> None:
+        """``learn=True``: keep the values rules found as known values of this sanitizer
+        (the newest ``learn_limit``, each 12 to 512 characters)."""
+        new = [
+            text[h[1] : h[2]]
+            for h in hits
+            if h[3] != KNOWN and LEARN_MIN <= h[2] - h[1] <= LEARN_MAX
+        ]
+        new = [v for v in dict.fromkeys(new) if v not in self._learned]
+        if not new or not self._learn_limit:
+            return
+        with self._lock:
+            for value in new[-self._learn_limit :]:
+                self._learned[value] = None
+            while len(self._learned) > self._learn_limit:
+                del self._learned[next(iter(self._learned))]
+            self._state = None  # rebuilt with the new values on next use
+
+    def forget(self) -> None:
+        """Drop every value this sanitizer learned (``learn=True``)."""
+        with self._lock:
+            if self._learned:
+                self._learned.clear()
+                self._state = None
 
     @property
     def max_match_length(self) -> int:
@@ -308,7 +408,11 @@ class Sanitizer:
             if scanner.clean(text):
                 return text
             hits = scanner.scan(text)
-            return self._render(text, self._spans(text, hits)) if hits else text
+            if not hits:
+                return text
+            if self._learn:
+                self._remember(text, hits)
+            return self._render(text, self._spans(text, hits))
         except Exception:  # noqa: BLE001 - fail closed
             return _withheld(text)
 

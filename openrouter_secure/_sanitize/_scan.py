@@ -30,33 +30,52 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
+from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
 from ._literals import trie_pattern
-from ._rules import (
-    RULES,
-    Rule,
-    has_sequence,
-    is_placeholder,
-    is_secret_identifier,
-    looks_random,
-)
+from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
-__all__ = ["KNOWN", "Hit", "Scanner", "fast_backend_available", "hyperscan_available"]
+__all__ = [
+    "BACKENDS",
+    "KNOWN",
+    "Hit",
+    "Scanner",
+    "fast_backend_available",
+    "hyperscan_available",
+]
 
 _BACKENDS = ("hyperscan", "ahocorasick", "python")
+#: What ``Sanitizer(backend=...)`` accepts.
+BACKENDS = ("auto", *_BACKENDS)
 
 KNOWN = -1  # rule index of a known-value hit
+#: How far the hit of a known value's head or tail is widened to its whole token.
+ECHO_REACH = 256
+_TOKEN_LEFT = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.+/~*\u2026"
+)
+# (to the right also base64 padding; never to the left: ``api_key=<key>`` keeps its name)
+_TOKEN_CHARS = _TOKEN_LEFT | {"="}
+#: Values of this many characters found by a rule are masked wherever else they occur
+#: in the same text (shorter ones would mask ordinary words), the first
+#: ``PROPAGATE_VALUES`` distinct ones of a text.
+PROPAGATE_MIN = 8
+PROPAGATE_MAX = 512
+PROPAGATE_VALUES = 256
 
 # A hit: (context start, secret start, secret end, rule index or KNOWN, keep).
 Hit = tuple[int, int, int, int, int]
 
 # Every ASCII byte that is not [A-Za-z0-9_-]: what may stand before a bounded key.
 _DELIMITERS = [bytes([c]) for c in range(128) if not (chr(c).isalnum() or chr(c) in "_-")]
+# What may stand before a key whose rule excludes only letters and digits.
+_NON_ALNUM = [bytes([c]) for c in range(128) if not chr(c).isalnum()]
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _DIGIT = re.compile(r"\d")
 _SEP_CHAR = re.compile(r"[:=]")
 # Everything up to the last character that cannot be part of an identifier.
 _LAST_DELIM = re.compile(r"(?s:.*)[^\w.\-]")
 _RUNS = re.compile(r"(.)\1{3,}")
+_PLACEHOLDER_WORDS = re.compile(r"(?i)MASKED|REDACTED|example|dummy|placeholder|changeme")
 _PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{20}")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase"})
 _WORDS = frozenset(
@@ -76,6 +95,13 @@ def _ident_before(text: str, end: int) -> str:
     return window if lo == 0 and len(window) <= 64 else ""
 
 
+def _real_despite_words(value: str) -> bool:
+    """A key glued to a placeholder word (``<key>REDACTED``, ``<key>_example``) is still a
+    key: without the words, a long value that looks generated is real."""
+    core = _PLACEHOLDER_WORDS.sub("", value)
+    return core != value and len(core) >= 32 and looks_random(core)
+
+
 def _real_despite_runs(value: str) -> bool:
     """A key glued to a run of one character (``<key>0000000000000000``) is still a
     key: without its runs, a vendor-format value that is long and not a placeholder
@@ -86,6 +112,35 @@ def _real_despite_runs(value: str) -> bool:
 
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
+
+
+def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, int]]:
+    """Occurrences of each value that do not overlap the one before (as ``str.find``
+    reports them): a value that overlaps itself (``abcabc...``) is not reported at
+    every period."""
+    found.sort()
+    out: list[tuple[int, int]] = []
+    last_vi, last_end = -1, -1
+    for vi, start in found:
+        if vi != last_vi:
+            last_vi, last_end = vi, -1
+        if start >= last_end:
+            out.append((vi, start))
+            last_end = start + len(values[vi])
+    return out
+
+
+def _boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
+    """Short anchors the prefilters search behind a boundary class: True for
+    ``[^A-Za-z0-9_-]`` (every rule of the anchor excludes ``_`` and ``-``), False for
+    ``[^A-Za-z0-9]``."""
+    out: dict[str, bool] = {}
+    for r in rules:
+        if r.left_boundary:
+            for a in r.anchors:
+                if len(a) <= 4:
+                    out[a] = out.get(a, True) and r.boundary_strict
+    return out
 
 
 def _never_clean(_: str) -> bool:
@@ -125,6 +180,7 @@ class Scanner:
         needles: Sequence[tuple[str, int]] = (),
         *,
         backend: str = "auto",
+        echoes: Sequence[tuple[str, bool]] = (),
     ) -> None:
         if backend == "auto":
             backend = _auto_backend()
@@ -134,6 +190,9 @@ class Scanner:
             )
         self.backend = backend
         self.rules = tuple(rules)
+        #: needles that are the head (True) or tail (False) of a known value: a hit
+        #: covers the whole token around it (``sk-or-v1-b2bca...fd27cdd64ca6c1``)
+        self._echoes = dict(echoes)
         anchors: list[str] = []
         owners: list[list[int]] = []
         index: dict[str, int] = {}
@@ -159,6 +218,20 @@ class Scanner:
         self._owners = [tuple(o) for o in owners]
         self.max_match = max([r.max_len for r in self.rules] + self._needle_len + [0])
         self._regexes = [r.regex for r in self.rules]
+        #: rules whose findings depend on their context (a name, a URL, a header):
+        #: their values are spread to every copy in the text. A vendor format finds
+        #: every copy of its keys by itself.
+        self._spread = frozenset(ri for ri, r in enumerate(self.rules) if r.kind != "token")
+        #: the public prefixes of key formats (what a mask may keep of an
+        #: ``Authorization`` value)
+        self._public = tuple(
+            a for r in self.rules if r.kind == "token" and r.keep for a in r.anchors if len(a) >= 3
+        )
+        self._gates = {
+            ri: re.compile(r.gate).match
+            for ri, r in enumerate(self.rules)
+            if r.kind in ("context", "named") and r.gate is not None
+        }
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
         self._hs: _hyperscan.Prefilter | None = None
@@ -178,14 +251,14 @@ class Scanner:
             # rules that need a word boundary on the left (``sk-``: not ``task-``) are
             # searched together with every ASCII character that may precede them, so
             # the boundary costs nothing; a pattern maps back to (anchor, offset).
-            boundary = {a for r in self.rules if r.left_boundary for a in r.anchors if len(a) <= 4}
+            boundary = _boundaries(self.rules)
             patterns: list[bytes] = []
             pat_anchor: list[int] = []
             pat_off: list[int] = []
             for i, a in enumerate(anchors):
                 raw = a.encode("utf-8", "surrogatepass")
                 if i < self._n_rule_anchors and a in boundary:
-                    for d in _DELIMITERS:
+                    for d in _DELIMITERS if boundary[a] else _NON_ALNUM:
                         patterns.append(d + raw)
                         pat_anchor.append(i)
                         pat_off.append(0)
@@ -243,7 +316,101 @@ class Scanner:
     # -- matching ----------------------------------------------------------------------
 
     def scan(self, text: str) -> list[Hit]:
-        """Every hit in ``text`` (unsorted, possibly overlapping)."""
+        """Every hit in ``text`` (unsorted, possibly overlapping), each value a rule
+        found also wherever else it occurs in ``text``."""
+        hits = self._scan(text)
+        if hits:
+            if self._echoes:
+                self._widen_echoes(text, hits)
+            self._propagate(text, hits)
+        return hits
+
+    def _widen_echoes(self, text: str, hits: list[Hit]) -> None:
+        """A hit of a known value's head or tail covers the whole token around it, the
+        elision included (``...``, ``\u2026``), so nothing of a shortened secret
+        survives next to its mask (at most :data:`ECHO_REACH` characters each way)."""
+        echoes = self._echoes
+        n = len(text)
+        # A head or tail inside a whole known value is that value, found already: it
+        # is not widened (``note-<key>`` keeps ``note-``).
+        whole = sorted(
+            (h[1], h[2]) for h in hits if h[3] == KNOWN and text[h[1] : h[2]] not in echoes
+        )
+        starts = [w[0] for w in whole]
+        for i, (ctx, start, end, ri, _) in enumerate(hits):
+            if ri != KNOWN:
+                continue
+            head = echoes.get(text[start:end])
+            if head is None:
+                continue
+            k = bisect_left(starts, start + 1) - 1
+            if k >= 0 and whole[k][1] >= end:
+                continue
+            # A head reaches right (over the rest, an elision, the tail); a tail
+            # reaches left. Not the other way: ``note-<key>`` keeps ``note-``.
+            lo = start
+            hi = end
+            if head:
+                ceiling = min(n, end + ECHO_REACH)
+                while hi < ceiling and text[hi] in _TOKEN_CHARS:
+                    hi += 1
+            else:
+                floor = max(0, start - ECHO_REACH)
+                while lo > floor and text[lo - 1] in _TOKEN_LEFT:
+                    lo -= 1
+                while hi < n and text[hi] == "=":
+                    hi += 1
+            # The public prefix (``sk-o``) may show when the token starts with one.
+            hits[i] = (min(ctx, lo), lo, hi, ri, 4 if text.startswith(self._public, lo) else 0)
+
+    def _propagate(self, text: str, hits: list[Hit]) -> None:
+        """Same-text propagation: a value a context rule found (a name, a URL, a
+        header marks it) is masked wherever else it occurs in the text, whatever the
+        context there (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
+        spread: a short password would mask ordinary words."""
+        found: dict[str, tuple[int, int]] = {}
+        spread = self._spread
+        for _, start, end, ri, keep in hits:
+            if ri in spread and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
+                value = text[start:end]
+                if value not in found:
+                    found[value] = (ri, keep)
+                    if len(found) >= PROPAGATE_VALUES:
+                        break
+        if not found:
+            return
+        values = list(found)
+        extra = self._occurrences(text, values)
+        if len(extra) == len(values):  # each value once, where it was found: the usual case
+            return
+        done = {(h[1], h[2]) for h in hits}
+        for vi, start in extra:
+            end = start + len(values[vi])
+            if (start, end) not in done:
+                ri, keep = found[values[vi]]
+                hits.append((start, start, end, ri, keep))
+
+    def _occurrences(self, text: str, values: list[str]) -> list[tuple[int, int]]:
+        """(value index, start) of every occurrence of ``values`` in ``text``: a
+        ``str.find`` loop on short texts, one automaton pass on long ones."""
+        long = len(text) >= 1 << 16 and len(values) > 1
+        if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
+            db = _hyperscan.Database([_hyperscan.literal(v) for v in values])
+            return _apart([(vi, end - len(values[vi])) for vi, _, end in db.matches(text)], values)
+        if long and self._has_ac:
+            import ahocorasick_rs as ac
+
+            found = ac.AhoCorasick(values).find_matches_as_indexes(text, overlapping=True)
+            return _apart([(vi, start) for vi, start, _ in found], values)
+        out = []
+        for vi, value in enumerate(values):
+            i = text.find(value)
+            while i >= 0:
+                out.append((vi, i))
+                i = text.find(value, i + len(value))
+        return out
+
+    def _scan(self, text: str) -> list[Hit]:
         if self._hs is not None and text.isascii():
             hits, per_rule = self._hs.candidates(text)
             if not per_rule:
@@ -279,6 +446,10 @@ class Scanner:
             start_at = rule.start_at
             reach = rule.max_len
             sep_within = rule.sep_within
+            # A context rule reads its value past the regex match and skips the anchors
+            # in it; every engine first checks the gate at the anchor, so that they all
+            # judge the same anchors (Hyperscan reports only those) in the same order.
+            gate = self._gates.get(ri)
             covered = -1
             i, n = 0, len(starts)
             while i < n:
@@ -288,6 +459,8 @@ class Scanner:
                 if pos < covered or pos < 0:
                     continue
                 if left and start and text[start - 1] in alnum:
+                    continue
+                if gate is not None and gate(text, start) is None:
                     continue
                 if start_at is not None:
                     pos = rfind(start_at, max(0, start - reach), start)
@@ -314,8 +487,24 @@ class Scanner:
                 # re-trying every anchor inside it would make adversarial input
                 # (``authorization=authorization=...``) quadratic.
                 covered = m.end()
-                self._accept(text, rule, ri, m, hits)
+                if rule.kind == "context":
+                    covered = max(covered, self._context(text, ri, m, hits))
+                else:
+                    self._accept(text, rule, ri, m, hits)
         return hits
+
+    def _context(self, text: str, ri: int, m: re.Match[str], hits: list[Hit]) -> int:
+        """A context rule's match (``_context``): its hits; returns where the text it
+        read ends, so anchors inside a value already judged are not tried again."""
+        start = m.start()
+        ident = _ident_before(text, start)
+        at = start - len(ident)
+        spans, end = value_spans(
+            text, ident + text[start : m.end("name")], text[at - 1 : at] if at else "", m
+        )
+        for lo, hi in spans:
+            hits.append((start, lo, hi, ri, 0))
+        return end
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
@@ -327,26 +516,16 @@ class Scanner:
             if "(" in s or "[" in s or text[span[1] : span[1] + 1] == "(":
                 return False  # ``secret = CASES[name]()``: code, not a value
         if kind == "token":
-            if (is_placeholder(s, strict=False) and not _real_despite_runs(s)) or has_sequence(s):
+            if (
+                is_placeholder(s, strict=False)
+                and not _real_despite_runs(s)
+                and not _real_despite_words(s)
+            ) or has_sequence(s):
                 return False
-        elif kind == "value":
-            # Value checks first (cheap, and they reject most candidates, such as
-            # ``auth: user``), then the name. A generated-looking value under any
-            # secret name is a secret; any other value only under a password name.
-            # (``looks_random`` implies the password test: length >= 10, no
-            # placeholder, not a word.)
-            if len(s) < 4 or _is_word(s):
+        elif kind == "named":
+            name = m.group("n")
+            if not is_secret_identifier(name) or not value_kind(s, password=is_password_name(name)):
                 return False
-            random = looks_random(s)
-            name = _ident_before(text, m.start()) + m.group("name")
-            if not is_secret_identifier(name):
-                return False
-            if not random:
-                segs = _SEG.findall(name)
-                if not segs or segs[-1].lower() not in _PASSWORD_WORDS:
-                    return False
-                if is_placeholder(s, strict=True):
-                    return False
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
                 return False
@@ -355,6 +534,11 @@ class Scanner:
                 return False
             if not (_DIGIT.search(s) or (not s.islower() and not s.isupper())):
                 return False
+            if not s.startswith(self._public):
+                # An opaque token (no public prefix such as ``sk-or-``): nothing of it
+                # is shown.
+                hits.append((m.start(), span[0], span[1], ri, 0))
+                return True
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
         hits.append((m.start(), span[0], span[1], ri, rule.keep))

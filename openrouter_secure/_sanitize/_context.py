@@ -1,0 +1,405 @@
+"""Context detection: a value under a secret-looking name is a secret, whatever its format.
+
+Two judgments, both cheap and both conservative in their own direction:
+
+- :func:`is_secret_identifier` decides from a name's *word segments* (``brandAPIKey`` is
+  ``brand API Key``; ``stripe_secret``, ``x-auth-token``, ``db.password``) whether it
+  names a secret: its last segment is a secret word (``key``, ``token``, ``secret``,
+  ``password`` ...) and the segment before does not make it something else
+  (``public_key``, ``cache_key``, ``next_token``, ``max_tokens``, ``csrf_token``). A word
+  glued to the secret word without a boundary (``apikey``, ``clientsecret``) must be a
+  known owner, so ``monkey`` and ``bypass`` are not names.
+- :func:`value_kind` decides whether the text after the name is a value worth masking:
+  not a word, an identifier (an exception or class name), a path, a number, a date or
+  version, a placeholder (``<...>``, ``${...}``, ``your-key-here``, ``xxxx``), a masked
+  value, a reference (``env://...``), an e-mail address or a code expression. Under a
+  password name any other value of 6 characters or more counts (a lower-case word
+  under 16 characters does not); under every other secret name the value must also
+  *look generated*: 10 characters or more, a digit and a letter (or upper and lower
+  case letters that are not camelCase words; digits alone from 16 characters), a
+  character entropy of at least 2.75 bits, or 0.6 of ``log2(length)`` when that is less
+  (a random 12-character base62 string scores about 3.4, ``aaaa1111bbbb`` 1.6), and no
+  11-character typed run (``12345678901``).
+
+:func:`value_spans` reads the value after the separator the rule matched: quoted (to
+the closing quote, on the same line), bare (to a delimiter, trailing ``.,:;`` left
+out), or the content of an XML element (every generated-looking token in it). A value
+after a blank (``Using token v``, ``--name v``) must look generated, or be a password
+with a digit or symbol.
+
+The thresholds are calibrated on ``benchmarks/bench_detection.py`` (generated
+secrets of many shapes in many syntaxes, and clean lines from logs, code and configs).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import string
+from collections import Counter
+
+__all__ = [
+    "NAME_WORDS",
+    "NOT_KEY_OWNERS",
+    "NOT_TOKEN_OWNERS",
+    "PASSWORD_WORDS",
+    "is_identifier",
+    "is_password_name",
+    "is_secret_identifier",
+    "looks_generated",
+    "value_kind",
+]
+
+#: Last segments that make a name secret-looking (lower case).
+NAME_WORDS = (
+    "password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "apikey",
+    "auth", "credential", "credentials", "creds", "cookie", "sessionid",
+)  # fmt: skip
+#: Names whose value is a secret even when it is not random (any non-trivial value).
+PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "pwd", "pass", "secret"})
+
+# A secret word glued to the word before it (``apikey``, ``clientsecret``): only these
+# owners make it a name (``monkey``, ``bypass``, ``oauth`` are words of their own).
+_GLUED_OWNERS = frozenset(
+    {
+        "api", "access", "secret", "private", "client", "master", "encryption", "signing",
+        "account", "auth", "app", "service", "license", "shared", "storage", "session",
+        "webhook", "admin", "deploy", "bot", "refresh", "id", "user", "db", "root",
+        "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
+    }
+)  # fmt: skip
+_GLUED_UPPER = frozenset(
+    {"key", "token", "secret", "password", "passwd", "pwd", "apikey", "credentials", "creds"}
+)
+# The segment before the secret word that makes the name something else.
+NOT_KEY_OWNERS = frozenset(
+    {
+        "public", "pub", "publishable", "primary", "foreign", "cache", "sort", "partition",
+        "idempotency", "composite", "unique", "lookup", "routing", "dedup", "deduplication",
+        "object", "map", "dict", "index", "shard", "row", "column", "group", "message",
+        "event", "metadata", "site", "translation", "i18n", "label", "hash", "range",
+        "cluster", "join", "order", "distribution", "dist", "natural", "surrogate", "s3",
+        "bucket", "redis", "registry", "hot", "short", "keyboard", "max", "min", "num",
+        "total", "next", "page", "ssh", "gpg", "pgp", "host", "known", "kms", "cmk", "schema",
+        "field", "record", "entity", "state", "config", "env", "rotation", "idx", "dns",
+        "search", "query",
+    }
+)  # fmt: skip
+NOT_TOKEN_OWNERS = frozenset(
+    {
+        "max", "min", "num", "total", "next", "page", "prev", "previous",
+        "continuation", "pagination", "cursor", "sync", "csrf", "xsrf", "prompt", "completion",
+        "input", "output", "reasoning", "cached", "cancellation", "stop", "special", "bos",
+        "eos", "pad", "unk", "mask", "sep", "cls", "end", "start", "eof", "lexer", "parse",
+        "anti", "forgery", "verification", "idempotency", "push", "device",
+    }
+)  # fmt: skip
+_NOT_OWNERS: dict[str, frozenset[str]] = {
+    "key": NOT_KEY_OWNERS,
+    "token": NOT_TOKEN_OWNERS,
+    "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
+    "pass": frozenset({"by", "first", "second", "single", "multi", "one", "two", "boarding"}),
+    "auth": frozenset({"o", "no", "basic_", "requires", "use", "has", "is", "two", "multi"}),
+}
+_NOT_OWNER_ANY = frozenset({"max", "min", "num", "total", "count", "is", "has", "use", "enable"})
+# A segment anywhere in the name that says the value is made up or not a credential.
+_NOT_REAL = frozenset(
+    {"non", "not", "no", "fake", "dummy", "example", "sample", "mock", "invalid", "wrong",
+     "bad", "placeholder", "public", "publishable"}
+)  # fmt: skip
+# Segments after the secret word that keep it the name of the value.
+_VALUE_SUFFIX = frozenset({"value", "string", "str", "data", "b64", "base64", "hex", "raw"})
+
+_SEGMENT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def _segments(name: str) -> list[str]:
+    return [s.lower() for s in _SEGMENT.findall(name)]
+
+
+@functools.lru_cache(maxsize=8192)
+def is_secret_identifier(name: str) -> bool:
+    """Whether ``name`` (an identifier met in text or a key) names a secret.
+
+    Judged by word segments, split at ``_``, ``-``, ``.``, ``/`` and case changes:
+    ``client_secret``, ``OPENROUTER_API_KEY``, ``brandAPIKey``, ``x-auth-token``,
+    ``bot_token1``, ``db.password``, ``azure_key``, ``AccessKey``, ``pwd``,
+    ``credentials`` name one; ``max_tokens``, ``token_type``, ``secret_name``,
+    ``public_key``, ``cache_key``, ``kms_key_id``, ``password_hash``, ``next_token``,
+    ``monkey`` do not.
+    """
+    segs = _segments(name)
+    while segs and segs[-1].isdigit():
+        segs.pop()
+    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
+        segs.pop()
+    if not segs:
+        return False
+    last = segs[-1]
+    prev = segs[-2] if len(segs) > 1 else ""
+    if prev in _NOT_OWNER_ANY or not _NOT_REAL.isdisjoint(segs):
+        return False
+    if last == "login":  # SONAR_LOGIN: CI tools name tokens so
+        return name.isupper() and len(segs) > 1
+    for word in NAME_WORDS:
+        if last == word:
+            return prev not in _NOT_OWNERS.get(word, ())
+        if last.endswith(word) and len(last) > len(word):
+            # A glued name (``apikey``, ``clientsecret``): the part before must be an owner.
+            owner = last[: -len(word)]
+            if owner in _GLUED_OWNERS or owner + "_" in _GLUED_OWNERS:
+                return owner not in _NOT_OWNERS.get(word, ())
+            if word in ("key", "token", "secret") and owner.endswith(("api", "access", "auth")):
+                return True
+            if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
+                return True  # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``: an environment variable
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def is_password_name(name: str) -> bool:
+    """Whether ``name``'s last segment is a password word (any non-trivial value counts)."""
+    segs = _segments(name)
+    while segs and segs[-1].isdigit():
+        segs.pop()
+    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
+        segs.pop()
+    return bool(segs) and (
+        segs[-1] in PASSWORD_WORDS or segs[-1].endswith(("password", "passwd", "secret"))
+    )
+
+
+# -- values -------------------------------------------------------------------------------
+
+_CONST = frozenset(
+    {
+        "true", "false", "null", "none", "nil", "undefined", "yes", "no", "on", "off",
+        "required", "optional", "empty", "unset", "default", "hidden", "redacted", "masked",
+        "bearer", "basic", "string", "str", "int", "bool", "bytes", "secret", "password",
+        "token", "key", "test", "user", "username", "admin", "root", "guest",
+    }
+)  # fmt: skip
+# A word or an identifier: letters in words (``MissingDependencyError``, ``TokenManager``,
+# ``api_key``, ``x-auth-token``, ``HTTPServer``), possibly dotted (``config.api_key``)
+# and with a short number at the end (``Version2``).
+_WORD_UNIT = (
+    r"(?:[A-Z]{2,}(?=[A-Z][a-z]|[_.\-:]|$)|[A-Z]?[a-z]{2,}(?:\d{1,3}(?=[_.\-:]|$))?"
+    r"|[A-Z](?=[_.\-]|$))"
+)
+_IDENT = re.compile(
+    _WORD_UNIT + r"(?:(?:[_.\-]|::)" + _WORD_UNIT + r"|(?=[A-Z])" + _WORD_UNIT + r")*(?:\(\))?"
+)
+_NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
+# A word and a number (``user:926382``, ``order-12345``, ``page/2``): an id, not a secret.
+_WORD_NUMBER = re.compile(r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}")
+_VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
+_EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
+_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,20}://|op://|vault:|arn:|projects/")
+_PATH_START = ("/", "./", "../", "~/", "\\\\")
+# Code rather than a value: a call or subscript, a comparison, an attribute path
+# (``settings.SECRET``), a template (``{{ x }}``, ``${X}``, ``%(x)s``), a variable
+# (``$API_KEY``, ``%APPDATA%``).
+_CODE = re.compile(
+    r"[A-Za-z_][\w.]*\(.*\)|\w\[[^\]]*\]|^\(|\w(?:==|!=)\w|\s(?:==|!=)\s|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$"
+    r"|\{\{|\$\{|%\(|^[$%@&*#]\{?[A-Za-z_][\w.]*\}?%?$"
+)
+# A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
+_DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
+_PLACEHOLDER = re.compile(
+    r"(?i)\*{3,}|MASKED|REDACTED|(?:your|my|the|some|insert|enter)[_\-]?(?:[a-z]{1,12}[_\-]){0,3}"
+    r"(?:key|token|secret|pass|password|here)|_here\b|-here\b|placeholder|changeme|"
+    r"example|dummy|sample|\.\.|\u2026|xxxx|#{4,}|^(.)\1+$|0123456789|abcdefghij"
+)
+_DIGIT = re.compile(r"\d")
+# Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
+_SEQUENCE = re.compile(
+    "|".join(
+        r[i : i + 11]
+        for r in (string.ascii_lowercase, string.ascii_uppercase, "01234567890123456789")
+        for i in range(len(r) - 10)
+    )
+)
+_LETTER = re.compile(r"[A-Za-z]")
+_PATHLIKE = re.compile(r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)+/?")
+
+
+def is_identifier(value: str) -> bool:
+    """A word or code identifier (``MissingDependencyError``, ``api_key``, ``HTTPServer``,
+    ``SecretStr``), not a generated string (``uHOAdwfQsD``: its case changes at random)."""
+    return _IDENT.fullmatch(value) is not None
+
+
+def _entropy(value: str) -> float:
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def looks_generated(value: str) -> bool:
+    """10+ characters with a digit and a letter (or mixed case that is not camelCase
+    words), character entropy >= 2.75 bits (less for values under 24 characters: 0.6
+    of ``log2(length)``), no typed run (``01234567890``)."""
+    if len(value) < 10:
+        return False
+    has_digit = _DIGIT.search(value) is not None
+    if has_digit:
+        if _LETTER.search(value) is None and len(value) < 16:
+            return False  # a number, a date, a phone number
+    elif value.islower() or value.isupper() or is_identifier(value):
+        return False
+    head = value[:128]
+    # 2.75 bits, or less for a short value (a random 16-character hex string scores
+    # 3.3 on average but can fall to 2.6): 0.6 of the most its length allows.
+    floor = min(2.75, 0.6 * math.log2(len(head)))
+    return _entropy(head) >= floor and _SEQUENCE.search(value, 0, 160) is None
+
+
+#: Values judged not secret recently (bounded; cleared when full): clean log records
+#: repeat theirs (an exception name, a reference, a mask), and the judgment is a few
+#: regexes. Secrets are not kept here.
+_NOT_SECRET: dict[tuple[str, bool], None] = {}
+_NOT_SECRET_MAX = 4096
+
+
+def value_kind(value: str, *, password: bool) -> bool:
+    """Whether ``value`` (found after a secret-looking name) is to be masked.
+
+    ``password``: the name is a password word, so any non-trivial value counts;
+    otherwise the value must look generated (:func:`looks_generated`)."""
+    key = (value, password)
+    if key in _NOT_SECRET:
+        return False
+    if _value_kind(value, password):
+        return True
+    if len(_NOT_SECRET) >= _NOT_SECRET_MAX:
+        _NOT_SECRET.clear()
+    _NOT_SECRET[key] = None
+    return False
+
+
+def _value_kind(value: str, password: bool) -> bool:
+    n = len(value)
+    if n < 6 or n > 1024:
+        return False
+    low = value.lower()
+    if low in _CONST or value.startswith(_PATH_START):
+        return False
+    head = value[:160]
+    if _PLACEHOLDER.search(head) is not None or _REFERENCE.match(head) is not None:
+        return False
+    if n > 160:
+        # Long: judged by its head (bounds the cost on adversarial input)
+        return _value_kind(value[:160], password)
+    if _NUMBERISH.fullmatch(value) is not None and not (value.isdigit() and n >= 16):
+        return False  # numbers, dates, versions (a long run of digits may be a token)
+    if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _CODE.search(head):
+        return False
+    if _WORD_NUMBER.fullmatch(value) is not None:
+        return False
+    if is_identifier(value) or _PATHLIKE.fullmatch(value) is not None:
+        return False
+    if _DOTTED.fullmatch(value) is not None and 4 * sum(c.isdigit() for c in value) <= n:
+        return False
+    if password:
+        # A lower-case word (``production``) is a setting; a long one may be a passphrase.
+        return not (
+            value.isalpha() and n < 16 and (value.islower() or value.isupper() or value.istitle())
+        )
+    return looks_generated(value)
+
+
+# -- values in text ----------------------------------------------------------------------
+
+_BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
+_BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
+_XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
+_TRAILING = ".,:;"
+# What may stand before a name: not part of a path (``/etc/passwd``) or a variable
+# being read (``$PASSWORD``).
+_NOT_BEFORE_NAME = frozenset("/\\$")
+
+
+def value_spans(
+    text: str, name: str, before: str, m: re.Match[str]
+) -> tuple[list[tuple[int, int]], int]:
+    """The spans to mask after a secret-looking ``name`` matched by ``m`` (the rule
+    regex: the name's last word, then ``sep`` or ``sp`` and an opening quote ``q``).
+
+    ``before`` is the character before the name ("" at the start). Returns no span
+    when the name is not secret-looking or the value fails :func:`value_kind`; and
+    where the text read ends."""
+    pos = m.end()
+    if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
+        return [], pos
+    sep = m.group("sep")
+    password = is_password_name(name)
+    if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
+        # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
+        # not the end of a placeholder (``<your-api-key>``) or a comparison.
+        if (sep == ">" and before == "<") or sep in ('">', "'>"):
+            return _xml_content(text, pos, password)
+        return [], pos
+    q = m.group("q")
+    if q:
+        close = text.find(q, pos, pos + 1025)
+        line_end = text.find("\n", pos, pos + 1025)
+        if close > pos and (line_end < 0 or close < line_end):
+            start, end = pos, close
+        else:
+            return [], pos
+    else:
+        # In a URL query (``?name=v&next=1``) a value ends at ``&``; elsewhere a
+        # password may hold one (``password=ab&cd12``).
+        b = (_BARE if before in ("?", "&") else _BARE_AMP).match(text, pos)
+        if b is None:
+            return [], pos
+        start, end = b.span()
+        if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
+            return [], end  # ``token = get_token(...)``, ``os.environ["X"]``: code
+        if text[end - 2 : end] == "..":
+            return [], end  # an elided value (``ops_eyJzaWdu...``)
+        # Punctuation after a value stays (``?token=v: ConnectError``); in prose
+        # (``the password is v!``) also a closing ``!`` or ``?``.
+        trailing = _TRAILING if m.group("sp") is None else _TRAILING + "!?"
+        while end > start and text[end - 1] in trailing:
+            end -= 1
+    value = text[start:end]
+    if not value_kind(value, password=password):
+        return [], end
+    # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
+    # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
+    # names a key by a short hash), or a password with a digit and a letter, counts; never
+    # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
+    if m.group("sp") is not None and (
+        "=" in value.rstrip("=")  # (base64 padding is part of a value)
+        or name.lower().endswith("pass")
+        or not (
+            (looks_generated(value) and len(value) >= 16)
+            or (
+                password
+                and len(value) >= 8
+                and _DIGIT.search(value) is not None
+                and _LETTER.search(value) is not None
+            )
+        )
+    ):
+        return [], end
+    return [(start, end)], end
+
+
+def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
+    """``<password>v</password>``, ``<secret>{svc AQAAABAAA <hex>}</secret>``: a single
+    value is judged as any other; in longer content, every generated-looking token."""
+    end = text.find("<", pos, pos + 1025)
+    if end < 0 or "\n" in text[pos:end]:
+        return [], pos
+    content = text[pos:end]
+    stripped = content.strip()
+    if not stripped:
+        return [], end
+    if not any(c.isspace() for c in stripped):
+        lead = pos + content.index(stripped)
+        found = value_kind(stripped, password=password)
+        return ([(lead, lead + len(stripped))] if found else []), end
+    tokens = _XML_TOKEN.finditer(text, pos, end)
+    return [t.span() for t in tokens if looks_generated(t.group())], end
