@@ -18,5 +18,12 @@ def run_python_after(page: str, heading: str) -> dict[str, Any]:
     """Run the first Python block after ``heading``; return its namespace."""
     code = compile(block_after(page, heading), f"docs/{page}", "exec", dont_inherit=True)
     namespace: dict[str, Any] = {"__name__": "docs_example"}
-    exec(code, namespace)  # noqa: S102 - our own documentation
+    try:
+        exec(code, namespace)  # noqa: S102 - our own documentation
+    finally:
+        # An example's resolved secrets stay known to the process (and so masked) while
+        # the cache holds them: drop them, or later tests see a sample value as a secret.
+        from openrouter_secure import get_cache
+
+        get_cache().clear()
     return namespace
