@@ -90,7 +90,7 @@ def test_observe_forwards_what_it_would_refuse() -> None:
     assert host == []
     assert up[0]["params"]["name"] == "rm"
     assert audit.records[0][0] == "tool.denied"
-    assert audit.records[0][1]["observe"] is True
+    assert audit.records[0][1]["observed"] is True
 
 
 def test_lists_are_filtered_and_unknown_responses_pass() -> None:

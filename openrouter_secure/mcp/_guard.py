@@ -55,6 +55,7 @@ from ._types import (
     ClientIdentity,
     Policy,
     PolicyDecision,
+    default_identify,
     is_path_argument,
     looks_like_path,
     shape_list,
@@ -148,12 +149,13 @@ class Guard:
         audit: AuditSink | None,
         sanitizer: Sanitizer,
         log_arguments: bool,
-        identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity],
-        known_names: Callable[[str], set[str]],
+        identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity] | None = None,
+        known_names: Callable[[str], set[str] | None],
         allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
         resolve_resource: Callable[[str], str] | None = None,
         repeat_window: float = 60.0,
         observe: bool = False,
+        mask: Callable[[str], str] | None = None,
     ) -> None:
         self.server_name = server_name
         self.policy = policy
@@ -161,9 +163,13 @@ class Guard:
         self.audit = audit
         self.sanitizer = sanitizer
         self.log_arguments = log_arguments
-        self.identify = identify
-        # kind -> the registered names (URIs for resources), for rate-limit buckets
+        self.identify = identify or default_identify
+        # kind -> the registered names (URIs for resources), for rate-limit buckets;
+        # None while they are not known yet (a proxy before the host lists them)
         self._known_names = known_names
+        # Applied to every string after the sanitizer (a proxy masks pieces of the
+        # secrets it put in its upstream's environment).
+        self.mask = mask
         # uri -> the URI the resource function will see (raises AmbiguousResourceError)
         self._resolve_resource = resolve_resource
         # Identical refusals in a loop: one record per window, with the count.
@@ -215,6 +221,10 @@ class Guard:
             # Fail closed: a policy that cannot answer allows nothing.
             log.exception("the tool policy failed to decide; denying")
             return _Allow(False, "deny:policy-error")
+
+    def known_names(self, kind: str) -> set[str] | None:
+        """The names registered for ``kind`` (URIs for resources), None if not known."""
+        return self._known_names(kind)
 
     def visible(self, name: str, kind: str = "tool", *, resolve: bool = True) -> bool:
         """Whether a listing shows ``name`` (its policy decision)."""
@@ -300,7 +310,9 @@ class Guard:
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
-            self.refused(f"{kind}.denied", registered=name in self._known_names(kind), **fields)
+            names = self._known_names(kind)
+            registered = names is not None and name in names
+            self.refused(f"{kind}.denied", registered=registered, **fields)
             if self.observe:
                 return
             raise MCPError(
@@ -310,11 +322,23 @@ class Guard:
                 {FIELD[kind]: shown, "reason": "denied"},
             )
         if limiter is not None:
-            # Unregistered names (and resources read through a URI template) share one
-            # bucket per kind, so random names cannot grow the store.
-            bucket = name if name in self._known_names(kind) else "<unknown>"
-            await self._limit(limiter, kind, bucket, client.key, shown, fields)
+            await self._limit(limiter, kind, self._bucket(name, kind), client.key, shown, fields)
         self.record(f"{kind}.allowed", **fields)
+
+    def _bucket(self, name: str, kind: str) -> str:
+        """The rate-limit bucket of an admitted request: the name the policy decided
+        on (a resource's resolved URI). Once the registered names are known, a name
+        the server does not have (and a resource read through a URI template) shares
+        one ``<unknown>`` bucket per kind, so random names cannot grow the store."""
+        names = self._known_names(kind)
+        if names is not None and name not in names:
+            return "<unknown>"
+        if kind == "resource" and self._resolve_resource is not None:
+            try:
+                return self._resolve_resource(name)
+            except ValueError:  # AmbiguousResourceError: denied before it gets here
+                return "<unknown>"
+        return name
 
     async def _limit(
         self,
@@ -389,7 +413,8 @@ class Guard:
         a read through a template counts as known)."""
         if kind == "resource":
             return True
-        return name in self._known_names(kind)
+        names = self._known_names(kind)
+        return names is None or name in names
 
     def finished(self, kind: str, name: str, client: str, outcome: str, started: float) -> None:
         """Audit ``<kind>.finished``: how an admitted request ended (``completed``,
@@ -515,7 +540,7 @@ class Guard:
     def clean(self, value: Any) -> Any:
         """``value`` (any result, in SDK objects or in wire form) with every string,
         mapping keys included, sanitized: :func:`._results.sanitize_result`."""
-        return sanitize_result(value, self.sanitizer)
+        return sanitize_result(value, self.sanitizer, self.mask)
 
     # The SDK-typed entry points; each is the one generic walk.
     clean_result = clean
@@ -527,7 +552,7 @@ class Guard:
         """A copy of an ``MCPError`` with its message and ``data`` sanitized."""
         return MCPError(
             exc.code,
-            self.sanitizer.sanitize(exc.message),
+            self.clean(exc.message),
             None if exc.data is None else self.clean(exc.data),
         )
 
