@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
+from mcp_types import CLIENT_INFO_META_KEY
 
 from .._exceptions import ConfigurationError, UnsafePathError
 from .._files import confine_path
@@ -308,12 +309,8 @@ class Gateway:
         params = dict(params) if isinstance(params, dict) else {}
         refusal: dict[str, Any] | None = None
         pending = _Pending(method)
-        if method == "initialize":
-            info = params.get("clientInfo")
-            if isinstance(info, dict):
-                label = f"{info.get('name')}/{info.get('version')}"
-                self.client_name = self.sanitizer.truncate(label, _MAX_NAME)
-        elif method in _GOVERNED:
+        self._learn_client(method, params)
+        if method in _GOVERNED:
             kind = _GOVERNED[method]
             name = params.get("name") if kind != "resource" else params.get("uri")
             name = name if isinstance(name, str) else ""
@@ -347,6 +344,22 @@ class Gateway:
             return
         self._pending[msg_id] = pending
         await to_upstream(message)
+
+    def _learn_client(self, method: str, params: dict[str, Any]) -> None:
+        """The host's ``name/version`` for ``client_name``: from ``initialize``, or from
+        the ``_meta`` envelope every request carries in protocol revisions without an
+        ``initialize`` (what ``secure()`` records for the same host)."""
+        meta = params.get("_meta")
+        info = (
+            params.get("clientInfo")
+            if method == "initialize"
+            else meta.get(CLIENT_INFO_META_KEY)
+            if isinstance(meta, dict)
+            else None
+        )
+        if isinstance(info, dict):
+            label = f"{info.get('name')}/{info.get('version')}"
+            self.client_name = self.sanitizer.truncate(label, _MAX_NAME)
 
     def _reference(self, msg_id: Any, name: str, kind: str, request: str) -> dict[str, Any] | None:
         """:meth:`Guard.check_reference`: the refusal to answer, or None."""

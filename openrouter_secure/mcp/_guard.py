@@ -310,9 +310,7 @@ class Guard:
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
-            names = self._known_names(kind)
-            registered = names is not None and name in names
-            self.refused(f"{kind}.denied", registered=registered, **fields)
+            self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
             if self.observe:
                 return
             raise MCPError(
@@ -324,6 +322,11 @@ class Guard:
         if limiter is not None:
             await self._limit(limiter, kind, self._bucket(name, kind), client.key, shown, fields)
         self.record(f"{kind}.allowed", **fields)
+
+    def _registered(self, name: str, kind: str) -> bool:
+        """Whether the server has ``name`` (False while its names are not known)."""
+        names = self._known_names(kind)
+        return names is not None and name in names
 
     def _bucket(self, name: str, kind: str) -> str:
         """The rate-limit bucket of an admitted request: the name the policy decided
@@ -382,8 +385,9 @@ class Guard:
     ) -> None:
         """Refuse a request that names a prompt or resource the policy denies
         (``completion/complete``) like the item itself,
-        audited as ``<kind>.denied`` with ``request`` naming the method; an allowed
-        one is not audited (a host completes once per keystroke)."""
+        audited as ``<kind>.denied`` with ``method`` naming the request's method (a
+        field named ``request`` would be taken for content and redacted by the audit
+        log); an allowed one is not audited (a host completes once per keystroke)."""
         decision = self.decide(name, kind)
         if decision.allowed:
             return
@@ -394,11 +398,11 @@ class Guard:
             "rule": decision.rule,
             "client": client.key,
             "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-            "request": request,
+            "method": request,
         }
         if self.observe:
             fields["observed"] = True
-        self.refused(f"{kind}.denied", **fields)
+        self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
         if self.observe:
             return
         raise MCPError(
