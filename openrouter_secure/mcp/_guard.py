@@ -292,36 +292,48 @@ class Guard:
         """:meth:`admit` for a client already identified (what a proxy calls)."""
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
         decision = self.decide(name, kind)
-        fields: dict[str, Any] = {
-            "server": self.server_name,
-            FIELD[kind]: shown,
-            "rule": decision.rule,
-            "client": client.key,
-            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-        }
+        fields = self._decision_fields(kind, shown, decision.rule, client)
         if kind != "resource":  # a read has no arguments; the URI is its name
             if self.log_arguments:
                 fields["arguments"] = self.sanitizer.sanitize_data(arguments)
             else:
                 fields["argument_shape"] = shape_list(arguments or {}, self.sanitizer)
         limiter = self._limiter_for(policy_name(kind, name))
-        if self.observe:
-            fields["observed"] = True
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
-            self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
-            if self.observe:
-                return
-            raise MCPError(
-                TOOL_DENIED,
-                f"{kind.capitalize()} {shown!r} is not available on this server: "
-                "refused by its tool policy",
-                {FIELD[kind]: shown, "reason": "denied"},
-            )
+            self._deny(kind, name, shown, fields)
+            return  # observe mode
         if limiter is not None:
             await self._limit(limiter, kind, self._bucket(name, kind), client.key, shown, fields)
         self.record(f"{kind}.allowed", **fields)
+
+    def _decision_fields(
+        self, kind: str, shown: str, rule: str, client: ClientIdentity
+    ) -> dict[str, Any]:
+        """The fields every decision record has (and ``observed`` in observe mode)."""
+        fields: dict[str, Any] = {
+            "server": self.server_name,
+            FIELD[kind]: shown,
+            "rule": rule,
+            "client": client.key,
+            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
+        }
+        if self.observe:
+            fields["observed"] = True
+        return fields
+
+    def _deny(self, kind: str, name: str, shown: str, fields: dict[str, Any]) -> None:
+        """Record ``<kind>.denied`` (folded) and raise the refusal, unless observing."""
+        self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
+        if self.observe:
+            return
+        raise MCPError(
+            TOOL_DENIED,
+            f"{kind.capitalize()} {shown!r} is not available on this server: "
+            "refused by its tool policy",
+            {FIELD[kind]: shown, "reason": "denied"},
+        )
 
     def _registered(self, name: str, kind: str) -> bool:
         """Whether the server has ``name`` (False while its names are not known)."""
@@ -392,25 +404,9 @@ class Guard:
         if decision.allowed:
             return
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
-        fields: dict[str, Any] = {
-            "server": self.server_name,
-            FIELD[kind]: shown,
-            "rule": decision.rule,
-            "client": client.key,
-            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-            "method": request,
-        }
-        if self.observe:
-            fields["observed"] = True
-        self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
-        if self.observe:
-            return
-        raise MCPError(
-            TOOL_DENIED,
-            f"{kind.capitalize()} {shown!r} is not available on this server: "
-            "refused by its tool policy",
-            {FIELD[kind]: shown, "reason": "denied"},
-        )
+        fields = self._decision_fields(kind, shown, decision.rule, client)
+        fields["method"] = request
+        self._deny(kind, name, shown, fields)
 
     def known(self, name: str, kind: str = "tool") -> bool:
         """Whether ``name`` is registered on the server now (a static resource's URI;

@@ -36,9 +36,8 @@ from .._client._types import KeyInfo, Model
 from .._protocols import AuditSink
 from ..benchmark import AsyncChatClient, abenchmark_models
 from ..launch._env import ResolvedEnvironment, resolve_environment
-from ..limits._ratelimit import RateLimiter
 from ._secure import guard_of, secure
-from ._server_config import ServeSettings, load_settings
+from ._server_config import ServeSettings, load_settings, rate_limiters
 from ._types import ClientIdentity
 
 __all__ = [
@@ -446,19 +445,6 @@ def resolve_own_environment() -> list[str]:
     return sorted(resolved.resolved)
 
 
-def _limiter(settings: ServeSettings) -> dict[str, RateLimiter] | None:
-    if not settings.rate_limit and not settings.tool_rate_limits:
-        return None
-    storage = settings.rate_limit_storage
-    limits: dict[str, RateLimiter] = {
-        name: RateLimiter(limit, storage=storage)
-        for name, limit in settings.tool_rate_limits.items()
-    }
-    if settings.rate_limit:
-        limits["*"] = RateLimiter(settings.rate_limit, storage=storage)
-    return limits
-
-
 def create_server(
     config: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     *,
@@ -524,7 +510,7 @@ def build_server(
     secure(
         server,
         policy=policy,
-        limiter=_limiter(settings),
+        limiter=rate_limiters(settings),
         audit=audit,
         log_arguments=settings.log_arguments,
     )
