@@ -22,7 +22,11 @@ requests) is sanitized: every string, keys included; base64 payloads are checked
 decoded form. Resource URIs are decided on their decoded form; a URI whose
 percent-encoding could decode to something else on the upstream (``%2E%2E%2F``) or
 that holds ``.``/``..`` segments is refused. With ``observe=True`` nothing is refused
-or hidden, and every decision is written to the audit log with ``observe: true``.
+or hidden, and every decision is written to the audit log with ``observed: true``.
+
+Each decision it shares with :func:`~openrouter_secure.mcp.secure` (policy, rate
+limits, argument confinement, sanitizing, audit records) is made by the same
+:class:`~._guard.Guard`; this module only relays JSON-RPC around it.
 """
 
 from __future__ import annotations

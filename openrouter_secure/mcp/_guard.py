@@ -130,14 +130,17 @@ class _Refused:
 class Guard:
     """The decisions :func:`secure` installs: one instance per secured server.
 
-    It holds no server object, so a proxy in front of any MCP server builds one with
-    plain callables (``known_names``: kind -> registered names; ``resolve_resource``:
-    URI -> the URI the server's function receives, e.g. :func:`._resources.resource_target`
-    over the upstream's templates; ``identify``) and calls, per request:
-    :meth:`admit_client` (policy, rate limit, audit; raises ``MCPError``),
-    :meth:`confine_arguments`, :meth:`check_reference` (completions), :meth:`clean` on
-    the result and :meth:`clean_mcp_error` on an error, then :meth:`finished`.
-    ``observe=True`` records every refusal as it would be made and refuses nothing.
+    It holds no server object, so a proxy in front of any MCP server (the MCP gateway
+    does) builds one with plain callables (``known_names``: kind -> registered names,
+    or None while they are not known; ``resolve_resource``: URI -> the URI the server's
+    function receives, e.g. :func:`._resources.resource_target` over the upstream's
+    templates; ``identify`` is for :meth:`admit` only) and calls, per request:
+    :meth:`admit_client` with a :class:`ClientIdentity` (policy, rate limit, audit;
+    raises ``MCPError``), :meth:`confine_arguments`, :meth:`check_reference`
+    (completions, subscriptions), :meth:`clean` on the result and
+    :meth:`clean_mcp_error` on an error, then :meth:`finished`. ``mask`` is applied to
+    every string :meth:`clean` returns, after the sanitizer. ``observe=True`` records
+    every refusal as it would be made (``observed: true``) and refuses nothing.
     """
 
     def __init__(
