@@ -368,3 +368,17 @@ def test_base64_data_outside_media_and_binary_bytes_are_checked_decoded() -> Non
     ]
     assert_no_leak(canary, *(d.decode("latin-1") for d in decoded))
     assert decoded[1].startswith(b"\x89PNG\xff\xfe")
+
+
+@pytest.mark.parametrize("uri", ["file:///etc/passwd", "file:/etc/passwd", "FILE:///etc/passwd"])
+def test_file_resources_outside_the_roots_are_refused_in_any_spelling(
+    tmp_path: Path, uri: str
+) -> None:
+    audit = Recorder()
+    policy = ToolPolicy.from_config({"srv": {"allowedToolsGlob": ["resource:**"]}})
+    gw = Gateway(server_name="srv", policy=policy, audit=audit, allowed_roots=[tmp_path])
+    read = {"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": uri}}
+    up, host = anyio.run(send, gw, read)
+    assert up == []
+    assert host[0]["error"]["code"] == TOOL_DENIED
+    assert audit.records[-1][0] == "resource.path_refused"
