@@ -263,7 +263,7 @@ def test_every_server_everything_feature_passes_or_is_refused(
     seen = list(events(audit))
     denied = {f.get("tool") for e, f in seen if e == "tool.denied"}
     assert denied == set(DENIED_TOOLS)
-    assert ("tool.completed", "echo") in {(e, f.get("tool")) for e, f in seen}
+    assert ("tool.finished", "echo") in {(e, f.get("tool")) for e, f in seen}
     assert any(e == "prompt.denied" for e, _ in seen)
     assert any(e == "resource.denied" for e, _ in seen)
     from openrouter_secure.audit import verify_audit_file
@@ -445,7 +445,7 @@ def test_observe_mode_refuses_nothing_and_records_everything(tmp_path: Path) -> 
     denied = [r for r in records if r["event"] == "tool.denied"]
     assert denied
     assert denied[0]["fields"]["tool"] == "convert_time"
-    assert denied[0]["fields"]["observe"] is True
+    assert denied[0]["fields"]["observed"] is True
     assert any(r["event"] == "tool.list_filtered" for r in records)
 
 

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("mcp")
 
 from openrouter_secure.config import ToolPolicy
-from openrouter_secure.mcp import TOOL_DENIED
+from openrouter_secure.mcp import RATE_LIMITED, TOOL_DENIED
 from openrouter_secure.mcp._gateway import Gateway, resource_key
 from openrouter_secure.testing import assert_no_leak, make_canary
 
@@ -90,7 +90,7 @@ def test_observe_forwards_what_it_would_refuse() -> None:
     assert host == []
     assert up[0]["params"]["name"] == "rm"
     assert audit.records[0][0] == "tool.denied"
-    assert audit.records[0][1]["observe"] is True
+    assert audit.records[0][1]["observed"] is True
 
 
 def test_lists_are_filtered_and_unknown_responses_pass() -> None:
@@ -283,3 +283,102 @@ def test_listen_requests_lose_denied_resource_subscriptions() -> None:
     assert host == []
     assert up[0]["params"]["filter"]["resourceSubscriptions"] == ["demo://ok/1"]
     assert audit.records[0][0] == "resource.denied"
+
+
+def limited_gateway(limit: str, **rules: Any) -> tuple[Gateway, Recorder]:
+    from openrouter_secure.limits._ratelimit import RateLimiter
+
+    audit = Recorder()
+    policy = ToolPolicy.from_config({"srv": rules})
+    gw = Gateway(server_name="srv", policy=policy, audit=audit, limiter=RateLimiter(limit))
+    return gw, audit
+
+
+def test_a_glob_allowed_tool_has_its_own_budget_before_the_tools_are_listed() -> None:
+    gw, _ = limited_gateway("1/minute", allowedToolsGlob=["search_*"])
+    _, first = anyio.run(send, gw, call("search_web", 1))
+    _, second = anyio.run(send, gw, call("search_news", 2))
+    assert first == []
+    assert second == []
+
+
+def test_once_listed_unlisted_names_share_one_bucket() -> None:
+    gw, _ = limited_gateway("1/minute", allowedToolsGlob=["search_*"])
+    anyio.run(send, gw, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    gw.from_upstream({"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "search_web"}]}})
+    _, first = anyio.run(send, gw, call("search_x1", 2))
+    _, second = anyio.run(send, gw, call("search_x2", 3))
+    _, listed = anyio.run(send, gw, call("search_web", 4))
+    assert first == []
+    assert listed == []
+    assert second[0]["error"]["code"] == RATE_LIMITED
+
+
+def test_denied_calls_count_toward_the_limit_and_repeats_are_folded() -> None:
+    gw, audit = limited_gateway("2/minute", allowedTools=["echo"])
+    replies = [anyio.run(send, gw, call("rm", i))[1][0] for i in range(4)]
+    assert [r["error"]["code"] for r in replies] == [TOOL_DENIED] * 2 + [RATE_LIMITED] * 2
+    # one record per refusal kind; the repeats are counted, not written
+    assert [e for e, _ in audit.records] == ["tool.denied", "tool.rate_limited"]
+    gw.guard.repeats.flush()
+    assert audit.records[-2:][0][1]["repeated"] == 1
+
+
+def test_nested_path_arguments_are_confined(tmp_path: Path) -> None:
+    audit = Recorder()
+    policy = ToolPolicy.from_config({"srv": {"allowedTools": ["write"]}})
+    gw = Gateway(server_name="srv", policy=policy, audit=audit, allowed_roots=[tmp_path])
+    inside = {"options": {"file_name": "notes.txt"}, "items": [{"dest": "a/b.txt"}]}
+    message = call("write", 1)
+    message["params"]["arguments"] = inside
+    up, host = anyio.run(send, gw, message)
+    assert host == []
+    sent = up[0]["params"]["arguments"]
+    assert sent["options"]["file_name"] == str(tmp_path / "notes.txt")
+    assert sent["items"][0]["dest"] == str(tmp_path / "a" / "b.txt")
+    escape = call("write", 2)
+    escape["params"]["arguments"] = {"options": {"targets": ["../../etc/passwd"]}}
+    up, host = anyio.run(send, gw, escape)
+    assert up == []
+    assert host[0]["result"]["isError"] is True
+    assert "options.targets[0]" in host[0]["result"]["content"][0]["text"]
+    assert "passwd" not in json.dumps(host)
+    assert audit.records[-1][0] == "tool.path_refused"
+
+
+def test_base64_data_outside_media_and_binary_bytes_are_checked_decoded() -> None:
+    canary = make_canary()
+    gw, _ = gateway()
+    in_error = base64.b64encode(f"detail {canary}".encode()).decode()
+    # non-UTF-8 bytes around the key: checked byte for byte
+    in_image = base64.b64encode(b"\x89PNG\xff\xfe" + canary.encode() + b"\xff").decode()
+    error = gw.from_upstream(
+        {"jsonrpc": "2.0", "id": 1, "error": {"code": 1, "message": "x", "data": in_error}}
+    )
+    image = gw.from_upstream(
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "result": {"content": [{"type": "image", "data": in_image, "mimeType": "image/png"}]},
+        }
+    )
+    decoded = [
+        base64.b64decode(error["error"]["data"]),
+        base64.b64decode(image["result"]["content"][0]["data"]),
+    ]
+    assert_no_leak(canary, *(d.decode("latin-1") for d in decoded))
+    assert decoded[1].startswith(b"\x89PNG\xff\xfe")
+
+
+@pytest.mark.parametrize("uri", ["file:///etc/passwd", "file:/etc/passwd", "FILE:///etc/passwd"])
+def test_file_resources_outside_the_roots_are_refused_in_any_spelling(
+    tmp_path: Path, uri: str
+) -> None:
+    audit = Recorder()
+    policy = ToolPolicy.from_config({"srv": {"allowedToolsGlob": ["resource:**"]}})
+    gw = Gateway(server_name="srv", policy=policy, audit=audit, allowed_roots=[tmp_path])
+    read = {"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": uri}}
+    up, host = anyio.run(send, gw, read)
+    assert up == []
+    assert host[0]["error"]["code"] == TOOL_DENIED
+    assert audit.records[-1][0] == "resource.path_refused"

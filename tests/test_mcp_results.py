@@ -238,3 +238,26 @@ def test_no_canary_survives_the_walk_anywhere_in_a_result(tree: Any, meta: dict[
         sanitize_result(result, s).model_dump_json(by_alias=True),
         repr(sanitize_result(wire, s)),
     )
+
+
+def test_binary_bytes_that_are_not_utf8_are_checked_byte_for_byte() -> None:
+    from openrouter_secure.mcp._results import sanitize_result
+
+    key = make_canary()
+    raw = b"\x89PNG\r\n\x1a\n\xff" + f"tEXt api {key}".encode() + b"\xfe\x00"
+    image = t.ImageContent(type="image", data=base64.b64encode(raw).decode(), mime_type="image/png")
+    clean = sanitize_result(t.CallToolResult(content=[image]), default_sanitizer())
+    block = clean.content[0]
+    assert isinstance(block, t.ImageContent)
+    decoded = base64.b64decode(block.data)
+    assert key.encode() not in decoded
+    assert decoded.startswith(b"\x89PNG\r\n\x1a\n\xff")
+
+
+def test_base64_under_data_outside_a_media_block_is_checked_decoded() -> None:
+    from openrouter_secure.mcp._results import sanitize_result
+
+    key = make_canary()
+    wire = {"error": {"code": 1, "data": base64.b64encode(f"detail {key}".encode()).decode()}}
+    clean = sanitize_result(wire, default_sanitizer())
+    assert_no_leak(key, base64.b64decode(clean["error"]["data"]).decode())

@@ -248,3 +248,66 @@ async def test_serve_over_http_requires_the_bearer_token(
     clients = {r["fields"]["client"] for r in audit_records(audit)}
     # The SDK's client speaks the stateless 2026 protocol: no session, so the peer address.
     assert clients == {"http:127.0.0.1"}
+
+
+def _serve_config(tmp_path: Path, base_url: str) -> Path:
+    """A serve config reading the key from ``env://OPENROUTER_API_KEY`` (the default)."""
+    config = {
+        "mcpServers": {"openrouter": {"allowedTools": ["chat_with_model"]}},
+        "openrouter": {
+            "apiKey": "env://OPENROUTER_API_KEY",
+            "baseUrl": base_url,
+            "allowInsecureLoopback": True,
+        },
+    }
+    path = tmp_path / "serve.json"
+    path.write_text(json.dumps(config))
+    path.chmod(0o600)
+    return path
+
+
+async def test_serve_resolves_a_secret_placeholder_in_its_own_environment(
+    tmp_path: Path, openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    # What `doctor --fix` writes into a host config: the host passes the placeholder
+    # as it is, and serve resolves it at start-up.
+    path = _serve_config(tmp_path, openrouter_server.base_url)
+    env = {
+        "OPENROUTER_API_KEY": "${secret:env://ORS_TEST_SERVE_SOURCE}",
+        "ORS_TEST_SERVE_SOURCE": openrouter_key.key,
+    }
+    stderr_path = tmp_path / "stderr.log"
+    with stderr_path.open("w") as errlog:
+        transport = stdio_client(
+            params(["-m", "openrouter_secure.cli", "serve", "--config", str(path)], env), errlog
+        )
+        async with Client(transport) as client:
+            chat = await client.call_tool(
+                "chat_with_model", {"model": "openai/gpt-4o-mini", "prompt": "Hello there"}
+            )
+    assert not chat.is_error, chat
+    assert chat.structured_content is not None
+    assert chat.structured_content["content"] == openrouter_server.reply
+    assert_no_leak(openrouter_key.key, stderr_path.read_text(), repr(chat))
+
+
+def test_serve_names_the_variable_and_reference_it_cannot_resolve(tmp_path: Path) -> None:
+    path = _serve_config(tmp_path, "http://127.0.0.1:9")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "OPENROUTER_API_KEY": "${secret:env://ORS_TEST_SERVE_MISSING}",
+    }
+    env.pop("ORS_TEST_SERVE_MISSING", None)
+    proc = subprocess.run(
+        [*SERVE, "--config", str(path)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "OPENROUTER_API_KEY" in proc.stderr
+    assert "env://ORS_TEST_SERVE_MISSING" in proc.stderr

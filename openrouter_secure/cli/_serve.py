@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any
 
+log = logging.getLogger("openrouter_secure.mcp")
+
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
@@ -49,8 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
     _setup_logging(args.log_level)
     from ..mcp import build_server
+    from ..mcp._server import resolve_own_environment
     from ..mcp._server_config import load_settings
 
+    # Before the config is read: its key reference may name a variable the host
+    # passed as ${secret:REF}.
+    filled = resolve_own_environment()
+    if filled:
+        log.info("resolved secret references in the environment: %s", ", ".join(filled))
     settings = load_settings(args.config)
     if args.host or args.port is not None:
         http = dataclasses.replace(

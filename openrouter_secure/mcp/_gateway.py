@@ -22,15 +22,16 @@ requests) is sanitized: every string, keys included; base64 payloads are checked
 decoded form. Resource URIs are decided on their decoded form; a URI whose
 percent-encoding could decode to something else on the upstream (``%2E%2E%2F``) or
 that holds ``.``/``..`` segments is refused. With ``observe=True`` nothing is refused
-or hidden, and every decision is written to the audit log with ``observe: true``.
+or hidden, and every decision is written to the audit log with ``observed: true``.
+
+Each decision it shares with :func:`~openrouter_secure.mcp.secure` (policy, rate
+limits, argument confinement, sanitizing, audit records) is made by the same
+:class:`~._guard.Guard`; this module only relays JSON-RPC around it.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import fnmatch
 import logging
 import os
 import re
@@ -40,27 +41,25 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .. import _events
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.exceptions import MCPError
+from mcp_types import CLIENT_INFO_META_KEY
+
 from .._exceptions import ConfigurationError, UnsafePathError
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink
-from .._sanitize._sanitizer import Sanitizer, default_sanitizer, is_secret_field
+from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ..launch._stream import FragmentMasker
-from ._types import (
-    RATE_LIMITED,
-    TOOL_DENIED,
-    Policy,
-    PolicyDecision,
-    argument_shape,
-    is_path_argument,
-)
+from ._guard import Guard, completion_target
+from ._records import FAILED, outcome_of
+from ._resources import AmbiguousResourceError, resource_target
+from ._types import TOOL_DENIED, ClientIdentity, Policy, PolicyDecision
 
 __all__ = ["Channel", "Gateway", "resource_key"]
 
 log = logging.getLogger("openrouter_secure.mcp.gateway")
 
 _MAX_NAME = 100
-_FIELD = {"tool": "tool", "prompt": "prompt_name", "resource": "resource"}
 _GOVERNED = {
     "tools/call": "tool",
     "prompts/get": "prompt",
@@ -76,7 +75,6 @@ _LISTS = {
 # Percent-escapes whose decoded character changes how a path or URI is read: '.', '/',
 # '\\', '%' (double encoding), and control characters.
 _AMBIGUOUS = re.compile(r"%(?:2[eEfF5]|5[cC]|[01][0-9a-fA-F]|7[fF])")
-_BINARY_KEYS = frozenset({"blob", "data"})
 
 
 class Channel(Protocol):
@@ -112,10 +110,8 @@ class _Pending:
     started: float = field(default_factory=time.perf_counter)
 
 
-@dataclass(frozen=True)
-class _Decision:
-    allowed: bool
-    rule: str
+class AmbiguousUriError(AmbiguousResourceError):
+    """A resource URI :func:`resource_key` refuses."""
 
 
 class Gateway:
@@ -125,8 +121,13 @@ class Gateway:
     :class:`~openrouter_secure.config.ToolPolicy`; deny-all when it does not know
     ``server_name``); ``limiter`` is one :class:`~openrouter_secure.mcp.AsyncLimiter`
     or a mapping of name globs to limiters (``"*"`` for the rest); ``audit`` an
-    :class:`~openrouter_secure.mcp.AuditSink`; ``allowed_roots`` confines path-named
-    tool arguments and ``file://`` resources; ``observe`` records without refusing.
+    :class:`~openrouter_secure.mcp.AuditSink`; ``allowed_roots`` confines path
+    arguments and ``file://`` resources; ``observe`` records without refusing.
+
+    Every decision it shares with :func:`~openrouter_secure.mcp.secure` is made by
+    the same :class:`~openrouter_secure.mcp.Guard` (``self.guard``): policy, rate
+    limits, argument confinement, sanitizing and the audit records, so both write the
+    same records for the same decision. What is left here is relaying JSON-RPC.
     """
 
     def __init__(
@@ -142,22 +143,39 @@ class Gateway:
         client_key: str = "local",
     ) -> None:
         self.server_name = server_name
-        self.policy = policy
-        self.limiter = limiter
-        self.audit = audit
-        self.sanitizer = sanitizer or default_sanitizer()
-        self.observe = observe
         self.client_key = client_key
         self.client_name: str | None = None
-        self.roots: list[str] | None = None
-        if allowed_roots is not None:
-            roots = [os.path.realpath(os.fspath(r)) for r in allowed_roots]
-            if not roots or not all(os.path.isdir(r) for r in roots):
-                raise ConfigurationError("--allowed-root: each root must be an existing directory")
-            self.roots = roots
-        self.fragments = FragmentMasker()
         self._pending: dict[Any, _Pending] = {}
-        self._known: dict[str, set[str]] = {"tool": set(), "prompt": set(), "resource": set()}
+        # kind -> what the upstream listed; None until the host has asked for the list
+        self._known: dict[str, set[str] | None] = {"tool": None, "prompt": None, "resource": None}
+        self._templates: list[str] = []
+        try:
+            self.guard = Guard(
+                server_name=server_name,
+                policy=policy,
+                limiter=limiter,
+                audit=audit,
+                sanitizer=sanitizer or default_sanitizer(),
+                log_arguments=False,
+                known_names=self._known.get,
+                allowed_roots=allowed_roots,
+                resolve_resource=self._resolve,
+                observe=observe,
+            )
+        except ConfigurationError:
+            raise ConfigurationError(
+                "--allowed-root: each root must be an existing directory"
+            ) from None
+
+    @property
+    def sanitizer(self) -> Sanitizer:
+        """The sanitizer applied to everything the upstream sends."""
+        return self.guard.sanitizer
+
+    @property
+    def observe(self) -> bool:
+        """Observe-only: every refusal is recorded and nothing is refused or hidden."""
+        return self.guard.observe
 
     @property
     def pending(self) -> int:
@@ -166,165 +184,89 @@ class Gateway:
 
     def for_client(self, client_key: str) -> Gateway:
         """A gateway with this one's settings for another client (an HTTP session):
-        its own pending requests, and rate limits counted under ``client_key``."""
+        its own pending requests and listed names, rate limits counted under
+        ``client_key``; the policy, limiters, audit log and folded refusals shared."""
         other = copy.copy(self)
         other.client_key = client_key
         other.client_name = None
         other._pending = {}
-        other._known = {kind: set(names) for kind, names in self._known.items()}
+        other._known = {k: None if v is None else set(v) for k, v in self._known.items()}
+        other._templates = list(self._templates)
+        other.guard = copy.copy(self.guard)
+        other.guard._known_names = other._known.get
+        other.guard._resolve_resource = other._resolve
         return other
 
     def mask_fragments_of(self, values: Iterable[str]) -> None:
         """Also mask any piece (8 characters or more) of ``values`` in what the upstream
         sends: the secrets put in its environment, which a wrapped or cut text may
         carry in pieces the sanitizer cannot recognise."""
-        self.fragments = FragmentMasker(values)
+        fragments = FragmentMasker(values)
+        self.guard.mask = fragments.mask if fragments else None
 
     # -- decisions -----------------------------------------------------------------------
 
+    def _resolve(self, uri: str) -> str:
+        """The URI the policy decides on: :func:`resource_key`, then the upstream's
+        listed templates (:func:`._resources.resource_target`)."""
+        key = resource_key(uri)
+        if key is None:
+            raise AmbiguousUriError("ambiguous resource URI")
+        return resource_target(key, self._templates, self._known["resource"] or ())
+
     def decide(self, kind: str, name: str) -> PolicyDecision:
         """The policy's decision for a tool, prompt or resource (``name`` is a URI)."""
-        if kind == "resource":
-            key = resource_key(name)
-            if key is None:
-                return _Decision(False, "deny:ambiguous-uri")
-            name = key
-        target = name if kind == "tool" else f"{kind}:{name}"
-        try:
-            return self.policy.check(self.server_name, target)
-        except Exception:
-            log.exception("the policy failed to decide; denying")
-            return _Decision(False, "deny:policy-error")
+        return self.guard.decide(name, kind)
 
-    def record(self, event: str, **fields: Any) -> None:
-        """Emit ``event`` in-process and write it to the audit log (never raises)."""
-        if self.observe:
-            fields["observe"] = True
-        _events.emit(event, **fields)
-        if self.audit is not None:
-            try:
-                self.audit.log(event, **fields)
-            except Exception:
-                log.exception("audit log failed to record %s", event)
+    def _client(self) -> ClientIdentity:
+        return ClientIdentity(self.client_key, self.client_name)
 
-    def _fields(self, kind: str, name: str, rule: str | None) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "server": self.server_name,
-            _FIELD[kind]: self.sanitizer.truncate(str(name), _MAX_NAME),
-            "client": self.client_key,
-            "client_name": self.client_name,
-        }
-        if rule is not None:
-            out["rule"] = rule
-        return out
+    @staticmethod
+    def _error(msg_id: Any, code: int, message: str, data: Any = None) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": code, "message": message}
+        error["data"] = {} if data is None else data
+        return {"jsonrpc": "2.0", "id": msg_id, "error": error}
 
-    def _limiter_for(self, name: str) -> AsyncLimiter | None:
-        limiter = self.limiter
-        if limiter is None or not isinstance(limiter, Mapping):
-            return limiter
-        if name in limiter:
-            return limiter[name]
-        for pattern in sorted(limiter, key=len, reverse=True):
-            if fnmatch.fnmatchcase(name, pattern):
-                return limiter[pattern]
-        return None
-
-    def _error(self, msg_id: Any, code: int, message: str, data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "jsonrpc": "2.0",
-            "id": msg_id,
-            "error": {"code": code, "message": message, "data": data},
-        }
+    @classmethod
+    def _refusal(cls, msg_id: Any, exc: MCPError) -> dict[str, Any]:
+        return cls._error(msg_id, exc.code, exc.message, exc.data)
 
     async def admit(
-        self, msg_id: Any, kind: str, name: str, arguments: Any, *, limited: bool = True
+        self, msg_id: Any, kind: str, name: str, arguments: Any
     ) -> dict[str, Any] | None:
-        """Decide one request; the error response to send back, or ``None`` to forward."""
-        shown = self.sanitizer.truncate(str(name), _MAX_NAME)
-        decision = self.decide(kind, name)
-        fields = self._fields(kind, name, decision.rule)
-        if kind != "resource":
-            fields["argument_shape"] = argument_shape(arguments or {}, self.sanitizer)
-        if not decision.allowed:
-            self.record(f"{kind}.denied", **fields)
-            if not self.observe:
-                return self._error(
-                    msg_id,
-                    TOOL_DENIED,
-                    f"{kind.capitalize()} {shown!r} is not available on this server: "
-                    "refused by its policy",
-                    {_FIELD[kind]: shown, "reason": "denied"},
-                )
-        limiter = self._limiter_for(name if kind == "tool" else f"{kind}:{name}")
-        if limited and limiter is not None:
-            # A name counts on its own once the upstream has listed it or the policy
-            # names it exactly; other names share one bucket per kind, so a glob rule
-            # cannot be used to mint fresh budgets (and grow the store) at will.
-            exact = decision.rule == f"allow:exact:{name if kind == 'tool' else f'{kind}:{name}'}"
-            bucket = name if exact or name in self._known[kind] else "<unknown>"
-            try:
-                result: Any = await limiter.ahit(
-                    f"mcp:{self.server_name}/{kind}:{bucket}/client:{self.client_key}"
-                )
-            except Exception:
-                log.exception("the rate limiter failed; refusing the call")
-                result = None
-            if not result:
-                retry = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
-                self.record(f"{kind}.rate_limited", **fields, retry_after=retry)
-                if not self.observe:
-                    return self._error(
-                        msg_id,
-                        RATE_LIMITED,
-                        f"Rate limit exceeded for {kind} {shown!r}; retry after {retry:g} s",
-                        {_FIELD[kind]: shown, "reason": "rate_limited", "retry_after": retry},
-                    )
-        if decision.allowed:
-            self.record(f"{kind}.allowed", **fields)
+        """Decide one request (:meth:`Guard.admit_client`); the error response to send
+        back, or ``None`` to forward."""
+        try:
+            await self.guard.admit_client(name, arguments, self._client(), kind)
+        except MCPError as exc:
+            return self._refusal(msg_id, exc)
         return None
 
     def _confine(self, msg_id: Any, name: str, params: dict[str, Any]) -> dict[str, Any] | None:
-        """Rewrite path-named arguments to their confined form; an error result when
+        """Confine the arguments (:meth:`Guard.confine_arguments`); an error result when
         one leaves the roots."""
         arguments = params.get("arguments")
-        if self.roots is None or not isinstance(arguments, dict):
+        if not isinstance(arguments, dict):
             return None
-        out = dict(arguments)
-        for arg, value in arguments.items():
-            if not is_path_argument(str(arg)):
-                continue
-            try:
-                if isinstance(value, str):
-                    out[arg] = str(confine_path(value, self.roots))
-                elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    out[arg] = [str(confine_path(v, self.roots)) for v in value]
-            except UnsafePathError as exc:
-                shown = self.sanitizer.truncate(str(arg), 64)
-                self.record(
-                    "tool.path_refused",
-                    **self._fields("tool", name, None),
-                    argument=shown,
-                )
-                if self.observe:
-                    continue
-                text = f"Error executing tool {self.sanitizer.truncate(name, _MAX_NAME)}: "
-                text += f"argument {shown!r}: {exc}"
-                return {
-                    "jsonrpc": "2.0",
-                    "id": msg_id,
-                    "result": {"content": [{"type": "text", "text": text}], "isError": True},
-                }
-        params["arguments"] = out
+        try:
+            params["arguments"] = self.guard.confine_arguments(name, arguments, self.client_key)
+        except ToolError as exc:
+            return {
+                "jsonrpc": "2.0",
+                "id": msg_id,
+                "result": {"content": [{"type": "text", "text": str(exc)}], "isError": True},
+            }
         return None
 
     def _confine_uri(self, uri: str) -> bool:
-        if self.roots is None or not uri.startswith("file://"):
+        roots = self.guard.allowed_roots
+        if roots is None or not uri.lower().startswith("file:"):
             return True
         key = resource_key(uri)
         if key is None:
             return False
         try:
-            confine_path(urllib.parse.urlsplit(key).path, self.roots)
+            confine_path(urllib.parse.urlsplit(key).path, roots)
         except UnsafePathError:
             return False
         return True
@@ -371,33 +313,34 @@ class Gateway:
         params = dict(params) if isinstance(params, dict) else {}
         refusal: dict[str, Any] | None = None
         pending = _Pending(method)
-        if method == "initialize":
-            info = params.get("clientInfo")
-            if isinstance(info, dict):
-                label = f"{info.get('name')}/{info.get('version')}"
-                self.client_name = self.sanitizer.truncate(label, _MAX_NAME)
-        elif method in _GOVERNED:
+        self._learn_client(method, params)
+        if method in _GOVERNED:
             kind = _GOVERNED[method]
             name = params.get("name") if kind != "resource" else params.get("uri")
             name = name if isinstance(name, str) else ""
             pending = _Pending(method, kind, name)
-            refusal = await self.admit(
-                msg_id, kind, name, params.get("arguments"), limited=method != "resources/subscribe"
-            )
+            refusal = await self.admit(msg_id, kind, name, params.get("arguments"))
             if refusal is None and kind == "tool":
                 refusal = self._confine(msg_id, name, params)
                 message = {**message, "params": params}
             if refusal is None and kind == "resource" and not self._confine_uri(name):
-                self.record("resource.path_refused", **self._fields(kind, name, None))
-                if not self.observe:
-                    refusal = self._error(
-                        msg_id,
-                        TOOL_DENIED,
-                        "Resource is outside the allowed roots",
-                        {"resource": self.sanitizer.truncate(name, _MAX_NAME), "reason": "denied"},
-                    )
+                shown = self.sanitizer.truncate(name, _MAX_NAME)
+                self.guard.record(
+                    "resource.path_refused",
+                    server=self.server_name,
+                    resource=shown,
+                    client=self.client_key,
+                )
+                refusal = self._error(
+                    msg_id,
+                    TOOL_DENIED,
+                    "Resource is outside the directories this server may use",
+                    {"resource": shown, "reason": "denied"},
+                )
         elif method == "completion/complete":
-            refusal = self._completion(msg_id, params)
+            target = completion_target(params)
+            if target is not None:
+                refusal = self._reference(msg_id, target[1], target[0], method)
         elif method == "subscriptions/listen":
             message = {**message, "params": self._listen_filter(params)}
         if refusal is not None:
@@ -405,6 +348,35 @@ class Gateway:
             return
         self._pending[msg_id] = pending
         await to_upstream(message)
+
+    def _learn_client(self, method: str, params: dict[str, Any]) -> None:
+        """The host's ``name/version`` for ``client_name``: from ``initialize``, or from
+        the ``_meta`` envelope every request carries in protocol revisions without an
+        ``initialize`` (what ``secure()`` records for the same host)."""
+        meta = params.get("_meta")
+        info = (
+            params.get("clientInfo")
+            if method == "initialize"
+            else meta.get(CLIENT_INFO_META_KEY)
+            if isinstance(meta, dict)
+            else None
+        )
+        if isinstance(info, dict):
+            label = f"{info.get('name')}/{info.get('version')}"
+            self.client_name = self.sanitizer.truncate(label, _MAX_NAME)
+
+    def _reference(self, msg_id: Any, name: str, kind: str, request: str) -> dict[str, Any] | None:
+        """:meth:`Guard.check_reference`: the refusal to answer, or None."""
+        try:
+            self.guard.check_reference(name, kind, self._client(), request)
+        except MCPError as exc:
+            return self._refusal(msg_id, exc)
+        return None
+
+    def _listened(self, uri: Any) -> bool:
+        """Whether a ``subscriptions/listen`` may watch ``uri`` (a refusal is audited)."""
+        name = uri if isinstance(uri, str) else ""
+        return self._reference(None, name, "resource", "subscriptions/listen") is None
 
     def _listen_filter(self, params: Any, depth: int = 0) -> Any:
         """``subscriptions/listen`` params without the denied ``resourceSubscriptions``
@@ -414,75 +386,36 @@ class Gateway:
         out: dict[str, Any] = {}
         for key, value in params.items():
             if key == "resourceSubscriptions" and isinstance(value, list):
-                kept = []
-                for uri in value:
-                    uri_text = uri if isinstance(uri, str) else ""
-                    decision = self.decide("resource", uri_text)
-                    if decision.allowed:
-                        kept.append(uri)
-                        continue
-                    self.record(
-                        "resource.denied", **self._fields("resource", uri_text, decision.rule)
-                    )
-                    if self.observe:
-                        kept.append(uri)
-                out[key] = kept
+                out[key] = [uri for uri in value if self._listened(uri)]
             else:
                 out[key] = self._listen_filter(value, depth + 1)
         return out
-
-    def _completion(self, msg_id: Any, params: dict[str, Any]) -> dict[str, Any] | None:
-        ref = params.get("ref")
-        if not isinstance(ref, dict):
-            return None
-        kind, name = (
-            ("prompt", ref.get("name"))
-            if ref.get("type") == "ref/prompt"
-            else (
-                "resource",
-                ref.get("uri"),
-            )
-        )
-        name = name if isinstance(name, str) else ""
-        decision = self.decide(kind, name)
-        if decision.allowed:
-            return None
-        self.record(f"{kind}.completion_denied", **self._fields(kind, name, decision.rule))
-        if self.observe:
-            return None
-        shown = self.sanitizer.truncate(name, _MAX_NAME)
-        return self._error(
-            msg_id,
-            TOOL_DENIED,
-            f"{kind.capitalize()} {shown!r} is not available on this server: refused by its policy",
-            {_FIELD[kind]: shown, "reason": "denied"},
-        )
 
     # -- upstream -> host ----------------------------------------------------------------
 
     def from_upstream(self, message: Any) -> Any:
         """One message from the upstream as the host may see it (``None``: drop it)."""
         if not isinstance(message, dict):
-            return self.clean(message)
+            return self.guard.clean(message)
         if "method" in message:
             if message.get("method") == "notifications/resources/updated":
                 params = message.get("params")
                 uri = params.get("uri") if isinstance(params, dict) else None
-                allowed = isinstance(uri, str) and self.decide("resource", uri).allowed
+                allowed = isinstance(uri, str) and self.guard.visible(uri, "resource")
                 if not allowed and not self.observe:
                     return None
             return self._clean_message(message, keep_id=False)
         pending = self._pending.pop(message.get("id"), None)
         if "error" in message:
-            if pending is not None and pending.kind is not None:
-                self._outcome(pending, "failed")
+            if pending is not None:
+                self._outcome(pending, None)
             return self._clean_message(message, keep_id=pending is not None)
         result = message.get("result")
         if pending is not None and isinstance(result, dict):
             if pending.method in _LISTS:
                 result = self._filter(pending.method, result)
-            elif pending.kind is not None:
-                self._outcome(pending, "error" if result.get("isError") else "ok")
+            else:
+                self._outcome(pending, result)
         return self._clean_message({**message, "result": result}, keep_id=pending is not None)
 
     def _clean_message(self, message: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
@@ -490,81 +423,60 @@ class Gateway:
         return {
             k: v
             if k == "jsonrpc" or (k == "id" and (keep_id or not isinstance(v, str)))
-            else self.clean(v, k)
+            else self.guard.clean(v)
             for k, v in message.items()
         }
 
-    def _outcome(self, pending: _Pending, outcome: str) -> None:
-        if pending.method == "resources/subscribe":
+    def _outcome(self, pending: _Pending, result: Any) -> None:
+        """Audit ``<kind>.finished`` for a governed request the upstream answered
+        (``result`` None for an error response)."""
+        if pending.method == "resources/subscribe" or pending.kind is None:
             return
-        assert pending.kind is not None
-        fields = self._fields(pending.kind, pending.name or "", None)
-        duration = round((time.perf_counter() - pending.started) * 1000, 3)
-        self.record(f"{pending.kind}.completed", **fields, outcome=outcome, duration_ms=duration)
+        name = pending.name or ""
+        outcome = (
+            FAILED if result is None else outcome_of(result, self.guard.known(name, pending.kind))
+        )
+        self.guard.finished(pending.kind, name, self.client_key, outcome, pending.started)
 
     def _filter(self, method: str, result: dict[str, Any]) -> dict[str, Any]:
+        """A listing without the items the policy denies (kept, and recorded as
+        ``<kind>.list_filtered``, in observe mode); the names kept are learnt for the
+        rate-limit buckets and the templates for deciding resources."""
         key, kind, attr = _LISTS[method]
         items = result.get(key)
         if not isinstance(items, list):
             return result
+        template = attr == "uriTemplate"
         kept: list[Any] = []
         hidden: list[str] = []
+        listed: list[str] = []
         for item in items:
             name = item.get(attr) if isinstance(item, dict) else None
             if not isinstance(name, str):
                 continue
-            if self.decide(kind, name).allowed:
+            listed.append(name)
+            if self.guard.visible(name, kind, resolve=not template):
                 kept.append(item)
-                if attr != "uriTemplate":
-                    self._known[kind].add(name)
             else:
                 hidden.append(self.sanitizer.truncate(name, _MAX_NAME))
                 if self.observe:
                     kept.append(item)
+        # Pages of one listing add up (a cursor's next page is another answer).
+        if template:
+            self._templates += [t for t in listed if t not in self._templates]
+        else:
+            self._known[kind] = (self._known[kind] or set()) | set(listed)
         if hidden and self.observe:
-            self.record(
+            self.guard.record(
                 f"{kind}.list_filtered",
                 server=self.server_name,
                 client=self.client_key,
                 hidden=hidden[:50],
                 hidden_count=len(hidden),
+                observed=True,
             )
         return {**result, key: kept}
 
-    # -- sanitizing ----------------------------------------------------------------------
-
-    def clean(self, obj: Any, key: str | None = None, depth: int = 0) -> Any:
-        """A copy of ``obj`` with every secret masked: every string, keys included.
-
-        A string under a secret-looking key is masked whole; a base64 payload
-        (``blob``, ``data``) is checked in decoded form and kept byte-exact unless it
-        holds a secret.
-        """
-        s = self.sanitizer
-        if isinstance(obj, str):
-            if key in _BINARY_KEYS and len(obj) >= 16:
-                return self._clean_binary(obj)
-            if key is not None and is_secret_field(key):
-                return str(s.sanitize_data({key: obj})[key])
-            text = s.sanitize(obj)
-            return self.fragments.mask(text) if self.fragments else text
-        if isinstance(obj, dict):
-            if depth > 64:
-                return "<REDACTED: nesting too deep>"
-            return {self.clean(str(k)): self.clean(v, str(k), depth + 1) for k, v in obj.items()}
-        if isinstance(obj, list):
-            return [self.clean(v, key, depth + 1) for v in obj]
-        return obj
-
-    def _clean_binary(self, text: str) -> str:
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            return self.sanitizer.sanitize(text)
-        decoded = raw.decode("latin-1")
-        clean = self.sanitizer.sanitize(decoded)
-        if self.fragments:
-            clean = self.fragments.mask(clean)
-        if clean == decoded:
-            return text
-        return base64.b64encode(clean.encode("latin-1", "replace")).decode("ascii")
+    def clean(self, obj: Any) -> Any:
+        """A copy of ``obj`` with every secret masked (:meth:`Guard.clean`)."""
+        return self.guard.clean(obj)

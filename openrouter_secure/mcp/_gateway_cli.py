@@ -52,8 +52,7 @@ def build_gateway(
     ``mcpServers`` is the policy; ``serve.rateLimit``, ``serve.toolRateLimits``,
     ``serve.rateLimitStorage`` and ``serve.auditLog`` apply unless overridden)."""
     from ..config._policy import ToolPolicy
-    from ..limits._ratelimit import RateLimiter
-    from ._server_config import load_settings
+    from ._server_config import load_settings, rate_limiters
 
     settings = load_settings(policy_file)
     if settings.policy is None:
@@ -63,14 +62,6 @@ def build_gateway(
         )
     policy = ToolPolicy.from_config(settings.policy)
     name = pick_server_name(policy, server_name)
-    storage = rate_limit_storage or settings.rate_limit_storage
-    limits: dict[str, RateLimiter] = {
-        tool: RateLimiter(limit, storage=storage)
-        for tool, limit in settings.tool_rate_limits.items()
-    }
-    overall = rate_limit or settings.rate_limit
-    if overall:
-        limits["*"] = RateLimiter(overall, storage=storage)
     audit_path = audit or settings.audit_log
     sink = None
     if audit_path is not None:
@@ -80,7 +71,7 @@ def build_gateway(
     return Gateway(
         server_name=name,
         policy=policy,
-        limiter=limits or None,
+        limiter=rate_limiters(settings, rate_limit=rate_limit, storage=rate_limit_storage),
         audit=sink,
         observe=observe,
         allowed_roots=allowed_roots,

@@ -24,7 +24,7 @@ from mcp_types import jsonrpc_message_adapter
 from starlette.requests import Request
 
 from ._gateway import Channel, Gateway
-from ._gateway_io import relay
+from ._gateway_io import next_message, relay
 
 __all__ = ["GatewayHttpApp", "TransportChannel"]
 
@@ -48,21 +48,13 @@ class TransportChannel:
         self._open: dict[Any, Any] = {}  # host request id -> its progressToken
 
     async def receive(self) -> Any:
-        while True:
-            try:
-                item = await self._read.receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return None
-            if isinstance(item, Exception):
-                log.warning("the host sent an invalid message: %s", type(item).__name__)
-                continue
-            message = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
-            if isinstance(message, dict) and "method" in message and "id" in message:
-                params = message.get("params")
-                meta = params.get("_meta") if isinstance(params, dict) else None
-                token = meta.get("progressToken") if isinstance(meta, dict) else None
-                self._open[message["id"]] = token
-            return message
+        message = await next_message(self._read, "the host")
+        if isinstance(message, dict) and "method" in message and "id" in message:
+            params = message.get("params")
+            meta = params.get("_meta") if isinstance(params, dict) else None
+            token = meta.get("progressToken") if isinstance(meta, dict) else None
+            self._open[message["id"]] = token
+        return message
 
     def _related(self, message: Mapping[str, Any]) -> Any:
         if "method" not in message:  # a response: its own id routes it

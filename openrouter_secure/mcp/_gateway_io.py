@@ -237,15 +237,7 @@ class HttpUpstream:
             yield self
 
     async def receive(self) -> Any:
-        while True:
-            try:
-                item = await self._read.receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return None
-            if isinstance(item, Exception):
-                log.warning("the upstream sent an invalid message: %s", type(item).__name__)
-                continue
-            return item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
+        return await next_message(self._read, "the upstream")
 
     async def send(self, message: Mapping[str, Any]) -> None:
         from mcp.shared.message import SessionMessage
@@ -253,6 +245,21 @@ class HttpUpstream:
 
         parsed = jsonrpc_message_adapter.validate_python(dict(message), by_name=False)
         await self._write.send(SessionMessage(parsed))
+
+
+async def next_message(stream: Any, peer: str) -> Any:
+    """The next JSON-RPC message of an SDK transport's read stream, as decoded JSON
+    (``None`` once it has closed); an invalid one is logged (its type only) and
+    skipped. ``peer`` names the sender in that log line."""
+    while True:
+        try:
+            item = await stream.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            return None
+        if isinstance(item, Exception):
+            log.warning("%s sent an invalid message: %s", peer, type(item).__name__)
+            continue
+        return item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
 
 
 async def relay(gateway: Gateway, host: Channel, upstream: Channel, *, drain: float = 5.0) -> None:

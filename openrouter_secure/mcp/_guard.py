@@ -55,6 +55,7 @@ from ._types import (
     ClientIdentity,
     Policy,
     PolicyDecision,
+    default_identify,
     is_path_argument,
     looks_like_path,
     shape_list,
@@ -129,14 +130,17 @@ class _Refused:
 class Guard:
     """The decisions :func:`secure` installs: one instance per secured server.
 
-    It holds no server object, so a proxy in front of any MCP server builds one with
-    plain callables (``known_names``: kind -> registered names; ``resolve_resource``:
-    URI -> the URI the server's function receives, e.g. :func:`._resources.resource_target`
-    over the upstream's templates; ``identify``) and calls, per request:
-    :meth:`admit_client` (policy, rate limit, audit; raises ``MCPError``),
-    :meth:`confine_arguments`, :meth:`check_reference` (completions), :meth:`clean` on
-    the result and :meth:`clean_mcp_error` on an error, then :meth:`finished`.
-    ``observe=True`` records every refusal as it would be made and refuses nothing.
+    It holds no server object, so a proxy in front of any MCP server (the MCP gateway
+    does) builds one with plain callables (``known_names``: kind -> registered names,
+    or None while they are not known; ``resolve_resource``: URI -> the URI the server's
+    function receives, e.g. :func:`._resources.resource_target` over the upstream's
+    templates; ``identify`` is for :meth:`admit` only) and calls, per request:
+    :meth:`admit_client` with a :class:`ClientIdentity` (policy, rate limit, audit;
+    raises ``MCPError``), :meth:`confine_arguments`, :meth:`check_reference`
+    (completions, subscriptions), :meth:`clean` on the result and
+    :meth:`clean_mcp_error` on an error, then :meth:`finished`. ``mask`` is applied to
+    every string :meth:`clean` returns, after the sanitizer. ``observe=True`` records
+    every refusal as it would be made (``observed: true``) and refuses nothing.
     """
 
     def __init__(
@@ -148,12 +152,13 @@ class Guard:
         audit: AuditSink | None,
         sanitizer: Sanitizer,
         log_arguments: bool,
-        identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity],
-        known_names: Callable[[str], set[str]],
+        identify: Callable[[ServerRequestContext[Any, Any] | None], ClientIdentity] | None = None,
+        known_names: Callable[[str], set[str] | None],
         allowed_roots: Sequence[str | os.PathLike[str]] | None = None,
         resolve_resource: Callable[[str], str] | None = None,
         repeat_window: float = 60.0,
         observe: bool = False,
+        mask: Callable[[str], str] | None = None,
     ) -> None:
         self.server_name = server_name
         self.policy = policy
@@ -161,9 +166,13 @@ class Guard:
         self.audit = audit
         self.sanitizer = sanitizer
         self.log_arguments = log_arguments
-        self.identify = identify
-        # kind -> the registered names (URIs for resources), for rate-limit buckets
+        self.identify = identify or default_identify
+        # kind -> the registered names (URIs for resources), for rate-limit buckets;
+        # None while they are not known yet (a proxy before the host lists them)
         self._known_names = known_names
+        # Applied to every string after the sanitizer (a proxy masks pieces of the
+        # secrets it put in its upstream's environment).
+        self.mask = mask
         # uri -> the URI the resource function will see (raises AmbiguousResourceError)
         self._resolve_resource = resolve_resource
         # Identical refusals in a loop: one record per window, with the count.
@@ -215,6 +224,10 @@ class Guard:
             # Fail closed: a policy that cannot answer allows nothing.
             log.exception("the tool policy failed to decide; denying")
             return _Allow(False, "deny:policy-error")
+
+    def known_names(self, kind: str) -> set[str] | None:
+        """The names registered for ``kind`` (URIs for resources), None if not known."""
+        return self._known_names(kind)
 
     def visible(self, name: str, kind: str = "tool", *, resolve: bool = True) -> bool:
         """Whether a listing shows ``name`` (its policy decision)."""
@@ -282,39 +295,68 @@ class Guard:
         """:meth:`admit` for a client already identified (what a proxy calls)."""
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
         decision = self.decide(name, kind)
-        fields: dict[str, Any] = {
-            "server": self.server_name,
-            FIELD[kind]: shown,
-            "rule": decision.rule,
-            "client": client.key,
-            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-        }
+        fields = self._decision_fields(kind, shown, decision.rule, client)
         if kind != "resource":  # a read has no arguments; the URI is its name
             if self.log_arguments:
                 fields["arguments"] = self.sanitizer.sanitize_data(arguments)
             else:
                 fields["argument_shape"] = shape_list(arguments or {}, self.sanitizer)
         limiter = self._limiter_for(policy_name(kind, name))
-        if self.observe:
-            fields["observed"] = True
         if not decision.allowed:
             if limiter is not None:
                 await self._limit(limiter, kind, "<denied>", client.key, shown, fields)
-            self.refused(f"{kind}.denied", registered=name in self._known_names(kind), **fields)
-            if self.observe:
-                return
-            raise MCPError(
-                TOOL_DENIED,
-                f"{kind.capitalize()} {shown!r} is not available on this server: "
-                "refused by its tool policy",
-                {FIELD[kind]: shown, "reason": "denied"},
-            )
+            self._deny(kind, name, shown, fields)
+            return  # observe mode
         if limiter is not None:
-            # Unregistered names (and resources read through a URI template) share one
-            # bucket per kind, so random names cannot grow the store.
-            bucket = name if name in self._known_names(kind) else "<unknown>"
-            await self._limit(limiter, kind, bucket, client.key, shown, fields)
+            await self._limit(limiter, kind, self._bucket(name, kind), client.key, shown, fields)
         self.record(f"{kind}.allowed", **fields)
+
+    def _decision_fields(
+        self, kind: str, shown: str, rule: str, client: ClientIdentity
+    ) -> dict[str, Any]:
+        """The fields every decision record has (and ``observed`` in observe mode)."""
+        fields: dict[str, Any] = {
+            "server": self.server_name,
+            FIELD[kind]: shown,
+            "rule": rule,
+            "client": client.key,
+            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
+        }
+        if self.observe:
+            fields["observed"] = True
+        return fields
+
+    def _deny(self, kind: str, name: str, shown: str, fields: dict[str, Any]) -> None:
+        """Record ``<kind>.denied`` (folded) and raise the refusal, unless observing."""
+        self.refused(f"{kind}.denied", registered=self._registered(name, kind), **fields)
+        if self.observe:
+            return
+        raise MCPError(
+            TOOL_DENIED,
+            f"{kind.capitalize()} {shown!r} is not available on this server: "
+            "refused by its tool policy",
+            {FIELD[kind]: shown, "reason": "denied"},
+        )
+
+    def _registered(self, name: str, kind: str) -> bool:
+        """Whether the server has ``name`` (False while its names are not known)."""
+        names = self._known_names(kind)
+        return names is not None and name in names
+
+    def _bucket(self, name: str, kind: str) -> str:
+        """The rate-limit bucket of an admitted request: the name the policy decided
+        on (a resource's resolved URI). Once the registered names are known, a name
+        the server does not have (and a resource read through a URI template) shares
+        one ``<unknown>`` bucket per kind, so random names cannot grow the store."""
+        names = self._known_names(kind)
+        if names is not None and name not in names:
+            return "<unknown>"
+        if kind == "resource" and self._resolve_resource is not None:
+            try:
+                return self._resolve_resource(name)
+            except ValueError:  # AmbiguousResourceError: denied before it gets here
+                return "<unknown>"
+        return name
 
     async def _limit(
         self,
@@ -358,38 +400,24 @@ class Guard:
     ) -> None:
         """Refuse a request that names a prompt or resource the policy denies
         (``completion/complete``) like the item itself,
-        audited as ``<kind>.denied`` with ``request`` naming the method; an allowed
-        one is not audited (a host completes once per keystroke)."""
+        audited as ``<kind>.denied`` with ``method`` naming the request's method (a
+        field named ``request`` would be taken for content and redacted by the audit
+        log); an allowed one is not audited (a host completes once per keystroke)."""
         decision = self.decide(name, kind)
         if decision.allowed:
             return
         shown = self.sanitizer.truncate(str(name), _MAX_NAME)
-        fields: dict[str, Any] = {
-            "server": self.server_name,
-            FIELD[kind]: shown,
-            "rule": decision.rule,
-            "client": client.key,
-            "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-            "request": request,
-        }
-        if self.observe:
-            fields["observed"] = True
-        self.refused(f"{kind}.denied", **fields)
-        if self.observe:
-            return
-        raise MCPError(
-            TOOL_DENIED,
-            f"{kind.capitalize()} {shown!r} is not available on this server: "
-            "refused by its tool policy",
-            {FIELD[kind]: shown, "reason": "denied"},
-        )
+        fields = self._decision_fields(kind, shown, decision.rule, client)
+        fields["method"] = request
+        self._deny(kind, name, shown, fields)
 
     def known(self, name: str, kind: str = "tool") -> bool:
         """Whether ``name`` is registered on the server now (a static resource's URI;
         a read through a template counts as known)."""
         if kind == "resource":
             return True
-        return name in self._known_names(kind)
+        names = self._known_names(kind)
+        return names is None or name in names
 
     def finished(self, kind: str, name: str, client: str, outcome: str, started: float) -> None:
         """Audit ``<kind>.finished``: how an admitted request ended (``completed``,
@@ -515,7 +543,7 @@ class Guard:
     def clean(self, value: Any) -> Any:
         """``value`` (any result, in SDK objects or in wire form) with every string,
         mapping keys included, sanitized: :func:`._results.sanitize_result`."""
-        return sanitize_result(value, self.sanitizer)
+        return sanitize_result(value, self.sanitizer, self.mask)
 
     # The SDK-typed entry points; each is the one generic walk.
     clean_result = clean
@@ -527,7 +555,7 @@ class Guard:
         """A copy of an ``MCPError`` with its message and ``data`` sanitized."""
         return MCPError(
             exc.code,
-            self.sanitizer.sanitize(exc.message),
+            self.clean(exc.message),
             None if exc.data is None else self.clean(exc.data),
         )
 

@@ -6,25 +6,30 @@ listing, an error's ``data``, or their serialized JSON form) and returns a copy 
 every string is sanitized, **mapping keys included**: text, ``structuredContent`` keys
 and values, a resource link's ``uri``/``name``/``description``, embedded resources,
 ``annotations``, ``_meta`` on the result and on every content block. Values under
-secret-looking names (``api_key``, ``password``...) are masked whole.
+secret-looking names (``api_key``, ``password``...) are masked whole. ``mask``, if
+given, is applied to every string after the sanitizer (the MCP gateway masks pieces
+of the secrets it put in its upstream's environment).
 
 It does not know the result types: it walks mappings, sequences, pydantic models
 (every declared and extra field) and dataclasses, so a field a future
 protocol revision adds is covered without a change here. Binary payloads (an image's or
-audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are passed as they are,
-since rewriting media would corrupt it, unless they decode to UTF-8 text: that text is
-sanitized and re-encoded (so a "binary" resource holding a key in plain text is
-masked). Everything around them (MIME type, URI, ``_meta``) is walked.
+audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are checked in decoded
+form and passed byte-exact unless they hold a secret: the bytes are read as UTF-8 text
+(or, when they are not UTF-8, byte for byte as Latin-1, so a key embedded in an image's
+metadata is found too), and only when the sanitizer changes that text is the payload
+re-encoded from the sanitized text. Any other ``data`` string (an error's, a log
+notification's) is sanitized as text and, when it is base64, checked decoded as well.
+Everything around them (MIME type, URI, ``_meta``) is walked.
 
-Free of the in-process server: the MCP gateway applies the same function to what an
-upstream server answers.
+Free of the in-process server: the MCP gateway applies the same function (through
+:meth:`~._guard.Guard.clean`) to everything an upstream server sends.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -39,18 +44,39 @@ T = TypeVar("T")
 _MAX_DEPTH = 64
 # Content blocks whose ``data`` is base64 of binary media.
 _BINARY_BLOCKS = frozenset({"image", "audio"})
+# Shorter base64 under ``data`` is taken as text only (it would be a few bytes).
+_MIN_ENCODED = 16
+
+Mask = Callable[[str], str]
 
 
-def sanitize_result(value: T, sanitizer: Sanitizer) -> T:
-    """A copy of ``value`` with every string (keys too) sanitized; see the module docstring."""
-    return _walk(value, sanitizer, None, 0)  # type: ignore[no-any-return]
+class _Scrub:
+    """The sanitizer, then the extra mask, on one string."""
+
+    def __init__(self, sanitizer: Sanitizer, mask: Mask | None) -> None:
+        self.sanitizer = sanitizer
+        self.mask = mask
+
+    def __call__(self, text: str) -> str:
+        clean = self.sanitizer.sanitize(text)
+        return self.mask(clean) if self.mask is not None else clean
 
 
-def _text(value: str, sanitizer: Sanitizer, key: str | None) -> str:
+def sanitize_result(value: T, sanitizer: Sanitizer, mask: Mask | None = None) -> T:
+    """A copy of ``value`` with every string (keys too) sanitized, then passed through
+    ``mask`` if given; see the module docstring."""
+    return _walk(value, _Scrub(sanitizer, mask), None, 0)  # type: ignore[no-any-return]
+
+
+def _text(value: str, s: _Scrub, key: str | None) -> str:
     if key is not None and is_secret_field(key):
-        masked: str = sanitizer.sanitize_data({key: value})[key]
+        masked: str = s.sanitizer.sanitize_data({key: value})[key]
         return masked
-    return sanitizer.sanitize(value)
+    clean = s(value)
+    if key == "data" and clean == value and len(value) >= _MIN_ENCODED:
+        # Base64 text outside a media block (an error's data): check it decoded too.
+        return str(_binary(value, s))
+    return clean
 
 
 def _binary_key(item: Mapping[Any, Any], key: Any) -> bool:
@@ -60,23 +86,26 @@ def _binary_key(item: Mapping[Any, Any], key: Any) -> bool:
     return key == "data" and item.get("type") in _BINARY_BLOCKS
 
 
-def _binary(value: Any, s: Sanitizer) -> Any:
-    """A binary payload (base64 text, or bytes) as it is, unless it is really UTF-8
-    text holding a secret: then that text, sanitized, in the same encoding. Media never
-    decodes as UTF-8, so it is never rewritten."""
+def _binary(value: Any, s: _Scrub) -> Any:
+    """A binary payload (base64 text, or bytes) as it is, unless its bytes, read as
+    UTF-8 or else as Latin-1, hold a secret: then that text, sanitized, in the same
+    encoding. Text that is not base64 is sanitized as text."""
     try:
         raw = base64.b64decode(value, validate=True) if isinstance(value, str) else bytes(value)
-        text = raw.decode("utf-8")
-    except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError included
-        return value
-    clean = s.sanitize(text)
+    except (ValueError, TypeError):  # binascii.Error included
+        return s(value) if isinstance(value, str) else value
+    try:
+        encoding, text = "utf-8", raw.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding, text = "latin-1", raw.decode("latin-1")
+    clean = s(text)
     if clean == text:
         return value
-    encoded = clean.encode("utf-8")
+    encoded = clean.encode(encoding, "replace")
     return base64.b64encode(encoded).decode("ascii") if isinstance(value, str) else encoded
 
 
-def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
+def _walk(value: Any, s: _Scrub, key: str | None, depth: int) -> Any:
     if isinstance(value, str):
         return _text(value, s, key)
     if isinstance(value, (bytes, bytearray)):
@@ -93,7 +122,7 @@ def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
             if _binary_key(value, k) and isinstance(v, (str, bytes)):
                 out[k] = _binary(v, s)
                 continue
-            new_key = s.sanitize(k) if isinstance(k, str) else k
+            new_key = s(k) if isinstance(k, str) else k
             if new_key in out:
                 # Two keys masked to the same text: keep both, told apart.
                 new_key = f"{new_key}#{len(out)}"
@@ -113,12 +142,12 @@ def _walk(value: Any, s: Sanitizer, key: str | None, depth: int) -> Any:
         return dataclasses.replace(value, **changes)
     if isinstance(value, _BaseUrl):
         text = str(value)
-        clean = s.sanitize(text)
+        clean = s(text)
         return value if clean == text else clean
     return value
 
 
-def _walk_model(value: BaseModel, s: Sanitizer, depth: int) -> BaseModel:
+def _walk_model(value: BaseModel, s: _Scrub, depth: int) -> BaseModel:
     """A pydantic model field by field (declared and extra), copied only if a field
     changed: the class, its private attributes and what its validators built are kept,
     so a library's own result types (fastmcp's, for one) come back as they were."""

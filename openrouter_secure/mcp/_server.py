@@ -35,12 +35,18 @@ from .._client._async import AsyncRedactingClient
 from .._client._types import KeyInfo, Model
 from .._protocols import AuditSink
 from ..benchmark import AsyncChatClient, abenchmark_models
-from ..limits._ratelimit import RateLimiter
+from ..launch._env import ResolvedEnvironment, resolve_environment
 from ._secure import guard_of, secure
-from ._server_config import ServeSettings, load_settings
+from ._server_config import ServeSettings, load_settings, rate_limiters
 from ._types import ClientIdentity
 
-__all__ = ["TOOL_NAMES", "ServerClient", "build_server", "create_server"]
+__all__ = [
+    "TOOL_NAMES",
+    "ServerClient",
+    "build_server",
+    "create_server",
+    "resolve_own_environment",
+]
 
 log = logging.getLogger("openrouter_secure.mcp")
 
@@ -413,18 +419,30 @@ def _register_benchmark(server: MCPServer[Any], state: _State) -> None:
 
 # -- assembly ---------------------------------------------------------------------------
 
+# The secrets resolved into this process's environment at start-up: kept for the
+# process's life, so the process-wide sanitizer keeps masking their values.
+_OWN_ENVIRONMENT: list[ResolvedEnvironment] = []
 
-def _limiter(settings: ServeSettings) -> dict[str, RateLimiter] | None:
-    if not settings.rate_limit and not settings.tool_rate_limits:
-        return None
-    storage = settings.rate_limit_storage
-    limits: dict[str, RateLimiter] = {
-        name: RateLimiter(limit, storage=storage)
-        for name, limit in settings.tool_rate_limits.items()
-    }
-    if settings.rate_limit:
-        limits["*"] = RateLimiter(settings.rate_limit, storage=storage)
-    return limits
+
+def resolve_own_environment() -> list[str]:
+    """Replace the ``${secret:REF}`` placeholders in this process's environment by the
+    secrets they name, as ``openrouter-secure run`` does for its child; the names of
+    the variables filled.
+
+    A host config may pass ``"OPENROUTER_API_KEY": "${secret:keyring://...}"`` in the
+    server's ``env`` (what ``doctor --fix`` writes): the host does not resolve it, so the
+    server does, before its config reads ``env://OPENROUTER_API_KEY``. A reference that
+    cannot be resolved raises its own error type naming the variable and the
+    reference, never a value; nothing is changed then.
+    """
+    resolved = resolve_environment(base=dict(os.environ))
+    if not resolved.resolved:
+        return []
+    filled = resolved.child_env()
+    for name in resolved.resolved:
+        os.environ[name] = filled[name]
+    _OWN_ENVIRONMENT.append(resolved)
+    return sorted(resolved.resolved)
 
 
 def create_server(
@@ -492,7 +510,7 @@ def build_server(
     secure(
         server,
         policy=policy,
-        limiter=_limiter(settings),
+        limiter=rate_limiters(settings),
         audit=audit,
         log_arguments=settings.log_arguments,
     )

@@ -41,13 +41,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigurationError
 from .._net import DEFAULT_BASE_URL
 from .._refs import SecretRef
 
-__all__ = ["HttpSettings", "ServeSettings", "load_settings", "parse_reference"]
+if TYPE_CHECKING:
+    from ..limits._ratelimit import RateLimiter
+
+__all__ = ["HttpSettings", "ServeSettings", "load_settings", "parse_reference", "rate_limiters"]
 
 _OPENROUTER_KEYS = {"apiKey", "baseUrl", "allowInsecureLoopback", "appTitle", "appUrl"}
 _SERVE_KEYS = {
@@ -208,3 +211,26 @@ def load_settings(config: str | os.PathLike[str] | Mapping[str, Any] | None) -> 
         validate_config(config)
         return settings_from_document(config)
     return settings_from_document(load_config(config))
+
+
+def rate_limiters(
+    settings: ServeSettings,
+    *,
+    rate_limit: str | None = None,
+    storage: str | None = None,
+) -> dict[str, RateLimiter] | None:
+    """The limiters ``serve.rateLimit`` (as ``"*"``) and ``serve.toolRateLimits`` (by
+    name or glob) describe, in ``serve.rateLimitStorage``; ``rate_limit`` and ``storage``
+    override the file's. None when no limit is set."""
+    from ..limits._ratelimit import RateLimiter
+
+    overall = rate_limit or settings.rate_limit
+    if not overall and not settings.tool_rate_limits:
+        return None
+    where = storage or settings.rate_limit_storage
+    limits: dict[str, RateLimiter] = {
+        name: RateLimiter(limit, storage=where) for name, limit in settings.tool_rate_limits.items()
+    }
+    if overall:
+        limits["*"] = RateLimiter(overall, storage=where)
+    return limits
