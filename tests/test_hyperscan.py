@@ -202,3 +202,38 @@ def test_a_forked_child_merges_its_own_databases() -> None:
     finally:
         child.join(10)
     assert parent.merged.wait(60)
+
+
+def _generated(n: int) -> str:
+    return rnd(ALNUM, n - 2) + "7q"  # a digit and a letter: passes the value gate
+
+
+def test_a_name_the_rule_rejects_passes_the_quick_clean_check() -> None:
+    """``cache_key=<hex>``: the gate matches, but so does its ``gate_not`` at the same
+    end, so the record is answered clean without Python judging the name."""
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    for name in ("cache_key", "public_key", "next_token"):
+        assert prefilter.clean(f"INFO app: {name}={_generated(32)} hit=true"), name
+
+
+def test_a_rejected_name_beside_a_secret_name_is_not_clean() -> None:
+    value = _generated(32)
+    text = f"INFO app: cache_key={_generated(32)} api_key={value}"
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    assert not prefilter.clean(text)
+    assert_no_leak(value, Sanitizer(backend="hyperscan").sanitize(text))
+
+
+def test_the_scan_after_a_failed_clean_check_finds_what_a_fresh_scan_finds() -> None:
+    """The clean check keeps its matches for the scan that follows; the scan must find
+    the same as one without them, also with a known value held."""
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = Prefilter(tuple(RULES), [(value, 0)], KNOWN)
+    texts = [POSITIVE[rule_id]()[0] + f" and {value}" for rule_id in RULE_IDS]  # type: ignore[misc]
+    fresh = [prefilter.candidates(t) for t in texts]
+    reused = []
+    for t in texts:
+        assert not prefilter.clean(t)
+        reused.append(prefilter.candidates(t))
+    assert reused == fresh
+    assert prefilter._memo[0] is None  # consumed: the text is not kept
