@@ -13,10 +13,12 @@ holds:
 
 Known values change at run time, so they get a second, small literal database.
 
-Short texts (a log record) are scanned in one block. Long ones are scanned in stream
-mode, :data:`CHUNK` characters at a time: matches that straddle two pieces are still
-reported, and each piece is encoded into memory that is reused while it is hot, where
-encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
+Short texts (a log record) are scanned in one block, once: the quick clean check
+keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
+are scanned in stream mode, :data:`CHUNK` characters at a time: matches that straddle
+two pieces are still reported, and each piece is encoded into memory that is reused
+while it is hot, where encoding 50 MB at once costs more than scanning it (fresh
+pages, cache misses).
 """
 
 from __future__ import annotations
