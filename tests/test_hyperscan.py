@@ -10,7 +10,13 @@ import threading
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._sanitize._hyperscan import CHUNK, STREAM_FROM, Database, Prefilter
+from openrouter_secure._sanitize._hyperscan import (
+    CHUNK,
+    MEMO_UP_TO,
+    STREAM_FROM,
+    Database,
+    Prefilter,
+)
 from openrouter_secure._sanitize._rules import RULES
 from openrouter_secure._sanitize._scan import KNOWN
 from openrouter_secure.testing import assert_no_leak
@@ -230,10 +236,32 @@ def test_the_scan_after_a_failed_clean_check_finds_what_a_fresh_scan_finds() -> 
     value = "db-pass-" + rnd(ALNUM, 16)
     prefilter = Prefilter(tuple(RULES), [(value, 0)], KNOWN)
     texts = [POSITIVE[rule_id]()[0] + f" and {value}" for rule_id in RULE_IDS]  # type: ignore[misc]
+    texts.append(f"cache_key={value} api_key=" + rnd(ALNUM, 30) + "7q")
     fresh = [prefilter.candidates(t) for t in texts]
-    reused = []
-    for t in texts:
-        assert not prefilter.clean(t)
-        reused.append(prefilter.candidates(t))
-    assert reused == fresh
-    assert prefilter._memo[0] is None  # consumed: the text is not kept
+    assert prefilter.merged.wait(60)
+    saved = prefilter._merged[:]
+    assert saved, "the merged database was not compiled"
+    for merged in (saved, []):  # the merged database of rules and values, then the two
+        prefilter._merged[:] = merged
+        reused = []
+        for t in texts:
+            assert not prefilter.clean(t)
+            reused.append(prefilter.candidates(t))
+        assert reused == fresh
+        assert prefilter._memo[0] is None  # consumed: the text is not kept
+    prefilter._merged[:] = saved
+
+
+def test_a_text_longer_than_the_memo_bound_is_still_scanned_whole() -> None:
+    """Over ``MEMO_UP_TO`` the clean check keeps nothing and answers at the first
+    match; the scan then finds the secret at the end of the text."""
+    value = _generated(32)
+    filler = "\n".join(clean_log_lines(2000, seed=8))
+    text = (filler * (MEMO_UP_TO // len(filler) + 2)) + f"\napi_key={value}"
+    assert MEMO_UP_TO < len(text) < STREAM_FROM
+    sanitizer = Sanitizer(backend="hyperscan")
+    prefilter = sanitizer._scanner()._hs
+    assert prefilter is not None
+    assert not prefilter.clean(text)
+    assert prefilter._memo[0] is None
+    assert_no_leak(value, sanitizer.sanitize(text))

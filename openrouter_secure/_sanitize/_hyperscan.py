@@ -271,6 +271,13 @@ def _clean_check(
         if not text.isascii() or len(text) >= STREAM_FROM:
             return False
         data = SENTINEL + text.encode()  # ASCII, so the UTF-8 codec's fast copy
+        if len(text) > MEMO_UP_TO:
+            # Nothing is kept for a longer text: the first match answers.
+            if merged:
+                return merged[0].matches_nothing(data)
+            return rules.matches_nothing(data) and (
+                needles is None or needles.matches_nothing(data)
+            )
         found: list[tuple[int, int, int]] = []
         known: list[tuple[int, int, int]] = []
         try:
@@ -307,11 +314,10 @@ def _clean_check(
                 dirty = not cancelled.issuperset(gates)
         if not dirty:
             return True
-        if len(text) <= MEMO_UP_TO:
-            if merged:  # split what the merged database found back into the two lists
-                known = [(pid - n_rules, s, e) for pid, s, e in found if pid >= n_rules]
-                found = [m for m in found if m[0] < n_rules]
-            memo[0] = (text, _unshift(found), _unshift(known))
+        if merged:  # split what the merged database found back into the two lists
+            known = [(pid - n_rules, s, e) for pid, s, e in found if pid >= n_rules]
+            found = [m for m in found if m[0] < n_rules]
+        memo[0] = (text, _unshift(found), _unshift(known))
         return False
 
     return clean
