@@ -10,7 +10,13 @@ import threading
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._sanitize._hyperscan import CHUNK, STREAM_FROM, Database, Prefilter
+from openrouter_secure._sanitize._hyperscan import (
+    CHUNK,
+    MEMO_UP_TO,
+    STREAM_FROM,
+    Database,
+    Prefilter,
+)
 from openrouter_secure._sanitize._rules import RULES
 from openrouter_secure._sanitize._scan import KNOWN
 from openrouter_secure.testing import assert_no_leak
@@ -202,3 +208,60 @@ def test_a_forked_child_merges_its_own_databases() -> None:
     finally:
         child.join(10)
     assert parent.merged.wait(60)
+
+
+def _generated(n: int) -> str:
+    return rnd(ALNUM, n - 2) + "7q"  # a digit and a letter: passes the value gate
+
+
+def test_a_name_the_rule_rejects_passes_the_quick_clean_check() -> None:
+    """``cache_key=<hex>``: the gate matches, but so does its ``gate_not`` at the same
+    end, so the record is answered clean without Python judging the name."""
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    for name in ("cache_key", "public_key", "next_token"):
+        assert prefilter.clean(f"INFO app: {name}={_generated(32)} hit=true"), name
+
+
+def test_a_rejected_name_beside_a_secret_name_is_not_clean() -> None:
+    value = _generated(32)
+    text = f"INFO app: cache_key={_generated(32)} api_key={value}"
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    assert not prefilter.clean(text)
+    assert_no_leak(value, Sanitizer(backend="hyperscan").sanitize(text))
+
+
+def test_the_scan_after_a_failed_clean_check_finds_what_a_fresh_scan_finds() -> None:
+    """The clean check keeps its matches for the scan that follows; the scan must find
+    the same as one without them, also with a known value held."""
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = Prefilter(tuple(RULES), [(value, 0)], KNOWN)
+    texts = [POSITIVE[rule_id]()[0] + f" and {value}" for rule_id in RULE_IDS]  # type: ignore[misc]
+    texts.append(f"cache_key={value} api_key=" + rnd(ALNUM, 30) + "7q")
+    fresh = [prefilter.candidates(t) for t in texts]
+    assert prefilter.merged.wait(60)
+    saved = prefilter._merged[:]
+    assert saved, "the merged database was not compiled"
+    for merged in (saved, []):  # the merged database of rules and values, then the two
+        prefilter._merged[:] = merged
+        reused = []
+        for t in texts:
+            assert not prefilter.clean(t)
+            reused.append(prefilter.candidates(t))
+        assert reused == fresh
+        assert prefilter._memo[0] is None  # consumed: the text is not kept
+    prefilter._merged[:] = saved
+
+
+def test_a_text_longer_than_the_memo_bound_is_still_scanned_whole() -> None:
+    """Over ``MEMO_UP_TO`` the clean check keeps nothing and answers at the first
+    match; the scan then finds the secret at the end of the text."""
+    value = _generated(32)
+    filler = "\n".join(clean_log_lines(2000, seed=8))
+    text = (filler * (MEMO_UP_TO // len(filler) + 2)) + f"\napi_key={value}"
+    assert MEMO_UP_TO < len(text) < STREAM_FROM
+    sanitizer = Sanitizer(backend="hyperscan")
+    prefilter = sanitizer._scanner()._hs
+    assert prefilter is not None
+    assert not prefilter.clean(text)
+    assert prefilter._memo[0] is None
+    assert_no_leak(value, sanitizer.sanitize(text))

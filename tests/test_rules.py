@@ -3,6 +3,7 @@ linear-time behaviour on adversarial megabytes built against each rule's anchors
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from openrouter_secure._sanitize._rules import (
     is_secret_identifier,
     looks_random,
 )
+from openrouter_secure._sanitize._scan import Scanner
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, NEGATIVE, POSITIVE, rnd
 
@@ -203,23 +205,6 @@ def test_random_values_look_random_and_words_do_not() -> None:
 MB = 1_000_000
 
 
-def _ordinary_megabyte() -> str:
-    from tests.sanitizer_logs import clean_log_lines
-
-    return "\n".join(clean_log_lines(6000))[:MB]
-
-
-def _best(s: Sanitizer, text: str, runs: int) -> float:
-    """Best CPU seconds of this thread (the scan runs in it): other processes' load on
-    a shared machine is not counted."""
-    best = float("inf")
-    for _ in range(runs):
-        start = time.thread_time()
-        s.sanitize(text)
-        best = min(best, time.thread_time() - start)
-    return best
-
-
 def _adversarial(anchor: str) -> str:
     """A megabyte built against one anchor: the anchor repeated bare, with a separator,
     with a near-miss body, and once followed by a megabyte-long body."""
@@ -230,26 +215,42 @@ def _adversarial(anchor: str) -> str:
     return "".join(parts)[:MB]
 
 
+#: CPU seconds a megabyte built against one rule may take. A generous absolute bound,
+#: not a speed target: it holds on a loaded machine (the measured worst is about a
+#: second of CPU), and only catastrophic backtracking or a quadratic engine, which
+#: take minutes to hours here, exceed it. The growth with size is measured by
+#: ``benchmarks/bench_sanitizer.py`` (it prints the doubling per rule).
+CATASTROPHIC = 20.0
+
+
 @pytest.mark.parametrize("rule_id", RULE_IDS)
-def test_rule_runs_in_linear_time_on_adversarial_input(rule_id: str) -> None:
-    """Not a speed test: a regex with catastrophic backtracking takes hours on these
-    inputs, and a quadratic engine minutes. A megabyte built against one rule must
-    take at most 1,000x a megabyte of ordinary log, which Hyperscan clears in about
-    1.5 ms (measured worst: about 500x, for ``AccountKey=`` and ``sk-proj-`` repeated,
-    every repeat a candidate checked in Python); the doubling test below checks the
-    growth."""
+def test_rule_finishes_adversarial_input_without_catastrophic_backtracking(rule_id: str) -> None:
     s = Sanitizer()
-    s.sanitize("warm up")
-    ordinary = _best(s, _ordinary_megabyte(), 3)
-    anchor = BY_ID[rule_id].anchors[0]
-    worst = _best(s, _adversarial(anchor), 1)
-    assert worst < 1000 * ordinary, f"{rule_id}: {worst:.3f}s vs {ordinary:.4f}s"
+    text = _adversarial(BY_ID[rule_id].anchors[0])
+    start = time.thread_time()  # this thread's CPU: other processes' load is not counted
+    s.sanitize(text)
+    spent = time.thread_time() - start
+    assert spent < CATASTROPHIC, f"{rule_id}: {spent:.1f} s of CPU for 1 MB"
 
 
-def test_cost_grows_linearly_with_adversarial_size() -> None:
-    s = Sanitizer()
-    unit = "password=" * 3 + "authorization:" + "@" + "--user=x"
-    small = unit * (MB // len(unit))
-    t1 = _best(s, small, 2)
-    t2 = _best(s, small * 2, 2)
-    assert t2 < 3.5 * t1, f"1 MB {t1:.3f}s, 2 MB {t2:.3f}s: not linear"
+def test_every_anchor_candidate_is_tried_once_per_rule() -> None:
+    """Deterministic guard on the engine's linearity: in a text of ``n`` back-to-back
+    anchors, a rule's regex runs at most once per anchor (text a match covered is not
+    tried again), so the count of regex calls grows with ``n``, not ``n`` squared."""
+    calls: list[int] = []
+
+    class Counting:
+        def __init__(self, regex: re.Pattern[str]) -> None:
+            self.regex = regex
+
+        def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+            calls.append(pos)
+            return self.regex.match(text, pos)
+
+    for unit in ("password=", "authorization:", "--user=x", "AccountKey="):
+        for n in (500, 1000):
+            scanner = Scanner(backend="python")
+            scanner._regexes = [Counting(r) for r in scanner._regexes]  # type: ignore[misc]
+            calls.clear()
+            scanner.scan(unit * n)
+            assert len(calls) <= 2 * n, f"{unit!r} x{n}: {len(calls)} regex calls"

@@ -13,10 +13,12 @@ holds:
 
 Known values change at run time, so they get a second, small literal database.
 
-Short texts (a log record) are scanned in one block. Long ones are scanned in stream
-mode, :data:`CHUNK` characters at a time: matches that straddle two pieces are still
-reported, and each piece is encoded into memory that is reused while it is hot, where
-encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
+Short texts (a log record) are scanned in one block, once: the quick clean check
+keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
+are scanned in stream mode, :data:`CHUNK` characters at a time: matches that straddle
+two pieces are still reported, and each piece is encoded into memory that is reused
+while it is hot, where encoding 50 MB at once costs more than scanning it (fresh
+pages, cache misses).
 """
 
 from __future__ import annotations
@@ -242,37 +244,81 @@ def _rule_database(rules: tuple[Rule, ...]) -> _RuleDatabase:
         return found
 
 
+#: Texts up to this long that are not clean keep their matches for the scan that
+#: follows (:meth:`Prefilter.candidates`), so a log record is scanned once.
+MEMO_UP_TO = 1 << 16
+
+# What ``clean`` found in the last text it could not pass: (text, rule matches, known
+# value matches). A tuple assigned at once, so a thread reading it sees one whole entry;
+# the text is compared by identity, so another thread's entry is simply not used.
+_Memo = tuple[str, list[tuple[int, int, int]], list[tuple[int, int, int]]]
+
+
 def _clean_check(
-    rules: Database, needles: Database | None, merged: list[Database]
+    rdb: _RuleDatabase, needles: Database | None, merged: list[Database], memo: list[_Memo | None]
 ) -> Callable[[str], bool]:
     # A closure over the bound scan methods: this runs for every log record, and
     # reading cells is cheaper than attribute lookups on ``self``. ``merged`` gets the
     # one database of rules and needles once it is compiled (see ``_merge_later``).
+    rules = rdb.db
     scan_rules = rules.db.scan
     scan_needles = needles.db.scan if needles is not None else None
-    terminated: type[Exception] = rules._hs.ScanTerminated
     in_use: type[Exception] = rules._hs.ScratchInUseError
+    n_lit, n_rules = rdb.n_lit, len(rules._patterns)
+    not_gate, gate_rule = rdb.not_gate, rdb.gate_rule
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
             return False
         data = SENTINEL + text.encode()  # ASCII, so the UTF-8 codec's fast copy
-        try:
-            if merged:
-                merged[0].db.scan(data, _halt)
-            else:
-                scan_rules(data, _halt)
-                if scan_needles is not None:
-                    scan_needles(data, _halt)
-        except terminated:
-            return False
-        except in_use:  # another thread's scan holds the shared scratch
+        if len(text) > MEMO_UP_TO:
+            # Nothing is kept for a longer text: the first match answers.
             if merged:
                 return merged[0].matches_nothing(data)
             return rules.matches_nothing(data) and (
                 needles is None or needles.matches_nothing(data)
             )
-        return True
+        found: list[tuple[int, int, int]] = []
+        known: list[tuple[int, int, int]] = []
+        try:
+            if merged:
+                merged[0].db.scan(data, _collect, 0, found)
+            else:
+                scan_rules(data, _collect, 0, found)
+                if scan_needles is not None:
+                    scan_needles(data, _collect, 0, known)
+        except in_use:  # another thread's scan holds the shared scratch
+            if merged:
+                found = merged[0].ends(data)
+            else:
+                found = rules.ends(data)
+                known = needles.ends(data) if needles is not None else []
+        if not found and not known:  # the common case: no callback ran
+            return True
+        # Clean when every match is a gate match that a ``gate_not`` match cancels (a
+        # name the rule rejects: ``cache_key=<hex>``, ``public_key=<base64>``).
+        gates: list[tuple[int, int]] = []
+        cancelled: set[tuple[int, int]] = set()
+        dirty = bool(known)
+        if not dirty:
+            for pid, _, end in found:
+                if pid < n_lit or pid >= n_rules:
+                    dirty = True
+                    break
+                ri = not_gate.get(pid)
+                if ri is None:
+                    gates.append((gate_rule[pid - n_lit], end))
+                else:
+                    cancelled.add((ri, end))
+            else:
+                dirty = not cancelled.issuperset(gates)
+        if not dirty:
+            return True
+        if merged:  # split what the merged database found back into the two lists
+            known = [(pid - n_rules, s, e) for pid, s, e in found if pid >= n_rules]
+            found = [m for m in found if m[0] < n_rules]
+        memo[0] = (text, _unshift(found), _unshift(known))
+        return False
 
     return clean
 
@@ -341,13 +387,16 @@ class Prefilter:
         self._needle_keep = [k for _, k in ascii_needles]
         self._needles = Database([literal(n) for n, _ in ascii_needles]) if ascii_needles else None
         self._merged: list[Database] = []
+        self._memo: list[_Memo | None] = [None]
         #: set once the database of rules and known values is compiled (or failed)
         self.merged = threading.Event()
         #: ``clean(text)``: whether nothing can match in ``text``, answered cheaply for
         #: a short ASCII text (most log records) by scans that stop at the first
         #: match. False when unsure (a long or non-ASCII text), or when anything
         #: matched.
-        self.clean: Callable[[str], bool] = _clean_check(self.rules.db, self._needles, self._merged)
+        self.clean: Callable[[str], bool] = _clean_check(
+            self.rules, self._needles, self._merged, self._memo
+        )
         if self._needles is None:
             self.merged.set()
         else:
@@ -373,8 +422,13 @@ class Prefilter:
         the sorted anchor starts to verify. A gated rule's anchors are looked up only in
         the spans its gate matched, so its frequent anchors cost nothing elsewhere."""
         needles = self._needles
-        found = self.rules.db.matches(text)
-        known = needles.matches(text) if needles is not None else None
+        memo = self._memo[0]
+        if memo is not None and memo[0] is text:  # ``clean`` just scanned this text
+            self._memo[0] = None
+            found, known = memo[1], memo[2]
+        else:
+            found = self.rules.db.matches(text)
+            known = needles.matches(text) if needles is not None else []
         hits: list[tuple[int, int, int, int, int]] = []
         if known:
             lens, keeps, rule = self._needle_len, self._needle_keep, self._known_rule

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
+from ._literals import trie_pattern
 
 __all__ = [
     "RULES",
@@ -483,7 +484,8 @@ RULES: tuple[Rule, ...] = (
         gate=_KEY_GATE,
         gate_window=_KEY_GATE_WINDOW,
         gate_not=_KEY_GATE_NOT,
-        finder="|".join((*_NAME_WORDS, "login")),
+        # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
+        finder=trie_pattern((*_NAME_WORDS, "login")),
     ),
 )
 
