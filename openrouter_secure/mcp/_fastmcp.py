@@ -67,6 +67,7 @@ def _known_names(server: Any) -> Callable[[str], set[str]]:
 
 def _resolver(server: Any) -> Callable[[str], str]:
     from fastmcp.resources import Resource, ResourceTemplate
+    from fastmcp.resources.template import match_uri_template
 
     def resolve(uri: str) -> str:
         items = _components(server)
@@ -74,6 +75,8 @@ def _resolver(server: Any) -> Callable[[str], str]:
             uri,
             [c.uri_template for c in items if isinstance(c, ResourceTemplate)],
             {str(c.uri) for c in items if isinstance(c, Resource)},
+            # fastmcp's own matcher: its templates ({path*}) are not all RFC 6570.
+            match=match_uri_template,
         )
 
     return resolve

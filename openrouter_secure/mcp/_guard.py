@@ -19,7 +19,6 @@ import logging
 import os
 import time
 import traceback
-import urllib.parse
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from .._exceptions import (
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer
+from ._paths import unnamed_path_refusal
 from ._records import RepeatFolder
 from ._resources import AmbiguousResourceError
 from ._results import sanitize_result
@@ -56,7 +56,6 @@ from ._types import (
     Policy,
     PolicyDecision,
     is_path_argument,
-    looks_like_path,
     shape_list,
 )
 
@@ -66,7 +65,6 @@ log = logging.getLogger("openrouter_secure.mcp")
 
 _MAX_NAME = 100
 _MAX_ARGUMENT_DEPTH = 32
-_MAX_PATH_CHARS = 4096
 
 #: The field naming the request in audit records and error data. Not ``prompt``: the
 #: audit log takes a field of that name for content and redacts it.
@@ -475,40 +473,10 @@ class Guard:
 
     def _check_unnamed(self, value: str, where: str) -> None:
         """Refuse a string that is (or names) a path outside the roots, as a tool would
-        open it from the working directory."""
-        # A tool may strip what it is given: judge the stripped form.
-        value = value.strip()
-        if not value or len(value) > _MAX_PATH_CHARS:
-            return
-        shaped = looks_like_path(value)
-        if not shaped:
-            if "\n" in value:
-                return  # prose, not a file name
-            try:
-                exists = os.path.lexists(value)
-            except (OSError, ValueError):
-                exists = False
-            if not exists:
-                return
-        if "\x00" in value:
-            raise _PathRefusedError(where, "refused a path holding a NUL byte")
-        candidates = [value]
-        if value.lower().startswith("file:"):
-            candidates = [urllib.parse.unquote(urllib.parse.urlsplit(value).path)]
-        elif value.startswith("~"):
-            candidates.append(os.path.expanduser(value))
-        roots = self.allowed_roots or []
-        for candidate in candidates:
-            resolved = os.path.realpath(os.path.join(os.getcwd(), candidate))
-            if not any(
-                resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
-                for root in roots
-            ):
-                raise _PathRefusedError(
-                    where,
-                    f"refused a path of {len(value)} characters: it resolves outside the "
-                    "directories this server may use; use a path inside them",
-                )
+        open it: :func:`._paths.unnamed_path_refusal`."""
+        reason = unnamed_path_refusal(value, self.allowed_roots or [])
+        if reason is not None:
+            raise _PathRefusedError(where, reason)
 
     # -- sanitizing --------------------------------------------------------------------
 

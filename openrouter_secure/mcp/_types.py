@@ -171,7 +171,7 @@ _PATH_NAME = re.compile(
 # drive or UNC), home-relative, explicitly relative, a file: URL, or holding a '..'
 # segment.
 _PATH_SHAPED = re.compile(
-    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|file:)|(?:^|[\\/])\.\.(?:[\\/]|$)"
+    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|(?i:file):)|(?:^|[\\/])\.\.(?:[\\/]|$)"
 )
 
 
@@ -187,8 +187,8 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 def looks_like_path(value: str) -> bool:
     """Whether a string is a file path by its form alone: absolute (POSIX, a Windows
-    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL, or
-    holding a ``..`` segment (a URL of another scheme is not a path). What
+    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL (of
+    any case), or holding a ``..`` segment (a URL of another scheme is not a path). What
     ``secure(allowed_roots=...)`` checks in arguments whatever their name."""
     if _URL.match(value) and not value.lower().startswith("file:"):
         return False
