@@ -21,9 +21,11 @@ from typing import Any
 
 from mcp.shared.exceptions import MCPError
 
+from .._exceptions import ConfigurationError
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard, completion_target
+from ._outbound import CleanOutgoing
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_target
 from ._types import ClientIdentity, Policy, default_identify
@@ -220,4 +222,12 @@ def secure_fastmcp(
     )
     # First in the chain: it decides before any other middleware runs.
     server.middleware.insert(0, _build_middleware(guard, first_request))
+    # Log, progress, sampling and elicitation messages take the walk results take.
+    lowlevel: Any = getattr(server, "_mcp_server", None)
+    if not isinstance(getattr(lowlevel, "middleware", None), list):
+        raise ConfigurationError(
+            "this fastmcp release has no SDK server to sanitize outgoing messages on; "
+            "use a fastmcp release openrouter-secure supports"
+        )
+    lowlevel.middleware.insert(0, CleanOutgoing(guard.clean))
     return guard

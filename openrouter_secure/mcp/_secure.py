@@ -45,6 +45,7 @@ supply your own key function.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import os
 import time
@@ -64,6 +65,7 @@ from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._logging import install_log_redaction
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard, completion_target
+from ._outbound import clean_session
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_resolver
 from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
@@ -178,6 +180,9 @@ class _GuardMiddleware:
             first, self._on_first_request = self._on_first_request, None
             first()
         guard = self.guard
+        # What the handler sends the client meanwhile (log, progress, sampling,
+        # elicitation) takes the same walk as its result.
+        ctx = dataclasses.replace(ctx, session=clean_session(ctx.session, guard.clean))
         try:
             clean: HandlerResult = guard.clean(await self._handle(ctx, call_next))
             return clean
