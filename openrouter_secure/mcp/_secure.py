@@ -33,8 +33,9 @@ the same guard as fastmcp middleware instead.
 **Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
 is, in order: the authenticated principal from the SDK's auth context (the bearer
 token's ``client_id``: the only identity a client cannot choose); the transport's
-session id (``Mcp-Session-Id`` on stateful streamable HTTP: a client can open new
-sessions, so without authentication this bounds one session, not one user); the peer
+session id (the ``Mcp-Session-Id`` the server issued, on stateful streamable HTTP: a
+client can open new sessions, so without authentication this bounds one session, not
+one user; the header itself is never trusted, as a stateless server checks none); the peer
 address on stateless HTTP (behind a reverse proxy, the proxy's); else ``local`` —
 stdio has exactly one peer per server process, and an in-process client is the host
 itself. The self-declared ``clientInfo`` name is recorded in the audit log as

@@ -150,9 +150,12 @@ def default_identify(ctx: ServerRequestContext[Any, Any] | None) -> ClientIdenti
     if token is not None:
         return ClientIdentity(f"auth:{token.client_id}", label)
     request = ctx.request if ctx is not None else None
-    headers = getattr(request, "headers", None)
-    session_id = headers.get("mcp-session-id") if headers is not None else None
-    if session_id:
+    # The session id the transport issued and routes on (None on stateless HTTP),
+    # never the Mcp-Session-Id header: a stateless server checks no header, so a
+    # client could send a fresh one per request and get a fresh bucket each time.
+    connection = getattr(ctx.session, "_connection", None) if ctx is not None else None
+    session_id = getattr(connection, "session_id", None)
+    if isinstance(session_id, str) and session_id:
         return ClientIdentity(f"session:{str(session_id)[:128]}", label)
     peer = getattr(getattr(request, "client", None), "host", None)
     if peer:
