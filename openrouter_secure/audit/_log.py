@@ -57,9 +57,9 @@ def _mcp_events(kind: str, field: str, *extra: str) -> dict[str, tuple[str, ...]
     """The MCP guard's records for one kind of request (tool, prompt, resource), whose
     name is in ``field``."""
     decided = ("server", field, "rule", "client", "client_name", *extra)
-    # repeated: identical refusals folded into this record; request: the method, when
+    # repeated: identical refusals folded into this record; method: the request, when
     # not the item's own (completion/complete); observed: recorded, not enforced.
-    refused = (*decided, "repeated", "request", "observed")
+    refused = (*decided, "repeated", "method", "observed")
     return {
         f"{kind}.allowed": decided,
         f"{kind}.denied": refused,

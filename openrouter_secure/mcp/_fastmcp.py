@@ -123,7 +123,7 @@ def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any
                 # read the same way.
                 target = completion_target(context.message)
                 if target is not None:
-                    guard.check_reference(target[1], target[0], identify(context))
+                    await guard.admit_reference(target[1], target[0], identify(context))
             return await call_next(context)
 
         async def on_list_tools(self, context: Any, call_next: Any) -> Any:

@@ -336,6 +336,8 @@ class Guard:
         retry_after = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
         self.refused(
             f"{kind}.rate_limited",
+            # A shared bucket holds names the client chose: fold by client alone.
+            registered=not bucket.endswith(("<denied>", "<unknown>")),
             **{k: v for k, v in fields.items() if k != "rule"},
             retry_after=retry_after,
         )
@@ -356,8 +358,9 @@ class Guard:
     ) -> None:
         """Refuse a request that names a prompt or resource the policy denies
         (``completion/complete``) like the item itself,
-        audited as ``<kind>.denied`` with ``request`` naming the method; an allowed
-        one is not audited (a host completes once per keystroke)."""
+        audited as ``<kind>.denied`` with ``method`` naming the request (folded like
+        other refusals); an allowed one is not audited (a host completes once per
+        keystroke)."""
         decision = self.decide(name, kind)
         if decision.allowed:
             return
@@ -368,11 +371,11 @@ class Guard:
             "rule": decision.rule,
             "client": client.key,
             "client_name": None if client.name is None else self.sanitizer.truncate(client.name),
-            "request": request,
+            "method": request,
         }
         if self.observe:
             fields["observed"] = True
-        self.refused(f"{kind}.denied", **fields)
+        self.refused(f"{kind}.denied", registered=name in self._known_names(kind), **fields)
         if self.observe:
             return
         raise MCPError(
@@ -381,6 +384,39 @@ class Guard:
             "refused by its tool policy",
             {FIELD[kind]: shown, "reason": "denied"},
         )
+
+    async def admit_reference(
+        self,
+        name: str,
+        kind: str,
+        client: ClientIdentity,
+        request: str = "completion/complete",
+    ) -> None:
+        """:meth:`check_reference`, after counting the request against the item's
+        limiter in a bucket of its own (``<kind>:completion:<name>``, so completing
+        does not use up the item's own calls); a denied or unregistered name shares
+        one bucket per client, like :meth:`admit_client`. Over the limit it raises
+        ``RATE_LIMITED``, audited as ``<kind>.rate_limited`` with ``method``."""
+        limiter = self._limiter_for(policy_name(kind, name))
+        if limiter is not None:
+            if not self.decide(name, kind).allowed:
+                bucket = "<denied>"
+            else:
+                bucket = name if name in self._known_names(kind) else "<unknown>"
+            shown = self.sanitizer.truncate(str(name), _MAX_NAME)
+            fields: dict[str, Any] = {
+                "server": self.server_name,
+                FIELD[kind]: shown,
+                "client": client.key,
+                "client_name": None
+                if client.name is None
+                else self.sanitizer.truncate(client.name),
+                "method": request,
+            }
+            if self.observe:
+                fields["observed"] = True
+            await self._limit(limiter, kind, f"completion:{bucket}", client.key, shown, fields)
+        self.check_reference(name, kind, client, request)
 
     def known(self, name: str, kind: str = "tool") -> bool:
         """Whether ``name`` is registered on the server now (a static resource's URI;

@@ -215,7 +215,7 @@ class _GuardMiddleware:
         if ctx.method == "completion/complete" and params is not None:
             target = completion_target(params)
             if target is not None:
-                guard.check_reference(target[1], target[0], guard.identify(ctx))
+                await guard.admit_reference(target[1], target[0], guard.identify(ctx))
             return await call_next(ctx)
         decided = _DECIDED.get(ctx.method)
         if decided is None or params is None:
