@@ -86,13 +86,32 @@ class ClientIdentity:
     name: str | None = None
 
 
-def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int = 0) -> Any:
+# A key kept as it is in a shape: a field name, not text (no spaces, bounded).
+_FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,31}")
+
+
+def _shape_key(key: Any, index: int, hidden: bool, s: Sanitizer) -> str:
+    text = str(key)
+    if not hidden and _FIELD_KEY.fullmatch(text):
+        return s.truncate(text, 64)
+    return f"<key {index}: str[{len(text)}]>"
+
+
+def argument_shape(
+    value: Any, sanitizer: Sanitizer | None = None, _depth: int = 0, _hidden: bool = False
+) -> Any:
     """The shape of tool arguments for logs: keys and types/lengths, never the content.
 
-    ``{"path": "a.txt", "n": 3}`` becomes ``{"path": "str[5]", "n": "int"}``. Keys are
-    sanitized too (a client may send arbitrary mappings) and capped at 32 per level,
-    3 levels deep.
+    ``{"path": "a.txt", "n": 3}`` becomes ``{"path": "str[5]", "n": "int"}``. A key is
+    kept only if it has the form of a field name (a letter or ``_`` then up to 31
+    letters, digits, ``_`` or ``-``) and is not nested under a content-named argument
+    (``prompt``, ``messages``, ``user_text``...: the audit log's rule); any other key
+    is written as its position and length (``<key 0: str[42]>``), since a client may
+    use text as a key. Kept keys are sanitized too; at most 32 keys per level, 3
+    levels deep.
     """
+    from ..audit._log import _is_content_name
+
     s = sanitizer or default_sanitizer()
     if isinstance(value, Mapping):
         if _depth >= _MAX_DEPTH:
@@ -102,7 +121,9 @@ def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int =
             if i >= _MAX_KEYS:
                 out["..."] = f"{len(value) - _MAX_KEYS} more keys"
                 break
-            out[s.truncate(str(key), 64)] = argument_shape(item, s, _depth + 1)
+            shown = _shape_key(key, i, _hidden, s)
+            hide = _hidden or shown != str(key) or _is_content_name(str(key))
+            out[shown] = argument_shape(item, s, _depth + 1, hide)
         return out
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
         return type(value).__name__
