@@ -17,6 +17,7 @@ import atexit
 import fnmatch
 import logging
 import os
+import re
 import time
 import traceback
 import weakref
@@ -69,6 +70,11 @@ _MAX_ARGUMENT_DEPTH = 32
 #: The field naming the request in audit records and error data. Not ``prompt``: the
 #: audit log takes a field of that name for content and redacts it.
 FIELD = {"tool": "tool", "prompt": "prompt_name", "resource": "resource"}
+
+
+# pydantic's "[type=..., input_value=<repr>, input_type=...]": greedy to the line's
+# last input_type, so a value that spells one out is hidden whole.
+_INPUT_VALUE = re.compile(r"(input_value=).*(, input_type=)")
 
 
 def policy_name(kind: str, name: str) -> str:
@@ -543,6 +549,9 @@ class Guard:
         detail = self.sanitizer.sanitize(
             "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         )
+        if not self.log_arguments:
+            # pydantic quotes the value that failed validation: an argument's content.
+            detail = _INPUT_VALUE.sub(r"\1<hidden>\2", detail)
         log.error(
             "%s %r raised an unexpected exception (client %s):\n%s", kind, shown, client, detail
         )
