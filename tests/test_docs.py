@@ -147,11 +147,12 @@ def test_rules_in_documented_audit_records_are_ones_the_policy_writes() -> None:
         text = (DOCS / page).read_text(encoding="utf-8")
         shown |= set(re.findall(r'"rule":\s*"([^"]+)"', text))
     policy = ToolPolicy.from_config(
-        {"files": {"denyToolsGlob": ["delete*"], "allowedTools": ["read"]}}
+        {"files": {"denyToolsGlob": ["delete*"], "allowedTools": ["read", "chat"]}}
     )
     written = {
         policy.check("files", "delete").rule,
         policy.check("files", "read").rule,
+        policy.check("files", "chat").rule,
         policy.check("files", "other").rule,
     }
     assert shown <= written, f"documented rules no policy writes: {shown - written}"
