@@ -75,6 +75,15 @@ def reader(seen: list[Any]) -> MCPServer[Any]:
         {"what": "sub/../../outside/secret.txt"},
         {"paths": ["sub/a.txt", "../outside/secret.txt"]},
         {"what": "  {outside}/secret.txt\n"},
+        # URL schemes are case-insensitive; a local host and escapes change nothing.
+        {"url": "FILE://{outside}/secret.txt"},
+        {"url": "File://localhost{outside}/secret.txt"},
+        {"url": "fIlE:{outside}/%73ecret.txt"},
+        {"url": "file://other-host{outside}/secret.txt"},
+        # No length lets a path skip the check (a tool may normalise it before opening).
+        {"target": "/" * 4100 + "{outside}/secret.txt"},
+        {"target": "./" * 2100 + "../outside/secret.txt"},
+        {"url": "file://" + "/" * 4100 + "{outside}/secret.txt"},
     ],
     ids=lambda a: repr(a)[:40],
 )
@@ -144,8 +153,63 @@ def test_path_names(name: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("/etc/passwd", True), ("C:\\x", True), ("~/.ssh/id_rsa", True), ("../x", True),
-     ("a/../../b", True), ("file:///etc/passwd", True), ("hello", False), ("a/b", False),
+     ("a/../../b", True), ("file:///etc/passwd", True), ("FILE:///etc/passwd", True),
+     ("File:/etc/passwd", True), ("hello", False), ("a/b", False),
      ("https://example.com/../x", False), ("x..y", False)],
 )  # fmt: skip
 def test_path_shapes(value: str, expected: bool) -> None:
     assert looks_like_path(value) is expected
+
+
+async def test_a_long_padded_path_inside_the_roots_and_long_text_pass(
+    layout: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _, _ = layout
+    monkeypatch.chdir(root)
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root])
+    arguments = {
+        "target": "/" * 4100 + str(root / "sub" / "a.txt").lstrip("/"),
+        "text": "word " * 2000 + "https://example.com/a/b",
+    }
+    async with Client(server) as client:
+        result = await client.call_tool("read_any", {"arguments": arguments})
+    assert not result.is_error
+    assert seen == [arguments]
+
+
+async def test_a_path_too_long_to_resolve_is_refused(
+    layout: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Resolving it would take time growing with its length: it is refused, not skipped.
+    root, _, _ = layout
+    monkeypatch.chdir(root)
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root])
+    async with Client(server) as client:
+        result = await client.call_tool(
+            "read_any", {"arguments": {"target": str(root) + "/sub" * 2000}}
+        )
+    assert result.is_error
+    assert "too long" in result.content[0].text  # type: ignore[union-attr]
+    assert seen == []
+
+
+async def test_a_lexical_escape_through_a_link_is_refused(
+    layout: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # root/deep -> root/sub/x: 'deep/../../outside' stays inside for the system but
+    # leaves the root for a tool that normalises the path before opening it.
+    root, _, secret = layout
+    (root / "sub" / "x").mkdir()
+    (root / "deep").symlink_to(root / "sub" / "x")
+    monkeypatch.chdir(root)
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root])
+    async with Client(server) as client:
+        result = await client.call_tool(
+            "read_any", {"arguments": {"target": "deep/../../outside/secret.txt"}}
+        )
+    assert result.is_error
+    assert secret not in result.model_dump_json()
+    assert seen == []

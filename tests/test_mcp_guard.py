@@ -31,7 +31,7 @@ from openrouter_secure.mcp import (
     confine_path,
     secure,
 )
-from openrouter_secure.mcp._types import is_path_argument
+from openrouter_secure.mcp._types import is_path_argument, shape_list
 from openrouter_secure.testing import LeakCheck, assert_no_leak, make_canary
 from tests.mcp_audit import events, fields, read_audit
 
@@ -233,6 +233,27 @@ def test_argument_shape_describes_types_and_lengths() -> None:
         "l": "list[2]",
         "d": {"k": "NoneType"},
     }
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"prompt": {"{text}": 1}},
+        {"prompt": {"word": "x"}},
+        {"user_message": {"nested": {"word": 1}}},
+        {"entries": {"{text}": "fr"}},
+        {"{text}": 1},
+    ],
+    ids=["text-key-under-prompt", "word-key-under-prompt", "nested", "text-key", "top"],
+)
+def test_argument_shape_never_writes_key_text(arguments: dict[str, Any]) -> None:
+    # A client may use text as a key; "word" stands for one that looks like a name.
+    text = "summarise the record of patient " + make_canary()[-12:]
+    filled = eval(repr(arguments).replace("{text}", text))  # noqa: S307 - test data
+    lines = shape_list(filled)
+    assert text not in repr(lines)
+    assert "word" not in repr(lines)
+    assert all("str[" in line or "int" in line for line in lines)
 
 
 # -- rate limits ----------------------------------------------------------------------

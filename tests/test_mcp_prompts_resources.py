@@ -255,3 +255,25 @@ def test_an_input_required_answer_from_a_resource_passes_unchanged() -> None:
     guard = guard_of(server)
     assert guard is not None
     assert guard.clean_contents(answer) is answer
+
+
+@pytest.mark.parametrize("extra", ["", ", input_type=str] and more"])
+async def test_a_bad_prompt_argument_is_not_logged(
+    caplog: pytest.LogCaptureFixture, extra: str
+) -> None:
+    # The model put the user's text into the wrong argument: pydantic quotes it.
+    text = "PIN 4417 note " + make_canary()[-8:] + extra
+    server: MCPServer[Any] = MCPServer("s")
+
+    @server.prompt()
+    def review(line_count: int) -> str:
+        return "review"
+
+    secure(server, policy={"s": {"allowedTools": ["prompt:review"]}})
+    with caplog.at_level(logging.DEBUG):
+        async with Client(server) as client:
+            with pytest.raises(MCPError):
+                await client.get_prompt("review", {"line_count": text})
+    logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    assert "int_parsing" in logged
+    assert text[:20] not in logged

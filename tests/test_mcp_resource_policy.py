@@ -7,6 +7,7 @@ actually received (from an unsecured twin server)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import string
 from typing import Any
 
@@ -62,6 +63,59 @@ async def test_an_encoded_traversal_cannot_leave_an_allowed_namespace() -> None:
         assert (await client.read_resource("files://public-readme")).contents
     assert caught.value.code == TOOL_DENIED
     assert received == ["public-readme"]
+
+
+DOT_SEGMENT = r"(?:^|[/\\])\.{1,2}(?:[/\\]|$)"
+DOCS_PUBLIC = {"docs": {"allowedToolsGlob": ["resource:docs://public/**"], "default": "deny"}}
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "docs://public%2F..%2Fprivate.txt",
+        "docs://public%2f%2E%2E%2fprivate.txt",
+        "docs://public%5C..%5Cprivate.txt",
+        "docs://public%2F.%2F..%2Fprivate.txt",
+    ],
+)
+async def test_a_dot_segment_made_by_decoding_is_refused(uri: str) -> None:
+    # The function joins what it receives into a file path: public/../private.txt.
+    received: list[str] = []
+    server: MCPServer[Any] = MCPServer("docs")
+
+    @server.resource("docs://{path}")
+    def read(path: str) -> str:
+        received.append(path)
+        return "doc"
+
+    secure(server, policy=DOCS_PUBLIC)
+    guard = guard_of(server)
+    assert guard is not None
+    assert guard.decide(uri, "resource").rule == "deny:ambiguous-uri"
+    async with Client(server) as client:
+        with pytest.raises(MCPError):
+            await client.read_resource(uri)
+        assert (await client.read_resource("docs://public%2Fa.txt")).contents
+    assert received == ["public/a.txt"]
+
+
+async def test_a_dot_segment_is_refused_through_a_fastmcp_path_template() -> None:
+    fastmcp = pytest.importorskip("fastmcp")
+    received: list[str] = []
+    server = fastmcp.FastMCP("docs")
+
+    @server.resource("docs://{path*}")
+    def read(path: str) -> str:
+        received.append(path)
+        return "doc"
+
+    secure(server, policy=DOCS_PUBLIC)
+    async with fastmcp.Client(server) as client:
+        for uri in ("docs://public/..%2Fprivate.txt", "docs://public/a%2F..%2F..%2Fprivate.txt"):
+            with pytest.raises(Exception, match=r"denied|not allowed|refused"):
+                await client.read_resource(uri)
+        assert await client.read_resource("docs://public/a.txt")
+    assert received == ["public/a.txt"]
 
 
 async def test_a_double_encoded_name_is_refused_as_ambiguous() -> None:
@@ -149,7 +203,7 @@ def test_the_decision_is_the_policys_decision_on_what_the_function_receives(
     if decision.rule == "deny:ambiguous-uri":
         # Refused, whatever the SDK would do (it may refuse the value itself too).
         assert not decision.allowed
-        assert received is None or "%" in received
+        assert received is None or "%" in received or re.search(DOT_SEGMENT, received)
         return
     if received is None:
         return  # the SDK refuses to read it whatever the policy says

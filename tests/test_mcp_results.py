@@ -261,3 +261,36 @@ def test_base64_under_data_outside_a_media_block_is_checked_decoded() -> None:
     wire = {"error": {"code": 1, "data": base64.b64encode(f"detail {key}".encode()).decode()}}
     clean = sanitize_result(wire, default_sanitizer())
     assert_no_leak(key, base64.b64decode(clean["error"]["data"]).decode())
+
+
+@pytest.mark.parametrize("cut", [5, 20, 40, 60])
+async def test_a_key_split_across_text_blocks_is_masked(cut: int) -> None:
+    key = make_canary()
+    text = f"# config\nOPENROUTER_API_KEY={key}\nmore text"
+    at = text.index(key) + cut
+    server: MCPServer[Any] = MCPServer("pager")
+
+    @server.tool()
+    def page() -> list[t.TextContent]:
+        return [t.TextContent(type="text", text=part) for part in (text[:at], text[at:])]
+
+    secure(server)
+    async with Client(server) as client:
+        result = await client.call_tool("page", {})
+    blocks = [b.text for b in result.content if isinstance(b, t.TextContent)]
+    assert len(blocks) == 2
+    joined = "".join(blocks)
+    assert_no_leak(key, joined)
+    assert joined.startswith("# config\n")
+    assert joined.endswith("\nmore text")
+
+
+def test_text_blocks_that_hold_no_split_secret_are_left_as_they_were() -> None:
+    blocks = [{"type": "text", "text": "first"}, {"type": "text", "text": "second"}]
+    assert secure_walk(blocks) == blocks
+
+
+def secure_walk(value: Any) -> Any:
+    from openrouter_secure.mcp._results import sanitize_result
+
+    return sanitize_result(value, default_sanitizer())

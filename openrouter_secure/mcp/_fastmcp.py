@@ -21,9 +21,11 @@ from typing import Any
 
 from mcp.shared.exceptions import MCPError
 
+from .._exceptions import ConfigurationError
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard, completion_target
+from ._outbound import CleanOutgoing
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_target
 from ._types import ClientIdentity, Policy, default_identify
@@ -67,6 +69,7 @@ def _known_names(server: Any) -> Callable[[str], set[str]]:
 
 def _resolver(server: Any) -> Callable[[str], str]:
     from fastmcp.resources import Resource, ResourceTemplate
+    from fastmcp.resources.template import match_uri_template
 
     def resolve(uri: str) -> str:
         items = _components(server)
@@ -74,6 +77,8 @@ def _resolver(server: Any) -> Callable[[str], str]:
             uri,
             [c.uri_template for c in items if isinstance(c, ResourceTemplate)],
             {str(c.uri) for c in items if isinstance(c, Resource)},
+            # fastmcp's own matcher: its templates ({path*}) are not all RFC 6570.
+            match=match_uri_template,
         )
 
     return resolve
@@ -118,7 +123,7 @@ def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any
                 # read the same way.
                 target = completion_target(context.message)
                 if target is not None:
-                    guard.check_reference(target[1], target[0], identify(context))
+                    await guard.admit_reference(target[1], target[0], identify(context))
             return await call_next(context)
 
         async def on_list_tools(self, context: Any, call_next: Any) -> Any:
@@ -217,4 +222,12 @@ def secure_fastmcp(
     )
     # First in the chain: it decides before any other middleware runs.
     server.middleware.insert(0, _build_middleware(guard, first_request))
+    # Log, progress, sampling and elicitation messages take the walk results take.
+    lowlevel: Any = getattr(server, "_mcp_server", None)
+    if not isinstance(getattr(lowlevel, "middleware", None), list):
+        raise ConfigurationError(
+            "this fastmcp release has no SDK server to sanitize outgoing messages on; "
+            "use a fastmcp release openrouter-secure supports"
+        )
+    lowlevel.middleware.insert(0, CleanOutgoing(guard.clean))
     return guard

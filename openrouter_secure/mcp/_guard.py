@@ -17,9 +17,9 @@ import atexit
 import fnmatch
 import logging
 import os
+import re
 import time
 import traceback
-import urllib.parse
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +46,7 @@ from .._exceptions import (
 from .._files import confine_path
 from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._sanitizer import Sanitizer
+from ._paths import unnamed_path_refusal
 from ._records import RepeatFolder
 from ._resources import AmbiguousResourceError
 from ._results import sanitize_result
@@ -57,7 +58,6 @@ from ._types import (
     PolicyDecision,
     default_identify,
     is_path_argument,
-    looks_like_path,
     shape_list,
 )
 
@@ -67,11 +67,15 @@ log = logging.getLogger("openrouter_secure.mcp")
 
 _MAX_NAME = 100
 _MAX_ARGUMENT_DEPTH = 32
-_MAX_PATH_CHARS = 4096
 
 #: The field naming the request in audit records and error data. Not ``prompt``: the
 #: audit log takes a field of that name for content and redacts it.
 FIELD = {"tool": "tool", "prompt": "prompt_name", "resource": "resource"}
+
+
+# pydantic's "[type=..., input_value=<repr>, input_type=...]": greedy to the line's
+# last input_type, so a value that spells one out is hidden whole.
+_INPUT_VALUE = re.compile(r"(input_value=).*(, input_type=)")
 
 
 def policy_name(kind: str, name: str) -> str:
@@ -380,6 +384,8 @@ class Guard:
         retry_after = round(float(getattr(result, "retry_after", 1.0) or 1.0), 3)
         self.refused(
             f"{kind}.rate_limited",
+            # A shared bucket holds names the client chose: fold by client alone.
+            registered=not bucket.endswith(("<denied>", "<unknown>")),
             **{k: v for k, v in fields.items() if k != "rule"},
             retry_after=retry_after,
         )
@@ -410,6 +416,40 @@ class Guard:
         fields = self._decision_fields(kind, shown, decision.rule, client)
         fields["method"] = request
         self._deny(kind, name, shown, fields)
+
+    async def admit_reference(
+        self,
+        name: str,
+        kind: str,
+        client: ClientIdentity,
+        request: str = "completion/complete",
+    ) -> None:
+        """:meth:`check_reference`, after counting the request against the item's
+        limiter in a bucket of its own (``<kind>:completion:<name>``, so completing
+        does not use up the item's own calls); a denied or unregistered name shares
+        one bucket per client, like :meth:`admit_client`. Over the limit it raises
+        ``RATE_LIMITED``, audited as ``<kind>.rate_limited`` with ``method``."""
+        limiter = self._limiter_for(policy_name(kind, name))
+        if limiter is not None:
+            if not self.decide(name, kind).allowed:
+                bucket = "<denied>"
+            else:
+                names = self._known_names(kind)
+                bucket = name if names is None or name in names else "<unknown>"
+            shown = self.sanitizer.truncate(str(name), _MAX_NAME)
+            fields: dict[str, Any] = {
+                "server": self.server_name,
+                FIELD[kind]: shown,
+                "client": client.key,
+                "client_name": None
+                if client.name is None
+                else self.sanitizer.truncate(client.name),
+                "method": request,
+            }
+            if self.observe:
+                fields["observed"] = True
+            await self._limit(limiter, kind, f"completion:{bucket}", client.key, shown, fields)
+        self.check_reference(name, kind, client, request)
 
     def known(self, name: str, kind: str = "tool") -> bool:
         """Whether ``name`` is registered on the server now (a static resource's URI;
@@ -503,40 +543,10 @@ class Guard:
 
     def _check_unnamed(self, value: str, where: str) -> None:
         """Refuse a string that is (or names) a path outside the roots, as a tool would
-        open it from the working directory."""
-        # A tool may strip what it is given: judge the stripped form.
-        value = value.strip()
-        if not value or len(value) > _MAX_PATH_CHARS:
-            return
-        shaped = looks_like_path(value)
-        if not shaped:
-            if "\n" in value:
-                return  # prose, not a file name
-            try:
-                exists = os.path.lexists(value)
-            except (OSError, ValueError):
-                exists = False
-            if not exists:
-                return
-        if "\x00" in value:
-            raise _PathRefusedError(where, "refused a path holding a NUL byte")
-        candidates = [value]
-        if value.lower().startswith("file:"):
-            candidates = [urllib.parse.unquote(urllib.parse.urlsplit(value).path)]
-        elif value.startswith("~"):
-            candidates.append(os.path.expanduser(value))
-        roots = self.allowed_roots or []
-        for candidate in candidates:
-            resolved = os.path.realpath(os.path.join(os.getcwd(), candidate))
-            if not any(
-                resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
-                for root in roots
-            ):
-                raise _PathRefusedError(
-                    where,
-                    f"refused a path of {len(value)} characters: it resolves outside the "
-                    "directories this server may use; use a path inside them",
-                )
+        open it: :func:`._paths.unnamed_path_refusal`."""
+        reason = unnamed_path_refusal(value, self.allowed_roots or [])
+        if reason is not None:
+            raise _PathRefusedError(where, reason)
 
     # -- sanitizing --------------------------------------------------------------------
 
@@ -567,6 +577,9 @@ class Guard:
         detail = self.sanitizer.sanitize(
             "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         )
+        if not self.log_arguments:
+            # pydantic quotes the value that failed validation: an argument's content.
+            detail = _INPUT_VALUE.sub(r"\1<hidden>\2", detail)
         log.error(
             "%s %r raised an unexpected exception (client %s):\n%s", kind, shown, client, detail
         )

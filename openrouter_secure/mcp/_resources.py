@@ -13,7 +13,10 @@ template with the decoded values written in literally (``files://secret``,
 ``/`` and ``.``). A read whose decoded values cannot be judged unambiguously is
 refused (:class:`AmbiguousResourceError`): a value that still holds a percent-escape
 after decoding (a function that decodes again would read another name than the one
-decided on), or a control character.
+decided on), a control character, or a ``.`` or ``..`` segment between ``/`` or ``\\``
+separators, written or encoded (``public%2F..%2Fprivate``: the policy's
+``docs://public/**`` would match ``public/../private`` by its letters, while a
+function that joins it into a file path reads ``private``).
 
 Free of the in-process server: it takes the template strings, so the MCP gateway can
 pass those an upstream lists in ``resources/templates/list``.
@@ -32,6 +35,9 @@ __all__ = ["AmbiguousResourceError", "resource_resolver", "resource_target"]
 _EXPRESSION = re.compile(r"\{([+#./;?&]?)([^{}]*)\}")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A '.' or '..' segment, whichever separator (a function may join the value into a
+# file path on any system).
+_DOT_SEGMENT = re.compile(r"(?:^|[/\\])\.{1,2}(?:[/\\]|$)")
 # operator -> (prefix, separator between values, named form)
 _OPERATORS = {
     "": ("", ",", False),
@@ -75,24 +81,40 @@ def _literal(template: str, params: Mapping[str, str | list[str]]) -> str:
     return _EXPRESSION.sub(expand, template)
 
 
-def resource_target(uri: str, templates: Iterable[str], static: Container[str] = ()) -> str:
+Matcher = Callable[[str, str], "Mapping[str, str | list[str]] | None"]
+
+
+def _sdk_match(uri: str, template: str) -> Mapping[str, str | list[str]] | None:
+    parsed = _parse(template)
+    return None if parsed is None else parsed.match(uri)
+
+
+def resource_target(
+    uri: str,
+    templates: Iterable[str],
+    static: Container[str] = (),
+    *,
+    match: Matcher | None = None,
+) -> str:
     """The URI a read of ``uri`` hands the resource function, for the policy to decide on.
 
     ``static``: the URIs of the static resources (looked up by exact string, first);
     ``templates``: the URI templates, in the order the server tries them. A URI no
     template matches is answered as it is (the server will not find it either).
+    ``match(uri, template)``: the server's own matcher, answering the decoded
+    parameters or ``None`` (default: the ``mcp`` SDK's ``UriTemplate``); a server
+    whose template syntax differs (fastmcp's ``{path*}``) must pass its own, or its
+    templates match nothing here and the raw URI is decided on.
 
     Raises :class:`AmbiguousResourceError` if a decoded parameter holds a
-    percent-escape or a control character.
+    percent-escape, a control character, or a ``.``/``..`` segment.
     """
     if uri in static:
         return uri
+    matcher = match or _sdk_match
     for template in templates:
-        parsed = _parse(template)
-        if parsed is None:
-            continue
         try:
-            params = parsed.match(uri)
+            params = matcher(uri, template)
         except ValueError:
             return uri  # too long or malformed: the server refuses it too
         if params is None:
@@ -103,6 +125,12 @@ def resource_target(uri: str, templates: Iterable[str], static: Container[str] =
                     raise AmbiguousResourceError(
                         f"parameter {name!r} of resource template {template!r} is "
                         "percent-encoded twice or holds a control character"
+                    )
+                if _DOT_SEGMENT.search(item):
+                    raise AmbiguousResourceError(
+                        f"parameter {name!r} of resource template {template!r} holds a "
+                        "'.' or '..' segment: a function that joins it into a path would "
+                        "read outside what the policy decided on"
                     )
         return _literal(template, params)
     return uri

@@ -21,6 +21,11 @@ re-encoded from the sanitized text. Any other ``data`` string (an error's, a log
 notification's) is sanitized as text and, when it is base64, checked decoded as well.
 Everything around them (MIME type, URI, ``_meta``) is walked.
 
+A secret split across **adjacent text blocks** (a tool paging a file in fixed-size
+blocks; a client joins them) is masked too: each run of adjacent text blocks is also
+sanitized as one joined text, and if that masks more, the run's first block carries the
+whole sanitized text and the others are left empty.
+
 Free of the in-process server: the MCP gateway applies the same function (through
 :meth:`~._guard.Guard.clean`) to everything an upstream server sends.
 """
@@ -130,6 +135,7 @@ def _walk(value: Any, s: _Scrub, key: str | None, depth: int) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         items = [_walk(v, s, key, depth + 1) for v in value]
+        _join_text_blocks(value, items, s)
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, BaseModel):
         return _walk_model(value, s, depth)
@@ -145,6 +151,46 @@ def _walk(value: Any, s: _Scrub, key: str | None, depth: int) -> Any:
         clean = s(text)
         return value if clean == text else clean
     return value
+
+
+def _block_text(item: Any) -> str | None:
+    """The text of a ``text`` content block (wire or SDK form), else None."""
+    if isinstance(item, Mapping):
+        kind, text = item.get("type"), item.get("text")
+    elif isinstance(item, BaseModel):
+        kind, text = getattr(item, "type", None), getattr(item, "text", None)
+    else:
+        return None
+    return text if kind == "text" and isinstance(text, str) else None
+
+
+def _with_text(item: Any, text: str) -> Any:
+    if isinstance(item, BaseModel):
+        return item.model_copy(update={"text": text})
+    return {**item, "text": text}
+
+
+def _join_text_blocks(original: Any, cleaned: list[Any], s: _Scrub) -> None:
+    """Mask a secret split across adjacent text blocks (a tool paging a file).
+
+    A client joins a result's text blocks; each was sanitized alone. For every run of
+    two or more adjacent text blocks, their joined text is sanitized too: if that masks
+    more than the blocks did one by one, the run's first block gets the whole sanitized
+    text and the others are left empty (same number of blocks, same joined text, the
+    secret masked)."""
+    run: list[int] = []
+    for i in range(len(original) + 1):
+        text = _block_text(original[i]) if i < len(original) else None
+        if text is not None:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            joined = s("".join(_block_text(original[j]) or "" for j in run))
+            if joined != "".join(_block_text(cleaned[j]) or "" for j in run):
+                cleaned[run[0]] = _with_text(cleaned[run[0]], joined)
+                for j in run[1:]:
+                    cleaned[j] = _with_text(cleaned[j], "")
+        run = []
 
 
 def _walk_model(value: BaseModel, s: _Scrub, depth: int) -> BaseModel:

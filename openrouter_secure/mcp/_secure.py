@@ -33,8 +33,9 @@ the same guard as fastmcp middleware instead.
 **Who is the client?** Rate limits are per ``(server, tool, client)``. The client key
 is, in order: the authenticated principal from the SDK's auth context (the bearer
 token's ``client_id``: the only identity a client cannot choose); the transport's
-session id (``Mcp-Session-Id`` on stateful streamable HTTP: a client can open new
-sessions, so without authentication this bounds one session, not one user); the peer
+session id (the ``Mcp-Session-Id`` the server issued, on stateful streamable HTTP: a
+client can open new sessions, so without authentication this bounds one session, not
+one user; the header itself is never trusted, as a stateless server checks none); the peer
 address on stateless HTTP (behind a reverse proxy, the proxy's); else ``local`` —
 stdio has exactly one peer per server process, and an in-process client is the host
 itself. The self-declared ``clientInfo`` name is recorded in the audit log as
@@ -45,6 +46,7 @@ supply your own key function.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import os
 import time
@@ -64,6 +66,7 @@ from .._protocols import AsyncLimiter, AuditSink
 from .._sanitize._logging import install_log_redaction
 from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard, completion_target
+from ._outbound import clean_session
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_resolver
 from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
@@ -178,6 +181,9 @@ class _GuardMiddleware:
             first, self._on_first_request = self._on_first_request, None
             first()
         guard = self.guard
+        # What the handler sends the client meanwhile (log, progress, sampling,
+        # elicitation) takes the same walk as its result.
+        ctx = dataclasses.replace(ctx, session=clean_session(ctx.session, guard.clean))
         try:
             clean: HandlerResult = guard.clean(await self._handle(ctx, call_next))
             return clean
@@ -209,7 +215,7 @@ class _GuardMiddleware:
         if ctx.method == "completion/complete" and params is not None:
             target = completion_target(params)
             if target is not None:
-                guard.check_reference(target[1], target[0], guard.identify(ctx))
+                await guard.admit_reference(target[1], target[0], guard.identify(ctx))
             return await call_next(ctx)
         decided = _DECIDED.get(ctx.method)
         if decided is None or params is None:

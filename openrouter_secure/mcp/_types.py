@@ -86,13 +86,32 @@ class ClientIdentity:
     name: str | None = None
 
 
-def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int = 0) -> Any:
+# A key kept as it is in a shape: a field name, not text (no spaces, bounded).
+_FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,31}")
+
+
+def _shape_key(key: Any, index: int, hidden: bool, s: Sanitizer) -> str:
+    text = str(key)
+    if not hidden and _FIELD_KEY.fullmatch(text):
+        return s.truncate(text, 64)
+    return f"<key {index}: str[{len(text)}]>"
+
+
+def argument_shape(
+    value: Any, sanitizer: Sanitizer | None = None, _depth: int = 0, _hidden: bool = False
+) -> Any:
     """The shape of tool arguments for logs: keys and types/lengths, never the content.
 
-    ``{"path": "a.txt", "n": 3}`` becomes ``{"path": "str[5]", "n": "int"}``. Keys are
-    sanitized too (a client may send arbitrary mappings) and capped at 32 per level,
-    3 levels deep.
+    ``{"path": "a.txt", "n": 3}`` becomes ``{"path": "str[5]", "n": "int"}``. A key is
+    kept only if it has the form of a field name (a letter or ``_`` then up to 31
+    letters, digits, ``_`` or ``-``) and is not nested under a content-named argument
+    (``prompt``, ``messages``, ``user_text``...: the audit log's rule); any other key
+    is written as its position and length (``<key 0: str[42]>``), since a client may
+    use text as a key. Kept keys are sanitized too; at most 32 keys per level, 3
+    levels deep.
     """
+    from ..audit._log import _is_content_name
+
     s = sanitizer or default_sanitizer()
     if isinstance(value, Mapping):
         if _depth >= _MAX_DEPTH:
@@ -102,7 +121,9 @@ def argument_shape(value: Any, sanitizer: Sanitizer | None = None, _depth: int =
             if i >= _MAX_KEYS:
                 out["..."] = f"{len(value) - _MAX_KEYS} more keys"
                 break
-            out[s.truncate(str(key), 64)] = argument_shape(item, s, _depth + 1)
+            shown = _shape_key(key, i, _hidden, s)
+            hide = _hidden or shown != str(key) or _is_content_name(str(key))
+            out[shown] = argument_shape(item, s, _depth + 1, hide)
         return out
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
         return type(value).__name__
@@ -150,9 +171,12 @@ def default_identify(ctx: ServerRequestContext[Any, Any] | None) -> ClientIdenti
     if token is not None:
         return ClientIdentity(f"auth:{token.client_id}", label)
     request = ctx.request if ctx is not None else None
-    headers = getattr(request, "headers", None)
-    session_id = headers.get("mcp-session-id") if headers is not None else None
-    if session_id:
+    # The session id the transport issued and routes on (None on stateless HTTP),
+    # never the Mcp-Session-Id header: a stateless server checks no header, so a
+    # client could send a fresh one per request and get a fresh bucket each time.
+    connection = getattr(ctx.session, "_connection", None) if ctx is not None else None
+    session_id = getattr(connection, "session_id", None)
+    if isinstance(session_id, str) and session_id:
         return ClientIdentity(f"session:{str(session_id)[:128]}", label)
     peer = getattr(getattr(request, "client", None), "host", None)
     if peer:
@@ -171,7 +195,7 @@ _PATH_NAME = re.compile(
 # drive or UNC), home-relative, explicitly relative, a file: URL, or holding a '..'
 # segment.
 _PATH_SHAPED = re.compile(
-    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|file:)|(?:^|[\\/])\.\.(?:[\\/]|$)"
+    r"^(?:/|\\\\|[A-Za-z]:[\\/]|~|\.{1,2}(?:[\\/]|$)|(?i:file):)|(?:^|[\\/])\.\.(?:[\\/]|$)"
 )
 
 
@@ -187,8 +211,8 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 def looks_like_path(value: str) -> bool:
     """Whether a string is a file path by its form alone: absolute (POSIX, a Windows
-    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL, or
-    holding a ``..`` segment (a URL of another scheme is not a path). What
+    drive or UNC share), starting with ``~``, ``./`` or ``../``, a ``file:`` URL (of
+    any case), or holding a ``..`` segment (a URL of another scheme is not a path). What
     ``secure(allowed_roots=...)`` checks in arguments whatever their name."""
     if _URL.match(value) and not value.lower().startswith("file:"):
         return False
