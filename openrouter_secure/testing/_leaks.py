@@ -6,12 +6,14 @@ import base64
 import contextlib
 import json
 import logging
+import re
 import secrets
 import string
+import sys
 import traceback
 import urllib.parse
-from collections.abc import Iterable
-from types import TracebackType
+from collections.abc import Callable, Iterable
+from types import FrameType, TracebackType
 
 _PREFIXES = {
     "openrouter": "sk-or-v1-",
@@ -48,12 +50,14 @@ FRAGMENT = 12
 _B64_FRAGMENT = 16  # 12 bytes of the value, base64-encoded
 
 
-def _describe(value: object) -> list[str]:
+def _describe(value: object, frame_locals: bool = True) -> list[str]:
     texts = [repr(value)]
     with contextlib.suppress(Exception):  # an object whose str() fails still has a repr
         texts.append(str(value))
     if isinstance(value, BaseException):
         texts.append("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        if frame_locals:
+            texts.append(_frame_locals(value))
         # The attributes of every exception the traceback shows (a ``.metadata``, a
         # ``.doc``) are outputs too: reporters and ``repr(vars(exc))`` show them.
         seen: set[int] = set()
@@ -67,6 +71,38 @@ def _describe(value: object) -> list[str]:
             else:
                 current = None if current.__suppress_context__ else current.__context__
     return texts
+
+
+def _frame_locals(exc: BaseException) -> str:
+    """The local variables of every frame the tracebacks of ``exc`` and its causes
+    hold, as reporters print them (Sentry, ``capture_locals=True``, pytest
+    ``--showlocals``, rich: each ``repr``), except the frames still running now: those
+    belong to the check's caller (the test, which holds the canary by design), while
+    every frame of the code under test has returned by the time it is checked."""
+    running: set[int] = set()
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        running.add(id(frame))
+        frame = frame.f_back
+    lines: list[str] = []
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for tb_frame, _ in traceback.walk_tb(current.__traceback__):
+            if id(tb_frame) in running:
+                continue
+            for name, local in list(tb_frame.f_locals.items()):
+                try:
+                    lines.append(f"{name} = {local!r}")
+                except Exception:  # noqa: BLE001 - reporters print a placeholder
+                    lines.append(f"{name} = <unprintable>")
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+        pending += [e for e in getattr(current, "exceptions", ()) if isinstance(e, BaseException)]
+    return "\n".join(lines)
 
 
 def _forms(value: str) -> dict[str, str]:
@@ -89,6 +125,51 @@ def _forms(value: str) -> dict[str, str]:
     return forms
 
 
+def _u_escaped(text: str, every: bool, upper: bool) -> str:
+    """JSON ``\\uxxxx`` escapes: of the non-ASCII characters, or of ``every`` one."""
+    units = text.encode("utf-16-be", "surrogatepass")
+    out: list[str] = []
+    i = 0
+    for ch in text:
+        size = 4 if ord(ch) > 0xFFFF else 2
+        if every or ord(ch) > 0x7F:
+            for j in range(i, i + size, 2):
+                code = f"{int.from_bytes(units[j : j + 2], 'big'):04x}"
+                out.append("\\u" + (code.upper() if upper else code))
+        else:
+            out.append(ch)
+        i += size
+    return "".join(out)
+
+
+def _lower_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
+#: Encodings applied character by character, so the encoding of a run of the value is
+#: a run of the encoded value: each is searched for as the encoding of every
+#: ``FRAGMENT``-character run (however long that encoding is).
+_CHARWISE: dict[str, Callable[[str], str]] = {
+    "hex": lambda t: t.encode("utf-8", "surrogatepass").hex(),
+    "hex (upper case)": lambda t: t.encode("utf-8", "surrogatepass").hex().upper(),
+    "JSON \\u-escaped (upper-case hex)": lambda t: _u_escaped(t, False, True),
+    "JSON, every character \\u-escaped": lambda t: _u_escaped(t, True, False),
+    "JSON, every character \\u-escaped (upper-case hex)": lambda t: _u_escaped(t, True, True),
+    "ascii()": lambda t: t.encode("ascii", "backslashreplace").decode("ascii"),
+    "repr of the UTF-8 bytes": lambda t: t.encode("utf-8", "surrogatepass").decode(
+        "ascii", "backslashreplace"
+    ),
+    "URL-encoded (quote, safe='/')": lambda t: urllib.parse.quote(t),
+    "URL-encoded (lower-case escapes)": lambda t: _lower_escapes(urllib.parse.quote(t, safe="")),
+    "URL-encoded (quote, safe='/', lower-case escapes)": lambda t: _lower_escapes(
+        urllib.parse.quote(t)
+    ),
+    "URL-encoded (form, lower-case escapes)": lambda t: _lower_escapes(
+        urllib.parse.quote_plus(t, safe="")
+    ),
+}
+
+
 def _needles(values: list[str]) -> dict[str, str]:
     """Every fragment to look for → a description of it (never the fragment itself)."""
     needles: dict[str, str] = {}
@@ -106,6 +187,16 @@ def _needles(values: list[str]) -> dict[str, str]:
                     f"{where}, {size} characters from offset {start} of {len(text)}",
                 )
             needles.setdefault(text, f"{where}, whole value")
+        for form, encode in _CHARWISE.items():
+            where = f"canary #{number}, {form}"
+            if len(value) <= FRAGMENT:
+                needles.setdefault(encode(value), f"{where}, whole value")
+                continue
+            for start in range(len(value) - FRAGMENT + 1):
+                needles.setdefault(
+                    encode(value[start : start + FRAGMENT]),
+                    f"{where}, {FRAGMENT} characters from offset {start} of {len(value)}",
+                )
     return needles
 
 
@@ -125,16 +216,38 @@ def _find(text: str, needles: dict[str, str]) -> tuple[int, str] | None:
     return None
 
 
-def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
+def _decodings(data: bytes) -> list[str]:
+    """The texts bytes may hold: UTF-8, and UTF-16 of either byte order at either
+    alignment (a UTF-16 body, a Windows log file)."""
+    texts = [data.decode("utf-8", "replace")]
+    for start in (0, 1):
+        for codec in ("utf-16-le", "utf-16-be"):
+            part = data[start:]
+            texts.append(part[: len(part) // 2 * 2].decode(codec, "replace"))
+    return texts
+
+
+def assert_no_leak(
+    canaries: str | Iterable[str], *outputs: object, frame_locals: bool = True
+) -> None:
     """Fail if any distinctive fragment of any canary appears in any output.
 
     A fragment is any run of 12 characters of the value (16 of its base64 form), or
     the whole value when it is shorter, searched in the forms the Sanitizer claims to
-    mask: plain, JSON-escaped, URL-encoded and base64 (both alphabets, every
-    alignment). So a mask that kept too much, half a key, or a key inside a ``Basic``
-    header are all caught. Outputs may be strings, bytes, exceptions (their full
-    traceback is searched, causes included, and the attributes of each exception it
-    shows) or any object (its ``repr`` and ``str``).
+    mask: plain, JSON-escaped (``\\u`` escapes in either case, or every character
+    escaped), URL-encoded (``quote`` with ``safe="/"`` or ``""``, ``quote_plus``,
+    escapes in either case), hex of the UTF-8 bytes (either case), ``ascii()`` and the
+    ``repr`` of the UTF-8 bytes, and base64 (both alphabets, every alignment); an
+    encoding that lengthens each character is searched for as the encoding of a
+    12-character run. So a mask that kept too much, half a key, or a key inside a
+    ``Basic`` header are all caught. Outputs may be strings, bytes (read as UTF-8 and
+    as UTF-16 of either byte order), exceptions (their full traceback with every
+    frame's local variables, as Sentry or ``capture_locals`` print them, causes
+    included, and the attributes of each exception it shows) or any object (its
+    ``repr`` and ``str``). ``frame_locals=False`` leaves the frames' locals out: for
+    checking what an *original* exception carries (message, attributes, traceback
+    text), whose frames hold raw locals by design; check ``scrub_exception(exc)``, the
+    copy meant for reporters, with them.
 
     The failure message says which output, at which offset, and which fragment (form
     and position within the canary), never the value or the fragment itself.
@@ -145,11 +258,11 @@ def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
     needles = _needles(values)
     for index, output in enumerate(outputs):
         if isinstance(output, (bytes, bytearray)):
-            texts = [bytes(output).decode("utf-8", "replace")]
+            texts = _decodings(bytes(output))
         elif isinstance(output, str):
             texts = [output]
         else:
-            texts = _describe(output)
+            texts = _describe(output, frame_locals)
         for text in texts:
             hit = _find(text, needles)
             if hit is not None:
@@ -207,9 +320,10 @@ class LeakCheck(logging.Handler):
         if exc_type is None:
             self.check()
 
-    def check(self, *more_outputs: object) -> None:
-        """Assert no canary is in the captured records or in ``more_outputs``."""
-        assert_no_leak(self.canaries, *self.texts, *more_outputs)
+    def check(self, *more_outputs: object, frame_locals: bool = True) -> None:
+        """Assert no canary is in the captured records or in ``more_outputs``
+        (``frame_locals`` as for :func:`assert_no_leak`)."""
+        assert_no_leak(self.canaries, *self.texts, *more_outputs, frame_locals=frame_locals)
 
     @property
     def messages(self) -> list[str]:
