@@ -14,6 +14,7 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
+from typing import Any
 
 _PREFIXES = {
     "openrouter": "sk-or-v1-",
@@ -274,7 +275,17 @@ def assert_no_leak(
 
 
 class LeakCheck(logging.Handler):
-    """Capture every log record while active; ``check()`` asserts no canary leaked.
+    """Capture every log record and console write while active; ``check()`` asserts
+    no canary leaked.
+
+    Records are captured however they are routed: as a handler on the root logger
+    (every record that propagates there), and from every other handler as it handles
+    a record (after that handler's filters ran, so what is searched is what the
+    handler writes): a logger with ``propagate=False`` and its own handler, a
+    ``QueueListener``'s handlers, ``logging.lastResort``. Text written to
+    ``sys.stdout`` and ``sys.stderr`` (``print``, ``warnings``, a reporter) is searched
+    too; writes straight to the file descriptors (``os.write(2, ...)``, a child
+    process) are not: pass pytest's ``capfd`` output to ``check()`` for those.
 
     Records are formatted the way a real handler would (message, args, exception
     text, stack info, and every extra attribute), so a canary hiding in ``extra=``
@@ -283,6 +294,9 @@ class LeakCheck(logging.Handler):
         with LeakCheck(canary) as leaks:
             run_the_code()
         # leaving the block checks; leaks.records holds what was logged
+
+    While active, ``logging.Handler.handle`` is wrapped for the whole process (nested
+    checks must be left in the reverse order they were entered).
     """
 
     def __init__(self, *canaries: str, level: int = logging.DEBUG) -> None:
@@ -290,11 +304,20 @@ class LeakCheck(logging.Handler):
         self.canaries = list(canaries)
         self.records: list[logging.LogRecord] = []
         self.texts: list[str] = []
+        self._seen: set[int] = set()
         self._formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
         self._saved_level = logging.NOTSET
+        self._saved_handle: Any = None
+        self._saved_streams: tuple[Any, Any] | None = None
+        self._console: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        self._capture(record)
+
+    def _capture(self, record: logging.LogRecord) -> None:
+        if id(record) not in self._seen:
+            self._seen.add(id(record))
+            self.records.append(record)
         try:
             text = self._formatter.format(record)
         except Exception:  # noqa: BLE001 - a bad record must still be searched
@@ -306,6 +329,20 @@ class LeakCheck(logging.Handler):
         self._saved_level = root.level
         root.setLevel(min(self.level, root.level) if root.level else self.level)
         root.addHandler(self)
+        original = self._saved_handle = logging.Handler.handle
+        check = self
+
+        def handle(handler: logging.Handler, record: logging.LogRecord) -> Any:
+            passed = original(handler, record)
+            if passed and handler is not check:
+                # Python 3.12+ may return the record a filter replaced it with.
+                check._capture(passed if isinstance(passed, logging.LogRecord) else record)
+            return passed
+
+        logging.Handler.handle = handle  # type: ignore[method-assign, assignment]
+        self._saved_streams = (sys.stdout, sys.stderr)
+        sys.stdout = _Tee(sys.stdout, self._console)
+        sys.stderr = _Tee(sys.stderr, self._console)
         return self
 
     def __exit__(
@@ -314,6 +351,12 @@ class LeakCheck(logging.Handler):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._saved_streams is not None:
+            sys.stdout, sys.stderr = self._saved_streams
+            self._saved_streams = None
+        if self._saved_handle is not None:
+            logging.Handler.handle = self._saved_handle  # type: ignore[method-assign]
+            self._saved_handle = None
         root = logging.getLogger()
         root.removeHandler(self)
         root.setLevel(self._saved_level)
@@ -323,8 +366,28 @@ class LeakCheck(logging.Handler):
     def check(self, *more_outputs: object, frame_locals: bool = True) -> None:
         """Assert no canary is in the captured records or in ``more_outputs``
         (``frame_locals`` as for :func:`assert_no_leak`)."""
-        assert_no_leak(self.canaries, *self.texts, *more_outputs, frame_locals=frame_locals)
+        outputs = [*self.texts, "".join(self._console), *more_outputs]
+        assert_no_leak(self.canaries, *outputs, frame_locals=frame_locals)
 
     @property
     def messages(self) -> list[str]:
         return [r.getMessage() for r in self.records]
+
+
+class _Tee:
+    """A text stream that also keeps what is written to it."""
+
+    def __init__(self, stream: Any, kept: list[str]) -> None:
+        self._stream = stream
+        self._kept = kept
+
+    def write(self, text: str) -> int:
+        self._kept.append(str(text))
+        return int(self._stream.write(text))
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
