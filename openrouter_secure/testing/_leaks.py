@@ -74,12 +74,20 @@ def _describe(value: object, frame_locals: bool = True) -> list[str]:
     return texts
 
 
+_PACKAGE = __name__.split(".", 1)[0]
+
+
 def _frame_locals(exc: BaseException) -> str:
-    """The local variables of every frame the tracebacks of ``exc`` and its causes
+    """The local variables of the frames the tracebacks of ``exc`` and its causes
     hold, as reporters print them (Sentry, ``capture_locals=True``, pytest
-    ``--showlocals``, rich: each ``repr``), except the frames still running now: those
-    belong to the check's caller (the test, which holds the canary by design), while
-    every frame of the code under test has returned by the time it is checked."""
+    ``--showlocals``, rich: each ``repr``).
+
+    Left out: frames still running now (the check's caller: the test, which holds the
+    canary by design; the code under test has returned by the time it is checked),
+    and every frame from the first one of this library's own code inward (the library
+    and what it calls: the frames whose raw locals the documentation says the original
+    exception keeps, and ``scrub_exception`` replaces).
+    """
     running: set[int] = set()
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
@@ -94,6 +102,9 @@ def _frame_locals(exc: BaseException) -> str:
             continue
         seen.add(id(current))
         for tb_frame, _ in traceback.walk_tb(current.__traceback__):
+            module = str(tb_frame.f_globals.get("__name__", ""))
+            if module == _PACKAGE or module.startswith(_PACKAGE + "."):
+                break
             if id(tb_frame) in running:
                 continue
             for name, local in list(tb_frame.f_locals.items()):
@@ -242,13 +253,14 @@ def assert_no_leak(
     encoding that lengthens each character is searched for as the encoding of a
     12-character run. So a mask that kept too much, half a key, or a key inside a
     ``Basic`` header are all caught. Outputs may be strings, bytes (read as UTF-8 and
-    as UTF-16 of either byte order), exceptions (their full traceback with every
-    frame's local variables, as Sentry or ``capture_locals`` print them, causes
-    included, and the attributes of each exception it shows) or any object (its
-    ``repr`` and ``str``). ``frame_locals=False`` leaves the frames' locals out: for
-    checking what an *original* exception carries (message, attributes, traceback
-    text), whose frames hold raw locals by design; check ``scrub_exception(exc)``, the
-    copy meant for reporters, with them.
+    as UTF-16 of either byte order), exceptions (their full traceback, causes
+    included, with the local variables of each frame as Sentry or ``capture_locals``
+    print them, up to the first frame of this library's own code, whose values a
+    ``scrub_exception`` copy hides; and the attributes of each exception it shows)
+    or any object (its ``repr`` and ``str``). ``frame_locals=False`` leaves the
+    frames' locals out: for checking what an *original* exception carries (message,
+    attributes, traceback text), whose frames hold raw locals by design; check
+    ``scrub_exception(exc)``, the copy meant for reporters, with them.
 
     The failure message says which output, at which offset, and which fragment (form
     and position within the canary), never the value or the fragment itself.
