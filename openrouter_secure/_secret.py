@@ -31,8 +31,11 @@ class Secret:
     overwrites with zeros. This is best effort, and honest about it: ``reveal()``
     returns an immutable ``str`` that Python may copy and keep until the garbage
     collector frees it, and the bytes it was built from belonged to the caller. What
-    wiping guarantees is that *this object* no longer holds the value, and that the
-    sanitizer stops treating it as a known secret.
+    wiping guarantees is that *this object* no longer holds the value. The sanitizer
+    stops treating it as a known secret once no ``Secret`` holds it, unless it was
+    ever revealed: a revealed copy may live on in the program (a connection string, a
+    client's header), so such a value stays masked for the life of the process
+    (bounded: the registry keeps the latest 256 such values).
 
     Every ``Secret`` registers its value with the process's known-secrets registry
     (unless ``register=False``), so the sanitizer masks that exact value anywhere.
@@ -67,12 +70,19 @@ class Secret:
         text = _text(_BUF.__get__(self))
         if text is None:
             raise ValueError("this Secret holds binary data; use reveal_bytes()")
+        if self._registered and text not in _known._revealed:
+            _known.mark_revealed(text)
         return text
 
     def reveal_bytes(self) -> bytes:
         """The value as bytes."""
         self._check()
-        return bytes(_BUF.__get__(self))
+        buf = _BUF.__get__(self)
+        if self._registered:
+            text = _text(buf)
+            if text is not None and text not in _known._revealed:
+                _known.mark_revealed(text)
+        return bytes(buf)
 
     def copy(self) -> Secret:
         """An independent ``Secret`` with the same value (wiping one leaves the other)."""

@@ -54,7 +54,6 @@ _STANDARD = frozenset(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", Non
     "taskName",
 }
 _BASE_LEN = len(vars(logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)))
-_SCALARS = (int, float, bool, type(None))
 _SANITIZE = Sanitizer.sanitize
 
 
@@ -163,7 +162,7 @@ class SanitizingFilter(logging.Filter):
         s = self.sanitizer
         version = _known.current.version
         for key in attrs.keys() - _STANDARD:
-            value = _clean_value(s, key, attrs[key])
+            value = _plain(s, _clean_value(s, key, attrs[key]))
             # The name too: JSON formatters print every extra under its own name.
             name = _clean_name(s, key, version) if type(key) is str else key
             if name != key:
@@ -184,9 +183,58 @@ def _clean_value(s: Sanitizer, key: str, value: Any) -> Any:
     # (masked whole under a secret-looking name), containers walked, keys included,
     # exceptions scrubbed, and any other object judged by both ``str()`` and ``repr()``
     # (formatters print ``%(field)s`` with ``str()``, JSON encoders often too).
-    if isinstance(value, _SCALARS):
+    if type(value) in _NUMBERS:
         return value
     return s._walk(value, key, 0)
+
+
+_NUMBERS = frozenset({int, float, bool, type(None)})
+_PLAIN_SCALARS = _NUMBERS | {str}
+
+
+def _plain(s: Sanitizer, value: Any, depth: int = 0) -> Any:
+    """An extra as plain data: ``str``/``int``/``float``/``bool``/``None`` and
+    ``dict``/``list``/``tuple``/``set``/``frozenset`` of those stay; anything else
+    (an object, a subclass of a builtin type, a ``Secret``, a scrubbed exception)
+    becomes its sanitized ``str()`` (``repr()`` when ``str()`` fails).
+
+    A formatter may render an object through hooks no text judgement sees:
+    ``__format__`` under ``{``-style, ``dataclasses.asdict`` in JSON formatters (which
+    shows ``field(repr=False)`` fields), ``vars()``, ``model_dump()``. Text and plain
+    containers leave it nothing to call.
+    """
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if depth > 100:
+        return "<REDACTED: nesting too deep>"
+    if kind is dict:
+        return {_plain_key(s, k, depth): _plain(s, v, depth + 1) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        items = [_plain(s, v, depth + 1) for v in value]
+        return items if kind is list else tuple(items)
+    if kind is set or kind is frozenset:
+        members = {_plain_key(s, v, depth) for v in value}
+        return members if kind is set else frozenset(members)
+    if isinstance(value, str):  # a ``str`` subclass: its characters, not its hooks
+        return s.sanitize(str.__str__(value))
+    for how in (str, repr):
+        try:
+            text = how(value)
+        except Exception:  # noqa: BLE001, S112 - try the other rendering
+            continue
+        if type(text) is str:
+            return s.sanitize(text)
+    return f"<REDACTED: unprintable {kind.__name__}>"
+
+
+def _plain_key(s: Sanitizer, key: Any, depth: int) -> Any:
+    clean = _plain(s, key, depth + 1)
+    try:
+        hash(clean)
+    except TypeError:
+        return s.sanitize(str(clean))
+    return clean
 
 
 _lock = threading.Lock()

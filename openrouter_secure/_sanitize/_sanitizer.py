@@ -25,6 +25,7 @@ import contextlib
 import functools
 import itertools
 import json
+import re
 import sys
 import threading
 import urllib.parse
@@ -193,18 +194,64 @@ def _check_backend(backend: str) -> None:
         raise MissingDependencyError("fast", module="ahocorasick_rs")
 
 
+_ESCAPE_HEX = re.compile(r"%[0-9A-F]{2}|\\u[0-9a-f]{4}")
+
+
+def _other_case_escapes(text: str) -> str:
+    """``text`` with its ``%XX`` escapes lower-cased and its ``\\uxxxx`` escapes
+    upper-cased (the case other encoders write them in); the rest stays as it is."""
+    return _ESCAPE_HEX.sub(
+        lambda m: (
+            m.group().lower() if m.group()[0] == "%" else m.group().upper().replace("\\U", "\\u")
+        ),
+        text,
+    )
+
+
+def _all_u_escaped(raw_utf16: bytes) -> str:
+    """The JSON form some encoders write: every character as ``\\uxxxx``."""
+    return "".join(
+        f"\\u{int.from_bytes(raw_utf16[i : i + 2], 'big'):04x}" for i in range(0, len(raw_utf16), 2)
+    )
+
+
+def encoded_forms(value: str) -> set[str]:
+    """The encodings of ``value`` that code commonly writes it in (``value`` included).
+
+    JSON escapes (``ensure_ascii`` both ways, ``\\u`` hex in either case, and every
+    character escaped); URL escapes (``quote`` with ``safe="/"`` and ``safe=""``,
+    ``quote_plus``, escapes in either case); hex of the UTF-8 bytes (``bytes.hex()``,
+    ``%x``, either case); ``repr``/``ascii`` of the text and ``repr`` of its UTF-8 bytes
+    (``b'\\xc3\\xbc'``); and each of these ``repr``-escaped once more (a container's
+    or a traceback's rendering). Base64 is not here: it depends on the alignment.
+    """
+    raw = value.encode("utf-8", "surrogatepass")
+    utf16 = value.encode("utf-16-be", "surrogatepass")
+    all_u = _all_u_escaped(utf16)
+    forms = {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        all_u,
+        all_u.upper().replace("\\U", "\\u"),
+        raw.hex(),
+        raw.hex().upper(),
+    }
+    for safe in ("", "/"):
+        forms.add(urllib.parse.quote(value, safe=safe))
+        forms.add(urllib.parse.quote_plus(value, safe=safe))
+    forms |= {_other_case_escapes(form) for form in forms}
+    # ``repr`` escapes again what it prints (a container's repr, a traceback's locals):
+    # a value with a backslash or quote, and its JSON-escaped form, look different there.
+    forms |= {repr(form)[1:-1] for form in forms}
+    forms |= {repr(value)[1:-1], ascii(value)[1:-1], repr(raw)[2:-1]}
+    return forms
+
+
 def _encodings(value: str) -> list[str]:
     """The forms of ``value`` to look for besides itself (each differs from it)."""
     raw = value.encode("utf-8", "surrogatepass")
-    forms = {
-        json.dumps(value)[1:-1],
-        json.dumps(value, ensure_ascii=False)[1:-1],
-        urllib.parse.quote(value, safe=""),
-        urllib.parse.quote_plus(value, safe=""),
-    }
-    # ``repr`` escapes again what it prints (a container's repr, a traceback's locals):
-    # a value with a backslash or quote, and its JSON-escaped form, look different there.
-    forms |= {repr(form)[1:-1] for form in list(forms)} | {repr(value)[1:-1]}
+    forms = encoded_forms(value)
     # base64 of a value embedded in a longer base64 text (``Basic base64(user:key)``)
     # depends on its offset mod 3: take the stable middle for each alignment.
     for shift in range(3):

@@ -121,7 +121,8 @@ _SPACE = re.compile("[\t\n\r\u2028\u2029]")
 # ``promptText``, ``request``), or when any word is a strong one (``promptTemplate``,
 # ``messages_json``) and the last is not one that names metadata about the content
 # (``prompt_name``, ``prompt_tokens``, ``message_id``). Words are split on ``_ - .``,
-# spaces and camelCase humps.
+# spaces and camelCase humps; a strong word also counts inside a run-together word
+# (``userprompt``, ``chatmessages``), unless a metadata word ends it (``prompttokens``).
 _CONTENT_WORDS = frozenset(
     {
         "prompt", "prompts", "message", "messages", "content", "contents", "completion",
@@ -143,13 +144,28 @@ _META_WORDS = frozenset(
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
+def _strong_inside(word: str) -> bool:
+    """Whether a word holds a strong content word, also run together with others
+    (``userprompt``, ``chatmessages``, ``htmlcontent``)."""
+    return word in _STRONG_WORDS or any(strong in word for strong in _STRONG_WORDS)
+
+
+def _meta_tail(word: str) -> bool:
+    """Whether a run-together word ends in a metadata word after a strong one
+    (``prompttokens``, ``messageid``, ``contenttype``): it names metadata."""
+    return any(word.endswith(meta) and _strong_inside(word[: -len(meta)]) for meta in _META_WORDS)
+
+
 def _is_content_name(name: str) -> bool:
     words = [w.lower() for w in _WORD.findall(name)]
     if not words:
         return False
-    if words[-1] in _CONTENT_WORDS:
+    last = words[-1]
+    if last in _CONTENT_WORDS:
         return True
-    return words[-1] not in _META_WORDS and any(w in _STRONG_WORDS for w in words)
+    if last in _META_WORDS or _meta_tail(last):
+        return False
+    return any(_strong_inside(w) for w in words)
 
 
 @dataclass(frozen=True)
@@ -187,7 +203,7 @@ def _name_kind(name: str) -> int:
     kind = _SECRET if is_secret_field(name) else 0
     if _is_content_name(name):
         kind |= _CONTENT
-        if any(w.lower() in _STRONG_WORDS for w in _WORD.findall(name)):
+        if any(_strong_inside(w.lower()) for w in _WORD.findall(name)):
             kind |= _PROMPT
     return kind
 

@@ -6,12 +6,15 @@ import base64
 import contextlib
 import json
 import logging
+import re
 import secrets
 import string
+import sys
 import traceback
 import urllib.parse
-from collections.abc import Iterable
-from types import TracebackType
+from collections.abc import Callable, Iterable
+from types import FrameType, TracebackType
+from typing import Any
 
 _PREFIXES = {
     "openrouter": "sk-or-v1-",
@@ -48,12 +51,14 @@ FRAGMENT = 12
 _B64_FRAGMENT = 16  # 12 bytes of the value, base64-encoded
 
 
-def _describe(value: object) -> list[str]:
+def _describe(value: object, frame_locals: bool = True) -> list[str]:
     texts = [repr(value)]
     with contextlib.suppress(Exception):  # an object whose str() fails still has a repr
         texts.append(str(value))
     if isinstance(value, BaseException):
         texts.append("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        if frame_locals:
+            texts.append(_frame_locals(value))
         # The attributes of every exception the traceback shows (a ``.metadata``, a
         # ``.doc``) are outputs too: reporters and ``repr(vars(exc))`` show them.
         seen: set[int] = set()
@@ -67,6 +72,49 @@ def _describe(value: object) -> list[str]:
             else:
                 current = None if current.__suppress_context__ else current.__context__
     return texts
+
+
+_PACKAGE = __name__.split(".", 1)[0]
+
+
+def _frame_locals(exc: BaseException) -> str:
+    """The local variables of the frames the tracebacks of ``exc`` and its causes
+    hold, as reporters print them (Sentry, ``capture_locals=True``, pytest
+    ``--showlocals``, rich: each ``repr``).
+
+    Left out: frames still running now (the check's caller: the test, which holds the
+    canary by design; the code under test has returned by the time it is checked),
+    and every frame from the first one of this library's own code inward (the library
+    and what it calls: the frames whose raw locals the documentation says the original
+    exception keeps, and ``scrub_exception`` replaces).
+    """
+    running: set[int] = set()
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        running.add(id(frame))
+        frame = frame.f_back
+    lines: list[str] = []
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for tb_frame, _ in traceback.walk_tb(current.__traceback__):
+            module = str(tb_frame.f_globals.get("__name__", ""))
+            if module == _PACKAGE or module.startswith(_PACKAGE + "."):
+                break
+            if id(tb_frame) in running:
+                continue
+            for name, local in list(tb_frame.f_locals.items()):
+                try:
+                    lines.append(f"{name} = {local!r}")
+                except Exception:  # noqa: BLE001 - reporters print a placeholder
+                    lines.append(f"{name} = <unprintable>")
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+        pending += [e for e in getattr(current, "exceptions", ()) if isinstance(e, BaseException)]
+    return "\n".join(lines)
 
 
 def _forms(value: str) -> dict[str, str]:
@@ -89,6 +137,51 @@ def _forms(value: str) -> dict[str, str]:
     return forms
 
 
+def _u_escaped(text: str, every: bool, upper: bool) -> str:
+    """JSON ``\\uxxxx`` escapes: of the non-ASCII characters, or of ``every`` one."""
+    units = text.encode("utf-16-be", "surrogatepass")
+    out: list[str] = []
+    i = 0
+    for ch in text:
+        size = 4 if ord(ch) > 0xFFFF else 2
+        if every or ord(ch) > 0x7F:
+            for j in range(i, i + size, 2):
+                code = f"{int.from_bytes(units[j : j + 2], 'big'):04x}"
+                out.append("\\u" + (code.upper() if upper else code))
+        else:
+            out.append(ch)
+        i += size
+    return "".join(out)
+
+
+def _lower_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
+#: Encodings applied character by character, so the encoding of a run of the value is
+#: a run of the encoded value: each is searched for as the encoding of every
+#: ``FRAGMENT``-character run (however long that encoding is).
+_CHARWISE: dict[str, Callable[[str], str]] = {
+    "hex": lambda t: t.encode("utf-8", "surrogatepass").hex(),
+    "hex (upper case)": lambda t: t.encode("utf-8", "surrogatepass").hex().upper(),
+    "JSON \\u-escaped (upper-case hex)": lambda t: _u_escaped(t, False, True),
+    "JSON, every character \\u-escaped": lambda t: _u_escaped(t, True, False),
+    "JSON, every character \\u-escaped (upper-case hex)": lambda t: _u_escaped(t, True, True),
+    "ascii()": lambda t: t.encode("ascii", "backslashreplace").decode("ascii"),
+    "repr of the UTF-8 bytes": lambda t: t.encode("utf-8", "surrogatepass").decode(
+        "ascii", "backslashreplace"
+    ),
+    "URL-encoded (quote, safe='/')": lambda t: urllib.parse.quote(t),
+    "URL-encoded (lower-case escapes)": lambda t: _lower_escapes(urllib.parse.quote(t, safe="")),
+    "URL-encoded (quote, safe='/', lower-case escapes)": lambda t: _lower_escapes(
+        urllib.parse.quote(t)
+    ),
+    "URL-encoded (form, lower-case escapes)": lambda t: _lower_escapes(
+        urllib.parse.quote_plus(t, safe="")
+    ),
+}
+
+
 def _needles(values: list[str]) -> dict[str, str]:
     """Every fragment to look for → a description of it (never the fragment itself)."""
     needles: dict[str, str] = {}
@@ -106,6 +199,16 @@ def _needles(values: list[str]) -> dict[str, str]:
                     f"{where}, {size} characters from offset {start} of {len(text)}",
                 )
             needles.setdefault(text, f"{where}, whole value")
+        for form, encode in _CHARWISE.items():
+            where = f"canary #{number}, {form}"
+            if len(value) <= FRAGMENT:
+                needles.setdefault(encode(value), f"{where}, whole value")
+                continue
+            for start in range(len(value) - FRAGMENT + 1):
+                needles.setdefault(
+                    encode(value[start : start + FRAGMENT]),
+                    f"{where}, {FRAGMENT} characters from offset {start} of {len(value)}",
+                )
     return needles
 
 
@@ -125,16 +228,39 @@ def _find(text: str, needles: dict[str, str]) -> tuple[int, str] | None:
     return None
 
 
-def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
+def _decodings(data: bytes) -> list[str]:
+    """The texts bytes may hold: UTF-8, and UTF-16 of either byte order at either
+    alignment (a UTF-16 body, a Windows log file)."""
+    texts = [data.decode("utf-8", "replace")]
+    for start in (0, 1):
+        for codec in ("utf-16-le", "utf-16-be"):
+            part = data[start:]
+            texts.append(part[: len(part) // 2 * 2].decode(codec, "replace"))
+    return texts
+
+
+def assert_no_leak(
+    canaries: str | Iterable[str], *outputs: object, frame_locals: bool = True
+) -> None:
     """Fail if any distinctive fragment of any canary appears in any output.
 
     A fragment is any run of 12 characters of the value (16 of its base64 form), or
     the whole value when it is shorter, searched in the forms the Sanitizer claims to
-    mask: plain, JSON-escaped, URL-encoded and base64 (both alphabets, every
-    alignment). So a mask that kept too much, half a key, or a key inside a ``Basic``
-    header are all caught. Outputs may be strings, bytes, exceptions (their full
-    traceback is searched, causes included, and the attributes of each exception it
-    shows) or any object (its ``repr`` and ``str``).
+    mask: plain, JSON-escaped (``\\u`` escapes in either case, or every character
+    escaped), URL-encoded (``quote`` with ``safe="/"`` or ``""``, ``quote_plus``,
+    escapes in either case), hex of the UTF-8 bytes (either case), ``ascii()`` and the
+    ``repr`` of the UTF-8 bytes, and base64 (both alphabets, every alignment); an
+    encoding that lengthens each character is searched for as the encoding of a
+    12-character run. So a mask that kept too much, half a key, or a key inside a
+    ``Basic`` header are all caught. Outputs may be strings, bytes (read as UTF-8 and
+    as UTF-16 of either byte order), exceptions (their full traceback, causes
+    included, with the local variables of each frame as Sentry or ``capture_locals``
+    print them, up to the first frame of this library's own code, whose values a
+    ``scrub_exception`` copy hides; and the attributes of each exception it shows)
+    or any object (its ``repr`` and ``str``). ``frame_locals=False`` leaves the
+    frames' locals out: for checking what an *original* exception carries (message,
+    attributes, traceback text), whose frames hold raw locals by design; check
+    ``scrub_exception(exc)``, the copy meant for reporters, with them.
 
     The failure message says which output, at which offset, and which fragment (form
     and position within the canary), never the value or the fragment itself.
@@ -145,11 +271,11 @@ def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
     needles = _needles(values)
     for index, output in enumerate(outputs):
         if isinstance(output, (bytes, bytearray)):
-            texts = [bytes(output).decode("utf-8", "replace")]
+            texts = _decodings(bytes(output))
         elif isinstance(output, str):
             texts = [output]
         else:
-            texts = _describe(output)
+            texts = _describe(output, frame_locals)
         for text in texts:
             hit = _find(text, needles)
             if hit is not None:
@@ -161,7 +287,17 @@ def assert_no_leak(canaries: str | Iterable[str], *outputs: object) -> None:
 
 
 class LeakCheck(logging.Handler):
-    """Capture every log record while active; ``check()`` asserts no canary leaked.
+    """Capture every log record and console write while active; ``check()`` asserts
+    no canary leaked.
+
+    Records are captured however they are routed: as a handler on the root logger
+    (every record that propagates there), and from every other handler as it handles
+    a record (after that handler's filters ran, so what is searched is what the
+    handler writes): a logger with ``propagate=False`` and its own handler, a
+    ``QueueListener``'s handlers, ``logging.lastResort``. Text written to
+    ``sys.stdout`` and ``sys.stderr`` (``print``, ``warnings``, a reporter) is searched
+    too; writes straight to the file descriptors (``os.write(2, ...)``, a child
+    process) are not: pass pytest's ``capfd`` output to ``check()`` for those.
 
     Records are formatted the way a real handler would (message, args, exception
     text, stack info, and every extra attribute), so a canary hiding in ``extra=``
@@ -170,6 +306,9 @@ class LeakCheck(logging.Handler):
         with LeakCheck(canary) as leaks:
             run_the_code()
         # leaving the block checks; leaks.records holds what was logged
+
+    While active, ``logging.Handler.handle`` is wrapped for the whole process (nested
+    checks must be left in the reverse order they were entered).
     """
 
     def __init__(self, *canaries: str, level: int = logging.DEBUG) -> None:
@@ -177,11 +316,20 @@ class LeakCheck(logging.Handler):
         self.canaries = list(canaries)
         self.records: list[logging.LogRecord] = []
         self.texts: list[str] = []
+        self._seen: set[int] = set()
         self._formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
         self._saved_level = logging.NOTSET
+        self._saved_handle: Any = None
+        self._saved_streams: tuple[Any, Any] | None = None
+        self._console: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        self._capture(record)
+
+    def _capture(self, record: logging.LogRecord) -> None:
+        if id(record) not in self._seen:
+            self._seen.add(id(record))
+            self.records.append(record)
         try:
             text = self._formatter.format(record)
         except Exception:  # noqa: BLE001 - a bad record must still be searched
@@ -193,6 +341,20 @@ class LeakCheck(logging.Handler):
         self._saved_level = root.level
         root.setLevel(min(self.level, root.level) if root.level else self.level)
         root.addHandler(self)
+        original = self._saved_handle = logging.Handler.handle
+        check = self
+
+        def handle(handler: logging.Handler, record: logging.LogRecord) -> Any:
+            passed = original(handler, record)
+            if passed and handler is not check:
+                # Python 3.12+ may return the record a filter replaced it with.
+                check._capture(passed if isinstance(passed, logging.LogRecord) else record)
+            return passed
+
+        logging.Handler.handle = handle  # type: ignore[method-assign, assignment]
+        self._saved_streams = (sys.stdout, sys.stderr)
+        sys.stdout = _Tee(sys.stdout, self._console)
+        sys.stderr = _Tee(sys.stderr, self._console)
         return self
 
     def __exit__(
@@ -201,16 +363,43 @@ class LeakCheck(logging.Handler):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._saved_streams is not None:
+            sys.stdout, sys.stderr = self._saved_streams
+            self._saved_streams = None
+        if self._saved_handle is not None:
+            logging.Handler.handle = self._saved_handle  # type: ignore[method-assign]
+            self._saved_handle = None
         root = logging.getLogger()
         root.removeHandler(self)
         root.setLevel(self._saved_level)
         if exc_type is None:
             self.check()
 
-    def check(self, *more_outputs: object) -> None:
-        """Assert no canary is in the captured records or in ``more_outputs``."""
-        assert_no_leak(self.canaries, *self.texts, *more_outputs)
+    def check(self, *more_outputs: object, frame_locals: bool = True) -> None:
+        """Assert no canary is in the captured records or in ``more_outputs``
+        (``frame_locals`` as for :func:`assert_no_leak`)."""
+        outputs = [*self.texts, "".join(self._console), *more_outputs]
+        assert_no_leak(self.canaries, *outputs, frame_locals=frame_locals)
 
     @property
     def messages(self) -> list[str]:
         return [r.getMessage() for r in self.records]
+
+
+class _Tee:
+    """A text stream that also keeps what is written to it."""
+
+    def __init__(self, stream: Any, kept: list[str]) -> None:
+        self._stream = stream
+        self._kept = kept
+
+    def write(self, text: str) -> int:
+        self._kept.append(str(text))
+        return int(self._stream.write(text))
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -1,0 +1,126 @@
+"""A known value is masked in every encoding code commonly writes it in, and the leak
+checks look for each of those forms too."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import traceback
+import urllib.parse
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from openrouter_secure import Secret, default_sanitizer
+from openrouter_secure.testing import assert_no_leak
+
+
+def _u_upper(text: str) -> str:
+    return re.sub(
+        r"\\u[0-9a-f]{4}", lambda m: "\\u" + m.group()[2:].upper(), json.dumps(text)[1:-1]
+    )
+
+
+def _every_u(text: str) -> str:
+    units = text.encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+    )
+
+
+def _lower_escapes(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
+ENCODERS: dict[str, Callable[[str], str]] = {
+    "hex": lambda v: v.encode().hex(),
+    "hex upper": lambda v: v.encode().hex().upper(),
+    "%x of the bytes as int": lambda v: "%x" % int.from_bytes(v.encode(), "big"),
+    "quote (safe='/')": lambda v: urllib.parse.quote(v),
+    "quote (safe='')": lambda v: urllib.parse.quote(v, safe=""),
+    "quote_plus": lambda v: urllib.parse.quote_plus(v),
+    "quote, lower-case escapes": lambda v: _lower_escapes(urllib.parse.quote(v)),
+    "quote_plus, lower-case escapes": lambda v: _lower_escapes(urllib.parse.quote_plus(v)),
+    "ascii()": lambda v: ascii(v)[1:-1],
+    "repr of UTF-8 bytes": lambda v: repr(v.encode())[2:-1],
+    "JSON upper-case \\u": _u_upper,
+    "JSON every char \\u": _every_u,
+    "JSON every char \\u, upper": lambda v: _every_u(v).upper().replace("\\U", "\\u"),
+}
+
+
+def _values() -> list[str]:
+    while True:  # base64 text with both '/' and '+', as cloud secret keys have
+        b64 = base64.b64encode(secrets.token_bytes(27)).decode()
+        if "/" in b64 and "+" in b64:
+            break
+    return [
+        secrets.token_urlsafe(18),
+        b64,
+        "Grüße-" + secrets.token_hex(6) + "-Straße/x y=z",
+        "pw€" + secrets.token_hex(8) + "😀end",
+    ]
+
+
+@pytest.fixture
+def values() -> Iterator[list[str]]:
+    vals = _values()
+    held = [Secret(v) for v in vals]
+    yield vals
+    for s in held:
+        s.wipe()
+
+
+@pytest.mark.parametrize("encoding", list(ENCODERS))
+def test_sanitize_masks_a_known_value_in_each_encoding(encoding: str, values: list[str]) -> None:
+    for value in values:
+        form = ENCODERS[encoding](value)
+        out = default_sanitizer().sanitize(f"GET /v1/files/{form}/download?x={form}")
+        assert form not in out, f"{encoding} form of a value of length {len(value)} kept"
+
+
+@pytest.mark.parametrize("encoding", list(ENCODERS))
+def test_assert_no_leak_finds_each_encoding(encoding: str) -> None:
+    for value in _values():
+        form = ENCODERS[encoding](value)
+        with pytest.raises(AssertionError, match="canary #1"):
+            assert_no_leak(value, f"prefix {form} suffix")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_assert_no_leak_reads_bytes_as_utf16(codec: str) -> None:
+    value = secrets.token_urlsafe(24)
+    with pytest.raises(AssertionError, match="canary #1"):
+        assert_no_leak(value, ("log line: " + value).encode(codec))
+    with pytest.raises(AssertionError, match="canary #1"):
+        assert_no_leak(value, b"x" + ("log line: " + value).encode(codec))
+
+
+def test_assert_no_leak_still_passes_clean_output() -> None:
+    value = secrets.token_urlsafe(24)
+    other = secrets.token_urlsafe(24)
+    outputs = [f(other) for f in ENCODERS.values()]
+    assert_no_leak(value, *outputs, other.encode("utf-16-le"), json.dumps({"k": other}))
+
+
+def _call_api(api_key: str) -> None:
+    raise RuntimeError("upstream returned 500")
+
+
+def test_assert_no_leak_reads_the_locals_of_returned_frames() -> None:
+    value = secrets.token_urlsafe(24)
+    try:
+        _call_api(value)
+    except RuntimeError as exc:
+        error = exc
+    rendered = "".join(
+        traceback.TracebackException.from_exception(error, capture_locals=True).format()
+    )
+    assert value in rendered  # what Sentry or capture_locals would print
+    with pytest.raises(AssertionError, match="canary #1"):
+        assert_no_leak(value, error)
+    assert_no_leak(value, error, frame_locals=False)  # the exception itself is clean
+    with Secret(value):  # the scrubbed copy masks what the sanitizer knows
+        assert_no_leak(value, default_sanitizer().scrub_exception(error))
