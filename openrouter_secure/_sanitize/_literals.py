@@ -21,10 +21,17 @@ def trie_pattern(words: Sequence[str]) -> str:
         node[""] = {}
 
     def build(node: dict[str, Any]) -> str:
+        # A run of nodes with one child and no literal ending there is written as a
+        # plain string, without recursing: known values (and their encoded forms) can
+        # be thousands of characters long, deeper than Python's recursion limit.
+        run: list[str] = []
+        while "" not in node and len(node) == 1:
+            ch, node = next(iter(node.items()))
+            run.append(re.escape(ch))
         alts = [re.escape(ch) + build(child) for ch, child in node.items() if ch]
         if not alts:
-            return ""
+            return "".join(run)
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
+        return "".join(run) + (f"(?:{body})?" if "" in node else body)
 
     return build(trie)
