@@ -60,9 +60,9 @@ _HIDDEN = re.compile(
 _B64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
 _B64 = r"[A-Za-z0-9+/_-]"
 _PAIR = re.compile(
-    rf"\n(?:(?<={_B64}{{16}}\n)|(?<={_B64}{{16}}\r\n))[ \t>]*{_B64}{{4,}}={{0,2}}\r?$", re.M
+    rf"\n(?:(?<={_B64}{{16}}\n)|(?<={_B64}{{16}}\r\n))[ \t>]*{_B64}+={{0,2}}\r?$", re.M
 )
-_WRAPPED = re.compile(rf"{_B64}{{16,}}(?:\r?\n[ \t>]*{_B64}{{4,}}={{0,2}}(?=\r?\n|\Z))+")
+_WRAPPED = re.compile(rf"{_B64}{{16,}}(?:\r?\n[ \t>]*{_B64}+={{0,2}}(?=\r?\n|\Z))+")
 _BREAK = re.compile(r"={0,2}\r?\n[ \t>]*")
 
 
