@@ -190,3 +190,18 @@ def test_run_stderr_masks_a_resolved_value_in_wrapped_base64() -> None:
     out = b"".join(lines.feed(line.encode()) for line in dump.splitlines(keepends=True))
     out += lines.flush()
     assert_no_leak(value, out)
+
+
+def test_known_value_in_wrapped_base64_with_a_hidden_character_is_masked(
+    s: Sanitizer, known: str
+) -> None:
+    lines = _wrapped(b"user:" + known.encode(), 40).splitlines(keepends=True)
+    lines[1] = lines[1][:10] + "\u200b" + lines[1][10:]
+    out = s.sanitize("dump:\n" + "".join(lines))
+    assert_no_leak(known, out, _drawn(out))
+
+
+def test_password_assignment_with_a_hidden_character_is_masked(s: Sanitizer) -> None:
+    pw = rnd(ALNUM, 20)
+    out = s.sanitize(f"db password=\x1b[33m{pw[:8]}\u200b{pw[8:]}\x1b[0m connecting")
+    assert_no_leak(pw, out, _drawn(out))

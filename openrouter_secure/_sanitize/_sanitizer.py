@@ -365,6 +365,7 @@ class Sanitizer:
           values (and their encodings) found in those lines joined.
         """
         hits = scanner.scan(text)
+        visible: View | None = None
         if hits:
             # A hit of one character is a hidden character: known values are longer.
             hidden = [h for h in hits if h[2] - h[1] == 1 and h[3] == KNOWN]
@@ -372,13 +373,17 @@ class Sanitizer:
                 hits = [h for h in hits if not (h[2] - h[1] == 1 and h[3] == KNOWN)]
                 # A line break's carriage return hides nothing.
                 if any(text[h[1] : h[1] + 2] != "\r\n" for h in hidden):
-                    view = visible_view(text)
-                    if view is not None:
-                        hits.extend(_mapped(view, scanner.scan(view.text), False))
+                    visible = visible_view(text)
+                    if visible is not None:
+                        hits.extend(_mapped(visible, scanner.scan(visible.text), False))
         if self._wrapped and "\n" in text:
-            view = base64_view(text)
+            # Wrapped base64 is looked for as a reader sees it, too (a zero-width
+            # space inside a line must not hide the block).
+            seen = visible.text if visible is not None else text
+            view = base64_view(seen)
             if view is not None:
-                hits.extend(_mapped(view, scanner.scan(view.text), True))
+                found = _mapped(view, scanner.scan(view.text), True)
+                hits.extend(_mapped(visible, found, False) if visible is not None else found)
         return hits
 
     def _spans(self, text: str, hits: list[Hit] | None = None) -> list[tuple[int, int, int, int]]:
