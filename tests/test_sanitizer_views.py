@@ -38,11 +38,13 @@ HIDDEN = {
     "delete": "\x7f",
     "bidi-override": "\u202e",
     "tag-char": "\U000e0041",
+    "variation-selector": "\ufe0f",
+    "hangul-filler": "\u3164",
 }
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x1b\x07]*(?:\x07|\x1b\\)"
     "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-    "\U000e0000-\U000e007f]"
+    "\u3164\ufe00-\ufe0f\U000e0000-\U000e007f]"
 )
 
 
