@@ -111,6 +111,7 @@ class SanitizingFilter(logging.Filter):
                         and state is not None
                         and state[0] is _known.current
                         and state[1].clean(text)
+                        and not (s._wrapped and "\n" in text)
                     ):
                         text = s.sanitize(text)
                     record.msg = text

@@ -48,6 +48,7 @@ from ._scan import (
     hyperscan_available,
 )
 from ._traceback import scrubbed_traceback
+from ._views import HIDDEN_CHARS, View, base64_view, visible_view
 
 __all__ = [
     "MASK",
@@ -334,6 +335,9 @@ class Sanitizer:
         self._learn_limit = learn_limit
         #: values found by rules, remembered in this process (``learn=True``), oldest first
         self._learned: dict[str, None] = {}
+        #: whether there are known values, so a text with line breaks must be looked at
+        #: for wrapped base64 too (see ``_views``)
+        self._wrapped = False
 
     @property
     def backend(self) -> str:
@@ -360,6 +364,10 @@ class Sanitizer:
                     prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
                     echoes.extend(_echoes(value, prefix))
                 needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
+                # Hidden characters are needles too: a text without one stays clean for
+                # the prefilter, a text with one is looked at as a reader sees it.
+                needles.extend((c, 0) for c in HIDDEN_CHARS)
+                self._wrapped = bool(known.values or self._learned)
                 scanner = Scanner(self._rules, needles, backend=self._backend, echoes=echoes)
                 self._state = state = (known, scanner)
         return state[1]
@@ -394,10 +402,41 @@ class Sanitizer:
         """The longest text one finding can cover (what a stream must hold back)."""
         return self._scanner().max_match
 
+    def _hits(self, scanner: Scanner, text: str) -> list[Hit]:
+        """Every hit in ``text``, also those only a reader sees (see ``_views``):
+
+        - where the text holds a hidden character (an escape sequence, a zero-width
+          space, a NUL), the findings in the text without them, each covering the
+          hidden characters inside it;
+        - where known values exist and the text holds wrapped base64 lines, the known
+          values (and their encodings) found in those lines joined.
+        """
+        hits = scanner.scan(text)
+        visible: View | None = None
+        if hits:
+            # A hit of one character is a hidden character: known values are longer.
+            hidden = [h for h in hits if h[2] - h[1] == 1 and h[3] == KNOWN]
+            if hidden:
+                hits = [h for h in hits if not (h[2] - h[1] == 1 and h[3] == KNOWN)]
+                # A line break's carriage return hides nothing.
+                if any(text[h[1] : h[1] + 2] != "\r\n" for h in hidden):
+                    visible = visible_view(text)
+                    if visible is not None:
+                        hits.extend(_mapped(visible, scanner.scan(visible.text), False))
+        if self._wrapped and "\n" in text:
+            # Wrapped base64 is looked for as a reader sees it, too (a zero-width
+            # space inside a line must not hide the block).
+            seen = visible.text if visible is not None else text
+            view = base64_view(seen)
+            if view is not None:
+                found = _mapped(view, scanner.scan(view.text), True)
+                hits.extend(_mapped(visible, found, False) if visible is not None else found)
+        return hits
+
     def _spans(self, text: str, hits: list[Hit] | None = None) -> list[tuple[int, int, int, int]]:
         """Merged, sorted, non-overlapping (start, end, keep, rule index) spans."""
         if hits is None:
-            hits = self._scanner().scan(text)
+            hits = self._hits(self._scanner(), text)
         if not hits:
             return []
         hits.sort(key=lambda h: (h[1], -h[2], h[3]))
@@ -433,7 +472,7 @@ class Sanitizer:
         continue in the next chunk), so only the head is released, masked with what
         the whole buffer revealed. A cut of 0 releases nothing.
         """
-        hits = self._scanner().scan(text)
+        hits = self._hits(self._scanner(), text)
         moved = True
         while moved:  # moving the cut back may make it fall inside an earlier finding
             moved = False
@@ -452,9 +491,9 @@ class Sanitizer:
             # The engine as in ``_scanner``, inlined: this runs for every log record.
             state = self._state
             scanner = state[1] if state and state[0] is _known.current else self._scanner()
-            if scanner.clean(text):
+            if scanner.clean(text) and not (self._wrapped and "\n" in text):
                 return text
-            hits = scanner.scan(text)
+            hits = self._hits(scanner, text)
             if not hits:
                 return text
             if self._learn:
@@ -681,6 +720,18 @@ class Sanitizer:
         except Exception:  # noqa: BLE001
             return f"<unprintable {type(value).__name__}>"
         return self.sanitize(text)
+
+
+def _mapped(view: View, hits: list[Hit], known_only: bool) -> list[Hit]:
+    """``hits`` made in ``view``, as spans of the original text (``known_only``: the
+    hits of known values alone, without the hidden characters' own)."""
+    out: list[Hit] = []
+    for context, start, end, ri, keep in hits:
+        if (ri == KNOWN and end - start == 1) or (known_only and ri != KNOWN):
+            continue
+        lo, hi = view.span(start, end)
+        out.append((min(view.original(context), lo), lo, hi, ri, keep))
+    return out
 
 
 def _render(how: Callable[[object], str], obj: object) -> str | None:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from .._sanitize._sanitizer import Sanitizer, default_sanitizer
+from .._sanitize._sanitizer import Sanitizer, _encodings, default_sanitizer
 from .._secret import MASK
 
 __all__ = ["MAX_LINE", "FragmentMasker", "LineSanitizer", "pump"]
@@ -32,6 +32,9 @@ class FragmentMasker:
     see it, yet each line holds a piece. The launcher knows the exact values it put in
     the child's environment, so it masks every piece of 12 characters or more, or of 8
     or more holding a digit (the whole value when it is shorter), wherever it appears.
+    The same holds for the value's encodings (base64 at each alignment, URL and JSON
+    escapes): base64 wrapped at 76 columns (``base64``, MIME) puts a piece of the
+    encoded value on each line.
     """
 
     FRAGMENT = 8
@@ -39,7 +42,8 @@ class FragmentMasker:
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._sizes: dict[int, set[str]] = {}
         self._whole: set[str] = set()
-        for value in values:
+        forms = {form for value in values for form in (value, *_encodings(value))}
+        for value in forms:
             self._whole.add(value)
             size = min(self.FRAGMENT, len(value))
             if size < 6:
