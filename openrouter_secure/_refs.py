@@ -242,9 +242,15 @@ def looks_like_a_credential(value: str) -> bool:
     return False
 
 
+# A held value shorter than this counts only when it is the whole text: a six-digit
+# PIN inside a long path or parameter is more likely chance than a pasted secret, and
+# refusing such references would make ordinary ones fail at random.
+_MIN_INSIDE = 10
+
+
 def _holds_known(text: str) -> bool:
-    """Whether ``text`` contains a value this process holds as a Secret."""
-    return any(k in text for k in _known.current.values)
+    """Whether ``text`` is, or contains, a value this process holds as a Secret."""
+    return any(k == text or (len(k) >= _MIN_INSIDE and k in text) for k in _known.current.values)
 
 
 def _decoded_forms(value: str) -> set[str]:
