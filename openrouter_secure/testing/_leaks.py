@@ -240,7 +240,7 @@ def _decodings(data: bytes) -> list[str]:
 
 
 def assert_no_leak(
-    canaries: str | Iterable[str], *outputs: object, frame_locals: bool = True
+    canaries: str | Iterable[str], *outputs: object, frame_locals: bool = False
 ) -> None:
     """Fail if any distinctive fragment of any canary appears in any output.
 
@@ -257,10 +257,12 @@ def assert_no_leak(
     included, with the local variables of each frame as Sentry or ``capture_locals``
     print them, up to the first frame of this library's own code, whose values a
     ``scrub_exception`` copy hides; and the attributes of each exception it shows)
-    or any object (its ``repr`` and ``str``). ``frame_locals=False`` leaves the
-    frames' locals out: for checking what an *original* exception carries (message,
-    attributes, traceback text), whose frames hold raw locals by design; check
-    ``scrub_exception(exc)``, the copy meant for reporters, with them.
+    or any object (its ``repr`` and ``str``). ``frame_locals=True`` also searches the
+    local variables of the frames an exception's traceback holds, as Sentry or
+    ``capture_locals`` print them: use it on ``scrub_exception(exc)``, the copy meant
+    for reporters. It is off by default because an *original* exception's frames hold
+    raw locals by design, and so do a test's own helpers and lambdas that have
+    returned.
 
     The failure message says which output, at which offset, and which fragment (form
     and position within the canary), never the value or the fragment itself.
@@ -375,7 +377,7 @@ class LeakCheck(logging.Handler):
         if exc_type is None:
             self.check()
 
-    def check(self, *more_outputs: object, frame_locals: bool = True) -> None:
+    def check(self, *more_outputs: object, frame_locals: bool = False) -> None:
         """Assert no canary is in the captured records or in ``more_outputs``
         (``frame_locals`` as for :func:`assert_no_leak`)."""
         outputs = [*self.texts, "".join(self._console), *more_outputs]
