@@ -468,3 +468,14 @@ def test_a_response_id_equal_but_not_identical_to_a_request_id_is_dropped(msg_id
     gw = asked(gateway()[0], 1 if msg_id is True else 7, method="tools/list")
     listing = {"tools": [{"name": "rm"}]}
     assert gw.from_upstream({"jsonrpc": "2.0", "id": msg_id, "result": listing}) is None
+
+
+def test_a_secret_in_clear_in_a_blob_is_masked_even_when_it_reads_as_base64() -> None:
+    canary = make_canary()
+    gw = asked(gateway()[0], 1)
+    blob = f"k{canary}"
+    blob += "x" * (-len(blob) % 4)  # base64-shaped once "-" is read as URL-safe
+    out = gw.from_upstream(
+        {"jsonrpc": "2.0", "id": 1, "result": {"contents": [{"uri": "x://y", "blob": blob}]}}
+    )
+    assert_no_leak(canary, json.dumps(out))

@@ -106,6 +106,12 @@ def _binary(value: Any, s: _Scrub) -> Any:
     UTF-8 or else as Latin-1, hold a secret: then that text, sanitized, in the same
     encoding (base64 re-encoded in the standard alphabet, one line). Text that is not
     base64 is sanitized as text."""
+    if isinstance(value, str):
+        # The text itself first: a secret in clear (or in a form the sanitizer knows)
+        # may also happen to be made of base64 characters.
+        clean_text = s(value)
+        if clean_text != value:
+            return clean_text
     try:
         raw = _b64decode(value) if isinstance(value, str) else bytes(value)
     except (ValueError, TypeError):  # binascii.Error included
