@@ -839,3 +839,41 @@ def test_a_missing_upstream_command_is_127(tmp_path: Path) -> None:
     assert proc.returncode == 127
     assert "upstream command not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.service("npm")
+def test_a_request_id_still_in_flight_is_refused_end_to_end(tmp_path: Path) -> None:
+    """A host that reuses the id of a call in flight for a listing gets an error for
+    the listing, and exactly one answer under that id (the call's)."""
+    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    if exe is None:
+        service_missing("mcp-server-time is in the test dependency group; pip install it")
+    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "script", "version": "1"},
+        },
+    }
+    params = {"name": "get_current_time", "arguments": {"timezone": "UTC"}}
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
+    listing = {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("\n".join(json.dumps(m) for m in (init, call, listing)) + "\n")
+    with requests.open("rb") as stdin:
+        proc = subprocess.run(
+            [*GATEWAY, "--policy", str(policy), "--", exe],
+            stdin=stdin,
+            capture_output=True,
+            env=child_env(),
+            timeout=60,
+        )
+    answers = [m for m in map(json.loads, proc.stdout.splitlines()) if m.get("id") == 7]
+    assert len(answers) == 2
+    refused = [m for m in answers if "error" in m]
+    assert [m["error"]["message"] for m in refused] == ["Invalid Request: id already in use"]
+    assert not any("tools" in (m.get("result") or {}) for m in answers)

@@ -49,6 +49,14 @@ async def send(gw: Gateway, message: dict[str, Any]) -> tuple[list[Any], list[An
     return up, host
 
 
+def asked(gw: Gateway, *ids: Any, method: str = "ping") -> Gateway:
+    """``gw`` with a request in flight under each of ``ids`` (what a response needs to
+    be relayed)."""
+    for msg_id in ids:
+        anyio.run(send, gw, {"jsonrpc": "2.0", "id": msg_id, "method": method})
+    return gw
+
+
 @pytest.mark.parametrize(
     "uri",
     [
@@ -93,21 +101,23 @@ def test_observe_forwards_what_it_would_refuse() -> None:
     assert audit.records[0][1]["observed"] is True
 
 
-def test_lists_are_filtered_and_unknown_responses_pass() -> None:
+def test_lists_are_filtered_and_unknown_responses_are_dropped() -> None:
     gw, _ = gateway()
     anyio.run(send, gw, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
     out = gw.from_upstream(
         {"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "echo"}, {"name": "rm"}]}}
     )
     assert [t["name"] for t in out["result"]["tools"]] == ["echo"]
-    # a response the gateway did not ask for (e.g. an id it never saw) is only sanitized
+    # a response to no request in flight (an id never sent, or answered already)
     other = gw.from_upstream({"jsonrpc": "2.0", "id": 99, "result": {"tools": [{"name": "rm"}]}})
-    assert other["result"]["tools"] == [{"name": "rm"}]
+    again = gw.from_upstream({"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "rm"}]}})
+    assert other is None
+    assert again is None
 
 
 def test_every_field_is_sanitized_keys_and_errors_included() -> None:
     canary = make_canary()
-    gw, _ = gateway()
+    gw = asked(gateway()[0], 3, 4)
     result = {
         "content": [{"type": "text", "text": f"key {canary}"}],
         "structuredContent": {canary: {"nested": [canary]}, "apiKey": "plain-looking-value"},
@@ -127,6 +137,7 @@ def test_every_field_is_sanitized_keys_and_errors_included() -> None:
             "params": {"messages": [{"content": {"text": canary}}]},
         }
     )
+    assert None not in (out, error, note, request)
     assert out["result"]["structuredContent"]["apiKey"] != "plain-looking-value"
     assert request["id"] == "s1"
     assert_no_leak(canary, json.dumps([out, error, note, request]))
@@ -134,7 +145,7 @@ def test_every_field_is_sanitized_keys_and_errors_included() -> None:
 
 def test_base64_payloads_stay_exact_unless_they_hold_a_secret() -> None:
     canary = make_canary()
-    gw, _ = gateway()
+    gw = asked(gateway()[0], 1, 2)
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4).decode()
     image = {"type": "image", "data": png, "mimeType": "image/png"}
     out = gw.from_upstream({"jsonrpc": "2.0", "id": 1, "result": {"content": [image]}})
@@ -148,7 +159,7 @@ def test_base64_payloads_stay_exact_unless_they_hold_a_secret() -> None:
 
 def test_pieces_of_the_upstreams_secrets_are_masked() -> None:
     canary = make_canary()
-    gw, _ = gateway()
+    gw = asked(gateway()[0], 1)
     gw.mask_fragments_of([canary])
     wrapped = f"│ cannot use {canary[:25]} │\n│ {canary[25:]} │"
     out = gw.from_upstream(
@@ -175,7 +186,7 @@ def test_updates_of_denied_resources_are_dropped() -> None:
     assert gw.from_upstream(no) is None
 
 
-def test_cancellation_forgets_the_pending_request() -> None:
+def test_a_cancelled_request_keeps_its_id_until_its_late_answer_is_dropped() -> None:
     gw, _ = gateway()
     anyio.run(
         send, gw, {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "echo"}}
@@ -184,6 +195,13 @@ def test_cancellation_forgets_the_pending_request() -> None:
     cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 5}}
     up, _ = anyio.run(send, gw, cancel)
     assert up == [cancel]
+    assert gw.pending == 0  # nothing the host still waits for
+    # the id is not free: a listing under it would take the call's late answer
+    up, host = anyio.run(send, gw, {"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
+    assert up == []
+    assert host[0]["error"]["code"] == -32600
+    late = {"jsonrpc": "2.0", "id": 5, "result": {"content": []}}
+    assert gw.from_upstream(late) is None
     assert 5 not in gw._pending
 
 
@@ -348,7 +366,7 @@ def test_nested_path_arguments_are_confined(tmp_path: Path) -> None:
 
 def test_base64_data_outside_media_and_binary_bytes_are_checked_decoded() -> None:
     canary = make_canary()
-    gw, _ = gateway()
+    gw = asked(gateway()[0], 1, 2)
     in_error = base64.b64encode(f"detail {canary}".encode()).decode()
     # non-UTF-8 bytes around the key: checked byte for byte
     in_image = base64.b64encode(b"\x89PNG\xff\xfe" + canary.encode() + b"\xff").decode()
@@ -382,3 +400,82 @@ def test_file_resources_outside_the_roots_are_refused_in_any_spelling(
     assert up == []
     assert host[0]["error"]["code"] == TOOL_DENIED
     assert audit.records[-1][0] == "resource.path_refused"
+
+
+def test_top_level_member_names_never_reach_the_host() -> None:
+    canary = make_canary()
+    gw = asked(gateway()[0], 1, 2)
+    note = gw.from_upstream(
+        {"jsonrpc": "2.0", "method": "notifications/message", "params": {}, canary: 1}
+    )
+    result = gw.from_upstream({"jsonrpc": "2.0", "id": 1, "result": {}, f"debug:{canary}": 1})
+    error = gw.from_upstream(
+        {"jsonrpc": "2.0", "id": 2, "error": {"code": 1, "message": "x"}, "x": canary}
+    )
+    request = gw.from_upstream({"jsonrpc": canary, "id": 9, "method": "roots/list", canary: 1})
+    assert sorted(result) == ["id", "jsonrpc", "result"]
+    assert sorted(note) == ["jsonrpc", "method", "params"]
+    assert sorted(error) == ["error", "id", "jsonrpc"]
+    assert_no_leak(canary, json.dumps([note, result, error, request]))
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda raw: base64.encodebytes(raw).decode(),  # MIME: a line break every 76
+        lambda raw: base64.b64encode(raw).decode().replace("A", "A\r\n "),
+        lambda raw: base64.urlsafe_b64encode(raw).decode(),
+        lambda raw: base64.b64encode(raw).decode().rstrip("="),
+    ],
+    ids=["mime", "crlf-spaces", "urlsafe", "unpadded"],
+)
+def test_base64_in_any_form_a_host_decodes_is_checked(encode: Any) -> None:
+    canary = make_canary()
+    gw = asked(gateway()[0], 1)
+    raw = b"\x89PNG\xff\xfe\xfb\xff" * 20 + canary.encode() + b" trailer \xfb\xff" * 20
+    raw += b"\xff" * ((1 - len(raw)) % 3)  # one byte over: two "=" of padding
+    image = {"type": "image", "data": encode(raw), "mimeType": "image/png"}
+    blob = {"uri": "x://y", "blob": encode(raw)}
+    out = gw.from_upstream({"jsonrpc": "2.0", "id": 1, "result": {"content": [image, blob]}})
+    relayed = out["result"]["content"]
+    decoded = [base64.b64decode(relayed[0]["data"]), base64.b64decode(relayed[1]["blob"])]
+    assert_no_leak(canary, *(d.decode("latin-1") for d in decoded))
+    assert decoded[0].startswith(b"\x89PNG\xff\xfe")
+
+
+def test_a_request_id_in_flight_is_refused_and_the_list_stays_filtered() -> None:
+    gw, _ = gateway()
+    up, _ = anyio.run(send, gw, call("echo", 7))
+    assert len(up) == 1
+    up, host = anyio.run(send, gw, {"jsonrpc": "2.0", "id": 7, "method": "tools/list"})
+    assert up == []
+    assert host[0]["id"] == 7
+    assert host[0]["error"] == {
+        "code": -32600,
+        "message": "Invalid Request: id already in use",
+        "data": {},
+    }
+    # the upstream's answers are taken for what the gateway forwarded under id 7
+    listing = {"tools": [{"name": "echo"}, {"name": "rm", "description": "x"}]}
+    answer = gw.from_upstream({"jsonrpc": "2.0", "id": 7, "result": listing})
+    again = gw.from_upstream({"jsonrpc": "2.0", "id": 7, "result": listing})
+    assert answer is not None  # the call's answer, however it is shaped
+    assert again is None  # nothing else is in flight under id 7
+
+
+@pytest.mark.parametrize("msg_id", [7.0, True])
+def test_a_response_id_equal_but_not_identical_to_a_request_id_is_dropped(msg_id: Any) -> None:
+    gw = asked(gateway()[0], 1 if msg_id is True else 7, method="tools/list")
+    listing = {"tools": [{"name": "rm"}]}
+    assert gw.from_upstream({"jsonrpc": "2.0", "id": msg_id, "result": listing}) is None
+
+
+def test_a_secret_in_clear_in_a_blob_is_masked_even_when_it_reads_as_base64() -> None:
+    canary = make_canary()
+    gw = asked(gateway()[0], 1)
+    blob = f"k{canary}"
+    blob += "x" * (-len(blob) % 4)  # base64-shaped once "-" is read as URL-safe
+    out = gw.from_upstream(
+        {"jsonrpc": "2.0", "id": 1, "result": {"contents": [{"uri": "x://y", "blob": blob}]}}
+    )
+    assert_no_leak(canary, json.dumps(out))

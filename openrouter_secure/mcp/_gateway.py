@@ -108,6 +108,19 @@ class _Pending:
     kind: str | None = None
     name: str | None = None
     started: float = field(default_factory=time.perf_counter)
+    # The host cancelled it: its id stays in use until the upstream answers, and
+    # that answer is dropped (it must not be taken for a later request's).
+    cancelled: bool = False
+
+
+# The members JSON-RPC 2.0 defines; any other top-level member is dropped.
+_ENVELOPE = ("jsonrpc", "id", "method", "params", "result", "error")
+
+
+def _request_id(value: Any) -> bool:
+    """Whether ``value`` is an id the gateway records (a string or an integer; never a
+    bool or a float, which would compare equal to an integer id)."""
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 class AmbiguousUriError(AmbiguousResourceError):
@@ -179,8 +192,9 @@ class Gateway:
 
     @property
     def pending(self) -> int:
-        """How many forwarded requests still wait for the upstream's answer."""
-        return len(self._pending)
+        """How many forwarded requests still wait for the upstream's answer (those the
+        host cancelled not counted)."""
+        return sum(not p.cancelled for p in self._pending.values())
 
     def for_client(self, client_key: str) -> Gateway:
         """A gateway with this one's settings for another client (an HTTP session):
@@ -301,13 +315,21 @@ class Gateway:
                 return
             if method == "notifications/cancelled":
                 params = message.get("params")
-                if isinstance(params, dict):
-                    self._pending.pop(params.get("requestId"), None)
+                cancelled = (
+                    self._pending.get(params.get("requestId")) if isinstance(params, dict) else None
+                )
+                if cancelled is not None:
+                    cancelled.cancelled = True
             await to_upstream(message)
             return
         msg_id = message["id"]
-        if isinstance(msg_id, bool) or not isinstance(msg_id, (str, int)):
+        if not _request_id(msg_id):
             await to_host(self._error(None, -32600, "Invalid Request: id", {}))
+            return
+        if msg_id in self._pending:
+            # Two requests under one id: the answers could not be told apart, and the
+            # one to a listing might pass as the other's (unfiltered).
+            await to_host(self._error(msg_id, -32600, "Invalid Request: id already in use", {}))
             return
         params = message.get("params")
         params = dict(params) if isinstance(params, dict) else {}
@@ -405,26 +427,35 @@ class Gateway:
                 if not allowed and not self.observe:
                     return None
             return self._clean_message(message, keep_id=False)
-        pending = self._pending.pop(message.get("id"), None)
+        # A response is handled by what the gateway recorded when it forwarded the
+        # request under that id, never by the response's own shape: one with no
+        # request behind it (an id never sent, answered already, or cancelled) is
+        # dropped, as the host is not waiting for it.
+        msg_id = message.get("id")
+        pending = self._pending.pop(msg_id, None) if _request_id(msg_id) else None
+        if pending is None or pending.cancelled:
+            log.warning("dropped a response to no request in flight")
+            return None
         if "error" in message:
-            if pending is not None:
-                self._outcome(pending, None)
-            return self._clean_message(message, keep_id=pending is not None)
+            self._outcome(pending, None)
+            return self._clean_message(message, keep_id=True)
         result = message.get("result")
-        if pending is not None and isinstance(result, dict):
-            if pending.method in _LISTS:
-                result = self._filter(pending.method, result)
-            else:
-                self._outcome(pending, result)
-        return self._clean_message({**message, "result": result}, keep_id=pending is not None)
+        if pending.method in _LISTS:
+            result = self._filter(pending.method, result if isinstance(result, dict) else {})
+        elif isinstance(result, dict):
+            self._outcome(pending, result)
+        return self._clean_message({**message, "result": result}, keep_id=True)
 
     def _clean_message(self, message: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
-        """Every member cleaned; the ``id`` too unless it is one the host sent."""
+        """The JSON-RPC members only (any other top-level member is dropped: its name
+        as well as its value could carry a secret), each value cleaned; the ``id`` too
+        unless it is one the host sent."""
         return {
-            k: v
-            if k == "jsonrpc" or (k == "id" and (keep_id or not isinstance(v, str)))
-            else self.guard.clean(v)
-            for k, v in message.items()
+            k: message[k]
+            if k == "id" and (keep_id or not isinstance(message[k], str))
+            else self.guard.clean(message[k])
+            for k in _ENVELOPE
+            if k in message
         }
 
     def _outcome(self, pending: _Pending, result: Any) -> None:

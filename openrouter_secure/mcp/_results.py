@@ -14,7 +14,9 @@ It does not know the result types: it walks mappings, sequences, pydantic models
 (every declared and extra field) and dataclasses, so a field a future
 protocol revision adds is covered without a change here. Binary payloads (an image's or
 audio block's base64 ``data``, a resource's ``blob``, ``bytes``) are checked in decoded
-form and passed byte-exact unless they hold a secret: the bytes are read as UTF-8 text
+form (decoded leniently, as hosts' decoders do: line breaks and other whitespace
+ignored, URL-safe alphabet and missing padding accepted) and passed byte-exact unless
+they hold a secret: the bytes are read as UTF-8 text
 (or, when they are not UTF-8, byte for byte as Latin-1, so a key embedded in an image's
 metadata is found too), and only when the sanitizer changes that text is the payload
 re-encoded from the sanitized text. Any other ``data`` string (an error's, a log
@@ -91,12 +93,32 @@ def _binary_key(item: Mapping[Any, Any], key: Any) -> bool:
     return key == "data" and item.get("type") in _BINARY_BLOCKS
 
 
+_URLSAFE = str.maketrans("-_", "+/")
+
+
+def _b64decode(text: str) -> bytes:
+    """``text`` decoded as any decoder a host might use would: whitespace anywhere
+    (MIME-style line breaks) ignored, the URL-safe alphabet accepted, padding optional.
+    ``ValueError`` when it is not base64 in any of these forms."""
+    compact = "".join(text.split()).translate(_URLSAFE).rstrip("=")
+    if len(compact) % 4 == 1:
+        raise ValueError("not base64")
+    return base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
+
+
 def _binary(value: Any, s: _Scrub) -> Any:
     """A binary payload (base64 text, or bytes) as it is, unless its bytes, read as
     UTF-8 or else as Latin-1, hold a secret: then that text, sanitized, in the same
-    encoding. Text that is not base64 is sanitized as text."""
+    encoding (base64 re-encoded in the standard alphabet, one line). Text that is not
+    base64 is sanitized as text."""
+    if isinstance(value, str):
+        # The text itself first: a secret in clear (or in a form the sanitizer knows)
+        # may also happen to be made of base64 characters.
+        clean_text = s(value)
+        if clean_text != value:
+            return clean_text
     try:
-        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else bytes(value)
+        raw = _b64decode(value) if isinstance(value, str) else bytes(value)
     except (ValueError, TypeError):  # binascii.Error included
         return s(value) if isinstance(value, str) else value
     try:
