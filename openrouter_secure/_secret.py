@@ -164,8 +164,17 @@ class Secret:
         ``Secret`` (masked in any ``repr``), and JSON output (``model_dump_json``,
         ``mode="json"``) writes the mask, never the value. pydantic calls this, so
         pydantic_core is already loaded; nothing is imported otherwise.
+
+        The model (or ``TypeAdapter``) being built gets ``hide_input_in_errors=True``
+        unless its config sets that key itself: pydantic prints the whole input of a
+        model (``{'api_key': '...', ...}``) when *another* field is missing or
+        invalid, and the raw input of this field when a constraint such as
+        ``Field(max_length=...)`` fails, so a model that holds a ``Secret`` must not
+        show its input in any error.
         """
         from pydantic_core import PydanticCustomError, core_schema
+
+        hide_input_in_errors(handler)
 
         def serialize(value: Secret, info: Any) -> Any:
             return MASK if info.mode_is_json() else value
@@ -230,6 +239,22 @@ def _text(buf: bytearray) -> str | None:
 _BUF: Any = Secret.__dict__["_buf"]
 del Secret._buf  # type: ignore[attr-defined]
 Secret.__slots__ = ("__weakref__", "_registered", "_wiped")  # type: ignore[assignment]
+
+
+def hide_input_in_errors(handler: Any) -> None:
+    """Set ``hide_input_in_errors`` on the config of the pydantic model (or
+    ``TypeAdapter``, dataclass, ``validate_call``) whose schema ``handler`` is building,
+    unless that config sets the key itself.
+
+    pydantic offers no public hook for a field type to reach its model's config, so
+    this reads the schema generator's current config; the integration tests check that
+    it still takes effect on the pydantic version installed (a model with a ``Secret``
+    field and a missing other field must not print the value).
+    """
+    generator = getattr(handler, "_generate_schema", None)
+    config = getattr(getattr(generator, "_config_wrapper", None), "config_dict", None)
+    if isinstance(config, dict):
+        config.setdefault("hide_input_in_errors", True)
 
 
 class _Hidden:
