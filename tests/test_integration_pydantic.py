@@ -127,6 +127,7 @@ def test_the_docs_example_runs_as_written(
     run_python_after("integrations.md", "## pydantic")
     out = capsys.readouterr().out
     assert "***MASKED***" in out
+    assert "Field required" in out
     assert_no_leak(canary, out)
 
 
