@@ -253,8 +253,82 @@ def hide_input_in_errors(handler: Any) -> None:
     """
     generator = getattr(handler, "_generate_schema", None)
     config = getattr(getattr(generator, "_config_wrapper", None), "config_dict", None)
-    if isinstance(config, dict):
-        config.setdefault("hide_input_in_errors", True)
+    if not isinstance(config, dict):
+        return
+    config.setdefault("hide_input_in_errors", True)
+    if config["hide_input_in_errors"] is not True:
+        return
+    stack = getattr(generator, "model_type_stack", None)
+    model = stack.get() if stack is not None else None
+    if model is not None and hasattr(model, "__pydantic_on_complete__"):
+        _hide_input_in_error_data(model)
+
+
+def _hide_input_in_error_data(model: Any) -> None:
+    """Once ``model`` is built, wrap its validator so that a ``ValidationError`` it raises
+    carries no input in its data (``errors()``, ``json()``) either: pydantic keeps the
+    input there whatever ``hide_input_in_errors`` says, and FastAPI returns ``errors()``
+    in its 422 bodies."""
+    current = model.__dict__.get("__pydantic_on_complete__")
+    if getattr(getattr(current, "__func__", None), "_hides_input", False):
+        return
+    original = model.__pydantic_on_complete__
+
+    def on_complete(cls: Any) -> None:
+        original()
+        if not isinstance(cls.__pydantic_validator__, _InputHidingValidator):
+            cls.__pydantic_validator__ = _InputHidingValidator(cls.__pydantic_validator__)
+
+    on_complete._hides_input = True  # type: ignore[attr-defined]
+    model.__pydantic_on_complete__ = classmethod(on_complete)
+
+
+class _NotShown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not shown>"
+
+
+class _InputHidingValidator:
+    """A pydantic validator whose ``validate_*`` methods raise a ``ValidationError``
+    rebuilt with each error's type, location and message, and no input."""
+
+    __slots__ = ("_validator",)
+
+    def __init__(self, validator: Any) -> None:
+        self._validator = validator
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._validator, name)
+        if not name.startswith("validate_") or not callable(attr):
+            return attr
+
+        def validate(*args: Any, **kwargs: Any) -> Any:
+            from pydantic_core import ValidationError
+
+            try:
+                return attr(*args, **kwargs)
+            except ValidationError as exc:
+                raise _without_input(exc) from None
+
+        return validate
+
+
+def _without_input(exc: Any) -> Any:
+    from pydantic_core import PydanticCustomError, ValidationError
+
+    hidden = _NotShown()
+    details: list[Any] = [
+        {
+            # Without a context, pydantic takes the rendered message as it is.
+            "type": PydanticCustomError(error["type"], error["msg"]),
+            "loc": error["loc"],
+            "input": hidden,
+        }
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    return ValidationError.from_exception_data(exc.title, details, hide_input=True)
 
 
 class _Hidden:
