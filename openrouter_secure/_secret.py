@@ -174,8 +174,17 @@ class Secret:
         ``Secret`` (masked in any ``repr``), and JSON output (``model_dump_json``,
         ``mode="json"``) writes the mask, never the value. pydantic calls this, so
         pydantic_core is already loaded; nothing is imported otherwise.
+
+        The model (or ``TypeAdapter``) being built gets ``hide_input_in_errors=True``
+        unless its config sets that key itself: pydantic prints the whole input of a
+        model (``{'api_key': '...', ...}``) when *another* field is missing or
+        invalid, and the raw input of this field when a constraint such as
+        ``Field(max_length=...)`` fails, so a model that holds a ``Secret`` must not
+        show its input in any error.
         """
         from pydantic_core import PydanticCustomError, core_schema
+
+        hide_input_in_errors(handler)
 
         def serialize(value: Secret, info: Any) -> Any:
             return MASK if info.mode_is_json() else value
@@ -240,6 +249,96 @@ def _text(buf: bytearray) -> str | None:
 _BUF: Any = Secret.__dict__["_buf"]
 del Secret._buf  # type: ignore[attr-defined]
 Secret.__slots__ = ("__weakref__", "_registered", "_wiped")  # type: ignore[assignment]
+
+
+def hide_input_in_errors(handler: Any) -> None:
+    """Set ``hide_input_in_errors`` on the config of the pydantic model (or
+    ``TypeAdapter``, dataclass, ``validate_call``) whose schema ``handler`` is building,
+    unless that config sets the key itself.
+
+    pydantic offers no public hook for a field type to reach its model's config, so
+    this reads the schema generator's current config; the integration tests check that
+    it still takes effect on the pydantic version installed (a model with a ``Secret``
+    field and a missing other field must not print the value).
+    """
+    generator = getattr(handler, "_generate_schema", None)
+    config = getattr(getattr(generator, "_config_wrapper", None), "config_dict", None)
+    if not isinstance(config, dict):
+        return
+    config.setdefault("hide_input_in_errors", True)
+    if config["hide_input_in_errors"] is not True:
+        return
+    stack = getattr(generator, "model_type_stack", None)
+    model = stack.get() if stack is not None else None
+    if model is not None and hasattr(model, "__pydantic_on_complete__"):
+        _hide_input_in_error_data(model)
+
+
+def _hide_input_in_error_data(model: Any) -> None:
+    """Once ``model`` is built, wrap its validator so that a ``ValidationError`` it raises
+    carries no input in its data (``errors()``, ``json()``) either: pydantic keeps the
+    input there whatever ``hide_input_in_errors`` says, and FastAPI returns ``errors()``
+    in its 422 bodies."""
+    current = model.__dict__.get("__pydantic_on_complete__")
+    if getattr(getattr(current, "__func__", None), "_hides_input", False):
+        return
+    original = model.__pydantic_on_complete__
+
+    def on_complete(cls: Any) -> None:
+        original()
+        if not isinstance(cls.__pydantic_validator__, _InputHidingValidator):
+            cls.__pydantic_validator__ = _InputHidingValidator(cls.__pydantic_validator__)
+
+    on_complete._hides_input = True  # type: ignore[attr-defined]
+    model.__pydantic_on_complete__ = classmethod(on_complete)
+
+
+class _NotShown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not shown>"
+
+
+class _InputHidingValidator:
+    """A pydantic validator whose ``validate_*`` methods raise a ``ValidationError``
+    rebuilt with each error's type, location and message, and no input."""
+
+    __slots__ = ("_validator",)
+
+    def __init__(self, validator: Any) -> None:
+        self._validator = validator
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._validator, name)
+        if not name.startswith("validate_") or not callable(attr):
+            return attr
+
+        def validate(*args: Any, **kwargs: Any) -> Any:
+            from pydantic_core import ValidationError
+
+            try:
+                return attr(*args, **kwargs)
+            except ValidationError as exc:
+                raise _without_input(exc) from None
+
+        return validate
+
+
+def _without_input(exc: Any) -> Any:
+    from pydantic_core import PydanticCustomError, ValidationError
+
+    hidden = _NotShown()
+    details: list[Any] = [
+        {
+            # Without a context, pydantic takes the rendered message as it is.
+            "type": PydanticCustomError(error["type"], error["msg"]),
+            "loc": error["loc"],
+            "input": hidden,
+        }
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    return ValidationError.from_exception_data(exc.title, details, hide_input=True)
 
 
 class _Hidden:

@@ -322,3 +322,15 @@ def test_set_refuses_a_huge_stdin(secrets_dir: Path) -> None:
     assert result.returncode == 2
     assert "more than" in result.stderr
     assert not target.exists()
+
+
+def test_set_refuses_a_value_typed_as_the_name_too_without_echoing_it(
+    secrets_dir: Path,
+) -> None:
+    password = "Pw" + secrets.token_urlsafe(18)
+    for name in (f"file://{secrets_dir}/{password}", f"file://{secrets_dir}/x%2F{password}"):
+        result = cli("secret", "set", name, stdin=password + "\n")
+        assert result.returncode == 2, result.stdout
+        assert "part of the reference" in result.stderr
+        assert_no_leak(password, result.stdout, result.stderr)
+    assert list(secrets_dir.iterdir()) == []

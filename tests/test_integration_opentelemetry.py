@@ -161,3 +161,51 @@ def test_a_secret_in_an_attribute_name_is_masked(
     with tracer.start_as_current_span("x") as span:
         span.set_attribute(f"app.cache.{canary}", 1)
     assert_no_leak(canary, everything(memory.get_finished_spans()[0]))
+
+
+def test_instrumentation_scope_name_version_and_attributes_are_sanitized() -> None:
+    canary = make_canary()
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(SanitizingSpanExporter(memory)))
+    tracer = provider.get_tracer(
+        f"lib-{canary}", f"1.0+{canary}", attributes={"lib.token": canary, "note": f"k={canary}"}
+    )
+    with tracer.start_as_current_span("call"):
+        pass
+    provider.shutdown()
+    (exported,) = memory.get_finished_spans()
+    scope = exported.instrumentation_scope
+    assert scope is not None
+    assert scope.attributes["lib.token"] == "***MASKED***"
+    assert_no_leak(canary, scope.name, str(scope.version), repr(dict(scope.attributes)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "traceloop.entity.input",
+        "traceloop.entity.output",
+        "llm.prompt_template.variables",
+        "llm.prompt_template.template",
+        "retrieval.documents.0.document.content",
+        "reranker.input_documents.1.document.content",
+        "embedding.embeddings.0.embedding.text",
+        "llm.input_messages.0.message.content",
+        "message.content",
+    ],
+)
+def test_openllmetry_and_openinference_content_attributes_are_dropped(
+    traced: tuple[Any, InMemorySpanExporter, str], name: str
+) -> None:
+    tracer, memory, _ = traced
+    prompt = "tell me about my diagnosis"
+    with tracer.start_as_current_span("workflow") as span:
+        span.set_attribute(name, f'{{"messages": [{{"content": "{prompt}"}}]}}')
+        span.set_attribute("llm.token_count.prompt", 12)
+        span.set_attribute("traceloop.entity.name", "answer")
+    (exported,) = memory.get_finished_spans()
+    assert "diagnosis" not in everything(exported)
+    assert exported.attributes is not None
+    assert exported.attributes["llm.token_count.prompt"] == 12
+    assert exported.attributes["traceloop.entity.name"] == "answer"

@@ -127,4 +127,60 @@ def test_the_docs_example_runs_as_written(
     run_python_after("integrations.md", "## pydantic")
     out = capsys.readouterr().out
     assert "***MASKED***" in out
+    assert "Field required" in out
     assert_no_leak(canary, out)
+
+
+class WithTimeout(pydantic.BaseModel):
+    api_key: Secret
+    timeout: int
+
+
+class Short(pydantic.BaseModel):
+    api_key: Secret = pydantic.Field(max_length=10)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda v: WithTimeout(api_key=v), id="other field missing"),
+        pytest.param(lambda v: WithTimeout(api_key=v, timeout="soon"), id="other field invalid"),
+        pytest.param(
+            lambda v: WithTimeout.model_validate_json(json.dumps({"api_key": v})), id="json"
+        ),
+        pytest.param(lambda v: Short(api_key=v), id="max_length on the Secret field"),
+    ],
+)
+def test_a_model_with_a_secret_never_prints_its_input_in_errors(make: object) -> None:
+    password = "Pw" + make_canary()[-20:]
+    with pytest.raises(pydantic.ValidationError) as info:
+        make(password)  # type: ignore[operator]
+    error = info.value
+    assert_no_leak(password, str(error), repr(error), repr(error.errors()), error.json())
+    assert error.errors()[0]["loc"]
+    assert WithTimeout.model_config.get("hide_input_in_errors") is True
+
+
+def test_a_model_that_sets_hide_input_in_errors_itself_keeps_its_choice() -> None:
+    class Debug(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(hide_input_in_errors=False)
+        api_key: Secret
+
+    assert Debug.model_config["hide_input_in_errors"] is False
+
+
+def test_a_type_adapter_with_a_secret_never_prints_its_input() -> None:
+    password = "Pw" + make_canary()[-20:]
+    with pytest.raises(pydantic.ValidationError) as info:
+        pydantic.TypeAdapter(tuple[Secret, int]).validate_python((password, "x"))
+    assert_no_leak(password, str(info.value), repr(info.value))
+
+
+def test_a_model_with_a_secret_still_validates_and_keeps_its_error_types(canary: str) -> None:
+    assert WithTimeout(api_key=canary, timeout=3).timeout == 3
+    with pytest.raises(pydantic.ValidationError) as info:
+        WithTimeout(api_key=canary, timeout="soon")
+    (error,) = info.value.errors()
+    assert (error["type"], error["loc"]) == ("int_parsing", ("timeout",))
+    assert "valid integer" in error["msg"]
+    assert_no_leak(canary, repr(info.value.errors()))

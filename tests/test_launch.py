@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_secure import ConfigurationError, SecretNotFoundError, _known
+from openrouter_secure import ConfigurationError, Secret, SecretNotFoundError, _known
 from openrouter_secure.launch import (
     LineSanitizer,
     exit_code,
@@ -128,6 +128,38 @@ def test_exit_code_convention() -> None:
     assert exit_code(-signal.SIGTERM) == 128 + signal.SIGTERM
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${secret: env://ORS_T_SRC}",
+        "${secret:env://ORS_T_SRC",
+        "Bearer ${secret:}",
+        "${secret:env://ORS_T_SRC }",
+        "${SECRET:env://ORS_T_SRC}",
+        "${secret:env://ORS_T_SRC} and ${secret:",
+    ],
+)
+def test_a_malformed_placeholder_in_the_environment_is_refused(src: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"API_KEY: a .* placeholder is malformed") as info:
+        resolve_environment(base={"API_KEY": value, "PATH": "/bin"})
+    assert value not in str(info.value)
+    assert_no_leak(src, str(info.value))
+
+
+def test_run_starts_nothing_on_a_malformed_inherited_placeholder(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    result = subprocess.run(
+        [*RUN, "--", *py(f"open({str(marker)!r}, 'w').close()")],
+        env=child_env(API_KEY="${secret:env://ORS_T_NONE"),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert b"API_KEY" in result.stderr
+    assert not marker.exists()
+
+
 # -- LineSanitizer -----------------------------------------------------------------------
 
 
@@ -152,6 +184,69 @@ def test_line_sanitizer_releases_a_long_line_without_newline(canary: str) -> Non
     rest = lines.flush()
     assert canary.encode() not in out + rest
     assert len(out + rest) > 6000
+
+
+def _non_ascii_secret() -> str:
+    """A known value with a non-ASCII letter every other character (no ASCII run long
+    enough for the fragment masker), registered for the whole test."""
+    import secrets as random
+
+    return "".join(
+        random.choice("abcdefghjkmnpqrstuvwxyz") + random.choice("üöäßé") for _ in range(12)
+    )
+
+
+def test_a_non_ascii_secret_is_masked_on_a_line_with_a_stray_byte() -> None:
+    value = _non_ascii_secret()
+    with Secret(value):
+        lines = LineSanitizer(fragments_of=[value])
+        out = lines.feed(b"\xff error: " + value.encode() + b" \xfe\n") + lines.flush()
+    assert value.encode() not in out
+    assert out.startswith(b"\xff error: ")
+    assert out.endswith(b" \xfe\n")
+
+
+def test_a_non_ascii_secret_is_masked_in_a_long_line() -> None:
+    value = _non_ascii_secret()
+    with Secret(value):
+        lines = LineSanitizer(max_line=1000, fragments_of=[value])
+        out = lines.feed("é".encode() * 1501 + value.encode() + b"y" * 3000) + lines.flush()
+    assert value.encode() not in out
+    assert out.startswith("é".encode() * 1501)
+    assert out.endswith(b"y" * 3000)
+
+
+def test_a_long_line_cut_inside_a_multibyte_character_keeps_its_bytes() -> None:
+    data = "é€".encode() * 1000 + b"\xff" + b"z" * 10
+    lines = LineSanitizer(max_line=777)
+    out = b"".join(lines.feed(data[i : i + 333]) for i in range(0, len(data), 333))
+    assert out + lines.flush() == data
+
+
+@pytest.mark.parametrize(
+    ("escape", "every"),
+    [("\x1b[0m", 7), ("\x1b[1m", 11), ("\x1b[K", 5), ("\x1b]0;t\x07", 6), ("\r", 9), ("\u200b", 7)],
+)
+def test_a_secret_cut_by_terminal_controls_is_masked(escape: str, every: int) -> None:
+    import secrets as random
+    import string
+
+    value = "".join(random.choice(string.ascii_letters) for _ in range(24))
+    with Secret(value):
+        lines = LineSanitizer(fragments_of=[value])
+        shown = escape.join(value[i : i + every] for i in range(0, len(value), every))
+        out = lines.feed(f"\x1b[31merror\x1b[0m {shown}\n".encode()) + lines.flush()
+    text = out.decode()
+    for pattern in ("\x1b[", "\x1b]", "\r", "\u200b"):
+        text = text.replace(pattern, "")
+    assert value not in text
+    assert "***MASKED***" in text
+
+
+def test_a_coloured_line_without_a_secret_keeps_its_colours() -> None:
+    data = b"\x1b[31merror\x1b[0m: nothing secret here\r\n"
+    lines = LineSanitizer(fragments_of=["some-known-value-1234"])
+    assert lines.feed(data) + lines.flush() == data
 
 
 # -- the CLI, as a host runs it ----------------------------------------------------------

@@ -85,6 +85,13 @@ def _read_value(ref: SecretRef) -> str:
     return value
 
 
+def _names_value(value: str, *texts: str) -> bool:
+    """Whether ``value`` appears in any of ``texts`` (as typed or URL-decoded)."""
+    from urllib.parse import unquote
+
+    return len(value) >= 4 and any(value in t or value in unquote(t) for t in texts)
+
+
 def _writable(ref: SecretRef, operation: str) -> Any:
     from .._registry import get_provider
 
@@ -113,6 +120,15 @@ def run_set(args: argparse.Namespace) -> int:
     provider = _writable(ref, "put")
     type(provider).check_params(ref)  # before asking for the value, not after
     with Secret(_read_value(ref)) as secret:
+        if _names_value(secret.reveal(), args.ref, str(ref)):
+            # Typed as the name too: every message that shows the reference (this
+            # one's "stored ...", a backend's error) would print the value.
+            raise ConfigurationError(
+                "the value is part of the reference given (it was typed as the "
+                "secret's name too); nothing was stored. Choose a name such as "
+                "keyring://myapp/api_key, and if that was the key, clear it from your "
+                "shell history and rotate it"
+            )
         version = provider.put(ref, secret)
         fingerprint = secret_fingerprint(secret.reveal())
     invalidate(ref)

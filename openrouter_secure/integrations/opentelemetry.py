@@ -10,15 +10,19 @@
     provider.add_span_processor(BatchSpanProcessor(SanitizingSpanExporter(your_exporter)))
 
 :class:`SanitizingSpanExporter` wraps any span exporter (OTLP, console, in-memory):
-each finished span is copied with its name, attributes, events, links, status and
-resource passed through the Sanitizer, and handed to the wrapped exporter; spans
-themselves are immutable once ended, so the copy is what leaves. Prompt and
-completion content (the GenAI semantic conventions' ``gen_ai.prompt*``,
-``gen_ai.completion*``, ``gen_ai.input.messages``, ``gen_ai.output.messages``,
-``gen_ai.system_instructions``, tool-call arguments and results, and the attributes of
-content events such as ``gen_ai.content.prompt``) is replaced by ``<REDACTED: N chars>``
-by default, as the client's privacy mode does. Needs
-``pip install "openrouter-secure[opentelemetry]"``.
+each finished span is copied with its name, attributes, events (names and
+attributes), links' attributes, status description, resource attributes and
+instrumentation scope (name, version, attributes) passed through the Sanitizer, and
+handed to the wrapped exporter; spans themselves are immutable once ended, so the
+copy is what leaves. Prompt and completion content is replaced by
+``<REDACTED: N chars>`` by default, as the client's privacy mode does: the GenAI
+semantic conventions' ``gen_ai.prompt*``, ``gen_ai.completion*``,
+``gen_ai.input.messages``, ``gen_ai.output.messages``, ``gen_ai.system_instructions``,
+tool-call arguments and results, the attributes of content events such as
+``gen_ai.content.prompt``, OpenLLMetry's ``traceloop.entity.input``/``output`` and
+OpenInference's ``llm.prompt_template.variables`` and
+``retrieval.documents.N.document.content`` (the rule is in ``docs/integrations.md``).
+Needs ``pip install "openrouter-secure[opentelemetry]"``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ try:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import Event, ReadableSpan
     from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
     from opentelemetry.trace import Link, Status
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -98,11 +103,22 @@ def sanitize_span(
     if status.description:
         status = Status(status.status_code, san.sanitize(status.description))
     resource = span.resource
+    scope = span.instrumentation_scope
+    if scope is not None:
+        scope = InstrumentationScope(
+            san.sanitize(scope.name),
+            san.sanitize(scope.version) if scope.version else scope.version,
+            san.sanitize(scope.schema_url) if scope.schema_url else scope.schema_url,
+            attrs(scope.attributes),
+        )
     return ReadableSpan(
         name=san.sanitize(span.name),
         context=span.context,
         parent=span.parent,
-        resource=Resource(attrs(resource.attributes), resource.schema_url),
+        resource=Resource(
+            attrs(resource.attributes),
+            san.sanitize(resource.schema_url) if resource.schema_url else resource.schema_url,
+        ),
         attributes=attrs(span.attributes),
         events=[
             Event(
@@ -117,7 +133,7 @@ def sanitize_span(
         status=status,
         start_time=span.start_time,
         end_time=span.end_time,
-        instrumentation_scope=span.instrumentation_scope,
+        instrumentation_scope=scope,
     )
 
 

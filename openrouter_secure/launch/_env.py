@@ -4,7 +4,10 @@ Three sources, applied in this order (a later one wins for the same variable):
 
 1. the current environment, where a value holding ``${secret:REF}`` placeholders
    (the form ``doctor --fix`` writes into host configs) has each placeholder replaced
-   by the secret; other values pass as they are;
+   by the secret (a value holding a malformed ``${secret:`` placeholder, such as one
+   with a space or without its closing brace, raises
+   :class:`~openrouter_secure.ConfigurationError` naming the variable); other values
+   pass as they are;
 2. an env file (:func:`parse_env_file`): ``NAME=REF`` lines, dotenv style;
 3. ``NAME=REF`` pairs given by the caller (``--env``).
 
@@ -37,6 +40,8 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\$\{secret:([^}\s]+)\}")
+#: The start of anything meant as a placeholder, as a reader would take it.
+_OPENING = re.compile(r"\$\{\s*secret\s*:", re.IGNORECASE)
 _LINE = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)")
 
 
@@ -208,8 +213,16 @@ def resolve_environment(
 
     try:
         for name, value in source.items():
-            if name in wanted or "${secret:" not in value:
+            if name in wanted or not _OPENING.search(value):
                 continue
+            if _OPENING.search(_PLACEHOLDER.sub("", value)):
+                # A malformed placeholder would reach the child as literal text, and
+                # the launch would look fine: refuse it as ``--env`` refuses it.
+                raise ConfigurationError(
+                    f"environment variable {name}: a ${{secret:...}} placeholder is "
+                    "malformed; write ${secret:REF} with a reference such as "
+                    "env://NAME or keyring://service/name, no spaces, and the closing }"
+                )
             refs = _PLACEHOLDER.findall(value)
             for ref in refs:
                 _reference(ref, f"environment variable {name}")

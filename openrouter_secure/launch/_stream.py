@@ -1,16 +1,26 @@
 """Sanitize a child's output stream line by line, as bytes in and bytes out.
 
-A line that is not UTF-8 is read as Latin-1 (one character per byte) and written back
-the same way, so a child's binary-ish log keeps its bytes while every secret the
-process-wide sanitizer knows (the values a launcher resolved, and the rules) is
-still masked in it. A line longer than :data:`MAX_LINE` is released in safe pieces
-(:meth:`~openrouter_secure.Sanitizer.sanitize_prefix`), so a child that never writes
-a newline cannot make the launcher hold its output forever.
+Bytes are read as UTF-8, each byte that is not UTF-8 standing for itself
+(``surrogateescape``), and written back the same way: a child's binary-ish log keeps
+its bytes, while every secret the process-wide sanitizer knows (the values a launcher
+resolved, and the rules) is still masked in it, including a non-ASCII value on a line
+that also holds a stray byte. A line longer than :data:`MAX_LINE` is released in safe
+pieces (:meth:`~openrouter_secure.Sanitizer.sanitize_prefix`, which keeps a finding
+that would straddle the cut for the next piece), so a child that never writes a
+newline cannot make the launcher hold its output forever.
+
+A terminal renders escape sequences away: a key written with a colour code every few
+characters shows whole on screen, though no run of it is long enough to match. Each
+line is therefore also checked with its terminal controls removed (CSI, OSC and other
+``ESC`` sequences, C0 controls other than tab and newline, DEL, and zero-width
+characters); a line in which that view holds a secret is written as that view,
+masked, so it loses its colours. Lines without a secret keep them.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterable
 from typing import BinaryIO
@@ -89,16 +99,60 @@ class FragmentMasker:
         return "".join(out)
 
 
-def _clean(sanitizer: Sanitizer, fragments: FragmentMasker | None, data: bytes) -> bytes:
-    try:
-        text, codec = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # Masks are ASCII, so Latin-1 round-trips every byte the sanitizer kept.
-        text, codec = data.decode("latin-1"), "latin-1"
-    text = sanitizer.sanitize(text)
+#: What a terminal does not print: CSI (7- and 8-bit), OSC, DCS/SOS/PM/APC strings and
+#: other ``ESC`` sequences, then C0 controls but tab and newline, DEL, C1 controls, and
+#: zero-width characters (soft hyphen, ZWSP/ZWNJ/ZWJ, word joiner, BOM).
+_CONTROLS = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff]"
+)
+
+# A byte that is not UTF-8 stands for itself as a character of the last private-use
+# block while the text is sanitized (the sanitizer's engines take only valid Unicode),
+# and is written back as that byte. A line that already holds one of those characters
+# is read with U+FFFD for its stray bytes instead: rare, and still safe.
+_STRAY = re.compile("[\U0010ff80-\U0010ffff]")
+_TO_PRIVATE = {0xDC80 + i: 0x10FF80 + i for i in range(128)}
+_TO_BYTE = {v: k for k, v in _TO_PRIVATE.items()}
+
+
+def _decode(data: bytes) -> tuple[str, bool]:
+    """``data`` as text, and whether :func:`_encode` gives back the same bytes."""
+    text = data.decode("utf-8", "surrogateescape")
+    if text.isascii():
+        return text, True
+    if _STRAY.search(text):
+        return data.decode("utf-8", "replace"), False
+    return text.translate(_TO_PRIVATE), True
+
+
+def _encode(text: str, exact: bool = True) -> bytes:
+    if not exact:
+        return text.encode("utf-8", "replace")
+    return text.translate(_TO_BYTE).encode("utf-8", "surrogateescape")
+
+
+def _finish(sanitizer: Sanitizer, fragments: FragmentMasker | None, text: str) -> str:
+    """Mask the fragments of ``text`` (already sanitized), then check the view a
+    terminal shows; a line whose rendered view holds a secret is written as that
+    view, masked."""
     if fragments:
         text = fragments.mask(text)
-    return text.encode(codec, "replace")
+    shown = _CONTROLS.sub("", text)
+    if shown == text:
+        return text
+    masked = sanitizer.sanitize(shown)
+    if fragments:
+        masked = fragments.mask(masked)
+    return masked if masked != shown else text
+
+
+def _clean(sanitizer: Sanitizer, fragments: FragmentMasker | None, data: bytes) -> bytes:
+    text, exact = _decode(data)
+    return _encode(_finish(sanitizer, fragments, sanitizer.sanitize(text)), exact)
 
 
 class LineSanitizer:
@@ -127,19 +181,20 @@ class LineSanitizer:
         if cut:
             # Line by line: a finding never spans lines, and each line is released
             # as soon as it is complete (a log stays live).
-            for line in data[:cut].splitlines(keepends=True):
-                out.append(_clean(self._sanitizer, self._fragments, line))
+            # Split at newlines only: a bare CR does not end a line in a log viewer,
+            # which may show the pieces on each side of it as one.
+            for line in data[:cut].split(b"\n")[:-1]:
+                out.append(_clean(self._sanitizer, self._fragments, line + b"\n"))
             data = data[cut:]
         if len(data) > self._max_line:
-            # Latin-1 keeps byte offsets equal to character offsets for the cut.
-            text = data.decode("latin-1")
+            # The cut is made in characters; what is kept re-encodes to the same bytes
+            # (a multi-byte character cut at the end is held as escaped bytes).
+            text, exact = _decode(data)
             head, at = self._sanitizer.sanitize_prefix(text, len(text) - len(text) // 4)
             if at == 0:  # one finding spans the whole buffer: mask it all now
                 head, at = self._sanitizer.sanitize(text), len(text)
-            if self._fragments:
-                head = self._fragments.mask(head)
-            out.append(head.encode("latin-1", "replace"))
-            data = data[at:]
+            out.append(_encode(_finish(self._sanitizer, self._fragments, head), exact))
+            data = _encode(text[at:], exact)
         self._pending = data
         return b"".join(out)
 
