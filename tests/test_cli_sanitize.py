@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from openrouter_secure import default_sanitizer
 from openrouter_secure._sanitize._scan import fast_backend_available, hyperscan_available
 from openrouter_secure.cli import _sanitize
 from openrouter_secure.testing import assert_no_leak, make_canary
@@ -173,25 +174,39 @@ def test_a_pem_block_across_the_block_release_point_is_masked_whole() -> None:
     assert out.endswith("\n" + tail)
 
 
+@pytest.mark.skipif(
+    not (hyperscan_available() and fast_backend_available()), reason="needs the [fast] extra"
+)
 def test_a_key_across_the_engine_switch_is_masked(
     canary: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_sanitize, "SWITCH_AT", 200_000)
+    monkeypatch.setattr(_sanitize, "BUILD_AT", 100_000)
     line = "x" * 99 + "\n"
     text = line * 1999 + "y" * 90 + " " + canary + "\n" + line * 3000
-    step = 200_000 - 40  # the switch comes with the piece that holds the key's start
-    out = _filtered([text[i : i + step] for i in range(0, len(text), step)])
-    assert_no_leak(canary, out)
-    assert out.count("MASKED") == 1
-    assert out.startswith(line * 1999 + "y" * 90 + " ")
-    assert out.endswith("\n" + line * 3000)
+    at = len(line) * 1999 + 95  # inside the key
+    out = io.BytesIO()
+    filt = _sanitize._Filter(out, False, None)
+    filt.feed(text[:at], True)  # past BUILD_AT: the fast engine is being built
+    assert filt._ready is not None
+    assert filt._ready.wait(60)
+    filt.feed(text[at:], True)  # moves to it, with the key's start held back
+    filt.finish()
+    result = out.getvalue().decode()
+    assert filt._sanitizer is default_sanitizer()
+    assert_no_leak(canary, result)
+    assert result.count("MASKED") == 1
+    assert result.startswith(line * 1999 + "y" * 90 + " ")
+    assert result.endswith("\n" + line * 3000)
 
 
 @pytest.mark.skipif(
     not (hyperscan_available() and fast_backend_available()), reason="needs the [fast] extra"
 )
 def test_a_short_input_gets_the_quickest_engine_to_build_and_a_long_one_the_fastest() -> None:
-    assert _sanitize._Filter(io.BytesIO(), False, 1000)._sanitizer.backend == "ahocorasick"
+    short = _sanitize._Filter(io.BytesIO(), False, 1000)
+    assert short._sanitizer.backend == "ahocorasick"
+    short.feed("x" * _sanitize.BUILD_AT, True)
+    assert short._ready is None  # a short file never builds the other engine
     assert _sanitize._Filter(io.BytesIO(), False, None)._sanitizer.backend == "ahocorasick"
     long = _sanitize._Filter(io.BytesIO(), False, _sanitize.SWITCH_AT)
     assert long._sanitizer.backend == "hyperscan"
