@@ -103,6 +103,24 @@ def main() -> None:
     start_med = {name: statistics.median(values) * 1000 for name, values in delays.items()}
     for name, value in start_med.items():
         print(f"{name:32s} median {value:7.1f} ms from invocation until the command starts")
+    # The launcher's own CPU time when the command starts (Linux: /proc/PID/schedstat,
+    # in nanoseconds): what the start waits for, without the waiting for a core.
+    probe = [*cli, "run", "--env", "X=env://BENCH_SECRET", "--", "sh", "-c"]
+    probe.append("cut -d' ' -f1 /proc/$PPID/schedstat")
+    if os.path.exists("/proc/self/schedstat"):
+        spent = [
+            int(
+                subprocess.run(
+                    probe, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True
+                ).stdout
+            )
+            / 1e6
+            for _ in range(args.runs)
+        ]
+        print(
+            f"CPU time of the launcher when the command starts: median "
+            f"{statistics.median(spent):.1f} ms (interpreter start-up included)"
+        )
     print(
         "run delays the command's start by "
         f"{start_med['run --env X=env://... -- date'] - start_med['date']:.1f} ms (wall)"
