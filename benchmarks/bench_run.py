@@ -7,6 +7,12 @@ backend: no network latency of its own). Reports the median wall time of each an
 what ``run`` adds over ``true`` (target: at most 80 ms) and over ``python -c pass``,
 in wall time and in CPU time (which other load on the machine does not inflate).
 
+It also measures what the child's start waits for: the command is ``date +%s%N``,
+which prints the time it started, and the delay is that time minus the moment the
+launcher (or ``date`` itself, directly) was invoked. ``run`` starts the child before
+it builds the sanitizer of the child's stderr, so this delay is less than the whole
+run's time.
+
 Run:  python benchmarks/bench_run.py [--runs 30]
 """
 
@@ -35,6 +41,15 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def start_delay(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from invoking ``command`` (ending in ``date +%s%N``) until ``date`` ran."""
+    start = time.time_ns()
+    out = subprocess.run(
+        command, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True
+    ).stdout
+    return (int(out.split()[-1]) - start) / 1e9
 
 
 def main() -> None:
@@ -68,6 +83,48 @@ def main() -> None:
     for name, value in med.items():
         cpu = statistics.median(cpus[name]) * 1000
         print(f"{name:32s} median {value:7.1f} ms wall, {cpu:7.1f} ms CPU")
+    date = shutil.which("date") or "/bin/date"
+    starts = {
+        "date": [date, "+%s%N"],
+        "run --env X=env://... -- date": [
+            *cli,
+            "run",
+            "--env",
+            "X=env://BENCH_SECRET",
+            "--",
+            date,
+            "+%s%N",
+        ],
+    }
+    delays: dict[str, list[float]] = {name: [] for name in starts}
+    for _ in range(args.runs):
+        for name, command in starts.items():
+            delays[name].append(start_delay(command, env))
+    start_med = {name: statistics.median(values) * 1000 for name, values in delays.items()}
+    for name, value in start_med.items():
+        print(f"{name:32s} median {value:7.1f} ms from invocation until the command starts")
+    # The launcher's own CPU time when the command starts (Linux: /proc/PID/schedstat,
+    # in nanoseconds): what the start waits for, without the waiting for a core.
+    probe = [*cli, "run", "--env", "X=env://BENCH_SECRET", "--", "sh", "-c"]
+    probe.append("cut -d' ' -f1 /proc/$PPID/schedstat")
+    if os.path.exists("/proc/self/schedstat"):
+        spent = [
+            int(
+                subprocess.run(
+                    probe, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True
+                ).stdout
+            )
+            / 1e6
+            for _ in range(args.runs)
+        ]
+        print(
+            f"CPU time of the launcher when the command starts: median "
+            f"{statistics.median(spent):.1f} ms (interpreter start-up included)"
+        )
+    print(
+        "run delays the command's start by "
+        f"{start_med['run --env X=env://... -- date'] - start_med['date']:.1f} ms (wall)"
+    )
     cpu_added = statistics.median(cpus["run --env X=env://... -- true"]) * 1000 - (
         statistics.median(cpus["true"]) * 1000
     )

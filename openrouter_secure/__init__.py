@@ -54,6 +54,7 @@ from ._exceptions import (
     UpstreamError,
     UsageLimitError,
 )
+from ._exceptions import install_scrubber as _install_scrubber
 from ._files import confine_path
 from ._provider import SecretProvider
 from ._refs import SecretRef
@@ -71,14 +72,6 @@ from ._registry import (
     resolve_first,
     unregister_backend,
 )
-from ._sanitize._logging import (
-    SanitizingFilter,
-    install_log_redaction,
-    remove_log_redaction,
-    structlog_processor,
-)
-from ._sanitize._sanitizer import Finding, Sanitizer, default_sanitizer
-from ._sanitize._stream import StreamSanitizer
 from ._secret import Secret
 from ._version import __version__
 
@@ -148,6 +141,14 @@ if TYPE_CHECKING:
     from ._client._async import AsyncRedactingClient
     from ._client._auth import secure_async_http_client, secure_http_client
     from ._client._sync import RedactingClient
+    from ._sanitize._logging import (
+        SanitizingFilter,
+        install_log_redaction,
+        remove_log_redaction,
+        structlog_processor,
+    )
+    from ._sanitize._sanitizer import Finding, Sanitizer, default_sanitizer
+    from ._sanitize._stream import StreamSanitizer
 
 # The client (and httpx) load on first use: a command launcher such as
 # ``openrouter-secure run`` then starts in a fraction of the time.
@@ -156,7 +157,29 @@ _LAZY = {
     "RedactingClient": "._client._sync",
     "secure_async_http_client": "._client._auth",
     "secure_http_client": "._client._auth",
+    # The sanitizer (its rules compiled on import) loads on first use too, so that
+    # ``openrouter-secure run`` starts the command before building it.
+    "Finding": "._sanitize._sanitizer",
+    "Sanitizer": "._sanitize._sanitizer",
+    "default_sanitizer": "._sanitize._sanitizer",
+    "StreamSanitizer": "._sanitize._stream",
+    "SanitizingFilter": "._sanitize._logging",
+    "install_log_redaction": "._sanitize._logging",
+    "remove_log_redaction": "._sanitize._logging",
+    "structlog_processor": "._sanitize._logging",
 }
+
+
+def _scrub_error(text: str) -> str:
+    """Every error message is scrubbed by the default sanitizer: until an error is
+    built, it need not be loaded. Importing it installs its own scrubber in place of
+    this one (see :mod:`._exceptions`)."""
+    from ._sanitize._sanitizer import scrub_text
+
+    return scrub_text(text)
+
+
+_install_scrubber(_scrub_error)
 
 
 def __getattr__(name: str) -> Any:

@@ -85,10 +85,12 @@ __all__ += [
 
 # This module sits at the bottom of the package and imports nothing from it: the
 # sanitizer hands its scrubbing function in through install_scrubber() when it is
-# imported. The package's __init__ imports the sanitizer, and Python runs it before any
-# submodule, so the scrubber is in place before any code can build an error, even for a
-# caller that imported only this module. An error built earlier (while the package is
-# still being imported) has its text withheld, never kept raw.
+# imported. The package's __init__, which Python runs before any submodule, installs
+# one that imports the sanitizer on first use (building its rules takes time a command
+# launcher need not spend before starting its child), so a scrubber is in place before
+# any code can build an error, even for a caller that imported only this module. An
+# error built earlier (while the package is still being imported) has its text
+# withheld, never kept raw.
 _scrubber: Callable[[str], str] | None = None
 
 

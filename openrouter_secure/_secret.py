@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from types import TracebackType
 from typing import Any, NoReturn
 
@@ -135,6 +134,8 @@ class Secret:
             theirs = bytes(other)
         else:
             return NotImplemented
+        import hmac  # here: loading OpenSSL for it costs every start-up a few ms
+
         return hmac.compare_digest(bytes(_BUF.__get__(self)), theirs)
 
     def __ne__(self, other: object) -> bool:

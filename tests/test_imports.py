@@ -92,3 +92,25 @@ def test_namespaces_load_no_optional_dependency() -> None:
     modules = loaded_after("\n".join(f"import {name}" for name in NAMESPACES))
     leaked = sorted(m for m in modules if m.split(".")[0] in OPTIONAL)
     assert not leaked, f"importing the public namespaces loaded optional modules: {leaked}"
+
+
+def test_an_error_built_before_the_sanitizer_loads_is_still_scrubbed() -> None:
+    from openrouter_secure.testing import make_canary
+
+    canary = make_canary()
+    code = (
+        "import sys\n"
+        "import openrouter_secure\n"
+        "loaded = 'openrouter_secure._sanitize._sanitizer' in sys.modules\n"
+        f"error = openrouter_secure.ConfigurationError('bad key ' + {canary!r})\n"
+        "print(loaded)\n"
+        "print(error)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    loaded, message = out.splitlines()
+    assert loaded == "False"  # importing the package does not build the sanitizer
+    assert message.startswith("bad key ")
+    assert "MASKED" in message
+    assert canary not in out

@@ -271,6 +271,55 @@ def test_run_passes_stdin_stdout_byte_exact_and_sanitizes_stderr(canary: str) ->
     assert canary.encode() not in proc.stderr
 
 
+# What the launcher runs, with a note of whether the sanitizer was loaded when the
+# child started (written to the file named by argv[1]).
+_SPY_LAUNCHER = """
+import subprocess, sys
+real = subprocess.Popen
+class Spy(real):
+    def __init__(self, *args, **kwargs):
+        with open(sys.argv[1], "w") as note:
+            note.write(str("openrouter_secure._sanitize._sanitizer" in sys.modules))
+        super().__init__(*args, **kwargs)
+subprocess.Popen = Spy
+from openrouter_secure.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_run_starts_the_child_before_building_the_sanitizer_and_masks_its_first_line(
+    canary: str, tmp_path: Path
+) -> None:
+    unknown = make_canary()  # in no environment: only the rules can mask it
+    code = (
+        "import os,sys; sys.stderr.write(os.environ['API_KEY'] + ' ' + sys.argv[1] + '\\n');"
+        "sys.stderr.flush(); print('env=' + os.environ['API_KEY'])"
+    )
+    note = tmp_path / "note"
+    proc = subprocess.run(
+        [
+            *py(_SPY_LAUNCHER),
+            str(note),
+            "run",
+            "--env",
+            "API_KEY=env://ORS_T_SRC",
+            "--",
+            *py(code),
+            unknown,
+        ],
+        capture_output=True,
+        env=child_env(ORS_T_SRC=canary),
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert note.read_text() == "False"  # the child started first
+    assert proc.stdout == f"env={canary}\n".encode()  # the child got its environment
+    first = proc.stderr.splitlines()[0]
+    assert first.count(b"***MASKED***") == 2, first
+    assert_no_leak(canary, proc.stderr)
+    assert_no_leak(unknown, proc.stderr)
+
+
 def test_run_sanitize_stdout(canary: str) -> None:
     proc = subprocess.run(
         [*RUN, "--sanitize-stdout", "--", *py("import os; print('k=' + os.environ['API_KEY'])")],
@@ -430,3 +479,54 @@ def test_run_from_a_worker_thread_runs_without_forwarding_signals(src: str, tmp_
     assert result == [4]
     assert_no_leak(src, err.read_bytes())
     assert err.read_bytes().strip()
+
+
+# -- the fast path of `run` and `sanitize` in the command-line parser -----------------------
+
+
+def _outcome(words: list[str], full: bool) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from openrouter_secure.cli import build_parser, main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            if full:
+                build_parser().parse_args(words)
+                code = 0
+            else:
+                main(words)
+                code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["run", "--help"],
+        ["sanitize", "--help"],
+        ["run", "--env"],
+        ["sanitize", "--bogus", "x"],
+        ["run", "--env-file"],
+    ],
+)
+def test_run_and_sanitize_help_and_errors_are_those_of_the_whole_parser(
+    words: list[str],
+) -> None:
+    assert _outcome(words, full=False) == _outcome(words, full=True)
+
+
+def test_run_builds_no_parser_of_the_other_commands() -> None:
+    code = (
+        "import sys\n"
+        "from openrouter_secure.cli import main\n"
+        "main(['run', '--', sys.executable, '-c', 'pass'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('openrouter_secure.cli.')))"
+    )
+    proc = subprocess.run(py(code), capture_output=True, text=True, env=child_env(), timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "['openrouter_secure.cli._parser', 'openrouter_secure.cli._run']"

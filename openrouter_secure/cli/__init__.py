@@ -37,7 +37,15 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose start-up matters (a launcher, a pipe filter): when the first word
+# names one of them, only its parser is built. Its help, usage and errors are the same
+# as in the whole tree (a subcommand's parser knows nothing of its siblings).
+_FAST = {"run": "_run", "sanitize": "_sanitize"}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``only``: a module of :data:`COMMANDS`) the top level with
+    that one subcommand."""
     # Every subcommand's parser is of this class too (add_subparsers passes it on).
     parser = SafeArgumentParser(
         prog="openrouter-secure",
@@ -45,14 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_FAST.get(words[0]) if words else None)
+    args = parser.parse_args(words)
     try:
         code: int = args.handler(args)
     except OpenRouterSecureError as exc:

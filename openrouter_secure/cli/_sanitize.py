@@ -1,7 +1,7 @@
 """``openrouter-secure sanitize [FILE...]``: a log pipe filter that masks secrets.
 
 Reads the files (or stdin, or ``-``) in large binary chunks and writes them to stdout
-through one :class:`StreamSanitizer`, so a secret split across two reads is still
+as one stream (see :class:`_Filter`), so a secret split across two reads is still
 masked. Bytes that are not UTF-8 pass through unchanged: each run of them closes the
 current stream (releasing what it held back, sanitized) and is written as it came,
 so binary junk in a log neither breaks the filter nor is altered.
@@ -13,13 +13,26 @@ import argparse
 import codecs
 import os
 import re
+import stat
 import sys
-from typing import Any, BinaryIO
+import threading
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from .._sanitize._sanitizer import Sanitizer
 
 # Measured (benchmarks/bench_sanitize_cli.py): 32-128 KiB reads run about twice as fast
 # as 1 MiB ones, whose scans fall out of the CPU caches; the text held back between
 # reads (the longest possible match) is small next to them.
 CHUNK = 1 << 16
+#: Inputs of this many bytes or more get the fastest engine from the start: about where
+#: its build time is won back (Hyperscan: about 60 ms more to build than Aho-Corasick,
+#: about 6 ms less per MB in this command).
+SWITCH_AT = 8 << 20
+#: A stream of unknown size (a pipe) builds the fastest engine in a background thread
+#: (Hyperscan's compiler runs without the GIL) once it has seen this many characters,
+#: and moves to it when it is ready.
+BUILD_AT = 4 << 20
 # What the surrogateescape error handler turns undecodable bytes into.
 _RAW = re.compile("[\udc80-\udcff]+")
 
@@ -46,38 +59,74 @@ def register(sub: Any) -> None:
 
 
 class _Filter:
-    """Bytes in, sanitized bytes out, across any number of inputs."""
+    """Bytes in, sanitized bytes out, across any number of inputs.
 
-    def __init__(self, out: BinaryIO, line_buffered: bool) -> None:
-        from .._sanitize._sanitizer import default_sanitizer
-        from .._sanitize._stream import StreamSanitizer
+    The default mode is a stream: the text read is buffered and, once there is more
+    than :data:`CHUNK` beyond the longest possible match, released up to that point
+    (``Sanitizer.sanitize_prefix``: never inside a finding made over the whole buffer),
+    so a secret split across reads, a PEM block included, is masked whole.
 
-        self._sanitizer = default_sanitizer()
-        self._stream_type = StreamSanitizer
-        self._stream = StreamSanitizer(self._sanitizer)
+    ``size`` is how much input there is, when known (regular files): the engine is
+    chosen for it (:func:`_engine`). A stream of unknown size starts on the engine
+    that is quickest to build and moves to the fastest one (:data:`BUILD_AT`); every
+    engine finds the same secrets.
+    """
+
+    def __init__(self, out: BinaryIO, line_buffered: bool, size: int | None = None) -> None:
+        self._sanitizer, self._final = _engine(size)
         self._out = out
         self._lines = line_buffered
-        self._pending = ""  # line mode: the unfinished last line
+        self._buffer = ""  # stream: the text not released yet; lines: the unfinished line
+        self._seen = 0
+        self._ready: threading.Event | None = None
 
     def _text(self, text: str) -> None:
         if not text:
             return
+        self._buffer += text
+        self._seen += len(text)
+        if not self._final:
+            self._upgrade()
         if self._lines:
-            text = self._pending + text
-            cut = text.rfind("\n") + 1
-            self._pending = text[cut:]
+            cut = self._buffer.rfind("\n") + 1
             if cut:
-                self._write(self._sanitizer.sanitize(text[:cut]))
+                head, self._buffer = self._buffer[:cut], self._buffer[cut:]
+                self._write(self._sanitizer.sanitize(head))
             return
-        self._write(self._stream.feed(text))
+        limit = len(self._buffer) - self._sanitizer.max_match_length
+        if limit < CHUNK:
+            return
+        try:
+            head, cut = self._sanitizer.sanitize_prefix(self._buffer, limit)
+        except Exception:  # noqa: BLE001 - fail closed: withhold, never echo raw text
+            head = f"<REDACTED: {len(self._buffer)} chars; sanitizer failed>"
+            cut = len(self._buffer)
+        self._buffer = self._buffer[cut:]
+        self._write(head)
+
+    def _upgrade(self) -> None:
+        """Move to the fastest engine once it is built (building it once enough text
+        went by to be worth it)."""
+        from .._sanitize._sanitizer import default_sanitizer
+
+        if self._ready is None and self._seen >= BUILD_AT:
+            ready = self._ready = threading.Event()
+
+            def build() -> None:
+                try:
+                    default_sanitizer().max_match_length  # noqa: B018 - builds the engine
+                finally:
+                    ready.set()
+
+            threading.Thread(target=build, name="openrouter-secure-build", daemon=True).start()
+        if self._ready is not None and self._ready.is_set():
+            # Every engine finds the same secrets: the text held back is scanned again
+            # by the new one with what follows it.
+            self._sanitizer, self._final = default_sanitizer(), True
 
     def _close_text(self) -> None:
-        if self._lines:
-            rest, self._pending = self._pending, ""
-            self._write(self._sanitizer.sanitize(rest) if rest else "")
-        else:
-            self._write(self._stream.flush())
-            self._stream = self._stream_type(self._sanitizer)
+        rest, self._buffer = self._buffer, ""
+        self._write(self._sanitizer.sanitize(rest) if rest else "")
 
     def _write(self, text: str) -> None:
         if text:
@@ -103,6 +152,24 @@ class _Filter:
         self._out.flush()
 
 
+def _engine(size: int | None) -> tuple[Sanitizer, bool]:
+    """The sanitizer to start with, and whether it is the one to keep.
+
+    Building the Hyperscan database (the fastest engine) costs more than scanning
+    megabytes with the Aho-Corasick one, which builds in a fraction of that time: for
+    a short input the quicker build wins (measured by
+    ``benchmarks/bench_sanitize_cli.py``).
+    """
+    from .._sanitize._sanitizer import Sanitizer, default_sanitizer
+    from .._sanitize._scan import fast_backend_available, hyperscan_available
+
+    if (size is not None and size >= SWITCH_AT) or not (
+        hyperscan_available() and fast_backend_available()
+    ):
+        return default_sanitizer(), True
+    return Sanitizer(backend="ahocorasick"), size is not None
+
+
 def _copy(source: BinaryIO, filt: _Filter) -> None:
     read = getattr(source, "read1", source.read)  # read1: what a pipe has now, no waiting
     tail = b""  # an incomplete UTF-8 sequence at the end of the last read
@@ -124,12 +191,27 @@ def _copy(source: BinaryIO, filt: _Filter) -> None:
             return
 
 
+def _input_size(names: list[str]) -> int | None:
+    """The bytes to read, when every input is a regular file (else ``None``)."""
+    total = 0
+    for name in names:
+        try:
+            info = os.fstat(sys.stdin.fileno()) if name == "-" else os.stat(name)
+        except (OSError, ValueError):
+            continue  # reported when it is opened
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        total += info.st_size
+    return total
+
+
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
-    filt = _Filter(out, args.line_buffered)
+    names = args.files or ["-"]
+    filt = _Filter(out, args.line_buffered, _input_size(names))
     status = 0
     try:
-        for name in args.files or ["-"]:
+        for name in names:
             if name == "-":
                 _copy(sys.stdin.buffer, filt)
                 continue

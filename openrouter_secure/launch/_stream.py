@@ -23,10 +23,12 @@ import os
 import re
 import threading
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from .._sanitize._sanitizer import Sanitizer, _encodings, default_sanitizer
 from .._secret import MASK
+
+if TYPE_CHECKING:
+    from .._sanitize._sanitizer import Sanitizer
 
 __all__ = ["MAX_LINE", "FragmentMasker", "LineSanitizer", "pump"]
 
@@ -52,6 +54,8 @@ class FragmentMasker:
     def __init__(self, values: Iterable[str] = ()) -> None:
         self._sizes: dict[int, set[str]] = {}
         self._whole: set[str] = set()
+        from .._sanitize._sanitizer import _encodings  # loaded after the child starts
+
         forms = {form for value in values for form in (value, *_encodings(value))}
         for value in forms:
             self._whole.add(value)
@@ -168,7 +172,13 @@ class LineSanitizer:
         max_line: int = MAX_LINE,
         fragments_of: Iterable[str] = (),
     ) -> None:
-        self._sanitizer = sanitizer or default_sanitizer()
+        if sanitizer is None:
+            # Imported here: building the rules takes longer than starting a child, and
+            # the launcher starts the child first (see :func:`pump`).
+            from .._sanitize._sanitizer import default_sanitizer
+
+            sanitizer = default_sanitizer()
+        self._sanitizer = sanitizer
         self._fragments = FragmentMasker(fragments_of)
         self._max_line = max_line
         self._pending = b""
@@ -211,10 +221,21 @@ def pump(
     fragments_of: Iterable[str] = (),
 ) -> threading.Thread:
     """Copy file descriptor ``source`` to ``target`` through a :class:`LineSanitizer`
-    in a daemon thread, until end of file; closes ``source``. Returns the thread."""
+    in a daemon thread, until end of file; closes ``source``. Returns the thread.
+
+    The thread builds the sanitizer (the default one unless ``sanitizer`` is given)
+    before it reads anything: a child started just before can run meanwhile, its
+    output waiting in the pipe, and no byte of it is written out unsanitized. The
+    values the sanitizer must know (the child's secrets) have to be known before
+    this is called.
+    """
 
     def copy() -> None:
-        lines = LineSanitizer(sanitizer, fragments_of=fragments_of)
+        try:
+            lines = LineSanitizer(sanitizer, fragments_of=fragments_of)
+        except BaseException:
+            os.close(source)  # the child then gets EPIPE, never an unsanitized reader
+            raise
         try:
             while True:
                 try:
