@@ -421,3 +421,14 @@ def test_env_name_that_is_no_variable_name_is_left_by_hand(desktop: Machine) -> 
     assert config.read_bytes() == before
     (finding,) = [f for f in report["findings"] if f["check"] == "plaintext-secret"]
     assert finding["fixable"] is False
+
+
+def test_backups_written_in_the_same_second_keep_their_order(tmp_path: Path) -> None:
+    from openrouter_secure.cli.doctor._backup import backups_of, write_backup
+
+    target = tmp_path / "mcp.json"
+    target.write_text("{}")
+    written = [
+        write_backup(target, f"before {i}".encode(), f"after {i}".encode()) for i in range(5)
+    ]
+    assert backups_of(target) == written

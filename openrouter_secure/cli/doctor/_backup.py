@@ -73,7 +73,15 @@ def write_backup(target: Path, original: bytes, written: bytes) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-        for n in range(1, 1000):
+        # Numbered after the backups of the same second: the digest differs between
+        # two fixes, so a name clash alone would not order them.
+        same_second = [
+            int(m.group(2))
+            for b in backups_of(target)
+            if (m := _PATTERN.fullmatch(b.name[len(target.name) :])) and m.group(1) == stamp
+        ]
+        first = max(same_second, default=0) + 1
+        for n in range(first, first + 1000):
             name = target.with_name(f"{target.name}{_TAG}{stamp}-{n}-{tail}.bak")
             try:
                 os.link(tmp, name)
