@@ -77,6 +77,10 @@ def _describe(value: object, frame_locals: bool = True) -> list[str]:
 _PACKAGE = __name__.split(".", 1)[0]
 
 
+def _is_pytest_handler(handler: logging.Handler) -> bool:
+    return type(handler).__module__.split(".")[0] == "_pytest"
+
+
 def _frame_locals(exc: BaseException) -> str:
     """The local variables of the frames the tracebacks of ``exc`` and its causes
     hold, as reporters print them (Sentry, ``capture_locals=True``, pytest
@@ -348,7 +352,9 @@ class LeakCheck(logging.Handler):
 
         def handle(handler: logging.Handler, record: logging.LogRecord) -> Any:
             passed = original(handler, record)
-            if passed and handler is not check:
+            # pytest's own capture handlers are the test run's, not an output of the
+            # program under test (their records reach this check's handler anyway).
+            if passed and handler is not check and not _is_pytest_handler(handler):
                 # Python 3.12+ may return the record a filter replaced it with.
                 check._capture(passed if isinstance(passed, logging.LogRecord) else record)
             return passed
