@@ -9,6 +9,7 @@ import base64
 import json
 import secrets
 import string
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,6 +28,29 @@ from tests.detection_corpus import clean_cases, secret_cases
 from tests.sanitizer_cases import ALNUM, HEX, rnd
 
 LOWER_ALNUM = string.ascii_lowercase + string.digits
+
+
+@pytest.fixture(autouse=True)
+def no_values_known_from_other_tests() -> Iterator[None]:
+    """These tests measure the rules alone: values other tests in this process held
+    (and revealed, which keeps them masked for the process) would mask sample text."""
+    from openrouter_secure import _known
+
+    with _known._lock:
+        saved = (dict(_known._counts), dict(_known._retired), _known._retired_chars)
+        _known._counts.clear()
+        _known._retired.clear()
+        _known._retired_chars = 0
+        _known._publish()
+    try:
+        yield
+    finally:
+        with _known._lock:
+            counts, retired, chars = saved
+            _known._counts.update(counts)
+            _known._retired.update(retired)
+            _known._retired_chars += chars
+            _known._publish()
 
 
 @pytest.fixture(scope="module")
