@@ -112,7 +112,8 @@ def test_a_policy_without_the_servers_name_warns_naming_both() -> None:
     policy = {"mcpServers": {"git": {"allowedTools": ["log"]}, "time": {"default": "allow"}}}
     with pytest.warns(UserWarning, match="no entry for the server name") as caught:
         secure(build(), policy=policy, server_name="mcp-git")
-    [message] = [str(w.message) for w in caught]
+    # Only this warning: another one (log redaction installed elsewhere) may come too.
+    [message] = [str(w.message) for w in caught if "no entry" in str(w.message)]
     assert "'mcp-git'" in message
     assert "'git', 'time'" in message
 
