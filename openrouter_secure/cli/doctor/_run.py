@@ -479,21 +479,6 @@ def _baseline(path: Path) -> Baseline | None:
         return None  # a malformed baseline allows nothing
 
 
-def _dotenv_line(line: str) -> tuple[str | None, str]:
-    stripped = line.strip()
-    if not stripped or stripped.startswith("#") or "=" not in stripped:
-        return None, ""
-    if stripped.startswith("export "):
-        stripped = stripped[len("export ") :].lstrip()
-    name, _, value = stripped.partition("=")
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        value = value[1:-1]
-    elif " #" in value:
-        value = value.split(" #", 1)[0].rstrip()
-    return name.strip(), value
-
-
 def _walk_dicts(
     obj: Any, segs: tuple[str | int, ...], claimed: bool
 ) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, Any], bool]]:
