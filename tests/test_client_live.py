@@ -1,7 +1,8 @@
 """Against the real OpenRouter API: runs only when ``OPENROUTER_API_KEY`` is set.
 
-Skipped otherwise (CI has no key and no internet). ``OPENROUTER_LIVE_MODEL`` picks the
-model for the one tiny completion (default ``openai/gpt-4o-mini``, 5 tokens).
+Deselected otherwise (``conftest.py``; CI has no key and no internet).
+``OPENROUTER_LIVE_MODEL`` picks the model for the one tiny completion (default
+``openai/gpt-4o-mini``, 5 tokens).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ pytestmark = pytest.mark.live
 
 @pytest.fixture
 def live_client() -> RedactingClient:
-    if not os.environ.get("OPENROUTER_API_KEY"):
-        pytest.skip("OPENROUTER_API_KEY is not set: the live OpenRouter test is skipped")
     return RedactingClient("env://OPENROUTER_API_KEY", app_title="openrouter-secure tests")
 
 

@@ -435,6 +435,27 @@ def test_a_base64_value_in_prose_keeps_its_padding_masked(s: Sanitizer) -> None:
     )
 
 
+def test_a_base64_value_starting_with_a_slash_is_not_taken_for_a_path(s: Sanitizer) -> None:
+    # One standard base64 value in 64 starts with "/"; its body may hold more of them.
+    value = "/" + base64.b64encode(secrets.token_bytes(32)).decode()[1:]
+    value = value[:20] + "/" + value[21:]
+    assert s.sanitize(f"connecting with key {value} to the store") == (
+        f"connecting with key {MASK} to the store"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/UsersController/GetAllUsers",
+        "/srv/Data2024/Backups/Q3Report",
+        "/home/AliceSmith/Documents/ProjectAlpha",
+    ],
+)
+def test_a_path_of_mixed_case_words_stays(s: Sanitizer, path: str) -> None:
+    assert s.sanitize(f"token {path}") == f"token {path}"
+
+
 def test_text_glued_before_a_known_value_stays(canary: str) -> None:
     held = Secret(canary)
     assert (

@@ -289,3 +289,17 @@ def test_a_long_text_renders_as_the_join_of_its_pieces(canary: str) -> None:
     assert len(spans) == 6
     assert _render_long(text, spans) == _render_joined(text, spans)
     assert_no_leak(canary, s.sanitize(text))
+
+
+def test_sanitizers_with_one_configuration_share_one_compiled_scanner() -> None:
+    first, second = Sanitizer(), Sanitizer()
+    assert first._scanner() is second._scanner()
+
+
+def test_a_shared_scanner_is_rebuilt_when_a_value_becomes_known() -> None:
+    first, second = Sanitizer(), Sanitizer()
+    first.sanitize("warm up")
+    value = make_canary()
+    with Secret(value):
+        assert second.sanitize(f"db said {value}") == f"db said sk-o...{MASK}"
+        assert first.sanitize(f"db said {value}") == f"db said sk-o...{MASK}"

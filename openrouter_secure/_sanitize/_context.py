@@ -197,6 +197,11 @@ _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 _REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,20}://|op://|vault:|arn:|projects/")
 _PATH_START = ("/", "./", "../", "~/", "\\\\")
+# Standard base64 may start with "/" (one value in 64): such a value is a path only
+# when, its slashes taken out, it is not a long mixed-case generated run.
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+# A path segment made of words (``UsersController``, ``Data2024``, ``site``)
+_WORDS = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]\d?)(?:[A-Z][a-z]{2,})*\d*")
 # Code rather than a value: a call or subscript, a comparison, an attribute path
 # (``settings.SECRET``), a template (``{{ x }}``, ``${X}``, ``%(x)s``), a variable
 # (``$API_KEY``, ``%APPDATA%``).
@@ -277,12 +282,28 @@ def value_kind(value: str, *, password: bool) -> bool:
     return False
 
 
+def _base64_not_path(value: str) -> bool:
+    if _BASE64.fullmatch(value) is None:
+        return False
+    pieces = value.rstrip("=").split("/")
+    if any(len(p) >= 5 and _WORDS.fullmatch(p) is not None for p in pieces):
+        return False
+    run = "".join(pieces)
+    return (
+        len(run) >= 16
+        and any(c.isupper() for c in run)
+        and any(c.islower() for c in run)
+        and any(c.isdigit() for c in run)
+        and looks_generated(run)
+    )
+
+
 def _value_kind(value: str, password: bool) -> bool:
     n = len(value)
     if n < 6 or n > 1024:
         return False
     low = value.lower()
-    if low in _CONST or value.startswith(_PATH_START):
+    if low in _CONST or (value.startswith(_PATH_START) and not _base64_not_path(value)):
         return False
     head = value[:160]
     if _PLACEHOLDER.search(head) is not None or _REFERENCE.match(head) is not None:

@@ -55,8 +55,14 @@ def available() -> bool:
     return True
 
 
+#: ASCII punctuation, space and control characters as ``\xNN`` escapes
+_ESCAPES = {i: f"\\x{i:02x}" for i in range(128) if not chr(i).isalnum()}
+
+
 def literal(text: str) -> str:
     """A Hyperscan pattern matching ``text`` literally (every non-alphanumeric escaped)."""
+    if text.isascii():
+        return text.translate(_ESCAPES)
     return "".join(c if c.isascii() and c.isalnum() else f"\\x{ord(c):02x}" for c in text)
 
 

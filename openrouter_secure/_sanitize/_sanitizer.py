@@ -298,6 +298,28 @@ def _prefix_keep(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(a for r in rules if r.keep and r.kind == "token" for a in r.anchors)
 
 
+#: The newest scanner per (rules, backend): sanitizers with the same configuration
+#: and nothing learned share one, so making a ``Sanitizer`` is cheap and a change of
+#: the known values is compiled once per process, not once per instance.
+_SHARED: dict[tuple[tuple[Rule, ...], str], tuple[_known.State, Scanner]] = {}
+_SHARED_MAX = 8
+_shared_lock = threading.Lock()
+
+
+def _shared_scanner(sanitizer: Sanitizer, known: _known.State) -> Scanner:
+    key = (sanitizer._rules, sanitizer._backend)
+    with _shared_lock:
+        entry = _SHARED.get(key)
+        if entry is not None and entry[0] is known:
+            return entry[1]
+        scanner = sanitizer._build(known)
+        _SHARED.pop(key, None)
+        _SHARED[key] = (known, scanner)
+        while len(_SHARED) > _SHARED_MAX:
+            del _SHARED[next(iter(_SHARED))]
+        return scanner
+
+
 class Sanitizer:
     """Finds and masks secrets. Thread-safe; one instance serves a whole process.
 
@@ -355,22 +377,26 @@ class Sanitizer:
             state = self._state
             known = _known.current
             if state is None or state[0] is not known:
-                needles: list[tuple[str, int]] = []
-                echoes: list[tuple[str, bool]] = []
-                for value in (*known.values, *self._learned):
-                    keep = 4 if value.startswith(self._prefixes) else 0
-                    needles.append((value, keep))
-                    needles.extend((form, 0) for form in _encodings(value))
-                    prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
-                    echoes.extend(_echoes(value, prefix))
-                needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
-                # Hidden characters are needles too: a text without one stays clean for
-                # the prefilter, a text with one is looked at as a reader sees it.
-                needles.extend((c, 0) for c in HIDDEN_CHARS)
-                self._wrapped = bool(known.values or self._learned)
-                scanner = Scanner(self._rules, needles, backend=self._backend, echoes=echoes)
+                learned = tuple(self._learned)
+                self._wrapped = bool(known.values or learned)
+                scanner = self._build(known, learned) if learned else _shared_scanner(self, known)
                 self._state = state = (known, scanner)
         return state[1]
+
+    def _build(self, known: _known.State, learned: tuple[str, ...] = ()) -> Scanner:
+        needles: list[tuple[str, int]] = []
+        echoes: list[tuple[str, bool]] = []
+        for value in (*known.values, *learned):
+            keep = 4 if value.startswith(self._prefixes) else 0
+            needles.append((value, keep))
+            needles.extend((form, 0) for form in _encodings(value))
+            prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
+            echoes.extend(_echoes(value, prefix))
+        needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
+        # Hidden characters are needles too: a text without one stays clean for the
+        # prefilter, a text with one is looked at as a reader sees it.
+        needles.extend((c, 0) for c in HIDDEN_CHARS)
+        return Scanner(self._rules, needles, backend=self._backend, echoes=echoes)
 
     def _remember(self, text: str, hits: list[Hit]) -> None:
         """``learn=True``: keep the values rules found as known values of this sanitizer

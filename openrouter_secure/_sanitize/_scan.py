@@ -23,6 +23,7 @@ adversarial input (a megabyte of ``password=password=...``) stays linear.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
@@ -245,33 +246,10 @@ class Scanner:
             # through the Aho-Corasick ``str`` automaton, or the ``re`` fallback.
             backend = "ahocorasick" if fast_backend_available() else "python"
         if backend == "ahocorasick":
-            import ahocorasick_rs as ac
-
-            # ASCII text is searched as bytes behind one extra "\n". Short anchors of
-            # rules that need a word boundary on the left (``sk-``: not ``task-``) are
-            # searched together with every ASCII character that may precede them, so
-            # the boundary costs nothing; a pattern maps back to (anchor, offset).
-            boundary = _boundaries(self.rules)
-            patterns: list[bytes] = []
-            pat_anchor: list[int] = []
-            pat_off: list[int] = []
-            for i, a in enumerate(anchors):
-                raw = a.encode("utf-8", "surrogatepass")
-                if i < self._n_rule_anchors and a in boundary:
-                    for d in _DELIMITERS if boundary[a] else _NON_ALNUM:
-                        patterns.append(d + raw)
-                        pat_anchor.append(i)
-                        pat_off.append(0)
-                else:
-                    patterns.append(raw)
-                    pat_anchor.append(i)
-                    pat_off.append(-1)
-            self._pat_anchor = pat_anchor
-            self._pat_off = pat_off
-            self._ac_bytes: Any = ac.BytesAhoCorasick(
-                patterns, implementation=ac.Implementation.DFA
-            )
-            self._ac_str: Any = ac.AhoCorasick(anchors)
+            # The automata are built on first need: with Hyperscan the bytes one never
+            # is, and the ``str`` one only for non-ASCII text. A DFA over thousands of
+            # known-value needles takes most of a second to build.
+            self._boundary = _boundaries(self.rules)
             self._has_ac = True
         else:
             self._has_ac = False
@@ -286,13 +264,48 @@ class Scanner:
                 tuple(j for j, b in enumerate(anchors) if a.startswith(b)) for a in anchors
             ]
 
+    @functools.cached_property
+    def _ac_bytes(self) -> Any:
+        """The ASCII automaton, searched as bytes behind one extra "\\n". Short anchors
+        of rules that need a word boundary on the left (``sk-``: not ``task-``) are
+        searched together with every ASCII character that may precede them, so the
+        boundary costs nothing; a pattern maps back to (anchor, offset)."""
+        import ahocorasick_rs as ac
+
+        boundary = self._boundary
+        patterns: list[bytes] = []
+        pat_anchor: list[int] = []
+        pat_off: list[int] = []
+        for i, a in enumerate(self._anchors):
+            raw = a.encode("utf-8", "surrogatepass")
+            if i < self._n_rule_anchors and a in boundary:
+                for d in _DELIMITERS if boundary[a] else _NON_ALNUM:
+                    patterns.append(d + raw)
+                    pat_anchor.append(i)
+                    pat_off.append(0)
+            else:
+                patterns.append(raw)
+                pat_anchor.append(i)
+                pat_off.append(-1)
+        self._pat_anchor = pat_anchor
+        self._pat_off = pat_off
+        return ac.BytesAhoCorasick(patterns, implementation=ac.Implementation.DFA)
+
+    @functools.cached_property
+    def _ac_str(self) -> Any:
+        """The automaton for non-ASCII text (offsets in characters)."""
+        import ahocorasick_rs as ac
+
+        return ac.AhoCorasick(self._anchors)
+
     # -- prefilter ---------------------------------------------------------------------
 
     def _candidates(self, text: str) -> list[tuple[int, int]]:
         """(anchor index, start) pairs, sorted by start."""
         if self.backend == "ahocorasick" or (self.backend == "hyperscan" and self._has_ac):
             if text.isascii():
-                found = self._ac_bytes.find_matches_as_indexes(
+                automaton = self._ac_bytes
+                found = automaton.find_matches_as_indexes(
                     b"\n" + text.encode("ascii"), overlapping=True
                 )
                 if not found:  # the common case for a clean log record: return at once
