@@ -64,9 +64,12 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole test suite (real services are started by the tests)."""
+    """The whole test suite (real services are started by the tests), a test file per
+    process on up to four processes; ``nox -s tests -- -n 0`` runs it in one."""
     install(session, *ALL, "--group", "test")
-    session.run("pytest", *session.posargs)
+    session.run(
+        "pytest", "-n", "auto", "--maxprocesses", "4", "--dist", "loadfile", *session.posargs
+    )
 
 
 @nox.session

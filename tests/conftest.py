@@ -51,6 +51,19 @@ def _isolated_cache() -> Iterator[None]:
     ors.get_cache().clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_retired_values_from_earlier_tests() -> Iterator[None]:
+    """Values a test revealed stay masked for the life of the process (retired, up to
+    256): each test starts without those of the tests before it, so no test depends on
+    the order of the run, and no sanitizer compiles hundreds of stale values."""
+    yield
+    with _known._lock:
+        if _known._retired:
+            _known._retired.clear()
+            _known._retired_chars = 0
+            _known._publish()
+
+
 @pytest.fixture
 def canary() -> str:
     """A fresh random OpenRouter-shaped key, made at run time."""

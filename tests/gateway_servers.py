@@ -9,6 +9,7 @@ The Python servers (``mcp-server-time``) come from the test dependency group.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -56,20 +57,23 @@ def npm_servers() -> NpmServers:
                 return False
         return everything.is_file() and filesystem.is_file()
 
-    if not installed():
-        cache.mkdir(parents=True, exist_ok=True)
-        specs = [f"{name}@{version}" for name, version in NPM_PACKAGES.items()]
-        try:
-            subprocess.run(
-                [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", *specs],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            service_missing(f"npm install of the MCP test servers failed: {exc}")
+    cache.mkdir(parents=True, exist_ok=True)
+    # Test workers running at once install one copy: the first holds the lock.
+    with (cache / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not installed():
-            service_missing("npm install did not produce the MCP test servers")
+            specs = [f"{name}@{version}" for name, version in NPM_PACKAGES.items()]
+            try:
+                subprocess.run(
+                    [npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", *specs],
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
+            except (subprocess.SubprocessError, OSError) as exc:
+                service_missing(f"npm install of the MCP test servers failed: {exc}")
+            if not installed():
+                service_missing("npm install did not produce the MCP test servers")
     return NpmServers(node, everything, filesystem)
 
 
