@@ -82,6 +82,26 @@ DENIED_TOOLS = [
 ]
 
 
+@pytest.fixture
+def time_server(tmp_path: Path) -> tuple[Path, str]:
+    """A policy allowing ``get_current_time`` of the ``time`` server, and that server's
+    executable (mcp-server-time, from PyPI)."""
+    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    if exe is None:
+        service_missing("mcp-server-time is in the test dependency group; pip install it")
+    return write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"]), exe
+
+
+def initialize(client: str) -> dict[str, Any]:
+    """The ``initialize`` request (id 1) of a host named ``client``, as raw JSON-RPC."""
+    params = {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": client, "version": "1"},
+    }
+    return {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}
+
+
 def everything_policy(tmp_path: Path) -> Path:
     return write_policy(
         tmp_path / "policy.json",
@@ -399,11 +419,10 @@ def test_filesystem_server_with_confined_paths(npm_servers: NpmServers, tmp_path
     assert any(e == "tool.path_refused" for e, _ in events(audit))
 
 
-def test_python_server_from_pypi_and_rate_limits(tmp_path: Path) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+def test_python_server_from_pypi_and_rate_limits(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
+    policy, exe = time_server
     args = ["--policy", str(policy), "--rate-limit", "2/minute", "--", exe]
 
     async def main() -> None:
@@ -422,11 +441,10 @@ def test_python_server_from_pypi_and_rate_limits(tmp_path: Path) -> None:
     anyio.run(main)
 
 
-def test_observe_mode_refuses_nothing_and_records_everything(tmp_path: Path) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+def test_observe_mode_refuses_nothing_and_records_everything(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
+    policy, exe = time_server
     audit = tmp_path / "audit.jsonl"
     args = ["--policy", str(policy), "--audit", str(audit), "--observe", "--", exe]
 
@@ -608,12 +626,9 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
 
 @pytest.mark.service("redis")
 def test_rate_limits_in_redis_are_shared_by_gateway_processes(
-    redis_url: str, tmp_path: Path
+    redis_url: str, time_server: tuple[Path, str], tmp_path: Path
 ) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+    policy, exe = time_server
     args = ["--policy", str(policy), "--rate-limit", "3/minute"]
     args += ["--rate-limit-storage", redis_url, "--", exe]
     arguments = {"timezone": "UTC"}
@@ -734,16 +749,7 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             "content-type": "application/json",
         }
         url = f"http://127.0.0.1:{port}/mcp"
-        init = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "1"},
-            },
-        }
+        init = initialize("raw")
         with httpx.Client(timeout=30) as http:
             opened = http.post(url, json=init, headers=raw)
             session = {**raw, "mcp-session-id": opened.headers["mcp-session-id"]}
@@ -769,23 +775,13 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
 
 
-def test_requests_from_a_file_are_answered_before_the_gateway_exits(tmp_path: Path) -> None:
+def test_requests_from_a_file_are_answered_before_the_gateway_exits(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
     """stdin may be a regular file (a script's requests): the gateway reads it, and
     waits for the answers owed before it exits."""
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "script", "version": "1"},
-        },
-    }
+    policy, exe = time_server
+    init = initialize("script")
     denied = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "rm"}}
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps(init) + "\n" + json.dumps(denied) + "\n")
@@ -842,23 +838,13 @@ def test_a_missing_upstream_command_is_127(tmp_path: Path) -> None:
 
 
 @pytest.mark.service("npm")
-def test_a_request_id_still_in_flight_is_refused_end_to_end(tmp_path: Path) -> None:
+def test_a_request_id_still_in_flight_is_refused_end_to_end(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
     """A host that reuses the id of a call in flight for a listing gets an error for
     the listing, and exactly one answer under that id (the call's)."""
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "script", "version": "1"},
-        },
-    }
+    policy, exe = time_server
+    init = initialize("script")
     params = {"name": "get_current_time", "arguments": {"timezone": "UTC"}}
     call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
     listing = {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}
