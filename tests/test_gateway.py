@@ -7,11 +7,14 @@ about a second)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,7 @@ from tests.gateway_servers import (
     read_audit,
     write_policy,
 )
-from tests.services import service_missing
+from tests.services import free_port, service_missing, wait_for
 
 __all__ = ["npm_servers"]
 
@@ -100,6 +103,43 @@ def initialize(client: str) -> dict[str, Any]:
         "clientInfo": {"name": client, "version": "1"},
     }
     return {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}
+
+
+def wait_listening(port: int, what: str, timeout: float = 30) -> None:
+    """Wait until something accepts connections on 127.0.0.1:``port``."""
+
+    def listening() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_for(listening, timeout, what)
+
+
+@contextlib.contextmanager
+def http_gateway(
+    tmp_path: Path, policy: Path, upstream: list[str], *, env: str, source: str, token: str
+) -> Iterator[str]:
+    """``gateway --transport http`` on a free port, hosts let in by the bearer ``token``,
+    relaying to ``upstream`` started with ``--env env`` (``NAME=env://ORS_GW_SRC``, which
+    holds ``source``); audit log ``audit.jsonl`` and stderr ``stderr.txt`` in
+    ``tmp_path``. Yields the URL once the gateway listens; stops it after."""
+    port = free_port()
+    command = [*GATEWAY, "--policy", str(policy), "--audit", str(tmp_path / "audit.jsonl")]
+    command += ["--transport", "http", "--port", str(port)]
+    command += ["--http-token", "env://ORS_GW_HTTP_TOKEN", "--env", env, "--", *upstream]
+    with (tmp_path / "stderr.txt").open("w") as err:
+        gateway = subprocess.Popen(
+            command,
+            env=child_env(ORS_GW_SRC=source, ORS_GW_HTTP_TOKEN=token),
+            stdout=err,
+            stderr=err,
+        )
+    try:
+        wait_listening(port, "the gateway's HTTP listener")
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
 
 
 def everything_policy(tmp_path: Path) -> Path:
@@ -502,8 +542,6 @@ def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
     resolves to; what the server leaks is masked as on stdio."""
     import secrets as pysecrets
 
-    from tests.services import free_port, wait_for
-
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
     port = free_port()
@@ -516,13 +554,7 @@ def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
             stderr=log,
         )
     try:
-        import socket
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 20, "the leaky HTTP server")
+        wait_listening(port, "the leaky HTTP server", 20)
         policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "rpc_error"])
         audit = tmp_path / "audit.jsonl"
         errlog = tmp_path / "stderr.txt"
@@ -556,41 +588,21 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
     bearer token (401 without it, 403 for a foreign Origin); each session gets its own
     upstream; what the upstream leaks is masked."""
     import secrets as pysecrets
-    import socket
 
     import httpx
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    from tests.services import free_port, wait_for
-
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
-    port = free_port()
     policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "fail"])
     audit = tmp_path / "audit.jsonl"
     errlog = tmp_path / "stderr.txt"
-    server = str(ROOT / "tests" / "gateway_leaky_server.py")
-    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
-    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
-    command += ["--env", "LEAKY_KEY=env://ORS_GW_SRC", "--", sys.executable, server]
-    with errlog.open("w") as err:
-        gateway = subprocess.Popen(
-            command,
-            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
-            stdout=err,
-            stderr=err,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
+    upstream = [sys.executable, str(ROOT / "tests" / "gateway_leaky_server.py")]
     seen: list[Any] = []
-    try:
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 30, "the gateway's HTTP listener")
+    env = "LEAKY_KEY=env://ORS_GW_SRC"
+    with http_gateway(tmp_path, policy, upstream, env=env, source=canary, token=token) as url:
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         accept = {"accept": "application/json, text/event-stream"}
         assert httpx.post(url, json=body, headers=accept).status_code == 401
@@ -614,9 +626,6 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
                 assert e.value.error.code == TOOL_DENIED
 
         anyio.run(main)
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
     assert "MASKED" in json.dumps(seen)
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
     clients = {f["client"] for _, f in events(audit)}
@@ -673,45 +682,25 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     npm_servers: NpmServers, tmp_path: Path
 ) -> None:
     import secrets as pysecrets
-    import socket
 
     import httpx
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    from tests.services import free_port, wait_for
-
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
-    port = free_port()
     allowed = ["echo", "get-env", "trigger-sampling-request", "trigger-long-running-operation"]
     policy = write_policy(tmp_path / "p.json", "everything", allowedTools=allowed)
     audit = tmp_path / "audit.jsonl"
     errlog = tmp_path / "stderr.txt"
-    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
-    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
-    command += ["--env", "UPSTREAM_KEY=env://ORS_GW_SRC", "--"]
-    command += [npm_servers.node, str(npm_servers.everything), "stdio"]
-    with errlog.open("w") as err:
-        gateway = subprocess.Popen(
-            command,
-            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
-            stdout=err,
-            stderr=err,
-        )
+    upstream = [npm_servers.node, str(npm_servers.everything), "stdio"]
     seen: list[Any] = []
-    try:
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 30, "the gateway's HTTP listener")
+    env = "UPSTREAM_KEY=env://ORS_GW_SRC"
+    with http_gateway(tmp_path, policy, upstream, env=env, source=canary, token=token) as url:
 
         async def main() -> None:
             headers = {"Authorization": f"Bearer {token}"}
-            url = f"http://127.0.0.1:{port}/mcp"
             async with (
                 create_mcp_http_client(headers=headers) as http,
                 Client(
@@ -748,7 +737,6 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             "accept": "application/json, text/event-stream",
             "content-type": "application/json",
         }
-        url = f"http://127.0.0.1:{port}/mcp"
         init = initialize("raw")
         with httpx.Client(timeout=30) as http:
             opened = http.post(url, json=init, headers=raw)
@@ -769,9 +757,6 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             stream = http.post(url, json=call, headers=session).text
         assert "notifications/progress" in stream
         assert '"id":2' in stream.replace(" ", "")
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
 
 
@@ -800,8 +785,6 @@ def test_requests_from_a_file_are_answered_before_the_gateway_exits(
 
 def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None:
     import secrets as pysecrets
-
-    from tests.services import free_port
 
     password = pysecrets.token_urlsafe(16)
     token = pysecrets.token_urlsafe(24)
