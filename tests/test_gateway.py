@@ -115,6 +115,21 @@ def wait_listening(port: int, what: str, timeout: float = 30) -> None:
     wait_for(listening, timeout, what)
 
 
+def run_gateway(
+    args: list[str], *, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``openrouter-secure gateway ARGS`` run to its end (60 s at most), its output
+    captured as text; ``env`` defaults to :func:`child_env`."""
+    return subprocess.run(
+        [*GATEWAY, *args],
+        capture_output=True,
+        text=True,
+        env=child_env() if env is None else env,
+        timeout=60,
+        **options,
+    )
+
+
 @contextlib.contextmanager
 def http_gateway(
     tmp_path: Path, policy: Path, upstream: list[str], *, env: str, source: str, token: str
@@ -511,13 +526,7 @@ def test_unresolvable_reference_starts_no_upstream(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     marker = tmp_path / "started"
     touch = ["--", "touch", str(marker)]
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--env", "K=env://ORS_GW_MISSING", *touch],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--env", "K=env://ORS_GW_MISSING", *touch])
     assert proc.returncode == 2
     assert "K (env://ORS_GW_MISSING)" in proc.stderr
     assert not marker.exists()
@@ -525,13 +534,7 @@ def test_unresolvable_reference_starts_no_upstream(tmp_path: Path) -> None:
 
 def test_a_server_name_the_policy_lacks_is_refused(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "git", allowedTools=["a"])
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--server-name", "mcp-git", "--", "true"],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--server-name", "mcp-git", "--", "true"])
     assert proc.returncode == 2
     assert "'mcp-git'" in proc.stderr
     assert "'git'" in proc.stderr
@@ -665,12 +668,9 @@ def test_the_gateway_exits_with_the_upstreams_code_and_sanitizes_its_stderr(
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     crash = "import os, sys; print('dying with ' + os.environ['K'], file=sys.stderr); sys.exit(3)"
     upstream = ["--", sys.executable, "-c", crash]
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--env", "K=env://ORS_GW_SRC", *upstream],
-        capture_output=True,
-        text=True,
+    proc = run_gateway(
+        ["--policy", str(policy), "--env", "K=env://ORS_GW_SRC", *upstream],
         env=child_env(ORS_GW_SRC=canary),
-        timeout=60,
     )
     assert proc.returncode == 3
     assert "dying with" in proc.stderr
@@ -771,13 +771,7 @@ def test_requests_from_a_file_are_answered_before_the_gateway_exits(
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps(init) + "\n" + json.dumps(denied) + "\n")
     with requests.open("rb") as stdin:
-        proc = subprocess.run(
-            [*GATEWAY, "--policy", str(policy), "--", exe],
-            stdin=stdin,
-            capture_output=True,
-            env=child_env(),
-            timeout=60,
-        )
+        proc = run_gateway(["--policy", str(policy), "--", exe], stdin=stdin)
     answers = {m["id"]: m for m in map(json.loads, proc.stdout.splitlines())}
     assert answers[1]["result"]["serverInfo"]["name"] == "mcp-time"
     assert answers[2]["error"]["code"] == TOOL_DENIED
@@ -791,13 +785,10 @@ def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     url = f"http://user:{password}@127.0.0.1:{free_port()}/mcp"
     init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--url", url, "--bearer-token", "env://ORS_GW_T"],
+    proc = run_gateway(
+        ["--policy", str(policy), "--url", url, "--bearer-token", "env://ORS_GW_T"],
         input=json.dumps(init) + "\n",
-        capture_output=True,
-        text=True,
         env=child_env(ORS_GW_T=token),
-        timeout=60,
     )
     assert proc.returncode == 2
     assert "ConnectError" in proc.stderr
@@ -807,14 +798,7 @@ def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None
 
 def test_a_missing_upstream_command_is_127(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--", "/nonexistent/ors-server"],
-        input="",
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--", "/nonexistent/ors-server"], input="")
     assert proc.returncode == 127
     assert "upstream command not found" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -834,13 +818,7 @@ def test_a_request_id_still_in_flight_is_refused_end_to_end(
     requests = tmp_path / "requests.jsonl"
     requests.write_text("\n".join(json.dumps(m) for m in (init, call, listing)) + "\n")
     with requests.open("rb") as stdin:
-        proc = subprocess.run(
-            [*GATEWAY, "--policy", str(policy), "--", exe],
-            stdin=stdin,
-            capture_output=True,
-            env=child_env(),
-            timeout=60,
-        )
+        proc = run_gateway(["--policy", str(policy), "--", exe], stdin=stdin)
     answers = [m for m in map(json.loads, proc.stdout.splitlines()) if m.get("id") == 7]
     assert len(answers) == 2
     refused = [m for m in answers if "error" in m]
