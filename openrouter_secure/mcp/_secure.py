@@ -505,7 +505,7 @@ def secure(
     # Installed again at the first request: handlers added after secure() get it too.
     first = functools.partial(setup_log_redaction, log_redaction, warn=False)
     if isinstance(server, MCPServer):
-        _install(server, manager, guard, first)
+        _guard_mcpserver(server, manager, guard, first)
     else:
         _fastmcp.secure_fastmcp(server, guard, first)
     setattr(server, _GUARD_ATTRIBUTE, guard)
@@ -522,7 +522,7 @@ def _tool_manager(server: MCPServer[Any]) -> Any:
     return manager
 
 
-def _install(
+def _guard_mcpserver(
     server: MCPServer[Any], manager: Any, guard: Guard, first_request: Callable[[], None]
 ) -> None:
     """Put ``guard`` on every tool of ``server`` (those added later too), its prompt and
