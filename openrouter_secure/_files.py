@@ -55,6 +55,7 @@ __all__ = [
     "replace_file",
     "write_confined",
     "write_private",
+    "write_temp_beside",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -120,10 +121,29 @@ def write_private(
 def replace_file(target: Path, raw: bytes, mode: int = 0o600) -> Path:
     """Replace ``target`` with ``raw`` atomically, as a regular file of ``mode``.
 
-    The data goes to a temporary file opened ``O_EXCL | O_NOFOLLOW`` (mode 0600) in the
-    same directory, is ``fsync``-ed, then ``os.replace``-d over ``target``; the directory
-    is synced after. Callers decide the policy (following links, which mode); on any
-    failure the target is unchanged and the temporary file removed.
+    The data goes to a temporary file beside it (:func:`write_temp_beside`), which is
+    then ``os.replace``-d over ``target``; the directory is synced after. Callers decide
+    the policy (following links, which mode); on any failure the target is unchanged
+    and the temporary file removed.
+    """
+    tmp = write_temp_beside(target, raw, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(target.parent)
+    return target
+
+
+def write_temp_beside(target: Path, raw: bytes, mode: int = 0o600) -> Path:
+    """A new temporary file in ``target``'s directory holding ``raw``: return its path.
+
+    Created ``O_EXCL | O_NOFOLLOW`` with mode 0600 under a random hidden name, written in
+    full, set to exactly ``mode`` (whatever the umask) and ``fsync``-ed, so it is whole
+    before the caller renames or links it into place (and removes it after a link). On
+    any failure nothing is left behind.
     """
     tmp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -138,13 +158,11 @@ def replace_file(target: Path, raw: bytes, mode: int = 0o600) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(target.parent)
-    return target
+    return tmp
 
 
 def fsync_dir(directory: str | os.PathLike[str]) -> None:

@@ -1,4 +1,4 @@
-"""``write_private``: atomic, private writes that never loosen a mode."""
+"""``write_private`` and ``write_temp_beside``: atomic, private writes that never loosen a mode."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_secure._files import ensure_dir, write_private
+from openrouter_secure._files import ensure_dir, write_private, write_temp_beside
 
 
 def mode(path: Path) -> int:
@@ -95,3 +95,26 @@ def test_ensure_dir_creates_with_mode_despite_umask(tmp_path: Path) -> None:
         os.umask(old)
     assert mode(path) == 0o700
     assert mode(path.parent) == 0o700
+
+
+def test_a_temp_file_that_fails_to_sync_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="Input/output"):
+        write_temp_beside(tmp_path / "f", b"data", 0o600)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temp_file_has_exactly_the_mode_asked_for(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        tmp = write_temp_beside(tmp_path / "f", b"data", 0o640)
+    finally:
+        os.umask(old)
+    assert (stat.S_IMODE(tmp.stat().st_mode), tmp.read_bytes()) == (0o640, b"data")
+    assert tmp.parent == tmp_path
+    assert tmp.name.startswith(".f.")

@@ -1,4 +1,4 @@
-"""The client's pure parts: the SSE reader, Retry-After parsing, error building."""
+"""The client's pure parts: the SSE reader, Retry-After parsing, error building, request bodies."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from openrouter_secure import (
     BadRequestError,
     OpenRouterError,
     RateLimitError,
+    RedactingClient,
     Secret,
     UpstreamError,
 )
@@ -118,3 +119,25 @@ def test_errors_survive_pickling() -> None:
     assert isinstance(again, RateLimitError)
     assert again.retry_after == 1.0
     assert str(again) == str(err)
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "kwargs", "body"),
+    [
+        ("create_key", ("n",), {}, {"name": "n"}),
+        (
+            "create_key",
+            ("n",),
+            {"limit": 0.0, "limit_reset": "monthly"},
+            {"name": "n", "limit": 0.0, "limit_reset": "monthly"},
+        ),
+        ("update_key", ("h",), {"disabled": False}, {"disabled": False}),
+        ("update_key", ("h",), {"name": "x", "limit": 0.0}, {"name": "x", "limit": 0.0}),
+    ],
+)
+def test_key_management_bodies_carry_the_fields_given_and_only_those(
+    method: str, args: tuple[str, ...], kwargs: dict[str, object], body: dict[str, object]
+) -> None:
+    # A falsy value (0.0, False) is given; only None is left out.
+    with RedactingClient("env://ORS_UNUSED_KEY") as client:
+        assert getattr(client._core, method)(*args, **kwargs).json == body

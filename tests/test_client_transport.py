@@ -174,16 +174,24 @@ def test_origin_policy_rules() -> None:
     assert not loop.allows(httpx.URL("http://127.0.0.1:8081/x"))  # only the base origin
 
 
-def test_a_request_to_another_host_is_refused_before_sending(
+@pytest.fixture
+def loopback_http(
     openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
-) -> None:
-    http = secure_http_client(
+) -> Iterator[httpx.Client]:
+    """``secure_http_client`` for the loopback server with the test key; closed after."""
+    with secure_http_client(
         Secret(openrouter_key.key),
         base_url=openrouter_server.base_url,
         allow_insecure_loopback=True,
-    )
-    with http, pytest.raises(InsecureTransportError):
-        http.get(f"http://localhost:{openrouter_server.port}/api/v1/models")
+    ) as http:
+        yield http
+
+
+def test_a_request_to_another_host_is_refused_before_sending(
+    openrouter_server: OpenRouterTestServer, loopback_http: httpx.Client
+) -> None:
+    with pytest.raises(InsecureTransportError):
+        loopback_http.get(f"http://localhost:{openrouter_server.port}/api/v1/models")
     assert openrouter_server.requests == []
 
 
@@ -215,7 +223,7 @@ def test_a_redirected_completion_is_not_resent_elsewhere(
 @pytest.mark.parametrize("same_origin", [False, True])
 def test_the_openai_sdk_never_resends_a_prompt_where_a_redirect_points(
     openrouter_server: OpenRouterTestServer,
-    openrouter_key: StoredKey,
+    loopback_http: httpx.Client,
     status: int,
     same_origin: bool,
 ) -> None:
@@ -229,18 +237,13 @@ def test_the_openai_sdk_never_resends_a_prompt_where_a_redirect_points(
             "/chat/completions",
             ScriptedResponse.redirect(target + "/chat/completions?again=1", status=status),
         )
-        http = secure_http_client(
-            Secret(openrouter_key.key),
-            base_url=openrouter_server.base_url,
-            allow_insecure_loopback=True,
-        )
         sdk = openai.OpenAI(
             base_url=openrouter_server.base_url,
             api_key="set-by-openrouter-secure",
-            http_client=http,
+            http_client=loopback_http,
             max_retries=0,
         )
-        with http, pytest.raises(openai.APIStatusError) as info:
+        with pytest.raises(openai.APIStatusError) as info:
             sdk.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": prompt}])
         assert info.value.status_code == status
         assert other.requests == []
@@ -273,46 +276,32 @@ async def test_the_async_openai_sdk_never_resends_a_prompt_elsewhere(
 
 
 def test_a_get_with_a_body_does_not_follow_a_redirect(
-    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+    openrouter_server: OpenRouterTestServer, loopback_http: httpx.Client
 ) -> None:
-    http = secure_http_client(
-        Secret(openrouter_key.key),
-        base_url=openrouter_server.base_url,
-        allow_insecure_loopback=True,
-    )
-    with OpenRouterTestServer() as other, http:
+    with OpenRouterTestServer() as other:
         openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
-        response = http.request("GET", "models", content=b"a body " + make_canary().encode())
+        body = b"a body " + make_canary().encode()
+        response = loopback_http.request("GET", "models", content=body)
         assert response.status_code == 307
         assert other.requests == []
 
 
 def test_a_get_still_follows_a_redirect_without_the_key(
-    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+    openrouter_server: OpenRouterTestServer, loopback_http: httpx.Client
 ) -> None:
-    http = secure_http_client(
-        Secret(openrouter_key.key),
-        base_url=openrouter_server.base_url,
-        allow_insecure_loopback=True,
-    )
-    with OpenRouterTestServer() as other, http:
+    with OpenRouterTestServer() as other:
         openrouter_server.script("/models", ScriptedResponse.redirect(other.base_url + "/models"))
-        assert http.get("models").status_code == 200
+        assert loopback_http.get("models").status_code == 200
         assert other.requests[0].header("authorization") is None
 
 
 def test_the_guard_transport_strips_the_key_from_disallowed_origins(
-    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+    loopback_http: httpx.Client,
 ) -> None:
     # A request built by hand with the header (auth disabled for it) still loses it
     # on its way out: the transport guard is the last line, below httpx's own rules.
-    http = secure_http_client(
-        Secret(openrouter_key.key),
-        base_url=openrouter_server.base_url,
-        allow_insecure_loopback=True,
-    )
-    with OpenRouterTestServer() as other, http:
-        http.get(
+    with OpenRouterTestServer() as other:
+        loopback_http.get(
             other.base_url + "/models",
             headers={"Authorization": "Bearer " + make_canary()},
             auth=None,

@@ -7,11 +7,14 @@ about a second)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,7 @@ from tests.gateway_servers import (
     read_audit,
     write_policy,
 )
-from tests.services import service_missing
+from tests.services import free_port, service_missing, wait_for
 
 __all__ = ["npm_servers"]
 
@@ -80,6 +83,78 @@ DENIED_TOOLS = [
     "trigger-elicitation-request-async",
     "trigger-url-elicitation",
 ]
+
+
+@pytest.fixture
+def time_server(tmp_path: Path) -> tuple[Path, str]:
+    """A policy allowing ``get_current_time`` of the ``time`` server, and that server's
+    executable (mcp-server-time, from PyPI)."""
+    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    if exe is None:
+        service_missing("mcp-server-time is in the test dependency group; pip install it")
+    return write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"]), exe
+
+
+def initialize(client: str) -> dict[str, Any]:
+    """The ``initialize`` request (id 1) of a host named ``client``, as raw JSON-RPC."""
+    params = {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": client, "version": "1"},
+    }
+    return {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params}
+
+
+def wait_listening(port: int, what: str, timeout: float = 30) -> None:
+    """Wait until something accepts connections on 127.0.0.1:``port``."""
+
+    def listening() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_for(listening, timeout, what)
+
+
+def run_gateway(
+    args: list[str], *, env: dict[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``openrouter-secure gateway ARGS`` run to its end (60 s at most), its output
+    captured as text; ``env`` defaults to :func:`child_env`."""
+    return subprocess.run(
+        [*GATEWAY, *args],
+        capture_output=True,
+        text=True,
+        env=child_env() if env is None else env,
+        timeout=60,
+        **options,
+    )
+
+
+@contextlib.contextmanager
+def http_gateway(
+    tmp_path: Path, policy: Path, upstream: list[str], *, env: str, source: str, token: str
+) -> Iterator[str]:
+    """``gateway --transport http`` on a free port, hosts let in by the bearer ``token``,
+    relaying to ``upstream`` started with ``--env env`` (``NAME=env://ORS_GW_SRC``, which
+    holds ``source``); audit log ``audit.jsonl`` and stderr ``stderr.txt`` in
+    ``tmp_path``. Yields the URL once the gateway listens; stops it after."""
+    port = free_port()
+    command = [*GATEWAY, "--policy", str(policy), "--audit", str(tmp_path / "audit.jsonl")]
+    command += ["--transport", "http", "--port", str(port)]
+    command += ["--http-token", "env://ORS_GW_HTTP_TOKEN", "--env", env, "--", *upstream]
+    with (tmp_path / "stderr.txt").open("w") as err:
+        gateway = subprocess.Popen(
+            command,
+            env=child_env(ORS_GW_SRC=source, ORS_GW_HTTP_TOKEN=token),
+            stdout=err,
+            stderr=err,
+        )
+    try:
+        wait_listening(port, "the gateway's HTTP listener")
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
 
 
 def everything_policy(tmp_path: Path) -> Path:
@@ -399,11 +474,10 @@ def test_filesystem_server_with_confined_paths(npm_servers: NpmServers, tmp_path
     assert any(e == "tool.path_refused" for e, _ in events(audit))
 
 
-def test_python_server_from_pypi_and_rate_limits(tmp_path: Path) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+def test_python_server_from_pypi_and_rate_limits(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
+    policy, exe = time_server
     args = ["--policy", str(policy), "--rate-limit", "2/minute", "--", exe]
 
     async def main() -> None:
@@ -422,11 +496,10 @@ def test_python_server_from_pypi_and_rate_limits(tmp_path: Path) -> None:
     anyio.run(main)
 
 
-def test_observe_mode_refuses_nothing_and_records_everything(tmp_path: Path) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+def test_observe_mode_refuses_nothing_and_records_everything(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
+    policy, exe = time_server
     audit = tmp_path / "audit.jsonl"
     args = ["--policy", str(policy), "--audit", str(audit), "--observe", "--", exe]
 
@@ -453,13 +526,7 @@ def test_unresolvable_reference_starts_no_upstream(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     marker = tmp_path / "started"
     touch = ["--", "touch", str(marker)]
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--env", "K=env://ORS_GW_MISSING", *touch],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--env", "K=env://ORS_GW_MISSING", *touch])
     assert proc.returncode == 2
     assert "K (env://ORS_GW_MISSING)" in proc.stderr
     assert not marker.exists()
@@ -467,13 +534,7 @@ def test_unresolvable_reference_starts_no_upstream(tmp_path: Path) -> None:
 
 def test_a_server_name_the_policy_lacks_is_refused(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "git", allowedTools=["a"])
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--server-name", "mcp-git", "--", "true"],
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--server-name", "mcp-git", "--", "true"])
     assert proc.returncode == 2
     assert "'mcp-git'" in proc.stderr
     assert "'git'" in proc.stderr
@@ -483,8 +544,6 @@ def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
     """``--url`` relays to a streamable-HTTP server, sending the token a reference
     resolves to; what the server leaks is masked as on stdio."""
     import secrets as pysecrets
-
-    from tests.services import free_port, wait_for
 
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
@@ -498,13 +557,7 @@ def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
             stderr=log,
         )
     try:
-        import socket
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 20, "the leaky HTTP server")
+        wait_listening(port, "the leaky HTTP server", 20)
         policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "rpc_error"])
         audit = tmp_path / "audit.jsonl"
         errlog = tmp_path / "stderr.txt"
@@ -538,41 +591,21 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
     bearer token (401 without it, 403 for a foreign Origin); each session gets its own
     upstream; what the upstream leaks is masked."""
     import secrets as pysecrets
-    import socket
 
     import httpx
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    from tests.services import free_port, wait_for
-
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
-    port = free_port()
     policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak", "fail"])
     audit = tmp_path / "audit.jsonl"
     errlog = tmp_path / "stderr.txt"
-    server = str(ROOT / "tests" / "gateway_leaky_server.py")
-    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
-    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
-    command += ["--env", "LEAKY_KEY=env://ORS_GW_SRC", "--", sys.executable, server]
-    with errlog.open("w") as err:
-        gateway = subprocess.Popen(
-            command,
-            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
-            stdout=err,
-            stderr=err,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
+    upstream = [sys.executable, str(ROOT / "tests" / "gateway_leaky_server.py")]
     seen: list[Any] = []
-    try:
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 30, "the gateway's HTTP listener")
+    env = "LEAKY_KEY=env://ORS_GW_SRC"
+    with http_gateway(tmp_path, policy, upstream, env=env, source=canary, token=token) as url:
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
         accept = {"accept": "application/json, text/event-stream"}
         assert httpx.post(url, json=body, headers=accept).status_code == 401
@@ -596,9 +629,6 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
                 assert e.value.error.code == TOOL_DENIED
 
         anyio.run(main)
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
     assert "MASKED" in json.dumps(seen)
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
     clients = {f["client"] for _, f in events(audit)}
@@ -608,12 +638,9 @@ def test_http_host_side_with_token_origin_checks_and_no_leak(tmp_path: Path) -> 
 
 @pytest.mark.service("redis")
 def test_rate_limits_in_redis_are_shared_by_gateway_processes(
-    redis_url: str, tmp_path: Path
+    redis_url: str, time_server: tuple[Path, str], tmp_path: Path
 ) -> None:
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
+    policy, exe = time_server
     args = ["--policy", str(policy), "--rate-limit", "3/minute"]
     args += ["--rate-limit-storage", redis_url, "--", exe]
     arguments = {"timezone": "UTC"}
@@ -641,12 +668,9 @@ def test_the_gateway_exits_with_the_upstreams_code_and_sanitizes_its_stderr(
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     crash = "import os, sys; print('dying with ' + os.environ['K'], file=sys.stderr); sys.exit(3)"
     upstream = ["--", sys.executable, "-c", crash]
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--env", "K=env://ORS_GW_SRC", *upstream],
-        capture_output=True,
-        text=True,
+    proc = run_gateway(
+        ["--policy", str(policy), "--env", "K=env://ORS_GW_SRC", *upstream],
         env=child_env(ORS_GW_SRC=canary),
-        timeout=60,
     )
     assert proc.returncode == 3
     assert "dying with" in proc.stderr
@@ -658,45 +682,25 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
     npm_servers: NpmServers, tmp_path: Path
 ) -> None:
     import secrets as pysecrets
-    import socket
 
     import httpx
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    from tests.services import free_port, wait_for
-
     canary = make_canary()
     token = pysecrets.token_urlsafe(24)
-    port = free_port()
     allowed = ["echo", "get-env", "trigger-sampling-request", "trigger-long-running-operation"]
     policy = write_policy(tmp_path / "p.json", "everything", allowedTools=allowed)
     audit = tmp_path / "audit.jsonl"
     errlog = tmp_path / "stderr.txt"
-    command = [*GATEWAY, "--policy", str(policy), "--audit", str(audit), "--transport", "http"]
-    command += ["--port", str(port), "--http-token", "env://ORS_GW_HTTP_TOKEN"]
-    command += ["--env", "UPSTREAM_KEY=env://ORS_GW_SRC", "--"]
-    command += [npm_servers.node, str(npm_servers.everything), "stdio"]
-    with errlog.open("w") as err:
-        gateway = subprocess.Popen(
-            command,
-            env=child_env(ORS_GW_SRC=canary, ORS_GW_HTTP_TOKEN=token),
-            stdout=err,
-            stderr=err,
-        )
+    upstream = [npm_servers.node, str(npm_servers.everything), "stdio"]
     seen: list[Any] = []
-    try:
-
-        def listening() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 30, "the gateway's HTTP listener")
+    env = "UPSTREAM_KEY=env://ORS_GW_SRC"
+    with http_gateway(tmp_path, policy, upstream, env=env, source=canary, token=token) as url:
 
         async def main() -> None:
             headers = {"Authorization": f"Bearer {token}"}
-            url = f"http://127.0.0.1:{port}/mcp"
             async with (
                 create_mcp_http_client(headers=headers) as http,
                 Client(
@@ -733,17 +737,7 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             "accept": "application/json, text/event-stream",
             "content-type": "application/json",
         }
-        url = f"http://127.0.0.1:{port}/mcp"
-        init = {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-11-25",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "1"},
-            },
-        }
+        init = initialize("raw")
         with httpx.Client(timeout=30) as http:
             opened = http.post(url, json=init, headers=raw)
             session = {**raw, "mcp-session-id": opened.headers["mcp-session-id"]}
@@ -763,40 +757,21 @@ def test_http_host_side_in_front_of_a_node_server_leaks_nothing(
             stream = http.post(url, json=call, headers=session).text
         assert "notifications/progress" in stream
         assert '"id":2' in stream.replace(" ", "")
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
     assert_no_leak([canary, token], json.dumps(seen), errlog.read_text(), audit.read_text())
 
 
-def test_requests_from_a_file_are_answered_before_the_gateway_exits(tmp_path: Path) -> None:
+def test_requests_from_a_file_are_answered_before_the_gateway_exits(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
     """stdin may be a regular file (a script's requests): the gateway reads it, and
     waits for the answers owed before it exits."""
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "script", "version": "1"},
-        },
-    }
+    policy, exe = time_server
+    init = initialize("script")
     denied = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "rm"}}
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps(init) + "\n" + json.dumps(denied) + "\n")
     with requests.open("rb") as stdin:
-        proc = subprocess.run(
-            [*GATEWAY, "--policy", str(policy), "--", exe],
-            stdin=stdin,
-            capture_output=True,
-            env=child_env(),
-            timeout=60,
-        )
+        proc = run_gateway(["--policy", str(policy), "--", exe], stdin=stdin)
     answers = {m["id"]: m for m in map(json.loads, proc.stdout.splitlines())}
     assert answers[1]["result"]["serverInfo"]["name"] == "mcp-time"
     assert answers[2]["error"]["code"] == TOOL_DENIED
@@ -805,20 +780,15 @@ def test_requests_from_a_file_are_answered_before_the_gateway_exits(tmp_path: Pa
 def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None:
     import secrets as pysecrets
 
-    from tests.services import free_port
-
     password = pysecrets.token_urlsafe(16)
     token = pysecrets.token_urlsafe(24)
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
     url = f"http://user:{password}@127.0.0.1:{free_port()}/mcp"
     init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--url", url, "--bearer-token", "env://ORS_GW_T"],
+    proc = run_gateway(
+        ["--policy", str(policy), "--url", url, "--bearer-token", "env://ORS_GW_T"],
         input=json.dumps(init) + "\n",
-        capture_output=True,
-        text=True,
         env=child_env(ORS_GW_T=token),
-        timeout=60,
     )
     assert proc.returncode == 2
     assert "ConnectError" in proc.stderr
@@ -828,50 +798,27 @@ def test_an_unreachable_http_upstream_is_one_clear_error(tmp_path: Path) -> None
 
 def test_a_missing_upstream_command_is_127(tmp_path: Path) -> None:
     policy = write_policy(tmp_path / "p.json", "x", allowedTools=["a"])
-    proc = subprocess.run(
-        [*GATEWAY, "--policy", str(policy), "--", "/nonexistent/ors-server"],
-        input="",
-        capture_output=True,
-        text=True,
-        env=child_env(),
-        timeout=60,
-    )
+    proc = run_gateway(["--policy", str(policy), "--", "/nonexistent/ors-server"], input="")
     assert proc.returncode == 127
     assert "upstream command not found" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.service("npm")
-def test_a_request_id_still_in_flight_is_refused_end_to_end(tmp_path: Path) -> None:
+def test_a_request_id_still_in_flight_is_refused_end_to_end(
+    time_server: tuple[Path, str], tmp_path: Path
+) -> None:
     """A host that reuses the id of a call in flight for a listing gets an error for
     the listing, and exactly one answer under that id (the call's)."""
-    exe = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
-    if exe is None:
-        service_missing("mcp-server-time is in the test dependency group; pip install it")
-    policy = write_policy(tmp_path / "p.json", "time", allowedTools=["get_current_time"])
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "script", "version": "1"},
-        },
-    }
+    policy, exe = time_server
+    init = initialize("script")
     params = {"name": "get_current_time", "arguments": {"timezone": "UTC"}}
     call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
     listing = {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}
     requests = tmp_path / "requests.jsonl"
     requests.write_text("\n".join(json.dumps(m) for m in (init, call, listing)) + "\n")
     with requests.open("rb") as stdin:
-        proc = subprocess.run(
-            [*GATEWAY, "--policy", str(policy), "--", exe],
-            stdin=stdin,
-            capture_output=True,
-            env=child_env(),
-            timeout=60,
-        )
+        proc = run_gateway(["--policy", str(policy), "--", exe], stdin=stdin)
     answers = [m for m in map(json.loads, proc.stdout.splitlines()) if m.get("id") == 7]
     assert len(answers) == 2
     refused = [m for m in answers if "error" in m]

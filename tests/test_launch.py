@@ -529,4 +529,5 @@ def test_run_builds_no_parser_of_the_other_commands() -> None:
     )
     proc = subprocess.run(py(code), capture_output=True, text=True, env=child_env(), timeout=30)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "['openrouter_secure.cli._parser', 'openrouter_secure.cli._run']"
+    loaded = proc.stdout.strip()
+    assert loaded == str([f"openrouter_secure.cli.{m}" for m in ("_options", "_parser", "_run")])

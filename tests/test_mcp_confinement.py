@@ -61,6 +61,18 @@ def reader(seen: list[Any]) -> MCPServer[Any]:
     return server
 
 
+async def call_reader(
+    root: Path, arguments: dict[str, Any], **options: Any
+) -> tuple[Any, list[Any]]:
+    """Call :func:`reader`'s tool on a server secured with ``allowed_roots=[root]`` (and
+    ``options``): the result, and the arguments the tool received (none if refused)."""
+    seen: list[Any] = []
+    server = secure(reader(seen), allowed_roots=[root], **options)
+    async with Client(server) as client:
+        result = await client.call_tool("read_any", {"arguments": arguments})
+    return result, seen
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
@@ -97,10 +109,7 @@ async def test_a_path_under_any_name_at_any_depth_is_refused(
     root, outside, secret = layout
     monkeypatch.chdir(root)  # relative paths a tool opens resolve inside the root
     filled = eval(repr(arguments).replace("{outside}", str(outside)))  # noqa: S307 - test data
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root], audit=audit)
-    async with Client(server) as client:
-        result = await client.call_tool("read_any", {"arguments": filled})
+    result, seen = await call_reader(root, filled, audit=audit)
     assert result.is_error
     assert secret not in result.model_dump_json()
     assert seen == []
@@ -113,10 +122,7 @@ async def test_a_bare_name_of_a_file_in_the_working_directory_is_checked(
 ) -> None:
     root, outside, secret = layout
     monkeypatch.chdir(outside)  # the server runs outside its roots
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root])
-    async with Client(server) as client:
-        result = await client.call_tool("read_any", {"arguments": {"target": "secret.txt"}})
+    result, _ = await call_reader(root, {"target": "secret.txt"})
     assert result.is_error
     assert secret not in result.model_dump_json()
 
@@ -126,15 +132,12 @@ async def test_paths_inside_and_plain_text_pass_and_named_ones_are_resolved(
 ) -> None:
     root, _, _ = layout
     monkeypatch.chdir(root)
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root])
     arguments = {
         "options": {"file_name": "sub/a.txt"},
         "message": "hello world, see https://example.com/../x",
         "note": "a/b",
     }
-    async with Client(server) as client:
-        result = await client.call_tool("read_any", {"arguments": arguments})
+    result, seen = await call_reader(root, arguments)
     assert not result.is_error
     assert seen[0]["options"]["file_name"] == str((root / "sub" / "a.txt").resolve())
     assert seen[0]["message"] == arguments["message"]
@@ -166,14 +169,11 @@ async def test_a_long_padded_path_inside_the_roots_and_long_text_pass(
 ) -> None:
     root, _, _ = layout
     monkeypatch.chdir(root)
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root])
     arguments = {
         "target": "/" * 4100 + str(root / "sub" / "a.txt").lstrip("/"),
         "text": "word " * 2000 + "https://example.com/a/b",
     }
-    async with Client(server) as client:
-        result = await client.call_tool("read_any", {"arguments": arguments})
+    result, seen = await call_reader(root, arguments)
     assert not result.is_error
     assert seen == [arguments]
 
@@ -184,12 +184,7 @@ async def test_a_path_too_long_to_resolve_is_refused(
     # Resolving it would take time growing with its length: it is refused, not skipped.
     root, _, _ = layout
     monkeypatch.chdir(root)
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root])
-    async with Client(server) as client:
-        result = await client.call_tool(
-            "read_any", {"arguments": {"target": str(root) + "/sub" * 2000}}
-        )
+    result, seen = await call_reader(root, {"target": str(root) + "/sub" * 2000})
     assert result.is_error
     assert "too long" in result.content[0].text  # type: ignore[union-attr]
     assert seen == []
@@ -204,12 +199,7 @@ async def test_a_lexical_escape_through_a_link_is_refused(
     (root / "sub" / "x").mkdir()
     (root / "deep").symlink_to(root / "sub" / "x")
     monkeypatch.chdir(root)
-    seen: list[Any] = []
-    server = secure(reader(seen), allowed_roots=[root])
-    async with Client(server) as client:
-        result = await client.call_tool(
-            "read_any", {"arguments": {"target": "deep/../../outside/secret.txt"}}
-        )
+    result, seen = await call_reader(root, {"target": "deep/../../outside/secret.txt"})
     assert result.is_error
     assert secret not in result.model_dump_json()
     assert seen == []

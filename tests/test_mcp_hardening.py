@@ -303,6 +303,33 @@ FASTMCP_POLICY = {
 }
 
 
+@pytest.mark.parametrize("kind", ["MCPServer", "FastMCP"])
+def test_either_kind_of_server_gets_a_guard_with_the_settings_given(
+    kind: str, tmp_path: Path
+) -> None:
+    from openrouter_secure import Sanitizer
+    from openrouter_secure.mcp._types import default_identify
+
+    sanitizer = Sanitizer()
+    server = build() if kind == "MCPServer" else fastmcp_server(make_canary())
+    policy = {"named": {"allowedTools": ["echo"], "default": "deny"}}
+    secure(
+        server,
+        policy=policy,
+        sanitizer=sanitizer,
+        server_name="named",
+        log_arguments=True,
+        allowed_roots=[tmp_path],
+    )
+    guard = guard_of(server)
+    assert guard is not None
+    assert guard.policy is not None
+    assert guard.policy.has_server("named")  # type: ignore[attr-defined]
+    settings = (guard.server_name, guard.sanitizer, guard.log_arguments, guard.identify)
+    assert settings == ("named", sanitizer, True, default_identify)
+    assert guard.allowed_roots == [str(tmp_path.resolve())]
+
+
 async def test_a_fastmcp_server_is_secured_through_its_middleware(
     audit: AuditLog, audit_path: Path
 ) -> None:

@@ -39,30 +39,28 @@ def _mkdocs() -> dict[str, Any]:
     return loaded
 
 
+def _strings(config: Any) -> Iterator[str]:
+    """Every string value in a YAML tree (list items and mapping values, at any depth)."""
+    if isinstance(config, str):
+        yield config
+    elif isinstance(config, list):
+        for item in config:
+            yield from _strings(item)
+    elif isinstance(config, dict):
+        for value in config.values():
+            yield from _strings(value)
+
+
 def _pages(nav: Any) -> Iterator[str]:
-    if isinstance(nav, str):
-        if nav.endswith(".md"):
-            yield nav
-    elif isinstance(nav, list):
-        for item in nav:
-            yield from _pages(item)
-    elif isinstance(nav, dict):
-        for value in nav.values():
-            yield from _pages(value)
+    return (page for page in _strings(nav) if page.endswith(".md"))
 
 
 def _extension_files(config: Any) -> Iterator[str]:
     """Files named by ``path/to/file.py:Name`` entries anywhere in the config."""
-    if isinstance(config, str):
-        match = re.fullmatch(r"([\w./-]+\.py):\w+", config)
+    for value in _strings(config):
+        match = re.fullmatch(r"([\w./-]+\.py):\w+", value)
         if match:
             yield match.group(1)
-    elif isinstance(config, list):
-        for item in config:
-            yield from _extension_files(item)
-    elif isinstance(config, dict):
-        for value in config.values():
-            yield from _extension_files(value)
 
 
 def test_the_docs_build_has_its_config_pages_and_extensions(shipped: set[str]) -> None:

@@ -16,6 +16,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 
 def install_plugin(site: Path, dist: str, module: str, code: str, entry_points: str) -> None:
     (site / f"{module}.py").write_text(textwrap.dedent(code))
@@ -70,7 +72,9 @@ def test_a_plugin_backend_is_found_by_entry_point(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == [True, "ors-memvault", "plugin-value-for-abc"]
 
 
-def test_a_broken_plugin_is_reported_not_fatal(tmp_path: Path) -> None:
+@pytest.fixture
+def broken_plugin(tmp_path: Path) -> None:
+    """A plugin ``ors-broken`` in ``tmp_path`` whose backend module fails to import."""
     install_plugin(
         tmp_path,
         "ors-broken",
@@ -78,6 +82,10 @@ def test_a_broken_plugin_is_reported_not_fatal(tmp_path: Path) -> None:
         "import a_module_that_does_not_exist\n",
         "[openrouter_secure.backends]\nbroken = ors_broken:Provider\n",
     )
+
+
+@pytest.mark.usefixtures("broken_plugin")
+def test_a_broken_plugin_is_reported_not_fatal(tmp_path: Path) -> None:
     result = run(
         tmp_path,
         """
@@ -97,14 +105,8 @@ def test_a_broken_plugin_is_reported_not_fatal(tmp_path: Path) -> None:
     assert result.stderr == ""  # the row is the report: no warning on stderr
 
 
+@pytest.mark.usefixtures("broken_plugin")
 def test_the_backends_command_reports_a_broken_plugin_once(tmp_path: Path) -> None:
-    install_plugin(
-        tmp_path,
-        "ors-broken",
-        "ors_broken",
-        "import a_module_that_does_not_exist\n",
-        "[openrouter_secure.backends]\nbroken = ors_broken:Provider\n",
-    )
     result = run(
         tmp_path,
         """

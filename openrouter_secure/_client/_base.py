@@ -60,6 +60,11 @@ def _rows(data: Any) -> list[dict[str, Any]]:
     return [r for r in rows if isinstance(r, dict)]
 
 
+def _given(**fields: Any) -> dict[str, Any]:
+    """The fields of a request body the caller gave: ``None`` means "leave it out"."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 def _deleted(data: Any) -> bool:
     # An answer without the flag still means the DELETE succeeded (it was a 2xx).
     return bool(data.get("deleted", True)) if isinstance(data, dict) else True
@@ -328,14 +333,7 @@ class ClientCore:
         expires_at: str | None = None,
         limit_reset: str | None = None,
     ) -> Call[CreatedKey]:
-        body: dict[str, Any] = {"name": name}
-        for field, value in (
-            ("limit", limit),
-            ("expires_at", expires_at),
-            ("limit_reset", limit_reset),
-        ):
-            if value is not None:
-                body[field] = value
+        body = {"name": name, **_given(limit=limit, expires_at=expires_at, limit_reset=limit_reset)}
         return self._json("POST", "/keys", CreatedKey.parse, json=body)
 
     def get_key(self, hash: str) -> Call[ApiKey]:
@@ -349,11 +347,7 @@ class ClientCore:
         name: str | None = None,
         limit: float | None = None,
     ) -> Call[ApiKey]:
-        body = {
-            k: v
-            for k, v in (("disabled", disabled), ("name", name), ("limit", limit))
-            if v is not None
-        }
+        body = _given(disabled=disabled, name=name, limit=limit)
         return self._json("PATCH", f"/keys/{hash}", ApiKey.parse, json=body, shown="/keys/{hash}")
 
     def delete_key(self, hash: str) -> Call[bool]:

@@ -75,6 +75,23 @@ def _path_cases(root: Node) -> str:
     return "\n".join(arms)
 
 
+def _select(root: Node, cases: list[str], *, first: int, before: str, word: str) -> str:
+    """Shell for bash and zsh alike: walk the words typed before the cursor (``word``
+    at index ``i``, from ``first`` to ``before``), skipping options, to the deepest
+    known command path, then run that path's arm of ``cases`` (which sets
+    ``commands`` and ``options``)."""
+    return f"""    for ((i = {first}; i < {before}; i++)); do
+        w="{word}"
+        [[ $w == -* ]] && continue
+        case "${{cmdpath:+$cmdpath }}$w" in
+{_path_cases(root)}
+        esac
+    done
+    case "$cmdpath" in
+{chr(10).join(cases)}
+    esac"""
+
+
 def bash(root: Node) -> str:
     cases = []
     for path, node in _walk(root):
@@ -84,16 +101,7 @@ def bash(root: Node) -> str:
     return f"""# bash completion for {PROG}
 _openrouter_secure() {{
     local cur="${{COMP_WORDS[COMP_CWORD]}}" cmdpath="" commands="" options="" i w
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        w="${{COMP_WORDS[i]}}"
-        [[ $w == -* ]] && continue
-        case "${{cmdpath:+$cmdpath }}$w" in
-{_path_cases(root)}
-        esac
-    done
-    case "$cmdpath" in
-{chr(10).join(cases)}
-    esac
+{_select(root, cases, first=1, before="COMP_CWORD", word="${COMP_WORDS[i]}")}
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     elif [[ -n $commands ]]; then
@@ -125,16 +133,7 @@ def zsh(root: Node) -> str:
 _openrouter_secure() {{
     local cmdpath="" w i
     local -a commands options
-    for ((i = 2; i < CURRENT; i++)); do
-        w="${{words[i]}}"
-        [[ $w == -* ]] && continue
-        case "${{cmdpath:+$cmdpath }}$w" in
-{_path_cases(root)}
-        esac
-    done
-    case "$cmdpath" in
-{chr(10).join(cases)}
-    esac
+{_select(root, cases, first=2, before="CURRENT", word="${words[i]}")}
     if [[ ${{words[CURRENT]}} == -* ]]; then
         compadd -a options
     elif (( ${{#commands}} )); then

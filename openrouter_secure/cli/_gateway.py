@@ -4,11 +4,15 @@ audit log and sanitizing in front of any MCP server."""
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from typing import Any
 
-from ._run import add_launch_arguments, command_of
+from ._options import (
+    add_launch_arguments,
+    add_log_level,
+    command_of,
+    launch_exit_code,
+    setup_logging,
+)
 
 
 def register(sub: Any) -> None:
@@ -77,25 +81,16 @@ def register(sub: Any) -> None:
         help="HTTP: a secret reference to the bearer token hosts must send "
         "(default: serve.http.bearerToken in the policy file)",
     )
-    parser.add_argument(
-        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR")
-    )
-    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+    add_log_level(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s %(message)s"
-    )
-    from .._sanitize._logging import install_log_redaction
-
-    install_log_redaction()
-    from .._exceptions import ConfigurationError
+    setup_logging(args.log_level)
     from ..mcp._gateway_cli import build_and_serve
 
-    try:
-        return build_and_serve(
+    return launch_exit_code(
+        lambda: build_and_serve(
             policy_file=args.policy,
             server_name=args.server_name,
             audit=args.audit,
@@ -113,9 +108,4 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             http_token=args.http_token,
         )
-    except ConfigurationError as exc:
-        code = getattr(exc, "exit_code", None)
-        if code is None:
-            raise
-        print(f"openrouter-secure: error: {exc}", file=sys.stderr)
-        return int(code)
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from typing import Any
+
+from ._options import add_log_level, setup_logging
 
 log = logging.getLogger("openrouter_secure.mcp")
 
@@ -32,24 +33,14 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--host", help="HTTP: address to bind (default from config, 127.0.0.1)")
     parser.add_argument("--port", type=int, help="HTTP: port (default from config, 8765)")
-    parser.add_argument(
-        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR")
-    )
+    add_log_level(parser)
     parser.set_defaults(handler=run)
-
-
-def _setup_logging(level: str) -> None:
-    # stderr only: on stdio, stdout carries the protocol.
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s %(message)s")
-    from .._sanitize._logging import install_log_redaction
-
-    install_log_redaction()
 
 
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    _setup_logging(args.log_level)
+    setup_logging(args.log_level)
     from ..mcp import build_server
     from ..mcp._server import resolve_own_environment
     from ..mcp._server_config import load_settings

@@ -14,23 +14,20 @@ resource; every result, error message and error ``data`` sanitized by the same w
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mcp.shared.exceptions import MCPError
 
 from .._exceptions import ConfigurationError
-from .._protocols import AsyncLimiter, AuditSink
-from .._sanitize._sanitizer import Sanitizer, default_sanitizer
 from ._guard import Guard, completion_target
 from ._outbound import CleanOutgoing
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_target
-from ._types import ClientIdentity, Policy, default_identify
+from ._types import ClientIdentity
 
-__all__ = ["is_fastmcp", "secure_fastmcp"]
+__all__ = ["is_fastmcp", "known_names", "resolver", "secure_fastmcp"]
 
 
 def is_fastmcp(server: object) -> bool:
@@ -49,7 +46,7 @@ def _components(server: Any) -> list[Any]:
     return list(found.values()) if isinstance(found, Mapping) else []
 
 
-def _known_names(server: Any) -> Callable[[str], set[str]]:
+def known_names(server: Any) -> Callable[[str], set[str]]:
     from fastmcp.prompts import Prompt
     from fastmcp.resources import Resource
     from fastmcp.tools import Tool
@@ -67,7 +64,7 @@ def _known_names(server: Any) -> Callable[[str], set[str]]:
     return known
 
 
-def _resolver(server: Any) -> Callable[[str], str]:
+def resolver(server: Any) -> Callable[[str], str]:
     from fastmcp.resources import Resource, ResourceTemplate
     from fastmcp.resources.template import match_uri_template
 
@@ -194,32 +191,9 @@ def _build_middleware(guard: Guard, on_first_request: Callable[[], None]) -> Any
     return GuardMiddleware()
 
 
-def secure_fastmcp(
-    server: Any,
-    *,
-    policy: Policy | None,
-    limiter: AsyncLimiter | Mapping[str, AsyncLimiter] | None,
-    audit: AuditSink | None,
-    sanitizer: Sanitizer | None,
-    server_name: str | None,
-    log_arguments: bool,
-    identify: Callable[[Any], ClientIdentity] | None,
-    allowed_roots: Sequence[str | os.PathLike[str]] | None,
-    first_request: Callable[[], None],
-) -> Any:
-    """Install the guard on a ``fastmcp.FastMCP`` server (see :func:`secure`)."""
-    guard = Guard(
-        server_name=server_name or server.name,
-        policy=policy,
-        limiter=limiter,
-        audit=audit,
-        sanitizer=sanitizer or default_sanitizer(),
-        log_arguments=log_arguments,
-        identify=identify or default_identify,
-        known_names=_known_names(server),
-        allowed_roots=allowed_roots,
-        resolve_resource=_resolver(server),
-    )
+def secure_fastmcp(server: Any, guard: Guard, first_request: Callable[[], None]) -> None:
+    """Install ``guard`` on a ``fastmcp.FastMCP`` server (see :func:`secure`);
+    ``first_request`` runs once, before the first request is decided."""
     # First in the chain: it decides before any other middleware runs.
     server.middleware.insert(0, _build_middleware(guard, first_request))
     # Log, progress, sampling and elicitation messages take the walk results take.
@@ -230,4 +204,3 @@ def secure_fastmcp(
             "use a fastmcp release openrouter-secure supports"
         )
     lowlevel.middleware.insert(0, CleanOutgoing(guard.clean))
-    return guard

@@ -69,7 +69,7 @@ from ._guard import Guard, completion_target
 from ._outbound import clean_session
 from ._records import COMPLETED, FAILED, UNKNOWN, outcome_of
 from ._resources import resource_resolver
-from ._types import TOOL_DENIED, ClientIdentity, Policy, default_identify
+from ._types import TOOL_DENIED, ClientIdentity, Policy
 
 __all__ = ["guard_of", "secure"]
 
@@ -477,28 +477,17 @@ def secure(
         raise ConfigurationError(
             "this MCP server is already secured; call secure() once per server"
         )
-    if not isinstance(server, MCPServer):
-        from ._fastmcp import is_fastmcp, secure_fastmcp
+    if isinstance(server, MCPServer):
+        manager = _tool_manager(server)
+        name = server_name or server.name
+        known, resolve = _known_names(server), _resolver(server)
+    else:
+        from . import _fastmcp
 
-        if not is_fastmcp(server):
+        if not _fastmcp.is_fastmcp(server):
             raise ConfigurationError(unsupported_server(server))
         name = server_name or str(getattr(server, "name", "") or "")
-        setup_log_redaction(log_redaction)
-        fast_guard = secure_fastmcp(
-            server, policy=policy_for(policy, name), limiter=limiter, audit=audit,
-            sanitizer=sanitizer, server_name=name, log_arguments=log_arguments,
-            identify=identify, allowed_roots=allowed_roots,
-            first_request=functools.partial(setup_log_redaction, log_redaction, warn=False),
-        )  # fmt: skip
-        setattr(server, _GUARD_ATTRIBUTE, fast_guard)
-        return server
-    manager = getattr(server, "_tool_manager", None)
-    if manager is None or not hasattr(manager, "add_tool") or not hasattr(manager, "list_tools"):
-        raise ConfigurationError(
-            "this version of the mcp SDK has no tool manager openrouter-secure knows how to "
-            'guard; install a supported one: pip install "openrouter-secure[mcp]"'
-        )
-    name = server_name or server.name
+        known, resolve = _fastmcp.known_names(server), _fastmcp.resolver(server)
     policy = policy_for(policy, name)
     setup_log_redaction(log_redaction)
     guard = Guard(
@@ -508,11 +497,36 @@ def secure(
         audit=audit,
         sanitizer=sanitizer or default_sanitizer(),
         log_arguments=log_arguments,
-        identify=identify or default_identify,
-        known_names=_known_names(server),
+        identify=identify,
+        known_names=known,
         allowed_roots=allowed_roots,
-        resolve_resource=_resolver(server),
+        resolve_resource=resolve,
     )
+    # Installed again at the first request: handlers added after secure() get it too.
+    first = functools.partial(setup_log_redaction, log_redaction, warn=False)
+    if isinstance(server, MCPServer):
+        _guard_mcpserver(server, manager, guard, first)
+    else:
+        _fastmcp.secure_fastmcp(server, guard, first)
+    setattr(server, _GUARD_ATTRIBUTE, guard)
+    return server
+
+
+def _tool_manager(server: MCPServer[Any]) -> Any:
+    manager = getattr(server, "_tool_manager", None)
+    if manager is None or not hasattr(manager, "add_tool") or not hasattr(manager, "list_tools"):
+        raise ConfigurationError(
+            "this version of the mcp SDK has no tool manager openrouter-secure knows how to "
+            'guard; install a supported one: pip install "openrouter-secure[mcp]"'
+        )
+    return manager
+
+
+def _guard_mcpserver(
+    server: MCPServer[Any], manager: Any, guard: Guard, first_request: Callable[[], None]
+) -> None:
+    """Put ``guard`` on every tool of ``server`` (those added later too), its prompt and
+    resource reads, and its middleware chain."""
     for tool in manager.list_tools():
         _guard_tool(tool, guard)
     original_add = manager.add_tool
@@ -526,10 +540,7 @@ def secure(
     _install_get_prompt(server, guard)
     _install_read_resource(server, guard)
     # Outermost of the user middleware: it decides before anything else runs.
-    first = functools.partial(setup_log_redaction, log_redaction, warn=False)
-    server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard, first))
-    setattr(server, _GUARD_ATTRIBUTE, guard)
-    return server
+    server.middleware.insert(_first_user_slot(server), _GuardMiddleware(guard, first_request))
 
 
 # The server object is the SDK's: the guard rides on it under a name the SDK never uses.

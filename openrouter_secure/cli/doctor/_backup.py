@@ -18,13 +18,12 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..._exceptions import ConfigurationError
-from ..._files import fsync_dir, write_private
+from ..._files import fsync_dir, write_private, write_temp_beside
 
 __all__ = ["backups_of", "digest", "restore_backup", "write_backup"]
 
@@ -60,19 +59,8 @@ def write_backup(target: Path, original: bytes, written: bytes) -> Path:
         mode &= stat.S_IMODE(target.stat().st_mode)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     tail = digest(written)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o600)
+    tmp = write_temp_beside(target, original, mode)
     try:
-        try:
-            view = memoryview(original)
-            while view:
-                view = view[os.write(fd, view) :]
-            if os.name != "nt":
-                os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         # Numbered after the backups of the same second: the digest differs between
         # two fixes, so a name clash alone would not order them.
         same_second = [
