@@ -299,6 +299,18 @@ def test_nothing_of_a_tail_survives_after_a_mask(canary: str) -> None:
     held.wipe()
 
 
+@pytest.mark.parametrize("tail", ["704975183833", "5e6c36366e33", "dd9d9aabacb9"])
+def test_a_key_whose_tail_is_all_digits_or_few_letters_is_found_by_its_tail(
+    canary: str, tail: str
+) -> None:
+    # Random 12-character hex tails: one in seven has low entropy, some are all digits.
+    key = canary[:-12] + tail
+    held = Secret(key)
+    out = Sanitizer().sanitize(f"arg '{key[:4]}...{MASK}...{key[-23:]}'")
+    assert out == f"arg 'sk-o...{MASK}'"
+    held.wipe()
+
+
 @pytest.mark.parametrize("form", ["{head}\u2026", "{head}...", "...{tail}", "{head}...{tail}"])
 def test_every_shortened_form_of_a_known_password_is_masked(form: str) -> None:
     value = rnd(ALNUM, 30)

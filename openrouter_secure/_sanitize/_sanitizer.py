@@ -38,7 +38,7 @@ from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
 from ._context import looks_generated
 from ._fingerprint import fingerprint as _keyed_fingerprint
-from ._rules import RULES, Rule, is_secret_identifier, looks_random
+from ._rules import RULES, Rule, has_sequence, is_secret_identifier, looks_random
 from ._scan import (
     BACKENDS,
     KNOWN,
@@ -286,11 +286,19 @@ def _echoes(value: str, prefix: int) -> list[tuple[str, bool]]:
     # Only a piece that looks generated is distinctive: the head of a URL
     # (``http://127.0``), of a header value (``Bearer sk-or``) or of a sentence would
     # mark every text that shares it.
+    # A run of letters and digits (an exact 12-character match, so chance is no
+    # concern) needs only five different characters and no typed run: the entropy floor
+    # of ``looks_random`` passes over one random hex tail in seven, and the number
+    # rule of ``looks_generated`` over every all-digit one.
     pieces = [(value[: max(ECHO_LENGTH, prefix + 8)], True), (value[-ECHO_LENGTH:], False)]
     return [
         (piece, head)
         for piece, head in pieces
-        if looks_random(piece) and looks_generated(piece) and not any(c.isspace() for c in piece)
+        if (
+            (looks_random(piece) and looks_generated(piece))
+            or (piece.isalnum() and len(set(piece)) >= 5 and not has_sequence(piece))
+        )
+        and not any(c.isspace() for c in piece)
     ]
 
 
