@@ -23,7 +23,7 @@ from openrouter_secure import (
 from openrouter_secure._sanitize import _scan
 from openrouter_secure._sanitize._context import is_secret_identifier, value_kind
 from openrouter_secure._sanitize._sanitizer import MASK
-from openrouter_secure.testing import make_canary
+from openrouter_secure.testing import assert_no_leak, make_canary
 from tests.detection_corpus import clean_cases, secret_cases
 from tests.sanitizer_cases import ALNUM, HEX, rnd
 
@@ -490,3 +490,15 @@ def test_an_echo_is_only_a_distinctive_piece_of_a_known_value(canary: str) -> No
     assert s.sanitize("GET http://127.0.0.1:9000/health") == "GET http://127.0.0.1:9000/health"
     for h in held:
         h.wipe()
+
+
+def test_two_keys_glued_end_to_start_are_both_masked(s: Sanitizer) -> None:
+    first, second = make_canary(), make_canary()
+    out = s.sanitize(f"x{first}{second} end")
+    assert_no_leak([first, second], out)
+    assert out.endswith(" end")
+
+
+def test_a_key_with_a_glued_suffix_is_masked_to_the_end_of_the_run(s: Sanitizer) -> None:
+    key = make_canary()
+    assert s.sanitize(f"key {key}-prod, next") == f"key sk-o...{MASK}, next"

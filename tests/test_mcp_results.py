@@ -285,6 +285,13 @@ async def test_a_key_split_across_text_blocks_is_masked(cut: int) -> None:
     assert joined.endswith("\nmore text")
 
 
+def test_keys_in_adjacent_text_blocks_stay_masked_when_the_blocks_are_joined() -> None:
+    # Joined, the two keys are glued end to start: the second no longer stands apart.
+    first, second = make_canary(), make_canary()
+    blocks = [{"type": "text", "text": t} for t in ("0", first, second)]
+    assert_no_leak([first, second], repr(secure_walk(blocks)))
+
+
 def test_text_blocks_that_hold_no_split_secret_are_left_as_they_were() -> None:
     # Sentences, not single words: a word another test held as a secret stays masked.
     blocks = [

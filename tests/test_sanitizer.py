@@ -303,3 +303,15 @@ def test_a_shared_scanner_is_rebuilt_when_a_value_becomes_known() -> None:
     with Secret(value):
         assert second.sanitize(f"db said {value}") == f"db said sk-o...{MASK}"
         assert first.sanitize(f"db said {value}") == f"db said sk-o...{MASK}"
+
+
+def test_joined_pieces_mask_a_key_split_across_them() -> None:
+    key = make_canary()
+    out = Sanitizer().sanitize_joined(["see ", key[:30], key[30:], " end"])
+    assert out == f"see sk-o...{MASK} end"
+
+
+def test_joining_never_unmasks_what_a_piece_showed_alone() -> None:
+    first, second = make_canary(), make_canary()
+    out = Sanitizer().sanitize_joined(["0", first, second])
+    assert_no_leak([first, second], out)

@@ -29,7 +29,7 @@ import re
 import sys
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -535,6 +535,29 @@ class Sanitizer:
             return self._render(text, self._spans(text, hits))
         except Exception:  # noqa: BLE001 - fail closed
             return _withheld(text)
+
+    def sanitize_joined(self, pieces: Sequence[str]) -> str:
+        """``pieces`` joined, with every secret masked that a reader of the joined text
+        or of any piece alone would see: a key split across pieces (a file paged in
+        blocks) is masked, and joining never unmasks what a piece showed alone (two
+        keys glued end to start no longer stand apart). Fails closed."""
+        try:
+            joined = "".join(pieces)
+            scanner = self._scanner()
+            hits = self._hits(scanner, joined)
+            offset = 0
+            for piece in pieces:
+                if offset:
+                    hits.extend(
+                        (c + offset, a + offset, b + offset, ri, keep)
+                        for c, a, b, ri, keep in self._hits(scanner, piece)
+                    )
+                else:
+                    hits.extend(self._hits(scanner, piece))
+                offset += len(piece)
+            return self._render(joined, self._spans(joined, hits)) if hits else joined
+        except Exception:  # noqa: BLE001 - fail closed
+            return _withheld("".join(pieces))
 
     def sanitize_headers(
         self, headers: Mapping[str, str] | Iterable[tuple[str, str]]

@@ -56,6 +56,8 @@ _TOKEN_LEFT = frozenset(
 )
 # (to the right also base64 padding; never to the left: ``api_key=<key>`` keeps its name)
 _TOKEN_CHARS = _TOKEN_LEFT | {"="}
+#: What continues a key found by a format rule (letters, digits, ``-``, ``_``)
+_GLUED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 #: Values of this many characters found by a rule are masked wherever else they occur
 #: in the same text (shorter ones would mask ordinary words), the first
 #: ``PROPAGATE_VALUES`` distinct ones of a text.
@@ -554,5 +556,14 @@ class Scanner:
                 return True
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
-        hits.append((m.start(), span[0], span[1], ri, rule.keep))
+        end = span[1]
+        if kind == "token":
+            # A key glued to more key characters (two keys end to start, a key with a
+            # suffix) is masked to the end of the run: where the rule stopped is not
+            # where the secret does (the anchors inside this match are not tried
+            # again, so a second key would otherwise keep all but its first letters).
+            limit = min(len(text), end + ECHO_REACH)
+            while end < limit and text[end] in _GLUED:
+                end += 1
+        hits.append((m.start(), span[0], end, ri, rule.keep))
         return True

@@ -65,7 +65,10 @@ class _Scrub:
         self.mask = mask
 
     def __call__(self, text: str) -> str:
-        clean = self.sanitizer.sanitize(text)
+        return self.finish(self.sanitizer.sanitize(text))
+
+    def finish(self, clean: str) -> str:
+        """The extra mask, on text the sanitizer has cleaned."""
         return self.mask(clean) if self.mask is not None else clean
 
 
@@ -207,9 +210,10 @@ def _join_text_blocks(original: Any, cleaned: list[Any], s: _Scrub) -> None:
             run.append(i)
             continue
         if len(run) >= 2:
-            joined = s("".join(_block_text(original[j]) or "" for j in run))
-            if joined != "".join(_block_text(cleaned[j]) or "" for j in run):
-                cleaned[run[0]] = _with_text(cleaned[run[0]], joined)
+            texts = [_block_text(original[j]) or "" for j in run]
+            joined = s.sanitizer.sanitize_joined(texts)
+            if joined != "".join(s.sanitizer.sanitize(t) for t in texts):
+                cleaned[run[0]] = _with_text(cleaned[run[0]], s.finish(joined))
                 for j in run[1:]:
                     cleaned[j] = _with_text(cleaned[j], "")
         run = []
