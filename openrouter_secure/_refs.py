@@ -62,6 +62,9 @@ _KNOWN_TOKEN = re.compile(
     r"AIza|hv[sb]\.|eyJ)[A-Za-z0-9._~+/=-]{12,}"
 )
 _URL_PASSWORD = re.compile(r"://[^/?#\s@]*:[^/?#\s@]+@")
+#: A reference's own authority with a password (``vault://user:pw@host/path``): its path
+#: starts with it
+_AUTHORITY_PASSWORD = re.compile(r"/*[^/?#\s@:]*:[^/?#\s@:]*@")
 _TOKENISH = re.compile(r"[A-Za-z0-9+/=_~.-]{24,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -86,7 +89,9 @@ class SecretRef:
             _check_param(self.backend, name, value)
         for part, text in (("path", self.path), ("#field", self.field or "")):
             forms = _decoded_forms(text)
-            if any(_KNOWN_TOKEN.search(f) or _has_password(f) or _holds_known(f) for f in forms):
+            if (part == "path" and any(_AUTHORITY_PASSWORD.match(f) for f in forms)) or any(
+                _KNOWN_TOKEN.search(f) or _has_password(f) or _holds_known(f) for f in forms
+            ):
                 raise InvalidReferenceError(
                     f"{self.backend}:// reference has a {part} that looks like a credential "
                     "(not shown): a reference names where a secret is stored, never the secret; "

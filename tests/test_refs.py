@@ -271,3 +271,22 @@ def test_a_held_value_with_affixes_is_refused(form: str, where: str) -> None:
 
 def test_a_value_not_held_is_still_accepted() -> None:
     assert SecretRef.parse("keyring://svc/user?x=plain-name").param("x") == "plain-name"
+
+
+@pytest.mark.parametrize("scheme", ["vault", "env", "keyring", "aws"])
+def test_a_password_in_the_references_own_authority_is_refused_unshown(scheme: str) -> None:
+    password = secrets.token_urlsafe(18)
+    with pytest.raises(InvalidReferenceError, match="looks like a credential") as info:
+        SecretRef.parse(f"{scheme}://admin:{password}@127.0.0.1/secret/openrouter")
+    assert_no_leak(password, info.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vault://admin@127.0.0.1/secret/openrouter",
+        "aws://arn:aws:secretsmanager:us-east-1:123456789012:secret:ops@example.com-AbCdEf",
+    ],
+)
+def test_a_user_name_or_an_arn_with_an_at_sign_is_a_reference(text: str) -> None:
+    assert str(SecretRef.parse(text)) == text
