@@ -56,14 +56,14 @@ def leaky_prompt() -> str:
     return f"Use the key {key()}"
 
 
-def run_http(port: int) -> None:
-    """Streamable HTTP on 127.0.0.1:PORT/mcp behind the bearer token in LEAKY_TOKEN."""
+def run_http(port: int, path: str = "/mcp") -> None:
+    """Streamable HTTP on 127.0.0.1:PORT/PATH behind the bearer token in LEAKY_TOKEN."""
     import uvicorn
 
     from openrouter_secure import Secret
     from openrouter_secure.mcp._http import BearerTokenApp
 
-    app = server.streamable_http_app(streamable_http_path="/mcp", host="127.0.0.1")
+    app = server.streamable_http_app(streamable_http_path=path, host="127.0.0.1")
     token = Secret(os.environ["LEAKY_TOKEN"])
     uvicorn.run(BearerTokenApp(app, token), host="127.0.0.1", port=port, log_level="warning")
 
@@ -71,6 +71,6 @@ def run_http(port: int) -> None:
 if __name__ == "__main__":
     print(f"starting with {key()}", file=sys.stderr, flush=True)
     if sys.argv[1:2] == ["http"]:
-        run_http(int(sys.argv[2]))
+        run_http(int(sys.argv[2]), *sys.argv[3:4])
     else:
         server.run("stdio")

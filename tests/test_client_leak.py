@@ -13,12 +13,15 @@ import pytest
 
 from openrouter_secure import (
     AsyncRedactingClient,
+    OpenRouterError,
     OpenRouterSecureError,
     RedactingClient,
     Secret,
     SecretRef,
     default_sanitizer,
+    install_log_redaction,
     register_backend,
+    remove_log_redaction,
     secure_http_client,
     unregister_backend,
 )
@@ -240,3 +243,35 @@ def test_client_reprs_mask_userinfo_in_base_url(userinfo: str) -> None:
     shown.append(repr(OriginPolicy(base_url)))
     assert all("[secure]@openrouter.ai" in text for text in shown)
     assert_no_leak(canary, *shown)
+
+
+def test_a_credential_in_the_base_urls_path_is_masked_in_httpx_request_lines(
+    openrouter_server: OpenRouterTestServer,
+) -> None:
+    import io
+    import logging
+    import secrets as pysecrets
+
+    token = pysecrets.token_urlsafe(24)
+    base_url = openrouter_server.base_url.replace("/api/v1", f"/gw/{token}/api/v1")
+    key = openrouter_server.add_key()
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    httpx_log = logging.getLogger("httpx")
+    httpx_log.addHandler(handler)
+    httpx_log.setLevel(logging.INFO)
+    install_log_redaction()
+    try:
+        with (
+            RedactingClient(
+                Secret(key.key), base_url=base_url, allow_insecure_loopback=True, max_retries=0
+            ) as client,
+            pytest.raises(OpenRouterError),
+        ):
+            client.models()
+    finally:
+        remove_log_redaction()
+        httpx_log.removeHandler(handler)
+        httpx_log.setLevel(logging.NOTSET)
+    assert "HTTP Request" in out.getvalue()
+    assert_no_leak(token, out.getvalue())

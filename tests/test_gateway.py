@@ -540,6 +540,47 @@ def test_a_server_name_the_policy_lacks_is_refused(tmp_path: Path) -> None:
     assert "'git'" in proc.stderr
 
 
+def test_a_credential_in_the_upstream_urls_path_stays_out_of_the_log(tmp_path: Path) -> None:
+    """Hosted servers hand out URLs with the credential in the path: httpx's and the
+    SDK's log lines (``--log-level DEBUG``) name that URL."""
+    import secrets as pysecrets
+
+    token, path_token = pysecrets.token_urlsafe(24), pysecrets.token_urlsafe(24)
+    port = free_port()
+    with (tmp_path / "server.txt").open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "tests" / "gateway_leaky_server.py"),
+                "http",
+                str(port),
+                f"/s/{path_token}/mcp",
+            ],
+            env=child_env(LEAKY_KEY=make_canary(), LEAKY_TOKEN=token),
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        wait_listening(port, "the leaky HTTP server", 20)
+        policy = write_policy(tmp_path / "p.json", "leaky", allowedTools=["leak"])
+        errlog = tmp_path / "stderr.txt"
+        args = ["--policy", str(policy), "--log-level", "DEBUG"]
+        args += ["--url", f"http://127.0.0.1:{port}/s/{path_token}/mcp"]
+        args += ["--bearer-token", "env://ORS_GW_TOKEN"]
+
+        async def main() -> None:
+            async with gateway_client(args, errlog, child_env(ORS_GW_TOKEN=token)) as client:
+                assert [t.name for t in (await client.list_tools()).tools] == ["leak"]
+
+        anyio.run(main)
+        logged = errlog.read_text()
+        assert "HTTP Request" in logged
+        assert_no_leak([path_token, token], logged)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def test_http_upstream_with_a_bearer_token_and_no_leak(tmp_path: Path) -> None:
     """``--url`` relays to a streamable-HTTP server, sending the token a reference
     resolves to; what the server leaks is masked as on stdio."""

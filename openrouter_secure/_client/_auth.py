@@ -64,6 +64,7 @@ __all__ = [
     "secure_http_client",
     "shown_base_url",
     "shown_path",
+    "url_secrets",
 ]
 
 
@@ -75,13 +76,27 @@ def shown_path(path: str) -> str:
     if not path:
         return path
     sanitizer = default_sanitizer()
-    segments = path.split("/")
-    out = [
-        "[secure]" if seg and (sanitizer.find(seg) or looks_like_a_credential(seg)) else seg
-        for seg in segments
-    ]
-    shown = "/".join(out)
+    shown = "/".join("[secure]" if _is_credential_segment(seg) else seg for seg in path.split("/"))
     return sanitizer.sanitize(shown) if sanitizer.find(shown) else shown
+
+
+def _is_credential_segment(segment: str) -> bool:
+    return bool(segment) and bool(
+        default_sanitizer().find(segment) or looks_like_a_credential(segment)
+    )
+
+
+def url_secrets(url: object) -> list[Secret]:
+    """The credentials a URL carries, each held as a :class:`Secret` (so registered: every
+    sanitized output masks it, httpx's own request log lines included, for as long as
+    the caller keeps the list): a userinfo part that reads as one, each path segment
+    :func:`shown_path` would show as ``[secure]``, and each query value that reads as
+    a credential."""
+    parsed = httpx.URL(str(url))
+    found = [part for part in (parsed.username, parsed.password) if _is_credential_segment(part)]
+    found.extend(seg for seg in parsed.path.split("/") if _is_credential_segment(seg))
+    found.extend(value for _, value in parsed.params.multi_items() if _is_credential_segment(value))
+    return [Secret(value) for value in dict.fromkeys(found)]
 
 
 def shown_base_url(url: object) -> str:

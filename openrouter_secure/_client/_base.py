@@ -28,7 +28,7 @@ from .._exceptions import (
     RateLimitExceeded,
 )
 from .._protocols import AsyncLimiter, Limiter
-from ._auth import HttpSettings, KeySpec, shown_path
+from ._auth import HttpSettings, KeySpec, shown_path, url_secrets
 from ._call import Call, parse_json
 from ._chat import CHAT_PATH, ChatLog, ChatRequest, sent_texts
 from ._errors import (
@@ -152,6 +152,9 @@ class ClientCore:
             timeout=timeout,
         )
         self.base_url = self.http.base_url
+        #: a credential in the base URL (a gateway's path token) is a known value while
+        #: the client lives, so httpx's own request lines are masked too
+        self.url_secrets = url_secrets(self.base_url)
         self.source = self.http.source
         self.timeout = timeout
         self.prefix = self.base_url.path.rstrip("/")

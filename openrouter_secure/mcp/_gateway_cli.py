@@ -101,6 +101,7 @@ def build_and_serve(
     (or on streamable HTTP, one upstream per session)."""
     import anyio
 
+    from .._client._auth import url_secrets
     from .._registry import resolve
     from ..launch._env import resolve_environment
     from ._gateway_io import HttpUpstream, ProcessUpstream, serve_stdio
@@ -118,6 +119,9 @@ def build_and_serve(
         if command:
             raise ConfigurationError("give either --url or a command after '--', not both")
         token = None if bearer_token is None else resolve(bearer_token, cache=False)
+        # A hosted server's URL may carry its credential (``.../s/<secret>/mcp``):
+        # known while the gateway runs, so the SDK's and httpx's log lines mask it.
+        held = url_secrets(url)  # noqa: F841 - held for the life of the gateway
         if transport == "http":
             return _serve_http(
                 gateway,
