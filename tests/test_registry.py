@@ -256,14 +256,13 @@ def call_provider(provider: ors.SecretProvider, operation: str, ref: ors.SecretR
 
 
 def test_a_reference_to_no_backend_is_recorded_by_its_scheme_only() -> None:
-    # Text with an unknown scheme was likely never a reference: a mistyped storage URL
-    # (rediz:// for redis://) carries its password where a reference has its path.
-    password = make_canary("plain")
+    # Text with an unknown scheme was likely never a reference (rediz:// for redis://):
+    # what follows the scheme may be a host, a database, a password.
     seen: list[tuple[str, dict[str, object]]] = []
     listener = _events.subscribe(lambda event, fields: seen.append((event, fields)))
     try:
-        with pytest.raises(NoProviderError) as info:
-            ors.resolve(f"rediz://app:{password}@127.0.0.1:6379/0")
+        with pytest.raises(NoProviderError):
+            ors.resolve("rediz://127.0.0.1:6379/0")
     finally:
         _events.unsubscribe(listener)
     assert seen == [
@@ -272,7 +271,18 @@ def test_a_reference_to_no_backend_is_recorded_by_its_scheme_only() -> None:
             {"backend": "rediz", "ref": "rediz://...", "error": "NoProviderError"},
         )
     ]
-    assert_no_leak(password, info.value)
+
+
+def test_a_mistyped_storage_url_with_a_password_is_refused_before_any_backend() -> None:
+    password = make_canary("plain")
+    seen: list[tuple[str, dict[str, object]]] = []
+    listener = _events.subscribe(lambda event, fields: seen.append((event, fields)))
+    try:
+        with pytest.raises(ors.InvalidReferenceError) as info:
+            ors.resolve(f"rediz://app:{password}@127.0.0.1:6379/0")
+    finally:
+        _events.unsubscribe(listener)
+    assert_no_leak(password, info.value, repr(seen))
 
 
 def test_a_refused_params_values_appear_nowhere(fake: FakeProvider) -> None:
