@@ -129,9 +129,41 @@ def test_a_pair_under_a_secret_name_is_masked_in_every_literal_form(
 
 
 @pytest.mark.parametrize(
+    "template",
+    [
+        '"[[\\"Authorization\\", \\"Bearer {}\\"], [\\"X-Api-Key\\", \\"{}\\"]]"',
+        "[(u'authorization', u'Bearer {}'), (rb'x-api-key', rb'{}')]",
+        '[\n  [\n    "authorization",\n    "Bearer {}"\n  ],\n  ["x-api-key", "{}"]\n]',
+    ],
+)
+def test_pairs_json_escaped_indented_or_with_other_prefixes_are_masked(template: str) -> None:
+    tok, key = bearer(), api_key()
+    out = default_sanitizer().sanitize(template.format(tok, key))
+    assert_no_leak(tok, out)
+    assert_no_leak(key, out)
+
+
+def test_a_pair_value_with_underscores_and_no_early_digit_is_masked() -> None:
+    # (``token_urlsafe`` output often looks so; an earlier gate wanted a digit early)
+    value = "AbcdEfgh_IjklMnop-QrstUvwx" + secrets.token_hex(4)
+    for text in (f"('token', '{value}')", f"[(b'set-cookie', b'session={value}; Path=/')]"):
+        assert_no_leak(value, default_sanitizer().sanitize(text))
+
+
+def test_sanitize_headers_reads_raw_byte_pairs() -> None:
+    tok, key = bearer(), api_key()
+    raw = [(b"authorization", b"Bearer " + tok.encode()), (b"x-api-key", key.encode())]
+    assert default_sanitizer().sanitize_headers(raw) == {
+        "authorization": "Bearer ***MASKED***",
+        "x-api-key": "***MASKED***",
+    }
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
+        '["api_key", "password_file", "secret_token_expiry_seconds"]',
         "(b'host', b'api.internal'), (b'content-type', b'application/json')",
         "('x-api-key', 'env://OPENROUTER_API_KEY')",
         "(b'password', b'${DB_PASSWORD}')",

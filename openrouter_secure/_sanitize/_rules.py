@@ -140,9 +140,9 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 _SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
-# JSON writes them, the value on the next line)
-_SEP_COMMA = r"""["'],(?:\r?\n[ \t]{0,40})?"""
-_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bB]?["'])"""
+# JSON writes them, the value on the next line; JSON-escaped quotes too)
+_SEP_COMMA = r"""\\?["'],(?:\r?\n[ \t]{0,40})?"""
+_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])"""
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
 # value gate. Under a password word (any non-trivial value counts) six characters of
@@ -162,10 +162,14 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a Python bytes or raw literal, ``b'...'``, opens like a quote)
 _QUOTED_6 = r"""[bBrRuUfF]{0,2}\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
 _QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
-# (a digit early, or 16 characters without ``_``: not the next name of a list,
-# ``"api_key", "password_file"``)
+# (a digit early, or 16 token characters: not a short next name of a list,
+# ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
+# value gate)
 _COMMA_VALUE = (
-    _SEP_COMMA + r"""[ \t]{0,8}[bB]?["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
+    _SEP_COMMA
+    + r"""[ \t]{0,8}[bBrRuU]{0,2}\\?["'](?:"""
+    + _TOK
+    + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
 _XML_VALUE = r"""["']?>[^<\n]{6}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
@@ -471,8 +475,9 @@ RULES: tuple[Rule, ...] = (
     # ``Headers([...])``. Anchored on the name's closing quote, which prose lacks.
     Rule(
         "authorization-pair",
-        tuple(a + q for a in _case("authorization") for q in "'\""),
-        r"""(?i:authorization)["'],(?:[ \t]{0,8}|\r?\n[ \t]{0,40})[bB]?["'][ \t]{0,8}"""
+        tuple(a + q for a in _case("authorization") for q in ("'", '"', '\\"')),
+        r"""(?i:authorization)\\?["'],(?:[ \t]{0,8}|\r?\n[ \t]{0,40})[bBrRuU]{0,2}\\?["']"""
+        r"[ \t]{0,8}"
         r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",

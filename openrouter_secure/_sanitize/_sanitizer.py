@@ -560,14 +560,17 @@ class Sanitizer:
             return _withheld("".join(pieces))
 
     def sanitize_headers(
-        self, headers: Mapping[str, str] | Iterable[tuple[str, str]]
+        self, headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
     ) -> dict[str, str]:
-        """Mask secret headers by name (keeping the scheme word); scan every other value."""
+        """Mask secret headers by name (keeping the scheme word); scan every other value.
+
+        Raw ``(name, value)`` pairs of bytes (an ASGI scope's ``headers``,
+        ``httpx.Headers.raw``) are read as Latin-1, as HTTP sends them."""
         items = headers.items() if isinstance(headers, Mapping) else headers
         out: dict[str, str] = {}
         for name, value in items:
-            key = str(name)
-            text = value if isinstance(value, str) else str(value)
+            key = _header_text(name)
+            text = _header_text(value)
             if is_secret_field(key):
                 scheme, sep, rest = text.strip().partition(" ")
                 if sep and rest and scheme.lower() in _HEADER_SCHEMES:
@@ -790,6 +793,12 @@ class Sanitizer:
         except Exception:  # noqa: BLE001
             return f"<unprintable {type(value).__name__}>"
         return self.sanitize(text)
+
+
+def _header_text(item: object) -> str:
+    if isinstance(item, (bytes, bytearray)):
+        return bytes(item).decode("latin-1")
+    return item if isinstance(item, str) else str(item)
 
 
 def _pair_name(first: object) -> str | None:
