@@ -308,3 +308,21 @@ def test_a_key_next_to_an_arn_is_still_masked(backend: str) -> None:
     assert ARN in out
     assert_no_leak(key, out)
     assert_no_leak(pw, out)
+
+
+def test_an_audit_record_masks_header_pairs(tmp_path: Any) -> None:
+    from openrouter_secure.audit import AuditLog
+
+    tok, key = bearer(), api_key()
+    path = tmp_path / "audit.jsonl"
+    AuditLog(path).log("request", headers=scope(tok, key)["headers"], pairs=[["x-api-key", key]])
+    written = path.read_text()
+    assert "x-api-key" in written
+    assert_no_leak(tok, written)
+    assert_no_leak(key, written)
+
+
+def test_only_the_secret_resource_type_of_an_arn_is_exempt() -> None:
+    pw = "Tr0ub4dor" + secrets.token_hex(3)
+    out = default_sanitizer().sanitize(f"arn:aws:iam::123456789012:password:{pw}")
+    assert_no_leak(pw, out)

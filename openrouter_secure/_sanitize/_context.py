@@ -352,7 +352,7 @@ def value_spans(
     pos = m.end()
     if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
         return [], pos
-    if before == ":" and _in_arn(text, m.start() - len(name) + len(m.group("name"))):
+    if name == "secret" and before == ":" and _in_arn(text, m.start()):
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
     password = is_password_name(name)
@@ -417,7 +417,10 @@ _ARN_HEAD = re.compile(
 
 
 def _in_arn(text: str, at: int) -> bool:
-    """Whether the name at ``at`` is the resource type of an ARN (``...:secret:name``)."""
+    """Whether the name at ``at`` is the resource type of an ARN (``...:secret:name``).
+
+    Only Secrets Manager's ``secret`` is taken so: ``arn:x:y::1:password:v`` is not an
+    ARN any service writes, and its value stays masked."""
     lo = max(0, at - 140)
     return any(h.end() == at for h in _ARN_HEAD.finditer(text, lo, at))
 
