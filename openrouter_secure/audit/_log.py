@@ -278,7 +278,7 @@ def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, d
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = [_clean(sanitizer, v, limit, name, kind, depth + 1) for v in value]
         pair = _pair_name(value)
-        if pair is not None:
+        if pair is not None and isinstance(value, (list, tuple)):
             # A ``(name, value)`` pair (raw headers) is judged as ``{name: value}``.
             items[1] = _clean(sanitizer, value[1], limit, pair, _name_kind(pair), depth + 1)
         return items
