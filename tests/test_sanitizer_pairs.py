@@ -163,7 +163,7 @@ def test_sanitize_headers_reads_raw_byte_pairs() -> None:
     "text",
     [
         "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
-        '["api_key", "password_file", "secret_token_expiry_seconds"]',
+        '["api_key", "password_file", "secret_token_ttl_ms"]',
         "(b'host', b'api.internal'), (b'content-type', b'application/json')",
         "('x-api-key', 'env://OPENROUTER_API_KEY')",
         "(b'password', b'${DB_PASSWORD}')",
