@@ -218,7 +218,7 @@ _NAMED_VALUE = (
 )
 # The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
 # quote 2, value 10 characters (the XML form is shorter; the comma form, a line break
-# and indent included, 91); with a margin.
+# and indent included, 94); with a margin.
 _KEY_GATE_WINDOW = 96
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
