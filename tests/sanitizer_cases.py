@@ -155,6 +155,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "url-credentials": _url,
     "curl-user": _curl,
     "authorization": _assign("Authorization: Bearer {}", ALNUM, 40),
+    "authorization-pair": _assign("[(b'authorization', b'Bearer {}')]", ALNUM, 40),
     "named-value": _assign("env:\n  - name: STRIPE_API_KEY\n    value: {}", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
 }
@@ -196,6 +197,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",
     "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
     "authorization": lambda: "Authorization: Bearer <token>",
+    "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
     "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
 }

@@ -352,6 +352,8 @@ def value_spans(
     pos = m.end()
     if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
         return [], pos
+    if name == "secret" and before == ":" and _in_arn(text, m.start()):
+        return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
     password = is_password_name(name)
     if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
@@ -406,6 +408,21 @@ def value_spans(
     ):
         return [], end
     return [(start, end)], end
+
+
+# The fields of an ARN before its resource (``arn:aws:secretsmanager:us-east-1:123:``).
+_ARN_HEAD = re.compile(
+    r"arn:[a-z][a-z\-]{0,31}:[a-z0-9][a-z0-9\-.]{0,63}:[a-z0-9\-]{0,32}:\d{0,12}:"
+)
+
+
+def _in_arn(text: str, at: int) -> bool:
+    """Whether the name at ``at`` is the resource type of an ARN (``...:secret:name``).
+
+    Only Secrets Manager's ``secret`` is taken so: ``arn:x:y::1:password:v`` is not an
+    ARN any service writes, and its value stays masked."""
+    lo = max(0, at - 140)
+    return any(h.end() == at for h in _ARN_HEAD.finditer(text, lo, at))
 
 
 def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:

@@ -207,6 +207,8 @@ def _plain(s: Sanitizer, value: Any, depth: int = 0) -> Any:
     kind = type(value)
     if kind in _PLAIN_SCALARS:
         return value
+    if kind is bytes or kind is bytearray:  # (already scanned) shown as text
+        return bytes(value).decode("utf-8", "replace")
     if depth > 100:
         return "<REDACTED: nesting too deep>"
     if kind is dict:

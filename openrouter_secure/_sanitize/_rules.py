@@ -138,9 +138,11 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, and ``>`` ending an XML start tag, after an
 # optional closing quote or bracket of the name (``"name": v``, ``["name"] = v``).
 _SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
-# (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``)
-_SEP_COMMA = r"""["'],"""
-_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}["'])"""
+# (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
+# Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
+# JSON writes them, the value on the next line; JSON-escaped quotes too)
+_SEP_COMMA = r"""\\?["'],(?:\r?\n[ \t]{0,40})?"""
+_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])"""
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
 # value gate. Under a password word (any non-trivial value counts) six characters of
@@ -160,9 +162,15 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a Python bytes or raw literal, ``b'...'``, opens like a quote)
 _QUOTED_6 = r"""[bBrRuUfF]{0,2}\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
 _QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
-# (a digit early, or 16 characters without ``_``: not the next name of a list,
-# ``"api_key", "password_file"``)
-_COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,8}["'](?:""" + _TOK + r"{0,9}[0-9]|[A-Za-z0-9+/=\-.~]{16})"
+# (a digit early, or 16 token characters: not a short next name of a list,
+# ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
+# value gate)
+_COMMA_VALUE = (
+    _SEP_COMMA
+    + r"""[ \t]{0,8}[bBrRuU]{0,2}\\?["'](?:"""
+    + _TOK
+    + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
+)
 _XML_VALUE = r"""["']?>[^<\n]{6}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
@@ -209,7 +217,8 @@ _NAMED_VALUE = (
     r"""["']?(?P<s>[^\s"',}\]]{1,200})"""
 )
 # The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
-# quote 2, value 10 characters (the XML and comma forms are shorter); with a margin.
+# quote 2, value 10 characters (the XML form is shorter; the comma form, a line break
+# and indent included, 94); with a margin.
 _KEY_GATE_WINDOW = 96
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
@@ -460,6 +469,18 @@ RULES: tuple[Rule, ...] = (
         kind="auth",
         sep_within=60,
         gate=r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=]""",
+    ),
+    # The same headers as ``(name, value)`` pairs, as Python shows them: ASGI scopes
+    # (``(b'authorization', b'Bearer v')``), ``httpx.Headers.raw``, Werkzeug's
+    # ``Headers([...])``. Anchored on the name's closing quote, which prose lacks.
+    Rule(
+        "authorization-pair",
+        tuple(a + q for a in _case("authorization") for q in ("'", '"', '\\"')),
+        r"""(?i:authorization)\\?["'],(?:[ \t]{0,8}|\r?\n[ \t]{0,40})[bBrRuU]{0,2}\\?["']"""
+        r"[ \t]{0,8}"
+        r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
+        r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
+        kind="auth",
     ),
     # A name and its value as two fields: Kubernetes and CI environment lists
     # (``- name: API_KEY`` then ``value: ...``), ECS task definitions

@@ -560,14 +560,17 @@ class Sanitizer:
             return _withheld("".join(pieces))
 
     def sanitize_headers(
-        self, headers: Mapping[str, str] | Iterable[tuple[str, str]]
+        self, headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
     ) -> dict[str, str]:
-        """Mask secret headers by name (keeping the scheme word); scan every other value."""
+        """Mask secret headers by name (keeping the scheme word); scan every other value.
+
+        Raw ``(name, value)`` pairs of bytes (an ASGI scope's ``headers``,
+        ``httpx.Headers.raw``) are read as Latin-1, as HTTP sends them."""
         items = headers.items() if isinstance(headers, Mapping) else headers
         out: dict[str, str] = {}
         for name, value in items:
-            key = str(name)
-            text = value if isinstance(value, str) else str(value)
+            key = _header_text(name)
+            text = _header_text(value)
             if is_secret_field(key):
                 scheme, sep, rest = text.strip().partition(" ")
                 if sep and rest and scheme.lower() in _HEADER_SCHEMES:
@@ -597,11 +600,14 @@ class Sanitizer:
 
         The walk reaches everything a printer would show: mapping values *and keys*,
         lists, tuples (named tuples keep their type), sets and frozensets at any depth;
-        bytes are decoded and scanned; exceptions become :meth:`scrub_exception`
-        copies; ``Secret`` objects stay (they print as the mask). Any other object is
-        kept when neither its ``str()`` nor its ``repr()`` shows a secret, and is
-        otherwise replaced by its sanitized ``str()`` (under a secret-looking name, by
-        the mask). Mappings come back as ``dict``.
+        a 2-item list or tuple whose first item is a name (``str`` or ``bytes``) is a
+        ``(name, value)`` pair and its value is judged under that name, as in a mapping
+        (``[(b"authorization", b"Bearer ...")]`` in an ASGI scope, ``parse_qsl``
+        output); bytes are decoded, scanned and given back as bytes; exceptions become
+        :meth:`scrub_exception` copies; ``Secret`` objects stay (they print as the
+        mask). Any other object is kept when neither its ``str()`` nor its ``repr()``
+        shows a secret, and is otherwise replaced by its sanitized ``str()`` (under a
+        secret-looking name, by the mask). Mappings come back as ``dict``.
         """
         return self._walk(obj, None, 0)  # type: ignore[no-any-return]
 
@@ -621,6 +627,10 @@ class Sanitizer:
             }
         if isinstance(obj, (list, tuple)):
             items = [self._walk(v, key, depth + 1) for v in obj]
+            if len(obj) == 2 and (name := _pair_name(obj[0])) is not None:
+                # A (name, value) pair is judged as ``{name: value}`` is: ASGI and WSGI
+                # headers, ``httpx.Headers.raw``, ``parse_qsl`` output, ``[["password", v]]``.
+                items[1] = self._walk(obj[1], name, depth + 1)
             if isinstance(obj, list):
                 return items
             if type(obj) is not tuple and hasattr(obj, "_fields"):  # a named tuple
@@ -631,7 +641,13 @@ class Sanitizer:
             members = {self._walk_key(v, depth) for v in obj}
             return members if isinstance(obj, set) else frozenset(members)
         if isinstance(obj, (bytes, bytearray)):
-            return self._walk(bytes(obj).decode("utf-8", "replace"), key, depth + 1)
+            # Scanned as text and given back as the same type (an ASGI scope stays one);
+            # bytes where nothing was found come back as they were.
+            text = bytes(obj).decode("utf-8", "replace")
+            clean = self._walk(text, key, depth + 1)
+            if clean == text:
+                return obj
+            return type(obj)(clean.encode("utf-8", "replace"))
         if isinstance(obj, BaseException):
             return self.scrub_exception(obj)
         return self._scrub_object(obj, key)
@@ -777,6 +793,23 @@ class Sanitizer:
         except Exception:  # noqa: BLE001
             return f"<unprintable {type(value).__name__}>"
         return self.sanitize(text)
+
+
+def _header_text(item: object) -> str:
+    if isinstance(item, (bytes, bytearray)):
+        return bytes(item).decode("latin-1")
+    return item if isinstance(item, str) else str(item)
+
+
+def _pair_name(first: object) -> str | None:
+    """The first item of a 2-item list or tuple when it is a secret-looking name."""
+    if isinstance(first, (bytes, bytearray)):
+        if len(first) > 256:
+            return None
+        first = bytes(first).decode("utf-8", "replace")
+    if isinstance(first, str) and len(first) <= 256 and is_secret_field(first):
+        return first
+    return None
 
 
 def _mapped(view: View, hits: list[Hit], known_only: bool) -> list[Hit]:

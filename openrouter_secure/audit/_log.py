@@ -208,6 +208,18 @@ def _name_kind(name: str) -> int:
     return kind
 
 
+def _pair_name(value: Any) -> str | None:
+    """The name of a 2-item list or tuple whose first item names what the second is."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    first = value[0]
+    if isinstance(first, (bytes, bytearray)):
+        first = bytes(first).decode("utf-8", "replace")
+    if not isinstance(first, str) or len(first) > 256 or not _name_kind(first):
+        return None
+    return first
+
+
 def _scrub(sanitizer: Sanitizer, text: str) -> str:
     # Sanitize, then strip control characters. Stripping can join a split secret back
     # together, so a text it changed is sanitized again; the first pass still matters,
@@ -264,7 +276,12 @@ def _clean(sanitizer: Sanitizer, value: Any, limit: int, name: str, kind: int, d
             )
         return out
     elif isinstance(value, (list, tuple, set, frozenset)):
-        return [_clean(sanitizer, v, limit, name, kind, depth + 1) for v in value]
+        items = [_clean(sanitizer, v, limit, name, kind, depth + 1) for v in value]
+        pair = _pair_name(value)
+        if pair is not None and isinstance(value, (list, tuple)):
+            # A ``(name, value)`` pair (raw headers) is judged as ``{name: value}``.
+            items[1] = _clean(sanitizer, value[1], limit, pair, _name_kind(pair), depth + 1)
+        return items
     elif isinstance(value, BaseException):
         value = f"{type(value).__name__}: {sanitizer.scrub_exception(value)}"
     else:

@@ -6,7 +6,8 @@ listing, an error's ``data``, or their serialized JSON form) and returns a copy 
 every string is sanitized, **mapping keys included**: text, ``structuredContent`` keys
 and values, a resource link's ``uri``/``name``/``description``, embedded resources,
 ``annotations``, ``_meta`` on the result and on every content block. Values under
-secret-looking names (``api_key``, ``password``...) are masked whole. ``mask``, if
+secret-looking names (``api_key``, ``password``...) are masked whole, in a mapping or
+as the second item of a ``[name, value]`` pair (``[["authorization", "Bearer ..."]]``). ``mask``, if
 given, is applied to every string after the sanitizer (the MCP gateway masks pieces
 of the secrets it put in its upstream's environment).
 
@@ -160,6 +161,9 @@ def _walk(value: Any, s: _Scrub, key: str | None, depth: int) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         items = [_walk(v, s, key, depth + 1) for v in value]
+        if len(value) == 2 and isinstance(value[0], str) and is_secret_field(value[0]):
+            # A ``[name, value]`` pair (headers as a list) is judged as ``{name: value}``.
+            items[1] = _walk(value[1], s, value[0], depth + 1)
         _join_text_blocks(value, items, s)
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, BaseModel):
