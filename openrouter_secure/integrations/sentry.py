@@ -14,8 +14,11 @@ Every string in the event goes through the Sanitizer: the message and log entry,
 exception's value, every frame's local variables, breadcrumbs, the request (URL, query
 string, headers, cookies, body), ``extra``, ``contexts``, ``tags`` and span data. A
 value under a secret-looking name (``api_key``, ``Authorization``, ``password``,
-``Cookie``) is masked whole; prompt and completion content (GenAI attributes such as
-``gen_ai.prompt`` or ``gen_ai.request.messages``) is replaced by its length. Should
+``Cookie``) is masked whole, as a mapping key or as the name of a ``[name, value]``
+pair (the protocol's list form of query strings, tags, headers and form data); prompt,
+completion and tool content (GenAI attributes such as ``gen_ai.prompt`` or
+``gen_ai.request.messages``, and what sentry-sdk's AI and MCP integrations record) is
+replaced by its length. Should
 scrubbing fail, the event is dropped, never sent as it was. Needs
 ``pip install "openrouter-secure[sentry]"``.
 """
@@ -78,7 +81,7 @@ class SentryScrubber:
         if key is not None and obj is not None and not isinstance(obj, bool):
             if is_secret_field(key) or key.lower() in _MASKED_KEYS:
                 return MASK
-            if self.drop_content and is_content_key(key):
+            if self.drop_content and is_content_key(key) and not isinstance(obj, (int, float)):
                 return self.sanitizer.redact(obj if isinstance(obj, str) else repr(obj))
         if isinstance(obj, str):
             return self.sanitizer.sanitize(obj)
@@ -87,9 +90,15 @@ class SentryScrubber:
             sanitize = self.sanitizer.sanitize
             return {sanitize(str(k)): self._walk(v, str(k), depth + 1) for k, v in obj.items()}
         if isinstance(obj, (list, tuple)):
-            if key == "headers" and all(_is_pair(item) for item in obj):
-                return [[name, self._walk(value, str(name), depth + 1)] for name, value in obj]
-            return [self._walk(item, key, depth + 1) for item in obj]
+            # The event protocol allows [name, value] pairs wherever a mapping is expected
+            # (headers, cookies, query_string, tags, form data, and in extra): the name
+            # decides for its value as a mapping key would.
+            return [
+                [self.sanitizer.sanitize(item[0]), self._walk(item[1], item[0], depth + 2)]
+                if _is_pair(item)
+                else self._walk(item, key, depth + 1)
+                for item in obj
+            ]
         if isinstance(obj, (bytes, bytearray)):
             return self.sanitizer.sanitize(bytes(obj).decode("utf-8", "replace"))
         return obj
