@@ -290,3 +290,21 @@ def test_ordinary_attributes_under_genai_namespaces_stay(
         span.set_attributes(ORDINARY_ATTRIBUTES)
     (exported,) = memory.get_finished_spans()
     assert dict(exported.attributes or {}) == ORDINARY_ATTRIBUTES
+
+
+def test_llamaindex_event_fields_holding_content_are_dropped(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    # LlamaIndex's OpenTelemetry handler adds each instrumentation event as a span event
+    # whose attributes are the event's fields, under their bare names.
+    tracer, memory, _ = traced
+    prompt = "my private question " + make_canary()[-10:]
+    with tracer.start_as_current_span("RetrieverQueryEngine.query-1") as span:
+        span.add_event("QueryStartEvent", {"query": prompt, "span_id": "q-1"})
+        span.add_event("LLMChatEndEvent", {"messages": [prompt], "response": prompt})
+        span.add_event("RetrievalEndEvent", {"str_or_query_bundle": prompt, "nodes": [prompt]})
+        span.add_event("GetResponseStartEvent", {"query_str": prompt, "text_chunks": [prompt]})
+    (exported,) = memory.get_finished_spans()
+    assert exported.events[0].attributes is not None
+    assert exported.events[0].attributes["span_id"] == "q-1"
+    assert_no_leak(prompt, everything(exported))

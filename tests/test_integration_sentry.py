@@ -354,3 +354,39 @@ def sent_span_data(transport: KeepingTransport) -> dict[str, Any]:
         for span in item.get("items", []):
             data.update({k: v["value"] for k, v in span.get("attributes", {}).items()})
     return data
+
+
+def test_a_secret_named_entry_in_name_value_form_is_masked() -> None:
+    token = opaque_token()
+    event = {
+        "request": {"data": {"headers": [{"name": "Authorization", "value": token}]}},
+        "extra": {"tags": [{"Key": "api_key", "Value": token}, {"Key": "env", "Value": "prod"}]},
+    }
+    scrubbed = before_send(event, {})
+    assert scrubbed["extra"]["tags"][1] == {"Key": "env", "Value": "prod"}
+    assert_no_leak(token, repr(scrubbed))
+
+
+def test_the_value_after_a_secret_named_option_in_an_argument_list_is_masked() -> None:
+    token = opaque_token()
+    event = {"extra": {"argv": ["serve", "--api-key", token, "--port", "8080"]}}
+    scrubbed = before_send(event, {})
+    assert scrubbed["extra"]["argv"] == ["serve", "--api-key", "***MASKED***", "--port", "8080"]
+
+
+def test_a_pair_named_in_bytes_is_masked_by_name() -> None:
+    token = opaque_token()
+    scrubbed = before_send({"tags": [(b"api_key", token)]}, {})
+    assert_no_leak(token, repr(scrubbed))
+
+
+def test_genai_attributes_nested_rather_than_dotted_are_dropped() -> None:
+    prompt = "my private question " + make_canary()[-10:]
+    event = {
+        "type": "transaction",
+        "contexts": {"trace": {"data": {"gen_ai": {"request": {"messages": prompt}}}}},
+        "extra": {"mcp": {"request": {"argument": {"path": prompt}}}},
+    }
+    scrubbed = before_send_transaction(event, {})
+    assert "<REDACTED:" in repr(scrubbed)
+    assert_no_leak(prompt, repr(scrubbed))

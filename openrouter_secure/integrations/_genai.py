@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BARE_NAMES",
+    "BARE_WORDS",
     "CONTENT_NAMES",
     "DESCRIPTIVE_WORDS",
     "LEAF_WORDS",
@@ -140,6 +142,7 @@ NAMESPACES = frozenset(
         "haystack",
         "lmnr",
         "braintrust",
+        "crewai",
         "retrieval",
         "reranker",
         "embedding",
@@ -192,6 +195,7 @@ LEAF_WORDS = SUBTREE_WORDS | frozenset(
         "instructions",
         "preamble",
         "citations",
+        "explanation",
         "call",
         "calls",
         "object",
@@ -245,8 +249,22 @@ def _last_word(segment: str) -> str:
     return words[-1].lower() if words else ""
 
 
-def is_content_key(name: str) -> bool:
-    """Whether the attribute ``name`` holds prompt, completion or tool content."""
+BARE_NAMES = frozenset({"query_str", "str_or_query_bundle"})
+"""Undotted content names beyond the word rule (LlamaIndex's event fields)."""
+
+BARE_WORDS = LEAF_WORDS | frozenset({"nodes", "chunks"})
+"""Last words of undotted content names (``messages``, ``tool_response``, ``text_chunks``)."""
+
+
+def is_content_key(name: str, *, bare: bool = False) -> bool:
+    """Whether the attribute ``name`` holds prompt, completion or tool content.
+
+    ``bare=True`` also counts an undotted name whose last word is one of
+    :data:`BARE_WORDS`, or one of :data:`BARE_NAMES` (``prompt``, ``messages``,
+    ``tool_response``, ``text_chunks``, ``query_str``: LlamaIndex's OpenTelemetry events
+    and Pydantic AI record content so). The span exporter sets it; the Sentry hook does not, since
+    ``message`` or ``response`` there are an event's fields or a frame's locals.
+    """
     low = name.lower()
     if low in CONTENT_NAMES:
         return True
@@ -254,6 +272,8 @@ def is_content_key(name: str) -> bool:
     for i in range(1, len(parts)):
         if ".".join(parts[:i]) in CONTENT_NAMES:
             return True
+    if len(parts) == 1 and bare:
+        return low in BARE_NAMES or _last_word(name) in BARE_WORDS
     if parts[0] not in NAMESPACES or len(parts) < 2:
         return False
     segments = [s for s in name.split(".")[1:] if s and not s.isdigit()]

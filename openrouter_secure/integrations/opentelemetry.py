@@ -95,7 +95,7 @@ def sanitize_span(
     def attrs(values: Mapping[str, Any] | None, content: bool = False) -> dict[str, Any]:
         return {
             san.sanitize(key): _value(
-                san, key, value, drop_content and (content or is_content_key(key))
+                san, key, value, drop_content and (content or is_content_key(key, bare=True))
             )
             for key, value in (values or {}).items()
         }

@@ -37,7 +37,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .._sanitize._sanitizer import MASK, Sanitizer, default_sanitizer, is_secret_field
-from ._genai import is_content_key
+from ._genai import NAMESPACES, is_content_key
 
 __all__ = ["SentryScrubber", "before_send", "before_send_log", "before_send_transaction"]
 
@@ -71,41 +71,97 @@ class SentryScrubber:
 
     def scrub(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A scrubbed copy of ``event`` (the original is not changed)."""
-        scrubbed = self._walk(event, None, 0)
+        scrubbed = self._walk(event, None, 0, ())
         assert isinstance(scrubbed, dict)
         return scrubbed
 
-    def _walk(self, obj: Any, key: str | None, depth: int) -> Any:
+    def _walk(self, obj: Any, key: str | None, depth: int, path: tuple[str, ...]) -> Any:
+        """Scrub ``obj``, found under ``key``; ``path`` is the mapping keys leading to it."""
         if depth > _MAX_DEPTH:
             return MASK
         if key is not None and obj is not None and not isinstance(obj, bool):
             if is_secret_field(key) or key.lower() in _MASKED_KEYS:
                 return MASK
-            if self.drop_content and is_content_key(key) and not isinstance(obj, (int, float)):
+            if (
+                self.drop_content
+                and not isinstance(obj, (int, float))
+                and (is_content_key(key) or _nested_content(path))
+            ):
                 return self.sanitizer.redact(obj if isinstance(obj, str) else repr(obj))
         if isinstance(obj, str):
             return self.sanitizer.sanitize(obj)
         if isinstance(obj, Mapping):
             # Keys are scanned too: a dict keyed by API key is not unheard of.
             sanitize = self.sanitizer.sanitize
-            return {sanitize(str(k)): self._walk(v, str(k), depth + 1) for k, v in obj.items()}
+            # {"name": "password", "value": ...} (HAR, cloud tag lists) names its value.
+            label = _entry_name(obj)
+            return {
+                sanitize(str(k)): self._walk(
+                    v,
+                    label if label is not None and str(k).lower() == "value" else str(k),
+                    depth + 1,
+                    (*path[-8:], str(k)),
+                )
+                for k, v in obj.items()
+            }
         if isinstance(obj, (list, tuple)):
             # The event protocol allows [name, value] pairs wherever a mapping is expected
             # (headers, cookies, query_string, tags, form data, and in extra): the name
             # decides for its value as a mapping key would.
-            return [
-                [self.sanitizer.sanitize(item[0]), self._walk(item[1], item[0], depth + 2)]
-                if _is_pair(item)
-                else self._walk(item, key, depth + 1)
-                for item in obj
-            ]
+            out: list[Any] = []
+            for i, item in enumerate(obj):
+                name = _pair_name(item)
+                if name is not None:
+                    value = self._walk(item[1], name, depth + 2, (*path[-8:], name))
+                    out.append([self.sanitizer.sanitize(name), value])
+                elif i and isinstance(item, str) and _is_secret_flag(obj[i - 1]):
+                    out.append(MASK)  # an argument vector: ["prog", "--api-key", value]
+                else:
+                    out.append(self._walk(item, key, depth + 1, path))
+            return out
         if isinstance(obj, (bytes, bytearray)):
             return self.sanitizer.sanitize(bytes(obj).decode("utf-8", "replace"))
         return obj
 
 
-def _is_pair(item: object) -> bool:
-    return isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+def _nested_content(path: tuple[str, ...]) -> bool:
+    """Whether attributes nested rather than dotted (``{"gen_ai": {"prompt": ...}}``)
+    make a content name: some suffix of ``path`` from a GenAI namespace on."""
+    return any(
+        path[i].lower() in NAMESPACES and is_content_key(".".join(path[i:]))
+        for i in range(len(path) - 1)
+    )
+
+
+def _pair_name(item: object) -> str | None:
+    """The name of a ``[name, value]`` pair, or ``None`` if ``item`` is not one."""
+    if not isinstance(item, (list, tuple)) or len(item) != 2:
+        return None
+    name = item[0]
+    if isinstance(name, (bytes, bytearray)):
+        name = bytes(name).decode("utf-8", "replace")
+    return name if isinstance(name, str) else None
+
+
+def _entry_name(obj: Mapping[Any, Any]) -> str | None:
+    """The ``name``/``key`` of a ``{"name": ..., "value": ...}`` entry, else ``None``."""
+    keys = {str(k).lower(): k for k in obj}
+    if "value" not in keys:
+        return None
+    for field in ("name", "key"):
+        if field in keys and isinstance(obj[keys[field]], str):
+            return str(obj[keys[field]])
+    return None
+
+
+def _is_secret_flag(item: object) -> bool:
+    """A command-line option naming a secret (``--api-key``, ``-password``)."""
+    return (
+        isinstance(item, str)
+        and item.startswith("-")
+        and "=" not in item
+        and is_secret_field(item.lstrip("-"))
+    )
 
 
 before_send = SentryScrubber()
