@@ -80,7 +80,11 @@ class SentryScrubber:
         if depth > _MAX_DEPTH:
             return MASK
         if key is not None and obj is not None and not isinstance(obj, bool):
-            if is_secret_field(key) or key.lower() in _MASKED_KEYS:
+            if (is_secret_field(key) or key.lower() in _MASKED_KEYS) and not (
+                # A number under a GenAI attribute is a count (llm.token_count.prompt),
+                # never a credential; elsewhere a numeric PIN is masked like any value.
+                isinstance(obj, (int, float)) and key.split(".")[0].lower() in NAMESPACES
+            ):
                 return MASK
             if (
                 self.drop_content
