@@ -21,6 +21,7 @@ from openrouter_secure.integrations.sentry import (  # noqa: E402
     SentryScrubber,
     before_send,
     before_send_log,
+    before_send_span,
     before_send_transaction,
 )
 
@@ -387,3 +388,43 @@ def test_genai_attributes_nested_rather_than_dotted_are_dropped() -> None:
     scrubbed = before_send_transaction(event, {})
     assert "<REDACTED:" in repr(scrubbed)
     assert_no_leak(prompt, repr(scrubbed))
+
+
+def streamed(hook: Any) -> Iterator[KeepingTransport]:
+    """sentry-sdk in span streaming mode: spans skip ``before_send_transaction``."""
+    kept = KeepingTransport()
+    sentry_sdk.init(
+        dsn=DSN,
+        transport=kept,
+        traces_sample_rate=1.0,
+        trace_lifecycle="stream",
+        before_send_span=hook,
+        default_integrations=False,
+    )
+    yield kept
+    sentry_sdk.get_client().close()
+    sentry_sdk.init(dsn=None)
+
+
+@pytest.mark.parametrize("hook", ["default", "failing"])
+def test_streamed_spans_are_scrubbed_and_never_sent_raw(hook: str) -> None:
+    from sentry_sdk import traces
+
+    class Broken:
+        def sanitize(self, text: str) -> str:
+            raise RuntimeError("boom")
+
+    scrubber = SentryScrubber(Broken()) if hook == "failing" else None  # type: ignore[arg-type]
+    canary, token = make_canary(), opaque_token()
+    prompt = "my private question " + make_canary()[-10:]
+    for kept in streamed(scrubber.scrub_span if scrubber else before_send_span):
+        with traces.start_span(name=f"chat {canary}") as span:
+            span.set_attribute("gen_ai.input.messages", prompt)
+            span.set_attribute("api_key", token)
+            span.set_attribute("gen_ai.request.model", "openai/gpt-4o-mini")
+        sentry_sdk.flush()
+        text = kept.text()
+        assert ("openai/gpt-4o-mini" in text) is (hook == "default")
+        assert_no_leak(canary, text)
+        assert_no_leak(token, text)
+        assert_no_leak(prompt, text)

@@ -9,6 +9,7 @@
     sentry_sdk.init(dsn=..., before_send=before_send,
                     before_send_transaction=before_send_transaction,
                     before_send_log=before_send_log)  # with enable_logs=True
+    # with span streaming (trace_lifecycle="stream"): before_send_span=before_send_span
 
 Every string in the event goes through the Sanitizer: the message and log entry, each
 exception's value, every frame's local variables, breadcrumbs, the request (URL, query
@@ -39,7 +40,13 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._sanitize._sanitizer import MASK, Sanitizer, default_sanitizer, is_secret_field
 from ._genai import NAMESPACES, is_content_key
 
-__all__ = ["SentryScrubber", "before_send", "before_send_log", "before_send_transaction"]
+__all__ = [
+    "SentryScrubber",
+    "before_send",
+    "before_send_log",
+    "before_send_span",
+    "before_send_transaction",
+]
 
 # Whole values that are credentials by where they sit in a Sentry event.
 _MASKED_KEYS = frozenset({"cookies", "cookie"})
@@ -68,6 +75,19 @@ class SentryScrubber:
             return self.scrub(event)
         except Exception:  # noqa: BLE001 - fail closed: an unscrubbed event is never sent
             return None
+
+    def scrub_span(self, span: Any, hint: Any = None) -> Any:
+        """A ``before_send_span`` hook, for sentry-sdk's span streaming
+        (``trace_lifecycle="stream"``), where spans skip ``before_send_transaction``.
+
+        sentry-sdk cannot drop a streamed span and keeps the original when the hook
+        fails, so a span that cannot be scrubbed comes back nameless and without
+        attributes instead.
+        """
+        try:
+            return self.scrub(span)
+        except Exception:  # noqa: BLE001 - fail closed: an unscrubbed span is never sent
+            return {"name": "<unscrubbed span>", "attributes": {}}
 
     def scrub(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A scrubbed copy of ``event`` (the original is not changed)."""
@@ -177,3 +197,7 @@ before_send_transaction = before_send
 before_send_log = before_send
 """The same scrubber, for Sentry's logs: ``sentry_sdk.init(enable_logs=True,
 before_send_log=...)``."""
+
+before_send_span = before_send.scrub_span
+"""The same scrubber, for streamed spans: ``sentry_sdk.init(trace_lifecycle="stream",
+before_send_span=...)``."""
