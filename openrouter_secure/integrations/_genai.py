@@ -27,6 +27,7 @@ never are. Callers keep numbers and booleans whatever the name: a count under
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "BARE_NAMES",
@@ -256,6 +257,7 @@ BARE_WORDS = LEAF_WORDS | frozenset({"nodes", "chunks"})
 """Last words of undotted content names (``messages``, ``tool_response``, ``text_chunks``)."""
 
 
+@lru_cache(maxsize=4096)  # telemetry repeats the same few hundred names
 def is_content_key(name: str, *, bare: bool = False) -> bool:
     """Whether the attribute ``name`` holds prompt, completion or tool content.
 

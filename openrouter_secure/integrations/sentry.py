@@ -96,7 +96,8 @@ class SentryScrubber:
         return scrubbed
 
     def _walk(self, obj: Any, key: str | None, depth: int, path: tuple[str, ...]) -> Any:
-        """Scrub ``obj``, found under ``key``; ``path`` is the mapping keys leading to it."""
+        """Scrub ``obj``, found under ``key``; ``path`` holds the mapping keys leading to it
+        from the outermost GenAI namespace key on (``("gen_ai", "request")``), if any."""
         if depth > _MAX_DEPTH:
             return MASK
         if key is not None and obj is not None and not isinstance(obj, bool):
@@ -109,7 +110,7 @@ class SentryScrubber:
             if (
                 self.drop_content
                 and not isinstance(obj, (int, float))
-                and (is_content_key(key) or _nested_content(path))
+                and (is_content_key(key) or (len(path) > 1 and is_content_key(".".join(path))))
             ):
                 return self.sanitizer.redact(obj if isinstance(obj, str) else repr(obj))
         if isinstance(obj, str):
@@ -124,7 +125,7 @@ class SentryScrubber:
                     v,
                     label if label is not None and str(k).lower() == "value" else str(k),
                     depth + 1,
-                    (*path[-8:], str(k)),
+                    _extend(path, str(k)),
                 )
                 for k, v in obj.items()
             }
@@ -136,9 +137,9 @@ class SentryScrubber:
             for i, item in enumerate(obj):
                 name = _pair_name(item)
                 if name is not None:
-                    value = self._walk(item[1], name, depth + 2, (*path[-8:], name))
+                    value = self._walk(item[1], name, depth + 2, _extend(path, name))
                     out.append([self.sanitizer.sanitize(name), value])
-                elif i and isinstance(item, str) and _is_secret_flag(obj[i - 1]):
+                elif i and item is not None and _is_secret_flag(obj[i - 1]):
                     out.append(MASK)  # an argument vector: ["prog", "--api-key", value]
                 else:
                     out.append(self._walk(item, key, depth + 1, path))
@@ -148,13 +149,12 @@ class SentryScrubber:
         return obj
 
 
-def _nested_content(path: tuple[str, ...]) -> bool:
-    """Whether attributes nested rather than dotted (``{"gen_ai": {"prompt": ...}}``)
-    make a content name: some suffix of ``path`` from a GenAI namespace on."""
-    return any(
-        path[i].lower() in NAMESPACES and is_content_key(".".join(path[i:]))
-        for i in range(len(path) - 1)
-    )
+def _extend(path: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """The GenAI path below ``key``: attributes nested rather than dotted
+    (``{"gen_ai": {"prompt": ...}}``) are judged by their dotted name."""
+    if path:
+        return (*path, key) if len(path) < 12 else path
+    return (key,) if key.lower() in NAMESPACES else ()
 
 
 def _pair_name(item: object) -> str | None:
