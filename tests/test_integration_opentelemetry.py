@@ -209,3 +209,102 @@ def test_openllmetry_and_openinference_content_attributes_are_dropped(
     assert exported.attributes is not None
     assert exported.attributes["llm.token_count.prompt"] == 12
     assert exported.attributes["traceloop.entity.name"] == "answer"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # Pydantic AI (agent run and tool spans)
+        "all_messages_events",
+        "final_result",
+        "tool_arguments",
+        "tool_response",
+        "pydantic_ai.all_messages",
+        # Langfuse
+        "langfuse.observation.input",
+        "langfuse.observation.output",
+        "langfuse.trace.input",
+        "langfuse.trace.output",
+        # MLflow
+        "mlflow.spanInputs",
+        "mlflow.spanOutputs",
+        "mlflow.chat.messages",
+        # Vercel AI SDK
+        "ai.prompt",
+        "ai.prompt.messages",
+        "ai.response.text",
+        "ai.response.toolCalls",
+        "ai.response.object",
+        "ai.toolCall.args",
+        "ai.toolCall.result",
+        # Haystack, Laminar, OpenInference function calls
+        "haystack.component.input",
+        "lmnr.span.output",
+        "message.function_call_arguments_json",
+    ],
+)
+def test_agent_framework_content_attributes_are_dropped(
+    traced: tuple[Any, InMemorySpanExporter, str], name: str
+) -> None:
+    tracer, memory, _ = traced
+    prompt = "my private prompt " + make_canary()[-12:]
+    with tracer.start_as_current_span("agent run") as span:
+        span.set_attribute(name, f'[{{"role": "user", "content": "{prompt}"}}]')
+    (exported,) = memory.get_finished_spans()
+    assert exported.attributes is not None
+    assert str(exported.attributes[name]).startswith("<REDACTED: ")
+    assert_no_leak(prompt, everything(exported))
+
+
+ORDINARY_ATTRIBUTES: dict[str, Any] = {
+    "http.response.status_code": 200,
+    "http.request.method": "POST",
+    "gen_ai.request.model": "openai/gpt-4o-mini",
+    "gen_ai.response.model": "openai/gpt-4o-mini-2024-07-18",
+    "gen_ai.response.id": "gen-123",
+    "gen_ai.response.finish_reasons": ("stop",),
+    "gen_ai.output.type": "text",
+    "gen_ai.tool.name": "search",
+    "gen_ai.tool.call.id": "call_1",
+    "gen_ai.usage.input_tokens": 12,
+    "gen_ai.usage.output_tokens": 30,
+    "ai.response.model": "gpt-4o",
+    "ai.response.finishReason": "stop",
+    "ai.toolCall.name": "search",
+    "ai.usage.promptTokens": 12,
+    "langfuse.observation.type": "generation",
+    "langfuse.observation.prompt.name": "support-answer",
+    "mlflow.spanType": "CHAT_MODEL",
+    "mcp.tool.name": "search",
+    "input.mime_type": "application/json",
+    "llm.model_name": "gpt-4o",
+    "traceloop.entity.name": "answer",
+}
+
+
+def test_ordinary_attributes_under_genai_namespaces_stay(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    tracer, memory, _ = traced
+    with tracer.start_as_current_span("chat") as span:
+        span.set_attributes(ORDINARY_ATTRIBUTES)
+    (exported,) = memory.get_finished_spans()
+    assert dict(exported.attributes or {}) == ORDINARY_ATTRIBUTES
+
+
+def test_llamaindex_event_fields_holding_content_are_dropped(
+    traced: tuple[Any, InMemorySpanExporter, str],
+) -> None:
+    # LlamaIndex's OpenTelemetry handler adds each instrumentation event as a span event
+    # whose attributes are the event's fields, under their bare names.
+    tracer, memory, _ = traced
+    prompt = "my private question " + make_canary()[-10:]
+    with tracer.start_as_current_span("RetrieverQueryEngine.query-1") as span:
+        span.add_event("QueryStartEvent", {"query": prompt, "span_id": "q-1"})
+        span.add_event("LLMChatEndEvent", {"messages": [prompt], "response": prompt})
+        span.add_event("RetrievalEndEvent", {"str_or_query_bundle": prompt, "nodes": [prompt]})
+        span.add_event("GetResponseStartEvent", {"query_str": prompt, "text_chunks": [prompt]})
+    (exported,) = memory.get_finished_spans()
+    assert exported.events[0].attributes is not None
+    assert exported.events[0].attributes["span_id"] == "q-1"
+    assert_no_leak(prompt, everything(exported))

@@ -14,14 +14,15 @@ each finished span is copied with its name, attributes, events (names and
 attributes), links' attributes, status description, resource attributes and
 instrumentation scope (name, version, attributes) passed through the Sanitizer, and
 handed to the wrapped exporter; spans themselves are immutable once ended, so the
-copy is what leaves. Prompt and completion content is replaced by
+copy is what leaves. Prompt, completion and tool content is replaced by
 ``<REDACTED: N chars>`` by default, as the client's privacy mode does: the GenAI
-semantic conventions' ``gen_ai.prompt*``, ``gen_ai.completion*``,
-``gen_ai.input.messages``, ``gen_ai.output.messages``, ``gen_ai.system_instructions``,
-tool-call arguments and results, the attributes of content events such as
-``gen_ai.content.prompt``, OpenLLMetry's ``traceloop.entity.input``/``output`` and
-OpenInference's ``llm.prompt_template.variables`` and
-``retrieval.documents.N.document.content`` (the rule is in ``docs/integrations.md``).
+semantic conventions' ``gen_ai.prompt*``, ``gen_ai.input.messages``,
+``gen_ai.output.messages``, tool-call arguments and results, every attribute of a
+content event such as ``gen_ai.content.prompt``, and the content attributes of
+OpenInference, OpenLLMetry, Langfuse, MLflow, Pydantic AI and the Vercel AI SDK
+(``input.value``, ``traceloop.entity.input``, ``langfuse.observation.output``,
+``mlflow.spanInputs``, ``tool_arguments``, ``ai.toolCall.args``, ...); numbers and
+booleans stay. The names and the rule are in ``docs/integrations.md``.
 Needs ``pip install "openrouter-secure[opentelemetry]"``.
 """
 
@@ -94,7 +95,7 @@ def sanitize_span(
     def attrs(values: Mapping[str, Any] | None, content: bool = False) -> dict[str, Any]:
         return {
             san.sanitize(key): _value(
-                san, key, value, drop_content and (content or is_content_key(key))
+                san, key, value, drop_content and (content or is_content_key(key, bare=True))
             )
             for key, value in (values or {}).items()
         }
