@@ -48,6 +48,7 @@ CHAT_VOCABULARY = [
     "answer", "answers", "reply", "replies", "chat_history", "chatHistory", "chathistory",
     "history", "conversation", "conversation_log", "dialogue", "utterances", "queries",
     "context", "documents", "passage", "summary", "result", "payload", "generation",
+    "text2", "reply_1", "answer3", "txt", "resp", "llm_resp",
 ]  # fmt: skip
 # Ordinary audit fields: tool names, outcome, duration, counts, ids, model names.
 ORDINARY = [

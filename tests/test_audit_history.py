@@ -14,7 +14,7 @@ import pytest
 
 from openrouter_secure import Secret
 from openrouter_secure.audit import AuditLog, verify_audit_file
-from openrouter_secure.audit._chain import ROTATED_EVENT, build_line
+from openrouter_secure.audit._chain import ROTATED_EVENT, build_line, build_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,6 +130,24 @@ def test_a_log_without_a_recorded_policy_passes_but_says_so(tmp_path: Path) -> N
     assert out.returncode == 0
     assert "WARNING: records 1 to 40 are not in these files" in out.stdout
     assert cli("--from-genesis", str(path)).returncode == 1
+
+
+def test_a_log_upgraded_mid_way_is_unknown_until_its_files_contradict_it(
+    tmp_path: Path,
+) -> None:
+    """An older file's anchor does not name its policy; the newer one keeps all."""
+    path = tmp_path / "audit.jsonl"
+    when = "2026-01-01T00:00:00Z"
+    first, digest = build_record(5, when, ROTATED_EVENT, {}, secrets.token_hex(32), None)
+    second, digest = build_record(6, when, "app.event", {}, digest, None)
+    Path(f"{path}.{5:012d}").write_bytes(first + b"\n" + second + b"\n")
+    anchor, _ = build_record(7, when, ROTATED_EVENT, {"backup_count": None}, digest, None)
+    path.write_bytes(anchor + b"\n")
+    result = verify_audit_file(path)
+    assert result.ok
+    assert (result.history, result.first_seq) == ("unknown", 5)
+    Path(f"{path}.{5:012d}").unlink()  # the file the new writer kept
+    assert verify_audit_file(path).history == "missing"
 
 
 def test_an_edited_policy_in_an_hmac_log_is_found(tmp_path: Path) -> None:

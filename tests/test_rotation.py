@@ -297,6 +297,40 @@ def test_any_client_that_fits_management_client_drives_a_rotation(
     assert_one_working_key(server, store, store.value("app/key"))
 
 
+class TerseClient(ApprovingClient):
+    """A wrapper that returns nothing from update_key and delete_key."""
+
+    def update_key(self, hash: str, /, *, disabled: bool | None = None) -> Any:
+        super().update_key(hash, disabled=disabled)
+        return None
+
+    def delete_key(self, hash: str, /) -> Any:
+        super().delete_key(hash)
+        return None
+
+
+def test_a_client_with_terse_answers_is_checked_against_the_listing(
+    server: OpenRouterTestServer, mgmt: StoredKey, store: FlakyStore, ref: str, tmp_path: Path
+) -> None:
+    with RedactingClient(
+        Secret(mgmt.key), base_url=server.base_url, allow_insecure_loopback=True
+    ) as inner:
+        client = TerseClient(inner)
+        result = rotate_key(
+            ref,
+            None,
+            client=client,
+            grace_period=timedelta(0),
+            delete_after=timedelta(0),
+            base_url=server.base_url,
+            allow_insecure_loopback=True,
+            state_path=tmp_path / "s.json",
+        )
+    assert result.old_deleted
+    assert client.calls.count("list_keys") >= 3  # find the old key, confirm each step
+    assert_one_working_key(server, store, store.value("app/key"))
+
+
 def test_neither_a_management_key_nor_a_client_stops_at_preflight(
     server: OpenRouterTestServer, ref: str, tmp_path: Path
 ) -> None:
@@ -802,6 +836,22 @@ def test_a_disable_answer_without_the_field_is_checked_against_the_listing(
     result = finish(ref, force=True)
     assert result is not None
     assert result.old_disabled
+
+
+def test_a_disable_answered_not_found_for_a_listed_key_fails(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+) -> None:
+    """A 404 (a proxy that mangles the path, say) is no proof the key is gone."""
+    rotate(ref)
+    server.script("/keys/" + old.hash, ScriptedResponse.error(404, "not found"), method="PATCH")
+    with pytest.raises(KeyRotationError, match="still lists it") as info:
+        finish(ref, force=True)
+    assert info.value.step == "disable"
+    assert not server.keys[old.hash].disabled
 
 
 def test_a_disabled_key_that_still_authenticates_is_not_disabled(

@@ -133,8 +133,8 @@ _CONTENT_WORDS = frozenset(
     {
         # what a model is sent or returns
         "prompt", "message", "msg", "content", "completion", "generation", "input",
-        "output", "text", "body", "payload", "arguments", "args", "response", "request",
-        "result", "query", "instruction", "context",
+        "output", "text", "txt", "body", "payload", "arguments", "args", "response", "resp",
+        "request", "result", "query", "instruction", "context",
         # chat vocabulary
         "chat", "conversation", "dialog", "dialogue", "history", "transcript", "utterance",
         "question", "answer", "reply",
@@ -191,6 +191,8 @@ def _meta_tail(word: str) -> bool:
 
 def _is_content_name(name: str) -> bool:
     words = [w.lower() for w in _WORD.findall(name)]
+    while words and words[-1].isdigit():  # ``text2``, ``reply_1``: the number says nothing
+        words.pop()
     if not words:
         return False
     last = words[-1]

@@ -77,7 +77,7 @@ def _policy(record: dict[str, object]) -> object:
     return _UNKNOWN
 
 
-def _pruned(policies: list[object]) -> bool:
+def _pruned(policies: list[object], unknown_fits: bool) -> bool:
     """Whether the writer's own deletions explain the files missing before the first.
 
     ``policies[j - 1]`` is the ``backup_count`` of the rotation that started the j-th
@@ -85,11 +85,14 @@ def _pruned(policies: list[object]) -> bool:
     rotation j deletes, the rotated files from the first present one on number j - 1;
     it deleted the file before the first present one and kept that one exactly when
     its count was j - 1, and every later rotation j' kept it when its count was at
-    least j' - 1 (or None).
+    least j' - 1 (or None). ``unknown_fits``: a policy the record does not state may
+    be any count.
     """
     for j, count in enumerate(policies, start=1):
-        if count == j - 1 and all(
-            later is None or (isinstance(later, int) and later >= k - 1)
+        if (count == j - 1 or (unknown_fits and count is _UNKNOWN)) and all(
+            later is None
+            or (isinstance(later, int) and later >= k - 1)
+            or (unknown_fits and later is _UNKNOWN)
             for k, later in enumerate(policies[j:], start=j + 1)
         ):
             return True
@@ -111,9 +114,12 @@ class _Walker:
         """What precedes the chain (see :class:`VerifyResult`)."""
         if self.from_genesis:
             return "complete"
-        if not rotated or any(p is _UNKNOWN for p in self.policies):
+        if not rotated:
             return "unknown"
-        return "pruned" if _pruned(self.policies) else "missing"
+        if _pruned(self.policies, unknown_fits=False):
+            return "pruned"
+        # Only a policy the records do not state could explain it: cannot tell.
+        return "unknown" if _pruned(self.policies, unknown_fits=True) else "missing"
 
     def check(self, line: bytes, first_in_file: bool) -> str:
         record, reason = split_line(line, self.key)

@@ -117,7 +117,9 @@ class RotationApi:
         url = httpx.URL(self.base_url.rstrip("/") + "/key")
         OriginPolicy(self.base_url, allow_insecure_loopback=self.allow_insecure_loopback).check(url)
         try:
-            with httpx.Client(transport=self.transport, timeout=_PROBE_TIMEOUT) as http:
+            with httpx.Client(
+                transport=self.transport, timeout=_PROBE_TIMEOUT, trust_env=False
+            ) as http:
                 status = http.get(
                     url, headers={"Authorization": "Bearer " + key.reveal()}
                 ).status_code

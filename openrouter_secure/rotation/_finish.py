@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .._client._types import ApiKey
 from .._exceptions import (
     KeyRotationError,
     NotFoundError,
@@ -154,14 +155,24 @@ def _disable_old(api: RotationApi, name: str, ids: dict[str, Any], old_key: Secr
     """
     old_hash = ids["old_hash"]
     try:
-        answer = api.management.update_key(old_hash, disabled=True)
+        answer: object = api.management.update_key(old_hash, disabled=True)
     except NotFoundError:
-        answer = None  # already gone (deleted by hand): nothing left to disable
+        # Gone already (deleted by hand): nothing left to disable, unless it is listed.
+        if _listed(api, name, "disable", ids) is not None:
+            raise failure(
+                name,
+                "disable",
+                "OpenRouter answered that the old key does not exist, but still lists it",
+                **ids,
+            ) from None
+        answer = None
     except OpenRouterSecureError as exc:
         raise failure(
             name, "disable", "OpenRouter did not disable the old key", exc, **ids
         ) from None
     if answer is not None:
+        if not isinstance(answer, ApiKey):  # a custom client that returns nothing useful
+            answer = ApiKey(old_hash, "", "", False, None, None, 0.0, raw={"hash": old_hash})
         if answer.hash and answer.hash != old_hash:
             raise failure(
                 name,
@@ -194,17 +205,11 @@ def _delete_old(api: RotationApi, name: str, ids: dict[str, Any], old_key: Secre
         deleted = True
     except OpenRouterSecureError as exc:
         raise failure(name, "delete", "OpenRouter did not delete the old key", exc, **ids) from None
-    if deleted is not True:
+    if deleted is False:
         raise failure(
             name, "delete", "OpenRouter answered that it did not delete the old key", **ids
         )
-    try:
-        listed = any(r.hash == old_hash for r in api.management.list_keys())
-    except OpenRouterSecureError as exc:
-        raise failure(
-            name, "delete", "cannot confirm the old key is gone from the key list", exc, **ids
-        ) from None
-    if listed:
+    if _listed(api, name, "delete", ids) is not None:
         raise failure(
             name,
             "delete",
@@ -214,12 +219,18 @@ def _delete_old(api: RotationApi, name: str, ids: dict[str, Any], old_key: Secre
     _refuse_if_it_works(api, name, "delete", ids, old_key)
 
 
-def _listed_disabled(api: RotationApi, name: str, step: str, ids: dict[str, Any]) -> bool:
+def _listed(api: RotationApi, name: str, step: str, ids: dict[str, Any]) -> ApiKey | None:
+    """The old key's record in ``GET /keys`` now (None: not listed)."""
     try:
         records = api.management.list_keys()
     except OpenRouterSecureError as exc:
-        raise failure(name, step, "cannot confirm the old key is disabled", exc, **ids) from None
-    return any(r.hash == ids["old_hash"] and r.disabled for r in records)
+        raise failure(name, step, "cannot list the keys to confirm the step", exc, **ids) from None
+    return next((r for r in records if r.hash == ids["old_hash"]), None)
+
+
+def _listed_disabled(api: RotationApi, name: str, step: str, ids: dict[str, Any]) -> bool:
+    record = _listed(api, name, step, ids)
+    return record is not None and record.disabled
 
 
 def _refuse_if_it_works(
