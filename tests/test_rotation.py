@@ -297,6 +297,40 @@ def test_any_client_that_fits_management_client_drives_a_rotation(
     assert_one_working_key(server, store, store.value("app/key"))
 
 
+class TerseClient(ApprovingClient):
+    """A wrapper that returns nothing from update_key and delete_key."""
+
+    def update_key(self, hash: str, /, *, disabled: bool | None = None) -> Any:
+        super().update_key(hash, disabled=disabled)
+        return None
+
+    def delete_key(self, hash: str, /) -> Any:
+        super().delete_key(hash)
+        return None
+
+
+def test_a_client_with_terse_answers_is_checked_against_the_listing(
+    server: OpenRouterTestServer, mgmt: StoredKey, store: FlakyStore, ref: str, tmp_path: Path
+) -> None:
+    with RedactingClient(
+        Secret(mgmt.key), base_url=server.base_url, allow_insecure_loopback=True
+    ) as inner:
+        client = TerseClient(inner)
+        result = rotate_key(
+            ref,
+            None,
+            client=client,
+            grace_period=timedelta(0),
+            delete_after=timedelta(0),
+            base_url=server.base_url,
+            allow_insecure_loopback=True,
+            state_path=tmp_path / "s.json",
+        )
+    assert result.old_deleted
+    assert client.calls.count("list_keys") >= 3  # find the old key, confirm each step
+    assert_one_working_key(server, store, store.value("app/key"))
+
+
 def test_neither_a_management_key_nor_a_client_stops_at_preflight(
     server: OpenRouterTestServer, ref: str, tmp_path: Path
 ) -> None:
@@ -733,6 +767,157 @@ def test_a_failed_disable_can_be_retried(
     assert result is not None
     assert result.old_disabled
     assert server.keys[old.hash].disabled
+
+
+def _pending(tmp_path: Path, ref: str) -> dict[str, Any]:
+    state = json.loads((tmp_path / "state" / "rotation.json").read_text())
+    pending: dict[str, Any] = state["stores"][ref]["pending"]
+    return pending
+
+
+def test_a_disable_answered_with_the_key_still_enabled_fails_and_stays_pending(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    mgmt: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+    events: list[tuple[str, dict[str, Any]]],
+    tmp_path: Path,
+) -> None:
+    still_enabled = {"data": {**server.keys[old.hash].record(), "disabled": False}}
+    server.script("/keys/" + old.hash, ScriptedResponse(200, still_enabled), method="PATCH")
+    with pytest.raises(KeyRotationError) as info:
+        rotate(ref, grace_period=timedelta(0), delete_after=timedelta(days=1))
+    assert info.value.step == "disable"
+    assert "still enabled" in str(info.value)
+    assert works(server, old.key)
+    assert "key.rotation.disabled" not in [e for e, _ in events]
+    assert _pending(tmp_path, ref)["disabled"] is False
+    assert_no_leak([old.key, mgmt.key], str(info.value), repr(events))
+    retried = finish(ref, force=True)  # the finish disables it for real
+    assert retried is not None
+    assert retried.old_disabled
+    assert not works(server, old.key)
+
+
+def test_finish_refuses_a_disable_answer_that_says_the_key_is_enabled(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+    tmp_path: Path,
+) -> None:
+    rotate(ref)
+    still_enabled = {"data": {**server.keys[old.hash].record(), "disabled": False}}
+    server.script("/keys/" + old.hash, ScriptedResponse(200, still_enabled), method="PATCH")
+    with pytest.raises(KeyRotationError) as info:
+        finish(ref, force=True, delete=True)
+    assert info.value.step == "disable"
+    assert old.hash in server.keys, "a key that was not disabled must not be deleted either"
+    assert _pending(tmp_path, ref)["disabled"] is False
+
+
+def test_a_disable_answer_without_the_field_is_checked_against_the_listing(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+) -> None:
+    rotate(ref)
+    bare = ScriptedResponse(200, {"data": {"hash": old.hash}})
+    server.script("/keys/" + old.hash, bare, method="PATCH")
+    with pytest.raises(KeyRotationError, match="still enabled"):
+        finish(ref, force=True)
+    server.script("/keys/" + old.hash, bare, method="PATCH")
+    server.keys[old.hash].disabled = True  # the PATCH took; only its answer was terse
+    result = finish(ref, force=True)
+    assert result is not None
+    assert result.old_disabled
+
+
+def test_a_disable_answered_not_found_for_a_listed_key_fails(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+) -> None:
+    """A 404 (a proxy that mangles the path, say) is no proof the key is gone."""
+    rotate(ref)
+    server.script("/keys/" + old.hash, ScriptedResponse.error(404, "not found"), method="PATCH")
+    with pytest.raises(KeyRotationError, match="still lists it") as info:
+        finish(ref, force=True)
+    assert info.value.step == "disable"
+    assert not server.keys[old.hash].disabled
+
+
+def test_a_disabled_key_that_still_authenticates_is_not_disabled(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    tmp_path: Path,
+) -> None:
+    """The API claims the disable took, but the old key keeps working."""
+    claimed = {"data": {**server.keys[old.hash].record(), "disabled": True}}
+    server.script("/keys/" + old.hash, ScriptedResponse(200, claimed), method="PATCH")
+    with pytest.raises(KeyRotationError, match="still authenticates") as info:
+        rotate(ref, grace_period=timedelta(0))
+    assert info.value.step == "disable"
+    assert works(server, old.key)
+    assert _pending(tmp_path, ref)["disabled"] is False
+
+
+def test_trying_the_retired_key_raises_no_auth_alert(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[str] = []
+
+    def listener(event: str, fields: dict[str, Any]) -> None:
+        seen.append(event)
+
+    _events.subscribe(listener)
+    try:
+        rotate(ref, grace_period=timedelta(0), delete_after=timedelta(0))
+    finally:
+        _events.unsubscribe(listener)
+    tries = [r for r in server.requests_to("/key") if f"Bearer {old.key}" in r.headers.values()]
+    assert len(tries) >= 3, "the old key is tried after the disable and after the delete"
+    assert "auth.failed" not in seen
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+@pytest.mark.parametrize(
+    "answer", [{"deleted": True}, {"deleted": False}], ids=["claimed", "refused"]
+)
+def test_a_delete_that_did_not_take_fails_and_stays_pending(
+    server: OpenRouterTestServer,
+    old: StoredKey,
+    ref: str,
+    rotate: Callable[..., ors.rotation.RotationResult],
+    finish: Callable[..., ors.rotation.RotationResult | None],
+    events: list[tuple[str, dict[str, Any]]],
+    tmp_path: Path,
+    answer: dict[str, Any],
+) -> None:
+    server.script("/keys/" + old.hash, ScriptedResponse(200, answer), method="DELETE")
+    with pytest.raises(KeyRotationError) as info:
+        rotate(ref, grace_period=timedelta(0), delete_after=timedelta(0))
+    assert info.value.step == "delete"
+    assert old.hash in server.keys
+    assert "key.rotation.deleted" not in [e for e, _ in events]
+    assert _pending(tmp_path, ref) | {"disabled": True, "deleted": False} == _pending(tmp_path, ref)
+    done = finish(ref, delete=True)
+    assert done is not None
+    assert done.old_deleted
+    assert old.hash not in server.keys
 
 
 # -- age -------------------------------------------------------------------------------------

@@ -12,14 +12,17 @@ over the fields (:func:`clean_fields`):
 3. control characters are removed (tabs and newlines become spaces; bidi overrides
    and line separators go too), so no field can forge a line or hide text; a string
    this changed is sanitized again (removing a character can join a split secret);
-4. fields named like content are replaced by ``<REDACTED: N chars>``: names are
-   split into words (``_``, ``-``, ``.`` and camelCase), and a name whose last word is
-   a content word (``prompt``, ``messages``, ``content``, ``text``, ``body``,
-   ``request``, ...: ``user_prompt``, ``userPrompt``, ``promptText``) or that holds
-   ``prompt``/``message``/``content``/``completion`` anywhere without ending in a
-   metadata word (``promptTemplate``; not ``prompt_name``, ``prompt_tokens``) counts,
-   and so does everything nested under a field with one of those four words
-   (``messages=[{"parts": ...}]``); long strings are cut to ``max_field_chars``.
+4. string values of fields named like content are replaced by ``<REDACTED: N
+   chars>``: names are split into words (``_``, ``-``, ``.``, digits and camelCase),
+   compared in their singular form too, and a name whose last word is a content word
+   (``prompt``, ``messages``, ``text``, ``body``, ``msg``, ``question``, ``answer``,
+   ``reply``, ``history``, ...: ``user_prompt``, ``userPrompt``, ``texts``,
+   ``chat_history``) or that holds a strong stem (``prompt``, ``message``, ``msg``,
+   ``content``, ``completion``, ``chat``, ``conversation``, ...) anywhere without
+   ending in a metadata word (``promptTemplate``; not ``prompt_name``,
+   ``prompt_tokens``, ``chat_model``) counts, and so does everything nested under a
+   field with a strong stem (``messages=[{"parts": ...}]``); long strings are cut to
+   ``max_field_chars``.
 
 ``attach()`` subscribes to the library's events (:data:`AUDITED_EVENTS`). For those,
 only the documented fields are kept; any other field is dropped and its *name*
@@ -118,36 +121,66 @@ _CONTROL = re.compile(
 )
 _SPACE = re.compile("[\t\n\r\u2028\u2029]")
 # A field is content when its name's last word is one of these (``user_prompt``,
-# ``promptText``, ``request``), or when any word is a strong one (``promptTemplate``,
-# ``messages_json``) and the last is not one that names metadata about the content
-# (``prompt_name``, ``prompt_tokens``, ``message_id``). Words are split on ``_ - .``,
-# spaces and camelCase humps; a strong word also counts inside a run-together word
-# (``userprompt``, ``chatmessages``), unless a metadata word ends it (``prompttokens``).
+# ``chat_history``, ``bodies``), or when any word is a strong one (``promptTemplate``,
+# ``messages_json``, ``chat_log``) and the last is not one that names metadata about
+# the content (``prompt_name``, ``prompt_tokens``, ``message_id``, ``chat_model``).
+# Words are split on ``_ - .``, spaces, digits and camelCase humps, and compared in
+# their singular form too (``texts``, ``bodies``, ``replies``); a strong stem also counts
+# inside a run-together word (``userprompt``, ``usermsg``), unless a metadata word ends
+# it (``prompttokens``). Numbers, booleans and ``None`` are never redacted, whatever
+# the name: counts and durations stay readable under any name.
 _CONTENT_WORDS = frozenset(
     {
-        "prompt", "prompts", "message", "messages", "content", "contents", "completion",
-        "completions", "input", "inputs", "output", "outputs", "text", "body", "arguments",
-        "args", "response", "request", "query", "transcript", "instructions",
+        # what a model is sent or returns
+        "prompt", "message", "msg", "content", "completion", "generation", "input",
+        "output", "text", "txt", "body", "payload", "arguments", "args", "response", "resp",
+        "request", "result", "query", "instruction", "context",
+        # chat vocabulary
+        "chat", "conversation", "dialog", "dialogue", "history", "transcript", "utterance",
+        "question", "answer", "reply",
+        # documents handed to a model
+        "document", "passage", "excerpt", "snippet", "summary",
     }
 )  # fmt: skip
-_STRONG_WORDS = frozenset(
-    {"prompt", "prompts", "message", "messages", "content", "contents", "completion",
-     "completions", "transcript", "instructions"}
+# Strong stems: content anywhere in a name, also run together with other words.
+_STRONG_STEMS = (
+    "prompt", "message", "msg", "content", "completion", "instruction", "transcript",
+    "conversation", "dialog", "chat", "history",
 )  # fmt: skip
 _META_WORDS = frozenset(
     {
-        "name", "names", "id", "ids", "tokens", "token", "count", "shape", "hash", "len",
-        "length", "chars", "size", "type", "kind", "ref", "version", "format", "role",
-        "index", "status", "code", "cost",
+        "name", "id", "uuid", "token", "tokens", "count", "total", "number", "num", "shape",
+        "hash", "sha", "digest", "checksum", "len", "length", "chars", "size", "type",
+        "kind", "ref", "version", "format", "schema", "role", "index", "status", "code",
+        "cost", "model", "provider", "tool", "server", "client", "outcome", "duration",
+        "ms", "seconds", "time", "timestamp", "ts", "at", "date", "limit", "max", "min",
+        "lang", "language", "encoding", "mime", "url", "uri", "path",
     }
 )  # fmt: skip
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)
+def _forms(word: str) -> tuple[str, ...]:
+    """``word`` and the singular forms it may be (``bodies`` → ``body``, ``texts`` → ``text``)."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and len(word) > 2:
+        forms.append(word[:-1])
+    return tuple(forms)
+
+
+def _is_word(word: str, vocabulary: frozenset[str]) -> bool:
+    return any(form in vocabulary for form in _forms(word))
+
+
 def _strong_inside(word: str) -> bool:
-    """Whether a word holds a strong content word, also run together with others
-    (``userprompt``, ``chatmessages``, ``htmlcontent``)."""
-    return word in _STRONG_WORDS or any(strong in word for strong in _STRONG_WORDS)
+    """Whether a word holds a strong stem, also run together with others
+    (``userprompt``, ``chatmessages``, ``htmlcontent``, ``usermsg``)."""
+    return any(stem in word for stem in _STRONG_STEMS)
 
 
 def _meta_tail(word: str) -> bool:
@@ -158,12 +191,14 @@ def _meta_tail(word: str) -> bool:
 
 def _is_content_name(name: str) -> bool:
     words = [w.lower() for w in _WORD.findall(name)]
+    while words and words[-1].isdigit():  # ``text2``, ``reply_1``: the number says nothing
+        words.pop()
     if not words:
         return False
     last = words[-1]
-    if last in _CONTENT_WORDS:
+    if _is_word(last, _CONTENT_WORDS):
         return True
-    if last in _META_WORDS or _meta_tail(last):
+    if _is_word(last, _META_WORDS) or _meta_tail(last):
         return False
     return any(_strong_inside(w) for w in words)
 

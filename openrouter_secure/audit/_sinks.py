@@ -93,9 +93,11 @@ class FileSink(Sink):
     ``max_bytes``: rotate once the file reaches this size (``None``: never). The full
     file is renamed ``<path>.<seq of its first record>`` and a new file starts with an
     ``audit.rotated`` record whose ``prev`` is the old file's last line, so the chain
-    runs on unbroken. ``backup_count`` keeps at most that many rotated files (the
-    oldest are deleted; ``None`` keeps all). ``fsync``: ``fsync(2)`` each record before
-    returning (survives power loss; costs a disk flush per record).
+    runs on unbroken; that record also holds ``backup_count``, so a verifier can tell
+    files deleted by this policy from files removed by someone else. ``backup_count``
+    keeps at most that many rotated files (the oldest are deleted; ``None`` keeps all).
+    ``fsync``: ``fsync(2)`` each record before returning (survives power loss; costs a
+    disk flush per record).
     """
 
     def __init__(
@@ -269,7 +271,13 @@ class FileSink(Sink):
             seq + 1,
             digest,
             ROTATED_EVENT,
-            {"previous_file": os.path.basename(target), "previous_last_seq": seq},
+            # The deletion policy in force, so a verifier can tell files this writer
+            # deleted from files someone else removed (null: it keeps every file).
+            {
+                "previous_file": os.path.basename(target),
+                "previous_last_seq": seq,
+                "backup_count": self.backup_count,
+            },
         )
         size = self._write(line, st.st_size, st.st_ino)
         self._tail = (size, st.st_ino, seq + 1, new_digest)

@@ -1,7 +1,8 @@
 """``openrouter-secure audit verify FILE``: check an audit log's hash chain.
 
 Exit 0 when the chain holds, 1 when it is broken (the first bad line is printed as
-``FILE:LINE: reason``), 2 on usage errors.
+``FILE:LINE: reason``) or its beginning is missing without the log's own
+``backup_count`` explaining it (``--from-genesis``: missing at all), 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ def register(sub: Any) -> None:
         metavar="REF",
         help="secret reference of the HMAC key the log was written with",
     )
+    verify.add_argument(
+        "--from-genesis",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="require the chain from its first record (exit 1 if older rotated files are "
+        "gone); --no-from-genesis accepts a missing beginning. Default: exit 1 only when "
+        "the log's own backup_count does not explain it",
+    )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
     verify.set_defaults(handler=run_verify)
 
@@ -58,7 +67,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
     from .._exceptions import ConfigurationError
     from .._sanitize._sanitizer import default_sanitizer
-    from ..audit._verify import verify_audit_file
+    from ..audit._verify import MISSING_START, verify_audit_file
 
     # A missing FILE is a usage error (exit 2), reported without the path as typed.
     if not Path(args.file).is_file():
@@ -72,7 +81,11 @@ def run_verify(args: argparse.Namespace) -> int:
 
         key = resolve(args.key_ref, cache=False)
     result = verify_audit_file(
-        args.file, rotated=not args.no_rotated, key=key, expect_head=args.expect_head
+        args.file,
+        rotated=not args.no_rotated,
+        key=key,
+        expect_head=args.expect_head,
+        from_genesis=args.from_genesis,
     )
     # The path is shown as the Sanitizer would log it: a key typed into it is masked.
     shown_file = default_sanitizer().sanitize(str(result.file))
@@ -87,12 +100,32 @@ def run_verify(args: argparse.Namespace) -> int:
                 "last_seq": result.last_seq,
                 "head": result.head,
                 "from_genesis": result.from_genesis,
+                "first_seq": result.first_seq,
+                "history": result.history,
             }
         )
     elif result.ok:
-        start = "from genesis" if result.from_genesis else "from a rotation anchor"
-        print(f"ok: {result.count} records verified {start}; head {result.head}")
+        print(f"ok: {result.count} records verified {_start(result)}; head {result.head}")
     else:
         print(f"{shown_file}:{result.first_bad_line}: {result.reason}")
-        print(f"{result.count} records verified before it")
+        if result.reason.startswith(MISSING_START):
+            print(f"the {result.count} records from there on verify; head {result.head}")
+        else:
+            print(f"{result.count} records verified before it")
     return 0 if result.ok else 1
+
+
+def _start(result: Any) -> str:
+    """Where the verified chain starts and what came before it, in words."""
+    if result.from_genesis:
+        return "from genesis"
+    anchor = f"from a rotation anchor at seq {result.first_seq}"
+    before = f"records 1 to {result.first_seq - 1}"
+    if result.history == "pruned":
+        return f"{anchor} ({before} were in rotated files the log's backup_count deleted)"
+    if result.history == "missing":
+        return f"{anchor}; WARNING: {before} are MISSING (the log's writer kept them)"
+    return (
+        f"{anchor}; WARNING: {before} are not in these files and cannot be checked "
+        "(pass --from-genesis to require them)"
+    )

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from .. import _events
+from .._client._auth import OriginPolicy
 from .._client._sync import RedactingClient
 from .._client._types import ApiKey, KeyInfo
 from .._exceptions import ConfigurationError, KeyRotationError
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("openrouter_secure.rotation")
+_PROBE_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,28 @@ class RotationApi:
         """``GET /key`` with ``key`` itself (the key being replaced, or the new one)."""
         with _client(key, self.base_url, self.allow_insecure_loopback, self.transport) as client:
             return client.key_info()
+
+    def authenticates(self, key: Secret) -> bool | None:
+        """Whether OpenRouter accepts ``key`` on ``GET /key`` (None: the answer tells neither).
+
+        Asked of a key the rotation has just retired, whose refusal is expected: sent
+        without the client's 401 handling, so the refusal raises no ``auth.failed``
+        event (an alert) and no warning. The origin policy is the clients' own.
+        """
+        url = httpx.URL(self.base_url.rstrip("/") + "/key")
+        OriginPolicy(self.base_url, allow_insecure_loopback=self.allow_insecure_loopback).check(url)
+        try:
+            with httpx.Client(
+                transport=self.transport, timeout=_PROBE_TIMEOUT, trust_env=False
+            ) as http:
+                status = http.get(
+                    url, headers={"Authorization": "Bearer " + key.reveal()}
+                ).status_code
+        except httpx.HTTPError:
+            return None
+        if status in (401, 403):
+            return False
+        return True if 200 <= status < 300 else None
 
     def close(self) -> None:
         if self.owned is not None:

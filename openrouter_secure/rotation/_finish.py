@@ -9,15 +9,23 @@ is: from the state file when this library rotated it, else from the management A
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .._exceptions import NotFoundError, OpenRouterSecureError
+from .._client._types import ApiKey
+from .._exceptions import (
+    KeyRotationError,
+    NotFoundError,
+    OpenRouterSecureError,
+)
 from .._net import DEFAULT_BASE_URL
 from .._refs import SecretRef, as_ref
 from .._registry import resolve
+from .._secret import Secret
 from ._common import (
     RotationApi,
     RotationResult,
@@ -31,6 +39,10 @@ from ._protocols import ManagementClient, ManagementKey
 from ._state import RotationState, parse_iso
 
 __all__ = ["RotationDue", "finish_locked", "finish_rotation", "key_age", "rotation_due"]
+
+log = logging.getLogger("openrouter_secure.rotation")
+# Tries of the old key after it is reported disabled or deleted (0.25 s, then 0.5 s apart).
+_CONFIRM_ATTEMPTS = 3
 
 
 def finish_rotation(
@@ -73,8 +85,14 @@ def finish_locked(
     force: bool,
     delete: bool | None,
     now: datetime | None = None,
+    old_key: Secret | None = None,
 ) -> RotationResult | None:
-    """:func:`finish_rotation` for a caller that holds the state lock and the clients."""
+    """:func:`finish_rotation` for a caller that holds the state lock and the clients.
+
+    ``old_key`` (the key being retired, when the caller still holds it: a rotation with
+    no grace period) is tried once the old key is reported disabled or deleted; a key
+    that still authenticates is neither, and the step fails.
+    """
     name = str(ref)
     entry = state.entry(name)
     pending = entry.get("pending")
@@ -111,32 +129,138 @@ def finish_locked(
         delete is None and now >= (parse_iso(pending["delete_at"]) or now)
     )
     if not pending["disabled"] and (disable_due or delete_due):
-        try:
-            if old_hash in listed:
-                api.management.update_key(old_hash, disabled=True)
-        except NotFoundError:
-            pass
-        except OpenRouterSecureError as exc:
-            raise failure(
-                name, "disable", "OpenRouter did not disable the old key", exc, **ids
-            ) from None
+        _disable_old(api, name, ids, old_key)
         pending["disabled"] = True
         emit_step("key.rotation.disabled", store=name, old_hash=old_hash)
     if pending["disabled"] and delete_due:
         try:
-            api.management.delete_key(old_hash)
-        except NotFoundError:
-            pass
-        except OpenRouterSecureError as exc:
+            _delete_old(api, name, ids, old_key)
+        except KeyRotationError:
             state.save_entry(name, {**entry, "pending": pending})
-            raise failure(
-                name, "delete", "OpenRouter did not delete the old key", exc, **ids
-            ) from None
+            raise
         pending["deleted"] = True
         emit_step("key.rotation.deleted", store=name, old_hash=old_hash)
     result = result_from_state(name, {**entry, "pending": pending}, state.path)
     state.save_entry(name, {**entry, "pending": None if pending["deleted"] else pending})
     return result
+
+
+def _disable_old(api: RotationApi, name: str, ids: dict[str, Any], old_key: Secret | None) -> None:
+    """``PATCH disabled: true`` and make sure it took; raises the step's error if not.
+
+    OpenRouter answers the PATCH with the key's record: an answer that names another key
+    or still says ``disabled: false`` means the key is enabled (an API change, a proxy
+    that dropped the body, a key the account may not modify). An answer without the
+    field is checked against the listing instead.
+    """
+    old_hash = ids["old_hash"]
+    try:
+        answer: object = api.management.update_key(old_hash, disabled=True)
+    except NotFoundError:
+        # Gone already (deleted by hand): nothing left to disable, unless it is listed.
+        if _listed(api, name, "disable", ids) is not None:
+            raise failure(
+                name,
+                "disable",
+                "OpenRouter answered that the old key does not exist, but still lists it",
+                **ids,
+            ) from None
+        answer = None
+    except OpenRouterSecureError as exc:
+        raise failure(
+            name, "disable", "OpenRouter did not disable the old key", exc, **ids
+        ) from None
+    if answer is not None:
+        if not isinstance(answer, ApiKey):  # a custom client that returns nothing useful
+            answer = ApiKey(old_hash, "", "", False, None, None, 0.0, raw={"hash": old_hash})
+        if answer.hash and answer.hash != old_hash:
+            raise failure(
+                name,
+                "disable",
+                f"OpenRouter answered the disable with another key's record ({answer.hash}); "
+                "the old key may still be enabled",
+                **ids,
+            )
+        # A record built by a custom client has no raw payload: its field is the answer.
+        stated = answer.raw.get("disabled") if answer.raw else answer.disabled
+        if stated is None:
+            stated = _listed_disabled(api, name, "disable", ids)
+        if stated is not True:
+            raise failure(
+                name,
+                "disable",
+                "OpenRouter answered the disable but reports the old key still enabled; "
+                "check the key in OpenRouter's key settings and run the finish again",
+                **ids,
+            )
+    _refuse_if_it_works(api, name, "disable", ids, old_key)
+
+
+def _delete_old(api: RotationApi, name: str, ids: dict[str, Any], old_key: Secret | None) -> None:
+    """``DELETE`` the old key and make sure it is gone: not listed, and (when held) refused."""
+    old_hash = ids["old_hash"]
+    try:
+        deleted = api.management.delete_key(old_hash)
+    except NotFoundError:
+        deleted = True
+    except OpenRouterSecureError as exc:
+        raise failure(name, "delete", "OpenRouter did not delete the old key", exc, **ids) from None
+    if deleted is False:
+        raise failure(
+            name, "delete", "OpenRouter answered that it did not delete the old key", **ids
+        )
+    if _listed(api, name, "delete", ids) is not None:
+        raise failure(
+            name,
+            "delete",
+            "OpenRouter answered the delete but still lists the old key; run the finish again",
+            **ids,
+        )
+    _refuse_if_it_works(api, name, "delete", ids, old_key)
+
+
+def _listed(api: RotationApi, name: str, step: str, ids: dict[str, Any]) -> ApiKey | None:
+    """The old key's record in ``GET /keys`` now (None: not listed)."""
+    try:
+        records = api.management.list_keys()
+    except OpenRouterSecureError as exc:
+        raise failure(name, step, "cannot list the keys to confirm the step", exc, **ids) from None
+    return next((r for r in records if r.hash == ids["old_hash"]), None)
+
+
+def _listed_disabled(api: RotationApi, name: str, step: str, ids: dict[str, Any]) -> bool:
+    record = _listed(api, name, step, ids)
+    return record is not None and record.disabled
+
+
+def _refuse_if_it_works(
+    api: RotationApi, name: str, step: str, ids: dict[str, Any], old_key: Secret | None
+) -> None:
+    """Fail ``step`` when ``old_key`` still authenticates after a few short waits.
+
+    The waits allow for a change that takes a moment to reach every OpenRouter front
+    end. An answer that is neither a success nor a refusal (a timeout, a 5xx) proves
+    nothing either way; the management API's answer stands then.
+    """
+    if old_key is None:
+        return
+    for attempt in range(1, _CONFIRM_ATTEMPTS + 1):
+        works = api.authenticates(old_key)
+        if works is None:
+            log.warning("rotation of %s: could not re-test the old key after %s", name, step)
+            return
+        if not works:
+            return
+        if attempt < _CONFIRM_ATTEMPTS:
+            time.sleep(0.25 * attempt)
+    done = "disabled" if step == "disable" else "deleted"
+    raise failure(
+        name,
+        step,
+        f"OpenRouter reports the old key {done} but it still authenticates; the rotation "
+        "stays pending: run the finish again later",
+        **ids,
+    )
 
 
 def _abandon(

@@ -380,7 +380,9 @@ def _rotate(
     if grace_period <= timedelta(0):
         from ._finish import finish_locked
 
-        finished = finish_locked(api, state, ref, force=True, delete=delete_after <= timedelta(0))
+        finished = finish_locked(
+            api, state, ref, force=True, delete=delete_after <= timedelta(0), old_key=old_key
+        )
         return finished or result
     return result
 
