@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "PRIVACY_WARNING",
     "ChatLog",
     "ChatRequest",
+    "StreamCharge",
     "StreamCore",
     "estimate_tokens",
 ]
@@ -175,6 +178,26 @@ class ChatLog:
                     sanitizer.truncate(_text_of(message.get("content")), 100),
                 )
 
+    def charge(self, *, model: str, generation_id: str, usage: Usage, estimated: bool) -> None:
+        """The ``usage.recorded`` event. An amount OpenRouter sent that is not a number
+        (``usage.unreadable``) goes out as NaN, which budgets count as the worst case
+        (their limits used up), and the event is ``estimated``."""
+        unreadable = usage.unreadable
+
+        def amount(name: str, value: float | None) -> float | None:
+            return math.nan if name in unreadable else value
+
+        _events.emit(
+            "usage.recorded",
+            key_ref=self.key_ref,
+            model=model,
+            prompt_tokens=amount("prompt_tokens", usage.prompt_tokens),
+            completion_tokens=amount("completion_tokens", usage.completion_tokens),
+            cost=amount("cost", usage.cost),
+            generation_id=generation_id,
+            estimated=estimated or bool(unreadable),
+        )
+
     def finish(
         self,
         *,
@@ -189,16 +212,7 @@ class ChatLog:
         """After a completion: the metadata log line and the ``usage.recorded`` event
         (``estimated=True`` when no usage block came and the tokens are an estimate)."""
         if usage is not None:
-            _events.emit(
-                "usage.recorded",
-                key_ref=self.key_ref,
-                model=model,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost=usage.cost,
-                generation_id=generation_id,
-                estimated=estimated,
-            )
+            self.charge(model=model, generation_id=generation_id, usage=usage, estimated=estimated)
         if not log.isEnabledFor(logging.DEBUG):
             return
         log.debug(
@@ -255,12 +269,29 @@ class ChatRequest:
             json=self.body,
             stream=self.stream,
             sent=self.sent,
+            lost=self.lost,
+        )
+
+    def lost(self) -> None:
+        """Charge one attempt that may have reached OpenRouter but whose answer the
+        client never read (a read timeout, a dropped connection, a cancelled task, a
+        2xx body that is not JSON): OpenRouter may still run and bill it, so the worst
+        case (``max_tokens``, else :data:`ABANDONED_STREAM_TOKENS`), ``estimated``."""
+        self.log.charge(
+            model=self.model,
+            generation_id="",
+            usage=self.estimate("", abandoned=True),
+            estimated=True,
         )
 
     def completion(self, response: httpx.Response) -> ChatCompletion:
         """The completion in a 2xx answer; an ``error`` object in it (OpenRouter reports
         some upstream failures inside HTTP 200) raises the matching error."""
-        data = parse_json(response, self.where)
+        try:
+            data = parse_json(response, self.where)
+        except OpenRouterError:
+            self.lost()  # a 2xx whose usage cannot be read: the generation may be billed
+            raise
         if isinstance(data, dict) and "error" in data:
             raise error_from_payload(
                 data["error"],
@@ -292,6 +323,17 @@ class ChatRequest:
             estimated=estimated,
         )
 
+    def worst_completion(self) -> int:
+        """The most completion tokens OpenRouter may bill for this request: the larger
+        of ``max_tokens`` and ``max_completion_tokens`` (a provider may honour either),
+        else :data:`ABANDONED_STREAM_TOKENS`."""
+        caps = [
+            cap
+            for cap in (self.body.get("max_tokens"), self.body.get("max_completion_tokens"))
+            if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0
+        ]
+        return max(caps, default=ABANDONED_STREAM_TOKENS)
+
     def estimate(self, received: str, *, abandoned: bool) -> Usage:
         """Tokens for an answer OpenRouter did not account for: the prompt from the
         characters sent, the completion from the characters received, and, for a
@@ -301,10 +343,51 @@ class ChatRequest:
         prompt = estimate_tokens(sum(len(t) for t in self.sent))
         completion = estimate_tokens(len(received))
         if abandoned:
-            cap = self.body.get("max_tokens", self.body.get("max_completion_tokens"))
-            worst = cap if isinstance(cap, int) and cap > 0 else ABANDONED_STREAM_TOKENS
-            completion = max(completion, worst)
+            completion = max(completion, self.worst_completion())
         return Usage(prompt, completion, prompt + completion, None)
+
+
+class StreamCharge:
+    """The one ``usage.recorded`` event of a stream, and what it is computed from.
+
+    Kept apart from the stream object so that a finalizer can still emit it when the
+    caller drops the stream without closing it (never iterated included): the
+    finalizer must not hold the stream, or the stream would never be collected.
+    """
+
+    def __init__(self, chat: ChatRequest) -> None:
+        self.chat = chat
+        self.parts: list[str] = []
+        self.usage: Usage | None = None
+        self.id = ""
+        self.done = False  # [DONE] arrived
+        self._recorded = False
+        # A finalizer may run in whichever thread the garbage collector does.
+        self._lock = threading.Lock()
+
+    def record(self, *, abandoned: bool) -> None:
+        """Emit the event once, however the stream ends: from its usage block, else
+        estimated (a stream left early, failed or cut is billed too)."""
+        with self._lock:
+            if self._recorded:
+                return
+            self._recorded = True
+        self.chat.finish(self.id, self.usage, "".join(self.parts), abandoned=abandoned)
+
+    def left(self) -> None:
+        """The caller closed or dropped the stream (a stream left before ``[DONE]`` is
+        charged the worst case)."""
+        self.record(abandoned=not self.done)
+
+
+def _dropped(charge: StreamCharge, response: httpx.Response | None) -> None:
+    """Finalizer of a stream object: charge it and, for a sync stream, free its
+    connection. Runs when the stream is collected, or at interpreter exit."""
+    try:
+        charge.left()
+    finally:
+        if response is not None:
+            response.close()
 
 
 class StreamCore:
@@ -313,25 +396,31 @@ class StreamCore:
     ``usage`` is set by the chunk that carries it (the last); ``id`` is the generation
     id. The subclasses read lines from the response and call :meth:`_chunk` for each
     decoded event, :meth:`_transport_error` when the connection fails and
-    :meth:`_ended` when the body is done.
+    :meth:`_ended` when the body is done. The stream is charged once, whatever the
+    caller does with it: read to its end, closed, left in a loop that raised, or
+    dropped unread (then by a finalizer, see :class:`StreamCharge`).
     """
 
-    def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
+    def __init__(self, chat: ChatRequest, response: httpx.Response, *, sync: bool) -> None:
         self._chat = chat
         self._response = response
         self._decoder = SSEDecoder()
-        self._parts: list[str] = []
-        self._done = False
+        self._charge = StreamCharge(chat)
+        self._parts = self._charge.parts
         self.usage: Usage | None = None
         self.id = ""
-        self._recorded = False
+        self._finalizer = weakref.finalize(self, _dropped, self._charge, response if sync else None)
+
+    @property
+    def _done(self) -> bool:
+        return self._charge.done
 
     def _chunk(self, event: Any) -> ChatChunk | None:
         """The chunk ``event`` carries, or None to skip it; an error event raises."""
         if event is DONE:
             # Read on to the end of the body rather than stop: a fully read response
             # returns its connection to the pool.
-            self._done = True
+            self._charge.done = True
             return None
         if self._done or not isinstance(event, dict):
             return None
@@ -345,10 +434,10 @@ class StreamCore:
                 generation_id=_generation_id(event),
             )
         chunk = ChatChunk.parse(event)
-        self.id = chunk.id or self.id
+        self.id = self._charge.id = chunk.id or self.id
         self._parts.append(chunk.content)
         if chunk.usage is not None:
-            self.usage = chunk.usage
+            self.usage = self._charge.usage = chunk.usage
         return chunk
 
     def _transport_error(self, exc: httpx.HTTPError) -> OpenRouterError:
@@ -356,16 +445,11 @@ class StreamCore:
         return error_from_transport(exc, self._chat.where, self._chat.timeout)
 
     def _record(self, *, abandoned: bool) -> None:
-        """Emit this stream's ``usage.recorded`` once, however it ends: from its usage
-        block, else estimated (a stream left early, failed or cut is billed too)."""
-        if self._recorded:
-            return
-        self._recorded = True
-        self._chat.finish(self.id, self.usage, "".join(self._parts), abandoned=abandoned)
+        self._charge.record(abandoned=abandoned)
 
     def _left(self) -> None:
-        """The caller closed the stream (or dropped it) before its end."""
-        self._record(abandoned=not self._done)
+        """The caller closed the stream, dropped it, or its task was cancelled."""
+        self._charge.left()
 
     def _ended(self) -> None:
         """The body is read: a stream cut before ``[DONE]`` raises, else it is recorded."""

@@ -1,0 +1,439 @@
+"""Every completion that may have reached OpenRouter is charged once, whatever the
+caller or the connection does: a stream dropped unread, a task cancelled, a read
+timeout, a usage block with numbers as strings or not numbers at all. Sync and async
+clients, over the loopback OpenRouter server (real HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from openrouter_secure import (
+    AsyncRedactingClient,
+    OpenRouterConnectionError,
+    RedactingClient,
+    RequestTimeoutError,
+    Secret,
+    UpstreamError,
+)
+from openrouter_secure._client import _chat
+from openrouter_secure.limits import Budget
+from openrouter_secure.testing import OpenRouterTestServer, ScriptedResponse, StoredKey
+
+MODEL = "openai/gpt-4o-mini"
+WORDS = ["word "] * 200
+MESSAGES = [{"role": "user", "content": "write a long story"}]
+
+Events = list[tuple[str, dict[str, Any]]]
+
+
+def _usage(events: Events) -> list[dict[str, Any]]:
+    return [fields for name, fields in events if name == "usage.recorded"]
+
+
+def _completion_body(usage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "gen-1",
+        "object": "chat.completion",
+        "model": MODEL,
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}
+        ],
+        "usage": usage,
+    }
+
+
+@pytest.fixture
+def client(
+    openrouter_client_factory: Callable[..., RedactingClient], openrouter_key: StoredKey
+) -> RedactingClient:
+    return openrouter_client_factory(openrouter_key, max_retries=0, check_key_type=False)
+
+
+def _async_client(
+    server: OpenRouterTestServer, key: StoredKey, **kwargs: Any
+) -> AsyncRedactingClient:
+    kwargs.setdefault("max_retries", 0)
+    return AsyncRedactingClient(
+        Secret(key.key),
+        base_url=server.base_url,
+        allow_insecure_loopback=True,
+        check_key_type=False,
+        **kwargs,
+    )
+
+
+# -- a stream dropped without being read -----------------------------------------------
+
+
+def test_a_stream_dropped_unread_is_charged_its_max_tokens(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+
+    def start_and_fail() -> None:
+        client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=700)
+        raise RuntimeError("the caller fails before its loop")
+
+    with pytest.raises(RuntimeError):
+        start_and_fail()
+    gc.collect()
+    charged = _usage(openrouter_events)
+    assert [(e["completion_tokens"], e["estimated"]) for e in charged] == [(700, True)]
+
+
+def test_an_async_stream_dropped_unread_is_charged_its_max_tokens(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+            await client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=700)
+            gc.collect()
+
+    asyncio.run(run())
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [700]
+
+
+def test_a_stream_left_by_an_exception_in_the_loop_is_charged_once(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+
+    def read_and_fail() -> None:
+        for _ in client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=600):
+            raise ValueError("the caller's loop body fails")
+
+    with pytest.raises(ValueError, match="loop body"):
+        read_and_fail()
+    gc.collect()
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [600]
+
+
+def test_a_stream_closed_twice_then_dropped_is_charged_once(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+    stream = client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=80)
+    stream.close()
+    stream.close()
+    del stream
+    gc.collect()
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [80]
+
+
+def test_a_finished_stream_dropped_afterwards_is_charged_once_from_its_usage(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+    stream = client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=900)
+    for _ in stream:
+        pass
+    del stream
+    gc.collect()
+    assert [(e["completion_tokens"], e["estimated"]) for e in _usage(openrouter_events)] == [
+        (len(WORDS), False)
+    ]
+
+
+def test_an_async_stream_whose_task_is_cancelled_is_charged_once(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse.stream(WORDS, sse_delay=0.05)
+            )
+
+            async def read() -> None:
+                stream = await client.chat(
+                    model=MODEL, messages=MESSAGES, stream=True, max_tokens=333
+                )
+                async for _ in stream:
+                    pass
+
+            task = asyncio.create_task(read())
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            gc.collect()
+
+    asyncio.run(run())
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [333]
+
+
+# -- the worst case of a request with two bounds -----------------------------------------
+
+
+def test_a_stream_left_early_is_charged_the_larger_of_two_bounds(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+    with client.chat(
+        model=MODEL, messages=MESSAGES, stream=True, max_tokens=10, max_completion_tokens=2000
+    ) as stream:
+        next(iter(stream))
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [2000]
+
+
+def test_an_async_stream_left_early_is_charged_the_larger_of_two_bounds(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+            async with await client.chat(
+                model=MODEL,
+                messages=MESSAGES,
+                stream=True,
+                max_completion_tokens=1500,
+                max_tokens=9,
+            ) as stream:
+                await stream.__anext__()
+
+    asyncio.run(run())
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [1500]
+
+
+# -- sent, then failed client-side ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("options", "worst"), [({"max_tokens": 1000}, 1000), ({}, None)])
+def test_a_completion_that_times_out_is_charged_the_worst_case(
+    openrouter_server: OpenRouterTestServer,
+    openrouter_client_factory: Callable[..., RedactingClient],
+    openrouter_key: StoredKey,
+    openrouter_events: Events,
+    options: dict[str, Any],
+    worst: int | None,
+) -> None:
+    client = openrouter_client_factory(
+        openrouter_key, max_retries=2, check_key_type=False, timeout=0.2
+    )
+    openrouter_server.script(
+        "/chat/completions", ScriptedResponse(200, _completion_body({}), delay=1.0)
+    )
+    with pytest.raises(RequestTimeoutError):
+        client.chat(model=MODEL, messages=MESSAGES, **options)
+    charged = _usage(openrouter_events)
+    expected = worst if worst is not None else _chat.ABANDONED_STREAM_TOKENS
+    assert [(e["completion_tokens"], e["estimated"], e["cost"]) for e in charged] == [
+        (expected, True, None)
+    ]
+
+
+def test_an_async_completion_that_times_out_is_charged_the_worst_case(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key, timeout=0.2) as client:
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body({}), delay=1.0)
+            )
+            with pytest.raises(RequestTimeoutError):
+                await client.chat(model=MODEL, messages=MESSAGES, max_tokens=1000)
+
+    asyncio.run(run())
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [1000]
+
+
+def test_a_stream_whose_headers_time_out_is_charged(
+    openrouter_server: OpenRouterTestServer,
+    openrouter_client_factory: Callable[..., RedactingClient],
+    openrouter_key: StoredKey,
+    openrouter_events: Events,
+) -> None:
+    client = openrouter_client_factory(
+        openrouter_key, max_retries=0, check_key_type=False, timeout=0.2
+    )
+    slow = ScriptedResponse.stream(WORDS)
+    slow.delay = 1.0
+    openrouter_server.script("/chat/completions", slow)
+    with pytest.raises(RequestTimeoutError):
+        client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=444)
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [444]
+
+
+def test_an_async_completion_whose_task_is_cancelled_is_charged(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body({}), delay=1.0)
+            )
+            task = asyncio.create_task(client.chat(model=MODEL, messages=MESSAGES, max_tokens=250))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [250]
+
+
+def test_a_2xx_body_that_is_not_json_is_charged_the_worst_case(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse(200, "<html>oops</html>"))
+    with pytest.raises(UpstreamError):
+        client.chat(model=MODEL, messages=MESSAGES, max_tokens=321)
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [321]
+
+
+def test_a_request_that_never_left_is_not_charged(
+    openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with (
+        RedactingClient(
+            Secret(openrouter_key.key),
+            base_url=f"http://127.0.0.1:{port}/api/v1",
+            allow_insecure_loopback=True,
+            max_retries=1,
+            backoff_base=0.01,
+            check_key_type=False,
+        ) as client,
+        pytest.raises(OpenRouterConnectionError),
+    ):
+        client.chat(model=MODEL, messages=MESSAGES, max_tokens=100)
+    assert _usage(openrouter_events) == []
+
+
+# -- the usage block itself ---------------------------------------------------------
+
+
+def test_usage_numbers_sent_as_plain_strings_are_read(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    usage = {"prompt_tokens": "5", "completion_tokens": "900", "cost": "0.5"}
+    openrouter_server.script("/chat/completions", ScriptedResponse(200, _completion_body(usage)))
+    reply = client.chat(model=MODEL, messages=MESSAGES)
+    assert reply.usage is not None
+    assert (reply.usage.completion_tokens, reply.usage.cost) == (900, 0.5)
+    assert [
+        (e["prompt_tokens"], e["completion_tokens"], e["cost"], e["estimated"])
+        for e in _usage(openrouter_events)
+    ] == [(5, 900, 0.5, False)]
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {"prompt_tokens": 5, "completion_tokens": "lots", "cost": 0.001},
+        {"prompt_tokens": 5, "completion_tokens": "٩٠٠", "cost": 0.001},  # not ASCII digits
+        {"prompt_tokens": 5, "completion_tokens": "1_000", "cost": 0.001},
+        {"prompt_tokens": 5, "completion_tokens": [900], "cost": 0.001},
+    ],
+)
+def test_a_token_count_that_is_not_a_number_uses_up_the_token_budget(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, usage: dict[str, Any]
+) -> None:
+    budget = Budget("100000 tokens/day").attach(lambda f: "t")
+    try:
+        openrouter_server.script(
+            "/chat/completions", ScriptedResponse(200, _completion_body(usage))
+        )
+        client.chat(model=MODEL, messages=MESSAGES)
+        assert not budget.check("t")
+    finally:
+        budget.detach()
+
+
+@pytest.mark.parametrize("cost", ["half a dollar", " 0.5", "nan", "inf", True, {"usd": 1}])
+def test_a_cost_that_is_not_a_number_uses_up_the_dollar_budget(
+    openrouter_server: OpenRouterTestServer,
+    client: RedactingClient,
+    openrouter_events: Events,
+    cost: Any,
+) -> None:
+    budget = Budget("$100/day").attach(lambda f: "d")
+    try:
+        usage = {"prompt_tokens": 5, "completion_tokens": 9, "cost": cost}
+        openrouter_server.script(
+            "/chat/completions", ScriptedResponse(200, _completion_body(usage))
+        )
+        client.chat(model=MODEL, messages=MESSAGES)
+        assert not budget.check("d")
+        (event,) = _usage(openrouter_events)
+        assert math.isnan(event["cost"])
+        assert event["estimated"] is True
+    finally:
+        budget.detach()
+
+
+def test_async_usage_numbers_as_strings_reach_a_budget(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey
+) -> None:
+    budget = Budget("$0.10/day; 500 tokens/day").attach(lambda f: "b")
+
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            usage = {"prompt_tokens": "5", "completion_tokens": "900", "cost": "0.5"}
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body(usage))
+            )
+            await client.chat(model=MODEL, messages=MESSAGES)
+
+    try:
+        asyncio.run(run())
+        status = budget.check("b")
+        assert not status
+    finally:
+        budget.detach()
+
+
+# -- a normal completion ------------------------------------------------------------
+
+
+def test_a_completion_is_charged_exactly_once(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    usage = {"prompt_tokens": 7, "completion_tokens": 11, "cost": 0.002}
+    openrouter_server.script("/chat/completions", ScriptedResponse(200, _completion_body(usage)))
+    client.chat(model=MODEL, messages=MESSAGES, max_tokens=5000)
+    gc.collect()
+    assert [
+        (e["prompt_tokens"], e["completion_tokens"], e["cost"], e["estimated"])
+        for e in _usage(openrouter_events)
+    ] == [(7, 11, 0.002, False)]
+
+
+def test_async_completions_and_streams_are_charged_exactly_once(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            usage = {"prompt_tokens": 7, "completion_tokens": 11, "cost": 0.002}
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body(usage))
+            )
+            await client.chat(model=MODEL, messages=MESSAGES, max_tokens=5000)
+            openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+            stream = await client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=5000)
+            async for _ in stream:
+                pass
+            await stream.aclose()
+            del stream
+            gc.collect()
+
+    asyncio.run(run())
+    assert [(e["completion_tokens"], e["estimated"]) for e in _usage(openrouter_events)] == [
+        (11, False),
+        (len(WORDS), False),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests() -> None:
+    # A stream left over from an earlier test must not be charged into this one.
+    gc.collect()
