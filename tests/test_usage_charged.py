@@ -8,8 +8,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import math
+import os
 import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +28,10 @@ from openrouter_secure import (
     UpstreamError,
 )
 from openrouter_secure._client import _chat
+from openrouter_secure.audit import subscribe, unsubscribe
 from openrouter_secure.limits import Budget
 from openrouter_secure.testing import OpenRouterTestServer, ScriptedResponse, StoredKey
+from openrouter_secure.types import AsyncChatStream
 
 MODEL = "openai/gpt-4o-mini"
 WORDS = ["word "] * 200
@@ -35,6 +42,15 @@ Events = list[tuple[str, dict[str, Any]]]
 
 def _usage(events: Events) -> list[dict[str, Any]]:
     return [fields for name, fields in events if name == "usage.recorded"]
+
+
+def _collect() -> None:
+    """Collect garbage and wait for the charges of the streams it freed (a finalizer
+    called by the collector emits from a thread of its own)."""
+    gc.collect()
+    for thread in threading.enumerate():
+        if thread.name == _chat._THREAD_NAME:
+            thread.join()
 
 
 def _completion_body(usage: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +99,7 @@ def test_a_stream_dropped_unread_is_charged_its_max_tokens(
 
     with pytest.raises(RuntimeError):
         start_and_fail()
-    gc.collect()
+    _collect()
     charged = _usage(openrouter_events)
     assert [(e["completion_tokens"], e["estimated"]) for e in charged] == [(700, True)]
 
@@ -95,7 +111,7 @@ def test_an_async_stream_dropped_unread_is_charged_its_max_tokens(
         async with _async_client(openrouter_server, openrouter_key) as client:
             openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
             await client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=700)
-            gc.collect()
+            _collect()
 
     asyncio.run(run())
     assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [700]
@@ -112,7 +128,7 @@ def test_a_stream_left_by_an_exception_in_the_loop_is_charged_once(
 
     with pytest.raises(ValueError, match="loop body"):
         read_and_fail()
-    gc.collect()
+    _collect()
     assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [600]
 
 
@@ -124,7 +140,7 @@ def test_a_stream_closed_twice_then_dropped_is_charged_once(
     stream.close()
     stream.close()
     del stream
-    gc.collect()
+    _collect()
     assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [80]
 
 
@@ -136,7 +152,7 @@ def test_a_finished_stream_dropped_afterwards_is_charged_once_from_its_usage(
     for _ in stream:
         pass
     del stream
-    gc.collect()
+    _collect()
     assert [(e["completion_tokens"], e["estimated"]) for e in _usage(openrouter_events)] == [
         (len(WORDS), False)
     ]
@@ -163,7 +179,7 @@ def test_an_async_stream_whose_task_is_cancelled_is_charged_once(
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            gc.collect()
+            _collect()
 
     asyncio.run(run())
     assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [333]
@@ -401,7 +417,7 @@ def test_a_completion_is_charged_exactly_once(
     usage = {"prompt_tokens": 7, "completion_tokens": 11, "cost": 0.002}
     openrouter_server.script("/chat/completions", ScriptedResponse(200, _completion_body(usage)))
     client.chat(model=MODEL, messages=MESSAGES, max_tokens=5000)
-    gc.collect()
+    _collect()
     assert [
         (e["prompt_tokens"], e["completion_tokens"], e["cost"], e["estimated"])
         for e in _usage(openrouter_events)
@@ -424,7 +440,7 @@ def test_async_completions_and_streams_are_charged_exactly_once(
                 pass
             await stream.aclose()
             del stream
-            gc.collect()
+            _collect()
 
     asyncio.run(run())
     assert [(e["completion_tokens"], e["estimated"]) for e in _usage(openrouter_events)] == [
@@ -436,4 +452,97 @@ def test_async_completions_and_streams_are_charged_exactly_once(
 @pytest.fixture(autouse=True)
 def _collect_between_tests() -> None:
     # A stream left over from an earlier test must not be charged into this one.
-    gc.collect()
+    _collect()
+
+
+# -- dropped streams, the garbage collector and exit -----------------------------------
+
+
+def test_a_half_read_stream_dropped_is_charged_once(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+    stream = client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=555)
+    next(iter(stream))
+    del stream
+    _collect()
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [555]
+
+
+def test_a_stream_collected_while_a_subscriber_lock_is_held_does_not_deadlock(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient
+) -> None:
+    # The collector may run inside any code, a budget's locked section included: the
+    # charge must wait for the lock, not take it from inside the collection.
+    lock = threading.Lock()
+    acquired: list[bool] = []
+
+    def listener(name: str, fields: dict[str, Any]) -> None:
+        if name == "usage.recorded":
+            ok = lock.acquire(timeout=3)
+            acquired.append(ok)
+            if ok:
+                lock.release()
+
+    subscribe(listener)
+    try:
+        openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+        stream = client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=10)
+        next(iter(stream))  # started: the generator and the stream form a cycle
+        del stream
+        with lock:
+            gc.collect()
+        _collect()
+    finally:
+        unsubscribe(listener)
+    assert acquired == [True]
+
+
+def test_an_async_stream_left_by_an_exception_in_the_loop_is_charged_once(
+    openrouter_server: OpenRouterTestServer, openrouter_key: StoredKey, openrouter_events: Events
+) -> None:
+    async def run() -> None:
+        async with _async_client(openrouter_server, openrouter_key) as client:
+            openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+            stream = await client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=222)
+
+            async def read(chunks: AsyncChatStream) -> None:
+                async for _ in chunks:
+                    raise ValueError("the caller's loop body fails")
+
+            with pytest.raises(ValueError, match="loop body"):
+                await read(stream)
+            del stream
+            _collect()
+            await asyncio.sleep(0.05)  # the loop's async-generator finalizer runs
+
+    asyncio.run(run())
+    _collect()
+    assert [e["completion_tokens"] for e in _usage(openrouter_events)] == [222]
+
+
+_AT_EXIT = """
+import sys
+from openrouter_secure import RedactingClient, Secret
+from openrouter_secure.audit import subscribe
+from openrouter_secure.testing import OpenRouterTestServer
+
+subscribe(lambda name, f: name == "usage.recorded" and print("charged", f["completion_tokens"]))
+server = OpenRouterTestServer(reply="word " * 100).start()
+client = RedactingClient(Secret(server.add_key().key), base_url=server.base_url,
+                         allow_insecure_loopback=True, check_key_type=False)
+kept = client.chat(model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "hi"}],
+                   stream=True, max_tokens=77)
+next(iter(kept))
+print("exiting", flush=True)
+"""
+
+
+def test_a_stream_still_open_at_exit_is_charged(tmp_path: Any) -> None:
+    script = tmp_path / "at_exit.py"
+    script.write_text(_AT_EXIT)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "NO_PROXY": "*"}
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.stdout.split("\n")[:2] == ["exiting", "charged 77"], done.stderr[-2000:]

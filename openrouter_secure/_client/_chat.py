@@ -11,7 +11,9 @@ the logger, which keeps the client's overhead small.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import logging
 import math
@@ -376,18 +378,68 @@ class StreamCharge:
 
     def left(self) -> None:
         """The caller closed or dropped the stream (a stream left before ``[DONE]`` is
-        charged the worst case)."""
+        charged the worst case).
+
+        Called by the garbage collector (a dropped stream in a reference cycle), the
+        event goes out from a thread of its own: the collector may have interrupted
+        code that holds a lock a subscriber takes (a budget's, the audit log's), which
+        would deadlock. Otherwise, and at interpreter exit, it goes out here and now.
+        """
+        if _gc_state.collecting and not _gc_state.exiting:
+            try:
+                threading.Thread(
+                    target=self.record, kwargs={"abandoned": not self.done}, name=_THREAD_NAME
+                ).start()
+                return
+            except RuntimeError:  # no new threads (interpreter shutting down)
+                pass
         self.record(abandoned=not self.done)
+
+
+_THREAD_NAME = "openrouter-secure-stream-charge"
+
+
+class _GcState:
+    """Whether a garbage collection is running (finalizers called by it must not take
+    locks) and whether the interpreter is exiting (threads started then never run)."""
+
+    def __init__(self) -> None:
+        self.collecting = False
+        self.exiting = False
+        self.watching = False
+        self._lock = threading.Lock()
+
+    def phase(self, phase: str, info: Mapping[str, Any]) -> None:
+        self.collecting = phase == "start"
+
+    def exit(self) -> None:
+        self.exiting = True
+
+    def watch(self) -> None:
+        """Start following collections and exit, once, after the first stream's
+        finalizer exists: ``atexit`` runs last-registered first, so :meth:`exit` runs
+        before ``weakref.finalize`` calls the finalizers still pending."""
+        if self.watching:
+            return
+        with self._lock:
+            if not self.watching:
+                gc.callbacks.append(self.phase)
+                atexit.register(self.exit)
+                self.watching = True
+
+
+_gc_state = _GcState()
 
 
 def _dropped(charge: StreamCharge, response: httpx.Response | None) -> None:
     """Finalizer of a stream object: charge it and, for a sync stream, free its
-    connection. Runs when the stream is collected, or at interpreter exit."""
+    connection. Runs when the stream is freed or collected, or at interpreter exit."""
     try:
         charge.left()
     finally:
         if response is not None:
-            response.close()
+            with contextlib.suppress(Exception):  # best effort: the connection may be gone
+                response.close()
 
 
 class StreamCore:
@@ -410,6 +462,7 @@ class StreamCore:
         self.usage: Usage | None = None
         self.id = ""
         self._finalizer = weakref.finalize(self, _dropped, self._charge, response if sync else None)
+        _gc_state.watch()
 
     @property
     def _done(self) -> bool:
