@@ -546,3 +546,27 @@ def test_a_stream_still_open_at_exit_is_charged(tmp_path: Any) -> None:
         [sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env
     )
     assert done.stdout.split("\n")[:2] == ["exiting", "charged 77"], done.stderr[-2000:]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_does_not_charge_the_parents_stream_again(
+    openrouter_server: OpenRouterTestServer, client: RedactingClient, openrouter_events: Events
+) -> None:
+    openrouter_server.script("/chat/completions", ScriptedResponse.stream(WORDS))
+    stream = client.chat(model=MODEL, messages=MESSAGES, stream=True, max_tokens=40)
+    next(iter(stream))
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop its copy, report what it charged, leave at once
+        os.close(read)
+        del stream
+        _collect()
+        os.write(write, str(len(_usage(openrouter_events))).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        charged_in_child = pipe.read()
+    os.waitpid(pid, 0)
+    stream.close()
+    assert (charged_in_child, len(_usage(openrouter_events))) == ("0", 1)

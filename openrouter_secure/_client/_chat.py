@@ -17,6 +17,7 @@ import gc
 import json
 import logging
 import math
+import os
 import threading
 import time
 import weakref
@@ -366,10 +367,15 @@ class StreamCharge:
         self._recorded = False
         # A finalizer may run in whichever thread the garbage collector does.
         self._lock = threading.Lock()
+        # A forked child holds a copy of the stream: its finalizer must not charge the
+        # parent's request a second time.
+        self._pid = os.getpid()
 
     def record(self, *, abandoned: bool) -> None:
         """Emit the event once, however the stream ends: from its usage block, else
         estimated (a stream left early, failed or cut is billed too)."""
+        if os.getpid() != self._pid:
+            return  # checked first: the lock may have been held when the process forked
         with self._lock:
             if self._recorded:
                 return
