@@ -30,7 +30,13 @@ from openrouter_secure import (
 from openrouter_secure._client import _chat
 from openrouter_secure.audit import subscribe, unsubscribe
 from openrouter_secure.limits import Budget
-from openrouter_secure.testing import OpenRouterTestServer, ScriptedResponse, StoredKey
+from openrouter_secure.testing import (
+    LeakCheck,
+    OpenRouterTestServer,
+    ScriptedResponse,
+    StoredKey,
+    make_canary,
+)
 from openrouter_secure.types import AsyncChatStream
 
 MODEL = "openai/gpt-4o-mini"
@@ -570,3 +576,49 @@ def test_a_forked_child_does_not_charge_the_parents_stream_again(
     os.waitpid(pid, 0)
     stream.close()
     assert (charged_in_child, len(_usage(openrouter_events))) == ("0", 1)
+
+
+# -- nothing leaks on the new paths ---------------------------------------------------
+
+
+def test_unreadable_usage_and_lost_requests_leak_nothing(
+    openrouter_server: OpenRouterTestServer,
+    openrouter_client_factory: Callable[..., RedactingClient],
+    openrouter_key: StoredKey,
+    openrouter_events: Events,
+) -> None:
+    prompt = make_canary("plain")
+    in_usage = make_canary("plain")
+    messages = [{"role": "user", "content": f"remember {prompt}"}]
+    client = openrouter_client_factory(
+        openrouter_key, max_retries=0, check_key_type=False, timeout=0.2
+    )
+    budget = Budget("$1/day; 1000 tokens/day").attach(lambda f: "leak")
+    outputs: list[object] = []
+    try:
+        with LeakCheck(prompt, in_usage, openrouter_key.key) as leaks:
+            usage = {"prompt_tokens": in_usage, "completion_tokens": [in_usage], "cost": in_usage}
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body(usage))
+            )
+            reply = client.chat(model=MODEL, messages=messages)
+            outputs += [repr(reply), repr(reply.usage), str(reply.usage)]
+            openrouter_server.script(
+                "/chat/completions", ScriptedResponse(200, _completion_body({}), delay=1.0)
+            )
+            with pytest.raises(RequestTimeoutError) as timed_out:
+                client.chat(model=MODEL, messages=messages, max_tokens=5)
+            outputs += [str(timed_out.value), repr(timed_out.value)]
+            openrouter_server.script("/chat/completions", ScriptedResponse(200, f"<{prompt}>"))
+            with pytest.raises(UpstreamError) as not_json:
+                client.chat(model=MODEL, messages=messages, max_tokens=5)
+            outputs += [str(not_json.value), repr(not_json.value)]
+            openrouter_server.script("/chat/completions", ScriptedResponse.stream([prompt] * 5))
+            client.chat(model=MODEL, messages=messages, stream=True, max_tokens=5)
+            _collect()
+            outputs += [repr(budget.check("leak")), repr(openrouter_events)]
+            leaks.check(*outputs)
+    finally:
+        budget.detach()
+    assert not budget.check("leak")
+    assert len(_usage(openrouter_events)) == 4
