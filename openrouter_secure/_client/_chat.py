@@ -21,7 +21,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -42,7 +42,9 @@ __all__ = [
     "ChatRequest",
     "StreamCharge",
     "StreamCore",
+    "close_quietly",
     "estimate_tokens",
+    "outside_collection",
 ]
 
 log = logging.getLogger("openrouter_secure.client")
@@ -391,18 +393,24 @@ class StreamCharge:
         code that holds a lock a subscriber takes (a budget's, the audit log's), which
         would deadlock. Otherwise, and at interpreter exit, it goes out here and now.
         """
-        if _gc_state.collecting and not _gc_state.exiting:
-            try:
-                threading.Thread(
-                    target=self.record, kwargs={"abandoned": not self.done}, name=_THREAD_NAME
-                ).start()
-                return
-            except RuntimeError:  # no new threads (interpreter shutting down)
-                pass
-        self.record(abandoned=not self.done)
+        outside_collection(self.record, abandoned=not self.done)
 
 
 _THREAD_NAME = "openrouter-secure-stream-charge"
+
+
+def outside_collection(work: Callable[..., None], /, **kwargs: Any) -> None:
+    """Run ``work(**kwargs)`` now, or, when the garbage collector is running (it called
+    a finalizer), in a thread of its own: the collector may have stopped code that holds
+    a lock ``work`` takes (a budget's, the audit log's, the connection pool's), which
+    would deadlock. At interpreter exit it runs now (threads started then never run)."""
+    if _gc_state.collecting and not _gc_state.exiting:
+        try:
+            threading.Thread(target=work, kwargs=kwargs, name=_THREAD_NAME).start()
+            return
+        except RuntimeError:  # no new threads (interpreter shutting down)
+            pass
+    work(**kwargs)
 
 
 class _GcState:
@@ -440,12 +448,15 @@ _gc_state = _GcState()
 def _dropped(charge: StreamCharge, response: httpx.Response | None) -> None:
     """Finalizer of a stream object: charge it and, for a sync stream, free its
     connection. Runs when the stream is freed or collected, or at interpreter exit."""
-    try:
-        charge.left()
-    finally:
-        if response is not None:
-            with contextlib.suppress(Exception):  # best effort: the connection may be gone
-                response.close()
+    charge.left()
+    if response is not None:
+        outside_collection(close_quietly, response=response)
+
+
+def close_quietly(response: httpx.Response) -> None:
+    """Close a dropped stream's response: best effort, the connection may be gone."""
+    with contextlib.suppress(Exception):
+        response.close()
 
 
 class StreamCore:

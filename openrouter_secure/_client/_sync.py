@@ -39,7 +39,7 @@ from .._protocols import Limiter
 from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
 from ._base import ClientCore
 from ._call import Call
-from ._chat import ChatRequest, StreamCore
+from ._chat import ChatRequest, StreamCore, close_quietly, outside_collection
 from ._types import (
     ActivityItem,
     ApiKey,
@@ -90,7 +90,9 @@ class ChatStream(StreamCore):
             self._left()
             raise
         finally:
-            response.close()
+            # A dropped stream is closed by the garbage collector, which must not take
+            # the connection pool's lock (the code it stopped may hold it).
+            outside_collection(close_quietly, response=response)
         self._ended()
 
     def __iter__(self) -> Iterator[ChatChunk]:
