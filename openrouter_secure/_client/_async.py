@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
+from .._exceptions import OpenRouterSecureError
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from .._protocols import AsyncLimiter, Limiter, LimitResult
 from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
@@ -56,8 +57,11 @@ class AsyncChatStream(StreamCore):
     """The generation id (for ``generation()``), from the first chunk that names it."""
 
     def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
-        super().__init__(chat, response)
-        self._gen = self._run()
+        super().__init__(chat, response, sync=False)
+        # Made on the first __anext__(): a generator holds the stream, so a stream
+        # dropped unread is freed (and charged by its finalizer) as soon as it is
+        # unreferenced.
+        self._gen: AsyncGenerator[ChatChunk, None] | None = None
 
     async def _run(self) -> AsyncGenerator[ChatChunk, None]:
         response = self._response
@@ -68,7 +72,8 @@ class AsyncChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
-        except GeneratorExit:
+        except BaseException:
+            # Closed, dropped, the task cancelled while reading: OpenRouter may go on.
             self._left()
             raise
         finally:
@@ -79,13 +84,16 @@ class AsyncChatStream(StreamCore):
         return self
 
     async def __anext__(self) -> ChatChunk:
+        if self._gen is None:
+            self._gen = self._run()
         return await self._gen.__anext__()
 
     async def aclose(self) -> None:
         """Stop reading; a stream left before its end is recorded with an estimate."""
-        await self._gen.aclose()
-        await self._response.aclose()
         self._left()
+        if self._gen is not None:
+            await self._gen.aclose()
+        await self._response.aclose()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self
@@ -183,6 +191,11 @@ class AsyncRedactingClient:
             except httpx.HTTPError as exc:
                 await asyncio.sleep(attempts.after_failure(exc))
                 continue
+            except OpenRouterSecureError:
+                raise  # this library's refusal (a key, a URL) before anything is sent
+            except BaseException:
+                attempts.interrupted()  # a cancelled task, an interrupt, a broken transport
+                raise
             if response.status_code < 300:
                 return response
             if call.stream:

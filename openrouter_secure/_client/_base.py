@@ -70,6 +70,10 @@ def _deleted(data: Any) -> bool:
     return bool(data.get("deleted", True)) if isinstance(data, dict) else True
 
 
+#: Transport failures that happen before a request leaves: nothing can have been billed.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
 class Attempts:
     """The retry decisions for one :class:`Call`, within ``max_retries`` and the total
     ``retry_budget``: each method returns the seconds to sleep before sending again, or
@@ -89,13 +93,23 @@ class Attempts:
 
     def after_failure(self, exc: httpx.HTTPError) -> float:
         """After the transport raised ``exc``. Only a refused connection is retried:
-        any later failure may have reached OpenRouter, and a completion costs money."""
+        any later failure may have reached OpenRouter, and a completion costs money
+        (such an attempt is charged, see :meth:`interrupted`)."""
         error = error_from_transport(exc, self._call.where, self._core.timeout)
+        if not isinstance(exc, _NOT_SENT):
+            self.interrupted()
         if isinstance(exc, httpx.ConnectError):
             wait = self._again(None)
             if wait is not None:
                 return wait
         raise error from None
+
+    def interrupted(self) -> None:
+        """The attempt ended, after its request may have reached OpenRouter, without
+        an answer read (a read timeout, a dropped connection, a cancelled task): a
+        completion is charged its worst case, since OpenRouter may still bill it."""
+        if self._call.lost is not None:
+            self._call.lost()
 
     def after_answer(self, request: httpx.Request, response: httpx.Response) -> float:
         """After an answer of 300 or more to ``request``, its body read and closed:

@@ -36,6 +36,8 @@ class Call(Generic[T]):
     texts that must not be quoted back in an error. A client sends it with
     :meth:`~._base.ClientCore.attempts` deciding retries, then passes the 2xx response to
     :attr:`read`; a ``stream`` call's open response goes to a stream object instead.
+    ``lost`` (completions) is called for each attempt that may have reached OpenRouter
+    but whose answer was never read, so that it is charged.
     """
 
     method: str
@@ -46,6 +48,7 @@ class Call(Generic[T]):
     params: Mapping[str, Any] | None = None
     stream: bool = False
     sent: Sequence[str] = ()
+    lost: Callable[[], None] | None = None
 
     @property
     def url(self) -> str:

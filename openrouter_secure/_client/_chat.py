@@ -11,12 +11,17 @@ the logger, which keeps the client's overhead small.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import logging
+import math
+import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -35,8 +40,11 @@ __all__ = [
     "PRIVACY_WARNING",
     "ChatLog",
     "ChatRequest",
+    "StreamCharge",
     "StreamCore",
+    "close_quietly",
     "estimate_tokens",
+    "outside_collection",
 ]
 
 log = logging.getLogger("openrouter_secure.client")
@@ -175,6 +183,26 @@ class ChatLog:
                     sanitizer.truncate(_text_of(message.get("content")), 100),
                 )
 
+    def charge(self, *, model: str, generation_id: str, usage: Usage, estimated: bool) -> None:
+        """The ``usage.recorded`` event. An amount OpenRouter sent that is not a number
+        (``usage.unreadable``) goes out as NaN, which budgets count as the worst case
+        (their limits used up), and the event is ``estimated``."""
+        unreadable = usage.unreadable
+
+        def amount(name: str, value: float | None) -> float | None:
+            return math.nan if name in unreadable else value
+
+        _events.emit(
+            "usage.recorded",
+            key_ref=self.key_ref,
+            model=model,
+            prompt_tokens=amount("prompt_tokens", usage.prompt_tokens),
+            completion_tokens=amount("completion_tokens", usage.completion_tokens),
+            cost=amount("cost", usage.cost),
+            generation_id=generation_id,
+            estimated=estimated or bool(unreadable),
+        )
+
     def finish(
         self,
         *,
@@ -189,16 +217,7 @@ class ChatLog:
         """After a completion: the metadata log line and the ``usage.recorded`` event
         (``estimated=True`` when no usage block came and the tokens are an estimate)."""
         if usage is not None:
-            _events.emit(
-                "usage.recorded",
-                key_ref=self.key_ref,
-                model=model,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost=usage.cost,
-                generation_id=generation_id,
-                estimated=estimated,
-            )
+            self.charge(model=model, generation_id=generation_id, usage=usage, estimated=estimated)
         if not log.isEnabledFor(logging.DEBUG):
             return
         log.debug(
@@ -255,12 +274,29 @@ class ChatRequest:
             json=self.body,
             stream=self.stream,
             sent=self.sent,
+            lost=self.lost,
+        )
+
+    def lost(self) -> None:
+        """Charge one attempt that may have reached OpenRouter but whose answer the
+        client never read (a read timeout, a dropped connection, a cancelled task, a
+        2xx body that is not JSON): OpenRouter may still run and bill it, so the worst
+        case (``max_tokens``, else :data:`ABANDONED_STREAM_TOKENS`), ``estimated``."""
+        self.log.charge(
+            model=self.model,
+            generation_id="",
+            usage=self.estimate("", abandoned=True),
+            estimated=True,
         )
 
     def completion(self, response: httpx.Response) -> ChatCompletion:
         """The completion in a 2xx answer; an ``error`` object in it (OpenRouter reports
         some upstream failures inside HTTP 200) raises the matching error."""
-        data = parse_json(response, self.where)
+        try:
+            data = parse_json(response, self.where)
+        except OpenRouterError:
+            self.lost()  # a 2xx whose usage cannot be read: the generation may be billed
+            raise
         if isinstance(data, dict) and "error" in data:
             raise error_from_payload(
                 data["error"],
@@ -292,6 +328,17 @@ class ChatRequest:
             estimated=estimated,
         )
 
+    def worst_completion(self) -> int:
+        """The most completion tokens OpenRouter may bill for this request: the larger
+        of ``max_tokens`` and ``max_completion_tokens`` (a provider may honour either),
+        else :data:`ABANDONED_STREAM_TOKENS`."""
+        caps = [
+            cap
+            for cap in (self.body.get("max_tokens"), self.body.get("max_completion_tokens"))
+            if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0
+        ]
+        return max(caps, default=ABANDONED_STREAM_TOKENS)
+
     def estimate(self, received: str, *, abandoned: bool) -> Usage:
         """Tokens for an answer OpenRouter did not account for: the prompt from the
         characters sent, the completion from the characters received, and, for a
@@ -301,10 +348,115 @@ class ChatRequest:
         prompt = estimate_tokens(sum(len(t) for t in self.sent))
         completion = estimate_tokens(len(received))
         if abandoned:
-            cap = self.body.get("max_tokens", self.body.get("max_completion_tokens"))
-            worst = cap if isinstance(cap, int) and cap > 0 else ABANDONED_STREAM_TOKENS
-            completion = max(completion, worst)
+            completion = max(completion, self.worst_completion())
         return Usage(prompt, completion, prompt + completion, None)
+
+
+class StreamCharge:
+    """The one ``usage.recorded`` event of a stream, and what it is computed from.
+
+    Kept apart from the stream object so that a finalizer can still emit it when the
+    caller drops the stream without closing it (never iterated included): the
+    finalizer must not hold the stream, or the stream would never be collected.
+    """
+
+    def __init__(self, chat: ChatRequest) -> None:
+        self.chat = chat
+        self.parts: list[str] = []
+        self.usage: Usage | None = None
+        self.id = ""
+        self.done = False  # [DONE] arrived
+        self._recorded = False
+        # A finalizer may run in whichever thread the garbage collector does.
+        self._lock = threading.Lock()
+        # A forked child holds a copy of the stream: its finalizer must not charge the
+        # parent's request a second time.
+        self._pid = os.getpid()
+
+    def record(self, *, abandoned: bool) -> None:
+        """Emit the event once, however the stream ends: from its usage block, else
+        estimated (a stream left early, failed or cut is billed too)."""
+        if os.getpid() != self._pid:
+            return  # checked first: the lock may have been held when the process forked
+        with self._lock:
+            if self._recorded:
+                return
+            self._recorded = True
+        self.chat.finish(self.id, self.usage, "".join(self.parts), abandoned=abandoned)
+
+    def left(self) -> None:
+        """The caller closed or dropped the stream (a stream left before ``[DONE]`` is
+        charged the worst case).
+
+        Called by the garbage collector (a dropped stream in a reference cycle), the
+        event goes out from a thread of its own: the collector may have interrupted
+        code that holds a lock a subscriber takes (a budget's, the audit log's), which
+        would deadlock. Otherwise, and at interpreter exit, it goes out here and now.
+        """
+        outside_collection(self.record, abandoned=not self.done)
+
+
+_THREAD_NAME = "openrouter-secure-stream-charge"
+
+
+def outside_collection(work: Callable[..., None], /, **kwargs: Any) -> None:
+    """Run ``work(**kwargs)`` now, or, when the garbage collector is running (it called
+    a finalizer), in a thread of its own: the collector may have stopped code that holds
+    a lock ``work`` takes (a budget's, the audit log's, the connection pool's), which
+    would deadlock. At interpreter exit it runs now (threads started then never run)."""
+    if _gc_state.collecting and not _gc_state.exiting:
+        try:
+            threading.Thread(target=work, kwargs=kwargs, name=_THREAD_NAME).start()
+            return
+        except RuntimeError:  # no new threads (interpreter shutting down)
+            pass
+    work(**kwargs)
+
+
+class _GcState:
+    """Whether a garbage collection is running (finalizers called by it must not take
+    locks) and whether the interpreter is exiting (threads started then never run)."""
+
+    def __init__(self) -> None:
+        self.collecting = False
+        self.exiting = False
+        self.watching = False
+        self._lock = threading.Lock()
+
+    def phase(self, phase: str, info: Mapping[str, Any]) -> None:
+        self.collecting = phase == "start"
+
+    def exit(self) -> None:
+        self.exiting = True
+
+    def watch(self) -> None:
+        """Start following collections and exit, once, after the first stream's
+        finalizer exists: ``atexit`` runs last-registered first, so :meth:`exit` runs
+        before ``weakref.finalize`` calls the finalizers still pending."""
+        if self.watching:
+            return
+        with self._lock:
+            if not self.watching:
+                gc.callbacks.append(self.phase)
+                atexit.register(self.exit)
+                self.watching = True
+
+
+_gc_state = _GcState()
+
+
+def _dropped(charge: StreamCharge, response: httpx.Response | None) -> None:
+    """Finalizer of a stream object: charge it and, for a sync stream, free its
+    connection. Runs when the stream is freed or collected, or at interpreter exit."""
+    charge.left()
+    if response is not None:
+        outside_collection(close_quietly, response=response)
+
+
+def close_quietly(response: httpx.Response) -> None:
+    """Close a dropped stream's response: best effort, the connection may be gone."""
+    with contextlib.suppress(Exception):
+        response.close()
 
 
 class StreamCore:
@@ -313,25 +465,32 @@ class StreamCore:
     ``usage`` is set by the chunk that carries it (the last); ``id`` is the generation
     id. The subclasses read lines from the response and call :meth:`_chunk` for each
     decoded event, :meth:`_transport_error` when the connection fails and
-    :meth:`_ended` when the body is done.
+    :meth:`_ended` when the body is done. The stream is charged once, whatever the
+    caller does with it: read to its end, closed, left in a loop that raised, or
+    dropped unread (then by a finalizer, see :class:`StreamCharge`).
     """
 
-    def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
+    def __init__(self, chat: ChatRequest, response: httpx.Response, *, sync: bool) -> None:
         self._chat = chat
         self._response = response
         self._decoder = SSEDecoder()
-        self._parts: list[str] = []
-        self._done = False
+        self._charge = StreamCharge(chat)
+        self._parts = self._charge.parts
         self.usage: Usage | None = None
         self.id = ""
-        self._recorded = False
+        self._finalizer = weakref.finalize(self, _dropped, self._charge, response if sync else None)
+        _gc_state.watch()
+
+    @property
+    def _done(self) -> bool:
+        return self._charge.done
 
     def _chunk(self, event: Any) -> ChatChunk | None:
         """The chunk ``event`` carries, or None to skip it; an error event raises."""
         if event is DONE:
             # Read on to the end of the body rather than stop: a fully read response
             # returns its connection to the pool.
-            self._done = True
+            self._charge.done = True
             return None
         if self._done or not isinstance(event, dict):
             return None
@@ -345,10 +504,10 @@ class StreamCore:
                 generation_id=_generation_id(event),
             )
         chunk = ChatChunk.parse(event)
-        self.id = chunk.id or self.id
+        self.id = self._charge.id = chunk.id or self.id
         self._parts.append(chunk.content)
         if chunk.usage is not None:
-            self.usage = chunk.usage
+            self.usage = self._charge.usage = chunk.usage
         return chunk
 
     def _transport_error(self, exc: httpx.HTTPError) -> OpenRouterError:
@@ -356,16 +515,11 @@ class StreamCore:
         return error_from_transport(exc, self._chat.where, self._chat.timeout)
 
     def _record(self, *, abandoned: bool) -> None:
-        """Emit this stream's ``usage.recorded`` once, however it ends: from its usage
-        block, else estimated (a stream left early, failed or cut is billed too)."""
-        if self._recorded:
-            return
-        self._recorded = True
-        self._chat.finish(self.id, self.usage, "".join(self._parts), abandoned=abandoned)
+        self._charge.record(abandoned=abandoned)
 
     def _left(self) -> None:
-        """The caller closed the stream (or dropped it) before its end."""
-        self._record(abandoned=not self._done)
+        """The caller closed the stream, dropped it, or its task was cancelled."""
+        self._charge.left()
 
     def _ended(self) -> None:
         """The body is read: a stream cut before ``[DONE]`` raises, else it is recorded."""

@@ -33,12 +33,13 @@ from typing import Any, Literal, TypeVar, cast, overload
 
 import httpx
 
+from .._exceptions import OpenRouterSecureError
 from .._net import DEFAULT_ALLOWED_HOSTS, DEFAULT_BASE_URL
 from .._protocols import Limiter
 from ._auth import DEFAULT_TIMEOUT, KeySpec, shown_base_url
 from ._base import ClientCore
 from ._call import Call
-from ._chat import ChatRequest, StreamCore
+from ._chat import ChatRequest, StreamCore, close_quietly, outside_collection
 from ._types import (
     ActivityItem,
     ApiKey,
@@ -70,8 +71,10 @@ class ChatStream(StreamCore):
     """The generation id (for ``generation()``), from the first chunk that names it."""
 
     def __init__(self, chat: ChatRequest, response: httpx.Response) -> None:
-        super().__init__(chat, response)
-        self._gen = self._run()
+        super().__init__(chat, response, sync=True)
+        # Made on the first next(): a generator holds the stream, so a stream dropped
+        # unread is freed (and charged by its finalizer) as soon as it is unreferenced.
+        self._gen: Generator[ChatChunk, None, None] | None = None
 
     def _run(self) -> Generator[ChatChunk, None, None]:
         response = self._response
@@ -82,23 +85,29 @@ class ChatStream(StreamCore):
                     yield chunk
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
-        except GeneratorExit:
+        except BaseException:
+            # Closed, dropped, or an interrupt while reading: OpenRouter may go on.
             self._left()
             raise
         finally:
-            response.close()
+            # A dropped stream is closed by the garbage collector, which must not take
+            # the connection pool's lock (the code it stopped may hold it).
+            outside_collection(close_quietly, response=response)
         self._ended()
 
     def __iter__(self) -> Iterator[ChatChunk]:
         return self
 
     def __next__(self) -> ChatChunk:
+        if self._gen is None:
+            self._gen = self._run()
         return next(self._gen)
 
     def close(self) -> None:
         """Stop reading; a stream left before its end is recorded with an estimate
         (see :doc:`limits-budgets-audit`)."""
-        self._gen.close()
+        if self._gen is not None:
+            self._gen.close()
         self._response.close()
         self._left()
 
@@ -197,6 +206,11 @@ class RedactingClient:
             except httpx.HTTPError as exc:
                 time.sleep(attempts.after_failure(exc))
                 continue
+            except OpenRouterSecureError:
+                raise  # this library's refusal (a key, a URL) before anything is sent
+            except BaseException:
+                attempts.interrupted()  # a cancelled task, an interrupt, a broken transport
+                raise
             if response.status_code < 300:
                 return response
             if call.stream:

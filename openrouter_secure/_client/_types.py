@@ -8,6 +8,8 @@ its identity and usage, not the conversation.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,23 +52,71 @@ def _data(payload: Any) -> Any:
     return payload.get("data", payload) if isinstance(payload, Mapping) else payload
 
 
+# A number sent as a JSON string by a gateway or proxy ("900", "0.5", "1e-05"): plain
+# ASCII digits only, so int()/float()'s leniency (spaces, "_", other scripts' digits,
+# "nan", "inf") never turns text into an amount.
+_TOKENS_TEXT = re.compile(r"[0-9]{1,18}")
+_COST_TEXT = re.compile(r"[0-9]{1,30}(?:\.[0-9]{0,30})?(?:[eE][-+]?[0-9]{1,3})?")
+
+
+def _usage_number(data: Mapping[str, Any], name: str, *, whole: bool) -> tuple[float | None, bool]:
+    """``(value, readable)`` for a usage amount: a JSON number as is (the budget judges
+    negative or non-finite ones), a plain decimal string parsed, absent or ``null`` as
+    ``None``; anything else is unreadable."""
+    value = data.get(name)
+    if value is None:
+        return None, True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # NaN or infinity has no whole number: a token count that is one is unreadable.
+        return (value, True) if not whole or math.isfinite(value) else (None, False)
+    if isinstance(value, str) and (_TOKENS_TEXT if whole else _COST_TEXT).fullmatch(value):
+        number = int(value) if whole else float(value)
+        if whole or math.isfinite(number):
+            return number, True
+    return None, False
+
+
 @dataclass(frozen=True)
 class Usage:
-    """Token accounting and cost (USD credits) of one completion."""
+    """Token accounting and cost (USD credits) of one completion.
+
+    Amounts sent as strings of plain digits (``"900"``, ``"0.5"``) are read as numbers;
+    ``unreadable`` names the fields (``prompt_tokens``, ``completion_tokens``,
+    ``cost``) whose value was present but not a number, which are then 0 (``None``
+    for ``cost``) here and counted as the worst case by the ``usage.recorded`` event
+    (see :doc:`limits-budgets-audit`).
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
     cost: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    unreadable: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def parse(cls, data: Any) -> Usage | None:
         if not isinstance(data, Mapping):
             return None
-        prompt, completion = _i(data, "prompt_tokens"), _i(data, "completion_tokens")
-        total = _i(data, "total_tokens") or prompt + completion
-        return cls(prompt, completion, total, _f(data, "cost"), data)  # type: ignore[arg-type]
+        amounts: dict[str, float | None] = {}
+        unreadable: list[str] = []
+        for name in ("prompt_tokens", "completion_tokens", "total_tokens", "cost"):
+            value, readable = _usage_number(data, name, whole=name != "cost")
+            amounts[name] = value
+            if not readable and name != "total_tokens":
+                unreadable.append(name)
+        prompt = int(amounts["prompt_tokens"] or 0)
+        completion = int(amounts["completion_tokens"] or 0)
+        total = int(amounts["total_tokens"] or 0) or prompt + completion
+        cost = amounts["cost"]
+        return cls(
+            prompt,
+            completion,
+            total,
+            None if cost is None else float(cost),
+            data,  # type: ignore[arg-type]
+            tuple(unreadable),
+        )
 
 
 @dataclass(frozen=True)
