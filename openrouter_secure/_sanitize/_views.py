@@ -7,6 +7,14 @@ A secret need not be contiguous in the text to be whole on the screen:
   splits it for a scanner, while a terminal, a log viewer or a browser draws the key
   whole. :func:`visible_view` is the text with every such character and escape
   sequence removed;
+- **cursor movement**: a terminal does not delete what moves the cursor, it applies
+  it. A key written with a junk character erased after every few of its characters
+  (``sk-or-#\\bv1-...``, or ``#\\x1b[1D``), or written over a decoy after a carriage
+  return, shows whole on screen while the text without controls holds only junk-split
+  pieces. :func:`terminal_view` draws the text as a terminal does (backspace, carriage
+  return, tabs, cursor moves, save and restore, erase, insert and delete characters,
+  wide characters) and keeps, for each cell on screen, the character written there
+  last;
 - **wrapped base64**: the ``base64`` command, :func:`base64.encodebytes`, MIME and PEM
   break encoded text into lines (76 or 64 columns, or any other width); a decoder
   ignores the breaks, so a known value encoded in it is whole once decoded.
@@ -14,18 +22,21 @@ A secret need not be contiguous in the text to be whole on the screen:
 
 Each view is a :class:`View`: the joined text and the map from its offsets back to the
 original text, so a finding in the view masks the original span, the hidden
-characters or line breaks inside it included. Both are cheap to rule out: one
-compiled ``search`` for a hidden character, and a search for a line break after a
-long base64 run (only when known values exist) for the other.
+characters or line breaks inside it included; in a drawn view, from the first to the
+last original character the finding shows, the overwritten junk and the controls
+between them included. All are cheap to rule out: one compiled ``search`` for a
+hidden character (which every cursor control is), and a search for a line break
+after a long base64 run (only when known values exist) for the last.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["View", "base64_view", "has_hidden", "visible_view"]
+__all__ = ["View", "base64_view", "has_hidden", "terminal_view", "visible_view"]
 
 # C0 controls other than tab and line feed, DEL, C1 controls (``\x9b`` is the one-byte
 # CSI), the Unicode format characters (category Cf: soft hyphen, zero-width space and
@@ -77,6 +88,9 @@ class View:
     text: str
     starts: list[int]
     origins: list[int]
+    #: whether original offsets grow with view offsets (not so in a drawn view, where
+    #: a character written later may stand left of one written earlier)
+    ordered: bool = True
 
     def original(self, pos: int) -> int:
         """The original offset of the character at ``pos`` in the view."""
@@ -89,7 +103,10 @@ class View:
         if end <= start:
             at = self.original(min(start, len(self.text) - 1)) if self.text else 0
             return at, at
-        return self.original(start), self.original(end - 1) + 1
+        if self.ordered:
+            return self.original(start), self.original(end - 1) + 1
+        shown = [self.original(pos) for pos in range(start, end)]
+        return min(shown), max(shown) + 1
 
 
 def has_hidden(text: str) -> bool:
@@ -165,3 +182,310 @@ def base64_view(text: str) -> View | None:
         size += block.end() - pos + 1
         found = _PAIR.search(text, block.end())
     return View("".join(parts), starts, origins)
+
+
+# -- drawing a text as a terminal does ---------------------------------------------------
+
+#: what makes a drawn text differ from the text without its controls: backspace, a
+#: carriage return that does not end a line, vertical moves (VT, FF, IND, NEL, RI), any
+#: CSI but colours (SGR), and the escapes that save, restore, move or reset
+_MOVES = re.compile(
+    r"[\x08\x0b\x0c\x84\x85\x8d]|\r(?!\n)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-ln-~]"
+    r"|\x1b[78DEMc]"
+)
+#: moves that leave the line: when a text holds one, it is drawn whole (rows and all),
+#: else only its lines that hold a move are drawn, each alone
+_VERTICAL = re.compile(
+    r"[\x0b\x0c\x84\x85\x8d]|(?:\x1b\[|\x9b)[0-?]*[ -/]*[ABEFHJdef]|\x1b[78DEMc]"
+)
+#: one step of drawing: a CSI (parameters, intermediates, final), a string (OSC, DCS,
+#: SOS, PM, APC: drawn as nothing), a two-character escape, or one character
+_STEP = re.compile(
+    r"(?:\x1b\[|\x9b)([0-?]*)([ -/]*)([@-~])"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
+    r"|\x1b([ -/]*)([0-~]?)"
+    r"|(.)",
+    re.S,
+)
+#: a run of characters that each take one cell (drawn in one slice assignment)
+_PLAIN = re.compile(r"[ -~]+")
+#: the widest line drawn: a cursor stops at the right margin, as on a terminal
+_COLUMNS = 4096
+#: first row of absolute positioning (CUP, VPA): rows above are the text's own
+_ABSOLUTE = 1 << 30
+
+
+class _Screen:
+    """Cells of a drawn text: per row, the character in each cell and the original
+    offset of what was written there last (a wide character's second cell holds ``""``)."""
+
+    def __init__(self, budget: int) -> None:
+        self.rows: dict[int, tuple[list[str], list[int]]] = {}
+        self.row = self.col = 0
+        self.saved = (0, 0)
+        self.last = ""
+        #: cells that may still be made: moves cannot make a huge screen of blanks
+        self.budget = budget
+
+    def line(self) -> tuple[list[str], list[int]]:
+        got = self.rows.get(self.row)
+        if got is None:
+            got = self.rows[self.row] = ([], [])
+        return got
+
+    def _reach(self, cells: list[str], origins: list[int], end: int, at: int) -> None:
+        """Grow the row with blanks up to ``end`` cells."""
+        grow = end - len(cells)
+        if grow > 0:
+            self.budget -= grow
+            if self.budget < 0:
+                raise ValueError("text moves the cursor over too many blank cells to draw")
+            cells.extend(" " * grow)
+            origins.extend([at] * grow)
+
+    def write(self, text: str, at: int) -> None:
+        """Draw ``text`` (one-cell characters; the first from original offset ``at``)."""
+        cells, origins = self.line()
+        col = self.col
+        if col >= _COLUMNS:  # at the margin each character lands on the last cell
+            col, text, at = _COLUMNS - 1, text[-1], at + len(text) - 1
+        end = min(col + len(text), _COLUMNS)
+        text = text[: end - col]
+        self._reach(cells, origins, col, at)
+        if col < len(cells) and cells[col] == "":
+            cells[col - 1] = " "  # the first half of a wide character is broken
+        cells[col:end] = text
+        origins[col:end] = range(at, at + len(text))
+        if end < len(cells) and cells[end] == "":
+            cells[end] = " "  # the second half of a wide character is left
+        self.col = end
+        self.last = text[-1]
+
+    def wide(self, char: str, at: int) -> None:
+        """Draw a character two cells wide."""
+        cells, origins = self.line()
+        self.write("  ", at)
+        cells[self.col - 2 : self.col] = [char, ""]
+        origins[self.col - 2 : self.col] = [at, at]
+        self.last = char
+
+    def mark(self, char: str) -> None:
+        """A combining mark joins the cell before the cursor."""
+        cells, _ = self.line()
+        if 0 < self.col <= len(cells):
+            cells[self.col - 1] += char
+
+    def blank(self, lo: int, hi: int, at: int) -> None:
+        cells, origins = self.line()
+        hi = min(hi, len(cells))
+        if lo < hi:
+            cells[lo:hi] = " " * (hi - lo)
+            origins[lo:hi] = [at] * (hi - lo)
+
+    def csi(self, params: str, final: str, at: int) -> None:
+        if params[:1] in ("<", "=", ">", "?"):
+            return  # private modes: nothing is drawn
+        args = [int(p) if p.isdigit() else 0 for p in params.replace(":", ";").split(";")]
+        n = min(max(args[0], 1), _COLUMNS)
+        if final in "D":
+            self.col = max(0, min(self.col, _COLUMNS) - n)
+        elif final in "Ca":
+            self.col = min(self.col + n, _COLUMNS)
+        elif final in "G`":
+            self.col = n - 1
+        elif final in "Ae":
+            self.row -= n if final == "A" else -n
+        elif final == "B":
+            self.row += n
+        elif final in "EF":
+            self.row += n if final == "E" else -n
+            self.col = 0
+        elif final in "Hf":
+            self.row = _ABSOLUTE + n - 1
+            self.col = min(max(args[1] if len(args) > 1 else 1, 1), _COLUMNS) - 1
+        elif final == "d":
+            self.row = _ABSOLUTE + n - 1
+        elif final == "I":
+            self.col = min((self.col // 8 + n) * 8, _COLUMNS - 1)
+        elif final == "Z":
+            self.col = max(0, (self.col - 1) // 8 - n + 1) * 8 if self.col else 0
+        elif final in "KJ":
+            self.erase(args[0], final == "J", at)
+        elif final == "X":
+            self.blank(self.col, self.col + n, at)
+        elif final == "P":
+            cells, origins = self.line()
+            del cells[self.col : self.col + n], origins[self.col : self.col + n]
+        elif final == "@":
+            cells, origins = self.line()
+            if self.col < len(cells):
+                cells[self.col : self.col] = " " * n
+                origins[self.col : self.col] = [at] * n
+                self.budget -= n
+                if self.budget < 0:
+                    raise ValueError("text inserts too many blank cells to draw")
+                del cells[_COLUMNS:], origins[_COLUMNS:]
+        elif final == "b" and self.last:
+            self.budget -= n
+            if self.budget < 0:
+                raise ValueError("text repeats a character too many times to draw")
+            if unicodedata.east_asian_width(self.last) in "WF":
+                for _ in range(n):
+                    self.wide(self.last, at)
+            else:
+                self.write(self.last * n, at)
+        elif final == "s":
+            self.saved = (self.row, self.col)
+        elif final == "u":
+            self.row, self.col = self.saved
+
+    def erase(self, how: int, screen: bool, at: int) -> None:
+        """EL (``K``) and ED (``J``): 0 from the cursor on, 1 up to it, 2 (3) all."""
+        cells, origins = self.line()
+        if how == 0:
+            del cells[self.col :], origins[self.col :]
+        elif how == 1:
+            self.blank(0, self.col + 1, at)
+        else:
+            self.blank(0, len(cells), at)
+        if screen:
+            for row in list(self.rows):
+                above, below = row < self.row, row > self.row
+                if (how == 0 and below) or (how == 1 and above) or (how >= 2 and row != self.row):
+                    del self.rows[row]
+
+    def control(self, char: str) -> None:
+        """A one-character control (or a two-character escape's final)."""
+        if char == "\b":
+            self.col = max(0, min(self.col, _COLUMNS) - 1)
+        elif char == "\r":
+            self.col = 0
+        elif char == "\t":
+            self.col = min((self.col // 8 + 1) * 8, _COLUMNS - 1)
+        elif char in "\n\x85E":  # a new line starts at the left (``onlcr``)
+            self.row += 1
+            self.col = 0
+        elif char in "\x0b\x0c\x84D":
+            self.row += 1
+        elif char in "\x8dM":
+            self.row -= 1
+        elif char == "7":
+            self.saved = (self.row, self.col)
+        elif char == "8":
+            self.row, self.col = self.saved
+        elif char == "c":
+            self.rows.clear()
+            self.row = self.col = 0
+
+    def draw(self, text: str, lo: int, hi: int) -> None:
+        """Apply ``text[lo:hi]``."""
+        pos = lo
+        while pos < hi:
+            plain = _PLAIN.match(text, pos, hi)
+            if plain is not None:
+                self.write(plain.group(), pos)
+                pos = plain.end()
+                continue
+            step = _STEP.match(text, pos, hi)
+            assert step is not None  # the last branch matches any character
+            pos = step.end()
+            char = step.group(6)
+            if step.group(3) is not None:
+                if not step.group(2):
+                    self.csi(step.group(1), step.group(3), step.start())
+            elif step.group(5) is not None:
+                if not step.group(4) and step.group(5):
+                    self.control(step.group(5) if step.group(5) in "78DEMc" else "")
+            elif char is not None:
+                if char in "\b\r\t\n\x0b\x0c\x84\x85\x8d":
+                    self.control(char)
+                elif _HIDDEN_CHAR.match(char) is not None:
+                    pass  # drawn as nothing
+                elif unicodedata.combining(char) or unicodedata.category(char) == "Me":
+                    self.mark(char)
+                elif unicodedata.east_asian_width(char) in "WF":
+                    self.wide(char, step.start())
+                else:
+                    self.write(char, step.start())
+
+    def pieces(self, sep: int) -> tuple[list[str], list[int]]:
+        """The drawn rows, top to bottom, as characters and their original offsets
+        (rows apart by a line feed standing for offset ``sep``)."""
+        chars: list[str] = []
+        origins: list[int] = []
+        for i, row in enumerate(sorted(self.rows)):
+            if i:
+                chars.append("\n")
+                origins.append(sep)
+            cells, offsets = self.rows[row]
+            for cell, at in zip(cells, offsets, strict=True):
+                for char in cell:
+                    chars.append(char)
+                    origins.append(at)
+        return chars, origins
+
+
+def _draw(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
+    screen = _Screen(budget=4 * (hi - lo) + 8 * _COLUMNS)
+    screen.draw(text, lo, hi)
+    return screen.pieces(lo)
+
+
+def terminal_view(text: str) -> View | None:
+    """``text`` as a terminal draws it, or None when it moves no cursor (then it draws
+    as :func:`visible_view`).
+
+    Each cell holds what was written there last; the view maps every character to
+    the original offset of that write, so it is not ``ordered``. A text with a
+    vertical move (cursor up or down, absolute position, erase display, save and
+    restore, reset) is drawn whole, rows joined by line feeds; otherwise only its
+    lines that move the cursor are drawn, each alone, and the other lines are kept
+    as they are. Lines are taken as wider than the text (no wrapping at a margin),
+    tab stops every 8 columns, East Asian wide characters two cells wide. Raises
+    ValueError for a text that would draw far more blank cells than it has
+    characters (cursor moves to the right margin on every row).
+    """
+    found = _MOVES.search(text)
+    if found is None:
+        return None
+    parts: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    size = 0
+
+    def keep(lo: int, hi: int) -> None:
+        nonlocal size
+        if hi > lo:
+            parts.append(text[lo:hi])
+            starts.append(size)
+            origins.append(lo)
+            size += hi - lo
+
+    def drawn(lo: int, hi: int) -> None:
+        nonlocal size
+        chars, offsets = _draw(text, lo, hi)
+        parts.extend(chars)
+        for i, at in enumerate(offsets):
+            if not (origins and i and offsets[i - 1] + 1 == at):
+                starts.append(size + i)
+                origins.append(at)
+        size += len(chars)
+
+    if _VERTICAL.search(text) is not None:
+        drawn(0, len(text))
+    else:
+        pos = 0
+        while found is not None:
+            lo = text.rfind("\n", 0, found.start()) + 1
+            hi = text.find("\n", found.end())
+            hi = len(text) if hi < 0 else hi
+            keep(pos, lo)
+            drawn(lo, hi)
+            pos = hi
+            found = _MOVES.search(text, hi)
+        keep(pos, len(text))
+    if not parts:
+        return View("", [0], [0], ordered=False)
+    return View("".join(parts), starts, origins, ordered=False)
