@@ -8,6 +8,7 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,49 @@ def test_a_clean_or_coloured_text_is_not_drawn() -> None:
 def test_wild_cursor_moves_are_refused_not_drawn_forever() -> None:
     with pytest.raises(ValueError, match="blank cells"):
         terminal_view("x\x1b[4000C.\x1b[B" * 50)
+
+
+def _every(key: str, junk: str, step: int = 6) -> str:
+    return junk.join(key[i : i + step] for i in range(0, len(key), step))
+
+
+#: texts a terminal draws with the key whole (reasoned by hand from xterm's parser),
+#: and whether a terminal that honours C1 controls is the one that does
+ATTACKS = {
+    # a control inside a CSI is executed, and the sequence goes on
+    "backspace-inside-csi": (lambda k: _every(k, "##\x1b[\bD"), True),
+    "nul-inside-csi": (lambda k: _every(k, "#\x1b[1\x00D"), True),
+    # CAN cancels a sequence: its parameters draw nothing
+    "cancelled-csi": (lambda k: _every(k, "\x1b[9\x18"), True),
+    # a terminal that ignores C1 draws ``\x9b`` as nothing and the next letter as text
+    "ignored-c1-before-letters": (lambda k: re.sub("([a-f])", "\x9b\\1", k), False),
+    "save-restore-across-lines": (lambda k: f"{k[:10]}\x1b[s\njunk\x1b[u{k[10:]}", True),
+    "esc7-esc8": (lambda k: _every(k, "\x1b7###\x1b8"), True),
+    "tab-then-back": (lambda k: f"{k[:5]}\t\x1b[{8 - 5}D{k[5:]}", True),
+    "junk-on-the-row-above": (lambda k: _every(k, "\x1b[1A#\x1b[1B\x1b[1D"), True),
+    "wide-junk": (lambda k: _every(k, "\u6f22\x1b[2D"), True),
+    "deleted-junk": (lambda k: _every(k, "###\x1b[3D\x1b[3P"), True),
+    "inserted-head": (lambda k: f"{k[9:]}\r\x1b[9@{k[:9]}", True),
+    "erased-junk": (lambda k: _every(k, "#\x1b[1D\x1b[1X"), True),
+    "absolute-column": (lambda k: "".join(f"{k[i]}#\x1b[{i + 2}G" for i in range(len(k))), True),
+}
+
+
+@pytest.mark.parametrize("kind", ["openrouter", "random"])
+@pytest.mark.parametrize("attack", ATTACKS.values(), ids=ATTACKS.keys())
+def test_cursor_tricks_do_not_hide_a_key(
+    attack: tuple[Callable[[str], str], bool], kind: str
+) -> None:
+    build, c1 = attack
+    key = make_canary() if kind == "openrouter" else secrets.token_urlsafe(24)
+    text = build(key)
+    drawn = terminal_view(text, c1=c1)
+    assert drawn is not None
+    assert key in drawn.text
+    with Secret(key):
+        out = Sanitizer().sanitize(text)
+    assert "***MASKED***" in out
+    assert key not in out
+    for c1_shown in (True, False):
+        view = terminal_view(out, c1=c1_shown)
+        assert view is None or key not in view.text

@@ -461,10 +461,11 @@ class Sanitizer:
                     if visible is not None:
                         views.append(visible)
                         hits.extend(_mapped(visible, scanner.scan(visible.text), False))
-                    drawn = terminal_view(text)
-                    if drawn is not None and (visible is None or drawn.text != visible.text):
-                        views.append(drawn)
-                        hits.extend(_mapped(drawn, scanner.scan(drawn.text), False, text))
+                    for c1 in (True, False):
+                        drawn = terminal_view(text, c1=c1)
+                        if drawn is not None and all(drawn.text != v.text for v in views):
+                            views.append(drawn)
+                            hits.extend(_mapped(drawn, scanner.scan(drawn.text), False, text))
         if self._wrapped and "\n" in text:
             # Wrapped base64 is looked for as a reader sees it, too (a zero-width
             # space inside a line must not hide the block).

@@ -14,7 +14,8 @@ A secret need not be contiguous in the text to be whole on the screen:
   pieces. :func:`terminal_view` draws the text as a terminal does (backspace, carriage
   return, tabs, cursor moves, save and restore, erase, insert and delete characters,
   wide characters) and keeps, for each cell on screen, the character written there
-  last;
+  last. A terminal that ignores C1 controls draws ``\\x9b`` as nothing and what follows
+  it as text: :func:`terminal_view` draws either way;
 - **wrapped base64**: the ``base64`` command, :func:`base64.encodebytes`, MIME and PEM
   break encoded text into lines (76 or 64 columns, or any other width); a decoder
   ignores the breaks, so a known value encoded in it is whole once decoded.
@@ -188,27 +189,16 @@ def base64_view(text: str) -> View | None:
 
 #: what makes a drawn text differ from the text without its controls: backspace, a
 #: carriage return that does not end a line, vertical moves (VT, FF, IND, NEL, RI), any
-#: CSI but colours (SGR), and the escapes that save, restore, move or reset
+#: CSI but a plain colour (SGR), and any other escape but a string (OSC, DCS, ...).
+#: Lenient on purpose: a terminal executes a control inside a sequence
+#: (``\x1b[1\bD``), so a sequence with one is a move too.
 _MOVES = re.compile(
     r"[\x08\x0b\x0c\x84\x85\x8d]|\r(?!\n)"
-    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-ln-~]"
-    r"|\x1b[78DEMc]"
+    r"|(?:\x1b\[|\x9b)(?![0-9;:]*m)"
+    r"|\x1b[^\[\]PX^_]"
 )
-#: moves that leave the line: when a text holds one, it is drawn whole (rows and all),
-#: else only its lines that hold a move are drawn, each alone
-_VERTICAL = re.compile(
-    r"[\x0b\x0c\x84\x85\x8d]|(?:\x1b\[|\x9b)[0-?]*[ -/]*[ABEFHJdef]|\x1b[78DEMc]"
-)
-#: one step of drawing: a CSI (parameters, intermediates, final), a string (OSC, DCS,
-#: SOS, PM, APC: drawn as nothing), a two-character escape, or one character
-_STEP = re.compile(
-    r"(?:\x1b\[|\x9b)([0-?]*)([ -/]*)([@-~])"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b([ -/]*)([0-~]?)"
-    r"|(.)",
-    re.S,
-)
+#: C1 controls: with ``c1=False`` the text is drawn as a terminal that ignores them
+_C1 = re.compile("[\x80-\x9f]")
 #: a run of characters that each take one cell (drawn in one slice assignment)
 _PLAIN = re.compile(r"[ -~]+")
 #: the widest line drawn: a cursor stops at the right margin, as on a terminal
@@ -379,113 +369,146 @@ class _Screen:
             self.rows.clear()
             self.row = self.col = 0
 
-    def draw(self, text: str, lo: int, hi: int) -> None:
-        """Apply ``text[lo:hi]``."""
-        pos = lo
-        while pos < hi:
-            plain = _PLAIN.match(text, pos, hi)
-            if plain is not None:
-                self.write(plain.group(), pos)
-                pos = plain.end()
-                continue
-            step = _STEP.match(text, pos, hi)
-            assert step is not None  # the last branch matches any character
-            pos = step.end()
-            char = step.group(6)
-            if step.group(3) is not None:
-                if not step.group(2):
-                    self.csi(step.group(1), step.group(3), step.start())
-            elif step.group(5) is not None:
-                if not step.group(4) and step.group(5):
-                    self.control(step.group(5) if step.group(5) in "78DEMc" else "")
-            elif char is not None:
-                if char in "\b\r\t\n\x0b\x0c\x84\x85\x8d":
-                    self.control(char)
-                elif _HIDDEN_CHAR.match(char) is not None:
-                    pass  # drawn as nothing
-                elif unicodedata.combining(char) or unicodedata.category(char) == "Me":
-                    self.mark(char)
-                elif unicodedata.east_asian_width(char) in "WF":
-                    self.wide(char, step.start())
+    def draw(self, text: str, c1: bool) -> None:
+        """Apply ``text`` as a terminal's parser does (the DEC state machine, as
+        xterm follows it): a control character is executed inside an escape
+        sequence too, CAN and SUB cancel one, ESC starts another, a malformed
+        sequence is ignored up to its final byte, strings (OSC, DCS, SOS, PM, APC)
+        draw nothing up to their terminator. ``c1``: whether C1 controls
+        (``\x9b`` for CSI, ...) act as controls or draw nothing."""
+        state = _GROUND
+        params = inter = ""
+        bad = osc = False
+        seq = pos = 0
+        end = len(text)
+        while pos < end:
+            if state == _GROUND:
+                plain = _PLAIN.match(text, pos)
+                if plain is not None:
+                    self.write(plain.group(), pos)
+                    pos = plain.end()
+                    continue
+            char = text[pos]
+            at = pos
+            pos += 1
+            if char in "\x18\x1a":  # CAN, SUB: cancel the sequence
+                state = _GROUND
+            elif char == "\x1b":
+                state, inter, seq = _ESCAPE, "", at
+            elif char == "\x7f":
+                pass  # DEL: ignored everywhere
+            elif c1 and "\x80" <= char <= "\x9f":
+                state = _GROUND
+                if char == "\x9b":
+                    state, params, inter, bad, seq = _CSI, "", "", False, at
+                elif char in "\x90\x98\x9d\x9e\x9f":  # DCS SOS OSC PM APC
+                    state, osc = _STRING, char == "\x9d"
                 else:
-                    self.write(char, step.start())
+                    self.control(char)
+            elif state == _STRING:
+                if char == "\x07" and osc:
+                    state = _GROUND
+            elif char < " ":
+                self.control(char)  # executed in any state but a string
+            elif state == _GROUND:
+                self.glyph(char, at)
+            elif state == _ESCAPE:
+                if char == "[":
+                    state, params, bad = _CSI, "", False
+                elif char in "]PX^_":
+                    state, osc = _STRING, char == "]"
+                elif " " <= char <= "/":
+                    inter += char
+                elif "0" <= char <= "~":
+                    state = _GROUND
+                    if not inter and char in "78DEMc":
+                        self.control(char)
+                else:  # not a sequence after all: the character is drawn
+                    state = _GROUND
+                    self.glyph(char, at)
+            elif "0" <= char <= "?":  # CSI parameter
+                bad = bad or bool(inter)
+                params += char
+            elif " " <= char <= "/":
+                inter += char
+            elif "@" <= char <= "~":
+                state = _GROUND
+                if not bad and not inter:
+                    self.csi(params, char, seq)
+            else:
+                bad = True  # ignored up to the final byte
 
-    def pieces(self, sep: int) -> tuple[list[str], list[int]]:
-        """The drawn rows, top to bottom, as characters and their original offsets
-        (rows apart by a line feed standing for offset ``sep``)."""
-        chars: list[str] = []
+    def glyph(self, char: str, at: int) -> None:
+        """Draw one character that is not a control."""
+        if _HIDDEN_CHAR.match(char) is not None:
+            pass  # drawn as nothing
+        elif unicodedata.combining(char) or unicodedata.category(char) == "Me":
+            self.mark(char)
+        elif unicodedata.east_asian_width(char) in "WF":
+            self.wide(char, at)
+        else:
+            self.write(char, at)
+
+    def pieces(self, sep: int) -> tuple[list[str], list[int], list[int]]:
+        """The drawn rows, top to bottom (apart by a line feed standing for offset
+        ``sep``), as ``View`` parts: strings, where each starts in the view and
+        where in the original."""
+        parts: list[str] = []
+        starts: list[int] = []
         origins: list[int] = []
+        size = 0
         for i, row in enumerate(sorted(self.rows)):
             if i:
-                chars.append("\n")
+                parts.append("\n")
+                starts.append(size)
                 origins.append(sep)
+                size += 1
             cells, offsets = self.rows[row]
+            if not cells:
+                continue
+            first = offsets[0]
+            if offsets == list(range(first, first + len(offsets))) and all(
+                len(c) == 1 for c in cells
+            ):
+                parts.append("".join(cells))  # written in one go: one piece
+                starts.append(size)
+                origins.append(first)
+                size += len(cells)
+                continue
+            last = -2
             for cell, at in zip(cells, offsets, strict=True):
                 for char in cell:
-                    chars.append(char)
-                    origins.append(at)
-        return chars, origins
+                    if at != last + 1 or len(cell) > 1:
+                        starts.append(size)
+                        origins.append(at)
+                    parts.append(char)
+                    size += 1
+                    last = at
+        return parts, starts, origins
 
 
-def _draw(text: str, lo: int, hi: int) -> tuple[list[str], list[int]]:
-    screen = _Screen(budget=4 * (hi - lo) + 8 * _COLUMNS)
-    screen.draw(text, lo, hi)
-    return screen.pieces(lo)
+_GROUND, _ESCAPE, _CSI, _STRING = range(4)
 
 
-def terminal_view(text: str) -> View | None:
+def terminal_view(text: str, *, c1: bool = True) -> View | None:
     """``text`` as a terminal draws it, or None when it moves no cursor (then it draws
-    as :func:`visible_view`).
+    as :func:`visible_view`), or for ``c1=False``, when it holds no C1 control.
 
     Each cell holds what was written there last; the view maps every character to
-    the original offset of that write, so it is not ``ordered``. A text with a
-    vertical move (cursor up or down, absolute position, erase display, save and
-    restore, reset) is drawn whole, rows joined by line feeds; otherwise only its
-    lines that move the cursor are drawn, each alone, and the other lines are kept
-    as they are. Lines are taken as wider than the text (no wrapping at a margin),
-    tab stops every 8 columns, East Asian wide characters two cells wide. Raises
+    the original offset of that write, so it is not ``ordered``. Rows are joined by
+    line feeds, in order (a line feed starts a row at the left, as a terminal's
+    ``onlcr`` does). Lines are taken as wider than the text (no wrapping at a
+    margin, at most 4,096 columns), tab stops every 8 columns, East Asian wide
+    characters two cells wide. ``c1=False`` draws as a terminal that ignores C1
+    controls (``\x9b`` draws nothing, and what follows it is text). Raises
     ValueError for a text that would draw far more blank cells than it has
-    characters (cursor moves to the right margin on every row).
+    characters (the cursor sent to the right margin on every row).
     """
-    found = _MOVES.search(text)
-    if found is None:
+    if (_MOVES.search(text) if c1 else _C1.search(text)) is None:
         return None
-    parts: list[str] = []
-    starts: list[int] = []
-    origins: list[int] = []
-    size = 0
-
-    def keep(lo: int, hi: int) -> None:
-        nonlocal size
-        if hi > lo:
-            parts.append(text[lo:hi])
-            starts.append(size)
-            origins.append(lo)
-            size += hi - lo
-
-    def drawn(lo: int, hi: int) -> None:
-        nonlocal size
-        chars, offsets = _draw(text, lo, hi)
-        parts.extend(chars)
-        for i, at in enumerate(offsets):
-            if not (origins and i and offsets[i - 1] + 1 == at):
-                starts.append(size + i)
-                origins.append(at)
-        size += len(chars)
-
-    if _VERTICAL.search(text) is not None:
-        drawn(0, len(text))
-    else:
-        pos = 0
-        while found is not None:
-            lo = text.rfind("\n", 0, found.start()) + 1
-            hi = text.find("\n", found.end())
-            hi = len(text) if hi < 0 else hi
-            keep(pos, lo)
-            drawn(lo, hi)
-            pos = hi
-            found = _MOVES.search(text, hi)
-        keep(pos, len(text))
+    screen = _Screen(budget=4 * len(text) + 8 * _COLUMNS)
+    screen.draw(text, c1)
+    parts, starts, origins = screen.pieces(0)
     if not parts:
         return View("", [0], [0], ordered=False)
     return View("".join(parts), starts, origins, ordered=False)

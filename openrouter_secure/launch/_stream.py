@@ -152,11 +152,15 @@ def _finish(sanitizer: Sanitizer, fragments: FragmentMasker | None, text: str) -
         return text
     from .._sanitize._views import terminal_view  # loaded after the child starts
 
-    try:
-        drawn = terminal_view(text)
-    except ValueError:  # cursor moves too wild to draw: the controls are dropped
-        drawn = None
-    for view in (shown, drawn.text if drawn is not None else shown):
+    views = [shown]
+    for c1 in (True, False):
+        try:
+            drawn = terminal_view(text, c1=c1)
+        except ValueError:  # cursor moves too wild to draw: the controls are dropped
+            drawn = None
+        if drawn is not None and drawn.text not in views:
+            views.append(drawn.text)
+    for view in views:
         masked = sanitizer.sanitize(view)
         if fragments:
             masked = fragments.mask(masked)
