@@ -304,3 +304,19 @@ def test_cursor_tricks_do_not_hide_a_key(
     for c1_shown in (True, False):
         view = terminal_view(out, c1=c1_shown)
         assert view is None or key not in view.text
+
+
+@pytest.mark.parametrize(
+    ("text", "drawn"),
+    [
+        ("abcdef\nxx\x1b[1A\x1b[3GY", "abYdef\nxx"),  # back up into a line drawn earlier
+        ("abc\x1b[s\nline two\n\x1b[uZ", "abcZ\nline two"),  # restored across lines
+        ("a\nb\nc\x1b[2J", " "),  # erase display
+        ("a\x1b[1Db\n", "b\n"),  # a line's own line feed is kept
+        ("ab\x1bcxy\bz", "xz"),  # reset
+    ],
+)
+def test_the_drawn_view_spans_lines(text: str, drawn: str) -> None:
+    view = terminal_view(text)
+    assert view is not None
+    assert view.text == drawn

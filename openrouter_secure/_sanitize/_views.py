@@ -197,10 +197,14 @@ _MOVES = re.compile(
     r"|(?:\x1b\[|\x9b)(?![0-9;:]*m)"
     r"|\x1b[^\[\]PX^_]"
 )
+#: where a move may start (searched first: ``_MOVES`` itself has no literal prefix)
+_MAYBE_MOVE = re.compile("[\x08\x0b\x0c\r\x1b\x84\x85\x8d\x9b]")
 #: C1 controls: with ``c1=False`` the text is drawn as a terminal that ignores them
 _C1 = re.compile("[\x80-\x9f]")
 #: a run of characters that each take one cell (drawn in one slice assignment)
 _PLAIN = re.compile(r"[ -~]+")
+#: a whole line of them
+_CLEAN_LINE = re.compile(r"[ -~]*\n")
 #: the widest line drawn: a cursor stops at the right margin, as on a terminal
 _COLUMNS = 4096
 #: first row of absolute positioning (CUP, VPA): rows above are the text's own
@@ -211,8 +215,12 @@ class _Screen:
     """Cells of a drawn text: per row, the character in each cell and the original
     offset of what was written there last (a wide character's second cell holds ``""``)."""
 
-    def __init__(self, budget: int) -> None:
+    def __init__(self, text: str, budget: int) -> None:
+        self.text = text
         self.rows: dict[int, tuple[list[str], list[int]]] = {}
+        #: rows written in one go from a line without controls: ``text[lo:hi]``, made
+        #: cells only if the cursor comes back to them
+        self.kept: dict[int, tuple[int, int]] = {}
         self.row = self.col = 0
         self.saved = (0, 0)
         self.last = ""
@@ -222,7 +230,8 @@ class _Screen:
     def line(self) -> tuple[list[str], list[int]]:
         got = self.rows.get(self.row)
         if got is None:
-            got = self.rows[self.row] = ([], [])
+            lo, hi = self.kept.pop(self.row, (0, 0))
+            got = self.rows[self.row] = (list(self.text[lo:hi]), list(range(lo, hi)))
         return got
 
     def _reach(self, cells: list[str], origins: list[int], end: int, at: int) -> None:
@@ -341,10 +350,11 @@ class _Screen:
         else:
             self.blank(0, len(cells), at)
         if screen:
-            for row in list(self.rows):
+            for row in [*self.rows, *self.kept]:
                 above, below = row < self.row, row > self.row
                 if (how == 0 and below) or (how == 1 and above) or (how >= 2 and row != self.row):
-                    del self.rows[row]
+                    self.rows.pop(row, None)
+                    self.kept.pop(row, None)
 
     def control(self, char: str) -> None:
         """A one-character control (or a two-character escape's final)."""
@@ -367,6 +377,7 @@ class _Screen:
             self.row, self.col = self.saved
         elif char == "c":
             self.rows.clear()
+            self.kept.clear()
             self.row = self.col = 0
 
     def draw(self, text: str, c1: bool) -> None:
@@ -381,8 +392,24 @@ class _Screen:
         bad = osc = False
         seq = pos = 0
         end = len(text)
+        rows, kept = self.rows, self.kept
         while pos < end:
             if state == _GROUND:
+                if (
+                    (pos == 0 or text[pos - 1] == "\n")
+                    and self.row not in rows
+                    and self.row not in kept
+                    and (line := _CLEAN_LINE.match(text, pos)) is not None
+                ):
+                    # A line without controls on a fresh row: kept as a slice (a
+                    # long log with one control in it is drawn at ``re`` speed).
+                    pos = line.end()
+                    kept[self.row] = (line.start(), pos - 1)
+                    if pos - 1 > line.start():
+                        self.last = text[pos - 2]
+                    self.row += 1
+                    self.col = 0
+                    continue
                 plain = _PLAIN.match(text, pos)
                 if plain is not None:
                     self.write(plain.group(), pos)
@@ -457,12 +484,20 @@ class _Screen:
         starts: list[int] = []
         origins: list[int] = []
         size = 0
-        for i, row in enumerate(sorted(self.rows)):
+        for i, row in enumerate(sorted({*self.rows, *self.kept})):
             if i:
                 parts.append("\n")
                 starts.append(size)
                 origins.append(sep)
                 size += 1
+            if row in self.kept:
+                lo, hi = self.kept[row]
+                if hi > lo:
+                    parts.append(self.text[lo:hi])
+                    starts.append(size)
+                    origins.append(lo)
+                    size += hi - lo
+                continue
             cells, offsets = self.rows[row]
             if not cells:
                 continue
@@ -490,6 +525,11 @@ class _Screen:
 _GROUND, _ESCAPE, _CSI, _STRING = range(4)
 
 
+def _moves(text: str) -> bool:
+    """Whether ``text`` moves the cursor (see ``_MOVES``)."""
+    return any(_MOVES.match(text, m.start()) for m in _MAYBE_MOVE.finditer(text))
+
+
 def terminal_view(text: str, *, c1: bool = True) -> View | None:
     """``text`` as a terminal draws it, or None when it moves no cursor (then it draws
     as :func:`visible_view`), or for ``c1=False``, when it holds no C1 control.
@@ -504,10 +544,12 @@ def terminal_view(text: str, *, c1: bool = True) -> View | None:
     ValueError for a text that would draw far more blank cells than it has
     characters (the cursor sent to the right margin on every row).
     """
-    if (_MOVES.search(text) if c1 else _C1.search(text)) is None:
+    if not (_moves(text) if c1 else _C1.search(text) is not None):
         return None
-    screen = _Screen(budget=4 * len(text) + 8 * _COLUMNS)
+    screen = _Screen(text, budget=4 * len(text) + 8 * _COLUMNS)
     screen.draw(text, c1)
+    if text.endswith("\n"):
+        screen.line()  # the row a final line feed starts is on screen, empty
     parts, starts, origins = screen.pieces(0)
     if not parts:
         return View("", [0], [0], ordered=False)
