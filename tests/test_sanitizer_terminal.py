@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import Sanitizer, Secret, StreamSanitizer
-from openrouter_secure._sanitize._views import terminal_view
+from openrouter_secure._sanitize._views import terminal_view, terminal_views
 from openrouter_secure.launch import LineSanitizer
 from openrouter_secure.testing import make_canary
 
@@ -320,3 +320,21 @@ def test_the_drawn_view_spans_lines(text: str, drawn: str) -> None:
     view = terminal_view(text)
     assert view is not None
     assert view.text == drawn
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "\u00ad\b#\b",  # a soft hyphen takes a cell under glibc's wcwidth
+        "\u3164\b\b#\b",  # a Hangul filler takes two
+        "\u3164#\b",  # ... or none, on a terminal that draws it as nothing
+        "\x9b#\x1b[1D",  # C1 ignored: the ``#`` is drawn, then erased
+    ],
+)
+def test_invisible_characters_a_terminal_may_give_cells_do_not_hide_a_key(junk: str) -> None:
+    value = secrets.token_urlsafe(24)
+    text = f"got {_every(value, junk, 5)} back"
+    with Secret(value):
+        out = Sanitizer().sanitize(text)
+    assert "***MASKED***" in out
+    assert value not in "".join(v.text for v in terminal_views(out))

@@ -48,7 +48,7 @@ from ._scan import (
     hyperscan_available,
 )
 from ._traceback import scrubbed_traceback
-from ._views import HIDDEN_CHARS, View, base64_view, terminal_view, visible_view
+from ._views import HIDDEN_CHARS, View, base64_view, terminal_views, visible_view
 
 __all__ = [
     "MASK",
@@ -461,9 +461,8 @@ class Sanitizer:
                     if visible is not None:
                         views.append(visible)
                         hits.extend(_mapped(visible, scanner.scan(visible.text), False))
-                    for c1 in (True, False):
-                        drawn = terminal_view(text, c1=c1)
-                        if drawn is not None and all(drawn.text != v.text for v in views):
+                    for drawn in terminal_views(text):
+                        if all(drawn.text != v.text for v in views):
                             views.append(drawn)
                             hits.extend(_mapped(drawn, scanner.scan(drawn.text), False, text))
         if self._wrapped and "\n" in text:

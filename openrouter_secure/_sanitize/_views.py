@@ -37,7 +37,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["View", "base64_view", "has_hidden", "terminal_view", "visible_view"]
+__all__ = [
+    "View",
+    "base64_view",
+    "has_hidden",
+    "terminal_view",
+    "terminal_views",
+    "visible_view",
+]
 
 # C0 controls other than tab and line feed, DEL, C1 controls (``\x9b`` is the one-byte
 # CSI), the Unicode format characters (category Cf: soft hyphen, zero-width space and
@@ -199,6 +206,10 @@ _MOVES = re.compile(
 )
 #: where a move may start (searched first: ``_MOVES`` itself has no literal prefix)
 _MAYBE_MOVE = re.compile("[\x08\x0b\x0c\r\x1b\x84\x85\x8d\x9b]")
+#: invisible characters that take cells on a terminal following glibc's ``wcwidth``
+#: (soft hyphen, Hangul fillers); other terminals draw them as nothing
+_FILLERS = {"\u00ad": 1, "\u115f": 2, "\u3164": 2, "\uffa0": 1}
+_FILLER = re.compile("[\u00ad\u115f\u3164\uffa0]")
 #: C1 controls: with ``c1=False`` the text is drawn as a terminal that ignores them
 _C1 = re.compile("[\x80-\x9f]")
 #: a run of characters that each take one cell (drawn in one slice assignment)
@@ -224,6 +235,7 @@ class _Screen:
         self.row = self.col = 0
         self.saved = (0, 0)
         self.last = ""
+        self.fillers = True
         #: cells that may still be made: moves cannot make a huge screen of blanks
         self.budget = budget
 
@@ -380,13 +392,15 @@ class _Screen:
             self.kept.clear()
             self.row = self.col = 0
 
-    def draw(self, text: str, c1: bool) -> None:
+    def draw(self, text: str, c1: bool, fillers: bool) -> None:
         """Apply ``text`` as a terminal's parser does (the DEC state machine, as
         xterm follows it): a control character is executed inside an escape
         sequence too, CAN and SUB cancel one, ESC starts another, a malformed
         sequence is ignored up to its final byte, strings (OSC, DCS, SOS, PM, APC)
         draw nothing up to their terminator. ``c1``: whether C1 controls
-        (``\x9b`` for CSI, ...) act as controls or draw nothing."""
+        (``\x9b`` for CSI, ...) act as controls or draw nothing; ``fillers``: whether
+        the invisible characters ``wcwidth`` gives a width take their cells."""
+        self.fillers = fillers
         state = _GROUND
         params = inter = ""
         bad = osc = False
@@ -468,7 +482,9 @@ class _Screen:
     def glyph(self, char: str, at: int) -> None:
         """Draw one character that is not a control."""
         if _HIDDEN_CHAR.match(char) is not None:
-            pass  # drawn as nothing
+            width = _FILLERS.get(char, 0) if self.fillers else 0
+            if width:  # blank cells, as a terminal following ``wcwidth`` draws it
+                self.write(" " * width, at)
         elif unicodedata.combining(char) or unicodedata.category(char) == "Me":
             self.mark(char)
         elif unicodedata.east_asian_width(char) in "WF":
@@ -530,7 +546,7 @@ def _moves(text: str) -> bool:
     return any(_MOVES.match(text, m.start()) for m in _MAYBE_MOVE.finditer(text))
 
 
-def terminal_view(text: str, *, c1: bool = True) -> View | None:
+def terminal_view(text: str, *, c1: bool = True, fillers: bool = True) -> View | None:
     """``text`` as a terminal draws it, or None when it moves no cursor (then it draws
     as :func:`visible_view`), or for ``c1=False``, when it holds no C1 control.
 
@@ -540,17 +556,38 @@ def terminal_view(text: str, *, c1: bool = True) -> View | None:
     ``onlcr`` does). Lines are taken as wider than the text (no wrapping at a
     margin, at most 4,096 columns), tab stops every 8 columns, East Asian wide
     characters two cells wide. ``c1=False`` draws as a terminal that ignores C1
-    controls (``\x9b`` draws nothing, and what follows it is text). Raises
+    controls (``\x9b`` draws nothing, and what follows it is text);
+    ``fillers=False`` as one that gives the soft hyphen and the Hangul fillers no
+    cell. Raises
     ValueError for a text that would draw far more blank cells than it has
     characters (the cursor sent to the right margin on every row).
     """
     if not (_moves(text) if c1 else _C1.search(text) is not None):
         return None
     screen = _Screen(text, budget=4 * len(text) + 8 * _COLUMNS)
-    screen.draw(text, c1)
+    screen.draw(text, c1, fillers)
     if text.endswith("\n"):
         screen.line()  # the row a final line feed starts is on screen, empty
     parts, starts, origins = screen.pieces(0)
     if not parts:
         return View("", [0], [0], ordered=False)
     return View("".join(parts), starts, origins, ordered=False)
+
+
+def terminal_views(text: str) -> list[View]:
+    """Every distinct drawing of ``text`` (:func:`terminal_view`) by the terminals
+    that differ on it: one when it moves the cursor, more only when it holds a C1
+    control or a filler, none when it does neither. Raises ValueError as
+    :func:`terminal_view` does."""
+    moves = _moves(text)
+    c1s = [True] if moves else []
+    if _C1.search(text) is not None:
+        c1s.append(False)
+    fills = [True, False] if _FILLER.search(text) is not None else [True]
+    out: list[View] = []
+    for c1 in c1s:
+        for fillers in fills:
+            view = terminal_view(text, c1=c1, fillers=fillers)
+            if view is not None and all(view.text != v.text for v in out):
+                out.append(view)
+    return out

@@ -21,6 +21,7 @@ view, masked, so it loses its colours. Lines without a secret keep them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -150,16 +151,11 @@ def _finish(sanitizer: Sanitizer, fragments: FragmentMasker | None, text: str) -
     shown = _CONTROLS.sub("", text)
     if shown == text:
         return text
-    from .._sanitize._views import terminal_view  # loaded after the child starts
+    from .._sanitize._views import terminal_views  # loaded after the child starts
 
     views = [shown]
-    for c1 in (True, False):
-        try:
-            drawn = terminal_view(text, c1=c1)
-        except ValueError:  # cursor moves too wild to draw: the controls are dropped
-            drawn = None
-        if drawn is not None and drawn.text not in views:
-            views.append(drawn.text)
+    with contextlib.suppress(ValueError):  # moves too wild to draw: controls dropped
+        views.extend(v.text for v in terminal_views(text) if v.text != shown)
     for view in views:
         masked = sanitizer.sanitize(view)
         if fragments:
