@@ -260,6 +260,15 @@ def test_wild_cursor_moves_are_refused_not_drawn_forever() -> None:
         terminal_view("x\x1b[4000C.\x1b[B" * 50)
 
 
+def test_a_text_too_wild_to_draw_is_masked_whole_also_in_a_long_run_line() -> None:
+    wild = "x\x1b[4000C.\x1b[B" * 50
+    assert Sanitizer().sanitize(wild) == "***MASKED***"
+    lines = LineSanitizer(Sanitizer(), max_line=256)
+    out = lines.feed(wild.encode()) + lines.feed(b"next\n") + lines.flush()
+    assert out.startswith(b"***MASKED***")
+    assert b"4000C" not in out
+
+
 def _every(key: str, junk: str, step: int = 6) -> str:
     return junk.join(key[i : i + step] for i in range(0, len(key), step))
 
@@ -338,3 +347,22 @@ def test_invisible_characters_a_terminal_may_give_cells_do_not_hide_a_key(junk: 
         out = Sanitizer().sanitize(text)
     assert "***MASKED***" in out
     assert value not in "".join(v.text for v in terminal_views(out))
+
+
+def test_the_sanitize_command_masks_a_key_with_erased_junk() -> None:
+    key = make_canary()
+    data = "".join(f"{interleave(key, every, chr(8))}\n" for every in range(1, 9)).encode()
+    proc = subprocess.run(
+        [sys.executable, "-m", "openrouter_secure.cli", "sanitize"],
+        input=data,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "NO_PROXY": "*"},
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().split("\n")[:-1]
+    assert len(lines) == 8
+    for line in lines:
+        assert key not in render(line)
+        assert "***MASKED***" in line

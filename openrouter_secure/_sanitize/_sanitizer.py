@@ -461,7 +461,13 @@ class Sanitizer:
                     if visible is not None:
                         views.append(visible)
                         hits.extend(_mapped(visible, scanner.scan(visible.text), False))
-                    for drawn in terminal_views(text):
+                    try:
+                        drawings = terminal_views(text)
+                    except ValueError:
+                        # Cursor moves too wild to draw: what a terminal shows is
+                        # unknown, so the whole text is masked.
+                        return [(0, 0, len(text), KNOWN, 0)]
+                    for drawn in drawings:
                         if all(drawn.text != v.text for v in views):
                             views.append(drawn)
                             hits.extend(_mapped(drawn, scanner.scan(drawn.text), False, text))
