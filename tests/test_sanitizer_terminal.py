@@ -292,6 +292,8 @@ ATTACKS = {
     "inserted-head": (lambda k: f"{k[9:]}\r\x1b[9@{k[:9]}", True),
     "erased-junk": (lambda k: _every(k, "#\x1b[1D\x1b[1X"), True),
     "absolute-column": (lambda k: "".join(f"{k[i]}#\x1b[{i + 2}G" for i in range(len(k))), True),
+    # scrolled up a row, the cursor stays: the row above is where the key began
+    "scroll-up": (lambda k: _every(k, "#\x1b[1S\x1b[1A\x1b[1D"), True),
 }
 
 
@@ -323,6 +325,8 @@ def test_cursor_tricks_do_not_hide_a_key(
         ("a\nb\nc\x1b[2J", " "),  # erase display
         ("a\x1b[1Db\n", "b\n"),  # a line's own line feed is kept
         ("ab\x1bcxy\bz", "xz"),  # reset
+        ("k1\x1b[1S\x1b[1Ak2", "k1k2"),  # scrolled up: the row above is the first
+        ("k1\n#\x1b[1M\x1b[1A\x1b[3Gk2", "k1k2"),  # a deleted line
     ],
 )
 def test_the_drawn_view_spans_lines(text: str, drawn: str) -> None:

@@ -36,6 +36,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TypeVar
 
 __all__ = [
     "View",
@@ -222,6 +223,14 @@ _COLUMNS = 4096
 _ABSOLUTE = 1 << 30
 
 
+_T = TypeVar("_T")
+
+
+def _shift(rows: dict[int, _T], by: int, start: int | None) -> None:
+    moved = {r: rows.pop(r) for r in list(rows) if start is None or r >= start}
+    rows.update({r + by: v for r, v in moved.items()})
+
+
 class _Screen:
     """Cells of a drawn text: per row, the character in each cell and the original
     offset of what was written there last (a wide character's second cell holds ``""``)."""
@@ -347,10 +356,26 @@ class _Screen:
                     self.wide(self.last, at)
             else:
                 self.write(self.last * n, at)
+        elif final in "ST":  # scroll up, down: the rows move, the cursor stays
+            self.shift(-n if final == "S" else n, None)
+        elif final in "LM":  # insert, delete lines: the rows below move
+            if final == "M":
+                for row in range(self.row, self.row + n):
+                    self.rows.pop(row, None)
+                    self.kept.pop(row, None)
+                self.shift(-n, self.row + n)
+            else:
+                self.shift(n, self.row)
+            self.col = 0
         elif final == "s":
             self.saved = (self.row, self.col)
         elif final == "u":
             self.row, self.col = self.saved
+
+    def shift(self, by: int, start: int | None) -> None:
+        """Move every row (``start``: from that row down) ``by`` rows."""
+        _shift(self.rows, by, start)
+        _shift(self.kept, by, start)
 
     def erase(self, how: int, screen: bool, at: int) -> None:
         """EL (``K``) and ED (``J``): 0 from the cursor on, 1 up to it, 2 (3) all."""
