@@ -48,7 +48,7 @@ from ._scan import (
     hyperscan_available,
 )
 from ._traceback import scrubbed_traceback
-from ._views import HIDDEN_CHARS, View, base64_view, visible_view
+from ._views import HIDDEN_CHARS, View, base64_view, terminal_views, visible_view
 
 __all__ = [
     "MASK",
@@ -442,11 +442,14 @@ class Sanitizer:
         - where the text holds a hidden character (an escape sequence, a zero-width
           space, a NUL), the findings in the text without them, each covering the
           hidden characters inside it;
+        - where it also moves the cursor (backspace, a carriage return inside a line,
+          cursor moves), the findings in the text as a terminal draws it, each covering
+          the original text from the first to the last character it shows;
         - where known values exist and the text holds wrapped base64 lines, the known
-          values (and their encodings) found in those lines joined.
+          values (and their encodings) found in those lines joined, in each view.
         """
         hits = scanner.scan(text)
-        visible: View | None = None
+        views: list[View] = []
         if hits:
             # A hit of one character is a hidden character: known values are longer.
             hidden = [h for h in hits if h[2] - h[1] == 1 and h[3] == KNOWN]
@@ -456,15 +459,27 @@ class Sanitizer:
                 if any(text[h[1] : h[1] + 2] != "\r\n" for h in hidden):
                     visible = visible_view(text)
                     if visible is not None:
+                        views.append(visible)
                         hits.extend(_mapped(visible, scanner.scan(visible.text), False))
+                    try:
+                        drawings = terminal_views(text)
+                    except ValueError:
+                        # Cursor moves too wild to draw: what a terminal shows is
+                        # unknown, so the whole text is masked.
+                        return [(0, 0, len(text), KNOWN, 0)]
+                    for drawn in drawings:
+                        if all(drawn.text != v.text for v in views):
+                            views.append(drawn)
+                            hits.extend(_mapped(drawn, scanner.scan(drawn.text), False, text))
         if self._wrapped and "\n" in text:
             # Wrapped base64 is looked for as a reader sees it, too (a zero-width
             # space inside a line must not hide the block).
-            seen = visible.text if visible is not None else text
-            view = base64_view(seen)
-            if view is not None:
-                found = _mapped(view, scanner.scan(view.text), True)
-                hits.extend(_mapped(visible, found, False) if visible is not None else found)
+            sources: list[View | None] = [*views] if views else [None]
+            for seen in sources:
+                view = base64_view(seen.text if seen is not None else text)
+                if view is not None:
+                    found = _mapped(view, scanner.scan(view.text), True)
+                    hits.extend(_mapped(seen, found, False, text) if seen is not None else found)
         return hits
 
     def _spans(self, text: str, hits: list[Hit] | None = None) -> list[tuple[int, int, int, int]]:
@@ -812,14 +827,19 @@ def _pair_name(first: object) -> str | None:
     return None
 
 
-def _mapped(view: View, hits: list[Hit], known_only: bool) -> list[Hit]:
+def _mapped(view: View, hits: list[Hit], known_only: bool, text: str | None = None) -> list[Hit]:
     """``hits`` made in ``view``, as spans of the original text (``known_only``: the
-    hits of known values alone, without the hidden characters' own)."""
+    hits of known values alone, without the hidden characters' own). With ``text``
+    (the original), a mask keeps a key's prefix only when the original span starts
+    with the same characters the view shows: in a drawn view it may start with junk
+    or with a later part of the key."""
     out: list[Hit] = []
     for context, start, end, ri, keep in hits:
         if (ri == KNOWN and end - start == 1) or (known_only and ri != KNOWN):
             continue
         lo, hi = view.span(start, end)
+        if keep and text is not None and text[lo : lo + 4] != view.text[start : start + 4]:
+            keep = 0
         out.append((min(view.original(context), lo), lo, hi, ri, keep))
     return out
 

@@ -13,12 +13,15 @@ A terminal renders escape sequences away: a key written with a colour code every
 characters shows whole on screen, though no run of it is long enough to match. Each
 line is therefore also checked with its terminal controls removed (CSI, OSC and other
 ``ESC`` sequences, C0 controls other than tab and newline, DEL, and zero-width
-characters); a line in which that view holds a secret is written as that view,
-masked, so it loses its colours. Lines without a secret keep them.
+characters), and as a terminal draws it (backspace, carriage return, cursor moves and
+erases applied: a key with a junk character written and erased after every few of its
+characters shows whole); a line in which a view holds a secret is written as that
+view, masked, so it loses its colours. Lines without a secret keep them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -140,18 +143,26 @@ def _encode(text: str, exact: bool = True) -> bytes:
 
 
 def _finish(sanitizer: Sanitizer, fragments: FragmentMasker | None, text: str) -> str:
-    """Mask the fragments of ``text`` (already sanitized), then check the view a
-    terminal shows; a line whose rendered view holds a secret is written as that
-    view, masked."""
+    """Mask the fragments of ``text`` (already sanitized), then check the views a
+    terminal shows (controls removed, then cursor moves drawn); a line whose view
+    holds a secret is written as that view, masked."""
     if fragments:
         text = fragments.mask(text)
     shown = _CONTROLS.sub("", text)
     if shown == text:
         return text
-    masked = sanitizer.sanitize(shown)
-    if fragments:
-        masked = fragments.mask(masked)
-    return masked if masked != shown else text
+    from .._sanitize._views import terminal_views  # loaded after the child starts
+
+    views = [shown]
+    with contextlib.suppress(ValueError):  # moves too wild to draw: controls dropped
+        views.extend(v.text for v in terminal_views(text) if v.text != shown)
+    for view in views:
+        masked = sanitizer.sanitize(view)
+        if fragments:
+            masked = fragments.mask(masked)
+        if masked != view:
+            return masked
+    return text
 
 
 def _clean(sanitizer: Sanitizer, fragments: FragmentMasker | None, data: bytes) -> bytes:
