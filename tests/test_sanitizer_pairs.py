@@ -8,7 +8,7 @@ import io
 import logging
 import secrets
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -106,22 +106,24 @@ def test_an_opaque_authorization_pair_value_keeps_nothing() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("x-api-key", api_key()),
-        ("X-Auth-Token", bearer()),
-        ("password", "hunter2" + secrets.token_hex(3)),
-        ("client_secret", bearer()),
-        ("cookie", "session=" + bearer()),
-    ],
-)
+# Values are made when a test runs: parallel test processes must collect the same ids.
+_PAIR_VALUES: dict[str, Callable[[], str]] = {
+    "x-api-key": api_key,
+    "X-Auth-Token": bearer,
+    "password": lambda: "hunter2" + secrets.token_hex(3),
+    "client_secret": bearer,
+    "cookie": lambda: "session=" + bearer(),
+}
+
+
+@pytest.mark.parametrize("name", list(_PAIR_VALUES))
 @pytest.mark.parametrize("quote", ["'", '"'])
 @pytest.mark.parametrize("prefix", ["", "b"])
 @pytest.mark.parametrize("brackets", ["()", "[]"])
 def test_a_pair_under_a_secret_name_is_masked_in_every_literal_form(
-    name: str, value: str, quote: str, prefix: str, brackets: str
+    name: str, quote: str, prefix: str, brackets: str
 ) -> None:
+    value = _PAIR_VALUES[name]()
     q = f"{prefix}{quote}"
     text = f"{brackets[0]}{q}{name}{quote}, {q}{value}{quote}{brackets[1]}"
     out = default_sanitizer().sanitize(text)
