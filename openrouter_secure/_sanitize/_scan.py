@@ -33,6 +33,7 @@ from typing import Any
 from . import _hyperscan
 from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
 from ._literals import trie_pattern
+from ._names import PARAM_DELIMITERS, decode_param_name, is_secret_param
 from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
 __all__ = [
@@ -115,6 +116,41 @@ def _real_despite_runs(value: str) -> bool:
 
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
+
+
+_PARAM_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~%-")
+# A value that names what belongs there (``?access_token=ACCESS_TOKEN``, ``YOUR_API_KEY``):
+# upper-case words joined by ``_``, which no generated token is.
+_CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
+
+
+def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
+    """A query parameter (rule kind ``param``): its whole name, read back to the
+    delimiter before it when the match began at an escape inside it, percent-decoded.
+    A name of ``_names.SECRET_QUERY_PARAMS`` makes any value but a placeholder a
+    secret; another secret-looking name written with escapes needs a value that
+    passes the ``secret-assignment`` value gate."""
+    lo = m.start("n")
+    if lo == m.start():  # found by an escape: the name starts further left
+        floor = max(0, lo - 128)
+        while lo > floor and text[lo - 1] in _PARAM_NAME_CHARS:
+            lo -= 1
+        if lo == 0 or text[lo - 1] not in PARAM_DELIMITERS:
+            return False
+    raw = text[lo : m.end("n")]
+    if is_secret_param(raw):
+        return not (
+            len(value) < 4
+            or is_placeholder(value, strict=True)
+            or _is_word(value)
+            or _CONSTANT_NAME.fullmatch(value) is not None
+        )
+    name = decode_param_name(raw)
+    return (
+        name != raw
+        and is_secret_identifier(name)
+        and value_kind(value, password=is_password_name(name))
+    )
 
 
 def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, int]]:
@@ -554,6 +590,9 @@ class Scanner:
                 # is shown.
                 hits.append((m.start(), span[0], span[1], ri, 0))
                 return True
+        elif kind == "param":
+            if not _param_accepted(text, m, s):
+                return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
         end = span[1]
