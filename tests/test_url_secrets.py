@@ -7,12 +7,14 @@ made at run time."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
 import secrets
 import string
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -68,7 +70,7 @@ def _presigned(sig: str) -> dict[str, str]:
 def test_presigned_url_signature_is_masked_whole_and_refused_by_config(
     engine: Sanitizer, kind: str
 ) -> None:
-    for sig in (secrets.token_hex(32), rnd(ALNUM + "%", 43) + "%3D"):
+    for sig in (secrets.token_hex(32), quote(base64.b64encode(secrets.token_bytes(32)), safe="")):
         url = _presigned(sig)[kind]
         out = engine.sanitize(f"GET {url} 200")
         assert_no_leak(sig, out)
@@ -154,6 +156,43 @@ def test_presigned_urls_in_sentry_breadcrumbs_and_otel_spans_are_masked() -> Non
             span.set_attribute("url.full", url)
         provider.shutdown()
         assert_no_leak(sig, json.dumps(event), str(memory.get_finished_spans()[0].attributes))
+
+
+def test_distinctive_names_count_without_a_query_delimiter(engine: Sanitizer) -> None:
+    sig = secrets.token_hex(32)
+    texts = [
+        f"X-Amz-Signature={sig}&X-Amz-Date=20261205T000000Z",  # a query string without "?"
+        f'{{"u": "https://b/k?a=1\\u0026X-Amz-Signature={sig}"}}',  # JSON-escaped "&"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/20261205/us-east-1/s3/aws4_request,"
+        f" SignedHeaders=host;x-amz-date, Signature={sig}",  # a SigV4 header in a debug log
+        f"https://b/k?x-Amz-signature=1&x-amz-Signature={sig}",
+    ]
+    for text in texts:
+        assert_no_leak(sig, engine.sanitize(text))
+
+
+def test_a_key_param_value_passes_the_password_value_gate(engine: Sanitizer) -> None:
+    for kept in ("GET https://kv/v1?key=photos/2024/a.jpg", "GET https://kv/v1?key=user_settings"):
+        assert engine.sanitize(kept) == kept
+    token = secrets.token_urlsafe(1500)  # longer than the value gate reads
+    assert_no_leak(token, engine.sanitize(f"GET https://kv/v1?token={token}&page=2"))
+    password = "Tr0ub4dor&3"[:9] + rnd(ALNUM, 4)
+    assert_no_leak(password, engine.sanitize(f"GET https://h/login?password={password}"))
+
+
+def test_query_strings_in_sentry_events_lose_signatures() -> None:
+    pytest.importorskip("sentry_sdk")
+    from openrouter_secure.integrations.sentry import before_send
+
+    sig = secrets.token_hex(32)
+    for qs in (
+        f"X-Amz-Signature={sig}&X-Amz-Date=1",
+        f"Expires=1&Signature={sig}&Key-Pair-Id=K2",
+        {"sig": sig, "sv": "2022-11-02"},
+        {"X-Goog-Signature": sig},
+    ):
+        event = {"request": {"url": "https://b.s3.amazonaws.com/k", "query_string": qs}}
+        assert_no_leak(sig, json.dumps(before_send(event, {})))
 
 
 # -- percent-encoded names --------------------------------------------------------------
@@ -266,7 +305,11 @@ def _telegram() -> tuple[str, str]:
 
 def test_telegram_bot_token_is_masked_and_host_and_method_stay(engine: Sanitizer) -> None:
     bot_id, token = _telegram()
-    for path in (f"/bot{bot_id}:{token}/sendMessage", f"/file/bot{bot_id}:{token}/photos/1.jpg"):
+    for path in (
+        f"/bot{bot_id}:{token}/sendMessage",
+        f"/file/bot{bot_id}:{token}/photos/1.jpg",
+        f"/bot{bot_id}%3A{token}/getMe",
+    ):
         out = engine.sanitize(f"POST https://api.telegram.org{path} 200")
         assert_no_leak(token, out)
         assert out.startswith("POST https://api.telegram.org/")

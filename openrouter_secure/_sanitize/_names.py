@@ -24,10 +24,13 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "DISTINCTIVE_PARAMS",
     "PARAM_DELIMITERS",
     "SECRET_QUERY_PARAMS",
     "UPPER_SECRET_WORDS",
     "decode_param_name",
+    "is_distinctive_param",
+    "is_key_param",
     "is_secret_param",
     "param_spellings",
 ]
@@ -37,7 +40,9 @@ __all__ = [
 SECRET_QUERY_PARAMS: tuple[str, ...] = (
     # API keys and tokens passed in the URL
     "key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret",
-    "password", "sig", "signature",
+    "password",
+    # signatures: Azure SAS ``sig``, GCS V2 and CloudFront ``Signature``
+    "sig", "signature",
     # AWS Signature V4 presigned URLs (S3 and every SigV4 service)
     "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token",
     # Google Cloud Storage V4 signed URLs
@@ -49,6 +54,20 @@ SECRET_QUERY_PARAMS: tuple[str, ...] = (
 # CloudFront's own spelling counts.
 _EXACT_CASE = frozenset({"Policy"})
 _ANY_CASE = frozenset(n.lower() for n in SECRET_QUERY_PARAMS if n not in _EXACT_CASE)
+#: Names no ordinary parameter or setting has: a signature, a signing credential or a
+#: session token wherever ``name=`` stands (a query string without its ``?``, the
+#: ``Signature=`` of an AWS SigV4 ``Authorization`` header). The other names count only
+#: after a query delimiter.
+DISTINCTIVE_PARAMS: tuple[str, ...] = (
+    "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "X-Goog-Signature",
+    "X-Goog-Credential", "Key-Pair-Id", "Signature",
+)  # fmt: skip
+_DISTINCTIVE = frozenset(n.lower() for n in DISTINCTIVE_PARAMS if n != "Signature")
+#: Names whose value is a key or a password, not a signature: the Sanitizer applies the
+#: value gate of a password name to them (``?key=photos/a.jpg`` is a path).
+_KEY_NAMES = frozenset(
+    {"key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret", "password"}
+)
 
 #: Short secret words read as the last segment of an upper-case name.
 UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")
@@ -79,12 +98,24 @@ def is_secret_param(name: str) -> bool:
     return decoded.lower() in _ANY_CASE or decoded in _EXACT_CASE
 
 
-def param_spellings() -> tuple[str, ...]:
-    """Every spelling of :data:`SECRET_QUERY_PARAMS` the Sanitizer looks for as a
-    literal: as listed, lower case, upper case, and with each word capitalized
-    (``X-Amz-Signature``, ``x-amz-signature``, ``X-AMZ-SIGNATURE``, ``Api-Key``)."""
+def is_distinctive_param(name: str) -> bool:
+    """Whether ``name`` (decoded) is one of :data:`DISTINCTIVE_PARAMS`, a secret
+    wherever ``name=`` stands (``Signature`` only so capitalized)."""
+    return name == "Signature" or name.lower() in _DISTINCTIVE
+
+
+def is_key_param(name: str) -> bool:
+    """Whether ``name`` (decoded) is a key or password parameter rather than a
+    signature (its value gets the value gate of a password name)."""
+    return name.lower() in _KEY_NAMES
+
+
+def param_spellings(names: tuple[str, ...] = SECRET_QUERY_PARAMS) -> tuple[str, ...]:
+    """Every spelling of ``names`` the Sanitizer looks for as a literal: as listed,
+    lower case, upper case, and with each word capitalized (``X-Amz-Signature``,
+    ``x-amz-signature``, ``X-AMZ-SIGNATURE``, ``Api-Key``)."""
     out: list[str] = []
-    for name in SECRET_QUERY_PARAMS:
+    for name in names:
         if name in _EXACT_CASE:
             variants = [name]
         else:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
 from ._literals import trie_pattern
-from ._names import PARAM_DELIMITERS, UPPER_SECRET_WORDS, param_spellings
+from ._names import DISTINCTIVE_PARAMS, PARAM_DELIMITERS, UPPER_SECRET_WORDS, param_spellings
 
 __all__ = [
     "RULES",
@@ -222,10 +222,17 @@ _KEY_PATTERN = (
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
 # by its name after a delimiter (``?X-Amz-Signature=``, ``&sig=``, ``#access_token=``),
-# or by a percent-escape of a name's character (``?api%5Fkey=``, ``?s%69g=``), which
+# by a distinctive name anywhere (``X-Amz-Signature=`` at the start of a query string, the
+# ``Signature=`` of an AWS SigV4 ``Authorization`` header), or by a percent-escape of a
+# name's character (``?api%5Fkey=``, ``?s%69g=``), which
 # no encoder writes for a letter, ``_`` or ``-``; the scanner then reads the whole
 # name back to its delimiter and judges it decoded (kind ``param``).
-_PARAM_ANCHORS = tuple(d + n + "=" for n in param_spellings() for d in PARAM_DELIMITERS)
+_PARAM_ANCHORS = (
+    *(d + n + "=" for n in param_spellings() for d in PARAM_DELIMITERS),
+    # (a distinctive name counts wherever it stands: no delimiter in its anchor)
+    *(n + "=" for n in param_spellings(DISTINCTIVE_PARAMS) if n.lower() != "signature"),
+    "Signature=",
+)
 _NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
 _ESCAPE_ANCHORS = tuple(
     dict.fromkeys(v for c in _NAME_CHARS for v in (f"%{ord(c):02X}", f"%{ord(c):02x}"))
@@ -446,7 +453,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "telegram-bot-token",
         ("telegram.org/bot", "telegram.org/file/bot"),
-        r"telegram\.org/(?:file/)?bot[0-9]{5,16}:(?P<s>[A-Za-z0-9_\-]{30,64})",
+        r"telegram\.org/(?:file/)?bot[0-9]{5,16}(?::|%3[Aa])(?P<s>[A-Za-z0-9_\-]{30,64})",
         keep=0,
     ),
     # A Discord webhook URL: ``/api/webhooks/<id>/<token>`` (also ``discordapp.com``,

@@ -120,7 +120,7 @@ _SECRET_FIELD_NAMES = frozenset({"x-honeycomb-team", "x-honeycomb-key", "x-rapid
 # Words a credential's name may hold as one of its segments (after splitting on ``-``,
 # ``_``, ``.`` and case): a personal access token (``GITHUB_PAT``), a JWT, ...
 _FIELD_SECRET_WORDS = frozenset(
-    {"authentication", "passcode", "jwt", "bearer", "connectionstring"}
+    {"authentication", "passcode", "jwt", "bearer", "connectionstring", "sig"}
     | {w.lower() for w in UPPER_SECRET_WORDS}
 )
 # ``<owner>_key`` names a credential (``subscription_key``, ``x-functions-key``,

@@ -33,7 +33,13 @@ from typing import Any
 from . import _hyperscan
 from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
 from ._literals import trie_pattern
-from ._names import PARAM_DELIMITERS, decode_param_name, is_secret_param
+from ._names import (
+    PARAM_DELIMITERS,
+    decode_param_name,
+    is_distinctive_param,
+    is_key_param,
+    is_secret_param,
+)
 from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
 __all__ = [
@@ -126,28 +132,39 @@ _CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
 
 def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
     """A query parameter (rule kind ``param``): its whole name, read back to the
-    delimiter before it when the match began at an escape inside it, percent-decoded.
-    A name of ``_names.SECRET_QUERY_PARAMS`` makes any value but a placeholder a
-    secret; another secret-looking name written with escapes needs a value that
-    passes the ``secret-assignment`` value gate."""
+    character before it when the match did not begin at a delimiter (an escape inside
+    the name, a distinctive name's own anchor), percent-decoded. A name of
+    ``_names.SECRET_QUERY_PARAMS`` after a delimiter, or a distinctive one anywhere,
+    makes its value a secret: a signature after a delimiter whatever it looks like (not
+    a placeholder), a key or password, or a name without a delimiter, when the value
+    passes the value gate of a password name. Another
+    secret-looking name written with escapes needs a generated-looking value."""
     lo = m.start("n")
-    if lo == m.start():  # found by an escape: the name starts further left
+    delimited = lo > m.start()
+    if not delimited and not is_distinctive_param(decode_param_name(text[lo : m.end("n")])):
+        # (a distinctive name is judged from its own anchor: ``\u0026X-Amz-Signature=``)
         floor = max(0, lo - 128)
         while lo > floor and text[lo - 1] in _PARAM_NAME_CHARS:
             lo -= 1
-        if lo == 0 or text[lo - 1] not in PARAM_DELIMITERS:
-            return False
+        delimited = lo > 0 and text[lo - 1] in PARAM_DELIMITERS
     raw = text[lo : m.end("n")]
-    if is_secret_param(raw):
-        return not (
+    name = decode_param_name(raw)
+    if is_secret_param(raw) and (delimited or is_distinctive_param(name)):
+        if (
             len(value) < 4
             or is_placeholder(value, strict=True)
             or _is_word(value)
             or _CONSTANT_NAME.fullmatch(value) is not None
-        )
-    name = decode_param_name(raw)
+        ):
+            return False
+        # A signature after a query delimiter counts whatever it looks like; a key, or a
+        # distinctive name in prose (``Signature=valid``), needs a password-like value.
+        if delimited and not is_key_param(name):
+            return True
+        return value_kind(value[:1024], password=True)
     return (
-        name != raw
+        delimited
+        and name != raw
         and is_secret_identifier(name)
         and value_kind(value, password=is_password_name(name))
     )
