@@ -63,10 +63,10 @@ DISTINCTIVE_PARAMS: tuple[str, ...] = (
     "X-Goog-Credential", "Key-Pair-Id", "Signature",
 )  # fmt: skip
 _DISTINCTIVE = frozenset(n.lower() for n in DISTINCTIVE_PARAMS if n != "Signature")
-#: Names whose value is a key or a password, not a signature: the Sanitizer applies the
-#: value gate of a password name to them (``?key=photos/a.jpg`` is a path).
+#: Names whose value is a key or a token, not a signature or a password: the Sanitizer
+#: applies the value gate of a password name to them (``?key=photos/a.jpg`` is a path).
 _KEY_NAMES = frozenset(
-    {"key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret", "password"}
+    {"key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret"}
 )
 
 #: Short secret words read as the last segment of an upper-case name.
@@ -105,8 +105,8 @@ def is_distinctive_param(name: str) -> bool:
 
 
 def is_key_param(name: str) -> bool:
-    """Whether ``name`` (decoded) is a key or password parameter rather than a
-    signature (its value gets the value gate of a password name)."""
+    """Whether ``name`` (decoded) is a key or token parameter rather than a signature
+    or a password (its value gets the value gate of a password name)."""
     return name.lower() in _KEY_NAMES
 
 

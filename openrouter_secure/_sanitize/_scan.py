@@ -135,9 +135,9 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
     character before it when the match did not begin at a delimiter (an escape inside
     the name, a distinctive name's own anchor), percent-decoded. A name of
     ``_names.SECRET_QUERY_PARAMS`` after a delimiter, or a distinctive one anywhere,
-    makes its value a secret: a signature after a delimiter whatever it looks like (not
-    a placeholder), a key or password, or a name without a delimiter, when the value
-    passes the value gate of a password name. Another
+    makes its value a secret: a signature or password after a delimiter whatever it
+    looks like (not a placeholder), a key or token, or a name without a delimiter, when
+    the value passes the value gate of a password name. Another
     secret-looking name written with escapes needs a generated-looking value."""
     lo = m.start("n")
     delimited = lo > m.start()
@@ -157,8 +157,9 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
             or _CONSTANT_NAME.fullmatch(value) is not None
         ):
             return False
-        # A signature after a query delimiter counts whatever it looks like; a key, or a
-        # distinctive name in prose (``Signature=valid``), needs a password-like value.
+        # A signature or password after a query delimiter counts whatever it looks like;
+        # a key, or a distinctive name in prose (``Signature=valid``), needs a
+        # password-like value.
         if delimited and not is_key_param(name):
             return True
         return value_kind(value[:1024], password=True)
