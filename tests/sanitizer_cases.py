@@ -158,6 +158,18 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "authorization-pair": _assign("[(b'authorization', b'Bearer {}')]", ALNUM, 40),
     "named-value": _assign("env:\n  - name: STRIPE_API_KEY\n    value: {}", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
+    "secret-assignment-upper": _assign("+ export AZURE_DEVOPS_EXT_PAT={}", UPPER32.lower(), 52),
+    "url-secret-param": _assign(
+        "GET https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature={}", HEX, 64
+    ),
+    "telegram-bot-token": lambda: _pair(
+        f"POST https://api.telegram.org/bot{rnd(string.digits, 10)}:"
+        f"{(k := 'AA' + rnd(ALNUM + '_-', 33))}/sendMessage",
+        k,
+    ),
+    "discord-webhook": _assign(
+        f"POST https://discord.com/api/webhooks/{rnd(string.digits, 19)}/{{}}", ALNUM + "_-", 68
+    ),
 }
 
 NEGATIVE: dict[str, Callable[[], str]] = {
@@ -200,4 +212,13 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
     "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
+    "secret-assignment-upper": lambda: (
+        f"path=/pat/{rnd(ALNUM, 32)} spinner PIN_FILE=/x pat = {rnd(ALNUM, 24)}"
+    ),
+    "url-secret-param": lambda: (
+        f"GET https://b.s3.amazonaws.com/k?X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600"
+        f"&signature_version=4&next={rnd(ALNUM, 32)}&key%2Did=ACCESS_KEY"
+    ),
+    "telegram-bot-token": lambda: "see https://core.telegram.org/bots/api for the Bot API",
+    "discord-webhook": lambda: f"join https://discord.com/invite/{rnd(ALNUM, 8)} or discord.gg/x",
 }

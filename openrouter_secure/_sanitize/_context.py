@@ -39,6 +39,8 @@ import re
 import string
 from collections import Counter
 
+from ._names import UPPER_SECRET_WORDS
+
 __all__ = [
     "NAME_WORDS",
     "NOT_KEY_OWNERS",
@@ -142,6 +144,8 @@ def is_secret_identifier(name: str) -> bool:
         return False
     if last == "login":  # SONAR_LOGIN: CI tools name tokens so
         return name.isupper() and len(segs) > 1
+    if last.upper() in UPPER_SECRET_WORDS:  # GH_PAT, SAS, PIN; not ``pat`` (a pattern)
+        return name.isupper()
     for word in NAME_WORDS:
         if last == word:
             return prev not in _NOT_OWNERS.get(word, ())

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
 from ._literals import trie_pattern
+from ._names import DISTINCTIVE_PARAMS, PARAM_DELIMITERS, UPPER_SECRET_WORDS, param_spellings
 
 __all__ = [
     "RULES",
@@ -228,6 +229,37 @@ _KEY_PATTERN = (
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
 )
 
+# A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
+# by its name after a delimiter (``?X-Amz-Signature=``, ``&sig=``, ``#access_token=``),
+# by a distinctive name anywhere (``X-Amz-Signature=`` at the start of a query string, the
+# ``Signature=`` of an AWS SigV4 ``Authorization`` header), or by a percent-escape of a
+# name's character (``?api%5Fkey=``, ``?s%69g=``), which
+# no encoder writes for a letter, ``_`` or ``-``; the scanner then reads the whole
+# name back to its delimiter and judges it decoded (kind ``param``).
+_PARAM_ANCHORS = (
+    *(d + n + "=" for n in param_spellings() for d in PARAM_DELIMITERS),
+    # (a distinctive name counts wherever it stands: no delimiter in its anchor)
+    *(n + "=" for n in param_spellings(DISTINCTIVE_PARAMS) if n.lower() != "signature"),
+    "Signature=",
+)
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
+_ESCAPE_ANCHORS = tuple(
+    dict.fromkeys(v for c in _NAME_CHARS for v in (f"%{ord(c):02X}", f"%{ord(c):02x}"))
+)
+# (the value ends at a delimiter; a ``.`` or ``:`` after it is punctuation:
+# ``?token=<v>: ConnectError``)
+_PARAM_PATTERN = (
+    r"[?&;#]?(?P<n>[A-Za-z0-9_.~%\-]{1,128})="
+    r"""(?P<s>[^&#?\s"'`<>,;)}\]|\\]{0,4095}[^&#?\s"'`<>,;)}\]|\\.:])"""
+)
+# ``GH_PAT=v``, ``"SAS": "v"``: the ``secret-assignment`` syntaxes under an upper-case
+# name ending in a short secret word (``_names.UPPER_SECRET_WORDS``); the value must
+# look generated, as under ``token`` or ``key``.
+_UPPER_WORD_RE = "|".join(UPPER_SECRET_WORDS)
+_UPPER_ANCHORS = tuple(w + f for w in UPPER_SECRET_WORDS for f in _FOLLOW + "_.")
+_UPPER_PATTERN = _KEY_PATTERN.replace(f"(?:{_WORD_RE})", f"(?:{_UPPER_WORD_RE})", 1)
+_UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_OTHER_TAIL}"
+
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
     Rule("openrouter-api-key", ("sk-or-",), r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})"),
@@ -425,6 +457,23 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         gate=r"[0-9]{15,16}\|[A-Za-z0-9_\-]{27}",
     ),
+    # A Telegram bot token in the Bot API URL it is sent in (``/bot<id>:<token>/method``,
+    # ``/file/bot<id>:<token>/path``); the bot id before the colon stays visible.
+    Rule(
+        "telegram-bot-token",
+        ("telegram.org/bot", "telegram.org/file/bot"),
+        r"telegram\.org/(?:file/)?bot[0-9]{5,16}(?::|%3[Aa])(?P<s>[A-Za-z0-9_\-]{30,64})",
+        keep=0,
+    ),
+    # A Discord webhook URL: ``/api/webhooks/<id>/<token>`` (also ``discordapp.com``,
+    # ``ptb.``/``canary.`` hosts and versioned ``/api/v10/``); the id stays visible.
+    Rule(
+        "discord-webhook",
+        ("discord.com/api/", "discordapp.com/api/"),
+        r"discord(?:app)?\.com/api/(?:v[0-9]{1,2}/)?webhooks/[0-9]{17,20}/"
+        r"(?P<s>[A-Za-z0-9_\-]{60,100})",
+        keep=0,
+    ),
     # --- Structured secrets ------------------------------------------------------------
     Rule(
         "jwt",
@@ -507,6 +556,25 @@ RULES: tuple[Rule, ...] = (
         gate_not=_KEY_GATE_NOT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
+    ),
+    Rule(
+        "secret-assignment-upper",
+        _UPPER_ANCHORS,
+        _UPPER_PATTERN,
+        keep=0,
+        kind="context",
+        gate=_UPPER_GATE,
+        gate_window=_KEY_GATE_WINDOW,
+        finder=trie_pattern(tuple(w.lower() for w in UPPER_SECRET_WORDS)),
+    ),
+    Rule(
+        "url-secret-param",
+        (*_PARAM_ANCHORS, *_ESCAPE_ANCHORS),
+        _PARAM_PATTERN,
+        keep=0,
+        kind="param",
+        max_len=4300,
+        sep_within=130,
     ),
 )
 

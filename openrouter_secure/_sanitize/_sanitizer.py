@@ -38,6 +38,7 @@ from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
 from ._context import looks_generated
 from ._fingerprint import fingerprint as _keyed_fingerprint
+from ._names import UPPER_SECRET_WORDS
 from ._rules import RULES, Rule, has_sequence, is_secret_identifier, looks_random
 from ._scan import (
     BACKENDS,
@@ -119,7 +120,8 @@ _SECRET_FIELD_NAMES = frozenset({"x-honeycomb-team", "x-honeycomb-key", "x-rapid
 # Words a credential's name may hold as one of its segments (after splitting on ``-``,
 # ``_``, ``.`` and case): a personal access token (``GITHUB_PAT``), a JWT, ...
 _FIELD_SECRET_WORDS = frozenset(
-    {"pat", "authentication", "passcode", "jwt", "bearer", "sas", "connectionstring"}
+    {"authentication", "passcode", "jwt", "bearer", "connectionstring", "sig"}
+    | {w.lower() for w in UPPER_SECRET_WORDS}
 )
 # ``<owner>_key`` names a credential (``subscription_key``, ``x-functions-key``,
 # ``licenseKey``) unless the owner says it is an identifier or a lookup key.
@@ -167,6 +169,9 @@ def is_secret_field(name: str) -> bool:
         segs = [s.lower() for s in _SEGMENT.findall(name)]
     joined = {a + b for a, b in itertools.pairwise(segs)}
     if any(s in _DATA_SECRET_WORDS or s in _FIELD_SECRET_WORDS for s in segs):
+        return True
+    # (a numbered segment, ``GH_PAT2``, ``pin1``: the word it numbers)
+    if any(s.rstrip("0123456789") in _FIELD_SECRET_WORDS for s in segs if s[-1:].isdigit()):
         return True
     if joined & (_DATA_SECRET_WORDS | _FIELD_SECRET_WORDS):
         return True

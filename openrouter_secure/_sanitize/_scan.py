@@ -33,6 +33,13 @@ from typing import Any
 from . import _hyperscan
 from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
 from ._literals import trie_pattern
+from ._names import (
+    PARAM_DELIMITERS,
+    decode_param_name,
+    is_distinctive_param,
+    is_key_param,
+    is_secret_param,
+)
 from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
 
 __all__ = [
@@ -115,6 +122,53 @@ def _real_despite_runs(value: str) -> bool:
 
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
+
+
+_PARAM_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.~%-")
+# A value that names what belongs there (``?access_token=ACCESS_TOKEN``, ``YOUR_API_KEY``):
+# upper-case words joined by ``_``, which no generated token is.
+_CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
+
+
+def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
+    """A query parameter (rule kind ``param``): its whole name, read back to the
+    character before it when the match did not begin at a delimiter (an escape inside
+    the name, a distinctive name's own anchor), percent-decoded. A name of
+    ``_names.SECRET_QUERY_PARAMS`` after a delimiter, or a distinctive one anywhere,
+    makes its value a secret: a signature or password after a delimiter whatever it
+    looks like (not a placeholder), a key or token, or a name without a delimiter, when
+    the value passes the value gate of a password name. Another
+    secret-looking name written with escapes needs a generated-looking value."""
+    lo = m.start("n")
+    delimited = lo > m.start()
+    if not delimited and not is_distinctive_param(decode_param_name(text[lo : m.end("n")])):
+        # (a distinctive name is judged from its own anchor: ``\u0026X-Amz-Signature=``)
+        floor = max(0, lo - 128)
+        while lo > floor and text[lo - 1] in _PARAM_NAME_CHARS:
+            lo -= 1
+        delimited = lo > 0 and text[lo - 1] in PARAM_DELIMITERS
+    raw = text[lo : m.end("n")]
+    name = decode_param_name(raw)
+    if is_secret_param(raw) and (delimited or is_distinctive_param(name)):
+        if (
+            len(value) < 4
+            or is_placeholder(value, strict=True)
+            or _is_word(value)
+            or _CONSTANT_NAME.fullmatch(value) is not None
+        ):
+            return False
+        # A signature or password after a query delimiter counts whatever it looks like;
+        # a key, or a distinctive name in prose (``Signature=valid``), needs a
+        # password-like value.
+        if delimited and not is_key_param(name):
+            return True
+        return value_kind(value[:1024], password=True)
+    return (
+        delimited
+        and name != raw
+        and is_secret_identifier(name)
+        and value_kind(value, password=is_password_name(name))
+    )
 
 
 def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, int]]:
@@ -554,6 +608,9 @@ class Scanner:
                 # is shown.
                 hits.append((m.start(), span[0], span[1], ri, 0))
                 return True
+        elif kind == "param":
+            if not _param_accepted(text, m, s):
+                return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
         end = span[1]

@@ -36,6 +36,7 @@ from .. import _events
 from .._exceptions import ConfigurationError, InsecureConfigError
 from .._files import write_private
 from .._net import is_loopback, transport_allowed
+from .._sanitize._names import decode_param_name, is_secret_param
 from .._sanitize._sanitizer import default_sanitizer
 from .._secret import Secret
 from ._allow import Baseline
@@ -45,7 +46,6 @@ from ._interpolate import Literal, Placeholder, has_placeholder, interpolate, pa
 from ._permissions import fix_permissions, is_config_dir, permission_findings, tighten_dir
 from ._policy import check_policies
 from ._scan import (
-    SECRET_PARAMS,
     ConfigFinding,
     is_credential_name,
     iter_server_maps,
@@ -379,7 +379,7 @@ def _is_flag(item: object) -> bool:
 
 
 _NAME_BEFORE = re.compile(
-    r"(?:^|[\s?&;,{\"'])-{0,2}([A-Za-z_][\w.-]*)[\"']?(?:=|\s+|\s*:\s*)[\"']?$"
+    r"(?:^|[\s?&;,{\"'])-{0,2}([A-Za-z_%][\w.%-]*)[\"']?(?:=|\s+|\s*:\s*)[\"']?$"
 )
 
 
@@ -397,7 +397,7 @@ def _names_a_secret(parts: list[Literal | Placeholder]) -> bool:
         found = _NAME_BEFORE.search(before)
         if found is not None:
             name = found.group(1)
-            if is_credential_name(name) or name.lower() in SECRET_PARAMS:
+            if is_credential_name(decode_param_name(name)) or is_secret_param(name):
                 return True
         before += "\0"
     return False

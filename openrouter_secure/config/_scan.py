@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from .._exceptions import ConfigurationError
 from .._refs import SecretRef
 from .._registry import backend_names
+from .._sanitize._names import decode_param_name, is_secret_param
 from .._sanitize._sanitizer import default_sanitizer, is_secret_field
 from ._interpolate import Literal, Part, Placeholder, parse_template
 
 __all__ = [
-    "SECRET_PARAMS",
     "ConfigFinding",
     "Hit",
     "is_credential_name",
@@ -63,9 +63,6 @@ _POINTER = re.compile(
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>`]+")
 _AUTH_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|bot|apikey|key|digest)(?:\s+|$)")
-SECRET_PARAMS = frozenset(
-    {"key", "apikey", "api_key", "api-key", "sig", "signature", "x-amz-signature", "client_secret"}
-)
 _BENIGN_WORDS = frozenset(
     {
         "none", "null", "oauth", "oauth2", "bearer", "basic", "true", "false", "yes", "no",
@@ -450,8 +447,8 @@ class _Scanner:
                 pos = base + idx + 1
                 for pair in query.split("&"):
                     name, eq, val = pair.partition("=")
-                    bare = name.lower()
-                    secretish = bare in SECRET_PARAMS or is_credential_name(name)
+                    # Judged decoded, as the server reads it: ``api%5Fkey`` is ``api_key``.
+                    secretish = is_secret_param(name) or is_credential_name(decode_param_name(name))
                     if eq and val and "\0" not in val and secretish:
                         s = pos + len(name) + 1
                         span = (offset + s, offset + s + len(val))

@@ -1,0 +1,127 @@
+"""Names that mark a secret, shared by the Sanitizer and the config check.
+
+One list per kind of name, so that what ``validate_config`` refuses as a literal and
+what ``sanitize`` masks in a log line are judged by the same words:
+
+- :data:`SECRET_QUERY_PARAMS`: URL query (and fragment) parameters whose value is a
+  credential whatever it looks like: API keys and tokens (``?key=``, ``?api_key=``,
+  ``#access_token=``) and the signatures and credentials of presigned URLs (S3
+  ``X-Amz-Signature``, GCS ``X-Goog-Signature``, CloudFront ``Signature``,
+  ``Key-Pair-Id`` and ``Policy``, Azure SAS ``sig``). A presigned URL is a bearer
+  credential for its object until it expires.
+- :data:`UPPER_SECRET_WORDS`: short words that name a credential as the last segment of
+  an upper-case name (``GH_PAT``, ``AZURE_DEVOPS_EXT_PAT``, ``SAS``, ``PIN``). Code uses
+  the same words in lower case for other things (``pat`` a pattern, ``pin`` a GPIO
+  pin), so free text reads them only in upper case; structured data and config keys
+  read them as a segment in any case.
+
+A parameter name is judged once percent-decoded (:func:`decode_param_name`): servers
+decode names before reading them, so ``?api%5Fkey=`` is ``?api_key=``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "DISTINCTIVE_PARAMS",
+    "PARAM_DELIMITERS",
+    "SECRET_QUERY_PARAMS",
+    "UPPER_SECRET_WORDS",
+    "decode_param_name",
+    "is_distinctive_param",
+    "is_key_param",
+    "is_secret_param",
+    "param_spellings",
+]
+
+#: Query parameters whose value is a credential or a signature, as services spell them.
+#: Matched without regard to case, except :data:`_EXACT_CASE`.
+SECRET_QUERY_PARAMS: tuple[str, ...] = (
+    # API keys and tokens passed in the URL
+    "key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret",
+    "password",
+    # signatures: Azure SAS ``sig``, GCS V2 and CloudFront ``Signature``
+    "sig", "signature",
+    # AWS Signature V4 presigned URLs (S3 and every SigV4 service)
+    "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token",
+    # Google Cloud Storage V4 signed URLs
+    "X-Goog-Signature", "X-Goog-Credential",
+    # CloudFront signed URLs (``Signature`` above)
+    "Key-Pair-Id", "Policy",
+)  # fmt: skip
+# ``policy`` is an ordinary setting in many URLs (``?policy=readonly``): only
+# CloudFront's own spelling counts.
+_EXACT_CASE = frozenset({"Policy"})
+_ANY_CASE = frozenset(n.lower() for n in SECRET_QUERY_PARAMS if n not in _EXACT_CASE)
+#: Names no ordinary parameter or setting has: a signature, a signing credential or a
+#: session token wherever ``name=`` stands (a query string without its ``?``, the
+#: ``Signature=`` of an AWS SigV4 ``Authorization`` header). The other names count only
+#: after a query delimiter.
+DISTINCTIVE_PARAMS: tuple[str, ...] = (
+    "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "X-Goog-Signature",
+    "X-Goog-Credential", "Key-Pair-Id", "Signature",
+)  # fmt: skip
+_DISTINCTIVE = frozenset(n.lower() for n in DISTINCTIVE_PARAMS if n != "Signature")
+#: Names whose value is a key or a token, not a signature or a password: the Sanitizer
+#: applies the value gate of a password name to them (``?key=photos/a.jpg`` is a path).
+_KEY_NAMES = frozenset(
+    {"key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret"}
+)
+
+#: Short secret words read as the last segment of an upper-case name.
+UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")
+
+#: What stands before a parameter name: ``?`` and ``&`` of a query, ``;`` (also the
+#: end of ``&amp;`` in HTML), ``#`` of a fragment (OAuth's ``#access_token=``).
+PARAM_DELIMITERS = "?&;#"
+
+#: A name is decoded from its first this many characters (parameter names are short).
+_NAME_MAX = 128
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def decode_param_name(name: str) -> str:
+    """``name`` with its ``%XX`` escapes decoded, once (``api%5Fkey`` is ``api_key``;
+    ``%255F`` stays ``%5F``, as a server decoding once reads it). Only the first 128
+    characters are read."""
+    name = name[:_NAME_MAX]
+    if "%" not in name:
+        return name
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
+
+
+def is_secret_param(name: str) -> bool:
+    """Whether a query parameter called ``name`` (raw, possibly percent-encoded) carries
+    a credential whatever its value: one of :data:`SECRET_QUERY_PARAMS` once decoded."""
+    decoded = decode_param_name(name)
+    return decoded.lower() in _ANY_CASE or decoded in _EXACT_CASE
+
+
+def is_distinctive_param(name: str) -> bool:
+    """Whether ``name`` (decoded) is one of :data:`DISTINCTIVE_PARAMS`, a secret
+    wherever ``name=`` stands (``Signature`` only so capitalized)."""
+    return name == "Signature" or name.lower() in _DISTINCTIVE
+
+
+def is_key_param(name: str) -> bool:
+    """Whether ``name`` (decoded) is a key or token parameter rather than a signature
+    or a password (its value gets the value gate of a password name)."""
+    return name.lower() in _KEY_NAMES
+
+
+def param_spellings(names: tuple[str, ...] = SECRET_QUERY_PARAMS) -> tuple[str, ...]:
+    """Every spelling of ``names`` the Sanitizer looks for as a literal: as listed,
+    lower case, upper case, and with each word capitalized (``X-Amz-Signature``,
+    ``x-amz-signature``, ``X-AMZ-SIGNATURE``, ``Api-Key``)."""
+    out: list[str] = []
+    for name in names:
+        if name in _EXACT_CASE:
+            variants = [name]
+        else:
+            words = re.split(r"([_\-])", name.lower())
+            variants = [name, name.lower(), name.upper(), "".join(w.capitalize() for w in words)]
+        for v in variants:
+            if v not in out:
+                out.append(v)
+    return tuple(out)
