@@ -111,29 +111,44 @@ def _supervise(
     stderr: BinaryIO | None,
     stdout: BinaryIO | None,
 ) -> int:
-    child = start(command, environment, sanitize_stdout=sanitize_stdout)
-    assert child.stderr is not None
-    values = environment.known_values()
-    threads = [pump(os.dup(child.stderr.fileno()), stderr or sys.stderr.buffer, None, values)]
-    child.stderr.close()
-    if child.stdout is not None:
-        threads.append(
-            pump(os.dup(child.stdout.fileno()), stdout or sys.stdout.buffer, None, values)
-        )
-        child.stdout.close()
     forward_int = not _in_terminal_foreground()
+    started: list[subprocess.Popen[bytes]] = []
+    #: signals that arrived before the child existed, delivered once it does
+    early: list[int] = []
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         if signum == signal.SIGINT and not forward_int:
             return
+        if not started:
+            early.append(signum)
+            return
         with contextlib.suppress(ProcessLookupError):
-            child.send_signal(signum)
+            started[0].send_signal(signum)
 
+    # Installed before the child starts: a signal sent once the child is up (it may
+    # already have said so) must reach it, not end this process by its default action.
     # Signal handlers can only be installed from the main thread; elsewhere the child
     # still runs, and signals reach this process's own handlers.
     main = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS} if main else {}
+    threads: list[threading.Thread] = []
     try:
+        child = start(command, environment, sanitize_stdout=sanitize_stdout)
+        started.append(child)
+        for signum in early:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signum)
+        assert child.stderr is not None
+        values = environment.known_values()
+        threads.append(
+            pump(os.dup(child.stderr.fileno()), stderr or sys.stderr.buffer, None, values)
+        )
+        child.stderr.close()
+        if child.stdout is not None:
+            threads.append(
+                pump(os.dup(child.stdout.fileno()), stdout or sys.stdout.buffer, None, values)
+            )
+            child.stdout.close()
         returncode = child.wait()
     finally:
         for sig, handler in previous.items():
