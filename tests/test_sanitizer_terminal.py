@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrouter_secure import Sanitizer, Secret, StreamSanitizer
-from openrouter_secure._sanitize._views import terminal_view, terminal_views
+from openrouter_secure._sanitize._terminal import terminal_view, terminal_views
 from openrouter_secure.launch import LineSanitizer
 from openrouter_secure.testing import make_canary
 

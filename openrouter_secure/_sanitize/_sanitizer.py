@@ -48,8 +48,9 @@ from ._scan import (
     fast_backend_available,
     hyperscan_available,
 )
+from ._terminal import terminal_views
 from ._traceback import scrubbed_traceback
-from ._views import HIDDEN_CHARS, View, base64_view, terminal_views, visible_view
+from ._views import HIDDEN_CHARS, View, base64_view, visible_view
 
 __all__ = [
     "MASK",

@@ -151,7 +151,7 @@ def _finish(sanitizer: Sanitizer, fragments: FragmentMasker | None, text: str) -
     shown = _CONTROLS.sub("", text)
     if shown == text:
         return text
-    from .._sanitize._views import terminal_views  # loaded after the child starts
+    from .._sanitize._terminal import terminal_views  # loaded after the child starts
 
     views = [shown]
     with contextlib.suppress(ValueError):  # moves too wild to draw: controls dropped
