@@ -442,10 +442,15 @@ class Scanner:
         for _, start, end, ri, keep in hits:
             if ri in spread and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
                 value = text[start:end]
-                if value not in found:
+                first = found.get(value)
+                if first is None:
                     found[value] = (ri, keep)
                     if len(found) >= PROPAGATE_VALUES:
                         break
+                elif ri < first[0]:
+                    # The copies are reported under the value's first rule in the table,
+                    # whatever order an engine found its hits in.
+                    found[value] = (ri, keep)
         if not found:
             return
         values = list(found)
