@@ -439,7 +439,9 @@ def test_bad_sink_type_is_refused() -> None:
         AuditLog(42)  # type: ignore[arg-type]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``openrouter-secure audit verify ARGS`` in a child process (``env`` added to this
+    one's environment)."""
     return subprocess.run(
         [sys.executable, "-m", "openrouter_secure.cli", "audit", "verify", *args],
         capture_output=True,
@@ -447,6 +449,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         timeout=60,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -4,10 +4,7 @@ deleted by the writer's own ``backup_count`` (fine), or by someone else (a failu
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ import pytest
 from openrouter_secure import Secret
 from openrouter_secure.audit import AuditLog, verify_audit_file
 from openrouter_secure.audit._chain import ROTATED_EVENT, build_line, build_record
+from tests.test_audit import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,18 +28,6 @@ def rotated(path: Path) -> list[Path]:
     """The rotated files of ``path``, oldest first."""
     found = [p for p in path.parent.glob(path.name + ".*") if p.suffix[1:].isdigit()]
     return sorted(found, key=lambda p: int(p.suffix[1:]))
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "openrouter_secure.cli", "audit", "verify", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_a_keep_all_log_whose_rotated_files_were_all_deleted_fails(tmp_path: Path) -> None:

@@ -14,25 +14,15 @@ from typing import Any
 import pytest
 
 from openrouter_secure import (
-    Sanitizer,
     SecretRef,
     default_sanitizer,
     install_log_redaction,
     remove_log_redaction,
 )
 from openrouter_secure.testing import assert_no_leak
+from tests.test_rules import engine
 
 BACKENDS = ["python", "ahocorasick", "hyperscan"]
-_ENGINES: dict[str, Sanitizer] = {}
-
-
-def engine(backend: str) -> Sanitizer:
-    module = {"ahocorasick": "ahocorasick_rs", "hyperscan": "hyperscan"}.get(backend)
-    if module is not None:
-        pytest.importorskip(module)
-    if backend not in _ENGINES:
-        _ENGINES[backend] = Sanitizer(backend=backend)
-    return _ENGINES[backend]
 
 
 def bearer() -> str:

@@ -38,16 +38,7 @@ from openrouter_secure.testing import (
     make_canary,
 )
 from openrouter_secure.types import AsyncChatStream
-
-MODEL = "openai/gpt-4o-mini"
-WORDS = ["word "] * 200
-MESSAGES = [{"role": "user", "content": "write a long story"}]
-
-Events = list[tuple[str, dict[str, Any]]]
-
-
-def _usage(events: Events) -> list[dict[str, Any]]:
-    return [fields for name, fields in events if name == "usage.recorded"]
+from tests.test_stream_usage import MESSAGES, MODEL, WORDS, Events, _usage
 
 
 def _collect() -> None:
