@@ -318,3 +318,11 @@ def test_only_the_secret_resource_type_of_an_arn_is_exempt() -> None:
     pw = "Tr0ub4dor" + secrets.token_hex(3)
     out = default_sanitizer().sanitize(f"arn:aws:iam::123456789012:password:{pw}")
     assert_no_leak(pw, out)
+
+
+def test_a_dict_with_bytes_header_names_is_judged_by_name() -> None:
+    tok, key = bearer(), api_key()
+    headers = {b"authorization": b"Bearer " + tok.encode(), b"x-api-key": key.encode()}
+    out = default_sanitizer().sanitize_data(headers)
+    assert_no_leak([tok, key], repr(out))
+    assert set(out) == {b"authorization", b"x-api-key"}

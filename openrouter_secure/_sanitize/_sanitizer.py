@@ -643,7 +643,10 @@ class Sanitizer:
             return obj
         if isinstance(obj, Mapping):
             return {
-                self._walk_key(k, depth): self._walk(v, k if isinstance(k, str) else key, depth + 1)
+                # A bytes key (``dict(scope["headers"])``) names its value as a str does.
+                self._walk_key(k, depth): self._walk(
+                    v, k if isinstance(k, str) else (_pair_name(k) or key), depth + 1
+                )
                 for k, v in obj.items()
             }
         if isinstance(obj, (list, tuple)):
