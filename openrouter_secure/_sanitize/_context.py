@@ -16,7 +16,8 @@ Two judgments, both cheap and both conservative in their own direction:
   password name any other value of 6 characters or more counts (a lower-case word
   under 16 characters does not); under every other secret name the value must also
   *look generated*: 10 characters or more, a digit and a letter (or upper and lower
-  case letters that are not camelCase words; digits alone from 16 characters), a
+  case letters that are not camelCase words and show a symbol, two capitals in a row,
+  or a lone lower-case letter among capitals; digits alone from 16 characters), a
   character entropy of at least 2.75 bits, or 0.6 of ``log2(length)`` when that is less
   (a random 12-character base62 string scores about 3.4, ``aaaa1111bbbb`` 1.6), and no
   11-character typed run (``12345678901``).
@@ -244,17 +245,31 @@ def _entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+# What a generated value without a digit shows that words do not: a symbol (not ``$``
+# or ``*``, which mark templates and masks), two
+# upper-case letters in a row, a lower-case letter between two upper-case ones
+# (``uHOAdwfQsD``). The Hyperscan engine's gate reads the same marks
+# (``_rules._MARKED``), so text without them never reaches Python.
+_MARK = re.compile(r"[!#%&+/=?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z]")
+
+
 def looks_generated(value: str) -> bool:
     """10+ characters with a digit and a letter (or mixed case that is not camelCase
-    words), character entropy >= 2.75 bits (less for values under 24 characters: 0.6
-    of ``log2(length)``), no typed run (``01234567890``)."""
+    words and shows a *mark*: a symbol, ``AB`` or ``AbC``),
+    character entropy >= 2.75 bits (less for values under 24 characters: 0.6 of
+    ``log2(length)``), no typed run (``01234567890``)."""
     if len(value) < 10:
         return False
     has_digit = _DIGIT.search(value) is not None
     if has_digit:
         if _LETTER.search(value) is None and len(value) < 16:
             return False  # a number, a date, a phone number
-    elif value.islower() or value.isupper() or is_identifier(value):
+    elif (
+        value.islower()
+        or value.isupper()
+        or is_identifier(value)
+        or _MARK.search(value, 0, 160) is None
+    ):
         return False
     head = value[:128]
     # 2.75 bits, or less for a short value (a random 16-character hex string scores
@@ -310,7 +325,8 @@ def _value_kind(value: str, password: bool) -> bool:
     if low in _CONST or (value.startswith(_PATH_START) and not _base64_not_path(value)):
         return False
     head = value[:160]
-    if _PLACEHOLDER.search(head) is not None or _REFERENCE.match(head) is not None:
+    # (a placeholder anywhere: the Hyperscan engine's gate drops such values unread)
+    if _PLACEHOLDER.search(value) is not None or _REFERENCE.match(head) is not None:
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)

@@ -39,10 +39,12 @@ __all__ = ["CHUNK", "SENTINEL", "STREAM_FROM", "Database", "Prefilter", "availab
 CHUNK = 1 << 18
 #: Texts at least this long are scanned in stream mode.
 STREAM_FROM = 4 * CHUNK
-#: Every scan sees this byte before the text, so a literal that needs a delimiter
-#: before it (``[^A-Za-z0-9_-]sk-``) also matches at the start of the text. Hyperscan's
-#: ``(?:^|[...])`` alternative did the same at three times the database size, which
-#: cost a log record about a microsecond whenever the CPU caches had gone cold.
+#: Every scan sees this byte before and after the text, so a literal that needs a
+#: delimiter before it (``[^A-Za-z0-9_-]sk-``) also matches at the start of the text,
+#: and a gate that reads a value to the character after it also matches at its end.
+#: Hyperscan's ``(?:^|[...])`` alternative did the same at three times the database
+#: size, which cost a log record about a microsecond whenever the CPU caches had gone
+#: cold.
 SENTINEL = b"\n"
 
 
@@ -145,7 +147,7 @@ class Database:
         """(pattern id, start, end) of every match in ASCII ``text``, in characters of
         ``text`` (scanned behind :data:`SENTINEL`)."""
         if len(text) < STREAM_FROM:
-            return _unshift(self.ends(SENTINEL + text.encode("ascii")))
+            return _unshift(self.ends(b"%b%b%b" % (SENTINEL, text.encode("ascii"), SENTINEL)))
         return self.stream_matches(text)
 
     def stream_matches(self, text: str, chunk: int = CHUNK) -> list[tuple[int, int, int]]:
@@ -165,6 +167,7 @@ class Database:
             scan(SENTINEL, 0, scratch)
             for lo in range(0, len(text), chunk):
                 scan(text[lo : lo + chunk].encode("ascii"), 0, scratch)
+            scan(SENTINEL, 0, scratch)
         finally:
             # Frees the stream. Nothing is reported here (no pattern waits for the end
             # of the data); it uses the stream database's own scratch, which no scan
@@ -189,7 +192,7 @@ class _RuleDatabase:
         owners: dict[str, list[int]] = {}
         boundary: dict[str, bool] = {}  # as in ``_scan._boundaries``
         for ri, rule in enumerate(rules):
-            if rule.gate is None:
+            if rule.gate is None and not rule.hs_gates:
                 for a in rule.anchors:
                     owners.setdefault(a, []).append(ri)
                     if rule.left_boundary and len(a) <= 4:
@@ -203,39 +206,58 @@ class _RuleDatabase:
             self.lit_len.append(len(a))
             self.lit_owners.append(tuple(ris))
         self.n_lit = len(patterns)
+        #: per gate pattern (pattern id - ``n_lit``): its rule
         self.gate_rule: list[int] = []
-        #: per gate, 0 (compiled with start of match) or the rule's ``gate_window``
+        #: per gate pattern, 0 (compiled with start of match) or the rule's ``gate_window``
         self.gate_window: list[int] = []
         self.finders: dict[int, re.Pattern[str]] = {}
         #: rules whose finder runs on the lower-cased text
         self.lower: set[int] = set()
+        first_gate: dict[int, int] = {}
         for ri, rule in enumerate(rules):
-            if rule.gate is not None:
-                patterns.append(rule.gate)
-                self.gate_rule.append(ri)
-                self.gate_window.append(rule.gate_window)
-                # Every position where one of the rule's anchors starts (overlapping).
-                if rule.finder is not None:
-                    # Words, searched in the lower-cased span (a case-insensitive
-                    # ``re`` costs several times more).
-                    self.finders[ri] = re.compile(rule.finder)
-                    self.lower.add(ri)
-                else:
-                    self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
-        #: per gate, the pattern id of its ``gate_not`` (or -1)
-        self.gate_not: list[int] = []
-        self.not_gate: dict[int, int] = {}  # ``gate_not`` pattern id -> rule index
-        som = [False] * self.n_lit + [not w for w in self.gate_window]
-        for ri in self.gate_rule:
-            not_pattern = rules[ri].gate_not
-            if not_pattern is None:
-                self.gate_not.append(-1)
+            gates = rule.hs_gates or (
+                ((rule.gate, rule.gate_window),) if rule.gate is not None else ()
+            )
+            if not gates:
                 continue
-            self.gate_not.append(len(patterns))
-            self.not_gate[len(patterns)] = ri
-            patterns.append(not_pattern)
-            som.append(False)
+            first_gate[ri] = len(patterns)
+            for gate, window in gates:
+                patterns.append(gate)
+                self.gate_rule.append(ri)
+                self.gate_window.append(window)
+            # Every position where one of the rule's anchors starts (overlapping).
+            if rule.finder is not None:
+                # Words, searched in the lower-cased span (a case-insensitive
+                # ``re`` costs several times more).
+                self.finders[ri] = re.compile(rule.finder)
+                self.lower.add(ri)
+            else:
+                self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
+        #: ``gate_not`` pattern id -> the id of the gate pattern whose matches it cancels
+        self.not_gate: dict[int, int] = {}
+        som = [False] * self.n_lit + [not w for w in self.gate_window]
+        for ri, rule in enumerate(rules):
+            for not_pattern in rule.gate_not if ri in first_gate else ():
+                self.not_gate[len(patterns)] = first_gate[ri]
+                patterns.append(not_pattern)
+                som.append(False)
         self.db = Database(patterns, som)
+
+
+#: what a value's run holds, and the ``:``, ``:/`` a value gate may read after it
+_RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/?@^~_.-:"
+
+
+def _run_start(text: str, end: int) -> int:
+    """Where the run of :data:`_RUN_CHARS` that ends at ``end`` starts (read back a few
+    thousand characters at a time: a long run costs once, in C)."""
+    while end > 0:
+        lo = max(0, end - 4096)
+        kept = len(text[lo:end].rstrip(_RUN_CHARS))
+        if kept or not lo:
+            return lo + kept
+        end = lo
+    return 0
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
@@ -271,12 +293,12 @@ def _clean_check(
     scan_needles = needles.db.scan if needles is not None else None
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
-    not_gate, gate_rule = rdb.not_gate, rdb.gate_rule
+    not_gate = rdb.not_gate
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
             return False
-        data = SENTINEL + text.encode()  # ASCII, so the UTF-8 codec's fast copy
+        data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
         if len(text) > MEMO_UP_TO:
             # Nothing is kept for a longer text: the first match answers.
             if merged:
@@ -301,6 +323,11 @@ def _clean_check(
                 known = needles.ends(data) if needles is not None else []
         if not found and not known:  # the common case: no callback ran
             return True
+        if len(found) == 2 and not known:
+            # (the next most common: one gate match and the match that cancels it)
+            (p1, _, e1), (p2, _, e2) = found
+            if e1 == e2 and (not_gate.get(p2) == p1 or not_gate.get(p1) == p2):
+                return True
         # Clean when every match is a gate match that a ``gate_not`` match cancels (a
         # name the rule rejects: ``cache_key=<hex>``, ``public_key=<base64>``).
         gates: list[tuple[int, int]] = []
@@ -311,11 +338,11 @@ def _clean_check(
                 if pid < n_lit or pid >= n_rules:
                     dirty = True
                     break
-                ri = not_gate.get(pid)
-                if ri is None:
-                    gates.append((gate_rule[pid - n_lit], end))
+                gate = not_gate.get(pid)
+                if gate is None:
+                    gates.append((pid, end))
                 else:
-                    cancelled.add((ri, end))
+                    cancelled.add((gate, end))
             else:
                 dirty = not cancelled.issuperset(gates)
         if not dirty:
@@ -447,7 +474,7 @@ class Prefilter:
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
         gate_window, not_gate = db.gate_window, db.not_gate
-        # Gate matches that end where a ``gate_not`` match does: names the rule rejects.
+        # Gate matches that end where a ``gate_not`` match does: text the rule rejects.
         dropped = {(not_gate[pid], end) for pid, _, end in found if pid in not_gate} or None
         gated: dict[int, list[tuple[int, int]]] = {}
         for pid, first, end in found:
@@ -462,12 +489,14 @@ class Prefilter:
             elif pid in not_gate:
                 continue
             else:
-                ri = gate_rule[pid - n_lit]
-                if dropped is not None and (ri, end) in dropped:
+                if dropped is not None and (pid, end) in dropped:
                     continue
+                ri = gate_rule[pid - n_lit]
                 window = gate_window[pid - n_lit]
-                if window:
+                if window > 0:
                     first = max(0, end - window)
+                elif window:
+                    first = max(0, _run_start(text, end - 1) + window)
                 spans = gated.get(ri)
                 if spans is None:
                     gated[ri] = [(first, end)]

@@ -74,11 +74,22 @@ class Rule:
     gate: str | None = None
     #: when set, the gate is compiled without start of match (which costs Hyperscan half
     #: its speed on a gate whose first literals are common words): a match is taken to
-    #: start this many characters before its end (at least the gate's longest match)
+    #: start this many characters before its end (at least the gate's longest match);
+    #: when negative, the match ends at most three characters after a value's run
+    #: (``[A-Za-z0-9!#$%&*+/?@^~_.-]``, then ``:`` or ``:/``) and is taken to start this
+    #: many characters before the run
     gate_window: int = 0
-    #: for a gated rule: a pattern whose matches end exactly where the gate's do for
-    #: text the rule rejects; such gate matches are dropped (Hyperscan engine)
-    gate_not: str | None = None
+    #: for the ``hyperscan`` engine, in place of ``gate``: patterns that together match
+    #: wherever the rule can accept, each with its window (as ``gate_window``; 0:
+    #: compiled with start of match). They may accept less than ``gate`` where Python
+    #: would reject anyway (a value the rule could never mask). A rule without a
+    #: ``gate`` (a key format) is then found by them instead of its anchors, so an
+    #: anchor in text that cannot be a key costs nothing.
+    hs_gates: tuple[tuple[str, int], ...] = ()
+    #: for a gated rule: patterns whose matches end exactly where a match of its first
+    #: Hyperscan gate does, for text the rule rejects; such gate matches are dropped
+    #: (Hyperscan engine)
+    gate_not: tuple[str, ...] = ()
     #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
     #: where its anchors may start (default: the anchors themselves, case-sensitive); a
     #: smaller one (the words without what follows them) is cheaper, the engine
@@ -186,27 +197,116 @@ _OTHER_TAIL = (
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
 )
-# Where the gate matches under a name that ``_context.is_secret_identifier`` rejects for
-# the segment before its last word (``cache_key``, ``public_key``, ``next_token``,
-# ``max_tokens``), the same tail ends at the same place: the engine drops those gate
-# matches before any Python work. A subset of the rejections (a separator between the
-# segments, a delimiter before them), so it never drops a name the rule accepts.
+# -- The gate as Hyperscan scans for it ----------------------------------------------
+# Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
+# below (``Rule.hs_gates``), which accept less: a value under a non-password word must
+# also carry a *mark*, as ``_context.looks_generated`` requires of it (a digit or one
+# of ``!#$%&*+/=?@^~``, two upper-case letters in a row, a lower-case letter between
+# two upper-case ones), so a clean record such as ``token: MissingDependencyError`` or
+# ``"key": "user_cache"`` never reaches Python.
+#
+# The value's first *run* (``_RUN``: the characters of generated tokens) is read to the
+# first character that is not in it, and the pattern ends just after that character:
+# whatever else ends there (a cancellation, below) speaks of the same value. The value
+# passes when the run holds a mark, or when the character after it does not end the
+# value (``=``, ``:``, a blank or bracket inside quotes): the rest is Python's to judge.
+# Every separator holds a character outside ``_RUN``, so a name inside another value
+# ends later than that value's run: two names never share an end.
+_RUN = r"[A-Za-z0-9!#$%&*+/?@^~_.\-]"
+_RUN_FIRST = r"[A-Za-z0-9!#%&+/?@^~_.\-]"
+_RUN_END = r"[^A-Za-z0-9!#$%&*+/?@^~_.\-]"
+_MARKED = r"(?:[0-9!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
+# After a run of six or more, a ``:`` passes (``host:8443``, ``user:pass``), but not
+# ``://``: a run before it without a mark is a reference's scheme to ``_context``
+# (``keyring://``, ``env://``).
+_COLON = rf"{_RUN}{{6}}{_RUN}*:(?:[^/]|/[^/])"
+_NOT_RUN = r"A-Za-z0-9!#$%&*+/?@^~_.\-"
+
+
+def _value_run(inside: str, *, prose: bool) -> str:
+    """A value's first run, passing; ``inside``: the characters after the run that do
+    not end the value. (``gate``, checked by every engine, wants a first character that
+    is not ``*`` or ``$``, a ``:`` not before the seventh, and after a blank neither
+    ``=`` nor ``:``.)"""
+    separated = "" if prose else rf"|{_RUN}*=|{_COLON}"
+    return (
+        rf"(?:(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}{separated}"
+        rf"|{_RUN_FIRST}{_RUN}*{inside})"
+    )
+
+
+def _value(*, prose: bool = False) -> str:
+    """A value under a non-password word, bare or in quotes. (After a blank, ``:`` is
+    read as any other character inside a value, and ``=`` ends a bare one.)"""
+    inside = r"\n" if prose else r"\n=:"
+    quoted = (
+        prefix + _value_run(f"[^{_NOT_RUN}{q}{inside}]", prose=prose)
+        for prefix, q in ((r"[bBrRuUfF]{0,2}\\?", '"'), (r"[bBrRuUfF]{0,2}\\?", "'"), ("", "`"))
+        for prefix in [prefix + q]
+    )
+    bare = _value_run(r"[({\[:]" if prose else r"[({\[]", prose=prose)
+    return "(?:" + "|".join((bare, *quoted)) + ")"
+
+
+# A separator that is not the end of an XML start tag (judged by ``_XML``)
+_SEP_ASSIGN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])"""
+_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
+# Where a value's run ends, mark or not (a superset of where the gates below end)
+_VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/])"
+# An element's content, to the ``<`` that closes it on the same line (``<token>", "x"``
+# in JSON is no element)
+_XML = r"""(?:>|["']>)[^<\n]{6}[^<\n]*<"""
+# (``_context`` reads an element's content up to 1,024 characters)
+_XML_WINDOW = 1100
+# The longest text from a word to its value (word 11, suffix 10, separator 13 and
+# blanks 8, or a blank and a link word 11, quote 4), with a margin: the value gates are
+# compiled without start of match (which would cost a second to compile), and read back
+# over the value's run and this far (``Rule.gate_window``).
+_RUN_WINDOW = -64
+# (the comma form: a line break and an indent of 40 between name and value)
+_RUN_WINDOW_WIDE = -112
+_ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
+# (one pattern per form: one pattern of them all costs Hyperscan twice as much)
+# (Three patterns: one of them all costs Hyperscan twice as much, one per form costs a
+# start of their engine per word.)
+_HS_KEY_GATES = (
+    (f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
+    (
+        f"{_OTHER_WORD_RE}{_SUFFIX_RE}(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})"
+        f"|{_PASSWORD_WORD_RE}{_SUFFIX_RE}(?:(?:{_SEP_PLAIN})[ \t]{{0,8}}"
+        f"(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+        f"|[ \t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_COMMA_VALUE})",
+        _RUN_WINDOW_WIDE,
+    ),
+    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
+)
+# Where the first of those gates matches text that ``_context`` rejects, one of these
+# ends at the same place: Hyperscan drops that gate match before any Python work. Each
+# is a subset of the rejections, so it never drops a value the rule would mask:
+# - a name whose segment before the last word makes it something else (``cache_key``,
+#   ``public_key``, ``next_token``), with a separator between the segments and a
+#   delimiter before them;
+# - a value whose run (read without ``&``: a URL query's value ends there) holds a
+#   placeholder
+#   (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
+_PLACEHOLDER_RUN = (
+    r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample|0123456789|abcdefghij"
+    r"|(?:your|my|the|some|insert|enter)[_\-]?(?:[a-z]{1,12}[_\-]){0,3}"
+    r"(?:key|token|secret|pass|password|here))"
+)
+_RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
 _KEY_GATE_NOT = (
-    r"[^A-Za-z0-9](?:(?i:"
-    + "|".join(sorted(_NOT_KEY_OWNERS))
-    + r")[_.\-](?i:key)"
-    + _SUFFIX_RE
-    + _OTHER_TAIL
-    + r"|(?i:"
-    + "|".join(sorted(_NOT_TOKEN_OWNERS))
-    + r")[_.\-](?i:token)"
-    + _SUFFIX_RE
-    + _OTHER_TAIL
-    + r"|(?i:public|publishable|fake|dummy|example|sample|mock|invalid)[_.\-]"
+    r"[^A-Za-z0-9](?i:" + "|".join(sorted(_NOT_KEY_OWNERS)) + r")[_.\-](?i:key)" + _VALUE_END,
+    r"[^A-Za-z0-9](?i:" + "|".join(sorted(_NOT_TOKEN_OWNERS)) + r")[_.\-](?i:token)" + _VALUE_END,
+    r"[^A-Za-z0-9](?:(?i:public|publishable)[_.\-]"
+    + r"(?i:token|auth|credentials|credential|creds|cookie|sessionid)"
+    + r"|(?i:fake|dummy|example|sample|mock|invalid)[_.\-]"
     + _OTHER_WORD_RE
-    + _SUFFIX_RE
-    + _OTHER_TAIL
-    + r")"
+    + ")"
+    + _VALUE_END,
+    f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
+    + rf"{_RUN_NO_AMP}*(?:{_PLACEHOLDER_RUN}{_RUN}*"
+    + rf"|(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?){_RUN_END}",
 )
 _NAMED_GATE = (
     r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
@@ -217,10 +317,6 @@ _NAMED_VALUE = (
     r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}"""
     r"""["']?(?P<s>[^\s"',}\]]{1,200})"""
 )
-# The longest text the gate matches: word 11, suffix 10, separator 13 and blanks 8,
-# quote 2, value 10 characters (the XML form is shorter; the comma form, a line break
-# and indent included, 94); with a margin.
-_KEY_GATE_WINDOW = 96
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
@@ -259,10 +355,26 @@ _UPPER_WORD_RE = "|".join(UPPER_SECRET_WORDS)
 _UPPER_ANCHORS = tuple(w + f for w in UPPER_SECRET_WORDS for f in _FOLLOW + "_.")
 _UPPER_PATTERN = _KEY_PATTERN.replace(f"(?:{_WORD_RE})", f"(?:{_UPPER_WORD_RE})", 1)
 _UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_OTHER_TAIL}"
+_HS_UPPER_GATES = (
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
+    (
+        f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
+        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
+        _RUN_WINDOW_WIDE,
+    ),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
+)
 
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
-    Rule("openrouter-api-key", ("sk-or-",), r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})"),
+    # (the Hyperscan gates of the next rules read a key's first characters: the
+    # placeholder ``sk-or-v1-your-key-here`` costs no Python work)
+    Rule(
+        "openrouter-api-key",
+        ("sk-or-",),
+        r"(?P<s>sk-or-v\d+-[A-Za-z0-9]{32,128})",
+        hs_gates=((r"sk-or-v[0-9]+-[A-Za-z0-9]{32}", 0),),
+    ),
     # Anthropic's documented shape is exact (93 characters, then ``AA``), so a malformed
     # ``sk-ant-`` string is not reported as a key (and not taken by the OpenAI rule).
     Rule(
@@ -274,6 +386,7 @@ RULES: tuple[Rule, ...] = (
         "openai-api-key",
         ("sk-",),
         _L + r"(?P<s>sk-(?!ant-)(?:[a-z]{2,8}-)?[A-Za-z0-9_\-]{20,256})" + _R,
+        hs_gates=((r"[^A-Za-z0-9_\-]sk-[A-Za-z0-9_\-]{20}", 24),),
     ),
     # Project, service-account and admin keys have a distinctive prefix: no boundary
     # needed (a key glued to the word before it is still a key).
@@ -426,7 +539,6 @@ RULES: tuple[Rule, ...] = (
             "dp.pt.",
             "PMAK-",
             "s-s4t2",
-            "key-",
             "FLWSECK",
             "EZAK",
             "EZTK",
@@ -444,9 +556,17 @@ RULES: tuple[Rule, ...] = (
         r"|pnu_[A-Za-z0-9]{36}|rdme_[a-z0-9]{70}|(?<!\.)ico-[A-Za-z0-9]{32}|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"
         r"|lin_api_[A-Za-z0-9]{40}|do[opr]_v1_[a-f0-9]{64}|pul-[a-f0-9]{40}"
         r"|[A-Za-z0-9]{14}\.atlasv1\.[\w\-=]{60,100}|AKCp[A-Za-z0-9]{69}|dp\.pt\.[A-Za-z0-9]{43}"
-        r"|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|s-s4t2(?:ud|af)-[a-f0-9]{64}|key-[a-f0-9]{32}"
+        r"|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|s-s4t2(?:ud|af)-[a-f0-9]{64}"
         r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}))(?![A-Za-z0-9])",
         back=0,
+    ),
+    # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
+    # ``-key-`` is common in names (``api-key-here``, ``cache-key-prefix``).
+    Rule(
+        "mailgun-api-key",
+        ("key-",),
+        r"(?<![A-Za-z0-9])(?P<s>key-[a-f0-9]{32})(?![A-Za-z0-9])",
+        hs_gates=((r"[^A-Za-z0-9]key-[a-f0-9]{32}", 37),),
     ),
     # A Facebook app access token: the app id, ``|``, the app secret.
     Rule(
@@ -552,7 +672,7 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="context",
         gate=_KEY_GATE,
-        gate_window=_KEY_GATE_WINDOW,
+        hs_gates=_HS_KEY_GATES,
         gate_not=_KEY_GATE_NOT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
@@ -564,7 +684,7 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="context",
         gate=_UPPER_GATE,
-        gate_window=_KEY_GATE_WINDOW,
+        hs_gates=_HS_UPPER_GATES,
         finder=trie_pattern(tuple(w.lower() for w in UPPER_SECRET_WORDS)),
     ),
     Rule(
