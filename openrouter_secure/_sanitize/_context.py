@@ -447,7 +447,11 @@ def _in_arn(text: str, at: int) -> bool:
 
 def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
     """``<password>v</password>``, ``<secret>{svc AQAAABAAA <hex>}</secret>``: a single
-    value is judged as any other; in longer content, every generated-looking token."""
+    value is judged as any other; in longer content, every generated-looking token.
+    Content that opens with a quote is JSON or code around a placeholder
+    (``"<token>", "..."``), not an element's."""
+    if text[pos : pos + 1] in ("'", '"'):
+        return [], pos
     end = text.find("<", pos, pos + 1025)
     if end < 0 or "\n" in text[pos:end]:
         return [], pos

@@ -253,11 +253,9 @@ _SEP_ASSIGN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/])"
-# An element's content, to the ``<`` that closes it on the same line (``<token>", "x"``
-# in JSON is no element)
-_XML = r"""(?:>|["']>)[^<\n]{6}[^<\n]*<"""
-# (``_context`` reads an element's content up to 1,024 characters)
-_XML_WINDOW = 1100
+# An element's content: six characters, not opening with a quote (``"<token>", "x"`` in
+# JSON is no element)
+_XML = r"""(?:>|["']>)[^<\n"'][^<\n]{5}"""
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
 # blanks 8, or a blank and a link word 11, quote 4), with a margin: the value gates are
 # compiled without start of match (which would cost a second to compile), and read back
@@ -267,8 +265,8 @@ _RUN_WINDOW = -64
 _RUN_WINDOW_WIDE = -112
 _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 # (one pattern per form: one pattern of them all costs Hyperscan twice as much)
-# (Three patterns: one of them all costs Hyperscan twice as much, one per form costs a
-# start of their engine per word.)
+# (Three patterns: one of them all costs Hyperscan more than the three, and one per
+# form costs a start of its engine per word.)
 _HS_KEY_GATES = (
     (f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
     (
@@ -278,7 +276,7 @@ _HS_KEY_GATES = (
         f"|[ \t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
-    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
+    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _RUN_WINDOW),
 )
 # Where the first of those gates matches text that ``_context`` rejects, one of these
 # ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -289,24 +287,28 @@ _HS_KEY_GATES = (
 # - a value whose run (read without ``&``: a URL query's value ends there) holds a
 #   placeholder
 #   (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
+# (a subset of ``_context``'s placeholders: bounded repeats cost this pattern most)
 _PLACEHOLDER_RUN = (
-    r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample|0123456789|abcdefghij"
-    r"|(?:your|my|the|some|insert|enter)[_\-]?(?:[a-z]{1,12}[_\-]){0,3}"
-    r"(?:key|token|secret|pass|password|here))"
+    r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample"
+    r"|your[_\-]?(?:[a-z]{1,12}[_\-])?(?:key|token|secret|pass|password|here))"
 )
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
 _KEY_GATE_NOT = (
-    r"[^A-Za-z0-9](?i:" + "|".join(sorted(_NOT_KEY_OWNERS)) + r")[_.\-](?i:key)" + _VALUE_END,
-    r"[^A-Za-z0-9](?i:" + "|".join(sorted(_NOT_TOKEN_OWNERS)) + r")[_.\-](?i:token)" + _VALUE_END,
-    r"[^A-Za-z0-9](?:(?i:public|publishable)[_.\-]"
-    + r"(?i:token|auth|credentials|credential|creds|cookie|sessionid)"
+    # (one pattern: each costs a start of its engine per word)
+    r"(?:[^A-Za-z0-9](?:(?i:"
+    + "|".join(sorted(_NOT_KEY_OWNERS))
+    + r")[_.\-](?i:key)"
+    + r"|(?i:"
+    + "|".join(sorted(_NOT_TOKEN_OWNERS))
+    + r")[_.\-](?i:token)"
+    + r"|(?i:public|publishable)[_.\-](?i:token|auth|credentials|credential|creds|cookie|sessionid)"
     + r"|(?i:fake|dummy|example|sample|mock|invalid)[_.\-]"
     + _OTHER_WORD_RE
     + ")"
-    + _VALUE_END,
-    f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
+    + _VALUE_END
+    + f"|{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
     + rf"{_RUN_NO_AMP}*(?:{_PLACEHOLDER_RUN}{_RUN}*"
-    + rf"|(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?){_RUN_END}",
+    + rf"|(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?){_RUN_END})",
 )
 _NAMED_GATE = (
     r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
@@ -359,11 +361,11 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
+        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE}|{_XML})",
         _RUN_WINDOW_WIDE,
     ),
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
 )
+
 
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
