@@ -16,6 +16,7 @@ from openrouter_secure._sanitize._hyperscan import (
     STREAM_FROM,
     Database,
     Prefilter,
+    _clean_check,
 )
 from openrouter_secure._sanitize._rules import RULES
 from openrouter_secure._sanitize._scan import KNOWN
@@ -190,6 +191,38 @@ def test_a_held_secret_without_a_format_is_masked_in_a_log_record_after_the_merg
         secret.wipe()
 
 
+class _AppearsWhenReadTwice(list[Database]):
+    """The merged database as the worker thread adds it while ``clean`` runs: absent
+    the first time the list is tested, present from then on."""
+
+    reads = 0
+
+    def __bool__(self) -> bool:
+        self.reads += 1
+        return self.reads > 1
+
+
+def test_the_quick_check_reads_the_merged_database_once() -> None:
+    """A record scanned as the rules' and the values' own databases is split as such,
+    even when the merged database appears meanwhile (a hidden character's hit, a known
+    value of one character, was once dropped: a cursor-drawn key went unmasked)."""
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = _prefilter_with(value)
+    assert prefilter.merged.wait(60) and prefilter._merged
+    memo: list[object] = [None]
+    clean = _clean_check(
+        prefilter.rules,
+        prefilter._needles,
+        _AppearsWhenReadTwice(prefilter._merged),
+        memo,  # type: ignore[arg-type]
+    )
+    text = f"login ok for {value} done"
+    assert not clean(text)
+    kept = memo[0]
+    assert isinstance(kept, tuple) and kept[0] is text
+    assert [(k, end) for k, _, end in kept[2]] == [(0, text.index(value) + len(value))]
+
+
 def _merge_in_child(value: str, results: multiprocessing.Queue[tuple[bool, bool]]) -> None:
     prefilter = _prefilter_with(value)
     results.put((prefilter.merged.wait(30), bool(prefilter._merged)))
@@ -265,3 +298,71 @@ def test_a_text_longer_than_the_memo_bound_is_still_scanned_whole() -> None:
     assert not prefilter.clean(text)
     assert prefilter._memo[0] is None
     assert_no_leak(value, sanitizer.sanitize(text))
+
+
+# -- the secret-assignment gate in Hyperscan ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "INFO app: token: MissingDependencyError for tenant 42",
+        '{"access_key": "xxxxxxxxxxxxxxxx", "id": 7}',
+        "INFO app: api_key=env://OPENROUTER_API_KEY tenant=42",
+        "INFO app: configured OPENROUTER_API_KEY=sk-or-v1-your-key-here for tenant 42",
+        "INFO app: API_KEY=YOUR_API_KEY_HERE region=eu",
+        '{"msg": "cache put", "key": "user:926382"}',
+        "INFO app: api_key=***MASKED*** tenant=42",
+        '{"refresh_token": "<token>", "session_token": "", "credentials": "keyring://a/b"}',
+        "INFO app: OPENROUTER_API_KEY tenant=42 region=eu",
+    ],
+)
+def test_a_clean_record_naming_a_secret_is_answered_by_the_quick_check(record: str) -> None:
+    """Such records are turned away by the gate (no mark in the value's run) or by the
+    pattern that cancels it (a placeholder, a reference), before any Python work."""
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    assert prefilter.clean(record)
+
+
+def _engines_mask(text: str, secret: str) -> None:
+    for backend in ("hyperscan", "ahocorasick", "python"):
+        assert_no_leak(secret, Sanitizer(backend=backend).sanitize(text))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "api_key={v}/cache_key={w} done",
+        'cache_key="note api_key={v}" done',
+        "cache_key=abc&api_key={v} done",
+        "api_key=sk-or-v1-your-key-here token={v} done",
+        "token: {v}",  # at the very end: no delimiter after the value
+        'x = {{"api_key": "{v}"}}',
+        "Using token {v} for the call",
+        "secret_key: {v}:{w}",
+    ],
+)
+def test_a_secret_beside_or_inside_rejected_text_is_masked_by_every_engine(shape: str) -> None:
+    value = _generated(32)
+    _engines_mask(shape.format(v=value, w=_generated(24)), value)
+
+
+@pytest.mark.parametrize("length", [150, 600, 5000, 40000])
+def test_a_long_value_is_found_from_its_name_and_masked_to_its_end(length: int) -> None:
+    """The gate's match ends after the value's run: its name is read back over the run;
+    a value longer than its judged head is masked whole."""
+    value = _generated(length)
+    for text in (f"INFO app: api_key={value} done", f'{{"token": "{value}"}}'):
+        for backend in ("hyperscan", "ahocorasick", "python"):
+            masked = Sanitizer(backend=backend).sanitize(text)
+            assert_no_leak([value[:64], value[-64:]], masked)
+
+
+def test_a_generated_value_without_digits_needs_a_mark_in_every_engine() -> None:
+    """``uHOAdwfQsDpLxKzR`` (capitals in a row, a lower-case letter between capitals) is
+    a value; a camel-case identifier is not, whatever its entropy."""
+    marked = "uHOAdwfQsDpLxKzRmYtV"
+    _engines_mask(f"INFO api_key={marked} ok", marked)
+    for backend in ("hyperscan", "ahocorasick", "python"):
+        text = "INFO api_key=MissingDependencyErrorHandler ok"
+        assert Sanitizer(backend=backend).sanitize(text) == text, backend

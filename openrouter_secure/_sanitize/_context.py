@@ -353,6 +353,10 @@ def _value_kind(value: str, password: bool) -> bool:
 
 _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
 _BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
+_BARE_REST = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{0,65024}""")
+_BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
+#: the longest value read after a name (a longer one is not a value)
+_LONGEST = 1 << 16
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
@@ -384,8 +388,8 @@ def value_spans(
         return [], pos
     q = m.group("q")
     if q:
-        close = text.find(q, pos, pos + 1025)
-        line_end = text.find("\n", pos, pos + 1025)
+        close = text.find(q, pos, pos + _LONGEST)
+        line_end = text.find("\n", pos, pos + _LONGEST)
         if close > pos and (line_end < 0 or close < line_end):
             start, end = pos, close
         else:
@@ -393,10 +397,13 @@ def value_spans(
     else:
         # In a URL query (``?name=v&next=1``) a value ends at ``&``; elsewhere a
         # password may hold one (``password=ab&cd12``).
-        b = (_BARE if before in ("?", "&") else _BARE_AMP).match(text, pos)
+        amp = before in ("?", "&")
+        b = (_BARE if amp else _BARE_AMP).match(text, pos)
         if b is None:
             return [], pos
         start, end = b.span()
+        if end - start == 512:  # judged by its head, masked to its end
+            end = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end).end()
         if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
             return [], end  # ``token = get_token(...)``, ``os.environ["X"]``: code
         if text[end - 2 : end] == "..":
@@ -406,7 +413,7 @@ def value_spans(
         trailing = _TRAILING if m.group("sp") is None else _TRAILING + "!?"
         while end > start and text[end - 1] in trailing:
             end -= 1
-    value = text[start:end]
+    value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
     if not value_kind(value, password=password):
         return [], end
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;

@@ -299,25 +299,28 @@ def _clean_check(
         if not text.isascii() or len(text) >= STREAM_FROM:
             return False
         data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
+        # Read once: the worker thread may add the merged database at any moment, and
+        # a scan of the two databases must be split as a scan of the two.
+        one = merged[0] if merged else None
         if len(text) > MEMO_UP_TO:
             # Nothing is kept for a longer text: the first match answers.
-            if merged:
-                return merged[0].matches_nothing(data)
+            if one is not None:
+                return one.matches_nothing(data)
             return rules.matches_nothing(data) and (
                 needles is None or needles.matches_nothing(data)
             )
         found: list[tuple[int, int, int]] = []
         known: list[tuple[int, int, int]] = []
         try:
-            if merged:
-                merged[0].db.scan(data, _collect, 0, found)
+            if one is not None:
+                one.db.scan(data, _collect, 0, found)
             else:
                 scan_rules(data, _collect, 0, found)
                 if scan_needles is not None:
                     scan_needles(data, _collect, 0, known)
         except in_use:  # another thread's scan holds the shared scratch
-            if merged:
-                found = merged[0].ends(data)
+            if one is not None:
+                found = one.ends(data)
             else:
                 found = rules.ends(data)
                 known = needles.ends(data) if needles is not None else []
@@ -347,7 +350,7 @@ def _clean_check(
                 dirty = not cancelled.issuperset(gates)
         if not dirty:
             return True
-        if merged:  # split what the merged database found back into the two lists
+        if one is not None:  # split what the merged database found into the two lists
             known = [(pid - n_rules, s, e) for pid, s, e in found if pid >= n_rules]
             found = [m for m in found if m[0] < n_rules]
         memo[0] = (text, _unshift(found), _unshift(known))
