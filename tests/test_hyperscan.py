@@ -208,7 +208,8 @@ def test_the_quick_check_reads_the_merged_database_once() -> None:
     value of one character, was once dropped: a cursor-drawn key went unmasked)."""
     value = "db-pass-" + rnd(ALNUM, 16)
     prefilter = _prefilter_with(value)
-    assert prefilter.merged.wait(60) and prefilter._merged
+    assert prefilter.merged.wait(60)
+    assert prefilter._merged
     memo: list[object] = [None]
     clean = _clean_check(
         prefilter.rules,
@@ -219,7 +220,8 @@ def test_the_quick_check_reads_the_merged_database_once() -> None:
     text = f"login ok for {value} done"
     assert not clean(text)
     kept = memo[0]
-    assert isinstance(kept, tuple) and kept[0] is text
+    assert isinstance(kept, tuple)
+    assert kept[0] is text
     assert [(k, end) for k, _, end in kept[2]] == [(0, text.index(value) + len(value))]
 
 
