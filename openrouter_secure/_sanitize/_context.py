@@ -403,7 +403,8 @@ def value_spans(
             return [], pos
         start, end = b.span()
         if end - start == 512:  # judged by its head, masked to its end
-            end = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end).end()
+            rest = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end)
+            end = rest.end() if rest is not None else end
         if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
             return [], end  # ``token = get_token(...)``, ``os.environ["X"]``: code
         if text[end - 2 : end] == "..":
