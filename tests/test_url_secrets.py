@@ -399,3 +399,63 @@ def test_engines_agree_on_urls_and_names() -> None:
         except pytest.skip.Exception:
             continue
         assert other.find(blob) == found, backend
+
+
+def test_telegram_and_discord_urls_written_with_escaped_slashes_or_capitals(
+    engine: Sanitizer,
+) -> None:
+    """PHP and Java JSON writers escape ``/`` as ``\\/``; hosts are case-insensitive."""
+    bot_id, token = _telegram()
+    hook_id = str(10**18 + secrets.randbelow(10**18))
+    hook = rnd(B64URL, 68)
+    for text, secret in (
+        (f'"https:\\/\\/api.telegram.org\\/bot{bot_id}:{token}\\/getMe"', token),
+        (f"GET https://API.TELEGRAM.ORG/bot{bot_id}:{token}/getMe", token),
+        (f'"https:\\/\\/discord.com\\/api\\/webhooks\\/{hook_id}\\/{hook}"', hook),
+        (f"POST https://Discord.com/api/webhooks/{hook_id}/{hook} 204", hook),
+    ):
+        assert_no_leak(secret, engine.sanitize(text))
+
+
+# -- URLs inside URLs and JSON ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["token", "api_key", "password", "key", "sig", "X-Amz-Signature"])
+def test_a_query_delimiter_written_as_a_json_escape_still_delimits(
+    engine: Sanitizer, name: str
+) -> None:
+    """Go's ``encoding/json`` writes ``&`` as ``\\u0026``."""
+    value = rnd(B64URL, 40)
+    text = f'{{"url":"https://api.example.com/v1?user=1\\u0026{name}={value}\\u0026n=2"}}'
+    out = engine.sanitize(text)
+    assert_no_leak(value, out)
+    assert out.endswith('\\u0026n=2"}')
+
+
+@pytest.mark.parametrize("name", ["api_key", "token", "sig", "X-Amz-Signature"])
+def test_a_secret_parameter_of_a_percent_encoded_url_in_a_query_is_masked(
+    engine: Sanitizer, name: str
+) -> None:
+    value = rnd(B64URL, 40)
+    inner = quote(f"https://b.example/c?{name}={value}&n=1", safe="")
+    assert_no_leak(value, engine.sanitize(f"GET /login?next={inner} 302"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET /download?key=Q3Report2024v2.pdf HTTP/1.1",
+        "GET /obj?key=img_20240101_123456.jpg",
+        "GET /s3?key=uploads%2F2024%2Fimg_83921a.png",
+        "GET /dl?key=a1b2c3d4e5f6.tar.gz",
+    ],
+)
+def test_a_file_a_url_query_names_under_key_is_left_alone(engine: Sanitizer, text: str) -> None:
+    assert engine.sanitize(text) == text
+
+
+def test_a_base64_key_with_slashes_in_a_url_query_is_still_masked(engine: Sanitizer) -> None:
+    value = rnd(ALNUM, 18) + "/" + rnd(ALNUM, 12) + "+" + rnd(ALNUM, 8)
+    assert_no_leak(
+        value, engine.sanitize(f"GET https://api.example.io/v2/items?limit=10&apiKey={value}")
+    )

@@ -46,12 +46,14 @@ __all__ = [
     "NAME_WORDS",
     "NOT_KEY_OWNERS",
     "NOT_TOKEN_OWNERS",
+    "OBJECT_NAME",
     "PASSWORD_WORDS",
     "is_identifier",
     "is_password_name",
     "is_secret_identifier",
     "looks_generated",
     "value_kind",
+    "value_spans",
 ]
 
 #: Last segments that make a name secret-looking (lower case).
@@ -355,6 +357,9 @@ _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
 _BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
 _BARE_REST = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{0,65024}""")
 _BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
+#: A file a URL query names (``?key=uploads%2F2024%2Fa.png``, ``?key=Q3Report.pdf``): a
+#: name with an extension. (Not any ``/``: base64 holds them.)
+OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$")
 #: the longest value read after a name (a longer one is not a value)
 _LONGEST = 1 << 16
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
@@ -417,6 +422,8 @@ def value_spans(
     value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
     if not value_kind(value, password=password):
         return [], end
+    if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
+        return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
     # names a key by a short hash), or a password with a digit and a letter, counts; never

@@ -25,6 +25,8 @@ import re
 
 __all__ = [
     "DISTINCTIVE_PARAMS",
+    "ENCODED_PARAM_DELIMITERS",
+    "ESCAPED_PARAM_DELIMITERS",
     "PARAM_DELIMITERS",
     "SECRET_QUERY_PARAMS",
     "UPPER_SECRET_WORDS",
@@ -75,6 +77,11 @@ UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")
 #: What stands before a parameter name: ``?`` and ``&`` of a query, ``;`` (also the
 #: end of ``&amp;`` in HTML), ``#`` of a fragment (OAuth's ``#access_token=``).
 PARAM_DELIMITERS = "?&;#"
+#: The same as JSON ``\u`` escapes (Go's ``encoding/json`` writes ``&`` as ``\u0026``).
+ESCAPED_PARAM_DELIMITERS = ("\\u0026", "\\u003f", "\\u003F", "\\u0023")
+#: And percent-encoded, in a URL inside another's query (``?next=https%3A%2F%2Fb%2Fc%3F
+#: api_key%3D...``), where ``=`` is ``%3D`` too.
+ENCODED_PARAM_DELIMITERS = ("%3F", "%3f", "%26")
 
 #: A name is decoded from its first this many characters (parameter names are short).
 _NAME_MAX = 128

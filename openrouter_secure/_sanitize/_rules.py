@@ -30,7 +30,14 @@ from dataclasses import dataclass, field
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
 from ._literals import trie_pattern
-from ._names import DISTINCTIVE_PARAMS, PARAM_DELIMITERS, UPPER_SECRET_WORDS, param_spellings
+from ._names import (
+    DISTINCTIVE_PARAMS,
+    ENCODED_PARAM_DELIMITERS,
+    ESCAPED_PARAM_DELIMITERS,
+    PARAM_DELIMITERS,
+    UPPER_SECRET_WORDS,
+    param_spellings,
+)
 
 __all__ = [
     "RULES",
@@ -336,6 +343,8 @@ _KEY_PATTERN = (
 # name back to its delimiter and judges it decoded (kind ``param``).
 _PARAM_ANCHORS = (
     *(d + n + "=" for n in param_spellings() for d in PARAM_DELIMITERS),
+    *(d + n + "=" for n in param_spellings() for d in ESCAPED_PARAM_DELIMITERS),
+    *(d + n + "%3" for n in param_spellings() for d in ENCODED_PARAM_DELIMITERS),
     # (a distinctive name counts wherever it stands: no delimiter in its anchor)
     *(n + "=" for n in param_spellings(DISTINCTIVE_PARAMS) if n.lower() != "signature"),
     "Signature=",
@@ -347,7 +356,8 @@ _ESCAPE_ANCHORS = tuple(
 # (the value ends at a delimiter; a ``.`` or ``:`` after it is punctuation:
 # ``?token=<v>: ConnectError``)
 _PARAM_PATTERN = (
-    r"[?&;#]?(?P<n>[A-Za-z0-9_.~%\-]{1,128})="
+    r"(?:[?&;#]|\\u00(?:26|3[fF]|23)|(?P<enc>%(?:3[fF]|26)))?"
+    r"(?P<n>[A-Za-z0-9_.~%\-]{1,128}?)(?(enc)%3[dD]|=)"
     r"""(?P<s>[^&#?\s"'`<>,;)}\]|\\]{0,4095}[^&#?\s"'`<>,;)}\]|\\.:])"""
 )
 # ``GH_PAT=v``, ``"SAS": "v"``: the ``secret-assignment`` syntaxes under an upper-case
@@ -583,16 +593,17 @@ RULES: tuple[Rule, ...] = (
     # ``/file/bot<id>:<token>/path``); the bot id before the colon stays visible.
     Rule(
         "telegram-bot-token",
-        ("telegram.org/bot", "telegram.org/file/bot"),
-        r"telegram\.org/(?:file/)?bot[0-9]{5,16}(?::|%3[Aa])(?P<s>[A-Za-z0-9_\-]{30,64})",
+        ("telegram.org", "TELEGRAM.ORG", "Telegram.org", "Telegram.Org"),
+        r"(?i:telegram\.org)\\?/(?:file\\?/)?bot[0-9]{5,16}(?::|%3[Aa])"
+        r"(?P<s>[A-Za-z0-9_\-]{30,64})",
         keep=0,
     ),
     # A Discord webhook URL: ``/api/webhooks/<id>/<token>`` (also ``discordapp.com``,
     # ``ptb.``/``canary.`` hosts and versioned ``/api/v10/``); the id stays visible.
     Rule(
         "discord-webhook",
-        ("discord.com/api/", "discordapp.com/api/"),
-        r"discord(?:app)?\.com/api/(?:v[0-9]{1,2}/)?webhooks/[0-9]{17,20}/"
+        _case("discord.com", "discordapp.com") + ("DiscordApp.com",),
+        r"(?i:discord(?:app)?\.com)\\?/api\\?/(?:v[0-9]{1,2}\\?/)?webhooks\\?/[0-9]{17,20}\\?/"
         r"(?P<s>[A-Za-z0-9_\-]{60,100})",
         keep=0,
     ),

@@ -31,9 +31,16 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
-from ._context import is_password_name, is_secret_identifier, value_kind, value_spans
+from ._context import (
+    OBJECT_NAME,
+    is_password_name,
+    is_secret_identifier,
+    value_kind,
+    value_spans,
+)
 from ._literals import trie_pattern
 from ._names import (
+    ESCAPED_PARAM_DELIMITERS,
     PARAM_DELIMITERS,
     decode_param_name,
     is_distinctive_param,
@@ -147,6 +154,9 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
         while lo > floor and text[lo - 1] in _PARAM_NAME_CHARS:
             lo -= 1
         delimited = lo > 0 and text[lo - 1] in PARAM_DELIMITERS
+        if not delimited and text.startswith(ESCAPED_PARAM_DELIMITERS, lo - 1):
+            lo += 5  # (``\u0026`` read back as part of the name)
+            delimited = True
     raw = text[lo : m.end("n")]
     name = decode_param_name(raw)
     if is_secret_param(raw) and (delimited or is_distinctive_param(name)):
@@ -162,6 +172,8 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
         # password-like value.
         if delimited and not is_key_param(name):
             return True
+        if name.lower() == "key" and OBJECT_NAME.search(value[:1024]) is not None:
+            return False  # a storage object's name (``?key=reports/Q3-2024v2.pdf``)
         return value_kind(value[:1024], password=True)
     return (
         delimited
@@ -573,9 +585,12 @@ class Scanner:
         start = m.start()
         ident = _ident_before(text, start)
         at = start - len(ident)
-        spans, end = value_spans(
-            text, ident + text[start : m.end("name")], text[at - 1 : at] if at else "", m
-        )
+        before = text[at - 1 : at] if at else ""
+        if before == "\\" and text.startswith(ESCAPED_PARAM_DELIMITERS, at - 1):
+            # ``?user=1\u0026token=v``: a URL query in JSON as Go writes it
+            before = chr(int(text[at + 1 : at + 5], 16))
+            ident = ident[5:]
+        spans, end = value_spans(text, ident + text[start : m.end("name")], before, m)
         for lo, hi in spans:
             hits.append((start, lo, hi, ri, 0))
         return end
