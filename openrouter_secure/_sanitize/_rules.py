@@ -602,7 +602,7 @@ RULES: tuple[Rule, ...] = (
     # ``ptb.``/``canary.`` hosts and versioned ``/api/v10/``); the id stays visible.
     Rule(
         "discord-webhook",
-        _case("discord.com", "discordapp.com") + ("DiscordApp.com",),
+        (*_case("discord.com", "discordapp.com"), "DiscordApp.com"),
         r"(?i:discord(?:app)?\.com)\\?/api\\?/(?:v[0-9]{1,2}\\?/)?webhooks\\?/[0-9]{17,20}\\?/"
         r"(?P<s>[A-Za-z0-9_\-]{60,100})",
         keep=0,
