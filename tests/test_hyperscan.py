@@ -368,3 +368,57 @@ def test_a_generated_value_without_digits_needs_a_mark_in_every_engine() -> None
     for backend in ("hyperscan", "ahocorasick", "python"):
         text = "INFO api_key=MissingDependencyErrorHandler ok"
         assert Sanitizer(backend=backend).sanitize(text) == text, backend
+
+
+def _hexv(n: int = 32) -> str:
+    return rnd("0123456789abcdef", n - 1) + "7"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "token=qwertzuiopmnbvcxylkjhgfd://{v} done",  # a run too long for a scheme
+        'api_key: "abc$defgh://{v}"',
+        '<token>"{v}"</token>',  # element content in quotes
+        '<entry name="api_key">"{v}"</entry>',
+        "token=\\`{v}\\` done",  # an escaped backtick
+        "CREDSECRET={v} done",  # two words overlapping
+        "SECRETOKEN={v} done",
+        "Using token $8{v} for the call",  # a prose value opening with $
+        "AWS_S3_KEY={v} done",  # S3 is s, 3 to the name test: not a cancelled owner
+        "i18n_key={v} done",
+        "metaData_key={v} done",
+        "api_key_b64={v} done",  # value suffixes
+        "secret_hex={v} done",
+        "token_raw={v} done",
+        "PassWord={v} done",  # a password word in two segments
+        "db_passPhrase={v} done",
+        "client_secret={v}&redirect_uri=https://app.example.com/cb",
+        "api_key={v}&other_token=abc",
+    ],
+)
+def test_every_engine_masks_a_secret_in_an_awkward_place(shape: str) -> None:
+    value = _hexv()
+    _engines_mask(shape.format(v=value), value)
+
+
+def test_a_placeholder_beyond_the_judged_head_does_not_hide_a_long_value() -> None:
+    value = _generated(600)
+    _engines_mask(f"api_key={value}example_here done", value[:64])
+
+
+@pytest.mark.parametrize(
+    "password", ["Summer@2024", "Welcome_123", "Handsome_pass55", "MyPassword12!"]
+)
+def test_a_human_password_under_a_password_name_is_masked(password: str) -> None:
+    _engines_mask(f"DB_PASSWORD={password} host=db", password)
+
+
+def test_a_gate_match_is_read_back_over_its_own_run_only() -> None:
+    """``token:aaaaaa1:`` repeated: each match is read back to its value, not over the
+    values before it (which made the scan quadratic)."""
+    from openrouter_secure._sanitize._hyperscan import _run_start
+
+    text = "token:aaaaaa1:" * 500
+    for end in range(16, len(text), 14):  # just after each ``:x`` a gate reads
+        assert end - _run_start(text, end - 1) <= 16

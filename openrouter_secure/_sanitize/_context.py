@@ -123,6 +123,19 @@ def _segments(name: str) -> list[str]:
     return [s.lower() for s in _SEGMENT.findall(name)]
 
 
+def _joined(segs: list[str]) -> list[str]:
+    """One word the segments split: ``PassWord``, ``passPhrase`` (a password word),
+    ``b64``, ``base64`` (a value suffix)."""
+    if len(segs) > 1 and (segs[-2], segs[-1]) in _SPLIT_WORDS:
+        return [*segs[:-2], segs[-2] + segs[-1]]
+    return segs
+
+
+_SPLIT_WORDS = frozenset(
+    {("pass", "word"), ("pass", "phrase"), ("pass", "wd"), ("b", "64"), ("base", "64")}
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def is_secret_identifier(name: str) -> bool:
     """Whether ``name`` (an identifier met in text or a key) names a secret.
@@ -134,7 +147,7 @@ def is_secret_identifier(name: str) -> bool:
     ``public_key``, ``cache_key``, ``kms_key_id``, ``password_hash``, ``next_token``,
     ``monkey`` do not.
     """
-    segs = _segments(name)
+    segs = _joined(_segments(name))
     while segs and segs[-1].isdigit():
         segs.pop()
     if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
@@ -167,7 +180,7 @@ def is_secret_identifier(name: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def is_password_name(name: str) -> bool:
     """Whether ``name``'s last segment is a password word (any non-trivial value counts)."""
-    segs = _segments(name)
+    segs = _joined(_segments(name))
     while segs and segs[-1].isdigit():
         segs.pop()
     if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
@@ -219,8 +232,9 @@ _CODE = re.compile(
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
 _DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
 _PLACEHOLDER = re.compile(
-    r"(?i)\*{3,}|MASKED|REDACTED|(?:your|my|the|some|insert|enter)[_\-]?(?:[a-z]{1,12}[_\-]){0,3}"
-    r"(?:key|token|secret|pass|password|here)|_here\b|-here\b|placeholder|changeme|"
+    r"(?i)\*{3,}|MASKED|REDACTED|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
+    r"(?:[a-z]{1,12}[_\-]){0,3}"
+    r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
     r"example|dummy|sample|\.\.|\u2026|xxxx|#{4,}|^(.)\1+$|0123456789|abcdefghij"
 )
 _DIGIT = re.compile(r"\d")
@@ -252,7 +266,7 @@ def _entropy(value: str) -> float:
 # upper-case letters in a row, a lower-case letter between two upper-case ones
 # (``uHOAdwfQsD``). The Hyperscan engine's gate reads the same marks
 # (``_rules._MARKED``), so text without them never reaches Python.
-_MARK = re.compile(r"[!#%&+/=?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z]")
+_MARK = re.compile(r"[!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z]")
 
 
 def looks_generated(value: str) -> bool:
@@ -327,8 +341,8 @@ def _value_kind(value: str, password: bool) -> bool:
     if low in _CONST or (value.startswith(_PATH_START) and not _base64_not_path(value)):
         return False
     head = value[:160]
-    # (a placeholder anywhere: the Hyperscan engine's gate drops such values unread)
-    if _PLACEHOLDER.search(value) is not None or _REFERENCE.match(head) is not None:
+    # (up to a ``&``: what follows it is the next parameter of a URL query)
+    if _PLACEHOLDER.search(head.partition("&")[0]) is not None or _REFERENCE.match(head):
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
@@ -337,9 +351,17 @@ def _value_kind(value: str, password: bool) -> bool:
         return False  # numbers, dates, versions (a long run of digits may be a token)
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _CODE.search(head):
         return False
-    if _WORD_NUMBER.fullmatch(value) is not None:
-        return False
-    if is_identifier(value) or _PATHLIKE.fullmatch(value) is not None:
+    if not password and _WORD_NUMBER.fullmatch(value) is not None:
+        return False  # an id (``user:926382``); under a password name, ``Summer@2024``
+    if (
+        (
+            is_identifier(value)
+            # (under a password name, a capitalized word and a number is a password:
+            # ``Welcome_123``, not code: ``auth0_api_key``)
+            and not (password and value[-2:].isdigit() and not value.islower())
+        )
+        or _PATHLIKE.fullmatch(value) is not None
+    ):
         return False
     if _DOTTED.fullmatch(value) is not None and 4 * sum(c.isdigit() for c in value) <= n:
         return False
@@ -389,6 +411,20 @@ def value_spans(
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
         if (sep == ">" and before == "<") or sep in ('">', "'>"):
+            q = m.group("q")
+            if q:
+                # ``<password>"v"</password>``: the quote must close right before the
+                # element does (``"<token>", "x"`` in JSON is no element)
+                close = text.find(q, pos, pos + 1025)
+                if close <= pos or text[close + len(q) : close + len(q) + 1] != "<":
+                    return [], pos
+                if "\n" in text[pos:close]:
+                    return [], pos
+                lead = len(text[pos:close]) - len(text[pos:close].lstrip())
+                value = text[pos + lead : close].rstrip()
+                if not value_kind(value, password=password):
+                    return [], close
+                return [(pos + lead, pos + lead + len(value))], close
             return _xml_content(text, pos, password)
         return [], pos
     q = m.group("q")
@@ -462,11 +498,7 @@ def _in_arn(text: str, at: int) -> bool:
 
 def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
     """``<password>v</password>``, ``<secret>{svc AQAAABAAA <hex>}</secret>``: a single
-    value is judged as any other; in longer content, every generated-looking token.
-    Content that opens with a quote is JSON or code around a placeholder
-    (``"<token>", "..."``), not an element's."""
-    if text[pos : pos + 1] in ("'", '"'):
-        return [], pos
+    value is judged as any other; in longer content, every generated-looking token."""
     end = text.find("<", pos, pos + 1025)
     if end < 0 or "\n" in text[pos:end]:
         return [], pos

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._literals import trie_pattern
-from ._rules import Rule
+from ._rules import SHORT_RUN, Rule
 
 __all__ = ["CHUNK", "SENTINEL", "STREAM_FROM", "Database", "Prefilter", "available", "literal"]
 
@@ -213,6 +213,7 @@ class _RuleDatabase:
         self.finders: dict[int, re.Pattern[str]] = {}
         #: rules whose finder runs on the lower-cased text
         self.lower: set[int] = set()
+        self.anchored: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
         first_gate: dict[int, int] = {}
         for ri, rule in enumerate(rules):
             gates = rule.hs_gates or (
@@ -229,28 +230,44 @@ class _RuleDatabase:
             if rule.finder is not None:
                 # Words, searched in the lower-cased span (a case-insensitive
                 # ``re`` costs several times more).
-                self.finders[ri] = re.compile(rule.finder)
+                # (as a lookahead: each start is found, ``credsecret`` holds two)
+                self.finders[ri] = re.compile("(?=" + rule.finder + ")")
                 self.lower.add(ri)
+                # Only where one of the rule's anchors starts, as in the other engines
+                # (the lower-cased span also holds ``pAsSwOrD``).
+                self.anchored[ri] = re.compile(trie_pattern(rule.anchors)).match
             else:
                 self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
         #: ``gate_not`` pattern id -> the id of the gate pattern whose matches it cancels
         self.not_gate: dict[int, int] = {}
         som = [False] * self.n_lit + [not w for w in self.gate_window]
+        #: ``gate_not_short`` pattern ids
+        self.short_not: frozenset[int] = frozenset()
+        short: set[int] = set()
         for ri, rule in enumerate(rules):
-            for not_pattern in rule.gate_not if ri in first_gate else ():
+            if ri not in first_gate:
+                continue
+            for not_pattern in (*rule.gate_not, *rule.gate_not_short):
+                if not_pattern in rule.gate_not_short:
+                    short.add(len(patterns))
                 self.not_gate[len(patterns)] = first_gate[ri]
                 patterns.append(not_pattern)
                 som.append(False)
+        self.short_not = frozenset(short)
         self.db = Database(patterns, som)
 
 
-#: what a value's run holds, and the ``:``, ``:/`` a value gate may read after it
-_RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/?@^~_.-:"
+#: what a value's run holds
+_RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&*+/?@^~_.-"
 
 
 def _run_start(text: str, end: int) -> int:
-    """Where the run of :data:`_RUN_CHARS` that ends at ``end`` starts (read back a few
-    thousand characters at a time: a long run costs once, in C)."""
+    """Where the value's run that a gate match ending at ``end`` + 1 read starts: back
+    over the ``:``, ``:/`` or ``://`` the gate may have read after the run, then over
+    the run (a few thousand characters at a time: a long run costs once, in C). Runs
+    of different values do not overlap, so reading them all back stays linear."""
+    tail = text[max(0, end - 3) : end]
+    end -= len(tail) - len(tail.rstrip(":/"))
     while end > 0:
         lo = max(0, end - 4096)
         kept = len(text[lo:end].rstrip(_RUN_CHARS))
@@ -258,6 +275,12 @@ def _run_start(text: str, end: int) -> int:
             return lo + kept
         end = lo
     return 0
+
+
+def _short_run(text: str, end: int) -> bool:
+    """Whether the value's run a gate match ending at ``end`` read is short enough for
+    a placeholder in it to lie within the head that is judged."""
+    return end - _run_start(text, end - 1) <= SHORT_RUN + 4
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
@@ -293,7 +316,7 @@ def _clean_check(
     scan_needles = needles.db.scan if needles is not None else None
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
-    not_gate = rdb.not_gate
+    not_gate, short_not = rdb.not_gate, rdb.short_not
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -329,7 +352,11 @@ def _clean_check(
         if len(found) == 2 and not known:
             # (the next most common: one gate match and the match that cancels it)
             (p1, _, e1), (p2, _, e2) = found
-            if e1 == e2 and (not_gate.get(p2) == p1 or not_gate.get(p1) == p2):
+            if (
+                e1 == e2
+                and (not_gate.get(p2) == p1 or not_gate.get(p1) == p2)
+                and (not short_not.intersection((p1, p2)) or _short_run(text, e1 - 1))
+            ):
                 return True
         # Clean when every match is a gate match that a ``gate_not`` match cancels (a
         # name the rule rejects: ``cache_key=<hex>``, ``public_key=<base64>``).
@@ -344,7 +371,7 @@ def _clean_check(
                 gate = not_gate.get(pid)
                 if gate is None:
                     gates.append((pid, end))
-                else:
+                elif pid not in short_not or _short_run(text, end - 1):
                     cancelled.add((gate, end))
             else:
                 dirty = not cancelled.issuperset(gates)
@@ -478,7 +505,12 @@ class Prefilter:
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
         gate_window, not_gate = db.gate_window, db.not_gate
         # Gate matches that end where a ``gate_not`` match does: text the rule rejects.
-        dropped = {(not_gate[pid], end) for pid, _, end in found if pid in not_gate} or None
+        short_not = db.short_not
+        dropped = {
+            (not_gate[pid], end)
+            for pid, _, end in found
+            if pid in not_gate and (pid not in short_not or _short_run(text, end))
+        } or None
         gated: dict[int, list[tuple[int, int]]] = {}
         for pid, first, end in found:
             if pid < n_lit:
@@ -520,7 +552,12 @@ class Prefilter:
                     merged.append([first, end])
             for lo, hi in merged:
                 if lower:
-                    starts.extend(lo + m.start() for m in finditer(text[lo:hi].lower()))
+                    at = db.anchored[ri]
+                    starts.extend(
+                        k
+                        for m in finditer(text[lo:hi].lower())
+                        if at(text, k := lo + m.start()) is not None
+                    )
                 else:
                     starts.extend(m.start() for m in finditer(text, lo, hi))
         for lst in per_rule.values():

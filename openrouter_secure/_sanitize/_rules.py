@@ -41,6 +41,7 @@ from ._names import (
 
 __all__ = [
     "RULES",
+    "SHORT_RUN",
     "Rule",
     "has_sequence",
     "is_placeholder",
@@ -97,6 +98,9 @@ class Rule:
     #: Hyperscan gate does, for text the rule rejects; such gate matches are dropped
     #: (Hyperscan engine)
     gate_not: tuple[str, ...] = ()
+    #: the same, honoured only when the gate match ends after a value's run of at most
+    #: ``SHORT_RUN`` characters (a placeholder must lie within the head that is judged)
+    gate_not_short: tuple[str, ...] = ()
     #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
     #: where its anchors may start (default: the anchors themselves, case-sensitive); a
     #: smaller one (the words without what follows them) is cheaper, the engine
@@ -147,13 +151,18 @@ _NAME_WORDS = (
 _FOLLOW = "\"'=: \t>]\\`-?,0123456789"
 
 
+# camelCase spellings of the two-word password names (``dbPassWord``, ``passPhrase``)
+_CAMEL = {"password": ("passWord", "PassWord"), "passphrase": ("passPhrase", "PassPhrase")}
+
+
 def _followed(word: str) -> tuple[str, ...]:
-    return tuple(v + f for v in _case(word) for f in _FOLLOW + "_.")
+    spellings = (*_case(word), *_CAMEL.get(word, ()))
+    return tuple(v + f for v in spellings for f in _FOLLOW + "_.")
 
 
 _KEY_ANCHORS = (*(a for w in _NAME_WORDS for a in _followed(w)), *_followed("LOGIN"))
 _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
-_SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
+_SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|str|data|b64|base64|hex|raw))?"
 # ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, and ``>`` ending an XML start tag, after an
 # optional closing quote or bracket of the name (``"name": v``, ``["name"] = v``).
 _SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
@@ -223,32 +232,38 @@ _RUN = r"[A-Za-z0-9!#$%&*+/?@^~_.\-]"
 _RUN_FIRST = r"[A-Za-z0-9!#%&+/?@^~_.\-]"
 _RUN_END = r"[^A-Za-z0-9!#$%&*+/?@^~_.\-]"
 _MARKED = r"(?:[0-9!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
-# After a run of six or more, a ``:`` passes (``host:8443``, ``user:pass``), but not
-# ``://``: a run before it without a mark is a reference's scheme to ``_context``
-# (``keyring://``, ``env://``).
-_COLON = rf"{_RUN}{{6}}{_RUN}*:(?:[^/]|/[^/])"
+# After a run of six or more, a ``:`` passes (``host:8443``, ``user:pass``,
+# ``keyring://``: a reference is dropped by the cancelling pattern below, as
+# ``_context`` drops it), read with what follows it so that a reference ends after
+# ``://``.
+_COLON = rf"{_RUN}{{6}}{_RUN}*:(?:[^/]|/[^/]|//)"
 _NOT_RUN = r"A-Za-z0-9!#$%&*+/?@^~_.\-"
 
 
 def _value_run(inside: str, *, prose: bool) -> str:
     """A value's first run, passing; ``inside``: the characters after the run that do
-    not end the value. (``gate``, checked by every engine, wants a first character that
-    is not ``*`` or ``$``, a ``:`` not before the seventh, and after a blank neither
-    ``=`` nor ``:``.)"""
+    not end the value. (``gate``, checked by every engine, wants ten token characters
+    first, a ``:`` not before the seventh; a ``$`` or ``*`` opens a value only after a
+    blank.)"""
+    first = _RUN if prose else _RUN_FIRST
     separated = "" if prose else rf"|{_RUN}*=|{_COLON}"
     return (
-        rf"(?:(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}{separated}"
-        rf"|{_RUN_FIRST}{_RUN}*{inside})"
+        rf"(?:(?:{_MARKED}|{first}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}"
+        rf"{separated}|{first}{_RUN}*{inside})"
     )
 
 
 def _value(*, prose: bool = False) -> str:
     """A value under a non-password word, bare or in quotes. (After a blank, ``:`` is
-    read as any other character inside a value, and ``=`` ends a bare one.)"""
+    read as any other character inside a value.)"""
     inside = r"\n" if prose else r"\n=:"
     quoted = (
         prefix + _value_run(f"[^{_NOT_RUN}{q}{inside}]", prose=prose)
-        for prefix, q in ((r"[bBrRuUfF]{0,2}\\?", '"'), (r"[bBrRuUfF]{0,2}\\?", "'"), ("", "`"))
+        for prefix, q in (
+            (r"[bBrRuUfF]{0,2}\\?", '"'),
+            (r"[bBrRuUfF]{0,2}\\?", "'"),
+            (r"\\?", "`"),
+        )
         for prefix in [prefix + q]
     )
     bare = _value_run(r"[({\[:]" if prose else r"[({\[]", prose=prose)
@@ -259,10 +274,12 @@ def _value(*, prose: bool = False) -> str:
 _SEP_ASSIGN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
-_VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/])"
-# An element's content: six characters, not opening with a quote (``"<token>", "x"`` in
-# JSON is no element)
-_XML = r"""(?:>|["']>)[^<\n"'][^<\n]{5}"""
+_VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
+# An element's content: six characters, or a quoted value that its element closes right
+# after (``"<token>", "x"`` in JSON is no element)
+_XML = r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<)"""
+# (quoted content is read to the quote that closes it before ``<``: up to 1,024)
+_XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
 # blanks 8, or a blank and a link word 11, quote 4), with a margin: the value gates are
 # compiled without start of match (which would cost a second to compile), and read back
@@ -283,7 +300,7 @@ _HS_KEY_GATES = (
         f"|[ \t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
-    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _RUN_WINDOW),
+    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
 )
 # Where the first of those gates matches text that ``_context`` rejects, one of these
 # ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -295,28 +312,51 @@ _HS_KEY_GATES = (
 #   placeholder
 #   (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
 # (a subset of ``_context``'s placeholders: bounded repeats cost this pattern most)
-_PLACEHOLDER_RUN = (
-    r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample"
-    r"|your[_\-]?(?:[a-z]{1,12}[_\-])?(?:key|token|secret|pass|password|here))"
-)
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
+_PLACEHOLDER_WORD = r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample)"
+# (only at the start of a run or after a character that is not a letter, and not
+# followed by one or a digit: ``other_token`` and ``MyPassword12`` hold none, as
+# ``_context`` reads them)
+_PLACEHOLDER_YOUR = (
+    rf"(?:{_RUN_NO_AMP}*[0-9!#$%*+/?@^~_.\-])?"
+    r"(?i:your[_\-]?(?:[a-z]{1,12}[_\-])?(?:key|token|secret|pass|password|here))"
+)
+
+
+def _owners(words: frozenset[str]) -> str:
+    """``words`` as ``_context`` reads a segment: each in lower, upper and capitalized
+    case (``metaData`` is ``meta`` then ``data``), none with a digit (``S3`` is ``s``
+    then ``3``)."""
+    return "|".join(v for w in sorted(words) if w.isalpha() for v in _case(w))
+
+
+# (A ``your`` only at the start of the run or after a character that is not a letter:
+# ``other_token`` holds no placeholder.)
 _KEY_GATE_NOT = (
-    # (one pattern: each costs a start of its engine per word)
-    r"(?:[^A-Za-z0-9](?:(?i:"
-    + "|".join(sorted(_NOT_KEY_OWNERS))
-    + r")[_.\-](?i:key)"
-    + r"|(?i:"
-    + "|".join(sorted(_NOT_TOKEN_OWNERS))
-    + r")[_.\-](?i:token)"
-    + r"|(?i:public|publishable)[_.\-](?i:token|auth|credentials|credential|creds|cookie|sessionid)"
+    # a name the rule rejects
+    r"[^A-Za-z0-9](?:(?:"
+    + _owners(_NOT_KEY_OWNERS)
+    + r")[_.\-](?i:key)|(?:"
+    + _owners(_NOT_TOKEN_OWNERS)
+    + r")[_.\-](?i:token)|(?i:public|publishable)[_.\-]"
+    + r"(?i:token|auth|credentials|credential|creds|cookie|sessionid)"
     + r"|(?i:fake|dummy|example|sample|mock|invalid)[_.\-]"
     + _OTHER_WORD_RE
     + ")"
-    + _VALUE_END
-    + f"|{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
-    + rf"{_RUN_NO_AMP}*(?:{_PLACEHOLDER_RUN}{_RUN}*"
-    + rf"|(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?){_RUN_END})",
+    + _VALUE_END,
 )
+# a placeholder in the run, or a reference (honoured only for a short run: the head
+# ``_context`` judges must hold it)
+_KEY_GATE_NOT_SHORT = (
+    f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
+    + rf"(?:{_RUN_NO_AMP}*{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
+    + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
+    + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END}"
+    + r"|[a-zA-Z][\w+.\-]{1,20}://)",
+)
+#: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
+#: first 160 characters).
+SHORT_RUN = 150
 _NAMED_GATE = (
     r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
     r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=]"""
@@ -371,9 +411,10 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE}|{_XML})",
+        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
 )
 
 
@@ -690,6 +731,7 @@ RULES: tuple[Rule, ...] = (
         gate=_KEY_GATE,
         hs_gates=_HS_KEY_GATES,
         gate_not=_KEY_GATE_NOT,
+        gate_not_short=_KEY_GATE_NOT_SHORT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
     ),
