@@ -14,6 +14,7 @@ from openrouter_secure import Sanitizer, Secret
 from openrouter_secure._sanitize._hyperscan import (
     CHUNK,
     MEMO_UP_TO,
+    PAD_FROM,
     STREAM_FROM,
     Database,
     Prefilter,
@@ -332,15 +333,14 @@ def _every_find(text: str, value: str) -> list[int]:
 
 
 @pytest.mark.parametrize("count", [1, 2, 40, 63, 64, 90])
-@pytest.mark.parametrize("long", [False, True])
-def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(
-    count: int, long: bool
-) -> None:
-    """One value, few values (padded with literals no ASCII text holds), many: every
-    copy, overlapping ones included, also across chunk boundaries, and nothing else."""
+@pytest.mark.parametrize("size", [MEMO_UP_TO, STREAM_FROM + 2 * CHUNK, PAD_FROM + CHUNK])
+def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(count: int, size: int) -> None:
+    """One value, few values (padded with literals no ASCII text holds in a text of
+    ``PAD_FROM``), many, in a block and in streams: every copy, overlapping ones
+    included, also across chunk boundaries, and nothing else."""
     values = [rnd(ALNUM, 8 + i % 50) for i in range(count)]
     values[0] = "abab" * 4  # overlaps itself: found at every period
-    size = STREAM_FROM + 2 * CHUNK if long else MEMO_UP_TO
+    long = size >= STREAM_FROM
     pieces = [_filler(size, seed=count)]
     for i, value in enumerate(values):
         at = (1 + i % 6) * CHUNK - len(value) // 2 if long else (i * 97) % size

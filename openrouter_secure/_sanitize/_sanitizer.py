@@ -911,12 +911,17 @@ def _pieces(text: str, spans: list[tuple[int, int, int, int]]) -> Iterator[str]:
 
 
 def _render_long(text: str, spans: list[tuple[int, int, int, int]]) -> str:
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return _render_grouped(text, spans)
     # ``out`` must stay a plain local: CPython grows it in place only then.
     out = ""
-    if sys.gettrace() is None and sys.getprofile() is None:
-        for piece in _pieces(text, spans):
-            out += piece
-        return out
+    for piece in _pieces(text, spans):
+        out += piece
+    return out
+
+
+def _render_grouped(text: str, spans: list[tuple[int, int, int, int]]) -> str:
+    out = ""
     group: list[str] = []
     size = 0
     for piece in _pieces(text, spans):
