@@ -877,11 +877,10 @@ def _stand_in(cls: type[BaseException]) -> type[Exception]:
 # Rendering a long text: a join of slices writes every byte to fresh memory twice (the
 # slices, then the result), and fresh memory is what costs most here (page faults). On
 # CPython, ``out += piece`` grows a string nothing else refers to in place (realloc), so
-# the result is written once while the slices, at most a megabyte each, reuse memory
-# that is still hot. Other interpreters and free-threaded builds keep the join. Under a
-# tracer or profiler (a debugger, coverage, cProfile) CPython copies the whole result on
-# each append: the pieces are then first joined into megabyte groups, which keeps that
-# to a few dozen appends (joining them always would copy every byte once more).
+# the result is written once while the pieces, built about a megabyte at a time, reuse
+# memory that is still hot. Other interpreters and free-threaded builds keep the join;
+# under a tracer CPython copies on each append, and the megabyte groups keep that to a
+# few dozen appends.
 _GROUP = 1 << 20
 _APPEND_IN_PLACE = (
     sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
@@ -911,16 +910,7 @@ def _pieces(text: str, spans: list[tuple[int, int, int, int]]) -> Iterator[str]:
 
 
 def _render_long(text: str, spans: list[tuple[int, int, int, int]]) -> str:
-    if sys.gettrace() is not None or sys.getprofile() is not None:
-        return _render_grouped(text, spans)
     # ``out`` must stay a plain local: CPython grows it in place only then.
-    out = ""
-    for piece in _pieces(text, spans):
-        out += piece
-    return out
-
-
-def _render_grouped(text: str, spans: list[tuple[int, int, int, int]]) -> str:
     out = ""
     group: list[str] = []
     size = 0
