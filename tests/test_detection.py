@@ -26,6 +26,7 @@ from openrouter_secure._sanitize._sanitizer import MASK
 from openrouter_secure.testing import assert_no_leak, make_canary
 from tests.detection_corpus import clean_cases, secret_cases
 from tests.sanitizer_cases import ALNUM, HEX, rnd
+from tests.test_rules import engine
 
 LOWER_ALNUM = string.ascii_lowercase + string.digits
 
@@ -263,6 +264,18 @@ def test_copies_are_found_in_long_texts_too(s: Sanitizer) -> None:
     out = s.sanitize(text)
     assert value not in out
     assert other not in out
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "ahocorasick", "python"])
+def test_a_secret_inside_a_found_assignment_is_masked_where_it_recurs_bare(
+    backend: str,
+) -> None:
+    """``auth: password=<v>`` finds ``password=<v>`` as the value: ``<v>`` is spread
+    too, so a bare copy of it later in the text is masked, by every engine."""
+    value = rnd(ALNUM, 20) + "7q"
+    text = f"INFO auth: password={value}  user 416\nlater {value} here"
+    out = _masked(engine(backend), text, value)
+    assert out == f"INFO auth: {MASK}  user 416\nlater {MASK} here"
 
 
 def test_a_mask_keeps_the_punctuation_after_the_value(s: Sanitizer) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 
 import pytest
 
@@ -13,10 +14,12 @@ from openrouter_secure import Sanitizer, Secret
 from openrouter_secure._sanitize._hyperscan import (
     CHUNK,
     MEMO_UP_TO,
+    PAD_FROM,
     STREAM_FROM,
     Database,
     Prefilter,
     _clean_check,
+    occurrences,
 )
 from openrouter_secure._sanitize._rules import RULES
 from openrouter_secure._sanitize._scan import KNOWN
@@ -422,3 +425,101 @@ def test_a_gate_match_is_read_back_over_its_own_run_only() -> None:
     text = "token:aaaaaa1:" * 500
     for end in range(16, len(text), 14):  # just after each ``:x`` a gate reads
         assert end - _run_start(text, end - 1) <= 16
+
+
+def _filler(size: int, seed: int) -> str:
+    lines = "\n".join(clean_log_lines(2000, seed=seed, hard_share=0.2))
+    return (lines * (size // len(lines) + 1))[:size]
+
+
+def _wait_until_the_merged_database_streams(prefilter: Prefilter) -> None:
+    deadline = time.monotonic() + 60
+    while not (prefilter._merged and prefilter._merged[0].streams):
+        assert time.monotonic() < deadline, "the worker thread never compiled it for streams"
+        time.sleep(0.01)
+
+
+def test_a_long_text_asks_for_the_merged_database_in_stream_mode_then_scans_once() -> None:
+    """The first long text is scanned by the rules' and the known values' own
+    databases and asks the worker thread for the merged one in stream mode; the next
+    long text is scanned once by it, and every candidate and known-value hit (a value
+    and a hidden character across chunk boundaries) is the same."""
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = Prefilter(tuple(RULES), [(value, 0), ("\x1b", 0)], KNOWN)
+    text, _ = _straddling_text([value])
+    for k in (5, 6):  # the value, then a hidden character, across a chunk boundary
+        at = k * CHUNK - 4
+        text = f"{text[:at]}{value}\x1b[0m{text[at:]}"
+    assert len(text) >= STREAM_FROM
+    two_scans = prefilter.candidates(text)
+    _wait_until_the_merged_database_streams(prefilter)
+    assert prefilter._needles is not None
+    one_scan = prefilter.candidates(text)
+    assert one_scan == two_scans
+    known = sorted(text[start:end] for _, start, end, _, _ in one_scan[0])
+    assert known == ["\x1b"] * 2 + [value] * 3
+    assert len(one_scan[1]) >= 4  # the straddling secrets' rules
+
+
+def test_a_text_under_the_stream_bound_is_scanned_once_by_the_merged_database() -> None:
+    value = "db-pass-" + rnd(ALNUM, 16)
+    prefilter = _prefilter_with(value)
+    text = f"{_filler(MEMO_UP_TO * 2, seed=12)} {value} api_key={_generated(32)}"
+    assert MEMO_UP_TO < len(text) < STREAM_FROM
+    assert prefilter.merged.wait(60)
+    saved = prefilter._merged[:]
+    assert saved, "the merged database was not compiled"
+    one_scan = prefilter.candidates(text)
+    prefilter._merged.clear()  # back to the rules' and the values' own databases
+    try:
+        two_scans = prefilter.candidates(text)
+    finally:
+        prefilter._merged.extend(saved)
+    assert one_scan == two_scans
+    assert [text[s:e] for _, s, e, _, _ in one_scan[0]] == [value]
+    assert not saved[0].streams  # a text this short never compiles it for streams
+
+
+def _every_find(text: str, value: str) -> list[int]:
+    out = []
+    i = text.find(value)
+    while i >= 0:
+        out.append(i)
+        i = text.find(value, i + 1)
+    return out
+
+
+@pytest.mark.parametrize("count", [1, 2, 40, 63, 64, 90])
+@pytest.mark.parametrize("size", [MEMO_UP_TO, STREAM_FROM + 2 * CHUNK, PAD_FROM + CHUNK])
+def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(count: int, size: int) -> None:
+    """One value, few values (padded with literals no ASCII text holds in a text of
+    ``PAD_FROM``), many, in a block and in streams: every copy, overlapping ones
+    included, also across chunk boundaries, and nothing else."""
+    values = [rnd(ALNUM, 8 + i % 50) for i in range(count)]
+    values[0] = "abab" * 4  # overlaps itself: found at every period
+    long = size >= STREAM_FROM
+    pieces = [_filler(size, seed=count)]
+    for i, value in enumerate(values):
+        at = (1 + i % 6) * CHUNK - len(value) // 2 if long else (i * 97) % size
+        pieces[0] = f"{pieces[0][:at]}{value}{pieces[0][at:]}"
+        pieces.append(f" {value}{value[:-1]} ")
+    text = "".join(pieces)
+    expected = sorted((vi, at) for vi, v in enumerate(values) for at in _every_find(text, v))
+    assert sorted(occurrences(text, values)) == expected
+    assert len(expected) >= 2 * count
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_copies_of_found_values_are_masked_across_chunk_boundaries(count: int) -> None:
+    """Values a context rule finds (``api_key=...``) are searched for in the whole long
+    text: a bare copy across each chunk boundary is masked too."""
+    values = [_generated(32) for _ in range(count)]
+    text = "\n".join(f"api_key={v}" for v in values) + "\n" + _filler(STREAM_FROM, seed=13)
+    for k, value in enumerate(values * 2, start=1):
+        at = k * CHUNK - 10
+        text = f"{text[:at]}{value}{text[at:]}"
+    sanitizer = Sanitizer(backend="hyperscan")
+    found = sanitizer.find(text)
+    copies = [f for f in found if text[f.start : f.end] in values]
+    assert len(copies) == 3 * count
+    assert_no_leak(values, sanitizer.sanitize(text))

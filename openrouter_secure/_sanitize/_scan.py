@@ -99,6 +99,8 @@ _WORDS = frozenset(
     {"password", "passwd", "pass", "secret", "token", "test", "user", "username", "admin"}
 )
 _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+# A found value that is itself an assignment: a name, ``=`` or ``:``, the rest.
+_NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 
 
 def _ident_before(text: str, end: int) -> str:
@@ -448,24 +450,35 @@ class Scanner:
         """Same-text propagation: a value a context rule found (a name, a URL, a
         header marks it) is masked wherever else it occurs in the text, whatever the
         context there (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
-        spread: a short password would mask ordinary words."""
+        spread: a short password would mask ordinary words. A value that itself reads
+        ``<secret name>=<secret>`` (``auth: password=<v>`` finds ``password=<v>``)
+        spreads its secret too, so a bare copy of ``<v>`` is masked as well."""
         found: dict[str, tuple[int, int]] = {}
         spread = self._spread
         for _, start, end, ri, keep in hits:
             if ri in spread and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
                 value = text[start:end]
-                first = found.get(value)
-                if first is None:
-                    found[value] = (ri, keep)
-                    if len(found) >= PROPAGATE_VALUES:
-                        break
-                elif ri < first[0]:
-                    # The copies are reported under the value's first rule in the table,
-                    # whatever order an engine found its hits in.
-                    found[value] = (ri, keep)
+                named = _NAMED_VALUE.fullmatch(value)
+                pairs = [(value, keep)]
+                if (
+                    named is not None
+                    and len(named.group(2)) >= PROPAGATE_MIN
+                    and is_secret_identifier(named.group(1))
+                ):
+                    pairs.append((named.group(2), 0))
+                for one, one_keep in pairs:
+                    first = found.get(one)
+                    if first is None:
+                        found[one] = (ri, one_keep)
+                    elif ri < first[0]:
+                        # The copies are reported under the value's first rule in the
+                        # table, whatever order an engine found its hits in.
+                        found[one] = (ri, one_keep)
+                if len(found) >= PROPAGATE_VALUES:
+                    break
         if not found:
             return
-        values = list(found)
+        values = list(found)[:PROPAGATE_VALUES]
         extra = self._occurrences(text, values)
         if len(extra) == len(values):  # each value once, where it was found: the usual case
             return
@@ -478,11 +491,13 @@ class Scanner:
 
     def _occurrences(self, text: str, values: list[str]) -> list[tuple[int, int]]:
         """(value index, start) of every occurrence of ``values`` in ``text``: a
-        ``str.find`` loop on short texts, one automaton pass on long ones."""
-        long = len(text) >= 1 << 16 and len(values) > 1
+        ``str.find`` loop on short texts, one automaton pass on long ones (with one
+        value, only on texts so long that compiling a database costs less than
+        ``str.find``, which runs at about 2 GB/s)."""
+        long = len(text) >= 1 << 16 and (len(values) > 1 or len(text) >= _hyperscan.STREAM_FROM)
         if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
-            db = _hyperscan.Database([_hyperscan.literal(v) for v in values])
-            return _apart([(vi, end - len(values[vi])) for vi, _, end in db.matches(text)], values)
+            return _apart(_hyperscan.occurrences(text, values), values)
+        long = long and len(values) > 1
         if long and self._has_ac:
             import ahocorasick_rs as ac
 
