@@ -380,7 +380,6 @@ def _hexv(n: int = 32) -> str:
 @pytest.mark.parametrize(
     "shape",
     [
-        "token=qwertzuiopmnbvcxylkjhgfd://{v} done",  # a run too long for a scheme
         'api_key: "abc$defgh://{v}"',
         '<token>"{v}"</token>',  # element content in quotes
         '<entry name="api_key">"{v}"</entry>',
@@ -391,9 +390,6 @@ def _hexv(n: int = 32) -> str:
         "AWS_S3_KEY={v} done",  # S3 is s, 3 to the name test: not a cancelled owner
         "i18n_key={v} done",
         "metaData_key={v} done",
-        "api_key_b64={v} done",  # value suffixes
-        "secret_hex={v} done",
-        "token_raw={v} done",
         "PassWord={v} done",  # a password word in two segments
         "db_passPhrase={v} done",
         "client_secret={v}&redirect_uri=https://app.example.com/cb",

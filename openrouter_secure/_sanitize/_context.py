@@ -215,7 +215,8 @@ _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, da
 _WORD_NUMBER = re.compile(r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
-_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,20}://|op://|vault:|arn:|projects/")
+# (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
+_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/")
 _PATH_START = ("/", "./", "../", "~/", "\\\\")
 # Standard base64 may start with "/" (one value in 64): such a value is a path only
 # when, its slashes taken out, it is not a long mixed-case generated run.
