@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(5)
     alphabet = string.ascii_letters + string.digits
     print("  search for copies of n found values (random 24-character values):")
-    for n in (2, 8, 16, 48):
+    for n in (2, 8, 16, 48):  # padded from 5 values on
         values = ["".join(rng.choice(alphabet) for _ in range(24)) for _ in range(n)]
         patterns = [_hyperscan.literal(v) for v in values]
         plain = _hyperscan.Database(patterns, block=False)

@@ -485,12 +485,12 @@ def _every_find(text: str, value: str) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize("count", [1, 2, 40, 63, 64, 90])
+@pytest.mark.parametrize("count", [1, 2, 5, 40, 63, 64, 90])
 @pytest.mark.parametrize("size", [MEMO_UP_TO, STREAM_FROM + 2 * CHUNK, PAD_FROM + CHUNK])
 def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(count: int, size: int) -> None:
-    """One value, few values (padded with literals no ASCII text holds in a text of
-    ``PAD_FROM``), many, in a block and in streams: every copy, overlapping ones
-    included, also across chunk boundaries, and nothing else."""
+    """One value, a few, 5 to 63 (padded with literals no ASCII text holds in a text
+    of ``PAD_FROM``), 64 and more, in a block and in streams: every copy, overlapping
+    ones included, also across chunk boundaries, and nothing else."""
     values = [rnd(ALNUM, 8 + i % 50) for i in range(count)]
     values[0] = "abab" * 4  # overlaps itself: found at every period
     long = size >= STREAM_FROM

@@ -205,9 +205,11 @@ def _unshift(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return [(pid, start - 1 if start else 0, end - 1) for pid, start, end in found]
 
 
-#: Literal sets smaller than this are padded up to it in texts of :data:`PAD_FROM`
-#: characters or more (see :func:`occurrences`).
+#: Literal sets of :data:`PAD_VALUES` or more but fewer than this are padded up to it
+#: in texts of :data:`PAD_FROM` characters or more (see :func:`occurrences`).
 FDR_FROM = 64
+#: Two to four values scan about as fast either way (within 10%, either side).
+PAD_VALUES = 5
 #: Padding costs about 0.6 ms of compile time: it pays from a few megabytes.
 PAD_FROM = 4 * STREAM_FROM
 # Literals no ASCII text holds (bytes 0x80-0xFF), so they never match; eight bytes
@@ -222,14 +224,14 @@ def occurrences(text: str, values: Sequence[str]) -> list[tuple[int, int]]:
     With fewer than :data:`FDR_FROM` literals Hyperscan picks its Teddy matcher, which
     on value-shaped literals (letters and digits, which most bytes of a log are) checks
     so many false candidates that 8 to 48 values scan 50 MB two to four times slower
-    than 64 do (measured: 17-53 ms against 14 ms). In a text of :data:`PAD_FROM`
-    characters or more, two values or more are therefore padded to 64 with literals no
-    ASCII text holds, so it picks FDR; one value gets Hyperscan's single-literal
-    search, the fastest of all. Long texts are compiled for stream mode only, short
-    ones for block mode only.
+    than 64 do (measured: 16-52 ms against 13 ms). In a text of :data:`PAD_FROM`
+    characters or more, five values or more are therefore padded to 64 with literals
+    no ASCII text holds, so it picks FDR; one value gets Hyperscan's single-literal
+    search. Long texts are compiled for stream mode only, short ones for block mode
+    only.
     """
     patterns = [literal(v) for v in values]
-    if 1 < len(patterns) < FDR_FROM and len(text) >= PAD_FROM:
+    if PAD_VALUES <= len(patterns) < FDR_FROM and len(text) >= PAD_FROM:
         patterns += _PADDING[len(patterns) :]
     if len(text) >= STREAM_FROM:
         found = Database(patterns, block=False).stream_matches(text)
