@@ -354,7 +354,8 @@ _KEY_GATE_NOT_SHORT = (
     + rf"(?:{_RUN_NO_AMP}*{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
     + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END}"
-    + r"|[a-zA-Z][\w+.\-]+://)",
+    # (a scheme of six or more: the gate lets no shorter run through a ``:``)
+    + r"|[a-zA-Z][\w+.\-]{5}[\w+.\-]*://)",
 )
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
@@ -675,9 +676,9 @@ RULES: tuple[Rule, ...] = (
         kind="password",
         max_len=400,
         start_at="://",
-        gate=r"""://[^\s/?#@:'"<>]{0,128}:[^\s/?#@'"<>]{1,256}@[\w\[]""",
-        # (without start of match: tracking it cost every scan of a JSON record a
-        # microsecond)
+        # (unbounded, without start of match: bounded repeats and tracking a match's
+        # start cost every scan; the ``@`` it ends at is the anchor the engine reads)
+        gate=r"""://[^\s/?#@:'"<>]*:[^\s/?#@'"<>]+@[\w\[]""",
         gate_window=400,
     ),
     Rule(
