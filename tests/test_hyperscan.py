@@ -391,6 +391,10 @@ def _hexv(n: int = 32) -> str:
         "i18n_key={v} done",
         "metaData_key={v} done",
         "PassWord={v} done",  # a password word in two segments
+        "dbPassWord2={v} done",
+        "token=qwmvzkrtpl\x1bXY{v} done",  # a control character inside a bare value
+        "FaKe_token={v} done",  # FaKe is fa, ke to the name test: not a made-up name
+        "PubLic_token={v} done",
         "db_passPhrase={v} done",
         "client_secret={v}&redirect_uri=https://app.example.com/cb",
         "api_key={v}&other_token=abc",
@@ -407,7 +411,8 @@ def test_a_placeholder_beyond_the_judged_head_does_not_hide_a_long_value() -> No
 
 
 @pytest.mark.parametrize(
-    "password", ["Summer@2024", "Welcome_123", "Handsome_pass55", "MyPassword12!"]
+    "password",
+    ["Summer@2024", "Welcome_123", "Handsome_pass55", "MyPassword12!", "dragon123", "iloveyou1"],
 )
 def test_a_human_password_under_a_password_name_is_masked(password: str) -> None:
     _engines_mask(f"DB_PASSWORD={password} host=db", password)

@@ -413,6 +413,8 @@ def test_telegram_and_discord_urls_written_with_escaped_slashes_or_capitals(
         (f"GET https://API.TELEGRAM.ORG/bot{bot_id}:{token}/getMe", token),
         (f'"https:\\/\\/discord.com\\/api\\/webhooks\\/{hook_id}\\/{hook}"', hook),
         (f"POST https://Discord.com/api/webhooks/{hook_id}/{hook} 204", hook),
+        (f"GET https://api.telegram.ORG/bot{bot_id}:{token}/getMe", token),
+        (f"POST https://DISCORDAPP.com/api/webhooks/{hook_id}/{hook} 204", hook),
     ):
         assert_no_leak(secret, engine.sanitize(text))
 
@@ -439,6 +441,8 @@ def test_a_secret_parameter_of_a_percent_encoded_url_in_a_query_is_masked(
     value = rnd(B64URL, 40)
     inner = quote(f"https://b.example/c?{name}={value}&n=1", safe="")
     assert_no_leak(value, engine.sanitize(f"GET /login?next={inner} 302"))
+    fragment = quote(f"https://b.example/cb#{name}={value}", safe="")
+    assert_no_leak(value, engine.sanitize(f"GET /login?next={fragment} 302"))
 
 
 @pytest.mark.parametrize(

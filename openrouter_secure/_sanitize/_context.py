@@ -124,16 +124,23 @@ def _segments(name: str) -> list[str]:
 
 
 def _joined(segs: list[str]) -> list[str]:
-    """One word the segments split: ``PassWord``, ``passPhrase`` (a password word),
-    ``b64``, ``base64`` (a value suffix)."""
-    if len(segs) > 1 and (segs[-2], segs[-1]) in _SPLIT_WORDS:
-        return [*segs[:-2], segs[-2] + segs[-1]]
-    return segs
+    """Words the segments split, joined: ``PassWord``, ``passPhrase`` (a password
+    word), ``b64``, ``base64`` (a value suffix)."""
+    out: list[str] = []
+    for seg in segs:
+        if out and (out[-1], seg) in _SPLIT_WORDS:
+            out[-1] += seg
+        else:
+            out.append(seg)
+    return out
 
 
 _SPLIT_WORDS = frozenset(
-    {("pass", "word"), ("pass", "phrase"), ("pass", "wd"), ("b", "64"), ("base", "64")}
-)
+    {
+        ("pass", "word"), ("pass", "phrase"), ("pass", "wd"),
+        ("b", "64"), ("base", "64"),
+    }
+)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=8192)
@@ -359,7 +366,7 @@ def _value_kind(value: str, password: bool) -> bool:
             is_identifier(value)
             # (under a password name, a capitalized word and a number is a password:
             # ``Welcome_123``, not code: ``auth0_api_key``)
-            and not (password and value[-2:].isdigit() and not value.islower())
+            and not (password and value[-1:].isdigit())
         )
         or _PATHLIKE.fullmatch(value) is not None
     ):

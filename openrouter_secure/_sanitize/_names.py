@@ -81,7 +81,7 @@ PARAM_DELIMITERS = "?&;#"
 ESCAPED_PARAM_DELIMITERS = ("\\u0026", "\\u003f", "\\u003F", "\\u0023")
 #: And percent-encoded, in a URL inside another's query (``?next=https%3A%2F%2Fb%2Fc%3F
 #: api_key%3D...``), where ``=`` is ``%3D`` too.
-ENCODED_PARAM_DELIMITERS = ("%3F", "%3f", "%26")
+ENCODED_PARAM_DELIMITERS = ("%3F", "%3f", "%26", "%23")
 
 #: A name is decoded from its first this many characters (parameter names are short).
 _NAME_MAX = 128

@@ -152,7 +152,10 @@ _FOLLOW = "\"'=: \t>]\\`-?,0123456789"
 
 
 # camelCase spellings of the two-word password names (``dbPassWord``, ``passPhrase``)
-_CAMEL = {"password": ("passWord", "PassWord"), "passphrase": ("passPhrase", "PassPhrase")}
+_CAMEL = {
+    "password": ("passWord", "PassWord"),
+    "passphrase": ("passPhrase", "PassPhrase"),
+}
 
 
 def _followed(word: str) -> tuple[str, ...]:
@@ -268,7 +271,11 @@ def _value(*, prose: bool = False) -> str:
         )
         for prefix in [prefix + q]
     )
-    bare = _value_run(r"[({\[:]" if prose else r"[({\[]", prose=prose)
+    # (in a bare value, what ``_context`` reads on: brackets, and control characters)
+    bare = _value_run(
+        r"[({\[:\x00-\x08\x0e-\x1b\x7f]" if prose else r"[({\[\x00-\x08\x0e-\x1b\x7f]",
+        prose=prose,
+    )
     return "(?:" + "|".join((bare, *quoted)) + ")"
 
 
@@ -340,9 +347,11 @@ _KEY_GATE_NOT = (
     + _owners(_NOT_KEY_OWNERS)
     + r")[_.\-](?i:key)|(?:"
     + _owners(_NOT_TOKEN_OWNERS)
-    + r")[_.\-](?i:token)|(?i:public|publishable)[_.\-]"
-    + r"(?i:token|auth|credentials|credential|creds|cookie|sessionid)"
-    + r"|(?i:fake|dummy|example|sample|mock|invalid)[_.\-]"
+    + r")[_.\-](?i:token)|(?:"
+    + _owners(frozenset({"public", "publishable"}))
+    + r")[_.\-](?i:token|auth|credentials|credential|creds|cookie|sessionid)|(?:"
+    + _owners(frozenset({"fake", "dummy", "example", "sample", "mock", "invalid"}))
+    + r")[_.\-]"
     + _OTHER_WORD_RE
     + ")"
     + _VALUE_END,
@@ -399,7 +408,7 @@ _ESCAPE_ANCHORS = tuple(
 # (the value ends at a delimiter; a ``.`` or ``:`` after it is punctuation:
 # ``?token=<v>: ConnectError``)
 _PARAM_PATTERN = (
-    r"(?:[?&;#]|\\u00(?:26|3[fF]|23)|(?P<enc>%(?:3[fF]|26)))?"
+    r"(?:[?&;#]|\\u00(?:26|3[fF]|23)|(?P<enc>%(?:3[fF]|26|23)))?"
     r"(?P<n>[A-Za-z0-9_.~%\-]{1,128}?)(?(enc)%3[dD]|=)"
     r"""(?P<s>[^&#?\s"'`<>,;)}\]|\\]{0,4095}[^&#?\s"'`<>,;)}\]|\\.:])"""
 )
@@ -637,7 +646,7 @@ RULES: tuple[Rule, ...] = (
     # ``/file/bot<id>:<token>/path``); the bot id before the colon stays visible.
     Rule(
         "telegram-bot-token",
-        ("telegram.org", "TELEGRAM.ORG", "Telegram.org", "Telegram.Org"),
+        _case("telegram"),
         r"(?i:telegram\.org)\\?/(?:file\\?/)?bot[0-9]{5,16}(?::|%3[Aa])"
         r"(?P<s>[A-Za-z0-9_\-]{30,64})",
         keep=0,
@@ -646,7 +655,7 @@ RULES: tuple[Rule, ...] = (
     # ``ptb.``/``canary.`` hosts and versioned ``/api/v10/``); the id stays visible.
     Rule(
         "discord-webhook",
-        (*_case("discord.com", "discordapp.com"), "DiscordApp.com"),
+        _case("discord"),
         r"(?i:discord(?:app)?\.com)\\?/api\\?/(?:v[0-9]{1,2}\\?/)?webhooks\\?/[0-9]{17,20}\\?/"
         r"(?P<s>[A-Za-z0-9_\-]{60,100})",
         keep=0,
