@@ -338,9 +338,11 @@ def _run_start(text: str, end: int) -> int:
 
 
 def _short_run(text: str, end: int) -> bool:
-    """Whether the value's run a gate match ending at ``end`` read is short enough for
-    a placeholder in it to lie within the head that is judged."""
-    return end - _run_start(text, end - 1) <= SHORT_RUN + 4
+    """Whether the value's run that a cancelling match ending at ``end`` read (the run,
+    then one character) is short enough for a placeholder in it to lie within the head
+    that is judged. (A log record is shorter than that: answered without reading.)"""
+    lo = end - SHORT_RUN - 5
+    return lo <= 0 or bool(text[lo : end - 1].rstrip(_RUN_CHARS))
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
