@@ -243,7 +243,7 @@ _PLACEHOLDER = re.compile(
     r"(?i)\*{3,}|MASKED|REDACTED|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
     r"(?:[a-z]{1,12}[_\-]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
-    r"example|dummy|sample|\.\.|\u2026|xxxx|#{4,}|^(.)\1+$|0123456789|abcdefghij"
+    r"example|dummy|sample|\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
 )
 _DIGIT = re.compile(r"\d")
 # Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
@@ -325,6 +325,17 @@ def value_kind(value: str, *, password: bool) -> bool:
     return False
 
 
+_X_RUN = re.compile(r"(?i)x{4,}")
+
+
+def _x_run(value: str) -> bool:
+    """``xxxx`` as a placeholder: a run of 8 or more, or a quarter of the value (a random
+    key holds ``xXxx`` somewhere about once in 30,000 and stays a key)."""
+    return any(
+        (n := m.end() - m.start()) >= 8 or 4 * n >= len(value) for m in _X_RUN.finditer(value)
+    )
+
+
 def _base64_not_path(value: str) -> bool:
     if _BASE64.fullmatch(value) is None:
         return False
@@ -350,7 +361,8 @@ def _value_kind(value: str, password: bool) -> bool:
         return False
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
-    if _PLACEHOLDER.search(head.partition("&")[0]) is not None or _REFERENCE.match(head):
+    own = head.partition("&")[0]
+    if _PLACEHOLDER.search(own) is not None or _REFERENCE.match(head) or _x_run(own):
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
