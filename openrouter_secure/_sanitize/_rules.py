@@ -222,8 +222,8 @@ _KEY_GATE = (
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
 # below (``Rule.hs_gates``), which accept less: a value under a non-password word must
 # also carry a *mark*, as ``_context.looks_generated`` requires of it (a digit or one
-# of ``!#$%&*+/=?@^~``, two upper-case letters in a row, a lower-case letter between
-# two upper-case ones), so a clean record such as ``token: MissingDependencyError`` or
+# of ``!#%&+/?@^~``, two upper-case letters in a row, a lower-case letter between two
+# upper-case ones), so a clean record such as ``token: MissingDependencyError`` or
 # ``"key": "user_cache"`` never reaches Python.
 #
 # The value's first *run* (``_RUN``: the characters of generated tokens) is read to the
@@ -297,7 +297,6 @@ _RUN_WINDOW = -64
 # (the comma form: a line break and an indent of 40 between name and value)
 _RUN_WINDOW_WIDE = -112
 _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
-# (one pattern per form: one pattern of them all costs Hyperscan twice as much)
 # (Three patterns: one of them all costs Hyperscan more than the three, and one per
 # form costs a start of its engine per word.)
 _HS_KEY_GATES = (
@@ -318,8 +317,8 @@ _HS_KEY_GATES = (
 #   ``public_key``, ``next_token``), with a separator between the segments and a
 #   delimiter before them;
 # - a value whose run (read without ``&``: a URL query's value ends there) holds a
-#   placeholder
-#   (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
+#   placeholder (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``), or that
+#   starts as a reference (``keyring://``).
 # (a subset of ``_context``'s placeholders: bounded repeats cost this pattern most)
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
 _PLACEHOLDER_WORD = r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample)"
