@@ -270,10 +270,10 @@ def _entropy(value: str) -> float:
 
 
 # What a generated value without a digit shows that words do not: a symbol (not ``$``
-# or ``*``, which mark templates and masks), two
-# upper-case letters in a row, a lower-case letter between two upper-case ones
-# (``uHOAdwfQsD``). The Hyperscan engine's gate reads the same marks
-# (``_rules._MARKED``), so text without them never reaches Python.
+# or ``*``, which mark templates and masks, nor ``=``, base64's padding), two upper-case
+# letters in a row, a lower-case letter between two upper-case ones (``uHOAdwfQsD``).
+# The Hyperscan engine's gate reads the same marks (``_rules._MARKED``), so text
+# without them never reaches Python.
 _MARK = re.compile(r"[!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z]")
 
 
@@ -376,8 +376,8 @@ def _value_kind(value: str, password: bool) -> bool:
     if (
         (
             is_identifier(value)
-            # (under a password name, a capitalized word and a number is a password:
-            # ``Welcome_123``, not code: ``auth0_api_key``)
+            # (under a password name, a word and a number is a password:
+            # ``Welcome_123``, ``iloveyou1``; not code: ``auth0_api_key``)
             and not (password and value[-1:].isdigit())
         )
         or _PATHLIKE.fullmatch(value) is not None
