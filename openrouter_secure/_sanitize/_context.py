@@ -48,6 +48,8 @@ __all__ = [
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
     "PASSWORD_WORDS",
+    "X_RUN",
+    "dominant_run",
     "is_identifier",
     "is_password_name",
     "is_secret_identifier",
@@ -325,15 +327,15 @@ def value_kind(value: str, *, password: bool) -> bool:
     return False
 
 
-_X_RUN = re.compile(r"(?i)x{4,}")
+#: ``xxxx`` and longer, any case
+X_RUN = re.compile(r"(?i)x{4,}")
 
 
-def _x_run(value: str) -> bool:
-    """``xxxx`` as a placeholder: a run of 8 or more, or a quarter of the value (a random
-    key holds ``xXxx`` somewhere about once in 30,000 and stays a key)."""
-    return any(
-        (n := m.end() - m.start()) >= 8 or 4 * n >= len(value) for m in _X_RUN.finditer(value)
-    )
+def dominant_run(value: str, run: re.Pattern[str]) -> bool:
+    """Whether ``value`` holds a match of ``run`` at least 8 long or covering a quarter
+    of it: what marks a made-up value (``sk-xxxx``), where a random key holds ``xXxx``
+    somewhere about once in 30,000 and stays a key."""
+    return any((n := m.end() - m.start()) >= 8 or 4 * n >= len(value) for m in run.finditer(value))
 
 
 def _base64_not_path(value: str) -> bool:
@@ -362,7 +364,7 @@ def _value_kind(value: str, password: bool) -> bool:
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
     own = head.partition("&")[0]
-    if _PLACEHOLDER.search(own) is not None or _REFERENCE.match(head) or _x_run(own):
+    if _PLACEHOLDER.search(own) is not None or _REFERENCE.match(head) or dominant_run(own, X_RUN):
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)

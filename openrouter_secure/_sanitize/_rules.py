@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
+from ._context import X_RUN, dominant_run
 from ._literals import trie_pattern
 from ._names import (
     DISTINCTIVE_PARAMS,
@@ -780,7 +781,6 @@ _STRICT = re.compile(r"(?i)0123456789a|\.\.\.|\u2026")
 # Runs that mark a made-up value (``sk-xxxx``, ``password=aaaaa``) only when they are a
 # large part of it: a random key holds ``xXxx`` or ``aaAaa`` somewhere about once in
 # 30,000 keys, and must not then be taken for a placeholder and left unmasked.
-_X_RUN = re.compile(r"(?i)x{4,}")
 _CHAR_RUN = re.compile(r"(?i)(.)\1{4,}")
 _REPEAT = re.compile(r"(.{3,4})\1{3,}")
 _CONST = frozenset({"true", "false", "null", "none", "nil", "undefined", "bearer", "basic"})
@@ -812,14 +812,9 @@ def is_placeholder(value: str, *, strict: bool = True) -> bool:
     # A short chunk repeated (``123123123123``) is typed, not generated.
     if any(len(set(m.group(1))) > 1 for m in _REPEAT.finditer(value)):
         return True
-    if _dominant_run(value, _X_RUN):
+    if dominant_run(value, X_RUN):
         return True
-    return strict and (_STRICT.search(value) is not None or _dominant_run(value, _CHAR_RUN))
-
-
-def _dominant_run(value: str, run: re.Pattern[str]) -> bool:
-    """A run of ``run`` at least 8 long or covering a quarter of ``value``."""
-    return any((n := m.end() - m.start()) >= 8 or 4 * n >= len(value) for m in run.finditer(value))
+    return strict and (_STRICT.search(value) is not None or dominant_run(value, _CHAR_RUN))
 
 
 def _entropy(value: str) -> float:
