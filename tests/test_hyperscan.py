@@ -26,6 +26,7 @@ from openrouter_secure._sanitize._scan import KNOWN
 from openrouter_secure.testing import assert_no_leak
 from tests.sanitizer_cases import ALNUM, POSITIVE, rnd
 from tests.sanitizer_logs import clean_log_lines
+from tests.test_rules import engine
 
 pytest.importorskip("hyperscan")
 
@@ -331,7 +332,7 @@ def test_a_clean_record_naming_a_secret_is_answered_by_the_quick_check(record: s
 
 def _engines_mask(text: str, secret: str) -> None:
     for backend in ("hyperscan", "ahocorasick", "python"):
-        assert_no_leak(secret, Sanitizer(backend=backend).sanitize(text))
+        assert_no_leak(secret, engine(backend).sanitize(text))
 
 
 @pytest.mark.parametrize(
@@ -359,7 +360,7 @@ def test_a_long_value_is_found_from_its_name_and_masked_to_its_end(length: int) 
     value = _generated(length)
     for text in (f"INFO app: api_key={value} done", f'{{"token": "{value}"}}'):
         for backend in ("hyperscan", "ahocorasick", "python"):
-            masked = Sanitizer(backend=backend).sanitize(text)
+            masked = engine(backend).sanitize(text)
             assert_no_leak([value[:64], value[-64:]], masked)
 
 
@@ -370,7 +371,7 @@ def test_a_generated_value_without_digits_needs_a_mark_in_every_engine() -> None
     _engines_mask(f"INFO api_key={marked} ok", marked)
     for backend in ("hyperscan", "ahocorasick", "python"):
         text = "INFO api_key=MissingDependencyErrorHandler ok"
-        assert Sanitizer(backend=backend).sanitize(text) == text, backend
+        assert engine(backend).sanitize(text) == text, backend
 
 
 def _hexv(n: int = 32) -> str:
