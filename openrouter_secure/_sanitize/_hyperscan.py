@@ -417,7 +417,7 @@ def _clean_check(
             if (
                 e1 == e2
                 and (not_gate.get(p2) == p1 or not_gate.get(p1) == p2)
-                and (not short_not.intersection((p1, p2)) or _short_run(text, e1 - 1))
+                and ((p1 not in short_not and p2 not in short_not) or _short_run(text, e1 - 1))
             ):
                 return True
         # Clean when every match is a gate match that a ``gate_not`` match cancels (a
