@@ -154,10 +154,14 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "jwt": _jwt_case,
     "private-key": _pem_case,
     "url-credentials": _url,
+    "url-token-user": _assign("git remote add origin https://{}@git.example.com/team/app.git", ALNUM, 40),
     "curl-user": _curl,
     "authorization": _assign("Authorization: Bearer {}", ALNUM, 40),
     "authorization-pair": _assign("[(b'authorization', b'Bearer {}')]", ALNUM, 40),
     "named-value": _assign("env:\n  - name: STRIPE_API_KEY\n    value: {}", ALNUM, 32),
+    "curl-user-token": _assign("curl -u {}: https://api.example.com/v1/charges", ALNUM, 32),
+    "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
+    "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
     "secret-assignment-upper": _assign("+ export AZURE_DEVOPS_EXT_PAT={}", UPPER32.lower(), 52),
     "url-secret-param": _assign(
@@ -209,10 +213,22 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "jwt": lambda: "eyJhbGciOi.not-a-token",
     "private-key": lambda: pem_block("anything"),
     "url-credentials": lambda: "GET https://example.com/a?b=1 from alice@example.com",
+    "url-token-user": lambda: (
+        "git clone ssh://git@github.com/o/r.git; open https://alice.smith.jones@example.com"
+        " and https://deploy-bot-production@ci.example.com"
+    ),
     "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
     "authorization": lambda: "Authorization: Bearer <token>",
     "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
     "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',
+    "curl-user-token": lambda: "curl -u alice.smith@example.com: https://x; curl -u deploy:x",
+    "bearer-token": lambda: (
+        "401: Bearer token required; token_type=bearer; bearer authentication is enabled"
+    ),
+    "named-element": lambda: (
+        f'<key>CFBundleIdentifier</key><string>{rnd(ALNUM, 32)}</string>'
+        f'<setting name="Region" serializeAs="String"><value>{rnd(ALNUM, 32)}</value>'
+    ),
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
     "secret-assignment-upper": lambda: (
         f"path=/pat/{rnd(ALNUM, 32)} spinner PIN_FILE=/x pat = {rnd(ALNUM, 24)}"

@@ -99,7 +99,7 @@ NOT_TOKEN_OWNERS = frozenset(
         "continuation", "pagination", "cursor", "sync", "csrf", "xsrf", "prompt", "completion",
         "input", "output", "reasoning", "cached", "cancellation", "stop", "special", "bos",
         "eos", "pad", "unk", "mask", "sep", "cls", "end", "start", "eof", "lexer", "parse",
-        "anti", "forgery", "verification", "idempotency", "push", "device",
+        "anti", "forgery", "authenticity", "verification", "idempotency", "push", "device",
     }
 )  # fmt: skip
 _NOT_OWNERS: dict[str, frozenset[str]] = {
@@ -220,8 +220,9 @@ _IDENT = re.compile(
     _WORD_UNIT + r"(?:(?:[_.\-]|::)" + _WORD_UNIT + r"|(?=[A-Z])" + _WORD_UNIT + r")*(?:\(\))?"
 )
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
-# A word and a number (``user:926382``, ``order-12345``, ``page/2``): an id, not a secret.
-_WORD_NUMBER = re.compile(r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}")
+# Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
+# ``prod-us-east-1``): an id, not a secret.
+_WORD_NUMBER = re.compile(r"(?:[A-Za-z]{2,20}[:/#@_\-.]){1,4}\d{1,20}")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
@@ -408,9 +409,25 @@ OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$
 _LONGEST = 1 << 16
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
+# Words between a name and a ``:`` in a log that make it an attribute of the secret,
+# not the secret (``key id: <uuid>``, ``token hash: <hex>``, ``key rotation: <id>``)
+_SAID_WORDS = frozenset(
+    {
+        "id", "ids", "hash", "digest", "fingerprint", "checksum", "prefix", "suffix",
+        "length", "len", "size", "count", "type", "name", "names", "version", "ttl",
+        "expiry", "expires", "expired", "expiration", "age", "path", "file", "url", "uri",
+        "host", "user", "username", "owner", "index", "format", "mode", "scope", "scopes",
+        "status", "state", "error", "errors", "provider", "region", "alias", "label", "ref",
+        "source", "algorithm", "alg", "kind", "rotation", "policy", "endpoint", "cache",
+        "usage", "limit", "metadata", "request", "session", "job", "task", "event", "trace",
+        "tenant", "org", "project", "workspace", "customer", "team",
+    }
+)  # fmt: skip
+_LOWER_WORD = re.compile(r"[a-z]+")
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
-# being read (``$PASSWORD``).
-_NOT_BEFORE_NAME = frozenset("/\\$")
+# being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
+# in PHP, Perl, PowerShell).
+_NOT_BEFORE_NAME = frozenset("/\\")
 
 
 def value_spans(
@@ -425,6 +442,12 @@ def value_spans(
     pos = m.end()
     if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
         return [], pos
+    if before == "$" and (m.group("sep") or "").strip() != "=":
+        return [], pos
+    said = m.group("said") if "said" in m.re.groupindex else None
+    if said is not None and not _SAID_WORDS.isdisjoint(_LOWER_WORD.findall(said)):
+        return [], pos  # ``key id: <uuid>``, ``token hash: <hex>``: not the secret
+    prose = said is not None or m.group("sp") is not None
     if name == "secret" and before == ":" and _in_arn(text, m.start()):
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
@@ -432,7 +455,8 @@ def value_spans(
     if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
-        if (sep == ">" and before == "<") or sep in ('">', "'>"):
+        # (``<Password encrypted="false">v``: an element with attributes)
+        if (before == "<" and (sep == ">" or sep[0] in " \t")) or sep in ('">', "'>"):
             q = m.group("q")
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the
@@ -450,7 +474,10 @@ def value_spans(
             return _xml_content(text, pos, password)
         return [], pos
     q = m.group("q")
-    if q:
+    quoted = bool(q)
+    if sep is not None and sep.endswith("(") and not quoted:
+        return [], pos  # ``get_token(request)``: code; ``setToken("v")`` is a value
+    if quoted:
         close = text.find(q, pos, pos + _LONGEST)
         line_end = text.find("\n", pos, pos + _LONGEST)
         if close > pos and (line_end < 0 or close < line_end):
@@ -474,19 +501,21 @@ def value_spans(
             return [], end  # an elided value (``ops_eyJzaWdu...``)
         # Punctuation after a value stays (``?token=v: ConnectError``); in prose
         # (``the password is v!``) also a closing ``!`` or ``?``.
-        trailing = _TRAILING if m.group("sp") is None else _TRAILING + "!?"
+        trailing = _TRAILING + "!?" if prose else _TRAILING
         while end > start and text[end - 1] in trailing:
             end -= 1
     value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
     if not value_kind(value, password=password):
-        return [], end
+        # A quoted value that is not a secret may name one: ``key="db.password">v``,
+        # ``{"key": "API_KEY", ...}``; the names inside it are read in turn.
+        return [], start if quoted else end
     if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
         return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
     # names a key by a short hash), or a password with a digit and a letter, counts; never
     # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
-    if m.group("sp") is not None and (
+    if prose and (
         "=" in value.rstrip("=")  # (base64 padding is part of a value)
         or name.lower().endswith("pass")
         or not (
@@ -520,8 +549,13 @@ def _in_arn(text: str, at: int) -> bool:
 
 def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
     """``<password>v</password>``, ``<secret>{svc AQAAABAAA <hex>}</secret>``: a single
-    value is judged as any other; in longer content, every generated-looking token."""
-    end = text.find("<", pos, pos + 1025)
+    value is judged as any other; in longer content, every generated-looking token. A
+    CDATA section counts as content (``<apiKey><![CDATA[v]]></apiKey>``)."""
+    if text.startswith("<![CDATA[", pos):
+        pos += 9
+        end = text.find("]]>", pos, pos + 1025)
+    else:
+        end = text.find("<", pos, pos + 1025)
     if end < 0 or "\n" in text[pos:end]:
         return [], pos
     content = text[pos:end]

@@ -14,10 +14,19 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
 ``kind`` selects the extra checks a match must pass:
 
 - ``token``: a vendor-format key; rejected only when it is a placeholder.
-- ``value``: a value under a secret-looking name (``api_key = ...``); the name must be
-  secret-looking by segment (``max_tokens`` is not) and the value must look random.
+- ``context``: a value after a secret-looking name (``api_key = ...``), read and judged
+  by ``_context.value_spans``: the name must be secret-looking by segment
+  (``max_tokens`` is not) and the value must look generated (any non-trivial value
+  under a password name).
+- ``named``: the same judgment for a name and a value in two fields
+  (``{"name": "API_KEY", "value": ...}``, ``<key>ApiKey</key><string>...``).
 - ``password``: a value under a password-like name or in a URL/connection string;
   any non-placeholder value counts.
+- ``auth``: an ``Authorization`` value; it must hold a digit or mixed case.
+- ``param``: a URL query parameter's value (``_names``).
+- ``generated``: a value no name marks, in a place a token stands (a URL's user):
+  16 characters or more that look generated.
+- ``pem``: a private key block with a body.
 """
 
 from __future__ import annotations
@@ -138,7 +147,7 @@ _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
 
 # The separator between a name and its value: ``=``, ``:``, ``:=``, ``=>``, ``?=`` ...
-_SEP = r"""\\?["'\]]?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
+_SEP = r"""\\?(?:["']\]?|\])?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
 # Context detection (``secret-assignment``; see ``_context``): a secret word that ends a
 # name, a separator, a value. The anchors are the words with the character that may
 # follow them, so the prefilter never reports ``tokens`` or ``tokenizer`` and the regex
@@ -149,7 +158,7 @@ _NAME_WORDS = (
     *("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "auth"),
     *("credentials", "credential", "creds", "cookie", "sessionid"),
 )
-_FOLLOW = "\"'=: \t>]\\`-?,0123456789"
+_FOLLOW = "\"'=: \t>]\\`-?,(0123456789"
 
 
 # camelCase spellings of the two-word password names (``dbPassWord``, ``passPhrase``)
@@ -169,14 +178,20 @@ _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
 # (the other value suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``,
 # ``_raw``, ``_str``, cost every scan of a log a seventh more here: not read in text)
 _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
-# ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, and ``>`` ending an XML start tag, after an
-# optional closing quote or bracket of the name (``"name": v``, ``["name"] = v``).
-_SEP_PLAIN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)"""
+# ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, ``>`` ending an XML start tag, and ``(``
+# opening a call right after the name (``setApiKey("v")``: a quoted value only; not
+# ``oauth (session_count=4)``), after an optional closing
+# quote or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
+_SEP_PLAIN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)|\()"""
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
 _SEP_COMMA = r"""\\?["'],(?:\r?\n[ \t]{0,40})?"""
-_SEP_RE = _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])"""
+# (an element's attributes before its content: ``<Password encrypted="false">v``)
+_XML_ATTRS = r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,64}"|'[^'<>\n]{0,64}')){1,4}[ \t]{0,4}>"""
+_SEP_RE = (
+    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])""" + "|" + _XML_ATTRS
+)
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
 # value gate. Under a password word (any non-trivial value counts) six characters of
@@ -205,16 +220,23 @@ _COMMA_VALUE = (
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
-_XML_VALUE = r"""["']?>[^<\n]{6}"""
+# (content, or a CDATA section: ``<apiKey><![CDATA[v]]></apiKey>``)
+_XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6})"""
+_XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
+# A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
+# v``); ``_context`` judges the words (not ``key id:``) and the value as prose.
+_SAID = r"[ \t]{1,4}(?:[a-z]{2,12}[ \t]{1,4})?[a-z]{2,12}[ \t]{0,2}:"
 _PASSWORD_TAIL = (
     f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+    + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
 )
 _OTHER_TAIL = (
     f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}})"
+    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+    + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
 )
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
@@ -281,13 +303,22 @@ def _value(*, prose: bool = False) -> str:
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
-_SEP_ASSIGN = r"""\\?["'\]]?[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])"""
+_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])|\()"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
 # An element's content: six characters, or a quoted value that its element closes right
 # after (``"<token>", "x"`` in JSON is no element)
-_XML = r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<)"""
+_XML = r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6})"""
+# An element's name and its first attribute (``<Password encrypted="``): Hyperscan reads
+# no further, Python reads the attributes and the content. (The ``<`` and the name
+# before the word are read back by Hyperscan only after the attribute: read with the
+# prose gate, the attribute cost a third more per word.)
+_XML_ATTR_START = r"""[ \t]{1,4}[\w:.\-]{1,32}=["']"""
+_XML_ATTR_WINDOW = 160
+# The start of a value after a log's words (a superset: eight characters)
+_SAID_VALUE = rf"""{_SAID}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
+_SAID_WINDOW = 96
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
@@ -303,13 +334,16 @@ _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 _HS_KEY_GATES = (
     (f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
     (
-        f"{_OTHER_WORD_RE}{_SUFFIX_RE}(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})"
+        f"{_OTHER_WORD_RE}{_SUFFIX_RE}"
+        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})"
         f"|{_PASSWORD_WORD_RE}{_SUFFIX_RE}(?:(?:{_SEP_PLAIN})[ \t]{{0,8}}"
         f"(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
         f"|[ \t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
     (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
+    (rf"<[\w.\-]{{0,64}}{_ANY_WORD_RE}{_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
+    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
 )
 # Where the first of those gates matches text that ``_context`` rejects, one of these
 # ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -369,20 +403,45 @@ _KEY_GATE_NOT_SHORT = (
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
 SHORT_RUN = 150
+# A name and its value as two fields. The field of the name: ``name`` (Kubernetes, ECS),
+# ``key`` (``<add key="ApiKey" value="v"/>`` in .NET configs, ``{"key": .., "value":
+# ..}``), ``Key``/``ParameterKey`` (AWS tags, CloudFormation parameters); a quote, ``=``
+# or a list item marks the short words, which are everywhere in text otherwise.
+_PAIR_ANCHORS = (
+    "name", '"Name', "'Name", "Name=", '"key', "'key", "key=", 'Key"', "Key'", "Key=",
+    "- key:", "- Key:", "ParameterKey:",
+)  # fmt: skip
+_PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=|Key["'=]|- [Kk]ey:|ParameterKey:)"""
+# (the pair's parts: a comma, a line break (YAML, indented JSON) or blanks (XML
+# attributes) between them)
+_PAIR_BETWEEN = r"""["']?[ \t]{0,8}(?:,[ \t]{0,8}|\r?\n[ \t]{0,40}|[ \t]{1,8})["']?"""
+_PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
 _NAMED_GATE = (
-    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?[A-Za-z_][\w.\-]{0,63}["']?[ \t]{0,8}"""
-    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=]"""
+    rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?[A-Za-z_][\w.\-]{{0,63}}"""
+    + _PAIR_BETWEEN
+    + _PAIR_VALUE
 )
 _NAMED_VALUE = (
-    r"""name["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})["']?[ \t]{0,8}"""
-    r"""(?:,[ \t]{0,8}|\r?\n[ \t]{0,40})["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}"""
-    r"""["']?(?P<s>[^\s"',}\]]{1,200})"""
+    r"""(?:name|["']Name|Name(?==)|["']key|key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
+    r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})"""
+    + _PAIR_BETWEEN
+    + _PAIR_VALUE
+    + r"""[ \t]{0,8}["']?(?P<s>[^\s"',}\]]{1,4096})"""
+)
+# The name in one element, the value in the next: property lists
+# (``<key>ApiKey</key><string>v</string>``), .NET settings (``<setting name="ApiKey"
+# serializeAs="String"><value>v</value>``).
+_NAMED_ELEMENT = (
+    r"""(?:<key>|<setting name=["'])(?P<n>[A-Za-z_][\w.\-]{0,63})"""
+    r"""(?:</key>|["'][^<>\n]{0,64}>)\s{0,40}<(?:string|value)>(?P<s>[^\s<]{1,512})(?=<)"""
 )
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
     + _SEP_RE
-    + r")[ \t]{0,8}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
+    + r")[ \t]{0,8}|(?P<said>"
+    + _SAID
+    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
 )
 
@@ -427,6 +486,8 @@ _HS_UPPER_GATES = (
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
+    (rf"<[\w.\-]{{0,64}}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
 )
 
 
@@ -690,6 +751,20 @@ RULES: tuple[Rule, ...] = (
         gate=r"""://[^\s/?#@:'"<>]*:[^\s/?#@'"<>]+@[\w\[]""",
         gate_window=400,
     ),
+    # A token as a URL's user, without a password (``https://<token>@host``: git
+    # remotes, Sentry DSNs, webhook and API URLs); only a value that looks generated,
+    # of 16 characters or more (``ssh://git@host``, ``https://alice.smith@host`` stay).
+    Rule(
+        "url-token-user",
+        ("@",),
+        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,256})@(?=[\w\[])",
+        keep=0,
+        kind="generated",
+        max_len=300,
+        start_at="://",
+        gate=r"://[A-Za-z0-9_.~+\-]{16}[A-Za-z0-9_.~+\-]*@[\w\[]",
+        gate_window=300,
+    ),
     Rule(
         "curl-user",
         ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
@@ -697,6 +772,16 @@ RULES: tuple[Rule, ...] = (
         r"""["']?(?P<s>[^\s"']{1,256})""",
         keep=0,
         kind="password",
+    ),
+    # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
+    # Stripe and many APIs document it); only a value that looks generated.
+    Rule(
+        "curl-user-token",
+        ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
+        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<s>[^\s"':]{16,256})"""
+        r"""(?=["']?(?::["']?)?(?:[\s"']|$))""",
+        keep=0,
+        kind="generated",
     ),
     Rule(
         "authorization",
@@ -720,20 +805,34 @@ RULES: tuple[Rule, ...] = (
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",
     ),
+    # A bearer token outside an ``Authorization`` header: ``Authorization header: Bearer
+    # v``, ``using bearer v``, ``Bearer: v`` in debug logs; only a value that looks
+    # generated, of 16 characters or more (``Bearer token required`` stays).
+    Rule(
+        "bearer-token",
+        _case("bearer"),
+        r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
+        r"(?P<s>[A-Za-z0-9_.~+/\-]{16,4096}=*)",
+        keep=0,
+        kind="generated",
+        gate=r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})[A-Za-z0-9_.~+/\-]{16}",
+        gate_window=30,
+    ),
     # A name and its value as two fields: Kubernetes and CI environment lists
     # (``- name: API_KEY`` then ``value: ...``), ECS task definitions
-    # (``{"name": "API_KEY", "value": "..."}``); judged as ``secret-assignment`` is.
+    # (``{"name": "API_KEY", "value": "..."}``), .NET and Java configs, AWS tags and
+    # CloudFormation parameters; judged as ``secret-assignment`` is.
     Rule(
         "named-value",
-        ("name",),
+        _PAIR_ANCHORS,
         _NAMED_VALUE,
         keep=0,
         kind="named",
-        max_len=300,
+        max_len=4400,
         gate=_NAMED_GATE,
         gate_window=200,
-        finder="name",
     ),
+    Rule("named-element", ("<key>", "<setting name="), _NAMED_ELEMENT, keep=0, kind="named"),
     Rule(
         "secret-assignment",
         _KEY_ANCHORS,

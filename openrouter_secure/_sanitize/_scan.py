@@ -35,6 +35,7 @@ from ._context import (
     OBJECT_NAME,
     is_password_name,
     is_secret_identifier,
+    looks_generated,
     value_kind,
     value_spans,
 )
@@ -645,6 +646,9 @@ class Scanner:
                 return True
         elif kind == "param":
             if not _param_accepted(text, m, s):
+                return False
+        elif kind == "generated":
+            if len(s) < 16 or not looks_generated(s) or is_placeholder(s, strict=False):
                 return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
