@@ -154,7 +154,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "jwt": _jwt_case,
     "private-key": _pem_case,
     "url-credentials": _url,
-    "url-token-user": _assign("git remote add origin https://{}@git.example.com/team/app.git", ALNUM, 40),
+    "url-token-user": _assign(
+        "git remote add origin https://{}@git.example.com/t/a.git", ALNUM, 40
+    ),
     "curl-user": _curl,
     "authorization": _assign("Authorization: Bearer {}", ALNUM, 40),
     "authorization-pair": _assign("[(b'authorization', b'Bearer {}')]", ALNUM, 40),
@@ -226,7 +228,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         "401: Bearer token required; token_type=bearer; bearer authentication is enabled"
     ),
     "named-element": lambda: (
-        f'<key>CFBundleIdentifier</key><string>{rnd(ALNUM, 32)}</string>'
+        f"<key>CFBundleIdentifier</key><string>{rnd(ALNUM, 32)}</string>"
         f'<setting name="Region" serializeAs="String"><value>{rnd(ALNUM, 32)}</value>'
     ),
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',

@@ -188,7 +188,9 @@ _SEP_PLAIN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)|\()
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
 _SEP_COMMA = r"""\\?["'],(?:\r?\n[ \t]{0,40})?"""
 # (an element's attributes before its content: ``<Password encrypted="false">v``)
-_XML_ATTRS = r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,64}"|'[^'<>\n]{0,64}')){1,4}[ \t]{0,4}>"""
+_XML_ATTRS = (
+    r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,64}"|'[^'<>\n]{0,64}')){1,4}[ \t]{0,4}>"""
+)
 _SEP_RE = (
     _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])""" + "|" + _XML_ATTRS
 )
