@@ -237,9 +237,19 @@ _WORDS = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]\d?)(?:[A-Z][a-z]{2,})*\d*")
 # (``settings.SECRET``), a template (``{{ x }}``, ``${X}``, ``%(x)s``), a variable
 # (``$API_KEY``, ``%APPDATA%``).
 _CODE = re.compile(
-    r"[A-Za-z_][\w.]*\(.*\)|\w\[[^\]]*\]|^\(|\w(?:==|!=)\w|\s(?:==|!=)\s|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$"
-    r"|\{\{|\$\{|%\(|^[$%@&*#]\{?[A-Za-z_][\w.]*\}?%?$"
+    r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
+    r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
+_TEMPLATE = re.compile(r"\{\{|\$\{|%\(|^[$%][A-Za-z_]\w*%?$")
+# ``your``/``my``... placeholders (``MyPassword``), which a password may start with
+_OWNED = re.compile(r"(?i)(?:your|my|the|some|insert|enter|[_\-]here)")
+# (what a password shows besides such words: a digit, a symbol that is no bracket)
+_PASSWORD_MARK = re.compile(r"[0-9!#%&+/?@^~=:;,|]")
+# Four lower-case letters in a row: a word, which a generated password seldom holds
+# (about one in 20 of 16 printable characters; those are still judged as any value)
+_LOWER_RUN = re.compile(r"[a-z]{4}")
+# Words joined by a separator, four or more, or twenty lower-case letters glued
+_PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-._ ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
 _DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
 _PLACEHOLDER = re.compile(
@@ -360,22 +370,28 @@ def _value_kind(value: str, password: bool) -> bool:
     if n < 6 or n > 1024:
         return False
     low = value.lower()
-    if low in _CONST or (value.startswith(_PATH_START) and not _base64_not_path(value)):
+    if low in _CONST:
         return False
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
     own = head.partition("&")[0]
-    if _PLACEHOLDER.search(own) is not None or _REFERENCE.match(head) or dominant_run(own, X_RUN):
+    if _placeholder(own, password) or _REFERENCE.match(head) or dominant_run(own, X_RUN):
         return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)
+    if password and _random_password(value):
+        return True  # ``&Z7R01XZfjSr_hBM``, ``/Y!aYc#nfP^O*yvF``: not code, not a path
+    if value.startswith(_PATH_START) and not _base64_not_path(value):
+        return False
     if _NUMBERISH.fullmatch(value) is not None and not (value.isdigit() and n >= 16):
         return False  # numbers, dates, versions (a long run of digits may be a token)
-    if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _CODE.search(head):
+    if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
         return False
     if not password and _WORD_NUMBER.fullmatch(value) is not None:
         return False  # an id (``user:926382``); under a password name, ``Summer@2024``
+    if password and _PASSPHRASE.fullmatch(value) is not None:
+        return True  # ``correct-horse-battery-staple``, ``correcthorsebatterystaple``
     if (
         (
             is_identifier(value)
@@ -394,6 +410,47 @@ def _value_kind(value: str, password: bool) -> bool:
             value.isalpha() and n < 16 and (value.islower() or value.isupper() or value.istitle())
         )
     return looks_generated(value)
+
+
+def _placeholder(value: str, password: bool) -> bool:
+    """Whether ``value`` holds a placeholder. Under a password name, ``my...pass``,
+    ``the...key`` or ``...-here`` with a digit or a symbol besides them is a password
+    (``MyPassword!23``, ``mypass#2024``, ``Open-The-Door-Key!``, ``Meet-me-here-42``),
+    not a placeholder (``<your-password>``, ``your_password_here`` are)."""
+    for m in _PLACEHOLDER.finditer(value):
+        if not (
+            password
+            and _OWNED.match(m.group())
+            and _PASSWORD_MARK.search(value[: m.start()] + " " + value[m.end() :]) is not None
+        ):
+            return True
+    return False
+
+
+def _random_password(value: str) -> bool:
+    """A generated password: eight characters or more, of at least three of the four
+    classes (upper, lower, digit, symbol) with no word of four letters in a row among its
+    letters, and no template or variable syntax (``${X}``, ``{{ x }}``, ``%(x)s``)."""
+    if len(value) < 8 or _TEMPLATE.search(value) is not None:
+        return False
+    classes = (
+        any(c.isupper() for c in value)
+        + any(c.islower() for c in value)
+        + any(c.isdigit() for c in value)
+        + any(not c.isalnum() for c in value)
+    )
+    return classes >= 3 and _LOWER_RUN.search(value) is None
+
+
+def _looks_code(head: str) -> bool:
+    """Code rather than a value (see ``_CODE``): a call or subscript counts only after a
+    name made of words (``get_token(request)``, ``os.environ["X"]``; not ``Tr0ub4(dor)``),
+    a variable only with such a name (``$API_KEY``; not ``&Z7R01XZfjSr_hBM``)."""
+    for m in _CODE.finditer(head):
+        name = m.group("name") or m.group("var")
+        if name is None or is_identifier(name.rpartition(".")[2]):
+            return True
+    return False
 
 
 # -- values in text ----------------------------------------------------------------------
@@ -479,6 +536,10 @@ def value_spans(
         return [], pos  # ``get_token(request)``: code; ``setToken("v")`` is a value
     if quoted:
         close = text.find(q, pos, pos + _LONGEST)
+        if len(q) == 1:
+            # A quote escaped inside the value (``"NLa\\"w7rP"`` in JSON) does not close it.
+            while close > pos and _escaped(text, close, pos):
+                close = text.find(q, close + 1, pos + _LONGEST)
         line_end = text.find("\n", pos, pos + _LONGEST)
         if close > pos and (line_end < 0 or close < line_end):
             start, end = pos, close
@@ -536,6 +597,14 @@ def value_spans(
 _ARN_HEAD = re.compile(
     r"arn:[a-z][a-z\-]{0,31}:[a-z0-9][a-z0-9\-.]{0,63}:[a-z0-9\-]{0,32}:\d{0,12}:"
 )
+
+
+def _escaped(text: str, at: int, lo: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes (from ``lo``)."""
+    k = at
+    while k > lo and text[k - 1] == "\\":
+        k -= 1
+    return (at - k) % 2 == 1
 
 
 def _in_arn(text: str, at: int) -> bool:

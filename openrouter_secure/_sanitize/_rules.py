@@ -211,7 +211,12 @@ _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a Python bytes or raw literal, ``b'...'``, opens like a quote)
-_QUOTED_6 = r"""[bBrRuUfF]{0,2}\\?["'`][^\s"'`$*{<(\[][^"'`\n]{5}"""
+# (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
+# the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
+_QUOTED_6 = "|".join(
+    rf"""(?:[bBrRuUfF]{{0,2}}\\?{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
+    for q in ('"', "'", "`")
+)
 _QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
