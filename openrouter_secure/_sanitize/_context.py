@@ -240,14 +240,15 @@ _CODE = re.compile(
     r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
     r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
-_TEMPLATE = re.compile(r"\{\{|\$\{|%\(|^[$%][A-Za-z_]\w*%?$")
+_TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
 # ``your``/``my``... placeholders (``MyPassword``), which a password may start with
 _OWNED = re.compile(r"(?i)(?:your|my|the|some|insert|enter|[_\-]here)")
 # (what a password shows besides such words: a digit, a symbol that is no bracket)
 _PASSWORD_MARK = re.compile(r"[0-9!#%&+/?@^~=:;,|]")
-# Four lower-case letters in a row: a word, which a generated password seldom holds
-# (about one in 20 of 16 printable characters; those are still judged as any value)
-_LOWER_RUN = re.compile(r"[a-z]{4}")
+# Five lower-case letters in a row: a word, which a generated password seldom holds
+# (about one in 50 of 16 printable characters; those are still judged as any value)
+_LOWER_RUN = re.compile(r"[a-z]{5}")
+_PATH_CHARS = re.compile(r"[\w./\\~\-+@:%]+")
 # Words joined by a separator, four or more, or twenty lower-case letters glued
 _PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-._ ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
@@ -382,8 +383,12 @@ def _value_kind(value: str, password: bool) -> bool:
         return _value_kind(value[:160], password)
     if password and _random_password(value):
         return True  # ``&Z7R01XZfjSr_hBM``, ``/Y!aYc#nfP^O*yvF``: not code, not a path
-    if value.startswith(_PATH_START) and not _base64_not_path(value):
-        return False
+    if (
+        value.startswith(_PATH_START)
+        and not _base64_not_path(value)
+        and (not password or _PATH_CHARS.fullmatch(value) is not None)
+    ):
+        return False  # (under a password name, ``/\\;8hLf;}?wcpp.t`` is no path)
     if _NUMBERISH.fullmatch(value) is not None and not (value.isdigit() and n >= 16):
         return False  # numbers, dates, versions (a long run of digits may be a token)
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
@@ -429,9 +434,10 @@ def _placeholder(value: str, password: bool) -> bool:
 
 def _random_password(value: str) -> bool:
     """A generated password: eight characters or more, of at least three of the four
-    classes (upper, lower, digit, symbol) with no word of four letters in a row among its
-    letters, and no template or variable syntax (``${X}``, ``{{ x }}``, ``%(x)s``)."""
-    if len(value) < 8 or _TEMPLATE.search(value) is not None:
+    classes (upper, lower, digit, symbol) with no five lower-case letters in a row (a
+    word); not an identifier (``auth0_api_key``), a template or a variable (``${X}``,
+    ``{{ x }}``, ``%(x)s``, ``$X``)."""
+    if len(value) < 8 or _TEMPLATE.search(value) is not None or is_identifier(value):
         return False
     classes = (
         any(c.isupper() for c in value)

@@ -1,0 +1,274 @@
+"""Context detection in the shapes configs, code and logs give a name and its value
+beyond ``name sep value``: a name and a value in two fields, XML elements with attributes,
+bearer tokens and URL users, subscripts and setter calls, log words before a colon; and
+the passwords people and password managers make. Every engine must mask the same.
+
+Every value is built at run time."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+
+import pytest
+
+from openrouter_secure._sanitize._sanitizer import MASK
+from openrouter_secure.testing import assert_no_leak
+from tests.sanitizer_cases import ALNUM, HEX, rnd
+from tests.test_rules import engine
+
+ENGINES = ["hyperscan", "ahocorasick", "python"]
+
+
+def _key() -> str:
+    return rnd(ALNUM, 36)
+
+
+def _masked_everywhere(text: str, secret: str) -> None:
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(secret, out)
+        assert MASK in out, (backend, out)
+
+
+def _kept_everywhere(text: str) -> None:
+    for backend in ENGINES:
+        assert engine(backend).sanitize(text) == text, backend
+
+
+# -- a name and its value in two fields -----------------------------------------------------
+
+PAIRS = [
+    '<add key="ShopApiKey" value="{v}" />',
+    '<add key="Password" value="{v}"/>',
+    '<property name="shop.token" value="{v}"/>',
+    '{{"key": "SHOP_API_KEY", "value": "{v}"}}',
+    '{{"Key": "ShopApiSecret", "Value": "{v}"}}',
+    '{{"ParameterKey": "ShopApiKey", "ParameterValue": "{v}"}}',
+    "Tags:\n  - Key: ShopApiKey\n    Value: {v}\n",
+    "Parameters:\n  - ParameterKey: DbPassword\n    ParameterValue: {v}\n",
+    '"environment": [{{"name": "SHOP_API_KEY", "value": "{v}"}}]',
+    "<key>ShopAPIKey</key>\n\t<string>{v}</string>",
+    '<setting name="ShopApiKey" serializeAs="String">\n  <value>{v}</value>\n</setting>',
+    '<entry key="shop.api.key">{v}</entry>',
+    '<entry key="db.password">{v}</entry>',
+]
+
+
+@pytest.mark.parametrize("shape", PAIRS)
+def test_a_name_and_its_value_in_two_fields_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_long_value_in_two_fields_is_masked_to_its_end() -> None:
+    v = rnd(ALNUM, 400)
+    _masked_everywhere(f"env:\n  - name: SHOP_TOKEN\n    value: {v}\n", v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<add key="Region" value="{v}" />',
+        '{{"key": "REQUEST_ID", "value": "{v}"}}',
+        "<key>CFBundleIdentifier</key><string>{v}</string>",
+        '<input type="hidden" name="authenticity_token" value="{v}">',
+    ],
+)
+def test_a_pair_under_a_name_that_is_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text.format(v=_key()))
+
+
+# -- XML ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '<Password encrypted="false">{v}</Password>',
+        '<Pass encoding="base64">{v}</Pass>',
+        '<apiKey type="live" region="eu">{v}</apiKey>',
+        "<apiKey><![CDATA[{v}]]></apiKey>",
+    ],
+)
+def test_xml_content_after_attributes_or_in_cdata_is_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_an_element_with_attributes_and_words_as_content_stays() -> None:
+    _kept_everywhere('<Password class="hint">Forgot your password? Reset it here</Password>')
+
+
+# -- bearer tokens, URL users, curl users ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "[DEBUG] Authorization header: Bearer {v}",
+        "sending request with bearer {v}",
+        "Bearer: {v}",
+        "Authorization => 'Bearer {v}'",
+    ],
+)
+def test_a_bearer_token_outside_a_header_is_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_words_after_bearer_stay() -> None:
+    _kept_everywhere("401: Bearer token required; bearer authentication is enabled")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "git remote add origin https://{v}@git.example.com/team/app.git",
+        "SHOP_DSN=https://{v}@o1.ingest.example.io/42",
+        "curl -u {v}: https://api.example.com/v1/charges",
+        "curl --user {v} https://api.example.com/v1/charges",
+    ],
+)
+def test_a_token_as_a_url_or_curl_user_is_masked(shape: str) -> None:
+    v = rnd(HEX, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_ordinary_users_in_urls_and_curl_stay() -> None:
+    _kept_everywhere(
+        "git clone ssh://git@github.com/o/r.git; https://alice.smith@example.com; "
+        "https://deploy-bot-production@ci.example.com; curl -u alice.smith@example.com: x"
+    )
+
+
+# -- code -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'config["api_key"] = "{v}"',
+        "$config['api_key'] = '{v}';",
+        'os.environ["SHOP_API_KEY"] = "{v}"',
+        'headers["X-Api-Key"] = "{v}"',
+        'client.setApiKey("{v}");',
+        'builder.withToken("{v}").build()',
+        "$shopToken = '{v}';",
+        'my $api_key = "{v}";',
+    ],
+)
+def test_subscripts_setters_and_variables_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    token = get_token(request.headers)",
+        "2026-11-23 INFO auth: user 42 logged in via oauth (session_count=4, token_ttl=3600)",
+        'echo "$TOKEN: done"',
+    ],
+)
+def test_calls_and_variables_read_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+# -- log words before a colon ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape", ["[shop] auth header set: {v}", "api key loaded: {v}", "password set: {v}"]
+)
+def test_log_words_between_a_name_and_a_colon(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key id: {uuid}",
+        "token hash: {hex}",
+        "key rotation: {uuid}",
+        "token refreshed: ok",
+        "api_key=env://SHOP_KEY tenant={uuid}",
+    ],
+)
+def test_log_words_naming_something_else_stay(text: str) -> None:
+    import uuid
+
+    _kept_everywhere(text.format(uuid=uuid.uuid4(), hex=rnd(HEX, 64)))
+
+
+@pytest.mark.parametrize("value", ["order-queue-19", "prod-us-east-1", "user_cache_2024"])
+def test_words_and_a_number_under_a_key_name_are_an_id(value: str) -> None:
+    _kept_everywhere(f"key: {value}")
+
+
+# -- passwords ------------------------------------------------------------------------------
+
+
+def _generated_password(first: str) -> str:
+    """``first``, then 16 characters cycling through the four classes (symbols that no
+    engine reads as code or a template): a value no heuristic may take for a word."""
+    return first + "".join(
+        secrets.choice(string.ascii_uppercase)
+        + secrets.choice(string.digits)
+        + secrets.choice("#!^?")
+        + secrets.choice(string.ascii_lowercase)
+        for _ in range(4)
+    )
+
+
+@pytest.mark.parametrize("first", ["&", "*", "(", "[", "{", "/", "~", "!"])
+@pytest.mark.parametrize(
+    "form", ['{{"password": "{p}"}}', "password: '{p}'", 'DB_PASSWORD="{p}"', "<pwd>{p}</pwd>"]
+)
+def test_a_generated_password_that_looks_like_code_or_a_path_is_masked(
+    first: str, form: str
+) -> None:
+    p = _generated_password(first)
+    if "<pwd>" in form:
+        p = p.replace("<", "#")
+    _masked_everywhere(form.format(p=p), p)
+
+
+@pytest.mark.parametrize("quote", ['"', "'", "`"])
+def test_a_password_holding_a_quote_is_masked_in_json(quote: str) -> None:
+    p = rnd(ALNUM, 5) + quote + rnd(ALNUM, 10)
+    text = json.dumps({"user": "app", "password": p})
+    _masked_everywhere(text, json.dumps(p)[1:-1][-8:])
+
+
+@pytest.mark.parametrize(
+    "p", ["MyPassword!23", "mypass#2024", "Open-The-Door-Key!", "Meet-me-here-42"]
+)
+def test_a_password_holding_a_placeholder_word_is_masked(p: str) -> None:
+    _masked_everywhere(f'{{"password": "{p}"}}', p)
+
+
+@pytest.mark.parametrize(
+    "p",
+    ["correct-horse-battery-staple", "Correct_Horse_Battery_Staple", "correcthorsebatterystaple"],
+)
+def test_a_passphrase_is_masked(p: str) -> None:
+    _masked_everywhere(f"password={p}", p)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password = os.environ["DB_PASSWORD"]',
+        "password: ${DB_PASSWORD}",
+        "password: {{ .Values.db.password }}",
+        'password: "<your-password>"',
+        "password: your_password_here",
+        "password = config.database.password",
+        "DB_PASSWORD=$DB_PASSWORD_FROM_VAULT",
+    ],
+)
+def test_password_references_and_placeholders_stay(text: str) -> None:
+    _kept_everywhere(text)
