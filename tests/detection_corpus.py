@@ -150,7 +150,33 @@ CONTEXTS: tuple[tuple[str, Callable[[str, str, str], str]], ...] = (
     ("repeated", lambda n, v, s: f"{s} token = '{v}' | '{v}'"),
     ("aws-configure", lambda n, v, s: f"aws configure set aws_secret_access_key {v}"),
     ("bearer", lambda n, v, s: f"Authorization: Bearer {v}"),
+    ("bearer-prose", lambda n, v, s: f"[DEBUG] {s}: Authorization header: Bearer {v}"),
+    ("php-var", lambda n, v, s: f"${_ident(n)} = '{v}';"),
+    ("subscript", lambda n, v, s: f'config["{n}"] = "{v}"'),
+    ("setter", lambda n, v, s: f'client.set{_pascal(n)}("{v}");'),
+    ("xml-add-key", lambda n, v, s: f'<add key="{n}" value="{v}" />'),
+    ("xml-entry", lambda n, v, s: f'<entry key="{s}.{n}">{v}</entry>'),
+    ("xml-attributes", lambda n, v, s: f'<{n} encrypted="false">{v}</{n}>'),
+    ("plist", lambda n, v, s: f"<key>{_pascal(n)}</key>\n\t<string>{v}</string>"),
+    ("json-key-value", lambda n, v, s: json.dumps({"key": n, "value": v})),
+    ("url-user", lambda n, v, s: f"git remote add origin https://{v}@git.{s}.io/team/app.git"),
+    ("curl-user", lambda n, v, s: f"curl -u {v}: https://api.{s}.io/v1/account"),
+    ("log-said", lambda n, v, s: f"2026-11-23T13:00:01Z [{s}] auth header set: {v}"),
 )
+# Contexts where a value stands as a token (a URL's user, ``Bearer v``): no password
+# or base64 with symbols there.
+_TOKEN_CONTEXTS = frozenset({"bearer-prose", "url-user", "curl-user", "log-said"})
+
+
+def _ident(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_")
+
+
+def _pascal(name: str) -> str:
+    words = _ident(name).split("_")
+    if name.isupper():
+        words = [w.lower() for w in words]
+    return "".join(w[:1].upper() + w[1:] for w in words)
 
 
 def secret_cases(n: int, seed: int = 1) -> list[tuple[str, str, str, str]]:
@@ -163,6 +189,8 @@ def secret_cases(n: int, seed: int = 1) -> list[tuple[str, str, str, str]]:
         if (context.startswith("xml") and "&" in value) or context == "aws-configure":
             value = base64.b64encode(r.randbytes(30)).decode()  # a 40-character AWS secret
             shape = "base64"
+        elif context in _TOKEN_CONTEXTS and shape in ("password", "base64"):
+            shape, value = "base62", _rnd(r, ALNUM, 40)
         style = "snake" if context in ("cli-space", "cli-eq", "url-query") else None
         out.append((context, shape, template(_name(r, style), value, r.choice(SERVICES)), value))
     return out
@@ -230,6 +258,14 @@ def _clean_templates(r: random.Random) -> list[tuple[str, Callable[[], str]]]:
         ("version", lambda: "token_version=2.14.1-rc.3 secret_version=17"),
         ("date", lambda: "password_changed_at: 2026-11-23T13:00:00.000Z"),
         ("email", lambda: "auth_user: alice.smith@example.com"),
+        ("words-number", lambda: f"key: {r.choice(('order', 'user', 'prod'))}-{r.choice(('queue', 'cache', 'east'))}-{r.randint(1, 99)}"),
+        ("key-id-said", lambda: f"{ts()} INFO key id: {uid()} rotated"),
+        ("bearer-words", lambda: "401 Unauthorized: Bearer token required for this endpoint"),
+        ("git-user", lambda: f"git clone ssh://git@github.com/{r.choice(SERVICES)}/app.git"),
+        ("xml-setting", lambda: '<add key="Region" value="eu-west-1" />'),
+        ("plist-clean", lambda: f"<key>CFBundleIdentifier</key><string>com.example.{r.choice(SERVICES)}</string>"),
+        ("code-read", lambda: f'    token = config["{_name(r, "snake")}"]'),
+        ("password-ref", lambda: 'password = os.environ["DB_PASSWORD"]'),
     ]  # fmt: skip
 
 
