@@ -272,3 +272,126 @@ def test_a_passphrase_is_masked(p: str) -> None:
 )
 def test_password_references_and_placeholders_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+# -- found by attacking these shapes -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{\n  "name": "SHOP_API_TOKEN",\n  "value": "{v}"\n}}',
+        '{{\n  "ParameterKey": "DbPassword",\n  "ParameterValue": "{v}"\n}}',
+        '<add key="ShopApiKey" description="the live key" value="{v}" />',
+    ],
+)
+def test_pretty_printed_and_attributed_pairs_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<add key="S3BucketName" value="assets-prod-01" />',
+        '{"Key": "kubernetes.io/cluster/eks-prod-01", "Value": "owned"}',
+        '<add key="Api2BaseUrl" value="https://api.example.com/v2" />',
+    ],
+)
+def test_the_name_field_of_a_pair_is_no_value(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("quoted", ['"Xk9 {v}"', '"Xk9,{v}"', '"Xk9}}{v}"', '"Xk9\\"{v}"'])
+def test_a_quoted_pair_value_is_read_to_its_closing_quote(quoted: str) -> None:
+    v = rnd(ALNUM, 16)
+    _masked_everywhere('{{"name": "DB_PASSWORD", "value": ' + quoted.format(v=v) + "}}", v)
+
+
+def test_a_long_pair_value_is_masked_whole() -> None:
+    v = rnd(ALNUM, 1500)
+    _masked_everywhere(f'{{"name": "SHOP_API_TOKEN", "value": "{v}"}}', v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "git clone https://jdoe1984-dev-team@bitbucket.org/team/repo.git",
+        "remote: https://MyOrganization2024@dev.azure.com/MyOrganization2024/Project/_git/Repo",
+        "docker pull via https://oauth2accesstoken@gcr.io/project/image",
+        "curl --user jenkins-agent-01 https://ci.example.com/job/build",
+        "using bearer JwtBearerHandler2 for scheme",
+    ],
+)
+def test_user_and_handler_names_are_no_tokens(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gpg key imported: 4AEE18F83AFDEB23",
+        "primary key violated: ix_users_email_7f3e2a91",
+        "idempotency key reused: 7f3e2a91-c4b8-4d05-81a2-b3c4d5e6f708",
+        "token lookup failed: rq-7f3e2a91c4b8d056",
+        "token issued for: user-4f2a9c81b3e7d6a0",
+        "public key: 7f3e2a91c4b8d0561a2b3c4d5e6f7081",
+        "csrf token: 7f3e2a91c4b8d0561a2b3c4d5e6f7081",
+    ],
+)
+def test_a_word_before_a_name_or_after_it_that_names_something_else(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Setting secret GITHUB_TOKEN={v}",
+        "token refreshed: access_token={v}",
+        "password changed: new_password={v}",
+    ],
+)
+def test_an_assignment_after_prose_is_still_read(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'client.getSecret("StripeApiKeyV2")',
+        'keyring.get_password("myapp2", "bob")',
+        'Secret("app-secrets-7f9c8")',
+        'load_key("id_rsa_2048_v2")',
+    ],
+)
+def test_the_argument_of_a_getter_is_no_value(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_words_then_a_long_number_are_a_key() -> None:
+    v = "live_sk_" + rnd(string.digits, 20)
+    _masked_everywhere(f"api_key={v}", v)
+
+
+def test_a_long_qualified_name_is_judged_by_its_last_segments_in_every_engine() -> None:
+    text = "x" * 70 + ".cache_key=" + rnd(HEX, 40)
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"Key": "Environment", "Value": "prod"}',
+        '{"key": "feature_x", "value": true}',
+        '<add key="Timeout" value="30"/>',
+        '<setting name="Retries" serializeAs="String"><value>3</value></setting>',
+    ],
+)
+def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
+    pytest.importorskip("hyperscan")
+    from openrouter_secure._sanitize._hyperscan import Prefilter
+    from openrouter_secure._sanitize._rules import RULES
+    from openrouter_secure._sanitize._scan import KNOWN
+
+    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)

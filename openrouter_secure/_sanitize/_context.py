@@ -47,6 +47,8 @@ __all__ = [
     "NOT_KEY_OWNERS",
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
+    "PAIR_BETWEEN",
+    "PAIR_VALUE",
     "PASSWORD_WORDS",
     "X_RUN",
     "dominant_run",
@@ -54,6 +56,7 @@ __all__ = [
     "is_password_name",
     "is_secret_identifier",
     "looks_generated",
+    "looks_like_token",
     "value_kind",
     "value_spans",
 ]
@@ -221,8 +224,11 @@ _IDENT = re.compile(
 )
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
-# ``prod-us-east-1``): an id, not a secret.
-_WORD_NUMBER = re.compile(r"(?:[A-Za-z]{2,20}[:/#@_\-.]){1,4}\d{1,20}")
+# ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
+# ``live_sk_<20 digits>`` is a key).
+_WORD_NUMBER = re.compile(
+    r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}|(?:[A-Za-z]{2,20}[:/#@_\-.]){2,4}\d{1,6}"
+)
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
@@ -472,21 +478,42 @@ OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$
 _LONGEST = 1 << 16
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
-# Words between a name and a ``:`` in a log that make it an attribute of the secret,
-# not the secret (``key id: <uuid>``, ``token hash: <hex>``, ``key rotation: <id>``)
+# Words between a name and a ``:`` in a log that say the value is the secret itself
+# (``auth header set: v``, ``api key loaded: v``); any other word may name something
+# else (``key id: <uuid>``, ``token lookup failed: <request id>``), so only these count.
 _SAID_WORDS = frozenset(
     {
-        "id", "ids", "hash", "digest", "fingerprint", "checksum", "prefix", "suffix",
-        "length", "len", "size", "count", "type", "name", "names", "version", "ttl",
-        "expiry", "expires", "expired", "expiration", "age", "path", "file", "url", "uri",
-        "host", "user", "username", "owner", "index", "format", "mode", "scope", "scopes",
-        "status", "state", "error", "errors", "provider", "region", "alias", "label", "ref",
-        "source", "algorithm", "alg", "kind", "rotation", "policy", "endpoint", "cache",
-        "usage", "limit", "metadata", "request", "session", "job", "task", "event", "trace",
-        "tenant", "org", "project", "workspace", "customer", "team",
+        "set", "loaded", "used", "using", "is", "was", "value", "header", "received", "sent",
+        "found", "created", "generated", "provided", "given", "configured", "injected",
+        "applied", "resolved", "fetched", "retrieved", "returned", "obtained", "read",
+        "parsed", "decoded", "raw", "plain", "full", "current", "new", "string", "env",
+        "now", "in", "to", "as",
     }
 )  # fmt: skip
 _LOWER_WORD = re.compile(r"[a-z]+")
+_SETTERS = ("set", "with")
+# Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
+# ``svc-deploy-prod``), each of two letters or more; a word follows another after a
+# separator or at a capital (so a match is read one way only: linear time)
+_ACRONYM = r"[A-Z]{2,}(?=[A-Z][a-z]|[_.\-]|$)"
+_USER_WORD = rf"(?:[a-z]{{2,}}|[A-Z][a-z]+|{_ACRONYM})"
+_USER_NAME = re.compile(rf"{_USER_WORD}(?:[_.\-]{_USER_WORD}|[A-Z][a-z]+|{_ACRONYM})*")
+_DIGITS = re.compile(r"\d+")
+_LAST_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
+#: Between a name field and its value field (``_rules`` ``named-value``): a comma, a line
+#: break (YAML, indented JSON), a comma and a line break (pretty-printed JSON), or blanks
+#: and attributes (``<add key=".." description=".." value=".."/>``).
+PAIR_BETWEEN = (
+    r"""["']?[ \t]{0,8}(?:,[ \t]{0,8}(?:\r?\n[ \t]{0,40})?|\r?\n[ \t]{0,40}"""
+    r"""|(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){0,4}"""
+    r"""[ \t]{1,8})["']?"""
+)
+#: The value field's name and separator
+PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
+# The field names that name the next field's value (``key="ApiKey" value="v"``): their
+# own value is a name, not a secret
+_PAIR_NAMES = frozenset({"key", "name", "parameterkey"})
+_PAIR_NEXT = re.compile(PAIR_BETWEEN + PAIR_VALUE)
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
@@ -508,8 +535,10 @@ def value_spans(
     if before == "$" and (m.group("sep") or "").strip() != "=":
         return [], pos
     said = m.group("said") if "said" in m.re.groupindex else None
-    if said is not None and not _SAID_WORDS.isdisjoint(_LOWER_WORD.findall(said)):
-        return [], pos  # ``key id: <uuid>``, ``token hash: <hex>``: not the secret
+    if said is not None and not _said_of_secret(said):
+        return [], pos  # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret
+    if _word_before_rejects(text, m, name):
+        return [], pos
     prose = said is not None or m.group("sp") is not None
     if name == "secret" and before == ":" and _in_arn(text, m.start()):
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
@@ -538,8 +567,14 @@ def value_spans(
         return [], pos
     q = m.group("q")
     quoted = bool(q)
-    if sep is not None and sep.endswith("(") and not quoted:
-        return [], pos  # ``get_token(request)``: code; ``setToken("v")`` is a value
+    if (
+        sep is not None
+        and sep.endswith("(")
+        and not (quoted and name.rpartition(".")[2].lower().startswith(_SETTERS))
+    ):
+        # ``setToken("v")``, ``with_api_key("v")`` hold a value; ``get_token(request)``,
+        # ``getSecret("StripeApiKey")``, ``Cookie("sessionid")`` name one or compute one.
+        return [], pos
     if quoted:
         close = text.find(q, pos, pos + _LONGEST)
         if len(q) == 1:
@@ -572,10 +607,14 @@ def value_spans(
         while end > start and text[end - 1] in trailing:
             end -= 1
     value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
+    # A quoted or prose value that is not a secret may name one, or hold an assignment:
+    # ``key="db.password">v``, ``{"key": "API_KEY", ...}``, ``Setting secret
+    # GITHUB_TOKEN=v``; the names inside it are read in turn.
+    rejected = start if quoted or prose else end
+    if name.lower() in _PAIR_NAMES and _PAIR_NEXT.match(text, end) is not None:
+        return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if not value_kind(value, password=password):
-        # A quoted value that is not a secret may name one: ``key="db.password">v``,
-        # ``{"key": "API_KEY", ...}``; the names inside it are read in turn.
-        return [], start if quoted else end
+        return [], rejected
     if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
         return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
@@ -595,7 +634,7 @@ def value_spans(
             )
         )
     ):
-        return [], end
+        return [], rejected
     return [(start, end)], end
 
 
@@ -603,6 +642,43 @@ def value_spans(
 _ARN_HEAD = re.compile(
     r"arn:[a-z][a-z\-]{0,31}:[a-z0-9][a-z0-9\-.]{0,63}:[a-z0-9\-]{0,32}:\d{0,12}:"
 )
+
+
+def _said_of_secret(said: str) -> bool:
+    """Whether a log's words between a name and a ``:`` say the value is the secret:
+    each word one of :data:`_SAID_WORDS`."""
+    return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
+
+
+def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:
+    """Whether the word before a bare name, a blank between them, makes it something
+    else, as the segment before it would in one name (``primary key: <hex>``, ``gpg key
+    imported: <id>``, ``csrf token: <hex>``, as ``primary_key`` and ``csrf_token``)."""
+    start = m.end("name") - len(name)
+    if start != m.start():
+        return False  # a name of several segments: judged by them
+    before = _LAST_WORD.search(text, max(0, start - 40), start)
+    if before is None:
+        return False
+    owner = before.group(1).lower()
+    word = _LOWER_WORD.match(m.group("name").lower())
+    owners = _NOT_OWNERS.get(word.group() if word is not None else "", frozenset())
+    return owner in owners or owner in _NOT_OWNER_ANY
+
+
+def looks_like_token(value: str) -> bool:
+    """Whether a value no name marks, where a token may stand (a URL's or curl's user,
+    after ``Bearer``), is one: 16 characters or more that pass :func:`value_kind`; not
+    words and a number (``MyOrganization2024``, ``jdoe1984-dev-team``); in one case
+    only, digits in two places at least (``oauth2accesstoken`` is a fixed user name)."""
+    if len(value) < 16 or not value_kind(value[:1024], password=False):
+        return False
+    words = value.rstrip(string.digits)
+    if words != value and _USER_NAME.fullmatch(words.rstrip("_.-")) is not None:
+        return False
+    if not (value.islower() or value.isupper()):
+        return True
+    return len(_DIGITS.findall(value)) >= 2
 
 
 def _escaped(text: str, at: int, lo: int) -> bool:

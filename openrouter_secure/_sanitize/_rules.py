@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
-from ._context import X_RUN, dominant_run
+from ._context import PAIR_BETWEEN, PAIR_VALUE, X_RUN, dominant_run
 from ._literals import trie_pattern
 from ._names import (
     DISTINCTIVE_PARAMS,
@@ -419,29 +419,40 @@ _PAIR_ANCHORS = (
     "- key:", "- Key:", "ParameterKey:",
 )  # fmt: skip
 _PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=|Key["'=]|- [Kk]ey:|ParameterKey:)"""
-# (the pair's parts: a comma, a line break (YAML, indented JSON) or blanks (XML
-# attributes) between them)
-_PAIR_BETWEEN = r"""["']?[ \t]{0,8}(?:,[ \t]{0,8}|\r?\n[ \t]{0,40}|[ \t]{1,8})["']?"""
-_PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
+# A name field's value that can name a secret (it holds a secret word: a superset of
+# what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
+_PAIR_SECRET_NAME = (
+    r"[\w.\-]{0,48}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
+    + "|".join(UPPER_SECRET_WORDS)
+    + r")[\w.\-]{0,24}"
+)
 _NAMED_GATE = (
-    rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?[A-Za-z_][\w.\-]{{0,63}}"""
-    + _PAIR_BETWEEN
-    + _PAIR_VALUE
+    rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?{_PAIR_SECRET_NAME}"""
+    + PAIR_BETWEEN
+    + PAIR_VALUE
+)
+# (a quoted value is read to its closing quote, a bare one to a blank or delimiter)
+_PAIR_FIELD_VALUE = (
+    r"""[ \t]{0,8}(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)"""
+    r"""|(?P<u>[^\s"',}\]]{1,4096}))"""
 )
 _NAMED_VALUE = (
     r"""(?:name|["']Name|Name(?==)|["']key|key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
     r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})"""
-    + _PAIR_BETWEEN
-    + _PAIR_VALUE
-    + r"""[ \t]{0,8}["']?(?P<s>[^\s"',}\]]{1,4096})"""
+    + PAIR_BETWEEN
+    + PAIR_VALUE
+    + _PAIR_FIELD_VALUE
 )
 # The name in one element, the value in the next: property lists
 # (``<key>ApiKey</key><string>v</string>``), .NET settings (``<setting name="ApiKey"
 # serializeAs="String"><value>v</value>``).
+_NAMED_ELEMENT_HEAD = r"""(?:<key>|<setting name=["'])"""
 _NAMED_ELEMENT = (
-    r"""(?:<key>|<setting name=["'])(?P<n>[A-Za-z_][\w.\-]{0,63})"""
-    r"""(?:</key>|["'][^<>\n]{0,64}>)\s{0,40}<(?:string|value)>(?P<s>[^\s<]{1,512})(?=<)"""
+    _NAMED_ELEMENT_HEAD
+    + r"""(?P<n>[A-Za-z_][\w.\-]{0,63})(?:</key>|["'][^<>\n]{0,64}>)\s{0,40}"""
+    + r"""<(?:string|value)>(?P<s>[^<\n]{1,4096})(?=<)"""
 )
+_NAMED_ELEMENT_GATE = _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|["'])"""
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
@@ -764,13 +775,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "url-token-user",
         ("@",),
-        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,256})@(?=[\w\[])",
+        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])",
         keep=0,
         kind="generated",
-        max_len=300,
+        max_len=4200,
         start_at="://",
         gate=r"://[A-Za-z0-9_.~+\-]{16}[A-Za-z0-9_.~+\-]*@[\w\[]",
-        gate_window=300,
+        gate_window=4200,
     ),
     Rule(
         "curl-user",
@@ -785,10 +796,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "curl-user-token",
         ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
-        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<s>[^\s"':]{16,256})"""
+        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<s>[^\s"':]{16,4096})"""
         r"""(?=["']?(?::["']?)?(?:[\s"']|$))""",
         keep=0,
         kind="generated",
+        max_len=4200,
     ),
     Rule(
         "authorization",
@@ -839,7 +851,16 @@ RULES: tuple[Rule, ...] = (
         gate=_NAMED_GATE,
         gate_window=200,
     ),
-    Rule("named-element", ("<key>", "<setting name="), _NAMED_ELEMENT, keep=0, kind="named"),
+    Rule(
+        "named-element",
+        ("<key>", "<setting name="),
+        _NAMED_ELEMENT,
+        keep=0,
+        kind="named",
+        max_len=4400,
+        gate=_NAMED_ELEMENT_GATE,
+        gate_window=120,
+    ),
     Rule(
         "secret-assignment",
         _KEY_ANCHORS,

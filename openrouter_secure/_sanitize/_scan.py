@@ -35,7 +35,7 @@ from ._context import (
     OBJECT_NAME,
     is_password_name,
     is_secret_identifier,
-    looks_generated,
+    looks_like_token,
     value_kind,
     value_spans,
 )
@@ -105,14 +105,16 @@ _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 
 
 def _ident_before(text: str, end: int) -> str:
-    """The identifier (``[\\w.-]``, at most 64 characters) ending at ``end``, or ""
-    when it is longer (``OPENROUTER_`` before the anchor ``API_KEY``)."""
-    lo = max(0, end - 65)
+    """The identifier (``[\\w.-]``) ending at ``end`` (``OPENROUTER_`` before the anchor
+    ``API_KEY``): its last 64 characters when it is longer, which hold the segments the
+    name is judged by (``<70 characters>.cache_key`` is a cache key, as the Hyperscan
+    engine's cancelling pattern reads it)."""
+    lo = max(0, end - 64)
     window = text[lo:end]
     m = _LAST_DELIM.match(window)
     if m is not None:
         return window[m.end() :]
-    return window if lo == 0 and len(window) <= 64 else ""
+    return window
 
 
 def _real_despite_words(value: str) -> bool:
@@ -629,8 +631,10 @@ class Scanner:
                 return False
         elif kind == "named":
             name = m.group("n")
-            if not is_secret_identifier(name) or not value_kind(s, password=is_password_name(name)):
-                return False
+            if not is_secret_identifier(name) or not value_kind(
+                s[:1024], password=is_password_name(name)
+            ):
+                return False  # (a longer value is judged by its head, and masked whole)
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
                 return False
@@ -648,7 +652,7 @@ class Scanner:
             if not _param_accepted(text, m, s):
                 return False
         elif kind == "generated":
-            if len(s) < 16 or not looks_generated(s) or is_placeholder(s, strict=False):
+            if not looks_like_token(s):
                 return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
