@@ -88,7 +88,9 @@ def test_a_pair_under_a_name_that_is_no_secret_stays(text: str) -> None:
     [
         '<Password encrypted="false">{v}</Password>',
         '<Pass encoding="base64">{v}</Pass>',
-        '<apiKey type="live" region="eu">{v}</apiKey>',
+        '<token type="live" region="eu">{v}</token>',
+        '<wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-'
+        'username-token-profile-1.0#PasswordText">{v}</wsse:Password>',
         "<apiKey><![CDATA[{v}]]></apiKey>",
     ],
 )

@@ -491,6 +491,7 @@ _SAID_WORDS = frozenset(
     }
 )  # fmt: skip
 _LOWER_WORD = re.compile(r"[a-z]+")
+_ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
 _SETTERS = ("set", "with")
 # Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
 # ``svc-deploy-prod``), each of two letters or more; a word follows another after a
@@ -547,8 +548,10 @@ def value_spans(
     if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
-        # (``<Password encrypted="false">v``: an element with attributes)
-        if (before == "<" and (sep == ">" or sep[0] in " \t")) or sep in ('">', "'>"):
+        # (``<Password encrypted="false">v``, ``<wsse:Password Type="...">v``: an element
+        # named by the word alone, with attributes)
+        attributes = sep[0] in " \t" and _element_named_by_word(text, m, name)
+        if (sep == ">" and before == "<") or attributes or sep in ('">', "'>"):
             q = m.group("q")
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the
@@ -679,6 +682,12 @@ def looks_like_token(value: str) -> bool:
     if not (value.islower() or value.isupper()):
         return True
     return len(_DIGITS.findall(value)) >= 2
+
+
+def _element_named_by_word(text: str, m: re.Match[str], name: str) -> bool:
+    """Whether the name is an element's whole name, after ``<`` or a namespace's ``:``."""
+    start = m.end("name") - len(name)
+    return start == m.start() and _ELEMENT_OPEN.search(text, max(0, start - 17), start) is not None
 
 
 def _escaped(text: str, at: int, lo: int) -> bool:
