@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 import uuid
 from collections.abc import Callable
@@ -156,7 +157,9 @@ CONTEXTS: tuple[tuple[str, Callable[[str, str, str], str]], ...] = (
     ("setter", lambda n, v, s: f'client.set{_pascal(n)}("{v}");'),
     ("xml-add-key", lambda n, v, s: f'<add key="{n}" value="{v}" />'),
     ("xml-entry", lambda n, v, s: f'<entry key="{s}.{n}">{v}</entry>'),
-    ("xml-attributes", lambda n, v, s: f'<{n} encrypted="false">{v}</{n}>'),
+    # (an element with attributes is read when a secret word alone names it; a longer
+    # name, ``<apiToken encrypted="false">``, is not: see docs/sanitizer.md)
+    ("xml-attributes", lambda n, v, s: f'<{_word(n)} encrypted="false">{v}</{_word(n)}>'),
     ("plist", lambda n, v, s: f"<key>{_pascal(n)}</key>\n\t<string>{v}</string>"),
     ("json-key-value", lambda n, v, s: json.dumps({"key": n, "value": v})),
     ("url-user", lambda n, v, s: f"git remote add origin https://{v}@git.{s}.io/team/app.git"),
@@ -166,6 +169,11 @@ CONTEXTS: tuple[tuple[str, Callable[[str, str, str], str]], ...] = (
 # Contexts where a value stands as a token (a URL's user, ``Bearer v``): no password
 # or base64 with symbols there.
 _TOKEN_CONTEXTS = frozenset({"bearer-prose", "url-user", "curl-user", "log-said"})
+
+
+def _word(name: str) -> str:
+    """The name's last word alone (``Password`` of ``dbPassword``, ``KEY`` of ``API_KEY``)."""
+    return re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)[-1]
 
 
 def _ident(name: str) -> str:
