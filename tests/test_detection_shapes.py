@@ -397,3 +397,64 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
     from openrouter_secure._sanitize._scan import KNOWN
 
     assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+
+
+def test_a_pair_with_long_attributes_between_is_masked_in_every_engine() -> None:
+    v = _key()
+    note = "the live key of the payments gateway, rotated every ninety days " * 3
+    _masked_everywhere(f'<add key="ShopApiKey" description="{note[:250]}" value="{v}"/>', v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"name": "DB_PASSWORD", "slotSetting": false, "value": "{v}"}}',
+        '{{"Name": "/prod/db/password", "Type": "SecureString", "Value": "{v}"}}',
+        '<property name="spring.security.oauth2.client.registration.github.client-secret"'
+        ' value="{v}"/>',
+    ],
+)
+def test_pairs_as_cloud_clis_and_spring_write_them_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "diff -u config_v1_2024.yaml config_v2_2024.yaml",
+        "sudo -u deploy-bot-2024-01 ./deploy.sh",
+        "docker run -u 1000:1000 -v /data:/data image:2024.05",
+    ],
+)
+def test_the_user_flag_of_other_commands_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["auth token: {v}", "auth token set: {v}", "secret key: {v}", "key password: {v}"]
+)
+def test_a_secret_word_before_a_secret_name_does_not_hide_it(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "name", ["NON_PROD_DB_PASSWORD", "NO_REPLY_SMTP_PASSWORD", "com.example.ApiToken"]
+)
+def test_a_qualifier_far_from_the_secret_word_does_not_make_it_made_up(name: str) -> None:
+    v = _key()
+    _masked_everywhere(f"{name}={v}", v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'builder.withApiKey("X-Api-Key-Header-v2")',
+        "$sessionKey = 'laravel_session2024';",
+        "$cookieKey = 'remember_web_59ba36addc2b';",
+        "secret loaded: stripe-api-key-v2 (version 7)",
+    ],
+)
+def test_names_made_of_words_in_the_new_shapes_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -113,11 +113,17 @@ _NOT_OWNERS: dict[str, frozenset[str]] = {
     "auth": frozenset({"o", "no", "basic_", "requires", "use", "has", "is", "two", "multi"}),
 }
 _NOT_OWNER_ANY = frozenset({"max", "min", "num", "total", "count", "is", "has", "use", "enable"})
-# A segment anywhere in the name that says the value is made up or not a credential.
+# A segment among the two before the secret word that says the value is made up or not
+# a credential (``fakeToken``, ``example_client_secret``; not ``SAMPLE_APP_X_SECRET``),
+# except a Java package's ``com.example``; and a negation right before the word or
+# before what it negates (``noSuchKey``, ``nonMatchingToken``; not ``NON_PROD_PASSWORD``).
 _NOT_REAL = frozenset(
-    {"non", "not", "no", "fake", "dummy", "example", "sample", "mock", "invalid", "wrong",
-     "bad", "placeholder", "public", "publishable"}
+    {"fake", "dummy", "example", "sample", "mock", "invalid", "wrong", "bad", "placeholder",
+     "public", "publishable"}
 )  # fmt: skip
+_NEGATION = frozenset({"non", "not", "no"})
+_NEGATED = frozenset({"matching", "existent", "existing", "such", "valid", "real"})
+_DOMAINS = frozenset({"com", "org", "net"})
 # Segments after the secret word that keep it the name of the value.
 _VALUE_SUFFIX = frozenset({"value", "string", "str", "data", "b64", "base64", "hex", "raw"})
 
@@ -148,6 +154,21 @@ _SPLIT_WORDS = frozenset(
 )  # fmt: skip
 
 
+def _made_up(before: list[str]) -> bool:
+    """Whether the segments before a name's secret word say the value is made up."""
+    last = len(before) - 1
+    for i, seg in enumerate(before):
+        if seg in _NEGATION and (i == last or before[i + 1] in _NEGATED):
+            return True
+        if (
+            seg in _NOT_REAL
+            and i >= last - 1
+            and not (seg == "example" and i and before[i - 1] in _DOMAINS)
+        ):
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=8192)
 def is_secret_identifier(name: str) -> bool:
     """Whether ``name`` (an identifier met in text or a key) names a secret.
@@ -168,7 +189,7 @@ def is_secret_identifier(name: str) -> bool:
         return False
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
-    if prev in _NOT_OWNER_ANY or not _NOT_REAL.isdisjoint(segs):
+    if prev in _NOT_OWNER_ANY or _made_up(segs[:-1]):
         return False
     if last == "login":  # SONAR_LOGIN: CI tools name tokens so
         return name.isupper() and len(segs) > 1
@@ -420,7 +441,21 @@ def _value_kind(value: str, password: bool) -> bool:
         return not (
             value.isalpha() and n < 16 and (value.islower() or value.isupper() or value.istitle())
         )
-    return looks_generated(value)
+    return looks_generated(value) and not _wordy(value)
+
+
+def _wordy(value: str) -> bool:
+    """Words joined by ``-``, ``_`` or ``.`` with short parts besides them: a name, not a
+    generated value (``X-Api-Key-Header-v2``, ``laravel_session2024``,
+    ``remember_web_59ba36addc2b``, ``db-password-prod-2024``). Two words or more (three
+    letters or more, maybe with a number after), the other parts 12 characters in all."""
+    words = other = 0
+    for part in _PART_SPLIT.split(value):
+        if _PART_WORD.fullmatch(part) is not None:
+            words += 1
+        else:
+            other += len(part)
+    return words >= 2 and other <= 12
 
 
 def _placeholder(value: str, password: bool) -> bool:
@@ -491,6 +526,8 @@ _SAID_WORDS = frozenset(
     }
 )  # fmt: skip
 _LOWER_WORD = re.compile(r"[a-z]+")
+_PART_SPLIT = re.compile(r"[-_.]")
+_PART_WORD = re.compile(r"[A-Za-z]{3,}\d{0,4}|v\d{1,3}")
 _ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
 _SETTERS = ("set", "with")
 # Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
@@ -502,10 +539,14 @@ _USER_NAME = re.compile(rf"{_USER_WORD}(?:[_.\-]{_USER_WORD}|[A-Z][a-z]+|{_ACRON
 _DIGITS = re.compile(r"\d+")
 _LAST_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
 #: Between a name field and its value field (``_rules`` ``named-value``): a comma, a line
-#: break (YAML, indented JSON), a comma and a line break (pretty-printed JSON), or blanks
-#: and attributes (``<add key=".." description=".." value=".."/>``).
+#: break (YAML, indented JSON), a comma and a line break (pretty-printed JSON), up to two
+#: JSON fields, or blanks and attributes (``<add key=".." description=".." value=".."/>``).
 PAIR_BETWEEN = (
-    r"""["']?[ \t]{0,8}(?:,[ \t]{0,8}(?:\r?\n[ \t]{0,40})?|\r?\n[ \t]{0,40}"""
+    r"""["']?[ \t]{0,8}(?:(?:,[ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
+    # (JSON fields between, as cloud CLIs print them: ``"slotSetting": false``,
+    # ``"Type": "SecureString"``)
+    r"""(?:"[\w\-]{1,32}"[ \t]{0,4}:[ \t]{0,4}(?:"[^"\n]{0,64}"|[\w.\-]{1,16})[ \t]{0,4}"""
+    r""",[ \t]{0,8}(?:\r?\n[ \t]{0,40})?){0,2})|\r?\n[ \t]{0,40}"""
     r"""|(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){0,4}"""
     r"""[ \t]{1,8})["']?"""
 )
@@ -537,7 +578,9 @@ def value_spans(
         return [], pos
     said = m.group("said") if "said" in m.re.groupindex else None
     if said is not None and not _said_of_secret(said):
-        return [], pos  # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret
+        # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret; the words
+        # may be a name themselves (``auth token: v``)
+        return [], m.end("name")
     if _word_before_rejects(text, m, name):
         return [], pos
     prose = said is not None or m.group("sp") is not None
@@ -626,6 +669,7 @@ def value_spans(
     # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
     if prose and (
         "=" in value.rstrip("=")  # (base64 padding is part of a value)
+        or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
         or name.lower().endswith("pass")
         or not (
             (looks_generated(value) and len(value) >= 16)

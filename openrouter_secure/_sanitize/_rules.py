@@ -423,9 +423,9 @@ _PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=|Key["'=]|- [Kk]ey:|Paramete
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
 _PAIR_SECRET_NAME = (
-    r"[\w.\-]{0,48}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
+    r"[\w./\-]{0,112}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
     + "|".join(UPPER_SECRET_WORDS)
-    + r")[\w.\-]{0,24}"
+    + r")[\w./\-]{0,24}"
 )
 _NAMED_GATE = (
     rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?{_PAIR_SECRET_NAME}"""
@@ -439,7 +439,7 @@ _PAIR_FIELD_VALUE = (
 )
 _NAMED_VALUE = (
     r"""(?:name|["']Name|Name(?==)|["']key|key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
-    r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_][\w.\-]{0,63})"""
+    r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./\-]{0,135})"""
     + PAIR_BETWEEN
     + PAIR_VALUE
     + _PAIR_FIELD_VALUE
@@ -797,11 +797,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "curl-user-token",
         ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
-        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<s>[^\s"':]{16,4096})"""
-        r"""(?=["']?(?::["']?)?(?:[\s"']|$))""",
+        r"""curl[^\n|;&]{0,256}?(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?"""
+        r"""(?P<s>[^\s"':]{16,4096})(?=["']?(?::["']?)?(?:[\s"']|$))""",
         keep=0,
         kind="generated",
         max_len=4200,
+        # (``-u`` of other commands is a user, a file or ``uid:gid``: ``diff -u``,
+        # ``sudo -u``, ``docker run -u``)
+        start_at="curl",
     ),
     Rule(
         "authorization",
@@ -850,7 +853,8 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=4400,
         gate=_NAMED_GATE,
-        gate_window=200,
+        # (the name field, up to 136, and up to four attributes of 256 between)
+        gate_window=1500,
     ),
     Rule(
         "named-element",

@@ -589,11 +589,13 @@ class Scanner:
                     continue
                 # Rejected or not, the text this match covered is done for this rule:
                 # re-trying every anchor inside it would make adversarial input
-                # (``authorization=authorization=...``) quadratic.
-                covered = m.end()
+                # (``authorization=authorization=...``) quadratic. A context rule says
+                # where its reading ended: at least past the name, and before the words
+                # after it when they may be a name themselves (``auth token: v``).
                 if rule.kind == "context":
-                    covered = max(covered, self._context(text, ri, m, hits))
+                    covered = max(m.end("name"), self._context(text, ri, m, hits))
                 else:
+                    covered = m.end()
                     self._accept(text, rule, ri, m, hits)
         return hits
 
@@ -638,6 +640,9 @@ class Scanner:
         elif kind == "password":
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
                 return False
+            user = m.group("user") if "user" in m.re.groupindex else None
+            if s.isdigit() and user is not None and user.isdigit():
+                return False  # ``docker run -u 1000:1000``: a user and group id
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
                 return False
