@@ -458,3 +458,55 @@ def test_a_qualifier_far_from_the_secret_word_does_not_make_it_made_up(name: str
 )
 def test_names_made_of_words_in_the_new_shapes_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '    api_key: str = "{v}"',
+        '    openai_api_key: Optional[str] = "{v}"',
+        'API_KEY: Final[str] = "{v}"',
+        'val apiKey: String = "{v}"',
+        'const apiKey: string = "{v}";',
+        'let api_key: &str = "{v}";',
+        'var apiKey string = "{v}"',
+        "ENV['API_KEY'] ||= '{v}'",
+        'api_key <- "{v}"',
+        'API_KEY ??= "{v}";',
+    ],
+)
+def test_typed_declarations_and_other_assignment_operators_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_colon_then_an_assignment_is_no_type() -> None:
+    v = rnd(ALNUM, 20) + "7q"
+    out = engine("python").sanitize(f"INFO auth: password={v}  user 416")
+    assert out == f"INFO auth: {MASK}  user 416"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Value": "web", "Key": "Route53ZoneId"}',
+        '<add value="https://api.example.com" key="Api2BaseUrl"/>',
+    ],
+)
+def test_a_name_field_after_its_value_field_is_no_value(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "SLACK_VERIFICATION_TOKEN={v}",
+        "cached_token={v}",
+        "DEBUG google.auth: Using cached token: {v}",
+        "redis key: {v}",
+        "device token: {v}",
+    ],
+)
+def test_owner_words_that_qualify_a_credential_do_not_hide_it(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)

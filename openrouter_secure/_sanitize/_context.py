@@ -100,9 +100,9 @@ NOT_TOKEN_OWNERS = frozenset(
     {
         "max", "min", "num", "total", "next", "page", "prev", "previous",
         "continuation", "pagination", "cursor", "sync", "csrf", "xsrf", "prompt", "completion",
-        "input", "output", "reasoning", "cached", "cancellation", "stop", "special", "bos",
+        "input", "output", "reasoning", "cancellation", "stop", "special", "bos",
         "eos", "pad", "unk", "mask", "sep", "cls", "end", "start", "eof", "lexer", "parse",
-        "anti", "forgery", "authenticity", "verification", "idempotency", "push", "device",
+        "anti", "forgery", "authenticity", "idempotency", "push", "device",
     }
 )  # fmt: skip
 _NOT_OWNERS: dict[str, frozenset[str]] = {
@@ -526,6 +526,15 @@ _SAID_WORDS = frozenset(
     }
 )  # fmt: skip
 _LOWER_WORD = re.compile(r"[a-z]+")
+# The owners that make a name something else even with a blank between them: in prose
+# most owner words qualify a credential (``Using cached token: v``, ``redis key: v``)
+_SPACED_OWNERS = frozenset(
+    {
+        "public", "publishable", "primary", "foreign", "sort", "partition", "composite",
+        "unique", "gpg", "pgp", "ssh", "idempotency", "csrf", "xsrf", "next", "max", "min",
+        "num", "total", "cache", "index", "lookup", "count",
+    }
+)  # fmt: skip
 _PART_SPLIT = re.compile(r"[-_.]")
 _PART_WORD = re.compile(r"[A-Za-z]{3,}\d{0,4}|v\d{1,3}")
 _ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
@@ -556,6 +565,9 @@ PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
 # own value is a name, not a secret
 _PAIR_NAMES = frozenset({"key", "name", "parameterkey"})
 _PAIR_NEXT = re.compile(PAIR_BETWEEN + PAIR_VALUE)
+_PAIR_VALUE_FIELD = re.compile(r"(?<![\w])" + PAIR_VALUE)
+# (an object, an element or a line ends between two fields: not one pair)
+_PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
@@ -657,7 +669,7 @@ def value_spans(
     # ``key="db.password">v``, ``{"key": "API_KEY", ...}``, ``Setting secret
     # GITHUB_TOKEN=v``; the names inside it are read in turn.
     rejected = start if quoted or prose else end
-    if name.lower() in _PAIR_NAMES and _PAIR_NEXT.match(text, end) is not None:
+    if name.lower() in _PAIR_NAMES and _pair_name_field(text, m.end("name") - len(name), end):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if not value_kind(value, password=password):
         return [], rejected
@@ -710,7 +722,7 @@ def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:
     owner = before.group(1).lower()
     word = _LOWER_WORD.match(m.group("name").lower())
     owners = _NOT_OWNERS.get(word.group() if word is not None else "", frozenset())
-    return owner in owners or owner in _NOT_OWNER_ANY
+    return owner in _SPACED_OWNERS and (owner in owners or owner in _NOT_OWNER_ANY)
 
 
 def looks_like_token(value: str) -> bool:
@@ -732,6 +744,16 @@ def _element_named_by_word(text: str, m: re.Match[str], name: str) -> bool:
     """Whether the name is an element's whole name, after ``<`` or a namespace's ``:``."""
     start = m.end("name") - len(name)
     return start == m.start() and _ELEMENT_OPEN.search(text, max(0, start - 17), start) is not None
+
+
+def _pair_name_field(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start``, its value read to ``end``, is the name field of a
+    pair: a value field follows it, or stands before it in the same object or element
+    (``{"Value": "web", "Key": "Name"}``, as the AWS CLI prints tags)."""
+    if _PAIR_NEXT.match(text, end) is not None:
+        return True
+    before = _PAIR_VALUE_FIELD.search(text, max(0, start - 300), start)
+    return before is not None and _PAIR_CLOSED.search(text, before.end(), start) is None
 
 
 def _escaped(text: str, at: int, lo: int) -> bool:

@@ -182,7 +182,18 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # opening a call right after the name (``setApiKey("v")``: a quoted value only; not
 # ``oauth (session_count=4)``), after an optional closing
 # quote or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
-_SEP_PLAIN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=]|>)|\()"""
+# A type between a name and its ``=`` (``api_key: str = v``, ``apiKey: Optional[str] =
+# v``, ``let k: &str = v``, Go's ``apiKey string = v``), read as part of the separator
+# (a blank before the ``=``, or a ``]``: ``auth: password=v`` is no type)
+_TYPED = (
+    r"""(?::[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \t]{1,4})"""
+    r"""|[ \t]{1,4}string[ \t]{1,4})="""
+)
+_SEP_PLAIN = (
+    _TYPED
+    + "|"
+    + r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
+)
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
@@ -310,7 +321,7 @@ def _value(*, prose: bool = False) -> str:
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
-_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|[:=])|\()"""
+_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
@@ -327,6 +338,10 @@ _XML_ATTR_WINDOW = 160
 # The start of a value after a log's words (a superset: eight characters)
 _SAID_VALUE = rf"""{_SAID}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 _SAID_WINDOW = 96
+# (after a type: the start of a value, eight characters; the name, the type and the
+# value's head within the window)
+_TYPED_VALUE = rf"""[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
+_TYPED_WINDOW = 128
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
@@ -352,6 +367,7 @@ _HS_KEY_GATES = (
     (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}{_ANY_WORD_RE}{_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
     (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_TYPED}{_TYPED_VALUE}", _TYPED_WINDOW),
 )
 # Where the first of those gates matches text that ``_context`` rejects, one of these
 # ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -507,6 +523,7 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_TYPED}{_TYPED_VALUE}", _TYPED_WINDOW),
 )
 
 
