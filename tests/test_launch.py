@@ -4,6 +4,7 @@ codes and signals follow the child; an unresolvable reference starts nothing."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -531,3 +532,43 @@ def test_run_builds_no_parser_of_the_other_commands() -> None:
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stdout.strip()
     assert loaded == str([f"openrouter_secure.cli.{m}" for m in ("_options", "_parser", "_run")])
+
+
+# -- the end of the child's output -------------------------------------------------------
+
+
+def test_run_returns_while_a_grandchild_keeps_the_output_open() -> None:
+    # (the grandchild holds the child's standard error, which ``run`` reads)
+    code = (
+        "import subprocess, sys; sys.stderr.write('started\\n'); sys.stderr.flush(); "
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'],"
+        " stdout=subprocess.DEVNULL)"
+    )
+    began = time.monotonic()
+    proc = subprocess.run([*RUN, "--", *py(code)], capture_output=True, env=child_env(), timeout=60)
+    assert proc.returncode == 0
+    assert b"started" in proc.stderr
+    assert time.monotonic() - began < 20
+
+
+class _SlowTarget(io.BytesIO):
+    """A target that takes its time to write, as a terminal on a loaded machine may."""
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        time.sleep(2.5)
+        return super().write(data)
+
+
+def test_output_still_being_written_when_the_child_exits_is_not_dropped() -> None:
+    from openrouter_secure.launch._stream import pump
+
+    read, write = os.pipe()
+    lines = [f"line {i}\n".encode() for i in range(4)]
+    for line in lines:
+        os.write(write, line)
+    os.close(write)
+    target = _SlowTarget()
+    # (longer than the wait for an idle reader: a busy one is waited for)
+    thread = pump(read, target)
+    thread.finish(idle=0.5)
+    assert target.getvalue() == b"".join(lines)

@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 from .._exceptions import ConfigurationError
 from ._env import ResolvedEnvironment, resolve_environment
-from ._stream import pump
+from ._stream import Pump, pump
 
 __all__ = ["FORWARDED_SIGNALS", "exit_code", "run", "start"]
 
@@ -131,7 +131,7 @@ def _supervise(
     # still runs, and signals reach this process's own handlers.
     main = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS} if main else {}
-    threads: list[threading.Thread] = []
+    threads: list[Pump] = []
     try:
         child = start(command, environment, sanitize_stdout=sanitize_stdout)
         started.append(child)
@@ -154,6 +154,7 @@ def _supervise(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     for thread in threads:
-        # A grandchild may keep the pipe open after the child exits: do not wait for it.
-        thread.join(timeout=2.0)
+        # A grandchild may keep the pipe open after the child exits: wait for the end
+        # of the child's output, not for the grandchild's.
+        thread.finish()
     return exit_code(returncode)

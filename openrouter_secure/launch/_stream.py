@@ -25,7 +25,8 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, BinaryIO
 
 from .._secret import MASK
@@ -225,12 +226,33 @@ class LineSanitizer:
         return _clean(self._sanitizer, self._fragments, rest) if rest else b""
 
 
+class Pump(threading.Thread):
+    """The daemon thread :func:`pump` starts; :meth:`finish` waits for it."""
+
+    def __init__(self, copy: Callable[[Pump], None]) -> None:
+        super().__init__(target=copy, args=(self,), name="openrouter-secure-pump", daemon=True)
+        #: when the thread last got data or started waiting for it (``time.monotonic``)
+        self.last_active = time.monotonic()
+        #: whether it is waiting for data (not building its sanitizer, not writing)
+        self.waiting = False
+
+    def finish(self, idle: float = 2.0) -> None:
+        """Wait until the source's end of file, or until the thread has waited ``idle``
+        seconds for data that does not come (a grandchild may keep the pipe open after
+        the child exits). A thread that is still busy, building its sanitizer or
+        writing on a loaded machine, is waited for: what it holds is never dropped."""
+        while self.is_alive():
+            self.join(timeout=0.1)
+            if self.waiting and time.monotonic() - self.last_active >= idle:
+                return
+
+
 def pump(
     source: int,
     target: BinaryIO,
     sanitizer: Sanitizer | None = None,
     fragments_of: Iterable[str] = (),
-) -> threading.Thread:
+) -> Pump:
     """Copy file descriptor ``source`` to ``target`` through a :class:`LineSanitizer`
     in a daemon thread, until end of file; closes ``source``. Returns the thread.
 
@@ -241,7 +263,7 @@ def pump(
     this is called.
     """
 
-    def copy() -> None:
+    def copy(thread: Pump) -> None:
         try:
             lines = LineSanitizer(sanitizer, fragments_of=fragments_of)
         except BaseException:
@@ -249,10 +271,14 @@ def pump(
             raise
         try:
             while True:
+                thread.last_active = time.monotonic()
+                thread.waiting = True
                 try:
                     chunk = os.read(source, 65536)
                 except InterruptedError:  # pragma: no cover - PEP 475 retries
                     continue
+                finally:
+                    thread.waiting = False
                 if not chunk:
                     break
                 _write(target, lines.feed(chunk))
@@ -260,7 +286,7 @@ def pump(
         finally:
             os.close(source)
 
-    thread = threading.Thread(target=copy, name="openrouter-secure-pump", daemon=True)
+    thread = Pump(copy)
     thread.start()
     return thread
 
