@@ -276,8 +276,9 @@ _PASSWORD_MARK = re.compile(r"[0-9!#%&+/?@^~=:;,|]")
 # (about one in 50 of 16 printable characters; those are still judged as any value)
 _LOWER_RUN = re.compile(r"[a-z]{5}")
 _PATH_CHARS = re.compile(r"[\w./\\~\-+@:%]+")
-# Words joined by a separator, four or more, or twenty lower-case letters glued
-_PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-._ ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
+# Words joined by ``-``, ``.`` or a blank, four or more (not ``_``: a snake_case name is
+# code), or twenty lower-case letters glued
+_PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-. ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
 _DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
 _PLACEHOLDER = re.compile(
@@ -448,7 +449,8 @@ def _wordy(value: str) -> bool:
     """Words joined by ``-``, ``_`` or ``.`` with short parts besides them: a name, not a
     generated value (``X-Api-Key-Header-v2``, ``laravel_session2024``,
     ``remember_web_59ba36addc2b``, ``db-password-prod-2024``). Two words or more (three
-    letters or more, maybe with a number after), the other parts 12 characters in all."""
+    lower-case letters or more, or capitalized, maybe with a number after), the other
+    parts 12 characters in all."""
     words = other = 0
     for part in _PART_SPLIT.split(value):
         if _PART_WORD.fullmatch(part) is not None:
@@ -536,7 +538,9 @@ _SPACED_OWNERS = frozenset(
     }
 )  # fmt: skip
 _PART_SPLIT = re.compile(r"[-_.]")
-_PART_WORD = re.compile(r"[A-Za-z]{3,}\d{0,4}|v\d{1,3}")
+# (a word is in one case or capitalized: a random token's letters change case at random,
+# and a grouped base32 key's upper-case groups are no words)
+_PART_WORD = re.compile(r"(?:[a-z]{3,}|[A-Z][a-z]{2,})\d{0,4}|v\d{1,3}")
 _ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
 _SETTERS = ("set", "with")
 # Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
@@ -606,7 +610,15 @@ def value_spans(
         # (``<Password encrypted="false">v``, ``<wsse:Password Type="...">v``: an element
         # named by the word alone, with attributes)
         attributes = sep[0] in " \t" and _element_named_by_word(text, m, name)
-        if (sep == ">" and before == "<") or attributes or sep in ('">', "'>"):
+        start = m.end("name") - len(name)
+        if text[start - 3 : start] == "?P<":
+            return [], pos  # ``(?P<password>[^@]+)``: a regex's named group
+        # (``<password>``, ``<wsse:Password>``, ``<ns2:apiKey>``)
+        element = sep == ">" and (
+            before == "<"
+            or (before == ":" and _ELEMENT_OPEN.search(text, max(0, start - 17), start) is not None)
+        )
+        if element or attributes or sep in ('">', "'>"):
             q = m.group("q")
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the
@@ -712,17 +724,22 @@ def _said_of_secret(said: str) -> bool:
 def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:
     """Whether the word before a bare name, a blank between them, makes it something
     else, as the segment before it would in one name (``primary key: <hex>``, ``gpg key
-    imported: <id>``, ``csrf token: <hex>``, as ``primary_key`` and ``csrf_token``)."""
+    imported: <id>``, ``csrf token: <hex>``, as ``primary_key`` and ``csrf_token``); over
+    other secret words (``public key token: <hex>``, ``redis cache key token``)."""
     start = m.end("name") - len(name)
     if start != m.start():
         return False  # a name of several segments: judged by them
-    before = _LAST_WORD.search(text, max(0, start - 40), start)
-    if before is None:
-        return False
-    owner = before.group(1).lower()
-    word = _LOWER_WORD.match(m.group("name").lower())
-    owners = _NOT_OWNERS.get(word.group() if word is not None else "", frozenset())
-    return owner in _SPACED_OWNERS and (owner in owners or owner in _NOT_OWNER_ANY)
+    for _ in range(3):
+        before = _LAST_WORD.search(text, max(0, start - 40), start)
+        if before is None:
+            return False
+        owner = before.group(1).lower()
+        if owner in _SPACED_OWNERS:
+            return True
+        if owner not in NAME_WORDS:
+            return False
+        start = before.start()
+    return False
 
 
 def looks_like_token(value: str) -> bool:
@@ -782,12 +799,14 @@ def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, i
         end = text.find("]]>", pos, pos + 1025)
     else:
         end = text.find("<", pos, pos + 1025)
-    if end < 0 or "\n" in text[pos:end]:
+    if end < 0:
         return [], pos
     content = text[pos:end]
     stripped = content.strip()
     if not stripped:
         return [], end
+    if "\n" in content and any(c.isspace() for c in stripped):
+        return [], pos  # (one value alone on the next line counts; text does not)
     if not any(c.isspace() for c in stripped):
         lead = pos + content.index(stripped)
         found = value_kind(stripped, password=password)

@@ -238,8 +238,8 @@ _COMMA_VALUE = (
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
-# (content, or a CDATA section: ``<apiKey><![CDATA[v]]></apiKey>``)
-_XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6})"""
+# (content, a CDATA section, ``<apiKey><![CDATA[v]]></apiKey>``, or content on the next line)
+_XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6}|\r?\n[ \t]{0,40}[^<\s]{6})"""
 _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
@@ -327,7 +327,10 @@ _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
 # An element's content: six characters, or a quoted value that its element closes right
 # after (``"<token>", "x"`` in JSON is no element)
-_XML = r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6})"""
+_XML = (
+    r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6}"""
+    r"""|\r?\n[ \t]{0,40}[^<\s]{6})"""
+)
 # An element named by a secret word, with a namespace or not, and its first attribute
 # (``<Password encrypted="``, ``<wsse:Password Type="``): Hyperscan reads no further,
 # Python reads the attributes and the content. (A longer name, ``<apiKey type="``, is
@@ -439,9 +442,9 @@ _PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=|Key["'=]|- [Kk]ey:|Paramete
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
 _PAIR_SECRET_NAME = (
-    r"[\w./\-]{0,112}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
+    r"[\w./:\-]{0,112}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
     + "|".join(UPPER_SECRET_WORDS)
-    + r")[\w./\-]{0,24}"
+    + r")[\w./:\-]{0,24}"
 )
 _NAMED_GATE = (
     rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?{_PAIR_SECRET_NAME}"""
@@ -455,21 +458,27 @@ _PAIR_FIELD_VALUE = (
 )
 _NAMED_VALUE = (
     r"""(?:name|["']Name|Name(?==)|["']key|key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
-    r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./\-]{0,135})"""
+    r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
     + PAIR_BETWEEN
     + PAIR_VALUE
     + _PAIR_FIELD_VALUE
 )
 # The name in one element, the value in the next: property lists
-# (``<key>ApiKey</key><string>v</string>``), .NET settings (``<setting name="ApiKey"
-# serializeAs="String"><value>v</value>``).
-_NAMED_ELEMENT_HEAD = r"""(?:<key>|<setting name=["'])"""
+# (``<key>ApiKey</key><string>v</string>``), .NET settings and resources (``<setting
+# name="ApiKey" serializeAs="String"><value>v</value>``, ``<data name=..><value>``),
+# Hadoop and Spring configs (``<property><name>fs.s3a.secret.key</name><value>v``,
+# ``<property name="password"><value>v``), Java ``web.xml`` (``<param-name>``).
+_NAMED_ELEMENT_HEAD = (
+    r"""(?:<key>|<name>|<param-name>|<setting name=["']|<data name=["']|<property name=["'])"""
+)
 _NAMED_ELEMENT = (
     _NAMED_ELEMENT_HEAD
-    + r"""(?P<n>[A-Za-z_][\w.\-]{0,63})(?:</key>|["'][^<>\n]{0,64}>)\s{0,40}"""
-    + r"""<(?:string|value)>(?P<s>[^<\n]{1,4096})(?=<)"""
+    + r"""(?P<n>[A-Za-z_][\w.:\-]{0,127})(?:</key>|</name>|</param-name>|["'][^<>\n]{0,64}>)"""
+    + r"""\s{0,40}<(?:string|value|param-value)>\s{0,40}(?P<s>[^<\s][^<\n]{0,4095})(?=\s{0,40}<)"""
 )
-_NAMED_ELEMENT_GATE = _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|["'])"""
+_NAMED_ELEMENT_GATE = (
+    _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</name>|</param-name>|["'])"""
+)
 _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
@@ -814,13 +823,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "curl-user-token",
         ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
-        r"""curl[^\n|;&]{0,256}?(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?"""
+        r"""curl(?:[^\n|;&\\]|\\\r?\n|\\|&(?!&)){0,2048}?"""
+        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?"""
         r"""(?P<s>[^\s"':]{16,4096})(?=["']?(?::["']?)?(?:[\s"']|$))""",
         keep=0,
         kind="generated",
         max_len=4200,
         # (``-u`` of other commands is a user, a file or ``uid:gid``: ``diff -u``,
-        # ``sudo -u``, ``docker run -u``)
+        # ``sudo -u``, ``docker run -u``; curl's may be lines after ``curl``, continued
+        # with ``\``, past a URL's ``&``)
         start_at="curl",
     ),
     Rule(
@@ -875,7 +886,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "named-element",
-        ("<key>", "<setting name="),
+        ("<key>", "<name>", "<param-name>", "<setting name=", "<data name=", "<property name="),
         _NAMED_ELEMENT,
         keep=0,
         kind="named",
