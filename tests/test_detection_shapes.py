@@ -469,7 +469,6 @@ def test_names_made_of_words_in_the_new_shapes_stay(text: str) -> None:
         'val apiKey: String = "{v}"',
         'const apiKey: string = "{v}";',
         'let api_key: &str = "{v}";',
-        'var apiKey string = "{v}"',
         "ENV['API_KEY'] ||= '{v}'",
         'api_key <- "{v}"',
         'API_KEY ??= "{v}";',

@@ -183,12 +183,10 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # ``oauth (session_count=4)``), after an optional closing
 # quote or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
 # A type between a name and its ``=`` (``api_key: str = v``, ``apiKey: Optional[str] =
-# v``, ``let k: &str = v``, Go's ``apiKey string = v``), read as part of the separator
-# (a blank before the ``=``, or a ``]``: ``auth: password=v`` is no type)
-_TYPED = (
-    r"""(?::[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \t]{1,4})"""
-    r"""|[ \t]{1,4}string[ \t]{1,4})="""
-)
+# v``, ``let k: &str = v``), read as part of the separator (a blank before the ``=``, or
+# a ``]``: ``auth: password=v`` is no type). Hyperscan's first value gate reads it as a
+# value's run followed by blanks and ``=``, or by a bracket.
+_TYPED = r""":[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \t]{1,4})="""
 _SEP_PLAIN = (
     _TYPED
     + "|"
@@ -292,7 +290,8 @@ def _value_run(inside: str, *, prose: bool) -> str:
     first, a ``:`` not before the seventh; a ``$`` or ``*`` opens a value only after a
     blank.)"""
     first = _RUN if prose else _RUN_FIRST
-    separated = "" if prose else rf"|{_RUN}*=|{_COLON}"
+    # (``=`` ends a value's run: another assignment, or a type's, ``: str =``)
+    separated = "" if prose else rf"|{_RUN}*[ \t]{{0,4}}=|{_COLON}"
     return (
         rf"(?:(?:{_MARKED}|{first}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}"
         rf"{separated}|{first}{_RUN}*{inside})"
@@ -341,10 +340,6 @@ _XML_ATTR_WINDOW = 160
 # The start of a value after a log's words (a superset: eight characters)
 _SAID_VALUE = rf"""{_SAID}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 _SAID_WINDOW = 96
-# (after a type: the start of a value, eight characters; the name, the type and the
-# value's head within the window)
-_TYPED_VALUE = rf"""[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
-_TYPED_WINDOW = 128
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
@@ -370,7 +365,6 @@ _HS_KEY_GATES = (
     (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}{_ANY_WORD_RE}{_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
     (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
-    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_TYPED}{_TYPED_VALUE}", _TYPED_WINDOW),
 )
 # Where the first of those gates matches text that ``_context`` rejects, one of these
 # ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -532,7 +526,6 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_TYPED}{_TYPED_VALUE}", _TYPED_WINDOW),
 )
 
 
