@@ -541,6 +541,7 @@ _PART_SPLIT = re.compile(r"[-_.]")
 # (a word is in one case or capitalized: a random token's letters change case at random,
 # and a grouped base32 key's upper-case groups are no words)
 _PART_WORD = re.compile(r"(?:[a-z]{3,}|[A-Z][a-z]{2,})\d{0,4}|v\d{1,3}")
+# (``<`` or a namespace's ``<ns:`` right before an element's name)
 _ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
 _SETTERS = ("set", "with")
 # Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
@@ -569,7 +570,7 @@ PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
 # own value is a name, not a secret
 _PAIR_NAMES = frozenset({"key", "name", "parameterkey"})
 _PAIR_NEXT = re.compile(PAIR_BETWEEN + PAIR_VALUE)
-_PAIR_VALUE_FIELD = re.compile(r"(?<![\w])" + PAIR_VALUE)
+_PAIR_VALUE_FIELD = re.compile(r"(?<!\w)" + PAIR_VALUE)
 # (an object, an element or a line ends between two fields: not one pair)
 _PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # What may stand before a name: not part of a path (``/etc/passwd``) or a variable
@@ -607,18 +608,15 @@ def value_spans(
     if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
-        # (``<Password encrypted="false">v``, ``<wsse:Password Type="...">v``: an element
-        # named by the word alone, with attributes)
-        attributes = sep[0] in " \t" and _element_named_by_word(text, m, name)
-        start = m.end("name") - len(name)
-        if text[start - 3 : start] == "?P<":
+        name_start = m.end("name") - len(name)
+        if text[name_start - 3 : name_start] == "?P<":
             return [], pos  # ``(?P<password>[^@]+)``: a regex's named group
-        # (``<password>``, ``<wsse:Password>``, ``<ns2:apiKey>``)
-        element = sep == ">" and (
-            before == "<"
-            or (before == ":" and _ELEMENT_OPEN.search(text, max(0, start - 17), start) is not None)
-        )
-        if element or attributes or sep in ('">', "'>"):
+        opened = _ELEMENT_OPEN.search(text, max(0, name_start - 17), name_start) is not None
+        # ``<password>v``, ``<wsse:Password>v``, ``<ns2:apiKey>v``; with attributes only
+        # an element the word alone names (``<Password encrypted="false">v``, as the
+        # Hyperscan gate reads them)
+        element = opened and (sep == ">" or (sep[0] in " \t" and name_start == m.start()))
+        if element or sep in ('">', "'>"):
             q = m.group("q")
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the
@@ -755,12 +753,6 @@ def looks_like_token(value: str) -> bool:
     if not (value.islower() or value.isupper()):
         return True
     return len(_DIGITS.findall(value)) >= 2
-
-
-def _element_named_by_word(text: str, m: re.Match[str], name: str) -> bool:
-    """Whether the name is an element's whole name, after ``<`` or a namespace's ``:``."""
-    start = m.end("name") - len(name)
-    return start == m.start() and _ELEMENT_OPEN.search(text, max(0, start - 17), start) is not None
 
 
 def _pair_name_field(text: str, start: int, end: int) -> bool:

@@ -24,8 +24,8 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   any non-placeholder value counts.
 - ``auth``: an ``Authorization`` value; it must hold a digit or mixed case.
 - ``param``: a URL query parameter's value (``_names``).
-- ``generated``: a value no name marks, in a place a token stands (a URL's user):
-  16 characters or more that look generated.
+- ``generated``: a value no name marks, in a place a token stands (a URL's or curl's
+  user, after ``Bearer``): ``_context.looks_like_token``.
 - ``pem``: a private key block with a body.
 """
 
@@ -178,10 +178,10 @@ _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
 # (the other value suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``,
 # ``_raw``, ``_str``, cost every scan of a log a seventh more here: not read in text)
 _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
-# ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, ``>`` ending an XML start tag, and ``(``
-# opening a call right after the name (``setApiKey("v")``: a quoted value only; not
-# ``oauth (session_count=4)``), after an optional closing
-# quote or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
+# ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, ``||=``, ``??=``, ``<-``, ``>`` ending an
+# XML start tag, and ``(`` opening a call right after the name (``setApiKey("v")``: a
+# quoted value only; not ``oauth (session_count=4)``), after an optional closing quote
+# or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
 # A type between a name and its ``=`` (``api_key: str = v``, ``apiKey: Optional[str] =
 # v``, ``let k: &str = v``), read as part of the separator (a blank before the ``=``, or
 # a ``]``: ``auth: password=v`` is no type). Hyperscan's first value gate reads it as a

@@ -638,17 +638,16 @@ class Scanner:
             ):
                 return False  # (a longer value is judged by its head, and masked whole)
         elif kind == "password":
+            # A user that looks like a token is a secret too, whatever the password
+            # (``https://<token>:x-oauth-basic@github.com``).
             user = m.group("user") if "user" in m.re.groupindex else None
+            token_user = user is not None and looks_like_token(user)
+            if token_user:
+                hits.append((m.start(), m.start("user"), m.end("user"), ri, 0))
             if len(s) < 4 or is_placeholder(s, strict=True) or _is_word(s):
-                # ``https://<token>:x-oauth-basic@github.com``: the user is the secret
-                if user is not None and looks_like_token(user):
-                    hits.append((m.start(), m.start("user"), m.end("user"), ri, 0))
-                    return True
-                return False
+                return token_user
             if s.isdigit() and user is not None and user.isdigit():
                 return False  # ``docker run -u 1000:1000``: a user and group id
-            if user is not None and looks_like_token(user):
-                hits.append((m.start(), m.start("user"), m.end("user"), ri, 0))
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
                 return False
