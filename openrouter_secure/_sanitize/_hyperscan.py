@@ -298,19 +298,23 @@ class _RuleDatabase:
                 self.anchored[ri] = re.compile(trie_pattern(rule.anchors)).match
             else:
                 self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
-        #: ``gate_not`` pattern id -> the id of the gate pattern whose matches it cancels
+        #: ``gate_not`` pattern id -> the rule whose cancellable gate matches it cancels
         self.not_gate: dict[int, int] = {}
+        #: cancellable gate pattern id (``Rule.gate_not_cancels``) -> its rule
+        self.cancellable: dict[int, int] = {}
         som = [False] * self.n_lit + [not w for w in self.gate_window]
         #: ``gate_not_short`` pattern ids
         self.short_not: frozenset[int] = frozenset()
         short: set[int] = set()
         for ri, rule in enumerate(rules):
-            if ri not in first_gate:
+            if ri not in first_gate or not (rule.gate_not or rule.gate_not_short):
                 continue
+            for pid in range(first_gate[ri], first_gate[ri] + rule.gate_not_cancels):
+                self.cancellable[pid] = ri
             for not_pattern in (*rule.gate_not, *rule.gate_not_short):
                 if not_pattern in rule.gate_not_short:
                     short.add(len(patterns))
-                self.not_gate[len(patterns)] = first_gate[ri]
+                self.not_gate[len(patterns)] = ri
                 patterns.append(not_pattern)
                 som.append(False)
         self.short_not = frozenset(short)
@@ -378,7 +382,7 @@ def _clean_check(
     scan_needles = needles.db.scan if needles is not None else None
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
-    not_gate, short_not = rdb.not_gate, rdb.short_not
+    not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -414,9 +418,12 @@ def _clean_check(
         if len(found) == 2 and not known:
             # (the next most common: one gate match and the match that cancels it)
             (p1, _, e1), (p2, _, e2) = found
+            if p1 in not_gate:
+                p1, p2 = p2, p1
             if (
                 e1 == e2
-                and (not_gate.get(p2) == p1 or not_gate.get(p1) == p2)
+                and p2 in not_gate
+                and cancellable.get(p1, -1) == not_gate[p2]
                 and ((p1 not in short_not and p2 not in short_not) or _short_run(text, e1 - 1))
             ):
                 return True
@@ -430,11 +437,16 @@ def _clean_check(
                 if pid < n_lit or pid >= n_rules:
                     dirty = True
                     break
-                gate = not_gate.get(pid)
-                if gate is None:
-                    gates.append((pid, end))
-                elif pid not in short_not or _short_run(text, end - 1):
-                    cancelled.add((gate, end))
+                rule = not_gate.get(pid)
+                if rule is not None:
+                    if pid not in short_not or _short_run(text, end - 1):
+                        cancelled.add((rule, end))
+                    continue
+                rule = cancellable.get(pid)
+                if rule is None:  # a gate match nothing cancels
+                    dirty = True
+                    break
+                gates.append((rule, end))
             else:
                 dirty = not cancelled.issuperset(gates)
         if not dirty:
@@ -588,7 +600,7 @@ class Prefilter:
             return hits, per_rule
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
-        gate_window, not_gate = db.gate_window, db.not_gate
+        gate_window, not_gate, cancellable = db.gate_window, db.not_gate, db.cancellable
         # Gate matches that end where a ``gate_not`` match does: text the rule rejects.
         short_not = db.short_not
         dropped = {
@@ -609,7 +621,7 @@ class Prefilter:
             elif pid in not_gate:
                 continue
             else:
-                if dropped is not None and (pid, end) in dropped:
+                if dropped is not None and (cancellable.get(pid), end) in dropped:
                     continue
                 ri = gate_rule[pid - n_lit]
                 window = gate_window[pid - n_lit]

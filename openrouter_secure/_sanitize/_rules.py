@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
@@ -104,10 +105,11 @@ class Rule:
     #: ``gate`` (a key format) is then found by them instead of its anchors, so an
     #: anchor in text that cannot be a key costs nothing.
     hs_gates: tuple[tuple[str, int], ...] = ()
-    #: for a gated rule: patterns whose matches end exactly where a match of its first
-    #: Hyperscan gate does, for text the rule rejects; such gate matches are dropped
-    #: (Hyperscan engine)
+    #: for a gated rule: patterns whose matches end exactly where a match of one of its
+    #: first ``gate_not_cancels`` Hyperscan gates does, for text the rule rejects; such
+    #: gate matches are dropped (Hyperscan engine)
     gate_not: tuple[str, ...] = ()
+    gate_not_cancels: int = 1
     #: the same, honoured only when the gate match ends after a value's run of at most
     #: ``SHORT_RUN`` characters (a placeholder must lie within the head that is judged)
     gate_not_short: tuple[str, ...] = ()
@@ -277,11 +279,14 @@ _RUN = r"[A-Za-z0-9!#$%&*+/?@^~_.\-]"
 _RUN_FIRST = r"[A-Za-z0-9!#%&+/?@^~_.\-]"
 _RUN_END = r"[^A-Za-z0-9!#$%&*+/?@^~_.\-]"
 _MARKED = r"(?:[0-9!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
-# After a run of six or more, a ``:`` passes (``host:8443``, ``user:pass``,
-# ``keyring://``: a reference is dropped by the cancelling pattern below, as
-# ``_context`` drops it), read with what follows it so that a reference ends after
-# ``://``.
-_COLON = rf"{_RUN}{{6}}{_RUN}*:(?:[^/]|/[^/]|//)"
+# After a run of six or more, a ``:`` passes (``host:8443``, ``user:pass``), read with
+# what follows it. Not a scheme's (``keyring://``, ``postgres://``: ``_context`` drops a
+# reference, and the URL rules read the credentials inside a URL): a run before ``://``
+# passes only if it cannot be a scheme (a symbol in it, or no letter first).
+_COLON = (
+    rf"{_RUN}{{6}}{_RUN}*:(?:[^/]|/[^/])"
+    rf"|(?:[0-9_+.\-]{_RUN}{{5}}|{_RUN}*[!#$%&*/?@^~]){_RUN}*://"
+)
 _NOT_RUN = r"A-Za-z0-9!#$%&*+/?@^~_.\-"
 
 
@@ -327,16 +332,18 @@ _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
 # An element's content: six characters, or a quoted value that its element closes right
 # after (``"<token>", "x"`` in JSON is no element)
-_XML = (
-    r"""(?:>|["']>)(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6}"""
+_XML_AFTER_TAG = (
+    r"""(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6}"""
     r"""|\r?\n[ \t]{0,40}[^<\s]{6})"""
 )
+_XML = r"""(?:>|["']>)""" + _XML_AFTER_TAG
 # An element named by a secret word, with a namespace or not, and its first attribute
 # (``<Password encrypted="``, ``<wsse:Password Type="``): Hyperscan reads no further,
 # Python reads the attributes and the content. (A longer name, ``<apiKey type="``, is
 # not read: the name before the word costs every scan of a log 7%.)
 _XML_OPEN = r"<(?:[A-Za-z][\w.\-]{0,15}:)?"
-_XML_ATTR_START = r"""[ \t]{1,4}[\w:.\-]{1,32}=["']"""
+_XML_ATTR_NAME = r"""[\w:.\-]{1,32}=["']"""
+_XML_ATTR_START = r"[ \t]{1,4}" + _XML_ATTR_NAME
 _XML_ATTR_WINDOW = 160
 # The start of a value after a log's words (a superset: eight characters)
 _SAID_VALUE = rf"""{_SAID}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
@@ -351,31 +358,108 @@ _RUN_WINDOW = -64
 # (the comma form: a line break and an indent of 40 between name and value)
 _RUN_WINDOW_WIDE = -112
 _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
-# (Three patterns: one of them all costs Hyperscan more than the three, and one per
-# form costs a start of its engine per word.)
+# -- Heads -------------------------------------------------------------------------------
+# Hyperscan finds a pattern by a literal in it, then runs the rest from each place the
+# literal occurs: a literal of the word alone (``key``) starts that work at every
+# secret word of a text (a JSON record naming a dozen secrets pays it a dozen times per
+# pattern), a literal of the word and what follows it (``key=``, ``key"``) only where a
+# value may follow. Hyperscan extends a literal over fixed characters only, not over a
+# class or an alternative, so each form is written once per character that can follow
+# the word (its *head*), each a pattern of its own. Names with digits or a value suffix
+# after the word (``key2``, ``token_value``), rare in text, have loose patterns of their
+# own, each over the name alone: Python judges what follows.
+_BLANKS = r"[ \t]{0,8}"
+
+
+def _assign_heads(operator: str) -> tuple[tuple[str, str], ...]:
+    """``_SEP_ASSIGN``, with ``operator`` for its operators, as (head, rest) pairs."""
+    after_quote = rf"(?:{_BLANKS}{operator}|\()"
+    firsts = {
+        ":": r"(?::{0,2}=)?",
+        "=": ">?",
+        "-": ">",
+        r"\?": r"\??=",
+        r"\|": r"\|=",
+        "<": "-",
+        r"\(": "",
+        **({">": ""} if "|>)" in operator else {}),
+    }
+    return (
+        (r"\\", rf"""(?:["']\]?|\])?{after_quote}"""),
+        (r"\x22", rf"\]?{after_quote}"),
+        ("'", rf"\]?{after_quote}"),
+        (r"\]", after_quote),
+        (" ", rf"[ \t]{{0,7}}{operator}"),
+        (r"\t", rf"[ \t]{{0,7}}{operator}"),
+        *firsts.items(),
+    )
+
+
+_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])"
+# (under a password word also ``>``, the end of an XML start tag, and a type)
+_PASSWORD_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)"  # noqa: S105
+_ASSIGN_HEADS = _assign_heads(_OPERATOR)
+_PASSWORD_HEADS = tuple(
+    (head, rf"(?:{rest}|{_TYPED[1:]})" if head == ":" else rest)
+    for head, rest in _assign_heads(_PASSWORD_OPERATOR)
+)
+# (blanks, then a link word: ``token is v``)
+_BLANK_HEADS = ((" ", rf"[ \t]{{0,3}}{_LINK}"), (r"\t", rf"[ \t]{{0,3}}{_LINK}"))
+# (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
+# and Python reads the bounded form)
+_COMMA_REST = (
+    r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU]{0,2}\\?["'](?:"""
+    + _TOK
+    + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
+)
+_COMMA_HEADS = ((r"\\", r"""["']""" + _COMMA_REST), (r"\x22", _COMMA_REST), ("'", _COMMA_REST))
+_XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
+_NAME_TAIL = r"[0-9]{0,2}(?:[_.\-](?i:value|string|data))?[^A-Za-z0-9_.]"
+#: The window over a name alone (word 11, digits 3, suffix 6, a character)
+_NAME_WINDOW = 40
+
+
+_Gates = tuple[tuple[str, int], ...]
+
+
+def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int) -> _Gates:
+    return tuple((f"{words}{head}{rest}{tail}", window) for head, rest in heads)
+
+
+_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+#: the gates of the assignment form, first (their matches are the ones cancelled below)
+_HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
 _HS_KEY_GATES = (
-    (f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
-    (
-        f"{_OTHER_WORD_RE}{_SUFFIX_RE}"
-        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})"
-        f"|{_PASSWORD_WORD_RE}{_SUFFIX_RE}(?:(?:{_SEP_PLAIN})[ \t]{{0,8}}"
-        f"(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-        f"|[ \t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_COMMA_VALUE})",
+    *_HS_ASSIGN_GATES,
+    *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
+    *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
+    *_headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE),
+    *_headed(
+        _PASSWORD_WORD_RE,
+        _BLANK_HEADS,
+        f"{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
         _RUN_WINDOW_WIDE,
     ),
-    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_XML}", _XML_WINDOW),
-    (f"{_XML_OPEN}{_ANY_WORD_RE}{_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
-    (f"{_ANY_WORD_RE}{_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
+    *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
+    *_headed(
+        f"{_XML_OPEN}{_ANY_WORD_RE}",
+        ((" ", r"[ \t]{0,3}"), (r"\t", r"[ \t]{0,3}")),
+        _XML_ATTR_NAME,
+        _XML_ATTR_WINDOW,
+    ),
+    (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    *_headed(_ANY_WORD_RE, tuple((d, "") for d in "0123456789"), _NAME_TAIL, _NAME_WINDOW),
+    (f"{_ANY_WORD_RE}[_.\\-](?i:value|string|data)[^A-Za-z0-9_.]", _NAME_WINDOW),
 )
-# Where the first of those gates matches text that ``_context`` rejects, one of these
-# ends at the same place: Hyperscan drops that gate match before any Python work. Each
+# Where a gate of the assignment form matches text that ``_context`` rejects, one of
+# these ends at the same place: Hyperscan drops that gate match before any Python work. Each
 # is a subset of the rejections, so it never drops a value the rule would mask:
 # - a name whose segment before the last word makes it something else (``cache_key``,
 #   ``public_key``, ``next_token``), with a separator between the segments and a
 #   delimiter before them;
 # - a value whose run (read without ``&``: a URL query's value ends there) holds a
-#   placeholder (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``), or that
-#   starts as a reference (``keyring://``).
+#   placeholder (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
 # (a subset of ``_context``'s placeholders: bounded repeats cost this pattern most)
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
 _PLACEHOLDER_WORD = r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample)"
@@ -397,30 +481,34 @@ def _owners(words: frozenset[str]) -> str:
 
 # (A ``your`` only at the start of the run or after a character that is not a letter:
 # ``other_token`` holds no placeholder.)
+def _owned(owners: frozenset[str], words: str) -> tuple[str, ...]:
+    # (one pattern per separator: a literal of the owner, the separator and the word)
+    return tuple(
+        rf"[^A-Za-z0-9](?:{_owners(owners)}){sep}{words}{_VALUE_END}" for sep in ("_", r"\.", "-")
+    )
+
+
 _KEY_GATE_NOT = (
     # a name the rule rejects
-    r"[^A-Za-z0-9](?:(?:"
-    + _owners(_NOT_KEY_OWNERS)
-    + r")[_.\-](?i:key)|(?:"
-    + _owners(_NOT_TOKEN_OWNERS)
-    + r")[_.\-](?i:token)|(?:"
-    + _owners(frozenset({"public", "publishable"}))
-    + r")[_.\-](?i:token|auth|credentials|credential|creds|cookie|sessionid)|(?:"
-    + _owners(frozenset({"fake", "dummy", "example", "sample", "mock", "invalid"}))
-    + r")[_.\-]"
-    + _OTHER_WORD_RE
-    + ")"
-    + _VALUE_END,
+    *_owned(_NOT_KEY_OWNERS, "(?i:key)"),
+    *_owned(_NOT_TOKEN_OWNERS, "(?i:token)"),
+    *_owned(
+        frozenset({"public", "publishable"}),
+        "(?i:token|auth|credentials|credential|creds|cookie|sessionid)",
+    ),
+    *_owned(frozenset({"fake", "dummy", "example", "sample", "mock", "invalid"}), _OTHER_WORD_RE),
 )
-# a placeholder in the run, or a reference (honoured only for a short run: the head
-# ``_context`` judges must hold it)
-_KEY_GATE_NOT_SHORT = (
-    f"{_OTHER_WORD_RE}{_SUFFIX_RE}{_SEP_ASSIGN}[ \\t]{{0,8}}{_QUOTE}"
+# a placeholder in the run (honoured only for a short run: the head ``_context`` judges
+# must hold it), after ``=`` and ``:`` (logs, environments, YAML; after a quoted name,
+# in JSON and code, Python judges it: each of these patterns costs a JSON record that
+# names a dozen secrets 7%)
+_KEY_GATE_NOT_SHORT = tuple(
+    f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}"
     + rf"(?:{_RUN_NO_AMP}*{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
-    + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END}"
-    # (a scheme of six or more: the gate lets no shorter run through a ``:``)
-    + r"|[a-zA-Z][\w+.\-]{5}[\w+.\-]*://)",
+    + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END})"
+    for head, rest in _ASSIGN_HEADS
+    if head in (":", "=")
 )
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
@@ -896,6 +984,7 @@ RULES: tuple[Rule, ...] = (
         kind="context",
         gate=_KEY_GATE,
         hs_gates=_HS_KEY_GATES,
+        gate_not_cancels=len(_HS_ASSIGN_GATES),
         gate_not=_KEY_GATE_NOT,
         gate_not_short=_KEY_GATE_NOT_SHORT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
