@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_sanitizer import realistic_log  # noqa: E402
+from bench_sanitizer import realistic_log, wait_until_steady  # noqa: E402
 
 from openrouter_secure import Sanitizer  # noqa: E402
 from openrouter_secure._sanitize import _hyperscan, _sanitizer  # noqa: E402
@@ -65,11 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     scanner = sanitizer._scanner()
     prefilter = scanner._hs
     assert prefilter is not None
-    deadline = time.monotonic() + 60
-    while not (prefilter._merged and prefilter._merged[0].streams):
-        if time.monotonic() > deadline:
-            sys.exit("the merged database was not compiled for streams")
-        time.sleep(0.05)
+    wait_until_steady(sanitizer)
 
     print(f"realistic log: {mb:.1f} MB, {planted} planted secrets, best of {args.runs}")
     t = alternate(

@@ -504,7 +504,8 @@ _KEY_GATE_NOT = (
 # names a dozen secrets 7%)
 _KEY_GATE_NOT_SHORT = tuple(
     f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}"
-    + rf"(?:{_RUN_NO_AMP}*{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
+    # (the run opening as a gate's can: ``***MASKED***`` opens none)
+    + rf"(?:(?:[A-Za-z0-9!#%+/?@^~_.\-]{_RUN_NO_AMP}*)?{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
     + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END})"
     for head, rest in _ASSIGN_HEADS
