@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from itertools import pairwise
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode
 
 from . import _known
@@ -234,7 +235,8 @@ def _has_password(text: str) -> bool:
 def looks_like_a_credential(value: str) -> bool:
     """Whether ``value`` is a credential whatever it is called: a value this process
     holds as a :class:`~openrouter_secure.Secret`, a URL with a password, a well-known
-    token format, or a long mixed-case run of letters and digits."""
+    token format, a long mixed-case run of letters and digits, or one of letters alone
+    whose cases mix as a random draw's do."""
     forms = _decoded_forms(value)
     if any(_holds_known(form) for form in forms):
         return True  # a held value, whatever is around it (``a-<pw>``, ``<pw>%00``)
@@ -244,7 +246,20 @@ def looks_like_a_credential(value: str) -> bool:
         classes = sum(any(test(c) for c in run) for test in (str.isupper, str.islower, str.isdigit))
         if classes == 3 or (len(run) >= 40 and all(c in "0123456789abcdefABCDEF" for c in run)):
             return True
+        if run.isalpha() and _random_cases(run):
+            return True
     return False
+
+
+def _random_cases(run: str) -> bool:
+    """Whether a run of letters mixes its cases as a random token does (a quarter of
+    each case at least, and as many changes of case): one of 52 letters drawn 24 times
+    or more does, almost always, where words in camelCase (``HTTPServerConfigManager``)
+    have a capital per word."""
+    upper = sum(c.isupper() for c in run)
+    changes = sum(a.isupper() != b.isupper() for a, b in pairwise(run))
+    quarter = len(run) // 4
+    return min(upper, len(run) - upper) >= quarter and changes >= quarter
 
 
 # A held value shorter than this counts only when it is the whole text: a six-digit

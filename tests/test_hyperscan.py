@@ -579,16 +579,15 @@ def test_the_split_gates_find_what_the_python_engine_finds() -> None:
 def test_a_json_record_naming_many_secrets_without_one_reports_no_match() -> None:
     """Keys that name secrets, values that are references, placeholders, words, paths
     and numbers: no gate matches, so the quick check runs no Python callback."""
-    record = json.dumps(
-        {
-            "api_key": "env://OPENROUTER_API_KEY", "password": "${DB_PASSWORD}",
-            "token_type": "bearer", "secret_ref": "aws://prod/openrouter#api_key",
-            "auth": "oauth", "client_secret": "***MASKED***", "refresh_token": "<token>",
-            "private_key_path": "/run/secrets/key", "max_tokens": 4096,
-            "access_key": "xxxxxxxxxxxxxxxx", "webhook_secret": "${WEBHOOK_SECRET}",
-            "credentials": "keyring://openrouter-secure/prod", "cookie": "none",
-        }  # fmt: skip
-    )
+    fields = {
+        "api_key": "env://OPENROUTER_API_KEY", "password": "${DB_PASSWORD}",
+        "token_type": "bearer", "secret_ref": "aws://prod/openrouter#api_key",
+        "auth": "oauth", "client_secret": "***MASKED***", "refresh_token": "<token>",
+        "private_key_path": "/run/secrets/key", "max_tokens": 4096,
+        "access_key": "xxxxxxxxxxxxxxxx", "webhook_secret": "${WEBHOOK_SECRET}",
+        "credentials": "keyring://openrouter-secure/prod", "cookie": "none",
+    }  # fmt: skip
+    record = json.dumps(fields)
     prefilter = Prefilter(tuple(RULES), [], KNOWN)
     assert prefilter.rules.db.matches(record) == []
 
