@@ -247,16 +247,25 @@ _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
 # v``); ``_context`` judges the words (not ``key id:``) and the value as prose. (Single
 # blanks, as a log writes them: runs of blanks cost every scan of a log 3% more.)
 _SAID = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
-_PASSWORD_TAIL = (
-    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
-    + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
-)
-_OTHER_TAIL = (
-    f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-    + f"|{_COMMA_VALUE}|{_XML_VALUE}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
-    + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
-)
+
+
+def _tails(xml: str) -> tuple[str, str]:
+    """What follows a password word's name, and another word's, in ``_KEY_GATE``;
+    ``xml``: an element's content (and attributes) after the name."""
+    password = (
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
+    )
+    other = (
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
+    )
+    return password, other
+
+
+_PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
 )
@@ -366,8 +375,8 @@ _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 # value may follow. Hyperscan extends a literal over fixed characters only, not over a
 # class or an alternative, so each form is written once per character that can follow
 # the word (its *head*), each a pattern of its own. Names with digits or a value suffix
-# after the word (``key2``, ``token_value``), rare in text, have loose patterns of their
-# own, each over the name alone: Python judges what follows.
+# after the word (``key2``, ``token_value``), rare in text, have a pattern per digit
+# (and one for the suffix) of all forms, as ``_KEY_GATE`` reads them.
 _BLANKS = r"[ \t]{0,8}"
 
 
@@ -414,9 +423,25 @@ _COMMA_REST = (
 )
 _COMMA_HEADS = ((r"\\", r"""["']""" + _COMMA_REST), (r"\x22", _COMMA_REST), ("'", _COMMA_REST))
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
-_NAME_TAIL = r"[0-9]{0,2}(?:[_.\-](?i:value|string|data))?[^A-Za-z0-9_.]"
-#: The window over a name alone (word 11, digits 3, suffix 6, a character)
-_NAME_WINDOW = 40
+# (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
+# that compiles in a tenth of the time; under other words the value gates above)
+_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})")[0]
+_LOOSE_OTHER_TAIL = (
+    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+    f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
+)
+
+
+def _named(name_end: str) -> str:
+    """A gate for a name whose word ``name_end`` follows (digits, a value suffix), as
+    ``_KEY_GATE`` reads it."""
+    return (
+        f"(?:{_PASSWORD_WORD_RE}{name_end}{_LOOSE_PASSWORD_TAIL}"
+        f"|{_OTHER_WORD_RE}{name_end}{_LOOSE_OTHER_TAIL})"
+    )
+
+
+_VALUE_SUFFIX = r"[_.\-](?i:value|string|data)"
 
 
 _Gates = tuple[tuple[str, int], ...]
@@ -449,8 +474,8 @@ _HS_KEY_GATES = (
         _XML_ATTR_WINDOW,
     ),
     (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
-    *_headed(_ANY_WORD_RE, tuple((d, "") for d in "0123456789"), _NAME_TAIL, _NAME_WINDOW),
-    (f"{_ANY_WORD_RE}[_.\\-](?i:value|string|data)[^A-Za-z0-9_.]", _NAME_WINDOW),
+    *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), _XML_WINDOW) for digit in "0123456789"),
+    (_named(_VALUE_SUFFIX), _XML_WINDOW),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -499,9 +524,8 @@ _KEY_GATE_NOT = (
     *_owned(frozenset({"fake", "dummy", "example", "sample", "mock", "invalid"}), _OTHER_WORD_RE),
 )
 # a placeholder in the run (honoured only for a short run: the head ``_context`` judges
-# must hold it), after ``=`` and ``:`` (logs, environments, YAML; after a quoted name,
-# in JSON and code, Python judges it: each of these patterns costs a JSON record that
-# names a dozen secrets 7%)
+# must hold it), after the common heads: ``=`` and ``:`` (logs, environments, YAML),
+# a quote (JSON, code: ``{"token": "REDACTED"}``) and a blank
 _KEY_GATE_NOT_SHORT = tuple(
     f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}"
     # (the run opening as a gate's can: ``***MASKED***`` opens none)
@@ -509,7 +533,7 @@ _KEY_GATE_NOT_SHORT = tuple(
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
     + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END})"
     for head, rest in _ASSIGN_HEADS
-    if head in (":", "=")
+    if head in (":", "=", r"\x22", "'", " ")
 )
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
