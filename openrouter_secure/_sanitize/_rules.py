@@ -524,16 +524,23 @@ _KEY_GATE_NOT = (
     *_owned(frozenset({"fake", "dummy", "example", "sample", "mock", "invalid"}), _OTHER_WORD_RE),
 )
 # a placeholder in the run (honoured only for a short run: the head ``_context`` judges
-# must hold it), after the common heads: ``=`` and ``:`` (logs, environments, YAML),
-# a quote (JSON, code: ``{"token": "REDACTED"}``) and a blank
-_KEY_GATE_NOT_SHORT = tuple(
-    f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}"
+# must hold it), after the common separators: ``=`` and ``:`` (logs, environments,
+# YAML), a blank, and a quote and a colon (JSON, Python's dicts: ``{"token":
+# "REDACTED"}``; the quote alone, with its brackets and operators, costs a JSON record
+# that names a dozen secrets a tenth more)
+_PLACEHOLDER_RUN = (
     # (the run opening as a gate's can: ``***MASKED***`` opens none)
-    + rf"(?:(?:[A-Za-z0-9!#%+/?@^~_.\-]{_RUN_NO_AMP}*)?{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
+    rf"(?:(?:[A-Za-z0-9!#%+/?@^~_.\-]{_RUN_NO_AMP}*)?{_PLACEHOLDER_WORD}{_RUN}*{_RUN_END}"
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
     + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END})"
-    for head, rest in _ASSIGN_HEADS
-    if head in (":", "=", r"\x22", "'", " ")
+)
+_KEY_GATE_NOT_SHORT = tuple(
+    f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}{_PLACEHOLDER_RUN}"
+    for head, rest in (
+        *(pair for pair in _ASSIGN_HEADS if pair[0] in (":", "=", " ")),
+        (r"\x22:", r"(?::{0,2}=)?"),
+        ("':", r"(?::{0,2}=)?"),
+    )
 )
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
