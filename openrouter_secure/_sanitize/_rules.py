@@ -380,27 +380,31 @@ _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 _BLANKS = r"[ \t]{0,8}"
 
 
-def _assign_heads(operator: str) -> tuple[tuple[str, str], ...]:
-    """``_SEP_ASSIGN``, with ``operator`` for its operators, as (head, rest) pairs."""
+def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str], ...]:
+    """``_SEP_ASSIGN``, with ``operator`` for its operators (and ``>`` ending an XML
+    start tag when ``tag``), as (head, rest) pairs."""
     after_quote = rf"(?:{_BLANKS}{operator}|\()"
-    firsts = {
-        ":": r"(?::{0,2}=)?",
-        "=": ">?",
-        "-": ">",
-        r"\?": r"\??=",
-        r"\|": r"\|=",
-        "<": "-",
-        r"\(": "",
-        **({">": ""} if "|>)" in operator else {}),
-    }
-    return (
-        (r"\\", rf"""(?:["']\]?|\])?{after_quote}"""),
-        (r"\x22", rf"\]?{after_quote}"),
-        ("'", rf"\]?{after_quote}"),
-        (r"\]", after_quote),
+    unquoted = (
         (" ", rf"[ \t]{{0,7}}{operator}"),
         (r"\t", rf"[ \t]{{0,7}}{operator}"),
-        *firsts.items(),
+        (":", r"(?::{0,2}=)?"),
+        ("=", ">?"),
+        ("-", ">"),
+        (r"\?", r"\??="),
+        (r"\|", r"\|="),
+        ("<", "-"),
+        (r"\(", ""),
+        *(((">", ""),) if tag else ()),
+    )
+    return (
+        (r"\\", rf"""(?:["']\]?|\])?{after_quote}"""),
+        ("'", rf"\]?{after_quote}"),
+        (r"\]", after_quote),
+        *unquoted,
+        # (after a double quote, each of those a head of its own: JSON writes ``"key":``
+        # for every field, and the quote alone would start this work at each of them)
+        (r"\x22\]", after_quote),
+        *((r"\x22" + head, rest) for head, rest in unquoted),
     )
 
 
@@ -410,7 +414,7 @@ _PASSWORD_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)"  # noqa: S10
 _ASSIGN_HEADS = _assign_heads(_OPERATOR)
 _PASSWORD_HEADS = tuple(
     (head, rf"(?:{rest}|{_TYPED[1:]})" if head == ":" else rest)
-    for head, rest in _assign_heads(_PASSWORD_OPERATOR)
+    for head, rest in _assign_heads(_PASSWORD_OPERATOR, tag=True)
 )
 # (blanks, then a link word: ``token is v``)
 _BLANK_HEADS = ((" ", rf"[ \t]{{0,3}}{_LINK}"), (r"\t", rf"[ \t]{{0,3}}{_LINK}"))
@@ -537,8 +541,7 @@ _PLACEHOLDER_RUN = (
 _KEY_GATE_NOT_SHORT = tuple(
     f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}{_PLACEHOLDER_RUN}"
     for head, rest in (
-        *(pair for pair in _ASSIGN_HEADS if pair[0] in (":", "=", " ")),
-        (r"\x22:", r"(?::{0,2}=)?"),
+        *(pair for pair in _ASSIGN_HEADS if pair[0] in (":", "=", " ", r"\x22:")),
         ("':", r"(?::{0,2}=)?"),
     )
 )
