@@ -184,6 +184,8 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # XML start tag, and ``(`` opening a call right after the name (``setApiKey("v")``: a
 # quoted value only; not ``oauth (session_count=4)``), after an optional closing quote
 # or bracket of the name (``"name": v``, ``["name"] = v``, ``$c['api_key'] = v``).
+# Up to 64 blanks on either side of the operator: column-aligned blocks (``terraform
+# fmt``, aligned ``.env`` files and YAML) put many there (``password        = "v"``).
 # A type between a name and its ``=`` (``api_key: str = v``, ``apiKey: Optional[str] =
 # v``, ``let k: &str = v``), read as part of the separator (a blank before the ``=``, or
 # a ``]``: ``auth: password=v`` is no type). Hyperscan's first value gate reads it as a
@@ -192,7 +194,7 @@ _TYPED = r""":[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \
 _SEP_PLAIN = (
     _TYPED
     + "|"
-    + r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
+    + r"""\\?(?:["']\]?|\])?(?:[ \t]{0,64}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
 )
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
@@ -253,12 +255,12 @@ def _tails(xml: str) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name."""
     password = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
     )
     other = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,8}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
     )
@@ -335,8 +337,8 @@ def _value(*, prose: bool = False) -> str:
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
-_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]{0,8}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
-_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]{{0,8}}|[ \t]{{1,4}}{_LINK})"
+_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]*(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
+_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
 # An element's content: six characters, or a quoted value that its element closes right
@@ -360,12 +362,12 @@ _SAID_WINDOW = 96
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
-# blanks 8, or a blank and a link word 11, quote 4), with a margin: the value gates are
+# blanks 128, or a blank and a link word 11, quote 4), with a margin: the value gates are
 # compiled without start of match (which would cost a second to compile), and read back
 # over the value's run and this far (``Rule.gate_window``).
-_RUN_WINDOW = -64
-# (the comma form: a line break and an indent of 40 between name and value)
-_RUN_WINDOW_WIDE = -112
+_RUN_WINDOW = -192
+# (the comma form: a line break and an indent of 40 between name and value; a type)
+_RUN_WINDOW_WIDE = -240
 _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 # -- Heads -------------------------------------------------------------------------------
 # Hyperscan finds a pattern by a literal in it, then runs the rest from each place the
@@ -377,7 +379,7 @@ _ANY_WORD_RE = f"(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE})"
 # the word (its *head*), each a pattern of its own. Names with digits or a value suffix
 # after the word (``key2``, ``token_value``), rare in text, have a pattern per digit
 # (and one for the suffix) of all forms, as ``_KEY_GATE`` reads them.
-_BLANKS = r"[ \t]{0,8}"
+_BLANKS = r"[ \t]*"
 
 
 def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str], ...]:
@@ -385,8 +387,8 @@ def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str],
     start tag when ``tag``), as (head, rest) pairs."""
     after_quote = rf"(?:{_BLANKS}{operator}|\()"
     unquoted = (
-        (" ", rf"[ \t]{{0,7}}{operator}"),
-        (r"\t", rf"[ \t]{{0,7}}{operator}"),
+        (" ", rf"{_BLANKS}{operator}"),
+        (r"\t", rf"{_BLANKS}{operator}"),
         (":", r"(?::{0,2}=)?"),
         ("=", ">?"),
         ("-", ">"),
@@ -601,7 +603,7 @@ _KEY_PATTERN = (
     f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
     + _SEP_RE
-    + r")[ \t]{0,8}|(?P<said>"
+    + r")[ \t]{0,64}|(?P<said>"
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
@@ -641,7 +643,7 @@ _UPPER_ANCHORS = tuple(w + f for w in UPPER_SECRET_WORDS for f in _FOLLOW + "_."
 _UPPER_PATTERN = _KEY_PATTERN.replace(f"(?:{_WORD_RE})", f"(?:{_UPPER_WORD_RE})", 1)
 _UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_OTHER_TAIL}"
 _HS_UPPER_GATES = (
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}[ \t]{{0,8}}{_value()}", _RUN_WINDOW),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value()}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
         f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
