@@ -551,3 +551,23 @@ def test_code_names_and_public_tokens_stay(text: str) -> None:
 def test_more_shapes_found_by_attacking(shape: str) -> None:
     v = rnd(HEX, 40)
     _masked_everywhere(shape.format(v=v), v)
+
+
+# -- column-aligned blocks -------------------------------------------------------------------
+
+ALIGNED = [
+    '  password             = "{v}"\n  parameter_group_name = "default.mysql8.0"\n',
+    'provider "datadog" {{\n  api_key                         = "{v}"\n}}\n',
+    "DB_HOST                 = db.internal\nDB_PASSWORD             = {v}\n",
+    "  :api_key           => '{v}',\n  :timeout           => 30,\n",
+    "github_token:          {v}\nrepo_name:             app\n",
+    'master_password\t\t\t\t\t= "{v}"\n',
+]
+
+
+@pytest.mark.parametrize("shape", ALIGNED)
+def test_a_value_in_a_column_aligned_block_is_masked(shape: str) -> None:
+    """``terraform fmt``, aligned ``.env`` files, Ruby hashes and YAML put up to dozens
+    of blanks around the operator."""
+    value = rnd(ALNUM, 28) + "7q"
+    _masked_everywhere(shape.format(v=value), value)

@@ -600,3 +600,34 @@ def test_a_scheme_is_no_value_but_a_run_with_a_symbol_before_colons_is() -> None
     value = "ab#" + rnd(ALNUM, 20) + "7q"
     for backend in ("hyperscan", "python"):
         assert_no_leak(value, engine(backend).sanitize(f"token={value}://x"))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"level": "info", "msg": "done", "token_value": null, "ms": 12}',
+        '{"level": "info", "sort_key2": "created_at", "msg": "done", "ms": 1}',
+        '{"level": "info", "msg": "done", "cache_key_data": "user:1", "ms": 12}',
+        "INFO processed key1=a key2=b key3=c path=/v1/items status=ok ms=12",
+        "DEBUG form fields: password_value=empty, remember=true, next=/home",
+    ],
+)
+def test_a_name_with_digits_or_a_suffix_and_no_secret_reports_no_match(record: str) -> None:
+    """The gates of names with digits or a value suffix read the value as the others do:
+    a clean record never reaches Python."""
+    assert Prefilter(tuple(RULES), [], KNOWN).rules.db.matches(record) == []
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"token": "REDACTED", "user": "alice", "path": "/v1/items/list", "ms": 12}',
+        '{"api_key": "YOUR_API_KEY_HERE", "model": "openai/gpt-4o", "stream": true}',
+        "config = {'api_key': 'example-key-123', 'timeout': 30, 'retries': 3}",
+        "INFO app: api_key = sk-or-v1-your-key-here tenant=42",
+    ],
+)
+def test_a_placeholder_after_a_quoted_name_passes_the_quick_check(record: str) -> None:
+    """JSON, Python's dicts and spaced assignments: the placeholder cancels the gate's
+    match in Hyperscan, so the record is answered clean without Python."""
+    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)

@@ -194,18 +194,18 @@ _TYPED = r""":[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \
 _SEP_PLAIN = (
     _TYPED
     + "|"
-    + r"""\\?(?:["']\]?|\])?(?:[ \t]{0,64}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
+    + r"""\\{0,7}(?:["']\]?|\])?(?:[ \t]{0,64}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
 )
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
-_SEP_COMMA = r"""\\?["'],(?:\r?\n[ \t]{0,40})?"""
+_SEP_COMMA = r"""\\{0,7}["'],(?:\r?\n[ \t]{0,40})?"""
 # (an element's attributes before its content: ``<Password encrypted="false">v``)
 _XML_ATTRS = (
     r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){1,8}[ \t]{0,4}>"""
 )
 _SEP_RE = (
-    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\?["'])""" + "|" + _XML_ATTRS
+    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\{0,7}["'])""" + "|" + _XML_ATTRS
 )
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
@@ -227,16 +227,16 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
 # the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
 _QUOTED_6 = "|".join(
-    rf"""(?:[bBrRuUfF]{{0,2}}\\?{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
+    rf"""(?:[bBrRuUfF]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
     for q in ('"', "'", "`")
 )
-_QUOTE = r"""(?:[bBrRuUfF]{0,2}\\?["'`])?"""
+_QUOTE = r"""(?:[bBrRuUfF]{0,2}\\{0,7}["'`])?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
 _COMMA_VALUE = (
     _SEP_COMMA
-    + r"""[ \t]{0,8}[bBrRuU]{0,2}\\?["'](?:"""
+    + r"""[ \t]{0,8}[bBrRuU]{0,2}\\{0,7}["'](?:"""
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
@@ -319,14 +319,12 @@ def _value(*, prose: bool = False) -> str:
     """A value under a non-password word, bare or in quotes. (After a blank, ``:`` is
     read as any other character inside a value.)"""
     inside = r"\n" if prose else r"\n=:"
+    # (after an escaped quote, ``\"``, a quote alone is inside the value, and an escape
+    # ends it)
     quoted = (
-        prefix + _value_run(f"[^{_NOT_RUN}{q}{inside}]", prose=prose)
-        for prefix, q in (
-            (r"[bBrRuUfF]{0,2}\\?", '"'),
-            (r"[bBrRuUfF]{0,2}\\?", "'"),
-            (r"\\?", "`"),
-        )
-        for prefix in [prefix + q]
+        prefix + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
+        for q, letters in (('"', "[bBrRuUfF]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
+        for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
@@ -337,7 +335,7 @@ def _value(*, prose: bool = False) -> str:
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
-_SEP_ASSIGN = r"""\\?(?:["']\]?|\])?(?:[ \t]*(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
+_SEP_ASSIGN = r"""\\{0,7}(?:["']\]?|\])?(?:[ \t]*(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
@@ -399,7 +397,7 @@ def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str],
         *(((">", ""),) if tag else ()),
     )
     return (
-        (r"\\", rf"""(?:["']\]?|\])?{after_quote}"""),
+        (r"\\", rf"""\\{{0,6}}(?:["']\]?|\])?{after_quote}"""),
         ("'", rf"\]?{after_quote}"),
         (r"\]", after_quote),
         *unquoted,
@@ -423,11 +421,15 @@ _BLANK_HEADS = ((" ", rf"[ \t]{{0,3}}{_LINK}"), (r"\t", rf"[ \t]{{0,3}}{_LINK}")
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
 _COMMA_REST = (
-    r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU]{0,2}\\?["'](?:"""
+    r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU]{0,2}\\{0,7}["'](?:"""
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
-_COMMA_HEADS = ((r"\\", r"""["']""" + _COMMA_REST), (r"\x22", _COMMA_REST), ("'", _COMMA_REST))
+_COMMA_HEADS = (
+    (r"\\", r"""\\{0,6}["']""" + _COMMA_REST),
+    (r"\x22", _COMMA_REST),
+    ("'", _COMMA_REST),
+)
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
@@ -606,7 +608,7 @@ _KEY_PATTERN = (
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
-    + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\?["'`])?"""
+    + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
