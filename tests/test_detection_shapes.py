@@ -571,3 +571,55 @@ def test_a_value_in_a_column_aligned_block_is_masked(shape: str) -> None:
     of blanks around the operator."""
     value = rnd(ALNUM, 28) + "7q"
     _masked_everywhere(shape.format(v=value), value)
+
+
+# -- names and calls ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "apikey-data={v}",  # a short anchor shared with a rule that needs a boundary
+        "Apikey-value: {v}",
+        "secret3.data={v}",  # digits and a value suffix after the word
+        "API_KEY2_VALUE={v}",
+        '"auth_token2_value": "{v}"',
+        "AZURE_SEARCH_KEY={v}",  # owners that name credentials
+        "REDIS_KEY={v}",
+        "FUNCTIONS_HOST_KEY={v}",
+        '{{"routing_key": "{v}", "event_action": "trigger"}}',
+        "HMAC_HASH_KEY={v}",
+        'DataSourceBuilder.create().username("app").password("{v}").build();',
+        'OpenAIOkHttpClient.builder().apiKey("{v}").build();',
+        'jedis.auth("{v}");',
+    ],
+)
+def test_a_secret_under_these_names_is_masked(shape: str) -> None:
+    value = rnd(HEX, 32)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "routing_key=orders.created exchange=events",
+        'config.getSecret("StripeApiKey")',
+        'vault.readSecret("prod/db/password")',
+        'x.refreshToken("abcdefgh")',
+    ],
+)
+def test_these_names_with_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_secret_in_json_encoded_twice_is_masked() -> None:
+    """A Lambda logging an SNS message delivered through SQS: the application's JSON is
+    a string inside a string (``\\\\\\"api_key\\\\\\": \\\\\\"v\\\\\\"``)."""
+    value, password = rnd(HEX, 40), "Tr0" + rnd(ALNUM, 8) + "#Lq"
+    app = {"user": "alice", "api_key": value, "db_password": password}
+    sns = {"Type": "Notification", "Message": json.dumps(app)}
+    event = {"Records": [{"eventSource": "aws:sqs", "body": json.dumps(sns)}]}
+    text = "INFO received event: " + json.dumps(event)
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak([value, password], out)

@@ -83,17 +83,21 @@ _GLUED_UPPER = frozenset(
     {"key", "token", "secret", "password", "passwd", "pwd", "apikey", "credentials", "creds"}
 )
 # The segment before the secret word that makes the name something else.
+# (not ``search``, ``redis``, ``host``, ``hash``, ``routing``: Azure AI Search admin
+# keys, Azure Cache for Redis keys, Azure Functions host keys, HMAC keys and PagerDuty
+# routing keys are credentials; their ids, ``routing_key=orders.created``, are words the
+# value gate turns away)
 NOT_KEY_OWNERS = frozenset(
     {
         "public", "pub", "publishable", "primary", "foreign", "cache", "sort", "partition",
-        "idempotency", "composite", "unique", "lookup", "routing", "dedup", "deduplication",
+        "idempotency", "composite", "unique", "lookup", "dedup", "deduplication",
         "object", "map", "dict", "index", "shard", "row", "column", "group", "message",
-        "event", "metadata", "site", "translation", "i18n", "label", "hash", "range",
+        "event", "metadata", "site", "translation", "i18n", "label", "range",
         "cluster", "join", "order", "distribution", "dist", "natural", "surrogate", "s3",
-        "bucket", "redis", "registry", "hot", "short", "keyboard", "max", "min", "num",
-        "total", "next", "page", "ssh", "gpg", "pgp", "host", "known", "kms", "cmk", "schema",
+        "bucket", "registry", "hot", "short", "keyboard", "max", "min", "num",
+        "total", "next", "page", "ssh", "gpg", "pgp", "known", "kms", "cmk", "schema",
         "field", "record", "entity", "state", "config", "env", "rotation", "idx", "dns",
-        "search", "query",
+        "query",
     }
 )  # fmt: skip
 NOT_TOKEN_OWNERS = frozenset(
@@ -146,6 +150,20 @@ def _joined(segs: list[str]) -> list[str]:
     return out
 
 
+def _name_words(name: str) -> list[str]:
+    """``name``'s words, without the digits and value suffix after the last
+    (``bot_token1``, ``secret3.data``, ``API_KEY2_VALUE``: their last word is the
+    secret word)."""
+    segs = _joined(_segments(name))
+    while segs and segs[-1].isdigit():
+        segs.pop()
+    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
+        segs.pop()
+        while segs and segs[-1].isdigit():
+            segs.pop()
+    return segs
+
+
 _SPLIT_WORDS = frozenset(
     {
         ("pass", "word"), ("pass", "phrase"), ("pass", "wd"),
@@ -180,11 +198,7 @@ def is_secret_identifier(name: str) -> bool:
     ``public_key``, ``cache_key``, ``kms_key_id``, ``password_hash``, ``next_token``,
     ``monkey`` do not.
     """
-    segs = _joined(_segments(name))
-    while segs and segs[-1].isdigit():
-        segs.pop()
-    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
-        segs.pop()
+    segs = _name_words(name)
     if not segs:
         return False
     last = segs[-1]
@@ -213,11 +227,7 @@ def is_secret_identifier(name: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def is_password_name(name: str) -> bool:
     """Whether ``name``'s last segment is a password word (any non-trivial value counts)."""
-    segs = _joined(_segments(name))
-    while segs and segs[-1].isdigit():
-        segs.pop()
-    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
-        segs.pop()
+    segs = _name_words(name)
     return bool(segs) and (
         segs[-1] in PASSWORD_WORDS or segs[-1].endswith(("password", "passwd", "secret"))
     )
@@ -544,6 +554,29 @@ _PART_WORD = re.compile(r"(?:[a-z]{3,}|[A-Z][a-z]{2,})\d{0,4}|v\d{1,3}")
 # (``<`` or a namespace's ``<ns:`` right before an element's name)
 _ELEMENT_OPEN = re.compile(r"<(?:[A-Za-z][\w.\-]{0,15}:)?$")
 _SETTERS = ("set", "with")
+# (a method named by its secret alone, ``.password("v")``, sets it, unless a verb opens
+# its name)
+_NOT_SETTERS = (
+    "get", "read", "load", "fetch", "find", "lookup", "resolve", "has", "is", "remove",
+    "delete", "del", "pop", "check", "validate", "verify", "parse", "decode", "encode",
+    "hash", "create", "generate", "new", "rotate", "revoke", "refresh", "clear", "reset",
+    "print", "log", "mask", "redact", "require", "ensure", "to", "as", "from",
+)  # fmt: skip
+
+
+def _sets(name: str, before: str) -> bool:
+    """Whether a call of ``name`` (``before``: the character before it) sets the value
+    its quoted argument holds: a setter (``setApiKey``, ``with_token``), or a method
+    (``.password(``, ``jedis.auth(``) whose name opens with no verb."""
+    method = name.rpartition(".")[2]
+    if method.lower().startswith(_SETTERS):
+        return True
+    if before != "." and "." not in name:
+        return False
+    words = _segments(method)
+    return bool(words) and words[0] not in _NOT_SETTERS
+
+
 # Words as user and organization names are spelled (``MyOrganization``, ``jdoe``,
 # ``svc-deploy-prod``), each of two letters or more; a word follows another after a
 # separator or at a capital (so a match is read one way only: linear time)
@@ -635,12 +668,9 @@ def value_spans(
         return [], pos
     q = m.group("q")
     quoted = bool(q)
-    if (
-        sep is not None
-        and sep.endswith("(")
-        and not (quoted and name.rpartition(".")[2].lower().startswith(_SETTERS))
-    ):
-        # ``setToken("v")``, ``with_api_key("v")`` hold a value; ``get_token(request)``,
+    if sep is not None and sep.endswith("(") and not (quoted and _sets(name, before)):
+        # ``setToken("v")``, ``with_api_key("v")``, a builder's ``.password("v")``,
+        # ``jedis.auth("v")`` hold a value; ``get_token(request)``,
         # ``getSecret("StripeApiKey")``, ``Cookie("sessionid")`` name one or compute one.
         return [], pos
     if quoted:

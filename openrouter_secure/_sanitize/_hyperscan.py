@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._literals import trie_pattern
-from ._rules import SHORT_RUN, Rule
+from ._rules import SHORT_RUN, Rule, boundaries
 
 __all__ = [
     "CHUNK",
@@ -250,13 +250,12 @@ class _RuleDatabase:
         self.lit_len: list[int] = []
         self.lit_owners: list[tuple[int, ...]] = []
         owners: dict[str, list[int]] = {}
-        boundary: dict[str, bool] = {}  # as in ``_scan._boundaries``
+        ungated = [rule for rule in rules if rule.gate is None and not rule.hs_gates]
+        boundary = boundaries(ungated)
         for ri, rule in enumerate(rules):
             if rule.gate is None and not rule.hs_gates:
                 for a in rule.anchors:
                     owners.setdefault(a, []).append(ri)
-                    if rule.left_boundary and len(a) <= 4:
-                        boundary[a] = boundary.get(a, True) and rule.boundary_strict
         for a, ris in owners.items():
             lit = literal(a)
             if a not in boundary:

@@ -54,6 +54,7 @@ __all__ = [
     "RULES",
     "SHORT_RUN",
     "Rule",
+    "boundaries",
     "has_sequence",
     "is_placeholder",
     "is_secret_identifier",
@@ -1049,6 +1050,26 @@ RULES: tuple[Rule, ...] = (
         sep_within=130,
     ),
 )
+
+
+def boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
+    """Short anchors the prefilters search behind a boundary class: True for
+    ``[^A-Za-z0-9_-]`` (every rule of the anchor excludes ``_`` and ``-``), False for
+    ``[^A-Za-z0-9]``. Not an anchor a rule without a boundary shares (``key-``: Mailgun's
+    keys, and ``apikey-data=`` for ``secret-assignment``): that one is searched as it
+    is, each rule checking its own boundary."""
+    out: dict[str, bool] = {}
+    free: set[str] = set()
+    for r in rules:
+        for a in r.anchors:
+            if len(a) > 4:
+                continue
+            if r.left_boundary:
+                out[a] = out.get(a, True) and r.boundary_strict
+            else:
+                free.add(a)
+    return {a: strict for a, strict in out.items() if a not in free}
+
 
 # --- Checks applied after a regex matched ------------------------------------------------
 

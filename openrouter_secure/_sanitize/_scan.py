@@ -48,7 +48,7 @@ from ._names import (
     is_key_param,
     is_secret_param,
 )
-from ._rules import RULES, Rule, has_sequence, is_placeholder, looks_random
+from ._rules import RULES, Rule, boundaries, has_sequence, is_placeholder, looks_random
 
 __all__ = [
     "BACKENDS",
@@ -204,19 +204,6 @@ def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, i
     return out
 
 
-def _boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
-    """Short anchors the prefilters search behind a boundary class: True for
-    ``[^A-Za-z0-9_-]`` (every rule of the anchor excludes ``_`` and ``-``), False for
-    ``[^A-Za-z0-9]``."""
-    out: dict[str, bool] = {}
-    for r in rules:
-        if r.left_boundary:
-            for a in r.anchors:
-                if len(a) <= 4:
-                    out[a] = out.get(a, True) and r.boundary_strict
-    return out
-
-
 def _never_clean(_: str) -> bool:
     return False
 
@@ -322,7 +309,7 @@ class Scanner:
             # The automata are built on first need: with Hyperscan the bytes one never
             # is, and the ``str`` one only for non-ASCII text. A DFA over thousands of
             # known-value needles takes most of a second to build.
-            self._boundary = _boundaries(self.rules)
+            self._boundary = boundaries(self.rules)
             self._has_ac = True
         else:
             self._has_ac = False
