@@ -13,6 +13,7 @@ import time
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
+from openrouter_secure._sanitize import _hyperscan
 from openrouter_secure._sanitize._hyperscan import (
     CHUNK,
     MEMO_UP_TO,
@@ -34,6 +35,13 @@ pytest.importorskip("hyperscan")
 
 RULE_IDS = sorted(POSITIVE)
 BY_ID = {r.id: r for r in RULES}
+
+
+@pytest.fixture(autouse=True)
+def _merge_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests wait for the merged database: compiled at once, not after the delay
+    that spares short-lived sanitizers its compile."""
+    monkeypatch.setattr(_hyperscan, "MERGE_DELAY", 0.0)
 
 
 def _straddling_text(planted: list[str]) -> tuple[str, list[str]]:
@@ -631,3 +639,19 @@ def test_a_placeholder_after_a_quoted_name_passes_the_quick_check(record: str) -
     """JSON, Python's dicts and spaced assignments: the placeholder cancels the gate's
     match in Hyperscan, so the record is answered clean without Python."""
     assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+
+
+def test_the_merged_database_waits_for_the_delay_and_skips_a_dropped_prefilter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A prefilter is merged only once its values have stood for ``MERGE_DELAY``; one
+    dropped before then (its sanitizer's values changed) is never compiled."""
+    monkeypatch.setattr(_hyperscan, "MERGE_DELAY", 0.5)
+    kept = Prefilter(tuple(RULES), [("db-pass-" + rnd(ALNUM, 16), 0)], KNOWN)
+    dropped = Prefilter(tuple(RULES), [("db-pass-" + rnd(ALNUM, 16), 0)], KNOWN)
+    event = dropped.merged
+    del dropped
+    assert not kept.merged.wait(0.2)  # not yet: within the delay
+    assert kept.merged.wait(60)
+    assert kept._merged
+    assert not event.wait(1.0)  # the dropped one was skipped

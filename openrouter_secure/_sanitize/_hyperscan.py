@@ -23,9 +23,11 @@ pages, cache misses).
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -462,18 +464,29 @@ def _clean_check(
 # Known values get a database of their own, compiled in a millisecond, so a new
 # ``Secret`` is masked at once. A clean log record then costs two Hyperscan calls,
 # each with a fixed cost of about 2,700 instructions. One database of the rules and
-# the values answers in one call, but takes about 90 ms to compile: a worker thread
-# compiles it, and ``clean`` switches to it when it is ready. Only prefilters still
-# in use are compiled (a sanitizer drops its prefilter when the values change).
+# the values answers in one call, but takes most of a second to compile: a worker
+# thread compiles it, :data:`MERGE_DELAY` seconds after the values were set, and
+# ``clean`` switches to it when it is ready. Only prefilters still in use then are
+# compiled: a sanitizer drops its prefilter when the values change, so a short-lived
+# one (a command, a test) or one whose values keep changing never pays for it. A long
+# text asks for it at once (in stream mode too: it is scanned once instead of twice).
+#: Seconds between a prefilter's values being set and the merged database's compile
+MERGE_DELAY = 2.0
 _merge_lock = threading.Lock()
-_merge_pending: list[weakref.ref[Prefilter]] = []
+_merge_wake = threading.Condition(_merge_lock)
+_merge_pending: collections.deque[tuple[float, weakref.ref[Prefilter]]] = collections.deque()
 _merge_worker: threading.Thread | None = None
 
 
-def _merge_later(prefilter: Prefilter) -> None:
+def _merge_later(prefilter: Prefilter, *, now: bool = False) -> None:
     global _merge_worker
+    entry = (time.monotonic() + (0.0 if now else MERGE_DELAY), weakref.ref(prefilter))
     with _merge_lock:
-        _merge_pending.append(weakref.ref(prefilter))
+        if now:
+            _merge_pending.appendleft(entry)
+        else:
+            _merge_pending.append(entry)  # (the same delay for all: in order of due time)
+        _merge_wake.notify()
         if _merge_worker is None:
             _merge_worker = threading.Thread(
                 target=_merge_all, name="openrouter-secure-hyperscan", daemon=True
@@ -484,8 +497,9 @@ def _merge_later(prefilter: Prefilter) -> None:
 def _after_fork_in_child() -> None:
     # The worker thread does not exist in a child, and the lock may have been held by
     # it at the fork: start afresh (pending prefilters are merged on the next request).
-    global _merge_lock, _merge_worker
+    global _merge_lock, _merge_wake, _merge_worker
     _merge_lock = threading.Lock()
+    _merge_wake = threading.Condition(_merge_lock)
     _merge_worker = None
 
 
@@ -497,10 +511,16 @@ def _merge_all() -> None:
     global _merge_worker
     while True:
         with _merge_lock:
-            if not _merge_pending:
-                _merge_worker = None
-                return
-            ref = _merge_pending.pop()
+            while True:
+                if not _merge_pending:
+                    _merge_worker = None
+                    return
+                due, ref = _merge_pending[0]
+                wait = due - time.monotonic()
+                if wait <= 0 or ref() is None:
+                    _merge_pending.popleft()
+                    break
+                _merge_wake.wait(wait)
         prefilter = ref()
         if prefilter is not None:
             prefilter._merge()
@@ -573,7 +593,7 @@ class Prefilter:
             return found, known
         if len(text) >= STREAM_FROM and not self._stream_wanted:
             self._stream_wanted = True
-            _merge_later(self)
+            _merge_later(self, now=True)
         return self.rules.db.matches(text), needles.matches(text)
 
     def candidates(
