@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
+import stat
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._sanitize import _hyperscan
+from openrouter_secure._sanitize import _compiled, _hyperscan
 from openrouter_secure._sanitize._hyperscan import (
     CHUNK,
     MEMO_UP_TO,
@@ -655,3 +657,76 @@ def test_the_merged_database_waits_for_the_delay_and_skips_a_dropped_prefilter(
     assert kept.merged.wait(60)
     assert kept._merged
     assert not event.wait(1.0)  # the dropped one was skipped
+
+
+# -- compiled databases kept on disk ---------------------------------------------------------
+
+
+def _kept_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.hsdb"))
+
+
+def test_a_rules_database_is_kept_and_loaded_back(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The next process loads the rules' database compiled by the first; it finds the
+    same."""
+    monkeypatch.setenv("OPENROUTER_SECURE_CACHE_DIR", str(tmp_path / "kept"))
+    patterns = [r"token=[A-Za-z0-9]{16}", r"[^A-Za-z0-9]sk-[a-z]{8}"]
+    first = Database(patterns, keep=True)
+    (kept,) = _kept_files(tmp_path / "kept")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "kept").stat().st_mode) == 0o700
+    compiled = _compiled.load(first._hs, first._patterns, first._flags, first._hs.HS_MODE_BLOCK)
+    assert compiled is not None
+    second = Database(patterns, keep=True)
+    text = "a token=" + rnd(ALNUM, 16) + " and sk-" + "abcdefgh"
+    assert second.matches(text) == first.matches(text) != []
+
+
+@pytest.mark.parametrize("damage", ["garbage", "writable by others"])
+def test_a_damaged_or_foreign_database_file_is_compiled_anew(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, damage: str
+) -> None:
+    """A file that is not a database, or that others may write, is not loaded; the
+    database is compiled and written anew (for this user only)."""
+    monkeypatch.setenv("OPENROUTER_SECURE_CACHE_DIR", str(tmp_path))
+    patterns = [r"token=[A-Za-z0-9]{16}"]
+    first = Database(patterns, keep=True)
+    (kept,) = _kept_files(tmp_path)
+    if damage == "garbage":
+        kept.write_bytes(b"\x00" * 4096)
+    else:
+        kept.chmod(0o666)
+    hs, mode = first._hs, first._hs.HS_MODE_BLOCK
+    assert _compiled.load(hs, first._patterns, first._flags, mode) is None
+    db = Database(patterns, keep=True)
+    assert db.matches("token=" + rnd(ALNUM, 16)) != []
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert _compiled.load(hs, first._patterns, first._flags, mode) is not None
+
+
+def test_nothing_is_kept_when_the_directory_is_set_empty(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OPENROUTER_SECURE_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    Database([r"token=[A-Za-z0-9]{16}"], keep=True)
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_no_known_value_is_ever_kept_on_disk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The databases holding known values (and their merged form with the rules) are
+    compiled in memory only."""
+    monkeypatch.setenv("OPENROUTER_SECURE_CACHE_DIR", str(tmp_path))
+    value = "db-pass-" + rnd(ALNUM, 24)
+    prefilter = Prefilter(tuple(RULES), [(value, 0)], KNOWN)
+    assert prefilter.merged.wait(60)
+    prefilter.candidates("x" * (STREAM_FROM + 10) + value)  # the stream databases too
+    assert prefilter._merged
+    prefilter._merged[0].prepare_stream()
+    for kept in tmp_path.rglob("*"):
+        if kept.is_file():
+            assert_no_leak(value, kept.read_bytes())

@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import _compiled
 from ._literals import trie_pattern
 from ._rules import SHORT_RUN, Rule, boundaries
 
@@ -97,11 +98,19 @@ class Database:
     """
 
     def __init__(
-        self, patterns: Sequence[str], som: Sequence[bool] = (), *, block: bool = True
+        self,
+        patterns: Sequence[str],
+        som: Sequence[bool] = (),
+        *,
+        block: bool = True,
+        keep: bool = False,
     ) -> None:
         import hyperscan as hs
 
         self._hs = hs
+        #: whether the compiled databases are kept on disk for the next process (see
+        #: ``_compiled``; never for patterns holding a known value)
+        self._keep = keep
         self._patterns = [p.encode("ascii") for p in patterns]
         # Start of match only where asked (gates): it costs Hyperscan some speed.
         self._flags = [
@@ -119,6 +128,10 @@ class Database:
         if mode == hs.HS_MODE_STREAM and any(self._flags):
             # Gates span at most a few hundred bytes: the smallest horizon is enough.
             mode |= hs.HS_MODE_SOM_HORIZON_SMALL
+        if self._keep:
+            kept = _compiled.load(hs, self._patterns, self._flags, mode)
+            if kept is not None:
+                return kept
         db = hs.Database(mode=mode)
         db.compile(
             expressions=self._patterns,
@@ -126,6 +139,8 @@ class Database:
             elements=len(self._patterns),
             flags=self._flags,
         )
+        if self._keep:
+            _compiled.store(hs, self._patterns, self._flags, mode, db)
         return db
 
     def _scratch(self, db: Any, name: str) -> Any:
@@ -319,7 +334,7 @@ class _RuleDatabase:
                 patterns.append(not_pattern)
                 som.append(False)
         self.short_not = frozenset(short)
-        self.db = Database(patterns, som)
+        self.db = Database(patterns, som, keep=True)
 
 
 #: what a value's run holds

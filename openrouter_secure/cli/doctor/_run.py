@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._exceptions import ConfigurationError
+from ..._sanitize._compiled import DIRECTORY_NAME
 from ..._sanitize._sanitizer import default_sanitizer
 from ...config._allow import Baseline
 from ...config._check import dotenv_hits, scan_source, scan_text
@@ -55,7 +56,10 @@ __all__ = ["SCHEMA", "CheckedFile", "DoctorFinding", "Report", "run_doctor"]
 _REDACTED = re.compile(r"<REDACTED: \d+ chars>|\*\*\*MASKED\*\*\*|hmac-sha256:[0-9a-f]+")
 _CONTENT_FIELDS = frozenset({"prompt", "response", "completion", "content", "output", "messages"})
 _DATA_SUFFIXES = frozenset({".json", ".jsonl", ".csv", ".md", ".log", ".txt", ".ndjson"})
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox"})
+# (and the Sanitizer's compiled databases: binary, and holding no value of this user)
+_SKIP_DIRS = frozenset(
+    {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", DIRECTORY_NAME}
+)
 _CONFIG_NAMES = frozenset(
     {".mcp.json", "mcp.json", "claude_desktop_config.json", "mcp_config.json"}
 )
