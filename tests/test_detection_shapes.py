@@ -365,6 +365,8 @@ def test_an_assignment_after_prose_is_still_read(shape: str) -> None:
         'keyring.get_password("myapp2", "bob")',
         'Secret("app-secrets-7f9c8")',
         'load_key("id_rsa_2048_v2")',
+        'vault.readSecret("prod/db/password")',  # a method, not a builder's setter
+        'x.refreshToken("abcdefgh")',
     ],
 )
 def test_the_argument_of_a_getter_is_no_value(text: str) -> None:
@@ -599,17 +601,10 @@ def test_a_secret_under_these_names_is_masked(shape: str) -> None:
     _masked_everywhere(shape.format(v=value), value)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "routing_key=orders.created exchange=events",
-        'config.getSecret("StripeApiKey")',
-        'vault.readSecret("prod/db/password")',
-        'x.refreshToken("abcdefgh")',
-    ],
-)
-def test_these_names_with_no_secret_stay(text: str) -> None:
-    _kept_everywhere(text)
+def test_a_routing_key_that_names_a_route_stays() -> None:
+    """``routing`` owns a credential (PagerDuty's integration key), and AMQP's routing
+    keys are words the value gate turns away."""
+    _kept_everywhere("routing_key=orders.created exchange=events")
 
 
 def test_a_secret_in_json_encoded_twice_is_masked() -> None:
