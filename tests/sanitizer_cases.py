@@ -162,6 +162,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "authorization-pair": _assign("[(b'authorization', b'Bearer {}')]", ALNUM, 40),
     "named-value": _assign("env:\n  - name: STRIPE_API_KEY\n    value: {}", ALNUM, 32),
     "curl-user-token": _assign("curl -u {}: https://api.example.com/v1/charges", ALNUM, 32),
+    "powershell-securestring": _assign(
+        '$pw = ConvertTo-SecureString "{}" -AsPlainText -Force', ALNUM + "#!", 20
+    ),
     "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
@@ -220,6 +223,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         " and https://deploy-bot-production@ci.example.com"
     ),
     "curl-user": lambda: "curl -u $USER:$PASSWORD https://api.example.com",
+    "powershell-securestring": lambda: (
+        "$pw = ConvertTo-SecureString $env:DB_PASSWORD -AsPlainText -Force;"
+        ' $s = ConvertTo-SecureString "01000000d08c9ddf0115d1118c7a00c04fc297eb"'
+    ),
     "authorization": lambda: "Authorization: Bearer <token>",
     "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
     "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',

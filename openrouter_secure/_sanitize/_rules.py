@@ -941,6 +941,17 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="password",
     ),
+    # PowerShell's secure string from a literal (``ConvertTo-SecureString "v"
+    # -AsPlainText -Force``, how scripts build a ``PSCredential``): the first quoted
+    # argument of the same command, when ``-AsPlainText`` is one of its parameters.
+    Rule(
+        "powershell-securestring",
+        ("ConvertTo-SecureString", "convertto-securestring", "CONVERTTO-SECURESTRING"),
+        r"""(?i:ConvertTo-SecureString)(?=[^\n|;]{0,256}?[ \t]-(?i:AsPlainText)\b)"""
+        r"""[^\n|;"'`]{0,128}?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n]){1,256})(?P=q)""",
+        keep=0,
+        kind="password",
+    ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
     # Stripe and many APIs document it); only a value that looks generated.
     Rule(
