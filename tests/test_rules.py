@@ -145,9 +145,10 @@ def test_the_python_engine_finds_literals_that_overlap() -> None:
     ``SharedAccessKey=`` hiding the ``AccessKey`` of a secret-named value)."""
     from openrouter_secure import Secret
 
-    # (not a storage key: the ``-`` ends the base64 run the Azure rule needs)
+    # (not a storage key: the ``-`` ends the base64 run the Azure rule needs; a digit in
+    # it, as letters alone may read as an identifier)
     text = (
-        f"SharedAccessKey={rnd(ALNUM, 10)}-{rnd(ALNUM, 10)} Authorization: Bearer {rnd(ALNUM, 40)}"
+        f"SharedAccessKey={rnd(ALNUM, 9)}7-{rnd(ALNUM, 10)} Authorization: Bearer {rnd(ALNUM, 40)}"
     )
     assert _PYTHON.find(text) == engine("ahocorasick").find(text)
     assert [f.rule for f in _PYTHON.find(text)] == ["secret-assignment", "authorization"]
