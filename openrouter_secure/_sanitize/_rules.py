@@ -192,11 +192,10 @@ _SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
 # a ``]``: ``auth: password=v`` is no type). Hyperscan's first value gate reads it as a
 # value's run followed by blanks and ``=``, or by a bracket.
 _TYPED = r""":[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \t]{1,4})="""
-_SEP_PLAIN = (
-    _TYPED
-    + "|"
-    + r"""\\{0,7}(?:["']\]?|\])?(?:[ \t]{0,64}(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)|\()"""
-)
+_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])"
+# (also ``>``, the end of an XML start tag: under a password word)
+_PASSWORD_OPERATOR = _OPERATOR[:-1] + "|>)"
+_SEP_PLAIN = _TYPED + "|" + rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]{{0,64}}{_PASSWORD_OPERATOR}|\()"""
 # (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
@@ -336,7 +335,7 @@ def _value(*, prose: bool = False) -> str:
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
-_SEP_ASSIGN = r"""\\{0,7}(?:["']\]?|\])?(?:[ \t]*(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])|\()"""
+_SEP_ASSIGN = rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]*{_OPERATOR}|\()"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
@@ -409,10 +408,8 @@ def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str],
     )
 
 
-_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])"
-# (under a password word also ``>``, the end of an XML start tag, and a type)
-_PASSWORD_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=]|>)"  # noqa: S105
 _ASSIGN_HEADS = _assign_heads(_OPERATOR)
+# (under a password word also ``>`` and a type)
 _PASSWORD_HEADS = tuple(
     (head, rf"(?:{rest}|{_TYPED[1:]})" if head == ":" else rest)
     for head, rest in _assign_heads(_PASSWORD_OPERATOR, tag=True)
