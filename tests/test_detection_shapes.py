@@ -618,3 +618,17 @@ def test_a_secret_in_json_encoded_twice_is_masked() -> None:
     for backend in ENGINES:
         out = engine(backend).sanitize(text)
         assert_no_leak([value, password], out)
+
+
+@pytest.mark.parametrize(
+    "shape", ["access_key2={v}", "token_value={v} x", '{{"service_account_key2": "{v}"}}']
+)
+def test_a_long_value_after_a_name_with_digits_or_a_suffix_is_masked(shape: str) -> None:
+    """The gates of such names read back over the value's run, however long."""
+    value = rnd(ALNUM, 1500) + "7q"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_long_literal_of_a_secure_string_is_masked() -> None:
+    value = rnd(ALNUM, 300) + "#7"
+    _masked_everywhere(f'$pw = ConvertTo-SecureString "{value}" -AsPlainText -Force', value)

@@ -480,8 +480,9 @@ _HS_KEY_GATES = (
         _XML_ATTR_WINDOW,
     ),
     (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
-    *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), _XML_WINDOW) for digit in "0123456789"),
-    (_named(_VALUE_SUFFIX), _XML_WINDOW),
+    # (read back over a value's run, however long, and an element's quoted content)
+    *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
+    (_named(_VALUE_SUFFIX), -_XML_WINDOW),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -941,10 +942,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "powershell-securestring",
         ("ConvertTo-SecureString", "convertto-securestring", "CONVERTTO-SECURESTRING"),
-        r"""(?i:ConvertTo-SecureString)(?=[^\n|;]{0,256}?[ \t]-(?i:AsPlainText)\b)"""
-        r"""[^\n|;"'`]{0,128}?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n]){1,256})(?P=q)""",
+        r"""(?i:ConvertTo-SecureString)(?=[^\n|;]{0,1280}?[ \t]-(?i:AsPlainText)\b)"""
+        r"""[^\n|;"'`]{0,128}?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n]){1,1024})(?P=q)""",
         keep=0,
         kind="password",
+        max_len=1300,
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
     # Stripe and many APIs document it); only a value that looks generated.
