@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import random
 import stat
+import sys
 import threading
 import time
 from pathlib import Path
@@ -730,3 +731,98 @@ def test_no_known_value_is_ever_kept_on_disk(
     for kept in tmp_path.rglob("*"):
         if kept.is_file():
             assert_no_leak(value, kept.read_bytes())
+
+
+def test_a_kept_stream_database_leaves_out_its_block_only_patterns(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Patterns for block scans only never match in stream mode, under their own ids,
+    also once the stream database is loaded back from disk."""
+    monkeypatch.setenv("OPENROUTER_SECURE_CACHE_DIR", str(tmp_path))
+    patterns = [r"token=[A-Za-z0-9]{16}", r"[^A-Za-z0-9]sk-[a-z]{8}", r"key=[a-z]{4}"]
+    text = "x key=abcd sk-abcdefgh token=" + rnd(ALNUM, 16) + " " * STREAM_FROM
+    first = Database(patterns, keep=True, block_only=frozenset({1}))
+    assert {pid for pid, _, _ in first.matches(text[:100])} == {0, 1, 2}
+    streamed = first.stream_matches(text)
+    assert {pid for pid, _, _ in streamed} == {0, 2}
+    kept = _kept_files(tmp_path)
+    second = Database(patterns, keep=True, block_only=frozenset({1}))
+    assert second.stream_matches(text) == streamed
+    assert _kept_files(tmp_path) == kept  # loaded, not compiled and written again
+
+
+# -- long texts: rejected names read backwards, the text's own bytes scanned ----------------
+
+_REJECTED = ("cache_key", "public_key", "next_token", "Public.token", "input_token", "PAGE_TOKEN")
+
+
+def _long(lines: list[str]) -> str:
+    text = "\n".join(lines)
+    return "\n".join([text] * (STREAM_FROM // len(text) + 2))
+
+
+def test_a_long_text_drops_gate_matches_after_a_rejected_name() -> None:
+    """In stream mode the rejected names are not in the database: the name before each
+    gate match's value is read backwards in Python, and the gate match dropped, so
+    Python never judges those values."""
+    (ri,) = [i for i, rule in enumerate(RULES) if rule.name_not]
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    for sep in ("=", ": ", ' = "', '": "'):
+        text = _long([f"INFO app: {name}{sep}{_generated(32)} hit=1" for name in _REJECTED])
+        _, per_rule = prefilter.candidates(text)
+        assert ri not in per_rule, sep
+
+
+def test_a_long_text_masks_a_value_under_an_accepted_name_among_rejected_ones() -> None:
+    value = _generated(32)
+    lines = [f"INFO app: {name}={_generated(32)} hit=1" for name in _REJECTED]
+    text = _long(lines) + f"\nINFO app: cache_key={_generated(32)} api_key={value}\n"
+    masked = Sanitizer(backend="hyperscan").sanitize(text)
+    assert_no_leak(value, masked)
+    assert masked.count("cache_key=") == text.count("cache_key=")
+
+
+def test_a_long_text_of_names_rejected_and_not_is_masked_as_the_python_engine_masks_it() -> None:
+    rng = random.Random(7)
+    owners = ["cache", "public", "Public", "next", "input", "api", "my", "s3", "page", "x"]
+    words = ["key", "Key", "KEY", "token", "Token", "auth", "cookie", "secret", "password"]
+    seps = ["=", " = ", ": ", ":=", " -> ", '": "', "': '", " " * 150 + "= ", '("', " is "]
+    ends = [" x", ":8080/", "", '"']
+    lines: list[str] = []
+    while sum(map(len, lines)) < STREAM_FROM + CHUNK:
+        name = rng.choice(owners) + rng.choice(["_", ".", "-", ""]) + rng.choice(words)
+        value = rnd(rng.choice([ALNUM, "0123456789abcdef"]), rng.choice([12, 32, 700]))
+        lines.append(f"INFO {name}{rng.choice(seps)}{value}{rng.choice(ends)}")
+    text = "\n".join(lines)
+    fast, slow = Sanitizer(backend="hyperscan").sanitize(text), engine("python").sanitize(text)
+    assert fast.count("***MASKED***") > 1000
+    assert fast == slow
+
+
+def test_the_bytes_a_long_text_is_held_in_are_its_ascii_encoding() -> None:
+    text = "".join(random.Random(1).choice(ALNUM + " =:\n") for _ in range(100_000))
+    held = _hyperscan._held_bytes(text)
+    if sys.implementation.name != "cpython":  # (encoded a chunk at a time instead)
+        assert held is None
+    else:
+        assert held is not None
+        assert held.tobytes() == text.encode("ascii")
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("text", [_Text("a" * 1000), "é" * 1000, "€" * 1000])
+def test_a_str_subclass_or_wider_text_is_not_read_in_place(text: str) -> None:
+    assert _hyperscan._held_bytes(text) is None
+
+
+def test_a_long_text_scanned_in_place_reports_what_its_encoding_reports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text, _ = _straddling_text([])
+    db = Prefilter(tuple(RULES), [], KNOWN).rules.db
+    in_place = db.stream_matches(text)
+    monkeypatch.setattr(_hyperscan, "_held_bytes", lambda _text: None)
+    assert db.stream_matches(text) == in_place != []

@@ -42,12 +42,16 @@ def cache_dir() -> Path | None:
     return Path(base) / "openrouter-secure" / DIRECTORY_NAME
 
 
-def _name(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int) -> str:
+def _name(
+    hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, ids: Sequence[int]
+) -> str:
     digest = hashlib.sha256()
     for part in (getattr(hs, "__version__", ""), platform.machine(), str(mode)):
         digest.update(part.encode() + b"\0")
     for pattern, flag in zip(patterns, flags, strict=True):
         digest.update(b"%d\0%b\0" % (flag, pattern))
+    if ids:
+        digest.update(b"ids\0" + ",".join(map(str, ids)).encode())
     return digest.hexdigest() + ".hsdb"
 
 
@@ -59,17 +63,19 @@ def _trusted(info: os.stat_result) -> bool:
     return info.st_uid == getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def load(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int) -> Any | None:
-    """The database compiled earlier for these patterns, flags and mode, or ``None``."""
+def load(
+    hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, ids: Sequence[int] = ()
+) -> Any | None:
+    """The database compiled earlier for these patterns, flags and mode (and pattern
+    ids, when not their positions), or ``None``."""
     directory = cache_dir()
     if directory is None:
         return None
     try:
         if not _trusted(os.stat(directory)):
             return None
-        fd = os.open(
-            directory / _name(hs, patterns, flags, mode), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-        )
+        path = directory / _name(hs, patterns, flags, mode, ids)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as file:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode) or not _trusted(info) or info.st_size > _LARGEST:
@@ -82,7 +88,14 @@ def load(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int) ->
         return None
 
 
-def store(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, db: Any) -> None:
+def store(
+    hs: Any,
+    patterns: Sequence[bytes],
+    flags: Sequence[int],
+    mode: int,
+    db: Any,
+    ids: Sequence[int] = (),
+) -> None:
     """Keep ``db`` for the next process (best effort: a failure is ignored)."""
     directory = cache_dir()
     if directory is None:
@@ -96,7 +109,7 @@ def store(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, d
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
-            os.replace(temporary, directory / _name(hs, patterns, flags, mode))
+            os.replace(temporary, directory / _name(hs, patterns, flags, mode, ids))
         except BaseException:
             os.unlink(temporary)
             raise

@@ -16,9 +16,15 @@ Known values change at run time, so they get a second, small literal database.
 Short texts (a log record) are scanned in one block, once: the quick clean check
 keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
 are scanned in stream mode, :data:`CHUNK` characters at a time: matches that straddle
-two pieces are still reported, and each piece is encoded into memory that is reused
-while it is hot, where encoding 50 MB at once costs more than scanning it (fresh
-pages, cache misses).
+two pieces are still reported. On CPython the pieces are read where the ``str`` holds
+its bytes; elsewhere each piece is encoded into memory that is reused while it is hot,
+where encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
+
+A gate match under a name its rule rejects (``cache_key=<hex>``) is cancelled by a
+pattern of that name matching up to the same end: in a log record's block scan, so the
+quick check answers it from two reports. Stream mode leaves those patterns out (with
+their long lists of words they cost a sixth of a scan) and reads the name before each
+gate match's value backwards in Python instead (:func:`_name_rejecter`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import collections
 import os
 import re
+import sys
 import threading
 import time
 import weakref
@@ -34,7 +41,8 @@ from typing import Any
 
 from . import _compiled
 from ._literals import trie_pattern
-from ._rules import SHORT_RUN, Rule, boundaries
+from ._reverse import reverse_pattern
+from ._rules import RUN_CHAR, RUN_TAIL, SHORT_RUN, Rule, boundaries
 
 __all__ = [
     "CHUNK",
@@ -58,6 +66,7 @@ STREAM_FROM = 4 * CHUNK
 #: size, which cost a log record about a microsecond whenever the CPU caches had gone
 #: cold.
 SENTINEL = b"\n"
+SENTINEL_TEXT = SENTINEL.decode()
 
 
 def available() -> bool:
@@ -104,10 +113,13 @@ class Database:
         *,
         block: bool = True,
         keep: bool = False,
+        block_only: frozenset[int] = frozenset(),
     ) -> None:
         import hyperscan as hs
 
         self._hs = hs
+        #: pattern ids left out of stream mode (they never match there)
+        self._block_only = block_only
         #: whether the compiled databases are kept on disk for the next process (see
         #: ``_compiled``; never for patterns holding a known value)
         self._keep = keep
@@ -128,19 +140,20 @@ class Database:
         if mode == hs.HS_MODE_STREAM and any(self._flags):
             # Gates span at most a few hundred bytes: the smallest horizon is enough.
             mode |= hs.HS_MODE_SOM_HORIZON_SMALL
+        ids = list(range(len(self._patterns)))
+        if mode & hs.HS_MODE_STREAM and self._block_only:
+            ids = [i for i in ids if i not in self._block_only]
+        patterns = [self._patterns[i] for i in ids]
+        flags = [self._flags[i] for i in ids]
+        named = ids if len(ids) < len(self._patterns) else []
         if self._keep:
-            kept = _compiled.load(hs, self._patterns, self._flags, mode)
+            kept = _compiled.load(hs, patterns, flags, mode, named)
             if kept is not None:
                 return kept
         db = hs.Database(mode=mode)
-        db.compile(
-            expressions=self._patterns,
-            ids=list(range(len(self._patterns))),
-            elements=len(self._patterns),
-            flags=self._flags,
-        )
+        db.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
         if self._keep:
-            _compiled.store(hs, self._patterns, self._flags, mode, db)
+            _compiled.store(hs, patterns, flags, mode, db, named)
         return db
 
     def _scratch(self, db: Any, name: str) -> Any:
@@ -206,8 +219,14 @@ class Database:
         try:
             scan = stream.scan
             scan(SENTINEL, 0, scratch)
+            # (a chunk at a time from the text's own bytes too: a literal database
+            # scans 50 MB in one call a third slower)
+            held = _held_bytes(text)
             for lo in range(0, len(text), chunk):
-                scan(text[lo : lo + chunk].encode("ascii"), 0, scratch)
+                if held is not None:
+                    scan(held[lo : lo + chunk], 0, scratch)
+                else:
+                    scan(text[lo : lo + chunk].encode("ascii"), 0, scratch)
             scan(SENTINEL, 0, scratch)
         finally:
             # Frees the stream. Nothing is reported here (no pattern waits for the end
@@ -215,6 +234,30 @@ class Database:
             # uses, and runs holding the GIL, so two closes never share it.
             stream.close()
         return _unshift(out)
+
+
+# CPython keeps an ASCII ``str`` as one byte per character right after the object's
+# header: a long text is scanned there, without encoding it (encoding 50 MB costs a
+# tenth of a scan). Only an exact ``str`` in that layout, which its size tells (every
+# other layout is larger), on CPython; anything else is encoded a chunk at a time.
+_ASCII_HEADER = sys.getsizeof("") - 1
+
+
+def _held_bytes(text: str) -> memoryview | None:
+    """The bytes CPython holds an ASCII ``text`` in, or None. (A view of the text's own
+    memory: valid only while the caller holds ``text``.)"""
+    if (
+        sys.implementation.name != "cpython"
+        or type(text) is not str
+        or sys.getsizeof(text) != _ASCII_HEADER + len(text) + 1
+    ):
+        return None
+    try:
+        import ctypes
+    except ImportError:  # (a build without ctypes)
+        return None
+    held = (ctypes.c_char * len(text)).from_address(id(text) + _ASCII_HEADER)
+    return memoryview(held).cast("B")
 
 
 def _unshift(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -314,27 +357,39 @@ class _RuleDatabase:
                 self.anchored[ri] = re.compile(trie_pattern(rule.anchors)).match
             else:
                 self.finders[ri] = re.compile("(?=" + trie_pattern(rule.anchors) + ")")
-        #: ``gate_not`` pattern id -> the rule whose cancellable gate matches it cancels
+        #: cancelling pattern id -> the rule whose cancellable gate matches it cancels
         self.not_gate: dict[int, int] = {}
         #: cancellable gate pattern id (``Rule.gate_not_cancels``) -> its rule
         self.cancellable: dict[int, int] = {}
+        #: per rule with ``name_not`` patterns: whether the value's run of its gate
+        #: match ending at ``end`` follows a name the rule rejects (read backwards)
+        self.rejects_name: dict[int, Callable[[str, int], bool]] = {}
         som = [False] * self.n_lit + [not w for w in self.gate_window]
-        #: ``gate_not_short`` pattern ids
-        self.short_not: frozenset[int] = frozenset()
-        short: set[int] = set()
         for ri, rule in enumerate(rules):
-            if ri not in first_gate or not (rule.gate_not or rule.gate_not_short):
+            if ri not in first_gate or not (rule.name_not or rule.gate_not_short):
                 continue
             for pid in range(first_gate[ri], first_gate[ri] + rule.gate_not_cancels):
                 self.cancellable[pid] = ri
-            for not_pattern in (*rule.gate_not, *rule.gate_not_short):
-                if not_pattern in rule.gate_not_short:
-                    short.add(len(patterns))
+            for not_pattern in rule.gate_not_short:
                 self.not_gate[len(patterns)] = ri
                 patterns.append(not_pattern)
                 som.append(False)
-        self.short_not = frozenset(short)
-        self.db = Database(patterns, som, keep=True)
+        #: ``gate_not_short`` pattern ids
+        self.short_not = frozenset(self.not_gate)
+        # A rejected name is matched with the run after it in block mode (a log
+        # record's gate match and the one cancelling it: two reports), and tested in
+        # Python in stream mode: there these patterns, with their long lists of words,
+        # cost every scan a sixth of its time, for the few gate matches they cancel.
+        names: set[int] = set()
+        for ri, rule in enumerate(rules):
+            if rule.name_not and ri in first_gate:
+                self.rejects_name[ri] = _name_rejecter(rule.name_not)
+                for name in rule.name_not:
+                    self.not_gate[len(patterns)] = ri
+                    names.add(len(patterns))
+                    patterns.append(f"{name}{RUN_CHAR}*{RUN_TAIL}")
+                    som.append(False)
+        self.db = Database(patterns, som, keep=True, block_only=frozenset(names))
 
 
 #: what a value's run holds
@@ -363,6 +418,35 @@ def _short_run(text: str, end: int) -> bool:
     that is judged. (A log record is shorter than that: answered without reading.)"""
     lo = end - SHORT_RUN - 5
     return lo <= 0 or bool(text[lo : end - 1].rstrip(_RUN_CHARS))
+
+
+#: How far before a gate match's end a rejected name is looked for: a value's run and
+#: the longest name, separator and blanks before it, with a margin (a longer value is
+#: read back to its start first; behind more blanks a name is not seen, and the gate
+#: match goes to Python, which judges the name the same way, only slower).
+NAME_WINDOW = 512
+# Backwards from a gate match's end: what ends the value's run, then the whole run (a
+# lookahead and a back reference: the run is never given back, which would cost a
+# value under a name the rule accepts a try per character).
+_BACK_TO_NAME = rf"(?:{reverse_pattern(RUN_TAIL)})(?=({RUN_CHAR}*))\1"
+
+
+def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
+    """Whether the value's run of a gate match ending at ``end`` (in the text) starts
+    where a match of one of ``patterns`` ends, read backwards from ``end``."""
+    names = "|".join(reverse_pattern(p) for p in patterns)
+    match = re.compile(f"{_BACK_TO_NAME}(?:{names})").match
+
+    def rejects(text: str, end: int) -> bool:
+        # (the sentinels the scan read around the text, as it read them)
+        after = SENTINEL_TEXT if end > len(text) else ""
+        lo = end - NAME_WINDOW
+        if lo > 0 and text[lo] in _RUN_CHARS:  # perhaps inside a long value: from its start
+            lo = _run_start(text, end - 1) - NAME_WINDOW
+        before = text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]
+        return match((before + after)[::-1]) is not None
+
+    return rejects
 
 
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
@@ -443,7 +527,7 @@ def _clean_check(
                 and ((p1 not in short_not and p2 not in short_not) or _short_run(text, e1 - 1))
             ):
                 return True
-        # Clean when every match is a gate match that a ``gate_not`` match cancels (a
+        # Clean when every match is a gate match that a cancelling match cancels (a
         # name the rule rejects: ``cache_key=<hex>``, ``public_key=<base64>``).
         gates: list[tuple[int, int]] = []
         cancelled: set[tuple[int, int]] = set()
@@ -583,7 +667,7 @@ class Prefilter:
             if needles is not None and not self._merged:
                 patterns = [p.decode("ascii") for p in rules._patterns + needles._patterns]
                 som = [bool(f) for f in rules._flags] + [False] * len(needles._patterns)
-                self._merged.append(Database(patterns, som))
+                self._merged.append(Database(patterns, som, block_only=rules._block_only))
             if self._stream_wanted and self._merged:
                 self._merged[0].prepare_stream()
         except Exception:  # noqa: BLE001, S110 - two scans per text stay correct
@@ -635,8 +719,10 @@ class Prefilter:
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
         gate_window, not_gate, cancellable = db.gate_window, db.not_gate, db.cancellable
-        # Gate matches that end where a ``gate_not`` match does: text the rule rejects.
-        short_not = db.short_not
+        # Gate matches that end where a cancelling match does: text the rule rejects.
+        short_not, rejects_name = db.short_not, db.rejects_name
+        # (in stream mode the rejected names were not scanned for: see ``_RuleDatabase``)
+        streamed = len(text) >= STREAM_FROM
         dropped = {
             (not_gate[pid], end)
             for pid, _, end in found
@@ -655,7 +741,11 @@ class Prefilter:
             elif pid in not_gate:
                 continue
             else:
-                if dropped is not None and (cancellable.get(pid), end) in dropped:
+                cancels = cancellable.get(pid)
+                if cancels is not None and (
+                    (dropped is not None and (cancels, end) in dropped)
+                    or (streamed and cancels in rejects_name and rejects_name[cancels](text, end))
+                ):
                     continue
                 ri = gate_rule[pid - n_lit]
                 window = gate_window[pid - n_lit]

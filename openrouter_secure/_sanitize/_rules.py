@@ -52,6 +52,8 @@ from ._names import (
 
 __all__ = [
     "RULES",
+    "RUN_CHAR",
+    "RUN_TAIL",
     "SHORT_RUN",
     "Rule",
     "boundaries",
@@ -106,13 +108,16 @@ class Rule:
     #: ``gate`` (a key format) is then found by them instead of its anchors, so an
     #: anchor in text that cannot be a key costs nothing.
     hs_gates: tuple[tuple[str, int], ...] = ()
-    #: for a gated rule: patterns whose matches end exactly where a match of one of its
-    #: first ``gate_not_cancels`` Hyperscan gates does, for text the rule rejects; such
-    #: gate matches are dropped (Hyperscan engine)
-    gate_not: tuple[str, ...] = ()
+    #: for a gated rule: patterns of a name and what follows it up to its value
+    #: (``cache_key=``) under which the rule rejects any value; a match of one of its
+    #: first ``gate_not_cancels`` Hyperscan gates is dropped when the value's run it
+    #: read starts right where one of them ends (Hyperscan engine)
+    name_not: tuple[str, ...] = ()
     gate_not_cancels: int = 1
-    #: the same, honoured only when the gate match ends after a value's run of at most
-    #: ``SHORT_RUN`` characters (a placeholder must lie within the head that is judged)
+    #: patterns whose matches end exactly where such a gate match does, for text the
+    #: rule rejects, honoured only when the gate match ends after a value's run of at
+    #: most ``SHORT_RUN`` characters (a placeholder must lie within the head that is
+    #: judged); compiled into the rules' database
     gate_not_short: tuple[str, ...] = ()
     #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
     #: where its anchors may start (default: the anchors themselves, case-sensitive); a
@@ -338,7 +343,12 @@ def _value(*, prose: bool = False) -> str:
 _SEP_ASSIGN = rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]*{_OPERATOR}|\()"""
 _BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,4}}{_LINK})"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
-_VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*(?:{_RUN_END}|:[^/]|:/[^/]|://)"
+#: A character of a value's run
+RUN_CHAR = _RUN
+#: What ends a value's run: a character outside the run, or a ``:`` and one or two
+#: characters after it, as the gates read them
+RUN_TAIL = rf"(?:{_RUN_END}|:[^/]|:/[^/]|://)"
+_VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*{RUN_TAIL}"
 # An element's content: six characters, or a quoted value that its element closes right
 # after (``"<token>", "x"`` in JSON is no element)
 _XML_AFTER_TAG = (
@@ -511,22 +521,18 @@ def _owners(words: frozenset[str]) -> str:
     return "|".join(v for w in sorted(words) if w.isalpha() for v in _case(w))
 
 
-# (A ``your`` only at the start of the run or after a character that is not a letter:
-# ``other_token`` holds no placeholder.)
 def _owned(owners: frozenset[str], words: str) -> str:
-    return rf"[^A-Za-z0-9](?:{_owners(owners)})[_.\-]{words}{_VALUE_END}"
+    return rf"[^A-Za-z0-9](?:{_owners(owners)})[_.\-]{words}{_BEFORE_VALUE}{_QUOTE}"
 
 
-_KEY_GATE_NOT = (
-    # a name the rule rejects
+# Names the rule rejects (each owner, then the word it owns)
+_KEY_NAME_NOT = (
     _owned(_NOT_KEY_OWNERS, "(?i:key)"),
     _owned(_NOT_TOKEN_OWNERS, "(?i:token)"),
     _owned(
         frozenset({"public", "publishable"}),
         "(?i:token|auth|credentials|credential|creds|cookie|sessionid)",
     ),
-    # (not names made up, ``fake_token``, ``example_key``: rare in a log, and this
-    # pattern, whose literal is every secret word, cost every scan of one 4%)
 )
 # a placeholder in the run (honoured only for a short run: the head ``_context`` judges
 # must hold it), after the common separators: ``=`` and ``:`` (logs, environments,
@@ -1033,7 +1039,7 @@ RULES: tuple[Rule, ...] = (
         gate=_KEY_GATE,
         hs_gates=_HS_KEY_GATES,
         gate_not_cancels=len(_HS_ASSIGN_GATES),
-        gate_not=_KEY_GATE_NOT,
+        name_not=_KEY_NAME_NOT,
         gate_not_short=_KEY_GATE_NOT_SHORT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
