@@ -6,10 +6,12 @@ its alternative, measured alternately in the same run (best of ``--runs``).
     python benchmarks/bench_long_text.py --mb 10
 
 The choices: one stream scan of the merged database of rules and known values
-(hidden characters are known values too) against one scan of each; the search for
-copies of found values with fewer than 64 literals padded up to 64 (so Hyperscan
-picks FDR) against unpadded; and the masked text against one fresh copy of the text
-(the floor of any way of building it).
+(hidden characters are known values too) against one scan of each; the text's own
+bytes scanned in place against each chunk encoded; the stream database without the
+patterns of names a rule rejects (each gate match's name read backwards in Python
+instead) against with them; the search for copies of found values with fewer than 64
+literals padded up to 64 (so Hyperscan picks FDR) against unpadded; and the masked
+text against one fresh copy of the text (the floor of any way of building it).
 """
 
 from __future__ import annotations
@@ -105,6 +107,55 @@ def main(argv: list[str] | None = None) -> None:
     print("  rules and known values:")
     print(f"    one scan of the merged database           {_ms(t['one'])}")
     print(f"    a scan of each                            {_ms(t['two'])}")
+
+    # -- the text's own bytes, or each chunk encoded ------------------------------------
+    in_place = _hyperscan._held_bytes
+
+    def encoded(fn: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            _hyperscan._held_bytes = lambda _text: None
+            try:
+                return fn()
+            finally:
+                _hyperscan._held_bytes = in_place
+
+        return run
+
+    copies = [text[f.start : f.end] for f in sanitizer.find(text)]
+    t = alternate(
+        args.runs,
+        rules_held=lambda: rules.stream_matches(text),
+        rules_encoded=encoded(lambda: rules.stream_matches(text)),
+        copies_held=lambda: _hyperscan.occurrences(text, copies),
+        copies_encoded=encoded(lambda: _hyperscan.occurrences(text, copies)),
+    )
+    print("  the text's own bytes scanned in place, or each 256 KiB chunk encoded:")
+    print(f"    rules, in place                           {_ms(t['rules_held'])}")
+    print(f"    rules, encoded                            {_ms(t['rules_encoded'])}")
+    print(f"    copies of {len(copies)} found values, in place        {_ms(t['copies_held'])}")
+    print(f"    copies, encoded                           {_ms(t['copies_encoded'])}")
+
+    # -- rejected names: read backwards in Python, or in the stream database -----------
+    rdb = prefilter.rules
+    with_names = _hyperscan.Database(
+        [p.decode() for p in rules._patterns], [bool(f) for f in rules._flags], block=False
+    )
+    with_names.prepare_stream()
+    gates = [
+        (rdb.cancellable[pid], end)
+        for pid, _, end in rules.stream_matches(text)
+        if rdb.cancellable.get(pid) in rdb.rejects_name
+    ]
+    t = alternate(
+        args.runs,
+        without=lambda: rules.stream_matches(text),
+        with_names=lambda: with_names.stream_matches(text),
+        backwards=lambda: [rdb.rejects_name[ri](text, end) for ri, end in gates],
+    )
+    print("  names a rule rejects (cache_key=, public_key=):")
+    print(f"    stream scan without their patterns        {_ms(t['without'])}")
+    print(f"    {len(gates)} gate matches' names read backwards  {_ms(t['backwards'])}")
+    print(f"    stream scan with their patterns           {_ms(t['with_names'])}")
 
     # -- the search for copies: padded to 64 literals or not ----------------------------
     rng = random.Random(5)
