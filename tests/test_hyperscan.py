@@ -267,11 +267,30 @@ def _generated(n: int) -> str:
 
 
 def test_a_name_the_rule_rejects_passes_the_quick_clean_check() -> None:
-    """``cache_key=<hex>``: the gate matches, but so does its ``gate_not`` at the same
-    end, so the record is answered clean without Python judging the name."""
+    """``cache_key=<hex>``: the gate matches, but so does the pattern of its rejected
+    name at the same end, so the record is answered clean without Python judging it."""
     prefilter = Prefilter(tuple(RULES), [], KNOWN)
     for name in ("cache_key", "public_key", "next_token"):
         assert prefilter.clean(f"INFO app: {name}={_generated(32)} hit=true"), name
+
+
+@pytest.mark.parametrize(
+    "record",
+    ['{{"cache_key": "{v}", "hit": true}}', '{{"Public.token":"{v}"}}', '"next_token": "{v}",'],
+)
+def test_a_json_key_the_rule_rejects_passes_the_quick_clean_check(record: str) -> None:
+    """After a JSON key's quote the block scan has no pattern of the rejected names (it
+    would cost every JSON record naming secrets): the name is read backwards instead,
+    still without Python judging the value."""
+    prefilter = Prefilter(tuple(RULES), [], KNOWN)
+    assert prefilter.clean(record.format(v=_generated(32)))
+
+
+def test_a_rejected_json_key_beside_a_secret_one_is_not_clean() -> None:
+    value = _generated(32)
+    text = f'{{"cache_key": "{_generated(32)}", "api_key": "{value}"}}'
+    assert not Prefilter(tuple(RULES), [], KNOWN).clean(text)
+    assert_no_leak(value, Sanitizer(backend="hyperscan").sanitize(text))
 
 
 def test_a_rejected_name_beside_a_secret_name_is_not_clean() -> None:
@@ -771,6 +790,29 @@ def test_a_long_text_drops_gate_matches_after_a_rejected_name() -> None:
         text = _long([f"INFO app: {name}{sep}{_generated(32)} hit=1" for name in _REJECTED])
         _, per_rule = prefilter.candidates(text)
         assert ri not in per_rule, sep
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "api_key=abcdefgh_cache_key:={v}",
+        '{{"token": "abcdefgh-next-token:={v}"}}',
+        'token="Session_cache_key: {v}"',
+        'auth="cursor.Token::={v}"',
+    ],
+)
+@pytest.mark.parametrize("long", [False, True])
+def test_a_rejected_name_at_the_end_of_another_value_does_not_drop_it(
+    line: str, long: bool
+) -> None:
+    """The value's run ends in a rejected name, then a separator and the secret: the
+    name's pattern, with an empty run and the separator's last character, ended where
+    the outer value's gate match did."""
+    value = _generated(26)
+    text = line.format(v=value)
+    if long:
+        text = _long(["the quick brown fox"]) + "\n" + text + "\n" + _long(["jumps"])
+    assert_no_leak(value, Sanitizer(backend="hyperscan").sanitize(text))
 
 
 def test_a_long_text_masks_a_value_under_an_accepted_name_among_rejected_ones() -> None:

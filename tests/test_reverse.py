@@ -21,6 +21,7 @@ _PATTERNS = {
     r"[]a][^]b]\x22\\{0,7}[\]\-]": ['aa"\\]', ']c"-'],
     r"(?P<name>ab|a)(?:b{1,}|c{,2})": ["abbb", "acc", "a"],
     RUN_TAIL: [" ", ":x", ":/x", "://"],
+    r"key\012=\0": ["key\n=\0"],
     **{p: [] for rule in RULES for p in (*rule.name_not, *rule.gate_not_short)},
 }
 _ALPHABET = "abcdxyekKy_-.= \t\"'\\:/]CacheTOKENtoken"
@@ -51,7 +52,19 @@ def test_the_rejected_names_match_read_backwards_where_they_match_forwards() -> 
 
 
 @pytest.mark.parametrize(
-    "pattern", [r"^ab", r"ab$", r"a\Z", r"(?=a)b", r"(?<=a)b", r"(a)\1", r"(ab", r"ab)"]
+    "pattern",
+    [
+        r"^ab",
+        r"ab$",
+        r"a\Z",
+        r"(?=a)b",
+        r"(?<=a)b",
+        r"(a)\1",
+        r"\101",
+        r"(ab",
+        r"ab)",
+        "(?x:k e y)",
+    ],
 )
 def test_what_has_no_mirror_is_refused(pattern: str) -> None:
     with pytest.raises(ValueError, match="cannot reverse"):

@@ -12,11 +12,14 @@ import re
 
 __all__ = ["reverse_pattern"]
 
-_GROUP_OPEN = re.compile(r"\((?:\?(?:[aiLmsux]*(?:-[imsx]+)?:|P<\w+>))?")
+_GROUP_OPEN = re.compile(r"\((?:\?(?:[aiLmsu]*(?:-[imsu]+)?:|P<\w+>))?")
 _QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})\??")
 # Escapes that match one character (or none, ``\b``: a boundary reads the same both
-# ways); ``\A``, ``\Z`` and back references have no mirror here.
-_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^AZ1-9gPpNu])")
+# ways; an octal one is ``\0`` and up to two more digits); ``\A``, ``\Z`` and back
+# references (``\1``: also what Python reads as octal, ``\101``) have no mirror here.
+_ESCAPE = re.compile(
+    r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|0[0-7]{0,2}|[^AZ0-9gPpNu])"
+)
 
 
 class _Parser:
