@@ -266,6 +266,26 @@ def test_copies_are_found_in_long_texts_too(s: Sanitizer) -> None:
     assert other not in out
 
 
+@pytest.mark.parametrize(
+    ("backend", "long"),
+    [("hyperscan", False), ("hyperscan", True), ("ahocorasick", False), ("python", False)],
+)
+def test_every_copy_of_each_of_hundreds_of_found_values_is_masked(backend: str, long: bool) -> None:
+    """Hundreds of secrets found in one text (a log of a day), each also copied bare
+    further on: every copy is masked, whatever order an engine finds the secrets in."""
+    values = [rnd(ALNUM, 18) + rnd("0123456789", 6) for _ in range(300)]
+    url_value = rnd(ALNUM, 18) + rnd("0123456789", 6)
+    lines = [f"api_key={v}" for v in values]
+    lines.append(f"GET https://h.example/p?x=1;KEY={url_value} HTTP/1.1")
+    lines += [f"copy {v} here" for v in [*values, url_value]]
+    text = "\n".join(lines)
+    if long:
+        text += "\n" + "the quick brown fox\n" * 55_000
+    out = engine(backend).sanitize(text)
+    for value in [*values, url_value]:
+        assert_no_leak(value, out)
+
+
 @pytest.mark.parametrize("backend", ["hyperscan", "ahocorasick", "python"])
 def test_a_secret_inside_a_found_assignment_is_masked_where_it_recurs_bare(
     backend: str,

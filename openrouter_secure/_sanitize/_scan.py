@@ -74,11 +74,13 @@ _TOKEN_CHARS = _TOKEN_LEFT | {"="}
 #: What continues a key found by a format rule (letters, digits, ``-``, ``_``)
 _GLUED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 #: Values of this many characters found by a rule are masked wherever else they occur
-#: in the same text (shorter ones would mask ordinary words), the first
-#: ``PROPAGATE_VALUES`` distinct ones of a text.
+#: in the same text (shorter ones would mask ordinary words), every one of them.
 PROPAGATE_MIN = 8
 PROPAGATE_MAX = 512
-PROPAGATE_VALUES = 256
+#: Up to this many values, their copies are looked for with ``str.find`` in a short
+#: text; more are looked for in one pass (an automaton, or one regex): a log of
+#: thousands of secrets costs one pass, not one per secret.
+FIND_EACH_UP_TO = 16
 
 # A hit: (context start, secret start, secret end, rule index or KNOWN, keep).
 Hit = tuple[int, int, int, int, int]
@@ -202,6 +204,12 @@ def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, i
             out.append((vi, start))
             last_end = start + len(values[vi])
     return out
+
+
+def _prefixes(found: str, heads: dict[str, list[int]]) -> list[str]:
+    """The heads that start the one a trie regex found there (the longest): values
+    shorter than :data:`PROPAGATE_MIN` have shorter heads."""
+    return [found[:k] for k in range(1, len(found) + 1) if found[:k] in heads]
 
 
 def _never_clean(_: str) -> bool:
@@ -464,11 +472,9 @@ class Scanner:
                         # The copies are reported under the value's first rule in the
                         # table, whatever order an engine found its hits in.
                         found[one] = (ri, one_keep)
-                if len(found) >= PROPAGATE_VALUES:
-                    break
         if not found:
             return
-        values = list(found)[:PROPAGATE_VALUES]
+        values = list(found)
         extra = self._occurrences(text, values)
         if len(extra) == len(values):  # each value once, where it was found: the usual case
             return
@@ -483,8 +489,12 @@ class Scanner:
         """(value index, start) of every occurrence of ``values`` in ``text``: a
         ``str.find`` loop on short texts, one automaton pass on long ones (with one
         value, only on texts so long that compiling a database costs less than
-        ``str.find``, which runs at about 2 GB/s)."""
-        long = len(text) >= 1 << 16 and (len(values) > 1 or len(text) >= _hyperscan.STREAM_FROM)
+        ``str.find``, which runs at about 2 GB/s) and for more than
+        :data:`FIND_EACH_UP_TO` values; without an automaton, one regex pass."""
+        many = len(values) > FIND_EACH_UP_TO
+        long = many or (
+            len(text) >= 1 << 16 and (len(values) > 1 or len(text) >= _hyperscan.STREAM_FROM)
+        )
         if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
             return _apart(_hyperscan.occurrences(text, values), values)
         long = long and len(values) > 1
@@ -493,6 +503,22 @@ class Scanner:
 
             found = ac.AhoCorasick(values).find_matches_as_indexes(text, overlapping=True)
             return _apart([(vi, start) for vi, start, _ in found], values)
+        if many:
+            # (each place where a value's first characters stand, then those values)
+            heads: dict[str, list[int]] = {}
+            for vi, value in enumerate(values):
+                heads.setdefault(value[:PROPAGATE_MIN], []).append(vi)
+            finder = re.compile(f"(?=({trie_pattern(list(heads))}))")
+            return _apart(
+                [
+                    (vi, m.start())
+                    for m in finder.finditer(text)
+                    for head in _prefixes(m.group(1), heads)
+                    for vi in heads[head]
+                    if text.startswith(values[vi], m.start())
+                ],
+                values,
+            )
         out = []
         for vi, value in enumerate(values):
             i = text.find(value)
