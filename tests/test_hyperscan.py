@@ -786,8 +786,8 @@ def test_a_long_text_drops_gate_matches_after_a_rejected_name() -> None:
     Python never judges those values."""
     (ri,) = [i for i, rule in enumerate(RULES) if rule.name_not]
     prefilter = Prefilter(tuple(RULES), [], KNOWN)
-    for sep in ("=", ": ", ' = "', '": "'):
-        text = _long([f"INFO app: {name}{sep}{_generated(32)} hit=1" for name in _REJECTED])
+    for sep, size in (("=", 32), (": ", 32), (' = "', 32), ('": "', 32), ("=", 2000)):
+        text = _long([f"INFO app: {name}{sep}{_generated(size)} hit=1" for name in _REJECTED])
         _, per_rule = prefilter.candidates(text)
         assert ri not in per_rule, sep
 

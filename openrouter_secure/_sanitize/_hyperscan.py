@@ -421,15 +421,17 @@ def _short_run(text: str, end: int) -> bool:
 
 
 #: How far before a gate match's end a rejected name is looked for: a value's run and
-#: the longest name, separator and blanks before it, with a margin (a longer value is
-#: read back to its start first; behind more blanks a name is not seen, and the gate
-#: match goes to Python, which judges the name the same way, only slower).
-NAME_WINDOW = 512
+#: the longest name, separator and blanks before it (behind more blanks a name is not
+#: seen, and the gate match goes to Python, which judges the name the same way, only
+#: slower). A run that goes on before that is read back to its start first.
+NAME_WINDOW = 320
+_RUN_TAIL_BACK = reverse_pattern(RUN_TAIL)
 # Backwards from a gate match's end: what ends the value's run, then the whole run (a
 # lookahead and a back reference: the run is never given back, which would cost a
 # value under a name the rule accepts a try per character), never empty (a name at the
 # end of another value's run, ``api_key=abcdefgh_cache_key:=v``, is followed by none).
-_BACK_TO_NAME = rf"(?:{reverse_pattern(RUN_TAIL)})(?=({RUN_CHAR}+))\1"
+_BACK_TO_NAME = rf"(?:{_RUN_TAIL_BACK})(?=({RUN_CHAR}+))\1"
+_RUN_BACK = re.compile(rf"(?:{_RUN_TAIL_BACK}){RUN_CHAR}*").match
 
 
 def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
@@ -442,10 +444,16 @@ def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
         # (the sentinels the scan read around the text, as it read them)
         after = SENTINEL_TEXT if end > len(text) else ""
         lo = end - NAME_WINDOW
-        if lo > 0 and text[lo] in _RUN_CHARS:  # perhaps inside a long value: from its start
-            lo = _run_start(text, end - 1) - NAME_WINDOW
-        before = text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]
-        return match((before + after)[::-1]) is not None
+        back = ((text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
+        if match(back) is not None:
+            return True
+        run = _RUN_BACK(back)
+        if lo <= 0 or run is None or run.end() < len(back):
+            return False
+        # (the value's run reached the window's start: read from the run's start)
+        lo = _run_start(text, end - 1) - NAME_WINDOW
+        back = ((text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
+        return match(back) is not None
 
     return rejects
 
