@@ -384,10 +384,13 @@ class _RuleDatabase:
         for ri, rule in enumerate(rules):
             if rule.name_not and ri in first_gate:
                 self.rejects_name[ri] = _name_rejecter(rule.name_not)
-                for name in rule.name_not_headed:
+                for name in rule.name_not:
                     self.not_gate[len(patterns)] = ri
                     names.add(len(patterns))
-                    patterns.append(name)
+                    # (one character of value at least: a name at the end of another
+                    # value's run, ``api_key=abcdefgh_cache_key:=v``, ends where that
+                    # value's gate match does, with an empty run and ``=``)
+                    patterns.append(f"{name}{RUN_CHAR}+{RUN_TAIL}")
                     som.append(False)
         self.db = Database(patterns, som, keep=True, block_only=frozenset(names))
 
@@ -492,7 +495,6 @@ def _clean_check(
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
-    rejects_name = rdb.rejects_name
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -525,14 +527,7 @@ def _clean_check(
                 known = needles.ends(data) if needles is not None else []
         if not found and not known:  # the common case: no callback ran
             return True
-        if len(found) == 1 and not known:
-            # (a gate match after a rejected name the block scan does not read: a JSON
-            # key, ``"cache_key": "<hex>"``)
-            pid, _, end = found[0]
-            cancels = cancellable.get(pid, -1)
-            if cancels in rejects_name and rejects_name[cancels](text, end - 1):
-                return True
-        elif len(found) == 2 and not known:
+        if len(found) == 2 and not known:
             # (the next most common: one gate match and the match that cancels it)
             (p1, _, e1), (p2, _, e2) = found
             if p1 in not_gate:
@@ -544,9 +539,8 @@ def _clean_check(
                 and ((p1 not in short_not and p2 not in short_not) or _short_run(text, e1 - 1))
             ):
                 return True
-        # Clean when every match is a gate match its rule rejects: a cancelling match
-        # ends there too (a placeholder; a name the rule rejects, ``cache_key=<hex>``,
-        # ``public_key=<base64>``), or the name read backwards is one.
+        # Clean when every match is a gate match that a cancelling match cancels (a
+        # placeholder; a name the rule rejects, ``cache_key=<hex>``, ``public_key=<base64>``).
         gates: list[tuple[int, int]] = []
         cancelled: set[tuple[int, int]] = set()
         dirty = bool(known)
@@ -566,11 +560,7 @@ def _clean_check(
                     break
                 gates.append((rule, end))
             else:
-                dirty = any(
-                    (rule, end) not in cancelled
-                    and not (rule in rejects_name and rejects_name[rule](text, end - 1))
-                    for rule, end in gates
-                )
+                dirty = not cancelled.issuperset(gates)
         if not dirty:
             return True
         if one is not None:  # split what the merged database found into the two lists
@@ -743,6 +733,8 @@ class Prefilter:
         gate_window, not_gate, cancellable = db.gate_window, db.not_gate, db.cancellable
         # Gate matches that end where a cancelling match does: text the rule rejects.
         short_not, rejects_name = db.short_not, db.rejects_name
+        # (in stream mode the rejected names were not scanned for: see ``_RuleDatabase``)
+        streamed = len(text) >= STREAM_FROM
         dropped = {
             (not_gate[pid], end)
             for pid, _, end in found
@@ -764,7 +756,7 @@ class Prefilter:
                 cancels = cancellable.get(pid)
                 if cancels is not None and (
                     (dropped is not None and (cancels, end) in dropped)
-                    or (cancels in rejects_name and rejects_name[cancels](text, end))
+                    or (streamed and cancels in rejects_name and rejects_name[cancels](text, end))
                 ):
                     continue
                 ri = gate_rule[pid - n_lit]

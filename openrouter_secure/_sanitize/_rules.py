@@ -113,10 +113,6 @@ class Rule:
     #: first ``gate_not_cancels`` Hyperscan gates is dropped when the value's run it
     #: read starts right where one of them ends (Hyperscan engine)
     name_not: tuple[str, ...] = ()
-    #: some of those names, each with a separator and the value's run to the end of a
-    #: gate match, for the Hyperscan engine's block scans (a log record then passes
-    #: the quick check without Python: see ``_hyperscan``)
-    name_not_headed: tuple[str, ...] = ()
     gate_not_cancels: int = 1
     #: patterns whose matches end exactly where such a gate match does, for text the
     #: rule rejects, honoured only when the gate match ends after a value's run of at
@@ -540,18 +536,6 @@ _REJECTED_NAMES = (
 )
 # (each name, then any separator that may stand before a value)
 _KEY_NAME_NOT = tuple(_owned(o, w, f"{_BEFORE_VALUE}{_QUOTE}") for o, w in _REJECTED_NAMES)
-# The same for Hyperscan's block scans, to the end of the value's run (one character at
-# least: a name at the end of another value's run, ``api_key=abcdefgh_cache_key:=v``,
-# ends where that value's gate match does, with an empty run and ``=``): written once per
-# head, as the gates are, so that each starts only where a value may follow, and not
-# after a double quote: a JSON record naming a dozen secrets paid a fifth of its scan
-# for them (``"cache_key": "v"`` goes to ``name_not`` instead)
-_KEY_NAME_NOT_HEADED = tuple(
-    _owned(o, w, f"{head}{rest}{_BLANKS}{_QUOTE}{_RUN}+{RUN_TAIL}")
-    for o, w in _REJECTED_NAMES
-    for head, rest in _ASSIGN_HEADS
-    if not head.startswith(r"\x22")
-)
 # a placeholder in the run (honoured only for a short run: the head ``_context`` judges
 # must hold it), after the common separators: ``=`` and ``:`` (logs, environments,
 # YAML), a blank, and a quote and a colon (JSON, Python's dicts: ``{"token":
@@ -1058,7 +1042,6 @@ RULES: tuple[Rule, ...] = (
         hs_gates=_HS_KEY_GATES,
         gate_not_cancels=len(_HS_ASSIGN_GATES),
         name_not=_KEY_NAME_NOT,
-        name_not_headed=_KEY_NAME_NOT_HEADED,
         gate_not_short=_KEY_GATE_NOT_SHORT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
