@@ -866,3 +866,13 @@ def test_a_long_text_scanned_in_place_reports_what_its_encoding_reports(
     in_place = db.stream_matches(text)
     monkeypatch.setattr(_hyperscan, "_held_bytes", lambda _text: None)
     assert db.stream_matches(text) == in_place != []
+
+
+def test_a_rejected_name_at_the_text_start_is_read_with_the_sentinel_before_it() -> None:
+    """The window read backwards reaches the text's first character exactly: the
+    boundary the name needs is the sentinel the scan read before the text."""
+    rules = Prefilter(tuple(RULES), [], KNOWN).rules
+    (rejects,) = rules.rejects_name.values()
+    value = _generated(_hyperscan.NAME_WINDOW)
+    text = "cache_key=" + value[: _hyperscan.NAME_WINDOW - 11] + " hit=1"
+    assert rejects(text, _hyperscan.NAME_WINDOW)

@@ -447,7 +447,7 @@ def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
         # (the sentinels the scan read around the text, as it read them)
         after = SENTINEL_TEXT if end > len(text) else ""
         lo = end - NAME_WINDOW
-        back = ((text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
+        back = ((text[lo:end] if lo > 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
         if match(back) is not None:
             return True
         run = _RUN_BACK(back)
@@ -455,7 +455,7 @@ def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
             return False
         # (the value's run reached the window's start: read from the run's start)
         lo = _run_start(text, end - 1) - NAME_WINDOW
-        back = ((text[lo:end] if lo >= 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
+        back = ((text[lo:end] if lo > 0 else SENTINEL_TEXT + text[:end]) + after)[::-1]
         return match(back) is not None
 
     return rejects
