@@ -206,12 +206,6 @@ def _apart(found: list[tuple[int, int]], values: list[str]) -> list[tuple[int, i
     return out
 
 
-def _prefixes(found: str, heads: dict[str, list[int]]) -> list[str]:
-    """The heads that start the one a trie regex found there (the longest): values
-    shorter than :data:`PROPAGATE_MIN` have shorter heads."""
-    return [found[:k] for k in range(1, len(found) + 1) if found[:k] in heads]
-
-
 def _never_clean(_: str) -> bool:
     return False
 
@@ -504,7 +498,8 @@ class Scanner:
             found = ac.AhoCorasick(values).find_matches_as_indexes(text, overlapping=True)
             return _apart([(vi, start) for vi, start, _ in found], values)
         if many:
-            # (each place where a value's first characters stand, then those values)
+            # (each place where a value's first characters stand, then those values:
+            # every value is PROPAGATE_MIN characters or more, so the heads are alike)
             heads: dict[str, list[int]] = {}
             for vi, value in enumerate(values):
                 heads.setdefault(value[:PROPAGATE_MIN], []).append(vi)
@@ -513,8 +508,7 @@ class Scanner:
                 [
                     (vi, m.start())
                     for m in finder.finditer(text)
-                    for head in _prefixes(m.group(1), heads)
-                    for vi in heads[head]
+                    for vi in heads[m.group(1)]
                     if text.startswith(values[vi], m.start())
                 ],
                 values,
