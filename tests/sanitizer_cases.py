@@ -165,6 +165,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "powershell-securestring": _assign(
         '$pw = ConvertTo-SecureString "{}" -AsPlainText -Force', ALNUM + "#!", 20
     ),
+    "credential-call": _assign(
+        'requests.get(url, auth=("deploy", "{}"), timeout=5)', ALNUM + "#!", 20
+    ),
     "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
@@ -226,6 +229,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "powershell-securestring": lambda: (
         "$pw = ConvertTo-SecureString $env:DB_PASSWORD -AsPlainText -Force;"
         ' $s = ConvertTo-SecureString "01000000d08c9ddf0115d1118c7a00c04fc297eb"'
+    ),
+    "credential-call": lambda: (
+        'log.info("login", "login failed"); login("GET", "/api/login");'
+        ' auth("user", "${PASSWORD}"); login("admin", "password"); getAuth("scope", "rw12")'
     ),
     "authorization": lambda: "Authorization: Bearer <token>",
     "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",

@@ -632,3 +632,239 @@ def test_a_long_value_after_a_name_with_digits_or_a_suffix_is_masked(shape: str)
 def test_a_long_literal_of_a_secure_string_is_masked() -> None:
     value = rnd(ALNUM, 300) + "#7"
     _masked_everywhere(f'$pw = ConvertTo-SecureString "{value}" -AsPlainText -Force', value)
+
+
+# -- suffixes after the word, system properties, Vault's secret_id, credential calls -------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "API_KEY_1={v}",
+        "OPENAI_API_KEY_V2={v}",
+        "STRIPE_SECRET_KEY_LIVE={v}",
+        "SECRET_KEY_BASE={v}",
+        "export SHOP_TOKEN_PROD={v}",
+        '"DB_PASSWORD_OLD": "{v}"',
+        "AUTH_TOKEN2_PROD={v}",
+        "API_KEY_STAGING_VALUE={v}",
+    ],
+)
+def test_a_variant_or_stage_after_an_environment_variables_word_is_masked(shape: str) -> None:
+    value = rnd(ALNUM, 32) + "7"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KEY_TESTING=abcdefghij12345",  # a word that only starts like a stage
+        "api_key_prod=ref_1",  # a value the gate turns away
+        "CACHE_KEY_1=9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c",  # an owner that makes it no secret
+    ],
+)
+def test_names_with_suffixes_that_hold_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_lower_case_stage_suffix_is_read_in_structured_data() -> None:
+    """In text only an environment variable's upper case is read after the word (each
+    lower-case form costs every scan); a key of structured data is judged by segments."""
+    from openrouter_secure import Sanitizer
+
+    value = rnd(ALNUM, 32) + "7"
+    out = Sanitizer().sanitize_data({"api_key_prod": value})
+    assert out == {"api_key_prod": MASK}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "java -Dpassword={v} -jar app.jar",
+        'JAVA_OPTS="-Dtoken={v} -Xmx1g"',
+        "-Ddb.password={v}",
+        "-DapiKey={v}",
+    ],
+)
+def test_a_java_system_property_is_masked(shape: str) -> None:
+    value = "Tr0" + rnd(ALNUM, 20) + "#q"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_system_property_of_a_name_that_is_no_secret_stays() -> None:
+    _kept_everywhere("java -Dcache_key=9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c -Dpassword=changeme")
+
+
+def _uuid() -> str:
+    h = rnd(HEX, 32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "vault write auth/approle/login role_id=r-1 secret_id={v}",
+        'export VAULT_SECRET_ID="{v}"',
+        "secret_id: {v}",
+        '{{"secretId": "{v}"}}',
+        "SECRETID={v}",
+    ],
+)
+def test_a_vault_approle_secret_id_is_masked(shape: str) -> None:
+    value = _uuid()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws secretsmanager get-secret-value --secret-id prod/db/creds",
+        "SecretId=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod",
+        "--secret-id MyTestSecret",
+    ],
+)
+def test_a_secret_id_that_names_a_secret_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_the_id_of_a_client_secret_is_no_secret() -> None:
+    _kept_everywhere(f"AZURE_CLIENT_SECRET_ID={_uuid()}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'requests.get(url, auth=("deploy", "{v}"))',
+        "auth = ('admin', '{v}')",
+        'HTTPBasicAuth("user", "{v}")',
+        'var c = new NetworkCredential("svc", "{v}");',
+        'smtp.PlainAuth("", "me@example.com", "{v}", host)',
+        'req.SetBasicAuth("user", "{v}")',
+        "Credentials.basic('user', '{v}')",
+        'server.login("me@example.com", "{v}")',
+        'new UsernamePasswordCredentials("svc", "{v}")',
+    ],
+)
+def test_a_password_as_a_calls_second_argument_is_masked(shape: str) -> None:
+    value = "Tr0" + rnd(ALNUM, 12) + "#q"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'log.info("login", "login failed")',
+        'router.login("GET", "/api/login")',
+        'auth("user", "${PASSWORD}")',
+        'login("admin", "password")',
+        'login("u", "user_password")',
+        'getAuth("scope", "rw:all12")',
+        'login("u", "env://DB_PASSWORD")',
+    ],
+)
+def test_calls_whose_second_argument_is_no_password_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def _password() -> str:
+    return "Tr0" + rnd(ALNUM, 12) + "#x"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "JAVA_OPTS=-Dpassword={v}",
+        "export MAVEN_OPTS=-Dtoken={v} -Xmx512m",
+        "./gradlew run --jvm-args=-Dpassword={v}",
+        "jvm_args: [-Dpassword={v}]",
+        "java -Dx=1,-Dpassword={v}",
+        "(-Dpassword={v})",
+    ],
+)
+def test_a_system_property_after_an_assignment_or_a_list_is_masked(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'auth=(\n    "admin",\n    "{v}",\n)',
+        'HTTPBasicAuth(\n    "admin", "{v}"\n)',
+        'auth := smtp.PlainAuth(\n\t"",\n\t"ops@example.com",\n\t"{v}",\n\t"smtp.example.com",\n)',
+        'auth=(b"admin", b"{v}")',
+        'auth=("admin", r"{v}")',
+        'auth=("admin",     "{v}")',
+        "client.auth('admin', `{v}`)",
+        'server.login(sender, "{v}")',
+        'requests.get(url, auth=HTTPBasicAuth(username, "{v}"))',
+        'smtp.PlainAuth("ops", "ops@example.com", "{v}", "smtp.example.com")',
+        'smtp.PlainAuth("", "", "{v}", host)',
+        '{{"msg": "calling auth=(\\"admin\\", \\"{v}\\")"}}',
+        'auth=("ad\\"min", "{v}")',
+    ],
+)
+def test_a_password_argument_is_masked_however_the_call_is_laid_out(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_password_argument_holding_a_backslash_is_masked_whole() -> None:
+    value = _password()
+    text = f'auth=("admin", "{value[:6]}\\\\{value[6:]}")'
+    _masked_everywhere(text, value[6:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'requests.get(url, auth=("<username>", "<password>"))',
+        'req.SetBasicAuth("<user>", "<token>")',
+        'app.auth("POST", "/api/v1/auth")',
+        'auth("auth.error", "認証に失敗しました")',
+        'app.auth("X-Auth-Token", "x-api-key")',
+        'app.auth("region", "us-east-1")',
+        'client.login("last_seen", "2024-01-01T10:00:00Z")',
+        'client.auth("host", "localhost:8080")',
+    ],
+)
+def test_placeholders_and_values_no_password_is_made_of_stay_as_arguments(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_secret_id_in_vaults_table_output_is_masked() -> None:
+    value = _uuid()
+    table = (
+        "Key                   Value\n---                   -----\n"
+        f"secret_id             {value}\nsecret_id_accessor    {_uuid()}\n"
+        "secret_id_ttl         0s\n"
+    )
+    _masked_everywhere(table, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws secretsmanager get-secret-value --secret-id tutorials/MyFirstSecret",
+        "aws secretsmanager get-secret-value --secret-id MyTestDatabaseSecret2",
+        "client.get_secret_value(SecretId='MyTestSecret01')",
+        '"requestParameters": {"secretId": "prod/payments/Stripe-Key3"}',
+    ],
+)
+def test_the_name_of_a_secret_under_secret_id_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["API_KEY_PROD_V2={v}", "API_KEY_1_PROD={v}", "SECRET_ID_PROD={u}", "VAULT_SECRET_ID_1={u}"],
+)
+def test_two_suffixes_after_the_word_are_read(shape: str) -> None:
+    value, uuid_value = rnd(ALNUM, 32) + "7", _uuid()
+    text = shape.format(v=value, u=uuid_value)
+    _masked_everywhere(text, value if "{v}" in shape else uuid_value)
+
+
+def test_quoted_element_content_holding_a_lt_is_masked_by_every_engine() -> None:
+    first, second = _password(), _password()
+    _masked_everywhere(f'<password>"  {first}<{second}"</password>', first)

@@ -116,6 +116,8 @@ _NOT_OWNERS: dict[str, frozenset[str]] = {
     "pass": frozenset({"by", "first", "second", "single", "multi", "one", "two", "boarding"}),
     "auth": frozenset({"o", "no", "basic_", "requires", "use", "has", "is", "two", "multi"}),
 }
+# (the segment before ``secret_id`` that makes it the id of a secret, not one)
+_SECRET_ID_OWNERS = frozenset({"client", "app", "application", "key", "kv"})
 _NOT_OWNER_ANY = frozenset({"max", "min", "num", "total", "count", "is", "has", "use", "enable"})
 # A segment among the two before the secret word that says the value is made up or not
 # a credential (``fakeToken``, ``example_client_secret``; not ``SAMPLE_APP_X_SECRET``),
@@ -130,6 +132,11 @@ _NEGATED = frozenset({"matching", "existent", "existing", "such", "valid", "real
 _DOMAINS = frozenset({"com", "org", "net"})
 # Segments after the secret word that keep it the name of the value.
 _VALUE_SUFFIX = frozenset({"value", "string", "str", "data", "b64", "base64", "hex", "raw"})
+# A stage's suffix after the secret word (``STRIPE_KEY_LIVE``): still the secret's name.
+_STAGE_SUFFIX = frozenset(
+    {"prod", "production", "live", "dev", "test", "staging", "stage", "sandbox", "base",
+     "old", "new", "primary", "secondary", "backup"}
+)  # fmt: skip
 
 _SEGMENT = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -150,17 +157,26 @@ def _joined(segs: list[str]) -> list[str]:
     return out
 
 
-def _name_words(name: str) -> list[str]:
-    """``name``'s words, without the digits and value suffix after the last
-    (``bot_token1``, ``secret3.data``, ``API_KEY2_VALUE``: their last word is the
-    secret word)."""
-    segs = _joined(_segments(name))
+def _pop_digits(segs: list[str]) -> bool:
+    popped = False
     while segs and segs[-1].isdigit():
         segs.pop()
-    if len(segs) > 1 and segs[-1] in _VALUE_SUFFIX:
-        segs.pop()
-        while segs and segs[-1].isdigit():
+        popped = True
+    return popped
+
+
+def _name_words(name: str) -> list[str]:
+    """``name``'s words, without the digits and the value, variant or stage suffixes
+    after the last (``bot_token1``, ``secret3.data``, ``API_KEY2_VALUE``, ``API_KEY_V2``,
+    ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``: their last word is the secret word)."""
+    segs = _joined(_segments(name))
+    digits = _pop_digits(segs)
+    for _ in range(3):
+        if len(segs) > 1 and (
+            segs[-1] in _VALUE_SUFFIX or segs[-1] in _STAGE_SUFFIX or (digits and segs[-1] == "v")
+        ):
             segs.pop()
+            digits = _pop_digits(segs)
     return segs
 
 
@@ -203,6 +219,11 @@ def is_secret_identifier(name: str) -> bool:
         return False
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
+    if (last == "id" and prev == "secret") or last == "secretid":
+        # A Vault AppRole's ``secret_id`` (not an application's ``client_secret_id``,
+        # which names its secret)
+        before = segs[: -2 if last == "id" else -1]
+        return not (before and before[-1] in _SECRET_ID_OWNERS) and not _made_up(before)
     if prev in _NOT_OWNER_ANY or _made_up(segs[:-1]):
         return False
     if last == "login":  # SONAR_LOGIN: CI tools name tokens so
@@ -222,6 +243,23 @@ def is_secret_identifier(name: str) -> bool:
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
                 return True  # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``: an environment variable
     return False
+
+
+def _names_secret_id(name: str) -> bool:
+    segs = _name_words(name)
+    return segs[-2:] == ["secret", "id"] or segs[-1:] == ["secretid"]
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def _secret_id_value(value: str) -> bool:
+    """A Vault AppRole secret id (a UUID, as Vault makes them, or a long generated
+    value), not the name or path of a secret, as AWS's ``--secret-id
+    tutorials/MyFirstSecret`` or ``MyTestDatabaseSecret2`` give one."""
+    return _UUID.fullmatch(value) is not None or (
+        len(value) >= 24 and "/" not in value and ":" not in value
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -711,7 +749,9 @@ def value_spans(
     rejected = start if quoted or prose else end
     if name.lower() in _PAIR_NAMES and _pair_name_field(text, m.end("name") - len(name), end):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
-    if not value_kind(value, password=password):
+    if not value_kind(value, password=password) or (
+        _names_secret_id(name) and not _secret_id_value(value)
+    ):
         return [], rejected
     if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
         return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names

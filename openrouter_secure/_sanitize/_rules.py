@@ -22,6 +22,9 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``{"name": "API_KEY", "value": ...}``, ``<key>ApiKey</key><string>...``).
 - ``password``: a value under a password-like name or in a URL/connection string;
   any non-placeholder value counts.
+- ``argument``: a password as a call's argument, judged as a value under a password
+  name is (``_context.value_kind``: not a word, a path, a reference, code), or under
+  the plain ``auth``/``login`` (group ``generic``) as a generated value.
 - ``auth``: an ``Authorization`` value; it must hold a digit or mixed case.
 - ``param``: a URL query parameter's value (``_names``).
 - ``generated``: a value no name marks, in a place a token stands (a URL's or curl's
@@ -181,11 +184,27 @@ def _followed(word: str) -> tuple[str, ...]:
     return tuple(v + f for v in spellings for f in _FOLLOW + "_.")
 
 
-_KEY_ANCHORS = (*(a for w in _NAME_WORDS for a in _followed(w)), *_followed("LOGIN"))
+_KEY_ANCHORS = (
+    *(a for w in _NAME_WORDS for a in _followed(w)),
+    *_followed("LOGIN"),
+    *("secretId", "SecretId", "secretID", "SecretID", "SECRETID", "secretid"),
+)
 _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
-# (the other value suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``,
-# ``_raw``, ``_str``, cost every scan of a log a seventh more here: not read in text)
-_SUFFIX_RE = r"\d{0,3}(?:[_.\-](?i:value|string|data))?"
+# After the word, what keeps it the name's last word (``_context._name_words``): digits
+# (``bot_token1``), then a value's suffix (``api_key_value``) or, in an environment
+# variable's upper case, a variant's or a stage's (``API_KEY_1``, ``API_KEY_V2``,
+# ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``). (In lower case, or for the other value
+# suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``, ``_raw``, ``_str``,
+# each costs every scan of a log a tenth more: not read in text.)
+_VALUE_SUFFIX = r"[_.\-](?i:value|string|data)"
+_UPPER_SUFFIX = (
+    r"(?:_(?:[0-9]{1,3}|V[0-9]{1,3}|PROD|PRODUCTION|LIVE|DEV|TEST|STAGING|STAGE|SANDBOX"
+    r"|BASE|OLD|NEW|PRIMARY|SECONDARY|BACKUP)){1,2}(?:_(?:VALUE|STRING|DATA))?"
+)
+_SUFFIX_RE = rf"\d{{0,3}}(?:{_VALUE_SUFFIX}|{_UPPER_SUFFIX})?"
+# A Vault AppRole's ``secret_id`` (``role_id=... secret_id=v``, ``VAULT_SECRET_ID``) is
+# the credential itself, unlike other ids: read as a name of its own.
+_SECRET_ID_RE = rf"(?i:secret)[_\-]?(?i:id)(?:{_UPPER_SUFFIX})?"
 # ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, ``||=``, ``??=``, ``<-``, ``>`` ending an
 # XML start tag, and ``(`` opening a call right after the name (``setApiKey("v")``: a
 # quoted value only; not ``oauth (session_count=4)``), after an optional closing quote
@@ -261,12 +280,12 @@ def _tails(xml: str) -> tuple[str, str]:
     ``xml``: an element's content (and attributes) after the name."""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
     )
     return password, other
@@ -274,7 +293,8 @@ def _tails(xml: str) -> tuple[str, str]:
 
 _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 _KEY_GATE = (
-    f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL})"
+    f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL}"
+    f"|{_SECRET_ID_RE}{_OTHER_TAIL})"
 )
 # -- The gate as Hyperscan scans for it ----------------------------------------------
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
@@ -341,7 +361,7 @@ def _value(*, prose: bool = False) -> str:
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
 _SEP_ASSIGN = rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]*{_OPERATOR}|\()"""
-_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,4}}{_LINK})"
+_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,40}}{_LINK})"
 #: A character of a value's run
 RUN_CHAR = _RUN
 #: What ends a value's run: a character outside the run, or a ``:`` and one or two
@@ -350,9 +370,9 @@ RUN_TAIL = rf"(?:{_RUN_END}|:[^/]|:/[^/]|://)"
 # Where a value's run ends, mark or not (a superset of where the gates below end)
 _VALUE_END = rf"{_BEFORE_VALUE}{_QUOTE}{_RUN}*{RUN_TAIL}"
 # An element's content: six characters, or a quoted value that its element closes right
-# after (``"<token>", "x"`` in JSON is no element)
+# after, ``<`` inside it or not (``"<token>", "x"`` in JSON is no element)
 _XML_AFTER_TAG = (
-    r"""(?:[^<\n"'][^<\n]{5}|"[^"<\n]+"<|'[^'<\n]+'<|<!\[CDATA\[[^\]\n]{6}"""
+    r"""(?:[^<\n"'][^<\n]{5}|"[^"\n]+"<|'[^'\n]+'<|<!\[CDATA\[[^\]\n]{6}"""
     r"""|\r?\n[ \t]{0,40}[^<\s]{6})"""
 )
 _XML = r"""(?:>|["']>)""" + _XML_AFTER_TAG
@@ -425,7 +445,7 @@ _PASSWORD_HEADS = tuple(
     for head, rest in _assign_heads(_PASSWORD_OPERATOR, tag=True)
 )
 # (blanks, then a link word: ``token is v``)
-_BLANK_HEADS = ((" ", rf"[ \t]{{0,3}}{_LINK}"), (r"\t", rf"[ \t]{{0,3}}{_LINK}"))
+_BLANK_HEADS = ((" ", rf"[ \t]{{0,39}}{_LINK}"), (r"\t", rf"[ \t]{{0,39}}{_LINK}"))
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
 _COMMA_REST = (
@@ -443,7 +463,7 @@ _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # that compiles in a tenth of the time; under other words the value gates above)
 _LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})")[0]
 _LOOSE_OTHER_TAIL = (
-    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,4}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
 )
 
@@ -455,9 +475,6 @@ def _named(name_end: str) -> str:
         f"(?:{_PASSWORD_WORD_RE}{name_end}{_LOOSE_PASSWORD_TAIL}"
         f"|{_OTHER_WORD_RE}{name_end}{_LOOSE_OTHER_TAIL})"
     )
-
-
-_VALUE_SUFFIX = r"[_.\-](?i:value|string|data)"
 
 
 _Gates = tuple[tuple[str, int], ...]
@@ -491,8 +508,13 @@ _HS_KEY_GATES = (
     ),
     (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
     # (read back over a value's run, however long, and an element's quoted content)
-    *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
+    *(
+        (_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX}|{_UPPER_SUFFIX})?"), -_XML_WINDOW)
+        for digit in "0123456789"
+    ),
     (_named(_VALUE_SUFFIX), -_XML_WINDOW),
+    (_named(_UPPER_SUFFIX), -_XML_WINDOW),
+    (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -561,12 +583,15 @@ SHORT_RUN = 150
 # A name and its value as two fields. The field of the name: ``name`` (Kubernetes, ECS),
 # ``key`` (``<add key="ApiKey" value="v"/>`` in .NET configs, ``{"key": .., "value":
 # ..}``), ``Key``/``ParameterKey`` (AWS tags, CloudFormation parameters); a quote, ``=``
-# or a list item marks the short words, which are everywhere in text otherwise.
+# or a list item marks the short words, which are everywhere in text otherwise. (A
+# lower-case ``key=`` only with a quote after it, as attributes write it: a bare one
+# ends every ``cache_key=<v>`` of a log, and reading on from each cost Hyperscan more
+# than the rest of such a line.)
 _PAIR_ANCHORS = (
     "name", '"Name', "'Name", "Name=", '"key', "'key", "key=", 'Key"', "Key'", "Key=",
     "- key:", "- Key:", "ParameterKey:",
 )  # fmt: skip
-_PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=|Key["'=]|- [Kk]ey:|ParameterKey:)"""
+_PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=["']|Key["'=]|- [Kk]ey:|ParameterKey:)"""
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
 _PAIR_SECRET_NAME = (
@@ -585,7 +610,7 @@ _PAIR_FIELD_VALUE = (
     r"""|(?P<u>[^\s"',}\]]{1,4096}))"""
 )
 _NAMED_VALUE = (
-    r"""(?:name|["']Name|Name(?==)|["']key|key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
+    r"""(?:name|["']Name|Name(?==)|["']key|key(?==["'])|Key(?=["'=])|- [Kk]ey(?=:)"""
     r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
     + PAIR_BETWEEN
     + PAIR_VALUE
@@ -607,13 +632,43 @@ _NAMED_ELEMENT = (
 _NAMED_ELEMENT_GATE = (
     _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</name>|</param-name>|["'])"""
 )
+# (the callee's name, as written: ``auth`` and ``login`` alone, or a class or method
+# that can only take a user and a password)
+_CREDENTIAL_CALLS = (
+    "HTTPBasicAuth", "HTTPDigestAuth", "HTTPProxyAuth", "BasicAuth", "DigestAuth",
+    "basic_auth", "basicAuth", "SetBasicAuth", "setBasicAuth", "withBasicAuth",
+    "NetworkCredential", "UsernamePasswordCredentials", "UsernamePasswordCredential",
+    "PasswordAuthentication", "PlainAuth", "Credentials.basic", "login", "auth",
+)  # fmt: skip
+# (the names that only take a password; ``auth`` and ``login`` only as a method,
+# ``.login(``, or a keyword argument, ``auth=(``)
+_CREDENTIAL_CALL_RE = "|".join(re.escape(name) for name in _CREDENTIAL_CALLS[:-2])
+_CALL_BLANKS = r"\s{0,40}"
+_CALL_OPEN = rf"{_CALL_BLANKS}\({_CALL_BLANKS}"
+# (a quoted argument: escapes inside, the shortest first, so a JSON-escaped closing
+# quote, ``\"``, closes it)
+
+
+def _call_string(group: str) -> str:
+    return (
+        rf"""[bBrRuUfF]{{0,2}}\\{{0,7}}(?P<{group}>["'`])(?:[^"'`\n\\]|\\[^\n]){{0,128}}?"""
+        rf"""\\{{0,7}}(?P={group})"""
+    )
+
+
+_CALL_STRING_GATE = r"""[bBrRuUfF]{0,2}\\{0,7}["'`][^\n]{0,260}["'`]"""
+_CALL_NEXT = rf"{_CALL_BLANKS},{_CALL_BLANKS}"
+_CALL_REST_GATE = (
+    rf"""{_CALL_BLANKS}(?:{_CALL_STRING_GATE}|[A-Za-z_][\w.]{{0,63}}){_CALL_NEXT}"""
+    r"""[bBrRuUfF]{0,2}\\{0,7}["'`][^\s"'`]{4}"""
+)
 _KEY_PATTERN = (
-    f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE})"
+    f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE}|{_SECRET_ID_RE})"
     + r"(?:(?P<sep>"
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
-    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,4}(?:(?:is|was|to|as)[ \t]{1,4})?))"
+    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
@@ -654,7 +709,7 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value()}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,4}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
+        f"(?:[ \t]{{1,40}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
@@ -956,6 +1011,43 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="password",
         max_len=1300,
+    ),
+    # A user and a password as a call's arguments: HTTP clients' basic auth
+    # (``auth=("user", "v")``, ``HTTPBasicAuth(user, "v")``, ``SetBasicAuth``),
+    # ``NetworkCredential``, ``UsernamePasswordCredentials``, ``PasswordAuthentication``,
+    # Go's ``smtp.PlainAuth(identity, "user", "v", host)``, a client's
+    # ``.login("user", "v")`` or ``.auth("user", "v")``, OkHttp's ``Credentials.basic``;
+    # one argument per line or aligned, string prefixes (``b"v"``), backticks,
+    # JSON-escaped quotes. The user may be a variable; the password is a literal with no
+    # blank (``login("admin", "login failed")`` is a message). Under the plain
+    # ``auth``/``login`` the value must look generated (``app.auth("region",
+    # "us-east-1")`` is no password); under a name that only takes a password, it is
+    # judged as under a password name.
+    Rule(
+        "credential-call",
+        _CREDENTIAL_CALLS,
+        rf"""(?<![A-Za-z0-9])(?:PlainAuth{_CALL_OPEN}{_call_string("q0")}{_CALL_NEXT}"""
+        rf"""|(?:(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?"""
+        r"""|(?P<generic>(?<=\.)(?:auth|login)[ \t]{0,4}|auth ?=[ \t]{0,4}))\()"""
+        rf"""{_CALL_BLANKS}(?:{_call_string("q1")}|[A-Za-z_][\w.]{{0,63}}){_CALL_NEXT}"""
+        r"""[bBrRuUfF]{0,2}\\{0,7}(?P<q>["'`])(?P<s>(?:[^\s"'`\\]|\\[^\s"'`]){4,256})"""
+        r"""\\{0,7}(?P=q)""",
+        keep=0,
+        kind="argument",
+        max_len=1100,
+        # (each form a pattern of its own, its literal as long as it is fixed: ``auth``
+        # alone would start this work at every ``auth`` of a log)
+        hs_gates=tuple(
+            (head + _CALL_REST_GATE, 900)
+            for head in (
+                rf"PlainAuth{_CALL_OPEN}{_CALL_STRING_GATE}{_CALL_NEXT}",
+                rf"(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\(",
+                r"\.(?:auth|login)\(",
+                r"\.(?:auth|login)[ \t]{1,4}\(",
+                r"auth=[ \t]{0,4}\(",
+                r"auth =[ \t]{0,4}\(",
+            )
+        ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
     # Stripe and many APIs document it); only a value that looks generated.

@@ -105,6 +105,10 @@ _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # A found value that is itself an assignment: a name, ``=`` or ``:``, the rest.
 _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 
+# (what may stand before a command line's option: ``-Dname=v``, ``JAVA_OPTS=-Dname=v``,
+# ``[-Dname=v]``, ``-Dx=1,-Dname=v``)
+_OPTION_BEFORE = ("", " ", "\t", '"', "'", "\n", "\r", "=", ",", "[", "(", ";", "`")
+
 
 def _ident_before(text: str, end: int) -> str:
     """The identifier (``[\\w.-]``) ending at ``end`` (``OPENROUTER_`` before the anchor
@@ -617,6 +621,10 @@ class Scanner:
             # ``?user=1\u0026token=v``: a URL query in JSON as Go writes it
             before = chr(int(text[at + 1 : at + 5], 16))
             ident = ident[5:]
+        elif ident[:2] == "-D" and before in _OPTION_BEFORE:
+            # ``java -Dpassword=v``, ``-Ddb.password=v``: a system property's name
+            # follows the option's letter
+            ident = ident[2:]
         spans, end = value_spans(text, ident + text[start : m.end("name")], before, m)
         for lo, hi in spans:
             hits.append((start, lo, hi, ri, 0))
@@ -655,6 +663,12 @@ class Scanner:
                 return token_user
             if s.isdigit() and user is not None and user.isdigit():
                 return False  # ``docker run -u 1000:1000``: a user and group id
+        elif kind == "argument":
+            # (under a plain ``auth``/``login`` only a generated value; a placeholder,
+            # ``<password>``, is no password in either)
+            generic = m.group("generic") is not None
+            if s[:1] == "<" or s[-1:] == ">" or not value_kind(s, password=not generic):
+                return False
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
                 return False
