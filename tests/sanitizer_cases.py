@@ -243,6 +243,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     ),
     "named-element": lambda: (
         f"<key>CFBundleIdentifier</key><string>{rnd(ALNUM, 32)}</string>"
+        f"<String><Key>Title</Key><Value>{rnd(ALNUM, 32)}</Value></String>"
         f'<setting name="Region" serializeAs="String"><value>{rnd(ALNUM, 32)}</value>'
     ),
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',

@@ -53,6 +53,7 @@ PAIRS = [
     '<setting name="ShopApiKey" serializeAs="String">\n  <value>{v}</value>\n</setting>',
     '<entry key="shop.api.key">{v}</entry>',
     '<entry key="db.password">{v}</entry>',
+    '<String><Key>Password</Key><Value ProtectInMemory="True">{v}</Value></String>',
 ]
 
 

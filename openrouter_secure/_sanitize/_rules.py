@@ -622,15 +622,20 @@ _NAMED_VALUE = (
 # Hadoop and Spring configs (``<property><name>fs.s3a.secret.key</name><value>v``,
 # ``<property name="password"><value>v``), Java ``web.xml`` (``<param-name>``).
 _NAMED_ELEMENT_HEAD = (
-    r"""(?:<key>|<name>|<param-name>|<setting name=["']|<data name=["']|<property name=["'])"""
+    r"""(?:<key>|<Key>|<name>|<param-name>|<setting name=["']|<data name=["']"""
+    r"""|<property name=["'])"""
 )
+_NAMED_ELEMENT_CLOSE = r"""(?:</key>|</Key>|</name>|</param-name>|["'][^<>\n]{0,64}>)"""
 _NAMED_ELEMENT = (
     _NAMED_ELEMENT_HEAD
-    + r"""(?P<n>[A-Za-z_][\w.:\-]{0,127})(?:</key>|</name>|</param-name>|["'][^<>\n]{0,64}>)"""
-    + r"""\s{0,40}<(?:string|value|param-value)>\s{0,40}(?P<s>[^<\s][^<\n]{0,4095})(?=\s{0,40}<)"""
+    + r"""(?P<n>[A-Za-z_][\w.:\-]{0,127})"""
+    + _NAMED_ELEMENT_CLOSE
+    # (KeePass writes attributes on its ``<Value>``: ``<Value ProtectInMemory="True">``)
+    + r"""\s{0,40}<(?:string|value|param-value|Value(?:[ \t][^<>\n]{0,128})?)>"""
+    + r"""\s{0,40}(?P<s>[^<\s][^<\n]{0,4095})(?=\s{0,40}<)"""
 )
 _NAMED_ELEMENT_GATE = (
-    _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</name>|</param-name>|["'])"""
+    _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</Key>|</name>|</param-name>|["'])"""
 )
 # (the callee's name, as written: ``auth`` and ``login`` alone, or a class or method
 # that can only take a user and a password)
@@ -1117,13 +1122,17 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "named-element",
-        ("<key>", "<name>", "<param-name>", "<setting name=", "<data name=", "<property name="),
+        (
+            *("<key>", "<Key>", "<name>", "<param-name>", "<setting name="),
+            *("<data name=", "<property name="),
+        ),
         _NAMED_ELEMENT,
         keep=0,
         kind="named",
         max_len=4400,
         gate=_NAMED_ELEMENT_GATE,
-        gate_window=120,
+        # (the head, a name of up to 137 characters and what closes it)
+        gate_window=200,
     ),
     Rule(
         "secret-assignment",
