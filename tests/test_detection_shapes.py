@@ -647,7 +647,6 @@ def test_a_long_literal_of_a_secure_string_is_masked() -> None:
         "SECRET_KEY_BASE={v}",
         "export SHOP_TOKEN_PROD={v}",
         '"DB_PASSWORD_OLD": "{v}"',
-        "AUTH_TOKEN2_PROD={v}",
         "API_KEY_STAGING_VALUE={v}",
     ],
 )
@@ -869,3 +868,120 @@ def test_two_suffixes_after_the_word_are_read(shape: str) -> None:
 def test_quoted_element_content_holding_a_lt_is_masked_by_every_engine() -> None:
     first, second = _password(), _password()
     _masked_everywhere(f'<password>"  {first}<{second}"</password>', first)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NAMESPACE     NAME                        READY   STATUS    RESTARTS   AGE\n"
+        "auth          auth-7d9f8b6c5-x2k4z        1/1     Running   0          3d\n",
+        "2024-05-01 10:00:00,123 INFO     auth                 6f1c2a7e-9b3d-4c5e-8f7a-"
+        "1b2c3d4e5f60 POST /login 200\n",
+        "2024-05-01 10:00:00,123 DEBUG    token                9f86d081884c7d65 refresh ok\n",
+        "ALIAS                KEY ID                                  STATE\n"
+        "prod-signing-key     1234abcd-12ab-34cd-56ef-1234567890ab    Enabled\n",
+    ],
+)
+def test_padded_columns_after_a_secret_word_stay(text: str) -> None:
+    """Many blanks after a name are read only in a row of its own (a CLI's table)."""
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "env: [{{key=DB_PASSWORD, value={v}}}]",
+        "aws ecs tag-resource --resource-arn arn --tags key=ApiKey,value={v}",
+        "Parameters=[{{key=ApiKey,value={v}}}]",
+    ],
+)
+def test_a_bare_key_field_of_its_own_names_the_value_field(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_bare_key_field_ending_a_longer_name_is_no_pair() -> None:
+    value = rnd(HEX, 32)
+    _kept_everywhere(f"cache_key=password_reset, value={value}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "requests.get(url, auth=('admin', '{a}\"{b}'))",
+        'HTTPBasicAuth("admin", "{a}`{b}")',
+        "ftp.login('admin', '{a}\"{b}')",
+        'auth=("admin", "{a}\\"{b}")',
+    ],
+)
+def test_a_password_argument_holding_another_quote_is_masked_whole(shape: str) -> None:
+    first, second = "Tr0" + rnd(ALNUM, 6), rnd(ALNUM, 10) + "#q"
+    _masked_everywhere(shape.format(a=first, b=second), second)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'requests.get(url, auth=(os.getenv("API_USER"), "{v}"))',
+        'requests.get(url, auth=(settings["user"], "{v}"))',
+        'requests.get(url, auth=(get_user(), "{v}"))',
+        'HTTPBasicAuth(user or "admin", "{v}")',
+        'smtp.PlainAuth(identity, "me@example.com", "{v}", "smtp.gmail.com")',
+        'var c = new NetworkCredential(@"CORP\\svc_build", @"{v}");',
+        'client.get(url).basic_auth("admin", Some("{v}")).send()?;',
+        "$client->request('GET', '/get', ['auth' => ['admin', '{v}']]);",
+        "req.basic_auth 'admin', '{v}'",
+        'AUTH = ("admin", "{v}")',
+        'HTTPBasicAuth("admin", "{v}>")',
+    ],
+)
+def test_a_password_argument_after_a_user_expression_or_in_other_forms_is_masked(
+    shape: str,
+) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<argLine>-Dpassword={v}</argLine>",
+        "{{-Dpassword={v}}}",
+        "jvmArgs:-Dpassword={v}",
+        "sbt -J-Dpassword={v} run",
+    ],
+)
+def test_a_system_property_in_a_build_file_or_behind_j_is_masked(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "name", ["API_KEY_PROD2", "DB_PASSWORD_OLD1", "API_KEY_2024", "GITHUB_TOKEN_20240101"]
+)
+def test_digits_after_a_stage_or_as_a_date_are_read(name: str) -> None:
+    value = rnd(ALNUM, 32) + "7"
+    _masked_everywhere(f"{name}={value}", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws secretsmanager get-secret-value --secret-id MyProductionDatabaseSecret",
+        "client.get_secret_value(SecretId='ProdPaymentsStripeApiKeyV2')",
+        'secret_id = "AppBeta2StripeWebhookSecret"',
+    ],
+)
+def test_a_long_secret_name_of_words_under_secret_id_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_generated_secret_id_of_24_characters_or_more_is_masked() -> None:
+    value = rnd(ALNUM, 30) + "7"
+    _masked_everywhere(f"secret_id={value}", value)
+
+
+def test_a_nomad_tokens_secret_id_is_masked() -> None:
+    value = _uuid()
+    text = f"Accessor ID  = {_uuid()}\nSecret ID    = {value}\nName         = ci\n"
+    _masked_everywhere(text, value)

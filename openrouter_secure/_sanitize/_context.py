@@ -256,9 +256,28 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 def _secret_id_value(value: str) -> bool:
     """A Vault AppRole secret id (a UUID, as Vault makes them, or a long generated
     value), not the name or path of a secret, as AWS's ``--secret-id
-    tutorials/MyFirstSecret`` or ``MyTestDatabaseSecret2`` give one."""
+    tutorials/MyFirstSecret``, ``MyTestDatabaseSecret2`` or
+    ``ProdPaymentsStripeApiKeyV2`` give one."""
     return _UUID.fullmatch(value) is not None or (
-        len(value) >= 24 and "/" not in value and ":" not in value
+        len(value) >= 24 and "/" not in value and ":" not in value and not _made_of_words(value)
+    )
+
+
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+
+
+def _made_of_words(value: str) -> bool:
+    """Words written together (``MyProductionDatabaseSecret``, ``app-beta2-webhook``):
+    their letters in segments of four on average, each of two letters or more with a
+    vowel, and two numbers at most; a generated value's case changes and digits cut it
+    into shorter ones and more."""
+    segs = _SEGMENT.findall(value)
+    letters = [seg for seg in segs if not seg.isdigit()]
+    return (
+        len(letters) >= 2
+        and len(segs) - len(letters) <= 2
+        and sum(map(len, letters)) >= 4 * len(letters)
+        and all(len(seg) < 2 or _VOWEL.search(seg) for seg in letters)
     )
 
 
@@ -747,6 +766,15 @@ def value_spans(
     # ``key="db.password">v``, ``{"key": "API_KEY", ...}``, ``Setting secret
     # GITHUB_TOKEN=v``; the names inside it are read in turn.
     rejected = start if quoted or prose else end
+    sp = m.group("sp")
+    if (
+        sp is not None
+        and len(sp) - len(sp.lstrip(" \t")) > _PROSE_BLANKS
+        and not _table_row(text, m.end("name") - len(name), end + quoted)
+    ):
+        # Many blanks after a name: only a table's row (``secret_id      <uuid>``), not
+        # padded columns (``INFO     auth       <request id>``, ``kubectl get pods``)
+        return [], rejected
     if name.lower() in _PAIR_NAMES and _pair_name_field(text, m.end("name") - len(name), end):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if not value_kind(value, password=password) or (
@@ -808,6 +836,21 @@ def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:
             return False
         start = before.start()
     return False
+
+
+#: Blanks between a name and its value in prose (``Using token  v``); up to 40 only
+#: in a table's row (:func:`_table_row`)
+_PROSE_BLANKS = 4
+
+
+def _table_row(text: str, name_start: int, value_end: int) -> bool:
+    """Whether a name and its value make a line of their own, as a CLI prints a table of
+    keys and values (Vault's ``secret_id    <uuid>``): only blanks before the name and
+    after the value."""
+    line_start = text.rfind("\n", 0, name_start) + 1
+    line_end = text.find("\n", value_end)
+    after = text[value_end : len(text) if line_end < 0 else line_end]
+    return not text[line_start:name_start].strip(" \t") and not after.strip(" \t\r")
 
 
 def looks_like_token(value: str) -> bool:

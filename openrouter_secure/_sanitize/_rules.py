@@ -191,20 +191,28 @@ _KEY_ANCHORS = (
 )
 _WORD_RE = "(?i:" + "|".join(_NAME_WORDS) + ")|LOGIN"
 # After the word, what keeps it the name's last word (``_context._name_words``): digits
-# (``bot_token1``), then a value's suffix (``api_key_value``) or, in an environment
-# variable's upper case, a variant's or a stage's (``API_KEY_1``, ``API_KEY_V2``,
-# ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``). (In lower case, or for the other value
-# suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``, ``_raw``, ``_str``,
-# each costs every scan of a log a tenth more: not read in text.)
+# (``bot_token1``) and a value's suffix (``api_key_value``), or, in an environment
+# variable's upper case, one or two variants or stages (``API_KEY_1``, ``API_KEY_V2``,
+# ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``, ``API_KEY_PROD_V2``). (In lower case, or
+# for the other value suffixes ``_context`` reads in structured data, ``_b64``, ``_hex``,
+# ``_raw``, ``_str``, each costs every scan of a log a tenth more: not read in text.)
 _VALUE_SUFFIX = r"[_.\-](?i:value|string|data)"
 _UPPER_SUFFIX = (
-    r"(?:_(?:[0-9]{1,3}|V[0-9]{1,3}|PROD|PRODUCTION|LIVE|DEV|TEST|STAGING|STAGE|SANDBOX"
-    r"|BASE|OLD|NEW|PRIMARY|SECONDARY|BACKUP)){1,2}(?:_(?:VALUE|STRING|DATA))?"
+    r"(?:_(?:[0-9]{1,8}|V[0-9]{1,4}|(?:PROD|PRODUCTION|LIVE|DEV|TEST|STAGING|STAGE|SANDBOX"
+    r"|BASE|OLD|NEW|PRIMARY|SECONDARY|BACKUP)[0-9]{0,3})){1,2}(?:_(?:VALUE|STRING|DATA))?"
 )
-_SUFFIX_RE = rf"\d{{0,3}}(?:{_VALUE_SUFFIX}|{_UPPER_SUFFIX})?"
-# A Vault AppRole's ``secret_id`` (``role_id=... secret_id=v``, ``VAULT_SECRET_ID``) is
-# the credential itself, unlike other ids: read as a name of its own.
-_SECRET_ID_RE = rf"(?i:secret)[_\-]?(?i:id)(?:{_UPPER_SUFFIX})?"
+_SUFFIX_RE = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})?"
+# (the variants and stages only after a word in upper case: after any case, the pattern
+# would start at every ``token_`` of a log, ``token_type``, ``session_token_ttl``)
+_UPPER_PASSWORD_WORDS = "(?:PASSWORD|PASSWD|PASSPHRASE|PWD|PASS|SECRET)"  # noqa: S105 - a pattern
+_UPPER_OTHER_WORDS = "(?:TOKEN|KEY|AUTH|CREDENTIALS|CREDENTIAL|CREDS|COOKIE|SESSIONID|LOGIN)"
+# A Vault AppRole's ``secret_id`` (``role_id=... secret_id=v``, ``VAULT_SECRET_ID``) and
+# a Nomad ACL token's ``Secret ID = v`` are the credential itself, unlike other ids: read
+# as a name of their own.
+# (its spellings written out, and Nomad's ``Secret ID`` alone with a blank: Hyperscan
+# finds each as a literal, where a class between the words, or any case with a blank,
+# costs every text naming a secret)
+_SECRET_ID_RE = rf"(?:(?i:secret_id|secret-id|secretid)|Secret ID)(?:{_UPPER_SUFFIX})?"
 # ``=``, ``:``, ``:=``, ``=>``, ``->``, ``?=``, ``||=``, ``??=``, ``<-``, ``>`` ending an
 # XML start tag, and ``(`` opening a call right after the name (``setApiKey("v")``: a
 # quoted value only; not ``oauth (session_count=4)``), after an optional closing quote
@@ -294,7 +302,8 @@ def _tails(xml: str) -> tuple[str, str]:
 _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL}"
-    f"|{_SECRET_ID_RE}{_OTHER_TAIL})"
+    f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL}"
+    f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL}|{_SECRET_ID_RE}{_OTHER_TAIL})"
 )
 # -- The gate as Hyperscan scans for it ----------------------------------------------
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
@@ -508,12 +517,13 @@ _HS_KEY_GATES = (
     ),
     (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
     # (read back over a value's run, however long, and an element's quoted content)
-    *(
-        (_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX}|{_UPPER_SUFFIX})?"), -_XML_WINDOW)
-        for digit in "0123456789"
-    ),
+    *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
     (_named(_VALUE_SUFFIX), -_XML_WINDOW),
-    (_named(_UPPER_SUFFIX), -_XML_WINDOW),
+    (
+        f"(?:{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}"
+        f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL})",
+        -_XML_WINDOW,
+    ),
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
@@ -584,14 +594,16 @@ SHORT_RUN = 150
 # ``key`` (``<add key="ApiKey" value="v"/>`` in .NET configs, ``{"key": .., "value":
 # ..}``), ``Key``/``ParameterKey`` (AWS tags, CloudFormation parameters); a quote, ``=``
 # or a list item marks the short words, which are everywhere in text otherwise. (A
-# lower-case ``key=`` only with a quote after it, as attributes write it: a bare one
-# ends every ``cache_key=<v>`` of a log, and reading on from each cost Hyperscan more
-# than the rest of such a line.)
+# lower-case ``key=`` only as a word of its own, ``{key=DB_PASSWORD, value=v}``,
+# ``key="ApiKey"``: one that ends a longer name ends every ``cache_key=<v>`` of a log,
+# and reading on from each cost Hyperscan more than the rest of such a line.)
 _PAIR_ANCHORS = (
     "name", '"Name', "'Name", "Name=", '"key', "'key", "key=", 'Key"', "Key'", "Key=",
     "- key:", "- Key:", "ParameterKey:",
 )  # fmt: skip
-_PAIR_NAME = r"""(?:name|["']Name|Name=|["']key|key=["']|Key["'=]|- [Kk]ey:|ParameterKey:)"""
+_PAIR_NAME = (
+    r"""(?:name|["']Name|Name=|["']key|(?<![\w.\-])key=|Key["'=]|- [Kk]ey:|ParameterKey:)"""
+)
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
 _PAIR_SECRET_NAME = (
@@ -604,13 +616,15 @@ _NAMED_GATE = (
     + PAIR_BETWEEN
     + PAIR_VALUE
 )
+# (Hyperscan has no lookbehind: the character before ``key=`` is read)
+_HS_NAMED_GATE = _NAMED_GATE.replace("(?<![\\w.\\-])key=", "[^\\w.\\-]key=", 1)
 # (a quoted value is read to its closing quote, a bare one to a blank or delimiter)
 _PAIR_FIELD_VALUE = (
     r"""[ \t]{0,8}(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)"""
     r"""|(?P<u>[^\s"',}\]]{1,4096}))"""
 )
 _NAMED_VALUE = (
-    r"""(?:name|["']Name|Name(?==)|["']key|key(?==["'])|Key(?=["'=])|- [Kk]ey(?=:)"""
+    r"""(?:name|["']Name|Name(?==)|["']key|(?<![\w.\-])key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
     r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
     + PAIR_BETWEEN
     + PAIR_VALUE
@@ -637,38 +651,55 @@ _NAMED_ELEMENT = (
 _NAMED_ELEMENT_GATE = (
     _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</Key>|</name>|</param-name>|["'])"""
 )
-# (the callee's name, as written: ``auth`` and ``login`` alone, or a class or method
-# that can only take a user and a password)
+# The callees that take a user and then a password (``auth`` and ``login`` only as a
+# method, ``.login(``, or a keyword argument, ``auth=(``: see the rule)
 _CREDENTIAL_CALLS = (
     "HTTPBasicAuth", "HTTPDigestAuth", "HTTPProxyAuth", "BasicAuth", "DigestAuth",
     "basic_auth", "basicAuth", "SetBasicAuth", "setBasicAuth", "withBasicAuth",
     "NetworkCredential", "UsernamePasswordCredentials", "UsernamePasswordCredential",
-    "PasswordAuthentication", "PlainAuth", "Credentials.basic", "login", "auth",
+    "PasswordAuthentication", "PlainAuth", "Credentials.basic", "BASIC_AUTH", "login",
+    "auth", "AUTH",
 )  # fmt: skip
-# (the names that only take a password; ``auth`` and ``login`` only as a method,
-# ``.login(``, or a keyword argument, ``auth=(``)
-_CREDENTIAL_CALL_RE = "|".join(re.escape(name) for name in _CREDENTIAL_CALLS[:-2])
+_CREDENTIAL_CALL_RE = "|".join(re.escape(name) for name in _CREDENTIAL_CALLS[:-3])
 _CALL_BLANKS = r"\s{0,40}"
 _CALL_OPEN = rf"{_CALL_BLANKS}\({_CALL_BLANKS}"
-# (a quoted argument: escapes inside, the shortest first, so a JSON-escaped closing
-# quote, ``\"``, closes it)
+_CALL_NEXT = rf"{_CALL_BLANKS},{_CALL_BLANKS}"
+# (a string's prefix: Python's ``b""``, ``r""``, C#'s verbatim ``@""``)
+_CALL_PREFIX = "[bBrRuUfF@]{0,2}"
 
 
-def _call_string(group: str) -> str:
+def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
+    """A quoted argument (groups ``e<n>``, ``q<n>``; its content ``s`` when
+    ``secret``): escaped as its opening quote is, once or more in JSON (``\"v\"``),
+    with the other quotes and escapes inside it."""
+    e, q = f"e{n}", f"q{n}"
+    content = rf"""(?:(?!(?P={e})(?P={q}))(?:[^\s\\]|\\\S)){{{least},{most}}}"""
     return (
-        rf"""[bBrRuUfF]{{0,2}}\\{{0,7}}(?P<{group}>["'`])(?:[^"'`\n\\]|\\[^\n]){{0,128}}?"""
-        rf"""\\{{0,7}}(?P={group})"""
+        rf"""{_CALL_PREFIX}(?P<{e}>\\{{0,7}})(?P<{q}>["'`])"""
+        + (f"(?P<s>{content})" if secret else content)
+        + rf"""(?P={e})(?P={q})"""
     )
 
 
-_CALL_STRING_GATE = r"""[bBrRuUfF]{0,2}\\{0,7}["'`][^\n]{0,260}["'`]"""
-_CALL_NEXT = rf"{_CALL_BLANKS},{_CALL_BLANKS}"
+# An argument that is an expression: a name, a call, a subscript, a default
+# (``os.getenv("U")``, ``settings["user"]``, ``user or "admin"``); no comma outside its
+# brackets and quotes (each run of other characters ends where one of them opens).
+_CALL_EXPRESSION = (
+    r"""(?:[^,"'`\n()\[\]]{0,64}(?:\([^()\n]{0,128}\)|\[[^\[\]\n]{0,128}\]"""
+    r"""|"[^"\n]{0,128}"|'[^'\n]{0,128}')){0,4}[^,"'`\n()\[\]]{0,64}"""
+)
+# (unbounded where the rule is bounded: a larger bound makes the pattern too large for
+# Hyperscan, and the window holds whatever the rule accepts)
+_CALL_STRING_GATE = rf"""{_CALL_PREFIX}\\{{0,7}}["'`][^\n]*["'`]"""
+_CALL_EXPRESSION_GATE = r"""[^,\n]+"""
 _CALL_REST_GATE = (
-    rf"""{_CALL_BLANKS}(?:{_CALL_STRING_GATE}|[A-Za-z_][\w.]{{0,63}}){_CALL_NEXT}"""
-    r"""[bBrRuUfF]{0,2}\\{0,7}["'`][^\s"'`]{4}"""
+    rf"""{_CALL_BLANKS}(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE}){_CALL_NEXT}"""
+    rf"""(?:Some\({_CALL_BLANKS})?{_CALL_PREFIX}\\{{0,7}}["'`][^\s]{{4}}"""
 )
 _KEY_PATTERN = (
-    f"(?P<name>(?:{_WORD_RE}){_SUFFIX_RE}|{_SECRET_ID_RE})"
+    # (``Secret ID = v`` read as one name before ``Secret`` alone with a value ``ID``)
+    f"(?P<name>{_SECRET_ID_RE}|(?:{_UPPER_PASSWORD_WORDS}|{_UPPER_OTHER_WORDS}){_UPPER_SUFFIX}"
+    f"|(?:{_WORD_RE}){_SUFFIX_RE})"
     + r"(?:(?P<sep>"
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
@@ -708,7 +739,11 @@ _PARAM_PATTERN = (
 # look generated, as under ``token`` or ``key``.
 _UPPER_WORD_RE = "|".join(UPPER_SECRET_WORDS)
 _UPPER_ANCHORS = tuple(w + f for w in UPPER_SECRET_WORDS for f in _FOLLOW + "_.")
-_UPPER_PATTERN = _KEY_PATTERN.replace(f"(?:{_WORD_RE})", f"(?:{_UPPER_WORD_RE})", 1)
+_UPPER_PATTERN = _KEY_PATTERN.replace(
+    _KEY_PATTERN[: _KEY_PATTERN.index(f"(?:{_WORD_RE})") + len(f"(?:{_WORD_RE})")],
+    f"(?P<name>(?:{_UPPER_WORD_RE})",
+    1,
+)
 _UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_OTHER_TAIL}"
 _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value()}", _RUN_WINDOW),
@@ -1031,26 +1066,30 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "credential-call",
         _CREDENTIAL_CALLS,
-        rf"""(?<![A-Za-z0-9])(?:PlainAuth{_CALL_OPEN}{_call_string("q0")}{_CALL_NEXT}"""
-        rf"""|(?:(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?"""
-        r"""|(?P<generic>(?<=\.)(?:auth|login)[ \t]{0,4}|auth ?=[ \t]{0,4}))\()"""
-        rf"""{_CALL_BLANKS}(?:{_call_string("q1")}|[A-Za-z_][\w.]{{0,63}}){_CALL_NEXT}"""
-        r"""[bBrRuUfF]{0,2}\\{0,7}(?P<q>["'`])(?P<s>(?:[^\s"'`\\]|\\[^\s"'`]){4,256})"""
-        r"""\\{0,7}(?P=q)""",
+        rf"""(?<![A-Za-z0-9])(?:PlainAuth{_CALL_OPEN}"""
+        rf"""(?:{_call_string("0", 0, 128)}|{_CALL_EXPRESSION}){_CALL_NEXT}"""
+        rf"""|(?:(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\("""
+        r"""|(?:basic_auth|basicAuth)[ \t]{1,4}|(?<=["'])auth["'][ \t]{0,4}=>[ \t]{0,4}\["""
+        r"""|(?P<generic>(?<=\.)(?:auth|login)[ \t]{0,4}\(|(?:auth|AUTH) ?=[ \t]{0,4}\()))"""
+        rf"""{_CALL_BLANKS}(?:{_call_string("1", 0, 128)}|{_CALL_EXPRESSION}){_CALL_NEXT}"""
+        rf"""(?:Some\({_CALL_BLANKS})?{_call_string("", 4, 1024, secret=True)}""",
         keep=0,
         kind="argument",
-        max_len=1100,
+        max_len=2200,
         # (each form a pattern of its own, its literal as long as it is fixed: ``auth``
         # alone would start this work at every ``auth`` of a log)
         hs_gates=tuple(
-            (head + _CALL_REST_GATE, 900)
+            (head + _CALL_REST_GATE, 2200)
             for head in (
-                rf"PlainAuth{_CALL_OPEN}{_CALL_STRING_GATE}{_CALL_NEXT}",
+                rf"""PlainAuth{_CALL_OPEN}(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE})"""
+                + _CALL_NEXT,
                 rf"(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\(",
+                r"(?:basic_auth|basicAuth)[ \t]{1,4}",
+                r"""["']auth["'][ \t]{0,4}=>[ \t]{0,4}\[""",
                 r"\.(?:auth|login)\(",
                 r"\.(?:auth|login)[ \t]{1,4}\(",
-                r"auth=[ \t]{0,4}\(",
-                r"auth =[ \t]{0,4}\(",
+                r"(?:auth|AUTH)=[ \t]{0,4}\(",
+                r"(?:auth|AUTH) =[ \t]{0,4}\(",
             )
         ),
     ),
@@ -1119,6 +1158,7 @@ RULES: tuple[Rule, ...] = (
         gate=_NAMED_GATE,
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
+        hs_gates=((_HS_NAMED_GATE, 1500),),
     ),
     Rule(
         "named-element",

@@ -106,8 +106,10 @@ _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 
 # (what may stand before a command line's option: ``-Dname=v``, ``JAVA_OPTS=-Dname=v``,
-# ``[-Dname=v]``, ``-Dx=1,-Dname=v``)
-_OPTION_BEFORE = ("", " ", "\t", '"', "'", "\n", "\r", "=", ",", "[", "(", ";", "`")
+# ``[-Dname=v]``, ``-Dx=1,-Dname=v``, Maven's ``<argLine>-Dname=v``, ``args:-Dname=v``)
+_OPTION_BEFORE = frozenset(("", *" \t\"'\n\r=,[({;`>:|"))
+# (sbt passes the JVM's options behind ``-J``: ``-J-Dname=v``)
+_OPTION_PREFIXES = ("-D", "-J-D")
 
 
 def _ident_before(text: str, end: int) -> str:
@@ -621,10 +623,10 @@ class Scanner:
             # ``?user=1\u0026token=v``: a URL query in JSON as Go writes it
             before = chr(int(text[at + 1 : at + 5], 16))
             ident = ident[5:]
-        elif ident[:2] == "-D" and before in _OPTION_BEFORE:
+        elif ident.startswith(_OPTION_PREFIXES) and before in _OPTION_BEFORE:
             # ``java -Dpassword=v``, ``-Ddb.password=v``: a system property's name
             # follows the option's letter
-            ident = ident[2:]
+            ident = ident[ident.index("-D") + 2 :]
         spans, end = value_spans(text, ident + text[start : m.end("name")], before, m)
         for lo, hi in spans:
             hits.append((start, lo, hi, ri, 0))
@@ -667,7 +669,7 @@ class Scanner:
             # (under a plain ``auth``/``login`` only a generated value; a placeholder,
             # ``<password>``, is no password in either)
             generic = m.group("generic") is not None
-            if s[:1] == "<" or s[-1:] == ">" or not value_kind(s, password=not generic):
+            if (s[:1] == "<" and s[-1:] == ">") or not value_kind(s, password=not generic):
                 return False
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
