@@ -595,6 +595,7 @@ def test_a_value_in_a_column_aligned_block_is_masked(shape: str) -> None:
         'DataSourceBuilder.create().username("app").password("{v}").build();',
         'OpenAIOkHttpClient.builder().apiKey("{v}").build();',
         'jedis.auth("{v}");',
+        "define( 'AUTH_KEY',         '{v}' );",  # WordPress aligns its keys
     ],
 )
 def test_a_secret_under_these_names_is_masked(shape: str) -> None:

@@ -228,7 +228,8 @@ _OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])"
 # (also ``>``, the end of an XML start tag: under a password word)
 _PASSWORD_OPERATOR = _OPERATOR[:-1] + "|>)"
 _SEP_PLAIN = _TYPED + "|" + rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]{{0,64}}{_PASSWORD_OPERATOR}|\()"""
-# (a quoted name, a comma, a quoted value: ``getenv("api_token", "v")``, and pairs as
+# (a quoted name, a comma, a quoted value, aligned or not: ``getenv("api_token", "v")``,
+# WordPress's ``define( 'AUTH_KEY',         'v' )``, and pairs as
 # Python shows them, ``('x-api-key', 'v')``, ``(b'x-api-key', b'v')``, or as indented
 # JSON writes them, the value on the next line; JSON-escaped quotes too)
 _SEP_COMMA = r"""\\{0,7}["'],(?:\r?\n[ \t]{0,40})?"""
@@ -237,7 +238,7 @@ _XML_ATTRS = (
     r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){1,8}[ \t]{0,4}>"""
 )
 _SEP_RE = (
-    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,8}[bBrRuU]{0,2}\\{0,7}["'])""" + "|" + _XML_ATTRS
+    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'])""" + "|" + _XML_ATTRS
 )
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
@@ -268,7 +269,7 @@ _QUOTE = r"""(?:[bBrRuUfF]{0,2}\\{0,7}["'`])?"""
 # value gate)
 _COMMA_VALUE = (
     _SEP_COMMA
-    + r"""[ \t]{0,8}[bBrRuU]{0,2}\\{0,7}["'](?:"""
+    + r"""[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'](?:"""
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
