@@ -168,6 +168,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "credential-call": _assign(
         'requests.get(url, auth=("deploy", "{}"), timeout=5)', ALNUM + "#!", 20
     ),
+    "cli-password": _assign("mysqldump -h db -u root -p{} app > app.sql", ALNUM + "#!", 20),
     "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
@@ -229,6 +230,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "powershell-securestring": lambda: (
         "$pw = ConvertTo-SecureString $env:DB_PASSWORD -AsPlainText -Force;"
         ' $s = ConvertTo-SecureString "01000000d08c9ddf0115d1118c7a00c04fc297eb"'
+    ),
+    "cli-password": lambda: (
+        "mysql -u root -p app; docker run -p 8080:80 img; redis-cli -h db -p 6379;"
+        " mysql -uroot -p$MYSQL_PASSWORD; docker login -u me -p ${{ secrets.TOKEN }} ghcr.io"
     ),
     "credential-call": lambda: (
         'log.info("login", "login failed"); login("GET", "/api/login");'

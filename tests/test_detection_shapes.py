@@ -986,3 +986,33 @@ def test_a_nomad_tokens_secret_id_is_masked() -> None:
     value = _uuid()
     text = f"Accessor ID  = {_uuid()}\nSecret ID    = {value}\nName         = ci\n"
     _masked_everywhere(text, value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "mysql -uroot -p{v} app",
+        "mysql -h db -u root -p'{v}' app",
+        "sshpass -p '{v}' ssh deploy@host",
+        "redis-cli -h cache -a {v} ping",
+        "docker login -u ci -p {v} registry.example.com",
+        "helm registry login ghcr.io -u ci -p {v}",
+    ],
+)
+def test_a_password_on_a_tools_command_line_is_masked(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mysql -u root -p app",  # asks for the password; ``app`` is the database
+        "docker run -p 8080:80 nginx",
+        "redis-cli -h cache -p 6379 ping",
+        "mysql -uroot -p$MYSQL_PASSWORD app",
+        "sshpass -f ~/.pw ssh host -p 2222",
+    ],
+)
+def test_other_options_and_variables_on_those_command_lines_stay(text: str) -> None:
+    _kept_everywhere(text)

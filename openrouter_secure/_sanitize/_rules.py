@@ -238,7 +238,12 @@ _XML_ATTRS = (
     r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){1,8}[ \t]{0,4}>"""
 )
 _SEP_RE = (
-    _SEP_PLAIN + "|" + _SEP_COMMA + r"""(?=[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'])""" + "|" + _XML_ATTRS
+    _SEP_PLAIN
+    + "|"
+    + _SEP_COMMA
+    + r"""(?=[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'])"""
+    + "|"
+    + _XML_ATTRS
 )
 # The gate (see ``Rule.gate``), a superset of what ``_context.value_spans`` accepts: a
 # name word, then a separator and the first characters of a value that can pass the
@@ -697,6 +702,14 @@ _CALL_REST_GATE = (
     rf"""{_CALL_BLANKS}(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE}){_CALL_NEXT}"""
     rf"""(?:Some\({_CALL_BLANKS})?{_CALL_PREFIX}\\{{0,7}}["'`][^\s]{{4}}"""
 )
+# (the commands of rule ``cli-password``; their options up to the password, within
+# one command: no ``|``, ``;``, ``&`` or redirection)
+_CLI_PASSWORD_COMMANDS = (
+    "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
+)  # fmt: skip
+_CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
+_CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
+_CLI_ARGS = r"(?:[ \t]+[^\n|;&<>]{0,256}?)?"
 _KEY_PATTERN = (
     # (``Secret ID = v`` read as one name before ``Secret`` alone with a value ``ID``)
     f"(?P<name>{_SECRET_ID_RE}|(?:{_UPPER_PASSWORD_WORDS}|{_UPPER_OTHER_WORDS}){_UPPER_SUFFIX}"
@@ -1092,6 +1105,29 @@ RULES: tuple[Rule, ...] = (
                 r"(?:auth|AUTH)=[ \t]{0,4}\(",
                 r"(?:auth|AUTH) =[ \t]{0,4}\(",
             )
+        ),
+    ),
+    # A password given on a command line to the tools that take one there: MySQL's and
+    # MariaDB's glued ``-p<password>`` (``-p <db>`` asks for it), ``sshpass -p``,
+    # ``redis-cli -a``, and ``-p`` of a registry ``login`` (``docker login -u u -p v``);
+    # their long options (``--password=v``) are names the context rules read.
+    Rule(
+        "cli-password",
+        _CLI_PASSWORD_COMMANDS,
+        rf"""(?<![\w\-])(?:{_CLI_MYSQL}{_CLI_ARGS}[ \t]-p"""
+        rf"""|sshpass{_CLI_ARGS}[ \t]-p[ \t]{{0,4}}"""
+        rf"""|redis-cli{_CLI_ARGS}[ \t]-a[ \t]{{1,4}}"""
+        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}})"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
+        keep=0,
+        kind="argument",
+        max_len=700,
+        # (found by the option and the password's first characters, the command read in
+        # Python: a gate from each command word to its option stays active to the end of
+        # the line, and costs every scan of a log that names ``docker`` a tenth)
+        hs_gates=(
+            (r"""[ \t]-p["']?[^\s"'|;&<>`]{4}""", 700),
+            (r"""[ \t]-[pa][ \t]{1,4}["']?[^\s"'|;&<>`]{4}""", 700),
         ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as

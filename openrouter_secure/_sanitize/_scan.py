@@ -668,7 +668,7 @@ class Scanner:
         elif kind == "argument":
             # (under a plain ``auth``/``login`` only a generated value; a placeholder,
             # ``<password>``, is no password in either)
-            generic = m.group("generic") is not None
+            generic = "generic" in m.re.groupindex and m.group("generic") is not None
             if (s[:1] == "<" and s[-1:] == ">") or not value_kind(s, password=not generic):
                 return False
         elif kind == "auth":
