@@ -334,7 +334,9 @@ _CODE = re.compile(
     r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
     r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
-_TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
+_TEMPLATE = re.compile(
+    r"\{\{.*\}\}|\$\{[^}]*\}|\$\([A-Za-z_][\w.]*\)|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$"
+)
 # ``your``/``my``... placeholders (``MyPassword``), which a password may start with
 _OWNED = re.compile(r"(?i)(?:your|my|the|some|insert|enter|[_\-]here)")
 # (what a password shows besides such words: a digit, a symbol that is no bracket)
@@ -353,6 +355,8 @@ _PLACEHOLDER = re.compile(
     r"(?:[a-z]{1,12}[_\-]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
     r"example|dummy|sample|\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
+    # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``)
+    r"|^\$\([A-Za-z_][\w.]*\)$"
 )
 _DIGIT = re.compile(r"\d")
 # Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
@@ -845,12 +849,36 @@ _PROSE_BLANKS = 4
 
 def _table_row(text: str, name_start: int, value_end: int) -> bool:
     """Whether a name and its value make a line of their own, as a CLI prints a table of
-    keys and values (Vault's ``secret_id    <uuid>``): only blanks before the name and
-    after the value."""
-    line_start = text.rfind("\n", 0, name_start) + 1
-    line_end = text.find("\n", value_end)
-    after = text[value_end : len(text) if line_end < 0 else line_end]
-    return not text[line_start:name_start].strip(" \t") and not after.strip(" \t\r")
+    keys and values (Vault's ``secret_id    <uuid>``) and a config file a directive
+    (nginx's ``fastcgi_param  DB_PASSWORD    v;``, ``SetEnv``, a Dockerfile's ``ENV``):
+    at most two words before the name (not a log's level), and after the value only a
+    ``;``, a line's continuation or a comment. A line may also be one inside a JSON
+    string (``{"log": "secret_id    <uuid>\\n"}``)."""
+    lo = max(0, name_start - 256)
+    head = text[lo:name_start]
+    cut = max(
+        head.rfind("\n"), head.rfind("\\n"), head.rfind("\\r"), head.rfind('"'), head.rfind("'")
+    )
+    # (an escape, ``\n``, is two characters; a newline or a quote one)
+    lead = head[cut + (2 if head[cut : cut + 2] in ("\\n", "\\r") else 1) :] if cut >= 0 else head
+    if cut < 0 and lo > 0:
+        return False
+    words = _ROW_LEAD.fullmatch(lead)
+    if words is None or any(w in _LOG_LEVELS for w in lead.split()):
+        return False
+    return _ROW_TAIL.match(text, value_end) is not None
+
+
+# (what may stand before a row's name: blanks and up to two words of a directive)
+_ROW_LEAD = re.compile(r"[ \t]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}")
+# (and after its value: ``;``, a line's continuation, a comment, a JSON string's end)
+_ROW_TAIL = re.compile(
+    r"""[ \t]*;?(?:[ \t]+\\(?=\r?\n))?(?:[ \t]+#[^\n]{0,256})?[ \t]*(?:["'],?[ \t]*)?"""
+    r"""(?:\r?\n|\\r|\\n|$)"""
+)
+_LOG_LEVELS = frozenset(
+    {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"}
+)
 
 
 def looks_like_token(value: str) -> bool:

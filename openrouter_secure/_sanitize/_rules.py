@@ -688,16 +688,20 @@ def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
 
 
 # An argument that is an expression: a name, a call, a subscript, a default
-# (``os.getenv("U")``, ``settings["user"]``, ``user or "admin"``); no comma outside its
-# brackets and quotes (each run of other characters ends where one of them opens).
+# (``os.getenv("U")``, ``settings["user"]``, ``user or "admin"``, two brackets deep); no
+# comma outside its brackets and quotes (each run of other characters ends where one of
+# them opens).
+_CALL_BRACKETED = (
+    r"""\((?:[^()\n]|\([^()\n]{0,64}\)){0,128}\)|\[(?:[^\[\]\n]|\[[^\[\]\n]{0,64}\]){0,128}\]"""
+)
 _CALL_EXPRESSION = (
-    r"""(?:[^,"'`\n()\[\]]{0,64}(?:\([^()\n]{0,128}\)|\[[^\[\]\n]{0,128}\]"""
-    r"""|"[^"\n]{0,128}"|'[^'\n]{0,128}')){0,4}[^,"'`\n()\[\]]{0,64}"""
+    rf"""(?:[^,"'`\n()\[\]]{{0,64}}(?:{_CALL_BRACKETED}"""
+    r"""|"[^"\n]{0,128}"|'[^'\n]{0,128}')){0,8}[^,"'`\n()\[\]]{0,64}"""
 )
 # (unbounded where the rule is bounded: a larger bound makes the pattern too large for
 # Hyperscan, and the window holds whatever the rule accepts)
 _CALL_STRING_GATE = rf"""{_CALL_PREFIX}\\{{0,7}}["'`][^\n]*["'`]"""
-_CALL_EXPRESSION_GATE = r"""[^,\n]+"""
+_CALL_EXPRESSION_GATE = r"""[^\n]+"""
 _CALL_REST_GATE = (
     rf"""{_CALL_BLANKS}(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE}){_CALL_NEXT}"""
     rf"""(?:Some\({_CALL_BLANKS})?{_CALL_PREFIX}\\{{0,7}}["'`][^\s]{{4}}"""

@@ -623,6 +623,10 @@ class Scanner:
             # ``?user=1\u0026token=v``: a URL query in JSON as Go writes it
             before = chr(int(text[at + 1 : at + 5], 16))
             ident = ident[5:]
+        elif before == "\\" and ident[:1] in ("n", "r", "t"):
+            # ``"...\\napi_key=v"``: a line of a JSON string, after an escaped line break
+            ident = ident[1:]
+            before = "\n"
         elif ident.startswith(_OPTION_PREFIXES) and before in _OPTION_BEFORE:
             # ``java -Dpassword=v``, ``-Ddb.password=v``: a system property's name
             # follows the option's letter
