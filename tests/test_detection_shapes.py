@@ -1016,3 +1016,66 @@ def test_a_password_on_a_tools_command_line_is_masked(shape: str) -> None:
 )
 def test_other_options_and_variables_on_those_command_lines_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"log":"secret_id           {u}\\n","stream":"stdout"}}',
+        '"stdout_lines": [\n  "Key                 Value",\n  "secret_id           {u}",\n]',
+        '"stdout": "Key                 Value\\n---                 -----\\n'
+        'secret_id           {u}\\nsecret_id_ttl       0s"',
+    ],
+)
+def test_a_table_row_inside_a_json_string_is_masked(shape: str) -> None:
+    value = _uuid()
+    _masked_everywhere(shape.format(u=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "location ~ \\.php$ {{\n    fastcgi_param  DB_PASSWORD        {v};\n}}\n",
+        "    proxy_set_header  X-Api-Key         {v};\n",
+        "SetEnv DB_PASSWORD          {v}\n",
+        'Header set X-Api-Key         "{v}"\n',
+        "ENV API_KEY         {v}\n",
+        "docker run --rm \\\n  --api-key         {v} \\\n  img\n",
+        "password             {v}  # prod\n",
+    ],
+)
+def test_an_aligned_config_directive_is_masked(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_name_after_an_escaped_line_break_in_json_is_read() -> None:
+    value = rnd(ALNUM, 30) + "7"
+    _masked_everywhere(f'{{"msg": "config loaded\\napi_key={value}\\n"}}', value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'requests.get(url, auth=(get_user(a, b), "{v}"))',
+        'HTTPBasicAuth(cfg.get("user", ""), "{v}")',
+        'req.SetBasicAuth(fmt.Sprintf("%s@%s", u, d), "{v}")',
+        'auth=(os.getenv("U", "a,b"), "{v}")',
+        'requests.get(url, auth=(os.environ.get("USER", getpass.getuser()), "{v}"))',
+        'HTTPBasicAuth(cfg["a"]["b"]["c"]["d"]["e"], "{v}")',
+    ],
+)
+def test_a_password_argument_after_a_user_expression_with_commas_is_masked(shape: str) -> None:
+    value = _password()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'var cred = new NetworkCredential("svc", "$(Password)");',
+        'client.SetBasicAuth("deploy", "$(RegistryPassword)")',
+    ],
+)
+def test_a_build_variable_as_the_password_argument_stays(text: str) -> None:
+    _kept_everywhere(text)
