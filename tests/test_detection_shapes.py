@@ -1079,3 +1079,38 @@ def test_a_password_argument_after_a_user_expression_with_commas_is_masked(shape
 )
 def test_a_build_variable_as_the_password_argument_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'var cred = new NetworkCredential("svc", @"{a}""{b}");',
+        'Dim cred = New NetworkCredential("svc", "{a}""{b}")',
+        "$cred = New-Object System.Net.NetworkCredential('svc', '{a}''{b}')",
+    ],
+)
+def test_a_password_argument_holding_a_doubled_quote_is_masked_whole(shape: str) -> None:
+    first, second = "Tr0" + rnd(ALNUM, 8), rnd(ALNUM, 12) + "#q"
+    _masked_everywhere(shape.format(a=first, b=second), second)
+
+
+def test_a_pair_in_a_call_keeps_its_closing_parenthesis() -> None:
+    value = _password()
+    text = f"[Tag(key=api_key, value={value}), Tag(key=env, value=prod)]"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(value, out)
+        assert out == f"[Tag(key=api_key, value={MASK}), Tag(key=env, value=prod)]", backend
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aws secretsmanager get-secret-value"
+        " --secret-id 'rds!db-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d'",
+        "aws secretsmanager get-secret-value --secret-id MyRDSSecretForPostgresProd",
+        '  secret_id = "SMTPCredsForSESProdUsEast1"',
+    ],
+)
+def test_a_secret_name_holding_a_uuid_or_an_acronym_stays(text: str) -> None:
+    _kept_everywhere(text)

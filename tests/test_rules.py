@@ -266,3 +266,22 @@ def test_every_anchor_candidate_is_tried_once_per_rule() -> None:
             calls.clear()
             scanner.scan(unit * n)
             assert len(calls) <= 2 * n, f"{unit!r} x{n}: {len(calls)} regex calls"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # blanks that the call's parts could each read: tried one way only
+        "smtp.PlainAuth(" + " " * 40 + "," + " " * 40 + "," + " " * 40 + '"abcd\n',
+        "req.basic_auth" + " " * 40 + "\t" + " " * 40 + "," + " " * 40 + '"abcd\n',
+        "['auth' => [" + " " * 40 + "," + " " * 40 + '"abcd\n',
+        'HTTPBasicAuth(a (b) [c] "d" e f g h i j k l m n o p, "abcd\n',
+    ],
+)
+def test_credential_calls_of_blanks_finish_without_catastrophic_backtracking(line: str) -> None:
+    s = Sanitizer()
+    text = line * (200_000 // len(line))
+    start = time.thread_time()
+    s.sanitize(text)
+    spent = time.thread_time() - start
+    assert spent < CATASTROPHIC, f"{spent:.1f} s of CPU for 200 KB"

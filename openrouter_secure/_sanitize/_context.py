@@ -258,8 +258,15 @@ def _secret_id_value(value: str) -> bool:
     value), not the name or path of a secret, as AWS's ``--secret-id
     tutorials/MyFirstSecret``, ``MyTestDatabaseSecret2`` or
     ``ProdPaymentsStripeApiKeyV2`` give one."""
-    return _UUID.fullmatch(value) is not None or (
-        len(value) >= 24 and "/" not in value and ":" not in value and not _made_of_words(value)
+    if _UUID.fullmatch(value) is not None:
+        return True
+    # (a name holding one: AWS's ``rds!db-<uuid>``)
+    return (
+        len(value) >= 24
+        and "/" not in value
+        and ":" not in value
+        and _UUID.search(value) is None
+        and not _made_of_words(value)
     )
 
 
@@ -268,16 +275,17 @@ _VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
 
 def _made_of_words(value: str) -> bool:
     """Words written together (``MyProductionDatabaseSecret``, ``app-beta2-webhook``):
-    their letters in segments of four on average, each of two letters or more with a
-    vowel, and two numbers at most; a generated value's case changes and digits cut it
-    into shorter ones and more."""
+    their letters in segments of three and a half on average, each of two letters or
+    more with a vowel (or an acronym), and two numbers at most; a generated value's case
+    changes and digits cut it into shorter ones and more."""
     segs = _SEGMENT.findall(value)
     letters = [seg for seg in segs if not seg.isdigit()]
     return (
         len(letters) >= 2
         and len(segs) - len(letters) <= 2
-        and sum(map(len, letters)) >= 4 * len(letters)
-        and all(len(seg) < 2 or _VOWEL.search(seg) for seg in letters)
+        and 2 * sum(map(len, letters)) >= 7 * len(letters)
+        # (an acronym has none: ``MyRDSSecretForPostgres``)
+        and all(len(seg) < 2 or seg.isupper() or _VOWEL.search(seg) for seg in letters)
     )
 
 

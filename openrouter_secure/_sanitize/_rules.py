@@ -624,10 +624,11 @@ _NAMED_GATE = (
 )
 # (Hyperscan has no lookbehind: the character before ``key=`` is read)
 _HS_NAMED_GATE = _NAMED_GATE.replace("(?<![\\w.\\-])key=", "[^\\w.\\-]key=", 1)
-# (a quoted value is read to its closing quote, a bare one to a blank or delimiter)
+# (a quoted value is read to its closing quote, a bare one to a blank or delimiter,
+# ``)`` too: ``Tag(key=api_key, value=v)``)
 _PAIR_FIELD_VALUE = (
     r"""[ \t]{0,8}(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)"""
-    r"""|(?P<u>[^\s"',}\]]{1,4096}))"""
+    r"""|(?P<u>[^\s"',})\]]{1,4096}))"""
 )
 _NAMED_VALUE = (
     r"""(?:name|["']Name|Name(?==)|["']key|(?<![\w.\-])key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
@@ -679,7 +680,12 @@ def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
     ``secret``): escaped as its opening quote is, once or more in JSON (``\"v\"``),
     with the other quotes and escapes inside it."""
     e, q = f"e{n}", f"q{n}"
-    content = rf"""(?:(?!(?P={e})(?P={q}))(?:[^\s\\]|\\\S)){{{least},{most}}}"""
+    # (a doubled quote is one inside the string: C#'s ``@"a""b"``, VB, PowerShell's
+    # ``'a''b'``)
+    content = (
+        rf"""(?:(?!(?P={e})(?P={q}))(?:[^\s\\]|\\\S)|(?P={e})(?P={q})(?P={e})(?P={q}))"""
+        rf"""{{{least},{most}}}"""
+    )
     return (
         rf"""{_CALL_PREFIX}(?P<{e}>\\{{0,7}})(?P<{q}>["'`])"""
         + (f"(?P<s>{content})" if secret else content)
@@ -694,10 +700,13 @@ def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
 _CALL_BRACKETED = (
     r"""\((?:[^()\n]|\([^()\n]{0,64}\)){0,128}\)|\[(?:[^\[\]\n]|\[[^\[\]\n]{0,64}\]){0,128}\]"""
 )
-_CALL_EXPRESSION = (
-    rf"""(?:[^,"'`\n()\[\]]{{0,64}}(?:{_CALL_BRACKETED}"""
-    r"""|"[^"\n]{0,128}"|'[^'\n]{0,128}')){0,8}[^,"'`\n()\[\]]{0,64}"""
+# (atoms, each a whole run, a bracketed part or a string, blanks only between them: no
+# two quantifiers read the same blanks, so a failed match is tried one way only)
+_CALL_ATOM = (
+    r"""(?:[^\s,"'`()\[\]\\]{1,64}(?![^\s,"'`()\[\]\\])"""
+    rf"""|{_CALL_BRACKETED}|"[^"\n]{{0,128}}"|'[^'\n]{{0,128}}')"""
 )
+_CALL_EXPRESSION = rf"{_CALL_ATOM}(?:[ \t]{{0,4}}{_CALL_ATOM}){{0,8}}"
 # (unbounded where the rule is bounded: a larger bound makes the pattern too large for
 # Hyperscan, and the window holds whatever the rule accepts)
 _CALL_STRING_GATE = rf"""{_CALL_PREFIX}\\{{0,7}}["'`][^\n]*["'`]"""
@@ -713,7 +722,7 @@ _CLI_PASSWORD_COMMANDS = (
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
-_CLI_ARGS = r"(?:[ \t]+[^\n|;&<>]{0,256}?)?"
+_CLI_ARGS = r"(?:[ \t][^\n|;&<>]{0,256}?)?"
 _KEY_PATTERN = (
     # (``Secret ID = v`` read as one name before ``Secret`` alone with a value ``ID``)
     f"(?P<name>{_SECRET_ID_RE}|(?:{_UPPER_PASSWORD_WORDS}|{_UPPER_OTHER_WORDS}){_UPPER_SUFFIX}"
@@ -1087,7 +1096,7 @@ RULES: tuple[Rule, ...] = (
         rf"""(?<![A-Za-z0-9])(?:PlainAuth{_CALL_OPEN}"""
         rf"""(?:{_call_string("0", 0, 128)}|{_CALL_EXPRESSION}){_CALL_NEXT}"""
         rf"""|(?:(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\("""
-        r"""|(?:basic_auth|basicAuth)[ \t]{1,4}|(?<=["'])auth["'][ \t]{0,4}=>[ \t]{0,4}\["""
+        r"""|(?:basic_auth|basicAuth)(?=[ \t])|(?<=["'])auth["'][ \t]{0,4}=>[ \t]{0,4}\["""
         r"""|(?P<generic>(?<=\.)(?:auth|login)[ \t]{0,4}\(|(?:auth|AUTH) ?=[ \t]{0,4}\()))"""
         rf"""{_CALL_BLANKS}(?:{_call_string("1", 0, 128)}|{_CALL_EXPRESSION}){_CALL_NEXT}"""
         rf"""(?:Some\({_CALL_BLANKS})?{_call_string("", 4, 1024, secret=True)}""",
