@@ -246,7 +246,9 @@ def looks_like_a_credential(value: str) -> bool:
         classes = sum(any(test(c) for c in run) for test in (str.isupper, str.islower, str.isdigit))
         if classes == 3 or (len(run) >= 40 and all(c in "0123456789abcdefABCDEF" for c in run)):
             return True
-        if run.isalpha() and _random_cases(run):
+        # (letters alone, or joined by ``_`` and ``-`` as a URL-safe token's can be)
+        letters = run.replace("_", "").replace("-", "")
+        if len(letters) >= 24 and letters.isalpha() and _random_cases(letters):
             return True
     return False
 

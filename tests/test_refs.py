@@ -154,8 +154,11 @@ def _url_with_password(password: str) -> str:
         lambda: _url_with_password(make_canary("plain")[:12]),  # a URL with a password
         lambda: "x." + make_canary("plain"),  # a token inside a longer value
         lambda: "".join(secrets.choice(_LETTERS) for _ in range(32)),  # letters alone
+        # (a URL-safe token without a digit: ``secrets.token_urlsafe`` draws one 1 time
+        # in 250)
+        lambda: "_" + "".join(secrets.choice(_LETTERS) for _ in range(30)) + "-Q",
     ],
-    ids=["known-format", "random-token", "url-password", "embedded", "letters-only"],
+    ids=["known-format", "random-token", "url-password", "embedded", "letters-only", "urlsafe"],
 )
 def test_a_param_whose_value_looks_like_a_credential_is_refused(value: Any) -> None:
     secret = value()
