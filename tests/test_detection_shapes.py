@@ -1114,3 +1114,33 @@ def test_a_pair_in_a_call_keeps_its_closing_parenthesis() -> None:
 )
 def test_a_secret_name_holding_a_uuid_or_an_acronym_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+def test_credentials_in_the_aws_clis_table_output_are_masked() -> None:
+    secret_key, session = rnd(ALNUM + "/+", 39) + "7", "IQoJb3JpZ2lu" + rnd(ALNUM + "/+", 200)
+    table = (
+        "||                       Credentials                       ||\n"
+        "|+-------------------+-------------------------------------+|\n"
+        "||  AccessKeyId      |  ASIAIOSFODNN7EXAMPLE               ||\n"
+        f"||  SecretAccessKey  |  {secret_key}    ||\n"
+        f"||  SessionToken     |  {session}  ||\n"
+    )
+    for backend in ENGINES:
+        assert_no_leak([secret_key, session], engine(backend).sanitize(table))
+
+
+def test_a_secret_in_a_markdown_table_row_is_masked() -> None:
+    value = rnd(ALNUM, 32) + "7"
+    _masked_everywhere(f"| name | value |\n| --- | --- |\n| api_key | {value} |\n", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| token | Bearer token used for auth |\n",
+        "| api_key | see the vault, ask ops |\n",
+        "| Key | Value |\n| token_ttl | 768h |\n",
+    ],
+)
+def test_table_cells_of_words_stay(text: str) -> None:
+    _kept_everywhere(text)

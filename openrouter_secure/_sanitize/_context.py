@@ -781,7 +781,7 @@ def value_spans(
     sp = m.group("sp")
     if (
         sp is not None
-        and len(sp) - len(sp.lstrip(" \t")) > _PROSE_BLANKS
+        and (len(sp) - len(sp.lstrip(" \t")) > _PROSE_BLANKS or "|" in sp)
         and not _table_row(text, m.end("name") - len(name), end + quoted)
     ):
         # Many blanks after a name: only a table's row (``secret_id      <uuid>``), not
@@ -877,12 +877,14 @@ def _table_row(text: str, name_start: int, value_end: int) -> bool:
     return _ROW_TAIL.match(text, value_end) is not None
 
 
-# (what may stand before a row's name: blanks and up to two words of a directive)
-_ROW_LEAD = re.compile(r"[ \t]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}")
-# (and after its value: ``;``, a line's continuation, a comment, a JSON string's end)
+# (what may stand before a row's name: blanks, a table's borders, and up to two words of
+# a directive)
+_ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}")
+# (and after its value: ``;``, a line's continuation, a comment, a JSON string's end, a
+# table's border)
 _ROW_TAIL = re.compile(
     r"""[ \t]*;?(?:[ \t]+\\(?=\r?\n))?(?:[ \t]+#[^\n]{0,256})?[ \t]*(?:["'],?[ \t]*)?"""
-    r"""(?:\r?\n|\\r|\\n|$)"""
+    r"""\|{0,2}[ \t]*(?:\r?\n|\\r|\\n|$)"""
 )
 _LOG_LEVELS = frozenset(
     {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"}

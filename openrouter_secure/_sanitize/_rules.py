@@ -283,33 +283,42 @@ _XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6}|\r?\n[ \t]{0,40}[^<\s]{6})
 _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
+# (a table's cell border between a name and its value: ``|  SecretAccessKey  |  v  |``)
+_CELL = r"(?:\|[ \t]{1,8})?"
 # A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
 # v``); ``_context`` judges the words (not ``key id:``) and the value as prose. (Single
 # blanks, as a log writes them: runs of blanks cost every scan of a log 3% more.)
 _SAID = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
 
 
-def _tails(xml: str) -> tuple[str, str]:
+def _tails(xml: str, *, cell: bool = True) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
-    ``xml``: an element's content (and attributes) after the name."""
+    ``xml``: an element's content (and attributes) after the name; ``cell``: a table
+    cell's border may stand between the name and its value (not after a name with
+    digits or a suffix: Hyperscan's patterns for those would be too large)."""
+    border = _CELL if cell else ""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
     )
     return password, other
 
 
 _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
+_PASSWORD_TAIL_NO_CELL, _OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)
+_SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 _KEY_GATE = (
-    f"(?:{_PASSWORD_WORD_RE}{_SUFFIX_RE}{_PASSWORD_TAIL}|{_OTHER_WORD_RE}{_SUFFIX_RE}{_OTHER_TAIL}"
-    f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL}"
-    f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL}|{_SECRET_ID_RE}{_OTHER_TAIL})"
+    f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
+    f"|{_OTHER_WORD_RE}(?:{_OTHER_TAIL}|{_SUFFIXED}{_OTHER_TAIL_NO_CELL})"
+    f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL_NO_CELL}"
+    f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL_NO_CELL}"
+    f"|{_SECRET_ID_RE}{_OTHER_TAIL_NO_CELL})"
 )
 # -- The gate as Hyperscan scans for it ----------------------------------------------
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
@@ -376,7 +385,7 @@ def _value(*, prose: bool = False) -> str:
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
 _SEP_ASSIGN = rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]*{_OPERATOR}|\()"""
-_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,40}}{_LINK})"
+_BEFORE_VALUE = rf"(?:{_SEP_ASSIGN}[ \t]*|[ \t]{{1,40}}{_CELL}{_LINK})"
 #: A character of a value's run
 RUN_CHAR = _RUN
 #: What ends a value's run: a character outside the run, or a ``:`` and one or two
@@ -461,8 +470,9 @@ _PASSWORD_HEADS = tuple(
 )
 # (blanks, then a link word: ``token is v``)
 # (any run of blanks: Python reads up to 40, in a table's row, and Hyperscan scans an
-# unbounded run at no cost where a bounded one of 40 cost every scan of a log 3%)
-_BLANK_HEADS = ((" ", rf"[ \t]*{_LINK}"), (r"\t", rf"[ \t]*{_LINK}"))
+# unbounded run at no cost where a bounded one of 40 cost every scan of a log 3%; and a
+# cell's border between them, as the AWS CLI's and Markdown's tables draw it)
+_BLANK_HEADS = tuple((head, rf"[ \t]*(?:\|[ \t]*)?{_LINK}") for head in (" ", r"\t"))
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
 _COMMA_REST = (
@@ -478,7 +488,7 @@ _COMMA_HEADS = (
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
-_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})")[0]
+_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})", cell=False)[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
@@ -527,11 +537,9 @@ _HS_KEY_GATES = (
     # (read back over a value's run, however long, and an element's quoted content)
     *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
     (_named(_VALUE_SUFFIX), -_XML_WINDOW),
-    (
-        f"(?:{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}"
-        f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL})",
-        -_XML_WINDOW,
-    ),
+    # (a pattern per kind of word: one for both is too large for Hyperscan)
+    (f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}", -_XML_WINDOW),
+    (f"{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
@@ -733,7 +741,7 @@ _KEY_PATTERN = (
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
-    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:(?:is|was|to|as)[ \t]{1,4})?))"
+    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,8}|(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
@@ -778,7 +786,7 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value()}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,40}}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
+        f"(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
