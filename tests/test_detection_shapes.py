@@ -1144,3 +1144,8 @@ def test_a_secret_in_a_markdown_table_row_is_masked() -> None:
 )
 def test_table_cells_of_words_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+def test_a_secret_in_a_right_aligned_table_cell_is_masked() -> None:
+    value = rnd(ALNUM, 32) + "7"
+    _masked_everywhere(f"| api_key |            {value} |\n", value)

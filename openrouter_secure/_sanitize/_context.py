@@ -883,8 +883,10 @@ _ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}")
 # (and after its value: ``;``, a line's continuation, a comment, a JSON string's end, a
 # table's border)
 _ROW_TAIL = re.compile(
-    r"""[ \t]*;?(?:[ \t]+\\(?=\r?\n))?(?:[ \t]+#[^\n]{0,256})?[ \t]*(?:["'],?[ \t]*)?"""
-    r"""\|{0,2}[ \t]*(?:\r?\n|\\r|\\n|$)"""
+    # (every run of blanks follows a character that is not one: a failed match is tried
+    # one way only)
+    r"""[ \t]*(?:;[ \t]*)?(?:\\(?=\r?\n)|#[^\n]{0,256}|["'],?[ \t]*(?:\|{1,2}[ \t]*)?"""
+    r"""|\|{1,2}[ \t]*)?(?:\r?\n|\\r|\\n|$)"""
 )
 _LOG_LEVELS = frozenset(
     {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"}

@@ -284,7 +284,7 @@ _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
 # (a table's cell border between a name and its value: ``|  SecretAccessKey  |  v  |``)
-_CELL = r"(?:\|[ \t]{1,8})?"
+_CELL = r"(?:\|[ \t]{1,40})?"
 # A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
 # v``); ``_context`` judges the words (not ``key id:``) and the value as prose. (Single
 # blanks, as a log writes them: runs of blanks cost every scan of a log 3% more.)
@@ -741,7 +741,7 @@ _KEY_PATTERN = (
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
-    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,8}|(?:is|was|to|as)[ \t]{1,4})?))"
+    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|(?:is|was|to|as)[ \t]{1,4})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
