@@ -203,6 +203,10 @@ def _made_up(before: list[str]) -> bool:
     return False
 
 
+def _ends_in_secret_id(segs: list[str]) -> bool:
+    return segs[-2:] == ["secret", "id"] or segs[-1:] == ["secretid"]
+
+
 @functools.lru_cache(maxsize=8192)
 def is_secret_identifier(name: str) -> bool:
     """Whether ``name`` (an identifier met in text or a key) names a secret.
@@ -219,7 +223,7 @@ def is_secret_identifier(name: str) -> bool:
         return False
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
-    if (last == "id" and prev == "secret") or last == "secretid":
+    if _ends_in_secret_id(segs):
         # A Vault AppRole's ``secret_id`` (not an application's ``client_secret_id``,
         # which names its secret)
         before = segs[: -2 if last == "id" else -1]
@@ -243,11 +247,6 @@ def is_secret_identifier(name: str) -> bool:
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
                 return True  # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``: an environment variable
     return False
-
-
-def _names_secret_id(name: str) -> bool:
-    segs = _name_words(name)
-    return segs[-2:] == ["secret", "id"] or segs[-1:] == ["secretid"]
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -342,9 +341,7 @@ _CODE = re.compile(
     r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
     r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
-_TEMPLATE = re.compile(
-    r"\{\{.*\}\}|\$\{[^}]*\}|\$\([A-Za-z_][\w.]*\)|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$"
-)
+_TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
 # ``your``/``my``... placeholders (``MyPassword``), which a password may start with
 _OWNED = re.compile(r"(?i)(?:your|my|the|some|insert|enter|[_\-]here)")
 # (what a password shows besides such words: a digit, a symbol that is no bracket)
@@ -790,7 +787,7 @@ def value_spans(
     if name.lower() in _PAIR_NAMES and _pair_name_field(text, m.end("name") - len(name), end):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if not value_kind(value, password=password) or (
-        _names_secret_id(name) and not _secret_id_value(value)
+        _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
     ):
         return [], rejected
     if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
@@ -871,8 +868,7 @@ def _table_row(text: str, name_start: int, value_end: int) -> bool:
     lead = head[cut + (2 if head[cut : cut + 2] in ("\\n", "\\r") else 1) :] if cut >= 0 else head
     if cut < 0 and lo > 0:
         return False
-    words = _ROW_LEAD.fullmatch(lead)
-    if words is None or any(w in _LOG_LEVELS for w in lead.split()):
+    if _ROW_LEAD.fullmatch(lead) is None or any(w in _LOG_LEVELS for w in lead.split()):
         return False
     return _ROW_TAIL.match(text, value_end) is not None
 
