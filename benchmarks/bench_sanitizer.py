@@ -73,16 +73,17 @@ def _rate(nbytes: int, fn: Callable[[], object], runs: int = 3) -> float:
     return nbytes / 1e6 / best
 
 
-def wait_until_steady(sanitizer: Sanitizer, timeout: float = 120) -> None:
+def wait_until_steady(sanitizer: Sanitizer, timeout: float = 120, streams: bool = True) -> None:
     """Wait until the Hyperscan engine has compiled, in its worker thread, the one
-    database of rules and known values for long texts (asked for by the first long
-    text; until then each long text is scanned twice): the rates are the steady
-    state's, the compile a one-time cost of the process."""
+    database of rules and known values (for a long text, asked for by the first long
+    text; for log records, a few seconds after the values were set; until then each
+    text is scanned twice): the rates are the steady state's, the compile a one-time
+    cost of the process. ``streams=False`` waits for the block-mode database only."""
     prefilter = sanitizer._scanner()._hs
     deadline = time.monotonic() + timeout
     if prefilter is None or prefilter._needles is None:  # one database already
         return
-    while not (prefilter._merged and prefilter._merged[0].streams):
+    while not (prefilter._merged and (prefilter._merged[0].streams or not streams)):
         if time.monotonic() > deadline:
             raise SystemExit("the merged database was not compiled for streams")
         time.sleep(0.05)
@@ -329,6 +330,7 @@ def shape_costs(n: int = 2000) -> tuple[str, float]:
     rng = random.Random(5)
     s = Sanitizer()
     s.sanitize("warm up")
+    wait_until_steady(s, streams=False)
     worst = ("", 0.0)
     print(f"\nclean record shapes ({n} records each, best of 7, CPU time; plain = same length):")
     for name, build in record_shapes(rng).items():

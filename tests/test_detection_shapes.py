@@ -1149,3 +1149,107 @@ def test_table_cells_of_words_stay(text: str) -> None:
 def test_a_secret_in_a_right_aligned_table_cell_is_masked() -> None:
     value = rnd(ALNUM, 32) + "7"
     _masked_everywhere(f"| api_key |            {value} |\n", value)
+
+
+# -- plural names, letters of one case, a token after its row's id ---------------------------
+
+
+def _random_letters(alphabet: str, n: int = 24) -> str:
+    """Letters drawn at random until half their pairs are rare in words, as a generated
+    run of letters almost always is (a draw that reads like words is drawn again)."""
+    from openrouter_secure._sanitize._context import _random_letters as judge
+
+    while True:
+        value = rnd(alphabet, n)
+        if judge(value, lower=True):
+            return value
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "OPENAI_API_KEYS={v}",
+        "export STRIPE_SECRET_KEYS={v}",
+        "ALLOWED_TOKENS: {v}",
+        '{{"API_KEYS": "{v}"}}',
+    ],
+)
+def test_a_plural_secret_name_is_masked(shape: str) -> None:
+    value = _key() + "7"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize("key", ["api_keys", "client_secrets", "ACCESS_TOKENS", "db_passwords"])
+def test_a_plural_secret_key_of_structured_data_is_masked(key: str) -> None:
+    values = [_key(), "short"]
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({key: values, "tokens": 812, "keys": ["kid-1"]})
+        assert_no_leak(values[0], repr(out))
+        assert out[key] != values, (backend, out)
+        assert out["tokens"] == 812, (backend, out)
+        assert out["keys"] == ["kid-1"], (backend, out)
+
+
+def test_every_value_of_a_list_under_a_plural_name_is_masked() -> None:
+    first, second, third = (_key() + "7" for _ in range(3))
+    text = f"OPENAI_API_KEYS={first},{second},{third} region=eu"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak([first, second, third], out)
+        assert out.endswith(" region=eu"), (backend, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MAX_TOKENS=4096 TOTAL_TOKENS=812",
+        '{"keys": [{"kty": "RSA", "kid": "k1"}], "prompt_tokens": 12}',
+        "SSH_KEYS=/home/ops/.ssh PUBLIC_KEYS=/etc/keys",
+        "cache keys evicted: 42 tokens=812",
+    ],
+)
+def test_plurals_that_name_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["SHOP_API_KEY={v}", 'shop_token: "{v}"', "<client_secret>{v}</client_secret>"]
+)
+def test_random_upper_case_letters_under_a_secret_name_are_masked(shape: str) -> None:
+    value = _random_letters(string.ascii_uppercase)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_random_lower_case_letters_under_a_password_name_are_masked() -> None:
+    value = _random_letters(string.ascii_lowercase)
+    _masked_everywhere(f"DB_PASSWORD={value}", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "API_KEY=PRODUCTIONDATABASEACCESS",
+        "token: KUBERNETESDASHBOARDADMIN",
+        "api_key=kubernetesdashboardadmin",
+        "DB_PASSWORD=CHANGEMEPLEASE",
+    ],
+)
+def test_words_in_one_case_under_a_secret_name_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["SANCTUM_TOKEN={v}", "api_token: {v}", "DB_PASSWORD={v}", '"api_token": "{v}"'],
+)
+def test_a_token_after_its_rows_id_is_masked_whole(shape: str) -> None:
+    token = rnd(ALNUM, 40)
+    text = shape.format(v=f"17|{token}")
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(token, out)
+        assert "17|" not in out, (backend, out)
+
+
+def test_an_id_and_a_short_word_stay() -> None:
+    _kept_everywhere("api_key=12|short route=3|home")

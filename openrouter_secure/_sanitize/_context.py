@@ -50,6 +50,7 @@ __all__ = [
     "PAIR_BETWEEN",
     "PAIR_VALUE",
     "PASSWORD_WORDS",
+    "PLURALS",
     "X_RUN",
     "dominant_run",
     "is_identifier",
@@ -165,11 +166,25 @@ def _pop_digits(segs: list[str]) -> bool:
     return popped
 
 
+# A secret word's plural names a list of secrets (``OPENAI_API_KEYS``, ``api_keys``,
+# ``client_secrets``) in an environment variable's upper case or after an owner; alone
+# (``keys``: a JWKS's public keys, ``tokens``: a count) or after another word
+# (``prompt_tokens``) it is no secret's name.
+PLURALS = {"keys": "key", "tokens": "token", "secrets": "secret", "passwords": "password"}
+
+
 def _name_words(name: str) -> list[str]:
     """``name``'s words, without the digits and the value, variant or stage suffixes
     after the last (``bot_token1``, ``secret3.data``, ``API_KEY2_VALUE``, ``API_KEY_V2``,
-    ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``: their last word is the secret word)."""
+    ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``: their last word is the secret word), and a
+    plural's last word made singular (``API_KEYS``)."""
     segs = _joined(_segments(name))
+    if (
+        len(segs) > 1
+        and segs[-1] in PLURALS
+        and (name.isupper() or segs[-2] in _GLUED_OWNERS or segs[-1] in ("passwords", "secrets"))
+    ):
+        segs[-1] = PLURALS[segs[-1]]
     digits = _pop_digits(segs)
     for _ in range(3):
         if len(segs) > 1 and (
@@ -395,6 +410,41 @@ def _entropy(value: str) -> float:
 _MARK = re.compile(r"[!#%&+/?@^~]|[A-Z][A-Z]|[A-Z][a-z][A-Z]")
 
 
+# Letter pairs common in words: the fewest that make up 92% of the pairs in the words of
+# English prose and code identifiers (counted in Python's standard library). In a
+# random run of letters seven pairs in ten are others; in words of 16 letters or more,
+# half are others in fewer than one in a hundred.
+_COMMON_PAIRS = frozenset(
+    re.findall(
+        "..",
+        "abacadagaialamanaparasataubabebjblbobubycacechcickclcocrctcudadddedidldodrdsdueaec"
+        "edeeefelemeneperesetevexeyfafefffifofrfugegigrgshahehihohtiaibicidieifigiliminioip"
+        "irisitivizkelaldlelflilllolsltlulymamemimompnancndnenfngninonsntnuobocodofolomonoo"
+        "oporosotouowpapepiplpoppprptpyqurarcrdrergrirmrnrorrrsrtrurysascseshsismsospssstsu"
+        "sytatethtitotrtstttutyubueulumunupurusutvavewawhwixcxtypysytze",
+    )
+)
+
+
+def _random_letters(value: str, *, lower: bool) -> bool:
+    """Letters of one case, 16 or more, that are no words (``RWYVXLCOVQDYFQML``, and
+    with ``lower`` ``qzxtivauhntjawvp``): half of their letter pairs or more are not
+    common in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard`` are).
+
+    Lower case only under a password name: elsewhere the Hyperscan engine's gate
+    wants a mark (``_rules._MARKED``), which a run of lower-case letters lacks; reading
+    such runs too would cost every scan of a log."""
+    if (
+        len(value) < 16
+        or not value.isalpha()
+        or not (value.isupper() or (lower and value.islower()))
+    ):
+        return False
+    low = value[:160].lower()
+    rare = sum(low[i : i + 2] not in _COMMON_PAIRS for i in range(len(low) - 1))
+    return 2 * rare >= len(low) - 1
+
+
 def looks_generated(value: str) -> bool:
     """10+ characters with a digit and a letter (or mixed case that is not camelCase
     words and shows a *mark*: a symbol, ``AB`` or ``AbC``),
@@ -406,6 +456,8 @@ def looks_generated(value: str) -> bool:
     if has_digit:
         if _LETTER.search(value) is None and len(value) < 16:
             return False  # a number, a date, a phone number
+    elif _random_letters(value, lower=False):
+        pass
     elif (
         value.islower()
         or value.isupper()
@@ -507,6 +559,7 @@ def _value_kind(value: str, password: bool) -> bool:
             # (under a password name, a word and a number is a password:
             # ``Welcome_123``, ``iloveyou1``; not code: ``auth0_api_key``)
             and not (password and value[-1:].isdigit())
+            and not _random_letters(value, lower=password)
         )
         or _PATHLIKE.fullmatch(value) is not None
     ):
@@ -589,6 +642,7 @@ _BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
 OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$")
 #: the longest value read after a name (a longer one is not a value)
 _LONGEST = 1 << 16
+_ID_TOKEN_TAIL = re.compile(r"\|[A-Za-z0-9]{20,256}(?![A-Za-z0-9])")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
 # Words between a name and a ``:`` in a log that say the value is the secret itself
@@ -758,6 +812,10 @@ def value_spans(
         if b is None:
             return [], pos
         start, end = b.span()
+        if text[end : end + 1] == "|" and end - start <= 12 and text[start:end].isdigit():
+            # ``<id>|<token>``: a Laravel Sanctum token names its row before the secret
+            tail = _ID_TOKEN_TAIL.match(text, end)
+            end = tail.end() if tail is not None else end
         if end - start == 512:  # judged by its head, masked to its end
             rest = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end)
             end = rest.end() if rest is not None else end
@@ -811,7 +869,29 @@ def value_spans(
         )
     ):
         return [], rejected
+    if not quoted and text[end : end + 1] == "," and _segments(name)[-1:][0] in PLURALS:
+        return _listed(text, start, end, password)
     return [(start, end)], end
+
+
+#: values of a list read after its name (a longer list's others stay to propagation)
+_LISTED_MAX = 64
+
+
+def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple[int, int]], int]:
+    """The spans of a list's values under a plural name (``API_KEYS=k1,k2,k3``), the
+    first at ``start:end``: each value after a comma is judged on its own."""
+    spans = [(start, end)]
+    while text[end : end + 1] == "," and len(spans) < _LISTED_MAX:
+        b = _BARE_AMP.match(text, end + 1)
+        if b is None:
+            break
+        lo, end = b.span()
+        while end > lo and text[end - 1] in _TRAILING:
+            end -= 1
+        if value_kind(text[lo:end], password=password):
+            spans.append((lo, end))
+    return spans, end
 
 
 # The fields of an ARN before its resource (``arn:aws:secretsmanager:us-east-1:123:``).

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
-from ._context import PAIR_BETWEEN, PAIR_VALUE, X_RUN, dominant_run
+from ._context import PAIR_BETWEEN, PAIR_VALUE, PLURALS, X_RUN, dominant_run
 from ._literals import trie_pattern
 from ._names import (
     DISTINCTIVE_PARAMS,
@@ -291,19 +291,25 @@ _CELL = r"(?:\|[ \t]{1,40})?"
 _SAID = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
 
 
-def _tails(xml: str, *, cell: bool = True) -> tuple[str, str]:
+# A token after the id of its row (Laravel Sanctum's ``<id>|<token>``)
+_ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
+
+
+def _tails(xml: str, *, cell: bool = True, id_token: bool = True) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
     cell's border may stand between the name and its value (not after a name with
     digits or a suffix: Hyperscan's patterns for those would be too large)."""
     border = _CELL if cell else ""
+    listed = f"|{_ID_TOKEN}" if id_token else ""
     password = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
     )
     other = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
+        f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
     )
@@ -311,7 +317,10 @@ def _tails(xml: str, *, cell: bool = True) -> tuple[str, str]:
 
 
 _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
-_PASSWORD_TAIL_NO_CELL, _OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)
+# (after a password word with digits or a suffix, no ``<id>|<token>``: Hyperscan's
+# pattern for it would be too large)
+_PASSWORD_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, id_token=False)[0]
+_OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)[1]
 _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
@@ -488,7 +497,7 @@ _COMMA_HEADS = (
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
-_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})", cell=False)[0]
+_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})", cell=False, id_token=False)[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
@@ -511,7 +520,7 @@ def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int
     return tuple((f"{words}{head}{rest}{tail}", window) for head, rest in heads)
 
 
-_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}})"
+_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
 #: the gates of the assignment form, first (their matches are the ones cancelled below)
 _HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
 _HS_KEY_GATES = (
@@ -774,8 +783,13 @@ _PARAM_PATTERN = (
 # ``GH_PAT=v``, ``"SAS": "v"``: the ``secret-assignment`` syntaxes under an upper-case
 # name ending in a short secret word (``_names.UPPER_SECRET_WORDS``); the value must
 # look generated, as under ``token`` or ``key``.
-_UPPER_WORD_RE = "|".join(UPPER_SECRET_WORDS)
-_UPPER_ANCHORS = tuple(w + f for w in UPPER_SECRET_WORDS for f in _FOLLOW + "_.")
+# And the plural of a secret word ending an environment variable's name
+# (``OPENAI_API_KEYS=k1,k2``, ``ALLOWED_TOKENS``): in text only in upper case, where
+# ``keys`` and ``tokens`` are not the words of a log (``tokens=812``, ``cache keys``).
+_UPPER_PLURALS = ("KEYS", "TOKENS", "SECRETS", "PASSWORDS")
+_UPPER_WORDS = (*UPPER_SECRET_WORDS, *_UPPER_PLURALS)
+_UPPER_WORD_RE = "|".join(_UPPER_WORDS)
+_UPPER_ANCHORS = tuple(w + f for w in _UPPER_WORDS for f in _FOLLOW + "_.")
 _UPPER_PATTERN = _KEY_PATTERN.replace(
     _KEY_PATTERN[: _KEY_PATTERN.index(f"(?:{_WORD_RE})") + len(f"(?:{_WORD_RE})")],
     f"(?P<name>(?:{_UPPER_WORD_RE})",
@@ -1256,7 +1270,7 @@ RULES: tuple[Rule, ...] = (
         kind="context",
         gate=_UPPER_GATE,
         hs_gates=_HS_UPPER_GATES,
-        finder=trie_pattern(tuple(w.lower() for w in UPPER_SECRET_WORDS)),
+        finder=trie_pattern(tuple(w.lower() for w in _UPPER_WORDS)),
     ),
     Rule(
         "url-secret-param",
@@ -1378,6 +1392,8 @@ _KEY_OWNERS = frozenset(
     }
 )  # fmt: skip
 _NOT_SECRET_OWNERS = frozenset({"public", "max", "min", "num", "total", "next", "page", "csrf"})
+# (after any word: ``db_passwords``, ``user_secrets``)
+_PASSWORD_PLURALS = frozenset({"passwords", "secrets"})
 
 
 def is_secret_identifier(name: str) -> bool:
@@ -1395,6 +1411,12 @@ def is_secret_identifier(name: str) -> bool:
         segs.pop()
     if not segs:
         return False
+    if (
+        len(segs) > 1
+        and segs[-1] in PLURALS
+        and (name.isupper() or segs[-2] in _KEY_OWNERS or segs[-1] in _PASSWORD_PLURALS)
+    ):
+        segs[-1] = PLURALS[segs[-1]]  # ``API_KEYS``, ``client_secrets``: a list of them
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
     if prev in _NOT_SECRET_OWNERS:
