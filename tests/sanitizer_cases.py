@@ -169,6 +169,10 @@ POSITIVE: dict[str, Callable[..., object]] = {
         'requests.get(url, auth=("deploy", "{}"), timeout=5)', ALNUM + "#!", 20
     ),
     "cli-password": _assign("mysqldump -h db -u root -p{} app > app.sql", ALNUM + "#!", 20),
+    "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
+    "cli-password-stdin": _assign(
+        'echo "{}" | docker login ghcr.io -u deploy --password-stdin', ALNUM + "#!", 24
+    ),
     "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
@@ -234,6 +238,14 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "cli-password": lambda: (
         "mysql -u root -p app; docker run -p 8080:80 img; redis-cli -h db -p 6379;"
         " mysql -uroot -p$MYSQL_PASSWORD; docker login -u me -p ${{ secrets.TOKEN }} ghcr.io"
+    ),
+    "cli-secret-value": lambda: (
+        'gh secret set DEPLOY_TOKEN --body "$TOKEN"; git checkout -b fix/login-form;'
+        " aws ssm put-parameter --name /app/region --type String --value us-east-1"
+    ),
+    "cli-password-stdin": lambda: (
+        "echo $CR_PAT | docker login ghcr.io -u me --password-stdin;"
+        " echo hello | docker login --password-stdin"
     ),
     "credential-call": lambda: (
         'log.info("login", "login failed"); login("GET", "/api/login");'

@@ -1253,3 +1253,40 @@ def test_a_token_after_its_rows_id_is_masked_whole(shape: str) -> None:
 
 def test_an_id_and_a_short_word_stay() -> None:
     _kept_everywhere("api_key=12|short route=3|home")
+
+
+# -- a secret's value on the command line of the tools that store one -------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "gh secret set API_TOKEN --body {v}",
+        'gh secret set API_TOKEN -b "{v}" --repo o/r',
+        "az keyvault secret set --vault-name kv --name db-pass --value {v}",
+        "aws ssm put-parameter --name /prod/db --type SecureString --value '{v}'",
+        "aws ssm put-parameter --name /prod/db --value {v} --type SecureString",
+        'echo "{v}" | docker login -u me --password-stdin ghcr.io',
+        "echo -n {v} | sudo helm registry login r.io -u me --password-stdin",
+        "printf '{v}' | podman login quay.io -u me --password-stdin",
+    ],
+)
+def test_a_secret_value_given_to_a_secret_store_command_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'gh secret set API_TOKEN --body "$TOKEN"',
+        "gh secret set API_TOKEN -b ${{ secrets.X }}",
+        "gh secret set X --body <value>",
+        "aws ssm put-parameter --name /prod/region --type String --value us-east-1",
+        "echo $CR_PAT | docker login ghcr.io -u me --password-stdin",
+        "git checkout -b feature/login-fix",
+        "echo done | tee log.txt --password-stdin-ignored",
+    ],
+)
+def test_variables_and_other_commands_options_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -742,6 +742,10 @@ _CLI_PASSWORD_COMMANDS = (
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
 _CLI_ARGS = r"(?:[ \t][^\n|;&<>]{0,256}?)?"
+_CLI_STDIN_LOGIN = (
+    r"(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|crane)[ \t]+login"
+    r"|helm[ \t]+registry[ \t]+login)"
+)
 _KEY_PATTERN = (
     # (``Secret ID = v`` read as one name before ``Secret`` alone with a value ``ID``)
     f"(?P<name>{_SECRET_ID_RE}|(?:{_UPPER_PASSWORD_WORDS}|{_UPPER_OTHER_WORDS}){_UPPER_SUFFIX}"
@@ -1166,6 +1170,38 @@ RULES: tuple[Rule, ...] = (
             (r"""[ \t]-p["']?[^\s"'|;&<>`]{4}""", 700),
             (r"""[ \t]-[pa][ \t]{1,4}["']?[^\s"'|;&<>`]{4}""", 700),
         ),
+    ),
+    # A secret's value given on the command line of the tools that store one: GitHub's
+    # ``gh secret set NAME --body v``, Azure's ``az keyvault secret set ... --value v``,
+    # AWS's ``aws ssm put-parameter ... --type SecureString --value v``. Judged as a
+    # password; variables (``--body "$TOKEN"``) stay.
+    Rule(
+        "cli-secret-value",
+        ("secret set", "put-parameter"),
+        rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}[ \t]"""
+        r"""(?:--body|-b|--value)"""
+        rf"""|put-parameter(?=[^\n]{{0,512}}SecureString){_CLI_ARGS}[ \t]--value)"""
+        r"""(?:[ \t]{1,4}|=)(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
+        keep=0,
+        kind="argument",
+        max_len=900,
+        # (found by the option and the value's first characters, the command read in
+        # Python)
+        hs_gates=((r"""[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)["']?[^\s"'|;&<>`]{4}""", 900),),
+    ),
+    # A password echoed into a registry login (``echo "v" | docker login -u u
+    # --password-stdin``), judged as a password; a variable (``echo $TOKEN``) stays.
+    Rule(
+        "cli-password-stdin",
+        ("echo ", "printf "),
+        r"""(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]{1,2})*[ \t]+"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:sudo[ \t]+)?"""
+        rf"""{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin(?![\w\-])""",
+        keep=0,
+        kind="argument",
+        max_len=900,
+        # (found by its option, the command and the value read in Python)
+        hs_gates=((r"""[ \t]--password-stdin""", 900),),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
     # Stripe and many APIs document it); only a value that looks generated.
