@@ -1290,3 +1290,126 @@ def test_a_secret_value_given_to_a_secret_store_command_is_masked(shape: str) ->
 )
 def test_variables_and_other_commands_options_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+# -- a literal an expression falls back on -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'const apiKey = process.env.API_KEY || "{v}";',
+        "const apiKey = process.env.API_KEY ?? '{v}';",
+        'api_key = os.environ.get("API_KEY") or "{v}"',
+        'var apiKey = Environment.GetEnvironmentVariable("API_KEY") ?? "{v}";',
+        'const token = args.token || "{v}"',
+        'api_key = settings.get("api_key") or `{v}`',
+    ],
+)
+def test_a_literal_an_expression_falls_back_on_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'const apiKey = process.env.API_KEY || "";',
+        'const apiKey = process.env.API_KEY || "changeme";',
+        'const token = req.headers.authorization || "anonymous"',
+        'api_key = os.environ.get("API_KEY") or "not set"',
+        'log.info("token refreshed") or "ok"',
+    ],
+)
+def test_fallbacks_that_are_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+# -- found by attacking the readings above ------------------------------------------------------
+
+
+def test_a_password_plurals_random_lower_case_value_is_masked_by_every_engine() -> None:
+    value = _random_letters(string.ascii_lowercase)
+    _masked_everywhere(f"DB_PASSWORDS={value}", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AUTHORIZED_KEYS=ssh-ed25519 {v} ops@host",
+        "HOST_KEYS=ssh-ed25519 {v}",
+    ],
+)
+def test_public_keys_under_a_plural_name_stay(text: str) -> None:
+    _kept_everywhere(text.format(v=rnd(ALNUM, 68)))
+
+
+@pytest.mark.parametrize("key", ["ssh_keys", "SSH_KEYS", "authorized_keys", "trusted_keys"])
+def test_public_keys_under_a_plural_key_of_structured_data_stay(key: str) -> None:
+    data = {key: ["ssh-ed25519 " + rnd(ALNUM, 68)]}
+    for backend in ENGINES:
+        assert engine(backend).sanitize_data(data) == data, backend
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "XMLJSONYAMLTOMLCSV",
+        "AESGCMWITHHKDFSHA",
+        "ABCDEFGHJKMNPQRSTVWXYZ",
+        "QWERTYUIOPASDFGHJKLZXCVBNM",
+    ],
+)
+def test_acronyms_and_typed_walks_of_capitals_stay(value: str) -> None:
+    _kept_everywhere(f"API_KEY={value}")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["refresh_tokens", "refreshTokens", "stripe_keys", "StripeKeys", "id_tokens", "cookies"],
+)
+def test_plural_keys_of_structured_data_with_any_owner_are_masked(key: str) -> None:
+    values = [_key(), _key()]
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({key: values})
+        assert_no_leak(values, repr(out))
+
+
+@pytest.mark.parametrize(
+    "key", ["prompt_tokens", "cached_tokens", "audio_tokens", "primary_keys", "sort_keys"]
+)
+def test_counts_and_ids_under_plural_keys_stay(key: str) -> None:
+    data = {key: ["orders", "tenant"]}
+    for backend in ENGINES:
+        assert engine(backend).sanitize_data(data) == data, backend
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"api_keys": {"openai": "{v}", "count": 2}},
+        {"api_key": {"value": "{v}"}},
+        {"api_keys": {"{v}"}},
+        {"ACCESS_TOKENS": frozenset({"{v}"})},
+    ],
+)
+def test_a_mapping_or_set_under_a_secret_key_is_masked(data: dict[str, object]) -> None:
+    value = _key()
+    filled = json.loads(json.dumps(data, default=list).replace("{v}", value))
+    # (sets survive as sets: rebuild them)
+    for k, v in data.items():
+        if isinstance(v, (set, frozenset)):
+            filled[k] = type(v)({value})
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data(filled)
+        assert_no_leak(value, repr(out))
+        if "count" in repr(data):
+            assert out["api_keys"]["count"] == 2, (backend, out)
+
+
+@pytest.mark.parametrize("sep", [", ", ",\t", ",,"])
+def test_every_value_of_a_list_with_blanks_or_empty_items_is_masked(sep: str) -> None:
+    first, second = _key(), _key()
+    text = f"OPENAI_API_KEYS={first}{sep}{second}"
+    for backend in ENGINES:
+        assert_no_leak([first, second], engine(backend).sanitize(text))

@@ -51,7 +51,7 @@ def test_attributes_events_links_status_and_resource_are_sanitized(
     with tracer.start_as_current_span(f"call with {canary}") as span:
         span.set_attribute("http.request.header.authorization", f"Bearer {canary}")
         span.set_attribute("url.full", f"https://api.example.test/v1?key={canary}")
-        span.set_attribute("app.keys", [canary, "plain"])
+        span.set_attribute("app.items", [canary, "plain"])
         span.set_attribute("gen_ai.request.model", "openai/gpt-4o-mini")
         span.set_attribute("gen_ai.usage.input_tokens", 12)
         span.add_event("retry", {"reason": f"401 for {canary}"})
@@ -61,7 +61,7 @@ def test_attributes_events_links_status_and_resource_are_sanitized(
     assert exported.attributes["gen_ai.request.model"] == "openai/gpt-4o-mini"
     assert exported.attributes["gen_ai.usage.input_tokens"] == 12
     assert exported.attributes["http.request.header.authorization"] == "***MASKED***"
-    assert exported.attributes["app.keys"][1] == "plain"
+    assert exported.attributes["app.items"][1] == "plain"
     assert exported.resource.attributes["service.name"] == "app"
     assert exported.status.status_code is StatusCode.ERROR
     assert_no_leak(canary, everything(exported))

@@ -171,6 +171,12 @@ def _pop_digits(segs: list[str]) -> bool:
 # (``keys``: a JWKS's public keys, ``tokens``: a count) or after another word
 # (``prompt_tokens``) it is no secret's name.
 PLURALS = {"keys": "key", "tokens": "token", "secrets": "secret", "passwords": "password"}
+# Owners whose keys, in the plural, are public keys (``AUTHORIZED_KEYS``, ``ssh_keys``,
+# ``HOST_KEYS``, ``trusted_keys``), though ``SSH_KEY`` and ``FUNCTIONS_HOST_KEY`` alone
+# may be secrets
+NOT_PLURAL_OWNERS = frozenset(
+    {"authorized", "host", "ssh", "known", "trusted", "public", "pub", "gpg", "pgp", "signing"}
+)
 
 
 def _name_words(name: str) -> list[str]:
@@ -182,6 +188,7 @@ def _name_words(name: str) -> list[str]:
     if (
         len(segs) > 1
         and segs[-1] in PLURALS
+        and segs[-2] not in NOT_PLURAL_OWNERS
         and (name.isupper() or segs[-2] in _GLUED_OWNERS or segs[-1] in ("passwords", "secrets"))
     ):
         segs[-1] = PLURALS[segs[-1]]
@@ -426,23 +433,43 @@ _COMMON_PAIRS = frozenset(
 )
 
 
+def _walks() -> frozenset[str]:
+    rows = ("abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertzuiop")
+    out: set[str] = set()
+    for row in rows:
+        for i in range(len(row) - 1):
+            for step in (1, 2):
+                if i + step < len(row):
+                    out.update((row[i] + row[i + step], row[i + step] + row[i]))
+    return frozenset(out)
+
+
+#: letter pairs one or two steps apart on the alphabet or on a keyboard's row
+_WALK_PAIRS = _walks()
+
+
 def _random_letters(value: str, *, lower: bool) -> bool:
-    """Letters of one case, 16 or more, that are no words (``RWYVXLCOVQDYFQML``, and
-    with ``lower`` ``qzxtivauhntjawvp``): half of their letter pairs or more are not
+    """Letters of one case, 20 or more, that are no words (``RWYVXLCOVQDYFQMLPXAP``,
+    and with ``lower`` ``qzxtivauhntjawvpojcm``): half of their letter pairs or more are not
     common in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard`` are).
 
     Lower case only under a password name: elsewhere the Hyperscan engine's gate
     wants a mark (``_rules._MARKED``), which a run of lower-case letters lacks; reading
     such runs too would cost every scan of a log."""
     if (
-        len(value) < 16
+        len(value) < 20
         or not value.isalpha()
         or not (value.isupper() or (lower and value.islower()))
     ):
         return False
     low = value[:160].lower()
-    rare = sum(low[i : i + 2] not in _COMMON_PAIRS for i in range(len(low) - 1))
-    return 2 * rare >= len(low) - 1
+    pairs = [low[i : i + 2] for i in range(len(low) - 1)]
+    rare = sum(p not in _COMMON_PAIRS for p in pairs)
+    # (a walk along the alphabet or a keyboard's rows, ``ABCDEFGHJKMNPQRSTVWXYZ``,
+    # ``QWERTYUIOPASDFGHJKL``, is typed: most of its pairs are such steps, a quarter
+    # of a random run's)
+    walked = sum(p in _WALK_PAIRS for p in pairs)
+    return 2 * rare >= len(pairs) and 5 * walked < 3 * len(pairs)
 
 
 def looks_generated(value: str) -> bool:
@@ -820,7 +847,9 @@ def value_spans(
             rest = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end)
             end = rest.end() if rest is not None else end
         if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
-            return [], end  # ``token = get_token(...)``, ``os.environ["X"]``: code
+            # ``token = get_token(...)``, ``os.environ["X"]``: code, maybe with a
+            # literal to fall back on
+            return _fallback(text, end, password)
         if text[end - 2 : end] == "..":
             return [], end  # an elided value (``ops_eyJzaWdu...``)
         # Punctuation after a value stays (``?token=v: ConnectError``); in prose
@@ -847,6 +876,10 @@ def value_spans(
     if not value_kind(value, password=password) or (
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
     ):
+        if not quoted and not prose:
+            found, read = _fallback(text, end, password)
+            if found:
+                return found, read
         return [], rejected
     if not password and before in ("?", "&") and OBJECT_NAME.search(value) is not None:
         return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names
@@ -874,6 +907,23 @@ def value_spans(
     return [(start, end)], end
 
 
+# A literal to fall back on after an expression, on the same line: ``process.env.KEY ||
+# "v"``, ``?? "v"`` (JavaScript, C#, PHP), ``or "v"`` (Python, Ruby)
+_FALLBACK = re.compile(
+    r"""[^\n;]{0,200}?[ \t)\]](?:\|\||\?\?|or)[ \t]*(?P<q>["'`])(?P<s>[^"'`\n\\]{1,512})(?P=q)"""
+)
+
+
+def _fallback(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
+    """The span of the literal a name's value falls back on (``apiKey =
+    process.env.API_KEY || "v"``), when it is a secret; and where the text read ends."""
+    m = _FALLBACK.match(text, pos)
+    if m is None or not value_kind(m.group("s"), password=password):
+        return [], pos
+    return [m.span("s")], m.end()
+
+
+_LIST_ITEM = re.compile(r"""[ \t]{0,8}(?P<v>[^\s"'`,;)}\]<>|\\]{0,512})""")
 #: values of a list read after its name (a longer list's others stay to propagation)
 _LISTED_MAX = 64
 
@@ -883,10 +933,14 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
     first at ``start:end``: each value after a comma is judged on its own."""
     spans = [(start, end)]
     while text[end : end + 1] == "," and len(spans) < _LISTED_MAX:
-        b = _BARE_AMP.match(text, end + 1)
+        # (blanks after a comma, ``k1, k2``, and empty items, ``k1,,k2``)
+        b = _LIST_ITEM.match(text, end + 1)
         if b is None:
             break
-        lo, end = b.span()
+        if not b.group("v"):
+            end = b.end()
+            continue
+        lo, end = b.span("v")
         while end > lo and text[end - 1] in _TRAILING:
             end -= 1
         if value_kind(text[lo:end], password=password):

@@ -41,8 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
+from ._context import NOT_PLURAL_OWNERS, PAIR_BETWEEN, PAIR_VALUE, PLURALS, X_RUN, dominant_run
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
-from ._context import PAIR_BETWEEN, PAIR_VALUE, PLURALS, X_RUN, dominant_run
 from ._literals import trie_pattern
 from ._names import (
     DISTINCTIVE_PARAMS,
@@ -523,6 +523,16 @@ def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int
 _PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
 #: the gates of the assignment form, first (their matches are the ones cancelled below)
 _HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
+# (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
+# class, would start work at every ``or`` of a log)
+_FALLBACK_HEADS = "|".join(
+    re.escape(f"{before}{op}{blank}{quote}")
+    for before in (" ", ")", "]")
+    for op in ("||", "??", "or")
+    for blank in (" ", "")
+    for quote in "\"'`"
+    if not (op == "or" and before == " " and not blank)
+)
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
@@ -550,6 +560,9 @@ _HS_KEY_GATES = (
     (f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}", -_XML_WINDOW),
     (f"{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
+    # (a literal an expression falls back on, ``apiKey = args.token || "v"``: read from
+    # the name before it, as ``_context`` reads it)
+    (f"""(?:{_FALLBACK_HEADS})[^\\s"'`]{{4}}""", 320),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -810,6 +823,12 @@ _HS_UPPER_GATES = (
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    # (a password word's plural: any value, as under a password word)
+    (f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
+    (
+        f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}[ \t]{{1,40}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
+        _RUN_WINDOW_WIDE,
+    ),
 )
 
 
@@ -1450,6 +1469,7 @@ def is_secret_identifier(name: str) -> bool:
     if (
         len(segs) > 1
         and segs[-1] in PLURALS
+        and segs[-2] not in NOT_PLURAL_OWNERS
         and (name.isupper() or segs[-2] in _KEY_OWNERS or segs[-1] in _PASSWORD_PLURALS)
     ):
         segs[-1] = PLURALS[segs[-1]]  # ``API_KEYS``, ``client_secrets``: a list of them

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 from .. import _known
 from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
-from ._context import looks_generated
+from ._context import NOT_PLURAL_OWNERS, NOT_TOKEN_OWNERS, PLURALS, looks_generated
 from ._fingerprint import fingerprint as _keyed_fingerprint
 from ._names import UPPER_SECRET_WORDS
 from ._rules import RULES, Rule, has_sequence, is_secret_identifier, looks_random
@@ -90,10 +90,20 @@ _DATA_SECRET_WORDS = frozenset(
     {
         "password", "passwd", "passphrase", "pwd", "secret", "secrets", "token", "apikey",
         "authorization", "auth", "credential", "credentials", "cookie", "privatekey",
-        "accesskey", "secretkey", "sessionid", "signature", "clientsecret",
+        "accesskey", "secretkey", "sessionid", "signature", "clientsecret", "cookies",
+        "sessionids",
     }
 )  # fmt: skip
 _NOT_COUNTS = ("max_", "num_", "min_", "total_")
+_DATA_PLURALS = {**PLURALS, "cookies": "cookie", "sessionids": "sessionid"}
+# (the words before ``tokens`` that count them, as LLM usage fields do, and those before
+# ``keys`` that make them ids or public keys)
+_NOT_PLURAL_DATA_OWNERS = (
+    NOT_PLURAL_OWNERS
+    | NOT_TOKEN_OWNERS
+    | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
+    | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
+)
 _SCALARS = (bool, int, float, complex)
 
 
@@ -168,6 +178,10 @@ def is_secret_field(name: str) -> bool:
         from ._rules import _SEGMENT
 
         segs = [s.lower() for s in _SEGMENT.findall(name)]
+    if len(segs) > 1 and segs[-1] in _DATA_PLURALS and segs[-2] not in _NOT_PLURAL_DATA_OWNERS:
+        # a list of secrets (``refresh_tokens``, ``stripe_keys``, ``session_cookies``);
+        # not counts of tokens (``prompt_tokens``) nor public keys (``ssh_keys``)
+        segs[-1] = _DATA_PLURALS[segs[-1]]
     joined = {a + b for a, b in itertools.pairwise(segs)}
     if any(s in _DATA_SECRET_WORDS or s in _FIELD_SECRET_WORDS for s in segs):
         return True
@@ -642,10 +656,16 @@ class Sanitizer:
         if obj is None or isinstance(obj, _SCALARS):
             return obj
         if isinstance(obj, Mapping):
+            # Under a secret-named field, every value is that secret's part
+            # (``{"api_keys": {"openai": k}}``, ``{"api_key": {"value": k}}``), whatever
+            # its own key says.
+            held = key is not None and is_secret_field(key)
             return {
                 # A bytes key (``dict(scope["headers"])``) names its value as a str does.
                 self._walk_key(k, depth): self._walk(
-                    v, k if isinstance(k, str) else (_pair_name(k) or key), depth + 1
+                    v,
+                    key if held else k if isinstance(k, str) else (_pair_name(k) or key),
+                    depth + 1,
                 )
                 for k, v in obj.items()
             }
@@ -662,7 +682,11 @@ class Sanitizer:
                     return type(obj)(*items)
             return tuple(items)
         if isinstance(obj, (set, frozenset)):
-            members = {self._walk_key(v, depth) for v in obj}
+            if key is not None and is_secret_field(key):
+                # (a set's members are hashable: each is judged as a value under its name)
+                members = {self._walk_member(v, key, depth) for v in obj}
+            else:
+                members = {self._walk_key(v, depth) for v in obj}
             return members if isinstance(obj, set) else frozenset(members)
         if isinstance(obj, (bytes, bytearray)):
             # Scanned as text and given back as the same type (an ASGI scope stays one);
@@ -675,6 +699,12 @@ class Sanitizer:
         if isinstance(obj, BaseException):
             return self.scrub_exception(obj)
         return self._scrub_object(obj, key)
+
+    def _walk_member(self, obj: Any, key: str, depth: int) -> Any:
+        """A set's member under a secret-named field, masked as a value there."""
+        if isinstance(obj, (str, bytes, bytearray, tuple, frozenset)):
+            return self._walk(obj, key, depth + 1)
+        return self._walk_key(obj, depth)
 
     def _walk_key(self, obj: Any, depth: int) -> Any:
         """A mapping key or set member, cleaned like a value and still hashable."""
