@@ -1413,3 +1413,21 @@ def test_every_value_of_a_list_with_blanks_or_empty_items_is_masked(sep: str) ->
     text = f"OPENAI_API_KEYS={first}{sep}{second}"
     for backend in ENGINES:
         assert_no_leak([first, second], engine(backend).sanitize(text))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["Bearer 17|{v}", "using bearer 3|{v} for /api/user", "Authorization header: Bearer 17|{v}"],
+)
+def test_a_bearer_token_after_its_rows_id_is_masked(shape: str) -> None:
+    token = rnd(ALNUM, 40)
+    _masked_everywhere(shape.format(v=token), token)
+
+
+def test_a_list_of_passwords_is_masked() -> None:
+    first, second = _key(), _key()
+    for backend in ENGINES:
+        out = engine(backend).sanitize(f"export PASSWORDS={first},{second}")
+        assert_no_leak([first, second], out)
+        data = engine(backend).sanitize_data({"passwords": [first, second]})
+        assert_no_leak([first, second], repr(data))

@@ -192,6 +192,8 @@ def _name_words(name: str) -> list[str]:
         and (name.isupper() or segs[-2] in _GLUED_OWNERS or segs[-1] in ("passwords", "secrets"))
     ):
         segs[-1] = PLURALS[segs[-1]]
+    elif segs == ["passwords"] and name.isupper():
+        segs = ["password"]  # ``PASSWORDS=v1,v2``
     digits = _pop_digits(segs)
     for _ in range(3):
         if len(segs) > 1 and (

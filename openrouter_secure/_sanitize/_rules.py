@@ -1266,12 +1266,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "bearer-token",
         _case("bearer"),
+        # (with the id of its row first, as Laravel Sanctum makes them: ``17|<token>``)
         r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
-        r"(?P<s>[A-Za-z0-9_.~+/\-]{16,4096}=*)",
+        r"(?P<s>(?:[0-9]{1,12}\|)?[A-Za-z0-9_.~+/\-]{16,4096}=*)",
         keep=0,
         kind="generated",
-        gate=r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})[A-Za-z0-9_.~+/\-]{16}",
-        gate_window=30,
+        gate=(
+            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})(?:[0-9]{1,12}\|)?"
+            r"[A-Za-z0-9_.~+/\-]{16}"
+        ),
+        gate_window=48,
     ),
     # A name and its value as two fields: Kubernetes and CI environment lists
     # (``- name: API_KEY`` then ``value: ...``), ECS task definitions
@@ -1473,6 +1477,8 @@ def is_secret_identifier(name: str) -> bool:
         and (name.isupper() or segs[-2] in _KEY_OWNERS or segs[-1] in _PASSWORD_PLURALS)
     ):
         segs[-1] = PLURALS[segs[-1]]  # ``API_KEYS``, ``client_secrets``: a list of them
+    elif segs == ["passwords"] and name.isupper():
+        segs = ["password"]  # ``PASSWORDS=v1,v2``
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
     if prev in _NOT_SECRET_OWNERS:

@@ -91,7 +91,7 @@ _DATA_SECRET_WORDS = frozenset(
         "password", "passwd", "passphrase", "pwd", "secret", "secrets", "token", "apikey",
         "authorization", "auth", "credential", "credentials", "cookie", "privatekey",
         "accesskey", "secretkey", "sessionid", "signature", "clientsecret", "cookies",
-        "sessionids",
+        "sessionids", "passwords",
     }
 )  # fmt: skip
 _NOT_COUNTS = ("max_", "num_", "min_", "total_")
