@@ -169,6 +169,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         'requests.get(url, auth=("deploy", "{}"), timeout=5)', ALNUM + "#!", 20
     ),
     "cli-password": _assign("mysqldump -h db -u root -p{} app > app.sql", ALNUM + "#!", 20),
+    "sql-identified-by": _assign("CREATE USER 'app'@'%' IDENTIFIED BY '{}';", ALNUM + "#!", 20),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
         'echo "{}" | docker login ghcr.io -u deploy --password-stdin', ALNUM + "#!", 24
@@ -238,6 +239,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "cli-password": lambda: (
         "mysql -u root -p app; docker run -p 8080:80 img; redis-cli -h db -p 6379;"
         " mysql -uroot -p$MYSQL_PASSWORD; docker login -u me -p ${{ secrets.TOKEN }} ghcr.io"
+    ),
+    "sql-identified-by": lambda: (
+        "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
+        " users are identified by their email"
     ),
     "cli-secret-value": lambda: (
         'gh secret set DEPLOY_TOKEN --body "$TOKEN"; git checkout -b fix/login-form;'

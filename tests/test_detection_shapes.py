@@ -1431,3 +1431,29 @@ def test_a_list_of_passwords_is_masked() -> None:
         assert_no_leak([first, second], out)
         data = engine(backend).sanitize_data({"passwords": [first, second]})
         assert_no_leak([first, second], repr(data))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "CREATE USER app IDENTIFIED BY '{v}';",
+        "CREATE USER 'app'@'%' IDENTIFIED WITH mysql_native_password BY '{v}';",
+        "create user scott identified by {v};",
+        'ALTER USER app IDENTIFIED BY "{v}"',
+    ],
+)
+def test_a_sql_users_password_is_masked(shape: str) -> None:
+    value = rnd(ALNUM, 20) + "#1"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CREATE USER app IDENTIFIED BY $APP_PASSWORD;",
+        "message identified by 0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e was dropped",
+        "the user identified by user_12345 logged in",
+    ],
+)
+def test_variables_and_prose_after_identified_by_stay(text: str) -> None:
+    _kept_everywhere(text)

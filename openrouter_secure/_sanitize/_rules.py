@@ -1208,6 +1208,21 @@ RULES: tuple[Rule, ...] = (
         # Python)
         hs_gates=((r"""[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)["']?[^\s"'|;&<>`]{4}""", 900),),
     ),
+    # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
+    # (``IDENTIFIED WITH mysql_native_password BY 'v'``; Oracle's unquoted
+    # ``IDENTIFIED BY v``). Judged as a password. (PostgreSQL's ``PASSWORD 'v'`` is a
+    # password word and its value, read by the context rules.)
+    Rule(
+        "sql-identified-by",
+        ("IDENTIFIED", "identified", "Identified"),
+        r"""(?i:identified)[ \t]+(?:(?i:with)[ \t]+[\w$]{1,64}[ \t]+)?(?i:by)[ \t]+"""
+        # (unquoted only as a statement's end: prose says ``identified by <uuid>``)
+        r"""(?:(?i:password)[ \t]+)?(?P<q>['"`]?)(?P<s>[^\s'"`;]{1,256})(?P=q)"""
+        r"""(?:(?<=['"`])|(?=[ \t]*;))""",
+        keep=0,
+        kind="argument",
+        max_len=400,
+    ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
     # --password-stdin``), judged as a password; a variable (``echo $TOKEN``) stays.
     Rule(
