@@ -1457,3 +1457,96 @@ def test_a_sql_users_password_is_masked(shape: str) -> None:
 )
 def test_variables_and_prose_after_identified_by_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["DB_PASSWORD={v}", 'password: "{v}"', "<password>{v}</password>"]
+)
+def test_eight_digits_or_more_under_a_password_name_are_masked(shape: str) -> None:
+    value = rnd(string.digits, 12)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text", ["pass: 1234567", "PASSWORD_MIN_LENGTH=12345678", "api_key_id=123456789012"]
+)
+def test_short_numbers_and_numbers_under_other_names_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'api_key = os.getenv("API_KEY") or "{v}"',
+        'const apiKey=process.env.API_KEY??"{v}"',
+        "const apiKey = process.env.API_KEY||'{v}';",
+        '$apiKey = getenv("API_KEY") ?: "{v}";',
+        'val apiKey = System.getenv("API_KEY") ?: "{v}"',
+        'my $api_key = $ENV{{API_KEY}} // "{v}";',
+        'let api_key = env::var("API_KEY").unwrap_or("{v}".to_string());',
+        'String apiKey = Optional.ofNullable(System.getenv("K")).orElse("{v}");',
+        'api_key = os.environ.get("API_KEY") or f"{v}"',
+    ],
+)
+def test_a_fallback_literal_in_other_languages_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'const apiKey = process.env.API_KEY || "Error: API key not configured (code 401)";',
+        'const password = process.env.PASSWORD || "Password must be at least 8 characters";',
+        'const password = process.env.PASSWORD || "password_reset_v2";',
+    ],
+)
+def test_messages_and_message_keys_to_fall_back_on_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_named_tuples_secret_field_is_masked() -> None:
+    import collections
+
+    creds = collections.namedtuple("creds", ["user", "api_key"])
+    value = _key()
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({"x": [creds("bob", value)]})
+        assert_no_leak(value, repr(out))
+        assert out["x"][0].user == "bob", (backend, out)
+
+
+def test_a_secret_as_a_mapping_key_under_a_secret_name_is_masked() -> None:
+    value = _key()
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({"api_keys": {value: "team-a", "openai": 2}})
+        assert_no_leak(value, repr(out))
+        assert out["api_keys"]["openai"] == 2, (backend, out)
+
+
+def test_what_describes_a_secret_under_its_name_stays() -> None:
+    record = {"id": "key_01HXYZ9Q", "name": "prod", "created_at": "2024-01-01T00:00:00Z"}
+    data = {"api_keys": [record], "bad_tokens": ["foo"], "cookies": [{"name": "theme"}]}
+    for backend in ENGINES:
+        assert engine(backend).sanitize_data(data) == data, backend
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "CREATE USER app IDENTIFIED BY N'{v}';",
+        "CREATE USER app\n  IDENTIFIED\n  BY '{v}';",
+        "ALTER USER app IDENTIFIED BY {v} ACCOUNT UNLOCK;",
+    ],
+)
+def test_more_spellings_of_identified_by_are_masked(shape: str) -> None:
+    value = rnd(ALNUM, 20) + "7"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["CREATE USER app IDENTIFIED BY :password;", "CREATE USER app IDENTIFIED BY '{password}';"],
+)
+def test_bind_variables_and_templates_after_identified_by_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -43,6 +43,8 @@ from collections import Counter
 from ._names import UPPER_SECRET_WORDS
 
 __all__ = [
+    "FALLBACK_OPERATORS",
+    "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
     "NOT_KEY_OWNERS",
     "NOT_TOKEN_OWNERS",
@@ -574,8 +576,12 @@ def _value_kind(value: str, password: bool) -> bool:
         and (not password or _PATH_CHARS.fullmatch(value) is not None)
     ):
         return False  # (under a password name, ``/\\;8hLf;}?wcpp.t`` is no path)
-    if _NUMBERISH.fullmatch(value) is not None and not (value.isdigit() and n >= 16):
-        return False  # numbers, dates, versions (a long run of digits may be a token)
+    if _NUMBERISH.fullmatch(value) is not None and not (
+        value.isdigit() and (n >= 16 or (password and n >= 8))
+    ):
+        # numbers, dates, versions (a long run of digits may be a token, and eight
+        # digits or more under a password name are that password: ``DB_PASSWORD=20481632``)
+        return False
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
         return False
     if not password and _WORD_NUMBER.fullmatch(value) is not None:
@@ -851,7 +857,7 @@ def value_spans(
         if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
             # ``token = get_token(...)``, ``os.environ["X"]``: code, maybe with a
             # literal to fall back on
-            return _fallback(text, end, password)
+            return _fallback(text, start, password)
         if text[end - 2 : end] == "..":
             return [], end  # an elided value (``ops_eyJzaWdu...``)
         # Punctuation after a value stays (``?token=v: ConnectError``); in prose
@@ -879,7 +885,7 @@ def value_spans(
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
     ):
         if not quoted and not prose:
-            found, read = _fallback(text, end, password)
+            found, read = _fallback(text, start, password)
             if found:
                 return found, read
         return [], rejected
@@ -911,8 +917,18 @@ def value_spans(
 
 # A literal to fall back on after an expression, on the same line: ``process.env.KEY ||
 # "v"``, ``?? "v"`` (JavaScript, C#, PHP), ``or "v"`` (Python, Ruby)
+#: What stands between an expression and the literal it falls back on: JavaScript's,
+#: C#'s and PHP's ``||``, ``??``, PHP's and Kotlin's ``?:``, Perl's ``//``, Python's,
+#: Ruby's and Lua's ``or``, Rust's ``unwrap_or(``, Java's ``orElse(``, Scala's
+#: ``getOrElse(``.
+FALLBACK_OPERATORS = (
+    "||", "??", "?:", " //", " or", ")or", "]or", "unwrap_or(", "orElse(", "getOrElse(",
+)  # fmt: skip
+FALLBACK_OPERATORS_RE = "|".join(map(re.escape, FALLBACK_OPERATORS))
+# (a literal without blanks: a message, ``|| "API key not configured"``, is none)
 _FALLBACK = re.compile(
-    r"""[^\n;]{0,200}?[ \t)\]](?:\|\||\?\?|or)[ \t]*(?P<q>["'`])(?P<s>[^"'`\n\\]{1,512})(?P=q)"""
+    rf"""[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE})[ \t]*[fFrR]?"""
+    r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
 )
 
 
@@ -920,7 +936,12 @@ def _fallback(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]
     """The span of the literal a name's value falls back on (``apiKey =
     process.env.API_KEY || "v"``), when it is a secret; and where the text read ends."""
     m = _FALLBACK.match(text, pos)
-    if m is None or not value_kind(m.group("s"), password=password):
+    if m is None:
+        return [], pos
+    value = m.group("s")
+    # (a default in code: generated, or under a password name a generated password;
+    # not an id or a message key, ``"password_reset_v2"``)
+    if not (value_kind(value, password=False) or (password and _random_password(value))):
         return [], pos
     return [m.span("s")], m.end()
 

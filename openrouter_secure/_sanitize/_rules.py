@@ -40,8 +40,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ._context import (
+    FALLBACK_OPERATORS,
+    FALLBACK_OPERATORS_RE,
+    NOT_PLURAL_OWNERS,
+    PAIR_BETWEEN,
+    PAIR_VALUE,
+    PLURALS,
+    X_RUN,
+    dominant_run,
+)
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
-from ._context import NOT_PLURAL_OWNERS, PAIR_BETWEEN, PAIR_VALUE, PLURALS, X_RUN, dominant_run
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
 from ._literals import trie_pattern
 from ._names import (
@@ -295,23 +304,27 @@ _SAID = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
 _ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
 
 
-def _tails(xml: str, *, cell: bool = True, id_token: bool = True) -> tuple[str, str]:
+def _tails(
+    xml: str, *, cell: bool = True, id_token: bool = True, fallback: bool = True
+) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
     cell's border may stand between the name and its value (not after a name with
     digits or a suffix: Hyperscan's patterns for those would be too large)."""
     border = _CELL if cell else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
+    # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
+    falls = rf"|(?:{_SEP_PLAIN})[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}})"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}})"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}}{falls})"
     )
     return password, other
 
@@ -497,7 +510,9 @@ _COMMA_HEADS = (
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
-_LOOSE_PASSWORD_TAIL = _tails(f"(?:{_XML_ATTR_START}|{_XML})", cell=False, id_token=False)[0]
+_LOOSE_PASSWORD_TAIL = _tails(
+    f"(?:{_XML_ATTR_START}|{_XML})", cell=False, id_token=False, fallback=False
+)[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
@@ -526,12 +541,11 @@ _HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _R
 # (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
 # class, would start work at every ``or`` of a log)
 _FALLBACK_HEADS = "|".join(
-    re.escape(f"{before}{op}{blank}{quote}")
-    for before in (" ", ")", "]")
-    for op in ("||", "??", "or")
+    re.escape(f"{op}{blank}{prefix}{quote}")
+    for op in FALLBACK_OPERATORS
     for blank in (" ", "")
+    for prefix in ("", "f", "r")
     for quote in "\"'`"
-    if not (op == "or" and before == " " and not blank)
 )
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
@@ -1215,10 +1229,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "sql-identified-by",
         ("IDENTIFIED", "identified", "Identified"),
-        r"""(?i:identified)[ \t]+(?:(?i:with)[ \t]+[\w$]{1,64}[ \t]+)?(?i:by)[ \t]+"""
-        # (unquoted only as a statement's end: prose says ``identified by <uuid>``)
-        r"""(?:(?i:password)[ \t]+)?(?P<q>['"`]?)(?P<s>[^\s'"`;]{1,256})(?P=q)"""
-        r"""(?:(?<=['"`])|(?=[ \t]*;))""",
+        r"""(?i:identified)\s{1,40}(?:(?i:with)\s{1,40}[\w$]{1,64}\s{1,40})?(?i:by)\s{1,40}"""
+        # (unquoted only as a statement's end: prose says ``identified by <uuid>``; a
+        # national string, ``N'v'``; not a bind variable or a template, ``:pw``, ``{pw}``)
+        r"""(?:(?i:password)\s{1,40})?N?(?P<q>['"`]?)(?P<s>[^\s'"`;:{$%@?][^\s'"`;]{0,255})"""
+        r"""(?P=q)(?:(?<=['"`])|(?=[ \t]*;|\s{1,40}(?i:account|default|temporary|profile"""
+        r"""|password|quota|container)\b))""",
         keep=0,
         kind="argument",
         max_len=400,

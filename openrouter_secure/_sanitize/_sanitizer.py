@@ -36,7 +36,14 @@ from typing import Any, TypeVar
 from .. import _known
 from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
-from ._context import NOT_PLURAL_OWNERS, NOT_TOKEN_OWNERS, PLURALS, looks_generated
+from ._context import (
+    NOT_PLURAL_OWNERS,
+    NOT_TOKEN_OWNERS,
+    PLURALS,
+    is_password_name,
+    looks_generated,
+    value_kind,
+)
 from ._fingerprint import fingerprint as _keyed_fingerprint
 from ._names import UPPER_SECRET_WORDS
 from ._rules import RULES, Rule, has_sequence, is_secret_identifier, looks_random
@@ -103,6 +110,7 @@ _NOT_PLURAL_DATA_OWNERS = (
     | NOT_TOKEN_OWNERS
     | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
     | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
+    | {"bad", "added", "banned", "allowed", "extra", "new"}
 )
 _SCALARS = (bool, int, float, complex)
 
@@ -198,6 +206,32 @@ def is_secret_field(name: str) -> bool:
         and segs[-2] not in _NOT_CREDENTIAL_KEYS
         and not segs[-2].isdigit()
     )
+
+
+# The last words of a field that describes a secret rather than holding it
+# (``{"api_keys": [{"id": ..., "name": ..., "created_at": ...}]}``)
+_DESCRIBING = frozenset(
+    {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
+     "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint"}
+)  # fmt: skip
+
+
+def _names_no_secret(key: str | None) -> bool:
+    """Whether the field ``key`` describes a secret (its id, name, dates) below a
+    secret-named one."""
+    if key is None:
+        return False
+    from ._rules import _SEGMENT
+
+    segs = _SEGMENT.findall(key)
+    return bool(segs) and segs[-1].lower() in _DESCRIBING
+
+
+def _held_secret(value: str, held: str) -> bool:
+    """Whether ``value``, found below the secret-named field ``held``, is such a secret:
+    judged as a value under that name (generated, or under a password name any
+    non-trivial value)."""
+    return value_kind(value, password=is_password_name(held))
 
 
 def _check_backend(backend: str) -> None:
@@ -646,38 +680,49 @@ class Sanitizer:
         """
         return self._walk(obj, None, 0)  # type: ignore[no-any-return]
 
-    def _walk(self, obj: Any, key: str | None, depth: int) -> Any:
+    def _walk(self, obj: Any, key: str | None, depth: int, held: str | None = None) -> Any:
+        # ``held``: the nearest secret-named field above (``api_keys`` in
+        # ``{"api_keys": {"openai": k}}``): under it, a string that looks like a secret
+        # (as under that name in text) is one, whatever its own key says; its ids,
+        # names and dates stay.
         if depth > 100:
             return "<REDACTED: nesting too deep>"
         if isinstance(obj, str):
             if key is not None and is_secret_field(key):
                 return self._mask_whole(obj)
+            if held is not None and not _names_no_secret(key) and _held_secret(obj, held):
+                return self._mask_whole(obj)
             return self.sanitize(obj)
         if obj is None or isinstance(obj, _SCALARS):
             return obj
         if isinstance(obj, Mapping):
-            # Under a secret-named field, every value is that secret's part
-            # (``{"api_keys": {"openai": k}}``, ``{"api_key": {"value": k}}``), whatever
-            # its own key says.
-            held = key is not None and is_secret_field(key)
+            if key is not None and is_secret_field(key):
+                held = key
             return {
                 # A bytes key (``dict(scope["headers"])``) names its value as a str does.
-                self._walk_key(k, depth): self._walk(
-                    v,
-                    key if held else k if isinstance(k, str) else (_pair_name(k) or key),
-                    depth + 1,
+                self._walk_held_key(k, held, depth): self._walk(
+                    v, k if isinstance(k, str) else (_pair_name(k) or key), depth + 1, held
                 )
                 for k, v in obj.items()
             }
         if isinstance(obj, (list, tuple)):
-            items = [self._walk(v, key, depth + 1) for v in obj]
+            fields = getattr(obj, "_fields", None) if type(obj) is not tuple else None
+            if isinstance(obj, tuple) and isinstance(fields, tuple) and len(fields) == len(obj):
+                # a named tuple's items are judged under their field names, as a
+                # dataclass's are
+                items = [
+                    self._walk(v, f if isinstance(f, str) else key, depth + 1, held)
+                    for f, v in zip(fields, obj, strict=True)
+                ]
+            else:
+                items = [self._walk(v, key, depth + 1, held) for v in obj]
             if len(obj) == 2 and (name := _pair_name(obj[0])) is not None:
                 # A (name, value) pair is judged as ``{name: value}`` is: ASGI and WSGI
                 # headers, ``httpx.Headers.raw``, ``parse_qsl`` output, ``[["password", v]]``.
-                items[1] = self._walk(obj[1], name, depth + 1)
+                items[1] = self._walk(obj[1], name, depth + 1, held)
             if isinstance(obj, list):
                 return items
-            if type(obj) is not tuple and hasattr(obj, "_fields"):  # a named tuple
+            if fields is not None:  # a named tuple
                 with contextlib.suppress(Exception):
                     return type(obj)(*items)
             return tuple(items)
@@ -686,19 +731,26 @@ class Sanitizer:
                 # (a set's members are hashable: each is judged as a value under its name)
                 members = {self._walk_member(v, key, depth) for v in obj}
             else:
-                members = {self._walk_key(v, depth) for v in obj}
+                members = {self._walk_held_key(v, held, depth) for v in obj}
             return members if isinstance(obj, set) else frozenset(members)
         if isinstance(obj, (bytes, bytearray)):
             # Scanned as text and given back as the same type (an ASGI scope stays one);
             # bytes where nothing was found come back as they were.
             text = bytes(obj).decode("utf-8", "replace")
-            clean = self._walk(text, key, depth + 1)
+            clean = self._walk(text, key, depth + 1, held)
             if clean == text:
                 return obj
             return type(obj)(clean.encode("utf-8", "replace"))
         if isinstance(obj, BaseException):
             return self.scrub_exception(obj)
         return self._scrub_object(obj, key)
+
+    def _walk_held_key(self, obj: Any, held: str | None, depth: int) -> Any:
+        """A mapping's key or a set's member: under a secret-named field, masked when it
+        looks like that secret (``{"api_keys": {k: "team-a"}}``)."""
+        if held is not None and isinstance(obj, str) and _held_secret(obj, held):
+            return self._mask_whole(obj)
+        return self._walk_key(obj, depth)
 
     def _walk_member(self, obj: Any, key: str, depth: int) -> Any:
         """A set's member under a secret-named field, masked as a value there."""
