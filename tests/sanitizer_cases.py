@@ -169,6 +169,11 @@ POSITIVE: dict[str, Callable[..., object]] = {
         'requests.get(url, auth=("deploy", "{}"), timeout=5)', ALNUM + "#!", 20
     ),
     "cli-password": _assign("mysqldump -h db -u root -p{} app > app.sql", ALNUM + "#!", 20),
+    "sql-insert-values": _assign(
+        "INSERT INTO users (email, password, role) VALUES ('a@b.example', '{}', 'admin');",
+        ALNUM + "#!",
+        20,
+    ),
     "sql-identified-by": _assign("CREATE USER 'app'@'%' IDENTIFIED BY '{}';", ALNUM + "#!", 20),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
@@ -190,6 +195,16 @@ POSITIVE: dict[str, Callable[..., object]] = {
         f"POST https://discord.com/api/webhooks/{rnd(string.digits, 19)}/{{}}", ALNUM + "_-", 68
     ),
 }
+
+
+def _sql_negatives(value: str) -> str:
+    """SQL inserts that hold no secret (log lines, not queries run)."""
+    return (  # noqa: S608 - a log line
+        "INSERT INTO users (email, password) VALUES ('a@b.example', ?);"
+        " INSERT INTO t (a, b) VALUES ('x', '%s');"
+        " INSERT INTO users (name, password_hash) VALUES ('bob', '$2b$12$abc');"
+    ) % value
+
 
 NEGATIVE: dict[str, Callable[[], str]] = {
     "openrouter-api-key": lambda: "OPENROUTER_API_KEY=sk-or-v1-your-api-key-here",
@@ -240,6 +255,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         "mysql -u root -p app; docker run -p 8080:80 img; redis-cli -h db -p 6379;"
         " mysql -uroot -p$MYSQL_PASSWORD; docker login -u me -p ${{ secrets.TOKEN }} ghcr.io"
     ),
+    "sql-insert-values": lambda: _sql_negatives(rnd(ALNUM, 32)),
     "sql-identified-by": lambda: (
         "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
         " users are identified by their email"

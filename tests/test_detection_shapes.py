@@ -1550,3 +1550,29 @@ def test_more_spellings_of_identified_by_are_masked(shape: str) -> None:
 )
 def test_bind_variables_and_templates_after_identified_by_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "INSERT INTO users (name, password) VALUES ('bob', '{v}');",
+        'insert into `users` (`email`, `api_key`, `role`) values ("a@b.example", "{v}", "admin")',
+        "INSERT INTO t (id, secret) VALUES (7, '{v}')",
+        "INSERT INTO users (name, password) VALUES ('it''s', '{v}');",
+    ],
+)
+def test_a_secret_columns_value_in_an_sql_insert_is_masked(shape: str) -> None:
+    value = rnd(ALNUM, 24) + "#1"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "INSERT INTO users (name, password_hash) VALUES ('bob', '{v}');",
+        "INSERT INTO t (a, b) VALUES ('x', '{v}')",
+        "INSERT INTO users (name, password) VALUES ('bob', ?);",
+    ],
+)
+def test_other_columns_and_placeholders_in_an_sql_insert_stay(template: str) -> None:
+    _kept_everywhere(template.format(v=rnd(ALNUM, 32)))

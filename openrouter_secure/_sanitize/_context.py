@@ -54,6 +54,7 @@ __all__ = [
     "PASSWORD_WORDS",
     "PLURALS",
     "X_RUN",
+    "column_value_spans",
     "dominant_run",
     "is_identifier",
     "is_password_name",
@@ -969,6 +970,45 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
         if value_kind(text[lo:end], password=password):
             spans.append((lo, end))
     return spans, end
+
+
+# One value of an SQL ``VALUES (...)`` list: a quoted string (``''`` or an escape
+# inside), or anything up to the next comma
+_SQL_ITEM = re.compile(
+    r"[ \t\r\n]*(?:'(?P<a>(?:[^'\\\n]|''|\\.){0,1024})'"
+    r'|"(?P<b>(?:[^"\\\n]|\\.){0,1024})"'
+    r"""|(?P<c>[^,'"]{0,1024}?))[ \t\r\n]*(?:,|$)"""
+)
+_SQL_COLUMN = re.compile(r"""[\w.$]{1,128}""")
+
+
+def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans of the values an SQL ``INSERT INTO t (cols) VALUES (vals)`` matched by
+    ``m`` gives to secret-named columns (``password``, ``api_key``), each judged as
+    under its name."""
+    names = [
+        (c.group() if (c := _SQL_COLUMN.search(col)) is not None else "")
+        for col in m.group("cols").split(",")
+    ]
+    vals, offset = m.group("s"), m.start("s")
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for name in names:
+        item = _SQL_ITEM.match(vals, pos)
+        if item is None:
+            break
+        group = "a" if item.group("a") is not None else "b" if item.group("b") is not None else "c"
+        lo, hi = item.span(group)
+        if (
+            name
+            and is_secret_identifier(name)
+            and value_kind(vals[lo:hi], password=is_password_name(name))
+        ):
+            spans.append((offset + lo, offset + hi))
+        if item.end() <= pos or item.end() >= len(vals):
+            break
+        pos = item.end()
+    return spans
 
 
 # The fields of an ARN before its resource (``arn:aws:secretsmanager:us-east-1:123:``).

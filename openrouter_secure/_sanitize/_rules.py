@@ -1239,6 +1239,20 @@ RULES: tuple[Rule, ...] = (
         kind="argument",
         max_len=400,
     ),
+    # A secret-named column's value in an SQL ``INSERT INTO t (name, password) VALUES
+    # ('bob', 'v')``: each value is judged under its column's name, as in an assignment.
+    Rule(
+        "sql-insert-values",
+        ("INSERT", "insert", "Insert"),
+        r"""(?i:insert)\s{1,40}(?i:into)\s{1,40}[\w."`\[\]]{1,128}\s{0,40}\((?P<cols>[^()]{1,2048})\)"""
+        # (``'it''s'`` read as two strings: one reading of each quote, so no input
+        # makes the regex try many)
+        r"""\s{0,40}(?i:values)\s{0,40}\((?P<s>(?:'(?:[^'\\\n]|\\.){0,1024}'"""
+        r"""|"(?:[^"\\\n]|\\.){0,1024}"|[^'"()\n]){1,256})\)""",
+        keep=0,
+        kind="columns",
+        max_len=8192,
+    ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
     # --password-stdin``), judged as a password; a variable (``echo $TOKEN``) stays.
     Rule(

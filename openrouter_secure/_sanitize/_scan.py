@@ -33,6 +33,7 @@ from typing import Any
 from . import _hyperscan
 from ._context import (
     OBJECT_NAME,
+    column_value_spans,
     is_password_name,
     is_secret_identifier,
     looks_like_token,
@@ -638,6 +639,10 @@ class Scanner:
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
+        if kind == "columns":
+            found = column_value_spans(m)
+            hits.extend((m.start(), lo, hi, ri, rule.keep) for lo, hi in found)
+            return bool(found)
         s = m.group("s")
         span = m.span("s")
         if s is None:  # the unquoted alternative of a value
