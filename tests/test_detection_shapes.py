@@ -1576,3 +1576,49 @@ def test_a_secret_columns_value_in_an_sql_insert_is_masked(shape: str) -> None:
 )
 def test_other_columns_and_placeholders_in_an_sql_insert_stay(template: str) -> None:
     _kept_everywhere(template.format(v=rnd(ALNUM, 32)))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "INSERT INTO users (name, created_at, password) VALUES ('bob', now(), '{v}');",
+        "INSERT INTO users (name, password) VALUES (lower('Bob'), '{v}');",
+        "INSERT INTO users (name, password) VALUES ('bob', crypt('{v}', gen_salt('bf')));",
+        "INSERT INTO users (name, password) VALUES ('bob', N'{v}');",
+        "INSERT INTO users (name, password) VALUES ('bob', '{v}'::text);",
+        "REPLACE INTO users (name, password) VALUES ('bob', '{v}');",
+        "INSERT IGNORE INTO users (name, password) VALUES ('bob', '{v}');",
+        "INSERT INTO users\n(name,\npassword)\nVALUES\n('bob',\n'{v}');",
+    ],
+)
+def test_calls_prefixes_and_other_heads_of_an_sql_insert_are_read(shape: str) -> None:
+    value = rnd(ALNUM, 24) + "#1"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INSERT INTO users (name, password) VALUES (:name, :password);",
+        "UPDATE users SET password = :password WHERE id = :id",
+        "password: '{password}'",
+    ],
+)
+def test_bind_variables_and_format_fields_are_placeholders(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_bytes_key_below_a_secret_name_is_masked() -> None:
+    value = _key()
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({"api_keys": {value.encode(): "team-a"}})
+        assert_no_leak(value, repr(out))
+
+
+def test_a_working_directory_and_describing_fields_stay() -> None:
+    data = {
+        "PWD": "/home/user",
+        "api_keys": [{"model": "gpt-4o-2024-08-06", "created_by": "user_2abcDEF9"}],
+    }
+    for backend in ENGINES:
+        assert engine(backend).sanitize_data(data) == data, backend

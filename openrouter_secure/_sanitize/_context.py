@@ -387,8 +387,9 @@ _PLACEHOLDER = re.compile(
     r"(?:[a-z]{1,12}[_\-]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
     r"example|dummy|sample|\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
-    # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``)
-    r"|^\$\([A-Za-z_][\w.]*\)$"
+    # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``; an SQL bind
+    # variable, ``:password``; a format field, ``{password}``)
+    r"|^\$\([A-Za-z_][\w.]*\)$|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
 )
 _DIGIT = re.compile(r"\d")
 # Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
@@ -975,10 +976,16 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
 # One value of an SQL ``VALUES (...)`` list: a quoted string (``''`` or an escape
 # inside), or anything up to the next comma
 _SQL_ITEM = re.compile(
-    r"[ \t\r\n]*(?:'(?P<a>(?:[^'\\\n]|''|\\.){0,1024})'"
-    r'|"(?P<b>(?:[^"\\\n]|\\.){0,1024})"'
-    r"""|(?P<c>[^,'"]{0,1024}?))[ \t\r\n]*(?:,|$)"""
+    # (a string may have a prefix, ``N'v'``, ``E'v'``, ``_utf8mb4'v'``, and a cast after
+    # it, ``'v'::text``; anything else is read to the next comma outside brackets)
+    r"[ \t\r\n]*(?:[A-Za-z_][A-Za-z0-9_]{0,7})?(?:'(?P<a>(?:[^'\\\n]|''|\\.){0,1024})'"
+    r'|"(?P<b>(?:[^"\\\n]|\\.){0,1024})")(?:::[A-Za-z_][\w ]{0,30})?[ \t\r\n]*(?:,|$)'
+    r"""|[ \t\r\n]*(?P<c>(?:[^,'"()\[\]]|\((?:[^()]|\([^()]{0,256}\)){0,512}\)"""
+    r"""|\[[^\[\]]{0,512}\]|'[^'\n]{0,1024}')"""
+    r"""{0,1024}?)[ \t\r\n]*(?:,|$)"""
 )
+# A call's first string argument: ``crypt('v', gen_salt('bf'))``, ``md5('v')``
+_SQL_CALL_STRING = re.compile(r"[A-Za-z_][\w.]{0,63}\([ \t]*'((?:[^'\\\n]|''|\\.){1,1024})'")
 _SQL_COLUMN = re.compile(r"""[\w.$]{1,128}""")
 
 
@@ -999,6 +1006,8 @@ def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
             break
         group = "a" if item.group("a") is not None else "b" if item.group("b") is not None else "c"
         lo, hi = item.span(group)
+        if group == "c" and (call := _SQL_CALL_STRING.match(vals, lo, hi)) is not None:
+            lo, hi = call.span(1)
         if (
             name
             and is_secret_identifier(name)

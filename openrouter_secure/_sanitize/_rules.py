@@ -1243,12 +1243,15 @@ RULES: tuple[Rule, ...] = (
     # ('bob', 'v')``: each value is judged under its column's name, as in an assignment.
     Rule(
         "sql-insert-values",
-        ("INSERT", "insert", "Insert"),
-        r"""(?i:insert)\s{1,40}(?i:into)\s{1,40}[\w."`\[\]]{1,128}\s{0,40}\((?P<cols>[^()]{1,2048})\)"""
+        ("INSERT", "insert", "Insert", "REPLACE", "replace", "Replace"),
+        # (MySQL's ``REPLACE INTO``, ``INSERT IGNORE``, SQLite's ``INSERT OR REPLACE``)
+        r"""(?i:insert|replace)\s{1,40}(?:(?i:ignore|or\s{1,40}[a-z]{1,10})\s{1,40})?(?i:into\s{1,40})?"""
+        r"""[\w."`\[\]]{1,128}\s{0,40}\((?P<cols>[^()]{1,2048})\)"""
         # (``'it''s'`` read as two strings: one reading of each quote, so no input
         # makes the regex try many)
-        r"""\s{0,40}(?i:values)\s{0,40}\((?P<s>(?:'(?:[^'\\\n]|\\.){0,1024}'"""
-        r"""|"(?:[^"\\\n]|\\.){0,1024}"|[^'"()\n]){1,256})\)""",
+        r"""\s{0,40}(?i:values?)\s{0,40}\((?P<s>(?:'(?:[^'\\\n]|\\.){0,1024}'"""
+        r"""|"(?:[^"\\\n]|\\.){0,1024}"|\((?:[^()'"]|'[^'\n]{0,256}'|\([^()]{0,256}\)){0,256}\)"""
+        r"""|[^'"()]){1,256})\)""",
         keep=0,
         kind="columns",
         max_len=8192,

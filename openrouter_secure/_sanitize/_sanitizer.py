@@ -212,8 +212,15 @@ def is_secret_field(name: str) -> bool:
 # (``{"api_keys": [{"id": ..., "name": ..., "created_at": ...}]}``)
 _DESCRIBING = frozenset(
     {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
-     "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint"}
+     "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint",
+     "by", "model", "owner", "user", "email", "version", "status", "region", "env"}
 )  # fmt: skip
+
+
+def _working_directory(key: str, value: str) -> bool:
+    """``{"PWD": "/home/user"}``: a shell's working directory (``PWD``, ``OLDPWD``), not a
+    password, in an environment's dump."""
+    return key.lower() in ("pwd", "oldpwd") and value.startswith(("/", "~", "\\"))
 
 
 def _names_no_secret(key: str | None) -> bool:
@@ -688,7 +695,7 @@ class Sanitizer:
         if depth > 100:
             return "<REDACTED: nesting too deep>"
         if isinstance(obj, str):
-            if key is not None and is_secret_field(key):
+            if key is not None and is_secret_field(key) and not _working_directory(key, obj):
                 return self._mask_whole(obj)
             if held is not None and not _names_no_secret(key) and _held_secret(obj, held):
                 return self._mask_whole(obj)
@@ -748,8 +755,10 @@ class Sanitizer:
     def _walk_held_key(self, obj: Any, held: str | None, depth: int) -> Any:
         """A mapping's key or a set's member: under a secret-named field, masked when it
         looks like that secret (``{"api_keys": {k: "team-a"}}``)."""
-        if held is not None and isinstance(obj, str) and _held_secret(obj, held):
-            return self._mask_whole(obj)
+        if held is not None and isinstance(obj, (str, bytes)):
+            text = obj if isinstance(obj, str) else obj.decode("utf-8", "replace")
+            if _held_secret(text, held):
+                return self._mask_whole(text) if isinstance(obj, str) else MASK.encode()
         return self._walk_key(obj, depth)
 
     def _walk_member(self, obj: Any, key: str, depth: int) -> Any:
