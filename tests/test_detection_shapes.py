@@ -1622,3 +1622,24 @@ def test_a_working_directory_and_describing_fields_stay() -> None:
     }
     for backend in ENGINES:
         assert engine(backend).sanitize_data(data) == data, backend
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "gh secret set API_KEY \\\n  --repo o/r \\\n  --body {v}",
+        "az keyvault secret set \\\n  --vault-name kv --name db \\\n  --value {v}",
+        "aws ssm put-parameter \\\n  --name /p --type SecureString \\\n  --value {v}",
+        'gh secret set API_KEY <<< "{v}"',
+        'gh secret set MYSECRET -b"{v}"',
+        'printf "%s" "{v}" | docker login -u u --password-stdin',
+        'echo "{v}" | \\\n  docker login -u u --password-stdin',
+        'echo "{v}" | sudo -E docker login -u u --password-stdin',
+        'echo "{v}" | /usr/bin/docker login -u u --password-stdin',
+        'echo "{v}" | docker --config /tmp/c login -u u --password-stdin',
+        'echo "{v}" | cosign login r.io -u u --password-stdin',
+    ],
+)
+def test_secret_store_commands_over_lines_and_in_other_spellings_are_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)

@@ -768,9 +768,13 @@ _CLI_PASSWORD_COMMANDS = (
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
-_CLI_ARGS = r"(?:[ \t][^\n|;&<>]{0,256}?)?"
+# (the arguments between a command and its option, over shell line continuations)
+_CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
+# (a path before the tool, ``/usr/bin/docker``; global options before ``login``,
+# ``docker --config DIR login``)
 _CLI_STDIN_LOGIN = (
-    r"(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|crane)[ \t]+login"
+    r"(?:[\w.~\-]{0,64}/){0,8}(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|cosign)"
+    r"(?:[ \t]+--?[\w\-]{1,32}(?:[ \t=][^\s|;&-][^\s|;&]{0,255})?){0,3}[ \t]+login"
     r"|helm[ \t]+registry[ \t]+login)"
 )
 _KEY_PATTERN = (
@@ -1211,16 +1215,20 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "cli-secret-value",
         ("secret set", "put-parameter"),
-        rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}[ \t]"""
-        r"""(?:--body|-b|--value)"""
-        rf"""|put-parameter(?=[^\n]{{0,512}}SecureString){_CLI_ARGS}[ \t]--value)"""
-        r"""(?:[ \t]{1,4}|=)(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
+        rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
+        r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
+        rf"""|put-parameter(?=(?:[^\n\\]|\\\r?\n|\\[^\r\n]){{0,512}}SecureString)"""
+        rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=))"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
         keep=0,
         kind="argument",
         max_len=900,
         # (found by the option and the value's first characters, the command read in
         # Python)
-        hs_gates=((r"""[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)["']?[^\s"'|;&<>`]{4}""", 900),),
+        hs_gates=(
+            (r"""[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)?["']?[^\s"'|;&<>`]{4}""", 900),
+            (r"""<<<[ \t]{0,4}["']?[^\s"'|;&<>`]{4}""", 900),
+        ),
     ),
     # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
     # (``IDENTIFIED WITH mysql_native_password BY 'v'``; Oracle's unquoted
@@ -1261,8 +1269,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "cli-password-stdin",
         ("echo ", "printf "),
-        r"""(?<![\w\-])(?:echo|printf)(?:[ \t]+-[neE]{1,2})*[ \t]+"""
-        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:sudo[ \t]+)?"""
+        # (``printf '%s' v``; a line continuation after the pipe; ``sudo -E``)
+        r"""(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["'])%s(?:\\n)?\1)?)[ \t]+"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
+        r"""(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"""
         rf"""{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin(?![\w\-])""",
         keep=0,
         kind="argument",
