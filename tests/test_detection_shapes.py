@@ -1643,3 +1643,44 @@ def test_a_working_directory_and_describing_fields_stay() -> None:
 def test_secret_store_commands_over_lines_and_in_other_spellings_are_masked(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
+
+
+# -- more vendors' token formats, found without a name --------------------------------------
+
+_B32 = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"
+_LOWER_HEX = "0123456789abcdef"
+VENDOR_FORMATS = {
+    "google-oauth": lambda: "ya29." + rnd(ALNUM + "_-", 150),
+    "dropbox": lambda: "sl." + rnd(ALNUM + "_-", 138),
+    "atlassian": lambda: "ATATT3" + rnd(ALNUM + "_-", 186),
+    "newrelic": lambda: "NRAK-" + rnd(string.ascii_uppercase + string.digits, 27),
+    "doppler": lambda: "dp.st." + rnd(ALNUM, 43),
+    "age": lambda: "AGE-SECRET-KEY-1" + rnd(_B32, 58),
+    "figma": lambda: "figd_" + rnd(ALNUM + "_-", 40),
+    "planetscale": lambda: "pscale_pw_" + rnd(ALNUM + "_-", 43),
+    "render": lambda: "rnd_" + rnd(ALNUM, 32),
+    "supabase": lambda: "sbp_" + rnd(_LOWER_HEX, 40),
+    "docker-hub": lambda: "dckr_pat_" + rnd(ALNUM + "_-", 27),
+    "linear-oauth": lambda: "lin_oauth_" + rnd(_LOWER_HEX, 64),
+    "clojars": lambda: "CLOJARS_" + rnd(string.ascii_lowercase + string.digits, 60),
+    "frameio": lambda: "fio-u-" + rnd(ALNUM + "_-", 64),
+    "shippo": lambda: "shippo_live_" + rnd(_LOWER_HEX, 40),
+    "mapbox": lambda: "sk.eyJ1Ijoi" + rnd(ALNUM, 60) + "." + rnd(ALNUM + "_-", 22),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_FORMATS))
+def test_a_vendor_token_without_a_name_is_masked(vendor: str) -> None:
+    value = VENDOR_FORMATS[vendor]()
+    _masked_everywhere(f"[DEBUG] response from upstream: {value} (retrying)", value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loaded ssl.conf and sl.short-name; rnd_seed=42 sbp_test figd_demo",
+        "render rnd_ before NRAK- and dp.st.example; ya29.example",
+    ],
+)
+def test_words_that_start_like_vendor_tokens_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -1030,6 +1030,25 @@ RULES: tuple[Rule, ...] = (
             "LTAI",
             "EAA",
             "A3-",
+            "ya29.",
+            "sl.",
+            "ATATT3",
+            "NRAK-",
+            "NRII-",
+            "dp.st.",
+            "dp.ct.",
+            "dp.sa.",
+            "AGE-SECRET-KEY-1",
+            "figd_",
+            "pscale_",
+            "rnd_",
+            "sbp_",
+            "dckr_pat_",
+            "lin_oauth_",
+            "CLOJARS_",
+            "fio-u-",
+            "shippo_",
+            "sk.eyJ",
         ),
         r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
         r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
@@ -1042,7 +1061,17 @@ RULES: tuple[Rule, ...] = (
         r"|lin_api_[A-Za-z0-9]{40}|do[opr]_v1_[a-f0-9]{64}|pul-[a-f0-9]{40}"
         r"|[A-Za-z0-9]{14}\.atlasv1\.[\w\-=]{60,100}|AKCp[A-Za-z0-9]{69}|dp\.pt\.[A-Za-z0-9]{43}"
         r"|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|s-s4t2(?:ud|af)-[a-f0-9]{64}"
-        r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}))(?![A-Za-z0-9])",
+        r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}"
+        # Google OAuth access tokens, Dropbox, Atlassian, New Relic, Doppler, age,
+        # Figma, PlanetScale, Render, Supabase, Docker Hub, Linear OAuth, Clojars,
+        # Frame.io, Shippo, Mapbox secret tokens
+        r"|ya29\.[\w\-]{30,400}|sl\.[\w\-=]{130,160}|ATATT3[\w\-=]{150,200}"
+        r"|NRAK-[A-Z0-9]{27}|NRII-[\w\-]{32}|dp\.(?:st|ct|sa)\.[A-Za-z0-9]{40,44}"
+        r"|AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}|figd_[\w\-]{40}"
+        r"|pscale_(?:pw|tkn|oauth)_[\w=.\-]{32,64}|rnd_[A-Za-z0-9]{32}|sbp_[a-f0-9]{40}"
+        r"|dckr_pat_[\w\-]{27}|lin_oauth_[a-f0-9]{64}|CLOJARS_[a-z0-9]{60}|fio-u-[\w\-=]{64}"
+        r"|shippo_(?:live|test)_[a-f0-9]{40}|sk\.eyJ[\w\-]{20,400}\.[\w\-]{20,100}"
+        r"))(?![A-Za-z0-9])",
         back=0,
     ),
     # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
