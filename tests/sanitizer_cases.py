@@ -142,6 +142,15 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "slack-token": _slack,
     "slack-webhook": _assign("https://hooks.slack.com/services/T0123/B0456/{}", ALNUM, 24),
     "teams-webhook": _teams,
+    "zapier-webhook": lambda: _pair(
+        "POST https://hooks.zapier.com/hooks/catch/"
+        + (k := rnd(string.digits, 7) + "/" + rnd(ALNUM, 6))
+        + "/",
+        k,
+    ),
+    "telegram-bot-token-bare": lambda: _pair(
+        f"bot token: {rnd(string.digits, 10)}:{(k := 'AA' + rnd(ALNUM + '_-', 33))}", k
+    ),
     "bundler-credentials": _bundler,
     "stripe-key": _p("sk_live_", ALNUM, 30),
     "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
@@ -232,6 +241,8 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "slack-token": lambda: "xoxb-12345-abcd234",
     "slack-webhook": lambda: "see https://hooks.slack.com/services/ for setup",
     "teams-webhook": lambda: "https://acme.webhook.office.com/",
+    "zapier-webhook": lambda: "see https://hooks.zapier.com/hooks/catch/ for setup",
+    "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
     "bundler-credentials": lambda: "BUNDLE_JOBS=4",
     "stripe-key": lambda: "sk_live_" + "x" * 30,
     "sendgrid-key": lambda: "SG.abc.def",

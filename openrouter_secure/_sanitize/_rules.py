@@ -966,6 +966,12 @@ RULES: tuple[Rule, ...] = (
         keep=0,
     ),
     Rule(
+        "zapier-webhook",
+        ("hooks.zapier.com/",),
+        r"hooks\.zapier\.com/hooks/catch/(?P<s>[0-9]{4,12}/[A-Za-z0-9]{4,32})",
+        keep=0,
+    ),
+    Rule(
         "teams-webhook",
         ("webhook.office.com/",),
         r"webhook\.office\.com/webhookb2/(?P<s>[\w\-@/]{40,300})",
@@ -1090,6 +1096,16 @@ RULES: tuple[Rule, ...] = (
         back=16,
         keep=0,
         gate=r"[0-9]{15,16}\|[A-Za-z0-9_\-]{27}",
+    ),
+    # A Telegram bot token on its own (``<bot id>:AA<33 characters>``, as BotFather gives
+    # it); the bot id stays visible.
+    Rule(
+        "telegram-bot-token-bare",
+        (":AA",),
+        r".{0,11}?(?<![0-9])[0-9]{5,16}:(?P<s>AA[A-Za-z0-9_\-]{33})(?![A-Za-z0-9_\-])",
+        back=16,
+        keep=0,
+        gate=r"[0-9]{5,16}:AA[A-Za-z0-9_\-]{33}",
     ),
     # A Telegram bot token in the Bot API URL it is sent in (``/bot<id>:<token>/method``,
     # ``/file/bot<id>:<token>/path``); the bot id before the colon stays visible.
