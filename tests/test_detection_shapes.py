@@ -1638,6 +1638,7 @@ def test_a_working_directory_and_describing_fields_stay() -> None:
         'echo "{v}" | /usr/bin/docker login -u u --password-stdin',
         'echo "{v}" | docker --config /tmp/c login -u u --password-stdin',
         'echo "{v}" | cosign login r.io -u u --password-stdin',
+        'echo "{v}" | gh secret set API_KEY --repo o/r',
     ],
 )
 def test_secret_store_commands_over_lines_and_in_other_spellings_are_masked(shape: str) -> None:
@@ -1683,4 +1684,9 @@ def test_a_vendor_token_without_a_name_is_masked(vendor: str) -> None:
     ],
 )
 def test_words_that_start_like_vendor_tokens_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("text", ["echo $TOKEN | gh secret set X", "echo hello | gh secret set X"])
+def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
     _kept_everywhere(text)

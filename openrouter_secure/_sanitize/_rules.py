@@ -1318,12 +1318,17 @@ RULES: tuple[Rule, ...] = (
         r"""(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["'])%s(?:\\n)?\1)?)[ \t]+"""
         r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
         r"""(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"""
-        rf"""{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin(?![\w\-])""",
+        rf"""(?:{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin"""
+        # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``)
+        r"""|gh[ \t]+secret[ \t]+set)(?![\w\-])""",
         keep=0,
         kind="argument",
         max_len=900,
         # (found by its option, the command and the value read in Python)
-        hs_gates=((r"""[ \t]--password-stdin""", 900),),
+        hs_gates=(
+            (r"""[ \t]--password-stdin""", 900),
+            (r"""\|[ \t]*(?:\\\r?\n[ \t]*)?gh[ \t]+secret[ \t]+set""", 900),
+        ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
     # Stripe and many APIs document it); only a value that looks generated.
