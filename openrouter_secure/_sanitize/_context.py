@@ -61,6 +61,7 @@ __all__ = [
     "is_secret_identifier",
     "looks_generated",
     "looks_like_token",
+    "singular",
     "value_kind",
     "value_spans",
 ]
@@ -182,21 +183,30 @@ NOT_PLURAL_OWNERS = frozenset(
 )
 
 
+def singular(name: str, segs: list[str], owners: frozenset[str]) -> list[str]:
+    """``name``'s word segments ``segs`` with a plural last word made singular where the
+    name holds a list of secrets: in an environment variable's upper case
+    (``API_KEYS``, ``PASSWORDS``), after one of ``owners`` (``client_secrets``), and
+    ``passwords``/``secrets`` after any word (``db_passwords``); never after an owner
+    of public keys (``ssh_keys``)."""
+    if (
+        len(segs) > 1
+        and segs[-1] in PLURALS
+        and segs[-2] not in NOT_PLURAL_OWNERS
+        and (name.isupper() or segs[-2] in owners or segs[-1] in ("passwords", "secrets"))
+    ):
+        return [*segs[:-1], PLURALS[segs[-1]]]
+    if segs == ["passwords"] and name.isupper():
+        return ["password"]  # ``PASSWORDS=v1,v2``
+    return segs
+
+
 def _name_words(name: str) -> list[str]:
     """``name``'s words, without the digits and the value, variant or stage suffixes
     after the last (``bot_token1``, ``secret3.data``, ``API_KEY2_VALUE``, ``API_KEY_V2``,
     ``STRIPE_KEY_PROD``, ``SECRET_KEY_BASE``: their last word is the secret word), and a
     plural's last word made singular (``API_KEYS``)."""
-    segs = _joined(_segments(name))
-    if (
-        len(segs) > 1
-        and segs[-1] in PLURALS
-        and segs[-2] not in NOT_PLURAL_OWNERS
-        and (name.isupper() or segs[-2] in _GLUED_OWNERS or segs[-1] in ("passwords", "secrets"))
-    ):
-        segs[-1] = PLURALS[segs[-1]]
-    elif segs == ["passwords"] and name.isupper():
-        segs = ["password"]  # ``PASSWORDS=v1,v2``
+    segs = singular(name, _joined(_segments(name)), _GLUED_OWNERS)
     digits = _pop_digits(segs)
     for _ in range(3):
         if len(segs) > 1 and (

@@ -43,12 +43,11 @@ from dataclasses import dataclass, field
 from ._context import (
     FALLBACK_OPERATORS,
     FALLBACK_OPERATORS_RE,
-    NOT_PLURAL_OWNERS,
     PAIR_BETWEEN,
     PAIR_VALUE,
-    PLURALS,
     X_RUN,
     dominant_run,
+    singular,
 )
 from ._context import NOT_KEY_OWNERS as _NOT_KEY_OWNERS
 from ._context import NOT_TOKEN_OWNERS as _NOT_TOKEN_OWNERS
@@ -768,6 +767,10 @@ _CLI_PASSWORD_COMMANDS = (
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
+# A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
+# judged a variable later), and its first characters as the Hyperscan gates read them
+_CLI_VALUE = r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])"""
+_CLI_VALUE_START = r"""["']?[^\s"'|;&<>`]{4}"""
 # (the arguments between a command and its option, over shell line continuations)
 _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
 # (a path before the tool, ``/usr/bin/docker``; global options before ``login``,
@@ -1240,8 +1243,7 @@ RULES: tuple[Rule, ...] = (
         rf"""(?<![\w\-])(?:{_CLI_MYSQL}{_CLI_ARGS}[ \t]-p"""
         rf"""|sshpass{_CLI_ARGS}[ \t]-p[ \t]{{0,4}}"""
         rf"""|redis-cli{_CLI_ARGS}[ \t]-a[ \t]{{1,4}}"""
-        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}})"""
-        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
+        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}})""" + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=700,
@@ -1249,8 +1251,8 @@ RULES: tuple[Rule, ...] = (
         # Python: a gate from each command word to its option stays active to the end of
         # the line, and costs every scan of a log that names ``docker`` a tenth)
         hs_gates=(
-            (r"""[ \t]-p["']?[^\s"'|;&<>`]{4}""", 700),
-            (r"""[ \t]-[pa][ \t]{1,4}["']?[^\s"'|;&<>`]{4}""", 700),
+            (r"[ \t]-p" + _CLI_VALUE_START, 700),
+            (r"[ \t]-[pa][ \t]{1,4}" + _CLI_VALUE_START, 700),
         ),
     ),
     # A secret's value given on the command line of the tools that store one: GitHub's
@@ -1263,16 +1265,15 @@ RULES: tuple[Rule, ...] = (
         rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
         r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
         rf"""|put-parameter(?=(?:[^\n\\]|\\\r?\n|\\[^\r\n]){{0,512}}SecureString)"""
-        rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=))"""
-        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])""",
+        rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=))""" + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=900,
         # (found by the option and the value's first characters, the command read in
         # Python)
         hs_gates=(
-            (r"""[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)?["']?[^\s"'|;&<>`]{4}""", 900),
-            (r"""<<<[ \t]{0,4}["']?[^\s"'|;&<>`]{4}""", 900),
+            (r"[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)?" + _CLI_VALUE_START, 900),
+            (r"<<<[ \t]{0,4}" + _CLI_VALUE_START, 900),
         ),
     ),
     # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
@@ -1559,8 +1560,6 @@ _KEY_OWNERS = frozenset(
     }
 )  # fmt: skip
 _NOT_SECRET_OWNERS = frozenset({"public", "max", "min", "num", "total", "next", "page", "csrf"})
-# (after any word: ``db_passwords``, ``user_secrets``)
-_PASSWORD_PLURALS = frozenset({"passwords", "secrets"})
 
 
 def is_secret_identifier(name: str) -> bool:
@@ -1578,15 +1577,7 @@ def is_secret_identifier(name: str) -> bool:
         segs.pop()
     if not segs:
         return False
-    if (
-        len(segs) > 1
-        and segs[-1] in PLURALS
-        and segs[-2] not in NOT_PLURAL_OWNERS
-        and (name.isupper() or segs[-2] in _KEY_OWNERS or segs[-1] in _PASSWORD_PLURALS)
-    ):
-        segs[-1] = PLURALS[segs[-1]]  # ``API_KEYS``, ``client_secrets``: a list of them
-    elif segs == ["passwords"] and name.isupper():
-        segs = ["password"]  # ``PASSWORDS=v1,v2``
+    segs = singular(name, segs, _KEY_OWNERS)  # ``API_KEYS``, ``client_secrets``: lists
     last = segs[-1]
     prev = segs[-2] if len(segs) > 1 else ""
     if prev in _NOT_SECRET_OWNERS:

@@ -46,7 +46,7 @@ from ._context import (
 )
 from ._fingerprint import fingerprint as _keyed_fingerprint
 from ._names import UPPER_SECRET_WORDS
-from ._rules import RULES, Rule, has_sequence, is_secret_identifier, looks_random
+from ._rules import _SEGMENT, RULES, Rule, has_sequence, is_secret_identifier, looks_random
 from ._scan import (
     BACKENDS,
     KNOWN,
@@ -183,8 +183,6 @@ def is_secret_field(name: str) -> bool:
     # Any segment pair or single segment that is a secret word (``password_hash``).
     segs = [s for s in low.replace("-", "_").replace(".", "_").split("_") if s]
     if len(segs) == 1 and name != low:  # camelCase: split on capitals instead
-        from ._rules import _SEGMENT
-
         segs = [s.lower() for s in _SEGMENT.findall(name)]
     if len(segs) > 1 and segs[-1] in _DATA_PLURALS and segs[-2] not in _NOT_PLURAL_DATA_OWNERS:
         # a list of secrets (``refresh_tokens``, ``stripe_keys``, ``session_cookies``);
@@ -228,8 +226,6 @@ def _names_no_secret(key: str | None) -> bool:
     secret-named one."""
     if key is None:
         return False
-    from ._rules import _SEGMENT
-
     segs = _SEGMENT.findall(key)
     return bool(segs) and segs[-1].lower() in _DESCRIBING
 
