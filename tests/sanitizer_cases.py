@@ -192,6 +192,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
     "secret-assignment-upper": _assign("+ export AZURE_DEVOPS_EXT_PAT={}", UPPER32.lower(), 52),
+    "secret-list": _assign('{{"config": {{"api_keys": ["legacy",\n  "{}"]}}}}', ALNUM, 32),
     "url-secret-param": _assign(
         "GET https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature={}", HEX, 64
     ),
@@ -267,6 +268,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         " mysql -uroot -p$MYSQL_PASSWORD; docker login -u me -p ${{ secrets.TOKEN }} ghcr.io"
     ),
     "sql-insert-values": lambda: _sql_negatives(rnd(ALNUM, 32)),
+    "secret-list": lambda: (
+        f'ssh_keys = ["{rnd(ALNUM, 32)}"]; "prompt_tokens": [{rnd(ALNUM, 32)}];'
+        f' keys: ["{rnd(ALNUM, 32)}"]; secrets:\n  - db_password\n  - api_key\n'
+        f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
+    ),
     "sql-identified-by": lambda: (
         "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
         " users are identified by their email"

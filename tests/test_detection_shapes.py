@@ -1690,3 +1690,92 @@ def test_words_that_start_like_vendor_tokens_stay(text: str) -> None:
 @pytest.mark.parametrize("text", ["echo $TOKEN | gh secret set X", "echo hello | gh secret set X"])
 def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+# -- lists of secrets under a plural name ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"api_keys": ["{a}", "{b}"]}}',
+        '{{"config": {{"apiKeys": [\n    "{a}",\n    "{b}"\n  ]}}}}',
+        '{{\\"api_keys\\": [\\"{a}\\", \\"{b}\\"]}}',
+        'API_KEYS = [\n    "{a}",  # primary\n    "{b}",\n]',
+        'VALID_API_KEYS = frozenset({{"{a}", "{b}"}})',
+        'API_KEYS: list[str] = ["{a}", "{b}"]',
+        'const apiKeys: string[] = ["{a}", "{b}"];',
+        'let api_keys = vec!["{a}", "{b}"];',
+        'String[] apiKeys = new String[] {{"{a}", "{b}"}};',
+        'api_keys = Arrays.asList("{a}", "{b}");',
+        'db_passwords = ("{a}", "{b}")',
+        "api_keys      = ['{a}', '{b}']",
+        "api_keys:\n  - {a}\n  - '{b}'",
+        "api_keys:   # rotated monthly\n- {a}\n- {b}",
+        "client_secrets: [{a}, {b}]",
+        'ACCESS_TOKENS=["{a}","{b}"]',
+        'api_keys = "{a},{b}"',
+        'apiSecrets: ["legacy", "{a}", "{b}"]',
+        "OPENAI_API_KEYS=legacy,{a},{b}",
+        "OPENAI_API_KEYS=${{OLD_KEY}},{a},{b}",
+        "OPENAI_API_KEYS=,{a},{b}",
+        "API_KEYS_PROD={a},{b}",
+        "API_KEYS2={a};{b}",
+        "OPENAI_API_KEYS={a},\\\n  {b}",
+        "passwords:\n  - {a}\n  - {b}",
+    ],
+)
+def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> None:
+    a, b = _key(), _key()
+    text = shape.format(a=a, b=b)
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak([a, b], out)
+        assert MASK in out, (backend, out)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '"keys": [{{"kty": "RSA", "kid": "{a}"}}]',
+        'keys = ["{a}", "{b}"]',
+        '"prompt_tokens": ["{a}"]',
+        'ssh_keys = ["{a}"]',
+        "authorized_keys:\n  - {a}",
+        'foreign_keys = ["user_id", "org_id"]',
+        "secrets:\n  - db_password\n  - stripe_api_key",
+        "secrets:\n  - name: STRIPE_KEY\n    valueFrom: prod/stripe",
+        'passwords = ["${{DB_PASSWORD}}", "${{REPLICA_PASSWORD}}"]',
+        "api_keys = [k for k in raw_keys if k]",
+        "secrets = client.list_secrets(MaxResults=100, NextToken={a})",
+        'creds = {{"user": "{a}", "region": "{b}"}}',
+        "API_KEYS_FILE=/run/secrets/api_keys,{a}",
+        'cache_keys = ["user:42:profile", "{a}"]',
+        'api_keys == ["{a}"]',
+    ],
+)
+def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:
+    _kept_everywhere(shape.format(a=_key(), b=_key()))
+
+
+def test_a_list_of_lower_case_tokens_is_not_read_in_text() -> None:
+    # (``tokens`` in lower case is left to structured data: see ``_rules._LIST_WORDS``)
+    a = _key()
+    _kept_everywhere(f'"access_tokens": ["{a}"]')
+    for backend in ENGINES:
+        assert_no_leak(a, repr(engine(backend).sanitize_data({"access_tokens": [a]})))
+
+
+@pytest.mark.parametrize("key", ["api_keys_prod", "API_KEYS_V2", "apikeys", "passphrases", "pwds"])
+def test_plural_keys_with_a_stage_glued_or_of_password_words_are_masked(key: str) -> None:
+    values = [_key(), _key()]
+    for backend in ENGINES:
+        assert_no_leak(values, repr(engine(backend).sanitize_data({key: values})))
+
+
+def test_a_long_list_under_a_plural_name_is_read_in_linear_time() -> None:
+    # (each anchor inside a list already read is skipped: no list is read twice)
+    text = "API_KEYS = [" + ", ".join(f'"api_keys = [{_key()}"' for _ in range(2000)) + "]"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert out.count(MASK) >= 64, backend

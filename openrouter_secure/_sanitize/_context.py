@@ -47,6 +47,7 @@ __all__ = [
     "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
     "NOT_KEY_OWNERS",
+    "NOT_LIST_OWNERS",
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
     "PAIR_BETWEEN",
@@ -59,6 +60,8 @@ __all__ = [
     "is_identifier",
     "is_password_name",
     "is_secret_identifier",
+    "list_singular",
+    "list_value_spans",
     "looks_generated",
     "looks_like_token",
     "singular",
@@ -180,6 +183,18 @@ PLURALS = {"keys": "key", "tokens": "token", "secrets": "secret", "passwords": "
 # may be secrets
 NOT_PLURAL_OWNERS = frozenset(
     {"authorized", "host", "ssh", "known", "trusted", "public", "pub", "gpg", "pgp", "signing"}
+)
+
+
+# Owners of a plural that make it no list of secrets: public keys (above), counts and
+# kinds of tokens (``prompt_tokens``, ``cached_tokens``, ``stop_tokens``), and lists of
+# values refused or let through (``bad_tokens``, ``allowed_tokens``)
+NOT_LIST_OWNERS = (
+    NOT_PLURAL_OWNERS
+    | NOT_TOKEN_OWNERS
+    | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
+    | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
+    | {"bad", "added", "banned", "allowed", "extra", "new"}
 )
 
 
@@ -981,6 +996,144 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
         if value_kind(text[lo:end], password=password):
             spans.append((lo, end))
     return spans, end
+
+
+@functools.lru_cache(maxsize=2048)
+def list_singular(name: str, *, data: bool = False) -> str:
+    """The singular of ``name`` (``API_KEY`` for ``API_KEYS``) when that plural names a
+    list of secrets in text, else ``""``: a secret name's last word in the plural (``api_keys``, ``apiKeys``, ``VALID_API_KEYS``,
+    ``client_secrets``, ``stripe_keys``, ``apikeys``), an environment variable's with a
+    variant or stage after it (``API_KEYS_PROD``), and ``passwords`` or ``secrets``
+    alone. Not ``keys`` or ``tokens`` alone (a JWKS, a tokenizer's), public keys
+    (``ssh_keys``), counts and kinds of tokens (``prompt_tokens``, ``stop_tokens``),
+    nor lists of refused or allowed values (``bad_tokens``, ``allowed_tokens``). With
+    ``data``, a key of structured data: a variant or stage after the plural in any case
+    (``api_keys_prod``)."""
+    segs = _joined(_segments(name))
+    # (the plural among the last three words: after it, an environment variable's stage)
+    plural = None
+    for i in range(len(segs) - 1, max(-1, len(segs) - 4), -1):
+        plural = next((p for p in PLURALS if segs[i].endswith(p)), None)
+        if plural is not None:
+            break
+    if plural is None or (i < len(segs) - 1 and not (data or name.isupper())):
+        return ""
+    glued = segs[i][: -len(plural)]  # ``apikeys``
+    owner = glued or (segs[i - 1] if i else "")
+    if owner in NOT_LIST_OWNERS or (not owner and plural not in ("passwords", "secrets")):
+        return ""
+    one = "_".join([*segs[:i], glued + PLURALS[plural], *segs[i + 1 :]])
+    one = one.upper() if name.isupper() else one
+    return one if is_secret_identifier(one) else ""
+
+
+# A list's items as code, JSON and YAML write them: a quoted string (a prefix, ``b''``,
+# ``@""``; JSON-escaped quotes, ``\"k1\"``), or a bare run
+_LIST_QUOTED = re.compile(r"""[bBrRuU@]{0,2}(\\{0,7})(["'`])((?:(?!\1\2)[^\n]){0,1024})\1\2""")
+_LIST_BARE = re.compile(r"""[^\s,\[\]{}()"'`;#<>|\\=:]{1,512}(?:={1,2}(?=[\s,\]})]))?""")
+# (between items: blanks, line breaks and comments)
+_LIST_GAP = re.compile(r"""(?:[ \t\r\n]|(?:#|//)[^\n]{0,256}){0,64}""")
+_LIST_CLOSE = {"[": "]", "{": "}", "(": ")"}
+# (a string holding a list: ``"k1,k2"``, ``"k1 k2"``)
+_LIST_PARTS = re.compile(r"[^\s,;|]+")
+_BLOCK_LINE = re.compile(r"[^\n]{0,1024}")
+_BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
+_BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
+# (an environment variable's item may be a reference, ``${OLD_KEY}``)
+_BARE_ITEM = re.compile(r"""[^\s,;|"'`)\]<>\\]{1,512}""")
+_BLOCK_NEXT = re.compile(r"[ \t]*\r?\n([ \t]{0,40})-[ \t]{1,8}")
+
+
+def _list_item(value: str, lo: int, password: bool, spans: list[tuple[int, int]]) -> None:
+    """Add the span of ``value`` (at ``lo``) when it is a secret, or else of each of its
+    parts that is (``"k1,k2"``)."""
+    if not value:
+        return
+    if value_kind(value, password=password):
+        spans.append((lo, lo + len(value)))
+        return
+    for part in _LIST_PARTS.finditer(value):
+        if part.end() - part.start() < len(value) and value_kind(part.group(), password=password):
+            spans.append((lo + part.start(), lo + part.end()))
+
+
+def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
+    """The spans of the secrets a list under the plural ``name`` holds, matched by
+    ``m`` (the ``secret-list`` rule: group ``open``, a bracket; ``q``, a quoted string;
+    ``ind``, a YAML block sequence's indent before its first ``-``; ``bare``, an
+    upper-case name's comma list), each item judged as a value under the singular name;
+    and where the text read ends. A mapping (``{"user": "u", ...}``) is no list."""
+    pos = m.end()
+    one = list_singular(name)
+    if not one:
+        return [], pos
+    password = is_password_name(one)
+    spans: list[tuple[int, int]] = []
+    opened = m.group("open")
+    if opened:
+        close = _LIST_CLOSE[opened]
+        for _ in range(_LISTED_MAX):
+            pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
+            if text[pos : pos + 1] == close:
+                return spans, pos + 1
+            item = _LIST_QUOTED.match(text, pos)
+            if item is not None:
+                lo, value = item.start(3), item.group(3)
+            else:
+                item = _LIST_BARE.match(text, pos)
+                if item is None:
+                    return spans, pos
+                lo, value = pos, item.group()
+            pos = _LIST_GAP.match(text, item.end()).end()  # type: ignore[union-attr]
+            after = text[pos : pos + 1]
+            if after in (":", "="):
+                return [], pos  # a mapping's key, or a call's keyword argument
+            if after != "," and after != close:
+                return spans, pos  # (an expression: ``[k.strip() for k in ...]``)
+            _list_item(value, lo, password, spans)
+            if after == close:
+                return spans, pos + 1
+            pos += 1
+        return spans, pos
+    if m.group("q") is not None:
+        item = _LIST_QUOTED.match(text, pos)
+        if item is not None:
+            _list_item(item.group(3), item.start(3), password, spans)
+            pos = item.end()
+        return spans, pos
+    indent = m.group("ind")
+    if indent is not None:
+        for _ in range(_LISTED_MAX):
+            item = _LIST_QUOTED.match(text, pos)
+            if item is not None:
+                _list_item(item.group(3), item.start(3), password, spans)
+                pos = item.end()
+            else:
+                line = _BLOCK_LINE.match(text, pos).group()  # type: ignore[union-attr]
+                value = _BLOCK_COMMENT.sub("", line)
+                # (an item that is a mapping, ``- name: v``, or a flow list: read as such)
+                if ": " not in value and not value.endswith(":") and value[:1] not in "[{":
+                    _list_item(value, pos, password, spans)
+                pos += len(line)
+            nxt = _BLOCK_NEXT.match(text, pos)
+            if nxt is None or nxt.group(1) != indent:
+                break
+            pos = nxt.end()
+        return spans, pos
+    # An environment variable's comma list, ``API_KEYS_PROD=k1,k2`` (its first item may
+    # be a word: ``OPENAI_API_KEYS=legacy,k2``)
+    if not name.isupper():
+        return [], pos
+    for _ in range(_LISTED_MAX):
+        item = _BARE_ITEM.match(text, pos)  # (none: an empty item, ``,,k2``)
+        if item is not None:
+            _list_item(item.group().rstrip(_TRAILING), pos, password, spans)
+            pos = item.end()
+        sep = _BARE_NEXT.match(text, pos)
+        if sep is None:
+            break
+        pos = sep.end()
+    return spans, pos
 
 
 # One value of an SQL ``VALUES (...)`` list: a quoted string (``''`` or an escape

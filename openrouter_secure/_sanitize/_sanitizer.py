@@ -37,10 +37,10 @@ from .. import _known
 from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
 from ._context import (
-    NOT_PLURAL_OWNERS,
-    NOT_TOKEN_OWNERS,
+    NOT_LIST_OWNERS,
     PLURALS,
     is_password_name,
+    list_singular,
     looks_generated,
     value_kind,
 )
@@ -98,20 +98,14 @@ _DATA_SECRET_WORDS = frozenset(
         "password", "passwd", "passphrase", "pwd", "secret", "secrets", "token", "apikey",
         "authorization", "auth", "credential", "credentials", "cookie", "privatekey",
         "accesskey", "secretkey", "sessionid", "signature", "clientsecret", "cookies",
-        "sessionids", "passwords",
+        "sessionids", "passwords", "passphrases", "pwds",
     }
 )  # fmt: skip
 _NOT_COUNTS = ("max_", "num_", "min_", "total_")
-_DATA_PLURALS = {**PLURALS, "cookies": "cookie", "sessionids": "sessionid"}
-# (the words before ``tokens`` that count them, as LLM usage fields do, and those before
-# ``keys`` that make them ids or public keys)
-_NOT_PLURAL_DATA_OWNERS = (
-    NOT_PLURAL_OWNERS
-    | NOT_TOKEN_OWNERS
-    | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
-    | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
-    | {"bad", "added", "banned", "allowed", "extra", "new"}
-)
+_DATA_PLURALS = {
+    **PLURALS, "cookies": "cookie", "sessionids": "sessionid", "passphrases": "passphrase",
+    "pwds": "pwd",
+}  # fmt: skip
 _SCALARS = (bool, int, float, complex)
 
 
@@ -178,13 +172,13 @@ def is_secret_field(name: str) -> bool:
         return True
     if low.startswith(_NOT_COUNTS):
         return False
-    if is_secret_identifier(name):
+    if is_secret_identifier(name) or list_singular(name, data=True):
         return True
     # Any segment pair or single segment that is a secret word (``password_hash``).
     segs = [s for s in low.replace("-", "_").replace(".", "_").split("_") if s]
     if len(segs) == 1 and name != low:  # camelCase: split on capitals instead
         segs = [s.lower() for s in _SEGMENT.findall(name)]
-    if len(segs) > 1 and segs[-1] in _DATA_PLURALS and segs[-2] not in _NOT_PLURAL_DATA_OWNERS:
+    if len(segs) > 1 and segs[-1] in _DATA_PLURALS and segs[-2] not in NOT_LIST_OWNERS:
         # a list of secrets (``refresh_tokens``, ``stripe_keys``, ``session_cookies``);
         # not counts of tokens (``prompt_tokens``) nor public keys (``ssh_keys``)
         segs[-1] = _DATA_PLURALS[segs[-1]]

@@ -36,6 +36,7 @@ from ._context import (
     column_value_spans,
     is_password_name,
     is_secret_identifier,
+    list_value_spans,
     looks_like_token,
     value_kind,
     value_spans,
@@ -300,7 +301,7 @@ class Scanner:
         self._gates = {
             ri: re.compile(r.gate).match
             for ri, r in enumerate(self.rules)
-            if r.kind in ("context", "named") and r.gate is not None
+            if r.kind in ("context", "named", "listed") and r.gate is not None
         }
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
@@ -608,6 +609,11 @@ class Scanner:
                 # after it when they may be a name themselves (``auth token: v``).
                 if rule.kind == "context":
                     covered = max(m.end("name"), self._context(text, ri, m, hits))
+                elif rule.kind == "listed":
+                    name = _ident_before(text, m.start()) + m.group("name")
+                    spans, end = list_value_spans(text, name, m)
+                    hits.extend((m.start(), lo, hi, ri, 0) for lo, hi in spans)
+                    covered = max(m.end(), end)
                 else:
                     covered = m.end()
                     self._accept(text, rule, ri, m, hits)
