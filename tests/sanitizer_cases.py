@@ -151,6 +151,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "telegram-bot-token-bare": lambda: _pair(
         f"bot token: {rnd(string.digits, 10)}:{(k := 'AA' + rnd(ALNUM + '_-', 33))}", k
     ),
+    "mailchimp-api-key": lambda: _pair(
+        f"[INFO] using {(k := rnd(HEX, 32) + '-us' + rnd(string.digits, 2))} for list sync", k
+    ),
     "bundler-credentials": _bundler,
     "stripe-key": _p("sk_live_", ALNUM, 30),
     "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
@@ -244,6 +247,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "teams-webhook": lambda: "https://acme.webhook.office.com/",
     "zapier-webhook": lambda: "see https://hooks.zapier.com/hooks/catch/ for setup",
     "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
+    "mailchimp-api-key": lambda: (
+        f"locale en-us, x-user, commit {rnd(HEX, 40)}-us1 and {rnd(HEX, 31)}-us2 seen"
+    ),
     "bundler-credentials": lambda: "BUNDLE_JOBS=4",
     "stripe-key": lambda: "sk_live_" + "x" * 30,
     "sendgrid-key": lambda: "SG.abc.def",

@@ -1667,6 +1667,7 @@ VENDOR_FORMATS = {
     "frameio": lambda: "fio-u-" + rnd(ALNUM + "_-", 64),
     "shippo": lambda: "shippo_live_" + rnd(_LOWER_HEX, 40),
     "mapbox": lambda: "sk.eyJ1Ijoi" + rnd(ALNUM, 60) + "." + rnd(ALNUM + "_-", 22),
+    "twitch": lambda: "oauth:" + rnd(string.ascii_lowercase + string.digits, 30),
 }
 
 
@@ -1779,3 +1780,43 @@ def test_a_long_list_under_a_plural_name_is_read_in_linear_time() -> None:
     for backend in ENGINES:
         out = engine(backend).sanitize(text)
         assert out.count(MASK) >= 64, backend
+
+
+# -- more command lines that carry a password ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "az login --service-principal -u app-id -p {v} --tenant contoso",
+        "zip -P {v} backup.zip db.sql",
+        "unzip -P {v} backup.zip",
+        "7z a -p{v} backup.7z db.sql",
+        "keytool -importkeystore -srckeystore a.p12 -srcstorepass {v} -destkeystore b.jks",
+        "jarsigner -keystore release.jks -storepass {v} app.apk upload",
+        "keytool -genkeypair -alias app -keypass {v} -keystore k.jks",
+        "vault login {v}",
+        "mytool --db-pass {v} --verbose",
+        "login --pass {v}",
+    ],
+)
+def test_a_password_on_more_command_lines_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scp -P 2222 backup.tgz host:/srv",
+        "mysql -h db -P 3306 -u root -p app",
+        "zip -r out.zip dir -x '*.git'",
+        "keytool -list -storepass:env STOREPASS",
+        "keytool -keypass changeit -list",
+        "vault login -method=userpass username=me",
+        "vault login -no-print $VAULT_TOKEN",
+        "we pass the request to the handler",
+    ],
+)
+def test_ports_flags_variables_and_defaults_on_those_command_lines_stay(text: str) -> None:
+    _kept_everywhere(text)

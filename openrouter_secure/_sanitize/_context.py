@@ -921,11 +921,12 @@ def value_spans(
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
     # names a key by a short hash), or a password with a digit and a letter, counts; never
-    # the next assignment (``pass allow_x=True``), and never after the verb ``pass``.
+    # the next assignment (``pass allow_x=True``), and never after the verb ``pass``
+    # (an option is no verb: ``--db-pass v``).
     if prose and (
         "=" in value.rstrip("=")  # (base64 padding is part of a value)
         or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
-        or name.lower().endswith("pass")
+        or (name.lower().endswith("pass") and not name.startswith("-"))
         or not (
             (looks_generated(value) and len(value) >= 16)
             or (
@@ -1001,13 +1002,14 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
 @functools.lru_cache(maxsize=2048)
 def list_singular(name: str, *, data: bool = False) -> str:
     """The singular of ``name`` (``API_KEY`` for ``API_KEYS``) when that plural names a
-    list of secrets in text, else ``""``: a secret name's last word in the plural (``api_keys``, ``apiKeys``, ``VALID_API_KEYS``,
-    ``client_secrets``, ``stripe_keys``, ``apikeys``), an environment variable's with a
-    variant or stage after it (``API_KEYS_PROD``), and ``passwords`` or ``secrets``
-    alone. Not ``keys`` or ``tokens`` alone (a JWKS, a tokenizer's), public keys
-    (``ssh_keys``), counts and kinds of tokens (``prompt_tokens``, ``stop_tokens``),
-    nor lists of refused or allowed values (``bad_tokens``, ``allowed_tokens``). With
-    ``data``, a key of structured data: a variant or stage after the plural in any case
+    list of secrets in text, else ``""``: a secret name's last word in the plural
+    (``api_keys``, ``apiKeys``, ``VALID_API_KEYS``, ``client_secrets``, ``stripe_keys``,
+    ``apikeys``), an environment variable's with a variant or stage after it
+    (``API_KEYS_PROD``), and ``passwords`` or ``secrets`` alone. Not ``keys`` or
+    ``tokens`` alone (a JWKS, a tokenizer's), public keys (``ssh_keys``), counts and
+    kinds of tokens (``prompt_tokens``, ``stop_tokens``), nor lists of refused or
+    allowed values (``bad_tokens``, ``allowed_tokens``). With ``data``, a key of
+    structured data: a variant or stage after the plural in any case
     (``api_keys_prod``)."""
     segs = _joined(_segments(name))
     # (the plural among the last three words: after it, an environment variable's stage)

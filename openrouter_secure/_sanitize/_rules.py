@@ -764,9 +764,11 @@ _CALL_REST_GATE = (
 # one command: no ``|``, ``;``, ``&`` or redirection)
 _CLI_PASSWORD_COMMANDS = (
     "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
+    "az login", "zip", "unzip", "7z", "vault login",
+    *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
-_CLI_LOGIN = r"(?:(?:docker|podman|nerdctl)[ \t]+login|helm[ \t]+registry[ \t]+login)"
+_CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t]+login)"
 # A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
 # judged a variable later), and its first characters as the Hyperscan gates read them
 _CLI_VALUE = r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])"""
@@ -1136,6 +1138,7 @@ RULES: tuple[Rule, ...] = (
             "fio-u-",
             "shippo_",
             "sk.eyJ",
+            "oauth:",
         ),
         r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
         r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
@@ -1151,13 +1154,15 @@ RULES: tuple[Rule, ...] = (
         r"|FLWSECK(?:_TEST)?-[a-h0-9]{32}-X|EZ[AT]K[A-Za-z0-9]{54}"
         # Google OAuth access tokens, Dropbox, Atlassian, New Relic, Doppler, age,
         # Figma, PlanetScale, Render, Supabase, Docker Hub, Linear OAuth, Clojars,
-        # Frame.io, Shippo, Mapbox secret tokens
+        # Frame.io, Shippo, Mapbox secret tokens, Twitch chat tokens
         r"|ya29\.[\w\-]{30,400}|sl\.[\w\-=]{130,160}|ATATT3[\w\-=]{150,200}"
         r"|NRAK-[A-Z0-9]{27}|NRII-[\w\-]{32}|dp\.(?:st|ct|sa)\.[A-Za-z0-9]{40,44}"
         r"|AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}|figd_[\w\-]{40}"
         r"|pscale_(?:pw|tkn|oauth)_[\w=.\-]{32,64}|rnd_[A-Za-z0-9]{32}|sbp_[a-f0-9]{40}"
         r"|dckr_pat_[\w\-]{27}|lin_oauth_[a-f0-9]{64}|CLOJARS_[a-z0-9]{60}|fio-u-[\w\-=]{64}"
         r"|shippo_(?:live|test)_[a-f0-9]{40}|sk\.eyJ[\w\-]{20,400}\.[\w\-]{20,100}"
+        # Twitch chat (IRC) OAuth tokens
+        r"|oauth:[a-z0-9]{30}"
         r"))(?![A-Za-z0-9])",
         back=0,
     ),
@@ -1168,6 +1173,16 @@ RULES: tuple[Rule, ...] = (
         ("key-",),
         r"(?<![A-Za-z0-9])(?P<s>key-[a-f0-9]{32})(?![A-Za-z0-9])",
         hs_gates=((r"[^A-Za-z0-9]key-[a-f0-9]{32}", 37),),
+    ),
+    # A Mailchimp API key: 32 hex digits, then its data center (``-us21``); found by the
+    # data center, the hex digits read behind it.
+    Rule(
+        "mailchimp-api-key",
+        ("-us",),
+        r".{0,32}?(?<![A-Za-z0-9])(?P<s>[a-f0-9]{32}-us[0-9]{1,2})(?![A-Za-z0-9])",
+        back=32,
+        keep=0,
+        gate=r"[a-f0-9]{32}-us[0-9]{1,2}",
     ),
     # A Facebook app access token: the app id, ``|``, the app secret.
     Rule(
@@ -1313,15 +1328,21 @@ RULES: tuple[Rule, ...] = (
     ),
     # A password given on a command line to the tools that take one there: MySQL's and
     # MariaDB's glued ``-p<password>`` (``-p <db>`` asks for it), ``sshpass -p``,
-    # ``redis-cli -a``, and ``-p`` of a registry ``login`` (``docker login -u u -p v``);
+    # ``redis-cli -a``, and ``-p`` of a registry ``login`` (``docker login -u u -p v``)
+    # or ``az login``;
     # their long options (``--password=v``) are names the context rules read.
     Rule(
         "cli-password",
         _CLI_PASSWORD_COMMANDS,
-        rf"""(?<![\w\-])(?:{_CLI_MYSQL}{_CLI_ARGS}[ \t]-p"""
+        rf"""(?:(?<![\w\-])(?:{_CLI_MYSQL}{_CLI_ARGS}[ \t]-p"""
         rf"""|sshpass{_CLI_ARGS}[ \t]-p[ \t]{{0,4}}"""
         rf"""|redis-cli{_CLI_ARGS}[ \t]-a[ \t]{{1,4}}"""
-        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}})""" + _CLI_VALUE,
+        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}}"""
+        # (an archive's password: ``zip -P v``, ``7z a -pv``; a Java keystore's,
+        # ``keytool -storepass v -keypass v``; a token given to ``vault login``)
+        rf"""|(?:zip|unzip){_CLI_ARGS}[ \t]-P[ \t]{{1,4}}|7z{_CLI_ARGS}[ \t]-p"""
+        r"""|vault login (?=[^\s-]))"""
+        r"""|-(?:src|dest)?(?:store|key)pass[ \t]{1,4})""" + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=700,
@@ -1330,7 +1351,13 @@ RULES: tuple[Rule, ...] = (
         # the line, and costs every scan of a log that names ``docker`` a tenth)
         hs_gates=(
             (r"[ \t]-p" + _CLI_VALUE_START, 700),
-            (r"[ \t]-[pa][ \t]{1,4}" + _CLI_VALUE_START, 700),
+            (r"[ \t]-[pPa][ \t]{1,4}" + _CLI_VALUE_START, 700),
+            # (each option and ``vault login`` spelled out: one literal each)
+            (
+                "(?:" + "|".join(_CLI_PASSWORD_COMMANDS[-6:]) + r")[ \t]{1,4}" + _CLI_VALUE_START,
+                700,
+            ),
+            (r"vault login [^\s\-]" + _CLI_VALUE_START, 700),
         ),
     ),
     # A secret's value given on the command line of the tools that store one: GitHub's
