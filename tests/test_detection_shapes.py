@@ -1724,6 +1724,26 @@ def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
         "API_KEYS2={a};{b}",
         "OPENAI_API_KEYS={a},\\\n  {b}",
         "passwords:\n  - {a}\n  - {b}",
+        "api_keys:\n  - '{a}'  # prod\n\n  # staging\n  - \"{b}\"",
+        "api_keys:\n  # prod\n  - legacy  # old\n  - {a}\n  - {b}",
+        "api_keys: &keys\n  - {a}\n  - {b}",
+        "apiKeys: !!seq [{a}, {b}]",
+        'var apiKeys = []string{{"{a}", "{b}"}}',
+        'const API_KEYS: [&str; 2] = ["{a}", "{b}"];',
+        'static API_KEYS: &[&str] = &["{a}", "{b}"];',
+        'let api_keys = vec!["{a}".to_string(), "{b}".to_string()];',
+        "api_keys = %w[{a} {b}]",
+        "$config = ['api_keys' => ['{a}', '{b}']];",
+        'export const API_KEYS: readonly string[] = ["{a}", "{b}"];',
+        'api_keys = cfg.get("api_keys", ["{a}", "{b}"])',
+        'API_KEYS = [os.getenv("OLD_KEY"), "{a}", "{b}"]',
+        'api_keys = [f"{{prefix}}-x", "{a}", "{b}"]',
+        'api_keys = [["prod", "{a}"], ["stg", "{b}"]]',
+        'API_KEYS = [("prod", "{a}"), ("stg", "{b}")]',
+        'const apiKeys = [ /* prod */ "{a}", /* stg */ "{b}"];',
+        "API_KEYS='[\"{a}\",\"{b}\"]'",
+        "api_keys = {a}, {b}",
+        "app.apiKeys={a},{b}",
     ],
 )
 def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> None:
@@ -1753,6 +1773,9 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "API_KEYS_FILE=/run/secrets/api_keys,{a}",
         'cache_keys = ["user:42:profile", "{a}"]',
         'api_keys == ["{a}"]',
+        '{{"message": {{"accountKeys": ["{a}", "{b}"]}}}}',
+        "PEER_KEYS={a},{b}",
+        'VOCAB_TOKENS = ["\\u0120the", "\\u2581hello", "##ing"]',
     ],
 )
 def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:
@@ -1820,3 +1843,14 @@ def test_a_password_on_more_command_lines_is_masked(shape: str) -> None:
 )
 def test_ports_flags_variables_and_defaults_on_those_command_lines_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+def test_public_keys_that_show_their_kind_stay_under_any_key_name() -> None:
+    ssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + rnd(ALNUM, 43) + " alice@laptop"
+    age = "age1" + rnd("qpzry9x8gf2tvdw0s3jn54khce6mua7l", 58)
+    _kept_everywhere(f"deploy_keys:\n  - {ssh}\n")
+    _kept_everywhere(f'ADMIN_KEYS="{ssh}"')
+    _kept_everywhere(f"AGE_KEYS={age}")
+    for backend in ENGINES:
+        data = {"deploy_keys": [ssh], "ssh_key": ssh}
+        assert engine(backend).sanitize_data(data) == data, backend

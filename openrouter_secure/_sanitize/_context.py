@@ -59,6 +59,7 @@ __all__ = [
     "dominant_run",
     "is_identifier",
     "is_password_name",
+    "is_public_key",
     "is_secret_identifier",
     "list_singular",
     "list_value_spans",
@@ -179,10 +180,11 @@ def _pop_digits(segs: list[str]) -> bool:
 # (``prompt_tokens``) it is no secret's name.
 PLURALS = {"keys": "key", "tokens": "token", "secrets": "secret", "passwords": "password"}
 # Owners whose keys, in the plural, are public keys (``AUTHORIZED_KEYS``, ``ssh_keys``,
-# ``HOST_KEYS``, ``trusted_keys``), though ``SSH_KEY`` and ``FUNCTIONS_HOST_KEY`` alone
-# may be secrets
+# ``HOST_KEYS``, ``trusted_keys``, Solana's ``accountKeys``, WireGuard's ``PEER_KEYS``),
+# though ``SSH_KEY`` and ``FUNCTIONS_HOST_KEY`` alone may be secrets
 NOT_PLURAL_OWNERS = frozenset(
     {"authorized", "host", "ssh", "known", "trusted", "public", "pub", "gpg", "pgp", "signing"}
+    | {"account", "peer", "validator", "recipient", "recipients"}
 )
 
 
@@ -195,6 +197,8 @@ NOT_LIST_OWNERS = (
     | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
     | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
     | {"bad", "added", "banned", "allowed", "extra", "new"}
+    # (a tokenizer's vocabulary)
+    | {"vocab", "vocabulary", "tokenizer"}
 )
 
 
@@ -534,6 +538,20 @@ def looks_generated(value: str) -> bool:
 #: repeat theirs (an exception name, a reference, a mask), and the judgment is a few
 #: regexes. Secrets are not kept here.
 _NOT_SECRET: dict[tuple[str, bool], None] = {}
+# A public key as a value: an SSH public key's line (``ssh-ed25519 AAAA... user@host``),
+# an age recipient (``age1...``)
+_PUBLIC_KEY = re.compile(
+    r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh|ecdsa)-[\w@.\-]{1,40})"
+    r" AAAA|age1[02-9ac-hj-np-z]{58}$"
+)
+
+
+def is_public_key(value: str) -> bool:
+    """Whether ``value`` is a public key that shows its kind: an SSH public key's line
+    (``ssh-ed25519 AAAA... user@host``), an age recipient (``age1...``)."""
+    return _PUBLIC_KEY.match(value) is not None
+
+
 _NOT_SECRET_MAX = 4096
 
 
@@ -585,7 +603,7 @@ def _value_kind(value: str, password: bool) -> bool:
     if n < 6 or n > 1024:
         return False
     low = value.lower()
-    if low in _CONST:
+    if low in _CONST or is_public_key(value):
         return False
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
@@ -1030,26 +1048,38 @@ def list_singular(name: str, *, data: bool = False) -> str:
 
 
 # A list's items as code, JSON and YAML write them: a quoted string (a prefix, ``b''``,
-# ``@""``; JSON-escaped quotes, ``\"k1\"``), or a bare run
-_LIST_QUOTED = re.compile(r"""[bBrRuU@]{0,2}(\\{0,7})(["'`])((?:(?!\1\2)[^\n]){0,1024})\1\2""")
+# ``@""``, ``f""``; JSON-escaped quotes, ``\"k1\"``), or a bare run
+_LIST_QUOTED = re.compile(r"""[bBrRuUfF@]{0,2}(\\{0,7})(["'`])((?:(?!\1\2)[^\n]){0,1024})\1\2""")
 _LIST_BARE = re.compile(r"""[^\s,\[\]{}()"'`;#<>|\\=:]{1,512}(?:={1,2}(?=[\s,\]})]))?""")
 # (between items: blanks, line breaks and comments)
-_LIST_GAP = re.compile(r"""(?:[ \t\r\n]|(?:#|//)[^\n]{0,256}){0,64}""")
+_LIST_GAP = re.compile(
+    r"""(?:[ \t\r\n]{1,64}|(?:#|//)[^\n]{0,256}|/\*(?:[^*]|\*(?!/)){0,512}\*/){0,64}"""
+)
 _LIST_CLOSE = {"[": "]", "{": "}", "(": ")"}
-# (a string holding a list: ``"k1,k2"``, ``"k1 k2"``)
-_LIST_PARTS = re.compile(r"[^\s,;|]+")
+# (a mapping's key or a keyword argument after an item; not ``::`` nor ``==``)
+_KEYED = re.compile(r"(?::(?!:)|=(?!=))")
+# (what an expression among the items holds up to the next comma: no quote, bracket or
+# comma)
+_EXPRESSION_RUN = re.compile(r"""[^"'`()\[\]{},]{1,4096}""")
+_EXPRESSION_MAX = 4096
+# (a string holding a list: ``"k1,k2"``, ``"k1 k2"``, ``'["k1","k2"]'``)
+_LIST_PARTS = re.compile(r"""[^\s,;|\[\]{}"']+""")
 _BLOCK_LINE = re.compile(r"[^\n]{0,1024}")
 _BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
 _BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
 # (an environment variable's item may be a reference, ``${OLD_KEY}``)
 _BARE_ITEM = re.compile(r"""[^\s,;|"'`)\]<>\\]{1,512}""")
-_BLOCK_NEXT = re.compile(r"[ \t]*\r?\n([ \t]{0,40})-[ \t]{1,8}")
+# (blank and comment lines between the items of a block sequence)
+_BLOCK_NEXT = re.compile(
+    r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})-[ \t]{1,8}"
+)
+_WORD_LIST = re.compile(r"%[wWiI]$")
 
 
 def _list_item(value: str, lo: int, password: bool, spans: list[tuple[int, int]]) -> None:
     """Add the span of ``value`` (at ``lo``) when it is a secret, or else of each of its
     parts that is (``"k1,k2"``)."""
-    if not value:
+    if not value or is_public_key(value):
         return
     if value_kind(value, password=password):
         spans.append((lo, lo + len(value)))
@@ -1059,12 +1089,81 @@ def _list_item(value: str, lo: int, password: bool, spans: list[tuple[int, int]]
             spans.append((lo + part.start(), lo + part.end()))
 
 
+def _expression_end(text: str, pos: int) -> int:
+    """Where an expression among a list's items ends (``os.getenv("X")``, ``"k".to_string()``,
+    ``{"id": 1}``): the next comma or closing bracket outside brackets and strings, or -1
+    (none within 4,096 characters)."""
+    depth = 0
+    limit = min(len(text), pos + _EXPRESSION_MAX)
+    while pos < limit:
+        run = _EXPRESSION_RUN.match(text, pos, limit)
+        if run is not None:
+            pos = run.end()
+            if pos >= limit:
+                break
+        c = text[pos]
+        if c in "\"'`":
+            close = text.find(c, pos + 1, limit)
+            while close > 0 and text[close - 1] == "\\":
+                close = text.find(c, close + 1, limit)
+            if close < 0:
+                return -1
+            pos = close + 1
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}" or c == ",":
+            if depth == 0:
+                return pos
+            if c != ",":
+                depth -= 1
+        pos += 1
+    return -1
+
+
+def _flow_items(
+    text: str, pos: int, close: str, password: bool, spans: list[tuple[int, int]], depth: int
+) -> tuple[bool, int]:
+    """Read a flow list's items from ``pos`` to ``close``: (whether it is a list, not a
+    mapping; where the reading ended). A nested list or tuple is read as items (``[("prod",
+    "k")]``); an object or an expression among them is skipped."""
+    for _ in range(_LISTED_MAX):
+        pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
+        c = text[pos : pos + 1]
+        if c == close:
+            return True, pos + 1
+        if c in ("[", "(") and depth < 2:
+            listed, pos = _flow_items(text, pos + 1, _LIST_CLOSE[c], password, spans, depth + 1)
+            if not listed:
+                return False, pos
+        elif c != "{":
+            item = _LIST_QUOTED.match(text, pos) or _LIST_BARE.match(text, pos)
+            if item is None:
+                return True, pos
+            after = _LIST_GAP.match(text, item.end()).end()  # type: ignore[union-attr]
+            if _KEYED.match(text, after) is not None:
+                return False, after  # a mapping's key, or a call's keyword argument
+            quoted = item.re is _LIST_QUOTED
+            # (a bare word before anything but a comma is code: ``[k for k in ...]``)
+            if quoted or text[after : after + 1] in (",", close):
+                value = item.group(3) if quoted else item.group()
+                _list_item(value, item.start(3) if quoted else pos, password, spans)
+            pos = item.end()
+        end = _expression_end(text, pos)
+        if end < 0:
+            return True, min(len(text), pos + _EXPRESSION_MAX)
+        if text[end] != ",":
+            return True, end + (text[end] == close)
+        pos = end + 1
+    return True, pos
+
+
 def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
     """The spans of the secrets a list under the plural ``name`` holds, matched by
     ``m`` (the ``secret-list`` rule: group ``open``, a bracket; ``q``, a quoted string;
-    ``ind``, a YAML block sequence's indent before its first ``-``; ``bare``, an
-    upper-case name's comma list), each item judged as a value under the singular name;
-    and where the text read ends. A mapping (``{"user": "u", ...}``) is no list."""
+    ``ind``, a YAML block sequence's indent before its first ``-``; ``bare``, a comma
+    list), each item judged as a value under the singular name; and where the text read
+    ends. A mapping (``{"user": "u", ...}``) is no list."""
     pos = m.end()
     one = list_singular(name)
     if not one:
@@ -1074,29 +1173,15 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
     opened = m.group("open")
     if opened:
         close = _LIST_CLOSE[opened]
-        for _ in range(_LISTED_MAX):
-            pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
-            if text[pos : pos + 1] == close:
-                return spans, pos + 1
-            item = _LIST_QUOTED.match(text, pos)
-            if item is not None:
-                lo, value = item.start(3), item.group(3)
-            else:
-                item = _LIST_BARE.match(text, pos)
-                if item is None:
-                    return spans, pos
-                lo, value = pos, item.group()
-            pos = _LIST_GAP.match(text, item.end()).end()  # type: ignore[union-attr]
-            after = text[pos : pos + 1]
-            if after in (":", "="):
-                return [], pos  # a mapping's key, or a call's keyword argument
-            if after != "," and after != close:
-                return spans, pos  # (an expression: ``[k.strip() for k in ...]``)
-            _list_item(value, lo, password, spans)
-            if after == close:
-                return spans, pos + 1
-            pos += 1
-        return spans, pos
+        if _WORD_LIST.search(text, max(0, pos - 3), pos - 1) is not None:
+            # Ruby's ``%w[k1 k2]``: words between blanks
+            end = text.find(close, pos, pos + 4096)
+            end = end if end > 0 else min(len(text), pos + 4096)
+            for word in _LIST_PARTS.finditer(text, pos, end):
+                _list_item(word.group(), word.start(), password, spans)
+            return spans, end
+        listed, end = _flow_items(text, pos, close, password, spans, 0)
+        return (spans if listed else []), end
     if m.group("q") is not None:
         item = _LIST_QUOTED.match(text, pos)
         if item is not None:
@@ -1122,10 +1207,8 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
                 break
             pos = nxt.end()
         return spans, pos
-    # An environment variable's comma list, ``API_KEYS_PROD=k1,k2`` (its first item may
-    # be a word: ``OPENAI_API_KEYS=legacy,k2``)
-    if not name.isupper():
-        return [], pos
+    # A comma list, ``API_KEYS_PROD=k1,k2``, ``api_keys = k1, k2`` (its first item may be
+    # a word: ``OPENAI_API_KEYS=legacy,k2``)
     for _ in range(_LISTED_MAX):
         item = _BARE_ITEM.match(text, pos)  # (none: an empty item, ``,,k2``)
         if item is not None:

@@ -857,10 +857,10 @@ _HS_UPPER_GATES = (
 
 # A list of secrets under a plural name (``_context.list_value_spans``): code's lists,
 # sets and tuples (``API_KEYS = ["k1", "k2"]``, ``frozenset({...})``, ``List.of(...)``,
-# over lines), JSON arrays (``"api_keys": [...]``), YAML's flow and block sequences
-# (``api_keys:`` then ``- k1`` lines), a quoted string (``api_keys = "k1,k2"``), and an
-# environment variable's comma list after a variant or stage (``API_KEYS_PROD=k1,k2``).
-# The name is judged in Python (``_context.list_singular``): ``ssh_keys``,
+# ``[]string{...}``, over lines), JSON arrays (``"api_keys": [...]``), YAML's flow and
+# block sequences (``api_keys:`` then ``- k1`` lines), a quoted string (``api_keys =
+# "k1,k2"``), and a comma list (``API_KEYS_PROD=k1,k2``, ``api_keys = k1, k2``). The
+# name is judged in Python (``_context.list_singular``): ``ssh_keys``,
 # ``prompt_tokens``, ``keys`` alone are no lists of secrets.
 _LIST_WORDS = ("keys", "tokens", "secrets", "passwords")
 # (``tokens`` only in upper case: LLM usage records write ``"prompt_tokens": 12`` so
@@ -874,62 +874,78 @@ _LIST_UPPER = (
     "(?:" + "|".join(w.upper() for w in _LIST_WORDS) + ")[0-9]{0,3}(?:_[A-Z0-9]{1,12}){0,2}"
 )
 _LIST_ANCHORS = (
-    *(w + f for w in _LIST_CASED for f in "\"'`=: \t]\\?"),
-    *(word.upper() + f for word in _LIST_WORDS for f in "\"'`=: \t]\\?_0123456789"),
+    *(w + f for w in _LIST_CASED for f in "\"'`=: \t]\\?,"),
+    *(word.upper() + f for word in _LIST_WORDS for f in "\"'`=: \t]\\?,_0123456789"),
 )
 # (a type between the name and ``=``: ``API_KEYS: list[str] = [...]``, ``apiKeys:
-# string[] = [...]``)
-_LIST_TYPE = r"""[A-Za-z_][\w.]{0,40}(?:[\[<][^=\n]{0,60}[\]>])?[ \t]{0,4}="""
+# readonly string[] = [...]``, ``api_keys: [&str; 2] = [...]``)
+_LIST_TYPE = r"""[A-Za-z_&\[(][^=\n]{0,60}?="""
+# (a YAML anchor or tag after the ``:``: ``api_keys: &keys``, ``!!seq``)
+_LIST_TAG = r"""(?:[&!][^\s]{0,40}[ \t]{0,8})?"""
+# (in the rule's regex, the tag read whole: not its last letters as an item)
+_LIST_TAG_WHOLE = r"""(?:[&!][^\s]{0,40}(?=\s)[ \t]{0,8})?"""
 _LIST_SEP = (
-    rf"""\\{{0,7}}(?:["'`]\]?|\])?(?::[ \t]{{0,4}}{_LIST_TYPE}"""
-    r"""|[ \t]{0,8}(?:=>|:=|\?=|=|:))[ \t]{0,8}"""
+    rf"""(?:\\{{0,7}}(?:["'`]\]?|\])?(?::[ \t]{{0,4}}{_LIST_TYPE}"""
+    rf"""|[ \t]{{0,8}}(?:=>|:=|\?=|=|:[ \t]{{0,8}}{_LIST_TAG}))[ \t]{{0,8}}"""
+    # (a quoted name and a comma: ``getenv("API_KEYS", "k1,k2")``)
+    r"""|\\{0,7}["'],[ \t]{0,4})"""
 )
 # (a constructor before the bracket: ``frozenset({``, ``List.of(``, ``vec![``, ``new
-# String[] {``)
+# String[] {``, Go's ``[]string{``, Rust's ``&[``, Ruby's ``%w[``)
 _LIST_CALL = (
-    r"""(?:new[ \t]+)?[A-Za-z_][\w.!]{0,40}(?:<[^<>\n]{0,60}>)?(?:\[\])?[ \t]{0,4}"""
-    r"""(?:\([ \t]{0,4})?"""
+    r"""(?:&|%[wWiI]|\[\][\w.*]{1,40}|(?:new[ \t]+)?[A-Za-z_][\w.!]{0,40}(?:<[^<>\n]{0,60}>)?"""
+    r"""(?:\[\])?)[ \t]{0,4}(?:\([ \t]{0,4})?"""
 )
-_LIST_QUOTE = r"""[bBrRuU@]{0,2}\\{0,7}["'`]"""
-_LIST_BLOCK = r"""\\{0,7}["']?[ \t]{0,8}:[ \t]*(?:#[^\n]{0,200})?\r?\n"""
+_LIST_QUOTE = r"""[bBrRuUfF@]{0,2}\\{0,7}["'`]"""
+# (blank and comment lines before the first item)
+_LIST_LINES = r"""(?:[ \t]{0,40}(?:#[^\n]{0,200})?\r?\n){0,4}"""
+_LIST_BLOCK = (
+    rf"""\\{{0,7}}["']?[ \t]{{0,8}}:[ \t]{{0,8}}{_LIST_TAG}(?:#[^\n]{{0,200}})?\r?\n{_LIST_LINES}"""
+)
 _LIST_PATTERN = (
     rf"""(?P<name>{_LIST_LOWER}|{_LIST_UPPER})(?:{_LIST_SEP}(?:(?:{_LIST_CALL})?"""
-    rf"""(?P<open>[\[{{(])|(?P<q>(?={_LIST_QUOTE}))|(?P<bare>(?=[^\s"'`\[{{(#])))"""
+    rf"""(?P<open>[\[{{(])|(?P<q>(?={_LIST_QUOTE}))|(?P<bare>(?=[^\s"'`\[{{(#&!])))"""
     rf"""|{_LIST_BLOCK}(?P<ind>[ \t]{{0,40}})-[ \t]{{1,8}})"""
-)
-# The gates: the shape of a list and the first characters of an item that may be a
-# secret (in brackets, on one of the first four lines: ``["legacy", "k2"]``). Every
-# engine checks them, at the word.
+).replace(_LIST_TAG, _LIST_TAG_WHOLE)
+# The gates: the shape of a list's start (its items are judged in Python). Every engine
+# checks them, at the word.
 _LIST_TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
-# (between the items of an environment variable's list: a comma, ``;`` or ``|``, and a
-# line break after it, escaped or not)
+# (between the items of a comma list: a comma, ``;`` or ``|``, and a line break after
+# it, escaped or not)
 _LIST_NEXT = r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?"
-_LIST_LINES = rf"""(?:[^\n\]}})]{{0,200}}\n){{0,3}}[^\n\]}})]{{0,200}}?{_LIST_TOK}{{8}}"""
-_LIST_FLOW = r"[\[{(]" + _LIST_LINES
-_LIST_STRING = rf"""{_LIST_QUOTE}{_LIST_TOK}{{8}}"""
-_LIST_DASH = rf"""[ \t]{{0,40}}-[ \t]{{1,8}}["']?{_LIST_TOK}{{8}}"""
+# (a string may hold a JSON array: ``API_KEYS='["k1", "k2"]'``)
+_LIST_STRING = rf"""{_LIST_QUOTE}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}"""
+_LIST_DASH = r"""[ \t]{0,40}-[ \t]{1,8}[^\s]"""
+_LIST_BARE_ITEM = r"""[^\s"'`\[{(#&!,;|]{6}"""
 # Under a lower-case or capitalized word, the word, its separator and the list's
 # opening are written out, so that Hyperscan finds them as one literal; rarer forms
 # start at the word and a blank: a constructor (``api_keys = frozenset({``), a comment
-# before a block sequence, a type (``apiKeys: string[] =``), aligned blanks
+# or tag before a block sequence, a type (``apiKeys: string[] =``), aligned blanks
 # (``api_keys     = [``).
-_LIST_SEPS = ('": ', '":', "': ", "':", '\\": ', '\\":', " = ", "=", ": ", ":", " := ", " => ")
+_LIST_SEPS = (
+    '": ', '":', "': ", "':", '\\": ', '\\":', " = ", "=", ": ", ":", " := ", " => ",
+    '" => ', "' => ", '"=>', "'=>", '", ', "', ", '",', "',",
+)  # fmt: skip
 _LIST_OPEN_HEADS = "(?:" + "|".join(re.escape(s + o) for s in _LIST_SEPS for o in "[{(") + ")"
 _LIST_QUOTE_HEADS = (
     "(?:" + "|".join(re.escape(s + o) for s in _LIST_SEPS for o in ('"', "'", "`", '\\"')) + ")"
 )
 _LIST_GATES = (
-    rf"""{_LIST_UPPER}{_LIST_SEP}(?:(?:{_LIST_CALL})?{_LIST_FLOW}|{_LIST_STRING})""",
+    rf"""{_LIST_UPPER}{_LIST_SEP}(?:(?:{_LIST_CALL})?[\[{{(]|{_LIST_STRING})""",
     rf"""{_LIST_UPPER}{_LIST_BLOCK}{_LIST_DASH}""",
     rf"""{_LIST_UPPER}{_LIST_SEP}(?:[^\s,;|"'`)\]<>\\]{{0,160}}{_LIST_NEXT}){{1,3}}{_LIST_TOK}{{8}}""",
-    rf"""{_LIST_LOWER}{_LIST_OPEN_HEADS}{_LIST_LINES}""",
-    rf"""{_LIST_LOWER}{_LIST_QUOTE_HEADS}{_LIST_TOK}{{8}}""",
-    rf"""{_LIST_LOWER}:\r?\n{_LIST_DASH}""",
-    rf"""{_LIST_LOWER}(?: = | := ){_LIST_CALL}{_LIST_FLOW}""",
-    rf"""{_LIST_LOWER}:[ \t]{{1,8}}(?:#[^\n]{{0,200}})?\r?\n{_LIST_DASH}""",
-    rf"""{_LIST_LOWER}:[ \t]{{1,4}}{_LIST_TYPE}[ \t]{{0,8}}(?:{_LIST_CALL})?{_LIST_FLOW}""",
+    rf"""{_LIST_UPPER}{_LIST_SEP}{_LIST_BARE_ITEM}""",
+    rf"""{_LIST_LOWER}{_LIST_OPEN_HEADS}""",
+    rf"""{_LIST_LOWER}{_LIST_QUOTE_HEADS}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}""",
+    rf"""{_LIST_LOWER}(?:=| = |: |:| := ){_LIST_BARE_ITEM}""",
+    rf"""{_LIST_LOWER}:\r?\n{_LIST_LINES}{_LIST_DASH}""",
+    rf"""{_LIST_LOWER}(?: = | := ){_LIST_CALL}[\[{{(]""",
+    rf"""{_LIST_LOWER}: [&!][^\s]{{0,40}}[ \t]{{0,8}}(?:[\[{{(]|(?:#[^\n]{{0,200}})?\r?\n"""
+    rf"""{_LIST_LINES}{_LIST_DASH})""",
+    rf"""{_LIST_LOWER}:[ \t]{{1,8}}(?:#[^\n]{{0,200}})?\r?\n{_LIST_LINES}{_LIST_DASH}""",
+    rf"""{_LIST_LOWER}:[ \t]{{1,4}}{_LIST_TYPE}[ \t]{{0,8}}(?:{_LIST_CALL})?[\[{{(]""",
     rf"""{_LIST_LOWER}(?:  |\t)[ \t]{{0,62}}(?:=|:=|=>|:)[ \t]{{0,8}}"""
-    rf"""(?:(?:{_LIST_CALL})?{_LIST_FLOW}|{_LIST_STRING})""",
+    rf"""(?:(?:{_LIST_CALL})?[\[{{(]|{_LIST_STRING})""",
 )
 _LIST_WINDOW = 1100
 

@@ -40,6 +40,7 @@ from ._context import (
     NOT_LIST_OWNERS,
     PLURALS,
     is_password_name,
+    is_public_key,
     list_singular,
     looks_generated,
     value_kind,
@@ -685,7 +686,12 @@ class Sanitizer:
         if depth > 100:
             return "<REDACTED: nesting too deep>"
         if isinstance(obj, str):
-            if key is not None and is_secret_field(key) and not _working_directory(key, obj):
+            if (
+                key is not None
+                and is_secret_field(key)
+                and not _working_directory(key, obj)
+                and not is_public_key(obj)
+            ):
                 return self._mask_whole(obj)
             if held is not None and not _names_no_secret(key) and _held_secret(obj, held):
                 return self._mask_whole(obj)
