@@ -1486,6 +1486,11 @@ def test_short_numbers_and_numbers_under_other_names_stay(text: str) -> None:
         'let api_key = env::var("API_KEY").unwrap_or("{v}".to_string());',
         'String apiKey = Optional.ofNullable(System.getenv("K")).orElse("{v}");',
         'api_key = os.environ.get("API_KEY") or f"{v}"',
+        'api_key = os.environ.get("API_KEY") if configured else "{v}"',
+        "$apiKey = $env:API_KEY ?? '{v}'",
+        'const apiKey = process.env.API_KEY || /* default */ "{v}";',
+        'const apiKey = process.env.API_KEY ||\n  "{v}";',
+        '"source": "const apiKey = process.env.API_KEY || \\"{v}\\";"',
     ],
 )
 def test_a_fallback_literal_in_other_languages_is_masked(shape: str) -> None:
@@ -1537,6 +1542,9 @@ def test_what_describes_a_secret_under_its_name_stays() -> None:
         "CREATE USER app IDENTIFIED BY N'{v}';",
         "CREATE USER app\n  IDENTIFIED\n  BY '{v}';",
         "ALTER USER app IDENTIFIED BY {v} ACCOUNT UNLOCK;",
+        '"query": "CREATE USER app IDENTIFIED BY \\"{v}\\""',
+        "SET PASSWORD FOR 'app'@'%' = '{v}';",
+        "SET PASSWORD FOR app = PASSWORD('{v}');",
     ],
 )
 def test_more_spellings_of_identified_by_are_masked(shape: str) -> None:
@@ -1639,6 +1647,9 @@ def test_a_working_directory_and_describing_fields_stay() -> None:
         'echo "{v}" | docker --config /tmp/c login -u u --password-stdin',
         'echo "{v}" | cosign login r.io -u u --password-stdin',
         'echo "{v}" | gh secret set API_KEY --repo o/r',
+        'docker login -u u --password-stdin <<< "{v}"',
+        "docker login -u u --password-stdin <<<{v}",
+        'Write-Output "{v}" | docker login -u u --password-stdin',
     ],
 )
 def test_secret_store_commands_over_lines_and_in_other_spellings_are_masked(shape: str) -> None:
@@ -1741,7 +1752,7 @@ def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
         'api_keys = [["prod", "{a}"], ["stg", "{b}"]]',
         'API_KEYS = [("prod", "{a}"), ("stg", "{b}")]',
         'const apiKeys = [ /* prod */ "{a}", /* stg */ "{b}"];',
-        "API_KEYS='[\"{a}\",\"{b}\"]'",
+        'API_KEYS=\'["{a}","{b}"]\'',
         "api_keys = {a}, {b}",
         "app.apiKeys={a},{b}",
     ],
@@ -1854,3 +1865,16 @@ def test_public_keys_that_show_their_kind_stay_under_any_key_name() -> None:
     for backend in ENGINES:
         data = {"deploy_keys": [ssh], "ssh_key": ssh}
         assert engine(backend).sanitize_data(data) == data, backend
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'docker login -u u --password-stdin <<< "$CR_PAT"',
+        "SET PASSWORD = '${DB_PASSWORD}';",
+        'msg = "ready" if done else "waiting_for_upstream"',
+        "password: $env:DB_PASSWORD",
+    ],
+)
+def test_variables_and_messages_in_those_spellings_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -43,6 +43,7 @@ from collections import Counter
 from ._names import UPPER_SECRET_WORDS
 
 __all__ = [
+    "FALLBACK_BETWEEN",
     "FALLBACK_OPERATORS",
     "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
@@ -416,9 +417,11 @@ _PLACEHOLDER = re.compile(
     r"(?:[a-z]{1,12}[_\-]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
     r"example|dummy|sample|\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
-    # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``; an SQL bind
-    # variable, ``:password``; a format field, ``{password}``)
-    r"|^\$\([A-Za-z_][\w.]*\)$|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
+    # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``; PowerShell's
+    # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
+    # ``{password}``)
+    r"|^\$\([A-Za-z_][\w.]*\)$|^\$(?:env|global|script|using):[A-Za-z_]\w{0,63}$"
+    r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
 )
 _DIGIT = re.compile(r"\d")
 # Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
@@ -969,12 +972,17 @@ def value_spans(
 #: ``getOrElse(``.
 FALLBACK_OPERATORS = (
     "||", "??", "?:", " //", " or", ")or", "]or", "unwrap_or(", "orElse(", "getOrElse(",
+    " else",
 )  # fmt: skip
 FALLBACK_OPERATORS_RE = "|".join(map(re.escape, FALLBACK_OPERATORS))
-# (a literal without blanks: a message, ``|| "API key not configured"``, is none)
+#: What may stand between the operator and its literal: a comment (``|| /* default */
+#: "v"``), a line break (``||`` ending a line)
+FALLBACK_BETWEEN = r"""(?:[ \t]*/\*[^*\n]{0,64}\*/)?[ \t]*(?:\r?\n[ \t]{0,40})?"""
+# (a literal without blanks: a message, ``|| "API key not configured"``, is none; its
+# quotes JSON-escaped in a log of source, ``|| \"v\"``)
 _FALLBACK = re.compile(
-    rf"""[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE})[ \t]*[fFrR]?"""
-    r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
+    rf"""[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE}){FALLBACK_BETWEEN}[fFrR]?"""
+    r"""(?P<q>\\?["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
 )
 
 

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._context import (
+    FALLBACK_BETWEEN,
     FALLBACK_OPERATORS,
     FALLBACK_OPERATORS_RE,
     PAIR_BETWEEN,
@@ -544,7 +545,11 @@ _FALLBACK_HEADS = "|".join(
     for op in FALLBACK_OPERATORS
     for blank in (" ", "")
     for prefix in ("", "f", "r")
-    for quote in "\"'`"
+    for quote in ('"', "'", "`", '\\"')
+)
+# (a comment or a line break between the operator and its literal)
+_FALLBACK_APART = "|".join(
+    re.escape(f"{op}{apart}") for op in FALLBACK_OPERATORS for apart in (" /*", "/*", "\n")
 )
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
@@ -576,6 +581,10 @@ _HS_KEY_GATES = (
     # (a literal an expression falls back on, ``apiKey = args.token || "v"``: read from
     # the name before it, as ``_context`` reads it)
     (f"""(?:{_FALLBACK_HEADS})[^\\s"'`]{{4}}""", 320),
+    (
+        f"""(?:{_FALLBACK_APART}){FALLBACK_BETWEEN}[fFrR]?\\\\?["'`][^\\s"'`]{{4}}""",
+        480,
+    ),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
@@ -1403,13 +1412,17 @@ RULES: tuple[Rule, ...] = (
     # password word and its value, read by the context rules.)
     Rule(
         "sql-identified-by",
-        ("IDENTIFIED", "identified", "Identified"),
-        r"""(?i:identified)\s{1,40}(?:(?i:with)\s{1,40}[\w$]{1,64}\s{1,40})?(?i:by)\s{1,40}"""
+        ("IDENTIFIED", "identified", "Identified", "SET PASSWORD", "set password"),
+        r"""(?:(?i:identified)\s{1,40}(?:(?i:with)\s{1,40}[\w$]{1,64}\s{1,40})?(?i:by)\s{1,40}"""
         # (unquoted only as a statement's end: prose says ``identified by <uuid>``; a
-        # national string, ``N'v'``; not a bind variable or a template, ``:pw``, ``{pw}``)
-        r"""(?:(?i:password)\s{1,40})?N?(?P<q>['"`]?)(?P<s>[^\s'"`;:{$%@?][^\s'"`;]{0,255})"""
+        # national string, ``N'v'``; not a bind variable or a template, ``:pw``, ``{pw}``;
+        # quotes JSON-escaped in a log, ``\"v\"``)
+        r"""(?:(?i:password)\s{1,40})?N?(?P<q>\\?['"`]?)(?P<s>[^\s'"`;:{$%@?\\][^\s'"`;\\]{0,255})"""
         r"""(?P=q)(?:(?<=['"`])|(?=[ \t]*;|\s{1,40}(?i:account|default|temporary|profile"""
-        r"""|password|quota|container)\b))""",
+        r"""|password|quota|container)\b))"""
+        # MySQL's ``SET PASSWORD [FOR user] = 'v'``, also ``= PASSWORD('v')``
+        r"""|(?i:set\s{1,40}password)(?:\s{1,40}(?i:for)\s{1,40}[^=;\n]{1,128}?)?\s{0,40}="""
+        r"""\s{0,40}(?:(?i:password)\(\s{0,8})?(?P<uq>\\?['"])(?P<u>[^'"\n\\]{1,256})(?P=uq))""",
         keep=0,
         kind="argument",
         max_len=400,
@@ -1432,17 +1445,22 @@ RULES: tuple[Rule, ...] = (
         max_len=8192,
     ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
-    # --password-stdin``), judged as a password; a variable (``echo $TOKEN``) stays.
+    # --password-stdin``, PowerShell's ``Write-Output "v" |``), or given to it as a
+    # here-string (``--password-stdin <<< "v"``), judged as a password; a variable
+    # (``echo $TOKEN``) stays.
     Rule(
         "cli-password-stdin",
-        ("echo ", "printf "),
+        ("echo ", "printf ", "Write-Output ", "--password-stdin"),
         # (``printf '%s' v``; a line continuation after the pipe; ``sudo -E``)
-        r"""(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["'])%s(?:\\n)?\1)?)[ \t]+"""
+        r"""(?:(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["'])%s(?:\\n)?\1)?"""
+        r"""|Write-Output)[ \t]+"""
         r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
         r"""(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"""
         rf"""(?:{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin"""
         # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``)
-        r"""|gh[ \t]+secret[ \t]+set)(?![\w\-])""",
+        r"""|gh[ \t]+secret[ \t]+set)(?![\w\-])"""
+        r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["']?)(?P<u>[^\s"'|;&<>`$]{4,256})(?P=uq)"""
+        r"""(?![^\s"'|;&<>`]))""",
         keep=0,
         kind="argument",
         max_len=900,
