@@ -1191,6 +1191,13 @@ RULES: tuple[Rule, ...] = (
         r"))(?![A-Za-z0-9])",
         back=0,
     ),
+    # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
+    # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
+    Rule(
+        "jenkins-secret",
+        ("{AQAAABAAAA",),
+        r"\{(?P<s>AQAAABAAAA[A-Za-z0-9+/]{20,4096}={0,2})\}",
+    ),
     # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
     # ``-key-`` is common in names (``api-key-here``, ``cache-key-prefix``).
     Rule(
