@@ -1787,6 +1787,7 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         '{{"message": {{"accountKeys": ["{a}", "{b}"]}}}}',
         "PEER_KEYS={a},{b}",
         'VOCAB_TOKENS = ["\\u0120the", "\\u2581hello", "##ing"]',
+        "  keyVaultToStoreSecrets: cmp2-qat-1208358310",
     ],
 )
 def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:

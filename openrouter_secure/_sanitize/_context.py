@@ -1216,8 +1216,10 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
             pos = nxt.end()
         return spans, pos
     # A comma list, ``API_KEYS_PROD=k1,k2``, ``api_keys = k1, k2`` (its first item may be
-    # a word: ``OPENAI_API_KEYS=legacy,k2``)
-    for _ in range(_LISTED_MAX):
+    # a word: ``OPENAI_API_KEYS=legacy,k2``); in lower case only a list of two items or
+    # more (``keyVaultToStoreSecrets: cmp2-qat-12083`` names a store)
+    items = 0
+    for items in range(1, _LISTED_MAX + 1):
         item = _BARE_ITEM.match(text, pos)  # (none: an empty item, ``,,k2``)
         if item is not None:
             _list_item(item.group().rstrip(_TRAILING), pos, password, spans)
@@ -1226,7 +1228,7 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
         if sep is None:
             break
         pos = sep.end()
-    return spans, pos
+    return (spans if items > 1 or name.isupper() else []), pos
 
 
 # One value of an SQL ``VALUES (...)`` list: a quoted string (``''`` or an escape
