@@ -53,6 +53,8 @@ PAIRS = [
     '<setting name="ShopApiKey" serializeAs="String">\n  <value>{v}</value>\n</setting>',
     '<entry key="shop.api.key">{v}</entry>',
     '<entry key="db.password">{v}</entry>',
+    '<entry key="sentry.AUTH0_BOT_TOKEN">{v}</entry>',
+    '<property name="hibernate.shop.api.token">{v}</property>',
     '<String><Key>Password</Key><Value ProtectInMemory="True">{v}</Value></String>',
 ]
 

@@ -927,7 +927,15 @@ def value_spans(
         # Many blanks after a name: only a table's row (``secret_id      <uuid>``), not
         # padded columns (``INFO     auth       <request id>``, ``kubectl get pods``)
         return [], rejected
-    if name.lower() in _PAIR_NAMES and _pair_name_field(text, m.end("name") - len(name), end):
+    if (
+        name.lower() in _PAIR_NAMES
+        and (
+            _pair_name_field(text, m.end("name") - len(name), end)
+            # (the name of the element whose content is the value: ``<entry
+            # key="api.token">v</entry>``)
+            or (text[end : end + 2] in ('">', "'>") and is_secret_identifier(value))
+        )
+    ):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if not value_kind(value, password=password) or (
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
@@ -1218,8 +1226,8 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
     # A comma list, ``API_KEYS_PROD=k1,k2``, ``api_keys = k1, k2`` (its first item may be
     # a word: ``OPENAI_API_KEYS=legacy,k2``); in lower case only a list of two items or
     # more (``keyVaultToStoreSecrets: cmp2-qat-12083`` names a store)
-    items = 0
-    for items in range(1, _LISTED_MAX + 1):
+    listed = False
+    for _ in range(_LISTED_MAX):
         item = _BARE_ITEM.match(text, pos)  # (none: an empty item, ``,,k2``)
         if item is not None:
             _list_item(item.group().rstrip(_TRAILING), pos, password, spans)
@@ -1227,8 +1235,8 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
         sep = _BARE_NEXT.match(text, pos)
         if sep is None:
             break
-        pos = sep.end()
-    return (spans if items > 1 or name.isupper() else []), pos
+        pos, listed = sep.end(), True
+    return (spans if listed or name.isupper() else []), pos
 
 
 # One value of an SQL ``VALUES (...)`` list: a quoted string (``''`` or an escape

@@ -698,15 +698,19 @@ _NAMED_VALUE = (
 # ``<property name="password"><value>v``), Java ``web.xml`` (``<param-name>``).
 _NAMED_ELEMENT_HEAD = (
     r"""(?:<key>|<Key>|<name>|<param-name>|<setting name=["']|<data name=["']"""
-    r"""|<property name=["'])"""
+    r"""|<property name=["']|<entry key=["'])"""
 )
 _NAMED_ELEMENT_CLOSE = r"""(?:</key>|</Key>|</name>|</param-name>|["'][^<>\n]{0,64}>)"""
 _NAMED_ELEMENT = (
     _NAMED_ELEMENT_HEAD
     + r"""(?P<n>[A-Za-z_][\w.:\-]{0,127})"""
+    + r"""(?:"""
     + _NAMED_ELEMENT_CLOSE
     # (KeePass writes attributes on its ``<Value>``: ``<Value ProtectInMemory="True">``)
     + r"""\s{0,40}<(?:string|value|param-value|Value(?:[ \t][^<>\n]{0,128})?)>"""
+    # (or the element named in an attribute holds the value: Java's properties in XML,
+    # ``<entry key="api.token">v</entry>``, Hibernate's ``<property name="..">v``)
+    + r"""|["'][^<>\n]{0,64}>)"""
     + r"""\s{0,40}(?P<s>[^<\s][^<\n]{0,4095})(?=\s{0,40}<)"""
 )
 _NAMED_ELEMENT_GATE = (
@@ -1552,7 +1556,7 @@ RULES: tuple[Rule, ...] = (
         "named-element",
         (
             *("<key>", "<Key>", "<name>", "<param-name>", "<setting name="),
-            *("<data name=", "<property name="),
+            *("<data name=", "<property name=", "<entry key="),
         ),
         _NAMED_ELEMENT,
         keep=0,
