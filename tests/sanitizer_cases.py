@@ -151,6 +151,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "telegram-bot-token-bare": lambda: _pair(
         f"bot token: {rnd(string.digits, 10)}:{(k := 'AA' + rnd(ALNUM + '_-', 33))}", k
     ),
+    "vault-unseal-key": lambda: _pair(
+        f"Unseal Key 1: {(k := base64.b64encode(secrets.token_bytes(32)).decode())}", k
+    ),
     "jenkins-secret": lambda: _pair(
         f"<password>{{{(k := 'AQAAABAAAAAQ' + rnd(ALNUM + '+/', 43) + '=')}}}</password>", k
     ),
@@ -250,6 +253,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "teams-webhook": lambda: "https://acme.webhook.office.com/",
     "zapier-webhook": lambda: "see https://hooks.zapier.com/hooks/catch/ for setup",
     "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
+    "vault-unseal-key": lambda: "Unseal Key 1: <redacted>; Recovery Key 2: ${RECOVERY_KEY}",
     "jenkins-secret": lambda: "{AQAAABAAAA} and {AQAAABAAAA-short} and AQAAABAAAA alone",
     "mailchimp-api-key": lambda: (
         f"locale en-us, x-user, commit {rnd(HEX, 40)}-us1 and {rnd(HEX, 31)}-us2 seen"

@@ -1757,6 +1757,28 @@ def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
         'API_KEYS=\'["{a}","{b}"]\'',
         "api_keys = {a}, {b}",
         "app.apiKeys={a},{b}",
+        '{{\n  "api_keys" : [ "{a}", "{b}" ]\n}}',
+        'api_keys= ["{a}", "{b}"]',
+        'api_keys =["{a}", "{b}"]',
+        "api_keys:   [{a}, {b}]",
+        '"api_keys":\n  - {a}\n  - {b}',
+        "config = {{ api_keys: %w[{a} {b}] }}",
+        'Config {{ api_keys: vec!["{a}".into(), "{b}".into()] }}',
+        "return array('api_keys' => array('{a}', '{b}'));",
+        'const cfg = {{ apiKeys: new Set(["{a}", "{b}"]) }};',
+        'final apiKeys = <String>["{a}", "{b}"];',
+        '$ApiKeys = @("{a}", "{b}")',
+        'api_keys = {{"openai": "{a}", "anthropic": "{b}"}}',
+        'api_keys = {{ openai = "{a}", anthropic = "{b}" }}',
+        "api_keys:\n  prod: {a}\n  stg: {b}",
+        '[api_keys]\nprod = "{a}"\nstg = "{b}"',
+        '{{"unseal_keys_b64": ["{a}", "{b}"]}}',
+        '{{"keys_base64": ["{a}", "{b}"]}}',
+        'API_KEYS=("{a}" "{b}")',
+        "API_KEYS=({a} {b})",
+        'apiKeys = [ "{a}" "{b}" ];',
+        "my @API_KEYS = qw({a} {b});",
+        "config :app, api_keys: ~w({a} {b})",
     ],
 )
 def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> None:
@@ -1790,6 +1812,12 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "PEER_KEYS={a},{b}",
         'VOCAB_TOKENS = ["\\u0120the", "\\u2581hello", "##ing"]',
         "  keyVaultToStoreSecrets: cmp2-qat-1208358310",
+        "secrets = client.list_secrets(MaxResults=100, NextToken={a})",
+        "api_keys: [ENC[AES256_GCM,data:{a}=,iv:{b}=,tag:{a}==,type:str]]",
+        "api_keys:\n  - \"{{{{ lookup('env','API_KEY') }}}}\"",
+        "passwords:\n  - !vault |\n    $ANSIBLE_VAULT;1.1;AES256",
+        "passwords:\n  min_length: 12\n  hash_algorithm: argon2id",
+        'api_keys = {{"id": "key_01", "name": "production"}}',
     ],
 )
 def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:
@@ -1835,6 +1863,24 @@ def test_a_long_list_under_a_plural_name_is_read_in_linear_time() -> None:
         "vault login {v}",
         "mytool --db-pass {v} --verbose",
         "login --pass {v}",
+        "zip -rP {v} backup.zip dir",
+        "unzip -qP {v} backup.zip",
+        "unzip -P{v} backup.zip",
+        "7za a -p{v} backup.7z dir",
+        '"C:\\Program Files\\7-Zip\\7z.exe" a -p{v} out.7z dir',
+        "unrar x -p{v} a.rar",
+        "vault login -no-print {v}",
+        "vault login -address=https://vault:8200 {v}",
+        "keytool -list -keystore k.jks -storepass \\\n  {v}",
+        "docker login -u u -p{v} ghcr.io",
+        "docker login -u u -p={v} ghcr.io",
+        "mysql.exe -u root -p{v} app",
+        "mysqlsh -u root -p{v}",
+        "mongosh -u admin -p {v} --authenticationDatabase admin",
+        "ldapsearch -x -D cn=admin,dc=x -w {v} -b dc=x",
+        "smbclient //srv/share -U admin%{v}",
+        "lftp -u deploy,{v} sftp://host",
+        "openssl enc -aes-256-cbc -k {v} -in a -out b",
     ],
 )
 def test_a_password_on_more_command_lines_is_masked(shape: str) -> None:
@@ -1853,6 +1899,13 @@ def test_a_password_on_more_command_lines_is_masked(shape: str) -> None:
         "vault login -method=userpass username=me",
         "vault login -no-print $VAULT_TOKEN",
         "we pass the request to the handler",
+        "wget -q https://example.com/data.zip -P /opt/data2024",
+        "Run vault login first, then vault kv get secret/app",
+        "--render-pass shadowMap2",
+        "curl -k https://api.example.com/v1 -u user",
+        "psql -U postgres -w -d app",
+        "openssl enc -aes-256-cbc -k $PASS -in a",
+        "smbclient //srv/share -U guest%",
     ],
 )
 def test_ports_flags_variables_and_defaults_on_those_command_lines_stay(text: str) -> None:
@@ -1881,3 +1934,16 @@ def test_public_keys_that_show_their_kind_stay_under_any_key_name() -> None:
 )
 def test_variables_and_messages_in_those_spellings_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("shape", ["apikey%3D{k}", "%22{k}%22", "anystring%3A{k}"])
+def test_a_mailchimp_key_after_a_percent_escape_is_masked(shape: str) -> None:
+    key = rnd(HEX, 32) + "-us14"
+    _masked_everywhere("GET https://x.example/?" + shape.format(k=key), key)
+
+
+def test_the_unseal_keys_vault_prints_are_masked() -> None:
+    keys = [rnd(ALNUM + "+/", 43) + "=" for _ in range(2)]
+    text = f"Unseal Key 1: {keys[0]}\nUnseal Key 2: {keys[1]}\n\nInitial Root Token: hvs.x"
+    for backend in ENGINES:
+        assert_no_leak(keys, engine(backend).sanitize(text))

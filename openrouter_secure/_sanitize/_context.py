@@ -57,6 +57,7 @@ __all__ = [
     "PLURALS",
     "X_RUN",
     "column_value_spans",
+    "describes_secret",
     "dominant_run",
     "is_identifier",
     "is_password_name",
@@ -123,7 +124,9 @@ _NOT_OWNERS: dict[str, frozenset[str]] = {
     "key": NOT_KEY_OWNERS,
     "token": NOT_TOKEN_OWNERS,
     "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
-    "pass": frozenset({"by", "first", "second", "single", "multi", "one", "two", "boarding"}),
+    "pass": frozenset(
+        {"by", "first", "second", "single", "multi", "one", "two", "boarding", "render"}
+    ),
     "auth": frozenset({"o", "no", "basic_", "requires", "use", "has", "is", "two", "multi"}),
 }
 # (the segment before ``secret_id`` that makes it the id of a secret, not one)
@@ -1033,6 +1036,24 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
     return spans, end
 
 
+# The last words of a field that describes a secret rather than holding it
+# (``{"api_keys": [{"id": ..., "name": ..., "created_at": ...}]}``)
+_DESCRIBING = frozenset(
+    {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
+     "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint",
+     "by", "model", "owner", "user", "email", "version", "status", "region", "env"}
+)  # fmt: skip
+
+
+def describes_secret(key: str | None) -> bool:
+    """Whether the field ``key`` describes a secret (its id, name, dates) below a
+    secret-named one."""
+    if key is None:
+        return False
+    segs = _SEGMENT.findall(key)
+    return bool(segs) and segs[-1].lower() in _DESCRIBING
+
+
 @functools.lru_cache(maxsize=2048)
 def list_singular(name: str, *, data: bool = False) -> str:
     """The singular of ``name`` (``API_KEY`` for ``API_KEYS``) when that plural names a
@@ -1046,6 +1067,10 @@ def list_singular(name: str, *, data: bool = False) -> str:
     structured data: a variant or stage after the plural in any case
     (``api_keys_prod``)."""
     segs = _joined(_segments(name))
+    # (a value's suffix after the plural: Vault's ``unseal_keys_b64``, ``keys_base64``)
+    encoded = len(segs) > 1 and segs[-1] in ("b64", "base64", "hex")
+    if encoded:
+        segs.pop()
     # (the plural among the last three words: after it, an environment variable's stage)
     plural = None
     for i in range(len(segs) - 1, max(-1, len(segs) - 4), -1):
@@ -1056,7 +1081,9 @@ def list_singular(name: str, *, data: bool = False) -> str:
         return ""
     glued = segs[i][: -len(plural)]  # ``apikeys``
     owner = glued or (segs[i - 1] if i else "")
-    if owner in NOT_LIST_OWNERS or (not owner and plural not in ("passwords", "secrets")):
+    if owner in NOT_LIST_OWNERS or (
+        not owner and plural not in ("passwords", "secrets") and not encoded
+    ):
         return ""
     one = "_".join([*segs[:i], glued + PLURALS[plural], *segs[i + 1 :]])
     one = one.upper() if name.isupper() else one
@@ -1073,13 +1100,18 @@ _LIST_GAP = re.compile(
 )
 _LIST_CLOSE = {"[": "]", "{": "}", "(": ")"}
 # (a mapping's key or a keyword argument after an item; not ``::`` nor ``==``)
-_KEYED = re.compile(r"(?::(?!:)|=(?!=))")
+_KEYED = re.compile(r"(?:=>|:(?!:)|=(?!=))")
 # (what an expression among the items holds up to the next comma: no quote, bracket or
 # comma)
 _EXPRESSION_RUN = re.compile(r"""[^"'`()\[\]{},]{1,4096}""")
 _EXPRESSION_MAX = 4096
 # (a string holding a list: ``"k1,k2"``, ``"k1 k2"``, ``'["k1","k2"]'``)
 _LIST_PARTS = re.compile(r"""[^\s,;|\[\]{}"']+""")
+# (a YAML tag or block scalar's head, not a value: ``!vault |``, ``>-``)
+_BLOCK_SCALAR = re.compile(r"(?:![^\s]{0,40}[ \t]*)?[|>][-+]?[0-9]?$")
+_LIST_STRING = re.compile(
+    r"""\[?[ \t]*(?:["']?[^\s,;|\[\]{}()"']+["']?[ \t]*(?:[,;|][ \t]*|[ \t]|(?=\]|$))){2,}\]?"""
+)
 _BLOCK_LINE = re.compile(r"[^\n]{0,1024}")
 _BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
 _BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
@@ -1089,17 +1121,21 @@ _BARE_ITEM = re.compile(r"""[^\s,;|"'`)\]<>\\]{1,512}""")
 _BLOCK_NEXT = re.compile(
     r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})-[ \t]{1,8}"
 )
-_WORD_LIST = re.compile(r"%[wWiI]$")
+# (words between blanks: Ruby's ``%w[...]``, Perl's ``qw(...)``, Elixir's ``~w(...)``,
+# a shell's array, ``API_KEYS=(k1 k2)``)
+_WORD_LIST = re.compile(r"(?:%[wWiI]|\bqw|~w)$")
 
 
 def _list_item(value: str, lo: int, password: bool, spans: list[tuple[int, int]]) -> None:
-    """Add the span of ``value`` (at ``lo``) when it is a secret, or else of each of its
-    parts that is (``"k1,k2"``)."""
-    if not value or is_public_key(value):
+    """Add the span of ``value`` (at ``lo``) when it is a secret, or else, when it is a
+    list itself (``"k1,k2"``, ``'["k1","k2"]'``), of each of its items that is."""
+    if not value or is_public_key(value) or _BLOCK_SCALAR.match(value) is not None:
         return
     if value_kind(value, password=password):
         spans.append((lo, lo + len(value)))
         return
+    if _LIST_STRING.fullmatch(value) is None:
+        return  # (``ENC[AES256_GCM,data:...]``, ``{{ lookup('env','PW') }}``: one value)
     for part in _LIST_PARTS.finditer(value):
         if part.end() - part.start() < len(value) and value_kind(part.group(), password=password):
             spans.append((lo + part.start(), lo + part.end()))
@@ -1157,14 +1193,32 @@ def _flow_items(
             if item is None:
                 return True, pos
             after = _LIST_GAP.match(text, item.end()).end()  # type: ignore[union-attr]
-            if _KEYED.match(text, after) is not None:
-                return False, after  # a mapping's key, or a call's keyword argument
             quoted = item.re is _LIST_QUOTED
-            # (a bare word before anything but a comma is code: ``[k for k in ...]``)
-            if quoted or text[after : after + 1] in (",", close):
-                value = item.group(3) if quoted else item.group()
-                _list_item(value, item.start(3) if quoted else pos, password, spans)
-            pos = item.end()
+            keyed = _KEYED.match(text, after)
+            if keyed is not None:
+                # A mapping under the plural (``{"openai": "k1", ...}``, PHP's ``["a" =>
+                # "k1"]``): its values are the items, but for the fields that describe
+                # one (``{"id": ..., "key": ...}``); not a call's keyword arguments
+                # (``list_secrets(NextToken=...)``)
+                if depth or close == ")":
+                    return False, after
+                pos = _LIST_GAP.match(text, keyed.end()).end()  # type: ignore[union-attr]
+                key = item.group(3) if quoted else item.group()
+                value_item = _LIST_QUOTED.match(text, pos) or _LIST_BARE.match(text, pos)
+                if value_item is not None and not describes_secret(key):
+                    vq = value_item.re is _LIST_QUOTED
+                    value = value_item.group(3) if vq else value_item.group()
+                    _list_item(value, value_item.start(3) if vq else pos, password, spans)
+                pos = value_item.end() if value_item is not None else pos
+            else:
+                # (a bare word before anything but a comma is code: ``[k for k in ...]``)
+                if quoted or text[after : after + 1] in (",", close):
+                    value = item.group(3) if quoted else item.group()
+                    _list_item(value, item.start(3) if quoted else pos, password, spans)
+                pos = item.end()
+                if quoted and _LIST_QUOTED.match(text, after) is not None:
+                    pos = after  # (items between blanks: a shell's array, Nix, EDN)
+                    continue
         end = _expression_end(text, pos)
         if end < 0:
             return True, min(len(text), pos + _EXPRESSION_MAX)
@@ -1172,6 +1226,39 @@ def _flow_items(
             return True, end + (text[end] == close)
         pos = end + 1
     return True, pos
+
+
+# A line of a block mapping under a plural (YAML's ``prod: k1``, TOML's ``prod = "k1"``)
+_MAP_LINE = re.compile(
+    r"""(?P<key>["']?[\w.\-]{1,64}["']?)[ \t]*[:=][ \t]{1,8}"""
+    r"""(?:(?P<q>["'])(?P<v>[^"'\n]{1,1024})(?P=q)|(?P<u>[^\s#"'][^\n#]{0,1023}))"""
+)
+_MAP_NEXT = re.compile(r"[ \t]*(?:#[^\n]{0,256})?\r?\n([ \t]{0,40})")
+
+
+def _mapping_lines(
+    text: str, pos: int, indent: str | None, spans: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], int]:
+    """The values of a block mapping under a plural (``api_keys:`` then ``prod: k1``
+    lines at ``indent``; a TOML table's ``prod = "k1"`` lines, ``indent`` None): each
+    value that looks generated, but for the fields that describe one (``id``, ``name``).
+    (Not judged as passwords: ``passwords:`` then ``min_length: 12`` is a policy.)"""
+    for _ in range(_LISTED_MAX):
+        line = _MAP_LINE.match(text, pos)
+        if line is None:
+            break
+        group = "v" if line.group("v") is not None else "u"
+        value = line.group(group).rstrip()
+        if not describes_secret(line.group("key").strip("\"'")):
+            _list_item(value, line.start(group), False, spans)
+        pos = line.end() if group == "v" else line.start(group) + len(value)
+        nxt = _MAP_NEXT.match(text, pos)
+        if nxt is None or (indent is not None and nxt.group(1) != indent):
+            break
+        if indent is None and nxt.group(1):
+            break
+        pos = nxt.end()
+    return spans, pos
 
 
 def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
@@ -1189,8 +1276,9 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
     opened = m.group("open")
     if opened:
         close = _LIST_CLOSE[opened]
-        if _WORD_LIST.search(text, max(0, pos - 3), pos - 1) is not None:
-            # Ruby's ``%w[k1 k2]``: words between blanks
+        if _WORD_LIST.search(text, max(0, pos - 4), pos - 1) is not None or (
+            opened == "(" and text[pos - 2 : pos - 1] == "="
+        ):
             end = text.find(close, pos, pos + 4096)
             end = end if end > 0 else min(len(text), pos + 4096)
             for word in _LIST_PARTS.finditer(text, pos, end):
@@ -1204,6 +1292,9 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
             _list_item(item.group(3), item.start(3), password, spans)
             pos = item.end()
         return spans, pos
+    mapped = m.group("mind")
+    if mapped is not None or m.group("table") is not None:
+        return _mapping_lines(text, pos, mapped, spans)
     indent = m.group("ind")
     if indent is not None:
         for _ in range(_LISTED_MAX):

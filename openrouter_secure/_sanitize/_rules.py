@@ -777,10 +777,11 @@ _CALL_REST_GATE = (
 # one command: no ``|``, ``;``, ``&`` or redirection)
 _CLI_PASSWORD_COMMANDS = (
     "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
-    "az login", "zip", "unzip", "7z", "vault login",
+    "az login", "zip", "unzip", "7z", "rar", "unrar", "vault login", "mongo", "ldap",
+    "smbclient", "lftp", "openssl",
     *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
-_CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mariadb|mariadb-dump)"
+_CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?:\\.exe)?"
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t]+login)"
 # A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
 # judged a variable later), and its first characters as the Hyperscan gates read them
@@ -888,11 +889,12 @@ _LIST_UPPER = (
 )
 _LIST_ANCHORS = (
     *(w + f for w in _LIST_CASED for f in "\"'`=: \t]\\?,"),
+    *(w + sfx for w in _LIST_CASED for sfx in ("_b64", "_hex", "_base64")),
     *(word.upper() + f for word in _LIST_WORDS for f in "\"'`=: \t]\\?,_0123456789"),
 )
 # (a type between the name and ``=``: ``API_KEYS: list[str] = [...]``, ``apiKeys:
 # readonly string[] = [...]``, ``api_keys: [&str; 2] = [...]``)
-_LIST_TYPE = r"""[A-Za-z_&\[(][^=\n]{0,60}?="""
+_LIST_TYPE = r"""[A-Za-z_&\[(][\w\[\]<>&;:.|?()* ]{0,60}?="""
 # (a YAML anchor or tag after the ``:``: ``api_keys: &keys``, ``!!seq``)
 _LIST_TAG = r"""(?:[&!][^\s]{0,40}[ \t]{0,8})?"""
 # (in the rule's regex, the tag read whole: not its last letters as an item)
@@ -906,8 +908,9 @@ _LIST_SEP = (
 # (a constructor before the bracket: ``frozenset({``, ``List.of(``, ``vec![``, ``new
 # String[] {``, Go's ``[]string{``, Rust's ``&[``, Ruby's ``%w[``)
 _LIST_CALL = (
-    r"""(?:&|%[wWiI]|\[\][\w.*]{1,40}|(?:new[ \t]+)?[A-Za-z_][\w.!]{0,40}(?:<[^<>\n]{0,60}>)?"""
-    r"""(?:\[\])?)[ \t]{0,4}(?:\([ \t]{0,4})?"""
+    r"""(?:&|@|%[wWiI]|~[wWsS]|<[\w<>, ]{1,40}>|\[\][\w.*]{1,40}"""
+    r"""|(?:new[ \t]+)?[A-Za-z_][\w.!]{0,40}(?:<[^<>\n]{0,60}>)?(?:\[\])?)"""
+    r"""[ \t]{0,4}(?:\([ \t]{0,4})?"""
 )
 _LIST_QUOTE = r"""[bBrRuUfF@]{0,2}\\{0,7}["'`]"""
 # (blank and comment lines before the first item)
@@ -915,20 +918,25 @@ _LIST_LINES = r"""(?:[ \t]{0,40}(?:#[^\n]{0,200})?\r?\n){0,4}"""
 _LIST_BLOCK = (
     rf"""\\{{0,7}}["']?[ \t]{{0,8}}:[ \t]{{0,8}}{_LIST_TAG}(?:#[^\n]{{0,200}})?\r?\n{_LIST_LINES}"""
 )
+# (a plural with a value's suffix: Vault's ``unseal_keys_b64``, ``keys_base64``)
+_LIST_SUFFIX = "(?:_(?:b64|base64|hex))?"
 _LIST_PATTERN = (
-    rf"""(?P<name>{_LIST_LOWER}|{_LIST_UPPER})(?:{_LIST_SEP}(?:(?:{_LIST_CALL})?"""
+    rf"""(?P<name>{_LIST_LOWER}{_LIST_SUFFIX}|{_LIST_UPPER})(?:{_LIST_SEP}(?:(?:{_LIST_CALL})?"""
     rf"""(?P<open>[\[{{(])|(?P<q>(?={_LIST_QUOTE}))|(?P<bare>(?=[^\s"'`\[{{(#&!])))"""
-    rf"""|{_LIST_BLOCK}(?P<ind>[ \t]{{0,40}})-[ \t]{{1,8}})"""
+    rf"""|{_LIST_BLOCK}(?:(?P<ind>[ \t]{{0,40}})-[ \t]{{1,8}}"""
+    # (a block mapping of names to secrets, ``api_keys:`` then ``prod: k1``)
+    rf"""|(?P<mind>[ \t]{{1,40}})(?=[\w.\-]{{1,64}}:[ \t]))"""
+    # (a TOML table, ``[api_keys]`` then ``prod = "k1"``)
+    r"""|\][ \t]*\r?\n(?P<table>)(?=[\w.\-"']{1,64}[ \t]*=))"""
 ).replace(_LIST_TAG, _LIST_TAG_WHOLE)
 # The gates: the shape of a list's start (its items are judged in Python). Every engine
 # checks them, at the word.
 _LIST_TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
-# (between the items of a comma list: a comma, ``;`` or ``|``, and a line break after
-# it, escaped or not)
-_LIST_NEXT = r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?"
 # (a string may hold a JSON array: ``API_KEYS='["k1", "k2"]'``)
 _LIST_STRING = rf"""{_LIST_QUOTE}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}"""
 _LIST_DASH = r"""[ \t]{0,40}-[ \t]{1,8}[^\s]"""
+_LIST_MAP_LINE = r"""[ \t]{1,40}[\w.\-]{1,64}:[ \t]{1,8}[^\s#]"""
+_LIST_TABLE = r"""\][ \t]*\r?\n[\w.\-"']{1,64}[ \t]*="""
 _LIST_BARE_ITEM = r"""[^\s"'`\[{(#&!,;|]{6}"""
 # Under a lower-case or capitalized word, the word, its separator and the list's
 # opening are written out, so that Hyperscan finds them as one literal; rarer forms
@@ -937,30 +945,38 @@ _LIST_BARE_ITEM = r"""[^\s"'`\[{(#&!,;|]{6}"""
 # (``api_keys     = [``).
 _LIST_SEPS = (
     '": ', '":', "': ", "':", '\\": ', '\\":', " = ", "=", ": ", ":", " := ", " => ",
-    '" => ', "' => ", '"=>', "'=>", '", ', "', ", '",', "',",
+    '" => ', "' => ", '"=>', "'=>", '", ', "', ", '",', "',", '" : ', "' : ", "= ", " =",
 )  # fmt: skip
 _LIST_OPEN_HEADS = "(?:" + "|".join(re.escape(s + o) for s in _LIST_SEPS for o in "[{(") + ")"
 _LIST_QUOTE_HEADS = (
     "(?:" + "|".join(re.escape(s + o) for s in _LIST_SEPS for o in ('"', "'", "`", '\\"')) + ")"
 )
+_LIST_NAMED = _LIST_LOWER + _LIST_SUFFIX
 _LIST_GATES = (
     rf"""{_LIST_UPPER}{_LIST_SEP}(?:(?:{_LIST_CALL})?[\[{{(]|{_LIST_STRING})""",
-    rf"""{_LIST_UPPER}{_LIST_BLOCK}{_LIST_DASH}""",
-    rf"""{_LIST_UPPER}{_LIST_SEP}(?:[^\s,;|"'`)\]<>\\]{{0,160}}{_LIST_NEXT}){{1,3}}{_LIST_TOK}{{8}}""",
-    rf"""{_LIST_UPPER}{_LIST_SEP}{_LIST_BARE_ITEM}""",
-    rf"""{_LIST_LOWER}{_LIST_OPEN_HEADS}""",
-    rf"""{_LIST_LOWER}{_LIST_QUOTE_HEADS}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}""",
+    rf"""{_LIST_UPPER}{_LIST_BLOCK}(?:{_LIST_DASH}|{_LIST_MAP_LINE})""",
+    rf"""{_LIST_UPPER}{_LIST_TABLE}""",
+    # (an environment variable's comma list, or its one value after a stage: its first
+    # item, or an empty one)
+    rf"""{_LIST_UPPER}{_LIST_SEP}[^\s"'`\[{{(#&!;|]""",
+    rf"""{_LIST_NAMED}{_LIST_OPEN_HEADS}""",
+    rf"""{_LIST_NAMED}{_LIST_QUOTE_HEADS}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}""",
     rf"""{_LIST_LOWER}(?:=| = |: |:| := ){_LIST_BARE_ITEM}""",
-    rf"""{_LIST_LOWER}:\r?\n{_LIST_LINES}{_LIST_DASH}""",
-    rf"""{_LIST_LOWER}(?: = | := ){_LIST_CALL}[\[{{(]""",
+    rf"""{_LIST_NAMED}["']?:\r?\n{_LIST_LINES}(?:{_LIST_DASH}|{_LIST_MAP_LINE})""",
+    rf"""{_LIST_LOWER}{_LIST_TABLE}""",
+    rf"""{_LIST_LOWER}(?: = | := |: | => |": |': |" => |' => ){_LIST_CALL}[\[{{(]""",
     rf"""{_LIST_LOWER}: [&!][^\s]{{0,40}}[ \t]{{0,8}}(?:[\[{{(]|(?:#[^\n]{{0,200}})?\r?\n"""
     rf"""{_LIST_LINES}{_LIST_DASH})""",
     rf"""{_LIST_LOWER}:[ \t]{{1,8}}(?:#[^\n]{{0,200}})?\r?\n{_LIST_LINES}{_LIST_DASH}""",
     rf"""{_LIST_LOWER}:[ \t]{{1,4}}{_LIST_TYPE}[ \t]{{0,8}}(?:{_LIST_CALL})?[\[{{(]""",
     rf"""{_LIST_LOWER}(?:  |\t)[ \t]{{0,62}}(?:=|:=|=>|:)[ \t]{{0,8}}"""
     rf"""(?:(?:{_LIST_CALL})?[\[{{(]|{_LIST_STRING})""",
+    rf"""{_LIST_LOWER}:[ \t]{{2,62}}(?:(?:{_LIST_CALL})?[\[{{(]|{_LIST_STRING})""",
 )
-_LIST_WINDOW = 1100
+# (the longest gate match: a name of 35, a separator with a type of 80 and a tag of 50,
+# a constructor of 110, a block's comment and four lines before its first item, with a
+# margin)
+_LIST_WINDOW = 1400
 
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
@@ -1195,6 +1211,13 @@ RULES: tuple[Rule, ...] = (
         r"))(?![A-Za-z0-9])",
         back=0,
     ),
+    # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
+    Rule(
+        "vault-unseal-key",
+        ("Unseal Key ", "Recovery Key "),
+        r"(?:Unseal|Recovery) Key [0-9]{1,2}:[ \t]{1,8}(?P<s>[A-Za-z0-9+/]{20,128}={0,2})",
+        keep=0,
+    ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
     # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
     Rule(
@@ -1215,7 +1238,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "mailchimp-api-key",
         ("-us",),
-        r".{0,32}?(?<![A-Za-z0-9])(?P<s>[a-f0-9]{32}-us[0-9]{1,2})(?![A-Za-z0-9])",
+        # (also right after a URL's percent-escape: ``apikey%3D<key>``)
+        r".{0,32}?(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2}))"
+        r"(?P<s>[a-f0-9]{32}-us[0-9]{1,2})(?![A-Za-z0-9])",
         back=32,
         keep=0,
         gate=r"[a-f0-9]{32}-us[0-9]{1,2}",
@@ -1373,12 +1398,25 @@ RULES: tuple[Rule, ...] = (
         rf"""(?:(?<![\w\-])(?:{_CLI_MYSQL}{_CLI_ARGS}[ \t]-p"""
         rf"""|sshpass{_CLI_ARGS}[ \t]-p[ \t]{{0,4}}"""
         rf"""|redis-cli{_CLI_ARGS}[ \t]-a[ \t]{{1,4}}"""
-        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p[ \t]{{1,4}}"""
-        # (an archive's password: ``zip -P v``, ``7z a -pv``; a Java keystore's,
-        # ``keytool -storepass v -keypass v``; a token given to ``vault login``)
-        rf"""|(?:zip|unzip){_CLI_ARGS}[ \t]-P[ \t]{{1,4}}|7z{_CLI_ARGS}[ \t]-p"""
-        r"""|vault login (?=[^\s-]))"""
-        r"""|-(?:src|dest)?(?:store|key)pass[ \t]{1,4})""" + _CLI_VALUE,
+        rf"""|{_CLI_LOGIN}{_CLI_ARGS}[ \t]-p(?:[ \t]{{1,4}}|=|(?=[^\s\-]))"""
+        # (an archive's password: ``zip -P v``, ``zip -rP v``, ``unzip -Pv``, ``7z a
+        # -pv``; a Java keystore's, ``keytool -storepass v -keypass v``; a token given to
+        # ``vault login``, after its options)
+        rf"""|(?<!\.)(?:zip|unzip)(?:\.exe)?{_CLI_ARGS}[ \t]-(?:r|q|j|9|rq|qr)?P[ \t]{{0,4}}"""
+        rf"""|(?:7z[arz]?|(?:un)?rar)(?:\.exe)?["']?{_CLI_ARGS}[ \t]-p(?=[^\s\-])"""
+        r"""|vault login (?:-[\w\-]{1,32}(?:=[^\s]{1,256})?[ \t]{1,4}){0,4}"""
+        r"""(?=[A-Za-z0-9._]{16,256}(?![^\s]))"""
+        # (a database's or a directory's client: ``mongosh -u u -p v``, ``ldapsearch -D dn
+        # -w v``, ``smbclient -U user%v``, ``lftp -u user,v``, ``openssl enc -k v``)
+        rf"""|mongo(?:sh|dump|restore|export|import|stat|top)?(?:\.exe)?{_CLI_ARGS}"""
+        r"""[ \t]-p[ \t]{1,4}"""
+        r"""|ldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn)"""
+        rf"""{_CLI_ARGS}[ \t]-w[ \t]{{1,4}}"""
+        rf"""|smbclient{_CLI_ARGS}[ \t]-U[ \t]{{0,4}}[^\s%]{{1,64}}%"""
+        rf"""|lftp{_CLI_ARGS}[ \t]-u[ \t]{{1,4}}[^\s,]{{1,64}},"""
+        rf"""|openssl{_CLI_ARGS}[ \t]-k[ \t]{{1,4}})"""
+        r"""|-(?:src|dest)?(?:store|key)pass(?:[ \t]{1,4}|[ \t]*\\\r?\n[ \t]{0,40}))"""
+        + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=700,
@@ -1388,12 +1426,16 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (r"[ \t]-p" + _CLI_VALUE_START, 700),
             (r"[ \t]-[pPa][ \t]{1,4}" + _CLI_VALUE_START, 700),
+            # (zip's flags before its ``P``, spelled out: a class there costs every scan)
+            (r"[ \t]-(?:r|q|j|9|rq|qr)?P[ \t]{0,4}" + _CLI_VALUE_START, 700),
+            (r"[ \t]-[wkUu][ \t]{1,4}" + _CLI_VALUE_START, 700),
             # (each option and ``vault login`` spelled out: one literal each)
             (
-                "(?:" + "|".join(_CLI_PASSWORD_COMMANDS[-6:]) + r")[ \t]{1,4}" + _CLI_VALUE_START,
+                "(?:" + "|".join(_CLI_PASSWORD_COMMANDS[-6:]) + r")(?:[ \t]{1,4}|[ \t]*\\\r?\n"
+                r"[ \t]{0,40})" + _CLI_VALUE_START,
                 700,
             ),
-            (r"vault login [^\s\-]" + _CLI_VALUE_START, 700),
+            (r"vault login [^\s]" + _CLI_VALUE_START, 700),
         ),
     ),
     # A secret's value given on the command line of the tools that store one: GitHub's

@@ -39,6 +39,7 @@ from .._secret import MASK, Secret
 from ._context import (
     NOT_LIST_OWNERS,
     PLURALS,
+    describes_secret,
     is_password_name,
     is_public_key,
     list_singular,
@@ -201,28 +202,10 @@ def is_secret_field(name: str) -> bool:
     )
 
 
-# The last words of a field that describes a secret rather than holding it
-# (``{"api_keys": [{"id": ..., "name": ..., "created_at": ...}]}``)
-_DESCRIBING = frozenset(
-    {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
-     "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint",
-     "by", "model", "owner", "user", "email", "version", "status", "region", "env"}
-)  # fmt: skip
-
-
 def _working_directory(key: str, value: str) -> bool:
     """``{"PWD": "/home/user"}``: a shell's working directory (``PWD``, ``OLDPWD``), not a
     password, in an environment's dump."""
     return key.lower() in ("pwd", "oldpwd") and value.startswith(("/", "~", "\\"))
-
-
-def _names_no_secret(key: str | None) -> bool:
-    """Whether the field ``key`` describes a secret (its id, name, dates) below a
-    secret-named one."""
-    if key is None:
-        return False
-    segs = _SEGMENT.findall(key)
-    return bool(segs) and segs[-1].lower() in _DESCRIBING
 
 
 def _held_secret(value: str, held: str) -> bool:
@@ -693,7 +676,7 @@ class Sanitizer:
                 and not is_public_key(obj)
             ):
                 return self._mask_whole(obj)
-            if held is not None and not _names_no_secret(key) and _held_secret(obj, held):
+            if held is not None and not describes_secret(key) and _held_secret(obj, held):
                 return self._mask_whole(obj)
             return self.sanitize(obj)
         if obj is None or isinstance(obj, _SCALARS):

@@ -36,6 +36,7 @@ from ._context import (
     column_value_spans,
     is_password_name,
     is_secret_identifier,
+    list_singular,
     list_value_spans,
     looks_like_token,
     value_kind,
@@ -112,6 +113,16 @@ _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 _OPTION_BEFORE = frozenset(("", *" \t\"'\n\r=,[({;`>:|"))
 # (sbt passes the JVM's options behind ``-J``: ``-J-Dname=v``)
 _OPTION_PREFIXES = ("-D", "-J-D")
+
+
+_WORD = re.compile(r"[A-Za-z]+(?:_(?:b64|base64|hex|B64|BASE64|HEX)(?![A-Za-z0-9]))?")
+
+
+def _names_list(text: str, start: int) -> bool:
+    """Whether the plural word at ``start`` and the identifier before it can name a list
+    of secrets (``API_KEYS``; not ``keys`` alone or ``ssh_keys``)."""
+    word = _WORD.match(text, start)
+    return word is not None and bool(list_singular(_ident_before(text, start) + word.group()))
 
 
 def _ident_before(text: str, end: int) -> str:
@@ -569,6 +580,7 @@ class Scanner:
             # in it; every engine first checks the gate at the anchor, so that they all
             # judge the same anchors (Hyperscan reports only those) in the same order.
             gate = self._gates.get(ri)
+            listed = rule.kind == "listed"
             covered = -1
             i, n = 0, len(starts)
             while i < n:
@@ -579,6 +591,8 @@ class Scanner:
                     continue
                 if left and start and text[start - 1] in alnum:
                     continue
+                if listed and not _names_list(text, start):
+                    continue  # (``keys``, ``ssh_keys``: judged before any regex runs)
                 if gate is not None and gate(text, start) is None:
                     continue
                 if start_at is not None:
