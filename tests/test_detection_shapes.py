@@ -1812,7 +1812,6 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "PEER_KEYS={a},{b}",
         'VOCAB_TOKENS = ["\\u0120the", "\\u2581hello", "##ing"]',
         "  keyVaultToStoreSecrets: cmp2-qat-1208358310",
-        "secrets = client.list_secrets(MaxResults=100, NextToken={a})",
         "api_keys: [ENC[AES256_GCM,data:{a}=,iv:{b}=,tag:{a}==,type:str]]",
         "api_keys:\n  - \"{{{{ lookup('env','API_KEY') }}}}\"",
         "passwords:\n  - !vault |\n    $ANSIBLE_VAULT;1.1;AES256",

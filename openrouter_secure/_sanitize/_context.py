@@ -1176,9 +1176,10 @@ def _expression_end(text: str, pos: int) -> int:
 def _flow_items(
     text: str, pos: int, close: str, password: bool, spans: list[tuple[int, int]], depth: int
 ) -> tuple[bool, int]:
-    """Read a flow list's items from ``pos`` to ``close``: (whether it is a list, not a
-    mapping; where the reading ended). A nested list or tuple is read as items (``[("prod",
-    "k")]``); an object or an expression among them is skipped."""
+    """Read a flow list's items from ``pos`` to ``close``: (whether it holds secrets'
+    places, not a call's keyword arguments or a nested mapping; where the reading
+    ended). A mapping's values are its items; a nested list or tuple is read as items
+    (``[("prod", "k")]``); an object or an expression among them is skipped."""
     for _ in range(_LISTED_MAX):
         pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
         c = text[pos : pos + 1]
@@ -1264,9 +1265,10 @@ def _mapping_lines(
 def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
     """The spans of the secrets a list under the plural ``name`` holds, matched by
     ``m`` (the ``secret-list`` rule: group ``open``, a bracket; ``q``, a quoted string;
-    ``ind``, a YAML block sequence's indent before its first ``-``; ``bare``, a comma
-    list), each item judged as a value under the singular name; and where the text read
-    ends. A mapping (``{"user": "u", ...}``) is no list."""
+    ``ind``, a YAML block sequence's indent before its first ``-``; ``mind``, a block
+    mapping's indent; ``table``, a TOML table's lines; ``bare``, a comma list), each item
+    judged as a value under the singular name (a mapping's values as generated ones);
+    and where the text read ends."""
     pos = m.end()
     one = list_singular(name)
     if not one:
