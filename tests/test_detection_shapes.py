@@ -1817,10 +1817,11 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "passwords:\n  - !vault |\n    $ANSIBLE_VAULT;1.1;AES256",
         "passwords:\n  min_length: 12\n  hash_algorithm: argon2id",
         'api_keys = {{"id": "key_01", "name": "production"}}',
+        '"secrets": {{"sha256": "{h}", "fingerprint": "{h}", "count": 3}}',
     ],
 )
 def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:
-    _kept_everywhere(shape.format(a=_key(), b=_key()))
+    _kept_everywhere(shape.format(a=_key(), b=_key(), h=rnd(HEX, 64)))
 
 
 def test_a_list_of_lower_case_tokens_is_not_read_in_text() -> None:

@@ -1041,7 +1041,9 @@ def _listed(text: str, start: int, end: int, password: bool) -> tuple[list[tuple
 _DESCRIBING = frozenset(
     {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
      "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint",
-     "by", "model", "owner", "user", "email", "version", "status", "region", "env"}
+     "by", "model", "owner", "user", "email", "version", "status", "region", "env",
+     "hash", "digest", "checksum", "fingerprint", "sha", "sha1", "sha256", "md5", "etag",
+     "url", "uri", "count"}
 )  # fmt: skip
 
 
@@ -1050,7 +1052,7 @@ def describes_secret(key: str | None) -> bool:
     secret-named one."""
     if key is None:
         return False
-    segs = _SEGMENT.findall(key)
+    segs = [seg for seg in _SEGMENT.findall(key) if not seg.isdigit()]  # (``sha256``)
     return bool(segs) and segs[-1].lower() in _DESCRIBING
 
 
