@@ -1493,6 +1493,9 @@ def test_short_numbers_and_numbers_under_other_names_stay(text: str) -> None:
         'const apiKey = process.env.API_KEY || /* default */ "{v}";',
         'const apiKey = process.env.API_KEY ||\n  "{v}";',
         '"source": "const apiKey = process.env.API_KEY || \\"{v}\\";"',
+        'API_KEY = (\n    os.getenv("API_KEY")\n    or "{v}"\n)',
+        'api_key = (os.environ["API_KEY"] if x\n           else "{v}")',
+        'const apiKey = process.env.API_KEY || // default\n  "{v}";',
     ],
 )
 def test_a_fallback_literal_in_other_languages_is_masked(shape: str) -> None:
@@ -1547,6 +1550,7 @@ def test_what_describes_a_secret_under_its_name_stays() -> None:
         '"query": "CREATE USER app IDENTIFIED BY \\"{v}\\""',
         "SET PASSWORD FOR 'app'@'%' = '{v}';",
         "SET PASSWORD FOR app = PASSWORD('{v}');",
+        "SET PASSWORD FOR app = OLD_PASSWORD('{v}');",
     ],
 )
 def test_more_spellings_of_identified_by_are_masked(shape: str) -> None:
@@ -1652,6 +1656,10 @@ def test_a_working_directory_and_describing_fields_stay() -> None:
         'docker login -u u --password-stdin <<< "{v}"',
         "docker login -u u --password-stdin <<<{v}",
         'Write-Output "{v}" | docker login -u u --password-stdin',
+        "echo {v} | gh auth login --with-token",
+        "echo '{v}' | sudo -S apt-get update",
+        "echo {v} | passwd --stdin deploy",
+        "echo 'deploy:{v}' | chpasswd",
     ],
 )
 def test_secret_store_commands_over_lines_and_in_other_spellings_are_masked(shape: str) -> None:
@@ -1779,6 +1787,15 @@ def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
         'apiKeys = [ "{a}" "{b}" ];',
         "my @API_KEYS = qw({a} {b});",
         "config :app, api_keys: ~w({a} {b})",
+        "api_keys:\n  # prod\n  prod: {a}\n\n  stg: {b}",
+        '[api_keys]\n# prod\nprod = "{a}"\n\nstg = "{b}"',
+        '[ api_keys ]\nprod = "{a}"\nstg = "{b}"',
+        "$api_keys = array('prod' => '{a}', 'stg' => '{b}');",
+        'API_KEYS = dict(prod="{a}", stg="{b}")',
+        'apiKeys := map[string]string{{"prod": "{a}", "stg": "{b}"}}',
+        'api_keys = {{\n  prod = "{a}"\n  stg  = "{b}"\n}}',
+        'apiKeys = {{ prod = "{a}"; stg = "{b}"; }};',
+        'config :app, api_keys: %{{prod: "{a}", stg: "{b}"}}',
     ],
 )
 def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> None:
@@ -1818,6 +1835,10 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "passwords:\n  min_length: 12\n  hash_algorithm: argon2id",
         'api_keys = {{"id": "key_01", "name": "production"}}',
         '"secrets": {{"sha256": "{h}", "fingerprint": "{h}", "count": 3}}',
+        "secrets:\n  db: {{version: 3, updated: 2024-05-01}}",
+        'api_keys = {{ openai = "env:OPENAI_API_KEY" }}',
+        "api_keys:\n  uid: 5f3c9a2e-8b1d-4c7e-9a6f-2d4b8e1c3a7f\n  commit: {h}",
+        "mongosh -u admin -p --authenticationDatabase admin",
     ],
 )
 def test_lists_under_names_that_hold_no_secrets_stay(shape: str) -> None:
@@ -1944,6 +1965,9 @@ def test_a_mailchimp_key_after_a_percent_escape_is_masked(shape: str) -> None:
 
 def test_the_unseal_keys_vault_prints_are_masked() -> None:
     keys = [rnd(ALNUM + "+/", 43) + "=" for _ in range(2)]
-    text = f"Unseal Key 1: {keys[0]}\nUnseal Key 2: {keys[1]}\n\nInitial Root Token: hvs.x"
+    text = (
+        f"Unseal Key 1: {keys[0]}\nUnseal Key 2: {keys[1]}\n\nInitial Root Token: hvs.x\n"
+        f"$ vault operator unseal {keys[0]}"
+    )
     for backend in ENGINES:
         assert_no_leak(keys, engine(backend).sanitize(text))

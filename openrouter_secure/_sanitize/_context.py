@@ -43,6 +43,7 @@ from collections import Counter
 from ._names import UPPER_SECRET_WORDS
 
 __all__ = [
+    "FALLBACK_BEFORE",
     "FALLBACK_BETWEEN",
     "FALLBACK_OPERATORS",
     "FALLBACK_OPERATORS_RE",
@@ -387,7 +388,7 @@ _WORD_NUMBER = re.compile(
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
-_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/")
+_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]")
 _PATH_START = ("/", "./", "../", "~/", "\\\\")
 # Standard base64 may start with "/" (one value in 64): such a value is a path only
 # when, its slashes taken out, it is not a long mixed-case generated run.
@@ -987,12 +988,17 @@ FALLBACK_OPERATORS = (
 )  # fmt: skip
 FALLBACK_OPERATORS_RE = "|".join(map(re.escape, FALLBACK_OPERATORS))
 #: What may stand between the operator and its literal: a comment (``|| /* default */
-#: "v"``), a line break (``||`` ending a line)
-FALLBACK_BETWEEN = r"""(?:[ \t]*/\*[^*\n]{0,64}\*/)?[ \t]*(?:\r?\n[ \t]{0,40})?"""
+#: "v"``), a line break (``||`` ending a line, a comment before it or not)
+FALLBACK_BETWEEN = (
+    r"""(?:[ \t]*/\*[^*\n]{0,64}\*/)?[ \t]*(?:(?://|#)[^\n]{0,200})?(?:\r?\n[ \t]{0,40})?"""
+)
 # (a literal without blanks: a message, ``|| "API key not configured"``, is none; its
 # quotes JSON-escaped in a log of source, ``|| \"v\"``)
+# (the operator may start the next line, as black writes a long one: ``(os.getenv("K")``,
+# then ``or "v")``)
+FALLBACK_BEFORE = r"""(?:[^\n;]{0,200}?\r?\n[ \t]{0,40}){0,2}[^\n;]{0,200}?"""
 _FALLBACK = re.compile(
-    rf"""[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE}){FALLBACK_BETWEEN}[fFrR]?"""
+    rf"""{FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE}){FALLBACK_BETWEEN}[fFrR]?"""
     r"""(?P<q>\\?["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
 )
 
@@ -1042,8 +1048,8 @@ _DESCRIBING = frozenset(
     {"id", "name", "type", "kind", "label", "description", "at", "date", "created",
      "updated", "expires", "expiry", "scope", "scopes", "domain", "path", "prefix", "hint",
      "by", "model", "owner", "user", "email", "version", "status", "region", "env",
-     "hash", "digest", "checksum", "fingerprint", "sha", "sha1", "sha256", "md5", "etag",
-     "url", "uri", "count"}
+     "hash", "digest", "checksum", "sum", "fingerprint", "sha", "sha1", "sha256", "md5",
+     "etag", "url", "uri", "count", "uid", "uuid", "commit", "revision", "image", "ref"}
 )  # fmt: skip
 
 
@@ -1103,6 +1109,9 @@ _LIST_GAP = re.compile(
 _LIST_CLOSE = {"[": "]", "{": "}", "(": ")"}
 # (a mapping's key or a keyword argument after an item; not ``::`` nor ``==``)
 _KEYED = re.compile(r"(?:=>|:(?!:)|=(?!=))")
+_MAP_KEY = re.compile(r"""["']?[\w.\-]{1,64}["']?[ \t]*(?:=>|:(?!:)|=(?!=))""")
+# (the calls that build a mapping from keyword arguments or pairs)
+_MAPPING_CALL = re.compile(r"(?:\bdict|\barray)[ \t]{0,4}$")
 # (what an expression among the items holds up to the next comma: no quote, bracket or
 # comma)
 _EXPRESSION_RUN = re.compile(r"""[^"'`()\[\]{},]{1,4096}""")
@@ -1176,18 +1185,26 @@ def _expression_end(text: str, pos: int) -> int:
 
 
 def _flow_items(
-    text: str, pos: int, close: str, password: bool, spans: list[tuple[int, int]], depth: int
+    text: str,
+    pos: int,
+    close: str,
+    password: bool,
+    spans: list[tuple[int, int]],
+    depth: int,
+    builds: bool = False,
 ) -> tuple[bool, int]:
     """Read a flow list's items from ``pos`` to ``close``: (whether it holds secrets'
     places, not a call's keyword arguments or a nested mapping; where the reading
     ended). A mapping's values are its items; a nested list or tuple is read as items
-    (``[("prod", "k")]``); an object or an expression among them is skipped."""
+    (``[("prod", "k")]``); an object or an expression among them is skipped. ``builds``:
+    the call before ``(`` builds a mapping (``dict(prod=k)``, PHP's ``array('a' =>
+    k)``), whose keyword arguments are its entries."""
     for _ in range(_LISTED_MAX):
         pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
         c = text[pos : pos + 1]
         if c == close:
             return True, pos + 1
-        if c in ("[", "(") and depth < 2:
+        if c in ("[", "(") and depth < 3:
             listed, pos = _flow_items(text, pos + 1, _LIST_CLOSE[c], password, spans, depth + 1)
             if not listed:
                 return False, pos
@@ -1203,7 +1220,7 @@ def _flow_items(
                 # "k1"]``): its values are the items, but for the fields that describe
                 # one (``{"id": ..., "key": ...}``); not a call's keyword arguments
                 # (``list_secrets(NextToken=...)``)
-                if depth or close == ")":
+                if depth or (close == ")" and not builds):
                     return False, after
                 pos = _LIST_GAP.match(text, keyed.end()).end()  # type: ignore[union-attr]
                 key = item.group(3) if quoted else item.group()
@@ -1213,6 +1230,14 @@ def _flow_items(
                     value = value_item.group(3) if vq else value_item.group()
                     _list_item(value, value_item.start(3) if vq else pos, password, spans)
                 pos = value_item.end() if value_item is not None else pos
+                # (entries on lines of their own or after ``;``, as HCL and Nix write
+                # them: the next key)
+                nxt = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
+                if text[nxt : nxt + 1] == ";":
+                    nxt = _LIST_GAP.match(text, nxt + 1).end()  # type: ignore[union-attr]
+                if nxt > pos and _MAP_KEY.match(text, nxt) is not None:
+                    pos = nxt
+                    continue
             else:
                 # (a bare word before anything but a comma is code: ``[k for k in ...]``)
                 if quoted or text[after : after + 1] in (",", close):
@@ -1236,7 +1261,10 @@ _MAP_LINE = re.compile(
     r"""(?P<key>["']?[\w.\-]{1,64}["']?)[ \t]*[:=][ \t]{1,8}"""
     r"""(?:(?P<q>["'])(?P<v>[^"'\n]{1,1024})(?P=q)|(?P<u>[^\s#"'][^\n#]{0,1023}))"""
 )
-_MAP_NEXT = re.compile(r"[ \t]*(?:#[^\n]{0,256})?\r?\n([ \t]{0,40})")
+# (blank and comment lines between the entries)
+_MAP_NEXT = re.compile(
+    r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})(?=[^\s#])"
+)
 
 
 def _mapping_lines(
@@ -1252,7 +1280,8 @@ def _mapping_lines(
             break
         group = "v" if line.group("v") is not None else "u"
         value = line.group(group).rstrip()
-        if not describes_secret(line.group("key").strip("\"'")):
+        # (not a flow mapping or list as the value: ``db: {version: 3}``)
+        if not describes_secret(line.group("key").strip("\"'")) and value[:1] not in "{[":
             _list_item(value, line.start(group), False, spans)
         pos = line.end() if group == "v" else line.start(group) + len(value)
         nxt = _MAP_NEXT.match(text, pos)
@@ -1288,7 +1317,8 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
             for word in _LIST_PARTS.finditer(text, pos, end):
                 _list_item(word.group(), word.start(), password, spans)
             return spans, end
-        listed, end = _flow_items(text, pos, close, password, spans, 0)
+        builds = opened == "(" and _MAPPING_CALL.search(text, max(0, pos - 12), pos - 1) is not None
+        listed, end = _flow_items(text, pos, close, password, spans, 0, builds)
         return (spans if listed else []), end
     if m.group("q") is not None:
         item = _LIST_QUOTED.match(text, pos)

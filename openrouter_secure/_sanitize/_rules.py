@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ._context import (
+    FALLBACK_BEFORE,
     FALLBACK_BETWEEN,
     FALLBACK_OPERATORS,
     FALLBACK_OPERATORS_RE,
@@ -314,7 +315,7 @@ def _tails(
     border = _CELL if cell else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
-    falls = rf"|(?:{_SEP_PLAIN})[^\n;]{{0,200}}?(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
+    falls = rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
@@ -906,9 +907,11 @@ _LIST_SEP = (
     r"""|\\{0,7}["'],[ \t]{0,4})"""
 )
 # (a constructor before the bracket: ``frozenset({``, ``List.of(``, ``vec![``, ``new
-# String[] {``, Go's ``[]string{``, Rust's ``&[``, Ruby's ``%w[``)
+# String[] {``, Go's ``[]string{`` and ``map[string]string{``, Rust's ``&[``, Ruby's
+# ``%w[``, Elixir's ``%{``)
 _LIST_CALL = (
-    r"""(?:&|@|%[wWiI]|~[wWsS]|<[\w<>, ]{1,40}>|\[\][\w.*]{1,40}"""
+    r"""(?:&|@|%[wWiI]|%|~[wWsS]|<[\w<>, ]{1,40}>|\[\][\w.*]{1,40}"""
+    r"""|map\[[\w.*]{1,40}\][\w.*]{1,40}"""
     r"""|(?:new[ \t]+)?[A-Za-z_][\w.!]{0,40}(?:<[^<>\n]{0,60}>)?(?:\[\])?)"""
     r"""[ \t]{0,4}(?:\([ \t]{0,4})?"""
 )
@@ -927,7 +930,8 @@ _LIST_PATTERN = (
     # (a block mapping of names to secrets, ``api_keys:`` then ``prod: k1``)
     rf"""|(?P<mind>[ \t]{{1,40}})(?=[\w.\-]{{1,64}}:[ \t]))"""
     # (a TOML table, ``[api_keys]`` then ``prod = "k1"``)
-    r"""|\][ \t]*\r?\n(?P<table>)(?=[\w.\-"']{1,64}[ \t]*=))"""
+    r"""|[ \t]{0,4}\]\]?[ \t]*\r?\n(?:[ \t]*(?:#[^\n]{0,200})?\r?\n){0,4}(?P<table>)"""
+    r"""(?=[\w.\-"']{1,64}[ \t]*=))"""
 ).replace(_LIST_TAG, _LIST_TAG_WHOLE)
 # The gates: the shape of a list's start (its items are judged in Python). Every engine
 # checks them, at the word.
@@ -936,7 +940,9 @@ _LIST_TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 _LIST_STRING = rf"""{_LIST_QUOTE}(?:[\[{{]["']?)?{_LIST_TOK}{{6}}"""
 _LIST_DASH = r"""[ \t]{0,40}-[ \t]{1,8}[^\s]"""
 _LIST_MAP_LINE = r"""[ \t]{1,40}[\w.\-]{1,64}:[ \t]{1,8}[^\s#]"""
-_LIST_TABLE = r"""\][ \t]*\r?\n[\w.\-"']{1,64}[ \t]*="""
+_LIST_TABLE = (
+    r"""[ \t]{0,4}\]\]?[ \t]*\r?\n(?:[ \t]*(?:#[^\n]{0,200})?\r?\n){0,4}[\w.\-"']{1,64}[ \t]*="""
+)
 _LIST_BARE_ITEM = r"""[^\s"'`\[{(#&!,;|]{6}"""
 # Under a lower-case or capitalized word, the word, its separator and the list's
 # opening are written out, so that Hyperscan finds them as one literal; rarer forms
@@ -1214,8 +1220,11 @@ RULES: tuple[Rule, ...] = (
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
     Rule(
         "vault-unseal-key",
-        ("Unseal Key ", "Recovery Key "),
-        r"(?:Unseal|Recovery) Key [0-9]{1,2}:[ \t]{1,8}(?P<s>[A-Za-z0-9+/]{20,128}={0,2})",
+        ("Unseal Key ", "Recovery Key ", "operator unseal"),
+        r"(?:(?:Unseal|Recovery) Key [0-9]{1,2}:[ \t]{1,8}"
+        # (and the key given back to ``vault operator unseal``)
+        r"|operator unseal(?:[ \t]{1,4}-[\w\-]{1,32}(?:=[^\s]{1,256})?){0,4}[ \t]{1,4})"
+        r"(?P<s>[A-Za-z0-9+/]{20,128}={0,2})(?![A-Za-z0-9+/=])",
         keep=0,
     ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
@@ -1409,7 +1418,7 @@ RULES: tuple[Rule, ...] = (
         # (a database's or a directory's client: ``mongosh -u u -p v``, ``ldapsearch -D dn
         # -w v``, ``smbclient -U user%v``, ``lftp -u user,v``, ``openssl enc -k v``)
         rf"""|mongo(?:sh|dump|restore|export|import|stat|top)?(?:\.exe)?{_CLI_ARGS}"""
-        r"""[ \t]-p[ \t]{1,4}"""
+        r"""[ \t]-p[ \t]{1,4}(?=[^\s\-])"""
         r"""|ldap(?:search|add|modify|delete|passwd|whoami|compare|modrdn)"""
         rf"""{_CLI_ARGS}[ \t]-w[ \t]{{1,4}}"""
         rf"""|smbclient{_CLI_ARGS}[ \t]-U[ \t]{{0,4}}[^\s%]{{1,64}}%"""
@@ -1475,7 +1484,7 @@ RULES: tuple[Rule, ...] = (
         r"""|password|quota|container)\b))"""
         # MySQL's ``SET PASSWORD [FOR user] = 'v'``, also ``= PASSWORD('v')``
         r"""|(?i:set\s{1,40}password)(?:\s{1,40}(?i:for)\s{1,40}[^=;\n]{1,128}?)?\s{0,40}="""
-        r"""\s{0,40}(?:(?i:password)\(\s{0,8})?(?P<uq>\\?['"])(?P<u>[^'"\n\\]{1,256})(?P=uq))""",
+        r"""\s{0,40}(?:(?i:(?:old_)?password)\(\s{0,8})?(?P<uq>\\?['"])(?P<u>[^'"\n\\]{1,256})(?P=uq))""",
         keep=0,
         kind="argument",
         max_len=400,
@@ -1510,8 +1519,11 @@ RULES: tuple[Rule, ...] = (
         r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
         r"""(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"""
         rf"""(?:{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin"""
-        # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``)
-        r"""|gh[ \t]+secret[ \t]+set)(?![\w\-])"""
+        # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``,
+        # and a token, ``| gh auth login --with-token``; ``sudo -S`` and ``passwd --stdin``
+        # read a password)
+        r"""|gh[ \t]+secret[ \t]+set|gh[ \t]+auth[ \t]+login[^\n|;&]{0,256}?[ \t]--with-token"""
+        r"""|sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)(?![\w\-])"""
         r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["']?)(?P<u>[^\s"'|;&<>`$]{4,256})(?P=uq)"""
         r"""(?![^\s"'|;&<>`]))""",
         keep=0,
@@ -1521,6 +1533,8 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (r"""[ \t]--password-stdin""", 900),
             (r"""\|[ \t]*(?:\\\r?\n[ \t]*)?gh[ \t]+secret[ \t]+set""", 900),
+            (r"""[ \t]--with-token""", 900),
+            (r"""\|[ \t]*(?:sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)""", 900),
         ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
