@@ -44,7 +44,6 @@ from ._names import UPPER_SECRET_WORDS
 
 __all__ = [
     "FALLBACK_BEFORE",
-    "FALLBACK_BETWEEN",
     "FALLBACK_OPERATORS",
     "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
@@ -987,19 +986,13 @@ FALLBACK_OPERATORS = (
     " else",
 )  # fmt: skip
 FALLBACK_OPERATORS_RE = "|".join(map(re.escape, FALLBACK_OPERATORS))
-#: What may stand between the operator and its literal: a comment (``|| /* default */
-#: "v"``), a line break (``||`` ending a line, a comment before it or not)
-FALLBACK_BETWEEN = (
-    r"""(?:[ \t]*/\*[^*\n]{0,64}\*/)?[ \t]*(?:(?://|#)[^\n]{0,200})?(?:\r?\n[ \t]{0,40})?"""
-)
-# (a literal without blanks: a message, ``|| "API key not configured"``, is none; its
-# quotes JSON-escaped in a log of source, ``|| \"v\"``)
+# (a literal without blanks: a message, ``|| "API key not configured"``, is none)
 # (the operator may start the next line, as black writes a long one: ``(os.getenv("K")``,
 # then ``or "v")``)
 FALLBACK_BEFORE = r"""(?:[^\n;]{0,200}?\r?\n[ \t]{0,40}){0,2}[^\n;]{0,200}?"""
 _FALLBACK = re.compile(
-    rf"""{FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE}){FALLBACK_BETWEEN}[fFrR]?"""
-    r"""(?P<q>\\?["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
+    rf"""{FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})[ \t]*[fFrR]?"""
+    r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
 )
 
 

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 
 from ._context import (
     FALLBACK_BEFORE,
-    FALLBACK_BETWEEN,
     FALLBACK_OPERATORS,
     FALLBACK_OPERATORS_RE,
     PAIR_BETWEEN,
@@ -546,11 +545,7 @@ _FALLBACK_HEADS = "|".join(
     for op in FALLBACK_OPERATORS
     for blank in (" ", "")
     for prefix in ("", "f", "r")
-    for quote in ('"', "'", "`", '\\"')
-)
-# (a comment or a line break between the operator and its literal)
-_FALLBACK_APART = "|".join(
-    re.escape(f"{op}{apart}") for op in FALLBACK_OPERATORS for apart in (" /*", "/*", "\n")
+    for quote in ('"', "'", "`")
 )
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
@@ -581,11 +576,8 @@ _HS_KEY_GATES = (
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
     # (a literal an expression falls back on, ``apiKey = args.token || "v"``: read from
     # the name before it, as ``_context`` reads it)
-    (f"""(?:{_FALLBACK_HEADS})[^\\s"'`]{{4}}""", 320),
-    (
-        f"""(?:{_FALLBACK_APART}){FALLBACK_BETWEEN}[fFrR]?\\\\?["'`][^\\s"'`]{{4}}""",
-        480,
-    ),
+    # (the name may be two lines up: ``API_KEY = (``, ``os.getenv("K")``, ``or "v"``)
+    (f"""(?:{_FALLBACK_HEADS})[^\\s"'`]{{4}}""", 520),
 )
 # Where a gate of the assignment form matches text that ``_context`` rejects, one of
 # these ends at the same place: Hyperscan drops that gate match before any Python work. Each
