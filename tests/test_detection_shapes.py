@@ -1967,3 +1967,13 @@ def test_the_unseal_keys_vault_prints_are_masked() -> None:
     )
     for backend in ENGINES:
         assert_no_leak(keys, engine(backend).sanitize(text))
+
+
+def test_the_owners_of_public_keys_make_only_keys_public() -> None:
+    # (``signing_keys`` verify; Slack's ``signing_secrets`` sign)
+    value = _key()
+    _masked_everywhere(f'SLACK_SIGNING_SECRETS=["{value}"]', value)
+    _kept_everywhere(f'signing_keys = ["{value}"]')
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data({"signing_secrets": [value]})
+        assert_no_leak(value, repr(out))

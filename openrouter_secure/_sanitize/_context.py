@@ -48,7 +48,6 @@ __all__ = [
     "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
     "NOT_KEY_OWNERS",
-    "NOT_LIST_OWNERS",
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
     "PAIR_BETWEEN",
@@ -67,6 +66,7 @@ __all__ = [
     "list_value_spans",
     "looks_generated",
     "looks_like_token",
+    "not_list_owner",
     "singular",
     "value_kind",
     "value_spans",
@@ -192,18 +192,24 @@ NOT_PLURAL_OWNERS = frozenset(
 )
 
 
-# Owners of a plural that make it no list of secrets: public keys (above), counts and
-# kinds of tokens (``prompt_tokens``, ``cached_tokens``, ``stop_tokens``), and lists of
-# values refused or let through (``bad_tokens``, ``allowed_tokens``)
-NOT_LIST_OWNERS = (
-    NOT_PLURAL_OWNERS
-    | NOT_TOKEN_OWNERS
+# Owners of a plural that make it no list of secrets: counts and kinds of tokens
+# (``prompt_tokens``, ``cached_tokens``, ``stop_tokens``), lists of values refused or
+# let through (``bad_tokens``, ``allowed_tokens``); and for keys, the owners of public
+# ones (above: ``signing_keys`` are public, ``signing_secrets`` are not)
+_NOT_LIST_OWNERS = (
+    NOT_TOKEN_OWNERS
     | {"cached", "audio", "image", "text", "accepted", "rejected", "prediction", "count"}
     | {"generated", "used", "remaining", "billed", "context", "thinking", "cache", "tool"}
     | {"bad", "added", "banned", "allowed", "extra", "new"}
     # (a tokenizer's vocabulary)
     | {"vocab", "vocabulary", "tokenizer"}
 )
+
+
+def not_list_owner(owner: str, plural: str) -> bool:
+    """Whether ``owner``, the word before the plural ``plural``, makes the name no list
+    of secrets (``prompt_tokens``, ``ssh_keys``)."""
+    return owner in _NOT_LIST_OWNERS or (plural == "keys" and owner in NOT_PLURAL_OWNERS)
 
 
 def singular(name: str, segs: list[str], owners: frozenset[str]) -> list[str]:
@@ -215,7 +221,7 @@ def singular(name: str, segs: list[str], owners: frozenset[str]) -> list[str]:
     if (
         len(segs) > 1
         and segs[-1] in PLURALS
-        and segs[-2] not in NOT_PLURAL_OWNERS
+        and not (segs[-1] == "keys" and segs[-2] in NOT_PLURAL_OWNERS)
         and (name.isupper() or segs[-2] in owners or segs[-1] in ("passwords", "secrets"))
     ):
         return [*segs[:-1], PLURALS[segs[-1]]]
@@ -1082,7 +1088,7 @@ def list_singular(name: str, *, data: bool = False) -> str:
         return ""
     glued = segs[i][: -len(plural)]  # ``apikeys``
     owner = glued or (segs[i - 1] if i else "")
-    if owner in NOT_LIST_OWNERS or (
+    if not_list_owner(owner, plural) or (
         not owner and plural not in ("passwords", "secrets") and not encoded
     ):
         return ""

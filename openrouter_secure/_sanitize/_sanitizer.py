@@ -37,13 +37,13 @@ from .. import _known
 from .._exceptions import MissingDependencyError, install_scrubber
 from .._secret import MASK, Secret
 from ._context import (
-    NOT_LIST_OWNERS,
     PLURALS,
     describes_secret,
     is_password_name,
     is_public_key,
     list_singular,
     looks_generated,
+    not_list_owner,
     value_kind,
 )
 from ._fingerprint import fingerprint as _keyed_fingerprint
@@ -180,7 +180,7 @@ def is_secret_field(name: str) -> bool:
     segs = [s for s in low.replace("-", "_").replace(".", "_").split("_") if s]
     if len(segs) == 1 and name != low:  # camelCase: split on capitals instead
         segs = [s.lower() for s in _SEGMENT.findall(name)]
-    if len(segs) > 1 and segs[-1] in _DATA_PLURALS and segs[-2] not in NOT_LIST_OWNERS:
+    if len(segs) > 1 and segs[-1] in _DATA_PLURALS and not not_list_owner(segs[-2], segs[-1]):
         # a list of secrets (``refresh_tokens``, ``stripe_keys``, ``session_cookies``);
         # not counts of tokens (``prompt_tokens``) nor public keys (``ssh_keys``)
         segs[-1] = _DATA_PLURALS[segs[-1]]
