@@ -995,7 +995,9 @@ FALLBACK_OPERATORS_RE = "|".join(map(re.escape, FALLBACK_OPERATORS))
 # (a literal without blanks: a message, ``|| "API key not configured"``, is none)
 # (the operator may start the next line, as black writes a long one: ``(os.getenv("K")``,
 # then ``or "v")``)
-FALLBACK_BEFORE = r"""(?:[^\n;]{0,200}?\r?\n[ \t]{0,40}){0,2}[^\n;]{0,200}?"""
+FALLBACK_BEFORE = (
+    r"""(?:[^\n;]{0,200}\r?\n[ \t]{0,40}(?:[^\n;]{0,200}\r?\n[ \t]{0,40})?)?[^\n;]{0,200}?"""
+)
 _FALLBACK = re.compile(
     rf"""{FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})[ \t]*[fFrR]?"""
     r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
