@@ -199,6 +199,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     ),
     "bearer-token": _assign("[DEBUG] Authorization header: Bearer {}", ALNUM, 40),
     "named-element": _assign("<key>StripeAPIKey</key>\n\t<string>{}</string>", ALNUM, 32),
+    "header-value-call": _assign(
+        'request.setValue("{}", forHTTPHeaderField: "X-Shop-Api-Key")', ALNUM, 32
+    ),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
     "secret-assignment-upper": _assign("+ export AZURE_DEVOPS_EXT_PAT={}", UPPER32.lower(), 52),
     "secret-list": _assign('{{"config": {{"api_keys": ["legacy",\n  "{}"]}}}}', ALNUM, 32),
@@ -306,6 +309,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "authorization": lambda: "Authorization: Bearer <token>",
     "authorization-pair": lambda: "[('Authorization', 'Bearer <token>'), ('Authorization', '')]",
     "named-value": lambda: f'{{"name": "REGION", "value": "{rnd(ALNUM, 32)}"}}',
+    "header-value-call": lambda: (
+        f'request.setValue("{rnd(ALNUM, 32)}", forHTTPHeaderField: "X-Request-Id");'
+        ' request.setValue("application/json", forHTTPHeaderField: "Content-Type")'
+    ),
     "curl-user-token": lambda: "curl -u alice.smith@example.com: https://x; curl -u deploy:x",
     "bearer-token": lambda: (
         "401: Bearer token required; token_type=bearer; bearer authentication is enabled"

@@ -1977,3 +1977,44 @@ def test_the_owners_of_public_keys_make_only_keys_public() -> None:
     for backend in ENGINES:
         out = engine(backend).sanitize_data({"signing_secrets": [value]})
         assert_no_leak(value, repr(out))
+
+
+# -- more syntaxes of a name and its value ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'public string ZendeskApiToken {{ get; set; }} = "{v}";',
+        'public static string AcmeKey {{ get; }} = "{v}";',
+        'public string AcmeSecret {{ get; init; }} = "{v}";',
+        "zendesk:\n  api_key: >-\n    {v}\n  url: https://x.example",
+        "api_token: |\n  {v}",
+        'request.setValue("{v}", forHTTPHeaderField: "X-Acme-Api-Key")',
+        '[request setValue:@"{v}" forHTTPHeaderField:@"X-Acme-Token"];',
+        "using token 12345678:{v} for acme",
+        "Your acme API key is: 12345678:{v}",
+        "ENV ACME_API_TOKEN 12345678:{v}",
+        "ENV ACME_PASS {v}",
+        "set -gx DB_PASS {v}",
+        "DEBUG Setting smtp_pass to {v}",
+    ],
+)
+def test_a_value_in_more_syntaxes_of_code_config_and_logs_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'gpg: key 3CB4F11D4783CFEF: public key "Release <r@x.example>" imported',
+        '<add key="ZendeskApiKey" value="#{ZendeskApiKey}#" />',
+        "description: >-\n  The api key is rotated monthly",
+        "public string Token { get; set; } = string.Empty;",
+        'req.addValue("3f10194c-a382-40dd-b880-bab79492384b", forHTTPHeaderField: "X-Request-Id")',
+        "we pass the handler to the router",
+    ],
+)
+def test_ids_placeholders_and_prose_in_those_syntaxes_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -430,6 +430,8 @@ _PLACEHOLDER = re.compile(
     # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
     # ``{password}``)
     r"|^\$\([A-Za-z_][\w.]*\)$|^\$(?:env|global|script|using):[A-Za-z_]\w{0,63}$"
+    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#``)
+    r"|^#\{[\w.\-]{1,64}\}#?$"
     r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
 )
 _DIGIT = re.compile(r"\d")
@@ -796,7 +798,8 @@ _ACRONYM = r"[A-Z]{2,}(?=[A-Z][a-z]|[_.\-]|$)"
 _USER_WORD = rf"(?:[a-z]{{2,}}|[A-Z][a-z]+|{_ACRONYM})"
 _USER_NAME = re.compile(rf"{_USER_WORD}(?:[_.\-]{_USER_WORD}|[A-Z][a-z]+|{_ACRONYM})*")
 _DIGITS = re.compile(r"\d+")
-_LAST_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
+# (a tool's prefix ends with a colon: ``gpg: key <id>: public key imported``)
+_LAST_WORD = re.compile(r"([A-Za-z]+):?[ \t]+$")
 #: Between a name field and its value field (``_rules`` ``named-value``): a comma, a line
 #: break (YAML, indented JSON), a comma and a line break (pretty-printed JSON), up to two
 #: JSON fields, or blanks and attributes (``<add key=".." description=".." value=".."/>``).
@@ -960,11 +963,11 @@ def value_spans(
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
     # names a key by a short hash), or a password with a digit and a letter, counts; never
     # the next assignment (``pass allow_x=True``), and never after the verb ``pass``
-    # (an option is no verb: ``--db-pass v``).
+    # (a name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass to v``).
     if prose and (
         "=" in value.rstrip("=")  # (base64 padding is part of a value)
         or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
-        or (name.lower().endswith("pass") and not name.startswith("-"))
+        or name.lower() == "pass"
         or not (
             (looks_generated(value) and len(value) >= 16)
             or (

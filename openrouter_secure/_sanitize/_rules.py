@@ -246,8 +246,18 @@ _SEP_COMMA = r"""\\{0,7}["'],(?:\r?\n[ \t]{0,40})?"""
 _XML_ATTRS = (
     r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){1,8}[ \t]{0,4}>"""
 )
+# (a C# auto-property's initializer, ``public string ApiKey { get; set; } = "v";``, and a
+# YAML block scalar's head, ``api_key: >-``, the value on the next line; their heads
+# written out, so that Hyperscan finds each as a literal with the word before it, where
+# a class after the word cost every scan of a log a sixth more)
+_SEP_MORE = (
+    r"""(?: \{ get;| \{get;|\{ get;)[^}\n]{0,40}\}[ \t]{0,8}="""
+    r"""|(?:: \||: >)[-+]?[0-9]?[ \t]{0,8}\r?\n[ \t]{1,40}"""
+)
 _SEP_RE = (
-    _SEP_PLAIN
+    _SEP_MORE
+    + "|"
+    + _SEP_PLAIN
     + "|"
     + _SEP_COMMA
     + r"""(?=[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'])"""
@@ -268,6 +278,8 @@ _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 # After a name and a blank (``Using token v``): no ``=`` or ``:`` (``KEY tenant=42``
 # is the next assignment, not a value).
 _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
+# (ten of them, or a numeric id, a ``:`` and six: ``using token 12345678:<secret>``)
+_PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a Python bytes or raw literal, ``b'...'``, opens like a quote)
@@ -323,8 +335,8 @@ def _tails(
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_TOK_WORD}{{10}}{falls})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls})"
     )
     return password, other
 
@@ -335,12 +347,18 @@ _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 _PASSWORD_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, id_token=False)[0]
 _OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)[1]
 _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
+# (after any secret word: six characters of a value, read in Python)
+_ANY_WORD_SEP_MORE = (
+    f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?(?:{_SEP_MORE})"""
+    r"""[ \t]{0,8}["'`]?[^\s"'`]{6}"""
+)
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
     f"|{_OTHER_WORD_RE}(?:{_OTHER_TAIL}|{_SUFFIXED}{_OTHER_TAIL_NO_CELL})"
     f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL_NO_CELL}"
     f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL_NO_CELL}"
-    f"|{_SECRET_ID_RE}{_OTHER_TAIL_NO_CELL})"
+    f"|{_SECRET_ID_RE}{_OTHER_TAIL_NO_CELL}"
+    f"|{_ANY_WORD_SEP_MORE})"
 )
 # -- The gate as Hyperscan scans for it ----------------------------------------------
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
@@ -514,7 +532,7 @@ _LOOSE_PASSWORD_TAIL = _tails(
     f"(?:{_XML_ATTR_START}|{_XML})", cell=False, id_token=False, fallback=False
 )[0]
 _LOOSE_OTHER_TAIL = (
-    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_TOK_WORD}{{10}}"
+    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
 )
 
@@ -549,6 +567,7 @@ _FALLBACK_HEADS = "|".join(
 )
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
+    (_ANY_WORD_SEP_MORE, 320),
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE),
@@ -1604,6 +1623,18 @@ RULES: tuple[Rule, ...] = (
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
         hs_gates=((_HS_NAMED_GATE, 1500),),
+    ),
+    # A header's value given before its name: Swift's ``request.setValue("v",
+    # forHTTPHeaderField: "X-Api-Key")`` and ``addValue``, Objective-C's ``[request
+    # setValue:@"v" forHTTPHeaderField:@"X-Api-Key"]``; judged as under the header's name.
+    Rule(
+        "header-value-call",
+        ("setValue", "addValue"),
+        r"""(?:set|add)Value(?:\([ \t]{0,8}|:[ \t]{0,8}@?)"(?P<s>[^"\\\n]{1,1024})"[ \t]{0,8},?"""
+        r"""\s{0,40}forHTTPHeaderField:[ \t]{0,8}@?"(?P<n>[A-Za-z][\w.\-]{0,127})(?=")""",
+        keep=0,
+        kind="named",
+        max_len=1300,
     ),
     Rule(
         "named-element",
