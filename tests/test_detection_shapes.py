@@ -1792,6 +1792,7 @@ def test_a_variable_or_a_word_piped_into_gh_secret_set_stays(text: str) -> None:
         'api_keys = {{\n  prod = "{a}"\n  stg  = "{b}"\n}}',
         'apiKeys = {{ prod = "{a}"; stg = "{b}"; }};',
         'config :app, api_keys: %{{prod: "{a}", stg: "{b}"}}',
+        "API_KEYS__0={a}\nAPI_KEYS__1={b}",
     ],
 )
 def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> None:

@@ -896,8 +896,9 @@ _LIST_CASED = tuple(
     w for word in _LIST_WORDS if word != "tokens" for w in (word, word.capitalize())
 )
 _LIST_LOWER = "(?:" + "|".join(_LIST_CASED) + ")"
+# (a variant, a stage, or an index as .NET's configuration writes one, ``API_KEYS__0``)
 _LIST_UPPER = (
-    "(?:" + "|".join(w.upper() for w in _LIST_WORDS) + ")[0-9]{0,3}(?:_[A-Z0-9]{1,12}){0,2}"
+    "(?:" + "|".join(w.upper() for w in _LIST_WORDS) + ")[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
 )
 _LIST_ANCHORS = (
     *(w + f for w in _LIST_CASED for f in "\"'`=: \t]\\?,"),
@@ -993,7 +994,9 @@ _LIST_GATES = (
 # (for Hyperscan, ``KEYS`` and ``TOKENS`` in upper case after an owner's last character,
 # as ``_scan`` asks of every engine before the gate: a text of ``KEYS:`` alone, over and
 # over, then costs no Python work)
-_HS_LIST_UPPER = "(?:[A-Z0-9]_?(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:_[A-Z0-9]{1,12}){0,2}"
+_HS_LIST_UPPER = (
+    "(?:[A-Z0-9]_?(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
+)
 _HS_LIST_GATES = tuple(g.replace(_LIST_UPPER, _HS_LIST_UPPER) for g in _LIST_GATES)
 # (the longest gate match: a name of 35, a separator with a type of 80 and a tag of 50,
 # a constructor of 110, a block's comment and four lines before its first item, with a
