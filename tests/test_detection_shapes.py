@@ -1830,6 +1830,7 @@ def test_every_secret_of_a_list_under_a_plural_name_is_masked(shape: str) -> Non
         "api_keys:\n  - \"{{{{ lookup('env','API_KEY') }}}}\"",
         "passwords:\n  - !vault |\n    $ANSIBLE_VAULT;1.1;AES256",
         "passwords:\n  min_length: 12\n  hash_algorithm: argon2id",
+        'passwords = {{"min_length": 12, "hash_algorithm": "argon2id"}}',
         'api_keys = {{"id": "key_01", "name": "production"}}',
         '"secrets": {{"sha256": "{h}", "fingerprint": "{h}", "count": 3}}',
         "secrets:\n  db: {{version: 3, updated: 2024-05-01}}",

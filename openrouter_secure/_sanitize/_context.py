@@ -1230,9 +1230,11 @@ def _flow_items(
                 key = item.group(3) if quoted else item.group()
                 value_item = _LIST_QUOTED.match(text, pos) or _LIST_BARE.match(text, pos)
                 if value_item is not None and not describes_secret(key):
+                    # (judged as generated: ``{"min_length": 12, "algo": "argon2id"}``
+                    # under ``passwords`` is a policy)
                     vq = value_item.re is _LIST_QUOTED
                     value = value_item.group(3) if vq else value_item.group()
-                    _list_item(value, value_item.start(3) if vq else pos, password, spans)
+                    _list_item(value, value_item.start(3) if vq else pos, False, spans)
                 pos = value_item.end() if value_item is not None else pos
                 # (entries on lines of their own or after ``;``, as HCL and Nix write
                 # them: the next key)
