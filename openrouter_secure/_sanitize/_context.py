@@ -1102,6 +1102,9 @@ def list_singular(name: str, *, data: bool = False) -> str:
     return one if is_secret_identifier(one) else ""
 
 
+#: items of a list read under its plural (``secret-list``): every item of a key pool; the
+#: reading stays linear, since the anchors inside what was read are not tried again
+_LIST_ITEMS_MAX = 4096
 # A list's items as code, JSON and YAML write them: a quoted string (a prefix, ``b''``,
 # ``@""``, ``f""``; JSON-escaped quotes, ``\"k1\"``), or a bare run
 _LIST_QUOTED = re.compile(r"""[bBrRuUfF@]{0,2}(\\{0,7})(["'`])((?:(?!\1\2)[^\n]){0,1024})\1\2""")
@@ -1132,10 +1135,10 @@ _BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
 _BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
 # (an environment variable's item may be a reference, ``${OLD_KEY}``)
 _BARE_ITEM = re.compile(r"""[^\s,;|"'`)\]<>\\]{1,512}""")
-# (blank and comment lines between the items of a block sequence)
-_BLOCK_NEXT = re.compile(
-    r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})-[ \t]{1,8}"
-)
+# (the rest of a line, blank and comment lines, and the next line's indent: between the
+# items of a block sequence, and the entries of a block mapping)
+_LINES_BETWEEN = r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})"
+_BLOCK_NEXT = re.compile(_LINES_BETWEEN + r"-[ \t]{1,8}")
 # (words between blanks: Ruby's ``%w[...]``, Perl's ``qw(...)``, Elixir's ``~w(...)``,
 # a shell's array, ``API_KEYS=(k1 k2)``)
 _WORD_LIST = re.compile(r"(?:%[wWiI]|\bqw|~w)$")
@@ -1154,6 +1157,16 @@ def _list_item(value: str, lo: int, password: bool, spans: list[tuple[int, int]]
     for part in _LIST_PARTS.finditer(value):
         if part.end() - part.start() < len(value) and value_kind(part.group(), password=password):
             spans.append((lo + part.start(), lo + part.end()))
+
+
+def _item_at(text: str, pos: int) -> tuple[int, str, int, bool] | None:
+    """The list item at ``pos``, quoted or bare: (where its value starts, the value,
+    where the item ends, whether it is quoted)."""
+    quoted = _LIST_QUOTED.match(text, pos)
+    if quoted is not None:
+        return quoted.start(3), quoted.group(3), quoted.end(), True
+    bare = _LIST_BARE.match(text, pos)
+    return None if bare is None else (pos, bare.group(), bare.end(), False)
 
 
 def _expression_end(text: str, pos: int) -> int:
@@ -1203,7 +1216,7 @@ def _flow_items(
     (``[("prod", "k")]``); an object or an expression among them is skipped. ``builds``:
     the call before ``(`` builds a mapping (``dict(prod=k)``, PHP's ``array('a' =>
     k)``), whose keyword arguments are its entries."""
-    for _ in range(_LISTED_MAX):
+    for _ in range(_LIST_ITEMS_MAX):
         pos = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
         c = text[pos : pos + 1]
         if c == close:
@@ -1213,11 +1226,11 @@ def _flow_items(
             if not listed:
                 return False, pos
         elif c != "{":
-            item = _LIST_QUOTED.match(text, pos) or _LIST_BARE.match(text, pos)
+            item = _item_at(text, pos)
             if item is None:
                 return True, pos
-            after = _LIST_GAP.match(text, item.end()).end()  # type: ignore[union-attr]
-            quoted = item.re is _LIST_QUOTED
+            lo, value, item_end, quoted = item
+            after = _LIST_GAP.match(text, item_end).end()  # type: ignore[union-attr]
             keyed = _KEYED.match(text, after)
             if keyed is not None:
                 # A mapping under the plural (``{"openai": "k1", ...}``, PHP's ``["a" =>
@@ -1227,15 +1240,13 @@ def _flow_items(
                 if depth or (close == ")" and not builds):
                     return False, after
                 pos = _LIST_GAP.match(text, keyed.end()).end()  # type: ignore[union-attr]
-                key = item.group(3) if quoted else item.group()
-                value_item = _LIST_QUOTED.match(text, pos) or _LIST_BARE.match(text, pos)
-                if value_item is not None and not describes_secret(key):
-                    # (judged as generated: ``{"min_length": 12, "algo": "argon2id"}``
-                    # under ``passwords`` is a policy)
-                    vq = value_item.re is _LIST_QUOTED
-                    value = value_item.group(3) if vq else value_item.group()
-                    _list_item(value, value_item.start(3) if vq else pos, False, spans)
-                pos = value_item.end() if value_item is not None else pos
+                entry = _item_at(text, pos)
+                if entry is not None:
+                    if not describes_secret(value):
+                        # (judged as generated: ``{"min_length": 12, "algo": "argon2id"}``
+                        # under ``passwords`` is a policy)
+                        _list_item(entry[1], entry[0], False, spans)
+                    pos = entry[2]
                 # (entries on lines of their own or after ``;``, as HCL and Nix write
                 # them: the next key)
                 nxt = _LIST_GAP.match(text, pos).end()  # type: ignore[union-attr]
@@ -1247,9 +1258,8 @@ def _flow_items(
             else:
                 # (a bare word before anything but a comma is code: ``[k for k in ...]``)
                 if quoted or text[after : after + 1] in (",", close):
-                    value = item.group(3) if quoted else item.group()
-                    _list_item(value, item.start(3) if quoted else pos, password, spans)
-                pos = item.end()
+                    _list_item(value, lo, password, spans)
+                pos = item_end
                 if quoted and _LIST_QUOTED.match(text, after) is not None:
                     pos = after  # (items between blanks: a shell's array, Nix, EDN)
                     continue
@@ -1267,10 +1277,7 @@ _MAP_LINE = re.compile(
     r"""(?P<key>["']?[\w.\-]{1,64}["']?)[ \t]*[:=][ \t]{1,8}"""
     r"""(?:(?P<q>["'])(?P<v>[^"'\n]{1,1024})(?P=q)|(?P<u>[^\s#"'][^\n#]{0,1023}))"""
 )
-# (blank and comment lines between the entries)
-_MAP_NEXT = re.compile(
-    r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})(?=[^\s#])"
-)
+_MAP_NEXT = re.compile(_LINES_BETWEEN + r"(?=[^\s#])")
 
 
 def _mapping_lines(
@@ -1280,7 +1287,7 @@ def _mapping_lines(
     lines at ``indent``; a TOML table's ``prod = "k1"`` lines, ``indent`` None): each
     value that looks generated, but for the fields that describe one (``id``, ``name``).
     (Not judged as passwords: ``passwords:`` then ``min_length: 12`` is a policy.)"""
-    for _ in range(_LISTED_MAX):
+    for _ in range(_LIST_ITEMS_MAX):
         line = _MAP_LINE.match(text, pos)
         if line is None:
             break
@@ -1337,7 +1344,7 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
         return _mapping_lines(text, pos, mapped, spans)
     indent = m.group("ind")
     if indent is not None:
-        for _ in range(_LISTED_MAX):
+        for _ in range(_LIST_ITEMS_MAX):
             item = _LIST_QUOTED.match(text, pos)
             if item is not None:
                 _list_item(item.group(3), item.start(3), password, spans)
@@ -1358,7 +1365,7 @@ def list_value_spans(text: str, name: str, m: re.Match[str]) -> tuple[list[tuple
     # a word: ``OPENAI_API_KEYS=legacy,k2``); in lower case only a list of two items or
     # more (``keyVaultToStoreSecrets: cmp2-qat-12083`` names a store)
     listed = False
-    for _ in range(_LISTED_MAX):
+    for _ in range(_LIST_ITEMS_MAX):
         item = _BARE_ITEM.match(text, pos)  # (none: an empty item, ``,,k2``)
         if item is not None:
             _list_item(item.group().rstrip(_TRAILING), pos, password, spans)
