@@ -2021,3 +2021,26 @@ def test_a_value_in_more_syntaxes_of_code_config_and_logs_is_masked(shape: str) 
 )
 def test_ids_placeholders_and_prose_in_those_syntaxes_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    # (random letters whose runs of one case the identifier pattern reads as words of
+    # capitals and lower-case runs: about one random 20-letter password in 2,000)
+    ["ZJFRZPZGseFqzcOwlLze", "LXQQHvouAYQNCsavzvBJ", "KubuioxaRIIUCuyqXpxK"],
+)
+def test_random_letters_in_mixed_case_are_a_password(value: str) -> None:
+    _masked_everywhere(f"connect password={value} ok", value)
+    _masked_everywhere(f"api_key={value}", value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "getApiKeyFromEnvironment",
+        "XMLHttpRequestHandlerFactory",
+        "AbstractSingletonProxyFactoryBean",
+    ],
+)
+def test_camel_case_identifiers_of_twenty_letters_stay(value: str) -> None:
+    _kept_everywhere(f"api_key={value}")

@@ -498,21 +498,24 @@ _WALK_PAIRS = _walks()
 
 
 def _random_letters(value: str, *, lower: bool) -> bool:
-    """Letters of one case, 20 or more, that are no words (``RWYVXLCOVQDYFQMLPXAP``,
-    and with ``lower`` ``qzxtivauhntjawvpojcm``): half of their letter pairs or more are not
-    common in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard`` are).
+    """Letters, 20 or more, that are no words: in upper or mixed case
+    (``RWYVXLCOVQDYFQMLPXAP``, ``ZJFRZPZGseFqzcOwlLze``, which the identifier pattern
+    would read as words of capitals and lower-case runs), and with ``lower`` in lower
+    case (``qzxtivauhntjawvpojcm``): half of their letter pairs or more are not common
+    in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard``,
+    ``getApiKeyFromEnvironment`` are).
 
     Lower case only under a password name: elsewhere the Hyperscan engine's gate
     wants a mark (``_rules._MARKED``), which a run of lower-case letters lacks; reading
     such runs too would cost every scan of a log."""
-    if (
-        len(value) < 20
-        or not value.isalpha()
-        or not (value.isupper() or (lower and value.islower()))
-    ):
+    if len(value) < 20 or not value.isalpha() or (value.islower() and not lower):
         return False
-    low = value[:160].lower()
-    pairs = [low[i : i + 2] for i in range(len(low) - 1)]
+    # (in mixed case, the pairs inside its runs of one case: where words meet,
+    # ``ThisIsMy``, pairs are rare)
+    runs = [value[:160]] if value.isupper() or value.islower() else _SEGMENT.findall(value[:160])
+    pairs = [run[i : i + 2].lower() for run in runs for i in range(len(run) - 1)]
+    if len(pairs) < 10:
+        return False
     rare = sum(p not in _COMMON_PAIRS for p in pairs)
     # (a walk along the alphabet or a keyboard's rows, ``ABCDEFGHJKMNPQRSTVWXYZ``,
     # ``QWERTYUIOPASDFGHJKL``, is typed: most of its pairs are such steps, a quarter
