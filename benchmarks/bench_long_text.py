@@ -11,7 +11,9 @@ bytes scanned in place against each chunk encoded; the stream database without t
 patterns of names a rule rejects (each gate match's name read backwards in Python
 instead) against with them; the search for copies of found values with fewer than 64
 literals padded up to 64 (so Hyperscan picks FDR) against unpadded; and the masked
-text against one fresh copy of the text (the floor of any way of building it).
+text written into a new string against appended in megabyte groups and against one
+fresh copy of the text by slicing; and the scan in parts on every core against whole
+on one.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_sanitizer import realistic_log, wait_until_steady  # noqa: E402
 
 from openrouter_secure import Sanitizer  # noqa: E402
-from openrouter_secure._sanitize import _hyperscan, _sanitizer  # noqa: E402
+from openrouter_secure._sanitize import _hyperscan, _render  # noqa: E402
+from openrouter_secure._sanitize._sanitizer import _mask  # noqa: E402
 from openrouter_secure._sanitize._scan import hyperscan_available  # noqa: E402
 
 
@@ -83,14 +86,15 @@ def main(argv: list[str] | None = None) -> None:
     # -- where the time goes ----------------------------------------------------------
     hits = scanner._scan(text)
     spans = sanitizer._spans(text, sanitizer._hits(scanner, text))
+    masks = [(s, e, _mask(text[s:e], k)) for s, e, k, _ in spans]
     t = alternate(
         args.runs,
         scan=lambda: prefilter._matches(text),
         rules=lambda: scanner._scan(text),
         copies=lambda: scanner._propagate(text, list(hits)),
-        render=lambda: _sanitizer._render_long(text, spans),
+        render=lambda: _render.render(text, masks),
     )
-    print("  parts:")
+    print(f"  parts ({_hyperscan.workers()} cores):")
     print(f"    Hyperscan pass (rules and known values)   {_ms(t['scan'])}")
     print(f"    rules judged in Python                    {_ms(t['rules'] - t['scan'])}")
     print(f"    search for copies of found values         {_ms(t['copies'])}")
@@ -108,16 +112,42 @@ def main(argv: list[str] | None = None) -> None:
     print(f"    one scan of the merged database           {_ms(t['one'])}")
     print(f"    a scan of each                            {_ms(t['two'])}")
 
-    # -- the text's own bytes, or each chunk encoded ------------------------------------
-    in_place = _hyperscan._held_bytes
+    # -- in parts on every core, or whole on one ----------------------------------------
+    cores = _hyperscan.workers
 
-    def encoded(fn: Callable[[], object]) -> Callable[[], object]:
+    def one_core(fn: Callable[[], object]) -> Callable[[], object]:
         def run() -> object:
-            _hyperscan._held_bytes = lambda _text: None
+            _hyperscan.workers = lambda: 1  # type: ignore[assignment]
             try:
                 return fn()
             finally:
-                _hyperscan._held_bytes = in_place
+                _hyperscan.workers = cores  # type: ignore[assignment]
+
+        return run
+
+    t = alternate(
+        args.runs,
+        parts=lambda: merged.stream_matches(text),
+        whole=one_core(lambda: merged.stream_matches(text)),
+        sanitize_parts=lambda: sanitizer.sanitize(text),
+        sanitize_whole=one_core(lambda: sanitizer.sanitize(text)),
+    )
+    print(f"  scanned in parts on {cores()} cores, or whole on one:")
+    print(f"    Hyperscan pass in parts                   {_ms(t['parts'])}")
+    print(f"    Hyperscan pass whole                      {_ms(t['whole'])}")
+    print(f"    sanitize, in parts                        {_ms(t['sanitize_parts'])}")
+    print(f"    sanitize, whole                           {_ms(t['sanitize_whole'])}")
+
+    # -- the text's own bytes, or each chunk encoded ------------------------------------
+    in_place = _hyperscan.held_bytes
+
+    def encoded(fn: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            _hyperscan.held_bytes = lambda _text: None
+            try:
+                return fn()
+            finally:
+                _hyperscan.held_bytes = in_place
 
         return run
 
@@ -181,12 +211,14 @@ def main(argv: list[str] | None = None) -> None:
     # -- the masked text: against one fresh copy of the text (its floor) ----------------
     t = alternate(
         args.runs,
-        render=lambda: _sanitizer._render_long(text, spans),
+        written=lambda: _render.render(text, masks),
+        appended=lambda: _render._appended(text, masks),
         copy=lambda: text[1:],
     )
     print("  masked text:")
-    print(f"    built in megabyte groups appended in place {_ms(t['render'])}")
-    print(f"    one fresh copy of the text (the floor)    {_ms(t['copy'])}")
+    print(f"    written into a new string (huge pages)    {_ms(t['written'])}")
+    print(f"    built in megabyte groups appended in place {_ms(t['appended'])}")
+    print(f"    one fresh copy of the text by slicing     {_ms(t['copy'])}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from openrouter_secure import Sanitizer, Secret
-from openrouter_secure._sanitize import _compiled, _hyperscan
+from openrouter_secure._sanitize import _compiled, _cpython, _hyperscan
 from openrouter_secure._sanitize._hyperscan import (
     CHUNK,
     MEMO_UP_TO,
@@ -841,7 +841,7 @@ def test_a_long_text_of_names_rejected_and_not_is_masked_as_the_python_engine_ma
 
 def test_the_bytes_a_long_text_is_held_in_are_its_ascii_encoding() -> None:
     text = "".join(random.Random(1).choice(ALNUM + " =:\n") for _ in range(100_000))
-    held = _hyperscan._held_bytes(text)
+    held = _cpython.held_bytes(text)
     if sys.implementation.name != "cpython":  # (encoded a chunk at a time instead)
         assert held is None
     else:
@@ -855,7 +855,7 @@ class _Text(str):
 
 @pytest.mark.parametrize("text", [_Text("a" * 1000), "é" * 1000, "€" * 1000])
 def test_a_str_subclass_or_wider_text_is_not_read_in_place(text: str) -> None:
-    assert _hyperscan._held_bytes(text) is None
+    assert _cpython.held_bytes(text) is None
 
 
 def test_a_long_text_scanned_in_place_reports_what_its_encoding_reports(
@@ -864,7 +864,7 @@ def test_a_long_text_scanned_in_place_reports_what_its_encoding_reports(
     text, _ = _straddling_text([])
     db = Prefilter(tuple(RULES), [], KNOWN).rules.db
     in_place = db.stream_matches(text)
-    monkeypatch.setattr(_hyperscan, "_held_bytes", lambda _text: None)
+    monkeypatch.setattr(_hyperscan, "held_bytes", lambda _text: None)
     assert db.stream_matches(text) == in_place != []
 
 

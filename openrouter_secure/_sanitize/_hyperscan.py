@@ -30,9 +30,9 @@ gate match's value backwards in Python instead (:func:`_name_rejecter`).
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import re
-import sys
 import threading
 import time
 import weakref
@@ -40,9 +40,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _compiled
+from ._cpython import held_bytes
 from ._literals import trie_pattern
 from ._reverse import reverse_pattern
 from ._rules import RUN_CHAR, RUN_TAIL, SHORT_RUN, Rule, boundaries
+from ._split import PART_MIN, cuts, line_breaks, pool, workers
 
 __all__ = [
     "CHUNK",
@@ -208,56 +210,67 @@ class Database:
             return self._stream_db
 
     def stream_matches(self, text: str, chunk: int = CHUNK) -> list[tuple[int, int, int]]:
-        """:meth:`matches` in stream mode, ``chunk`` characters at a time."""
+        """:meth:`matches` in stream mode, ``chunk`` characters at a time; a text of
+        several megabytes in parts, one per core (see :mod:`._split`)."""
         db = self._stream_db
         if db is None:
             db = self.prepare_stream()
+        parts = [(0, 0, len(text))]
+        if len(text) >= 2 * PART_MIN and workers() > 1:
+            breaks = self._line_breaks
+            if breaks is not None:
+                parts = cuts(text, breaks, workers())
+        # (a chunk at a time from the text's own bytes too: a literal database scans
+        # 50 MB in one call a third slower)
+        held = held_bytes(text)
+        later = [pool().submit(self._part, db, text, held, part, chunk) for part in parts[1:]]
+        out = self._part(db, text, held, parts[0], chunk)
+        for future in later:
+            out.extend(future.result())
+        return out
+
+    @functools.cached_property
+    def _line_breaks(self) -> int | None:
+        """The most line breaks a match of the stream database can hold."""
+        ids = [i for i in range(len(self._patterns)) if i not in self._block_only]
+        return line_breaks([self._patterns[i].decode("ascii") for i in ids])
+
+    def _part(
+        self, db: Any, text: str, held: memoryview | None, part: tuple[int, int, int], chunk: int
+    ) -> list[tuple[int, int, int]]:
+        """The matches of one part of a stream scan, in offsets of ``text``."""
+        lo, keep, hi = part
         scratch = self._scratch(db, "stream")
         out: list[tuple[int, int, int]] = []
         stream = db.stream(match_event_handler=_collect, context=out)
         stream.__enter__()
         try:
             scan = stream.scan
-            scan(SENTINEL, 0, scratch)
-            # (a chunk at a time from the text's own bytes too: a literal database
-            # scans 50 MB in one call a third slower)
-            held = _held_bytes(text)
-            for lo in range(0, len(text), chunk):
+            if lo == 0:
+                scan(SENTINEL, 0, scratch)
+            for at in range(lo, hi, chunk):
+                end = min(hi, at + chunk)
                 if held is not None:
-                    scan(held[lo : lo + chunk], 0, scratch)
+                    scan(held[at:end], 0, scratch)
                 else:
-                    scan(text[lo : lo + chunk].encode("ascii"), 0, scratch)
-            scan(SENTINEL, 0, scratch)
+                    scan(text[at:end].encode("ascii"), 0, scratch)
+            if hi == len(text):
+                scan(SENTINEL, 0, scratch)
         finally:
             # Frees the stream. Nothing is reported here (no pattern waits for the end
             # of the data); it uses the stream database's own scratch, which no scan
             # uses, and runs holding the GIL, so two closes never share it.
             stream.close()
-        return _unshift(out)
-
-
-# CPython keeps an ASCII ``str`` as one byte per character right after the object's
-# header: a long text is scanned there, without encoding it (encoding 50 MB costs a
-# tenth of a scan). Only an exact ``str`` in that layout, which its size tells (every
-# other layout is larger), on CPython; anything else is encoded a chunk at a time.
-_ASCII_HEADER = sys.getsizeof("") - 1
-
-
-def _held_bytes(text: str) -> memoryview | None:
-    """The bytes CPython holds an ASCII ``text`` in, or None. (A view of the text's own
-    memory: valid only while the caller holds ``text``.)"""
-    if (
-        sys.implementation.name != "cpython"
-        or type(text) is not str
-        or sys.getsizeof(text) != _ASCII_HEADER + len(text) + 1
-    ):
-        return None
-    try:
-        import ctypes
-    except ImportError:  # (a build without ctypes)
-        return None
-    held = (ctypes.c_char * len(text)).from_address(id(text) + _ASCII_HEADER)
-    return memoryview(held).cast("B")
+        if lo == 0:
+            return _unshift(out)
+        # (the part starts at a line break, which stands for the sentinel; a start is
+        # 0 where the pattern was not compiled to report one)
+        som = self._flags
+        return [
+            (pid, lo + start if som[pid] else 0, lo + end)
+            for pid, start, end in out
+            if lo + end > keep
+        ]
 
 
 def _unshift(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

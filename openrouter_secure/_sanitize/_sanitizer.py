@@ -26,10 +26,9 @@ import functools
 import itertools
 import json
 import re
-import sys
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,6 +47,7 @@ from ._context import (
 )
 from ._fingerprint import fingerprint as _keyed_fingerprint
 from ._names import UPPER_SECRET_WORDS
+from ._render import render
 from ._rules import _SEGMENT, RULES, Rule, has_sequence, is_secret_identifier, looks_random
 from ._scan import (
     BACKENDS,
@@ -535,9 +535,7 @@ class Sanitizer:
         return [(s, e, k, r) for s, e, k, r in out]
 
     def _render(self, text: str, spans: list[tuple[int, int, int, int]]) -> str:
-        if len(text) >= _GROUP and _APPEND_IN_PLACE:
-            return _render_long(text, spans)
-        return _render_joined(text, spans)
+        return render(text, [(s, e, _mask(text[s:e], k)) for s, e, k, _ in spans])
 
     def _rule_id(self, ri: int) -> str:
         return "known-secret" if ri == KNOWN else self._rules[ri].id
@@ -942,57 +940,6 @@ def _stand_in(cls: type[BaseException]) -> type[Exception]:
         names = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
         made = _stand_ins.setdefault(cls, type(cls.__name__, (Exception,), names))
     return made
-
-
-# Rendering a long text: a join of slices writes every byte to fresh memory twice (the
-# slices, then the result), and fresh memory is what costs most here (page faults). On
-# CPython, ``out += piece`` grows a string nothing else refers to in place (realloc), so
-# the result is written once while the pieces, built about a megabyte at a time, reuse
-# memory that is still hot. Other interpreters and free-threaded builds keep the join;
-# under a tracer CPython copies on each append, and the megabyte groups keep that to a
-# few dozen appends.
-_GROUP = 1 << 20
-_APPEND_IN_PLACE = (
-    sys.implementation.name == "cpython" and getattr(sys, "_is_gil_enabled", lambda: True)()
-)
-
-
-def _render_joined(text: str, spans: list[tuple[int, int, int, int]]) -> str:
-    parts: list[str] = []
-    pos = 0
-    for start, end, keep, _ in spans:
-        parts.append(text[pos:start])
-        parts.append(_mask(text[start:end], keep))
-        pos = end
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _pieces(text: str, spans: list[tuple[int, int, int, int]]) -> Iterator[str]:
-    """The masked text as slices of at most ``_GROUP`` characters and masks."""
-    pos = 0
-    for start, end, keep, _ in [*spans, (len(text), len(text), 0, 0)]:
-        for cut in range(pos, start, _GROUP):
-            yield text[cut : min(start, cut + _GROUP)]
-        if end > start:
-            yield _mask(text[start:end], keep)
-        pos = end
-
-
-def _render_long(text: str, spans: list[tuple[int, int, int, int]]) -> str:
-    # ``out`` must stay a plain local: CPython grows it in place only then.
-    out = ""
-    group: list[str] = []
-    size = 0
-    for piece in _pieces(text, spans):
-        group.append(piece)
-        size += len(piece)
-        if size >= _GROUP:
-            out += "".join(group)
-            group.clear()
-            size = 0
-    out += "".join(group)
-    return out
 
 
 def _withheld(text: object) -> str:
