@@ -7,6 +7,7 @@ Every value is built at run time."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import string
@@ -2044,3 +2045,37 @@ def test_random_letters_in_mixed_case_are_a_password(value: str) -> None:
 )
 def test_camel_case_identifiers_of_twenty_letters_stay(value: str) -> None:
     _kept_everywhere(f"api_key={value}")
+
+
+def _b64_with_slash(size: int) -> str:
+    while True:
+        value = base64.b64encode(secrets.token_bytes(size)).decode().rstrip("=")
+        if "/" in value[1:-1]:
+            return value
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "https://acme:{v}@api.acme.io/v1",
+        "REDIS_URL=redis://default:{v}@cache.internal:6379/0",
+        "connecting to amqp://svc:{v}@mq:5672/ now",
+    ],
+)
+def test_a_url_password_with_an_unescaped_slash_is_masked(shape: str) -> None:
+    value = _b64_with_slash(30)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET http://localhost:5173/@vite/client 200",
+        "see http://example.com:8080/users/@alice for details",
+        "npm http://registry.example.com:4873/@scope/pkg",
+        "http://host:port/path/to/file@2x.png",
+        "https://docs.example.com:docs/guide@latest",
+    ],
+)
+def test_a_port_or_a_path_before_an_at_sign_is_no_url_password(text: str) -> None:
+    _kept_everywhere(text)

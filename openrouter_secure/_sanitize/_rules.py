@@ -1330,14 +1330,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "url-credentials",
         ("@",),
-        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>[^\s/?#@'\"<>]{1,256})@(?=[\w\[])",
+        # A ``/`` in the password (base64, written unescaped) but not a port before a
+        # path (``http://localhost:5173/@vite/client``); ``_accept`` judges it.
+        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>(?!\d{1,5}/)[^\s?#@'\"<>]{1,256})"
+        r"@(?=[\w\[])",
         keep=0,
         kind="password",
         max_len=400,
         start_at="://",
         # (unbounded, without start of match: bounded repeats and tracking a match's
         # start cost every scan; the ``@`` it ends at is the anchor the engine reads)
-        gate=r"""://[^\s/?#@:'"<>]*:[^\s/?#@'"<>]+@[\w\[]""",
+        gate=r"""://[^\s/?#@:'"<>]*:[^\s?#@'"<>]+@[\w\[]""",
         gate_window=400,
     ),
     # A token as a URL's user, without a password (``https://<token>@host``: git
