@@ -124,3 +124,39 @@ def test_assert_no_leak_reads_the_locals_of_returned_frames() -> None:
     assert_no_leak(value, error)  # the exception itself is clean
     with Secret(value):  # the scrubbed copy masks what the sanitizer knows
         assert_no_leak(value, default_sanitizer().scrub_exception(error), frame_locals=True)
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "ahocorasick", "python"])
+@pytest.mark.parametrize("lines", [0, 70_000], ids=["record", "long-text"])
+@pytest.mark.parametrize("where", ["leading", "trailing"])
+def test_a_known_value_with_a_line_break_at_an_end_is_masked_where_the_text_ends(
+    backend: str, lines: int, where: str
+) -> None:
+    """Every scan reads a line break before and after the text: a known value that
+    starts (ends) with one matches at the text's start (end), and what the text holds
+    of it is masked, nothing before or after it copied raw."""
+    from openrouter_secure import Sanitizer
+
+    value = "pw-" + secrets.token_hex(12)
+    filler = "ordinary log line number 000000\n" * lines
+    if where == "leading":
+        held = Secret("\n" + value)
+        text = f"{value} was used to log in\n{filler}"
+        expected = f"***MASKED*** was used to log in\n{filler}"
+    else:
+        held = Secret(value + "\n")
+        text = f"{filler}final line: {value}"
+        expected = f"{filler}final line: ***MASKED***"
+    assert Sanitizer(backend=backend).sanitize(text) == expected
+    held.wipe()
+
+
+@pytest.mark.parametrize("around", ["\n", "\r\n", "  ", "\n\n"])
+def test_a_known_value_read_with_blanks_around_it_is_masked_without_them(around: str) -> None:
+    """A secret store's payload often ends with a line break the program strips before
+    use: the stripped value is what its logs hold."""
+    value = "pw-" + secrets.token_hex(12)
+    held = Secret(around + value + around)
+    out = default_sanitizer().sanitize(f"connected with {value}, retrying")
+    assert out == "connected with ***MASKED***, retrying"
+    held.wipe()

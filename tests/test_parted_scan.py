@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from openrouter_secure import Sanitizer
-from openrouter_secure._sanitize import _hyperscan, _split
+from openrouter_secure import Sanitizer, Secret
+from openrouter_secure._sanitize import _hyperscan, _sanitizer, _split
+from openrouter_secure._sanitize._rules import RULES
 from openrouter_secure._sanitize._split import PART_MIN, cuts, line_breaks
 from tests.sanitizer_cases import POSITIVE
 from tests.sanitizer_logs import clean_log_lines
@@ -169,3 +174,58 @@ def test_a_forked_child_scans_in_parts_with_threads_of_its_own(
         process.kill()
     assert not alive
     assert parent.recv() == 2 * PART_MIN + 5
+
+
+def _sanitize_in_child(conn: object, sanitizer: Sanitizer, database: _hyperscan.Database) -> None:
+    value = "pw-" + secrets.token_hex(12)
+    held = Secret(value)  # a new known value: the scanner is built again
+    out = sanitizer.sanitize(f"login with {value}")
+    fewer = Sanitizer(rules=RULES[:3], backend="hyperscan")  # a rule database to compile
+    fewer.sanitize("x")
+    found = database.stream_matches(_lines(2 * PART_MIN + 5) + "xxx")
+    conn.send((out, found[-1][2]))  # type: ignore[attr-defined]
+    held.wipe()
+
+
+def test_a_child_forked_while_another_thread_compiles_does_not_wait_for_it() -> None:
+    """Every lock held while a database or a scanner compiles (a second or two) is held
+    at the fork, as by a thread the child does not have: the child takes fresh ones."""
+    sanitizer = Sanitizer(backend="hyperscan")
+    database = _hyperscan.Database(["x{3}"], block=False)  # (stream mode not compiled)
+    held = [_hyperscan._CACHE_LOCK, database._lock, _sanitizer._shared_lock, sanitizer._lock]
+    for lock in held:
+        lock.acquire()
+    try:
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        process = context.Process(target=_sanitize_in_child, args=(child, sanitizer, database))
+        process.start()
+        process.join(60)
+        alive = process.is_alive()
+        if alive:
+            process.kill()
+    finally:
+        for lock in held:
+            lock.release()
+    assert not alive
+    assert parent.recv() == ("login with ***MASKED***", 2 * PART_MIN + 5 + 3)
+
+
+def test_a_long_text_at_interpreter_exit_is_scanned_whole() -> None:
+    """No thread starts at exit (an ``atexit`` handler, a last log record): the parts
+    are not handed to the pool, and the text is still masked, not withheld."""
+    script = f"""
+import atexit, secrets, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+from openrouter_secure import Sanitizer
+value = "sk-or-v1-" + secrets.token_hex(32)
+text = ("ordinary log line 0000\\n" * {2 * PART_MIN // 23 + 10}) + value
+def at_exit():
+    out = Sanitizer(backend="hyperscan").sanitize(text)
+    print("withheld" if out.startswith("<REDACTED") else "leak" if value in out else "masked")
+atexit.register(at_exit)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "masked"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -62,7 +63,8 @@ def test_nothing_to_replace_is_a_copy_of_the_text() -> None:
 
 def test_a_long_ascii_text_is_written_into_a_new_string_on_cpython() -> None:
     text = "k" * (5 * LONG)
-    written = _render._written(text, [(3, 10, "***MASKED***")])
+    replacements = [(3, 10, "***MASKED***")]
+    written = _render._written(text, replacements, _render._size(text, replacements))
     if sys.implementation.name != "cpython":
         assert written is None
     else:
@@ -72,7 +74,7 @@ def test_a_long_ascii_text_is_written_into_a_new_string_on_cpython() -> None:
 
 def test_a_mask_that_is_not_ascii_is_not_written_into_an_ascii_string() -> None:
     text = "k" * LONG
-    assert _render._written(text, [(0, 2, "é")]) is None
+    assert _render._written(text, [(0, 2, "é")], LONG - 1) is None
     assert render(text, [(0, 2, "é")]) == "é" + "k" * (LONG - 2)
 
 
@@ -97,5 +99,26 @@ def test_a_long_text_is_masked_across_every_megabyte_group(canary: str) -> None:
     assert len(spans) == 6
     replacements = [(s, e, "***MASKED***") for s, e, _, _ in spans]
     assert _render._appended(text, replacements) == _joined(text, replacements)
-    assert _render._written(text, replacements) in (None, _joined(text, replacements))
+    size = _render._size(text, replacements)
+    assert _render._written(text, replacements, size) in (None, _joined(text, replacements))
     assert_no_leak(canary, sanitizer.sanitize(text))
+
+
+@pytest.mark.parametrize("size", [100, LONG + 100])
+@pytest.mark.parametrize(
+    "spans",
+    [
+        lambda n: [(-1, 5)],
+        lambda n: [(n - 10, n + 1)],
+        lambda n: [(10, 20), (15, 30)],
+        lambda n: [(30, 20)],
+    ],
+    ids=["before-start", "past-end", "overlapping", "reversed"],
+)
+def test_a_replacement_out_of_the_text_or_out_of_order_is_an_error(
+    size: int, spans: Callable[[int], list[tuple[int, int]]]
+) -> None:
+    """Never a wrong copy: ``text[pos:-1]`` would hand back the text raw, and the
+    long writer would write past the new string."""
+    with pytest.raises(ValueError, match="out of order or out of the text"):
+        render("x" * size, [(start, end, "***") for start, end in spans(size)])

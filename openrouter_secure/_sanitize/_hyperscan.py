@@ -99,6 +99,10 @@ def _halt(*_: object) -> bool:
     return True
 
 
+#: every live :class:`Database`, for :func:`_after_fork_in_child`
+_databases: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
 class Database:
     """Patterns compiled for block mode and, on first need, for stream mode.
 
@@ -136,6 +140,7 @@ class Database:
         self._stream_db: Any = None
         self._lock = threading.Lock()
         self._local = threading.local()
+        _databases.add(self)
 
     def _compile(self, mode: int) -> Any:
         hs = self._hs
@@ -223,7 +228,10 @@ class Database:
         # (a chunk at a time from the text's own bytes too: a literal database scans
         # 50 MB in one call a third slower)
         held = held_bytes(text)
-        later = [pool().submit(self._part, db, text, held, part, chunk) for part in parts[1:]]
+        try:
+            later = [pool().submit(self._part, db, text, held, part, chunk) for part in parts[1:]]
+        except RuntimeError:  # (at interpreter exit no thread starts: scanned whole here)
+            later, parts = [], [(0, 0, len(text))]
         out = self._part(db, text, held, parts[0], chunk)
         for future in later:
             out.extend(future.result())
@@ -621,10 +629,15 @@ def _merge_later(prefilter: Prefilter, *, now: bool = False) -> None:
 def _after_fork_in_child() -> None:
     # The worker thread does not exist in a child, and the lock may have been held by
     # it at the fork: start afresh (pending prefilters are merged on the next request).
-    global _merge_lock, _merge_wake, _merge_worker
+    # So may the locks held while a database compiles (a second or two), by a thread
+    # that is gone too: a compile it left unfinished is done again when needed.
+    global _merge_lock, _merge_wake, _merge_worker, _CACHE_LOCK
     _merge_lock = threading.Lock()
     _merge_wake = threading.Condition(_merge_lock)
     _merge_worker = None
+    _CACHE_LOCK = threading.Lock()
+    for database in list(_databases):
+        database._lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

@@ -31,9 +31,11 @@ Replacement = tuple[int, int, str]
 
 
 def render(text: str, replacements: Sequence[Replacement]) -> str:
-    """``text`` with each replacement made."""
+    """``text`` with each replacement made. Raises ``ValueError`` for a replacement
+    out of the text or out of order (a bug the sanitizer fails closed on)."""
+    size = _size(text, replacements)
     if len(text) >= LONG:
-        written = _written(text, replacements)
+        written = _written(text, replacements, size)
         if written is not None:
             return written
         if _APPEND_IN_PLACE:
@@ -48,13 +50,26 @@ def render(text: str, replacements: Sequence[Replacement]) -> str:
     return "".join(parts)
 
 
-def _written(text: str, replacements: Sequence[Replacement]) -> str | None:
-    """The masked copy written straight from ``text``'s bytes into a new string, or
-    None where CPython's ASCII layout cannot be used."""
+def _size(text: str, replacements: Sequence[Replacement]) -> int:
+    """The length of the masked copy, once every replacement is checked to lie in the
+    text after the one before it."""
+    size = len(text)
+    pos = 0
+    for start, end, mask in replacements:
+        if not pos <= start <= end <= len(text):
+            raise ValueError(f"replacement {start}:{end} out of order or out of the text")
+        size += len(mask) - (end - start)
+        pos = end
+    return size
+
+
+def _written(text: str, replacements: Sequence[Replacement], size: int) -> str | None:
+    """The masked copy (``size`` characters; the replacements checked by
+    :func:`_size`) written straight from ``text``'s bytes into a new string, or None
+    where CPython's ASCII layout cannot be used."""
     source = held_address(text)
     if source is None or not all(mask.isascii() for _, _, mask in replacements):
         return None
-    size = len(text) + sum(len(mask) - (end - start) for start, end, mask in replacements)
     made = new_ascii(size)
     if made is None:
         return None

@@ -25,9 +25,11 @@ import contextlib
 import functools
 import itertools
 import json
+import os
 import re
 import threading
 import urllib.parse
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -285,19 +287,25 @@ def encoded_forms(value: str) -> set[str]:
 
 
 def _encodings(value: str) -> list[str]:
-    """The forms of ``value`` to look for besides itself (each differs from it)."""
-    raw = value.encode("utf-8", "surrogatepass")
-    forms = encoded_forms(value)
-    # base64 of a value embedded in a longer base64 text (``Basic base64(user:key)``)
-    # depends on its offset mod 3: take the stable middle for each alignment.
-    for shift in range(3):
-        for enc in (base64.b64encode, base64.urlsafe_b64encode):
-            full = enc(b"\0" * shift + raw).decode("ascii").rstrip("=")
-            lo = -(-4 * shift // 3)
-            hi = (8 * (shift + len(raw))) // 6
-            core = full[lo:hi]
-            if len(core) >= 8:
-                forms.add(core)
+    """The forms of ``value`` to look for besides itself (each differs from it), and
+    of ``value`` without the blanks around it."""
+    forms: set[str] = set()
+    # A value read from a file or a secret store often ends with a line break that the
+    # program strips before use: what it then writes is the stripped value.
+    for held in {value, value.strip()} - {""}:
+        forms |= encoded_forms(held)
+        raw = held.encode("utf-8", "surrogatepass")
+        # base64 of a value embedded in a longer base64 text (``Basic
+        # base64(user:key)``) depends on its offset mod 3: take the stable middle for
+        # each alignment.
+        for shift in range(3):
+            for enc in (base64.b64encode, base64.urlsafe_b64encode):
+                full = enc(b"\0" * shift + raw).decode("ascii").rstrip("=")
+                lo = -(-4 * shift // 3)
+                hi = (8 * (shift + len(raw))) // 6
+                core = full[lo:hi]
+                if len(core) >= 8:
+                    forms.add(core)
     forms.discard(value)
     return sorted(f for f in forms if len(f) >= _known.MIN_KNOWN_LENGTH)
 
@@ -349,6 +357,23 @@ _SHARED_MAX = 8
 _shared_lock = threading.Lock()
 
 
+#: every live :class:`Sanitizer`, for :func:`_after_fork_in_child`
+_sanitizers: weakref.WeakSet[Sanitizer] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # Held while a scanner compiles (a second or two), maybe by a thread that a child
+    # made by ``fork`` lacks: its first text would wait forever.
+    global _shared_lock
+    _shared_lock = threading.Lock()
+    for sanitizer in list(_sanitizers):
+        sanitizer._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _shared_scanner(sanitizer: Sanitizer, known: _known.State) -> Scanner:
     key = (sanitizer._rules, sanitizer._backend)
     with _shared_lock:
@@ -392,6 +417,7 @@ class Sanitizer:
         self._backend = backend
         self._prefixes = _prefix_keep(self._rules)
         self._lock = threading.Lock()
+        _sanitizers.add(self)
         # Built on first use (importing the package must not import the native
         # prefilter), and again whenever the set of known values changes.
         #: the known-values state the scanner was built for, and the scanner

@@ -414,6 +414,16 @@ class Scanner:
         found also wherever else it occurs in ``text``."""
         hits = self._scan(text)
         if hits:
+            n = len(text)
+            if any(h[1] < 0 or h[2] > n for h in hits):
+                # A known value that starts or ends with a line break also matches the
+                # line break the scan reads before and after the text (the sentinel):
+                # what the text holds of it is masked.
+                hits[:] = [
+                    (max(0, ctx), max(0, start), min(n, end), ri, keep)
+                    for ctx, start, end, ri, keep in hits
+                    if min(n, end) > max(0, start)
+                ]
             if self._echoes:
                 self._widen_echoes(text, hits)
             self._propagate(text, hits)
