@@ -193,6 +193,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         20,
     ),
     "sql-identified-by": _assign("CREATE USER 'app'@'%' IDENTIFIED BY '{}';", ALNUM + "#!", 20),
+    "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
         'echo "{}" | docker login ghcr.io -u deploy --password-stdin', ALNUM + "#!", 24
@@ -290,6 +291,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f' keys: ["{rnd(ALNUM, 32)}"]; secrets:\n  - db_password\n  - api_key\n'
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
+    "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
     "sql-identified-by": lambda: (
         "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
         " users are identified by their email"

@@ -194,6 +194,41 @@ def test_log_words_between_a_name_and_a_colon(shape: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "shape",
+    [
+        "[shop] auth header set to {v}",
+        "Auth header changed to {v}",
+        "token set to {v} for tenant 42",
+        "api key updated to {v}",
+        "X-Api-Key header is {v}",
+        "password set to {v}",
+        "API key for zentrix: {v}",
+        "Token for paylark: {v}",
+        "credentials for hookly: {v}",
+    ],
+)
+def test_a_log_verb_or_whom_a_secret_is_for_between_a_name_and_its_value(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token set to expire in 3600 seconds",
+        "key set to true",
+        "auth header set to Bearer",
+        "token changed to the refreshed one",
+        "key for cache: user_profile_2024",
+        "token for request: ok",
+        "password set to expire on 2026-12-01",
+    ],
+)
+def test_log_verbs_before_words_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "key id: {uuid}",
@@ -2079,3 +2114,60 @@ def test_a_url_password_with_an_unescaped_slash_is_masked(shape: str) -> None:
 )
 def test_a_port_or_a_path_before_an_at_sign_is_no_url_password(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Cache restored from key: Linux-node-{h}",
+        "  key: npm-Linux-x64-{h}",
+        "Cache saved with key: setup-python-Linux-python-3.12.3-pip-{h}",
+    ],
+)
+def test_a_cache_key_of_words_then_a_digest_stays(shape: str) -> None:
+    _kept_everywhere(shape.format(h=rnd(HEX, 64)))
+
+
+def test_a_key_of_secret_words_then_a_digest_is_masked() -> None:
+    value = f"api-key-{rnd(HEX, 64)}"
+    _masked_everywhere(f"api_key={value}", value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Cookie: _ga=GA1.2.1234567.1715682067; session={v}; theme=dark",
+        "Cookie: lang=en; session_id={v}",
+        "DEBUG request headers: Cookie: locale=en-US; auth_session={v}",
+        "Set-Cookie: JSESSIONID={v}; Path=/; HttpOnly",
+        'curl -H "Cookie: a=b; connect.sid=s%3A{v}" https://app.example.com/',
+    ],
+)
+def test_every_pair_of_a_cookie_header_is_judged(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cookie: theme=dark; lang=en-US",
+        "Set-Cookie: session=deleted; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+        "Set-Cookie: theme=light; Max-Age=31536000; SameSite=Lax",
+    ],
+)
+def test_cookie_settings_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Bearer {v}",
+        "WARN retrying request with bearer {v}",
+        "headers: {{ Authorization: `Bearer {v}` }},",
+    ],
+)
+def test_a_bearer_token_after_a_client_id_and_a_colon_is_masked(shape: str) -> None:
+    v = f"{rnd(string.digits, 8)}:{_key()}"
+    _masked_everywhere(shape.format(v=v), v.partition(":")[2])

@@ -56,6 +56,7 @@ __all__ = [
     "PLURALS",
     "X_RUN",
     "column_value_spans",
+    "cookie_value_spans",
     "describes_secret",
     "dominant_run",
     "is_identifier",
@@ -668,7 +669,24 @@ def _value_kind(value: str, password: bool) -> bool:
         return not (
             value.isalpha() and n < 16 and (value.islower() or value.isupper() or value.istitle())
         )
-    return looks_generated(value) and not _wordy(value)
+    return looks_generated(value) and not _wordy(value) and not _named_digest(value)
+
+
+# A cache's key or an artifact's name: words, then a digest (GitHub Actions'
+# ``Linux-node-<sha256>``, ``setup-python-Linux-python-3.12.3-pip-<sha256>``)
+_NAMED_DIGEST = re.compile(r"(?:[A-Za-z0-9.]+-){2,16}[0-9a-f]{32,128}")
+_DIGEST_NAME_WORDS = frozenset({*NAME_WORDS, "api"})
+
+
+def _named_digest(value: str) -> bool:
+    """Two words or more (not secret words: ``api-key-<hex>`` is a key), then a hex
+    digest of 32 characters or more."""
+    if _NAMED_DIGEST.fullmatch(value) is None:
+        return False
+    words = [p for p in value.split("-")[:-1] if _PART_WORD.fullmatch(p) is not None]
+    return len(words) >= 2 and not any(
+        w.lower().rstrip("0123456789") in _DIGEST_NAME_WORDS for w in words
+    )
 
 
 def _wordy(value: str) -> bool:
@@ -1396,6 +1414,31 @@ _SQL_CALL_STRING = re.compile(r"[A-Za-z_][\w.]{0,63}\([ \t]*'((?:[^'\\\n]|''|\\.
 _SQL_COLUMN = re.compile(r"""[\w.$]{1,128}""")
 
 
+# A cookie's pair (``name=value``), and the names of session cookies (``session``,
+# ``connect.sid``, ``JSESSIONID``, ``PHPSESSID``, ``ASP.NET_SessionId``, ``remember_token``)
+_COOKIE_PAIR = re.compile(r"[ \t]*([^=;\s\"']{1,128})=([^;\s\"']{0,4096})[ \t]*")
+_SESSION_COOKIE = re.compile(r"(?i)sess|sid|auth|token|jwt|remember|login")
+
+
+def cookie_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans of the values in a ``Cookie:`` or ``Set-Cookie:`` header matched by
+    ``m``: under a session's or a secret's name any value that is not a word or a
+    placeholder (as under a password name), under another name a generated one
+    (``_ga=GA1.2.1234567.1715682067``, ``theme=dark``, ``Path=/`` stay)."""
+    vals, offset = m.group("s"), m.start("s")
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (pair := _COOKIE_PAIR.match(vals, pos)) is not None:
+        name, value = pair.group(1), pair.group(2)
+        session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
+        if value and value_kind(value, password=session):
+            spans.append((offset + pair.start(2), offset + pair.end(2)))
+        if vals[pair.end() : pair.end() + 1] != ";":
+            break
+        pos = pair.end() + 1
+    return spans
+
+
 def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
     """The spans of the values an SQL ``INSERT INTO t (cols) VALUES (vals)`` matched by
     ``m`` gives to secret-named columns (``password``, ``api_key``), each judged as
@@ -1435,8 +1478,10 @@ _ARN_HEAD = re.compile(
 
 def _said_of_secret(said: str) -> bool:
     """Whether a log's words between a name and a ``:`` say the value is the secret:
-    each word one of :data:`_SAID_WORDS`."""
-    return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
+    each word one of :data:`_SAID_WORDS`, or ``for`` and whom it is for (``API key for
+    zentrix: v``)."""
+    words = _LOWER_WORD.findall(said)
+    return _SAID_WORDS.issuperset(words) or (len(words) == 2 and words[0] == "for")
 
 
 def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:

@@ -302,8 +302,13 @@ _COMMA_VALUE = (
 # (content, a CDATA section, ``<apiKey><![CDATA[v]]></apiKey>``, or content on the next line)
 _XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6}|\r?\n[ \t]{0,40}[^<\s]{6})"""
 _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
-# Prose between a name and its value: ``token is v``, ``set token to v``.
+# Prose between a name and its value: ``token is v``, ``set token to v``, ``token set
+# to v``, ``auth header changed to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
+# A log's verb, or a header's, between a name and its value (``token set to v``, ``auth
+# header changed to v``; in Hyperscan's gates its own heads, ``_SET_HEADS``)
+_LINK_VERB = r"(?:(?:header )?(?:set|changed|updated) to|header (?:is|was))[ \t]{1,4}"
+_LINK_SET = rf"(?:(?:is|was|to|as)[ \t]{{1,4}}|{_LINK_VERB})?"
 # (a table's cell border between a name and its value: ``|  SecretAccessKey  |  v  |``)
 _CELL = r"(?:\|[ \t]{1,40})?"
 # A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
@@ -317,25 +322,33 @@ _ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
 
 
 def _tails(
-    xml: str, *, cell: bool = True, id_token: bool = True, fallback: bool = True
+    xml: str,
+    *,
+    cell: bool = True,
+    id_token: bool = True,
+    fallback: bool = True,
+    password_verbs: bool = True,
 ) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
     cell's border may stand between the name and its value (not after a name with
-    digits or a suffix: Hyperscan's patterns for those would be too large)."""
+    digits or a suffix: Hyperscan's patterns for those would be too large);
+    ``password_verbs``: a log's verb between a password word and its value (``password
+    set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``)."""
     border = _CELL if cell else ""
+    link = _LINK_SET if password_verbs else _LINK
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
     falls = rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{link}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK_SET}{_QUOTE}{_PROSE_TOKEN}"
         + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls})"
     )
     return password, other
@@ -513,6 +526,7 @@ _PASSWORD_HEADS = tuple(
 # unbounded run at no cost where a bounded one of 40 cost every scan of a log 3%; and a
 # cell's border between them, as the AWS CLI's and Markdown's tables draw it)
 _BLANK_HEADS = tuple((head, rf"[ \t]*(?:\|[ \t]*)?{_LINK}") for head in (" ", r"\t"))
+_SET_HEADS = tuple((head, rf"[ \t]*{_LINK_VERB}") for head in (" ", r"\t"))
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
 _COMMA_REST = (
@@ -529,7 +543,11 @@ _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
 _LOOSE_PASSWORD_TAIL = _tails(
-    f"(?:{_XML_ATTR_START}|{_XML})", cell=False, id_token=False, fallback=False
+    f"(?:{_XML_ATTR_START}|{_XML})",
+    cell=False,
+    id_token=False,
+    fallback=False,
+    password_verbs=False,
 )[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
@@ -569,6 +587,7 @@ _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
     (_ANY_WORD_SEP_MORE, 320),
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
+    *_headed(_OTHER_WORD_RE, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE),
     *_headed(
@@ -576,6 +595,9 @@ _HS_KEY_GATES = (
         _BLANK_HEADS,
         f"{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
         _RUN_WINDOW_WIDE,
+    ),
+    *_headed(
+        _PASSWORD_WORD_RE, _SET_HEADS, f"{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}", _RUN_WINDOW_WIDE
     ),
     *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
@@ -816,7 +838,8 @@ _KEY_PATTERN = (
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
-    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|(?:is|was|to|as)[ \t]{1,4})?))"
+    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|"
+    + rf"(?:is|was|to|as)[ \t]{{1,4}}|{_LINK_VERB})?))"
     + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
@@ -1528,6 +1551,17 @@ RULES: tuple[Rule, ...] = (
         kind="columns",
         max_len=8192,
     ),
+    # Every pair of a ``Cookie:`` or ``Set-Cookie:`` header, not only the first: a
+    # session's cookie is usually behind analytics and preference ones (``_ga=...;
+    # theme=dark; session=v``); each value judged by its name (``_context``).
+    Rule(
+        "cookie-header",
+        ("Cookie:", "cookie:", "COOKIE:"),
+        r"(?<![\w-])(?:[Ss]et-|SET-)?(?i:cookie):[ \t]{0,40}(?P<s>[^\r\n]{1,8192})",
+        keep=0,
+        kind="cookies",
+        max_len=8300,
+    ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
     # --password-stdin``, PowerShell's ``Write-Output "v" |``), or given to it as a
     # here-string (``--password-stdin <<< "v"``), judged as a password; a variable
@@ -1603,13 +1637,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "bearer-token",
         _case("bearer"),
-        # (with the id of its row first, as Laravel Sanctum makes them: ``17|<token>``)
+        # (with the id of its row first, as Laravel Sanctum makes them, ``17|<token>``,
+        # or a client's id and a colon, ``1042:<secret>``)
         r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
-        r"(?P<s>(?:[0-9]{1,12}\|)?[A-Za-z0-9_.~+/\-]{16,4096}=*)",
+        r"(?P<s>(?:[0-9]{1,12}[|:])?[A-Za-z0-9_.~+/\-]{16,4096}=*)",
         keep=0,
         kind="generated",
         gate=(
-            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})(?:[0-9]{1,12}\|)?"
+            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})(?:[0-9]{1,12}[|:])?"
             r"[A-Za-z0-9_.~+/\-]{16}"
         ),
         gate_window=48,

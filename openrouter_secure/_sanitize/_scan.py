@@ -34,6 +34,7 @@ from . import _hyperscan
 from ._context import (
     OBJECT_NAME,
     column_value_spans,
+    cookie_value_spans,
     is_password_name,
     is_secret_identifier,
     list_singular,
@@ -669,8 +670,8 @@ class Scanner:
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
-        if kind == "columns":
-            found = column_value_spans(m)
+        if kind in ("columns", "cookies"):
+            found = column_value_spans(m) if kind == "columns" else cookie_value_spans(m)
             hits.extend((m.start(), lo, hi, ri, rule.keep) for lo, hi in found)
             return bool(found)
         s = m.group("s")
