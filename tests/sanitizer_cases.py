@@ -193,6 +193,11 @@ POSITIVE: dict[str, Callable[..., object]] = {
         20,
     ),
     "sql-identified-by": _assign("CREATE USER 'app'@'%' IDENTIFIED BY '{}';", ALNUM + "#!", 20),
+    "terraform-default": _assign(
+        'variable "stripe_api_key" {{\n  type = string\n  sensitive = true\n  default = "{}"\n}}',
+        ALNUM,
+        32,
+    ),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
@@ -292,6 +297,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
     "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
+    "terraform-default": lambda: (
+        f'variable "region" {{ default = "{rnd(ALNUM, 32)}" }}\n'
+        'variable "api_key" {\n  default = "${var.fallback}"\n}\n'
+        'variable "db_password" {\n  type = string\n  default = "changeme"\n}'
+    ),
     "sql-identified-by": lambda: (
         "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
         " users are identified by their email"

@@ -2171,3 +2171,45 @@ def test_cookie_settings_stay(text: str) -> None:
 def test_a_bearer_token_after_a_client_id_and_a_colon_is_masked(shape: str) -> None:
     v = f"{rnd(string.digits, 8)}:{_key()}"
     _masked_everywhere(shape.format(v=v), v.partition(":")[2])
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'NSString *const kShopAPIKey = @"{v}";',
+        '#define SHOP_SECRET @"{v}"',
+        'string apiKey = @"{v}";',
+        '[request setValue:@"{v}" forHTTPHeaderField:@"X-Api-Key"];',
+    ],
+)
+def test_an_objective_c_or_verbatim_string_under_a_secret_name_is_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'variable "shop_api_token" {{ default = "{v}" }}',
+        'variable "shop_api_token" {{\n  description = "the token"\n  default = "{v}"\n}}',
+    ],
+)
+def test_a_terraform_variables_default_is_judged_under_its_name(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape", ["http -a alice:{v} GET https://api.example.com", "xh --auth alice:{v} :8080/"]
+)
+def test_httpie_and_xh_credentials_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ls -a /tmp", "mongod --auth --port 27017", 'variable "region" { default = "eu-west-1" }'],
+)
+def test_other_a_flags_and_plain_defaults_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -286,10 +286,10 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
 # the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
 _QUOTED_6 = "|".join(
-    rf"""(?:[bBrRuUfF]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
+    rf"""(?:[bBrRuUfF@]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
     for q in ('"', "'", "`")
 )
-_QUOTE = r"""(?:[bBrRuUfF]{0,2}\\{0,7}["'`])?"""
+_QUOTE = r"""(?:[bBrRuUfF@]{0,2}\\{0,7}["'`])?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
@@ -425,7 +425,7 @@ def _value(*, prose: bool = False) -> str:
     # ends it)
     quoted = (
         prefix + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
-        for q, letters in (('"', "[bBrRuUfF]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
+        for q, letters in (('"', "[bBrRuUfF@]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
@@ -840,7 +840,7 @@ _KEY_PATTERN = (
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|"
     + rf"(?:is|was|to|as)[ \t]{{1,4}}|{_LINK_VERB})?))"
-    + r"""(?:[bBrRuUfF]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
+    + r"""(?:[bBrRuUfF@]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
@@ -1382,8 +1382,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "curl-user",
-        ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
-        r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?(?P<user>[^\s"':]{0,128})["']?:"""
+        # (HTTPie's and xh's ``-a``/``--auth`` too: ``-a`` only right after the command)
+        (
+            *("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"', "--auth ", "--auth="),
+            *("http -a ", "https -a ", "xh -a ", "xhs -a "),
+        ),
+        r"""(?<![\w\-])(?:-u|--user|--auth|(?:https?|xhs?) -a)(?:[ \t=]{1,8}|(?=["']))["']?"""
+        r"""(?P<user>[^\s"':]{0,128})["']?:"""
         r"""["']?(?P<s>[^\s"']{1,256})""",
         keep=0,
         kind="password",
@@ -1664,6 +1669,19 @@ RULES: tuple[Rule, ...] = (
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
         hs_gates=((_HS_NAMED_GATE, 1500),),
+    ),
+    # A Terraform variable's default, judged under the variable's name (``variable
+    # "stripe_api_key" { default = "v" }``, its description, type and ``sensitive``
+    # first or not, over lines).
+    Rule(
+        "terraform-default",
+        ('variable "',),
+        r"""variable[ \t]{1,8}"(?P<n>[A-Za-z_][\w\-]{0,127})"[ \t]{0,8}\{"""
+        r"""[^{}]{0,1024}?(?<![\w.])default[ \t]{0,8}=[ \t]{0,8}"""
+        r'"(?P<s>[^"\\\n]{1,1024})"',
+        keep=0,
+        kind="named",
+        max_len=2400,
     ),
     # A header's value given before its name: Swift's ``request.setValue("v",
     # forHTTPHeaderField: "X-Api-Key")`` and ``addValue``, Objective-C's ``[request
