@@ -2213,3 +2213,19 @@ def test_httpie_and_xh_credentials_are_masked(shape: str) -> None:
 )
 def test_other_a_flags_and_plain_defaults_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'let api_key = String::from("{v}");',
+        'let api_token = SecretString::new("{v}".into());',
+    ],
+)
+def test_a_literal_a_rust_call_only_wraps_is_judged_under_the_name(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_placeholder_a_rust_call_wraps_stays() -> None:
+    _kept_everywhere('let api_key = String::from("your-api-key-here");')

@@ -1028,9 +1028,23 @@ _FALLBACK = re.compile(
 )
 
 
+# A literal in a call that only holds it: Rust's ``String::from("v")``,
+# ``SecretString::new("v".into())``, ``Secret::new(..)``, ``Box::new(..)``
+_WRAPPED = re.compile(
+    r"""(?:String::from|Secret(?:String|Box)?::(?:new|from)|Box::new)\([ \t]{0,8}"""
+    r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
+)
+
+
 def _fallback(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]], int]:
     """The span of the literal a name's value falls back on (``apiKey =
-    process.env.API_KEY || "v"``), when it is a secret; and where the text read ends."""
+    process.env.API_KEY || "v"``), or that a Rust call only wraps (``String::from("v")``),
+    when it is a secret; and where the text read ends."""
+    w = _WRAPPED.match(text, pos)
+    if w is not None:
+        if not value_kind(w.group("s"), password=password):
+            return [], pos
+        return [w.span("s")], w.end()
     m = _FALLBACK.match(text, pos)
     if m is None:
         return [], pos
