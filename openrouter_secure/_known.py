@@ -11,7 +11,7 @@ plain ``str``/``bytes`` that the program may still hold: a connection string, a
 client's header) is not forgotten when its last holder is wiped or dropped from the
 cache: it is *retired*, still masked, for the life of the process, bounded by
 :data:`MAX_RETIRED` values and :data:`MAX_RETIRED_CHARS` characters (the oldest go
-first). Values shorter than :data:`MIN_KNOWN_LENGTH` are not
+first). Values shorter than :data:`MIN_KNOWN_LENGTH`, blanks around them not counted, are not
 registered: masking every ``"abc"`` in every log line would destroy logs and protect
 little. The registry keeps a plain copy of each value (it has to, to find it); it
 lives only in this process's memory.
@@ -68,8 +68,9 @@ def _publish() -> None:
 
 
 def register(value: str) -> bool:
-    """Add ``value``; returns whether it is long enough to be registered."""
-    if len(value) < MIN_KNOWN_LENGTH:
+    """Add ``value``; returns whether it is long enough to be registered (without the
+    blanks around it: six spaces would mask every indented line)."""
+    if len(value.strip()) < MIN_KNOWN_LENGTH:
         return False
     global _retired_chars
     with _lock:

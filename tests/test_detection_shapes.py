@@ -11,6 +11,7 @@ import base64
 import json
 import secrets
 import string
+import uuid
 
 import pytest
 
@@ -2229,3 +2230,109 @@ def test_a_literal_a_rust_call_only_wraps_is_judged_under_the_name(shape: str) -
 
 def test_a_placeholder_a_rust_call_wraps_stays() -> None:
     _kept_everywhere('let api_key = String::from("your-api-key-here");')
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "INNGEST_SIGNING_KEY=signkey-prod-{h}",
+        "API_TOKEN=acme-live-{h}",
+        '"apiKey": "signkey-prod-{h}"',
+        "Authorization: Bearer acme-live-{h}",
+    ],
+)
+def test_words_then_a_digest_under_a_secret_name_are_a_key(shape: str) -> None:
+    h = rnd(HEX, 64)
+    _masked_everywhere(shape.format(h=h), h)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "headers = {{'Cookie': 'lang=en; session={v}'}}",
+        '{{"Cookie": "lang=en; session_id={v}"}}',
+        'req.headers.set("Cookie", "theme=dark; sid={v}")',
+    ],
+)
+def test_a_cookie_header_printed_as_a_pair_has_every_pair_judged(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cookie: theme=dark; session_expiry=1717171717; session_region=eu-west-1",
+        "Cookie: auth_method=oidc-v2; token_ttl=3600",
+        "Cookie: theme=dark; session=<session-id>",
+        "Cookie: locale=en-US; tz=Europe%2FBerlin",
+    ],
+)
+def test_cookie_settings_named_after_a_session_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "client", ["16 digits", "uuid", "1234567890123456", "3f2a9c1d-aaaa-4bbb-8ccc-0123456789ab"]
+)
+def test_a_bearer_token_after_a_long_or_uuid_client_id_is_masked(client: str) -> None:
+    """The token is judged without the id (an id may hold a run of digits)."""
+    v = _key()
+    client_id = {"16 digits": rnd(string.digits, 16), "uuid": str(uuid.uuid4())}.get(client, client)
+    _masked_everywhere(f"WARN retrying with bearer {client_id}:{v}", v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Token was set to {v}",
+        "token has been set to {v}",
+        "token is now {v}",
+        "api key was updated to {v}",
+        "refresh token rotated to {v}",
+        "password is set to {v}",
+    ],
+)
+def test_more_log_verbs_between_a_name_and_its_value(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'request.AddHeader("X-Api-Key", @"{v}");',
+        '{{ "ApiKey", @"{v}" }},',
+        'string token = $@"{v}";',
+        'string token = $"{v}";',
+    ],
+)
+def test_csharp_verbatim_and_interpolated_strings_are_read_in_pairs(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize("value", ["w/Fq8Lz1x", "Summer/2024!", "Adm1n/Passw0rd"])
+def test_a_short_url_password_with_a_slash_is_masked(value: str) -> None:
+    _masked_everywhere(f"redis://default:{value}@cache.internal:6379/0", value)
+
+
+def test_a_terraform_default_after_a_nested_block_is_read() -> None:
+    v = _key()
+    text = (
+        'variable "shop_api_token" {\n  validation {\n    condition = length(var.x) > 0\n  }\n'
+        f'  default = "{v}"\n}}'
+    )
+    _masked_everywhere(text, v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'string key = @"HKEY_CURRENT_USER\\Software\\Classes\\CLSID";',
+        'let key = String::from("user:1234:profile");',
+        'let key = String::from("tenant-{}-2024");',
+    ],
+)
+def test_registry_paths_and_format_strings_under_a_key_name_stay(text: str) -> None:
+    _kept_everywhere(text)

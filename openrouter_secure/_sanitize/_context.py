@@ -38,6 +38,7 @@ import functools
 import math
 import re
 import string
+import urllib.parse
 from collections import Counter
 
 from ._names import UPPER_SECRET_WORDS
@@ -56,6 +57,7 @@ __all__ = [
     "PLURALS",
     "X_RUN",
     "column_value_spans",
+    "cookie_pairs",
     "cookie_value_spans",
     "describes_secret",
     "dominant_run",
@@ -589,6 +591,8 @@ def value_kind(value: str, *, password: bool) -> bool:
     return False
 
 
+# A Windows registry path (``@"HKEY_CURRENT_USER\\Software\\..."`` under ``key``)
+_REGISTRY_ROOTS = ("hkey_", "hklm\\", "hkcu\\", "hkcr\\", "hku\\")
 #: ``xxxx`` and longer, any case
 X_RUN = re.compile(r"(?i)x{4,}")
 
@@ -621,7 +625,7 @@ def _value_kind(value: str, password: bool) -> bool:
     if n < 6 or n > 1024:
         return False
     low = value.lower()
-    if low in _CONST or is_public_key(value):
+    if low in _CONST or is_public_key(value) or low.startswith(_REGISTRY_ROOTS):
         return False
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
@@ -672,21 +676,18 @@ def _value_kind(value: str, password: bool) -> bool:
     return looks_generated(value) and not _wordy(value) and not _named_digest(value)
 
 
-# A cache's key or an artifact's name: words, then a digest (GitHub Actions'
-# ``Linux-node-<sha256>``, ``setup-python-Linux-python-3.12.3-pip-<sha256>``)
-_NAMED_DIGEST = re.compile(r"(?:[A-Za-z0-9.]+-){2,16}[0-9a-f]{32,128}")
-_DIGEST_NAME_WORDS = frozenset({*NAME_WORDS, "api"})
+# A CI cache's key: the runner's system among its words, then a digest (GitHub Actions'
+# ``Linux-node-<sha256>``, ``npm-Linux-x64-<sha256>``, ``Windows-x64-vcpkg-<sha256>``);
+# other words and a digest may be a vendor's key (``signkey-prod-<hex>``).
+_NAMED_DIGEST = re.compile(r"(?:[\w.]+-){1,16}[0-9a-f]{32,128}")
+_RUNNER_SYSTEMS = frozenset({"linux", "macos", "windows", "darwin", "ubuntu", "win32", "win64"})
 
 
 def _named_digest(value: str) -> bool:
-    """Two words or more (not secret words: ``api-key-<hex>`` is a key), then a hex
-    digest of 32 characters or more."""
+    """A runner's system among the words before a hex digest of 32 characters or more."""
     if _NAMED_DIGEST.fullmatch(value) is None:
         return False
-    words = [p for p in value.split("-")[:-1] if _PART_WORD.fullmatch(p) is not None]
-    return len(words) >= 2 and not any(
-        w.lower().rstrip("0123456789") in _DIGEST_NAME_WORDS for w in words
-    )
+    return any(part.lower() in _RUNNER_SYSTEMS for part in value.split("-")[:-1])
 
 
 def _wordy(value: str) -> bool:
@@ -947,6 +948,9 @@ def value_spans(
         while end > start and text[end - 1] in trailing:
             end -= 1
     value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
+    if "=" in value and name.lower().rpartition("-")[2] == "cookie":
+        # ``Cookie: a=b; c=d``, ``{'Cookie': 'a=b; c=d'}``: each pair judged
+        return cookie_pairs(text[start:end], start), end
     # A quoted or prose value that is not a secret may name one, or hold an assignment:
     # ``key="db.password">v``, ``{"key": "API_KEY", ...}``, ``Setting secret
     # GITHUB_TOKEN=v``; the names inside it are read in turn.
@@ -1032,7 +1036,7 @@ _FALLBACK = re.compile(
 # ``SecretString::new("v".into())``, ``Secret::new(..)``, ``Box::new(..)``
 _WRAPPED = re.compile(
     r"""(?:String::from|Secret(?:String|Box)?::(?:new|from)|Box::new)\([ \t]{0,8}"""
-    r"""(?P<q>["'`])(?P<s>[^\s"'`\\]{1,512})(?P=q)"""
+    r"""(?P<q>["'`])(?P<s>[^\s"'`\\:{}]{1,512})(?P=q)"""
 )
 
 
@@ -1431,23 +1435,45 @@ _SQL_COLUMN = re.compile(r"""[\w.$]{1,128}""")
 # A cookie's pair (``name=value``), and the names of session cookies (``session``,
 # ``connect.sid``, ``JSESSIONID``, ``PHPSESSID``, ``ASP.NET_SessionId``, ``remember_token``)
 _COOKIE_PAIR = re.compile(r"[ \t]*([^=;\s\"']{1,128})=([^;\s\"']{0,4096})[ \t]*")
-_SESSION_COOKIE = re.compile(r"(?i)sess|sid|auth|token|jwt|remember|login")
+# (by the name's end: ``session_expiry``, ``auth_method`` and ``token_ttl`` are settings;
+# Drupal's ``SESS<hex>``)
+_SESSION_COOKIE = re.compile(
+    r"(?i)(?:sess(?:ion)?(?:[_.\-]?id)?|sid|jwt|token|auth|remember[\w\-]*|login)$"
+    r"|^s?sess[0-9a-f]{32}$"
+)
+
+
+def _bracketed(value: str) -> bool:
+    """``<session-id>``, ``[token]``, ``{sid}``, ``$NAME``: a placeholder."""
+    return (value[:1], value[-1:]) in (("<", ">"), ("[", "]"), ("{", "}")) or (
+        value[:1] == "$" and value[1:].replace("_", "").isalnum()
+    )
 
 
 def cookie_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
     """The spans of the values in a ``Cookie:`` or ``Set-Cookie:`` header matched by
-    ``m``: under a session's or a secret's name any value that is not a word or a
-    placeholder (as under a password name), under another name a generated one
-    (``_ga=GA1.2.1234567.1715682067``, ``theme=dark``, ``Path=/`` stay)."""
-    vals, offset = m.group("s"), m.start("s")
+    ``m`` (see :func:`cookie_pairs`)."""
+    return cookie_pairs(m.group("s"), m.start("s"))
+
+
+def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
+    """The spans (from ``offset``) of the values in a cookie header's ``pairs``,
+    percent-escapes read: under a session's or a secret's name any value that is not a
+    word or a placeholder (as under a password name), under another name a token
+    (:func:`looks_like_token`: ``theme=dark``, ``Path=/``, ``tz=Europe%2FBerlin`` stay)."""
     spans: list[tuple[int, int]] = []
     pos = 0
-    while (pair := _COOKIE_PAIR.match(vals, pos)) is not None:
+    while (pair := _COOKIE_PAIR.match(pairs, pos)) is not None:
         name, value = pair.group(1), pair.group(2)
         session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
-        if value and value_kind(value, password=session):
+        # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name)
+        seen = urllib.parse.unquote(value)
+        if value and (
+            (session and value_kind(seen, password=True) and not _bracketed(seen))
+            or (not session and looks_like_token(seen))
+        ):
             spans.append((offset + pair.start(2), offset + pair.end(2)))
-        if vals[pair.end() : pair.end() + 1] != ";":
+        if pairs[pair.end() : pair.end() + 1] != ";":
             break
         pos = pair.end() + 1
     return spans

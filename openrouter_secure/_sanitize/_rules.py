@@ -260,7 +260,7 @@ _SEP_RE = (
     + _SEP_PLAIN
     + "|"
     + _SEP_COMMA
-    + r"""(?=[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'])"""
+    + r"""(?=[ \t]{0,16}[bBrRuU@]{0,2}\\{0,7}["'])"""
     + "|"
     + _XML_ATTRS
 )
@@ -286,16 +286,16 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
 # the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
 _QUOTED_6 = "|".join(
-    rf"""(?:[bBrRuUfF@]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
+    rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
     for q in ('"', "'", "`")
 )
-_QUOTE = r"""(?:[bBrRuUfF@]{0,2}\\{0,7}["'`])?"""
+_QUOTE = r"""(?:[bBrRuUfF@$]{0,2}\\{0,7}["'`])?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
 _COMMA_VALUE = (
     _SEP_COMMA
-    + r"""[ \t]{0,16}[bBrRuU]{0,2}\\{0,7}["'](?:"""
+    + r"""[ \t]{0,16}[bBrRuU@]{0,2}\\{0,7}["'](?:"""
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
@@ -305,10 +305,15 @@ _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``, ``token set
 # to v``, ``auth header changed to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
-# A log's verb, or a header's, between a name and its value (``token set to v``, ``auth
-# header changed to v``; in Hyperscan's gates its own heads, ``_SET_HEADS``)
-_LINK_VERB = r"(?:(?:header )?(?:set|changed|updated) to|header (?:is|was))[ \t]{1,4}"
-_LINK_SET = rf"(?:(?:is|was|to|as)[ \t]{{1,4}}|{_LINK_VERB})?"
+# A log's verb, or a header's, between a name and its value, after one blank (``token
+# set to v``, ``auth header changed to v``: its words spelled out, a literal Hyperscan
+# finds, where a run of blanks before them cost every scan of a log 4%; its own heads
+# there, ``_SET_HEADS``; in a rule's regex tried before the link words, which it may
+# begin with)
+_LINK_VERB = (
+    r"(?:(?:header )?(?:(?:was|is|has been|successfully) )?"
+    r"(?:set|changed|updated|rotated|reset|refreshed) to|header (?:is|was)|is now)[ \t]{1,4}"
+)
 # (a table's cell border between a name and its value: ``|  SecretAccessKey  |  v  |``)
 _CELL = r"(?:\|[ \t]{1,40})?"
 # A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
@@ -336,20 +341,20 @@ def _tails(
     ``password_verbs``: a log's verb between a password word and its value (``password
     set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``)."""
     border = _CELL if cell else ""
-    link = _LINK_SET if password_verbs else _LINK
+    verbs = f"| {_LINK_VERB}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
     falls = rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{link}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK_SET}{_QUOTE}{_PROSE_TOKEN}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
+        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{_QUOTE}{_PROSE_TOKEN})"
     )
     return password, other
 
@@ -425,7 +430,7 @@ def _value(*, prose: bool = False) -> str:
     # ends it)
     quoted = (
         prefix + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
-        for q, letters in (('"', "[bBrRuUfF@]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
+        for q, letters in (('"', "[bBrRuUfF@$]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
@@ -526,11 +531,11 @@ _PASSWORD_HEADS = tuple(
 # unbounded run at no cost where a bounded one of 40 cost every scan of a log 3%; and a
 # cell's border between them, as the AWS CLI's and Markdown's tables draw it)
 _BLANK_HEADS = tuple((head, rf"[ \t]*(?:\|[ \t]*)?{_LINK}") for head in (" ", r"\t"))
-_SET_HEADS = tuple((head, rf"[ \t]*{_LINK_VERB}") for head in (" ", r"\t"))
+_SET_HEADS = ((" ", _LINK_VERB),)
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
 _COMMA_REST = (
-    r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU]{0,2}\\{0,7}["'](?:"""
+    r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU@]{0,2}\\{0,7}["'](?:"""
     + _TOK
     + r"{0,9}[0-9]|[A-Za-z0-9+/=_\-.~]{16})"
 )
@@ -839,8 +844,8 @@ _KEY_PATTERN = (
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|"
-    + rf"(?:is|was|to|as)[ \t]{{1,4}}|{_LINK_VERB})?))"
-    + r"""(?:[bBrRuUfF@]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
+    + rf"{_LINK_VERB}|(?:is|was|to|as)[ \t]{{1,4}})?))"
+    + r"""(?:[bBrRuUfF@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
@@ -1561,11 +1566,26 @@ RULES: tuple[Rule, ...] = (
     # theme=dark; session=v``); each value judged by its name (``_context``).
     Rule(
         "cookie-header",
-        ("Cookie:", "cookie:", "COOKIE:"),
-        r"(?<![\w-])(?:[Ss]et-|SET-)?(?i:cookie):[ \t]{0,40}(?P<s>[^\r\n]{1,8192})",
+        ("Cookie:", "cookie:", "COOKIE:", "Cookie'", 'Cookie"'),
+        # (``Set-Cookie:`` read from its ``Cookie``; also the header quoted, as a dict of
+        # headers prints it, ``{'Cookie': 'a=b; sid=v'}``, ``("Cookie", "...")``)
+        r"""(?<!\w)(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["'])"""
+        r"""[ \t]{0,40}(?P<s>[^\r\n"']{1,8192})""",
         keep=0,
         kind="cookies",
         max_len=8300,
+        # (a quoted header only with a pair's ``=`` in its first 128 characters, and
+        # spelled as HTTP spells it: ``"cookie": "none"`` in a JSON record starts no
+        # work)
+        gate=(
+            r"""(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["'])"""
+            r"""[ \t]{0,40}[^"'\r\n]"""
+        ),
+        gate_window=64,
+        hs_gates=(
+            (r"(?:Cookie|cookie|COOKIE):", 8),
+            (r"""Cookie["'][ \t]*[:,][ \t]*[bBrRuU]?["'][^"'\r\n=;]{1,128}=""", 200),
+        ),
     ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
     # --password-stdin``, PowerShell's ``Write-Output "v" |``), or given to it as a
@@ -1643,13 +1663,15 @@ RULES: tuple[Rule, ...] = (
         "bearer-token",
         _case("bearer"),
         # (with the id of its row first, as Laravel Sanctum makes them, ``17|<token>``,
-        # or a client's id and a colon, ``1042:<secret>``)
+        # or a client's id and a colon, ``1042:<secret>``, ``<uuid>:<secret>``: the token
+        # judged and masked, the id not)
         r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
-        r"(?P<s>(?:[0-9]{1,12}[|:])?[A-Za-z0-9_.~+/\-]{16,4096}=*)",
+        r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/\-]{16,4096}=*)",
         keep=0,
         kind="generated",
         gate=(
-            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})(?:[0-9]{1,12}[|:])?"
+            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
+            r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?"
             r"[A-Za-z0-9_.~+/\-]{16}"
         ),
         gate_window=48,
@@ -1677,7 +1699,7 @@ RULES: tuple[Rule, ...] = (
         "terraform-default",
         ('variable "',),
         r"""variable[ \t]{1,8}"(?P<n>[A-Za-z_][\w\-]{0,127})"[ \t]{0,8}\{"""
-        r"""[^{}]{0,1024}?(?<![\w.])default[ \t]{0,8}=[ \t]{0,8}"""
+        r"""(?:[^{}]|\{[^{}]{0,512}\}){0,1024}?(?<![\w.])default[ \t]{0,8}=[ \t]{0,8}"""
         r'"(?P<s>[^"\\\n]{1,1024})"',
         keep=0,
         kind="named",

@@ -292,7 +292,8 @@ def _encodings(value: str) -> list[str]:
     forms: set[str] = set()
     # A value read from a file or a secret store often ends with a line break that the
     # program strips before use: what it then writes is the stripped value.
-    for held in {value, value.strip()} - {""}:
+    stripped = value.strip()
+    for held in {value, stripped if len(stripped) >= _known.MIN_KNOWN_LENGTH else value}:
         forms |= encoded_forms(held)
         raw = held.encode("utf-8", "surrogatepass")
         # base64 of a value embedded in a longer base64 text (``Basic
@@ -459,8 +460,10 @@ class Sanitizer:
             keep = 4 if value.startswith(self._prefixes) else 0
             needles.append((value, keep))
             needles.extend((form, 0) for form in _encodings(value))
-            prefix = max((len(p) for p in self._prefixes if value.startswith(p)), default=0)
-            echoes.extend(_echoes(value, prefix))
+            # (its head and tail as a program writes it: without blanks around it)
+            held = value.strip() or value
+            prefix = max((len(p) for p in self._prefixes if held.startswith(p)), default=0)
+            echoes.extend(_echoes(held, prefix))
         needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
         # Hidden characters are needles too: a text without one stays clean for the
         # prefilter, a text with one is looked at as a reader sees it.

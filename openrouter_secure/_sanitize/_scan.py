@@ -705,8 +705,8 @@ class Scanner:
                 return token_user
             if s.isdigit() and user is not None and user.isdigit():
                 return False  # ``docker run -u 1000:1000``: a user and group id
-            if "/" in s and not looks_like_token(s.replace("/", "")):
-                return token_user  # a path after a host and port, not base64
+            if "/" in s and all(p.isalpha() or p.isdigit() for p in s.split("/") if p):
+                return token_user  # a path after a host (``host:docs/guide@v2``)
         elif kind == "argument":
             # (under a plain ``auth``/``login`` only a generated value; a placeholder,
             # ``<password>``, is no password in either)
