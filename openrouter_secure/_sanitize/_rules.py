@@ -30,6 +30,12 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
 - ``generated``: a value no name marks, in a place a token stands (a URL's or curl's
   user, after ``Bearer``): ``_context.looks_like_token``.
 - ``pem``: a private key block with a body.
+- ``listed``: the items of a list or mapping under a plural secret name
+  (``_context.list_value_spans``), each judged as under the singular name.
+- ``columns``: the values an SQL ``INSERT`` gives to secret-named columns
+  (``_context.column_value_spans``).
+- ``cookies``: each pair of a cookie header, judged by its name
+  (``_context.cookie_pairs``).
 """
 
 from __future__ import annotations

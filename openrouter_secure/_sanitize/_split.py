@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["PART_MIN", "cuts", "line_breaks", "workers"]
+__all__ = ["PART_MIN", "cuts", "line_breaks", "pool", "workers"]
 
 #: Parts are at least this many characters: handing a part to another thread costs
 #: about as much as scanning a few tens of kilobytes.
