@@ -1443,13 +1443,6 @@ _SESSION_COOKIE = re.compile(
 )
 
 
-def _bracketed(value: str) -> bool:
-    """``<session-id>``, ``[token]``, ``{sid}``, ``$NAME``: a placeholder."""
-    return (value[:1], value[-1:]) in (("<", ">"), ("[", "]"), ("{", "}")) or (
-        value[:1] == "$" and value[1:].replace("_", "").isalnum()
-    )
-
-
 def cookie_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
     """The spans of the values in a ``Cookie:`` or ``Set-Cookie:`` header matched by
     ``m`` (see :func:`cookie_pairs`)."""
@@ -1466,10 +1459,16 @@ def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
     while (pair := _COOKIE_PAIR.match(pairs, pos)) is not None:
         name, value = pair.group(1), pair.group(2)
         session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
-        # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name)
+        # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name; under a
+        # session's name as under a password name, but for a bracketed placeholder,
+        # ``<session-id>``, ``[token]``)
         seen = urllib.parse.unquote(value)
         if value and (
-            (session and value_kind(seen, password=True) and not _bracketed(seen))
+            (
+                session
+                and value_kind(seen, password=True)
+                and seen[:1] + seen[-1:] not in ("<>", "[]")
+            )
             or (not session and looks_like_token(seen))
         ):
             spans.append((offset + pair.start(2), offset + pair.end(2)))

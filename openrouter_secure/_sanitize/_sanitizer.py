@@ -292,6 +292,8 @@ def _encodings(value: str) -> list[str]:
     forms: set[str] = set()
     # A value read from a file or a secret store often ends with a line break that the
     # program strips before use: what it then writes is the stripped value.
+    # (without them only when still long enough: ``"   abc\n"`` would mask the hex of
+    # ``abc``)
     stripped = value.strip()
     for held in {value, stripped if len(stripped) >= _known.MIN_KNOWN_LENGTH else value}:
         forms |= encoded_forms(held)
@@ -461,7 +463,7 @@ class Sanitizer:
             needles.append((value, keep))
             needles.extend((form, 0) for form in _encodings(value))
             # (its head and tail as a program writes it: without blanks around it)
-            held = value.strip() or value
+            held = value.strip()
             prefix = max((len(p) for p in self._prefixes if held.startswith(p)), default=0)
             echoes.extend(_echoes(held, prefix))
         needles.extend((e, 4 if e.startswith(self._prefixes) else 0) for e, _ in echoes)
