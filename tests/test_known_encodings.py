@@ -160,3 +160,31 @@ def test_a_known_value_read_with_blanks_around_it_is_masked_without_them(around:
     out = default_sanitizer().sanitize(f"connected with {value}, retrying")
     assert out == "connected with ***MASKED***, retrying"
     held.wipe()
+
+
+@pytest.mark.parametrize("value", ["      ", "\t\t\t\t\t\t", "   abc\n", "\n\nadmin\n\n"])
+def test_a_value_short_without_its_blanks_is_not_registered(value: str) -> None:
+    """Six spaces would mask every indented line, and ``abc`` the hex ``616263``
+    inside digests."""
+    from openrouter_secure import _known
+
+    held = Secret(value)
+    assert value not in _known.known_values()
+    text = "      indented\n\t\t\t\t\t\tx 616263 61646d696e"
+    assert default_sanitizer().sanitize(text) == text
+    held.wipe()
+
+
+def test_the_encodings_of_a_value_short_without_its_blanks_are_its_own() -> None:
+    from openrouter_secure._sanitize._sanitizer import _encodings
+
+    assert "616263" not in _encodings("   abc\n")
+
+
+def test_a_known_value_with_blanks_around_it_is_found_by_its_head_and_tail() -> None:
+    """pydantic's shortened echo (``head...tail``) of the value a program stripped."""
+    value = "sk-or-v1-" + secrets.token_hex(32)
+    held = Secret("  " + value + "\n")
+    out = default_sanitizer().sanitize(f"input_value='{value[:21]}...{value[-22:]}'")
+    assert_no_leak(value, out)
+    held.wipe()
