@@ -2086,7 +2086,8 @@ def test_camel_case_identifiers_of_twenty_letters_stay(value: str) -> None:
 def _b64_with_slash(size: int) -> str:
     while True:
         value = base64.b64encode(secrets.token_bytes(size)).decode().rstrip("=")
-        if "/" in value[1:-1]:
+        # (not first: ``user://x`` reads as a scheme, so clients need it escaped)
+        if "/" in value[1:-1] and value[0] != "/":
             return value
 
 
@@ -2103,6 +2104,32 @@ def test_a_url_password_with_an_unescaped_slash_is_masked(shape: str) -> None:
     _masked_everywhere(shape.format(v=value), value)
 
 
+def _letters_read_as_words() -> str:
+    """Random letters that a name's grammar reads as short words, then a number."""
+    pairs = (
+        secrets.choice(string.ascii_uppercase) + secrets.choice(string.ascii_lowercase)
+        for _ in range(18)
+    )
+    return "".join(pairs) + str(secrets.randbelow(90) + 10)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "https://{v}:x-oauth-basic@github.com/acme/app.git",
+        "https://{v}@github.com/acme/app.git",
+    ],
+)
+def test_random_letters_and_a_number_are_no_user_name(shape: str) -> None:
+    value = _letters_read_as_words()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_url_password_of_digits_a_slash_and_a_token_is_masked() -> None:
+    value = f"{secrets.randbelow(9) + 1}/{rnd(ALNUM, 36)}"
+    _masked_everywhere(f"redis://default:{value}@cache.internal:6379/0", value)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -2110,6 +2137,7 @@ def test_a_url_password_with_an_unescaped_slash_is_masked(shape: str) -> None:
         "see http://example.com:8080/users/@alice for details",
         "npm http://registry.example.com:4873/@scope/pkg",
         "http://host:port/path/to/file@2x.png",
+        "http://cdn.example.com:8080/v1/img/logo@2x.png",
         "https://docs.example.com:docs/guide@latest",
     ],
 )

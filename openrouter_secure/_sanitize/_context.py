@@ -820,6 +820,9 @@ _ACRONYM = r"[A-Z]{2,}(?=[A-Z][a-z]|[_.\-]|$)"
 _USER_WORD = rf"(?:[a-z]{{2,}}|[A-Z][a-z]+|{_ACRONYM})"
 _USER_NAME = re.compile(rf"{_USER_WORD}(?:[_.\-]{_USER_WORD}|[A-Z][a-z]+|{_ACRONYM})*")
 _DIGITS = re.compile(r"\d+")
+# (names use few words of two letters, ``MyOrg``; random letters read as names use many,
+# ``UmpnEDTjTxNGVl``)
+_SHORT_WORDS = re.compile(r"[A-Z][a-z](?![a-z])")
 # (a tool's prefix ends with a colon: ``gpg: key <id>: public key imported``)
 _LAST_WORD = re.compile(r"([A-Za-z]+):?[ \t]+$")
 #: Between a name field and its value field (``_rules`` ``named-value``): a comma, a line
@@ -1594,7 +1597,11 @@ def looks_like_token(value: str) -> bool:
     if len(value) < 16 or not value_kind(value[:1024], password=False):
         return False
     words = value.rstrip(string.digits)
-    if words != value and _USER_NAME.fullmatch(words.rstrip("_.-")) is not None:
+    if (
+        words != value
+        and _USER_NAME.fullmatch(words.rstrip("_.-")) is not None
+        and len(_SHORT_WORDS.findall(words)) <= 2
+    ):
         return False
     if not (value.islower() or value.isupper()):
         return True

@@ -1364,9 +1364,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "url-credentials",
         ("@",),
-        # A ``/`` in the password (base64, written unescaped) but not a port before a
-        # path (``http://localhost:5173/@vite/client``); ``_accept`` judges it.
-        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>(?!\d{1,5}/)[^\s?#@'\"<>]{1,256})"
+        # A ``/`` in the password (base64, written unescaped); ``_accept`` tells it from
+        # a port and a path (``http://localhost:5173/@vite/client``).
+        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>[^\s?#@'\"<>]{1,256})"
         r"@(?=[\w\[])",
         keep=0,
         kind="password",

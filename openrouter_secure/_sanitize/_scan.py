@@ -705,8 +705,14 @@ class Scanner:
                 return token_user
             if s.isdigit() and user is not None and user.isdigit():
                 return False  # ``docker run -u 1000:1000``: a user and group id
-            if "/" in s and all(p.isalpha() or p.isdigit() for p in s.split("/") if p):
-                return token_user  # a path after a host (``host:docs/guide@v2``)
+            if "/" in s and not looks_like_token(s.replace("/", "")):
+                # A path after a host (``host:docs/guide@v2``) or a port and a path
+                # (``host:8080/v1/file@2x.png``), unless it reads as one generated value
+                port = s.partition("/")[0]
+                if all(p.isalpha() or p.isdigit() for p in s.split("/") if p) or (
+                    port.isdigit() and len(port) <= 5
+                ):
+                    return token_user
         elif kind == "argument":
             # (under a plain ``auth``/``login`` only a generated value; a placeholder,
             # ``<password>``, is no password in either)
