@@ -198,6 +198,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
@@ -297,6 +298,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
     "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
+    "secret-wrapper": lambda: (
+        "api_key=SecretStr('**********') password = SecretStr(os.environ[\"PW\"])\n"
+        'token: SecretStr = SecretStr("changeme"); SecretStr("<your-key>"); SecretStr("")'
+    ),
     "terraform-default": lambda: (
         f'variable "region" {{ default = "{rnd(ALNUM, 32)}" }}\n'
         'variable "api_key" {\n  default = "${var.fallback}"\n}\n'

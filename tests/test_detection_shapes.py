@@ -2364,3 +2364,93 @@ def test_a_terraform_default_after_a_nested_block_is_read() -> None:
 )
 def test_registry_paths_and_format_strings_under_a_key_name_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'if apiKey == "{v}":',
+        "if (token === '{v}') {{",
+        'if token != "{v}" {{',
+        "assert db_password == '{v}'",
+        "stackbirdCredentials == {v}",
+    ],
+)
+def test_a_value_compared_with_a_secret_name_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'if key == "ArrowDown":',
+        "if (key === 'Enter') return;",
+        'if token_type == "bearer":',
+        "assert resp.token == expected_token",
+        'if token == "EOF" {',
+    ],
+)
+def test_a_comparison_with_no_secret_value_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "INFO Generated new API key for user 1042: {v}",
+        "API key for Zentrix Cloud: {v}",
+        "Client secret for app-42: {v}",
+        "signing key for tenant 3f1c2a9e-1b7d-4c0e-9a55-0d6f5e2b8c41: {v}",
+        "Token for paylark (prod): {v}",
+    ],
+)
+def test_a_secret_said_for_whom_in_two_words_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Failed to fetch key for user 42: timeout after 30s",
+        "token for user 42: expired",
+    ],
+)
+def test_whom_a_key_is_for_with_no_secret_value_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_sshd_accepting_a_public_key_for_a_user_stays() -> None:
+    fingerprint = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    _kept_everywhere(
+        "sshd[812]: Accepted publickey for deploy from 10.0.3.7 port 52814 ssh2: ED25519 "
+        f"SHA256:{fingerprint}"
+    )
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"CorvidApiKey": {{"value": "{v}", "type": "secure"}}}}',
+        '"adminPassword": {{\n      "value": "{v}"\n    }},',
+        "junoship_access_key:\n  value: {v}\n  type: secure",
+        "{{'db_password': {{'Value': '{v}'}}}}",
+    ],
+)
+def test_a_value_object_under_a_secret_name_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"api_key": {"value": "env://OPENROUTER_API_KEY"}}',
+        "token:\n  value: 3600",
+        '"adminPassword": {\n  "reference": {"keyVault": {"id": "/subscriptions/x"}}\n}',
+        '{"sort_key": {"value": "created_at"}}',
+    ],
+)
+def test_a_value_object_with_no_secret_value_stays(text: str) -> None:
+    _kept_everywhere(text)

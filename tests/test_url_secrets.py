@@ -183,6 +183,38 @@ def test_a_key_param_value_passes_the_password_value_gate(engine: Sanitizer) -> 
         assert_no_leak(password, engine.sanitize(f"GET https://h/login?password={password}&x=1"))
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "POST https://fn-app.azurewebsites.net/api/HttpTrigger?code={v}&clientId=default",
+        'curl "https://fn-app.azurewebsites.net/api/Login?code={v}"',
+        "GET https://shop.example.com/cart;jsessionid={v}?item=3",
+        "GET https://legacy.example.com/index.php?PHPSESSID={v}",
+    ],
+)
+def test_a_generated_code_or_session_id_in_a_url_is_masked(engine: Sanitizer, shape: str) -> None:
+    value = rnd(ALNUM, 40)
+    assert_no_leak(value, engine.sanitize(shape.format(v=value)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET https://shop.example.com/products?code=SKU-12345-BLUE",
+        "GET https://app.example.com/callback?code=200&state=ok",
+        "GET https://example.com/?code=print_hello_world&lang=py",
+        "GET https://example.com/?code=MyOrganization2024",
+        "GET /oauth/callback?code=4%2F0A{v}&state={h} 302",
+        "GET /api/items?state=open&code={v}",
+    ],
+)
+def test_a_code_that_is_no_generated_value_or_an_oauth_code_stays(
+    engine: Sanitizer, text: str
+) -> None:
+    text = text.format(v=rnd(B64URL, 40), h=rnd(HEX, 32))
+    assert engine.sanitize(text) == text
+
+
 def test_query_strings_in_sentry_events_lose_signatures() -> None:
     pytest.importorskip("sentry_sdk")
     from openrouter_secure.integrations.sentry import before_send

@@ -1522,8 +1522,9 @@ def _said_of_secret(said: str) -> bool:
     """Whether a log's words between a name and a ``:`` say the value is the secret:
     each word one of :data:`_SAID_WORDS`, or ``for`` and whom it is for (``API key for
     zentrix: v``)."""
-    words = _LOWER_WORD.findall(said)
-    return _SAID_WORDS.issuperset(words) or (len(words) == 2 and words[0] == "for")
+    if said.startswith(" for "):
+        return True  # (whom it is for: the rule reads at most two words)
+    return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
 
 
 def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:

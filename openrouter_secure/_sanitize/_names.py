@@ -27,11 +27,13 @@ __all__ = [
     "DISTINCTIVE_PARAMS",
     "ENCODED_PARAM_DELIMITERS",
     "ESCAPED_PARAM_DELIMITERS",
+    "GENERATED_QUERY_PARAMS",
     "PARAM_DELIMITERS",
     "SECRET_QUERY_PARAMS",
     "UPPER_SECRET_WORDS",
     "decode_param_name",
     "is_distinctive_param",
+    "is_generated_param",
     "is_key_param",
     "is_secret_param",
     "param_spellings",
@@ -70,6 +72,12 @@ _DISTINCTIVE = frozenset(n.lower() for n in DISTINCTIVE_PARAMS if n != "Signatur
 _KEY_NAMES = frozenset(
     {"key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret"}
 )
+#: Query parameters whose value is a credential only when it looks generated (16
+#: characters or more, see ``_context.looks_like_token``): Azure Functions' function
+#: keys and OAuth's authorization codes (``?code=``; ``?code=SKU-1`` is a product), and
+#: the session ids servlet containers and PHP write into URLs.
+GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid")
+_GENERATED_NAMES = frozenset(GENERATED_QUERY_PARAMS)
 
 #: Short secret words read as the last segment of an upper-case name.
 UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")
@@ -115,6 +123,11 @@ def is_key_param(name: str) -> bool:
     """Whether ``name`` (decoded) is a key or token parameter rather than a signature
     or a password (its value gets the value gate of a password name)."""
     return name.lower() in _KEY_NAMES
+
+
+def is_generated_param(name: str) -> bool:
+    """Whether ``name`` (decoded) is one of :data:`GENERATED_QUERY_PARAMS`."""
+    return name.lower() in _GENERATED_NAMES
 
 
 def param_spellings(names: tuple[str, ...] = SECRET_QUERY_PARAMS) -> tuple[str, ...]:

@@ -63,7 +63,9 @@ from ._names import (
     DISTINCTIVE_PARAMS,
     ENCODED_PARAM_DELIMITERS,
     ESCAPED_PARAM_DELIMITERS,
+    GENERATED_QUERY_PARAMS,
     PARAM_DELIMITERS,
+    SECRET_QUERY_PARAMS,
     UPPER_SECRET_WORDS,
     param_spellings,
 )
@@ -239,7 +241,7 @@ _SECRET_ID_RE = rf"(?:(?i:secret_id|secret-id|secretid)|Secret ID)(?:{_UPPER_SUF
 # a ``]``: ``auth: password=v`` is no type). Hyperscan's first value gate reads it as a
 # value's run followed by blanks and ``=``, or by a bracket.
 _TYPED = r""":[ \t]{0,4}&?[A-Za-z_][\w.]{0,30}(?:\[[^\]\n]{0,40}\][ \t]{0,4}|[ \t]{1,4})="""
-_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|[:=])"
+_OPERATOR = r"(?::{1,3}=|=>|->|\?=|\|\|=|\?\?=|<-|={2,3}|!={1,2}|[:=])"
 # (also ``>``, the end of an XML start tag: under a password word)
 _PASSWORD_OPERATOR = _OPERATOR[:-1] + "|>)"
 _SEP_PLAIN = _TYPED + "|" + rf"""\\{{0,7}}(?:["']\]?|\])?(?:[ \t]{{0,64}}{_PASSWORD_OPERATOR}|\()"""
@@ -259,6 +261,11 @@ _XML_ATTRS = (
 _SEP_MORE = (
     r"""(?: \{ get;| \{get;|\{ get;)[^}\n]{0,40}\}[ \t]{0,8}="""
     r"""|(?:: \||: >)[-+]?[0-9]?[ \t]{0,8}\r?\n[ \t]{1,40}"""
+    # (a value object, as ARM parameter files and secret stores' exports write one:
+    # ``"adminPassword": {"value": "v"}``, over lines or not, and YAML's ``api_key:`` then
+    # ``value: v``)
+    r"""|\\{0,7}["'](?:: \{|:\{)(?: ?|\r?\n[ \t]{0,40})\\{0,7}["'](?i:value)\\{0,7}["'] ?:"""
+    r"""|:\r?\n[ \t]{1,40}(?i:value):"""
 )
 _SEP_RE = (
     _SEP_MORE
@@ -324,8 +331,14 @@ _LINK_VERB = (
 _CELL = r"(?:\|[ \t]{1,40})?"
 # A log's words between a name and a ``:`` (``auth header set: v``, ``api key loaded:
 # v``); ``_context`` judges the words (not ``key id:``) and the value as prose. (Single
-# blanks, as a log writes them: runs of blanks cost every scan of a log 3% more.)
-_SAID = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
+# blanks, as a log writes them: runs of blanks cost every scan of a log 3% more.) Whom
+# a secret is for, up to two words of any kind after ``for`` (``API key for Zentrix
+# Cloud: v``, ``Token for user 42: v``, ``password for root@db01: v``).
+# (Hyperscan finds the second by a gate of its own: with the first, its patterns are
+# too large)
+_SAID_WORDS = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
+_SAID_FOR = r" for [\w`(][\w.@`()\-]{0,63}(?: [\w`(][\w.@`()\-]{0,63})?:"
+_SAID = f"(?:{_SAID_WORDS}|{_SAID_FOR})"
 
 
 # A token after the id of its row (Laravel Sanctum's ``<id>|<token>``)
@@ -339,13 +352,15 @@ def _tails(
     id_token: bool = True,
     fallback: bool = True,
     password_verbs: bool = True,
+    said: str = _SAID,
 ) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
     cell's border may stand between the name and its value (not after a name with
     digits or a suffix: Hyperscan's patterns for those would be too large);
     ``password_verbs``: a log's verb between a password word and its value (``password
-    set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``)."""
+    set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``); ``said``:
+    a log's words between a name and a ``:``."""
     border = _CELL if cell else ""
     verbs = f"| {_LINK_VERB}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
@@ -354,13 +369,13 @@ def _tails(
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
+        + f"|{said}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
-        + f"|{_SAID}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{_QUOTE}{_PROSE_TOKEN})"
+        + f"|{said}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{_QUOTE}{_PROSE_TOKEN})"
     )
     return password, other
 
@@ -473,8 +488,14 @@ _XML_ATTR_NAME = r"""[\w:.\-]{1,32}=["']"""
 _XML_ATTR_START = r"[ \t]{1,4}" + _XML_ATTR_NAME
 _XML_ATTR_WINDOW = 160
 # The start of a value after a log's words (a superset: eight characters)
-_SAID_VALUE = rf"""{_SAID}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
+_SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
+# (``key`` after a blank or a separator: sshd logs ``Accepted publickey for <user>``)
+_SAID_FOR_WORD = (
+    r"(?:[ _.\-](?i:key)|(?i:token|secret|password|passwd|passphrase|credentials?|creds|pwd))"
+)
+_SAID_FOR_VALUE = rf"""{_SAID_FOR}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 _SAID_WINDOW = 96
+_SAID_FOR_WINDOW = 192
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
@@ -559,6 +580,7 @@ _LOOSE_PASSWORD_TAIL = _tails(
     id_token=False,
     fallback=False,
     password_verbs=False,
+    said=_SAID_WORDS,
 )[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
@@ -619,6 +641,7 @@ _HS_KEY_GATES = (
         _XML_ATTR_WINDOW,
     ),
     (f"{_ANY_WORD_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    (f"{_SAID_FOR_WORD}{_SAID_FOR_VALUE}", _SAID_FOR_WINDOW),
     # (read back over a value's run, however long, and an element's quoted content)
     *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
     (_named(_VALUE_SUFFIX), -_XML_WINDOW),
@@ -861,10 +884,11 @@ _KEY_PATTERN = (
 # name's character (``?api%5Fkey=``, ``?s%69g=``), which
 # no encoder writes for a letter, ``_`` or ``-``; the scanner then reads the whole
 # name back to its delimiter and judges it decoded (kind ``param``).
+_PARAM_SPELLINGS = param_spellings(SECRET_QUERY_PARAMS + GENERATED_QUERY_PARAMS)
 _PARAM_ANCHORS = (
-    *(d + n + "=" for n in param_spellings() for d in PARAM_DELIMITERS),
-    *(d + n + "=" for n in param_spellings() for d in ESCAPED_PARAM_DELIMITERS),
-    *(d + n + "%3" for n in param_spellings() for d in ENCODED_PARAM_DELIMITERS),
+    *(d + n + "=" for n in _PARAM_SPELLINGS for d in PARAM_DELIMITERS),
+    *(d + n + "=" for n in _PARAM_SPELLINGS for d in ESCAPED_PARAM_DELIMITERS),
+    *(d + n + "%3" for n in _PARAM_SPELLINGS for d in ENCODED_PARAM_DELIMITERS),
     # (a distinctive name counts wherever it stands: no delimiter in its anchor)
     *(n + "=" for n in param_spellings(DISTINCTIVE_PARAMS) if n.lower() != "signature"),
     "Signature=",
@@ -1415,6 +1439,17 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="password",
         max_len=1300,
+    ),
+    # A literal its author declared secret: pydantic's ``SecretStr("v")`` and
+    # ``SecretBytes(b"v")``, under any name or none (``Settings(api_key=SecretStr("v"))``).
+    Rule(
+        "secret-wrapper",
+        ("SecretStr(", "SecretBytes("),
+        r"""Secret(?:Str|Bytes)\([ \t]{0,8}[bB]?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})"""
+        r"""(?P=q)""",
+        keep=0,
+        kind="password",
+        max_len=1100,
     ),
     # A user and a password as a call's arguments: HTTP clients' basic auth
     # (``auth=("user", "v")``, ``HTTPBasicAuth(user, "v")``, ``SetBasicAuth``),

@@ -49,6 +49,7 @@ from ._names import (
     PARAM_DELIMITERS,
     decode_param_name,
     is_distinctive_param,
+    is_generated_param,
     is_key_param,
     is_secret_param,
 )
@@ -164,6 +165,30 @@ _PARAM_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 _CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
 
 
+# (an OAuth redirect: its path, or its ``state`` beside the code)
+_OAUTH_PATH = re.compile(r"(?i:callback|oauth|authorize|redirect|signin|sign-in|login)")
+_OAUTH_STATE = re.compile(r"[?&;]state=")
+_URL_END = re.compile(r"""[\s"'`<>]""")
+
+
+def _oauth_callback(text: str, name_at: int, value_end: int) -> bool:
+    """Whether the ``code`` parameter named at ``name_at`` is an OAuth authorization
+    code on its way back to the client (``/oauth/callback?code=v&state=s``): a one-use
+    code the client exchanges, logged by every web server, where Azure Functions' key
+    (``/api/Fn?code=v``) is a secret."""
+    lo = name_at
+    floor = max(0, name_at - 2048)
+    while lo > floor and _URL_END.match(text, lo - 1) is None:
+        lo -= 1
+    end = _URL_END.search(text, value_end, value_end + 2048)
+    url = text[lo : end.start() if end is not None else value_end + 2048]
+    if ".azurewebsites.net/" in url:
+        return False  # (a function app's host: its ``code`` is the function's key)
+    return _OAUTH_STATE.search(url) is not None or (
+        _OAUTH_PATH.search(text, lo, name_at) is not None
+    )
+
+
 def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
     """A query parameter (rule kind ``param``): its whole name, read back to the
     character before it when the match did not begin at a delimiter (an escape inside
@@ -186,6 +211,10 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
             delimited = True
     raw = text[lo : m.end("n")]
     name = decode_param_name(raw)
+    if is_generated_param(name):
+        if name.lower() == "code" and _oauth_callback(text, lo, m.end("s")):
+            return False
+        return delimited and looks_like_token(value)
     if is_secret_param(raw) and (delimited or is_distinctive_param(name)):
         if (
             len(value) < 4
