@@ -199,6 +199,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         32,
     ),
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
+    "value-named": _assign('[{{"Value": "{}", "Key": "StripeApiKey"}}]', ALNUM, 32),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
@@ -298,6 +299,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
     "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
+    "value-named": lambda: (
+        '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
+        f' <option value="{rnd(ALNUM, 24)}" name="color">'
+        ' {"value": "${API_KEY}", "name": "API_KEY"}'
+    ),
     "secret-wrapper": lambda: (
         "api_key=SecretStr('**********') password = SecretStr(os.environ[\"PW\"])\n"
         'token: SecretStr = SecretStr("changeme"); SecretStr("<your-key>"); SecretStr("")'

@@ -2454,3 +2454,58 @@ def test_a_value_object_under_a_secret_name_is_masked(shape: str) -> None:
 )
 def test_a_value_object_with_no_secret_value_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '<meta-data android:name="com.hexapay.sdk.ApiKey" android:value="{v}" />',
+        '<meta-data\n    android:name="io.zentrix.API_KEY"\n    android:value="{v}" />',
+        '<add value="{v}" key="BluemeshSecret" />',
+        '[{{"Value": "{v}", "Key": "ApiKey"}}]',
+    ],
+)
+def test_an_android_or_value_first_pair_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<meta-data android:name="com.google.android.geo.API_KEY"'
+        ' android:value="${MAPS_API_KEY}" />',
+        '<meta-data android:name="com.x.sdk.ApiKey" android:value="@string/api_key" />',
+        '<meta-data android:name="firebase_analytics_collection_enabled" android:value="false" />',
+        '{"Value": "web-1", "Key": "Name"}',
+        '<add value="true" key="EnableApiKeyAuth" />',
+    ],
+)
+def test_an_android_or_value_first_pair_with_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'curl -b "session={v}" https://app.example.com/',
+        "curl --cookie 'sid={v}; theme=dark' https://app.example.com/",
+        "curl -s -b 'connect.sid={v}' https://app.example.com/api",
+        'curl --cookie="remember_token={v}" https://app.example.com/',
+    ],
+)
+def test_a_session_cookie_given_to_curl_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'git checkout -b "feature/login"',
+        'curl -b "theme=dark; lang=en" https://app.example.com/',
+        "curl -b cookies.txt https://app.example.com/",
+    ],
+)
+def test_curl_cookies_with_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)

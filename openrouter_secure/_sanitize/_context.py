@@ -838,7 +838,9 @@ PAIR_BETWEEN = (
     r"""[ \t]{1,8})["']?"""
 )
 #: The value field's name and separator
-PAIR_VALUE = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
+# (an XML namespace's prefix before it: Android's ``<meta-data android:name="..ApiKey"
+# android:value="v"/>``)
+PAIR_VALUE = r"""(?:android:)?(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=]"""
 # The field names that name the next field's value (``key="ApiKey" value="v"``): their
 # own value is a name, not a secret
 _PAIR_NAMES = frozenset({"key", "name", "parameterkey"})

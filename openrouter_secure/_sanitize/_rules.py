@@ -489,9 +489,16 @@ _XML_ATTR_START = r"[ \t]{1,4}" + _XML_ATTR_NAME
 _XML_ATTR_WINDOW = 160
 # The start of a value after a log's words (a superset: eight characters)
 _SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
-# (``key`` after a blank or a separator: sshd logs ``Accepted publickey for <user>``)
+# (``key`` after a blank or a separator, sshd logging ``Accepted publickey for <user>``;
+# each word's spellings written out, literals Hyperscan finds)
 _SAID_FOR_WORD = (
-    r"(?:[ _.\-](?i:key)|(?i:token|secret|password|passwd|passphrase|credentials?|creds|pwd))"
+    "(?:Key|KEY|[ _.\\-]key|"
+    + "|".join(
+        v
+        for w in ("token", "secret", "password", "passwd", "passphrase", "credentials", "creds")
+        for v in (w, w.capitalize(), w.upper())
+    )
+    + ")"
 )
 _SAID_FOR_VALUE = rf"""{_SAID_FOR}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 _SAID_WINDOW = 96
@@ -758,6 +765,18 @@ _NAMED_VALUE = (
     + PAIR_BETWEEN
     + PAIR_VALUE
     + _PAIR_FIELD_VALUE
+)
+_VALUE_FIELD = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=][ \t]{0,8}"""
+_NAME_FIELD = r"""(?:name|Name|key|Key|ParameterKey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+_VALUE_NAMED = (
+    _VALUE_FIELD
+    + r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)"""
+    + PAIR_BETWEEN
+    + _NAME_FIELD
+    + r"""(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
+)
+_VALUE_NAMED_GATE = (
+    _VALUE_FIELD + r"""["'][^"'\n]{1,1024}["']""" + PAIR_BETWEEN + _NAME_FIELD + _PAIR_SECRET_NAME
 )
 # The name in one element, the value in the next: property lists
 # (``<key>ApiKey</key><string>v</string>``), .NET settings and resources (``<setting
@@ -1607,10 +1626,15 @@ RULES: tuple[Rule, ...] = (
     # theme=dark; session=v``); each value judged by its name (``_context``).
     Rule(
         "cookie-header",
-        ("Cookie:", "cookie:", "COOKIE:", "Cookie'", 'Cookie"'),
+        (
+            *("Cookie:", "cookie:", "COOKIE:", "Cookie'", 'Cookie"'),
+            *("-b '", '-b "', "--cookie '", '--cookie "', "--cookie='", '--cookie="'),
+        ),
         # (``Set-Cookie:`` read from its ``Cookie``; also the header quoted, as a dict of
-        # headers prints it, ``{'Cookie': 'a=b; sid=v'}``, ``("Cookie", "...")``)
-        r"""(?<!\w)(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["'])"""
+        # headers prints it, ``{'Cookie': 'a=b; sid=v'}``, ``("Cookie", "...")``, and
+        # curl's quoted ``-b``/``--cookie`` with a pair in it)
+        r"""(?<!\w)(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["']"""
+        r"""|(?<![\w\-])(?:-b|--cookie)[ =]["'](?=[^"'\s=;]{1,128}=))"""
         r"""[ \t]{0,40}(?P<s>[^\r\n"']{1,8192})""",
         keep=0,
         kind="cookies",
@@ -1620,12 +1644,13 @@ RULES: tuple[Rule, ...] = (
         # work)
         gate=(
             r"""(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["'])"""
-            r"""[ \t]{0,40}[^"'\r\n]"""
+            r"""[ \t]{0,40}[^"'\r\n]|(?:-b|--cookie)[ =]["'][^"'\s=;]{1,128}="""
         ),
-        gate_window=64,
+        gate_window=200,
         hs_gates=(
             (r"(?:Cookie|cookie|COOKIE):", 8),
             (r"""Cookie["'][ \t]*[:,][ \t]*[bBrRuU]?["'][^"'\r\n=;]{1,128}=""", 200),
+            (r"""(?:-b|--cookie)[ =]["'][^"'\s=;]{1,128}=""", 200),
         ),
     ),
     # A password echoed into a registry login (``echo "v" | docker login -u u
@@ -1745,6 +1770,19 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="named",
         max_len=2400,
+    ),
+    # A value field before its name field, as the AWS CLI prints tags (``{"Value":
+    # "v", "Key": "ApiKey"}``) and .NET configs may order attributes (``<add value="v"
+    # key="ApiKey"/>``); judged as ``named-value`` is.
+    Rule(
+        "value-named",
+        ('value"', "value'", "value=", 'Value"', "Value'", "Value="),
+        _VALUE_NAMED,
+        keep=0,
+        kind="named",
+        max_len=1600,
+        gate=_VALUE_NAMED_GATE,
+        gate_window=1500,
     ),
     # A header's value given before its name: Swift's ``request.setValue("v",
     # forHTTPHeaderField: "X-Api-Key")`` and ``addValue``, Objective-C's ``[request
