@@ -199,6 +199,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         32,
     ),
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
+    "client-literal": _assign('client := zentrix.NewClient("{}")', ALNUM, 32),
     "value-named": _assign('[{{"Value": "{}", "Key": "StripeApiKey"}}]', ALNUM, 32),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
@@ -299,6 +300,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
     "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
+    "client-literal": lambda: (
+        'HttpClient("https://api.example.com/v1"); redis.NewClient("localhost:6379");'
+        ' MongoClient("mongodb_primary_replica_set"); errors.New("connection refused by x");'
+        f' uuid.New("{uuid.uuid4()}")'
+    ),
     "value-named": lambda: (
         '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
         f' <option value="{rnd(ALNUM, 24)}" name="color">'

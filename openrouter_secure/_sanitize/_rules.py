@@ -1459,6 +1459,20 @@ RULES: tuple[Rule, ...] = (
         kind="password",
         max_len=1300,
     ),
+    # A client built from a literal alone, the way SDKs take their key (``new
+    # ZentrixClient("v")``, ``zentrix.Client('v')``, Go's ``zentrix.New("v")`` and
+    # ``NewClient("v")``): only a value that looks generated, of 16 characters or more
+    # (``HttpClient("https://...")``, ``NewClient("localhost:6379")`` stay).
+    Rule(
+        "client-literal",
+        ('Client("', "Client('", '.New("', ".New('"),
+        # (``uuid.New("<uuid>")`` parses an id)
+        r"""(?:Client\(|\.New\((?![ \t]{0,8}["'][0-9a-fA-F]{8}-[0-9a-fA-F]{4}-))"""
+        r"""[ \t]{0,8}["'](?P<s>[A-Za-z0-9+/=_\-.~]{16,4096})["'][ \t]{0,8}[,)]""",
+        keep=0,
+        kind="generated",
+        max_len=4200,
+    ),
     # A literal its author declared secret: pydantic's ``SecretStr("v")`` and
     # ``SecretBytes(b"v")``, under any name or none (``Settings(api_key=SecretStr("v"))``).
     Rule(
