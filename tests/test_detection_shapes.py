@@ -2509,3 +2509,19 @@ def test_a_session_cookie_given_to_curl_is_masked(shape: str) -> None:
 )
 def test_curl_cookies_with_no_secret_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ['PAYLARK_AUTH_TOKEN = (\n    "{v}"\n)', "api_key=(\n  '{v}'\n)"],
+)
+def test_a_secret_literal_wrapped_in_brackets_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text", ["token = (\n    get_token()\n)", 'password = (\n    "changeme"\n)']
+)
+def test_a_bracketed_expression_under_a_secret_name_stays(text: str) -> None:
+    _kept_everywhere(text)

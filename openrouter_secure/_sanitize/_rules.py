@@ -266,6 +266,8 @@ _SEP_MORE = (
     # ``value: v``)
     r"""|\\{0,7}["'](?:: \{|:\{)(?: ?|\r?\n[ \t]{0,40})\\{0,7}["'](?i:value)\\{0,7}["'] ?:"""
     r"""|:\r?\n[ \t]{1,40}(?i:value):"""
+    # (a long literal black wraps in brackets: ``API_TOKEN = (`` then ``"v"``)
+    r"""|(?: = |=)\(\r?\n[ \t]{0,40}"""
 )
 _SEP_RE = (
     _SEP_MORE
