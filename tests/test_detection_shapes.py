@@ -2374,6 +2374,8 @@ def test_registry_paths_and_format_strings_under_a_key_name_stay(text: str) -> N
         'if token != "{v}" {{',
         "assert db_password == '{v}'",
         "stackbirdCredentials == {v}",
+        'if(apiKey!=="{v}"){{',
+        'if (password!="{v}") {{',
     ],
 )
 def test_a_value_compared_with_a_secret_name_is_masked(shape: str) -> None:
@@ -2403,6 +2405,7 @@ def test_a_comparison_with_no_secret_value_stays(text: str) -> None:
         "Client secret for app-42: {v}",
         "signing key for tenant 3f1c2a9e-1b7d-4c0e-9a55-0d6f5e2b8c41: {v}",
         "Token for paylark (prod): {v}",
+        "key for my bucket: {v}",
     ],
 )
 def test_a_secret_said_for_whom_in_two_words_is_masked(shape: str) -> None:
@@ -2436,6 +2439,9 @@ def test_sshd_accepting_a_public_key_for_a_user_stays() -> None:
         '"adminPassword": {{\n      "value": "{v}"\n    }},',
         "junoship_access_key:\n  value: {v}\n  type: secure",
         "{{'db_password': {{'Value': '{v}'}}}}",
+        '"CorvidApiKey" : {{"value" : "{v}"}}',
+        '{{\\"adminPassword\\": {{\\"value\\": \\"{v}\\"}}}}',
+        '"template": "\\"adminPassword\\": {{\\n  \\"value\\": \\"{v}\\"\\n}}"',
     ],
 )
 def test_a_value_object_under_a_secret_name_is_masked(shape: str) -> None:
@@ -2525,3 +2531,20 @@ def test_a_secret_literal_wrapped_in_brackets_is_masked(shape: str) -> None:
 )
 def test_a_bracketed_expression_under_a_secret_name_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'api_key = SecretStr(\n    "{v}"\n)',
+        "token = SecretStr(r'{v}')",
+        'password = SecretStr("""{v}""")',
+        '{{"code": "x = SecretStr(\\"{v}\\")"}}',
+        'key = SecretBytes(rb"{v}")',
+        '    openai: SecretStr = "{v}"',
+        "    zentrix: Optional[SecretStr] = '{v}'",
+    ],
+)
+def test_a_secret_wrapper_in_any_spelling_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)

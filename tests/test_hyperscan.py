@@ -563,8 +563,8 @@ def test_copies_of_found_values_are_masked_across_chunk_boundaries(count: int) -
 # it; the names carry digits and value suffixes too (their gates are loose ones).
 _SEPARATORS = (
     "=", " = ", ": ", ":", ":=", " := ", "::=", "=>", " => ", "->", " -> ", "?=", "??=",
-    "||=", "<-", " == ", " === ", " != ", "\t=\t", "\t", '": "', '":"', "': '", '"] = "',
-    "'] = '", "] = ", "(",
+    "||=", "<-", " == ", " === ", " != ", "!=", "!==", "\t=\t", "\t", '": "', '":"', "': '",
+    '"] = "', "'] = '", "] = ", "(",
     '\\": \\"', '("', ": str = ", ": Optional[str] = ", '", "', "', '", ">", '">', "'>",
     " is ", " ", "  ", " set: ", " header set: ", ' type="x">', "\t", '",\n    "',
 )  # fmt: skip

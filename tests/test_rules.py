@@ -251,6 +251,13 @@ def test_rule_finishes_adversarial_input_without_catastrophic_backtracking(rule_
     assert spent < CATASTROPHIC, f"{rule_id}: {spent:.1f} s of CPU for 1 MB"
 
 
+@pytest.mark.parametrize("anchor", ["?code=", "&code=", ";jsessionid="])
+def test_generated_params_finish_adversarial_input(anchor: str) -> None:
+    # (each ``code`` reads its URL to judge an OAuth redirect: a bounded read)
+    spent = _cpu_seconds_to_sanitize(_adversarial(anchor))
+    assert spent < CATASTROPHIC, f"{anchor}: {spent:.1f} s of CPU for 1 MB"
+
+
 def test_every_anchor_candidate_is_tried_once_per_rule() -> None:
     """Deterministic guard on the engine's linearity: in a text of ``n`` back-to-back
     anchors, a rule's regex runs at most once per anchor (text a match covered is not

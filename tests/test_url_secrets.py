@@ -206,6 +206,10 @@ def test_a_generated_code_or_session_id_in_a_url_is_masked(engine: Sanitizer, sh
         "GET https://example.com/?code=MyOrganization2024",
         "GET /oauth/callback?code=4%2F0A{v}&state={h} 302",
         "GET /api/items?state=open&code={v}",
+        "https://shop.example.com/promo?code=BLACKFRIDAY-2024-50OFF",
+        "GET http://127.0.0.1:53682/?code=4/0A{v}&scope=drive",
+        "GET /sso/return?code={v}",
+        "GET /v1/complete?code={v}&session_state={h}",
     ],
 )
 def test_a_code_that_is_no_generated_value_or_an_oauth_code_stays(

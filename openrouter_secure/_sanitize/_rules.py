@@ -186,7 +186,7 @@ _NAME_WORDS = (
     *("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "auth"),
     *("credentials", "credential", "creds", "cookie", "sessionid"),
 )
-_FOLLOW = "\"'=: \t>]\\`-?,(0123456789"
+_FOLLOW = "\"'=: \t>]\\`-?,(!0123456789"
 
 
 # camelCase spellings of the two-word password names (``dbPassWord``, ``passPhrase``)
@@ -264,7 +264,8 @@ _SEP_MORE = (
     # (a value object, as ARM parameter files and secret stores' exports write one:
     # ``"adminPassword": {"value": "v"}``, over lines or not, and YAML's ``api_key:`` then
     # ``value: v``)
-    r"""|\\{0,7}["'](?:: \{|:\{)(?: ?|\r?\n[ \t]{0,40})\\{0,7}["'](?i:value)\\{0,7}["'] ?:"""
+    r"""|\\{0,7}["'](?:: \{|:\{| : \{)(?: ?|\r?\n[ \t]{0,40}|(?:\\r)?\\n[ \t]{0,40})"""
+    r"""\\{0,7}["'](?i:value)\\{0,7}["'] ?:"""
     r"""|:\r?\n[ \t]{1,40}(?i:value):"""
     # (a long literal black wraps in brackets: ``API_TOKEN = (`` then ``"v"``)
     r"""|(?: = |=)\(\r?\n[ \t]{0,40}"""
@@ -391,7 +392,7 @@ _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 # (after any secret word: six characters of a value, read in Python)
 _ANY_WORD_SEP_MORE = (
     f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?(?:{_SEP_MORE})"""
-    r"""[ \t]{0,8}["'`]?[^\s"'`]{6}"""
+    r"""[ \t]{0,8}\\{0,7}["'`]?[^\s"'`]{6}"""
 )
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
@@ -494,7 +495,7 @@ _SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 # (``key`` after a blank or a separator, sshd logging ``Accepted publickey for <user>``;
 # each word's spellings written out, literals Hyperscan finds)
 _SAID_FOR_WORD = (
-    "(?:Key|KEY|[ _.\\-]key|"
+    "(?:Key|KEY|(?:^|[ \\t\\n_.\\-])key|"
     + "|".join(
         v
         for w in ("token", "secret", "password", "passwd", "passphrase", "credentials", "creds")
@@ -542,6 +543,7 @@ def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str],
         (r"\|", r"\|="),
         ("<", "-"),
         (r"\(", ""),
+        ("!", "={1,2}"),
         *(((">", ""),) if tag else ()),
     )
     return (
@@ -1479,9 +1481,15 @@ RULES: tuple[Rule, ...] = (
     # ``SecretBytes(b"v")``, under any name or none (``Settings(api_key=SecretStr("v"))``).
     Rule(
         "secret-wrapper",
-        ("SecretStr(", "SecretBytes("),
-        r"""Secret(?:Str|Bytes)\([ \t]{0,8}[bB]?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})"""
-        r"""(?P=q)""",
+        (
+            *("SecretStr(", "SecretBytes(", "SecretStr =", "SecretStr=", "SecretStr] ="),
+            *("SecretStr | None =", "SecretBytes =", "SecretBytes] ="),
+        ),
+        # (over lines as black wraps it, with a string prefix, triple-quoted, or with
+        # JSON-escaped quotes; also a field's default, ``openai: SecretStr = "v"``)
+        r"""Secret(?:Str|Bytes)(?:\(\s{0,40}|\]?(?: \| None)?[ \t]{0,4}=[ \t]{0,4})"""
+        r"""[bBrRuUfF]{0,2}\\{0,7}(?P<q>["'])(?:(?P=q)(?P=q))?"""
+        r"""(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})\\{0,7}(?P=q)""",
         keep=0,
         kind="password",
         max_len=1100,

@@ -166,22 +166,22 @@ _CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
 
 
 # (an OAuth redirect: its path, or its ``state`` beside the code)
-_OAUTH_PATH = re.compile(r"(?i:callback|oauth|authorize|redirect|signin|sign-in|login)")
-_OAUTH_STATE = re.compile(r"[?&;]state=")
+_OAUTH_PATH = re.compile(r"(?i:callback|auth|redirect|signin|sign-in|login|sso)")
+_OAUTH_STATE = re.compile(r"(?:[?&;]|session_)state=")
 _URL_END = re.compile(r"""[\s"'`<>]""")
+# (the URL before a parameter: read back to a blank, a quote or a bracket)
+_URL_BEFORE = re.compile(r"""[^\s"'`<>]{0,512}\Z""")
 
 
 def _oauth_callback(text: str, name_at: int, value_end: int) -> bool:
     """Whether the ``code`` parameter named at ``name_at`` is an OAuth authorization
     code on its way back to the client (``/oauth/callback?code=v&state=s``): a one-use
     code the client exchanges, logged by every web server, where Azure Functions' key
-    (``/api/Fn?code=v``) is a secret."""
-    lo = name_at
-    floor = max(0, name_at - 2048)
-    while lo > floor and _URL_END.match(text, lo - 1) is None:
-        lo -= 1
-    end = _URL_END.search(text, value_end, value_end + 2048)
-    url = text[lo : end.start() if end is not None else value_end + 2048]
+    (``/api/Fn?code=v``) is a secret. The URL is read 512 characters either side."""
+    before = _URL_BEFORE.search(text, max(0, name_at - 512), name_at)
+    lo = before.start() if before is not None else name_at
+    end = _URL_END.search(text, value_end, value_end + 512)
+    url = text[lo : end.start() if end is not None else value_end + 512]
     if ".azurewebsites.net/" in url:
         return False  # (a function app's host: its ``code`` is the function's key)
     return _OAUTH_STATE.search(url) is not None or (
@@ -212,9 +212,15 @@ def _param_accepted(text: str, m: re.Match[str], value: str) -> bool:
     raw = text[lo : m.end("n")]
     name = decode_param_name(raw)
     if is_generated_param(name):
-        if name.lower() == "code" and _oauth_callback(text, lo, m.end("s")):
+        if not delimited or not looks_like_token(value):
             return False
-        return delimited and looks_like_token(value)
+        if name.lower() != "code":
+            return True
+        # (a promotion's code is upper case, ``BLACKFRIDAY-2024``; Google's authorization
+        # codes start ``4/``)
+        if value.isupper() or value.startswith(("4/", "4%2F", "4%2f")):
+            return False
+        return not _oauth_callback(text, lo, m.end("s"))
     if is_secret_param(raw) and (delimited or is_distinctive_param(name)):
         if (
             len(value) < 4
