@@ -2406,9 +2406,12 @@ def test_a_comparison_with_no_secret_value_stays(text: str) -> None:
         "signing key for tenant 3f1c2a9e-1b7d-4c0e-9a55-0d6f5e2b8c41: {v}",
         "Token for paylark (prod): {v}",
         "key for my bucket: {v}",
+        "Password for 'https://bob@github.com': {v}",
+        "password for postgres@10.0.0.5:5432: {v}",
+        "API key for the Zentrix Cloud: {v}",
     ],
 )
-def test_a_secret_said_for_whom_in_two_words_is_masked(shape: str) -> None:
+def test_a_secret_said_for_whom_in_up_to_three_words_is_masked(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
 
@@ -2418,6 +2421,8 @@ def test_a_secret_said_for_whom_in_two_words_is_masked(shape: str) -> None:
     [
         "Failed to fetch key for user 42: timeout after 30s",
         "token for user 42: expired",
+        "looked up key for bucket logs-prod-eu: not found",
+        "the key for this run is stored in /run/secrets: 0600",
     ],
 )
 def test_whom_a_key_is_for_with_no_secret_value_stays(text: str) -> None:
