@@ -2138,6 +2138,8 @@ def test_a_url_password_of_digits_a_slash_and_a_token_is_masked() -> None:
         "npm http://registry.example.com:4873/@scope/pkg",
         "http://host:port/path/to/file@2x.png",
         "http://cdn.example.com:8080/v1/img/logo@2x.png",
+        "GET http://host:8080/api/v1/users/john.doe@example.com/profile 200",
+        "http://localhost:8080/api/v1/namespaces/default/pods/web-7d4b9c8f6-x2k9p@v2",
         "https://docs.example.com:docs/guide@latest",
     ],
 )
@@ -2553,3 +2555,21 @@ def test_a_bracketed_expression_under_a_secret_name_stays(text: str) -> None:
 def test_a_secret_wrapper_in_any_spelling_is_masked(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
+
+
+def test_an_image_digest_after_a_registry_port_is_no_url_password() -> None:
+    _kept_everywhere(f"http://registry:5000/v2/library/nginx@sha256:{secrets.token_hex(32)}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'if key == "Ctrl+Shift+P":',
+        '{ "key": "ctrl+shift+P", "command": "workbench.action.showCommands" }',
+        '"adminPassword": {"value": "__AdminPassword__"}',
+        '"adminPassword": {"value": "@@ADMIN_PASSWORD@@"}',
+        'if password == "__AdminPassword__":',
+    ],
+)
+def test_keyboard_chords_and_replacement_tokens_are_no_secrets(text: str) -> None:
+    _kept_everywhere(text)

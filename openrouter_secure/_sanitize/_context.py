@@ -433,8 +433,11 @@ _PLACEHOLDER = re.compile(
     # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
     # ``{password}``)
     r"|^\$\([A-Za-z_][\w.]*\)$|^\$(?:env|global|script|using):[A-Za-z_]\w{0,63}$"
-    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#``)
-    r"|^#\{[\w.\-]{1,64}\}#?$"
+    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#``, and the replacement tokens
+    # of other release pipelines, ``__AdminPassword__``, ``@@DB_PASS@@``)
+    r"|^#\{[\w.\-]{1,64}\}#?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
+    # (a keyboard's chord under ``key``: ``Ctrl+Shift+P``)
+    r"|^(?:(?:ctrl|cmd|alt|shift|meta|super|option|opt|control|command|win)\+)+[^\s+]{1,12}$"
     r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
 )
 _DIGIT = re.compile(r"\d")

@@ -165,6 +165,8 @@ _PARAM_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 _CONSTANT_NAME = re.compile(r"[A-Z]{2,}(?:_[A-Z]{2,})+")
 
 
+# (a word of a URL's path: ``api``, ``users``, ``v2``)
+_PATH_WORD = re.compile(r"[a-z]{3,}|v[0-9]{1,3}")
 # (an OAuth redirect: its path, or its ``state`` beside the code)
 _OAUTH_PATH = re.compile(r"(?i:callback|auth|redirect|signin|sign-in|login|sso)")
 _OAUTH_STATE = re.compile(r"(?:[?&;]|session_)state=")
@@ -740,12 +742,17 @@ class Scanner:
                 return token_user
             if s.isdigit() and user is not None and user.isdigit():
                 return False  # ``docker run -u 1000:1000``: a user and group id
-            if "/" in s and not looks_like_token(s.replace("/", "")):
+            if "/" in s:
                 # A path after a host (``host:docs/guide@v2``) or a port and a path
-                # (``host:8080/v1/file@2x.png``), unless it reads as one generated value
-                port = s.partition("/")[0]
-                if all(p.isalpha() or p.isdigit() for p in s.split("/") if p) or (
-                    port.isdigit() and len(port) <= 5
+                # (``host:8080/v1/file@2x.png``), unless it reads as one generated value;
+                # a port and a path with a word in it whatever the rest
+                # (``registry:5000/v2/library/nginx@sha256:...``)
+                port, _, path = s.partition("/")
+                ported = port.isdigit() and len(port) <= 5
+                if ported and any(_PATH_WORD.fullmatch(p) for p in path.split("/")):
+                    return token_user
+                if not looks_like_token(s.replace("/", "")) and (
+                    ported or all(p.isalpha() or p.isdigit() for p in s.split("/") if p)
                 ):
                     return token_user
         elif kind == "argument":
