@@ -2573,3 +2573,52 @@ def test_an_image_digest_after_a_registry_port_is_no_url_password() -> None:
 )
 def test_keyboard_chords_and_replacement_tokens_are_no_secrets(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["DB_PASSWORD={v}", "password: {v}", "Password for user root: {v}"]
+)
+@pytest.mark.parametrize("head", ["Xk9(mQ2", "z-8n(bl&", "Qw7e!rTy)"])
+def test_a_generated_password_with_brackets_is_masked_whole(shape: str, head: str) -> None:
+    value = head + rnd(string.ascii_uppercase + string.digits, 14)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = get_password(user1)",
+        "password: hash(Password1)",
+        "password = Secrets.Get(DbPass2)",
+        "password = crypt(Password123, salt)",
+        "password: (none)",
+    ],
+)
+def test_code_under_a_password_name_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "postgresql://app:{v}@/app?host=/var/run/postgresql",
+        "postgresql://app:{v}@%2Fvar%2Frun%2Fpostgresql/app",
+        "redis+socket://:{v}@/var/run/redis/redis.sock?db=0",
+        "smtp://alerts@example.com:{v}@smtp.example.com:587",
+    ],
+)
+def test_a_url_password_before_a_socket_or_after_an_email_user_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ssh://git@github.com:22/org/repo.git",
+        "https://user@host.com:8080/path/to@file",
+        "jdbc:mysql://db@host:3306/app",
+    ],
+)
+def test_a_user_a_port_and_a_path_are_no_url_password(text: str) -> None:
+    _kept_everywhere(text)

@@ -752,6 +752,8 @@ def _looks_code(head: str) -> bool:
 
 # -- values in text ----------------------------------------------------------------------
 
+# (a password's whole run, brackets included)
+_PASSWORD_RUN = re.compile(r"""[^\s"'`]{1,512}""")
 _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
 _BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
 _BARE_REST = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{0,65024}""")
@@ -944,7 +946,15 @@ def value_spans(
         if end - start == 512:  # judged by its head, masked to its end
             rest = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end)
             end = rest.end() if rest is not None else end
-        if text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]:
+        code = text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]
+        if password and not amp and (code or text[end : end + 1] in (")", "]", "}")):
+            # A generated password with brackets in it (``Xk9(mQ2...``, ``(ZsH}qA)...``)
+            # is read whole, where code is not (``get_password(user)``)
+            run = _PASSWORD_RUN.match(text, start)
+            whole = run.group().rstrip(",;") if run is not None else ""
+            if whole and not _looks_code(whole) and _random_password(whole):
+                end, code = start + len(whole), False
+        if code:
             # ``token = get_token(...)``, ``os.environ["X"]``: code, maybe with a
             # literal to fall back on
             return _fallback(text, start, password)

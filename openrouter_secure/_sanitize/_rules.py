@@ -1405,15 +1405,18 @@ RULES: tuple[Rule, ...] = (
         ("@",),
         # A ``/`` in the password (base64, written unescaped); ``_accept`` tells it from
         # a port and a path (``http://localhost:5173/@vite/client``).
-        r"://(?P<user>[^\s/?#@:'\"<>]{0,128}):(?P<s>[^\s?#@'\"<>]{1,256})"
-        r"@(?=[\w\[])",
+        # (the user may be an e-mail address, ``smtp://alerts@example.com:v@host``; the
+        # host may be empty, a Unix socket's URL, ``postgresql://app:v@/db?host=/run``,
+        # or percent-encoded, ``@%2Frun%2Fpostgresql``)
+        r"://(?P<user>[^\s/?#:'\"<>]{0,128}):(?P<s>[^\s?#@'\"<>]{1,256})"
+        r"@(?=[\w\[/%])",
         keep=0,
         kind="password",
         max_len=400,
         start_at="://",
         # (unbounded, without start of match: bounded repeats and tracking a match's
         # start cost every scan; the ``@`` it ends at is the anchor the engine reads)
-        gate=r"""://[^\s/?#@:'"<>]*:[^\s?#@'"<>]+@[\w\[]""",
+        gate=r"""://[^\s/?#:'"<>]*:[^\s?#@'"<>]+@[\w\[/%]""",
         gate_window=400,
     ),
     # A token as a URL's user, without a password (``https://<token>@host``: git
