@@ -199,6 +199,8 @@ POSITIVE: dict[str, Callable[..., object]] = {
         32,
     ),
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
+    "compared-literal": _assign('if request.headers.get("X-Api-Key") != "{}":', ALNUM, 32),
+    "equals-call": _assign('if (apiKey.equals("{}")) {{', ALNUM, 32),
     "client-literal": _assign('client := zentrix.NewClient("{}")', ALNUM, 32),
     "value-named": _assign('[{{"Value": "{}", "Key": "StripeApiKey"}}]', ALNUM, 32),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
@@ -300,6 +302,16 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f"api_keys = [k.strip() for k in raw]; API_KEYS_FILE=/run/secrets/k,{rnd(ALNUM, 32)}"
     ),
     "cookie-header": lambda: "Cookie: theme=dark; lang=en-US; Path=/; session=deleted",
+    "compared-literal": lambda: (
+        'if os.getenv("REGION") == "eu-west-1b-zone7": pass\n'
+        'if request.headers.get("Content-Type") == "application/json": pass\n'
+        f'if user.name == "{rnd(ALNUM, 32)}": pass\n'
+        'if os.getenv("API_KEY") == "": pass'
+    ),
+    "equals-call": lambda: (
+        f'if (status.equals("{rnd(ALNUM, 24)}")) {{}} if (token.equals("")) {{}}'
+        " hmac.compare_digest(token, expected)"
+    ),
     "client-literal": lambda: (
         'HttpClient("https://api.example.com/v1"); redis.NewClient("localhost:6379");'
         ' MongoClient("mongodb_primary_replica_set"); errors.New("connection refused by x");'

@@ -2622,3 +2622,27 @@ def test_a_url_password_before_a_socket_or_after_an_email_user_is_masked(shape: 
 )
 def test_a_user_a_port_and_a_path_are_no_url_password(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'if os.getenv("API_KEY") == "{v}":',
+        'if request.headers.get("X-Api-Key") != "{v}":',
+        'if r.URL.Query().Get("token") != "{v}" {{',
+        "if ($request->input('api_key') !== '{v}') {{",
+        'if (apiKey.equals("{v}")) {{',
+        'if hmac.compare_digest(token, "{v}"):',
+        'if (string.Equals(apiKey, "{v}"))',
+        'log.info("start")\nif request.headers.get("X-Api-Key") != "{v}":',
+    ],
+)
+def test_a_literal_checked_against_a_secret_lookup_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_facebook_app_token_at_the_start_of_a_text_is_masked() -> None:
+    # (the rule reads back from the ``|``: the text's start is nearer than its reach)
+    secret = rnd(ALNUM, 27)
+    _masked_everywhere(f"{rnd(string.digits, 15)}|{secret}", secret)

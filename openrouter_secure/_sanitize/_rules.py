@@ -1472,6 +1472,39 @@ RULES: tuple[Rule, ...] = (
         kind="generated",
         max_len=4200,
     ),
+    # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
+    # == "v"``, ``request.headers.get("X-Api-Key") != "v"``, ``$req->input('api_key')
+    # !== 'v'``), judged under the last name before the operator; a comparison with a
+    # secret name itself is ``secret-assignment``'s.
+    Rule(
+        "compared-literal",
+        (*(op + q for op in ("== ", "!= ", "==", "!=") for q in "\"'"),),
+        # (read from up to 170 characters before the operator, lines before it too)
+        r"""(?s:.){0,170}?(?<![\w\-])(?P<n>[A-Za-z_][\w\-]{0,63})["'`\])]{1,3}(?:\(\))?"""
+        r"""[ \t]{0,4}(?:===?|!==?)[ \t]{0,4}[bBrRuU]?(?P<q>["'])"""
+        r"""(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
+        back=170,
+        keep=0,
+        kind="named",
+        max_len=1400,
+        gate=r"""[!=]==?[ \t]{0,4}[bBrRuU]?["'][^"'\n\\]{6}""",
+        gate_window=16,
+    ),
+    # A literal a secret-named value is checked against by a call (``apiKey.equals("v")``,
+    # ``hmac.compare_digest(token, "v")``, ``string.Equals(apiKey, "v")``), judged under
+    # that name.
+    Rule(
+        "equals-call",
+        (".equals(", ".Equals(", ".equalsIgnoreCase(", ".eq(", "compare_digest(", "Equals("),
+        r"""(?s:.){0,80}?(?:(?<![\w\-])(?P<n>[A-Za-z_]\w{0,63})\.(?:equals|equalsIgnoreCase"""
+        r"""|Equals|eq)\(|(?:compare_digest|Equals)\([ \t]{0,4}(?:[\w.]{0,64}\.)?"""
+        r"""(?P<m>[A-Za-z_]\w{0,63}),)[ \t]{0,4}(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})"""
+        r"""(?P=q)""",
+        back=80,
+        keep=0,
+        kind="named",
+        max_len=1200,
+    ),
     # A literal its author declared secret: pydantic's ``SecretStr("v")`` and
     # ``SecretBytes(b"v")``, under any name or none (``Settings(api_key=SecretStr("v"))``).
     Rule(

@@ -634,8 +634,10 @@ class Scanner:
             while i < n:
                 start = starts[i]
                 i += 1
-                pos = start - back
-                if pos < covered or pos < 0:
+                # (a rule reading back from its anchor reads from the text's start when
+                # the anchor is nearer: its pattern's prefix is bounded, not fixed)
+                pos = max(0, start - back)
+                if pos < covered:
                     continue
                 if left and start and text[start - 1] in alnum:
                     continue
@@ -726,7 +728,8 @@ class Scanner:
             ) or has_sequence(s):
                 return False
         elif kind == "named":
-            name = m.group("n")
+            # (a rule whose name stands in one of two places names the other ``m``)
+            name = m.group("n") or m.group("m") if "m" in m.re.groupindex else m.group("n")
             if not is_secret_identifier(name) or not value_kind(
                 s[:1024], password=is_password_name(name)
             ):
