@@ -2378,6 +2378,9 @@ def test_registry_paths_and_format_strings_under_a_key_name_stay(text: str) -> N
         "stackbirdCredentials == {v}",
         'if(apiKey!=="{v}"){{',
         'if (password!="{v}") {{',
+        'if ($token === "{v}") {{',
+        'if [[ $GITHUB_TOKEN == "{v}" ]]; then',
+        'if [ "$API_TOKEN" = "{v}" ]; then',
     ],
 )
 def test_a_value_compared_with_a_secret_name_is_masked(shape: str) -> None:

@@ -754,6 +754,7 @@ def _looks_code(head: str) -> bool:
 
 # (a password's whole run, brackets included)
 _PASSWORD_RUN = re.compile(r"""[^\s"'`]{1,512}""")
+_VARIABLE_SETS = frozenset({"=", "==", "===", "!=", "!=="})
 _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
 _BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
 _BARE_REST = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{0,65024}""")
@@ -871,7 +872,9 @@ def value_spans(
     pos = m.end()
     if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
         return [], pos
-    if before == "$" and (m.group("sep") or "").strip() != "=":
+    if before == "$" and (m.group("sep") or "").strip(" \t\"'])") not in _VARIABLE_SETS:
+        # (a shell's or PHP's variable only when set or compared: ``$TOKEN = "v"``, ``[[
+        # $TOKEN == "v" ]]``, ``$token === 'v'``; not ``${TOKEN:-v}``, ``echo $TOKEN v``)
         return [], pos
     said = m.group("said") if "said" in m.re.groupindex else None
     if said is not None and not _said_of_secret(said):
