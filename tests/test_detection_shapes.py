@@ -2452,6 +2452,9 @@ def test_sshd_accepting_a_public_key_for_a_user_stays() -> None:
         '"CorvidApiKey" : {{"value" : "{v}"}}',
         '{{\\"adminPassword\\": {{\\"value\\": \\"{v}\\"}}}}',
         '"template": "\\"adminPassword\\": {{\\n  \\"value\\": \\"{v}\\"\\n}}"',
+        "api_key: \n  value: {v}",
+        "adminPassword: {{ value: '{v}' }}",
+        'admin_password = {{ value = "{v}" }}',
     ],
 )
 def test_a_value_object_under_a_secret_name_is_masked(shape: str) -> None:

@@ -266,7 +266,10 @@ _SEP_MORE = (
     # ``value: v``)
     r"""|\\{0,7}["'](?:: \{|:\{| : \{)(?: ?|\r?\n[ \t]{0,40}|(?:\\r)?\\n[ \t]{0,40})"""
     r"""\\{0,7}["'](?i:value)\\{0,7}["'] ?:"""
-    r"""|:\r?\n[ \t]{1,40}(?i:value):"""
+    r"""|: ?\r?\n[ \t]{1,40}(?i:value):"""
+    # (and unquoted, as YAML's flow and HCL write it: ``adminPassword: { value: v }``,
+    # ``admin_password = { value = "v" }``)
+    r"""|(?:: ?\{ ?| = \{ ?)(?i:value)(?:: | = |=)"""
     # (a long literal black wraps in brackets: ``API_TOKEN = (`` then ``"v"``)
     r"""|(?: = |=)\(\r?\n[ \t]{0,40}"""
 )
