@@ -1490,7 +1490,8 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="named",
         max_len=1400,
-        gate=r"""[!=]==?[ \t]{0,4}[bBrRuU]?["'][^"'\n\\]{6}""",
+        # (the operators written out: a class before them cost every scan of a log 2%)
+        gate=r"""(?:== ?|!= ?|=== ?|!== ?)[bBrRuU]?["'][^"'\n\\]{6}""",
         gate_window=16,
     ),
     # A literal a secret-named value is checked against by a call (``apiKey.equals("v")``,
