@@ -1541,7 +1541,7 @@ def _said_of_secret(said: str) -> bool:
     each word one of :data:`_SAID_WORDS`, or ``for`` and whom it is for (``API key for
     zentrix: v``)."""
     if said.startswith(" for "):
-        return True  # (whom it is for: the rule reads at most two words)
+        return True  # (whom it is for: the rule reads at most three words)
     return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
 
 

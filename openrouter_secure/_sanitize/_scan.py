@@ -729,7 +729,7 @@ class Scanner:
                 return False
         elif kind == "named":
             # (a rule whose name stands in one of two places names the other ``m``)
-            name = m.group("n") or m.group("m") if "m" in m.re.groupindex else m.group("n")
+            name = (m.group("n") or m.group("m")) if "m" in m.re.groupindex else m.group("n")
             if not is_secret_identifier(name) or not value_kind(
                 s[:1024], password=is_password_name(name)
             ):
