@@ -201,6 +201,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
     "compared-literal": _assign('if request.headers.get("X-Api-Key") != "{}":', ALNUM, 32),
     "equals-call": _assign('if (apiKey.equals("{}")) {{', ALNUM, 32),
+    "literal-compared": _assign('if "{}" == os.environ["API_KEY"]:', ALNUM, 32),
     "client-literal": _assign('client := zentrix.NewClient("{}")', ALNUM, 32),
     "value-named": _assign('[{{"Value": "{}", "Key": "StripeApiKey"}}]', ALNUM, 32),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
@@ -307,6 +308,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         'if request.headers.get("Content-Type") == "application/json": pass\n'
         f'if user.name == "{rnd(ALNUM, 32)}": pass\n'
         'if os.getenv("API_KEY") == "": pass'
+    ),
+    "literal-compared": lambda: (
+        'if "application/json" == content_type: pass\nif ("Enter" === key) return;\n'
+        f'if "{rnd(ALNUM, 32)}" == request_id: pass'
     ),
     "equals-call": lambda: (
         f'if (status.equals("{rnd(ALNUM, 24)}")) {{}} if (token.equals("")) {{}}'

@@ -2652,3 +2652,37 @@ def test_a_facebook_app_token_at_the_start_of_a_text_is_masked() -> None:
     # (the rule reads back from the ``|``: the text's start is nearer than its reach)
     secret = rnd(ALNUM, 27)
     _masked_everywhere(f"{rnd(string.digits, 15)}|{secret}", secret)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'if "{v}" == api_key:',
+        "if ('{v}' === token) {{",
+        'if ("{v}" == $password) {{',
+        'if "{v}" == os.environ["API_KEY"]:',
+        'if token ==\n    "{v}"',
+        'if api_key != \\\n        "{v}":',
+        'self.assertEqual(client.api_key, "{v}")',
+        'assert_eq!(api_key, "{v}");',
+        'expect(config.apiKey).toBe("{v}");',
+        'expect(token).to eq("{v}")',
+    ],
+)
+def test_a_literal_compared_either_way_or_asserted_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'if "application/json" == content_type:',
+        'if "bearer" == token_type:',
+        'assertEqual(token_type, "bearer")',
+        "expect(config.apiKey).toBe(undefined)",
+        'assert_eq!(key, "ArrowDown");',
+    ],
+)
+def test_a_comparison_or_assertion_with_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text)

@@ -1481,29 +1481,58 @@ RULES: tuple[Rule, ...] = (
     # secret name itself is ``secret-assignment``'s.
     Rule(
         "compared-literal",
-        (*(op + q for op in ("== ", "!= ", "==", "!=") for q in "\"'"),),
+        (
+            *(op + q for op in ("== ", "!= ", "==", "!=") for q in "\"'"),
+            *(op + end for op in ("==", "!=") for end in ("\n", " \n", "\r\n", " \\\n")),
+        ),
         # (read from up to 170 characters before the operator, lines before it too)
-        r"""(?s:.){0,170}?(?<![\w\-])(?P<n>[A-Za-z_][\w\-]{0,63})["'`\])]{1,3}(?:\(\))?"""
-        r"""[ \t]{0,4}(?:===?|!==?)[ \t]{0,4}[bBrRuU]?(?P<q>["'])"""
-        r"""(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
+        # (the operator or the value may start the next line, as formatters wrap a long
+        # condition)
+        r"""(?s:.){0,170}?(?<![\w\-])(?P<n>[A-Za-z_][\w\-]{0,63})(?:["'`\])]{1,3}(?:\(\))?)?"""
+        r"""[ \t]{0,4}(?:\r?\n[ \t]{0,40})?(?:===?|!==?)[ \t]{0,4}(?:\\?\r?\n[ \t]{0,40})?"""
+        r"""[bBrRuU]?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
         back=170,
         keep=0,
         kind="named",
         max_len=1400,
         # (the operators written out: a class before them cost every scan of a log 2%)
-        gate=r"""(?:== ?|!= ?|=== ?|!== ?)[bBrRuU]?["'][^"'\n\\]{6}""",
-        gate_window=16,
+        gate=(
+            r"""(?:== ?|!= ?|=== ?|!== ?)[bBrRuU]?["'][^"'\n\\]{6}"""
+            r"""|(?:==|!=|===|!==)[ \t]{0,4}\\?\r?\n[ \t]{0,40}[bBrRuU]?["'][^"'\n\\]{6}"""
+        ),
+        gate_window=64,
+    ),
+    # A literal on the left of a comparison with a secret name (``if "v" == api_key``,
+    # ``"v" != $password``, ``"v" == os.environ["API_KEY"]``), judged under the name (the
+    # key of a subscript, when there is one).
+    Rule(
+        "literal-compared",
+        tuple(q + op for q in "\"'" for op in (" ==", " !=", "==", "!=")),
+        r"""(?s:.){0,170}?(?<![\w\\])(?P<q>["'])(?P<s>[^"'\n\\]{6,160})(?P=q)[ \t]{0,4}"""
+        r"""(?:===?|!==?)[ \t]{0,4}[$@]?(?:[\w]{1,64}\.){0,4}(?P<n>[A-Za-z_]\w{0,63})"""
+        r"""(?:\[["'](?P<m>[A-Za-z_][\w\-]{0,63})["']\])?""",
+        back=170,
+        keep=0,
+        kind="named",
+        max_len=400,
+        gate=r"""["'][ \t]{0,4}(?:===?|!==?)[ \t]{0,4}[$@]?[A-Za-z_]""",
+        gate_window=200,
     ),
     # A literal a secret-named value is checked against by a call (``apiKey.equals("v")``,
     # ``hmac.compare_digest(token, "v")``, ``string.Equals(apiKey, "v")``), judged under
     # that name.
     Rule(
         "equals-call",
-        (".equals(", ".Equals(", ".equalsIgnoreCase(", ".eq(", "compare_digest(", "Equals("),
-        r"""(?s:.){0,80}?(?:(?<![\w\-])(?P<n>[A-Za-z_]\w{0,63})\.(?:equals|equalsIgnoreCase"""
-        r"""|Equals|eq)\(|(?:compare_digest|Equals)\([ \t]{0,4}(?:[\w.]{0,64}\.)?"""
-        r"""(?P<m>[A-Za-z_]\w{0,63}),)[ \t]{0,4}(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})"""
-        r"""(?P=q)""",
+        (
+            *(".equals(", ".Equals(", ".equalsIgnoreCase(", ".eq(", "compare_digest(", "Equals("),
+            # (a test's assertion: ``assertEqual(client.api_key, "v")``, ``assert_eq!``,
+            # ``expect(config.apiKey).toBe("v")``, RSpec's ``.to eq("v")``)
+            *("assertEqual(", "assertEquals(", "assert_eq!(", ".toBe(", ".toEqual(", ".to eq("),
+        ),
+        r"""(?s:.){0,80}?(?:(?<![\w\-])(?P<n>[A-Za-z_]\w{0,63})(?:\.(?:equals|equalsIgnoreCase"""
+        r"""|Equals|eq)\(|\)\.(?:toBe|toEqual|to eq)\()|(?:compare_digest|Equals|assertEquals?"""
+        r"""|assert_eq!)\([ \t]{0,4}(?:[\w.]{0,64}\.)?(?P<m>[A-Za-z_]\w{0,63})(?:\(\))?,)"""
+        r"""[ \t]{0,4}(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
         back=80,
         keep=0,
         kind="named",

@@ -728,8 +728,9 @@ class Scanner:
             ) or has_sequence(s):
                 return False
         elif kind == "named":
-            # (a rule whose name stands in one of two places names the other ``m``)
-            name = (m.group("n") or m.group("m")) if "m" in m.re.groupindex else m.group("n")
+            # (a rule whose name may stand in a second place, or be a subscript's key,
+            # names that one ``m``: it is the name when it is there)
+            name = (m.group("m") or m.group("n")) if "m" in m.re.groupindex else m.group("n")
             if not is_secret_identifier(name) or not value_kind(
                 s[:1024], password=is_password_name(name)
             ):
