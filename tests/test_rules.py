@@ -251,9 +251,10 @@ def test_rule_finishes_adversarial_input_without_catastrophic_backtracking(rule_
     assert spent < CATASTROPHIC, f"{rule_id}: {spent:.1f} s of CPU for 1 MB"
 
 
-@pytest.mark.parametrize("anchor", ["?code=", "&code=", ";jsessionid="])
+@pytest.mark.parametrize("anchor", ["F?code=", "F&code=", "F;jsessionid="])
 def test_generated_params_finish_adversarial_input(anchor: str) -> None:
-    # (each ``code`` reads its URL to judge an OAuth redirect: a bounded read)
+    # (each ``code`` reads its URL to judge an OAuth redirect: a bounded read; a URL
+    # with no blank in it, ``F?code=F?code=...``, is the longest one to read)
     spent = _cpu_seconds_to_sanitize(_adversarial(anchor))
     assert spent < CATASTROPHIC, f"{anchor}: {spent:.1f} s of CPU for 1 MB"
 
