@@ -2481,6 +2481,7 @@ def test_a_value_object_with_no_secret_value_stays(text: str) -> None:
         '<meta-data android:name="com.hexapay.sdk.ApiKey" android:value="{v}" />',
         '<meta-data\n    android:name="io.zentrix.API_KEY"\n    android:value="{v}" />',
         '<add value="{v}" key="BluemeshSecret" />',
+        '<meta-data android:value="{v}" android:name="io.zentrix.ApiKey" />',
         '[{{"Value": "{v}", "Key": "ApiKey"}}]',
     ],
 )

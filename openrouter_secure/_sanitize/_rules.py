@@ -765,8 +765,12 @@ _NAMED_VALUE = (
     + PAIR_VALUE
     + _PAIR_FIELD_VALUE
 )
-_VALUE_FIELD = r"""(?:[Pp]arameter)?(?:value|Value)["']?[ \t]{0,8}[:=][ \t]{0,8}"""
-_NAME_FIELD = r"""(?:name|Name|key|Key|ParameterKey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+# (a value field first, as ``named-value`` reads one second; then its name field,
+# Android's namespace included)
+_VALUE_FIELD = PAIR_VALUE + r"[ \t]{0,8}"
+_NAME_FIELD = (
+    r"""(?:android:)?(?:name|Name|key|Key|ParameterKey)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+)
 _VALUE_NAMED = (
     _VALUE_FIELD
     + r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)"""
