@@ -2585,7 +2585,7 @@ def test_keyboard_chords_and_replacement_tokens_are_no_secrets(text: str) -> Non
 @pytest.mark.parametrize(
     "shape", ["DB_PASSWORD={v}", "password: {v}", "Password for user root: {v}"]
 )
-@pytest.mark.parametrize("head", ["Xk9(mQ2", "z-8n(bl&", "Qw7e!rTy)"])
+@pytest.mark.parametrize("head", ["Xk9(mQ2", "z-8n(bl&", "Qw7e!rTy)", "GoqkZX[0rZg42]4"])
 def test_a_generated_password_with_brackets_is_masked_whole(shape: str, head: str) -> None:
     value = head + rnd(string.ascii_uppercase + string.digits, 14)
     _masked_everywhere(shape.format(v=value), value)
@@ -2668,6 +2668,18 @@ def test_a_facebook_app_token_at_the_start_of_a_text_is_masked() -> None:
         'assert_eq!(api_key, "{v}");',
         'expect(config.apiKey).toBe("{v}");',
         'expect(token).to eq("{v}")',
+        'if os.getenv("API_KEY", "") == "{v}":',
+        "if os.environ.get('API_KEY', '') == '{v}':",
+        'if "{v}" == os.getenv("API_KEY"):',
+        'hmac.compare_digest(request.headers["X-Api-Key"], "{v}")',
+        "hmac.compare_digest(token, b'{v}')",
+        'self.assertEqual(\n    client.api_key,\n    "{v}",\n)',
+        'expect(config.apiKey).toStrictEqual("{v}")',
+        "expect(config.apiKey).to.equal('{v}')",
+        "expect(token).to eq '{v}'",
+        'assert.Equal(t, cfg.APIKey, "{v}")',
+        'assertThat(config.getApiKey()).isEqualTo("{v}")',
+        'Assert.AreEqual(config.ApiKey, "{v}");',
     ],
 )
 def test_a_literal_compared_either_way_or_asserted_is_masked(shape: str) -> None:

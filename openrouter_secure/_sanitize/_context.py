@@ -742,8 +742,12 @@ def _random_password(value: str) -> bool:
 def _looks_code(head: str) -> bool:
     """Code rather than a value (see ``_CODE``): a call or subscript counts only after a
     name made of words (``get_token(request)``, ``os.environ["X"]``; not ``Tr0ub4(dor)``),
-    a variable only with such a name (``$API_KEY``; not ``&Z7R01XZfjSr_hBM``)."""
+    a variable only with such a name (``$API_KEY``; not ``&Z7R01XZfjSr_hBM``), and not
+    with a letter or digit glued after its closing bracket, which no code writes
+    (``GoqkZX[0rZg42]4vlbnw``)."""
     for m in _CODE.finditer(head):
+        if m.group("name") is not None and head[m.end() : m.end() + 1].isalnum():
+            continue
         name = m.group("name") or m.group("var")
         if name is None or is_identifier(name.rpartition(".")[2]):
             return True
@@ -754,6 +758,9 @@ def _looks_code(head: str) -> bool:
 
 # (a password's whole run, brackets included)
 _PASSWORD_RUN = re.compile(r"""[^\s"'`]{1,512}""")
+# (a closing bracket with a letter or digit right after it: no call or subscript is
+# written so, ``Ab3dEf[Gh1jK]Lm0p``)
+_BRACKET_GLUED = re.compile(r"[)\]][A-Za-z0-9]")
 _VARIABLE_SETS = frozenset({"=", "==", "===", "!=", "!=="})
 _BARE = re.compile(r"""[^\s"'`,;)}\]&<>|\\]{1,512}""")
 _BARE_AMP = re.compile(r"""[^\s"'`,;)}\]<>|\\]{1,512}""")
@@ -955,7 +962,11 @@ def value_spans(
             # is read whole, where code is not (``get_password(user)``)
             run = _PASSWORD_RUN.match(text, start)
             whole = run.group().rstrip(",;") if run is not None else ""
-            if whole and not _looks_code(whole) and _random_password(whole):
+            if (
+                whole
+                and not _looks_code(whole)
+                and (_random_password(whole) or _BRACKET_GLUED.search(whole) is not None)
+            ):
                 end, code = start + len(whole), False
         if code:
             # ``token = get_token(...)``, ``os.environ["X"]``: code, maybe with a

@@ -1492,7 +1492,9 @@ RULES: tuple[Rule, ...] = (
         # (read from up to 170 characters before the operator, lines before it too)
         # (the operator or the value may start the next line, as formatters wrap a long
         # condition)
-        r"""(?s:.){0,170}?(?<![\w\-])(?P<n>[A-Za-z_][\w\-]{0,63})(?:["'`\])]{1,3}(?:\(\))?)?"""
+        # (a lookup's default after the name: ``os.getenv("API_KEY", "") == "v"``)
+        r"""(?s:.){0,170}?(?<![\w\-])(?P<n>[A-Za-z_][\w\-]{0,63})(?:["'`]?(?:,[ \t]{0,4}"""
+        r"""(?:"[^"\n]{0,64}"|'[^'\n]{0,64}'|[\w.]{1,32}))?[\])]{0,2}(?:\(\))?)?"""
         r"""[ \t]{0,4}(?:\r?\n[ \t]{0,40})?(?:===?|!==?)[ \t]{0,4}(?:\\?\r?\n[ \t]{0,40})?"""
         r"""[bBrRuU]?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
         back=170,
@@ -1507,14 +1509,15 @@ RULES: tuple[Rule, ...] = (
         gate_window=64,
     ),
     # A literal on the left of a comparison with a secret name (``if "v" == api_key``,
-    # ``"v" != $password``, ``"v" == os.environ["API_KEY"]``), judged under the name (the
-    # key of a subscript, when there is one).
+    # ``"v" != $password``, ``"v" == os.environ["API_KEY"]``, ``"v" ==
+    # os.getenv("API_KEY")``), judged under the name (the key of a subscript or the
+    # argument of a lookup, when there is one).
     Rule(
         "literal-compared",
         tuple(q + op for q in "\"'" for op in (" ==", " !=", "==", "!=")),
         r"""(?s:.){0,170}?(?<![\w\\])(?P<q>["'])(?P<s>[^"'\n\\]{6,160})(?P=q)[ \t]{0,4}"""
         r"""(?:===?|!==?)[ \t]{0,4}[$@]?(?:[\w]{1,64}\.){0,4}(?P<n>[A-Za-z_]\w{0,63})"""
-        r"""(?:\[["'](?P<m>[A-Za-z_][\w\-]{0,63})["']\])?""",
+        r"""(?:[\[(]["'](?P<m>[A-Za-z_][\w\-]{0,63})["'])?""",
         back=170,
         keep=0,
         kind="named",
@@ -1531,12 +1534,18 @@ RULES: tuple[Rule, ...] = (
             *(".equals(", ".Equals(", ".equalsIgnoreCase(", ".eq(", "compare_digest(", "Equals("),
             # (a test's assertion: ``assertEqual(client.api_key, "v")``, ``assert_eq!``,
             # ``expect(config.apiKey).toBe("v")``, RSpec's ``.to eq("v")``)
-            *("assertEqual(", "assertEquals(", "assert_eq!(", ".toBe(", ".toEqual(", ".to eq("),
+            *("assertEqual(", "assertEquals(", "assert_eq!(", ".toBe(", ".toEqual(", ".to eq"),
+            *(".toStrictEqual(", ".to.equal(", ".to.eq(", ".isEqualTo(", "Equal(", "AreEqual("),
         ),
+        # (arguments one per line, as black wraps a long call; Go's ``assert.Equal(t, x,
+        # "v")``; a subscript's key as the name, ``compare_digest(headers["X-Api-Key"],
+        # "v")``; a bytes literal)
         r"""(?s:.){0,80}?(?:(?<![\w\-])(?P<n>[A-Za-z_]\w{0,63})(?:\.(?:equals|equalsIgnoreCase"""
-        r"""|Equals|eq)\(|\)\.(?:toBe|toEqual|to eq)\()|(?:compare_digest|Equals|assertEquals?"""
-        r"""|assert_eq!)\([ \t]{0,4}(?:[\w.]{0,64}\.)?(?P<m>[A-Za-z_]\w{0,63})(?:\(\))?,)"""
-        r"""[ \t]{0,4}(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
+        r"""|Equals|eq)\(|(?:\(\))?\)\.(?:toBe|toEqual|toStrictEqual|to\.equal|to\.eq|isEqualTo)"""
+        r"""\(|\)\.to eq(?:\(|[ \t]{1,4}(?=[bB]?["'])))|(?:compare_digest|Equals|Equal|AreEqual"""
+        r"""|assertEquals?|assert_eq!)\(\s{0,40}(?:t,\s{0,40})?(?:[\w.]{0,64}(?:\.|\[["']))?"""
+        r"""(?P<m>[A-Za-z_][\w\-]{0,63})(?:["']\])?(?:\(\))?,)"""
+        r"""\s{0,40}[bB]?(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)""",
         back=80,
         keep=0,
         kind="named",
