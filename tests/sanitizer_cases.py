@@ -165,6 +165,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "sendgrid-key": lambda: _pair(*(2 * [f"SG.{rnd(ALNUM, 22)}.{rnd(ALNUM, 43)}"])),  # text = key
     "twilio-key": _p("SK", HEX, 32),
     "vendor-token": _p("dop_v1_", HEX, 64),
+    "notion-legacy-token": _p("secret_", ALNUM, 43),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
         f"facebook {rnd(string.digits, 16)}|{(k := rnd(ALNUM + '_-', 27))}", k
@@ -278,6 +279,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "sendgrid-key": lambda: "SG.abc.def",
     "twilio-key": lambda: key("TASK", HEX, 32),
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
+    "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
     "mailgun-api-key": lambda: "set MAILGUN_API_KEY=your-mailgun-key-here for cache-key-prefix",
     "facebook-app-token": lambda: f"rows 1234|{rnd(ALNUM, 27)}",
     "jwt": lambda: "eyJhbGciOi.not-a-token",

@@ -2699,3 +2699,104 @@ def test_a_literal_compared_either_way_or_asserted_is_masked(shape: str) -> None
 )
 def test_a_comparison_or_assertion_with_no_secret_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+# -- a value in brackets, as logs print one ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "DEBUG api_key=[{v}]",
+        "10:21:07.221 [main] DEBUG c.shop.Auth - Using shop_signing_secret [{v}]",
+        "DEBUG Using token ({v})",
+        "DEBUG loaded api key <{v}>",
+        "token: [{v}]",
+        'config.set("api_key", "x"); client_secret = [{v}]',
+        "password=[{v}] user=admin",
+    ],
+)
+def test_a_value_in_brackets_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key=[1, 2, 3]",
+        "token=(null)",
+        "api_key=<your-api-key>",
+        "password=[REDACTED] token: [MASKED]",
+        "Using API key [{}] for tenant {}",
+        "password (optional)",
+        "token (expires in 3600s)",
+        "requests.get(url, auth=(USER, PASSWORD))",
+        "none of the references holds a secret (env://SHOP_TOKEN: SecretNotFoundError)",
+        "press key <Enter> to continue",
+    ],
+)
+def test_brackets_with_no_secret_in_them_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+# -- vendors' key formats, wherever they stand -------------------------------------------------
+
+_B64URL = ALNUM + "_-"
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+VENDOR_KEYS = {
+    "HubSpot": lambda: f"pat-na1-{uuid.uuid4()}",
+    "Google OAuth client secret": lambda: "GOCSPX-" + rnd(_B64URL, 28),
+    "PostHog personal": lambda: "phx_" + rnd(ALNUM, 43),
+    "Replicate": lambda: "r8_" + rnd(ALNUM, 37),
+    "NVIDIA": lambda: "nvapi-" + rnd(_B64URL, 64),
+    "Docker Hub organisation": lambda: "dckr_oat_" + rnd(_B64URL, 32),
+    "Tailscale": lambda: f"tskey-auth-{rnd(ALNUM, 11)}-{rnd(ALNUM, 32)}",
+    "Contentful": lambda: "CFPAT-" + rnd(_B64URL, 43),
+    "SonarQube": lambda: "squ_" + rnd(HEX, 40),
+    "Resend": lambda: f"re_{rnd(ALNUM, 8)}_{rnd(ALNUM, 24)}",
+    "LangSmith": lambda: f"lsv2_pt_{rnd(HEX, 32)}_{rnd(HEX, 10)}",
+    "Honeycomb": lambda: "hcaik_" + rnd(_LOWER_ALNUM, 58),
+    "Tavily": lambda: "tvly-" + rnd(ALNUM, 32),
+    "RubyGems": lambda: "rubygems_" + rnd(HEX, 48),
+    "Brevo": lambda: f"xkeysib-{rnd(HEX, 64)}-{rnd(ALNUM, 16)}",
+    "Typeform": lambda: "tfp_" + rnd(_B64URL, 44),
+    "Buildkite": lambda: "bkua_" + rnd(HEX, 40),
+    "Netlify": lambda: "nfp_" + rnd(ALNUM, 36),
+    "Pinecone": lambda: f"pcsk_{rnd(ALNUM, 5)}_{rnd(ALNUM, 63)}",
+    "Neon": lambda: "napi_" + rnd(_LOWER_ALNUM, 64),
+    "dbt Cloud": lambda: "dbtc_" + rnd(_B64URL, 54),
+    "Dynatrace": lambda: f"dt0c01.{rnd(_UPPER_ALNUM, 24)}.{rnd(_UPPER_ALNUM, 64)}",
+    "Scalingo": lambda: "tk-us-" + rnd(_B64URL, 48),
+    "CircleCI": lambda: f"CCIPAT_{rnd(ALNUM, 22)}_{rnd(HEX, 40)}",
+    "Notion (legacy)": lambda: "secret_" + rnd(ALNUM, 43),
+    "Doppler service token": lambda: "dp.st.dev." + rnd(ALNUM, 40),
+    "Cerebras": lambda: "csk-" + rnd(_LOWER_ALNUM, 48),
+    "ElevenLabs": lambda: "sk_" + rnd(HEX, 48),
+    "MailerSend": lambda: "mlsn." + rnd(HEX, 64),
+    "SumUp": lambda: "sup_sk_" + rnd(ALNUM, 32),
+    "Supabase secret": lambda: "sb_secret_" + rnd(_B64URL, 31),
+    "Bitbucket app password": lambda: "ATBB" + rnd(ALNUM, 32),
+    "Jina": lambda: "jina_" + rnd(_B64URL, 60),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDOR_KEYS))
+@pytest.mark.parametrize("shape", ['init("{v}")', "value: {v}", "here it is {v} thanks"])
+def test_a_vendor_key_is_masked_where_nothing_names_it(vendor: str, shape: str) -> None:
+    value = VENDOR_KEYS[vendor]()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "re_compile_pattern_cache_size=128",
+        "X-API-Key: <redacted> for API-GATEWAY-PRODUCTION-EUROPE-WEST",
+        "secret_key_base_rotation_period_in_days_for_tenant",
+        f"phc_{'x' * 4} and a PostHog project key, public by design: phc_{{}}",
+    ],
+)
+def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:
+    _kept_everywhere(text.replace("{}", "Abc"))

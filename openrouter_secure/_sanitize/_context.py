@@ -774,6 +774,9 @@ _LONGEST = 1 << 16
 _ID_TOKEN_TAIL = re.compile(r"\|[A-Za-z0-9]{20,256}(?![A-Za-z0-9])")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
+#: an opening bracket around a token, and its closing one
+_BRACKETS = {"[": "]", "(": ")", "<": ">"}
+_BRACKETED = re.compile(r"""[^\s()\[\]<>{}"'`,;|\\]{1,1024}""")
 # Words between a name and a ``:`` in a log that say the value is the secret itself
 # (``auth header set: v``, ``api key loaded: v``); any other word may name something
 # else (``key id: <uuid>``, ``token lookup failed: <request id>``), so only these count.
@@ -895,7 +898,30 @@ def value_spans(
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
     password = is_password_name(name)
-    if sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>")):
+    q = m.group("q")
+    element_end = sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>"))
+    t = _BRACKETED.match(text, pos) if q in _BRACKETS and not element_end else None
+    if (
+        t is not None
+        and text[t.end() : t.end() + 1] == _BRACKETS[q]
+        and _BRACKET_GLUED.match(text, t.end()) is None
+    ):
+        # A bracket around a token, as logs print one (``api_key=[v]``, ``Using token
+        # (v)``, ``key: <v>``): the token alone, closed on its line. Anything else in
+        # brackets is read as before, from the bracket: an element's content, a list, an
+        # expression (``key=[1, 2]``, ``token = (os.getenv("T") or "v")``), a password
+        # that opens with a bracket (``(ZsHqA)x9...``).
+        value = t.group()
+        if (prose and not (looks_generated(value) and len(value) >= 16)) or not value_kind(
+            value, password=password
+        ):
+            return [], t.end()
+        return [t.span()], t.end()
+    if q in _BRACKETS:
+        if prose:
+            return [], pos  # (``secret (env://X: not found; ...)``: prose in brackets)
+        pos, q = m.start("q"), None
+    if element_end:
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
         name_start = m.end("name") - len(name)
@@ -907,7 +933,6 @@ def value_spans(
         # Hyperscan gate reads them)
         element = opened and (sep == ">" or (sep[0] in " \t" and name_start == m.start()))
         if element or sep in ('">', "'>"):
-            q = m.group("q")
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the
                 # element does (``"<token>", "x"`` in JSON is no element)
@@ -923,7 +948,6 @@ def value_spans(
                 return [(pos + lead, pos + lead + len(value))], close
             return _xml_content(text, pos, password)
         return [], pos
-    q = m.group("q")
     quoted = bool(q)
     if sep is not None and sep.endswith("(") and not (quoted and _sets(name, before)):
         # ``setToken("v")``, ``with_api_key("v")``, a builder's ``.password("v")``,

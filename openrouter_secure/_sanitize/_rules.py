@@ -308,7 +308,11 @@ _QUOTED_6 = "|".join(
     rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
     for q in ('"', "'", "`")
 )
-_QUOTE = r"""(?:[bBrRuUfF@$]{0,2}\\{0,7}["'`])?"""
+_BRACKET = r"[\[(<]"
+# (or a bracket around a token, as logs print one: ``api_key=[v]``, ``Using token (v)``)
+_QUOTE = rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET})?"""
+# (no bracket: in the gates of upper-case names, too large for Hyperscan with one)
+_QUOTE_MARK = r"""(?:[bBrRuUfF@$]{0,2}\\{0,7}["'`])?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
@@ -360,6 +364,8 @@ def _tails(
     fallback: bool = True,
     password_verbs: bool = True,
     said: str = _SAID,
+    bracket: str = _BRACKET + "?",
+    quote: str = _QUOTE,
 ) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
@@ -367,22 +373,24 @@ def _tails(
     digits or a suffix: Hyperscan's patterns for those would be too large);
     ``password_verbs``: a log's verb between a password word and its value (``password
     set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``); ``said``:
-    a log's words between a name and a ``:``."""
+    a log's words between a name and a ``:``; ``bracket`` (optional) and ``quote``
+    (optional): what may open a value after an operator, and after blanks or words."""
     border = _CELL if cell else ""
-    verbs = f"| {_LINK_VERB}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
+    verbs = f"| {_LINK_VERB}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
     falls = rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
     password = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
-        + f"|{said}[ \\t]{{0,4}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
+        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{said}[ \\t]{{0,4}}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
-        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{_QUOTE}"
+        f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{quote}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
-        + f"|{said}[ \\t]{{0,4}}{_QUOTE}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{_QUOTE}{_PROSE_TOKEN})"
+        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{quote}{_PROSE_TOKEN}"
+        + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{_PROSE_TOKEN})"
     )
     return password, other
 
@@ -390,7 +398,11 @@ def _tails(
 _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 # (after a password word with digits or a suffix, no ``<id>|<token>``: Hyperscan's
 # pattern for it would be too large)
-_PASSWORD_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, id_token=False)[0]
+# (nor a bracket around the value: that pattern too would be too large, and every
+# engine reads the same)
+_PASSWORD_TAIL_NO_CELL = _tails(
+    _XML_VALUE, cell=False, id_token=False, bracket="", quote=_QUOTE_MARK
+)[0]
 _OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)[1]
 _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 # (after any secret word: six characters of a value, read in Python)
@@ -461,12 +473,19 @@ def _value(*, prose: bool = False) -> str:
         for q, letters in (('"', "[bBrRuUfF@$]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
+    # (a bracket around a token: ``[v]``, ``(v)``, ``<v>``; in prose sixteen token
+    # characters, as ``_context`` wants there: a log's ``auth [worker-3]`` passes no gate)
+    bracketed = (
+        _BRACKET + _TOK_WORD + "{16}"
+        if prose
+        else _BRACKET + _value_run(f"[^{_NOT_RUN}\\])>{inside}]", prose=prose)
+    )
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
         r"[({\[:\x00-\x08\x0e-\x1b\x7f]" if prose else r"[({\[\x00-\x08\x0e-\x1b\x7f]",
         prose=prose,
     )
-    return "(?:" + "|".join((bare, *quoted)) + ")"
+    return "(?:" + "|".join((bare, *quoted, bracketed)) + ")"
 
 
 # A separator that is not the end of an XML start tag (judged by ``_XML``)
@@ -587,6 +606,8 @@ _LOOSE_PASSWORD_TAIL = _tails(
     fallback=False,
     password_verbs=False,
     said=_SAID_WORDS,
+    bracket="",
+    quote=_QUOTE_MARK,
 )[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
@@ -610,7 +631,7 @@ def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int
     return tuple((f"{words}{head}{rest}{tail}", window) for head, rest in heads)
 
 
-_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
+_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKET}?{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
 #: the gates of the assignment form, first (their matches are the ones cancelled below)
 _HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
 # (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
@@ -896,7 +917,7 @@ _KEY_PATTERN = (
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|"
     + rf"{_LINK_VERB}|(?:is|was|to|as)[ \t]{{1,4}})?))"
-    + r"""(?:[bBrRuUfF@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`])?"""
+    + r"""(?:[bBrRuUfF@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
@@ -1277,6 +1298,8 @@ RULES: tuple[Rule, ...] = (
             "dp.st.",
             "dp.ct.",
             "dp.sa.",
+            "dp.scim.",
+            "dp.audit.",
             "AGE-SECRET-KEY-1",
             "figd_",
             "pscale_",
@@ -1289,6 +1312,12 @@ RULES: tuple[Rule, ...] = (
             "shippo_",
             "sk.eyJ",
             "oauth:",
+            *("pat-na", "pat-eu", "pat-ap", "GOCSPX-", "phx_", "r8_", "nvapi-", "dckr_oat_"),
+            *("tskey-", "CFPAT-", "squ_", "sqp_", "sqa_", "re_", "lsv2_", "hcaik_", "hcxik_"),
+            *("hcamk_", "hcxmk_", "tvly-", "rubygems_", "xkeysib-", "xsmtpsib-", "tfp_"),
+            *("bkua_", "nfp_", "pcsk_", "napi_", "dbtc_", "dt0c01.", "dt0s01.", "dt0s02."),
+            *("tk-us-", "CCIPAT_", "CCIPRJ_", "csk-", "sk_", "mlsn.", "sup_sk_"),
+            *("sb_secret_", "ATBB", "jina_"),
         ),
         r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
         r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
@@ -1306,13 +1335,33 @@ RULES: tuple[Rule, ...] = (
         # Figma, PlanetScale, Render, Supabase, Docker Hub, Linear OAuth, Clojars,
         # Frame.io, Shippo, Mapbox secret tokens, Twitch chat tokens
         r"|ya29\.[\w\-]{30,400}|sl\.[\w\-=]{130,160}|ATATT3[\w\-=]{150,200}"
-        r"|NRAK-[A-Z0-9]{27}|NRII-[\w\-]{32}|dp\.(?:st|ct|sa)\.[A-Za-z0-9]{40,44}"
+        r"|NRAK-[A-Z0-9]{27}|NRII-[\w\-]{32}"
+        # (Doppler's service tokens name their environment: ``dp.st.dev.<40>``)
+        r"|dp\.(?:st|ct|sa|scim|audit)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,44}"
         r"|AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}|figd_[\w\-]{40}"
         r"|pscale_(?:pw|tkn|oauth)_[\w=.\-]{32,64}|rnd_[A-Za-z0-9]{32}|sbp_[a-f0-9]{40}"
         r"|dckr_pat_[\w\-]{27}|lin_oauth_[a-f0-9]{64}|CLOJARS_[a-z0-9]{60}|fio-u-[\w\-=]{64}"
         r"|shippo_(?:live|test)_[a-f0-9]{40}|sk\.eyJ[\w\-]{20,400}\.[\w\-]{20,100}"
         # Twitch chat (IRC) OAuth tokens
         r"|oauth:[a-z0-9]{30}"
+        # HubSpot private apps, Google OAuth client secrets, PostHog personal keys,
+        # Replicate, NVIDIA, Docker Hub organisation tokens, Tailscale, Contentful,
+        # SonarQube, Resend, LangSmith, Honeycomb, Tavily, RubyGems, Brevo, Typeform,
+        # Buildkite, Netlify, Pinecone, Neon, dbt Cloud, Dynatrace, Scalingo,
+        # CircleCI, Cerebras, ElevenLabs, MailerSend, SumUp, Supabase secret keys,
+        # Bitbucket app passwords, Jina
+        r"|pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"|GOCSPX-[\w\-]{28}|phx_[A-Za-z0-9]{43,47}|r8_[A-Za-z0-9]{37}|nvapi-[\w\-]{64}"
+        r"|dckr_oat_[\w\-]{32}|tskey-[a-z]{3,8}-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,64}"
+        r"|CFPAT-[\w\-]{43}|sq[upa]_[a-f0-9]{40}|re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}"
+        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|hc[ax][im]k_[a-z0-9]{58}"
+        r"|tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}|rubygems_[a-f0-9]{48}"
+        r"|x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}|tfp_[\w\-.=]{40,64}"
+        r"|bkua_[a-f0-9]{40}|nfp_[A-Za-z0-9]{36}|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}"
+        r"|napi_[a-z0-9]{64}|dbtc_[\w\-]{40,64}|dt0[cs]0[12]\.[A-Z0-9]{24}\.[A-Z0-9]{64}"
+        r"|tk-us-[\w\-]{48}|CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40}"
+        r"|csk-[a-z0-9]{48}|sk_[a-f0-9]{48}|mlsn\.[a-f0-9]{64}|sup_sk_[A-Za-z0-9]{32}"
+        r"|sb_secret_[\w\-]{31,64}|ATBB[A-Za-z0-9_=.\-]{28,40}|jina_[A-Za-z0-9_\-]{50,70}"
         r"))(?![A-Za-z0-9])",
         back=0,
     ),
@@ -1334,6 +1383,14 @@ RULES: tuple[Rule, ...] = (
         r"\{(?P<s>AQAAABAAAA[A-Za-z0-9+/]{20,4096}={0,2})\}",
     ),
     # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
+    # Notion's integration tokens before ``ntn_``: found by the whole token, as
+    # ``secret_`` begins many names (``secret_key``, ``secret_ref``).
+    Rule(
+        "notion-legacy-token",
+        ("secret_",),
+        r"(?<![A-Za-z0-9])(?P<s>secret_[A-Za-z0-9]{43})(?![A-Za-z0-9])",
+        hs_gates=((r"[^A-Za-z0-9]secret_[A-Za-z0-9]{43}", 51),),
+    ),
     # ``-key-`` is common in names (``api-key-here``, ``cache-key-prefix``).
     Rule(
         "mailgun-api-key",
