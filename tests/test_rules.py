@@ -259,6 +259,18 @@ def test_generated_params_finish_adversarial_input(anchor: str) -> None:
     assert spent < CATASTROPHIC, f"{anchor}: {spent:.1f} s of CPU for 1 MB"
 
 
+@pytest.mark.parametrize("unit", ["curl -u ", "curl --user "])
+def test_curl_users_on_one_line_read_in_linear_time(unit: str) -> None:
+    # (each ``-u`` reads from the ``curl`` before it: on to the next ``-u`` and beyond,
+    # it took about a minute of CPU for 2 MB here, in the Python engine)
+    text = (unit * (2 * MB // len(unit) + 1))[: 2 * MB]
+    s = Sanitizer(backend="python")
+    start = time.thread_time()
+    s.sanitize(text)
+    spent = time.thread_time() - start
+    assert spent < CATASTROPHIC, f"{unit!r}: {spent:.1f} s of CPU for 2 MB"
+
+
 def test_every_anchor_candidate_is_tried_once_per_rule() -> None:
     """Deterministic guard on the engine's linearity: in a text of ``n`` back-to-back
     anchors, a rule's regex runs at most once per anchor (text a match covered is not

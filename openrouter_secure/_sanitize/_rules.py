@@ -1844,7 +1844,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "curl-user-token",
         ("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"'),
-        r"""curl(?:[^\n|;&\\]|\\\r?\n|\\|&(?!&)){0,2048}?"""
+        # (read up to the command's first ``-u`` only: each anchor runs this from the
+        # ``curl`` before it, and reading on past a short user to the next ``-u`` cost a
+        # line of ``curl -u curl -u ...`` a read of 2,048 characters per anchor)
+        r"""curl(?:(?!(?<![\w\-])(?:-u|--user)[ \t="'])(?:[^\n|;&\\]|\\\r?\n|\\|&(?!&))){0,2048}?"""
         r"""(?<![\w\-])(?:-u|--user)(?:[ \t=]{1,8}|(?=["']))["']?"""
         r"""(?P<s>[^\s"':]{16,4096})(?=["']?(?::["']?)?(?:[\s"']|$))""",
         keep=0,
