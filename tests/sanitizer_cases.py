@@ -166,6 +166,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "twilio-key": _p("SK", HEX, 32),
     "vendor-token": _p("dop_v1_", HEX, 64),
     "notion-legacy-token": _p("secret_", ALNUM, 43),
+    "vendor-key": _p("GOCSPX-", ALNUM, 28),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
         f"facebook {rnd(string.digits, 16)}|{(k := rnd(ALNUM + '_-', 27))}", k
@@ -280,6 +281,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "twilio-key": lambda: key("TASK", HEX, 32),
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
     "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
+    "vendor-key": lambda: f"GOCSPX-{rnd(ALNUM, 20)} napi_create_string_utf8(env, s, n, &out)",
     "mailgun-api-key": lambda: "set MAILGUN_API_KEY=your-mailgun-key-here for cache-key-prefix",
     "facebook-app-token": lambda: f"rows 1234|{rnd(ALNUM, 27)}",
     "jwt": lambda: "eyJhbGciOi.not-a-token",

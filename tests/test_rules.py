@@ -259,6 +259,15 @@ def test_generated_params_finish_adversarial_input(anchor: str) -> None:
     assert spent < CATASTROPHIC, f"{anchor}: {spent:.1f} s of CPU for 1 MB"
 
 
+@pytest.mark.parametrize("unit", ["password=[", "api_key=[", "passwd=(", "DB_PASSWORD=["])
+def test_unclosed_brackets_after_names_read_in_linear_time(unit: str) -> None:
+    # (each name's bracket was read on as a bare value to the end of the run: about a
+    # minute of CPU per megabyte)
+    text = (unit * (MB // len(unit) + 1))[:MB]
+    spent = _cpu_seconds_to_sanitize(text)
+    assert spent < CATASTROPHIC, f"{unit!r}: {spent:.1f} s of CPU for 1 MB"
+
+
 @pytest.mark.parametrize("unit", ["curl -u ", "curl --user "])
 def test_curl_users_on_one_line_read_in_linear_time(unit: str) -> None:
     # (each ``-u`` reads from the ``curl`` before it: on to the next ``-u`` and beyond,

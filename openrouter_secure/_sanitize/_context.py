@@ -776,7 +776,7 @@ _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
 #: an opening bracket around a token, and its closing one
 _BRACKETS = {"[": "]", "(": ")", "<": ">"}
-_BRACKETED = re.compile(r"""[^\s()\[\]<>{}"'`,;|\\]{1,1024}""")
+_BRACKETED = re.compile(r"""[ \t]*([^\s()\[\]<>{}"'`,;|\\]{1,1024})[ \t]*""")
 # Words between a name and a ``:`` in a log that say the value is the secret itself
 # (``auth header set: v``, ``api key loaded: v``); any other word may name something
 # else (``key id: <uuid>``, ``token lookup failed: <request id>``), so only these count.
@@ -907,20 +907,23 @@ def value_spans(
         and _BRACKET_GLUED.match(text, t.end()) is None
     ):
         # A bracket around a token, as logs print one (``api_key=[v]``, ``Using token
-        # (v)``, ``key: <v>``): the token alone, closed on its line. Anything else in
-        # brackets is read as before, from the bracket: an element's content, a list, an
-        # expression (``key=[1, 2]``, ``token = (os.getenv("T") or "v")``), a password
-        # that opens with a bracket (``(ZsHqA)x9...``).
-        value = t.group()
+        # ( v )``, ``key: <v>``): the token alone, closed on its line. An expression is
+        # read from its bracket, as before (``token = (os.getenv("T") or "v")``, a
+        # password that opens with a bracket, ``(ZsHqA)x9...``); nothing else is a value.
+        value = t.group(1)
         if (prose and not (looks_generated(value) and len(value) >= 16)) or not value_kind(
             value, password=password
         ):
             return [], t.end()
-        return [t.span()], t.end()
-    if q in _BRACKETS:
-        if prose:
-            return [], pos  # (``secret (env://X: not found; ...)``: prose in brackets)
-        pos, q = m.start("q"), None
+        return [t.span(1)], t.end()
+    if q in _BRACKETS and not element_end:
+        if prose or q != "(":
+            # (prose in brackets, ``secret (env://X: not found; ...)``; a list, ``key=[1,
+            # 2]``; a bracket not closed on its line)
+            return [], pos
+        pos, q = m.start("q"), None  # (an expression: read from its bracket, as before)
+    elif q in _BRACKETS:
+        pos, q = m.start("q"), None  # (an element's content)
     if element_end:
         # An element (``<password>v``) or a name in an attribute (``name="db.password">v``);
         # not the end of a placeholder (``<your-api-key>``) or a comparison.
@@ -977,7 +980,7 @@ def value_spans(
             # ``<id>|<token>``: a Laravel Sanctum token names its row before the secret
             tail = _ID_TOKEN_TAIL.match(text, end)
             end = tail.end() if tail is not None else end
-        if end - start == 512:  # judged by its head, masked to its end
+        if end - start == 512 and text[start] != "(":  # judged by its head, masked to its end
             rest = (_BARE_REST if amp else _BARE_AMP_REST).match(text, end)
             end = rest.end() if rest is not None else end
         code = text[end : end + 1] in ("(", "[") or "(" in text[start:end] or "[" in text[start:end]

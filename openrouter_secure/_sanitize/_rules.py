@@ -309,10 +309,18 @@ _QUOTED_6 = "|".join(
     for q in ('"', "'", "`")
 )
 _BRACKET = r"[\[(<]"
+# A token closed by its bracket on its line, blanks inside or not (``[v]``, ``( v )``):
+# a bracket that is not closed there is no value (``password=[password=[...`` would
+# send each name to Python, to read on to the end of the run)
+_IN_BRACKET = r"""[^\s"'`,;(){}\[\]<>|\\]"""
+_BRACKETED = rf"{_BRACKET}[ \t]*{_IN_BRACKET}{{6}}{_IN_BRACKET}*[ \t]*[\])>]"
 # (or a bracket around a token, as logs print one: ``api_key=[v]``, ``Using token (v)``)
 _QUOTE = rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET})?"""
 # (no bracket: in the gates of upper-case names, too large for Hyperscan with one)
 _QUOTE_MARK = r"""(?:[bBrRuUfF@$]{0,2}\\{0,7}["'`])?"""
+# (``_KEY_GATE``'s, which no Hyperscan pattern holds: blanks inside the bracket too,
+# ``api_key=[ v ]``)
+_QUOTE_OPEN = rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET}[ \t]{{0,8}})?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
@@ -364,8 +372,8 @@ def _tails(
     fallback: bool = True,
     password_verbs: bool = True,
     said: str = _SAID,
-    bracket: str = _BRACKET + "?",
-    quote: str = _QUOTE,
+    bracket: str = _BRACKETED + "|",
+    quote: str = _QUOTE_OPEN,
 ) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
@@ -410,10 +418,22 @@ _ANY_WORD_SEP_MORE = (
     f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?(?:{_SEP_MORE})"""
     r"""[ \t]{0,8}\\{0,7}["'`]?[^\s"'`]{6}"""
 )
+# (a bracketed value after an upper-case password word with a suffix, ``DB_PASSWORD_PROD=
+# [v]``: a pattern of its own, as the tail above would be too large for Hyperscan with it)
+_UPPER_PASSWORD_BRACKETED = (
+    f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}[ \\t]*(?:[:=][ \\t]*)?{_BRACKETED}"
+)
+# (as Hyperscan reads it: the bracket's first six characters, within a window; the
+# whole form, compiled with start of match, cost every scan of a log 7%)
+_HS_UPPER_PASSWORD_BRACKETED = (
+    f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}[ \\t]{{0,8}}(?:[:=][ \\t]{{0,8}})?"
+    f"{_BRACKET}[ \\t]{{0,8}}{_IN_BRACKET}{{6}}"
+)
 _KEY_GATE = (
     f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
     f"|{_OTHER_WORD_RE}(?:{_OTHER_TAIL}|{_SUFFIXED}{_OTHER_TAIL_NO_CELL})"
     f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL_NO_CELL}"
+    f"|{_UPPER_PASSWORD_BRACKETED}"
     f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL_NO_CELL}"
     f"|{_SECRET_ID_RE}{_OTHER_TAIL_NO_CELL}"
     f"|{_ANY_WORD_SEP_MORE})"
@@ -462,9 +482,11 @@ def _value_run(inside: str, *, prose: bool) -> str:
     )
 
 
-def _value(*, prose: bool = False) -> str:
+def _value(*, prose: bool = False, loose: bool = False) -> str:
     """A value under a non-password word, bare or in quotes. (After a blank, ``:`` is
-    read as any other character inside a value.)"""
+    read as any other character inside a value.) ``loose``: a bracketed token need not
+    hold a mark, nor blanks inside its brackets (a pattern small enough for the names
+    with a suffix)."""
     inside = r"\n" if prose else r"\n=:"
     # (after an escaped quote, ``\"``, a quote alone is inside the value, and an escape
     # ends it)
@@ -475,11 +497,13 @@ def _value(*, prose: bool = False) -> str:
     )
     # (a bracket around a token: ``[v]``, ``(v)``, ``<v>``; in prose sixteen token
     # characters, as ``_context`` wants there: a log's ``auth [worker-3]`` passes no gate)
-    bracketed = (
-        _BRACKET + _TOK_WORD + "{16}"
-        if prose
-        else _BRACKET + _value_run(f"[^{_NOT_RUN}\\])>{inside}]", prose=prose)
-    )
+    if prose:
+        bracketed = _BRACKET + r"[ \t]*" + _TOK_WORD + "{16}"
+    elif loose:
+        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>]"
+    else:
+        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*"
+        bracketed = rf"{_BRACKET}[ \t]*{marked}[ \t]*[\])>]"
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
         r"[({\[:\x00-\x08\x0e-\x1b\x7f]" if prose else r"[({\[\x00-\x08\x0e-\x1b\x7f]",
@@ -610,7 +634,7 @@ _LOOSE_PASSWORD_TAIL = _tails(
     quote=_QUOTE_MARK,
 )[0]
 _LOOSE_OTHER_TAIL = (
-    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value()}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
+    f"(?:{_SEP_ASSIGN}{_BLANKS}{_value(loose=True)}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
     f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
 )
 
@@ -631,7 +655,7 @@ def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int
     return tuple((f"{words}{head}{rest}{tail}", window) for head, rest in heads)
 
 
-_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKET}?{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
+_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
 #: the gates of the assignment form, first (their matches are the ones cancelled below)
 _HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
 # (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
@@ -675,6 +699,7 @@ _HS_KEY_GATES = (
     # (a pattern per kind of word: one for both is too large for Hyperscan)
     (f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}", -_XML_WINDOW),
     (f"{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
+    (_HS_UPPER_PASSWORD_BRACKETED, 96),
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
     # (a literal an expression falls back on, ``apiKey = args.token || "v"``: read from
     # the name before it, as ``_context`` reads it)
@@ -1312,12 +1337,7 @@ RULES: tuple[Rule, ...] = (
             "shippo_",
             "sk.eyJ",
             "oauth:",
-            *("pat-na", "pat-eu", "pat-ap", "GOCSPX-", "phx_", "r8_", "nvapi-", "dckr_oat_"),
-            *("tskey-", "CFPAT-", "squ_", "sqp_", "sqa_", "re_", "lsv2_", "hcaik_", "hcxik_"),
-            *("hcamk_", "hcxmk_", "tvly-", "rubygems_", "xkeysib-", "xsmtpsib-", "tfp_"),
-            *("bkua_", "nfp_", "pcsk_", "napi_", "dbtc_", "dt0c01.", "dt0s01.", "dt0s02."),
-            *("tk-us-", "CCIPAT_", "CCIPRJ_", "csk-", "sk_", "mlsn.", "sup_sk_"),
-            *("sb_secret_", "ATBB", "jina_"),
+            *("phx_", "r8_", "squ_", "sqp_", "sqa_", "re_", "tfp_", "nfp_", "csk-", "sk_", "ATBB"),
         ),
         r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
         r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
@@ -1344,26 +1364,39 @@ RULES: tuple[Rule, ...] = (
         r"|shippo_(?:live|test)_[a-f0-9]{40}|sk\.eyJ[\w\-]{20,400}\.[\w\-]{20,100}"
         # Twitch chat (IRC) OAuth tokens
         r"|oauth:[a-z0-9]{30}"
-        # HubSpot private apps, Google OAuth client secrets, PostHog personal keys,
-        # Replicate, NVIDIA, Docker Hub organisation tokens, Tailscale, Contentful,
-        # SonarQube, Resend, LangSmith, Honeycomb, Tavily, RubyGems, Brevo, Typeform,
-        # Buildkite, Netlify, Pinecone, Neon, dbt Cloud, Dynatrace, Scalingo,
-        # CircleCI, Cerebras, ElevenLabs, MailerSend, SumUp, Supabase secret keys,
-        # Bitbucket app passwords, Jina
-        r"|pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-        r"|GOCSPX-[\w\-]{28}|phx_[A-Za-z0-9]{43,47}|r8_[A-Za-z0-9]{37}|nvapi-[\w\-]{64}"
-        r"|dckr_oat_[\w\-]{32}|tskey-[a-z]{3,8}-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,64}"
-        r"|CFPAT-[\w\-]{43}|sq[upa]_[a-f0-9]{40}|re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}"
-        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|hc[ax][im]k_[a-z0-9]{58}"
-        r"|tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}|rubygems_[a-f0-9]{48}"
-        r"|x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}|tfp_[\w\-.=]{40,64}"
-        r"|bkua_[a-f0-9]{40}|nfp_[A-Za-z0-9]{36}|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}"
-        r"|napi_[a-z0-9]{64}|dbtc_[\w\-]{40,64}|dt0[cs]0[12]\.[A-Z0-9]{24}\.[A-Z0-9]{64}"
-        r"|tk-us-[\w\-]{48}|CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40}"
-        r"|csk-[a-z0-9]{48}|sk_[a-f0-9]{48}|mlsn\.[a-f0-9]{64}|sup_sk_[A-Za-z0-9]{32}"
-        r"|sb_secret_[\w\-]{31,64}|ATBB[A-Za-z0-9_=.\-]{28,40}|jina_[A-Za-z0-9_\-]{50,70}"
+        # PostHog personal keys, Replicate, SonarQube, Resend, Typeform, Netlify,
+        # Cerebras, ElevenLabs, Bitbucket app passwords
+        r"|phx_[A-Za-z0-9]{43,47}|r8_[A-Za-z0-9]{37}|sq[upa]_[a-f0-9]{40}"
+        r"|re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}|tfp_[\w\-.=]{40,64}|nfp_[A-Za-z0-9]{36}"
+        r"|csk-[a-z0-9]{48}|sk_[a-f0-9]{48}|ATBB[A-Za-z0-9_=.\-]{28,40}"
         r"))(?![A-Za-z0-9])",
         back=0,
+    ),
+    # Vendor keys whose prefix is long enough to stand out glued to the text before it
+    # (``%2F<key>`` in an encoded URL, ``\n<key>`` in a JSON string, ``id=42<key>``):
+    # HubSpot private apps, Google OAuth client secrets, NVIDIA, Docker Hub organisation
+    # tokens, Tailscale, Contentful, LangSmith, Honeycomb, Tavily, RubyGems, Brevo,
+    # Buildkite, Pinecone, Neon, dbt Cloud, Dynatrace, Scalingo, CircleCI, MailerSend,
+    # SumUp, Supabase secret keys, Jina
+    Rule(
+        "vendor-key",
+        (
+            *("pat-na", "pat-eu", "pat-ap", "GOCSPX-", "nvapi-", "dckr_oat_", "tskey-"),
+            *("CFPAT-", "lsv2_", "hcaik_", "hcxik_", "hcamk_", "hcxmk_", "tvly-"),
+            *("rubygems_", "xkeysib-", "xsmtpsib-", "bkua_", "pcsk_", "napi_", "dbtc_"),
+            *("dt0c01.", "dt0s01.", "dt0s02.", "tk-us-", "CCIPAT_", "CCIPRJ_", "mlsn."),
+            *("sup_sk_", "sb_secret_", "jina_"),
+        ),
+        r"(?P<s>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        r"|GOCSPX-[\w\-]{28}|nvapi-[\w\-]{64}|dckr_oat_[\w\-]{32}"
+        r"|tskey-[a-z]{3,8}-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,64}|CFPAT-[\w\-]{43}"
+        r"|lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}|hc[ax][im]k_[a-z0-9]{58}"
+        r"|tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}|rubygems_[a-f0-9]{48}"
+        r"|x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}|bkua_[a-f0-9]{40}"
+        r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}|napi_[a-z0-9]{64}|dbtc_[\w\-]{40,64}"
+        r"|dt0[cs]0[12]\.[A-Z0-9]{24}\.[A-Z0-9]{64}|tk-us-[\w\-]{48}"
+        r"|CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40}|mlsn\.[a-f0-9]{64}|sup_sk_[A-Za-z0-9]{32}"
+        r"|sb_secret_[\w\-]{31,64}|jina_[A-Za-z0-9_\-]{50,70})(?![A-Za-z0-9])",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
     Rule(
@@ -2038,6 +2071,8 @@ _PLACEHOLDER = re.compile(
     r"(?i)\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
     r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
     r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
+    # (the nil UUID, an example's: ``pat-na1-00000000-0000-0000-0000-000000000000``)
+    r"|0{8}-0{4}-0{4}-0{4}-0{12}"
 )
 # Extra signs of a made-up value, for free-form values only (real vendor keys can hold
 # runs such as ``AAAAAA`` in their base64 body).
