@@ -167,6 +167,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "vendor-token": _p("dop_v1_", HEX, 64),
     "notion-legacy-token": _p("secret_", ALNUM, 43),
     "vendor-key": _p("GOCSPX-", ALNUM, 28),
+    "csv-column": _assign("service,env,api_key,created\nacme,prod,{},2024-01-01", ALNUM, 32),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
         f"facebook {rnd(string.digits, 16)}|{(k := rnd(ALNUM + '_-', 27))}", k
@@ -282,6 +283,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
     "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
     "vendor-key": lambda: f"GOCSPX-{rnd(ALNUM, 20)} napi_create_string_utf8(env, s, n, &out)",
+    "csv-column": lambda: (
+        f"id,public_key,token_type\n1,{rnd(ALNUM, 32)},bearer\n"
+        f"key,en,fr\nwelcome_title,Welcome,Bienvenue\n"
+        f"Please rotate the old api key, then restart\n{rnd(ALNUM, 32)}, done"
+    ),
     "mailgun-api-key": lambda: "set MAILGUN_API_KEY=your-mailgun-key-here for cache-key-prefix",
     "facebook-app-token": lambda: f"rows 1234|{rnd(ALNUM, 27)}",
     "jwt": lambda: "eyJhbGciOi.not-a-token",

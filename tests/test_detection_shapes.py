@@ -2827,3 +2827,72 @@ def test_a_vendor_key_is_masked_where_nothing_names_it(vendor: str, shape: str) 
 )
 def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:
     _kept_everywhere(text.replace("{}", "Abc"))
+
+
+# -- a table whose header names a secret column -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "service,env,api_key,created\nacme,prod,{v},2024-01-01\nbeta,dev,{w},2024-02-01",
+        "name;token;owner\nacme;{v};bob\nbeta;{w};eve",
+        "id\tclient_secret\n1\t{v}\n2\t{w}",
+        '"name","api_key"\n"acme","{v}"\n"beta","{w}"',
+        "User name,Password,Secret access key\nbob,{v},{w}",
+        "name,DB_PASSWORD,created\r\nacme,{v},2024-01-01\r\nbeta,{w},2024-02-01",
+    ],
+)
+def test_values_under_a_secret_column_of_a_table_are_masked(shape: str) -> None:
+    v, w = _key(), _key()
+    text = shape.format(v=v, w=w)
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak([v, w], out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key,en,fr\nwelcome_title,Welcome,Bienvenue\nlogout,Log out,Se d\u00e9connecter",
+        "id,key\n1,user:1234\n2,user:5678",
+        "token,pos,lemma\nrunning,VERB,run",
+        "id,public_key,token_type\n1,{v},bearer",
+        "Please rotate the old api key, then restart\n{v}, done",
+        "name,api_key\nacme,${{ACME_API_KEY}}\nbeta,<your-api-key>",
+    ],
+)
+def test_tables_with_no_secret_under_a_secret_column_stay(text: str) -> None:
+    _kept_everywhere(text.format(v=_key()))
+
+
+def test_only_the_rows_with_the_headers_fields_are_read() -> None:
+    v = _key()
+    tail = f"acme,{_key()},prod"  # (three fields: no row of a two-field table)
+    text = f"name,api_key\nacme,{v}\n{tail}"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(v, out)
+        assert out.endswith(tail), backend
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'mapboxgl.accessToken = "pk.eyJ1{a}.{b}";',
+        "MAPBOX_ACCESS_TOKEN=pk.eyJ1{a}.{b}",
+    ],
+)
+def test_a_mapbox_public_token_stays_under_a_secret_name(shape: str) -> None:
+    _kept_everywhere(shape.format(a=rnd(ALNUM, 40), b=rnd(ALNUM, 22)))
+
+
+def test_a_mapbox_secret_token_under_the_same_name_is_masked() -> None:
+    value = f"sk.eyJ1{rnd(ALNUM, 40)}.{rnd(ALNUM, 22)}"
+    _masked_everywhere(f'mapboxgl.accessToken = "{value}";', value)
+
+
+def test_a_pk_live_key_under_a_secret_name_is_masked() -> None:
+    # (Stripe's publishable keys are public, but other vendors name secret keys so)
+    value = "pk_live_" + rnd(ALNUM, 40)
+    _masked_everywhere(f'const paymentsKey = "{value}";', value)

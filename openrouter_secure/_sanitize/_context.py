@@ -566,12 +566,16 @@ _NOT_SECRET: dict[tuple[str, bool], None] = {}
 _PUBLIC_KEY = re.compile(
     r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh|ecdsa)-[\w@.\-]{1,40})"
     r" AAAA|age1[02-9ac-hj-np-z]{58}$"
+    # (Mapbox's public tokens, which Mapbox has web pages publish; its secret ones are
+    # ``sk.eyJ...``. Not ``pk_live_...``: other vendors name secret keys so.)
+    r"|pk\.eyJ[\w\-]{10,}\.[\w\-]{10,}$"
 )
 
 
 def is_public_key(value: str) -> bool:
     """Whether ``value`` is a public key that shows its kind: an SSH public key's line
-    (``ssh-ed25519 AAAA... user@host``), an age recipient (``age1...``)."""
+    (``ssh-ed25519 AAAA... user@host``), an age recipient (``age1...``), a Mapbox
+    public token (``pk.eyJ...``)."""
     return _PUBLIC_KEY.match(value) is not None
 
 
@@ -1566,6 +1570,86 @@ def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
             break
         pos = item.end()
     return spans
+
+
+# A table's header: names of up to three words (``Secret access key``, not a sentence)
+# between its delimiters, quoted as CSV writers quote them (no blank around the quotes:
+# ``"key", "max_tokens"`` is JSON)
+_CSV_NAME_WORDS = r"[A-Za-z_][\w.\-]{0,40}(?: [\w.\-]{1,40}){0,2}"
+_CSV_NAME = re.compile(rf"""[ \t]*{_CSV_NAME_WORDS}[ \t]*|"{_CSV_NAME_WORDS}\"""")
+_CSV_DELIMITERS = (",", ";", "\t")
+#: rows read under a header
+_CSV_ROWS_MAX = 256
+# A cell's value that can be a secret: one token (``expires_in=3600`` or a sentence in
+# a log line that happens to have as many fields as the header above it is none)
+_CSV_VALUE = re.compile(r"""[^\s"'=]{1,4096}={0,2}""")
+
+
+def _csv_fields(line: str, delimiter: str) -> list[tuple[int, int]]:
+    """The spans of ``line``'s fields, a quoted field read to its closing quote (a
+    doubled quote inside it is one)."""
+    spans: list[tuple[int, int]] = []
+    pos, n = 0, len(line)
+    while True:
+        if line.startswith('"', pos):
+            end = pos + 1
+            while True:
+                end = line.find('"', end)
+                if end < 0 or not line.startswith('"', end + 1):
+                    break
+                end += 2
+            end = n if end < 0 else end + 1
+            nxt = line.find(delimiter, end)
+        else:
+            nxt = line.find(delimiter, pos)
+        end = n if nxt < 0 else nxt
+        spans.append((pos, end))
+        if nxt < 0:
+            return spans
+        pos = nxt + 1
+
+
+def csv_value_spans(text: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
+    """The spans of the values a table with a header (CSV, or ``;`` or tab separated)
+    holds under its secret-named columns (``service,env,api_key``), each judged as
+    under its name, in the rows that follow with as many fields as the header; and
+    where the table ends (the header's end when it is none). ``m`` matched from a
+    secret word in the header to the end of the lines that may be rows."""
+    rows_at = m.start("rows")
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    header = text[line_start : rows_at - 1].rstrip("\r")
+    delimiter = max(_CSV_DELIMITERS, key=header.count)
+    names = header.split(delimiter)
+    spans: list[tuple[int, int]] = []
+    if len(names) < 2 or not all(_CSV_NAME.fullmatch(name) for name in names):
+        return spans, rows_at
+    columns = {
+        i: is_password_name(ident)
+        for i, name in enumerate(names)
+        if is_secret_identifier(ident := name.strip(' \t"').replace(" ", "_"))
+    }
+    if not columns:
+        return spans, rows_at
+    pos = rows_at
+    for _ in range(_CSV_ROWS_MAX):
+        end = text.find("\n", pos, m.end())
+        end = m.end() if end < 0 else end
+        line = text[pos:end].rstrip("\r")
+        fields = _csv_fields(line, delimiter)
+        if len(fields) != len(names):
+            return spans, pos
+        for i, password in columns.items():
+            lo, hi = fields[i]
+            value = line[lo:hi].strip(" \t")
+            lead = line.index(value, lo) if value else lo
+            if value.startswith('"') and value.endswith('"') and len(value) > 1:
+                value, lead = value[1:-1], lead + 1
+            if _CSV_VALUE.fullmatch(value) and value_kind(value, password=password):
+                spans.append((pos + lead, pos + lead + len(value)))
+        if end >= m.end():
+            return spans, end
+        pos = end + 1
+    return spans, pos
 
 
 # The fields of an ARN before its resource (``arn:aws:secretsmanager:us-east-1:123:``).

@@ -1129,6 +1129,15 @@ _HS_LIST_GATES = tuple(g.replace(_LIST_UPPER, _HS_LIST_UPPER) for g in _LIST_GAT
 # margin)
 _LIST_WINDOW = 1400
 
+# The secret words that end a field of a table's header (``csv-column``), in each case
+_CSV_WORD_LIST = tuple(
+    word
+    for w in ("key", "token", "secret", "password", "passwd", "pwd", "credentials")
+    for word in _case(w)
+)
+_CSV_WORDS = "(?:" + "|".join(_CSV_WORD_LIST) + ")"
+
+
 RULES: tuple[Rule, ...] = (
     # --- LLM providers -------------------------------------------------------------
     # (the Hyperscan gates of the next rules read a key's first characters: the
@@ -1808,6 +1817,30 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="columns",
         max_len=8192,
+    ),
+    # A table whose header names a secret column (``service,env,api_key,created``, then
+    # its rows: CSV exports, ``;`` or tab separated): found by a secret word that ends a
+    # header's field; the values under each secret-named column judged as under
+    # their name (``_context.csv_value_spans``).
+    Rule(
+        "csv-column",
+        tuple(
+            word + delimiter
+            for word in _CSV_WORD_LIST
+            for delimiter in (",", ";", "\t", "\n", "\r", '",', '";', '"\t', '"\n', '"\r')
+        ),
+        _CSV_WORDS + r"""[^\n]{0,2048}\n(?P<rows>[^\n]{1,4096}(?:\n[^\n]{1,4096}){0,255})""",
+        keep=0,
+        kind="csv",
+        max_len=8192,
+        # (for Hyperscan, a pattern per delimiter, each a literal of the word and the
+        # delimiter: one with a class of them, the word alone its literal, cost every
+        # scan of a log 28%; a quoted name only as CSV quotes it, ``"api_key","``,
+        # where JSON's ``".../key", "next"`` would send its records to Python)
+        hs_gates=tuple(
+            (_CSV_WORDS + head, 16)
+            for head in (",", ";", r"\t", r"\n", r"\r\n", r'"[,;\t]"', r'"\r?\n')
+        ),
     ),
     # Every pair of a ``Cookie:`` or ``Set-Cookie:`` header, not only the first: a
     # session's cookie is usually behind analytics and preference ones (``_ga=...;

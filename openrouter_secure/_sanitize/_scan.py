@@ -35,6 +35,7 @@ from ._context import (
     OBJECT_NAME,
     column_value_spans,
     cookie_value_spans,
+    csv_value_spans,
     is_password_name,
     is_secret_identifier,
     list_singular,
@@ -678,6 +679,12 @@ class Scanner:
                     spans, end = list_value_spans(text, name, m)
                     hits.extend((m.start(), lo, hi, ri, 0) for lo, hi in spans)
                     covered = max(m.end(), end)
+                elif rule.kind == "csv":
+                    # (a table's rows end where their fields stop matching its header:
+                    # what follows is read again, another table's header may be there)
+                    spans, end = csv_value_spans(text, m)
+                    hits.extend((m.start(), lo, hi, ri, 0) for lo, hi in spans)
+                    covered = end
                 else:
                     covered = m.end()
                     self._accept(text, rule, ri, m, hits)
