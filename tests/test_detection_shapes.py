@@ -2841,6 +2841,16 @@ def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:
         '"name","api_key"\n"acme","{v}"\n"beta","{w}"',
         "User name,Password,Secret access key\nbob,{v},{w}",
         "name,DB_PASSWORD,created\r\nacme,{v},2024-01-01\r\nbeta,{w},2024-02-01",
+        "| Service | Key |\n|---|---|\n| Shopify | `{v}` |\n| Mailgun | `{w}` |",
+        "| Service | API key | Owner |\n| :--- | :---: | ---: |\n"
+        "| a | {v} | bob |\n| b | {w} | eve |",
+        "Service | Token\n--- | ---\nShopify | {v}\nMailgun | {w}",
+        "service,env,api_key,created\n\nacme,prod,{v},2024\n\nbeta,dev,{w},2024",
+        'name,password\n"a","{v}""x"\n"b"," {w}"',
+        "service;env;api_key;created;\nacme;prod;{v};2024;\nbeta;dev;{w};2024;",
+        ",service,api_key\n0,acme,{v}\n1,beta,{w}",
+        "id,Name,Secret Key,Created (UTC)\nrk_1,web,{v},2024\nrk_2,app,{w},2024",
+        '"name","notes, internal","api_key"\n"a","x, y","{v}"\n"b","z","{w}"',
     ],
 )
 def test_values_under_a_secret_column_of_a_table_are_masked(shape: str) -> None:
@@ -2860,10 +2870,21 @@ def test_values_under_a_secret_column_of_a_table_are_masked(shape: str) -> None:
         "id,public_key,token_type\n1,{v},bearer",
         "Please rotate the old api key, then restart\n{v}, done",
         "name,api_key\nacme,${{ACME_API_KEY}}\nbeta,<your-api-key>",
+        "| Shortcut | Key |\n|---|---|\n| Save | `Ctrl+S` |\n| Palette | `Ctrl+Shift+P` |",
+        "| Setting | Token |\n|---|---|\n| name | `GITHUB_TOKEN` |\n| scope | `repo` |",
     ],
 )
 def test_tables_with_no_secret_under_a_secret_column_stay(text: str) -> None:
     _kept_everywhere(text.format(v=_key()))
+
+
+def test_a_long_export_is_read_to_its_last_row() -> None:
+    rows = [(f"site{i}", _key()) for i in range(600)]
+    text = "name,url,username,password\n" + "\n".join(
+        f"{n},https://{n}.example,me,{p}" for n, p in rows
+    )
+    for backend in ENGINES:
+        assert_no_leak([p for _, p in rows], engine(backend).sanitize(text))
 
 
 def test_only_the_rows_with_the_headers_fields_are_read() -> None:
@@ -2896,3 +2917,43 @@ def test_a_pk_live_key_under_a_secret_name_is_masked() -> None:
     # (Stripe's publishable keys are public, but other vendors name secret keys so)
     value = "pk_live_" + rnd(ALNUM, 40)
     _masked_everywhere(f'const paymentsKey = "{value}";', value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Set `SHOPIFY_API_KEY` to `{v}` in your environment.",
+        "Use `api_token` `{v}` for the sandbox.",
+        "The `webhook_secret` is `{v}`.",
+    ],
+)
+def test_a_value_after_a_name_in_markdown_backticks_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set `SHOPIFY_API_KEY` to `your-shopify-key` in your environment.",
+        "The `token` is `bearer`; the `api_key` is `env://SHOP_API_KEY`.",
+    ],
+)
+def test_markdown_backticks_with_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "GET https://api.openweathermap.org/data/2.5/weather?q=London&appid={v}",
+        "https://api.map.baidu.com/geocoding/v3/?address=x&output=json&ak={v}",
+    ],
+)
+def test_a_generated_appid_or_ak_in_a_url_is_masked(shape: str) -> None:
+    value = rnd(HEX, 32)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_numeric_appid_in_a_url_stays() -> None:
+    _kept_everywhere("https://graph.example.com/dialog/oauth?appid=1234567890123456&x=1")

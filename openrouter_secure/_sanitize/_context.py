@@ -1572,17 +1572,21 @@ def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
     return spans
 
 
-# A table's header: names of up to three words (``Secret access key``, not a sentence)
-# between its delimiters, quoted as CSV writers quote them (no blank around the quotes:
+# A table's header: names of up to three words (``Secret access key``, ``Created
+# (UTC)``, not a sentence), or none (pandas' index column, a trailing delimiter),
+# between its delimiters; quoted as CSV writers quote them (no blank around the quotes:
 # ``"key", "max_tokens"`` is JSON)
-_CSV_NAME_WORDS = r"[A-Za-z_][\w.\-]{0,40}(?: [\w.\-]{1,40}){0,2}"
-_CSV_NAME = re.compile(rf"""[ \t]*{_CSV_NAME_WORDS}[ \t]*|"{_CSV_NAME_WORDS}\"""")
-_CSV_DELIMITERS = (",", ";", "\t")
-#: rows read under a header
-_CSV_ROWS_MAX = 256
+_CSV_NAME = re.compile(
+    r"""[ \t]*(?:[^\s"',;|]{1,40}(?: [^\s"',;|]{1,40}){0,2})?[ \t]*|"[^"\n]{0,64}\""""
+)
+_CSV_DELIMITERS = (",", ";", "\t", "|")
+# The rule under a Markdown table's header (``|---|:---:|``), its borders taken off
+_TABLE_RULE = re.compile(r"[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*")
+#: rows read under a header (a password manager's export holds thousands)
+_CSV_ROWS_MAX = 1 << 16
 # A cell's value that can be a secret: one token (``expires_in=3600`` or a sentence in
 # a log line that happens to have as many fields as the header above it is none)
-_CSV_VALUE = re.compile(r"""[^\s"'=]{1,4096}={0,2}""")
+_CSV_VALUE = re.compile(r"""[^\s=]{1,4096}={0,2}""")
 
 
 def _csv_fields(line: str, delimiter: str) -> list[tuple[int, int]]:
@@ -1609,17 +1613,32 @@ def _csv_fields(line: str, delimiter: str) -> list[tuple[int, int]]:
         pos = nxt + 1
 
 
+def _table_cells(line: str, delimiter: str) -> tuple[str, int]:
+    """A line's cells and their offset in it: a Markdown table's row without the
+    borders it opens and closes with (``| a | b |``)."""
+    if delimiter != "|":
+        return line, 0
+    inner = line.rstrip(" \t")
+    inner = inner[:-1] if inner.endswith("|") else inner
+    lead = len(inner) - len(inner.lstrip(" \t"))
+    if inner[lead : lead + 1] == "|":
+        return inner[lead + 1 :], lead + 1
+    return inner, 0
+
+
 def csv_value_spans(text: str, m: re.Match[str]) -> tuple[list[tuple[int, int]], int]:
-    """The spans of the values a table with a header (CSV, or ``;`` or tab separated)
-    holds under its secret-named columns (``service,env,api_key``), each judged as
-    under its name, in the rows that follow with as many fields as the header; and
-    where the table ends (the header's end when it is none). ``m`` matched from a
-    secret word in the header to the end of the lines that may be rows."""
+    """The spans of the values a table with a header (CSV, ``;`` or tab separated, or
+    a Markdown table) holds under its secret-named columns (``service,env,api_key``,
+    ``| Service | API key |``), each judged as under its name, in the rows that follow
+    with as many fields as the header; and where the table ends (the header's end when
+    it is none). ``m`` matched from a secret word in the header to the end of the lines
+    that may be rows."""
     rows_at = m.start("rows")
     line_start = text.rfind("\n", 0, m.start()) + 1
     header = text[line_start : rows_at - 1].rstrip("\r")
     delimiter = max(_CSV_DELIMITERS, key=header.count)
-    names = header.split(delimiter)
+    cells = _table_cells(header, delimiter)[0]
+    names = [cells[lo:hi] for lo, hi in _csv_fields(cells, delimiter)]
     spans: list[tuple[int, int]] = []
     if len(names) < 2 or not all(_CSV_NAME.fullmatch(name) for name in names):
         return spans, rows_at
@@ -1630,26 +1649,49 @@ def csv_value_spans(text: str, m: re.Match[str]) -> tuple[list[tuple[int, int]],
     }
     if not columns:
         return spans, rows_at
-    pos = rows_at
-    for _ in range(_CSV_ROWS_MAX):
-        end = text.find("\n", pos, m.end())
-        end = m.end() if end < 0 else end
-        line = text[pos:end].rstrip("\r")
+    pos, row, n = rows_at, 0, len(text)
+    while row < _CSV_ROWS_MAX and pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        line, shift = _table_cells(text[pos:end].rstrip("\r"), delimiter)
+        if not line.strip():
+            pos = end + 1  # (blank lines between rows)
+            continue
+        row += 1
+        if row == 1 and delimiter == "|" and _TABLE_RULE.fullmatch(line):
+            pos = end + 1  # (the rule under a Markdown table's header)
+            continue
         fields = _csv_fields(line, delimiter)
         if len(fields) != len(names):
             return spans, pos
         for i, password in columns.items():
             lo, hi = fields[i]
-            value = line[lo:hi].strip(" \t")
-            lead = line.index(value, lo) if value else lo
-            if value.startswith('"') and value.endswith('"') and len(value) > 1:
-                value, lead = value[1:-1], lead + 1
-            if _CSV_VALUE.fullmatch(value) and value_kind(value, password=password):
-                spans.append((pos + lead, pos + lead + len(value)))
-        if end >= m.end():
-            return spans, end
+            found = _cell_value(line, lo, hi)
+            if found is not None and value_kind(found[0], password=password):
+                spans.append((pos + shift + found[1], pos + shift + found[2]))
         pos = end + 1
-    return spans, pos
+    return spans, min(pos, n)
+
+
+def _cell_value(line: str, lo: int, hi: int) -> tuple[str, int, int] | None:
+    """A cell's value as judged, and the span to mask in ``line``: unquoted (``"v"``,
+    ``'v'``, ``\u0060v\u0060``, a doubled quote inside read as one), without blanks
+    around it; None when it is no single token."""
+    cell = line[lo:hi]
+    value = cell.strip(" \t")
+    start = lo + cell.index(value) if value else lo
+    q = value[:1]
+    if q in ('"', "'", "`") and value[-1:] == q and len(value) > 1:
+        inner = value[1:-1]
+        stripped = inner.strip(" \t")
+        start += 1 + (inner.index(stripped) if stripped else 0)
+        value = stripped.replace(q + q, q) if q != "`" else stripped
+        end = start + len(stripped)
+    else:
+        end = start + len(value)
+    if _CSV_VALUE.fullmatch(value) is None:
+        return None
+    return value, start, end
 
 
 # The fields of an ARN before its resource (``arn:aws:secretsmanager:us-east-1:123:``).

@@ -74,9 +74,10 @@ _KEY_NAMES = frozenset(
 )
 #: Query parameters whose value is a credential only when it looks generated (16
 #: characters or more, see ``_context.looks_like_token``): Azure Functions' function
-#: keys and OAuth's authorization codes (``?code=``; ``?code=SKU-1`` is a product), and
-#: the session ids servlet containers and PHP write into URLs.
-GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid")
+#: keys and OAuth's authorization codes (``?code=``; ``?code=SKU-1`` is a product), the
+#: session ids servlet containers and PHP write into URLs, and the API keys of
+#: OpenWeather (``?appid=``; a numeric app id is none) and Baidu Maps (``?ak=``).
+GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid", "appid", "ak")
 _GENERATED_NAMES = frozenset(GENERATED_QUERY_PARAMS)
 
 #: Short secret words read as the last segment of an upper-case name.

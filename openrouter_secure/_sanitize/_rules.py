@@ -391,13 +391,14 @@ def _tails(
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
         f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|{_COMMA_VALUE}|{xml}"
+        + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{said}[ \\t]{{0,4}}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{quote}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|[ \\t]{{1,40}}{border}{_LINK}{quote}{_PROSE_TOKEN}"
+        + f"|{_COMMA_VALUE}|{xml}|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_PROSE_TOKEN}"
         + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{_PROSE_TOKEN})"
     )
     return password, other
@@ -606,7 +607,8 @@ _PASSWORD_HEADS = tuple(
 # (any run of blanks: Python reads up to 40, in a table's row, and Hyperscan scans an
 # unbounded run at no cost where a bounded one of 40 cost every scan of a log 3%; and a
 # cell's border between them, as the AWS CLI's and Markdown's tables draw it)
-_BLANK_HEADS = tuple((head, rf"[ \t]*(?:\|[ \t]*)?{_LINK}") for head in (" ", r"\t"))
+# (a name in Markdown's backticks too: ``Set `SHOPIFY_API_KEY` to `v` ``)
+_BLANK_HEADS = tuple((head, rf"[ \t]*(?:\|[ \t]*)?{_LINK}") for head in (" ", r"\t", "` ", r"`\t"))
 _SET_HEADS = ((" ", _LINK_VERB),)
 # (``"api_token", "v"``: unbounded blanks here cost Hyperscan less than bounded ones,
 # and Python reads the bounded form)
@@ -940,7 +942,7 @@ _KEY_PATTERN = (
     + _SEP_RE
     + r")[ \t]{0,64}|(?P<said>"
     + _SAID
-    + r")[ \t]{0,4}|(?P<sp>[ \t]{1,40}(?:\|[ \t]{1,40}|"
+    + r")[ \t]{0,4}|(?P<sp>`?[ \t]{1,40}(?:\|[ \t]{1,40}|"
     + rf"{_LINK_VERB}|(?:is|was|to|as)[ \t]{{1,4}})?))"
     + r"""(?:[bBrRuUfF@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
 )
@@ -1827,9 +1829,23 @@ RULES: tuple[Rule, ...] = (
         tuple(
             word + delimiter
             for word in _CSV_WORD_LIST
-            for delimiter in (",", ";", "\t", "\n", "\r", '",', '";', '"\t', '"\n', '"\r')
+            for delimiter in (
+                ",",
+                ";",
+                "\t",
+                "\n",
+                "\r",
+                '",',
+                '";',
+                '"\t',
+                '"\n',
+                '"\r',
+                " |",
+                "|",
+            )
         ),
-        _CSV_WORDS + r"""[^\n]{0,2048}\n(?P<rows>[^\n]{1,4096}(?:\n[^\n]{1,4096}){0,255})""",
+        # (the rows' start: ``_context`` reads them to the table's end)
+        _CSV_WORDS + r"""[^\n]{0,65536}\n(?P<rows>)""",
         keep=0,
         kind="csv",
         max_len=8192,
@@ -1839,7 +1855,7 @@ RULES: tuple[Rule, ...] = (
         # where JSON's ``".../key", "next"`` would send its records to Python)
         hs_gates=tuple(
             (_CSV_WORDS + head, 16)
-            for head in (",", ";", r"\t", r"\n", r"\r\n", r'"[,;\t]"', r'"\r?\n')
+            for head in (",", ";", r"\t", r"\n", r"\r\n", r'"[,;\t]"', r'"\r?\n', r" \|", r"\|")
         ),
     ),
     # Every pair of a ``Cookie:`` or ``Set-Cookie:`` header, not only the first: a
