@@ -2957,3 +2957,12 @@ def test_a_generated_appid_or_ak_in_a_url_is_masked(shape: str) -> None:
 
 def test_a_numeric_appid_in_a_url_stays() -> None:
     _kept_everywhere("https://graph.example.com/dialog/oauth?appid=1234567890123456&x=1")
+
+
+def test_a_password_stored_with_keyring_is_masked() -> None:
+    value = rnd(ALNUM + "#!", 20)
+    _masked_everywhere(f'keyring.set_password("mailjet", "deploy", "{value}")', value)
+
+
+def test_a_keyring_call_with_no_literal_password_stays() -> None:
+    _kept_everywhere('keyring.set_password("svc", "me", getpass.getpass())')

@@ -860,10 +860,13 @@ _CREDENTIAL_CALLS = (
     "HTTPBasicAuth", "HTTPDigestAuth", "HTTPProxyAuth", "BasicAuth", "DigestAuth",
     "basic_auth", "basicAuth", "SetBasicAuth", "setBasicAuth", "withBasicAuth",
     "NetworkCredential", "UsernamePasswordCredentials", "UsernamePasswordCredential",
-    "PasswordAuthentication", "PlainAuth", "Credentials.basic", "BASIC_AUTH", "login",
-    "auth", "AUTH",
+    "PasswordAuthentication", "PlainAuth", "Credentials.basic", "BASIC_AUTH",
+    "set_password", "login", "auth", "AUTH",
 )  # fmt: skip
-_CREDENTIAL_CALL_RE = "|".join(re.escape(name) for name in _CREDENTIAL_CALLS[:-3])
+_CREDENTIAL_CALL_RE = "|".join(re.escape(name) for name in _CREDENTIAL_CALLS[:-4])
+# (the password third: Go's ``smtp.PlainAuth(identity, user, v, host)``, Python's
+# ``keyring.set_password(service, user, v)``)
+_THIRD_ARGUMENT_CALLS = "(?:PlainAuth|set_password)"
 _CALL_BLANKS = r"\s{0,40}"
 _CALL_OPEN = rf"{_CALL_BLANKS}\({_CALL_BLANKS}"
 _CALL_NEXT = rf"{_CALL_BLANKS},{_CALL_BLANKS}"
@@ -1683,7 +1686,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "credential-call",
         _CREDENTIAL_CALLS,
-        rf"""(?<![A-Za-z0-9])(?:PlainAuth{_CALL_OPEN}"""
+        rf"""(?<![A-Za-z0-9])(?:{_THIRD_ARGUMENT_CALLS}{_CALL_OPEN}"""
         rf"""(?:{_call_string("0", 0, 128)}|{_CALL_EXPRESSION}){_CALL_NEXT}"""
         rf"""|(?:(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\("""
         r"""|(?:basic_auth|basicAuth)(?=[ \t])|(?<=["'])auth["'][ \t]{0,4}=>[ \t]{0,4}\["""
@@ -1698,8 +1701,8 @@ RULES: tuple[Rule, ...] = (
         hs_gates=tuple(
             (head + _CALL_REST_GATE, 2200)
             for head in (
-                rf"""PlainAuth{_CALL_OPEN}(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE})"""
-                + _CALL_NEXT,
+                rf"""{_THIRD_ARGUMENT_CALLS}{_CALL_OPEN}"""
+                rf"""(?:{_CALL_STRING_GATE}|{_CALL_EXPRESSION_GATE})""" + _CALL_NEXT,
                 rf"(?:{_CREDENTIAL_CALL_RE})[ \t]{{0,4}}(?:[:=][ \t]{{0,4}})?\(",
                 r"(?:basic_auth|basicAuth)[ \t]{1,4}",
                 r"""["']auth["'][ \t]{0,4}=>[ \t]{0,4}\[""",
