@@ -167,6 +167,11 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "vendor-token": _p("dop_v1_", HEX, 64),
     "notion-legacy-token": _p("secret_", ALNUM, 43),
     "vendor-key": _p("GOCSPX-", ALNUM, 28),
+    "key-credential": _assign(
+        'var client = new SearchClient(endpoint, index, new AzureKeyCredential("{}"));',
+        ALNUM,
+        32,
+    ),
     "csv-column": _assign("service,env,api_key,created\nacme,prod,{},2024-01-01", ALNUM, 32),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
@@ -283,6 +288,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
     "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
     "vendor-key": lambda: f"GOCSPX-{rnd(ALNUM, 20)} napi_create_string_utf8(env, s, n, &out)",
+    "key-credential": lambda: (
+        'new AzureNamedKeyCredential("storageacct01", key); new AzureKeyCredential(apiKey);'
+        ' new AzureKeyCredential("<your-key>")'
+    ),
     "csv-column": lambda: (
         f"id,public_key,token_type\n1,{rnd(ALNUM, 32)},bearer\n"
         f"key,en,fr\nwelcome_title,Welcome,Bienvenue\n"

@@ -2966,3 +2966,21 @@ def test_a_password_stored_with_keyring_is_masked() -> None:
 
 def test_a_keyring_call_with_no_literal_password_stays() -> None:
     _kept_everywhere('keyring.set_password("svc", "me", getpass.getpass())')
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'new SearchClient(endpoint, index, new AzureKeyCredential("{v}"));',
+        'client = OpenAIClient(ApiKeyCredential("{v}"))',
+        'new TableServiceClient(uri, new AzureNamedKeyCredential("acct01", "{v}"));',
+        'AzureSasCredential(\n    "{v}"\n)',
+    ],
+)
+def test_a_key_given_to_a_credential_object_is_masked(shape: str) -> None:
+    value = rnd(string.ascii_lowercase + string.digits, 36)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_credential_object_of_a_variable_or_an_account_name_stays() -> None:
+    _kept_everywhere('new AzureNamedKeyCredential("storageacct01", key); AzureKeyCredential(k)')

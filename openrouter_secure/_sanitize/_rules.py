@@ -1672,6 +1672,21 @@ RULES: tuple[Rule, ...] = (
         kind="password",
         max_len=1100,
     ),
+    # A key given to an SDK's credential object: Azure's ``AzureKeyCredential("v")``,
+    # ``AzureNamedKeyCredential("account", "v")``, ``AzureSasCredential("v")``, OpenAI's
+    # and others' ``ApiKeyCredential("v")``: a literal there is the key (a name before
+    # a second argument, ``AzureNamedKeyCredential("account", key)``, is none).
+    Rule(
+        "key-credential",
+        ("KeyCredential(", "SasCredential("),
+        r"""(?:Key|Sas)Credential\(\s{0,40}"""
+        r"""(?:[bBrRuUfF@]{0,2}(?P<n>["'])[^"'\n]{1,128}(?P=n)\s{0,40},\s{0,40})?"""
+        r"""[bBrRuUfF@]{0,2}\\{0,7}(?P<q>["'])(?P<s>[^"'\n\\]{8,1024})\\{0,7}(?P=q)"""
+        r"""(?!\s{0,40},)""",
+        keep=0,
+        kind="password",
+        max_len=1400,
+    ),
     # A user and a password as a call's arguments: HTTP clients' basic auth
     # (``auth=("user", "v")``, ``HTTPBasicAuth(user, "v")``, ``SetBasicAuth``),
     # ``NetworkCredential``, ``UsernamePasswordCredentials``, ``PasswordAuthentication``,
