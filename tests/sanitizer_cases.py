@@ -172,6 +172,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "sql-update-named": _assign(
+        "UPDATE settings SET value = '{}' WHERE name = 'stripe_secret_key';", ALNUM, 32
+    ),
     "csv-column": _assign("service,env,api_key,created\nacme,prod,{},2024-01-01", ALNUM, 32),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
@@ -291,6 +294,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "key-credential": lambda: (
         'new AzureNamedKeyCredential("storageacct01", key); new AzureKeyCredential(apiKey);'
         ' new AzureKeyCredential("<your-key>")'
+    ),
+    "sql-update-named": lambda: (
+        f"UPDATE settings SET value = '{rnd(ALNUM, 32)}' WHERE name = 'cache_key';"  # noqa: S608
+        " UPDATE settings SET value = 'dark' WHERE name = 'theme';"
     ),
     "csv-column": lambda: (
         f"id,public_key,token_type\n1,{rnd(ALNUM, 32)},bearer\n"

@@ -2984,3 +2984,16 @@ def test_a_key_given_to_a_credential_object_is_masked(shape: str) -> None:
 
 def test_a_credential_object_of_a_variable_or_an_account_name_stays() -> None:
     _kept_everywhere('new AzureNamedKeyCredential("storageacct01", key); AzureKeyCredential(k)')
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "UPDATE settings SET value = '{v}' WHERE name = 'stripe_secret_key';",
+        "UPDATE wp_options SET option_value='{v}' WHERE option_name='mailgun_api_key'",
+        "update config set value='{v}', updated_at=now() where key='GITHUB_TOKEN'",
+    ],
+)
+def test_a_settings_row_updated_by_its_secret_name_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)

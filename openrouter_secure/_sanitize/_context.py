@@ -1630,9 +1630,9 @@ def csv_value_spans(text: str, m: re.Match[str]) -> tuple[list[tuple[int, int]],
     """The spans of the values a table with a header (CSV, ``;`` or tab separated, or
     a Markdown table) holds under its secret-named columns (``service,env,api_key``,
     ``| Service | API key |``), each judged as under its name, in the rows that follow
-    with as many fields as the header; and where the table ends (the header's end when
-    it is none). ``m`` matched from a secret word in the header to the end of the lines
-    that may be rows."""
+    with as many fields as the header (blank lines between them skipped); and where
+    the table ends (the header's end when it is none). ``m`` matched from a secret word
+    in the header to the start of the line after it."""
     rows_at = m.start("rows")
     line_start = text.rfind("\n", 0, m.start()) + 1
     header = text[line_start : rows_at - 1].rstrip("\r")

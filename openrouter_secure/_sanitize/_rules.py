@@ -381,8 +381,9 @@ def _tails(
     digits or a suffix: Hyperscan's patterns for those would be too large);
     ``password_verbs``: a log's verb between a password word and its value (``password
     set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``); ``said``:
-    a log's words between a name and a ``:``; ``bracket`` (optional) and ``quote``
-    (optional): what may open a value after an operator, and after blanks or words."""
+    a log's words between a name and a ``:``; ``bracket``: a bracketed token, as an
+    alternative (ending in ``|``) to a password's value after an operator, or empty;
+    ``quote``: what may open a value."""
     border = _CELL if cell else ""
     verbs = f"| {_LINK_VERB}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
@@ -2041,6 +2042,32 @@ RULES: tuple[Rule, ...] = (
         max_len=1600,
         gate=_VALUE_NAMED_GATE,
         gate_window=1500,
+    ),
+    # A settings table's row updated by its name: ``UPDATE settings SET value = 'v' WHERE
+    # name = 'stripe_secret_key'``, WordPress's ``SET option_value = 'v' WHERE
+    # option_name = '...'``; judged as under the name the row has.
+    Rule(
+        "sql-update-named",
+        _case("value =", "value="),
+        r"""(?i:value)[ \t]{0,8}=[ \t]{0,8}'(?P<s>(?:[^'\\\n]|''){1,1024})'"""
+        # (other columns set after it, ``, updated_at = now()``)
+        r"""(?:\s{0,40},\s{0,40}[\w."`]{1,64}[ \t]{0,8}=[ \t]{0,8}"""
+        r"""(?:'[^'\n]{0,256}'|[\w.()]{1,64})){0,8}"""
+        r"""\s{1,40}(?i:where)\s{1,40}(?:[\w"`]{1,64}\.)?["`]?"""
+        r"""(?i:(?:option_|setting_|config_)?(?:name|key)|setting|param)["`]?"""
+        r"""[ \t]{0,8}=[ \t]{0,8}'(?P<n>[^'\n]{1,128})'""",
+        keep=0,
+        kind="named",
+        max_len=2200,
+        gate=r"""(?i:value)[ \t]*=[ \t]*'[^'\n]+'[^;\n]*[ \t](?i:where)[ \t]""",
+        gate_window=2200,
+        # (for Hyperscan, a pattern per spelling of the operator, each a literal from
+        # the word to the quote: the word alone would start this work at every
+        # ``value`` of a log)
+        hs_gates=tuple(
+            (rf"""(?i:value){op}'[^'\n]+'[^;\n]*[ \t](?i:where)[ \t]""", 2200)
+            for op in ("=", " = ", " =", "= ")
+        ),
     ),
     # A header's value given before its name: Swift's ``request.setValue("v",
     # forHTTPHeaderField: "X-Api-Key")`` and ``addValue``, Objective-C's ``[request
