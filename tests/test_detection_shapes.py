@@ -2975,6 +2975,7 @@ def test_a_keyring_call_with_no_literal_password_stays() -> None:
         'client = OpenAIClient(ApiKeyCredential("{v}"))',
         'new TableServiceClient(uri, new AzureNamedKeyCredential("acct01", "{v}"));',
         'AzureSasCredential(\n    "{v}"\n)',
+        "const cred = new AzureKeyCredential(`{v}`);",
     ],
 )
 def test_a_key_given_to_a_credential_object_is_masked(shape: str) -> None:

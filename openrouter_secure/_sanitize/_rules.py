@@ -1681,8 +1681,8 @@ RULES: tuple[Rule, ...] = (
         "key-credential",
         ("KeyCredential(", "SasCredential("),
         r"""(?:Key|Sas)Credential\(\s{0,40}"""
-        r"""(?:[bBrRuUfF@]{0,2}(?P<n>["'])[^"'\n]{1,128}(?P=n)\s{0,40},\s{0,40})?"""
-        r"""[bBrRuUfF@]{0,2}\\{0,7}(?P<q>["'])(?P<s>[^"'\n\\]{8,1024})\\{0,7}(?P=q)"""
+        r"""(?:[bBrRuUfF@]{0,2}(?P<n>["'`])[^"'`\n]{1,128}(?P=n)\s{0,40},\s{0,40})?"""
+        r"""[bBrRuUfF@]{0,2}\\{0,7}(?P<q>["'`])(?P<s>[^"'`\n\\]{8,1024})\\{0,7}(?P=q)"""
         r"""(?!\s{0,40},)""",
         keep=0,
         kind="password",
