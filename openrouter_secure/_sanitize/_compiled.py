@@ -1,7 +1,7 @@
 """Compiled Hyperscan databases of the rules, kept on disk between processes.
 
-Compiling the rules' database takes most of a second of CPU; loading it back takes
-under a millisecond. Only databases of the rule table are kept: they hold the library's
+Compiling the rules' database takes a few seconds of CPU; loading it back takes under
+a millisecond. Only databases of the rule table are kept: they hold the library's
 own patterns, never a known value (the databases holding those are compiled in memory
 only, every time).
 
@@ -42,16 +42,12 @@ def cache_dir() -> Path | None:
     return Path(base) / "openrouter-secure" / DIRECTORY_NAME
 
 
-def _name(
-    hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, ids: Sequence[int]
-) -> str:
+def _name(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int) -> str:
     digest = hashlib.sha256()
     for part in (getattr(hs, "__version__", ""), platform.machine(), str(mode)):
         digest.update(part.encode() + b"\0")
     for pattern, flag in zip(patterns, flags, strict=True):
         digest.update(b"%d\0%b\0" % (flag, pattern))
-    if ids:
-        digest.update(b"ids\0" + ",".join(map(str, ids)).encode())
     return digest.hexdigest() + ".hsdb"
 
 
@@ -63,18 +59,15 @@ def _trusted(info: os.stat_result) -> bool:
     return info.st_uid == getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def load(
-    hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int, ids: Sequence[int] = ()
-) -> Any | None:
-    """The database compiled earlier for these patterns, flags and mode (and pattern
-    ids, when not their positions), or ``None``."""
+def load(hs: Any, patterns: Sequence[bytes], flags: Sequence[int], mode: int) -> Any | None:
+    """The database compiled earlier for these patterns, flags and mode, or ``None``."""
     directory = cache_dir()
     if directory is None:
         return None
     try:
         if not _trusted(os.stat(directory)):
             return None
-        path = directory / _name(hs, patterns, flags, mode, ids)
+        path = directory / _name(hs, patterns, flags, mode)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as file:
             info = os.fstat(file.fileno())
@@ -94,7 +87,6 @@ def store(
     flags: Sequence[int],
     mode: int,
     db: Any,
-    ids: Sequence[int] = (),
 ) -> None:
     """Keep ``db`` for the next process (best effort: a failure is ignored)."""
     directory = cache_dir()
@@ -109,7 +101,7 @@ def store(
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
-            os.replace(temporary, directory / _name(hs, patterns, flags, mode, ids))
+            os.replace(temporary, directory / _name(hs, patterns, flags, mode))
         except BaseException:
             os.unlink(temporary)
             raise

@@ -20,11 +20,10 @@ two pieces are still reported. On CPython the pieces are read where the ``str`` 
 its bytes; elsewhere each piece is encoded into memory that is reused while it is hot,
 where encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
 
-A gate match under a name its rule rejects (``cache_key=<hex>``) is cancelled by a
-pattern of that name matching up to the same end: in a log record's block scan, so the
-quick check answers it from two reports. Stream mode leaves those patterns out (with
-their long lists of words they cost a sixth of a scan) and reads the name before each
-gate match's value backwards in Python instead (:func:`_name_rejecter`).
+The gates of an assignment are written not to match under a name their rule rejects
+(``cache_key=<hex>``): such a record makes no match at all. After a quote, where that
+would cost a JSON record's every name, the name before a gate match's value is read
+backwards in Python instead (:func:`_name_rejecter`), in the quick check too.
 """
 
 from __future__ import annotations
@@ -119,13 +118,10 @@ class Database:
         *,
         block: bool = True,
         keep: bool = False,
-        block_only: frozenset[int] = frozenset(),
     ) -> None:
         import hyperscan as hs
 
         self._hs = hs
-        #: pattern ids left out of stream mode (they never match there)
-        self._block_only = block_only
         #: whether the compiled databases are kept on disk for the next process (see
         #: ``_compiled``; never for patterns holding a known value)
         self._keep = keep
@@ -147,20 +143,20 @@ class Database:
         if mode == hs.HS_MODE_STREAM and any(self._flags):
             # Gates span at most a few hundred bytes: the smallest horizon is enough.
             mode |= hs.HS_MODE_SOM_HORIZON_SMALL
-        ids = list(range(len(self._patterns)))
-        if mode & hs.HS_MODE_STREAM and self._block_only:
-            ids = [i for i in ids if i not in self._block_only]
-        patterns = [self._patterns[i] for i in ids]
-        flags = [self._flags[i] for i in ids]
-        named = ids if len(ids) < len(self._patterns) else []
+        patterns, flags = self._patterns, self._flags
         if self._keep:
-            kept = _compiled.load(hs, patterns, flags, mode, named)
+            kept = _compiled.load(hs, patterns, flags, mode)
             if kept is not None:
                 return kept
         db = hs.Database(mode=mode)
-        db.compile(expressions=patterns, ids=ids, elements=len(patterns), flags=flags)
+        db.compile(
+            expressions=patterns,
+            ids=list(range(len(patterns))),
+            elements=len(patterns),
+            flags=flags,
+        )
         if self._keep:
-            _compiled.store(hs, patterns, flags, mode, db, named)
+            _compiled.store(hs, patterns, flags, mode, db)
         return db
 
     def _scratch(self, db: Any, name: str) -> Any:
@@ -240,8 +236,7 @@ class Database:
     @functools.cached_property
     def _line_breaks(self) -> int | None:
         """The most line breaks a match of the stream database can hold."""
-        ids = [i for i in range(len(self._patterns)) if i not in self._block_only]
-        return line_breaks([self._patterns[i].decode("ascii") for i in ids])
+        return line_breaks([p.decode("ascii") for p in self._patterns])
 
     def _part(
         self, db: Any, text: str, held: memoryview | None, part: tuple[int, int, int], chunk: int
@@ -397,23 +392,14 @@ class _RuleDatabase:
                 som.append(False)
         #: ``gate_not_short`` pattern ids
         self.short_not = frozenset(self.not_gate)
-        # A rejected name is matched with the run after it in block mode (a log
-        # record's gate match and the one cancelling it: two reports), and tested in
-        # Python in stream mode: there these patterns, with their long lists of words,
-        # cost every scan a sixth of its time, for the few gate matches they cancel.
-        names: set[int] = set()
+        # A rejected name is tested in Python, on the matches of gates written to
+        # match after it (``"cache_key": v``): as patterns of their own, to end where
+        # the gate match does, these long lists of words cost every scan a sixth of
+        # its time, and a log record under such a name two match reports.
         for ri, rule in enumerate(rules):
             if rule.name_not and ri in first_gate:
                 self.rejects_name[ri] = _name_rejecter(rule.name_not)
-                for name in rule.name_not:
-                    self.not_gate[len(patterns)] = ri
-                    names.add(len(patterns))
-                    # (one character of value at least: a name at the end of another
-                    # value's run, ``api_key=abcdefgh_cache_key:=v``, ends where that
-                    # value's gate match does, with an empty run and ``=``)
-                    patterns.append(f"{name}{RUN_CHAR}+{RUN_TAIL}")
-                    som.append(False)
-        self.db = Database(patterns, som, keep=True, block_only=frozenset(names))
+        self.db = Database(patterns, som, keep=True)
 
 
 #: what a value's run holds
@@ -516,6 +502,7 @@ def _clean_check(
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
+    rejects_name = rdb.rejects_name
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -561,7 +548,7 @@ def _clean_check(
             ):
                 return True
         # Clean when every match is a gate match that a cancelling match cancels (a
-        # placeholder; a name the rule rejects, ``cache_key=<hex>``, ``public_key=<base64>``).
+        # placeholder), or one under a name the rule rejects (``"cache_key": "<hex>"``).
         gates: list[tuple[int, int]] = []
         cancelled: set[tuple[int, int]] = set()
         dirty = bool(known)
@@ -579,6 +566,8 @@ def _clean_check(
                 if rule is None:  # a gate match nothing cancels
                     dirty = True
                     break
+                if rule in rejects_name and rejects_name[rule](text, end - 1):
+                    continue  # (under a name the rule rejects: ``"cache_key": v``)
                 gates.append((rule, end))
             else:
                 dirty = not cancelled.issuperset(gates)
@@ -596,7 +585,7 @@ def _clean_check(
 # Known values get a database of their own, compiled in a millisecond, so a new
 # ``Secret`` is masked at once. A clean log record then costs two Hyperscan calls,
 # each with a fixed cost of about 2,700 instructions. One database of the rules and
-# the values answers in one call, but takes most of a second to compile: a worker
+# the values answers in one call, but takes seconds to compile: a worker
 # thread compiles it, :data:`MERGE_DELAY` seconds after the values were set, and
 # ``clean`` switches to it when it is ready. Only prefilters still in use then are
 # compiled: a sanitizer drops its prefilter when the values change, so a short-lived
@@ -705,7 +694,7 @@ class Prefilter:
             if needles is not None and not self._merged:
                 patterns = [p.decode("ascii") for p in rules._patterns + needles._patterns]
                 som = [bool(f) for f in rules._flags] + [False] * len(needles._patterns)
-                self._merged.append(Database(patterns, som, block_only=rules._block_only))
+                self._merged.append(Database(patterns, som))
             if self._stream_wanted and self._merged:
                 self._merged[0].prepare_stream()
         except Exception:  # noqa: BLE001, S110 - two scans per text stay correct
@@ -757,10 +746,9 @@ class Prefilter:
         db = self.rules
         n_lit, lit_len, lit_owners, gate_rule = db.n_lit, db.lit_len, db.lit_owners, db.gate_rule
         gate_window, not_gate, cancellable = db.gate_window, db.not_gate, db.cancellable
-        # Gate matches that end where a cancelling match does: text the rule rejects.
+        # Gate matches that end where a cancelling match does, or after a name the rule
+        # rejects: text the rule rejects.
         short_not, rejects_name = db.short_not, db.rejects_name
-        # (in stream mode the rejected names were not scanned for: see ``_RuleDatabase``)
-        streamed = len(text) >= STREAM_FROM
         dropped = {
             (not_gate[pid], end)
             for pid, _, end in found
@@ -782,7 +770,7 @@ class Prefilter:
                 cancels = cancellable.get(pid)
                 if cancels is not None and (
                     (dropped is not None and (cancels, end) in dropped)
-                    or (streamed and cancels in rejects_name and rejects_name[cancels](text, end))
+                    or (cancels in rejects_name and rejects_name[cancels](text, end))
                 ):
                     continue
                 ri = gate_rule[pid - n_lit]

@@ -658,9 +658,94 @@ def _headed(words: str, heads: Sequence[tuple[str, str]], tail: str, window: int
     return tuple((f"{words}{head}{rest}{tail}", window) for head, rest in heads)
 
 
+def _owner_variants(words: frozenset[str]) -> list[str]:
+    """``words`` as ``_context`` reads a segment: each in lower, upper and capitalized
+    case (``metaData`` is ``meta`` then ``data``), none with a digit (``S3`` is ``s``
+    then ``3``)."""
+    return [v for w in sorted(words) if w.isalpha() for v in _case(w)]
+
+
+def _owned(owners: frozenset[str], words: str) -> str:
+    """A name the rule rejects (an owner, then the word it owns) and any separator that
+    may stand before a value."""
+    owned = "|".join(_owner_variants(owners))
+    return rf"[^A-Za-z0-9](?:{owned})[_.\-]{words}{_BEFORE_VALUE}{_QUOTE}"
+
+
+_PUBLIC = frozenset({"public", "publishable"})
+# (not names made up, ``fake_token``, ``example_key``: rare in a log, and left to
+# ``_context``)
+_KEY_NAME_NOT = (
+    _owned(_NOT_KEY_OWNERS, "(?i:key)"),
+    _owned(_NOT_TOKEN_OWNERS, "(?i:token)"),
+    _owned(_PUBLIC, "(?i:token|auth|credentials|credential|creds|cookie|sessionid)"),
+)
+_LETTERS_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _class(chars: str) -> str:
+    """A character class of ``chars`` (letters and digits), in ranges."""
+    codes = sorted(set(map(ord, chars)))
+    parts: list[str] = []
+    while codes:
+        run = 1
+        while run < len(codes) and codes[run] == codes[0] + run:
+            run += 1
+        first, last = chr(codes[0]), chr(codes[run - 1])
+        parts.append(first if run == 1 else f"{first}{last}" if run == 2 else f"{first}-{last}")
+        codes = codes[run:]
+    return "[" + "".join(parts) + "]"
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _not_owned(owners: frozenset[str]) -> str:
+    """What a gate reads before a secret word so that it never matches where
+    ``_owned`` would (``[^A-Za-z0-9]<owner>[_.-]``): a character that is not a
+    separator, or a separator after text that does not end with an owner after a
+    character that is not a letter or digit. Hyperscan has no lookbehind: this is its
+    complement, written out over the owners read backwards."""
+    trie: _Trie = {}
+    for owner in _owner_variants(owners):
+        node = trie
+        for char in reversed(owner):
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def before(node: _Trie) -> str:
+        letters = sorted(c for c in node if c)
+        if "" in node:  # a whole owner: only a letter or digit before it keeps the name
+            first = _class("".join(c for c in _LETTERS_DIGITS if c not in letters))
+        else:
+            first = f"[^{''.join(letters)}]"
+        return "(?:" + "|".join((first, *(before(node[c]) + c for c in letters))) + ")"
+
+    return rf"(?:[^_.\-]|{before(trie)}[_.\-])"
+
+
+# The assignment gates are written not to match under a name the rule rejects: each
+# word after what is not such a name (``_not_owned``), so ``cache_key=<hex>`` or
+# ``public_key=<base64>`` matches no pattern at all. (A pattern of the rejected name,
+# ending where the gate match does, cost a log record two match reports, and every scan
+# a sixth of its time in its long lists of words.) Not after a quote (``"cache_key":
+# v``): there every name of a JSON record would pay for the complement, which Hyperscan
+# reads at each of them, more than the few rejected names cost Python, which reads the
+# name back from the gate match (``name_not``). ``key``'s owners alone are a pattern
+# near Hyperscan's limit on length.
+_OWNED_WORDS = (
+    f"{_not_owned(_NOT_KEY_OWNERS | _PUBLIC)}(?i:key)",
+    f"(?:{_not_owned(_NOT_TOKEN_OWNERS | _PUBLIC)}(?i:token)"
+    f"|{_not_owned(_PUBLIC)}(?i:auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
+)
 _PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
 #: the gates of the assignment form, first (their matches are the ones cancelled below)
-_HS_ASSIGN_GATES = _headed(_OTHER_WORD_RE, _ASSIGN_HEADS, _BLANKS + _value(), _RUN_WINDOW)
+_HS_ASSIGN_GATES = tuple(
+    gate
+    for head, rest in _ASSIGN_HEADS
+    for words in ((_OTHER_WORD_RE,) if head.startswith(("\\\\", "'", r"\x22")) else _OWNED_WORDS)
+    for gate in _headed(words, ((head, rest),), _BLANKS + _value(), _RUN_WINDOW)
+)
 # (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
 # class, would start work at every ``or`` of a log)
 _FALLBACK_HEADS = "|".join(
@@ -709,15 +794,12 @@ _HS_KEY_GATES = (
     # (the name may be two lines up: ``API_KEY = (``, ``os.getenv("K")``, ``or "v"``)
     (f"""(?:{_FALLBACK_HEADS})[^\\s"'`]{{4}}""", 520),
 )
-# Where a gate of the assignment form matches text that ``_context`` rejects, one of
-# these ends at the same place: Hyperscan drops that gate match before any Python work. Each
-# is a subset of the rejections, so it never drops a value the rule would mask:
-# - a name whose segment before the last word makes it something else (``cache_key``,
-#   ``public_key``, ``next_token``), with a separator between the segments and a
-#   delimiter before them;
-# - a value whose run (read without ``&``: a URL query's value ends there) holds a
-#   placeholder (``sk-or-v1-your-key-here``, ``YOUR_API_KEY``, ``REDACTED``).
-# (a subset of ``_context``'s placeholders: bounded repeats cost this pattern most)
+# Where a gate of the assignment form matches a value whose run (read without ``&``: a
+# URL query's value ends there) holds a placeholder (``sk-or-v1-your-key-here``,
+# ``YOUR_API_KEY``, ``REDACTED``), one of these ends at the same place: Hyperscan drops
+# that gate match before any Python work. They are a subset of ``_context``'s
+# placeholders, so they never drop a value the rule would mask (bounded repeats cost
+# these patterns most).
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
 _PLACEHOLDER_WORD = r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample)"
 # (only at the start of a run or after a character that is not a letter, and not
@@ -729,29 +811,6 @@ _PLACEHOLDER_YOUR = (
 )
 
 
-def _owners(words: frozenset[str]) -> str:
-    """``words`` as ``_context`` reads a segment: each in lower, upper and capitalized
-    case (``metaData`` is ``meta`` then ``data``), none with a digit (``S3`` is ``s``
-    then ``3``)."""
-    return "|".join(v for w in sorted(words) if w.isalpha() for v in _case(w))
-
-
-def _owned(owners: frozenset[str], words: str) -> str:
-    """A name the rule rejects (an owner, then the word it owns) and any separator that
-    may stand before a value."""
-    return rf"[^A-Za-z0-9](?:{_owners(owners)})[_.\-]{words}{_BEFORE_VALUE}{_QUOTE}"
-
-
-_KEY_NAME_NOT = (
-    _owned(_NOT_KEY_OWNERS, "(?i:key)"),
-    _owned(_NOT_TOKEN_OWNERS, "(?i:token)"),
-    _owned(
-        frozenset({"public", "publishable"}),
-        "(?i:token|auth|credentials|credential|creds|cookie|sessionid)",
-    ),
-    # (not names made up, ``fake_token``, ``example_key``: rare in a log, and a pattern
-    # whose literal is every secret word cost every scan of one 4%)
-)
 # a placeholder in the run (honoured only for a short run: the head ``_context`` judges
 # must hold it), after the common separators: ``=`` and ``:`` (logs, environments,
 # YAML), a blank, and a quote and a colon (JSON, Python's dicts: ``{"token":
