@@ -2998,3 +2998,36 @@ def test_a_credential_object_of_a_variable_or_an_account_name_stays() -> None:
 def test_a_settings_row_updated_by_its_secret_name_is_masked(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'buildConfigField "String", "MAPS_API_KEY", "\\"{v}\\""',
+        'buildConfigField("String", "THINKIFIC_API_KEY", "\\"{v}\\"")',
+        'buildConfigField("String", "MAPS_TOKEN", "\\"${{"{v}"}}\\"")',
+        "buildConfigField 'String', 'POLYGON_SECRET', '\"{v}\"'",
+        'resValue "string", "google_maps_key", "{v}"',
+        'resValue("string", "api_key", "{v}")',
+    ],
+)
+def test_a_gradle_build_field_under_a_secret_name_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'buildConfigField "String", "BASE_URL", "\\"https://api.example.com/v1\\""',
+        'buildConfigField "String", "CACHE_KEY", "\\"{v}\\""',
+        'buildConfigField "String", "API_KEY", "\\"${{project.findProperty("API_KEY")}}\\""',
+        'buildConfigField "String", "API_KEY", "\\"" + apiKey + "\\""',
+        'buildConfigField "String", "API_KEY", "\\"your-api-key-here\\""',
+        'resValue "string", "app_name", "My App 2"',
+    ],
+)
+def test_a_gradle_build_field_of_another_name_a_reference_or_a_placeholder_stays(
+    shape: str,
+) -> None:
+    _kept_everywhere(shape.format(v=_key()))

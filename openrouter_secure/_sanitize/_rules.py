@@ -2128,6 +2128,21 @@ RULES: tuple[Rule, ...] = (
             for op in ("=", " = ", " =", "= ")
         ),
     ),
+    # A build setting Gradle writes into an Android app (``buildConfigField "String",
+    # "MAPS_API_KEY", "\"v\""``, Kotlin's ``buildConfigField("String", "K", "\"v\"")``,
+    # ``resValue "string", "maps_key", "v"``): judged as under the name it gets.
+    Rule(
+        "gradle-field",
+        ("buildConfigField", "resValue"),
+        r"""(?:buildConfigField|resValue)[ \t]{0,8}\(?[ \t]{0,8}["'][\w.]{1,40}["'][ \t]{0,8},"""
+        r"""[ \t]{0,8}["'](?P<n>[A-Za-z_][\w.]{0,127})["'][ \t]{0,8},[ \t]{0,8}"""
+        # (the value in Java's quotes inside Groovy's or Kotlin's, escaped or not, or
+        # through a Kotlin template: ``"\"${"v"}\""``; or a resource's bare string)
+        r"""(?:"\\"(?:\$\{")?|'"|["'])(?P<s>[^"'\\\n]{1,1024})["'\\]""",
+        keep=0,
+        kind="named",
+        max_len=1400,
+    ),
     # A header's value given before its name: Swift's ``request.setValue("v",
     # forHTTPHeaderField: "X-Api-Key")`` and ``addValue``, Objective-C's ``[request
     # setValue:@"v" forHTTPHeaderField:@"X-Api-Key"]``; judged as under the header's name.
