@@ -176,6 +176,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         "UPDATE settings SET value = '{}' WHERE name = 'stripe_secret_key';", ALNUM, 32
     ),
     "csv-column": _assign("service,env,api_key,created\nacme,prod,{},2024-01-01", ALNUM, 32),
+    "constructor-literal": _assign('const client = new Klipfolio("{}");', ALNUM, 32),
     "gradle-field": _assign('buildConfigField "String", "MAPS_API_KEY", "\\"{}\\""', ALNUM, 32),
     "mailgun-api-key": _p("key-", HEX, 32),
     "facebook-app-token": lambda: _pair(
@@ -299,6 +300,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "sql-update-named": lambda: (
         f"UPDATE settings SET value = '{rnd(ALNUM, 32)}' WHERE name = 'cache_key';"  # noqa: S608
         " UPDATE settings SET value = 'dark' WHERE name = 'theme';"
+    ),
+    "constructor-literal": lambda: (
+        f'const id = new ObjectId("{rnd(HEX, 24)}"); new PublicKey("{rnd(ALNUM, 44)}");'
+        " new Klipfolio(process.env.KLIPFOLIO_KEY); a new Session(user) began"
     ),
     "gradle-field": lambda: (
         f'buildConfigField "String", "CACHE_KEY", "\\"{rnd(ALNUM, 32)}\\""'

@@ -3031,3 +3031,36 @@ def test_a_gradle_build_field_of_another_name_a_reference_or_a_placeholder_stays
     shape: str,
 ) -> None:
     _kept_everywhere(shape.format(v=_key()))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'const client = new Klipfolio("{v}");',
+        "const api = new Mailgun('{v}', {{ timeout: 30 }});",
+        "$mg = new \\Mailgun\\Mailgun('{v}');",
+        'const wallet = new ethers.Wallet("{v}")',
+        "var client = new Besttime(`{v}`)",
+    ],
+)
+def test_an_sdk_built_from_a_literal_under_the_vendors_name_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'const id = new ObjectId("{hex24}")',
+        'const owner = new PublicKey("{v}")',
+        'const raw = new Buffer("{v}", "base64")',
+        'new BigNumber("123456789012345678901234")',
+        'new File("/usr/local/lib/python3.11/site-packages/x.py")',
+        'throw new Error("E_CONNECTION_REFUSED_1234567890")',
+        "const client = new Klipfolio(process.env.KLIPFOLIO_KEY)",
+        'const client = new Klipfolio("your-api-key-goes-here")',
+        'const logger = new Logger("com.example.payments.ServiceImpl")',
+    ],
+)
+def test_a_constructor_of_an_id_a_public_key_data_or_a_variable_stays(shape: str) -> None:
+    _kept_everywhere(shape.format(v=_key(), hex24=rnd("0123456789abcdef", 24)))

@@ -673,6 +673,18 @@ def _owned(owners: frozenset[str], words: str) -> str:
 
 
 _PUBLIC = frozenset({"public", "publishable"})
+# Words in a class's name that make what it is built from no secret: an id, a hash, an
+# address, a public key, plain data
+_NOT_SDK_CLASS = "|".join(
+    (
+        *("Id", "ID", "Ids", "Guid", "GUID", "Uuid", "UUID", "Ulid", "Oid", "Hash", "Digest"),
+        *("Checksum", "Address", "Public", "Buffer", "Date", "Time", "Url", "URL", "Uri"),
+        *("URI", "Path", "File", "String", "Text", "Number", "Decimal", "Big", "Int"),
+        *("Regex", "RegExp", "Pattern", "Color", "Colour", "Version", "Error", "Exception"),
+        *("Locale", "Name", "Label", "Message", "Event", "Type", "Enum", "Base64", "Hex"),
+        *("Bytes", "Array", "Blob", "Image", "Icon", "Font", "Style", "Mime", "Format"),
+    )
+)
 # (not names made up, ``fake_token``, ``example_key``: rare in a log, and left to
 # ``_context``)
 _KEY_NAME_NOT = (
@@ -1642,6 +1654,26 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="generated",
         max_len=4200,
+    ),
+    # An SDK built from a literal alone under the vendor's own name (``new
+    # Klipfolio("v")``, ``new Mailgun("v", {timeout: 30})``, PHP's ``new
+    # \Vendor\Sdk('v')``, ``new ethers.Wallet("v")``): only a value that looks generated,
+    # of 20 characters or more, and not when the class holds an id, a hash, an address,
+    # a public key or plain data (``new ObjectId("<hex>")``, ``new PublicKey("<base58>")``,
+    # ``new Buffer("<base64>", "base64")``, ``new BigNumber("<digits>")``).
+    Rule(
+        "constructor-literal",
+        ("new ",),
+        r"""(?<![\w$.])new[ \t]{1,8}"""
+        rf"""(?![\w$.\\]{{0,200}}?(?:{_NOT_SDK_CLASS})(?![a-z]))"""
+        r"""(?:[A-Za-z_$][\w$]{0,40}\.|\\?[A-Z]\w{0,40}\\){0,4}[A-Z][\w$]{1,60}[ \t]{0,8}\("""
+        r"""[ \t]{0,8}["'`](?P<s>[A-Za-z0-9+/=_\-.~]{20,4096})["'`][ \t]{0,8}[,)]""",
+        keep=0,
+        kind="generated",
+        max_len=4600,
+        # (a pattern per blank: Hyperscan finds it by ``new `` with what follows it)
+        gate=r"""new[ \t]+[A-Za-z_$\\][\w$.\\]*[ \t]*\([ \t]*["'`][A-Za-z0-9+/=_\-.~]{20}""",
+        gate_window=320,
     ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
     # == "v"``, ``request.headers.get("X-Api-Key") != "v"``, ``$req->input('api_key')
