@@ -2947,6 +2947,7 @@ def test_markdown_backticks_with_no_secret_stay(text: str) -> None:
     "shape",
     [
         "GET https://api.openweathermap.org/data/2.5/weather?q=London&appid={v}",
+        "GET https://api.openweathermap.org/data/2.5/forecast?lat=1&lon=2&appId={v}",
         "https://api.map.baidu.com/geocoding/v3/?address=x&output=json&ak={v}",
     ],
 )
@@ -2993,6 +2994,14 @@ def test_a_credential_object_of_a_variable_or_an_account_name_stays() -> None:
         "UPDATE settings SET value = '{v}' WHERE name = 'stripe_secret_key';",
         "UPDATE wp_options SET option_value='{v}' WHERE option_name='mailgun_api_key'",
         "update config set value='{v}', updated_at=now() where key='GITHUB_TOKEN'",
+        'UPDATE settings SET value = "{v}" WHERE name = "stripe_secret_key";',
+        "UPDATE settings\nSET value = '{v}'\nWHERE name = 'stripe_secret_key';",
+        "UPDATE `settings` SET `value` = '{v}' WHERE `name` = 'stripe_secret_key';",
+        "UPDATE [dbo].[Settings] SET [Value] = N'{v}' WHERE [Name] = N'StripeSecretKey';",
+        "UPDATE settings SET value = E'{v}' WHERE name = 'stripe_secret_key';",
+        "UPDATE settings SET value = '{v}' WHERE env = 'prod' AND name = 'stripe_secret_key';",
+        "UPDATE settings SET value = '{v}' WHERE name IN ('stripe_secret_key');",
+        "UPDATE settings SET value = '{v}'\n-- rotated\nWHERE name = 'stripe_secret_key';",
     ],
 )
 def test_a_settings_row_updated_by_its_secret_name_is_masked(shape: str) -> None:
@@ -3064,3 +3073,29 @@ def test_an_sdk_built_from_a_literal_under_the_vendors_name_is_masked(shape: str
 )
 def test_a_constructor_of_an_id_a_public_key_data_or_a_variable_stays(shape: str) -> None:
     _kept_everywhere(shape.format(v=_key(), hex24=rnd("0123456789abcdef", 24)))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "api_key=[{v}]",
+        "token=({v})",
+        "S3_SECRET_KEY=[{v}]",
+        "INFO loaded api_key=[{v}] from vault",
+        "api_key2=[{v}]",
+        "API_KEY_PROD=[{v}]",
+    ],
+)
+def test_a_bracketed_base64_value_with_its_padding_is_masked(shape: str) -> None:
+    value = base64.b64encode(secrets.token_bytes(32)).decode()
+    assert value.endswith("=")
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ['"Foo_TOKENS": "{v}"', "'Foo_KEYS': '{v}'", 'Foo_KEYS = ["{v}"]', "--BY.KEYS=u12:{v}"],
+)
+def test_a_list_named_after_a_lower_case_owner_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)

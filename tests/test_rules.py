@@ -132,6 +132,20 @@ def test_a_copy_of_a_value_two_rules_found_is_reported_alike_by_every_engine(
 
 
 @pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "#ACCESS_TOKEN=' !=join https://discord.com/invite/KxFySlLt or discord.gg/x' !=",
+        "api_key = ' {v}'",
+        'token: "  {v}"',
+    ],
+)
+def test_engines_agree_on_a_quoted_value_opening_with_a_blank(backend: str, shape: str) -> None:
+    text = shape.format(v=rnd(ALNUM, 30) + "7q")
+    assert engine(backend).find(text) == _PYTHON.find(text)
+
+
+@pytest.mark.parametrize("backend", ["ahocorasick", "hyperscan"])
 @settings(max_examples=300, deadline=None)
 @given(picks=st.lists(st.integers(0, len(_FRAGMENTS) - 1), max_size=12))
 def test_engines_agree_on_any_mix_of_fragments(backend: str, picks: list[int]) -> None:
@@ -278,6 +292,17 @@ def test_curl_users_on_one_line_read_in_linear_time(unit: str) -> None:
     s.sanitize(text)
     spent = time.thread_time() - start
     assert spent < CATASTROPHIC, f"{unit!r}: {spent:.1f} s of CPU for 2 MB"
+
+
+@pytest.mark.parametrize(
+    "unit", ["value = 'abc' WHERE env = 'p' AND ", "SET value = 'a', b = 'c' WHERE x = '1' AND "]
+)
+def test_settings_updates_on_one_line_read_in_linear_time(unit: str) -> None:
+    # (each ``value = '`` read its gate on to the text's end, then back to the last
+    # ``WHERE``: about two minutes of CPU per megabyte)
+    text = (unit * (MB // len(unit) + 1))[:MB]
+    spent = _cpu_seconds_to_sanitize(text)
+    assert spent < CATASTROPHIC, f"{unit!r}: {spent:.1f} s of CPU for 1 MB"
 
 
 def test_every_anchor_candidate_is_tried_once_per_rule() -> None:

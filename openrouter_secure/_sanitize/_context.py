@@ -134,7 +134,9 @@ _NOT_OWNERS: dict[str, frozenset[str]] = {
 }
 # (the segment before ``secret_id`` that makes it the id of a secret, not one)
 _SECRET_ID_OWNERS = frozenset({"client", "app", "application", "key", "kv"})
-_NOT_OWNER_ANY = frozenset({"max", "min", "num", "total", "count", "is", "has", "use", "enable"})
+# (not ``enable``: Cisco's ``enable secret`` and ``enable password`` are passwords, and a
+# flag's value, ``true``, is no secret anyway)
+_NOT_OWNER_ANY = frozenset({"max", "min", "num", "total", "count", "is", "has", "use"})
 # A segment among the two before the secret word that says the value is made up or not
 # a credential (``fakeToken``, ``example_client_secret``; not ``SAMPLE_APP_X_SECRET``),
 # except a Java package's ``com.example``; and a negation right before the word or
@@ -143,6 +145,7 @@ _NOT_REAL = frozenset(
     {"fake", "dummy", "example", "sample", "mock", "invalid", "wrong", "bad", "placeholder",
      "public", "publishable"}
 )  # fmt: skip
+_PUBLIC_WORDS = frozenset({"public", "publishable"})
 _NEGATION = frozenset({"non", "not", "no"})
 _NEGATED = frozenset({"matching", "existent", "existing", "such", "valid", "real"})
 _DOMAINS = frozenset({"com", "org", "net"})
@@ -267,6 +270,8 @@ def _made_up(before: list[str]) -> bool:
             seg in _NOT_REAL
             and i >= last - 1
             and not (seg == "example" and i and before[i - 1] in _DOMAINS)
+            # (the password of a key pair: ``public_key_passphrase``)
+            and not (seg in _PUBLIC_WORDS and before[i + 1 :] == ["key"])
         ):
             return True
     return False

@@ -77,8 +77,8 @@ _KEY_NAMES = frozenset(
 #: keys and OAuth's authorization codes (``?code=``; ``?code=SKU-1`` is a product), the
 #: session ids servlet containers and PHP write into URLs, and the API keys of
 #: OpenWeather (``?appid=``; a numeric app id is none) and Baidu Maps (``?ak=``).
-GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid", "appid", "ak")
-_GENERATED_NAMES = frozenset(GENERATED_QUERY_PARAMS)
+GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid", "appId", "ak")
+_GENERATED_NAMES = frozenset(name.lower() for name in GENERATED_QUERY_PARAMS)
 
 #: Short secret words read as the last segment of an upper-case name.
 UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")

@@ -492,8 +492,10 @@ def _value(*, prose: bool = False, loose: bool = False) -> str:
     inside = r"\n" if prose else r"\n=:"
     # (after an escaped quote, ``\"``, a quote alone is inside the value, and an escape
     # ends it)
+    # (and blanks inside the quote, before the value: ``' v'``, as ``_context`` reads it)
+    blanks = "" if prose or loose else "[ \t]*"
     quoted = (
-        prefix + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
+        prefix + blanks + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
         for q, letters in (('"', "[bBrRuUfF@$]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
@@ -502,9 +504,11 @@ def _value(*, prose: bool = False, loose: bool = False) -> str:
     if prose:
         bracketed = _BRACKET + r"[ \t]*" + _TOK_WORD + "{16}"
     elif loose:
-        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>]"
+        # (or its padding: ``[<base64>==]``)
+        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>=]"
     else:
-        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*"
+        # (base64's padding before the bracket: ``api_key=[<base64>==]``)
+        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*={{0,2}}"
         bracketed = rf"{_BRACKET}[ \t]*{marked}[ \t]*[\])>]"
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
@@ -673,6 +677,13 @@ def _owned(owners: frozenset[str], words: str) -> str:
 
 
 _PUBLIC = frozenset({"public", "publishable"})
+# What may close a quoted column's name in SQL (```value```, ``[Value]``, ``"value"``)
+_SQL_CLOSERS = ("", "`", "]", '"')
+# (from a value set to the ``WHERE`` that names its row: on the same line or up to four
+# lines on; lazy in Python, where a greedy run read each anchor's gate to the text's
+# end, and unbounded in Hyperscan, where a bounded one took a minute to compile)
+_SQL_ON = r"""[^;\n]{0,2000}?(?:\n[^;\n]{0,2000}?){0,4}?\s(?i:where)\s"""
+_HS_SQL_ON = r"""[^;\n]*(?:\n[^;\n]*){0,4}\s(?i:where)\s"""
 # Words in a class's name that make what it is built from no secret: an id, a hash, an
 # address, a public key, plain data
 _NOT_SDK_CLASS = "|".join(
@@ -1198,7 +1209,7 @@ _LIST_GATES = (
 # as ``_scan`` asks of every engine before the gate: a text of ``KEYS:`` alone, over and
 # over, then costs no Python work)
 _HS_LIST_UPPER = (
-    "(?:[A-Z0-9]_?(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
+    "(?:[A-Za-z0-9][_.\\-]?(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
 )
 _HS_LIST_GATES = tuple(g.replace(_LIST_UPPER, _HS_LIST_UPPER) for g in _LIST_GATES)
 # (the longest gate match: a name of 35, a separator with a type of 80 and a tag of 50,
@@ -2136,27 +2147,40 @@ RULES: tuple[Rule, ...] = (
     ),
     # A settings table's row updated by its name: ``UPDATE settings SET value = 'v' WHERE
     # name = 'stripe_secret_key'``, WordPress's ``SET option_value = 'v' WHERE
-    # option_name = '...'``; judged as under the name the row has.
+    # option_name = '...'``; judged as under the name the row has. Quoted columns
+    # (```value```, ``[Value]``, ``"value"``), double quotes, ``N'v'`` and ``E'v'``, a
+    # statement over lines, a comment line before ``WHERE``, other conditions before
+    # the name's (``env = 'prod' AND``) and ``name IN ('k')`` too.
     Rule(
         "sql-update-named",
-        _case("value =", "value="),
-        r"""(?i:value)[ \t]{0,8}=[ \t]{0,8}'(?P<s>(?:[^'\\\n]|''){1,1024})'"""
+        _case(*(f"value{closer}{op}" for closer in _SQL_CLOSERS for op in ("=", " ="))),
+        r"""(?i:value)[`"\]]?[ \t]{0,8}=[ \t]{0,8}[ENen]?"""
+        r"""(?P<q>['"])(?P<s>(?:(?!(?P=q))[^\\\n]|(?P=q)(?P=q)){1,1024})(?P=q)"""
         # (other columns set after it, ``, updated_at = now()``)
-        r"""(?:\s{0,40},\s{0,40}[\w."`]{1,64}[ \t]{0,8}=[ \t]{0,8}"""
-        r"""(?:'[^'\n]{0,256}'|[\w.()]{1,64})){0,8}"""
-        r"""\s{1,40}(?i:where)\s{1,40}(?:[\w"`]{1,64}\.)?["`]?"""
-        r"""(?i:(?:option_|setting_|config_)?(?:name|key)|setting|param)["`]?"""
-        r"""[ \t]{0,8}=[ \t]{0,8}'(?P<n>[^'\n]{1,128})'""",
+        r"""(?:\s{0,40},\s{0,40}[\w."`\[\]]{1,64}[ \t]{0,8}=[ \t]{0,8}"""
+        r"""(?:'[^'\n]{0,256}'|"[^"\n]{0,256}"|[\w.()]{1,64})){0,8}"""
+        r"""\s{1,40}(?:--[^\n]{0,200}\n\s{0,40})?(?i:where)\s{1,40}"""
+        r"""(?:[\w."`\[\]]{1,64}[ \t]{0,8}=[ \t]{0,8}(?:'[^'\n]{0,128}'|"[^"\n]{0,128}"|\d{1,20})"""
+        r"""\s{1,40}(?i:and)\s{1,40}){0,3}"""
+        r"""(?:[\w"`\[\]]{1,64}\.)?[\["`]?"""
+        r"""(?i:(?:option_|setting_|config_)?(?:name|key)|setting|param)[\]"`]?"""
+        r"""[ \t]{0,8}(?:=|(?i:in)[ \t]{0,8}\()[ \t]{0,8}[ENen]?['"](?P<n>[^'"\n]{1,128})['"]""",
         keep=0,
         kind="named",
         max_len=2200,
-        gate=r"""(?i:value)[ \t]*=[ \t]*'[^'\n]+'[^;\n]*[ \t](?i:where)[ \t]""",
+        # (a statement of five lines at most, so that a text scanned in parts is cut
+        # where no match can span the cut)
+        gate=rf"""(?i:value)[`"\]]?[ \t]*=[ \t]*[ENen]?['"][^'"\n]{{1,1024}}['"]{_SQL_ON}""",
         gate_window=2200,
-        # (for Hyperscan, a pattern per spelling of the operator, each a literal from
-        # the word to the quote: the word alone would start this work at every
-        # ``value`` of a log)
+        # (for Hyperscan, a pattern per spelling of the operator and the column's
+        # closing quote, each a literal from the word to the operator: the word alone
+        # would start this work at every ``value`` of a log)
         hs_gates=tuple(
-            (rf"""(?i:value){op}'[^'\n]+'[^;\n]*[ \t](?i:where)[ \t]""", 2200)
+            (
+                rf"""(?i:value){re.escape(closer)}{op}[ENen]?['"][^'"\n]+['"]{_HS_SQL_ON}""",
+                2200,
+            )
+            for closer in _SQL_CLOSERS
             for op in ("=", " = ", " =", "= ")
         ),
     ),
