@@ -3099,3 +3099,62 @@ def test_a_bracketed_base64_value_with_its_padding_is_masked(shape: str) -> None
 def test_a_list_named_after_a_lower_case_owner_is_masked(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "public_key_passphrase={v}",
+        "PUBLIC_KEY_PASSWORD={v}",
+        "enable secret {v}",
+        "ENABLE_SECRET={v}",
+    ],
+)
+def test_a_key_pairs_password_and_an_enable_secret_are_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape", ["PUBLIC_API_KEY={v}", "public_client_secret={v}", "enable_password=true"]
+)
+def test_a_public_key_name_and_a_flag_stay(shape: str) -> None:
+    _kept_everywhere(shape.format(v=_key()))
+
+
+@pytest.mark.parametrize(
+    "shape", ["api_key=v1:{v}", "SECRET_KEY=v1:{v}", '"access_token": "k2:{v}"', "api_key=ID:{v}"]
+)
+def test_a_value_after_a_short_prefix_and_a_colon_is_masked(shape: str) -> None:
+    value = _key() + "7q"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"key": "user:926382"}}',
+        "api_key=user:12345678901234567890",
+        "api_key=v1:your-api-key-goes-here-xx",
+    ],
+)
+def test_an_id_after_a_word_and_a_colon_stays(shape: str) -> None:
+    _kept_everywhere(shape.format())
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "nuget push a.nupkg -k {v}",
+        "nuget push a.nupkg /ApiKey {v}",
+        "dotnet nuget push pkg.nupkg --api-key {v} --source https://api.nuget.org/v3/index.json",
+        "nuget push a.nupkg \\\n  -Source x \\\n  -k {v}",
+    ],
+)
+def test_a_nuget_key_on_its_command_line_is_masked(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_nuget_key_from_a_variable_and_curls_insecure_flag_stay() -> None:
+    _kept_everywhere("nuget push a.nupkg -k $NUGET_KEY; curl -k https://example.com/abcdef")

@@ -364,6 +364,16 @@ _SAID = f"(?:{_SAID_WORDS}|{_SAID_FOR})"
 _ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
 
 
+# (a short prefix with a digit or two capitals, as the Hyperscan gates' *mark*, and a
+# ``:`` before a generated value, ``api_key=v1:<key>``: a version, a key's id; not
+# ``"key": "user:926382"``)
+_SHORT_PREFIXED = (
+    r"|(?=[A-Za-z]{0,4}[0-9]|[A-Za-z]{0,3}[A-Z]{2})[A-Za-z0-9]{1,5}:"
+    r"(?=[A-Za-z0-9+/=_\-]{0,40}[0-9])(?=[A-Za-z0-9+/=_\-]{0,40}[A-Za-z])"
+    r"[A-Za-z0-9+/=_\-]{16}"
+)
+
+
 def _tails(
     xml: str,
     *,
@@ -398,7 +408,7 @@ def _tails(
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{quote}"
-        f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{listed})"
+        f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{_SHORT_PREFIXED}{listed})"
         + f"|{_COMMA_VALUE}|{xml}|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_PROSE_TOKEN}"
         + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{_PROSE_TOKEN})"
     )
@@ -1886,13 +1896,17 @@ RULES: tuple[Rule, ...] = (
     # ``gh secret set NAME --body v``, Azure's ``az keyvault secret set ... --value v``,
     # AWS's ``aws ssm put-parameter ... --type SecureString --value v``. Judged as a
     # password; variables (``--body "$TOKEN"``) stay.
+    # (and NuGet's key, ``nuget push a.nupkg -k v``, ``/ApiKey v``, also ``dotnet nuget
+    # push``)
     Rule(
         "cli-secret-value",
-        ("secret set", "put-parameter"),
+        ("secret set", "put-parameter", "nuget push"),
         rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
         r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
         rf"""|put-parameter(?=(?:[^\n\\]|\\\r?\n|\\[^\r\n]){{0,512}}SecureString)"""
-        rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=))""" + _CLI_VALUE,
+        rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=)"""
+        rf"""|nuget[ \t]+push{_CLI_ARGS}[ \t](?:-k|[-/](?i:apikey)|--api-key)"""
+        r"""(?:[ \t]{1,4}|=|:))""" + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=900,
@@ -1901,6 +1915,12 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (r"[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=)?" + _CLI_VALUE_START, 900),
             (r"<<<[ \t]{0,4}" + _CLI_VALUE_START, 900),
+            (
+                # (over a few of the shell's line continuations)
+                r"nuget[ \t]+push[^\n]*(?:\\\r?\n[^\n]*){0,8}[ \t](?:-k|[-/](?i:apikey)|--api-key)"
+                r"(?:[ \t]{1,4}|=|:)" + _CLI_VALUE_START,
+                900,
+            ),
         ),
     ),
     # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
