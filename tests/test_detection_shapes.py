@@ -3050,11 +3050,14 @@ def test_a_gradle_build_field_of_another_name_a_reference_or_a_placeholder_stays
         "$mg = new \\Mailgun\\Mailgun('{v}');",
         'const wallet = new ethers.Wallet("{v}")',
         "var client = new Besttime(`{v}`)",
+        'const client = new Affirm("{v16}");',
     ],
 )
 def test_an_sdk_built_from_a_literal_under_the_vendors_name_is_masked(shape: str) -> None:
     value = _key()
-    _masked_everywhere(shape.format(v=value), value)
+    short = rnd(ALNUM, 14) + "7Q"
+    text = shape.format(v=value, v16=short)
+    _masked_everywhere(text, value if value in text else short)
 
 
 @pytest.mark.parametrize(
@@ -3158,3 +3161,8 @@ def test_a_nuget_key_on_its_command_line_is_masked(shape: str) -> None:
 
 def test_a_nuget_key_from_a_variable_and_curls_insecure_flag_stay() -> None:
     _kept_everywhere("nuget push a.nupkg -k $NUGET_KEY; curl -k https://example.com/abcdef")
+
+
+def test_a_jwt_query_parameter_is_masked() -> None:
+    value = _key()
+    _masked_everywhere(f"GET https://api.example.com/v2/data?jwt={value}&page=1", value)

@@ -44,7 +44,7 @@ __all__ = [
 SECRET_QUERY_PARAMS: tuple[str, ...] = (
     # API keys and tokens passed in the URL
     "key", "apikey", "api_key", "api-key", "token", "access_token", "client_secret",
-    "password",
+    "password", "jwt",
     # signatures: Azure SAS ``sig``, GCS V2 and CloudFront ``Signature``
     "sig", "signature",
     # AWS Signature V4 presigned URLs (S3 and every SigV4 service)

@@ -1679,7 +1679,7 @@ RULES: tuple[Rule, ...] = (
     # An SDK built from a literal alone under the vendor's own name (``new
     # Klipfolio("v")``, ``new Mailgun("v", {timeout: 30})``, PHP's ``new
     # \Vendor\Sdk('v')``, ``new ethers.Wallet("v")``): only a value that looks generated,
-    # of 20 characters or more, and not when the class holds an id, a hash, an address,
+    # of 16 characters or more, and not when the class holds an id, a hash, an address,
     # a public key or plain data (``new ObjectId("<hex>")``, ``new PublicKey("<base58>")``,
     # ``new Buffer("<base64>", "base64")``, ``new BigNumber("<digits>")``).
     Rule(
@@ -1688,12 +1688,12 @@ RULES: tuple[Rule, ...] = (
         r"""(?<![\w$.])new[ \t]{1,8}"""
         rf"""(?![\w$.\\]{{0,200}}?(?:{_NOT_SDK_CLASS})(?![a-z]))"""
         r"""(?:[A-Za-z_$][\w$]{0,40}\.|\\?[A-Z]\w{0,40}\\){0,4}[A-Z][\w$]{1,60}[ \t]{0,8}\("""
-        r"""[ \t]{0,8}["'`](?P<s>[A-Za-z0-9+/=_\-.~]{20,4096})["'`][ \t]{0,8}[,)]""",
+        r"""[ \t]{0,8}["'`](?P<s>[A-Za-z0-9+/=_\-.~]{16,4096})["'`][ \t]{0,8}[,)]""",
         keep=0,
         kind="generated",
         max_len=4600,
         # (a pattern per blank: Hyperscan finds it by ``new `` with what follows it)
-        gate=r"""new[ \t]+[A-Za-z_$\\][\w$.\\]*[ \t]*\([ \t]*["'`][A-Za-z0-9+/=_\-.~]{20}""",
+        gate=r"""new[ \t]+[A-Za-z_$\\][\w$.\\]*[ \t]*\([ \t]*["'`][A-Za-z0-9+/=_\-.~]{16}""",
         gate_window=320,
     ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
