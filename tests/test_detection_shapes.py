@@ -3051,6 +3051,8 @@ def test_a_gradle_build_field_of_another_name_a_reference_or_a_placeholder_stays
         'const wallet = new ethers.Wallet("{v}")',
         "var client = new Besttime(`{v}`)",
         'const client = new Affirm("{v16}");',
+        'const client = new Mailgun<Config>("{v}");',
+        'Mailgun mg = new Mailgun(\n    "{v}");',
     ],
 )
 def test_an_sdk_built_from_a_literal_under_the_vendors_name_is_masked(shape: str) -> None:
@@ -3072,10 +3074,27 @@ def test_an_sdk_built_from_a_literal_under_the_vendors_name_is_masked(shape: str
         "const client = new Klipfolio(process.env.KLIPFOLIO_KEY)",
         'const client = new Klipfolio("your-api-key-goes-here")',
         'const logger = new Logger("com.example.payments.ServiceImpl")',
+        'const user = new User("{uuid}")',
+        'new ethers.Contract("0x{hex40}", abi, provider)',
+        'const digest = new Sha256("{hex64}")',
+        'const head = new Commit("{hex40}")',
+        'const n = new BN("123456789012345678901234567890")',
+        'const owner = new Pubkey("{v}")',
+        'const sri = new Integrity("sha384-{v}")',
+        'const s = new Script("main.{hex24}.bundle.js")',
+        'const order = new Order("ORD-{hex24}")',
     ],
 )
 def test_a_constructor_of_an_id_a_public_key_data_or_a_variable_stays(shape: str) -> None:
-    _kept_everywhere(shape.format(v=_key(), hex24=rnd("0123456789abcdef", 24)))
+    _kept_everywhere(
+        shape.format(
+            v=_key(),
+            uuid=uuid.uuid4(),
+            hex24=rnd(HEX, 24),
+            hex40=rnd(HEX, 40),
+            hex64=rnd(HEX, 64),
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -3087,6 +3106,8 @@ def test_a_constructor_of_an_id_a_public_key_data_or_a_variable_stays(shape: str
         "INFO loaded api_key=[{v}] from vault",
         "api_key2=[{v}]",
         "API_KEY_PROD=[{v}]",
+        "APP_KEY=[base64:{v}]",
+        "api_key=[v1:{v}]",
     ],
 )
 def test_a_bracketed_base64_value_with_its_padding_is_masked(shape: str) -> None:

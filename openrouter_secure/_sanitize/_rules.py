@@ -515,10 +515,11 @@ def _value(*, prose: bool = False, loose: bool = False) -> str:
         bracketed = _BRACKET + r"[ \t]*" + _TOK_WORD + "{16}"
     elif loose:
         # (or its padding: ``[<base64>==]``)
-        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>=]"
+        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>=:]"
     else:
-        # (base64's padding before the bracket: ``api_key=[<base64>==]``)
-        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*={{0,2}}"
+        # (base64's padding before the bracket, ``api_key=[<base64>==]``; a prefix and a
+        # ``:``, ``[v1:<key>]``, ``[base64:<key>]``)
+        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*(?::{_RUN}+)?={{0,2}}"
         bracketed = rf"{_BRACKET}[ \t]*{marked}[ \t]*[\])>]"
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
@@ -692,7 +693,7 @@ _SQL_CLOSERS = ("", "`", "]", '"')
 # (from a value set to the ``WHERE`` that names its row: on the same line or up to four
 # lines on; lazy in Python, where a greedy run read each anchor's gate to the text's
 # end, and unbounded in Hyperscan, where a bounded one took a minute to compile)
-_SQL_ON = r"""[^;\n]{0,2000}?(?:\n[^;\n]{0,2000}?){0,4}?\s(?i:where)\s"""
+_SQL_ON = r"""[^;\n]{0,400}?(?:\n[^;\n]{0,400}?){0,4}?\s(?i:where)\s"""
 _HS_SQL_ON = r"""[^;\n]*(?:\n[^;\n]*){0,4}\s(?i:where)\s"""
 # Words in a class's name that make what it is built from no secret: an id, a hash, an
 # address, a public key, plain data
@@ -704,7 +705,22 @@ _NOT_SDK_CLASS = "|".join(
         *("Regex", "RegExp", "Pattern", "Color", "Colour", "Version", "Error", "Exception"),
         *("Locale", "Name", "Label", "Message", "Event", "Type", "Enum", "Base64", "Hex"),
         *("Bytes", "Array", "Blob", "Image", "Icon", "Font", "Style", "Mime", "Format"),
+        # (a chain's or a repository's data: a key pair's public half, a hash, a number)
+        *("Pubkey", "Keypair", "Mint", "Account", "Contract", "Transaction", "Tx", "BN"),
+        *("Sha", "SHA", "Md5", "MD5", "Commit", "Revision", "Signature", "Merkle", "Root"),
+        *("Integrity", "Certificate", "Cert", "Nonce", "Salt", "IV", "Script", "Symbol"),
+        # (a record, a test's data)
+        *("User", "Tenant", "Order", "Channel", "Identifier", "Principal", "Mock", "Test"),
+        *("Fixture", "Stub", "Fake", "Dummy", "Sample"),
     )
+)
+# What a class is built from that is no key whatever the class: a UUID, a hex number or
+# hash (``0x...``, 40 or 64 hex digits), digits, a file's name, a subresource's
+# integrity (``sha384-...``)
+_NOT_SDK_VALUE = (
+    r"""(?![^"'`]{0,4096}[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-)(?!0x)(?![0-9]+["'`])"""
+    r"""(?!(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})["'`])(?![^"'`]{1,4096}\.[a-z]{2,4}["'`])"""
+    r"""(?!sha(?:256|384|512)-)"""
 )
 # (not names made up, ``fake_token``, ``example_key``: rare in a log, and left to
 # ``_context``)
@@ -1687,13 +1703,16 @@ RULES: tuple[Rule, ...] = (
         ("new ",),
         r"""(?<![\w$.])new[ \t]{1,8}"""
         rf"""(?![\w$.\\]{{0,200}}?(?:{_NOT_SDK_CLASS})(?![a-z]))"""
-        r"""(?:[A-Za-z_$][\w$]{0,40}\.|\\?[A-Z]\w{0,40}\\){0,4}[A-Z][\w$]{1,60}[ \t]{0,8}\("""
-        r"""[ \t]{0,8}["'`](?P<s>[A-Za-z0-9+/=_\-.~]{16,4096})["'`][ \t]{0,8}[,)]""",
+        r"""(?:[A-Za-z_$][\w$]{0,40}\.|\\?[A-Z]\w{0,40}\\){0,4}[A-Z][\w$]{1,60}"""
+        # (type arguments, ``new Client<Config>("v")``, and the literal on the next line)
+        r"""(?:<[\w$.,<> \t]{0,80}>)?[ \t]{0,8}\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
+        rf"""["'`]{_NOT_SDK_VALUE}(?P<s>[A-Za-z0-9+/=_\-.~]{{16,4096}})["'`][ \t]{{0,8}}[,)\r\n]""",
         keep=0,
         kind="generated",
         max_len=4600,
         # (a pattern per blank: Hyperscan finds it by ``new `` with what follows it)
-        gate=r"""new[ \t]+[A-Za-z_$\\][\w$.\\]*[ \t]*\([ \t]*["'`][A-Za-z0-9+/=_\-.~]{16}""",
+        gate=r"""new[ \t]+[A-Za-z_$\\][\w$.\\]*(?:<[\w$.,<> \t]*>)?[ \t]*\([ \t]*"""
+        r"""(?:\r?\n[ \t]*)?["'`][A-Za-z0-9+/=_\-.~]{16}""",
         gate_window=320,
     ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
