@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import secrets
 from typing import Any
 
@@ -146,6 +147,18 @@ def _url_with_password(password: str) -> str:
     return f"https://admin:{password}@vault.internal:8200"
 
 
+def _mixed_letters(n: int) -> str:
+    """``n`` random letters whose cases mix as a random draw's almost always do (a quarter
+    of each case and as many changes of case): about one draw in 300 has fewer, and
+    then reads like words in capitals, which is not what the tests below check."""
+    while True:
+        run = "".join(secrets.choice(_LETTERS) for _ in range(n))
+        upper = sum(c.isupper() for c in run)
+        changes = sum(a.isupper() != b.isupper() for a, b in itertools.pairwise(run))
+        if min(upper, n - upper) >= n // 4 and changes >= n // 4:
+            return run
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -153,10 +166,10 @@ def _url_with_password(password: str) -> str:
         lambda: make_canary("plain"),  # a long random mixed-case token
         lambda: _url_with_password(make_canary("plain")[:12]),  # a URL with a password
         lambda: "x." + make_canary("plain"),  # a token inside a longer value
-        lambda: "".join(secrets.choice(_LETTERS) for _ in range(32)),  # letters alone
+        lambda: _mixed_letters(32),  # letters alone
         # (a URL-safe token without a digit: ``secrets.token_urlsafe`` draws one 1 time
         # in 250)
-        lambda: "_" + "".join(secrets.choice(_LETTERS) for _ in range(30)) + "-Q",
+        lambda: "_" + _mixed_letters(30) + "-Q",
     ],
     ids=["known-format", "random-token", "url-password", "embedded", "letters-only", "urlsafe"],
 )
