@@ -380,6 +380,9 @@ class _RuleDatabase:
         #: per rule with ``name_not`` patterns: whether the value's run of its gate
         #: match ending at ``end`` follows a name the rule rejects (read backwards)
         self.rejects_name: dict[int, Callable[[str, int], bool]] = {}
+        #: gate pattern id -> its rule, for the gates whose matches have their name
+        #: read back (``Rule.name_not_gates``)
+        self.named_back: dict[int, int] = {}
         som = [False] * self.n_lit + [not w for w in self.gate_window]
         for ri, rule in enumerate(rules):
             if ri not in first_gate or not (rule.name_not or rule.gate_not_short):
@@ -399,6 +402,8 @@ class _RuleDatabase:
         for ri, rule in enumerate(rules):
             if rule.name_not and ri in first_gate:
                 self.rejects_name[ri] = _name_rejecter(rule.name_not)
+                for pid in range(first_gate[ri], first_gate[ri] + rule.name_not_gates):
+                    self.named_back[pid] = ri
         self.db = Database(patterns, som, keep=True)
 
 
@@ -502,7 +507,7 @@ def _clean_check(
     in_use: type[Exception] = rules._hs.ScratchInUseError
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
-    rejects_name = rdb.rejects_name
+    rejects_name, named_back = rdb.rejects_name, rdb.named_back
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -566,7 +571,7 @@ def _clean_check(
                 if rule is None:  # a gate match nothing cancels
                     dirty = True
                     break
-                if rule in rejects_name and rejects_name[rule](text, end - 1):
+                if pid in named_back and rejects_name[rule](text, end - 1):
                     continue  # (under a name the rule rejects: ``"cache_key": v``)
                 gates.append((rule, end))
             else:
@@ -748,7 +753,7 @@ class Prefilter:
         gate_window, not_gate, cancellable = db.gate_window, db.not_gate, db.cancellable
         # Gate matches that end where a cancelling match does, or after a name the rule
         # rejects: text the rule rejects.
-        short_not, rejects_name = db.short_not, db.rejects_name
+        short_not, rejects_name, named_back = db.short_not, db.rejects_name, db.named_back
         dropped = {
             (not_gate[pid], end)
             for pid, _, end in found
@@ -770,7 +775,7 @@ class Prefilter:
                 cancels = cancellable.get(pid)
                 if cancels is not None and (
                     (dropped is not None and (cancels, end) in dropped)
-                    or (cancels in rejects_name and rejects_name[cancels](text, end))
+                    or (pid in named_back and rejects_name[cancels](text, end))
                 ):
                     continue
                 ri = gate_rule[pid - n_lit]

@@ -130,9 +130,11 @@ class Rule:
     hs_gates: tuple[tuple[str, int], ...] = ()
     #: for a gated rule: patterns of a name and what follows it up to its value
     #: (``cache_key=``) under which the rule rejects any value; a match of one of its
-    #: first ``gate_not_cancels`` Hyperscan gates is dropped when the value's run it
-    #: read starts right where one of them ends (Hyperscan engine)
+    #: first ``name_not_gates`` Hyperscan gates (the others are written not to match
+    #: there) is dropped when the value's run it read starts right where one of them
+    #: ends (Hyperscan engine)
     name_not: tuple[str, ...] = ()
+    name_not_gates: int = 0
     gate_not_cancels: int = 1
     #: patterns whose matches end exactly where such a gate match does, for text the
     #: rule rejects, honoured only when the gate match ends after a value's run of at
@@ -788,12 +790,18 @@ _OWNED_WORDS = (
     f"|{_not_owned(_PUBLIC)}(?i:auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
 )
 _PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
-#: the gates of the assignment form, first (their matches are the ones cancelled below)
-_HS_ASSIGN_GATES = tuple(
-    gate
-    for head, rest in _ASSIGN_HEADS
-    for words in ((_OTHER_WORD_RE,) if head.startswith(("\\\\", "'", r"\x22")) else _OWNED_WORDS)
-    for gate in _headed(words, ((head, rest),), _BLANKS + _value(), _RUN_WINDOW)
+_AFTER_QUOTE = tuple(h for h in _ASSIGN_HEADS if h[0].startswith(("\\\\", "'", r"\x22")))
+#: the gates of the assignment form, first (their matches are the ones cancelled below),
+#: those after a quote first (their matches are the ones whose name is read back)
+_HS_ASSIGN_GATES = (
+    *_headed(_OTHER_WORD_RE, _AFTER_QUOTE, _BLANKS + _value(), _RUN_WINDOW),
+    *(
+        gate
+        for head in _ASSIGN_HEADS
+        if head not in _AFTER_QUOTE
+        for words in _OWNED_WORDS
+        for gate in _headed(words, (head,), _BLANKS + _value(), _RUN_WINDOW)
+    ),
 )
 # (each written out: Hyperscan finds them as literals, where ``or`` alone, then a
 # class, would start work at every ``or`` of a log)
@@ -2274,6 +2282,7 @@ RULES: tuple[Rule, ...] = (
         hs_gates=_HS_KEY_GATES,
         gate_not_cancels=len(_HS_ASSIGN_GATES),
         name_not=_KEY_NAME_NOT,
+        name_not_gates=len(_AFTER_QUOTE),
         gate_not_short=_KEY_GATE_NOT_SHORT,
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
