@@ -167,6 +167,10 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "vendor-token": _p("dop_v1_", HEX, 64),
     "notion-legacy-token": _p("secret_", ALNUM, 43),
     "vendor-key": _p("GOCSPX-", ALNUM, 28),
+    "vendor-token-shaped": _p("cu_", HEX, 32),
+    "vendor-header": lambda: _pair(
+        f'curl -H "X-Honeycomb-Team: {(k := rnd(HEX, 30) + "42")}" https://api.honeycomb.io', k
+    ),
     "key-credential": _assign(
         'var client = new SearchClient(endpoint, index, new AzureKeyCredential("{}"));',
         ALNUM,
@@ -293,6 +297,8 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "vendor-token": lambda: "dop_v1_" + "x" * 64,
     "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
     "vendor-key": lambda: f"GOCSPX-{rnd(ALNUM, 20)} napi_create_string_utf8(env, s, n, &out)",
+    "vendor-token-shaped": lambda: "test_HTTP2ConnectionReuseWithProxy3 cu_" + "x" * 32,
+    "vendor-header": lambda: 'headers["X-Honeycomb-Team"] = os.environ["HONEYCOMB_API_KEY"]',
     "key-credential": lambda: (
         'new AzureNamedKeyCredential("storageacct01", key); new AzureKeyCredential(apiKey);'
         ' new AzureKeyCredential("<your-key>")'

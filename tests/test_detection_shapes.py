@@ -2786,18 +2786,84 @@ VENDOR_KEYS = {
     "Supabase secret": lambda: "sb_secret_" + rnd(_B64URL, 31),
     "Bitbucket app password": lambda: "ATBB" + rnd(ALNUM, 32),
     "Jina": lambda: "jina_" + rnd(_B64URL, 60),
+    "Duffel": lambda: "duffel_live_" + rnd(_B64URL, 43),
+    "Apify": lambda: "apify_api_" + rnd(ALNUM, 36),
+    "Plaid access token": lambda: f"access-production-{uuid.uuid4()}",
+    "Cashfree": lambda: f"cfsk_ma_prod_{rnd(HEX, 32)}_{rnd(HEX, 8)}",
+    "Xendit": lambda: "xnd_production_" + rnd(ALNUM, 64),
+    "Midtrans server key": lambda: "Mid-server-" + rnd(_B64URL, 24),
+    "OneSignal": lambda: "os_v2_app_" + rnd(_LOWER_ALNUM, 113),
+    "Mercado Pago": lambda: (
+        f"APP_USR-{rnd(string.digits, 16)}-{rnd(string.digits, 6)}-{rnd(HEX, 32)}"
+        f"-{rnd(string.digits, 9)}"
+    ),
+    "Yandex OAuth": lambda: "y0_AgAAAA" + rnd(_B64URL, 50),
+    "Fleetbase": lambda: "flb_live_" + rnd(ALNUM, 20),
+    "Socket": lambda: "sktsec_" + rnd(ALNUM, 60),
+    "Checkly": lambda: "cu_" + rnd(HEX, 32),
+    "Klaviyo private": lambda: "pk_" + rnd(HEX, 34),
+    "Clearbit": lambda: "sk_" + rnd(HEX, 32),
+    "AfterShip": lambda: "asat_" + rnd(HEX, 32),
+    "Builder.io": lambda: "bpk-" + rnd(HEX, 32),
+    "RevenueCat": lambda: "sk_" + _generated(ALNUM, 32),
+    "Pipedream": lambda: "pd_" + _generated(ALNUM, 32),
+    "Fireworks": lambda: "fw_" + _generated(ALNUM, 24),
+    "Adafruit IO": lambda: "aio_" + _generated(ALNUM, 28),
+    "Xata": lambda: "xau_" + _generated(ALNUM, 36),
+    "NetBird": lambda: "nbp_" + _generated(ALNUM, 36),
+    "Deno Deploy": lambda: "ddp_" + _generated(ALNUM, 36),
+    "Honeybadger": lambda: "hbp_" + _generated(ALNUM, 36),
+    "Figma OAuth": lambda: "figu_" + _generated(_B64URL, 40),
+    "Swiftype": lambda: "private-" + _generated(ALNUM, 24),
+    "Iyzico": lambda: "sandbox-" + _generated(ALNUM, 32),
+    "Chroma": lambda: "ck-" + _generated(ALNUM, 44),
+    "Voyage AI": lambda: "pa-" + _generated(_B64URL, 43),
+    "Mandrill": lambda: "md-" + _generated(_B64URL, 22),
+    "ShipEngine": lambda: "TEST_" + _generated(_B64URL, 43),
+    "Mollie": lambda: "live_" + _generated(ALNUM, 30, digits=3),
+    "Octopus Deploy": lambda: "API-" + _generated(_UPPER_ALNUM, 26),
+    "dfuse": lambda: "web_" + _generated(_LOWER_ALNUM, 32),
+    "Akamai client token": lambda: f"akab-{rnd(_LOWER_ALNUM, 16)}-{rnd(_LOWER_ALNUM, 16)}",
+    "Cloudflare Origin CA": lambda: f"v1.0-{rnd(HEX, 24)}-{rnd(HEX, 146)}",
+    "Elastic": lambda: "essu_" + rnd(ALNUM + "+/", 80) + "=",
 }
+
+
+def _generated(alphabet: str, n: int, digits: int = 2) -> str:
+    """``n`` characters of ``alphabet`` with ``digits`` digits and, where the alphabet
+    has them, a capital and a small letter: as a vendor's generated key body is."""
+    while True:
+        value = rnd(alphabet, n)
+        if (
+            sum(c.isdigit() for c in value) >= digits
+            and (not set(alphabet) & set(string.ascii_uppercase) or not value.islower())
+            and (not set(alphabet) & set(string.ascii_lowercase) or not value.isupper())
+            and (alphabet != _LOWER_ALNUM or set(value) & set("ghijklmnopqrstuvwxyz"))
+        ):
+            return value
 
 
 #: vendors whose short prefix counts only at a word's start (``task_``, ``pre_``)
 SHORT_PREFIXED = frozenset(
     {"PostHog personal", "Replicate", "SonarQube", "Resend", "Typeform", "Netlify"}
     | {"Cerebras", "ElevenLabs", "Bitbucket app password", "Notion (legacy)"}
-    | {"Doppler service token"}
+    | {"Doppler service token", "Checkly", "Klaviyo private", "Clearbit", "AfterShip"}
+    | {"Builder.io", "RevenueCat", "Pipedream", "Fireworks"}
+    | {"Adafruit IO", "Xata", "NetBird", "Deno Deploy", "Honeybadger", "Figma OAuth"}
+    | {"Swiftype", "Iyzico", "Chroma", "Voyage AI", "Mandrill", "ShipEngine", "Mollie"}
+    | {"Octopus Deploy", "dfuse", "Akamai client token", "Cloudflare Origin CA", "Elastic"}
 )
 
 
-_VENDOR_SHAPES = ['init("{v}")', "value: {v}", "here it is {v} thanks"]
+_VENDOR_SHAPES = [
+    'init("{v}")',
+    "value: {v}",
+    "here it is {v} thanks",
+    '["{v}"]',
+    '{{"id": "{v}"}}',
+    'headers: {{"X-Foo": "{v}"}}',
+    "deploy --config prod {v}",
+]
 # (glued to the text before it: after a percent-escape, a digit)
 _GLUED_SHAPES = ["h/p?next=%2F{v}", "id=42{v}"]
 
@@ -2823,6 +2889,13 @@ def test_a_vendor_key_is_masked_where_nothing_names_it(vendor: str, shape: str) 
         "secret_key_base_rotation_period_in_days_for_tenant",
         f"phc_{'x' * 4} and a PostHog project key, public by design: phc_{{}}",
         'hubspot.init("pat-na1-00000000-0000-0000-0000-000000000000")',
+        "PASSED tests/test_http.py::test_HTTP2ConnectionReuseWithProxy3",
+        "test_OAuth2LoginFlowWithRefreshTokenRotation42 live_stream_url_for_channel_2024",
+        "static/web_8f14e45fceea167a5a36dedd4bea2543.js sk_buff_head pk_id",
+        "private-registry-mirror-01 sandbox-environment-2024-eu-west API-GATEWAY-2024",
+        "md-5 ck-editor-5 pa-system-v2 TEST_CASE_NUMBER_42 api-gateway-prod-01",
+        "v1.0-beta access-production-list sk_live_mode=false",
+        "https://acme.notion.site/API-BD80F56CDC1441E6BF6011AB6D852875",
     ],
 )
 def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:
@@ -3182,6 +3255,25 @@ def test_a_nuget_key_on_its_command_line_is_masked(shape: str) -> None:
 
 def test_a_nuget_key_from_a_variable_and_curls_insecure_flag_stay() -> None:
     _kept_everywhere("nuget push a.nupkg -k $NUGET_KEY; curl -k https://example.com/abcdef")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'requests.get(url, headers={{"X-JFrog-Art-Api": "{v}"}})',
+        'curl -H "X-Honeycomb-Team: {v}" https://api.honeycomb.io/1/auth',
+        'req.Header.Set("X-Honeycomb-Team", "{v}")',
+        "x-honeycomb-team: {v}",
+        '@Headers("X-JFrog-Art-Api: {v}")',
+    ],
+)
+def test_a_vendor_header_without_a_secret_word_is_masked(shape: str) -> None:
+    value = rnd(_LOWER_ALNUM, 20) + rnd(string.digits, 2) + rnd(_LOWER_ALNUM, 10)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_vendor_header_read_from_the_environment_stays() -> None:
+    _kept_everywhere('headers = {"X-Honeycomb-Team": process.env.HONEYCOMB_API_KEY}')
 
 
 def test_a_jwt_query_parameter_is_masked() -> None:

@@ -175,6 +175,19 @@ def _case(*words: str) -> tuple[str, ...]:
 _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
+_UUID_SHAPE = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+# A body of ``{}`` letters and digits as keys are generated: two digits, a capital and a
+# small letter (a word, an identifier or a test's name has fewer); ``_DASH``: ``_``,
+# ``-`` and ``=`` inside too. (Each look ahead is bounded: unbounded, a long run of
+# letters cost each anchor in it a pass to the run's end.)
+_GENERATED = (
+    r"(?=(?:[A-Za-z]{{0,50}}[0-9]){{2}})(?=[a-z0-9]{{0,50}}[A-Z])(?=[A-Z0-9]{{0,50}}[a-z])"
+    r"[A-Za-z0-9]{{{}}}"
+)
+_GENERATED_DASH = (
+    r"(?=(?:[A-Za-z_=\-]{{0,50}}[0-9]){{2}})(?=[a-z0-9_=\-]{{0,50}}[A-Z])"
+    r"(?=[A-Z0-9_=\-]{{0,50}}[a-z])[A-Za-z0-9_=\-]{{{}}}"
+)
 
 # The separator between a name and its value: ``=``, ``:``, ``:=``, ``=>``, ``?=`` ...
 _SEP = r"""\\?(?:["']\]?|\])?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
@@ -1516,7 +1529,10 @@ RULES: tuple[Rule, ...] = (
             *("CFPAT-", "lsv2_", "hcaik_", "hcxik_", "hcamk_", "hcxmk_", "tvly-"),
             *("rubygems_", "xkeysib-", "xsmtpsib-", "bkua_", "pcsk_", "napi_", "dbtc_"),
             *("dt0c01.", "dt0s01.", "dt0s02.", "tk-us-", "CCIPAT_", "CCIPRJ_", "mlsn."),
-            *("sup_sk_", "sb_secret_", "jina_"),
+            *("sup_sk_", "sb_secret_", "jina_", "duffel_live_", "duffel_test_", "apify_api_"),
+            *("access-production-", "access-sandbox-", "access-development-", "cfsk_ma_"),
+            *("xnd_production_", "xnd_development_", "Mid-server-", "os_v2_app_", "APP_USR-"),
+            *("y0_AgAAAA", "flb_live_", "sktsec_"),
         ),
         r"(?P<s>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"|GOCSPX-[\w\-]{28}|nvapi-[\w\-]{64}|dckr_oat_[\w\-]{32}"
@@ -1527,7 +1543,15 @@ RULES: tuple[Rule, ...] = (
         r"|pcsk_[A-Za-z0-9]{4,8}_[A-Za-z0-9]{40,80}|napi_[a-z0-9]{64}|dbtc_[\w\-]{40,64}"
         r"|dt0[cs]0[12]\.[A-Z0-9]{24}\.[A-Z0-9]{64}|tk-us-[\w\-]{48}"
         r"|CCIP(?:AT|RJ)_[A-Za-z0-9]{22}_[a-f0-9]{40}|mlsn\.[a-f0-9]{64}|sup_sk_[A-Za-z0-9]{32}"
-        r"|sb_secret_[\w\-]{31,64}|jina_[A-Za-z0-9_\-]{50,70})(?![A-Za-z0-9])",
+        r"|sb_secret_[\w\-]{31,64}|jina_[A-Za-z0-9_\-]{50,70}"
+        # Duffel, Apify, Plaid's access tokens, Cashfree, Xendit, Midtrans server keys,
+        # OneSignal, Mercado Pago access tokens, Yandex OAuth tokens, Fleetbase, Socket
+        r"|duffel_(?:live|test)_[\w=\-]{43}|apify_api_[A-Za-z0-9]{36}"
+        rf"|access-(?:production|sandbox|development)-{_UUID_SHAPE}"
+        r"|cfsk_ma_(?:prod|test)_[a-f0-9]{32}_[a-f0-9]{8}|xnd_(?:production|development)_[A-Za-z0-9]{40,100}"
+        r"|Mid-server-[\w\-]{24}|os_v2_app_[a-z0-9]{100,120}|APP_USR-[0-9]{16}-[0-9]{6}-[a-f0-9]{32}-[0-9]{6,12}"
+        r"|y0_AgAAAA[\w\-]{40,60}|flb_live_[A-Za-z0-9]{20,40}|sktsec_[A-Za-z0-9]{40,80}"
+        r")(?![A-Za-z0-9])",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
     Rule(
@@ -1554,6 +1578,65 @@ RULES: tuple[Rule, ...] = (
         ("secret_",),
         r"(?<![A-Za-z0-9])(?P<s>secret_[A-Za-z0-9]{43})(?![A-Za-z0-9])",
         hs_gates=((r"[^A-Za-z0-9]secret_[A-Za-z0-9]{43}", 51),),
+    ),
+    # Vendors' keys whose short prefix is common in text (``live_``, ``pa-``, ``sk_``):
+    # found by the whole token's shape. Where the body is a free mix of letters and
+    # digits, it must hold two digits, a capital and a small letter (``sk_``, ``pa-``
+    # and ``private-`` also begin names and words). Not a UUID after ``api-`` or ``sk_``
+    # (LaunchDarkly, Checkout.com): the gate for it cost a log of Kubernetes pods
+    # (``pod/api-1d7d822b07-8fc91``) a fifth of its speed.
+    Rule(
+        "vendor-token-shaped",
+        (
+            *("cu_", "pk_", "sk_", "aio_", "API-", "web_", "pa-", "fw_", "md-", "ck-", "pd_"),
+            *("xau_", "nbp_", "ddp_", "hbp_", "asat_", "bpk-", "figu_", "akab-", "live_"),
+            *("private-", "sandbox-", "TEST_", "v1.0-", "essu_"),
+        ),
+        r"(?<![A-Za-z0-9])(?P<s>"
+        # Checkly, Klaviyo's private keys, Clearbit and IEX Cloud, AfterShip, Builder.io
+        r"cu_[a-f0-9]{32}|pk_[a-f0-9]{34}|sk_[a-f0-9]{32}|asat_[a-f0-9]{32}|bpk-[a-f0-9]{32}"
+        # RevenueCat, Pipedream, Fireworks, Adafruit IO, Xata, NetBird, Deno Deploy,
+        # Honeybadger, Figma OAuth, Swiftype, Iyzico, Chroma
+        rf"|sk_{_GENERATED.format(32)}|pd_{_GENERATED.format(32)}|fw_{_GENERATED.format(24)}"
+        rf"|aio_{_GENERATED.format(28)}|(?:xau|nbp|ddp|hbp)_{_GENERATED.format(36)}"
+        rf"|figu_{_GENERATED_DASH.format(40)}|private-{_GENERATED.format(24)}"
+        rf"|sandbox-{_GENERATED.format(32)}|ck-{_GENERATED.format('40,50')}"
+        # Voyage AI, Mailchimp Transactional (Mandrill), ShipEngine; Mollie, GoCardless
+        # and Chargebee's live keys
+        rf"|pa-{_GENERATED_DASH.format(43)}|md-{_GENERATED_DASH.format(22)}"
+        rf"|TEST_{_GENERATED_DASH.format(43)}"
+        # (not ``test_``: ``test_OAuth2LoginFlowWithRefreshTokenRotation42`` is a test)
+        rf"|live_{_GENERATED_DASH.format('30,44')}"
+        # Octopus Deploy, dfuse, Akamai client tokens, Cloudflare Origin CA keys, Elastic
+        # (a letter past ``F``: ``/API-<32 hex>`` is a Notion page's address)
+        r"|API-(?=[A-Z]{0,31}[0-9])(?=[A-Z0-9]{0,31}[G-Z])[A-Z0-9]{25,32}"
+        r"|web_(?=[a-z0-9]{0,31}[g-z])(?=[a-z]{0,31}[0-9])[a-z0-9]{32}"
+        r"|akab-[a-z0-9]{16}-[a-z0-9]{16}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"
+        r"|essu_[A-Za-z0-9+/]{60,120}={0,2}"
+        r")(?![A-Za-z0-9])",
+        hs_gates=(
+            (
+                r"[^A-Za-z0-9](?:(?:cu_|sk_|asat_|bpk-)[a-f0-9]{32}|pk_[a-f0-9]{34}"
+                r"|(?:sk_|pd_|sandbox-)[A-Za-z0-9]{32}|fw_[A-Za-z0-9]{24}|aio_[A-Za-z0-9]{28}"
+                r"|(?:xau|nbp|ddp|hbp)_[A-Za-z0-9]{36}|figu_[\w\-]{40}|private-[A-Za-z0-9]{24}"
+                r"|ck-[A-Za-z0-9]{40}|pa-[\w\-]{43}|md-[\w\-]{22}|TEST_[\w\-]{43}"
+                r"|live_[\w=\-]{30}|API-[A-Z0-9]{25}|web_[a-z0-9]{32}"
+                r"|akab-[a-z0-9]{16}-[a-z0-9]{16}|v1\.0-[a-f0-9]{24}-[a-f0-9]{32}"
+                r"|essu_[A-Za-z0-9+/]{60})",
+                70,
+            ),
+        ),
+    ),
+    # Vendors' headers whose name holds no secret word: Honeycomb's ``X-Honeycomb-Team``,
+    # JFrog's ``X-JFrog-Art-Api``; in a request line, a curl flag, a dict or a call
+    # (``Header.Set("X-Honeycomb-Team", "v")``). The value must hold two digits, as a
+    # generated key does (``process.env.HONEYCOMB_KEY`` holds none).
+    Rule(
+        "vendor-header",
+        _case("X-Honeycomb-Team", "X-JFrog-Art-Api"),
+        r"(?i:x-honeycomb-team|x-jfrog-art-api)[\"']?[ \t]{0,8}(?:=>|[:=,])[ \t]{0,8}[\"']?"
+        r"(?P<s>(?=(?:[A-Za-z+/=_.\-]{0,512}[0-9]){2})[A-Za-z0-9+/=_.\-]{16,512})",
+        keep=0,
     ),
     # ``-key-`` is common in names (``api-key-here``, ``cache-key-prefix``).
     Rule(

@@ -133,7 +133,9 @@ def _mask(value: str, keep: int) -> str:
 
 # Header and field names for values that are credentials, beyond what the name rules
 # below derive: vendors that call their API key something else.
-_SECRET_FIELD_NAMES = frozenset({"x-honeycomb-team", "x-honeycomb-key", "x-rapidapi-key"})
+_SECRET_FIELD_NAMES = frozenset(
+    {"x-honeycomb-team", "x-honeycomb-key", "x-rapidapi-key", "x-jfrog-art-api"}
+)
 # Words a credential's name may hold as one of its segments (after splitting on ``-``,
 # ``_``, ``.`` and case): a personal access token (``GITHUB_PAT``), a JWT, ...
 _FIELD_SECRET_WORDS = frozenset(
