@@ -3253,6 +3253,60 @@ def test_a_nuget_key_on_its_command_line_is_masked(shape: str) -> None:
     _masked_everywhere(shape.format(v=value), value)
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "twine upload -u __token__ -p {v} dist/*",
+        "poetry publish --build -u __token__ -p {v}",
+        "vsce publish -p {v}",
+        "vsce login acme -p {v}",
+        "ovsx publish -p={v}",
+        "sqlcmd -S db -U sa -P {v} -Q 'select 1'",
+        "htpasswd -b .htpasswd bob {v}",
+        "htpasswd -c -bB /etc/nginx/.htpasswd bob {v}",
+        "doctl auth init -t {v}",
+        "codecov -t {v} -f coverage.xml",
+        "cargo login {v}",
+        "cargo login --registry acme {v}",
+        "choco push pkg.nupkg -k {v}",
+        "choco apikey -k {v} -s https://push.chocolatey.org/",
+        "nuget push a.nupkg {v} -Source https://api.nuget.org/v3/index.json",
+        "poetry config pypi-token.pypi {v}",
+        "poetry config http-basic.acme bob {v}",
+        "gh auth login --with-token <<< {v}",
+        "consul acl set-agent-token agent {v}",
+        "bw unlock {v}",
+        "rsync --password-file=<(echo {v}) -a src/ host::mod",
+        "ansible-vault decrypt --vault-password-file <(echo -n {v}) vars.yml",
+    ],
+)
+def test_a_token_or_password_on_a_publishing_or_login_command_line_is_masked(
+    shape: str,
+) -> None:
+    value = _key() + "7q"
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "twine upload -p $PYPI_TOKEN dist/*",
+        "codecov -t ${CODECOV_TOKEN}",
+        "docker build -t registry.example.com/acme/api:2024.11.3 .",
+        "cargo login",
+        "cargo login --registry acme",
+        "bw unlock --passwordenv BW_PASSWORD",
+        "nuget push a.nupkg -Source https://api.nuget.org/v3/index.json",
+        "choco install git -y --no-progress",
+        "poetry config virtualenvs.in-project true",
+        "htpasswd -c /etc/nginx/.htpasswd bob",
+        "consul acl set-agent-token agent $CONSUL_TOKEN",
+    ],
+)
+def test_a_publishing_or_login_command_without_a_literal_secret_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
 def test_a_nuget_key_from_a_variable_and_curls_insecure_flag_stay() -> None:
     _kept_everywhere("nuget push a.nupkg -k $NUGET_KEY; curl -k https://example.com/abcdef")
 

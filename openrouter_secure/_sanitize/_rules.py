@@ -1049,7 +1049,8 @@ _CALL_REST_GATE = (
 _CLI_PASSWORD_COMMANDS = (
     "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
     "az login", "zip", "unzip", "7z", "rar", "unrar", "vault login", "mongo", "ldap",
-    "smbclient", "lftp", "openssl",
+    "smbclient", "lftp", "openssl", "twine", "poetry", "vsce", "ovsx", "sqlcmd", "htpasswd",
+    "doctl", "codecov",
     *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?:\\.exe)?"
@@ -1978,7 +1979,17 @@ RULES: tuple[Rule, ...] = (
         rf"""{_CLI_ARGS}[ \t]-w[ \t]{{1,4}}"""
         rf"""|smbclient{_CLI_ARGS}[ \t]-U[ \t]{{0,4}}[^\s%]{{1,64}}%"""
         rf"""|lftp{_CLI_ARGS}[ \t]-u[ \t]{{1,4}}[^\s,]{{1,64}},"""
-        rf"""|openssl{_CLI_ARGS}[ \t]-k[ \t]{{1,4}})"""
+        rf"""|openssl{_CLI_ARGS}[ \t]-k[ \t]{{1,4}}"""
+        # (a package registry's token or password: ``twine upload -u __token__ -p v``,
+        # ``poetry publish -p v``, ``vsce publish -p v``, ``ovsx publish -p v``; SQL
+        # Server's ``sqlcmd -P v``; DigitalOcean's and Codecov's ``-t v``)
+        r"""|(?:twine[ \t]+upload|poetry[ \t]+publish|vsce[ \t]+(?:publish|login)"""
+        rf"""|ovsx[ \t]+publish){_CLI_ARGS}[ \t]-p(?:[ \t]{{1,4}}|=)"""
+        rf"""|sqlcmd(?:\.exe)?{_CLI_ARGS}[ \t]-P[ \t]{{0,4}}"""
+        rf"""|(?:doctl|codecov)(?:\.exe)?{_CLI_ARGS}[ \t]-t(?:[ \t]{{1,4}}|=)"""
+        # (``htpasswd -b file user v``, the password after the file and the user)
+        r"""|htpasswd[ \t]+(?:-[A-Za-z]{1,8}[ \t]+){0,4}?-[A-Za-z]{0,7}b[A-Za-z]{0,7}"""
+        r"""(?:[ \t]+-[A-Za-z]{1,8}){0,4}(?:[ \t]+[^\s\-][^\s]{0,255}){2}[ \t]+)"""
         r"""|-(?:src|dest)?(?:store|key)pass(?:[ \t]{1,4}|[ \t]*\\\r?\n[ \t]{0,40}))"""
         + _CLI_VALUE,
         keep=0,
@@ -1992,7 +2003,9 @@ RULES: tuple[Rule, ...] = (
             (r"[ \t]-[pPa][ \t]{1,4}" + _CLI_VALUE_START, 700),
             # (zip's flags before its ``P``, spelled out: a class there costs every scan)
             (r"[ \t]-(?:r|q|j|9|rq|qr)?P[ \t]{0,4}" + _CLI_VALUE_START, 700),
-            (r"[ \t]-[wkUu][ \t]{1,4}" + _CLI_VALUE_START, 700),
+            (r"[ \t]-[wkUut][ \t]{1,4}" + _CLI_VALUE_START, 700),
+            (r"[ \t]-t=" + _CLI_VALUE_START, 700),
+            (r"htpasswd[ \t]+(?:-[A-Za-z]{1,8}[ \t]+){0,4}-[A-Za-z]{0,7}b", 700),
             # (each option and ``vault login`` spelled out: one literal each)
             (
                 "(?:" + "|".join(_CLI_PASSWORD_COMMANDS[-6:]) + r")(?:[ \t]{1,4}|[ \t]*\\\r?\n"
@@ -2010,13 +2023,30 @@ RULES: tuple[Rule, ...] = (
     # push``)
     Rule(
         "cli-secret-value",
-        ("secret set", "put-parameter", "nuget push"),
+        (
+            *("secret set", "put-parameter", "nuget push", "choco", "cargo login", "pypi-token."),
+            *("http-basic.", "--with-token", "set-agent-token", "bw unlock", "password-file"),
+        ),
         rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
         r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
         rf"""|put-parameter(?=(?:[^\n\\]|\\\r?\n|\\[^\r\n]){{0,512}}SecureString)"""
         rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=)"""
         rf"""|nuget[ \t]+push{_CLI_ARGS}[ \t](?:-k|[-/](?i:apikey)|--api-key)"""
-        r"""(?:[ \t]{1,4}|=|:))""" + _CLI_VALUE,
+        r"""(?:[ \t]{1,4}|=|:)"""
+        # (NuGet's key after the package, Chocolatey's ``choco push|apikey -k v``)
+        r"""|nuget[ \t]+push[ \t]+(?:-[^\s]{1,64}[ \t]+){0,4}[^\s\-][^\s]{0,255}\.s?nupkg"""
+        r"""[ \t]+(?=[^\s\-])"""
+        rf"""|choco(?:\.exe)?{_CLI_ARGS}[ \t](?:-k|--key|--api-?key)(?:[ \t]{{1,4}}|=)"""
+        # (Cargo's ``cargo login v``, Poetry's ``poetry config pypi-token.pypi v`` and
+        # ``http-basic.<repo> user v``, GitHub's ``gh auth login --with-token <<< v``,
+        # Consul's ``consul acl set-agent-token agent v``, Bitwarden's ``bw unlock v``, a
+        # password file made of the password, ``--password-file <(echo v)``)
+        r"""|cargo[ \t]+login(?:[ \t]+--registry(?:[ \t]+|=)[^\s]{1,64})?[ \t]+(?=[^\s\-])"""
+        r"""|(?:pypi-token\.[\w\-]{1,64}|http-basic\.[\w\-]{1,64}[ \t]+[^\s\-][^\s]{0,127})[ \t]+"""
+        r"""|--with-token[ \t]*<<<[ \t]{0,4}|set-agent-token[ \t]+[\w\-]{1,40}[ \t]+"""
+        r"""|bw(?:\.exe)?[ \t]+unlock[ \t]+(?=[^\s\-])"""
+        r"""|password-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}(?:echo|printf)"""
+        r"""(?:[ \t]+-[ne]{1,2})?[ \t]+)""" + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=900,
@@ -2031,6 +2061,14 @@ RULES: tuple[Rule, ...] = (
                 r"(?:[ \t]{1,4}|=|:)" + _CLI_VALUE_START,
                 900,
             ),
+            (r"nuget[ \t]+push[ \t][^\n]*\.s?nupkg[ \t]+[^\s\-]" + _CLI_VALUE_START, 900),
+            (r"choco[^\n]*[ \t](?:-k|--key|--api-?key)(?:[ \t]{1,4}|=)" + _CLI_VALUE_START, 900),
+            (r"cargo[ \t]+login[ \t]" + _CLI_VALUE_START, 900),
+            (r"pypi-token\.[\w\-]+[ \t]" + _CLI_VALUE_START, 900),
+            (r"http-basic\.[\w\-]+[ \t]+[^\s\-][^\s]*[ \t]+" + _CLI_VALUE_START, 900),
+            (r"set-agent-token[ \t]+[\w\-]+[ \t]+" + _CLI_VALUE_START, 900),
+            (r"bw[ \t]+unlock[ \t]+[^\s\-]" + _CLI_VALUE_START, 900),
+            (r"password-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}(?:echo|printf)", 900),
         ),
     ),
     # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
