@@ -2826,6 +2826,20 @@ VENDOR_KEYS = {
     "Akamai client token": lambda: f"akab-{rnd(_LOWER_ALNUM, 16)}-{rnd(_LOWER_ALNUM, 16)}",
     "Cloudflare Origin CA": lambda: f"v1.0-{rnd(HEX, 24)}-{rnd(HEX, 146)}",
     "Elastic": lambda: "essu_" + rnd(ALNUM + "+/", 80) + "=",
+    "1Password service account": lambda: "ops_eyJ" + rnd(_B64URL, 120),
+    "Sentry organisation": lambda: "sntrys_eyJ" + rnd(_B64URL, 100),
+    "Grafana": lambda: "eyJrIjoi" + rnd(ALNUM, 70),
+    "Cloudflare tunnel": lambda: "eyJhIjoi" + rnd(_B64URL, 180),
+    "Braintree": lambda: f"access_token$production${rnd(_LOWER_ALNUM, 16)}${rnd(HEX, 32)}",
+    "Porkbun": lambda: "pk1_" + rnd(HEX, 64),
+    "Porkbun secret": lambda: "sk1_" + rnd(HEX, 64),
+    "Ubidots": lambda: "BBFF-" + rnd(ALNUM, 30),
+    "Anyscale": lambda: "esecret_" + rnd(_LOWER_ALNUM, 26),
+    "Lob": lambda: "live_" + rnd(HEX, 35),
+    "Close": lambda: "api_" + _generated(ALNUM, 45),
+    "Appwrite": lambda: "standard_" + rnd(HEX, 256),
+    "Lambda Cloud": lambda: f"secret_{rnd(_LOWER_ALNUM, 12)}_{rnd(HEX, 32)}.{rnd(ALNUM, 32)}",
+    "Convex deploy key": lambda: f"prod:happy-animal-123|{rnd(_B64URL, 60)}",
 }
 
 
@@ -2852,6 +2866,8 @@ SHORT_PREFIXED = frozenset(
     | {"Adafruit IO", "Xata", "NetBird", "Deno Deploy", "Honeybadger", "Figma OAuth"}
     | {"Swiftype", "Iyzico", "Chroma", "Voyage AI", "Mandrill", "ShipEngine", "Mollie"}
     | {"Octopus Deploy", "dfuse", "Akamai client token", "Cloudflare Origin CA", "Elastic"}
+    | {"Lob", "Close", "Appwrite", "Lambda Cloud", "Convex deploy key"}
+    | {"1Password service account", "Sentry organisation"}
 )
 
 
@@ -2896,6 +2912,8 @@ def test_a_vendor_key_is_masked_where_nothing_names_it(vendor: str, shape: str) 
         "md-5 ck-editor-5 pa-system-v2 TEST_CASE_NUMBER_42 api-gateway-prod-01",
         "v1.0-beta access-production-list sk_live_mode=false",
         "https://acme.notion.site/API-BD80F56CDC1441E6BF6011AB6D852875",
+        "env prod: ready; deploy to prod:eu-west-1|done; standard_deviation=0.5",
+        "api_version_2_UserServiceClient_handler_v3 esecret_key_rotation",
     ],
 )
 def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:

@@ -1484,9 +1484,9 @@ RULES: tuple[Rule, ...] = (
             "oauth:",
             *("phx_", "r8_", "squ_", "sqp_", "sqa_", "re_", "tfp_", "nfp_", "csk-", "sk_", "ATBB"),
         ),
-        r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"]{60,2000}={0,2}"
+        r"(?<![A-Za-z0-9])(?P<s>(?:ops_eyJ[" + _B64 + r"_\-]{60,2000}={0,2}"
         r"|ntn_\d{11}[A-Za-z0-9]{35}|sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"
-        r"|sntrys_eyJ[A-Za-z0-9+/=_]{60,400}|sntryu_[a-f0-9]{64}|dapi[a-f0-9]{32}(?:-\d)?|HRKU-[\w\-]{50,70}"
+        r"|sntrys_eyJ[A-Za-z0-9+/=_\-]{60,400}|sntryu_[a-f0-9]{64}|dapi[a-f0-9]{32}(?:-\d)?|HRKU-[\w\-]{50,70}"
         r"|fo1_[\w\-]{30,50}|fm[12][ar]?_[" + _B64 + r"=_\-]{60,2000}"
         r"|hv[sb]\.[\w\-]{90,400}"
         r"|sha256~[\w\-]{43}|sq0atp-[\w\-]{22}|sq0csp-[\w\-]{43}|EAA[\w\-]{60,300}"
@@ -1533,7 +1533,8 @@ RULES: tuple[Rule, ...] = (
             *("sup_sk_", "sb_secret_", "jina_", "duffel_live_", "duffel_test_", "apify_api_"),
             *("access-production-", "access-sandbox-", "access-development-", "cfsk_ma_"),
             *("xnd_production_", "xnd_development_", "Mid-server-", "os_v2_app_", "APP_USR-"),
-            *("y0_AgAAAA", "flb_live_", "sktsec_"),
+            *("y0_AgAAAA", "flb_live_", "sktsec_", "eyJrIjoi", "eyJhIjoi", "access_token$"),
+            *("pk1_", "sk1_", "BBFF-", "BBUS-", "esecret_"),
         ),
         r"(?P<s>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"|GOCSPX-[\w\-]{28}|nvapi-[\w\-]{64}|dckr_oat_[\w\-]{32}"
@@ -1552,6 +1553,11 @@ RULES: tuple[Rule, ...] = (
         r"|cfsk_ma_(?:prod|test)_[a-f0-9]{32}_[a-f0-9]{8}|xnd_(?:production|development)_[A-Za-z0-9]{40,100}"
         r"|Mid-server-[\w\-]{24}|os_v2_app_[a-z0-9]{100,120}|APP_USR-[0-9]{16}-[0-9]{6}-[a-f0-9]{32}-[0-9]{6,12}"
         r"|y0_AgAAAA[\w\-]{40,60}|flb_live_[A-Za-z0-9]{20,40}|sktsec_[A-Za-z0-9]{40,80}"
+        # Grafana's API keys and Cloudflare's tunnel tokens (base64 of ``{"k":"``, of
+        # ``{"a":"``), Braintree's access tokens, Porkbun, Ubidots, Anyscale
+        r"|eyJrIjoi[A-Za-z0-9+/_\-]{40,400}={0,2}|eyJhIjoi[A-Za-z0-9+/_\-]{100,600}={0,2}"
+        r"|access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}"
+        r"|[ps]k1_[a-f0-9]{64}|BB(?:FF|US)-[A-Za-z0-9]{30}|esecret_[a-z0-9]{26,40}"
         r")(?![A-Za-z0-9])",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
@@ -1591,7 +1597,8 @@ RULES: tuple[Rule, ...] = (
         (
             *("cu_", "pk_", "sk_", "aio_", "API-", "web_", "pa-", "fw_", "md-", "ck-", "pd_"),
             *("xau_", "nbp_", "ddp_", "hbp_", "asat_", "bpk-", "figu_", "akab-", "live_"),
-            *("private-", "sandbox-", "TEST_", "v1.0-", "essu_"),
+            *("private-", "sandbox-", "TEST_", "v1.0-", "essu_", "api_", "standard_"),
+            *("secret_", "prod:", "dev:", "preview:"),
         ),
         r"(?<![A-Za-z0-9])(?P<s>"
         # Checkly, Klaviyo's private keys, Clearbit and IEX Cloud, AfterShip, Builder.io
@@ -1614,6 +1621,11 @@ RULES: tuple[Rule, ...] = (
         r"|web_(?=[a-z0-9]{0,31}[g-z])(?=[a-z]{0,31}[0-9])[a-z0-9]{32}"
         r"|akab-[a-z0-9]{16}-[a-z0-9]{16}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"
         r"|essu_[A-Za-z0-9+/]{60,120}={0,2}"
+        # Lob's and Scale's live keys (hex), Close, Appwrite, Lambda Cloud, Convex's
+        # deploy keys (``prod:<deployment>|<token>``)
+        rf"|live_[a-f0-9]{{32,40}}|api_{_GENERATED.format('40,50')}|standard_[a-f0-9]{{128,512}}"
+        r"|secret_[a-z0-9]{1,24}_[a-f0-9]{32}\.[A-Za-z0-9]{32}"
+        r"|(?:prod|dev|preview):[a-z0-9\-]{3,64}\|[A-Za-z0-9+/=_\-]{40,400}"
         r")(?![A-Za-z0-9])",
         hs_gates=(
             (
@@ -1623,8 +1635,10 @@ RULES: tuple[Rule, ...] = (
                 r"|ck-[A-Za-z0-9]{40}|pa-[\w\-]{43}|md-[\w\-]{22}|TEST_[\w\-]{43}"
                 r"|live_[\w=\-]{30}|API-[A-Z0-9]{25}|web_[a-z0-9]{32}"
                 r"|akab-[a-z0-9]{16}-[a-z0-9]{16}|v1\.0-[a-f0-9]{24}-[a-f0-9]{32}"
-                r"|essu_[A-Za-z0-9+/]{60})",
-                70,
+                r"|essu_[A-Za-z0-9+/]{60}|api_[A-Za-z0-9]{40}|standard_[a-f0-9]{40}"
+                r"|secret_[a-z0-9]{1,24}_[a-f0-9]{32}\.|(?:prod|dev|preview):[a-z0-9\-]{3,64}\|"
+                r"[A-Za-z0-9+/=_\-]{40})",
+                130,
             ),
         ),
     ),
