@@ -2836,9 +2836,7 @@ VENDOR_KEYS = {
     "Ubidots": lambda: "BBFF-" + rnd(ALNUM, 30),
     "Anyscale": lambda: "esecret_" + rnd(_LOWER_ALNUM, 26),
     "Lob": lambda: "live_" + rnd(HEX, 35),
-    "Close": lambda: "api_" + _generated(ALNUM, 45),
     "Appwrite": lambda: "standard_" + rnd(HEX, 256),
-    "Lambda Cloud": lambda: f"secret_{rnd(_LOWER_ALNUM, 12)}_{rnd(HEX, 32)}.{rnd(ALNUM, 32)}",
     "Convex deploy key": lambda: f"prod:happy-animal-123|{rnd(_B64URL, 60)}",
 }
 
@@ -2866,7 +2864,7 @@ SHORT_PREFIXED = frozenset(
     | {"Adafruit IO", "Xata", "NetBird", "Deno Deploy", "Honeybadger", "Figma OAuth"}
     | {"Swiftype", "Iyzico", "Chroma", "Voyage AI", "Mandrill", "ShipEngine", "Mollie"}
     | {"Octopus Deploy", "dfuse", "Akamai client token", "Cloudflare Origin CA", "Elastic"}
-    | {"Lob", "Close", "Appwrite", "Lambda Cloud", "Convex deploy key"}
+    | {"Lob", "Appwrite", "Convex deploy key"}
     | {"1Password service account", "Sentry organisation"}
 )
 
