@@ -168,6 +168,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "notion-legacy-token": _p("secret_", ALNUM, 43),
     "vendor-key": _p("GOCSPX-", ALNUM, 28),
     "vendor-token-shaped": _p("cu_", HEX, 32),
+    "azure-primary-key": lambda: _pair(
+        f"COSMOS_PRIMARY_KEY={(k := base64.b64encode(secrets.token_bytes(64)).decode())}", k
+    ),
     "vendor-header": lambda: _pair(
         f'curl -H "X-Honeycomb-Team: {(k := rnd(HEX, 30) + "42")}" https://api.honeycomb.io', k
     ),
@@ -298,6 +301,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "notion-legacy-token": lambda: f"secret_key_base={rnd(HEX, 43)} secret_{rnd(ALNUM, 44)}",
     "vendor-key": lambda: f"GOCSPX-{rnd(ALNUM, 20)} napi_create_string_utf8(env, s, n, &out)",
     "vendor-token-shaped": lambda: "test_HTTP2ConnectionReuseWithProxy3 cu_" + "x" * 32,
+    "azure-primary-key": lambda: (
+        "primary_key=42 secondary_key: user_id PRIMARY_KEY=" + "A" * 40 + "=="
+    ),
     "vendor-header": lambda: 'headers["X-Honeycomb-Team"] = os.environ["HONEYCOMB_API_KEY"]',
     "key-credential": lambda: (
         'new AzureNamedKeyCredential("storageacct01", key); new AzureKeyCredential(apiKey);'

@@ -3342,6 +3342,26 @@ def test_a_vendor_header_without_a_secret_word_is_masked(shape: str) -> None:
     _masked_everywhere(shape.format(v=value), value)
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "COSMOS_PRIMARY_KEY={v}",
+        '"primaryKey": "{v}"',
+        "primary_key: {v}",
+        "SERVICEBUS_SECONDARY_KEY = '{v}'",
+        '{{\\"primaryMasterKey\\": \\"{v}\\"}}',
+    ],
+)
+@pytest.mark.parametrize("size", [64, 32])
+def test_an_azure_primary_or_secondary_key_is_masked(shape: str, size: int) -> None:
+    value = base64.b64encode(secrets.token_bytes(size)).decode()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_table_s_primary_key_stays() -> None:
+    _kept_everywhere("INSERT ... primary_key=42; primaryKey: user_id; PRIMARY_KEY=order_id")
+
+
 def test_a_vendor_header_read_from_the_environment_stays() -> None:
     _kept_everywhere('headers = {"X-Honeycomb-Team": process.env.HONEYCOMB_API_KEY}')
 

@@ -1645,6 +1645,26 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
     ),
+    # A primary or secondary key as Azure prints one (Cosmos DB, storage accounts,
+    # Service Bus, Event Hubs): base64 of 64 or 32 bytes. ``primary_key`` names a
+    # table's key column too, whose value is an id, never such a run.
+    Rule(
+        "azure-primary-key",
+        (
+            *_case("primary_key", "secondary_key", "primary-key", "secondary-key"),
+            *_case("primaryKey", "secondaryKey"),
+        ),
+        r"""(?i:primary|secondary)[_\-]?(?i:key)\\{0,3}["']?[ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8}"""
+        r"""[\\]{0,2}["']?(?P<s>[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])""",
+        keep=0,
+        hs_gates=(
+            (
+                r"""(?i:primary|secondary)[_\-]?(?i:key)\\{0,3}["']?[ \t]{0,8}"""
+                r"""(?:=>|:=|[:=])[ \t]{0,8}[\\]{0,2}["']?[A-Za-z0-9+/]{43}""",
+                140,
+            ),
+        ),
+    ),
     # Vendors' headers whose name holds no secret word: Honeycomb's ``X-Honeycomb-Team``,
     # JFrog's ``X-JFrog-Art-Api``; in a request line, a curl flag, a dict or a call
     # (``Header.Set("X-Honeycomb-Team", "v")``). The value must hold two digits, as a
