@@ -3349,6 +3349,7 @@ def test_a_vendor_header_without_a_secret_word_is_masked(shape: str) -> None:
         '"primaryKey": "{v}"',
         "primary_key: {v}",
         "SERVICEBUS_SECONDARY_KEY = '{v}'",
+        "PrimaryKey   : {v}",
         '{{\\"primaryMasterKey\\": \\"{v}\\"}}',
     ],
 )

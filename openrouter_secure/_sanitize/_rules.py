@@ -1653,6 +1653,7 @@ RULES: tuple[Rule, ...] = (
         (
             *_case("primary_key", "secondary_key", "primary-key", "secondary-key"),
             *_case("primaryKey", "secondaryKey"),
+            *("PrimaryKey", "SecondaryKey"),
         ),
         r"""(?i:primary|secondary)[_\-]?(?i:key)\\{0,3}["']?[ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8}"""
         r"""[\\]{0,2}["']?(?P<s>[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])""",
