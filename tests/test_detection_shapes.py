@@ -3215,6 +3215,25 @@ def test_a_list_named_after_a_lower_case_owner_is_masked(shape: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    ["https://h/p?X__TOKENS={v}&page=2", "https://h/p?API_KEYS={v}&page=2&x=1"],
+)
+def test_a_list_in_a_url_query_ends_at_the_next_parameter_in_every_engine(url: str) -> None:
+    value = _key()
+    text = url.format(v=value)
+    outputs = {engine(backend).sanitize(text) for backend in ENGINES}
+    assert len(outputs) == 1, outputs
+    (out,) = outputs
+    assert_no_leak(value, out)
+    assert out.endswith(("&page=2", "&page=2&x=1")), out
+
+
+def test_a_list_item_keeps_an_ampersand_that_starts_no_parameter() -> None:
+    first, second = _key(), "p&ss" + _key()
+    _masked_everywhere(f"API_KEYS={first},{second}", second[4:])
+
+
+@pytest.mark.parametrize(
     "shape",
     [
         "public_key_passphrase={v}",

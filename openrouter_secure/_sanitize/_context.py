@@ -1240,8 +1240,9 @@ _LIST_STRING = re.compile(
 _BLOCK_LINE = re.compile(r"[^\n]{0,1024}")
 _BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
 _BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
-# (an environment variable's item may be a reference, ``${OLD_KEY}``)
-_BARE_ITEM = re.compile(r"""[^\s,;|"'`)\]<>\\]{1,512}""")
+# (an environment variable's item may be a reference, ``${OLD_KEY}``; in a URL's query
+# the list ends at the next parameter, ``?API_KEYS=k1&page=2``)
+_BARE_ITEM = re.compile(r"""(?:[^\s,;|"'`)\]<>\\&]|&(?![A-Za-z_][\w.\-]{0,64}=)){1,512}""")
 # (the rest of a line, blank and comment lines, and the next line's indent: between the
 # items of a block sequence, and the entries of a block mapping)
 _LINES_BETWEEN = r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})"

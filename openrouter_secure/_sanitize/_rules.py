@@ -1257,7 +1257,7 @@ _LIST_GATES = (
 # as ``_scan`` asks of every engine before the gate: a text of ``KEYS:`` alone, over and
 # over, then costs no Python work)
 _HS_LIST_UPPER = (
-    "(?:[A-Za-z0-9][_.\\-]?(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
+    "(?:[A-Za-z0-9][_.\\-]*(?:KEYS|TOKENS)|SECRETS|PASSWORDS)[0-9]{0,3}(?:__?[A-Z0-9]{1,12}){0,2}"
 )
 _HS_LIST_GATES = tuple(g.replace(_LIST_UPPER, _HS_LIST_UPPER) for g in _LIST_GATES)
 # (the longest gate match: a name of 35, a separator with a type of 80 and a tag of 50,
