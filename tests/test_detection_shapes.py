@@ -3265,9 +3265,30 @@ def test_a_value_after_a_short_prefix_and_a_colon_is_masked(shape: str) -> None:
 @pytest.mark.parametrize(
     "shape",
     [
+        "BASIC_AUTH=admin:{v}",
+        "credentials=bob:{v}",
+        "api_key=prod:{v}",
+        'token = "live:{v}"',
+        "{{'auth': 'admin:{v}'}}",
+        'auth: "admin:{v}"',
+        "PROXY_AUTH = svc-ci:{v}",
+    ],
+)
+def test_a_short_word_a_colon_and_a_generated_value_are_masked(shape: str) -> None:
+    """A user and a password, a stage and a key: the word before the ``:`` is any."""
+    value = rnd(ALNUM, 9) + "7q" + rnd(ALNUM, 3)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
         '{{"key": "user:926382"}}',
         "api_key=user:12345678901234567890",
         "api_key=v1:your-api-key-goes-here-xx",
+        "cache_key=user:ab12cd tenant=42",
+        "api_key=env://OPENROUTER_API_KEY",
+        "token: redis:6379",
     ],
 )
 def test_an_id_after_a_word_and_a_colon_stays(shape: str) -> None:

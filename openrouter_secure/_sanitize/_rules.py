@@ -379,6 +379,13 @@ _SAID = f"(?:{_SAID_WORDS}|{_SAID_FOR})"
 _ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
 
 
+# A short word, a ``:`` and a run that shows a letter beside a digit or capitals (Hyperscan
+# reads it in gates of its own, ``_HS_COLON_PAIR_GATES``)
+# (not a scheme's ``://``: ``env://OPENROUTER_API_KEY`` is a reference)
+_COLON_PAIR = (
+    r"[A-Za-z0-9!#%&+/?@^~_.\-][A-Za-z0-9!#$%&*+/?@^~_.\-]{0,5}:/?[A-Za-z0-9!#$%&*+?@^~_.\-]"
+    r"[A-Za-z0-9!#$%&*+/?@^~_.\-]*(?:[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
+)
 # (a short prefix with a digit or two capitals, as the Hyperscan gates' *mark*, and a
 # ``:`` before a generated value, ``api_key=v1:<key>``: a version, a key's id; not
 # ``"key": "user:926382"``)
@@ -456,7 +463,7 @@ _HS_UPPER_PASSWORD_BRACKETED = (
     f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}[ \\t]{{0,8}}(?:[:=][ \\t]{{0,8}})?"
     f"{_BRACKET}[ \\t]{{0,8}}{_IN_BRACKET}{{6}}"
 )
-_KEY_GATE = (
+_KEY_GATE_FORMS = (
     f"(?:{_PASSWORD_WORD_RE}(?:{_PASSWORD_TAIL}|{_SUFFIXED}{_PASSWORD_TAIL_NO_CELL})"
     f"|{_OTHER_WORD_RE}(?:{_OTHER_TAIL}|{_SUFFIXED}{_OTHER_TAIL_NO_CELL})"
     f"|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_PASSWORD_TAIL_NO_CELL}"
@@ -825,8 +832,19 @@ _FALLBACK_HEADS = "|".join(
     for prefix in ("", "f", "r")
     for quote in ('"', "'", "`")
 )
+# (after ``=``, ``:``, a blank and ``'`` only: after ``"``, where JSON names every field,
+# a pattern of its own would cost each JSON record that names secrets a tenth more)
+_HS_COLON_PAIR_GATES = _headed(
+    _OTHER_WORD_RE,
+    tuple(h for h in _ASSIGN_HEADS if h[0] in ("=", ":", " ", r"\t", "'")),
+    _BLANKS + _QUOTE + _COLON_PAIR,
+    _RUN_WINDOW,
+)
+# (every engine reads those forms, as Hyperscan does)
+_KEY_GATE = "(?:" + "|".join((_KEY_GATE_FORMS, *(g for g, _ in _HS_COLON_PAIR_GATES))) + ")"
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
+    *_HS_COLON_PAIR_GATES,
     (_ANY_WORD_SEP_MORE, 320),
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
