@@ -2838,6 +2838,9 @@ VENDOR_KEYS = {
     "Lob": lambda: "live_" + rnd(HEX, 35),
     "Appwrite": lambda: "standard_" + rnd(HEX, 256),
     "Convex deploy key": lambda: f"prod:happy-animal-123|{rnd(_B64URL, 60)}",
+    "Socket (base64url)": lambda: f"sktsec_{rnd(ALNUM, 20)}-{rnd(ALNUM, 22)}_api",
+    "dfuse (hex)": lambda: "web_" + _generated(HEX, 32),
+    "Swiftype (lower case)": lambda: "private-" + _generated(_LOWER_ALNUM, 24),
 }
 
 
@@ -2865,7 +2868,8 @@ SHORT_PREFIXED = frozenset(
     | {"Swiftype", "Iyzico", "Chroma", "Voyage AI", "Mandrill", "ShipEngine", "Mollie"}
     | {"Octopus Deploy", "dfuse", "Akamai client token", "Cloudflare Origin CA", "Elastic"}
     | {"Lob", "Appwrite", "Convex deploy key"}
-    | {"1Password service account", "Sentry organisation"}
+    | {"1Password service account", "Sentry organisation", "dfuse (hex)"}
+    | {"Swiftype (lower case)"}
 )
 
 
@@ -2912,6 +2916,9 @@ def test_a_vendor_key_is_masked_where_nothing_names_it(vendor: str, shape: str) 
         "https://acme.notion.site/API-BD80F56CDC1441E6BF6011AB6D852875",
         "env prod: ready; deploy to prod:eu-west-1|done; standard_deviation=0.5",
         "api_version_2_UserServiceClient_handler_v3 esecret_key_rotation",
+        "POST https://akab-ab12cd34ef56gh78-ij90kl12mn34op56.luna.akamaiapis.net/ccu/v3",
+        "request API-01HF8Z3K9QW2B7XNRT5VDCMJYA done",
+        "arn:aws:iam::123456789012:role/s3-access-production-6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
     ],
 )
 def test_words_that_start_like_a_vendor_key_stay(text: str) -> None:
@@ -3375,6 +3382,11 @@ def test_a_nuget_key_from_a_variable_and_curls_insecure_flag_stay() -> None:
         'req.Header.Set("X-Honeycomb-Team", "{v}")',
         "x-honeycomb-team: {v}",
         '@Headers("X-JFrog-Art-Api: {v}")',
+        "proxy_set_header X-Honeycomb-Team {v};",
+        'req["X-Honeycomb-Team"] = "{v}"',
+        "repr([(b'x-honeycomb-team', b'{v}')])",
+        '{{"msg": "{{\\"X-Honeycomb-Team\\": \\"{v}\\"}}"}}',
+        "fetch(u, {{headers: {{`X-JFrog-Art-Api`: `{v}`}}}})",
     ],
 )
 def test_a_vendor_header_without_a_secret_word_is_masked(shape: str) -> None:

@@ -1567,10 +1567,11 @@ RULES: tuple[Rule, ...] = (
         # Duffel, Apify, Plaid's access tokens, Cashfree, Xendit, Midtrans server keys,
         # OneSignal, Mercado Pago access tokens, Yandex OAuth tokens, Fleetbase, Socket
         r"|duffel_(?:live|test)_[\w=\-]{43}|apify_api_[A-Za-z0-9]{36}"
-        rf"|access-(?:production|sandbox|development)-{_UUID_SHAPE}"
+        # (not inside a name: ``role/s3-access-production-<uuid>``)
+        rf"|(?<![a-z_\-])access-(?:production|sandbox|development)-{_UUID_SHAPE}"
         r"|cfsk_ma_(?:prod|test)_[a-f0-9]{32}_[a-f0-9]{8}|xnd_(?:production|development)_[A-Za-z0-9]{40,100}"
         r"|Mid-server-[\w\-]{24}|os_v2_app_[a-z0-9]{100,120}|APP_USR-[0-9]{16}-[0-9]{6}-[a-f0-9]{32}-[0-9]{6,12}"
-        r"|y0_AgAAAA[\w\-]{40,60}|flb_live_[A-Za-z0-9]{20,40}|sktsec_[A-Za-z0-9]{40,80}"
+        r"|y0_AgAAAA[\w\-]{40,60}|flb_live_[A-Za-z0-9]{20,40}|sktsec_[A-Za-z0-9_\-]{40,80}"
         # Grafana's API keys and Cloudflare's tunnel tokens (base64 of ``{"k":"``, of
         # ``{"a":"``), Braintree's access tokens, Porkbun, Ubidots, Anyscale
         r"|eyJrIjoi[A-Za-z0-9+/_\-]{40,400}={0,2}|eyJhIjoi[A-Za-z0-9+/_\-]{100,600}={0,2}"
@@ -1626,6 +1627,7 @@ RULES: tuple[Rule, ...] = (
         rf"|sk_{_GENERATED.format(32)}|pd_{_GENERATED.format(32)}|fw_{_GENERATED.format(24)}"
         rf"|aio_{_GENERATED.format(28)}|(?:xau|nbp|ddp|hbp)_{_GENERATED.format(36)}"
         rf"|figu_{_GENERATED_DASH.format(40)}|private-{_GENERATED.format(24)}"
+        r"|private-(?=(?:[a-z]{0,23}[0-9]){2})(?=[0-9]{0,23}[a-z])[a-z0-9]{24}"
         rf"|sandbox-{_GENERATED.format(32)}|ck-{_GENERATED.format('40,50')}"
         # Voyage AI, Mailchimp Transactional (Mandrill), ShipEngine; Mollie, GoCardless
         # and Chargebee's live keys
@@ -1635,9 +1637,13 @@ RULES: tuple[Rule, ...] = (
         rf"|live_{_GENERATED_DASH.format('30,44')}"
         # Octopus Deploy, dfuse, Akamai client tokens, Cloudflare Origin CA keys, Elastic
         # (a letter past ``F``: ``/API-<32 hex>`` is a Notion page's address)
-        r"|API-(?=[A-Z]{0,31}[0-9])(?=[A-Z0-9]{0,31}[G-Z])[A-Z0-9]{25,32}"
-        r"|web_(?=[a-z0-9]{0,31}[g-z])(?=[a-z]{0,31}[0-9])[a-z0-9]{32}"
-        r"|akab-[a-z0-9]{16}-[a-z0-9]{16}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"
+        # (nor a ULID, a request's id: Crockford's base32 from a timestamp's ``0``)
+        r"|API-(?=[A-Z]{0,31}[0-9])(?=[A-Z0-9]{0,31}[G-Z])(?!0[0-9A-HJKMNP-TV-Z]{25}(?![A-Z0-9]))"
+        r"[A-Z0-9]{25,32}"
+        # (hex too; not a file's name, ``web_<md5>.js``)
+        r"|web_(?=[a-z]{0,31}[0-9])(?=[0-9]{0,31}[a-z])[a-z0-9]{32}(?!\.[A-Za-z]{1,5}(?![A-Za-z0-9]))"
+        # (not the API host named after the client token, ``akab-<..>.luna.akamaiapis.net``)
+        r"|akab-[a-z0-9]{16}-[a-z0-9]{16}(?!\.[a-z])|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"
         r"|essu_[A-Za-z0-9+/]{60,120}={0,2}"
         # Lob's and Scale's live keys (hex), Appwrite, Convex's deploy keys
         # (``prod:<deployment>|<token>``)
@@ -1691,7 +1697,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "vendor-header",
         _case("X-Honeycomb-Team", "X-JFrog-Art-Api"),
-        r"(?i:x-honeycomb-team|x-jfrog-art-api)[\"']?[ \t]{0,8}(?:=>|[:=,])[ \t]{0,8}[\"']?"
+        # (also JSON-escaped, in a subscript, a bytes pair, a template literal, and after
+        # a blank alone: nginx's ``proxy_set_header X-Honeycomb-Team v;``)
+        r"(?i:x-honeycomb-team|x-jfrog-art-api)\\{0,3}[\"'`]?\]?"
+        r"(?:[ \t]{0,8}(?:=>|[:=,])[ \t]{0,8}|[ \t]{1,8})[bB]?\\{0,3}[\"'`]?"
         r"(?P<s>(?=(?:[A-Za-z+/=_.\-]{0,512}[0-9]){2})[A-Za-z0-9+/=_.\-]{16,512})",
         keep=0,
     ),
