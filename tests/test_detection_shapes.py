@@ -3274,7 +3274,7 @@ def test_a_value_after_a_short_prefix_and_a_colon_is_masked(shape: str) -> None:
     [
         "BASIC_AUTH=admin:{v}",
         "credentials=bob:{v}",
-        "api_key=prod:{v}",
+        "API_TOKEN=prod:{v}",
         'token = "live:{v}"',
         "{{'auth': 'admin:{v}'}}",
         'auth: "admin:{v}"',

@@ -176,6 +176,8 @@ _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
 _UUID_SHAPE = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+# (each spelling written out: ``(?i:...)`` made Hyperscan start at each ``key``)
+_AZURE_KEY_NAME = "(?:primary|PRIMARY|Primary|secondary|SECONDARY|Secondary)[_\\-]?(?:key|KEY|Key)"
 # A body of ``{}`` letters and digits as keys are generated: two digits, a capital and a
 # small letter (a word, an identifier or a test's name has fewer); ``_DASH``: ``_``,
 # ``-`` and ``=`` inside too. (Each look ahead is bounded: unbounded, a long run of
@@ -833,10 +835,14 @@ _FALLBACK_HEADS = "|".join(
     for quote in ('"', "'", "`")
 )
 # (after ``=``, ``:``, a blank and ``'`` only: after ``"``, where JSON names every field,
-# a pattern of its own would cost each JSON record that names secrets a tenth more)
+# a pattern of its own would cost each JSON record that names secrets a tenth more; and
+# not under ``key``, the word logs name most, ``cache_key=<v>``: one more pattern to
+# start at each of them cost such a record a tenth more)
 _HS_COLON_PAIR_GATES = _headed(
-    _OTHER_WORD_RE,
-    tuple(h for h in _ASSIGN_HEADS if h[0] in ("=", ":", " ", r"\t", "'")),
+    "(?:(?i:token|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
+    # (``name = v`` with one blank each side only: other blanks, a class in the
+    # pattern, made Hyperscan start it at every ``": "`` of a JSON record)
+    (*(h for h in _ASSIGN_HEADS if h[0] in ("=", ":", "'")), (" = ", "")),
     _BLANKS + _QUOTE + _COLON_PAIR,
     _RUN_WINDOW,
 )
@@ -1679,12 +1685,12 @@ RULES: tuple[Rule, ...] = (
             *_case("primaryKey", "secondaryKey"),
             *("PrimaryKey", "SecondaryKey"),
         ),
-        r"""(?i:primary|secondary)[_\-]?(?i:key)\\{0,3}["']?[ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8}"""
+        _AZURE_KEY_NAME + r"""\\{0,3}["']?[ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8}"""
         r"""[\\]{0,2}["']?(?P<s>[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])""",
         keep=0,
         hs_gates=(
             (
-                r"""(?i:primary|secondary)[_\-]?(?i:key)\\{0,3}["']?[ \t]{0,8}"""
+                _AZURE_KEY_NAME + r"""\\{0,3}["']?[ \t]{0,8}"""
                 r"""(?:=>|:=|[:=])[ \t]{0,8}[\\]{0,2}["']?[A-Za-z0-9+/]{43}""",
                 140,
             ),
