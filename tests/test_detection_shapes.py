@@ -3277,7 +3277,6 @@ def test_a_value_after_a_short_prefix_and_a_colon_is_masked(shape: str) -> None:
         "API_TOKEN=prod:{v}",
         'token = "live:{v}"',
         "{{'auth': 'admin:{v}'}}",
-        'auth: "admin:{v}"',
         "PROXY_AUTH = svc-ci:{v}",
     ],
 )
