@@ -3222,6 +3222,18 @@ def test_a_list_named_after_a_lower_case_owner_is_masked(shape: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["token: org:app:{v}", "key: org:artifact:1.2.3", "token: org:{v}", "auth: or {v}"],
+)
+def test_a_word_starting_with_or_is_no_fallback_operator_in_any_engine(text: str) -> None:
+    """``or`` falls back on a literal only as a word of its own (``x or "v"``), in every
+    engine's gate."""
+    value = _key()
+    outputs = {engine(backend).sanitize(text.format(v=value)) for backend in ENGINES}
+    assert len(outputs) == 1, outputs
+
+
+@pytest.mark.parametrize(
     "url",
     ["https://h/p?X__TOKENS={v}&page=2", "https://h/p?API_KEYS={v}&page=2&x=1"],
 )

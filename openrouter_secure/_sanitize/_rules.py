@@ -422,7 +422,13 @@ def _tails(
     verbs = f"| {_LINK_VERB}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
-    falls = rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})" if fallback else ""
+    # (the operator a word of its own, as Hyperscan's heads spell it: ``token: org:v`` is
+    # no ``or``)
+    falls = (
+        rf"|(?:{_SEP_PLAIN}){FALLBACK_BEFORE}(?:{FALLBACK_OPERATORS_RE})(?![A-Za-z0-9_])"
+        if fallback
+        else ""
+    )
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
         f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
