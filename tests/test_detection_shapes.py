@@ -3290,6 +3290,11 @@ def test_a_value_after_a_short_prefix_and_a_colon_is_masked(shape: str) -> None:
         'token = "live:{v}"',
         "{{'auth': 'admin:{v}'}}",
         "PROXY_AUTH = svc-ci:{v}",
+        "JIRA_AUTH=bob@example.com:{v}",
+        "ZENDESK_AUTH=bob@acme.io/token:{v}",
+        "API_TOKEN=prod:v2:{v}",
+        "GITHUB_TOKEN=x:y:{v}",
+        "API_TOKEN=admin::{v}",
     ],
 )
 def test_a_short_word_a_colon_and_a_generated_value_are_masked(shape: str) -> None:
@@ -3307,6 +3312,7 @@ def test_a_short_word_a_colon_and_a_generated_value_are_masked(shape: str) -> No
         "cache_key=user:ab12cd tenant=42",
         "api_key=env://OPENROUTER_API_KEY",
         "token: redis:6379",
+        "contact=bob@acme.io:8080",
     ],
 )
 def test_an_id_after_a_word_and_a_colon_stays(shape: str) -> None:

@@ -400,6 +400,8 @@ _WORD_NUMBER = re.compile(
 )
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
+# (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
+_EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
 _REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]")
 _PATH_START = ("/", "./", "../", "~/", "\\\\")
@@ -639,6 +641,12 @@ def _value_kind(value: str, password: bool) -> bool:
     low = value.lower()
     if low in _CONST or is_public_key(value) or low.startswith(_REGISTRY_ROOTS):
         return False
+    user = _EMAIL_USER.match(value)
+    if user is not None:
+        # An e-mail address and a token or password, as basic auth pairs them
+        # (Atlassian's and Zendesk's ``bob@example.com:<token>``): the part after the
+        # address is judged (its domain may be an example's, ``example.com``)
+        return _value_kind(value[user.end() :], password)
     head = value[:160]
     # (up to a ``&``: what follows it is the next parameter of a URL query)
     own = head.partition("&")[0]

@@ -384,9 +384,11 @@ _ID_TOKEN = r"[0-9]{1,12}\|[A-Za-z0-9]{20}"  # noqa: S105 - a pattern
 # A short word, a ``:`` and a run that shows a letter beside a digit or capitals (Hyperscan
 # reads it in gates of its own, ``_HS_COLON_PAIR_GATES``)
 # (not a scheme's ``://``: ``env://OPENROUTER_API_KEY`` is a reference)
+# (after the ``:``, more ``:`` may follow, ``prod:v2:<key>``, ``admin::<pw>``)
 _COLON_PAIR = (
-    r"[A-Za-z0-9!#%&+/?@^~_.\-][A-Za-z0-9!#$%&*+/?@^~_.\-]{0,5}:/?[A-Za-z0-9!#$%&*+?@^~_.\-]"
-    r"[A-Za-z0-9!#$%&*+/?@^~_.\-]*(?:[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
+    r"[A-Za-z0-9!#%&+/?@^~_.\-][A-Za-z0-9!#$%&*+/?@^~_.\-]{0,5}:"
+    r"(?:/?[A-Za-z0-9!#$%&*+?@^~_.\-:][A-Za-z0-9!#$%&*+/?@^~_.\-:]*)?"
+    r"(?:[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Z][A-Z]|[A-Z][a-z][A-Z])"
 )
 # (a short prefix with a digit or two capitals, as the Hyperscan gates' *mark*, and a
 # ``:`` before a generated value, ``api_key=v1:<key>``: a version, a key's id; not
