@@ -225,6 +225,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "client-literal": _assign('client := zentrix.NewClient("{}")', ALNUM, 32),
     "value-named": _assign('[{{"Value": "{}", "Key": "StripeApiKey"}}]', ALNUM, 32),
     "cookie-header": _assign("Cookie: _ga=GA1.2.1234567.1715682067; theme=dark; sid={}", ALNUM, 32),
+    "cli-password-file": _assign(
+        "ansible-vault view --vault-password-file <(echo {}) vars.yml", ALNUM, 24
+    ),
     "cli-secret-value": _assign("gh secret set DEPLOY_TOKEN --repo o/r --body {}", ALNUM, 36),
     "cli-password-stdin": _assign(
         'echo "{}" | docker login ghcr.io -u deploy --password-stdin', ALNUM + "#!", 24
@@ -388,6 +391,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         "CREATE USER app IDENTIFIED BY tiger; ALTER USER app IDENTIFIED BY $APP_PASSWORD;"
         " users are identified by their email"
     ),
+    "cli-password-file": lambda: "rsync --password-file=<(echo $RSYNC_PASSWORD) a/ host::m",
     "cli-secret-value": lambda: (
         'gh secret set DEPLOY_TOKEN --body "$TOKEN"; git checkout -b fix/login-form;'
         " aws ssm put-parameter --name /app/region --type String --value us-east-1"

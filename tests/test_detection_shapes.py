@@ -3358,6 +3358,22 @@ def test_a_nuget_key_on_its_command_line_is_masked(shape: str) -> None:
         "bw unlock {v}",
         "rsync --password-file=<(echo {v}) -a src/ host::mod",
         "ansible-vault decrypt --vault-password-file <(echo -n {v}) vars.yml",
+        'ansible-vault view --vault-password-file <(echo "{v}") a.yml',
+        "gpg --passphrase-file <(printf '%s' {v}) -d f.gpg",
+        "vsce publish --pat {v}",
+        "ovsx create-namespace acme -p {v}",
+        "twine.exe upload -p {v} dist/*",
+        "cargo.exe login {v}",
+        "cargo +nightly login {v}",
+        "cargo login -- {v}",
+        "nuget.exe push a.nupkg {v}",
+        "nuget delete Acme.Lib 1.0.0 {v}",
+        "htpasswd -nb bob {v}",
+        "htpasswd -b -B -C 10 .htpasswd bob {v}",
+        "bw unlock --raw {v}",
+        "bw login bob@acme.io {v}",
+        "codecovcli upload-process -t {v}",
+        "bash <(curl -s https://codecov.io/bash) -t {v}",
     ],
 )
 def test_a_token_or_password_on_a_publishing_or_login_command_line_is_masked(
@@ -3381,6 +3397,10 @@ def test_a_token_or_password_on_a_publishing_or_login_command_line_is_masked(
         "poetry config virtualenvs.in-project true",
         "htpasswd -c /etc/nginx/.htpasswd bob",
         "consul acl set-agent-token agent $CONSUL_TOKEN",
+        "rsync --password-file=<(echo $RSYNC_PASSWORD) -a src/ host::mod",
+        "poetry config pypi-token.pypi --unset",
+        "nuget push Acme.Lib.1.2.3.nupkg Acme.Lib.1.2.3.snupkg",
+        "git commit -t msg.txt",
     ],
 )
 def test_a_publishing_or_login_command_without_a_literal_secret_stays(text: str) -> None:

@@ -2063,13 +2063,15 @@ RULES: tuple[Rule, ...] = (
         # (a package registry's token or password: ``twine upload -u __token__ -p v``,
         # ``poetry publish -p v``, ``vsce publish -p v``, ``ovsx publish -p v``; SQL
         # Server's ``sqlcmd -P v``; DigitalOcean's and Codecov's ``-t v``)
-        r"""|(?:twine[ \t]+upload|poetry[ \t]+publish|vsce[ \t]+(?:publish|login)"""
-        rf"""|ovsx[ \t]+publish){_CLI_ARGS}[ \t]-p(?:[ \t]{{1,4}}|=)"""
+        r"""|(?:twine(?:\.exe)?[ \t]+upload|poetry(?:\.exe)?[ \t]+publish"""
+        rf"""|(?:vsce|ovsx)(?:\.cmd)?){_CLI_ARGS}[ \t](?:-p|--pat)(?:[ \t]{{1,4}}|=)"""
         rf"""|sqlcmd(?:\.exe)?{_CLI_ARGS}[ \t]-P[ \t]{{0,4}}"""
-        rf"""|(?:doctl|codecov)(?:\.exe)?{_CLI_ARGS}[ \t]-t(?:[ \t]{{1,4}}|=)"""
+        # (also Codecov's uploader fetched by its URL, ``bash <(curl codecov.io/bash) -t v``)
+        rf"""|(?:doctl(?:\.exe)?|codecov[^\s]{{0,64}}){_CLI_ARGS}[ \t]-t(?:[ \t]{{1,4}}|=)"""
         # (``htpasswd -b file user v``, the password after the file and the user)
         r"""|htpasswd[ \t]+(?:-[A-Za-z]{1,8}[ \t]+){0,4}?-[A-Za-z]{0,7}b[A-Za-z]{0,7}"""
-        r"""(?:[ \t]+-[A-Za-z]{1,8}){0,4}(?:[ \t]+[^\s\-][^\s]{0,255}){2}[ \t]+)"""
+        # (with ``-n``, no file: ``htpasswd -nb user v``; a cost's argument, ``-C 10``)
+        r"""(?:[ \t]+-[A-Za-z]{1,8}){0,4}(?:[ \t]+[^\s\-][^\s]{0,255}){1,3}[ \t]+)"""
         r"""|-(?:src|dest)?(?:store|key)pass(?:[ \t]{1,4}|[ \t]*\\\r?\n[ \t]{0,40}))"""
         + _CLI_VALUE,
         keep=0,
@@ -2085,6 +2087,7 @@ RULES: tuple[Rule, ...] = (
             (r"[ \t]-(?:r|q|j|9|rq|qr)?P[ \t]{0,4}" + _CLI_VALUE_START, 700),
             (r"[ \t]-[wkUut][ \t]{1,4}" + _CLI_VALUE_START, 700),
             (r"[ \t]-t=" + _CLI_VALUE_START, 700),
+            (r"[ \t]--pat(?:[ \t]{1,4}|=)" + _CLI_VALUE_START, 700),
             (r"htpasswd[ \t]+(?:-[A-Za-z]{1,8}[ \t]+){0,4}-[A-Za-z]{0,7}b", 700),
             # (each option and ``vault login`` spelled out: one literal each)
             (
@@ -2105,7 +2108,7 @@ RULES: tuple[Rule, ...] = (
         "cli-secret-value",
         (
             *("secret set", "put-parameter", "nuget push", "choco", "cargo login", "pypi-token."),
-            *("http-basic.", "--with-token", "set-agent-token", "bw unlock", "password-file"),
+            *("http-basic.", "--with-token", "set-agent-token", "bw", "nuget", "cargo"),
         ),
         rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
         r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
@@ -2114,19 +2117,27 @@ RULES: tuple[Rule, ...] = (
         rf"""|nuget[ \t]+push{_CLI_ARGS}[ \t](?:-k|[-/](?i:apikey)|--api-key)"""
         r"""(?:[ \t]{1,4}|=|:)"""
         # (NuGet's key after the package, Chocolatey's ``choco push|apikey -k v``)
-        r"""|nuget[ \t]+push[ \t]+(?:-[^\s]{1,64}[ \t]+){0,4}[^\s\-][^\s]{0,255}\.s?nupkg"""
+        r"""|nuget(?:\.exe)?[ \t]+push[ \t]+(?:-[^\s]{1,64}[ \t]+){0,4}[^\s\-][^\s]{0,255}"""
+        r"""\.s?nupkg[ \t]+(?=[^\s\-])(?![^\s]{0,255}\.s?nupkg(?![^\s]))"""
+        # (and after the package and version it deletes, ``nuget delete Pkg 1.0.0 v``)
+        r"""|nuget(?:\.exe)?[ \t]+delete[ \t]+[^\s\-][^\s]{0,255}[ \t]+[0-9][^\s]{0,64}"""
         r"""[ \t]+(?=[^\s\-])"""
         rf"""|choco(?:\.exe)?{_CLI_ARGS}[ \t](?:-k|--key|--api-?key)(?:[ \t]{{1,4}}|=)"""
         # (Cargo's ``cargo login v``, Poetry's ``poetry config pypi-token.pypi v`` and
         # ``http-basic.<repo> user v``, GitHub's ``gh auth login --with-token <<< v``,
-        # Consul's ``consul acl set-agent-token agent v``, Bitwarden's ``bw unlock v``, a
-        # password file made of the password, ``--password-file <(echo v)``)
-        r"""|cargo[ \t]+login(?:[ \t]+--registry(?:[ \t]+|=)[^\s]{1,64})?[ \t]+(?=[^\s\-])"""
+        # Consul's ``consul acl set-agent-token agent v``, Bitwarden's ``bw unlock v``)
+        # (a toolchain, ``cargo +nightly login v``; the end of options, ``login -- v``)
+        r"""|cargo(?:\.exe)?(?:[ \t]+\+[\w.\-]{1,40})?[ \t]+login"""
+        r"""(?:[ \t]+--registry(?:[ \t]+|=)[^\s]{1,64})?(?:[ \t]+--)?[ \t]+(?=[^\s\-])"""
         r"""|(?:pypi-token\.[\w\-]{1,64}|http-basic\.[\w\-]{1,64}[ \t]+[^\s\-][^\s]{0,127})[ \t]+"""
+        r"""(?=[^\s\-])"""
         r"""|--with-token[ \t]*<<<[ \t]{0,4}|set-agent-token[ \t]+[\w\-]{1,40}[ \t]+"""
-        r"""|bw(?:\.exe)?[ \t]+unlock[ \t]+(?=[^\s\-])"""
-        r"""|password-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}(?:echo|printf)"""
-        r"""(?:[ \t]+-[ne]{1,2})?[ \t]+)""" + _CLI_VALUE,
+        # (Bitwarden's options before the password, ``bw unlock --raw v``; ``bw login
+        # <email> v``)
+        r"""|bw(?:\.exe)?[ \t]+(?:unlock|login(?:[ \t]+--[\w\-]{1,32})*[ \t]+"""
+        r"""[^\s@\-][^\s@]{0,64}@[^\s]{1,255})"""
+        r"""(?:[ \t]+--(?:raw|nointeraction|quiet|pretty|response|cleanexit))*[ \t]+(?=[^\s\-]))"""
+        + _CLI_VALUE,
         keep=0,
         kind="argument",
         max_len=900,
@@ -2141,15 +2152,30 @@ RULES: tuple[Rule, ...] = (
                 r"(?:[ \t]{1,4}|=|:)" + _CLI_VALUE_START,
                 900,
             ),
-            (r"nuget[ \t]+push[ \t][^\n]*\.s?nupkg[ \t]+[^\s\-]" + _CLI_VALUE_START, 900),
+            (r"nuget(?:\.exe)?[ \t]+push[ \t][^\n]*\.s?nupkg[ \t]+[^\s\-]" + _CLI_VALUE_START, 900),
             (r"choco[^\n]*[ \t](?:-k|--key|--api-?key)(?:[ \t]{1,4}|=)" + _CLI_VALUE_START, 900),
-            (r"cargo[ \t]+login[ \t]" + _CLI_VALUE_START, 900),
+            (r"cargo(?:\.exe)?[ \t]+(?:\+[\w.\-]+[ \t]+)?login[ \t]", 900),
+            (r"nuget(?:\.exe)?[ \t]+delete[ \t]", 900),
             (r"pypi-token\.[\w\-]+[ \t]" + _CLI_VALUE_START, 900),
             (r"http-basic\.[\w\-]+[ \t]+[^\s\-][^\s]*[ \t]+" + _CLI_VALUE_START, 900),
             (r"set-agent-token[ \t]+[\w\-]+[ \t]+" + _CLI_VALUE_START, 900),
-            (r"bw[ \t]+unlock[ \t]+[^\s\-]" + _CLI_VALUE_START, 900),
-            (r"password-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}(?:echo|printf)", 900),
+            (r"bw(?:\.exe)?[ \t]+(?:unlock|login)[ \t]", 900),
         ),
+    ),
+    # A password file made of the password itself, by the shell's process substitution:
+    # ``--password-file <(echo v)``, Ansible's ``--vault-password-file <(echo "v")``, GnuPG's
+    # ``--passphrase-file <(printf '%s' v)``. The value ends at the closing bracket; a
+    # variable (``<(echo $TOKEN)``) stays.
+    Rule(
+        "cli-password-file",
+        ("password-file", "passphrase-file", "passwd-file", "pass-file"),
+        r"""(?:password|passphrase|passwd|pass)-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}"""
+        r"""(?:echo(?:[ \t]+-[neE]{1,3})?|printf(?:[ \t]+(?P<f>["'])%s(?P=f))?)[ \t]+"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`()]{4,256})(?P=q)[ \t]*\)""",
+        keep=0,
+        kind="argument",
+        max_len=400,
+        hs_gates=((r"-file(?:[ \t]{1,4}|=)<\([ \t]{0,4}(?:echo|printf)", 400),),
     ),
     # A database user's password in SQL: MySQL's and Oracle's ``IDENTIFIED BY 'v'``
     # (``IDENTIFIED WITH mysql_native_password BY 'v'``; Oracle's unquoted
