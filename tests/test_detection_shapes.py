@@ -3235,7 +3235,13 @@ def test_a_word_starting_with_or_is_no_fallback_operator_in_any_engine(text: str
 
 @pytest.mark.parametrize(
     "url",
-    ["https://h/p?X__TOKENS={v}&page=2", "https://h/p?API_KEYS={v}&page=2&x=1"],
+    [
+        "https://h/p?X__TOKENS={v}&page=2",
+        "https://h/p?API_KEYS={v}&page=2&x=1",
+        "https://h/p?API_KEYS={v},{v}&page=2",
+        "GET /p?API_KEYS={v},{v}&page=2 HTTP/1.1",
+        "https://h/p?api_keys={v},{v}&amp;page=2",
+    ],
 )
 def test_a_list_in_a_url_query_ends_at_the_next_parameter_in_every_engine(url: str) -> None:
     value = _key()
@@ -3244,7 +3250,7 @@ def test_a_list_in_a_url_query_ends_at_the_next_parameter_in_every_engine(url: s
     assert len(outputs) == 1, outputs
     (out,) = outputs
     assert_no_leak(value, out)
-    assert out.endswith(("&page=2", "&page=2&x=1")), out
+    assert "page=2" in out, out
 
 
 def test_a_list_item_keeps_an_ampersand_that_starts_no_parameter() -> None:
