@@ -3445,6 +3445,13 @@ def test_a_vendor_header_without_a_secret_word_is_masked(shape: str) -> None:
         "primary_key: {v}",
         "SERVICEBUS_SECONDARY_KEY = '{v}'",
         "PrimaryKey   : {v}",
+        "<primaryKey>{v}</primaryKey>",
+        "COSMOS_PRIMARY_KEY {v}",
+        "| PrimaryKey | {v} |",
+        "az servicebus namespace update --primary-key {v}",
+        '[{{"creationTime": "2024-01-01T00:00:00Z", "keyName": "key1", "permissions": "FULL",'
+        ' "value": "{v}"}}]',
+        '[\n  {{\n    "keyName": "key2",\n    "permissions": "FULL",\n    "value": "{v}"\n  }}\n]',
         '{{\\"primaryMasterKey\\": \\"{v}\\"}}',
     ],
 )

@@ -178,6 +178,15 @@ _B64 = r"A-Za-z0-9+/"
 _UUID_SHAPE = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
 # (each spelling written out: ``(?i:...)`` made Hyperscan start at each ``key``)
 _AZURE_KEY_NAME = "(?:primary|PRIMARY|Primary|secondary|SECONDARY|Secondary)[_\\-]?(?:key|KEY|Key)"
+# (its separator: an assignment's, an element's ``>``, a table's ``|``, or blanks alone,
+# ``--primary-key v``, ``PrimaryKey   v``)
+_AZURE_KEY_NAME_SEP = (
+    _AZURE_KEY_NAME + r"""\\{0,3}["']?(?:>|[ \t]{0,8}(?:=>|:=|[:=|])[ \t]{0,8}|[ \t]{1,8})"""
+)
+# (``az storage account keys list``: ``"keyName": "key1", ..., "value": "v"``)
+_AZURE_KEYS_LIST = (
+    r"""["']keyName["'][ \t]*:[ \t]*["']key[12]["'][^{}]{0,300}?["']value["'][ \t]*:[ \t]*"""
+)
 # A body of ``{}`` letters and digits as keys are generated: two digits, a capital and a
 # small letter (a word, an identifier or a test's name has fewer); ``_DASH``: ``_``,
 # ``-`` and ``=`` inside too. (Each look ahead is bounded: unbounded, a long run of
@@ -1692,16 +1701,19 @@ RULES: tuple[Rule, ...] = (
         (
             *_case("primary_key", "secondary_key", "primary-key", "secondary-key"),
             *_case("primaryKey", "secondaryKey"),
-            *("PrimaryKey", "SecondaryKey"),
+            *("PrimaryKey", "SecondaryKey", '"keyName"'),
         ),
-        _AZURE_KEY_NAME + r"""\\{0,3}["']?[ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8}"""
+        rf"""(?:{_AZURE_KEY_NAME_SEP}|{_AZURE_KEYS_LIST})"""
         r"""[\\]{0,2}["']?(?P<s>[A-Za-z0-9+/]{86}==|[A-Za-z0-9+/]{43}=)(?![A-Za-z0-9+/=])""",
         keep=0,
+        max_len=600,
         hs_gates=(
+            (_AZURE_KEY_NAME_SEP + r"""[\\]{0,2}["']?[A-Za-z0-9+/]{43}""", 140),
+            # (unbounded runs on a few lines: cheaper to compile than a bounded one)
             (
-                _AZURE_KEY_NAME + r"""\\{0,3}["']?[ \t]{0,8}"""
-                r"""(?:=>|:=|[:=])[ \t]{0,8}[\\]{0,2}["']?[A-Za-z0-9+/]{43}""",
-                140,
+                _AZURE_KEYS_LIST.replace("[^{}]{0,300}?", r"[^{}\n]*(?:\n[^{}\n]*){0,6}")
+                + r"""["']?[A-Za-z0-9+/]{43}""",
+                600,
             ),
         ),
     ),
