@@ -1730,6 +1730,15 @@ RULES: tuple[Rule, ...] = (
         r"(?:[ \t]{0,8}(?:=>|[:=,])[ \t]{0,8}|[ \t]{1,8})[bB]?\\{0,3}[\"'`]?"
         r"(?P<s>(?=(?:[A-Za-z+/=_.\-]{0,512}[0-9]){2})[A-Za-z0-9+/=_.\-]{16,512})",
         keep=0,
+        # (one pattern, not eight literals: each literal more costs a long text's scan)
+        hs_gates=(
+            (
+                r"(?i:x-honeycomb-team|x-jfrog-art-api)\\{0,3}[\"'`]?\]?"
+                r"(?:[ \t]{0,8}(?:=>|[:=,])[ \t]{0,8}|[ \t]{1,8})[bB]?\\{0,3}[\"'`]?"
+                r"[A-Za-z0-9+/=_.\-]{16}",
+                80,
+            ),
+        ),
     ),
     # ``-key-`` is common in names (``api-key-here``, ``cache-key-prefix``).
     Rule(
