@@ -576,6 +576,20 @@ def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(count: int,
     assert len(expected) >= 2 * count
 
 
+def test_occurrences_finds_a_value_of_several_lines_in_a_text_cut_in_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The literals' database is given its bound (the values' own line breaks) instead
+    of reading it back from its patterns: a value of three lines repeated through a text
+    scanned in parts is found at every copy, as ``str.find`` finds it."""
+    monkeypatch.setattr(_hyperscan, "workers", lambda: 2)
+    value = "\n".join(rnd(ALNUM, 12) for _ in range(3))
+    # (a copy on every line)
+    text = "\n".join(f"line {i} {rnd(ALNUM, 40)} {value}" for i in range(60_000))
+    assert len(text) >= 2 * _hyperscan.PART_MIN
+    assert sorted(occurrences(text, [value])) == [(0, at) for at in _every_find(text, value)]
+
+
 @pytest.mark.parametrize("count", [1, 5])
 def test_copies_of_found_values_are_masked_across_chunk_boundaries(count: int) -> None:
     """Values a context rule finds (``api_key=...``) are searched for in the whole long

@@ -118,10 +118,15 @@ class Database:
         *,
         block: bool = True,
         keep: bool = False,
+        line_breaks: int | None = None,
     ) -> None:
         import hyperscan as hs
 
         self._hs = hs
+        if line_breaks is not None:
+            # (known to the caller: literals' own; reading the patterns back costs a
+            # text's propagation scan more than the scan itself)
+            self.__dict__["_line_breaks"] = line_breaks
         #: whether the compiled databases are kept on disk for the next process (see
         #: ``_compiled``; never for patterns holding a known value)
         self._keep = keep
@@ -310,7 +315,8 @@ def occurrences(text: str, values: Sequence[str]) -> list[tuple[int, int]]:
     if PAD_VALUES <= len(patterns) < FDR_FROM and len(text) >= PAD_FROM:
         patterns += _PADDING[len(patterns) :]
     if len(text) >= STREAM_FROM:
-        found = Database(patterns, block=False).stream_matches(text)
+        breaks = max((v.count("\n") for v in values), default=0)
+        found = Database(patterns, block=False, line_breaks=breaks).stream_matches(text)
     else:
         found = Database(patterns).matches(text)
     n = len(values)
