@@ -1136,10 +1136,11 @@ def _fallback(text: str, pos: int, password: bool) -> tuple[list[tuple[int, int]
     return [m.span("s")], m.end()
 
 
-# (in a URL's query the list ends at the next parameter, ``&page=2``, ``&amp;page=2``)
-_QUERY_NEXT = r"&(?:amp;)?[A-Za-z_][\w.\-]{0,64}="
+# (in a URL's query the list ends at the next parameter: ``&`` before ``page=2``,
+# ``amp;page=2``)
+_QUERY_NEXT_NAME = r"(?:amp;)?[A-Za-z_][\w.\-]{0,64}="
 _LIST_ITEM = re.compile(
-    rf"""[ \t]{{0,8}}(?P<v>(?:[^\s"'`,;)}}\]<>|\\&]|&(?!{_QUERY_NEXT[1:]})){{0,512}})"""
+    rf"""[ \t]{{0,8}}(?P<v>(?:[^\s"'`,;)}}\]<>|\\&]|&(?!{_QUERY_NEXT_NAME})){{0,512}})"""
 )
 #: values of a list read after its name (a longer list's others stay to propagation)
 _LISTED_MAX = 64
@@ -1254,7 +1255,7 @@ _BLOCK_COMMENT = re.compile(r"[ \t]+#.*$|[ \t\r]+$")
 _BARE_NEXT = re.compile(r"[ \t]{0,8}[,;|][ \t]{0,8}(?:\\?\r?\n[ \t]{0,40})?")
 # (an environment variable's item may be a reference, ``${OLD_KEY}``; in a URL's query
 # the list ends at the next parameter, ``?API_KEYS=k1&page=2``)
-_BARE_ITEM = re.compile(rf"""(?:[^\s,;|"'`)\]<>\\&]|&(?!{_QUERY_NEXT[1:]})){{1,512}}""")
+_BARE_ITEM = re.compile(rf"""(?:[^\s,;|"'`)\]<>\\&]|&(?!{_QUERY_NEXT_NAME})){{1,512}}""")
 # (the rest of a line, blank and comment lines, and the next line's indent: between the
 # items of a block sequence, and the entries of a block mapping)
 _LINES_BETWEEN = r"[ \t]*(?:#[^\n]{0,256})?(?:\r?\n[ \t]*(?:#[^\n]{0,256})?){0,8}\r?\n([ \t]{0,40})"
