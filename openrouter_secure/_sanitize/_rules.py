@@ -851,10 +851,10 @@ _FALLBACK_HEADS = "|".join(
     for prefix in ("", "f", "r")
     for quote in ('"', "'", "`")
 )
-# (after ``=``, ``:``, a blank and ``'`` only: after ``"``, where JSON names every field,
-# a pattern of its own would cost each JSON record that names secrets a tenth more; and
-# not under ``key``, the word logs name most, ``cache_key=<v>``: one more pattern to
-# start at each of them cost such a record a tenth more)
+# (after ``=``, `` = `` and ``'`` only: after ``"``, where JSON names every field, a
+# pattern of its own would cost each JSON record that names secrets a tenth more; and not
+# under ``key``, the word logs name most, ``cache_key=<v>``: one more pattern to start at
+# each of them cost such a record a tenth more)
 _HS_COLON_PAIR_GATES = _headed(
     "(?:(?i:token|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
     # (``name = v`` with one blank each side only: other blanks, a class in the
