@@ -511,7 +511,7 @@ _WALK_PAIRS = _walks()
 
 
 def _random_letters(value: str, *, lower: bool) -> bool:
-    """Letters, 20 or more, that are no words: in upper or mixed case
+    """Letters, 20 or more (16 in mixed case), that are no words: in upper or mixed case
     (``RWYVXLCOVQDYFQMLPXAP``, ``ZJFRZPZGseFqzcOwlLze``, which the identifier pattern
     would read as words of capitals and lower-case runs), and with ``lower`` in lower
     case (``qzxtivauhntjawvpojcm``): half of their letter pairs or more are not common
@@ -521,13 +521,18 @@ def _random_letters(value: str, *, lower: bool) -> bool:
     Lower case only under a password name: elsewhere the Hyperscan engine's gate
     wants a mark (``_rules._MARKED``), which a run of lower-case letters lacks; reading
     such runs too would cost every scan of a log."""
-    if len(value) < 20 or not value.isalpha() or (value.islower() and not lower):
+    one_case = value.isupper() or value.islower()
+    # (in mixed case from 16: a random run of 16 shows its case changes and rare pairs
+    # as plainly, ``vlFKZLPUDXgiXjuF``)
+    if len(value) < (20 if one_case else 16) or not value.isalpha():
+        return False
+    if value.islower() and not lower:
         return False
     # (in mixed case, the pairs inside its runs of one case: where words meet,
     # ``ThisIsMy``, pairs are rare)
-    runs = [value[:160]] if value.isupper() or value.islower() else _SEGMENT.findall(value[:160])
+    runs = [value[:160]] if one_case else _SEGMENT.findall(value[:160])
     pairs = [run[i : i + 2].lower() for run in runs for i in range(len(run) - 1)]
-    if len(pairs) < 10:
+    if len(pairs) < (10 if len(value) >= 20 else 8):
         return False
     rare = sum(p not in _COMMON_PAIRS for p in pairs)
     # (a walk along the alphabet or a keyboard's rows, ``ABCDEFGHJKMNPQRSTVWXYZ``,
@@ -548,8 +553,8 @@ def looks_generated(value: str) -> bool:
     if has_digit:
         if _LETTER.search(value) is None and len(value) < 16:
             return False  # a number, a date, a phone number
-    elif _random_letters(value, lower=False):
-        pass
+    elif _random_letters(value, lower=False) and _MARK.search(value, 0, 160) is not None:
+        pass  # (with a mark, as the Hyperscan engine's gate reads one)
     elif (
         value.islower()
         or value.isupper()
