@@ -576,16 +576,23 @@ def test_occurrences_finds_every_copy_of_each_value_as_str_find_does(count: int,
     assert len(expected) >= 2 * count
 
 
-def test_occurrences_finds_a_value_of_several_lines_in_a_text_cut_in_parts(
+def test_occurrences_finds_a_value_of_several_lines_across_the_cut_of_a_text_in_parts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The literals' database is given its bound (the values' own line breaks) instead
-    of reading it back from its patterns: a value of three lines repeated through a text
-    scanned in parts is found at every copy, as ``str.find`` finds it."""
+    of reading it back from its patterns: a copy of a three-line value that holds the
+    cut between two parts, its start two line breaks before it, is found."""
     monkeypatch.setattr(_hyperscan, "workers", lambda: 2)
     value = "\n".join(rnd(ALNUM, 12) for _ in range(3))
-    # (a copy on every line)
-    text = "\n".join(f"line {i} {rnd(ALNUM, 40)} {value}" for i in range(60_000))
+    body = "\n".join([value] * 60_000)
+
+    def straddled(text: str) -> bool:
+        cut = len(text) // 2  # (where two parts cut it)
+        start = text.rfind(value.partition("\n")[0], 0, cut)  # (the copy's first line)
+        return text.count("\n", start, cut) == 2 and start + len(value) > cut
+
+    # (a head that puts the cut into a copy's last line, past both of its line breaks)
+    text = next(t for t in ("x" * n + body for n in range(80)) if straddled(t))
     assert len(text) >= 2 * _hyperscan.PART_MIN
     assert sorted(occurrences(text, [value])) == [(0, at) for at in _every_find(text, value)]
 
