@@ -187,18 +187,21 @@ _AZURE_KEY_NAME_SEP = (
 _AZURE_KEYS_LIST = (
     r"""["']keyName["'][ \t]*:[ \t]*["']key[12]["'][^{}]{0,300}?["']value["'][ \t]*:[ \t]*"""
 )
-# A body of ``{}`` letters and digits as keys are generated: two digits, a capital and a
-# small letter (a word, an identifier or a test's name has fewer); ``_DASH``: ``_``,
-# ``-`` and ``=`` inside too. (Each look ahead is bounded: unbounded, a long run of
-# letters cost each anchor in it a pass to the run's end.)
-_GENERATED = (
-    r"(?=(?:[A-Za-z]{{0,50}}[0-9]){{2}})(?=[a-z0-9]{{0,50}}[A-Z])(?=[A-Z0-9]{{0,50}}[a-z])"
-    r"[A-Za-z0-9]{{{}}}"
-)
-_GENERATED_DASH = (
-    r"(?=(?:[A-Za-z_=\-]{{0,50}}[0-9]){{2}})(?=[a-z0-9_=\-]{{0,50}}[A-Z])"
-    r"(?=[A-Z0-9_=\-]{{0,50}}[a-z])[A-Za-z0-9_=\-]{{{}}}"
-)
+
+
+def _generated(length: int | str, inside: str = "") -> str:
+    """A body of ``length`` letters and digits (and ``inside``, a class's characters:
+    ``_=\\-``) as keys are generated: two digits, a capital and a small letter (a word,
+    an identifier or a test's name has fewer). (Each look ahead is bounded: unbounded, a
+    long run of letters cost each anchor in it a pass to the run's end.)"""
+    return (
+        rf"(?=(?:[A-Za-z{inside}]{{0,50}}[0-9]){{2}})(?=[a-z0-9{inside}]{{0,50}}[A-Z])"
+        rf"(?=[A-Z0-9{inside}]{{0,50}}[a-z])[A-Za-z0-9{inside}]{{{length}}}"
+    )
+
+
+# (``_``, ``=`` and ``-`` inside a generated body too)
+_DASHED = r"_=\-"
 
 # The separator between a name and its value: ``=``, ``:``, ``:=``, ``=>``, ``?=`` ...
 _SEP = r"""\\?(?:["']\]?|\])?[ \t]{0,8}(?:=>|:{1,3}=|\?=|[:=])[ \t]{0,8}"""
@@ -1648,17 +1651,17 @@ RULES: tuple[Rule, ...] = (
         r"cu_[a-f0-9]{32}|pk_[a-f0-9]{34}|sk_[a-f0-9]{32}|asat_[a-f0-9]{32}|bpk-[a-f0-9]{32}"
         # RevenueCat, Pipedream, Fireworks, Adafruit IO, Xata, NetBird, Deno Deploy,
         # Honeybadger, Figma OAuth, Swiftype, Iyzico, Chroma
-        rf"|sk_{_GENERATED.format(32)}|pd_{_GENERATED.format(32)}|fw_{_GENERATED.format(24)}"
-        rf"|aio_{_GENERATED.format(28)}|(?:xau|nbp|ddp|hbp)_{_GENERATED.format(36)}"
-        rf"|figu_{_GENERATED_DASH.format(40)}|private-{_GENERATED.format(24)}"
+        rf"|sk_{_generated(32)}|pd_{_generated(32)}|fw_{_generated(24)}"
+        rf"|aio_{_generated(28)}|(?:xau|nbp|ddp|hbp)_{_generated(36)}"
+        rf"|figu_{_generated(40, _DASHED)}|private-{_generated(24)}"
         r"|private-(?=(?:[a-z]{0,23}[0-9]){2})(?=[0-9]{0,23}[a-z])[a-z0-9]{24}"
-        rf"|sandbox-{_GENERATED.format(32)}|ck-{_GENERATED.format('40,50')}"
+        rf"|sandbox-{_generated(32)}|ck-{_generated('40,50')}"
         # Voyage AI, Mailchimp Transactional (Mandrill), ShipEngine; Mollie, GoCardless
         # and Chargebee's live keys
-        rf"|pa-{_GENERATED_DASH.format(43)}|md-{_GENERATED_DASH.format(22)}"
-        rf"|TEST_{_GENERATED_DASH.format(43)}"
+        rf"|pa-{_generated(43, _DASHED)}|md-{_generated(22, _DASHED)}"
+        rf"|TEST_{_generated(43, _DASHED)}"
         # (not ``test_``: ``test_OAuth2LoginFlowWithRefreshTokenRotation42`` is a test)
-        rf"|live_{_GENERATED_DASH.format('30,44')}"
+        rf"|live_{_generated('30,44', _DASHED)}"
         # Octopus Deploy, dfuse, Akamai client tokens, Cloudflare Origin CA keys, Elastic
         # (a letter past ``F``: ``/API-<32 hex>`` is a Notion page's address)
         # (nor a ULID, a request's id: Crockford's base32 from a timestamp's ``0``)
