@@ -391,12 +391,44 @@ _WORD_UNIT = (
 _IDENT = re.compile(
     _WORD_UNIT + r"(?:(?:[_.\-]|::)" + _WORD_UNIT + r"|(?=[A-Z])" + _WORD_UNIT + r")*(?:\(\))?"
 )
+# Two-letter words that open or join identifiers' words (``NoCredentialsError``,
+# ``PyPIUploadToken``, ``IEnumerableOfT``)
+_TWO_LETTER_WORDS = (
+    "No|My|Py|Id|Of|Is|On|To|Io|Ui|Db|Js|Os|Go|Do|By|At|In|Or|Up|As|If|Ip|Ok|Qt|Tx|Rx|Vm|Ai|Ml"
+)
+# Words glued to acronyms, one-letter prefixes and numbers: ``IDisposableResource``,
+# ``OAuthCallbackHandler``, ``SAMLIdPMetadata``, ``mTLSClientCertificate``,
+# ``kSecAttrAccessible``, ``AmazonS3ReadOnlyAccess``, ``Base64Encoder``
+_GLUED_UNIT = (
+    r"(?:[A-Z]{2,}(?=[A-Z][a-z]|[_.\-:]|$)|[A-Z]?[a-z]{2,}(?:\d{1,3}(?=[A-Z_.\-:]|$))?"
+    r"|[A-Z]{1,3}\d(?=[A-Z][a-z]|[_.\-:]|$)"
+    rf"|(?:{_TWO_LETTER_WORDS})(?=[A-Z]|[_.\-:]|$)|[A-Z](?=[A-Z][a-z]{{2}}|[_.\-]|$))"
+)
+_GLUED_IDENT = re.compile(
+    r"(?:[a-z](?=[A-Z]{2}|[A-Z][a-z]{2}))?"
+    + _GLUED_UNIT
+    + r"(?:(?:[_.\-]|::)"
+    + _GLUED_UNIT
+    + r"|(?=[A-Z])"
+    + _GLUED_UNIT
+    + r")*"
+)
+# (a word of four letters or more, as it is lower-case after its capital)
+_LONG_WORD = re.compile(r"[A-Z]?([a-z]{4,})")
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
 # ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
 # ``live_sk_<20 digits>`` is a key).
 _WORD_NUMBER = re.compile(
     r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}|(?:[A-Za-z]{2,20}[:/#@_\-.]){2,4}\d{1,6}"
+)
+# A container image and its version's tag (``postgres:16.2``, ``python:3.12-slim``,
+# ``ghcr.io/acme/app:v1.2.3``, ``bitnami/postgresql:16.2.0-debian-12-r5``): the tag a
+# version, then words or short numbers (a token after ``prod:`` holds neither)
+_IMAGE_TAG = re.compile(
+    r"(?:[a-z0-9][a-z0-9.\-]{0,62}(?::\d{1,5})?/)?(?:[a-z0-9][a-z0-9._\-]{0,62}/){0,4}"
+    r"[a-z0-9][a-z0-9._\-]{0,62}:v?\d{1,4}(?:\.\d{1,4}){0,3}"
+    r"(?:[\-._+](?:[a-z]{2,16}\d{0,3}|\d{1,4}|r\d{1,3}))*"
 )
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
@@ -464,6 +496,21 @@ def is_identifier(value: str) -> bool:
     """A word or code identifier (``MissingDependencyError``, ``api_key``, ``HTTPServer``,
     ``SecretStr``), not a generated string (``uHOAdwfQsD``: its case changes at random)."""
     return _IDENT.fullmatch(value) is not None
+
+
+def _glued_identifier(value: str) -> bool:
+    """An identifier whose words meet acronyms, one-letter prefixes, two-letter words
+    and numbers (``_GLUED_IDENT``), holding a word: four letters whose pairs are all
+    common in words, or five or more with one rare pair at most. (Random runs parse
+    so about once in a thousand; without a word, a few times in a hundred.)"""
+    if _GLUED_IDENT.fullmatch(value) is None:
+        return False
+    for m in _LONG_WORD.finditer(value):
+        word = m.group(1)
+        rare = sum(word[i : i + 2] not in _COMMON_PAIRS for i in range(len(word) - 1))
+        if rare == 0 or (len(word) >= 5 and rare == 1):
+            return True
+    return False
 
 
 def _entropy(value: str) -> float:
@@ -676,13 +723,18 @@ def _value_kind(value: str, password: bool) -> bool:
         return False
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
         return False
-    if not password and _WORD_NUMBER.fullmatch(value) is not None:
-        return False  # an id (``user:926382``); under a password name, ``Summer@2024``
+    if not password and (
+        _WORD_NUMBER.fullmatch(value) is not None or _IMAGE_TAG.fullmatch(value) is not None
+    ):
+        # an id (``user:926382``), an image (``postgres:16.2``); under a password name,
+        # ``Summer@2024``
+        return False
     if password and _PASSPHRASE.fullmatch(value) is not None:
         return True  # ``correct-horse-battery-staple``, ``correcthorsebatterystaple``
     if (
         (
-            is_identifier(value)
+            # (not under a password name: ``Summer2024Rocks`` is a password)
+            (is_identifier(value) or (not password and _glued_identifier(value)))
             # (under a password name, a word and a number is a password:
             # ``Welcome_123``, ``iloveyou1``; not code: ``auth0_api_key``)
             and not (password and value[-1:].isdigit())
