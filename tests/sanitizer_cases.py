@@ -148,6 +148,11 @@ POSITIVE: dict[str, Callable[..., object]] = {
         + "/",
         k,
     ),
+    "firebase-server-key": lambda: _pair(
+        '"X-Firebase-Apikey", "%s"'
+        % (k := "AAAA" + rnd(ALNUM, 7) + ":APA91b" + rnd(ALNUM + "_-", 134)),
+        k,
+    ),
     "telegram-bot-token-bare": lambda: _pair(
         f"bot token: {rnd(string.digits, 10)}:{(k := 'AA' + rnd(ALNUM + '_-', 33))}", k
     ),
@@ -290,6 +295,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "slack-webhook": lambda: "see https://hooks.slack.com/services/ for setup",
     "teams-webhook": lambda: "https://acme.webhook.office.com/",
     "zapier-webhook": lambda: "see https://hooks.zapier.com/hooks/catch/ for setup",
+    "firebase-server-key": lambda: (
+        # (a device's registration token, and a server key cut short)
+        f"{rnd(ALNUM, 22)}:APA91b{rnd(ALNUM, 134)} AAAA{rnd(ALNUM, 7)}:APA91b{rnd(ALNUM, 40)}"
+    ),
     "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
     "vault-unseal-key": lambda: "Unseal Key 1: <redacted>; Recovery Key 2: ${RECOVERY_KEY}",
     "jenkins-secret": lambda: "{AQAAABAAAA} and {AQAAABAAAA-short} and AQAAABAAAA alone",

@@ -3476,10 +3476,17 @@ def test_a_jwt_query_parameter_is_masked() -> None:
 
 
 def _marked_letters(n: int) -> str:
-    """``n`` random letters of both cases with two capitals in a row somewhere."""
+    """``n`` random letters of both cases with two capitals in a row somewhere; drawn
+    again in the few cases (0.2-0.4%) whose letters read as words glued together."""
+    from openrouter_secure._sanitize._context import _random_letters
+
     while True:
         value = rnd(string.ascii_letters, n)
-        if re.search("[A-Z][A-Z]", value) and not value.isupper():
+        if (
+            re.search("[A-Z][A-Z]", value)
+            and not value.isupper()
+            and _random_letters(value, lower=False)
+        ):
             return value
 
 
@@ -3544,7 +3551,7 @@ def test_random_values_seldom_read_as_glued_identifiers(alphabet: str, size: int
         )
 
     values = [rnd(alphabet, size) for _ in range(4000)]
-    assert sum(map(lost, values)) <= 30  # 0.75%; 0.03-0.4% measured
+    assert sum(map(lost, values)) <= 12  # 0.3%; 0.01-0.1% measured
 
 
 @pytest.mark.parametrize(
@@ -3566,3 +3573,60 @@ def test_a_container_image_and_its_version_tag_stay(text: str) -> None:
 def test_a_token_after_a_stage_is_no_image_tag(head: str) -> None:
     value = head + rnd(HEX, 24)
     _masked_everywhere(f"API_TOKEN={value}", value[value.rindex(":") + 1 :])
+
+
+def _app_password(groups: int, alphabet: str = string.ascii_lowercase) -> str:
+    """An application password as Google (four groups of letters) and WordPress (six
+    of letters and digits) show one; drawn again in the few cases (about 0.3% of four
+    groups of letters) whose letter pairs read as words."""
+    from openrouter_secure._sanitize._context import _generated_groups
+
+    while True:
+        value = " ".join(rnd(alphabet, 4) for _ in range(groups))
+        if _generated_groups(value):
+            return value
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "GMAIL_APP_PASSWORD={v}",
+        "smtp_password: {v}\nsmtp_user: bob",
+        'token: "{v}"',
+        "WORDPRESS_TOKEN={v}",
+        "X-WordPress-Api-Key: {v}",
+        '{{"token": "{v}"}}',
+        "Using token {v} for request",
+        "app_password={v} # rotated",
+    ],
+)
+@pytest.mark.parametrize("groups", [4, 6])
+def test_an_application_password_in_groups_is_masked(shape: str, groups: int) -> None:
+    value = _app_password(groups, string.ascii_lowercase if groups == 4 else ALNUM)
+    text = shape.format(v=value)
+    _masked_everywhere(text, value)
+    for part in value.split(" "):
+        _masked_everywhere(text, part + " ")  # (no group survives the mask)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token: that have been with",
+        'api_key = "this will work fine"',
+        "Using token that have been with for request",
+        # (the placeholder vendors' docs show, under any name)
+        "api_key = abcd efgh ijkl mnop",
+        "smtp_password: abcd efgh ijkl mnop",
+        "GMAIL_APP_PASSWORD=xxxx xxxx xxxx xxxx",
+    ],
+)
+def test_words_and_placeholders_in_groups_of_four_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_text_after_an_application_password_stays() -> None:
+    value = _app_password(4)
+    out = engine("hyperscan").sanitize(f"app_password={value} # rotated 2024")
+    assert value not in out
+    assert out.endswith("=***MASKED*** # rotated 2024")

@@ -413,8 +413,10 @@ _GLUED_IDENT = re.compile(
     + _GLUED_UNIT
     + r")*"
 )
-# (a word of four letters or more, as it is lower-case after its capital)
-_LONG_WORD = re.compile(r"[A-Z]?([a-z]{4,})")
+# (a word of six letters or more, its capital counted)
+_LONG_WORD = re.compile(r"[A-Z]?[a-z]{5,}")
+# An application password as Google and WordPress show one (``abcd efgh ijkl mnop``)
+_APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){3,5}")
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
 # ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
@@ -498,17 +500,32 @@ def is_identifier(value: str) -> bool:
     return _IDENT.fullmatch(value) is not None
 
 
+def _generated_groups(value: str) -> bool:
+    """Whether an application password's groups (``_APP_PASSWORD``) are generated:
+    with a digit, as any value (:func:`looks_generated`); letters alone, when two
+    letter pairs in five inside the groups are rare in words (``that have been with``
+    is prose: none is; a random run's are seven in ten) and not most of them steps of
+    a walk (``abcd efgh ijkl mnop``, the placeholder vendors' docs show)."""
+    joined = value.replace(" ", "")
+    if not joined.isalpha():
+        return looks_generated(joined)
+    pairs = [g[i : i + 2].lower() for g in value.split(" ") for i in range(3)]
+    rare = sum(p not in _COMMON_PAIRS for p in pairs)
+    walked = sum(p in _WALK_PAIRS for p in pairs)
+    return 5 * rare >= 2 * len(pairs) and 5 * walked < 3 * len(pairs)
+
+
 def _glued_identifier(value: str) -> bool:
     """An identifier whose words meet acronyms, one-letter prefixes, two-letter words
-    and numbers (``_GLUED_IDENT``), holding a word: four letters whose pairs are all
-    common in words, or five or more with one rare pair at most. (Random runs parse
-    so about once in a thousand; without a word, a few times in a hundred.)"""
+    and numbers (``_GLUED_IDENT``), holding a word: six letters or more, its capital
+    counted, with one letter pair at most that words seldom hold. (Of random values of
+    12 to 24 characters that look generated, one to three in 10,000 parse so; without
+    the word, a few in a hundred.)"""
     if _GLUED_IDENT.fullmatch(value) is None:
         return False
     for m in _LONG_WORD.finditer(value):
-        word = m.group(1)
-        rare = sum(word[i : i + 2] not in _COMMON_PAIRS for i in range(len(word) - 1))
-        if rare == 0 or (len(word) >= 5 and rare == 1):
+        word = m.group().lower()
+        if sum(word[i : i + 2] not in _COMMON_PAIRS for i in range(len(word) - 1)) <= 1:
             return True
     return False
 
@@ -707,6 +724,11 @@ def _value_kind(value: str, password: bool) -> bool:
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)
+    if _APP_PASSWORD.fullmatch(value) is not None:
+        if _placeholder(value.replace(" ", ""), password):
+            return False  # ``abcd efgh ijkl mnop``, ``xxxx xxxx xxxx xxxx``
+        if not password:
+            return _generated_groups(value)
     if password and _random_password(value):
         return True  # ``&Z7R01XZfjSr_hBM``, ``/Y!aYc#nfP^O*yvF``: not code, not a path
     if (
@@ -845,6 +867,9 @@ _BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
 OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$")
 #: the longest value read after a name (a longer one is not a value)
 _LONGEST = 1 << 16
+# An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
+# four, WordPress's six), to the value's end
+_APP_PASSWORD_TAIL = re.compile(r"(?: [A-Za-z0-9]{4}){3,5}(?![^\s\"'`,;)}\]<>|\\])")
 _ID_TOKEN_TAIL = re.compile(r"\|[A-Za-z0-9]{20,256}(?![A-Za-z0-9])")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"
@@ -1050,6 +1075,10 @@ def value_spans(
         if b is None:
             return [], pos
         start, end = b.span()
+        if end - start == 4 and text[start:end].isalnum():
+            # an application password, shown in groups (``abcd efgh ijkl mnop``)
+            groups = _APP_PASSWORD_TAIL.match(text, end)
+            end = groups.end() if groups is not None else end
         if text[end : end + 1] == "|" and end - start <= 12 and text[start:end].isdigit():
             # ``<id>|<token>``: a Laravel Sanctum token names its row before the secret
             tail = _ID_TOKEN_TAIL.match(text, end)
@@ -1128,6 +1157,7 @@ def value_spans(
         or name.lower() == "pass"
         or not (
             (looks_generated(value) and len(value) >= 16)
+            or (_APP_PASSWORD.fullmatch(value) is not None and _generated_groups(value))
             or (
                 password
                 and len(value) >= 8

@@ -326,6 +326,9 @@ _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 # After a name and a blank (``Using token v``): no ``=`` or ``:`` (``KEY tenant=42``
 # is the next assignment, not a value).
 _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
+# An application password as Google and WordPress show one, in groups of four
+# (``abcd efgh ijkl mnop``): its first four groups, as the gates read it
+_APP_GROUPS = r"[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){3}"
 # (ten of them, or a numeric id, a ``:`` and six: ``using token 12345678:<secret>``)
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
@@ -422,6 +425,7 @@ def _tails(
     said: str = _SAID,
     bracket: str = _BRACKETED + "|",
     quote: str = _QUOTE_OPEN,
+    app: bool = True,
 ) -> tuple[str, str]:
     """What follows a password word's name, and another word's, in ``_KEY_GATE``;
     ``xml``: an element's content (and attributes) after the name; ``cell``: a table
@@ -431,7 +435,10 @@ def _tails(
     set to v``; Hyperscan finds those by heads of their own, ``_SET_HEADS``); ``said``:
     a log's words between a name and a ``:``; ``bracket``: a bracketed token, as an
     alternative (ending in ``|``) to a password's value after an operator, or empty;
-    ``quote``: what may open a value."""
+    ``quote``: what may open a value; ``app``: an application password may be the
+    value (``abcd efgh ijkl mnop``) after an operator or, under other words, a blank."""
+    app_password = f"|{_APP_GROUPS}" if app else ""
+    prose_token = f"(?:{_PROSE_TOKEN}{app_password})"
     border = _CELL if cell else ""
     verbs = f"| {_LINK_VERB}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
@@ -445,16 +452,17 @@ def _tails(
     )
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
-        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed})"
+        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password})"
         + f"|{_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
         + f"|{said}[ \\t]{{0,4}}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{quote}"
-        f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{_SHORT_PREFIXED}{listed})"
-        + f"|{_COMMA_VALUE}|{xml}|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_PROSE_TOKEN}"
-        + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{_PROSE_TOKEN})"
+        f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{_SHORT_PREFIXED}{listed}"
+        f"{app_password})"
+        + f"|{_COMMA_VALUE}|{xml}|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_token}"
+        + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{prose_token})"
     )
     return password, other
 
@@ -465,9 +473,9 @@ _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 # (nor a bracket around the value: that pattern too would be too large, and every
 # engine reads the same)
 _PASSWORD_TAIL_NO_CELL = _tails(
-    _XML_VALUE, cell=False, id_token=False, bracket="", quote=_QUOTE_MARK
+    _XML_VALUE, cell=False, id_token=False, bracket="", quote=_QUOTE_MARK, app=False
 )[0]
-_OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False)[1]
+_OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, app=False)[1]
 _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 # (after any secret word: six characters of a value, read in Python)
 _ANY_WORD_SEP_MORE = (
@@ -524,32 +532,34 @@ _COLON = (
 _NOT_RUN = r"A-Za-z0-9!#$%&*+/?@^~_.\-"
 
 
-def _value_run(inside: str, *, prose: bool) -> str:
+def _value_run(inside: str, *, prose: bool, app: bool) -> str:
     """A value's first run, passing; ``inside``: the characters after the run that do
-    not end the value. (``gate``, checked by every engine, wants ten token characters
-    first, a ``:`` not before the seventh; a ``$`` or ``*`` opens a value only after a
-    blank.)"""
+    not end the value; ``app``: or an application password's first groups. (``gate``,
+    checked by every engine, wants ten token characters first, a ``:`` not before the
+    seventh; a ``$`` or ``*`` opens a value only after a blank.)"""
     first = _RUN if prose else _RUN_FIRST
     # (``=`` ends a value's run: another assignment, or a type's, ``: str =``)
     separated = "" if prose else rf"|{_RUN}*[ \t]{{0,4}}=|{_COLON}"
     return (
         rf"(?:(?:{_MARKED}|{first}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}"
-        rf"{separated}|{first}{_RUN}*{inside})"
+        rf"{separated}|{first}{_RUN}*{inside}" + (rf"|{_APP_GROUPS}{_RUN_END})" if app else ")")
     )
 
 
-def _value(*, prose: bool = False, loose: bool = False) -> str:
+def _value(*, prose: bool = False, loose: bool = False, app: bool = True) -> str:
     """A value under a non-password word, bare or in quotes. (After a blank, ``:`` is
     read as any other character inside a value.) ``loose``: a bracketed token need not
-    hold a mark, nor blanks inside its brackets (a pattern small enough for the names
-    with a suffix)."""
+    hold a mark, nor blanks inside its brackets, and no application password is read
+    (a pattern small enough for the names with a suffix); ``app``: an application
+    password is read (``abcd efgh ijkl mnop``)."""
+    app = app and not loose
     inside = r"\n" if prose else r"\n=:"
     # (after an escaped quote, ``\"``, a quote alone is inside the value, and an escape
     # ends it)
     # (and blanks inside the quote, before the value: ``' v'``, as ``_context`` reads it)
     blanks = "" if prose or loose else "[ \t]*"
     quoted = (
-        prefix + blanks + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose)
+        prefix + blanks + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose, app=app)
         for q, letters in (('"', "[bBrRuUfF@$]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
@@ -569,6 +579,7 @@ def _value(*, prose: bool = False, loose: bool = False) -> str:
     bare = _value_run(
         r"[({\[:\x00-\x08\x0e-\x1b\x7f]" if prose else r"[({\[\x00-\x08\x0e-\x1b\x7f]",
         prose=prose,
+        app=app,
     )
     return "(?:" + "|".join((bare, *quoted, bracketed)) + ")"
 
@@ -831,7 +842,10 @@ _OWNED_WORDS = (
     f"(?:{_not_owned(_NOT_TOKEN_OWNERS | _PUBLIC)}(?i:token)"
     f"|{_not_owned(_PUBLIC)}(?i:auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
 )
-_PASSWORD_VALUE = rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN})"
+_PASSWORD_VALUE = (
+    rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN}"
+    rf"|{_APP_GROUPS})"
+)
 _AFTER_QUOTE = tuple(h for h in _ASSIGN_HEADS if h[0].startswith(("\\\\", "'", r"\x22")))
 #: the gates of the assignment form, first (their matches are the ones cancelled below),
 #: those after a quote first (their matches are the ones whose name is read back)
@@ -1168,12 +1182,14 @@ _UPPER_PATTERN = _KEY_PATTERN.replace(
     f"(?P<name>(?:{_UPPER_WORD_RE})",
     1,
 )
-_UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_OTHER_TAIL}"
+# (no application password: Hyperscan's pattern for it would be too large; the words
+# alone read one, ``WORDPRESS_TOKEN=abcd efgh ijkl mnop``)
+_UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_tails(_XML_VALUE, app=False)[1]}"
 _HS_UPPER_GATES = (
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value()}", _RUN_WINDOW),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value(app=False)}", _RUN_WINDOW),
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True)}|{_COMMA_VALUE})",
+        f"(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True, app=False)}|{_COMMA_VALUE})",
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
@@ -1770,6 +1786,16 @@ RULES: tuple[Rule, ...] = (
         back=16,
         keep=0,
         gate=r"[0-9]{15,16}\|[A-Za-z0-9_\-]{27}",
+    ),
+    # A Firebase Cloud Messaging legacy server key (``AAAA<7>:APA91b<134>``); a device's
+    # registration token, ``<22>:APA91b<134>``, is no server key.
+    Rule(
+        "firebase-server-key",
+        (":APA91b",),
+        r".{0,16}?(?<![A-Za-z0-9_\-])"
+        r"(?P<s>AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120,160})(?![A-Za-z0-9_\-])",
+        back=16,
+        gate=r"AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120}",
     ),
     # A Telegram bot token on its own (``<bot id>:AA<33 characters>``, as BotFather gives
     # it); the bot id stays visible.
