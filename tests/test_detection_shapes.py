@@ -3630,3 +3630,14 @@ def test_text_after_an_application_password_stays() -> None:
     out = engine("hyperscan").sanitize(f"app_password={value} # rotated 2024")
     assert value not in out
     assert out.endswith("=***MASKED*** # rotated 2024")
+
+
+@pytest.mark.parametrize("shape", ['#define NAVER_API_KEY "{v}"', "#  define API_TOKEN  {v}"])
+def test_a_c_preprocessor_constant_is_an_assignment(shape: str) -> None:
+    value = rnd(string.ascii_uppercase, 3) + rnd(string.digits, 3) + rnd(string.ascii_lowercase, 6)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize("text", ['#define API_KEY_HEADER "X-Api-Key"', "#define TOKEN_LEN 32"])
+def test_a_c_preprocessor_constant_that_is_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text)

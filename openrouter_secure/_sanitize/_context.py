@@ -867,6 +867,8 @@ _BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
 OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$")
 #: the longest value read after a name (a longer one is not a value)
 _LONGEST = 1 << 16
+# (right before a name: ``#define NAME v``)
+_DEFINE = re.compile(r"#[ \t]*define[ \t]+$")
 # An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
 # four, WordPress's six), to the value's end
 _APP_PASSWORD_TAIL = re.compile(r"(?: [A-Za-z0-9]{4}){3,5}(?![^\s\"'`,;)}\]<>|\\])")
@@ -992,7 +994,12 @@ def value_spans(
         return [], m.end("name")
     if _word_before_rejects(text, m, name):
         return [], pos
-    prose = said is not None or m.group("sp") is not None
+    prose = said is not None or (
+        m.group("sp") is not None
+        # (a C preprocessor's constant is an assignment: ``#define API_KEY "v"``)
+        and _DEFINE.search(text, max(0, m.end("name") - len(name) - 40), m.end("name") - len(name))
+        is None
+    )
     if name == "secret" and before == ":" and _in_arn(text, m.start()):
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
