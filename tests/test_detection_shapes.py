@@ -2836,6 +2836,8 @@ VENDOR_KEYS = {
     "Porkbun secret": lambda: "sk1_" + rnd(HEX, 64),
     "Ubidots": lambda: "BBFF-" + rnd(ALNUM, 30),
     "Anyscale": lambda: "esecret_" + rnd(_LOWER_ALNUM, 26),
+    "Heroku": lambda: "HRKU-AA" + rnd(_B64URL, 58),
+    "Heroku (UUID)": lambda: f"HRKU-{uuid.uuid4()}",
     "Lob": lambda: "live_" + rnd(HEX, 35),
     "Appwrite": lambda: "standard_" + rnd(HEX, 256),
     "Convex deploy key": lambda: f"prod:happy-animal-123|{rnd(_B64URL, 60)}",

@@ -1595,7 +1595,7 @@ RULES: tuple[Rule, ...] = (
             *("access-production-", "access-sandbox-", "access-development-", "cfsk_ma_"),
             *("xnd_production_", "xnd_development_", "Mid-server-", "os_v2_app_", "APP_USR-"),
             *("y0_AgAAAA", "flb_live_", "sktsec_", "eyJrIjoi", "eyJhIjoi", "access_token$"),
-            *("pk1_", "sk1_", "BBFF-", "BBUS-", "esecret_"),
+            *("pk1_", "sk1_", "BBFF-", "BBUS-", "esecret_", "HRKU-"),
         ),
         r"(?P<s>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"|GOCSPX-[\w\-]{28}|nvapi-[\w\-]{64}|dckr_oat_[\w\-]{32}"
@@ -1616,10 +1616,12 @@ RULES: tuple[Rule, ...] = (
         r"|Mid-server-[\w\-]{24}|os_v2_app_[a-z0-9]{100,120}|APP_USR-[0-9]{16}-[0-9]{6}-[a-f0-9]{32}-[0-9]{6,12}"
         r"|y0_AgAAAA[\w\-]{40,60}|flb_live_[A-Za-z0-9]{20,40}|sktsec_[A-Za-z0-9_\-]{40,80}"
         # Grafana's API keys and Cloudflare's tunnel tokens (base64 of ``{"k":"``, of
-        # ``{"a":"``), Braintree's access tokens, Porkbun, Ubidots, Anyscale
+        # ``{"a":"``), Braintree's access tokens, Porkbun, Ubidots, Anyscale, Heroku
         r"|eyJrIjoi[A-Za-z0-9+/_\-]{40,400}={0,2}|eyJhIjoi[A-Za-z0-9+/_\-]{100,600}={0,2}"
         r"|access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}"
         r"|[ps]k1_[a-f0-9]{64}|BB(?:FF|US)-[A-Za-z0-9]{30}|esecret_[a-z0-9]{26,40}"
+        # Heroku's API keys (``HRKU-AA<58>``, and a UUID after ``HRKU-``)
+        rf"|HRKU-(?:AA[\w\-]{{58}}|{_UUID_SHAPE})"
         r")(?![A-Za-z0-9])",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
