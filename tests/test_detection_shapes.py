@@ -3643,3 +3643,37 @@ def test_a_c_preprocessor_constant_is_an_assignment(shape: str) -> None:
 @pytest.mark.parametrize("text", ['#define API_KEY_HEADER "X-Api-Key"', "#define TOKEN_LEN 32"])
 def test_a_c_preprocessor_constant_that_is_no_secret_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+def _passphrase() -> str:
+    return " ".join(rnd(string.ascii_lowercase, 7) for _ in range(4))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "password: {v}",
+        "  db_password: {v} # rotated\nuser: bob",
+        "DB_PASSWORD={v}",
+        "spring.datasource.password={v}",
+        "export SMTP_PASSWORD={v}\n",
+        "[db]\npassword = {v}\n",
+    ],
+)
+def test_a_passphrase_as_a_lines_value_is_masked_whole(shape: str) -> None:
+    value = _passphrase()
+    text = shape.format(v=value)
+    for word in value.split(" "):
+        _masked_everywhere(text, word)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Login failed password: correct horse battery staple",
+        "password_policy: correct horse battery staple",
+        "token: correct horse battery staple",
+    ],
+)
+def test_words_after_a_name_inside_a_line_or_not_a_passwords_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -867,6 +867,12 @@ _BARE_AMP_REST = re.compile(r"""[^\s"'`,;)}\]<>|\\]{0,65024}""")
 OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$")
 #: the longest value read after a name (a longer one is not a value)
 _LONGEST = 1 << 16
+# Four to eight words, to the line's end or a comment, and what may stand before a name
+# that opens its line (an indent, a list's dash, ``export``, the name's own prefix)
+_PASSPHRASE_LINE = re.compile(
+    r"[A-Za-z]{3,12}(?: [A-Za-z]{3,12}){3,7}\d{0,4}(?=[ \t]*(?:[ \t]#[^\n]*)?\r?$)", re.M
+)
+_LINE_HEAD = re.compile(r"[ \t]*(?:- |export[ \t]+)?[\w.\-]*")
 # (right before a name: ``#define NAME v``)
 _DEFINE = re.compile(r"#[ \t]*define[ \t]+$")
 # An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
@@ -1082,6 +1088,13 @@ def value_spans(
         if b is None:
             return [], pos
         start, end = b.span()
+        if password and not prose and not amp:
+            # A passphrase as a line's value (YAML, ``.env``, ``.properties``, INI:
+            # ``password: correct horse battery staple``): the words to the line's end
+            words = _PASSPHRASE_LINE.match(text, start)
+            line = text.rfind("\n", 0, m.start()) + 1
+            if words is not None and _LINE_HEAD.fullmatch(text, line, m.start()) is not None:
+                end = words.end()
         if end - start == 4 and text[start:end].isalnum():
             # an application password, shown in groups (``abcd efgh ijkl mnop``)
             groups = _APP_PASSWORD_TAIL.match(text, end)
