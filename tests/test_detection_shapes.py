@@ -3677,3 +3677,20 @@ def test_a_passphrase_as_a_lines_value_is_masked_whole(shape: str) -> None:
 )
 def test_words_after_a_name_inside_a_line_or_not_a_passwords_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Sentry.init({{ dsn: "https://{v}@o687204.ingest.sentry.io/3205775" }});',
+        "SENTRY_DSN=https://{v}@o1.ingest.us.sentry.io/42",
+        "dsn = 'https://{v}@sentry.io/1'",
+    ],
+)
+def test_a_sentry_dsns_public_key_stays(text: str) -> None:
+    _kept_everywhere(text.format(v=rnd(HEX, 32)))
+
+
+def test_a_sentry_dsns_legacy_secret_is_masked() -> None:
+    secret = rnd(HEX, 32)
+    _masked_everywhere(f"SENTRY_DSN=https://{rnd(HEX, 32)}:{secret}@sentry.io/1", secret)

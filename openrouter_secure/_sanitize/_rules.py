@@ -1869,7 +1869,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "url-token-user",
         ("@",),
-        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])",
+        # (not a Sentry DSN's public key, ``https://<key>@o1.ingest.sentry.io/2``: Sentry
+        # publishes DSNs in web pages, and they only let one send events)
+        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])(?![\w.\-]*\bsentry\.io[/:])",
         keep=0,
         kind="generated",
         max_len=4200,
