@@ -3694,3 +3694,18 @@ def test_a_sentry_dsns_public_key_stays(text: str) -> None:
 def test_a_sentry_dsns_legacy_secret_is_masked() -> None:
     secret = rnd(HEX, 32)
     _masked_everywhere(f"SENTRY_DSN=https://{rnd(HEX, 32)}:{secret}@sentry.io/1", secret)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "| TOKEN_PROD set to {v}\n",
+        "--AUTH_TOKEN_V2 set to {v}\n",
+        "db_password2 was set to {v}!",
+        "api_token_value is now {v}",
+        "DB_PASSWORD_PROD set to {v}",
+    ],
+)
+def test_a_log_verb_after_a_name_with_digits_or_a_suffix(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)

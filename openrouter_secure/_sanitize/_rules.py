@@ -918,6 +918,19 @@ _HS_KEY_GATES = (
     (f"{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
     (_HS_UPPER_PASSWORD_BRACKETED, 96),
     (f"{_SECRET_ID_RE}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
+    # (a log's verb between such a name and its value, ``TOKEN_PROD set to v``,
+    # ``db_password2 was set to v``: patterns of their own, as the tails above with it
+    # are too large)
+    (
+        f"(?:{_PASSWORD_WORD_RE}{_SUFFIXED}|{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX})"
+        f" {_LINK_VERB}{_QUOTE_OPEN}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
+        _RUN_WINDOW_WIDE,
+    ),
+    (
+        f"(?:{_OTHER_WORD_RE}{_SUFFIXED}|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}|{_SECRET_ID_RE})"
+        f" {_LINK_VERB}{_QUOTE_OPEN}{_PROSE_TOKEN}",
+        _RUN_WINDOW_WIDE,
+    ),
     # (a literal an expression falls back on, ``apiKey = args.token || "v"``: read from
     # the name before it, as ``_context`` reads it)
     # (the name may be two lines up: ``API_KEY = (``, ``os.getenv("K")``, ``or "v"``)
