@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import re
+import string
 import sys
 import tempfile
 import time
@@ -380,6 +381,30 @@ def linearity(rule_ids: tuple[str, ...]) -> None:
         print(f"  {rule_id:24s} 2 MB {t1 * 1e3:8.1f} ms   4 MB {t2 * 1e3:8.1f} ms   x{t2 / t1:.2f}")
 
 
+def propagation_linearity() -> None:
+    """Many found values that begin alike (``token=app:1.2-<v>`` on each line), on the
+    engine without an automaton: every value's other occurrences are looked up, which
+    must stay linear in the text."""
+    rng = random.Random(8)
+    s = Sanitizer(backend="python")
+    s.sanitize("warm up")
+
+    def line() -> str:
+        tail = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(6))
+        return "token=app:1.2-" + tail
+
+    def text(size: int) -> str:
+        return "\n".join(line() for _ in range(size // 21))
+
+    small, large = text(128_000), text(256_000)
+    t1 = min(_timed(s, small) for _ in range(2))
+    t2 = min(_timed(s, large) for _ in range(2))
+    print(
+        f"\nmany values alike, python engine: 128 KB {t1 * 1e3:7.1f} ms   "
+        f"256 KB {t2 * 1e3:7.1f} ms   x{t2 / t1:.2f}"
+    )
+
+
 def _timed(s: Sanitizer, text: str) -> float:
     """CPU seconds of this thread (the scan runs in it): a loaded machine's other work
     is not counted, so the doubling is comparable from run to run."""
@@ -401,6 +426,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.shapes_only:
         worst, ratio = shape_costs()
         linearity(tuple(r.id for r in RULES))
+        propagation_linearity()
         print(f"\nworst clean shape: {worst} ({ratio:.2f}x a plain record)")
         return
     if args.steady_record:  # one process of ``steady_overhead``
@@ -478,6 +504,7 @@ def main(argv: list[str] | None = None) -> None:
         r_log = _rate(len(log.encode()), lambda one=one, log=log: one.sanitize(log))  # type: ignore[misc]
         print(f"    {name:30s} {r_log:6.0f} MB/s = {r_log / r_fast:4.0%} of the realistic log")
     linearity(tuple(r.id for r in RULES))
+    propagation_linearity()
     sample = text[: min(len(text), 5_000_000)]
     slow = Sanitizer(backend="python")
     r_slow = _rate(len(sample.encode()), lambda: slow.sanitize(sample), runs=1)

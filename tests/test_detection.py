@@ -287,6 +287,19 @@ def test_every_copy_of_each_of_hundreds_of_found_values_is_masked(backend: str, 
 
 
 @pytest.mark.parametrize("backend", ["hyperscan", "ahocorasick", "python"])
+def test_copies_of_found_values_that_begin_alike_are_masked(backend: str) -> None:
+    """Found values that share their first characters (``app:1.2-<v>``), one a prefix
+    of another: each copy is masked whole."""
+    values = [f"app:1.2-{rnd(ALNUM, 12)}" for _ in range(40)]
+    values.append(values[0] + rnd(ALNUM, 6))
+    lines = [f"token={v}" for v in values] + [f"copy {v} here" for v in values]
+    out = engine(backend).sanitize("\n".join(lines))
+    for value in values:
+        assert_no_leak(value, out)
+    assert out.count("copy " + MASK + " here") == len(values)
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "ahocorasick", "python"])
 def test_a_secret_inside_a_found_assignment_is_masked_where_it_recurs_bare(
     backend: str,
 ) -> None:

@@ -3709,3 +3709,57 @@ def test_a_sentry_dsns_legacy_secret_is_masked() -> None:
 def test_a_log_verb_after_a_name_with_digits_or_a_suffix(shape: str) -> None:
     value = _key()
     _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize("word", ["auth", "Auth", "AUTH", "pwd", "token"])
+@pytest.mark.parametrize("before", ["", "x" * 30 + " ", "line one\nENV "])
+def test_a_log_verb_after_a_secret_word_anywhere_in_a_text(word: str, before: str) -> None:
+    """(Hyperscan 5.4 lost ``auth set to v`` past a text's first dozen characters when
+    the words were written case-insensitive.)"""
+    value = _key()
+    _masked_everywhere(f"{before}{word} set to {value};", value)
+
+
+@pytest.mark.parametrize(
+    "shape", ["AUTH_TOKEN_V2=[ {v}].", "TOKEN_PROD=( {v} )", "api_token2=[ {v} ]"]
+)
+def test_every_engine_reads_a_bracket_with_blanks_after_a_suffixed_name_alike(shape: str) -> None:
+    text = shape.format(v=_key())
+    assert len({engine(backend).sanitize(text) for backend in ENGINES}) == 1
+
+
+@pytest.mark.parametrize("before", ['{"msg": "key\\n', "id=42", "_", "abc"])
+def test_a_firebase_server_key_glued_to_the_text_before_it_is_masked(before: str) -> None:
+    key = "AAAA" + rnd(ALNUM, 7) + ":APA91b" + rnd(ALNUM + "_-", 134)
+    _masked_everywhere(before + key + '"}', key[4:])
+
+
+@pytest.mark.parametrize(
+    ("shape", "groups"),
+    [
+        ("GMAIL_APP_PASSWORD={v}", 4),
+        ('{{"token": "{v}"}}', 8),
+        ("Using token {v} for request", 7),
+        ("Using password {v} for login", 4),
+        ("The password is {v}.", 4),
+        ('server.login("bob@gmail.com", "{v}")', 4),
+        ('curl -u "bob:{v}" https://blog.example.com/wp-json/wp/v2/posts', 6),
+    ],
+)
+def test_an_application_password_in_more_forms_is_masked_whole(shape: str, groups: int) -> None:
+    value = _app_password(groups)
+    text = shape.format(v=value)
+    for group in value.split(" "):
+        _masked_everywhere(text, group)
+
+
+def test_an_application_password_with_tabs_between_its_groups_is_masked() -> None:
+    value = _app_password(4).replace(" ", "\t")
+    _masked_everywhere(f"GMAIL_APP_PASSWORD={value}", value[-4:])
+
+
+@pytest.mark.parametrize(
+    "text", ["token: aaaa bbbb cccc dddd", 'server.login("admin", "login failed")']
+)
+def test_repeated_letters_and_messages_stay(text: str) -> None:
+    _kept_everywhere(text)

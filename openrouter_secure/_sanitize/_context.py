@@ -415,8 +415,9 @@ _GLUED_IDENT = re.compile(
 )
 # (a word of six letters or more, its capital counted)
 _LONG_WORD = re.compile(r"[A-Z]?[a-z]{5,}")
-# An application password as Google and WordPress show one (``abcd efgh ijkl mnop``)
-_APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){3,5}")
+# An application password as Google and WordPress show one (``abcd efgh ijkl mnop``), in
+# four to eight groups, a blank or a tab between them
+_APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3,7}")
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
 # ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
@@ -506,12 +507,14 @@ def _generated_groups(value: str) -> bool:
     letter pairs in five inside the groups are rare in words (``that have been with``
     is prose: none is; a random run's are seven in ten) and not most of them steps of
     a walk (``abcd efgh ijkl mnop``, the placeholder vendors' docs show)."""
-    joined = value.replace(" ", "")
+    groups = value.split()
+    joined = "".join(groups)
     if not joined.isalpha():
         return looks_generated(joined)
-    pairs = [g[i : i + 2].lower() for g in value.split(" ") for i in range(3)]
+    pairs = [g[i : i + 2].lower() for g in groups for i in range(3)]
     rare = sum(p not in _COMMON_PAIRS for p in pairs)
-    walked = sum(p in _WALK_PAIRS for p in pairs)
+    # (a letter twice, ``aaaa bbbb cccc dddd``, is typed as a walk is)
+    walked = sum(p in _WALK_PAIRS or p[0] == p[1] for p in pairs)
     return 5 * rare >= 2 * len(pairs) and 5 * walked < 3 * len(pairs)
 
 
@@ -725,7 +728,7 @@ def _value_kind(value: str, password: bool) -> bool:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)
     if _APP_PASSWORD.fullmatch(value) is not None:
-        if _placeholder(value.replace(" ", ""), password):
+        if _placeholder("".join(value.split()), password):
             return False  # ``abcd efgh ijkl mnop``, ``xxxx xxxx xxxx xxxx``
         if not password:
             return _generated_groups(value)
@@ -877,7 +880,7 @@ _LINE_HEAD = re.compile(r"[ \t]*(?:- |export[ \t]+)?[\w.\-]*")
 _DEFINE = re.compile(r"#[ \t]*define[ \t]+$")
 # An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
 # four, WordPress's six), to the value's end
-_APP_PASSWORD_TAIL = re.compile(r"(?: [A-Za-z0-9]{4}){3,5}(?![^\s\"'`,;)}\]<>|\\])")
+_APP_PASSWORD_TAIL = re.compile(r"(?:[ \t][A-Za-z0-9]{4}){3,7}(?![A-Za-z0-9])")
 _ID_TOKEN_TAIL = re.compile(r"\|[A-Za-z0-9]{20,256}(?![A-Za-z0-9])")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"

@@ -321,6 +321,22 @@ _SEP_RE = (
 # ``key: env://...`` and ``auth (session`` never reach Python.
 _PASSWORD_WORD_RE = "(?i:password|passwd|passphrase|pwd|pass|secret)"  # noqa: S105 - a pattern
 _OTHER_WORD_RE = "(?:(?i:token|key|auth|credentials|credential|creds|cookie|sessionid)|LOGIN)"
+# The same words in the cases names spell them (``auth``, ``AUTH``, ``Auth``,
+# ``sessionId``): Hyperscan 5.4 loses matches of the case-insensitive words before a
+# log's verbs (``x auth set to v``, ``x pwd set to v`` were found only within a text's
+# first dozen characters); written out, it finds them all.
+_PASSWORD_WORDS_CASED = (
+    "(?:" + "|".join(_case("password", "passwd", "passphrase", "pwd", "pass", "secret")) + ")"
+)
+_OTHER_WORDS_CASED = (
+    "(?:"
+    + "|".join(
+        _case("token", "key", "auth", "credentials", "credential", "creds", "cookie")
+        + _case("sessionid")
+        + ("sessionId", "SessionId", "SessionID", "sessionID", "LOGIN")
+    )
+    + ")"
+)
 _TOK = r"[A-Za-z0-9+/=_\-.~!@#%^&?]"
 _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 # After a name and a blank (``Using token v``): no ``=`` or ``:`` (``KEY tenant=42``
@@ -328,7 +344,7 @@ _TOK_NEXT = r"[A-Za-z0-9+/=_\-.~!@#%^&?*$]"
 _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
 # An application password as Google and WordPress show one, in groups of four
 # (``abcd efgh ijkl mnop``): its first four groups, as the gates read it
-_APP_GROUPS = r"[A-Za-z0-9]{4}(?: [A-Za-z0-9]{4}){3}"
+_APP_GROUPS = r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3}"
 # (ten of them, or a numeric id, a ``:`` and six: ``using token 12345678:<secret>``)
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
@@ -439,8 +455,9 @@ def _tails(
     value (``abcd efgh ijkl mnop``) after an operator or, under other words, a blank."""
     app_password = f"|{_APP_GROUPS}" if app else ""
     prose_token = f"(?:{_PROSE_TOKEN}{app_password})"
+    prose_password = f"(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}{app_password})"
     border = _CELL if cell else ""
-    verbs = f"| {_LINK_VERB}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}" if password_verbs else ""
+    verbs = f"| {_LINK_VERB}{quote}{prose_password}" if password_verbs else ""
     listed = f"|{_ID_TOKEN}" if id_token else ""
     # (an expression, then a literal it falls back on: ``os.getenv("K") or "v"``)
     # (the operator a word of its own, as Hyperscan's heads spell it: ``token: org:v`` is
@@ -454,7 +471,7 @@ def _tails(
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
         f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password})"
         + f"|{_COMMA_VALUE}|{xml}"
-        + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}"
+        + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
         + f"|{said}[ \\t]{{0,4}}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
     )
     other = (
@@ -475,7 +492,9 @@ _PASSWORD_TAIL, _OTHER_TAIL = _tails(_XML_VALUE)
 _PASSWORD_TAIL_NO_CELL = _tails(
     _XML_VALUE, cell=False, id_token=False, bracket="", quote=_QUOTE_MARK, app=False
 )[0]
-_OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, app=False)[1]
+# (nor blanks inside a bracket around the value, ``TOKEN_PROD=[ v ]``: Hyperscan's
+# patterns for the names with a suffix would be too large with them)
+_OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, app=False, quote=_QUOTE)[1]
 _SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
 # (after any secret word: six characters of a value, read in Python)
 _ANY_WORD_SEP_MORE = (
@@ -705,6 +724,7 @@ _LOOSE_PASSWORD_TAIL = _tails(
     said=_SAID_WORDS,
     bracket="",
     quote=_QUOTE_MARK,
+    app=False,
 )[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value(loose=True)}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
@@ -888,17 +908,20 @@ _HS_KEY_GATES = (
     *_HS_COLON_PAIR_GATES,
     (_ANY_WORD_SEP_MORE, 320),
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
-    *_headed(_OTHER_WORD_RE, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
+    *_headed(_OTHER_WORDS_CASED, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE),
     *_headed(
         _PASSWORD_WORD_RE,
         _BLANK_HEADS,
-        f"{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
+        f"{_QUOTE}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
         _RUN_WINDOW_WIDE,
     ),
     *_headed(
-        _PASSWORD_WORD_RE, _SET_HEADS, f"{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}", _RUN_WINDOW_WIDE
+        _PASSWORD_WORDS_CASED,
+        _SET_HEADS,
+        f"{_QUOTE}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
+        _RUN_WINDOW_WIDE,
     ),
     *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
@@ -1087,9 +1110,11 @@ def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
         rf"""(?:(?!(?P={e})(?P={q}))(?:[^\s\\]|\\\S)|(?P={e})(?P={q})(?P={e})(?P={q}))"""
         rf"""{{{least},{most}}}"""
     )
+    # (the secret may be an application password in groups, ``login(user, "abcd efgh ijkl
+    # mnop")``, as Google's and WordPress's are shown)
     return (
         rf"""{_CALL_PREFIX}(?P<{e}>\\{{0,7}})(?P<{q}>["'`])"""
-        + (f"(?P<s>{content})" if secret else content)
+        + (f"(?P<s>{content}|{_APP_GROUPS}(?:[ \t][A-Za-z0-9]{{4}}){{0,4}})" if secret else content)
         + rf"""(?P={e})(?P={q})"""
     )
 
@@ -1807,8 +1832,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "firebase-server-key",
         (":APA91b",),
-        r".{0,16}?(?<![A-Za-z0-9_\-])"
-        r"(?P<s>AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120,160})(?![A-Za-z0-9_\-])",
+        # (glued to the text before it too: ``\n<key>`` in a JSON string, ``id=42<key>``)
+        r".{0,16}?(?P<s>AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120,160})(?![A-Za-z0-9_\-])",
         back=16,
         gate=r"AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120}",
     ),
@@ -1899,9 +1924,11 @@ RULES: tuple[Rule, ...] = (
             *("-u ", "-u\t", "--user ", "--user=", "-u'", '-u"', "--auth ", "--auth="),
             *("http -a ", "https -a ", "xh -a ", "xhs -a "),
         ),
-        r"""(?<![\w\-])(?:-u|--user|--auth|(?:https?|xhs?) -a)(?:[ \t=]{1,8}|(?=["']))["']?"""
-        r"""(?P<user>[^\s"':]{0,128})["']?:"""
-        r"""["']?(?P<s>[^\s"']{1,256})""",
+        r"""(?<![\w\-])(?:-u|--user|--auth|(?:https?|xhs?) -a)(?:[ \t=]{1,8}|(?=["']))"""
+        r"""(?P<q>["'])?(?P<user>[^\s"':]{0,128})["']?:["']?"""
+        # (in quotes, blanks may stand inside the password, as in an application
+        # password's groups: ``-u "bob:abcd efgh ijkl mnop"``)
+        r"""(?P<s>(?(q)[^\s"']{1,256}(?:[ \t][^\s"']{1,64}){0,7}(?=["'])|[^\s"']{1,256}))""",
         keep=0,
         kind="password",
     ),
