@@ -3744,6 +3744,9 @@ def test_a_firebase_server_key_glued_to_the_text_before_it_is_masked(before: str
         ("The password is {v}.", 4),
         ('server.login("bob@gmail.com", "{v}")', 4),
         ('curl -u "bob:{v}" https://blog.example.com/wp-json/wp/v2/posts', 6),
+        # (a run's character right after the last group: ``.``, ``&``)
+        ("const credentials is {v}.", 4),
+        ("apiKey = {v}&x=1", 4),
     ],
 )
 def test_an_application_password_in_more_forms_is_masked_whole(shape: str, groups: int) -> None:

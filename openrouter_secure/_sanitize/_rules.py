@@ -561,7 +561,7 @@ def _value_run(inside: str, *, prose: bool, app: bool) -> str:
     separated = "" if prose else rf"|{_RUN}*[ \t]{{0,4}}=|{_COLON}"
     return (
         rf"(?:(?:{_MARKED}|{first}{_RUN}*{_MARKED}){_RUN}*{_RUN_END}"
-        rf"{separated}|{first}{_RUN}*{inside}" + (rf"|{_APP_GROUPS}{_RUN_END})" if app else ")")
+        rf"{separated}|{first}{_RUN}*{inside}" + (rf"|{_APP_GROUPS}[^A-Za-z0-9])" if app else ")")
     )
 
 
