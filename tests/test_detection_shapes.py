@@ -3526,6 +3526,9 @@ def test_identifiers_and_unmarked_letter_runs_stay_in_every_engine(text: str) ->
         "kSecAttrAccessible",
         "AmazonS3ReadOnlyAccess",
         "Http2Connection",
+        "IPv6AddressValidator",
+        "X509CertificateLoader",
+        "K8sSecretRef",
     ],
 )
 @pytest.mark.parametrize("shape", ["token: {v}", 'api_key = "{v}"', '{{"credentials": "{v}"}}'])
@@ -3553,7 +3556,7 @@ def test_random_values_seldom_read_as_glued_identifiers(alphabet: str, size: int
         )
 
     values = [rnd(alphabet, size) for _ in range(4000)]
-    assert sum(map(lost, values)) <= 12  # 0.3%; 0.01-0.1% measured
+    assert sum(map(lost, values)) <= 16  # 0.4%; 0.01-0.1% measured
 
 
 @pytest.mark.parametrize(

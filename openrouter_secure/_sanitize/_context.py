@@ -398,10 +398,13 @@ _TWO_LETTER_WORDS = (
 )
 # Words glued to acronyms, one-letter prefixes and numbers: ``IDisposableResource``,
 # ``OAuthCallbackHandler``, ``SAMLIdPMetadata``, ``mTLSClientCertificate``,
-# ``kSecAttrAccessible``, ``AmazonS3ReadOnlyAccess``, ``Base64Encoder``
+# ``kSecAttrAccessible``, ``AmazonS3ReadOnlyAccess``, ``Base64Encoder``,
+# ``IPv6AddressValidator``, ``X509CertificateLoader``
 _GLUED_UNIT = (
     r"(?:[A-Z]{2,}(?=[A-Z][a-z]|[_.\-:]|$)|[A-Z]?[a-z]{2,}(?:\d{1,3}(?=[A-Z_.\-:]|$))?"
     r"|[A-Z]{1,3}\d(?=[A-Z][a-z]|[_.\-:]|$)"
+    # (an acronym with its number: ``IPv6``, ``X509``, ``FIDO2``, ``K8s``, ``Ec2``)
+    r"|[A-Z]{1,5}v?\d{1,3}[a-z]?(?=[A-Z]|[_.\-:]|$)|[A-Z][a-z]\d(?=[A-Z]|[_.\-:]|$)"
     rf"|(?:{_TWO_LETTER_WORDS})(?=[A-Z]|[_.\-:]|$)|[A-Z](?=[A-Z][a-z]{{2}}|[_.\-]|$))"
 )
 _GLUED_IDENT = re.compile(
@@ -522,7 +525,7 @@ def _glued_identifier(value: str) -> bool:
     """An identifier whose words meet acronyms, one-letter prefixes, two-letter words
     and numbers (``_GLUED_IDENT``), holding a word: six letters or more, its capital
     counted, with one letter pair at most that words seldom hold. (Of random values of
-    12 to 24 characters that look generated, one to three in 10,000 parse so; without
+    12 to 24 characters that look generated, one to seven in 10,000 parse so; without
     the word, a few in a hundred.)"""
     if _GLUED_IDENT.fullmatch(value) is None:
         return False
