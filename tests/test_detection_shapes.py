@@ -3769,3 +3769,58 @@ def test_an_application_password_with_tabs_between_its_groups_is_masked() -> Non
 )
 def test_repeated_letters_and_messages_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "Using password ( {v} )",
+        "Using password [ {v} ]",
+        "PassWord set to {v}",
+        "passPhrase is now {v}",
+        "dbPassWord changed to {v}",
+        "GH_PAT set to {v}",
+        "AZURE_SAS is now {v}",
+    ],
+)
+def test_more_log_verbs_and_brackets_after_secret_names(shape: str) -> None:
+    value = _key()
+    _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_properties_files_escaped_colon_in_a_firebase_server_key() -> None:
+    key = "AAAA" + rnd(ALNUM, 7) + "\\:APA91b" + rnd(ALNUM + "_-", 134)
+    _masked_everywhere(f"FCM_SERVER_KEY={key}", key[14:])
+
+
+@pytest.mark.parametrize("size", [16, 18])
+def test_lower_case_random_letters_under_a_password_name_from_16(size: int) -> None:
+    """(Google's application passwords written without their blanks)"""
+    from openrouter_secure._sanitize._context import _random_letters
+
+    while not _random_letters(value := rnd(string.ascii_lowercase, size), lower=True):
+        pass
+    _masked_everywhere(f"GMAIL_APP_PASSWORD={value}", value)
+
+
+def test_twelve_groups_are_masked_whole() -> None:
+    value = _app_password(12)
+    text = f"GMAIL_APP_PASSWORD={value}"
+    _masked_everywhere(text, value[-9:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASSWORD=kubernetesdashboard",
+        "Signing key: ABCD 1234 EF56 7890 ABCD  1234 EF56 7890 ABCD 1234",
+        "token: 1234 5678 9012 3456",
+    ],
+)
+def test_words_fingerprints_and_numbers_in_groups_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_random_letters_after_a_version_are_no_image_tag() -> None:
+    value = f"app:1.2-{rnd('qxzjkvw', 6)}{rnd(string.digits, 3)}"
+    _masked_everywhere(f"token={value}", value[4:])

@@ -419,8 +419,9 @@ _GLUED_IDENT = re.compile(
 # (a word of six letters or more, its capital counted)
 _LONG_WORD = re.compile(r"[A-Z]?[a-z]{5,}")
 # An application password as Google and WordPress show one (``abcd efgh ijkl mnop``), in
-# four to eight groups, a blank or a tab between them
-_APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3,7}")
+# four groups or more, a blank or a tab between them
+_HEX_GROUP = re.compile(r"[0-9A-F]{4}")
+_APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3,11}")
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
 # ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
@@ -504,6 +505,20 @@ def is_identifier(value: str) -> bool:
     return _IDENT.fullmatch(value) is not None
 
 
+def _image_tag(value: str) -> bool:
+    """A container image and its version's tag (``_IMAGE_TAG``), the tag's words read as
+    words (``alpine``, ``bookworm``, ``debian``: half of their letter pairs or more
+    common in words; a token's random letters after a version, ``prod:1.2-qzvkwp928``,
+    are no tag)."""
+    if _IMAGE_TAG.fullmatch(value) is None:
+        return False
+    tag = value.rpartition(":")[2].lower()
+    return all(
+        2 * sum(w[i : i + 2] not in _COMMON_PAIRS for i in range(len(w) - 1)) <= len(w) - 1
+        for w in re.findall("[a-z]{4,}", tag)
+    )
+
+
 def _generated_groups(value: str) -> bool:
     """Whether an application password's groups (``_APP_PASSWORD``) are generated:
     with a digit, as any value (:func:`looks_generated`); letters alone, when two
@@ -512,6 +527,8 @@ def _generated_groups(value: str) -> bool:
     a walk (``abcd efgh ijkl mnop``, the placeholder vendors' docs show)."""
     groups = value.split()
     joined = "".join(groups)
+    if joined.isdigit() or all(_HEX_GROUP.fullmatch(g) for g in groups):
+        return False  # a number in groups, a key's fingerprint (``ABCD 1234 ...``)
     if not joined.isalpha():
         return looks_generated(joined)
     pairs = [g[i : i + 2].lower() for g in groups for i in range(3)]
@@ -593,8 +610,11 @@ def _random_letters(value: str, *, lower: bool) -> bool:
     such runs too would cost every scan of a log."""
     one_case = value.isupper() or value.islower()
     # (in mixed case from 16: a random run of 16 shows its case changes and rare pairs
-    # as plainly, ``vlFKZLPUDXgiXjuF``)
-    if len(value) < (20 if one_case else 16) or not value.isalpha():
+    # as plainly, ``vlFKZLPUDXgiXjuF``; in lower case under a password name too, as
+    # Google's application passwords are written without their blanks)
+    if len(value) < (20 if one_case and not (lower and value.islower()) else 16) or not (
+        value.isalpha()
+    ):
         return False
     if value.islower() and not lower:
         return False
@@ -751,9 +771,7 @@ def _value_kind(value: str, password: bool) -> bool:
         return False
     if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
         return False
-    if not password and (
-        _WORD_NUMBER.fullmatch(value) is not None or _IMAGE_TAG.fullmatch(value) is not None
-    ):
+    if not password and (_WORD_NUMBER.fullmatch(value) is not None or _image_tag(value)):
         # an id (``user:926382``), an image (``postgres:16.2``); under a password name,
         # ``Summer@2024``
         return False
@@ -883,7 +901,7 @@ _LINE_HEAD = re.compile(r"[ \t]*(?:- |export[ \t]+)?[\w.\-]*")
 _DEFINE = re.compile(r"#[ \t]*define[ \t]+$")
 # An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
 # four, WordPress's six), to the value's end
-_APP_PASSWORD_TAIL = re.compile(r"(?:[ \t][A-Za-z0-9]{4}){3,7}(?![A-Za-z0-9])")
+_APP_PASSWORD_TAIL = re.compile(r"(?:[ \t][A-Za-z0-9]{4}){3,11}(?![A-Za-z0-9])")
 _ID_TOKEN_TAIL = re.compile(r"\|[A-Za-z0-9]{20,256}(?![A-Za-z0-9])")
 _XML_TOKEN = re.compile(r"[^\s{}()\[\],;|<>\"']{12,512}")
 _TRAILING = ".,:;"

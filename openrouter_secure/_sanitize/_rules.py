@@ -326,7 +326,14 @@ _OTHER_WORD_RE = "(?:(?i:token|key|auth|credentials|credential|creds|cookie|sess
 # log's verbs (``x auth set to v``, ``x pwd set to v`` were found only within a text's
 # first dozen characters); written out, it finds them all.
 _PASSWORD_WORDS_CASED = (
-    "(?:" + "|".join(_case("password", "passwd", "passphrase", "pwd", "pass", "secret")) + ")"
+    "(?:"
+    + "|".join(
+        (
+            *_case("password", "passwd", "passphrase", "pwd", "pass", "secret"),
+            *("PassWord", "passWord", "PassPhrase", "passPhrase", "PassWd", "passWd"),
+        )
+    )
+    + ")"
 )
 _OTHER_WORDS_CASED = (
     "(?:"
@@ -914,7 +921,7 @@ _HS_KEY_GATES = (
     *_headed(
         _PASSWORD_WORD_RE,
         _BLANK_HEADS,
-        f"{_QUOTE}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
+        f"{_QUOTE_OPEN}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
         _RUN_WINDOW_WIDE,
     ),
     *_headed(
@@ -1114,7 +1121,7 @@ def _call_string(n: str, least: int, most: int, *, secret: bool = False) -> str:
     # mnop")``, as Google's and WordPress's are shown)
     return (
         rf"""{_CALL_PREFIX}(?P<{e}>\\{{0,7}})(?P<{q}>["'`])"""
-        + (f"(?P<s>{content}|{_APP_GROUPS}(?:[ \t][A-Za-z0-9]{{4}}){{0,4}})" if secret else content)
+        + (f"(?P<s>{content}|{_APP_GROUPS}(?:[ \t][A-Za-z0-9]{{4}}){{0,8}})" if secret else content)
         + rf"""(?P={e})(?P={q})"""
     )
 
@@ -1228,6 +1235,11 @@ _HS_UPPER_GATES = (
     (
         f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
         f"(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True, app=False)}|{_COMMA_VALUE})",
+        _RUN_WINDOW_WIDE,
+    ),
+    # (a log's verb between them: ``GH_PAT set to v``)
+    (
+        f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE} {_LINK_VERB}{_value(prose=True, app=False)}",
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
@@ -1833,9 +1845,10 @@ RULES: tuple[Rule, ...] = (
         "firebase-server-key",
         (":APA91b",),
         # (glued to the text before it too: ``\n<key>`` in a JSON string, ``id=42<key>``)
-        r".{0,16}?(?P<s>AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120,160})(?![A-Za-z0-9_\-])",
-        back=16,
-        gate=r"AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{120}",
+        # (and a ``.properties`` file's escaped colon, ``\:``)
+        r".{0,17}?(?P<s>AAAA[A-Za-z0-9_\-]{7}\\?:APA91b[A-Za-z0-9_\-]{120,160})(?![A-Za-z0-9_\-])",
+        back=17,
+        gate=r"AAAA[A-Za-z0-9_\-]{7}\\?:APA91b[A-Za-z0-9_\-]{120}",
     ),
     # A Telegram bot token on its own (``<bot id>:AA<33 characters>``, as BotFather gives
     # it); the bot id stays visible.
