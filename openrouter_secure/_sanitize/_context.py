@@ -419,9 +419,10 @@ _GLUED_IDENT = re.compile(
 # (a word of six letters or more, its capital counted)
 _LONG_WORD = re.compile(r"[A-Z]?[a-z]{5,}")
 # An application password as Google and WordPress show one (``abcd efgh ijkl mnop``), in
-# four groups or more, a blank or a tab between them
-_HEX_GROUP = re.compile(r"[0-9A-F]{4}")
+# four to twelve groups, a blank or a tab between them
 _APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3,11}")
+# (a group of a key's fingerprint, as GnuPG prints one: ``ABCD 1234 ...``)
+_HEX_GROUP = re.compile(r"[0-9A-F]{4}")
 _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, dates, versions
 # Words and a number (``user:926382``, ``order-12345``, ``page/2``, ``order-queue-19``,
 # ``prod-us-east-1``): an id, not a secret (after several words, a short number only:
@@ -520,8 +521,9 @@ def _image_tag(value: str) -> bool:
 
 
 def _generated_groups(value: str) -> bool:
-    """Whether an application password's groups (``_APP_PASSWORD``) are generated:
-    with a digit, as any value (:func:`looks_generated`); letters alone, when two
+    """Whether an application password's groups (``_APP_PASSWORD``) are generated: not
+    digits alone nor a fingerprint's upper-case hex; with a digit, as any value
+    (:func:`looks_generated`); letters alone, when two
     letter pairs in five inside the groups are rare in words (``that have been with``
     is prose: none is; a random run's are seven in ten) and not most of them steps of
     a walk (``abcd efgh ijkl mnop``, the placeholder vendors' docs show)."""
