@@ -479,14 +479,14 @@ def _tails(
         f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password})"
         + f"|{_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
-        + f"|{said}[ \\t]{{0,4}}{quote}{_VAL_FIRST}{_VAL_NEXT}{{7}}{falls}{verbs})"
+        + f"|{said}[ \\t]{{0,4}}{quote}{prose_password}{falls}{verbs})"
     )
     other = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}{quote}"
         f"(?:{_TOK}{_TOK_NEXT}{{5}}(?:{_TOK_NEXT}|:){{4}}{_SHORT_PREFIXED}{listed}"
         f"{app_password})"
         + f"|{_COMMA_VALUE}|{xml}|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_token}"
-        + f"|{said}[ \\t]{{0,4}}{quote}{_PROSE_TOKEN}{falls}| {_LINK_VERB}{quote}{prose_token})"
+        + f"|{said}[ \\t]{{0,4}}{quote}{prose_token}{falls}| {_LINK_VERB}{quote}{prose_token})"
     )
     return password, other
 
@@ -595,7 +595,7 @@ def _value(*, prose: bool = False, loose: bool = False, app: bool = True) -> str
         bracketed = _BRACKET + r"[ \t]*" + _TOK_WORD + "{16}"
     elif loose:
         # (or its padding: ``[<base64>==]``)
-        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[\])>=:]"
+        bracketed = rf"{_BRACKET}{_RUN_FIRST}{_RUN}*[ \t\])>=:]"
     else:
         # (base64's padding before the bracket, ``api_key=[<base64>==]``; a prefix and a
         # ``:``, ``[v1:<key>]``, ``[base64:<key>]``)
@@ -635,13 +635,18 @@ _XML_OPEN = r"<(?:[A-Za-z][\w.\-]{0,15}:)?"
 _XML_ATTR_NAME = r"""[\w:.\-]{1,32}=["']"""
 _XML_ATTR_START = r"[ \t]{1,4}" + _XML_ATTR_NAME
 _XML_ATTR_WINDOW = 160
-# The start of a value after a log's words (a superset: eight characters)
-_SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
+# The start of a value after a log's words (a superset: eight characters, or an
+# application password's groups, ``Your app password for your device: <groups>``)
+_SAID_START = rf"""{_QUOTE}(?:[^\s"'`,;<>]{{8}}|{_APP_GROUPS})"""
+_SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_SAID_START}"""
+# (without the groups, after names with digits or a suffix: Hyperscan's patterns for
+# those would be too large with them)
+_SAID_VALUE_PLAIN = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 # (unbounded runs, cheaper for Hyperscan than bounded ones; Python reads the bounded
 # form, ``_SAID_FOR``)
-_SAID_FOR_VALUE = rf""" for (?:[^\s]+ ){{0,2}}[^\s]+ ?:[ \t]+{_QUOTE}[^\s"'`,;<>]{{8}}"""
-_SAID_WINDOW = 96
-_SAID_FOR_WINDOW = 192
+_SAID_FOR_VALUE = rf""" for (?:[^\s]+ ){{0,2}}[^\s]+ ?:[ \t]+{_SAID_START}"""
+_SAID_WINDOW = 112
+_SAID_FOR_WINDOW = 208
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
 _XML_WINDOW = 1100
 # The longest text from a word to its value (word 11, suffix 10, separator 13 and
@@ -735,7 +740,7 @@ _LOOSE_PASSWORD_TAIL = _tails(
 )[0]
 _LOOSE_OTHER_TAIL = (
     f"(?:{_SEP_ASSIGN}{_BLANKS}{_value(loose=True)}|[ \t]{{1,40}}{_LINK}{_QUOTE}{_PROSE_TOKEN}"
-    f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE})"
+    f"|{_COMMA_VALUE}|{_XML_ATTR_START}|{_XML}|{_SAID_VALUE_PLAIN})"
 )
 
 
@@ -1244,7 +1249,7 @@ _HS_UPPER_GATES = (
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
     (f"{_XML_OPEN}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE}", _SAID_WINDOW),
+    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
     # (a password word's plural: any value, as under a password word)
     (f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
     (
