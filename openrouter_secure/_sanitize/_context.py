@@ -899,6 +899,20 @@ _PASSPHRASE_LINE = re.compile(
     r"[A-Za-z]{3,12}(?: [A-Za-z]{3,12}){3,7}\d{0,4}(?=[ \t]*(?:[ \t]#[^\n]*)?\r?$)", re.M
 )
 _LINE_HEAD = re.compile(r"[ \t]*(?:- |export[ \t]+)?[\w.\-]*")
+# (how far back the start of a line is looked for: an indent and a name's prefix)
+_LINE_HEAD_MAX = 256
+
+
+def _opens_line(text: str, at: int) -> bool:
+    """Whether only ``_LINE_HEAD`` stands between the line's start and ``at`` (read
+    back a bounded way: a long line of many names costs no pass to its start each)."""
+    lo = max(0, at - _LINE_HEAD_MAX)
+    line = text.rfind("\n", lo, at) + 1
+    if not line and lo:
+        return False
+    return _LINE_HEAD.fullmatch(text, line, at) is not None
+
+
 # (right before a name: ``#define NAME v``)
 _DEFINE = re.compile(r"#[ \t]*define[ \t]+$")
 # An application password's groups after its first (``abcd efgh ijkl mnop``, Google's
@@ -1118,8 +1132,7 @@ def value_spans(
             # A passphrase as a line's value (YAML, ``.env``, ``.properties``, INI:
             # ``password: correct horse battery staple``): the words to the line's end
             words = _PASSPHRASE_LINE.match(text, start)
-            line = text.rfind("\n", 0, m.start()) + 1
-            if words is not None and _LINE_HEAD.fullmatch(text, line, m.start()) is not None:
+            if words is not None and _opens_line(text, m.start()):
                 end = words.end()
         if end - start == 4 and text[start:end].isalnum():
             # an application password, shown in groups (``abcd efgh ijkl mnop``)
