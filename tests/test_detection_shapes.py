@@ -3673,6 +3673,136 @@ def test_a_passphrase_as_a_lines_value_is_masked_whole(shape: str) -> None:
         _masked_everywhere(text, word)
 
 
+def _short_first_passphrase() -> str:
+    """A passphrase whose first word is short, as diceware lists hold many (random
+    letters, drawn again in the few cases that hold a word a note would)."""
+    from openrouter_secure._sanitize._context import _PROSE_WORD
+
+    while True:
+        value = " ".join(
+            rnd(string.ascii_lowercase, size) for size in (secrets.choice((3, 4, 5)), 7, 6, 8)
+        )
+        if _PROSE_WORD.search(value) is None:
+            return value
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "password: {v}",
+        "DB_PASSWORD={v}",
+        "DB_PASSWORD={v} ; rotated in May",
+        "passphrase = {v}\t# the old one",
+        "ENV DB_PASSWORD={v}",
+        "ARG SIGNING_PASSWORD={v}",
+        "set SMTP_PASSWORD={v}",
+        "<password>{v}</password>",
+    ],
+)
+def test_a_passphrase_whose_first_word_is_short_is_masked_whole(shape: str) -> None:
+    value = _short_first_passphrase()
+    text = shape.format(v=value)
+    for word in value.split(" "):
+        _masked_everywhere(text, word)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: please change this value",
+        "password: required for all users",
+        "password: see the docs below",
+        "Password: Must contain eight characters",
+        "<password>please change this value</password>",
+    ],
+)
+def test_a_note_under_a_password_name_stays(text: str) -> None:
+    """A line of words that holds two words prose is made of (``the``, ``for``,
+    ``this``), or one after a short first word, is a note, not a passphrase."""
+    _kept_everywhere(text)
+
+
+def test_a_passphrase_holding_one_word_of_prose_is_masked() -> None:
+    """Diceware lists hold ``and``, ``it``, ``can``: one such word among long ones is a
+    passphrase's."""
+    words = [rnd(string.ascii_lowercase, 7), rnd(string.ascii_lowercase, 6), "and"]
+    value = " ".join([*words, rnd(string.ascii_lowercase, 8)])
+    for word in value.split(" "):
+        _masked_everywhere(f"password: {value}", word)
+
+
+@pytest.mark.parametrize(
+    "text", ["password: aaaa bbbb cccc dddd", "<password>aaaa bbbb cccc dddd</password>"]
+)
+def test_groups_of_one_repeated_letter_stay_under_a_password_name(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<password>{v}</password>",
+        "<SmtpPassword>{v}</SmtpPassword>",
+        "<apiKey>{v}</apiKey>",
+        '<add key="SmtpPassword" value="{v}" />',
+    ],
+)
+def test_an_application_password_as_an_elements_content_is_masked(shape: str) -> None:
+    value = _app_password(4)
+    text = shape.format(v=value)
+    for part in value.split(" "):
+        _masked_everywhere(text, part)
+
+
+@pytest.mark.parametrize(
+    "text", ["<token>that have been with</token>", "<password>abcd efgh ijkl mnop</password>"]
+)
+def test_words_and_placeholders_in_groups_as_an_elements_content_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '#define API_KEY L"{v}"',
+        '#define API_KEY u8"{v}"',
+        'const wchar_t* token = L"{v}";',
+        'auto secret = u"{v}";',
+        'password = U"{v}"',
+        "apiKey=L'{v}'",
+    ],
+)
+def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
+    value = rnd(ALNUM, 12) + rnd(string.digits, 2) + rnd(ALNUM, 18)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "image_key: ghcr.io/acme/app:sha-{h7}",
+        "image_key: ghcr.io/acme/app:sha-{h40}",
+        "IMAGE_TOKEN=registry.example.com/team/app:pr-1234",
+        "deploy_key=quay.io/acme/worker:main-{h7}",
+        "image_key=acme/app@sha256:{h64}",
+    ],
+)
+def test_an_image_a_ci_built_stays(text: str) -> None:
+    _kept_everywhere(
+        text.format(
+            h7=secrets.token_hex(4)[:7], h40=secrets.token_hex(20), h64=secrets.token_hex(32)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["prod:sha-{h}", "sha-{h}", "acme:sha-{h}", "x/y:sha-{h}", "x/y@sha256:{h}{h}"]
+)
+def test_a_token_shaped_as_a_ci_tag_without_a_repository_is_masked(value: str) -> None:
+    token = value.format(h=secrets.token_hex(20))
+    _masked_everywhere(f"API_TOKEN={token}", token.rpartition("-")[2])
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -438,6 +438,14 @@ _IMAGE_TAG = re.compile(
     r"[a-z0-9][a-z0-9._\-]{0,62}:v?\d{1,4}(?:\.\d{1,4}){0,3}"
     r"(?:[\-._+](?:[a-z]{2,16}\d{0,3}|\d{1,4}|r\d{1,3}))*"
 )
+# An image a CI built, in a repository (a ``/`` in its name), tagged by the commit or the
+# pull request it was built from (``ghcr.io/acme/app:sha-4f2a9c1``, ``acme/app:pr-1234``)
+# or named by its digest (``acme/app@sha256:<hex>``)
+_CI_IMAGE = re.compile(
+    r"(?:[a-z0-9][a-z0-9.\-]{0,62}(?::\d{1,5})?/)(?:[a-z0-9][a-z0-9._\-]{0,62}/){0,4}"
+    r"[a-z0-9][a-z0-9._\-]{0,62}(?::(?:(?:sha|git|commit|build|main|master|dev|develop"
+    r"|release|nightly|edge|staging|prod)-[0-9a-f]{7,40}|(?:pr|build)-\d{1,8})|@sha256:[0-9a-f]{64})"
+)
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
@@ -507,10 +515,21 @@ def is_identifier(value: str) -> bool:
 
 
 def _image_tag(value: str) -> bool:
-    """A container image and its version's tag (``_IMAGE_TAG``), the tag's words read as
+    """A container image a CI built (``_CI_IMAGE``), or one and its version's tag
+    (``_IMAGE_TAG``), the tag's words read as
     words (``alpine``, ``bookworm``, ``debian``: half of their letter pairs or more
     common in words; a token's random letters after a version, ``prod:1.2-qzvkwp928``,
     are no tag)."""
+    if _CI_IMAGE.fullmatch(value) is not None:
+        # (the repository's names read as words: ``acme/app``, not ``x/y`` or a
+        # random run dressed as one)
+        path = re.split(r"[:@]", value.partition("/")[2], maxsplit=1)[0]
+        parts = re.findall("[a-z]+", path)
+        return bool(parts) and all(
+            len(w) >= 3
+            and 2 * sum(w[i : i + 2] not in _COMMON_PAIRS for i in range(len(w) - 1)) <= len(w) - 1
+            for w in parts
+        )
     if _IMAGE_TAG.fullmatch(value) is None:
         return False
     tag = value.rpartition(":")[2].lower()
@@ -753,8 +772,9 @@ def _value_kind(value: str, password: bool) -> bool:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)
     if _APP_PASSWORD.fullmatch(value) is not None:
-        if _placeholder("".join(value.split()), password):
-            return False  # ``abcd efgh ijkl mnop``, ``xxxx xxxx xxxx xxxx``
+        groups = value.split()
+        if _placeholder("".join(groups), password) or all(len(set(g)) == 1 for g in groups):
+            return False  # ``abcd efgh ijkl mnop``, ``xxxx xxxx xxxx xxxx``, ``aaaa bbbb ...``
         if not password:
             return _generated_groups(value)
     if password and _random_password(value):
@@ -778,7 +798,11 @@ def _value_kind(value: str, password: bool) -> bool:
         # ``Summer@2024``
         return False
     if password and _PASSPHRASE.fullmatch(value) is not None:
-        return True  # ``correct-horse-battery-staple``, ``correcthorsebatterystaple``
+        # ``correct-horse-battery-staple``, ``correcthorsebatterystaple``; not a note
+        # (``please change this value``, ``required for all users``)
+        # (after a short first word, one is enough: ``Must contain eight characters``)
+        prose = len(_PROSE_WORD.findall(value))
+        return " " not in value or prose < (1 if value.index(" ") < 6 else 2)
     if (
         (
             # (not under a password name: ``Summer2024Rocks`` is a password)
@@ -895,10 +919,22 @@ OBJECT_NAME = re.compile(r"(?i)\.[a-z][a-z0-9]{1,4}(?:\.(?:gz|bz2|xz|zst|zip))?$
 _LONGEST = 1 << 16
 # Four to eight words, to the line's end or a comment, and what may stand before a name
 # that opens its line (an indent, a list's dash, ``export``, the name's own prefix)
+# (a comment after a blank: ``#``, or INI's ``;``; before a name: a Dockerfile's ``ENV``
+# and ``ARG``, a batch file's ``set``)
 _PASSPHRASE_LINE = re.compile(
-    r"[A-Za-z]{3,12}(?: [A-Za-z]{3,12}){3,7}\d{0,4}(?=[ \t]*(?:[ \t]#[^\n]*)?\r?$)", re.M
+    r"[A-Za-z]{3,12}(?: [A-Za-z]{3,12}){3,7}\d{0,4}(?=[ \t]*(?:[ \t][#;][^\n]*)?\r?$)", re.M
 )
-_LINE_HEAD = re.compile(r"[ \t]*(?:- |export[ \t]+)?[\w.\-]*")
+_LINE_HEAD = re.compile(r"[ \t]*(?:- |(?:export|ENV|ARG|set|SET)[ \t]+)?[\w.\-]*")
+# A word prose is made of and a passphrase's random words seldom are: a line of words
+# under a password name holding two (``password: please change this value``), or one
+# after a short first word, is a note (one may be a diceware word:
+# ``correct horse and staple``)
+_PROSE_WORD = re.compile(
+    r"(?i)(?<![a-z])(?:the|an?|and|or|of|to|in|on|at|by|for|with|from|is|are|was|were|be|been"
+    r"|this|that|these|those|it|its|not|no|all|any|see|must|should|will|can|may|please|you"
+    r"|your|we|our|they|their|here|there|when|which|what|if|then|than|as|do|does|has|have"
+    r"|had)(?![a-z])"
+)
 # (how far back the start of a line is looked for: an indent and a name's prefix)
 _LINE_HEAD_MAX = 256
 
@@ -1998,9 +2034,14 @@ def _xml_content(text: str, pos: int, password: bool) -> tuple[list[tuple[int, i
     stripped = content.strip()
     if not stripped:
         return [], end
-    if "\n" in content and any(c.isspace() for c in stripped):
+    whole = not any(c.isspace() for c in stripped) or (
+        # (an application password's groups, a passphrase: one value with blanks)
+        _APP_PASSWORD.fullmatch(stripped) is not None
+        or (password and _PASSPHRASE.fullmatch(stripped) is not None)
+    )
+    if "\n" in content and not whole:
         return [], pos  # (one value alone on the next line counts; text does not)
-    if not any(c.isspace() for c in stripped):
+    if whole:
         lead = pos + content.index(stripped)
         found = value_kind(stripped, password=password)
         return ([(lead, lead + len(stripped))] if found else []), end

@@ -352,6 +352,9 @@ _TOK_WORD = r"[A-Za-z0-9+/_\-.~!@#%^&?*$]"
 # An application password as Google and WordPress show one, in groups of four
 # (``abcd efgh ijkl mnop``): its first four groups, as the gates read it
 _APP_GROUPS = r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3}"
+# A passphrase's first four words when the first is short (``blue horse battery staple``;
+# a longer first word passes as any value's six characters)
+_SHORT_FIRST_WORDS = r"[A-Za-z]{3,5}(?: [A-Za-z]{3,12}){3}"
 # (ten of them, or a numeric id, a ``:`` and six: ``using token 12345678:<secret>``)
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
@@ -360,7 +363,7 @@ _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
 # the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
 _QUOTED_6 = "|".join(
-    rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
+    rf"""(?:[bBrRuUfFL8@$]{{0,2}}\\{{0,7}}{q}(?:[^\s{q}$*{{<\\]|[*{{][^\s{q}$*{{])(?:[^{q}\n\\]|\\.){{5}})"""
     for q in ('"', "'", "`")
 )
 _BRACKET = r"[\[(<]"
@@ -370,12 +373,12 @@ _BRACKET = r"[\[(<]"
 _IN_BRACKET = r"""[^\s"'`,;(){}\[\]<>|\\]"""
 _BRACKETED = rf"{_BRACKET}[ \t]*{_IN_BRACKET}{{6}}{_IN_BRACKET}*[ \t]*[\])>]"
 # (or a bracket around a token, as logs print one: ``api_key=[v]``, ``Using token (v)``)
-_QUOTE = rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET})?"""
+_QUOTE = rf"""(?:[bBrRuUfFL8@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET})?"""
 # (no bracket: in the gates of upper-case names, too large for Hyperscan with one)
-_QUOTE_MARK = r"""(?:[bBrRuUfF@$]{0,2}\\{0,7}["'`])?"""
+_QUOTE_MARK = r"""(?:[bBrRuUfFL8@$]{0,2}\\{0,7}["'`])?"""
 # (``_KEY_GATE``'s, which no Hyperscan pattern holds: blanks inside the bracket too,
 # ``api_key=[ v ]``)
-_QUOTE_OPEN = rf"""(?:[bBrRuUfF@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET}[ \t]{{0,8}})?"""
+_QUOTE_OPEN = rf"""(?:[bBrRuUfFL8@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET}[ \t]{{0,8}})?"""
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
@@ -461,6 +464,7 @@ def _tails(
     ``quote``: what may open a value; ``app``: an application password may be the
     value (``abcd efgh ijkl mnop``) after an operator or, under other words, a blank."""
     app_password = f"|{_APP_GROUPS}" if app else ""
+    words = f"|{_SHORT_FIRST_WORDS}" if app else ""
     prose_token = f"(?:{_PROSE_TOKEN}{app_password})"
     prose_password = f"(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}{app_password})"
     border = _CELL if cell else ""
@@ -476,7 +480,7 @@ def _tails(
     )
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
-        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password})"
+        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password}{words})"
         + f"|{_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
         + f"|{said}[ \\t]{{0,4}}{quote}{prose_password}{falls}{verbs})"
@@ -586,7 +590,7 @@ def _value(*, prose: bool = False, loose: bool = False, app: bool = True) -> str
     blanks = "" if prose or loose else "[ \t]*"
     quoted = (
         prefix + blanks + _value_run(f"[^{_NOT_RUN}{ends}{inside}]", prose=prose, app=app)
-        for q, letters in (('"', "[bBrRuUfF@$]{0,2}"), ("'", "[bBrRuUfF]{0,2}"), ("`", ""))
+        for q, letters in (('"', "[bBrRuUfFL8@$]{0,2}"), ("'", "[bBrRuUfFL8]{0,2}"), ("`", ""))
         for prefix, ends in ((letters + q, q), (letters + r"\\{1,7}" + q, r"\\"))
     )
     # (a bracket around a token: ``[v]``, ``(v)``, ``<v>``; in prose sixteen token
@@ -876,7 +880,7 @@ _OWNED_WORDS = (
 )
 _PASSWORD_VALUE = (
     rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN}"
-    rf"|{_APP_GROUPS})"
+    rf"|{_APP_GROUPS}|{_SHORT_FIRST_WORDS})"
 )
 _AFTER_QUOTE = tuple(h for h in _ASSIGN_HEADS if h[0].startswith(("\\\\", "'", r"\x22")))
 #: the gates of the assignment form, first (their matches are the ones cancelled below),
@@ -1187,7 +1191,7 @@ _KEY_PATTERN = (
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>`?[ \t]{1,40}(?:\|[ \t]{1,40}|"
     + rf"{_LINK_VERB}|(?:is|was|to|as)[ \t]{{1,4}})?))"
-    + r"""(?:[bBrRuUfF@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
+    + r"""(?:[bBrRuUfFL8@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
