@@ -3770,6 +3770,8 @@ def test_words_and_placeholders_in_groups_as_an_elements_content_stay(text: str)
         'auto secret = u"{v}";',
         'password = U"{v}"',
         "apiKey=L'{v}'",
+        '{{"line": "api_key = L\\"{v}\\";"}}',
+        '"src": "#define API_KEY u8\\"{v}\\""',
     ],
 )
 def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
@@ -3801,6 +3803,54 @@ def test_an_image_a_ci_built_stays(text: str) -> None:
 def test_a_token_shaped_as_a_ci_tag_without_a_repository_is_masked(value: str) -> None:
     token = value.format(h=secrets.token_hex(20))
     _masked_everywhere(f"API_TOKEN={token}", token.rpartition("-")[2])
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '<apiKey encrypted="false">{v}</apiKey>',
+        '<api_key type="string">{v}</api_key>',
+        '<ns2:clientSecret id="1">{v}</ns2:clientSecret>',
+        '<SmtpPassword encrypted="true">{v}</SmtpPassword>',
+    ],
+)
+def test_an_element_named_by_a_compound_name_with_attributes_is_read(shape: str) -> None:
+    value = rnd(HEX, 40)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize(
+    "text", ['<apiKey name="x">see the docs</apiKey>', '<input type="password" name="pw">']
+)
+def test_an_element_with_attributes_and_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_every_engine_reads_a_long_compound_element_name_with_attributes_alike() -> None:
+    """Up to 25 characters are read before the word (as Hyperscan's gate does): a longer
+    name with attributes is read by no engine."""
+    value = rnd(ALNUM, 32)
+    text = f'<myCompanyInternalServiceApiKey a="b">{value}</myCompanyInternalServiceApiKey>'
+    assert len({engine(b).sanitize(text) for b in ENGINES}) == 1
+
+
+@pytest.mark.parametrize("name", ["DOCSAUTH", "TWILIOAUTH", "SHOPAUTH"])
+def test_an_upper_case_name_glued_to_auth_names_a_secret(name: str) -> None:
+    value = rnd(HEX, 40)
+    _masked_everywhere(f'{name}="{value}"', value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["NOAUTH", "OAUTH", "PUBLICKEY", "CACHEKEY", "PUBLICTOKEN", "NOKEY", "ISKEY", "FAKEKEY"],
+)
+def test_an_upper_case_name_glued_to_a_word_that_owns_no_secret_stays(name: str) -> None:
+    _kept_everywhere(f"{name}={rnd(HEX, 40)}")
+
+
+@pytest.mark.parametrize("text", ["DB_PASSWORD=PRODUCTIONDATABASE", "PASSWORD=KUBERNETESDASHBOARD"])
+def test_capital_words_under_a_password_name_stay(text: str) -> None:
+    _kept_everywhere(text)
 
 
 @pytest.mark.parametrize(

@@ -93,8 +93,12 @@ _GLUED_OWNERS = frozenset(
         "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
     }
 )  # fmt: skip
+# (what makes a glued upper-case name something else besides each word's own:
+# ``PUBLICTOKEN``, ``NOKEY``)
+_NOT_GLUED_UPPER_OWNERS = frozenset({"public", "no", "non", "not"})
 _GLUED_UPPER = frozenset(
     {"key", "token", "secret", "password", "passwd", "pwd", "apikey", "credentials", "creds"}
+    | {"auth"}
 )
 # The segment before the secret word that makes the name something else.
 # (not ``search``, ``redis``, ``host``, ``hash``, ``routing``: Azure AI Search admin
@@ -319,7 +323,14 @@ def is_secret_identifier(name: str) -> bool:
             if word in ("key", "token", "secret") and owner.endswith(("api", "access", "auth")):
                 return True
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
-                return True  # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``: an environment variable
+                # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``, ``TWILIOAUTH``: an environment
+                # variable (not ``NOAUTH``, ``PUBLICTOKEN``, ``ISKEY``, ``FAKEKEY``)
+                return not (
+                    owner in _NOT_OWNERS.get(word, ())
+                    or owner in _NOT_OWNER_ANY
+                    or owner in _NOT_GLUED_UPPER_OWNERS
+                    or _made_up([owner])
+                )
     return False
 
 
@@ -1119,10 +1130,11 @@ def value_spans(
         if text[name_start - 3 : name_start] == "?P<":
             return [], pos  # ``(?P<password>[^@]+)``: a regex's named group
         opened = _ELEMENT_OPEN.search(text, max(0, name_start - 17), name_start) is not None
-        # ``<password>v``, ``<wsse:Password>v``, ``<ns2:apiKey>v``; with attributes only
-        # an element the word alone names (``<Password encrypted="false">v``, as the
-        # Hyperscan gate reads them)
-        element = opened and (sep == ">" or (sep[0] in " \t" and name_start == m.start()))
+        # ``<password>v``, ``<wsse:Password>v``, ``<ns2:apiKey>v``; with attributes
+        # (``<Password encrypted="false">v``, ``<apiKey type="string">v``)
+        # (a compound name with attributes up to 25 characters, as Hyperscan's gate
+        # reads them)
+        element = opened and (sep == ">" or (sep[0] in " \t" and len(name) <= 25))
         if element or sep in ('">', "'>"):
             if q:
                 # ``<password>"v"</password>``: the quote must close right before the

@@ -942,7 +942,9 @@ _HS_KEY_GATES = (
     *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
     *_headed(
-        f"{_XML_OPEN}{_ANY_WORD_RE}",
+        # (a compound name too, ``<apiKey encrypted="false">``, and a suffix,
+        # ``<token2 a="b">``)
+        rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{_ANY_WORD_RE}{_SUFFIX_RE}",
         ((" ", r"[ \t]{0,3}"), (r"\t", r"[ \t]{0,3}")),
         _XML_ATTR_NAME,
         _XML_ATTR_WINDOW,
@@ -1191,7 +1193,7 @@ _KEY_PATTERN = (
     + _SAID
     + r")[ \t]{0,4}|(?P<sp>`?[ \t]{1,40}(?:\|[ \t]{1,40}|"
     + rf"{_LINK_VERB}|(?:is|was|to|as)[ \t]{{1,4}})?))"
-    + r"""(?:[bBrRuUfFL8@$]{1,2}(?=["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
+    + r"""(?:[bBrRuUfFL8@$]{1,2}(?=\\{0,7}["']))?(?P<q>\\{0,7}["'`]|[\[(<])?"""
 )
 
 # A query parameter whose value is a credential (``_names.SECRET_QUERY_PARAMS``): found
@@ -1252,7 +1254,10 @@ _HS_UPPER_GATES = (
         _RUN_WINDOW_WIDE,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
-    (f"{_XML_OPEN}(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}", _XML_ATTR_WINDOW),
+    (
+        rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}",
+        _XML_ATTR_WINDOW,
+    ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
     # (a password word's plural: any value, as under a password word)
     (f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
