@@ -942,9 +942,8 @@ _HS_KEY_GATES = (
     *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
     *_headed(
-        # (a compound name too, ``<apiKey encrypted="false">``, and a suffix,
-        # ``<token2 a="b">``)
-        rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{_ANY_WORD_RE}{_SUFFIX_RE}",
+        # (a compound name too, ``<apiKey encrypted="false">``)
+        rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{_ANY_WORD_RE}",
         ((" ", r"[ \t]{0,3}"), (r"\t", r"[ \t]{0,3}")),
         _XML_ATTR_NAME,
         _XML_ATTR_WINDOW,
