@@ -3780,6 +3780,25 @@ def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "shape",
+    [
+        'static const char API_KEY[] = "{v}";',
+        'char token[33] = "{v}";',
+        'static char clientSecret[64] = L"{v}";',
+        '{{"line": "const char API_KEY[] = \\"{v}\\";"}}',
+    ],
+)
+def test_a_c_arrays_name_is_read_with_its_brackets(shape: str) -> None:
+    value = rnd(ALNUM, 12) + rnd(string.digits, 2) + rnd(ALNUM, 18)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize("text", ['char key[] = "hello";', "int keys[4] = {1, 2, 3, 4};"])
+def test_a_c_array_of_no_secret_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "image_key: ghcr.io/acme/app:sha-{h7}",

@@ -642,7 +642,9 @@ def _assignment(rng: random.Random) -> str:
     before = rng.choice(["", "api_", "db_", "x-", "my", "client", "AWS_SECRET_", "stripe."])
     if before in ("my", "client"):
         word = word[0].upper() + word[1:]
-    after = rng.choice(["", "", "", "", "1", "12", "007", "_value", "-string", ".data", "3_value"])
+    after = rng.choice(
+        ["", "", "", "", "1", "12", "007", "_value", "-string", ".data", "3_value", "[]", "[33]"]
+    )
     alphabet = rng.choice([ALNUM, ALNUM.lower(), "0123456789abcdef", ALNUM + "+/=_-.!#%"])
     value = rnd(alphabet, rng.choice([8, 12, 16, 24, 40]))
     template = rng.choice(_TEMPLATES)

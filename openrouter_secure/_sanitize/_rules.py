@@ -215,7 +215,7 @@ _NAME_WORDS = (
     *("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key", "auth"),
     *("credentials", "credential", "creds", "cookie", "sessionid"),
 )
-_FOLLOW = "\"'=: \t>]\\`-?,(!0123456789"
+_FOLLOW = "\"'=: \t>]\\`-?,(!0123456789["
 
 
 # camelCase spellings of the two-word password names (``dbPassWord``, ``passPhrase``)
@@ -247,7 +247,9 @@ _UPPER_SUFFIX = (
     r"(?:_(?:[0-9]{1,8}|V[0-9]{1,4}|(?:PROD|PRODUCTION|LIVE|DEV|TEST|STAGING|STAGE|SANDBOX"
     r"|BASE|OLD|NEW|PRIMARY|SECONDARY|BACKUP)[0-9]{0,3})){1,2}(?:_(?:VALUE|STRING|DATA))?"
 )
-_SUFFIX_RE = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})?"
+# (and a C array's brackets, ``API_KEY[] = "v"``, ``token[33] = "v"``)
+_ARRAY = r"\[[0-9]{0,4}\]"
+_SUFFIX_RE = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX}|{_ARRAY})?"
 # (the variants and stages only after a word in upper case: after any case, the pattern
 # would start at every ``token_`` of a log, ``token_type``, ``session_token_ttl``)
 _UPPER_PASSWORD_WORDS = "(?:PASSWORD|PASSWD|PASSPHRASE|PWD|PASS|SECRET)"  # noqa: S105 - a pattern
@@ -506,7 +508,7 @@ _PASSWORD_TAIL_NO_CELL = _tails(
 # (nor blanks inside a bracket around the value, ``TOKEN_PROD=[ v ]``: Hyperscan's
 # patterns for the names with a suffix would be too large with them)
 _OTHER_TAIL_NO_CELL = _tails(_XML_VALUE, cell=False, app=False, quote=_QUOTE)[1]
-_SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX})"
+_SUFFIXED = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX}|{_ARRAY})"
 # (after any secret word: six characters of a value, read in Python)
 _ANY_WORD_SEP_MORE = (
     f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?(?:{_SEP_MORE})"""
@@ -953,6 +955,7 @@ _HS_KEY_GATES = (
     # (read back over a value's run, however long, and an element's quoted content)
     *((_named(f"{digit}[0-9]{{0,2}}(?:{_VALUE_SUFFIX})?"), -_XML_WINDOW) for digit in "0123456789"),
     (_named(_VALUE_SUFFIX), -_XML_WINDOW),
+    (_named(_ARRAY), -_XML_WINDOW),
     # (a pattern per kind of word: one for both is too large for Hyperscan)
     (f"{_UPPER_PASSWORD_WORDS}{_UPPER_SUFFIX}{_LOOSE_PASSWORD_TAIL}", -_XML_WINDOW),
     (f"{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_LOOSE_OTHER_TAIL}", -_XML_WINDOW),
