@@ -3896,6 +3896,25 @@ def test_a_sentry_dsns_public_key_stays(text: str) -> None:
     _kept_everywhere(text.format(v=rnd(HEX, 32)))
 
 
+def test_a_token_in_a_git_remote_at_sentry_io_is_masked() -> None:
+    """Only a DSN's path is its project's number: a repository's is not one."""
+    token = rnd(HEX, 32)
+    _masked_everywhere(f"git remote add origin https://{token}@git.sentry.io/team/app.git", token)
+
+
+@pytest.mark.parametrize("name", ["DROPBOXPASSPHRASE", "METRICSPASSPHRASE"])
+def test_an_upper_case_name_glued_to_passphrase_names_a_secret(name: str) -> None:
+    value = rnd(ALNUM, 20) + rnd(string.digits, 2)
+    _masked_everywhere(f'{name}="{value}"', value)
+
+
+def test_a_five_letter_run_in_a_random_value_is_no_identifiers_word() -> None:
+    """A word of an identifier has six letters or more, its capital counted: a random
+    value's run of five small letters (``iarie...``) is none."""
+    value = "iarie" + "OHGU06" + rnd(string.ascii_uppercase, 4) + "s7Dyww" + rnd(string.digits, 3)
+    _masked_everywhere(f'{{"access-token": "{value}"}}', value)
+
+
 def test_a_sentry_dsns_legacy_secret_is_masked() -> None:
     secret = rnd(HEX, 32)
     _masked_everywhere(f"SENTRY_DSN=https://{rnd(HEX, 32)}:{secret}@sentry.io/1", secret)

@@ -97,8 +97,8 @@ _GLUED_OWNERS = frozenset(
 # ``PUBLICTOKEN``, ``NOKEY``)
 _NOT_GLUED_UPPER_OWNERS = frozenset({"public", "no", "non", "not"})
 _GLUED_UPPER = frozenset(
-    {"key", "token", "secret", "password", "passwd", "pwd", "apikey", "credentials", "creds"}
-    | {"auth"}
+    {"key", "token", "secret", "password", "passwd", "passphrase", "pwd", "apikey"}
+    | {"credentials", "creds", "auth"}
 )
 # The segment before the secret word that makes the name something else.
 # (not ``search``, ``redis``, ``host``, ``hash``, ``routing``: Azure AI Search admin
@@ -428,7 +428,7 @@ _GLUED_IDENT = re.compile(
     + r")*"
 )
 # (a word of six letters or more, its capital counted)
-_LONG_WORD = re.compile(r"[A-Z]?[a-z]{5,}")
+_LONG_WORD = re.compile(r"[A-Z][a-z]{5,}|[a-z]{6,}")
 # An application password as Google and WordPress show one (``abcd efgh ijkl mnop``), in
 # four to twelve groups, a blank or a tab between them
 _APP_PASSWORD = re.compile(r"[A-Za-z0-9]{4}(?:[ \t][A-Za-z0-9]{4}){3,11}")

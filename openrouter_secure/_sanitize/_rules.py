@@ -1937,8 +1937,10 @@ RULES: tuple[Rule, ...] = (
         "url-token-user",
         ("@",),
         # (not a Sentry DSN's public key, ``https://<key>@o1.ingest.sentry.io/2``: Sentry
-        # publishes DSNs in web pages, and they only let one send events)
-        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])(?![\w.\-]*\bsentry\.io[/:])",
+        # publishes DSNs in web pages, and they only let one send events; a DSN's path is
+        # its project's number, where a git remote's is a repository)
+        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])"
+        r"(?![\w.\-]*\bsentry\.io(?::\d{1,5})?/\d{1,12}(?![\w./\-]))",
         keep=0,
         kind="generated",
         max_len=4200,
