@@ -3890,6 +3890,8 @@ def test_words_after_a_name_inside_a_line_or_not_a_passwords_stay(text: str) -> 
         'Sentry.init({{ dsn: "https://{v}@o687204.ingest.sentry.io/3205775" }});',
         "SENTRY_DSN=https://{v}@o1.ingest.us.sentry.io/42",
         "dsn = 'https://{v}@sentry.io/1'",
+        "SENTRY_DSN=https://{v}@o1.ingest.sentry.io/2/",
+        "SENTRY_DSN=https://{v}@O1.INGEST.SENTRY.IO/2",
     ],
 )
 def test_a_sentry_dsns_public_key_stays(text: str) -> None:

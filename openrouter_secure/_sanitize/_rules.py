@@ -1940,7 +1940,7 @@ RULES: tuple[Rule, ...] = (
         # publishes DSNs in web pages, and they only let one send events; a DSN's path is
         # its project's number, where a git remote's is a repository)
         r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])"
-        r"(?![\w.\-]*\bsentry\.io(?::\d{1,5})?/\d{1,12}(?![\w./\-]))",
+        r"(?![\w.\-]*\b(?i:sentry\.io)(?::\d{1,5})?/\d{1,12}/?(?![\w./\-]))",
         keep=0,
         kind="generated",
         max_len=4200,
