@@ -3785,6 +3785,8 @@ def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
         'static const char API_KEY[] = "{v}";',
         'char token[33] = "{v}";',
         'static char clientSecret[64] = L"{v}";',
+        'char token[TOKEN_LEN] = "{v}";',
+        'api_key[i] = "{v}";',
         '{{"line": "const char API_KEY[] = \\"{v}\\";"}}',
     ],
 )
@@ -3793,7 +3795,9 @@ def test_a_c_arrays_name_is_read_with_its_brackets(shape: str) -> None:
     _masked_everywhere(shape.format(v=value), value)
 
 
-@pytest.mark.parametrize("text", ['char key[] = "hello";', "int keys[4] = {1, 2, 3, 4};"])
+@pytest.mark.parametrize(
+    "text", ['char key[] = "hello";', "int keys[4] = {1, 2, 3, 4};", "keys[i] = value;"]
+)
 def test_a_c_array_of_no_secret_stays(text: str) -> None:
     _kept_everywhere(text)
 

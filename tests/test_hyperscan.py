@@ -643,7 +643,7 @@ def _assignment(rng: random.Random) -> str:
     if before in ("my", "client"):
         word = word[0].upper() + word[1:]
     after = rng.choice(
-        ["", "", "", "", "1", "12", "007", "_value", "-string", ".data", "3_value", "[]", "[33]"]
+        ["", "", "", "", "1", "12", "007", "_value", "-string", ".data", "3_value", "[]", "[N]"]
     )
     alphabet = rng.choice([ALNUM, ALNUM.lower(), "0123456789abcdef", ALNUM + "+/=_-.!#%"])
     value = rnd(alphabet, rng.choice([8, 12, 16, 24, 40]))

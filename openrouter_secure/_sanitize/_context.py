@@ -1062,6 +1062,7 @@ _PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
 _NOT_BEFORE_NAME = frozenset("/\\")
+_ARRAY_BRACKETS = re.compile(r"[ \t]?\[[^\]]*\]$")
 
 
 def value_spans(
@@ -1074,7 +1075,9 @@ def value_spans(
     when the name is not secret-looking or the value fails :func:`value_kind`; and
     where the text read ends."""
     pos = m.end()
-    if before in _NOT_BEFORE_NAME or not is_secret_identifier(name):
+    # (a C array's brackets, ``token[TOKEN_LEN]``, or a subscript, ``api_key[i]``, are
+    # not the name's words)
+    if before in _NOT_BEFORE_NAME or not is_secret_identifier(_ARRAY_BRACKETS.sub("", name)):
         return [], pos
     if before == "$" and (m.group("sep") or "").strip(" \t\"'])") not in _VARIABLE_SETS:
         # (a shell's or PHP's variable only when set or compared: ``$TOKEN = "v"``, ``[[

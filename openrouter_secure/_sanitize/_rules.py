@@ -247,8 +247,11 @@ _UPPER_SUFFIX = (
     r"(?:_(?:[0-9]{1,8}|V[0-9]{1,4}|(?:PROD|PRODUCTION|LIVE|DEV|TEST|STAGING|STAGE|SANDBOX"
     r"|BASE|OLD|NEW|PRIMARY|SECONDARY|BACKUP)[0-9]{0,3})){1,2}(?:_(?:VALUE|STRING|DATA))?"
 )
-# (and a C array's brackets, ``API_KEY[] = "v"``, ``token[33] = "v"``)
-_ARRAY = r"\[[0-9]{0,4}\]"
+# (and a C array's brackets, ``API_KEY[] = "v"``, ``token[33] = "v"``,
+# ``token[TOKEN_LEN]``, and a subscript, ``api_key[i] = "v"``; not with blanks around
+# them: read after every secret word, they cost a JSON record naming secrets a tenth
+# more)
+_ARRAY = r"\[\w{0,24}\]"
 _SUFFIX_RE = rf"(?:\d{{1,3}}(?:{_VALUE_SUFFIX})?|{_VALUE_SUFFIX}|{_ARRAY})?"
 # (the variants and stages only after a word in upper case: after any case, the pattern
 # would start at every ``token_`` of a log, ``token_type``, ``session_token_ttl``)
