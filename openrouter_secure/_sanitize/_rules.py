@@ -377,7 +377,9 @@ _BRACKET = r"[\[(<]"
 # send each name to Python, to read on to the end of the run)
 _IN_BRACKET = r"""[^\s"'`,;(){}\[\]<>|\\]"""
 _BRACKETED = rf"{_BRACKET}[ \t]*{_IN_BRACKET}{{6}}{_IN_BRACKET}*[ \t]*[\])>]"
-# (or a bracket around a token, as logs print one: ``api_key=[v]``, ``Using token (v)``)
+# (or a bracket around a token, as logs print one: ``api_key=[v]``, ``Using token (v)``;
+# before the quote a string literal's prefix: Python's ``b r u f``, C#'s ``@``, C and
+# C++'s ``L``, ``u8``, ``u``, ``U``)
 _QUOTE = rf"""(?:[bBrRuUfFL8@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET})?"""
 # (no bracket: in the gates of upper-case names, too large for Hyperscan with one)
 _QUOTE_MARK = r"""(?:[bBrRuUfFL8@$]{0,2}\\{0,7}["'`])?"""
