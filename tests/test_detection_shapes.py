@@ -3775,7 +3775,7 @@ def test_words_and_placeholders_in_groups_as_an_elements_content_stay(text: str)
     ],
 )
 def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
-    value = rnd(ALNUM, 12) + rnd(string.digits, 2) + rnd(ALNUM, 18)
+    value = _generated(ALNUM, 32)
     _masked_everywhere(shape.format(v=value), value)
 
 
@@ -3791,7 +3791,7 @@ def test_a_c_string_literals_prefix_opens_a_value(shape: str) -> None:
     ],
 )
 def test_a_c_arrays_name_is_read_with_its_brackets(shape: str) -> None:
-    value = rnd(ALNUM, 12) + rnd(string.digits, 2) + rnd(ALNUM, 18)
+    value = _generated(ALNUM, 32)
     _masked_everywhere(shape.format(v=value), value)
 
 

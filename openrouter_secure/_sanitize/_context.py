@@ -1077,7 +1077,8 @@ def value_spans(
     pos = m.end()
     # (a C array's brackets, ``token[TOKEN_LEN]``, or a subscript, ``api_key[i]``, are
     # not the name's words)
-    if before in _NOT_BEFORE_NAME or not is_secret_identifier(_ARRAY_BRACKETS.sub("", name)):
+    judged = _ARRAY_BRACKETS.sub("", name) if name.endswith("]") else name
+    if before in _NOT_BEFORE_NAME or not is_secret_identifier(judged):
         return [], pos
     if before == "$" and (m.group("sep") or "").strip(" \t\"'])") not in _VARIABLE_SETS:
         # (a shell's or PHP's variable only when set or compared: ``$TOKEN = "v"``, ``[[
