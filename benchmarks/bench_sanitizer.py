@@ -290,6 +290,21 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "key: user:<n> (JSON)": lambda: (
             f'{{"msg": "cache put", "key": "user:{rng.randint(1, 10**6)}"}}'
         ),
+        "name: <event> (JSON)": lambda: (
+            f'{{"name": "session_start", "user": {rng.randint(1, 10**6)}}}'
+        ),
+        "name and value: <metric> (JSON)": lambda: (
+            f'{{"name": "cpu.load", "value": {rng.random():.3f}, "host": "web-1"}}'
+        ),
+        "name: API_KEY, valueFrom (JSON)": lambda: (
+            f'{{"name": "API_KEY", "valueFrom": {{"secretKeyRef": {{"name": "app-{uid()}"}}}}}}'
+        ),
+        "Value and Key: <tag> (JSON)": lambda: (
+            f'{{"Value": "team-{rng.randint(1, 99)}", "Key": "Owner", "ResourceId": "i-42"}}'
+        ),
+        "<add key= value=> (XML)": lambda: (
+            f'<add key="Theme" description="colours" value="dark-{rng.randint(1, 99)}"/>'
+        ),
         "token_type=<word>": lambda: f"{t} token_type=bearer expires_in=3600 scope=read",
         "token: <exception name>": lambda: f"{t} token: MissingDependencyError for {uid()}",
         "placeholder (your-key-here)": lambda: (

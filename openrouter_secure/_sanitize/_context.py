@@ -51,7 +51,9 @@ __all__ = [
     "NOT_KEY_OWNERS",
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
+    "PAIR_ATTRIBUTES",
     "PAIR_BETWEEN",
+    "PAIR_FIELD",
     "PAIR_VALUE",
     "PASSWORD_WORDS",
     "PLURALS",
@@ -1035,17 +1037,25 @@ _DIGITS = re.compile(r"\d+")
 _SHORT_WORDS = re.compile(r"[A-Z][a-z](?![a-z])")
 # (a tool's prefix ends with a colon: ``gpg: key <id>: public key imported``)
 _LAST_WORD = re.compile(r"([A-Za-z]+):?[ \t]+$")
+#: A JSON field between a name field and its value field, as cloud CLIs print them
+#: (``"slotSetting": false,``, ``"Type": "SecureString",``), with its comma and line break.
+PAIR_FIELD = (
+    r"""(?:"[\w\-]{1,32}"[ \t]{0,4}:[ \t]{0,4}(?:"[^"\n]{0,64}"|[\w.\-]{1,16})[ \t]{0,4}"""
+    r""",[ \t]{0,8}(?:\r?\n[ \t]{0,40})?)"""
+)
+#: Attributes between a name field and its value field, and the blanks before the value's.
+PAIR_ATTRIBUTES = (
+    r"""(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){0,4}[ \t]{1,8}"""
+)
 #: Between a name field and its value field (``_rules`` ``named-value``): a comma, a line
 #: break (YAML, indented JSON), a comma and a line break (pretty-printed JSON), up to two
 #: JSON fields, or blanks and attributes (``<add key=".." description=".." value=".."/>``).
 PAIR_BETWEEN = (
     r"""["']?[ \t]{0,8}(?:(?:,[ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
-    # (JSON fields between, as cloud CLIs print them: ``"slotSetting": false``,
-    # ``"Type": "SecureString"``)
-    r"""(?:"[\w\-]{1,32}"[ \t]{0,4}:[ \t]{0,4}(?:"[^"\n]{0,64}"|[\w.\-]{1,16})[ \t]{0,4}"""
-    r""",[ \t]{0,8}(?:\r?\n[ \t]{0,40})?){0,2})|\r?\n[ \t]{0,40}"""
-    r"""|(?:[ \t]{1,4}[\w:.\-]{1,32}=(?:"[^"<>\n]{0,256}"|'[^'<>\n]{0,256}')){0,4}"""
-    r"""[ \t]{1,8})["']?"""
+    + PAIR_FIELD
+    + r"""{0,2})|\r?\n[ \t]{0,40}|"""
+    + PAIR_ATTRIBUTES
+    + r""")["']?"""
 )
 #: The value field's name and separator
 # (an XML namespace's prefix before it: Android's ``<meta-data android:name="..ApiKey"

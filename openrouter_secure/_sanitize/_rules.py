@@ -50,7 +50,9 @@ from ._context import (
     FALLBACK_BEFORE,
     FALLBACK_OPERATORS,
     FALLBACK_OPERATORS_RE,
+    PAIR_ATTRIBUTES,
     PAIR_BETWEEN,
+    PAIR_FIELD,
     PAIR_VALUE,
     X_RUN,
     dominant_run,
@@ -790,9 +792,12 @@ _PUBLIC = frozenset({"public", "publishable"})
 _SQL_CLOSERS = ("", "`", "]", '"')
 # (from a value set to the ``WHERE`` that names its row: on the same line or up to four
 # lines on; lazy in Python, where a greedy run read each anchor's gate to the text's
-# end, and unbounded in Hyperscan, where a bounded one took a minute to compile)
+# end, and unbounded in Hyperscan, where a bounded one took a minute to compile. There
+# what follows the value opens with blanks and then ``WHERE``, another column's ``,`` or
+# a comment's ``--``, as the rule reads it: read on over any text, every XML attribute
+# ``value="v"`` of a text was read on for five lines.)
 _SQL_ON = r"""[^;\n]{0,400}?(?:\n[^;\n]{0,400}?){0,4}?\s(?i:where)\s"""
-_HS_SQL_ON = r"""[^;\n]*(?:\n[^;\n]*){0,4}\s(?i:where)\s"""
+_HS_SQL_ON = r"""\s{0,40}(?:[,\-][^;\n]*(?:\n[^;\n]*){0,4})?\s(?i:where)\s"""
 # Words in a class's name that make what it is built from no secret: an id, a hash, an
 # address, a public key, plain data
 _NOT_SDK_CLASS = "|".join(
@@ -1038,18 +1043,57 @@ _PAIR_NAME = (
 )
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
-_PAIR_SECRET_NAME = (
-    r"[\w./:\-]{0,112}(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|session)|"
+_PAIR_SECRET_WORD = (
+    r"(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|sessionid)|"
     + "|".join(UPPER_SECRET_WORDS)
-    + r")[\w./:\-]{0,24}"
+    + ")"
 )
+_PAIR_SECRET_NAME = rf"[\w./:\-]{{0,112}}{_PAIR_SECRET_WORD}[\w./:\-]{{0,24}}"
 _NAMED_GATE = (
     rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?{_PAIR_SECRET_NAME}"""
     + PAIR_BETWEEN
     + PAIR_VALUE
 )
-# (Hyperscan has no lookbehind: the character before ``key=`` is read)
-_HS_NAMED_GATE = _NAMED_GATE.replace("(?<![\\w.\\-])key=", "[^\\w.\\-]key=", 1)
+# JSON fields stand between the two only in JSON, where the name field's name is quoted
+# and its value closes with a quote (``"name": "API_KEY", "slotSetting": false,``): the
+# group ``j`` marks a name field's name after (or opening with) a quote, ``"ParameterKey``
+# too (read from its ``Key``).
+_NAMED_BETWEEN = (
+    r"""(?:(?(j)"[ \t]{0,8},[ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
+    + PAIR_FIELD
+    + r"""{1,2}|(?!))|["']?[ \t]{0,8}(?:,[ \t]{0,8}(?:\r?\n[ \t]{0,40})?|\r?\n[ \t]{0,40}|"""
+    + PAIR_ATTRIBUTES
+    + r"""))["']?"""
+)
+# Hyperscan's gates: a superset of the rule in two patterns, a value field after a
+# comma, a line break, blanks or attributes; and after JSON fields. Their repeats are
+# unbounded (but for line breaks: a text is split for its cores where no match can span
+# more than a few lines) and the value field's name is a capital or small ``v`` and four
+# letters: bounded repeats, or a literal ``value`` at the end (which Hyperscan then
+# starts from, running what comes before it from every ``name`` and ``"key``), made a
+# record with one such field cost several times more, whether or not a secret word
+# followed. The two patterns open differently: two that open alike Hyperscan merges
+# into one engine, which cost more than both. (It has no lookbehind: the character
+# before ``key=`` is read.)
+_HS_PAIR_SECRET_NAME = rf"""["']?[ \t]*[:=]?[ \t]*["']?[\w./:\-]*{_PAIR_SECRET_WORD}[\w./:\-]*"""
+# (and the value's first characters: an empty value, ``"value": ""``, is no secret, nor
+# one that opens with a mask's ``***``, ``"Value": "***MASKED***"``)
+_HS_PAIR_VALUE = (
+    r"""["']?(?:android:)?(?:[Pp]arameter)?[Vv][a-z]{4}["']?[ \t]*[:=][ \t]*"""
+    r"""(?:"\*{0,2}[^"\n*]|'\*{0,2}[^'\n*]|\*{0,2}[^\s"',})\]*])"""
+)
+_HS_NAMED_GATES = (
+    _PAIR_NAME.replace("(?<![\\w.\\-])key=", "[^\\w.\\-]key=", 1)
+    + _HS_PAIR_SECRET_NAME
+    + r"""["']?(?:[ \t]*(?:,[ \t]*(?:\r?\n[ \t]*)?|\r?\n[ \t]*|[ \t]+)"""
+    + r"""|[ \t]+[\w:.\-]+=["'][^<>\n]*[ \t])"""
+    + _HS_PAIR_VALUE,
+    r"""["'](?:name|Name|key|Key|ParameterKey)"""
+    + _HS_PAIR_SECRET_NAME
+    + r""""[ \t]*,[ \t]*(?:\r?\n[ \t]*)?"""
+    + r"""(?:"[\w\-]+"[ \t]*:[ \t]*(?:"[^"\n]*"|[\w.\-]+)[ \t]*,[ \t]*(?:\r?\n[ \t]*)?){1,2}"""
+    + _HS_PAIR_VALUE,
+)
 # (a quoted value is read to its closing quote, a bare one to a blank or delimiter,
 # ``)`` too: ``Tag(key=api_key, value=v)``)
 _PAIR_FIELD_VALUE = (
@@ -1057,9 +1101,10 @@ _PAIR_FIELD_VALUE = (
     r"""|(?P<u>[^\s"',})\]]{1,4096}))"""
 )
 _NAMED_VALUE = (
+    r"""(?P<j>(?<=["'])(?=[nNkK])|(?=["'][nNkK])|(?<=["']Parameter)(?=Key))?"""
     r"""(?:name|["']Name|Name(?==)|["']key|(?<![\w.\-])key(?==)|Key(?=["'=])|- [Kk]ey(?=:)"""
     r"""|ParameterKey(?=:))["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
-    + PAIR_BETWEEN
+    + _NAMED_BETWEEN
     + PAIR_VALUE
     + _PAIR_FIELD_VALUE
 )
@@ -1078,6 +1123,20 @@ _VALUE_NAMED = (
 )
 _VALUE_NAMED_GATE = (
     _VALUE_FIELD + r"""["'][^"'\n]{1,1024}["']""" + PAIR_BETWEEN + _NAME_FIELD + _PAIR_SECRET_NAME
+)
+# Hyperscan's: a superset on one line, and over up to three line breaks. Unbounded
+# repeats, as in ``named-value``'s: its bounded ones cost a record with a value field
+# (``{"value": "v", "ts": 3}``) about 0.6 us.
+_HS_NAME_FIELD = (
+    r"""(?:android:)?(?:name|Name|key|Key|ParameterKey)["']?[ \t]*[:=][ \t]*["']?"""
+    + rf"[\w./:\-]*{_PAIR_SECRET_WORD}"
+)
+_HS_VALUE_FIELD = r"""(?:android:)?(?:[Pp]arameter)?(?:value|Value)["']?[ \t]*[:=][ \t]*["']"""
+_HS_VALUE_NAMED_GATES = (
+    _HS_VALUE_FIELD + r"[^\n]*" + _HS_NAME_FIELD,
+    _HS_VALUE_FIELD
+    + r"""[^"'\n]+["'][^\n]*\r?\n(?:[^\n]*\r?\n)?(?:[^\n]*\r?\n)?[ \t]*["']?"""
+    + _HS_NAME_FIELD,
 )
 # The name in one element, the value in the next: property lists
 # (``<key>ApiKey</key><string>v</string>``), .NET settings and resources (``<setting
@@ -2521,7 +2580,7 @@ RULES: tuple[Rule, ...] = (
         gate=_NAMED_GATE,
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
-        hs_gates=((_HS_NAMED_GATE, 1500),),
+        hs_gates=tuple((gate, 1500) for gate in _HS_NAMED_GATES),
     ),
     # A Terraform variable's default, judged under the variable's name (``variable
     # "stripe_api_key" { default = "v" }``, its description, type and ``sensitive``
@@ -2548,6 +2607,7 @@ RULES: tuple[Rule, ...] = (
         max_len=1600,
         gate=_VALUE_NAMED_GATE,
         gate_window=1500,
+        hs_gates=tuple((gate, 1500) for gate in _HS_VALUE_NAMED_GATES),
     ),
     # A settings table's row updated by its name: ``UPDATE settings SET value = 'v' WHERE
     # name = 'stripe_secret_key'``, WordPress's ``SET option_value = 'v' WHERE
@@ -2581,11 +2641,13 @@ RULES: tuple[Rule, ...] = (
         # would start this work at every ``value`` of a log)
         hs_gates=tuple(
             (
-                rf"""(?i:value){re.escape(closer)}{op}[ENen]?['"][^'"\n]+['"]{_HS_SQL_ON}""",
+                # (a quote doubled inside the value escapes it: ``'it''s'``)
+                rf"""(?i:value){re.escape(closer)}{op}[ \t]*[ENen]?"""
+                rf"""(?:'(?:[^'\n]|'')+'|"(?:[^"\n]|"")+"){_HS_SQL_ON}""",
                 2200,
             )
             for closer in _SQL_CLOSERS
-            for op in ("=", " = ", " =", "= ")
+            for op in ("=", " =")
         ),
     ),
     # A build setting Gradle writes into an Android app (``buildConfigField "String",
