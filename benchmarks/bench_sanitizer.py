@@ -305,6 +305,7 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "<add key= value=> (XML)": lambda: (
             f'<add key="Theme" description="colours" value="dark-{rng.randint(1, 99)}"/>'
         ),
+        "key=<UPPER_IDENTIFIER>": lambda: f"{t} config key=LOG_LEVEL value=debug id={uid()}",
         "token_type=<word>": lambda: f"{t} token_type=bearer expires_in=3600 scope=read",
         "token: <exception name>": lambda: f"{t} token: MissingDependencyError for {uid()}",
         "placeholder (your-key-here)": lambda: (

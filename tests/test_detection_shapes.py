@@ -446,6 +446,43 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
     assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        "2026-11-23T13:00:00Z INFO cache key=LOG_LEVEL hit=true",
+        "INFO token: NOT_SET for user 42",
+        "auth=NONE retries=3",
+        "INFO api_key=OPENROUTER_API_KEY tenant=eu-1",
+    ],
+)
+def test_an_upper_case_identifier_under_a_secret_name_is_answered_by_the_quick_check(
+    record: str,
+) -> None:
+    pytest.importorskip("hyperscan")
+    from openrouter_secure._sanitize._hyperscan import Prefilter
+    from openrouter_secure._sanitize._rules import RULES
+    from openrouter_secure._sanitize._scan import KNOWN
+
+    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+
+
+@pytest.mark.parametrize("shape", ["api_key={v}", "token: {v} ok", 'auth="{v}"'])
+def test_twenty_four_random_capitals_stay_a_secret(shape: str) -> None:
+    v = rnd(string.ascii_uppercase, 24)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ['ParameterKey="DB_PASSWORD, valueFrom:{w}"', 'token="NOT_SET:{w}"', "auth=ADMIN:{w}"],
+)
+def test_a_value_that_opens_with_an_upper_case_identifier_and_goes_on_is_masked(
+    shape: str,
+) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
+
+
 def test_a_pair_with_long_attributes_between_is_masked_in_every_engine() -> None:
     v = _key()
     note = "the live key of the payments gateway, rotated every ninety days " * 3
@@ -474,6 +511,18 @@ def test_pairs_as_cloud_clis_and_spring_write_them_are_masked(shape: str) -> Non
     ],
 )
 def test_pretty_printed_pairs_with_fields_between_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"Value": "ab\\"{v}", "Key": "ApiKey"}}',
+        '{{\n  "Value": "ab\\"{v}",\n  "Key": "ApiKey"\n}}',
+    ],
+)
+def test_a_value_first_pair_is_read_past_an_escaped_quote(shape: str) -> None:
     v = _key()
     _masked_everywhere(shape.format(v=v), v)
 

@@ -1017,12 +1017,29 @@ _PLACEHOLDER_RUN = (
     + rf"|{_PLACEHOLDER_YOUR}(?:[!#$%&*+/?@^~_.\-]{_RUN}*)?{_RUN_END}"
     + rf"|{_RUN_NO_AMP}*(?i:[_\-]here)(?:[!#$%&*+/?@^~.\-]{_RUN}*)?{_RUN_END})"
 )
-_KEY_GATE_NOT_SHORT = tuple(
-    f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}{_PLACEHOLDER_RUN}"
-    for head, rest in (
-        *(pair for pair in _ASSIGN_HEADS if pair[0] in (":", "=", " ", r"\x22:")),
-        ("':", r"(?::{0,2}=)?"),
-    )
+# An upper-case identifier as the value (``key=LOG_LEVEL``), under 20 characters
+# (``_context`` wants 20 random capitals): bare, and not before ``=``, ``:`` or a
+# bracket, where a bare value goes on, or whole in its quotes (a quoted value goes on
+# past a blank). After ``=`` and ``:`` only, as logs write them: within the
+# placeholders' pattern, or after ``":``, it cost a JSON record naming a dozen secrets
+# a fifth more.
+_UPPER_IDENT_RUN = (
+    r"""(?:[A-Z][A-Z_]{1,18}[^A-Za-z0-9!#$%&*+/?@^~_.\-=:({\[\x00-\x08\x0e-\x1b\x7f"'`]"""
+    r"""|"[A-Z][A-Z_]{1,18}"|'[A-Z][A-Z_]{1,18}')"""
+)
+_KEY_GATE_NOT_SHORT = (
+    *(
+        f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_QUOTE}{_PLACEHOLDER_RUN}"
+        for head, rest in (
+            *(pair for pair in _ASSIGN_HEADS if pair[0] in (":", "=", " ", r"\x22:")),
+            ("':", r"(?::{0,2}=)?"),
+        )
+    ),
+    *(
+        f"{_OTHER_WORD_RE}{head}{rest}{_BLANKS}{_UPPER_IDENT_RUN}"
+        for head, rest in _ASSIGN_HEADS
+        if head in (":", "=")
+    ),
 )
 #: The longest run a placeholder cancels a gate match in (``_context`` judges a value's
 #: first 160 characters).
@@ -1116,13 +1133,17 @@ _NAME_FIELD = (
 )
 _VALUE_NAMED = (
     _VALUE_FIELD
-    + r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]){1,1024})(?P=q)"""
+    + r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,1024})(?P=q)"""
     + PAIR_BETWEEN
     + _NAME_FIELD
     + r"""(?P<n>[A-Za-z_/][\w./:\-]{0,135})"""
 )
 _VALUE_NAMED_GATE = (
-    _VALUE_FIELD + r"""["'][^"'\n]{1,1024}["']""" + PAIR_BETWEEN + _NAME_FIELD + _PAIR_SECRET_NAME
+    _VALUE_FIELD
+    + r"""["'](?:[^"'\n\\]|\\.){1,1024}["']"""
+    + PAIR_BETWEEN
+    + _NAME_FIELD
+    + _PAIR_SECRET_NAME
 )
 # Hyperscan's: a superset on one line, and over up to three line breaks. Unbounded
 # repeats, as in ``named-value``'s: its bounded ones cost a record with a value field
@@ -1135,7 +1156,7 @@ _HS_VALUE_FIELD = r"""(?:android:)?(?:[Pp]arameter)?(?:value|Value)["']?[ \t]*[:
 _HS_VALUE_NAMED_GATES = (
     _HS_VALUE_FIELD + r"[^\n]*" + _HS_NAME_FIELD,
     _HS_VALUE_FIELD
-    + r"""[^"'\n]+["'][^\n]*\r?\n(?:[^\n]*\r?\n)?(?:[^\n]*\r?\n)?[ \t]*["']?"""
+    + r"""[^\n]*\r?\n(?:[^\n]*\r?\n)?(?:[^\n]*\r?\n)?[ \t]*["']?"""
     + _HS_NAME_FIELD,
 )
 # The name in one element, the value in the next: property lists
