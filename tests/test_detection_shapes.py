@@ -543,9 +543,13 @@ def test_a_cloudformation_parameter_with_fields_between_is_masked() -> None:
         "UPDATE settings SET value =  '{v}' WHERE name = 'API_KEY';",
         "UPDATE settings SET value =\t'{v}' WHERE name = 'API_KEY';",
         "UPDATE settings SET value = N'{v}''' WHERE name = 'API_KEY';",
+        "UPDATE settings\nSET value      = '{v}',\n    updated_at = now()\n"
+        "WHERE name       = 'API_KEY';",
+        "UPDATE settings SET value\t= '{v}' WHERE name = 'API_KEY';",
+        "UPDATE settings SET `value`   =  '{v}' WHERE `name` = 'API_KEY';",
     ],
 )
-def test_a_settings_row_with_a_doubled_quote_or_blanks_after_its_operator_is_masked(
+def test_a_settings_row_with_a_doubled_quote_or_blanks_around_its_operator_is_masked(
     shape: str,
 ) -> None:
     v = _key()

@@ -2638,7 +2638,8 @@ RULES: tuple[Rule, ...] = (
     # the name's (``env = 'prod' AND``) and ``name IN ('k')`` too.
     Rule(
         "sql-update-named",
-        _case(*(f"value{closer}{op}" for closer in _SQL_CLOSERS for op in ("=", " ="))),
+        # (more blanks before ``=`` too, as formatters align a statement's columns)
+        _case(*(f"value{closer}{op}" for closer in _SQL_CLOSERS for op in ("=", " =", "  ", "\t"))),
         r"""(?i:value)[`"\]]?[ \t]{0,8}=[ \t]{0,8}[ENen]?"""
         r"""(?P<q>['"])(?P<s>(?:(?!(?P=q))[^\\\n]|(?P=q)(?P=q)){1,1024})(?P=q)"""
         # (other columns set after it, ``, updated_at = now()``)
@@ -2668,7 +2669,7 @@ RULES: tuple[Rule, ...] = (
                 2200,
             )
             for closer in _SQL_CLOSERS
-            for op in ("=", " =")
+            for op in ("=", " =", r"  [ \t]*=", r"\t[ \t]*=")
         ),
     ),
     # A build setting Gradle writes into an Android app (``buildConfigField "String",
