@@ -315,6 +315,7 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "reference (env://)": lambda: f"{t} api_key=env://OPENROUTER_API_KEY tenant={uid()}",
         "masked value": lambda: f"{t} api_key=***MASKED*** tenant={uid()}",
         "prose (token refreshed)": lambda: f"{t} token refreshed successfully for {uid()}",
+        "prose ending in a secret word": lambda: f"{t} user {uid()} entered an invalid password",
         "JSON, many secret-named keys": lambda: json.dumps({**many, "id": uid()}),
         "long base64 blob": lambda: f'{{"id": "{uid()}", "blob": "{b64(1500)}"}}',
     }

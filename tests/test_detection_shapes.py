@@ -483,6 +483,29 @@ def test_a_value_that_opens_with_an_upper_case_identifier_and_goes_on_is_masked(
     _masked_everywhere(shape.format(w=w), w)
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        "2026-11-23T13:00:00Z ERROR user 42 entered an invalid password",
+        "WARN request 7 had no token",
+        "INFO rotating the signing key",
+    ],
+)
+def test_a_record_ending_in_a_secret_word_is_answered_by_the_quick_check(record: str) -> None:
+    pytest.importorskip("hyperscan")
+    from openrouter_secure._sanitize._hyperscan import Prefilter
+    from openrouter_secure._sanitize._rules import RULES
+    from openrouter_secure._sanitize._scan import KNOWN
+
+    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\n\n"])
+def test_a_table_whose_header_ends_in_a_secret_word_is_read(end: str) -> None:
+    v = _key()
+    _masked_everywhere(f"service,env,api_key{end}billing,prod,{v}", v)
+
+
 def test_a_pair_with_long_attributes_between_is_masked_in_every_engine() -> None:
     v = _key()
     note = "the live key of the payments gateway, rotated every ninety days " * 3

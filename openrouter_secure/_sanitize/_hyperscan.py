@@ -355,6 +355,10 @@ class _RuleDatabase:
         #: rules whose finder runs on the lower-cased text
         self.lower: set[int] = set()
         self.anchored: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
+        #: gate patterns that end with a line break: the line break of the text's end
+        #: sentinel is none of the text's (``csv-column``: a table's header before its
+        #: rows; a log record ending in ``invalid password`` is no header)
+        self.line_end_gates: set[int] = set()
         first_gate: dict[int, int] = {}
         for ri, rule in enumerate(rules):
             gates = rule.hs_gates or (
@@ -364,6 +368,8 @@ class _RuleDatabase:
                 continue
             first_gate[ri] = len(patterns)
             for gate, window in gates:
+                if gate.endswith(r"\n"):
+                    self.line_end_gates.add(len(patterns))
                 patterns.append(gate)
                 self.gate_rule.append(ri)
                 self.gate_window.append(window)
@@ -514,6 +520,7 @@ def _clean_check(
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
     rejects_name, named_back = rdb.rejects_name, rdb.named_back
+    line_end_gates = rdb.line_end_gates
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -559,15 +566,19 @@ def _clean_check(
             ):
                 return True
         # Clean when every match is a gate match that a cancelling match cancels (a
-        # placeholder), or one under a name the rule rejects (``"cache_key": "<hex>"``).
+        # placeholder), one under a name the rule rejects (``"cache_key": "<hex>"``), or
+        # one whose line break is the end sentinel's (``invalid password``).
         gates: list[tuple[int, int]] = []
         cancelled: set[tuple[int, int]] = set()
         dirty = bool(known)
         if not dirty:
+            end_of_data = len(data)
             for pid, _, end in found:
                 if pid < n_lit or pid >= n_rules:
                     dirty = True
                     break
+                if end == end_of_data and pid in line_end_gates:
+                    continue
                 rule = not_gate.get(pid)
                 if rule is not None:
                     if pid not in short_not or _short_run(text, end - 1):
