@@ -40,6 +40,16 @@ def _kept_everywhere(text: str) -> None:
         assert engine(backend).sanitize(text) == text, backend
 
 
+def _answered_by_the_quick_check(record: str) -> bool:
+    """Whether Hyperscan's one scan turns ``record`` away (no Python work follows)."""
+    pytest.importorskip("hyperscan")
+    from openrouter_secure._sanitize._hyperscan import Prefilter
+    from openrouter_secure._sanitize._rules import RULES
+    from openrouter_secure._sanitize._scan import KNOWN
+
+    return Prefilter(tuple(RULES), [], KNOWN).clean(record)
+
+
 # -- a name and its value in two fields -----------------------------------------------------
 
 PAIRS = [
@@ -438,12 +448,7 @@ def test_a_long_qualified_name_is_judged_by_its_last_segments_in_every_engine() 
     ],
 )
 def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
-    pytest.importorskip("hyperscan")
-    from openrouter_secure._sanitize._hyperscan import Prefilter
-    from openrouter_secure._sanitize._rules import RULES
-    from openrouter_secure._sanitize._scan import KNOWN
-
-    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+    assert _answered_by_the_quick_check(record)
 
 
 @pytest.mark.parametrize(
@@ -458,12 +463,7 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
 def test_an_upper_case_identifier_under_a_secret_name_is_answered_by_the_quick_check(
     record: str,
 ) -> None:
-    pytest.importorskip("hyperscan")
-    from openrouter_secure._sanitize._hyperscan import Prefilter
-    from openrouter_secure._sanitize._rules import RULES
-    from openrouter_secure._sanitize._scan import KNOWN
-
-    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+    assert _answered_by_the_quick_check(record)
 
 
 @pytest.mark.parametrize("shape", ["api_key={v}", "token: {v} ok", 'auth="{v}"'])
@@ -492,12 +492,7 @@ def test_a_value_that_opens_with_an_upper_case_identifier_and_goes_on_is_masked(
     ],
 )
 def test_a_record_ending_in_a_secret_word_is_answered_by_the_quick_check(record: str) -> None:
-    pytest.importorskip("hyperscan")
-    from openrouter_secure._sanitize._hyperscan import Prefilter
-    from openrouter_secure._sanitize._rules import RULES
-    from openrouter_secure._sanitize._scan import KNOWN
-
-    assert Prefilter(tuple(RULES), [], KNOWN).clean(record)
+    assert _answered_by_the_quick_check(record)
 
 
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\n\n"])
