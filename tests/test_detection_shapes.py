@@ -506,10 +506,17 @@ def test_a_record_ending_in_a_secret_word_is_answered_by_the_quick_check(record:
     assert _answered_by_the_quick_check(record)
 
 
-@pytest.mark.parametrize("end", ["\n", "\r\n", "\n\n"])
-def test_a_table_whose_header_ends_in_a_secret_word_is_read(end: str) -> None:
+@pytest.mark.parametrize(
+    "table",
+    [
+        *("service,env,api_key\nb,p,{v}", "service,env,api_key\r\nb,p,{v}\r\n"),
+        *("service,env,api_key\n\nb,p,{v}", 'id,"api_key",\nx,{v},'),
+        *('id;"api_key";\r\nx;{v};', 'id\t"api_key"\t\nx\t{v}\t'),
+    ],
+)
+def test_a_table_whose_header_ends_in_a_secret_word_is_read(table: str) -> None:
     v = _key()
-    _masked_everywhere(f"service,env,api_key{end}billing,prod,{v}", v)
+    _masked_everywhere(table.format(v=v), v)
 
 
 def test_a_pair_with_long_attributes_between_is_masked_in_every_engine() -> None:

@@ -2457,10 +2457,14 @@ RULES: tuple[Rule, ...] = (
         # (for Hyperscan, a pattern per delimiter, each a literal of the word and the
         # delimiter: one with a class of them, the word alone its literal, cost every
         # scan of a log 28%; a quoted name only as CSV quotes it, ``"api_key","``,
-        # where JSON's ``".../key", "next"`` would send its records to Python)
+        # where JSON's ``".../key", "next"`` would send its records to Python; or before
+        # a delimiter that ends the header's line, ``"id","api_key",``)
         hs_gates=tuple(
             (_CSV_WORDS + head, 16)
-            for head in (",", ";", r"\t", r"\n", r"\r\n", r'"[,;\t]"', r'"\r?\n', r" \|", r"\|")
+            for head in (
+                *(",", ";", r"\t", r"\n", r"\r\n", r'"[,;\t]"', r'"\r?\n'),
+                *(r'"[,;\t]\r?\n', r" \|", r"\|"),
+            )
         ),
     ),
     # Every pair of a ``Cookie:`` or ``Set-Cookie:`` header, not only the first: a
