@@ -296,6 +296,9 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "name and value: <metric> (JSON)": lambda: (
             f'{{"name": "cpu.load", "value": {rng.random():.3f}, "host": "web-1"}}'
         ),
+        "name and value: <token metric> (JSON)": lambda: (
+            f'{{"name": "prompt_tokens", "value": {rng.randint(1, 10**5)}, "model": "m-1"}}'
+        ),
         "name: API_KEY, valueFrom (JSON)": lambda: (
             f'{{"name": "API_KEY", "valueFrom": {{"secretKeyRef": {{"name": "app-{uid()}"}}}}}}'
         ),
@@ -314,6 +317,10 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "placeholder (${VAR})": lambda: f'{t} password: "${{DB_PASSWORD}}" for {uid()}',
         "reference (env://)": lambda: f"{t} api_key=env://OPENROUTER_API_KEY tenant={uid()}",
         "masked value": lambda: f"{t} api_key=***MASKED*** tenant={uid()}",
+        "password=REDACTED": lambda: f"{t} login user={uid()} password=REDACTED ok",
+        "password: [FILTERED] (Rails)": lambda: (
+            f'{t} Parameters: {{"user"=>"{uid()}", "password"=>"[FILTERED]"}}'
+        ),
         "prose (token refreshed)": lambda: f"{t} token refreshed successfully for {uid()}",
         "prose ending in a secret word": lambda: f"{t} user {uid()} entered an invalid password",
         "JSON, many secret-named keys": lambda: json.dumps({**many, "id": uid()}),

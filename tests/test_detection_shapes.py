@@ -460,6 +460,112 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
 @pytest.mark.parametrize(
     "record",
     [
+        '{"ts": "2026-12-07T09:00:00Z", "name": "prompt_tokens", "value": 1024}',
+        '{"name": "tokens_per_second", "value": 41.725, "unit": "1/s"}',
+        '{"name": "completion_tokens", "value": "-17"}',
+        '<add key="TokenTimeout" value="30"/>',
+        "- name: API_KEY_TTL\n  value: '3600'",
+        '{"name": "SESSION_SECRET_ROTATED", "value": true}',
+    ],
+)
+def test_a_pair_whose_value_no_name_makes_a_secret_is_answered_by_the_quick_check(
+    record: str,
+) -> None:
+    assert _answered_by_the_quick_check(record)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "INFO login user=42 password=REDACTED ok",
+        'INFO {"user": 42, "password": "REDACTED"}',
+        'INFO {"user": 42, "password": "[REDACTED]"}',
+        'Parameters: {"user"=>"42", "password"=>"[FILTERED]"}',
+        "INFO user=42 password=<redacted> ok",
+        "INFO user=42 secret=[MASKED] ok",
+        "DEBUG smtp_password: (hidden)",
+    ],
+)
+def test_a_redacted_value_under_a_password_name_is_answered_by_the_quick_check(
+    record: str,
+) -> None:
+    assert _answered_by_the_quick_check(record)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Parameters: {"user"=>"42", "password"=>"[FILTERED]"}',
+        '{"password": "<hidden>", "token": "[REDACTED]"}',
+        "password='(null)' api_key=<token>",
+    ],
+)
+def test_a_redaction_label_in_brackets_is_no_secret(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password='(null) ',",
+        'password="(null)]";',
+        "pwd = '[null]]' ok",
+        "password=[FILTERED] {w}",
+    ],
+)
+def test_a_value_that_only_opens_like_a_redaction_is_read_alike_by_every_engine(
+    text: str,
+) -> None:
+    text = text.format(w=_key())
+    assert len({engine(backend).sanitize(text) for backend in ENGINES}) == 1
+
+
+@pytest.mark.parametrize("shape", ["password=REDACT{w}", "password=(hidden){w}"])
+def test_a_password_that_opens_like_a_redaction_is_masked(shape: str) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"name": "DB_PASSWORD", "value": {v}}}',
+        '{{"name": "DB_PASSWORD", "value": "{v}"}}',
+        '<add key="SmtpPassword" value="{v}"/>',
+    ],
+)
+def test_digits_under_a_password_name_in_a_pair_stay_a_secret(shape: str) -> None:
+    v = rnd("123456789", 1) + rnd(string.digits, 9)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_value_the_quick_check_drops_is_one_no_name_makes_a_secret() -> None:
+    from openrouter_secure._sanitize._context import value_kind
+    from openrouter_secure._sanitize._rules import PAIR_VALUE_NO_SECRET
+
+    rng = secrets.SystemRandom()
+    alphabet = string.ascii_letters + string.digits + "+-.*/=_~!@#$%^&"
+    dropped = 0
+    for _ in range(20_000):
+        kind = rng.randrange(3)
+        if kind == 0:
+            value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+        elif kind == 1:
+            value = rng.choice(["", "+", "-"]) + rnd(string.digits, rng.randint(1, 20))
+        else:
+            value = rnd(string.digits, rng.randint(1, 9)) + "." + rnd(string.digits, 9)
+        for text in (value + "}", f'"{value}"', f"'{value}'"):
+            if PAIR_VALUE_NO_SECRET.match(text) is None:
+                continue
+            dropped += 1
+            assert not value_kind(value, password=True), value
+            assert not value_kind(value, password=False), value
+    assert dropped > 10_000
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
         "2026-11-23T13:00:00Z INFO cache key=LOG_LEVEL hit=true",
         "INFO token: NOT_SET for user 42",
         "auth=NONE retries=3",
@@ -566,6 +672,8 @@ _CLEAN_PAIR_RECORDS = (
     '{"Value": "team-7", "Key": "Owner", "ResourceId": "i-42"}\n',
     '<add key="Theme" description="colours" value="dark"/>\n',
     '{"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "app"}}}\n',
+    '{"name": "prompt_tokens", "value": 1024, "unit": "count"}\n',
+    '<add key="TokenTimeout" value="30"/>\n',
 )
 
 

@@ -56,13 +56,16 @@ __all__ = [
     "PAIR_FIELD",
     "PAIR_VALUE",
     "PASSWORD_WORDS",
+    "PLACEHOLDER_WORDS",
     "PLURALS",
+    "REDACTION_LABELS",
     "X_RUN",
     "column_value_spans",
     "cookie_pairs",
     "cookie_value_spans",
     "describes_secret",
     "dominant_run",
+    "in_brackets",
     "is_identifier",
     "is_password_name",
     "is_public_key",
@@ -492,11 +495,35 @@ _PATH_CHARS = re.compile(r"[\w./\\~\-+@:%]+")
 _PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-. ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
 _DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
+#: Words that make a value a placeholder wherever they stand in it (``REDACTED``,
+#: ``sk-or-v1-example``), in any case
+PLACEHOLDER_WORDS = ("masked", "redacted", "placeholder", "changeme", "example", "dummy", "sample")
+#: What redaction leaves in a value's place, in brackets (Rails' ``[FILTERED]``,
+#: ``<hidden>``, ``(null)``): the whole value, in any case
+REDACTION_LABELS = (
+    *("filtered", "hidden", "redacted", "masked", "removed", "omitted", "sensitive"),
+    *("protected", "censored", "private", "secret", "password", "token", "value"),
+    *("none", "null"),
+)
+
+
+def in_brackets(words: str) -> str:
+    """A pattern of one of ``words`` (a pattern's alternatives) in square, angle or round
+    brackets, a blank or two inside them: a label as redaction writes one."""
+    return "|".join(
+        rf"{re.escape(o)}[ \t]{{0,2}}(?:{words})[ \t]{{0,2}}{re.escape(c)}"
+        for o, c in ("[]", "<>", "()")
+    )
+
+
 _PLACEHOLDER = re.compile(
-    r"(?i)\*{3,}|MASKED|REDACTED|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
+    r"(?i)\*{3,}|"
+    + "|".join(PLACEHOLDER_WORDS)
+    + rf"|^(?:{in_brackets('|'.join(REDACTION_LABELS))})$"
+    + r"|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
     r"(?:[a-z]{1,12}[_\-]){0,3}"
-    r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|placeholder|changeme|"
-    r"example|dummy|sample|\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
+    r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|"
+    r"\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
     # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``; PowerShell's
     # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
     # ``{password}``)

@@ -39,10 +39,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _compiled
+from ._context import PLACEHOLDER_WORDS, REDACTION_LABELS, in_brackets
 from ._cpython import held_bytes
 from ._literals import trie_pattern
 from ._reverse import reverse_pattern
-from ._rules import RUN_CHAR, RUN_TAIL, SHORT_RUN, Rule, boundaries
+from ._rules import PAIR_VALUE_NO_SECRET, RUN_CHAR, RUN_TAIL, SHORT_RUN, Rule, boundaries
 from ._split import PART_MIN, cuts, line_breaks, pool, workers
 
 __all__ = [
@@ -359,6 +360,12 @@ class _RuleDatabase:
         #: sentinel is none of the text's (``csv-column``: a table's header before its
         #: rows; a log record ending in ``invalid password`` is no header)
         self.line_end_gates: set[int] = set()
+        #: gate pattern ids whose matches end at a value's first character
+        #: (``Rule.gates_end_at_value``)
+        self.value_gates: set[int] = set()
+        #: gate pattern ids whose matches end six characters into a value or at its
+        #: closing bracket (``Rule.gates_six_into_value``)
+        self.six_gates: set[int] = set()
         first_gate: dict[int, int] = {}
         for ri, rule in enumerate(rules):
             gates = rule.hs_gates or (
@@ -367,9 +374,12 @@ class _RuleDatabase:
             if not gates:
                 continue
             first_gate[ri] = len(patterns)
+            self.six_gates.update(len(patterns) + k for k in rule.gates_six_into_value)
             for gate, window in gates:
                 if gate.endswith(r"\n"):
                     self.line_end_gates.add(len(patterns))
+                if rule.gates_end_at_value:
+                    self.value_gates.add(len(patterns))
                 patterns.append(gate)
                 self.gate_rule.append(ri)
                 self.gate_window.append(window)
@@ -485,6 +495,59 @@ def _name_rejecter(patterns: tuple[str, ...]) -> Callable[[str, int], bool]:
     return rejects
 
 
+_NO_SECRET_AT = PAIR_VALUE_NO_SECRET.match
+
+
+def _value_rejected(text: str, end: int) -> bool:
+    """Whether the value whose first character ends at ``end`` (a match of a gate that
+    ends there, after the value's opening quote) is one no name makes a secret
+    (``"value": 42``, ``value="true"``). One that opens with a star is judged in
+    Python."""
+    at = end - 1
+    before = text[at - 1 : at]
+    if before == "*":
+        return False
+    return _NO_SECRET_AT(text, at - 1 if before in ('"', "'") else at) is not None
+
+
+_WORDS = "|".join(PLACEHOLDER_WORDS)
+_LABELS = "|".join(REDACTION_LABELS)
+
+
+# Six characters into a value: a placeholder's word (it makes the whole value one, and
+# the value goes on over the word's letters), after a bracket too (``"[REDACTED]"``)
+_PLACEHOLDER_AT_SIX = re.compile(rf"(?i)[\[(<]?(?:{_WORDS})").match
+# (from the quote before them) a label in brackets, the whole quoted value:
+# ``"[FILTERED]"``
+_QUOTED_LABEL = re.compile(rf"(?i)([\"'`])(?:{in_brackets(_LABELS)})\1").match
+# (from the opening bracket to the gate match's end) a token in brackets that is a
+# placeholder or a label: ``[REDACTED]``, ``<hidden>``
+_BRACKETED_LABEL = re.compile(rf"(?i){in_brackets(_LABELS + '|' + _WORDS)}").fullmatch
+_OPENERS = {"]": "[", ">": "<", ")": "("}
+
+
+def _placeholder_at_six(text: str, end: int) -> bool:
+    """Whether the value a gate match ending at ``end`` read (six characters into it,
+    or to the bracket closing it) is a placeholder or a redaction's label, as every
+    reading of it is: ``password=REDACTED``, ``"password": "[FILTERED]"``,
+    ``password=<hidden>``."""
+    at = end - 6
+    if at < 0:
+        return False
+    if _PLACEHOLDER_AT_SIX(text, at) is not None or _QUOTED_LABEL(text, at - 1) is not None:
+        return True
+    opener = _OPENERS.get(text[end - 1])
+    if opener is None or text[end : end + 1].isalnum():
+        return False  # (a bracket glued to more is read as an expression)
+    opened = text.rfind(opener, max(0, at - 30), end)
+    if opened < 0 or _BRACKETED_LABEL(text, opened, end) is None:
+        return False
+    # (a quote before the bracket opens the value: ``'[null] '`` is read to the quote)
+    while opened > 0 and text[opened - 1] in " \t":
+        opened -= 1
+    return opened == 0 or text[opened - 1] not in "\"'`"
+
+
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -520,7 +583,7 @@ def _clean_check(
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
     rejects_name, named_back = rdb.rejects_name, rdb.named_back
-    line_end_gates = rdb.line_end_gates
+    line_end_gates, value_gates, six_gates = rdb.line_end_gates, rdb.value_gates, rdb.six_gates
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -553,6 +616,14 @@ def _clean_check(
                 known = needles.ends(data) if needles is not None else []
         if not found and not known:  # the common case: no callback ran
             return True
+        if len(found) == 1 and not known:
+            # (one gate match, of a value that is no secret: ``"value": 42``,
+            # ``password=REDACTED``)
+            pid, _, end = found[0]
+            if (pid in value_gates and _value_rejected(text, end - 1)) or (
+                pid in six_gates and _placeholder_at_six(text, end - 1)
+            ):
+                return True
         if len(found) == 2 and not known:
             # (the next most common: one gate match and the match that cancels it)
             (p1, _, e1), (p2, _, e2) = found
@@ -579,6 +650,10 @@ def _clean_check(
                     break
                 if end == end_of_data and pid in line_end_gates:
                     continue
+                if (pid in value_gates and _value_rejected(text, end - 1)) or (
+                    pid in six_gates and _placeholder_at_six(text, end - 1)
+                ):
+                    continue  # (``"value": 42``, ``password=REDACTED``)
                 rule = not_gate.get(pid)
                 if rule is not None:
                     if pid not in short_not or _short_run(text, end - 1):
@@ -793,6 +868,10 @@ class Prefilter:
                 if cancels is not None and (
                     (dropped is not None and (cancels, end) in dropped)
                     or (pid in named_back and rejects_name[cancels](text, end))
+                ):
+                    continue
+                if (pid in db.value_gates and _value_rejected(text, end)) or (
+                    pid in db.six_gates and _placeholder_at_six(text, end)
                 ):
                     continue
                 ri = gate_rule[pid - n_lit]

@@ -54,6 +54,7 @@ from ._context import (
     PAIR_BETWEEN,
     PAIR_FIELD,
     PAIR_VALUE,
+    PLACEHOLDER_WORDS,
     X_RUN,
     dominant_run,
     singular,
@@ -73,6 +74,7 @@ from ._names import (
 )
 
 __all__ = [
+    "PAIR_VALUE_NO_SECRET",
     "RULES",
     "RUN_CHAR",
     "RUN_TAIL",
@@ -143,6 +145,16 @@ class Rule:
     #: most ``SHORT_RUN`` characters (a placeholder must lie within the head that is
     #: judged); compiled into the rules' database
     gate_not_short: tuple[str, ...] = ()
+    #: for the ``hyperscan`` engine: every ``hs_gates`` match ends at the first
+    #: character of the value the rule judges (after its opening quote and a mask's
+    #: stars); the quick check drops one whose value no name makes a secret
+    #: (``PAIR_VALUE_NO_SECRET``: ``"value": 42``) before any other Python work
+    gates_end_at_value: bool = False
+    #: for the ``hyperscan`` engine: indexes of ``hs_gates`` whose matches end six
+    #: characters into a value or at the bracket that closes it (``password=REDACT``,
+    #: ``password=[FILTERED]``); the quick check drops one whose value is a placeholder
+    #: or redaction's label before any other Python work
+    gates_six_into_value: frozenset[int] = frozenset()
     #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
     #: where its anchors may start (default: the anchors themselves, case-sensitive); a
     #: smaller one (the words without what follows them) is cheaper, the engine
@@ -931,6 +943,8 @@ _HS_COLON_PAIR_GATES = _headed(
 )
 # (every engine reads those forms, as Hyperscan does)
 _KEY_GATE = "(?:" + "|".join((_KEY_GATE_FORMS, *(g for g, _ in _HS_COLON_PAIR_GATES))) + ")"
+# (six characters into a value, or its bracketed token: ``Rule.gates_six_into_value``)
+_HS_PASSWORD_GATES = _headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE)
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
     *_HS_COLON_PAIR_GATES,
@@ -938,7 +952,7 @@ _HS_KEY_GATES = (
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORDS_CASED, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
-    *_headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE),
+    *_HS_PASSWORD_GATES,
     *_headed(
         _PASSWORD_WORD_RE,
         _BLANK_HEADS,
@@ -996,7 +1010,7 @@ _HS_KEY_GATES = (
 # placeholders, so they never drop a value the rule would mask (bounded repeats cost
 # these patterns most).
 _RUN_NO_AMP = r"[A-Za-z0-9!#$%*+/?@^~_.\-]"
-_PLACEHOLDER_WORD = r"(?i:masked|redacted|placeholder|changeme|example|dummy|sample)"
+_PLACEHOLDER_WORD = "(?i:" + "|".join(PLACEHOLDER_WORDS) + ")"
 # (only at the start of a run or after a character that is not a letter, and not
 # followed by one or a digit: ``other_token`` and ``MyPassword12`` hold none, as
 # ``_context`` reads them)
@@ -1116,6 +1130,16 @@ _HS_NAMED_GATES = (
 _PAIR_FIELD_VALUE = (
     r"""[ \t]{0,8}(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)"""
     r"""|(?P<u>[^\s"',})\]]{1,4096}))"""
+)
+# A number (a sign or a point, or under eight digits: not a run of digits a password or a
+# token may be), up to 160 characters (a longer value is judged by its head)
+_PLAIN_NUMBER = r"[+\-]?[0-9]{1,7}|[+\-]?[0-9]{1,150}\.[0-9]{1,150}|[+\-][0-9]{1,150}"
+#: From a pair's value field's opening quote or first character: a value, read as
+#: ``named-value`` reads one, that ``_context.value_kind`` rejects under any name (under
+#: six characters, ``42``, ``true``; a number, ``0.8734``), so no pair masks it.
+PAIR_VALUE_NO_SECRET = re.compile(
+    rf"""(?:"(?:[^"\n\\]{{1,5}}|{_PLAIN_NUMBER})"|'(?:[^'\n\\]{{1,5}}|{_PLAIN_NUMBER})'"""
+    rf"""|(?:[^\s"',}})\]]{{1,5}}|{_PLAIN_NUMBER})(?![^\s"',}})\]]))"""
 )
 _NAMED_VALUE = (
     r"""(?P<j>(?<=["'])(?=[nNkK])|(?=["'][nNkK])|(?<=["']Parameter)(?=Key))?"""
@@ -2606,6 +2630,7 @@ RULES: tuple[Rule, ...] = (
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
         hs_gates=tuple((gate, 1500) for gate in _HS_NAMED_GATES),
+        gates_end_at_value=True,
     ),
     # A Terraform variable's default, judged under the variable's name (``variable
     # "stripe_api_key" { default = "v" }``, its description, type and ``sensitive``
@@ -2729,6 +2754,7 @@ RULES: tuple[Rule, ...] = (
         name_not=_KEY_NAME_NOT,
         name_not_gates=len(_AFTER_QUOTE),
         gate_not_short=_KEY_GATE_NOT_SHORT,
+        gates_six_into_value=frozenset(map(_HS_KEY_GATES.index, _HS_PASSWORD_GATES)),
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
     ),
