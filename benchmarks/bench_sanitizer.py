@@ -318,6 +318,16 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "reference (env://)": lambda: f"{t} api_key=env://OPENROUTER_API_KEY tenant={uid()}",
         "masked value": lambda: f"{t} api_key=***MASKED*** tenant={uid()}",
         "password=REDACTED": lambda: f"{t} login user={uid()} password=REDACTED ok",
+        "invalid password username=<n>": lambda: (
+            f"{t} WARN login failed: invalid password username={rng.randint(1, 10**6)}"
+        ),
+        "reset password (prose)": lambda: f"{t} user {uid()} asked to reset password for x",
+        "Authorization: Bearer [REDACTED]": lambda: (
+            f"{t} request {uid()} Authorization: Bearer [REDACTED]"
+        ),
+        "Authorization: [REDACTED] (JSON)": lambda: (
+            f'{{"id": "{uid()}", "headers": {{"Authorization": "[REDACTED]"}}}}'
+        ),
         "password: [FILTERED] (Rails)": lambda: (
             f'{t} Parameters: {{"user"=>"{uid()}", "password"=>"[FILTERED]"}}'
         ),

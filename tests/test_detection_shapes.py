@@ -458,38 +458,35 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "record",
-    [
-        '{"ts": "2026-12-07T09:00:00Z", "name": "prompt_tokens", "value": 1024}',
-        '{"name": "tokens_per_second", "value": 41.725, "unit": "1/s"}',
-        '{"name": "completion_tokens", "value": "-17"}',
-        '<add key="TokenTimeout" value="30"/>',
-        "- name: API_KEY_TTL\n  value: '3600'",
-        '{"name": "SESSION_SECRET_ROTATED", "value": true}',
-    ],
+    "shape",
+    ["#define passwd was set to Ya_={w}", "passphrase (Q8=.{w}) user=42", "#define PWD Xy7={w}"],
 )
-def test_a_pair_whose_value_no_name_makes_a_secret_is_answered_by_the_quick_check(
-    record: str,
-) -> None:
-    assert _answered_by_the_quick_check(record)
+def test_a_password_with_an_equals_sign_is_masked_where_it_is_no_prose(shape: str) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
 
 
 @pytest.mark.parametrize(
-    "record",
+    "shape",
     [
-        "INFO login user=42 password=REDACTED ok",
-        'INFO {"user": 42, "password": "REDACTED"}',
-        'INFO {"user": 42, "password": "[REDACTED]"}',
-        'Parameters: {"user"=>"42", "password"=>"[FILTERED]"}',
-        "INFO user=42 password=<redacted> ok",
-        "INFO user=42 secret=[MASKED] ok",
-        "DEBUG smtp_password: (hidden)",
+        "Authorization: Bearer REDACTED{w}",
+        "Authorization: [FILTERED]{w}",
+        "authorization: abcdefghij {w}",
+        '{{"Authorization": "[REDACTED] {w}"}}',
+        "Authorization: Bearer ~~~~~~~~~~~~ {w}",
     ],
 )
-def test_a_redacted_value_under_a_password_name_is_answered_by_the_quick_check(
-    record: str,
+def test_credentials_after_a_redaction_like_word_are_read_alike_by_every_engine(
+    shape: str,
 ) -> None:
-    assert _answered_by_the_quick_check(record)
+    text = shape.format(w=_key())
+    assert len({engine(backend).sanitize(text) for backend in ENGINES}) == 1
+
+
+@pytest.mark.parametrize("shape", ["the password is {v}=", "new password {v}==", "pwd set to {v}="])
+def test_a_password_in_prose_with_base64_padding_is_masked(shape: str) -> None:
+    v = rnd(string.ascii_letters, 3) + rnd(string.digits, 2) + rnd(ALNUM, 2)
+    _masked_everywhere(shape.format(v=v), v)
 
 
 @pytest.mark.parametrize(
@@ -524,6 +521,40 @@ def test_a_value_that_only_opens_like_a_redaction_is_read_alike_by_every_engine(
 def test_a_password_that_opens_like_a_redaction_is_masked(shape: str) -> None:
     w = _key()
     _masked_everywhere(shape.format(w=w), w)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # a pair whose value no name makes a secret: under six characters, a number
+        '{"ts": "2026-12-07T09:00:00Z", "name": "prompt_tokens", "value": 1024}',
+        '{"name": "tokens_per_second", "value": 41.725, "unit": "1/s"}',
+        '{"name": "completion_tokens", "value": "-17"}',
+        '<add key="TokenTimeout" value="30"/>',
+        "- name: API_KEY_TTL\n  value: '3600'",
+        '{"name": "SESSION_SECRET_ROTATED", "value": true}',
+        # a placeholder or a redaction's label under a password's name
+        "INFO login user=42 password=REDACTED ok",
+        'INFO {"user": 42, "password": "REDACTED"}',
+        'INFO {"user": 42, "password": "[REDACTED]"}',
+        'Parameters: {"user"=>"42", "password"=>"[FILTERED]"}',
+        "INFO user=42 password=<redacted> ok",
+        "INFO user=42 secret=[MASKED] ok",
+        "DEBUG smtp_password: (hidden)",
+        # the next assignment after a password word in prose
+        "2026-12-07T09:00:00Z WARN login failed: invalid password user=423423 ip=10.0.0.7",
+        "INFO secret_name=prod/db/password user=423423",
+        "DEBUG reset password request_id=7f3a9c21 user=42",
+        "DEBUG user 42 asked to reset password for the account",
+        # redacted credentials of an ``Authorization`` header
+        "INFO req 42 Authorization: Bearer [REDACTED]",
+        'INFO {"headers": {"Authorization": "[REDACTED]", "id": 42}}',
+        "DEBUG authorization: *** user=42",
+        "DEBUG Proxy-Authorization: Basic [FILTERED]",
+    ],
+)
+def test_a_value_the_rule_rejects_is_answered_by_the_quick_check(record: str) -> None:
+    assert _answered_by_the_quick_check(record)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,15 @@ from ._context import PLACEHOLDER_WORDS, REDACTION_LABELS, in_brackets
 from ._cpython import held_bytes
 from ._literals import trie_pattern
 from ._reverse import reverse_pattern
-from ._rules import PAIR_VALUE_NO_SECRET, RUN_CHAR, RUN_TAIL, SHORT_RUN, Rule, boundaries
+from ._rules import (
+    PAIR_VALUE_NO_SECRET,
+    RUN_CHAR,
+    RUN_TAIL,
+    SHORT_RUN,
+    Rule,
+    boundaries,
+    is_placeholder,
+)
 from ._split import PART_MIN, cuts, line_breaks, pool, workers
 
 __all__ = [
@@ -360,12 +368,9 @@ class _RuleDatabase:
         #: sentinel is none of the text's (``csv-column``: a table's header before its
         #: rows; a log record ending in ``invalid password`` is no header)
         self.line_end_gates: set[int] = set()
-        #: gate pattern ids whose matches end at a value's first character
-        #: (``Rule.gates_end_at_value``)
-        self.value_gates: set[int] = set()
-        #: gate pattern ids whose matches end six characters into a value or at its
-        #: closing bracket (``Rule.gates_six_into_value``)
-        self.six_gates: set[int] = set()
+        #: gate pattern id -> whether the value its match ending at ``end`` read is one
+        #: the rule rejects, read in Python from the text (``Rule.gate_value_checks``)
+        self.value_checks: dict[int, Callable[[str, int], bool]] = {}
         first_gate: dict[int, int] = {}
         for ri, rule in enumerate(rules):
             gates = rule.hs_gates or (
@@ -374,12 +379,11 @@ class _RuleDatabase:
             if not gates:
                 continue
             first_gate[ri] = len(patterns)
-            self.six_gates.update(len(patterns) + k for k in rule.gates_six_into_value)
+            for k, reading in rule.gate_value_checks:
+                self.value_checks[len(patterns) + k] = _VALUE_CHECKS[reading]
             for gate, window in gates:
                 if gate.endswith(r"\n"):
                     self.line_end_gates.add(len(patterns))
-                if rule.gates_end_at_value:
-                    self.value_gates.add(len(patterns))
                 patterns.append(gate)
                 self.gate_rule.append(ri)
                 self.gate_window.append(window)
@@ -548,6 +552,50 @@ def _placeholder_at_six(text: str, end: int) -> bool:
     return opened == 0 or text[opened - 1] not in "\"'`"
 
 
+# A bare value's run, as ``_context`` reads one (its first 1,024), that holds a ``=``
+# before a letter or digit, and no bracket, in it or after it (code, read otherwise)
+_ASSIGNED = re.compile(
+    r"""(?=[^\s"'`,;)}\]<>|\\(\[]{0,1014}?=+[A-Za-z0-9])[^\s"'`,;)}\]<>|\\(\[]{0,1016}(?![(\[])"""
+).match
+
+
+def _assignment_in_prose(text: str, end: int) -> bool:
+    """Whether the value a gate match ending at ``end`` read (its first eight characters,
+    bare, after a word and blanks: ``invalid password username=bob``) holds a ``=``
+    before a letter or digit: the next assignment, which no value in prose is. Not
+    where the value may be read otherwise: after a bracket or a quote, after a ``#``
+    (``#define PASSWORD v`` assigns), or with a bracket in it (code)."""
+    at = end - 8
+    blanks = at
+    while blanks > 0 and text[blanks - 1] in " \t":
+        blanks -= 1
+    if blanks == at or blanks == 0 or not text[blanks - 1].isalnum():
+        return False
+    return text.rfind("#", max(0, blanks - 160), blanks) < 0 and _ASSIGNED(text, at) is not None
+
+
+def _auth_rejected(text: str, end: int) -> bool:
+    """Whether the credentials of an ``Authorization`` header, eight characters of which
+    end at ``end``, are ones the rule rejects: a placeholder (``[REDACTED]``,
+    ``***MASKED***``), or one case and no digit (``[FILTERED]``)."""
+    value = _CREDENTIALS(text, end - 8)
+    if value is None:
+        return False
+    found = value.group()
+    one_case = (found.islower() or found.isupper()) and _DIGIT(found) is None
+    return one_case or is_placeholder(found, strict=False)
+
+
+_CREDENTIALS = re.compile(r"""[^\s"'`,;\\]{1,2048}""").match
+_DIGIT = re.compile(r"\d").search
+#: how a ``Rule.gate_value_checks`` reading is read and judged
+_VALUE_CHECKS: dict[str, Callable[[str, int], bool]] = {
+    "pair": _value_rejected,
+    "six": _placeholder_at_six,
+    "prose": _assignment_in_prose,
+    "auth": _auth_rejected,
+}
+
 _CACHE: dict[tuple[Rule, ...], _RuleDatabase] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -583,7 +631,7 @@ def _clean_check(
     n_lit, n_rules = rdb.n_lit, len(rules._patterns)
     not_gate, short_not, cancellable = rdb.not_gate, rdb.short_not, rdb.cancellable
     rejects_name, named_back = rdb.rejects_name, rdb.named_back
-    line_end_gates, value_gates, six_gates = rdb.line_end_gates, rdb.value_gates, rdb.six_gates
+    line_end_gates, value_checks = rdb.line_end_gates, rdb.value_checks
 
     def clean(text: str) -> bool:
         if not text.isascii() or len(text) >= STREAM_FROM:
@@ -620,9 +668,8 @@ def _clean_check(
             # (one gate match, of a value that is no secret: ``"value": 42``,
             # ``password=REDACTED``)
             pid, _, end = found[0]
-            if (pid in value_gates and _value_rejected(text, end - 1)) or (
-                pid in six_gates and _placeholder_at_six(text, end - 1)
-            ):
+            check = value_checks.get(pid)
+            if check is not None and check(text, end - 1):
                 return True
         if len(found) == 2 and not known:
             # (the next most common: one gate match and the match that cancels it)
@@ -650,9 +697,8 @@ def _clean_check(
                     break
                 if end == end_of_data and pid in line_end_gates:
                     continue
-                if (pid in value_gates and _value_rejected(text, end - 1)) or (
-                    pid in six_gates and _placeholder_at_six(text, end - 1)
-                ):
+                check = value_checks.get(pid)
+                if check is not None and check(text, end - 1):
                     continue  # (``"value": 42``, ``password=REDACTED``)
                 rule = not_gate.get(pid)
                 if rule is not None:
@@ -846,6 +892,7 @@ class Prefilter:
         # Gate matches that end where a cancelling match does, or after a name the rule
         # rejects: text the rule rejects.
         short_not, rejects_name, named_back = db.short_not, db.rejects_name, db.named_back
+        value_checks = db.value_checks
         dropped = {
             (not_gate[pid], end)
             for pid, _, end in found
@@ -870,9 +917,8 @@ class Prefilter:
                     or (pid in named_back and rejects_name[cancels](text, end))
                 ):
                     continue
-                if (pid in db.value_gates and _value_rejected(text, end)) or (
-                    pid in db.six_gates and _placeholder_at_six(text, end)
-                ):
+                check = value_checks.get(pid)
+                if check is not None and check(text, end):
                     continue
                 ri = gate_rule[pid - n_lit]
                 window = gate_window[pid - n_lit]

@@ -145,16 +145,17 @@ class Rule:
     #: most ``SHORT_RUN`` characters (a placeholder must lie within the head that is
     #: judged); compiled into the rules' database
     gate_not_short: tuple[str, ...] = ()
-    #: for the ``hyperscan`` engine: every ``hs_gates`` match ends at the first
-    #: character of the value the rule judges (after its opening quote and a mask's
-    #: stars); the quick check drops one whose value no name makes a secret
-    #: (``PAIR_VALUE_NO_SECRET``: ``"value": 42``) before any other Python work
-    gates_end_at_value: bool = False
-    #: for the ``hyperscan`` engine: indexes of ``hs_gates`` whose matches end six
-    #: characters into a value or at the bracket that closes it (``password=REDACT``,
-    #: ``password=[FILTERED]``); the quick check drops one whose value is a placeholder
-    #: or redaction's label before any other Python work
-    gates_six_into_value: frozenset[int] = frozenset()
+    #: for the ``hyperscan`` engine: (index of an ``hs_gates`` pattern, how the value its
+    #: match ends in is read back): the quick check drops a match whose value the rule
+    #: rejects, before any other Python work. ``"pair"``: a pair's value field, from its
+    #: first character (after its quote and a mask's stars), one no name makes a secret
+    #: (``PAIR_VALUE_NO_SECRET``: ``"value": 42``); ``"six"``: six characters into a
+    #: value under a password's name, or to the bracket closing it, a placeholder or a
+    #: redaction's label (``password=REDACTED``, ``password=[FILTERED]``); ``"prose"``:
+    #: eight characters into a bare value in prose, the next assignment (``invalid
+    #: password username=bob``); ``"auth"``: eight characters into an ``Authorization``
+    #: header's credentials, a placeholder or no token (``Bearer [REDACTED]``)
+    gate_value_checks: tuple[tuple[int, str], ...] = ()
     #: for a gated rule: a regex finding, in the lower-cased text of a gate's match,
     #: where its anchors may start (default: the anchors themselves, case-sensitive); a
     #: smaller one (the words without what follows them) is cheaper, the engine
@@ -943,7 +944,14 @@ _HS_COLON_PAIR_GATES = _headed(
 )
 # (every engine reads those forms, as Hyperscan does)
 _KEY_GATE = "(?:" + "|".join((_KEY_GATE_FORMS, *(g for g, _ in _HS_COLON_PAIR_GATES))) + ")"
-# (six characters into a value, or its bracketed token: ``Rule.gates_six_into_value``)
+# (``Rule.gate_value_checks``: eight characters into a value in prose)
+_HS_PROSE_PASSWORD_GATES = _headed(
+    _PASSWORD_WORD_RE,
+    _BLANK_HEADS,
+    f"{_QUOTE_OPEN}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
+    _RUN_WINDOW_WIDE,
+)
+# (``Rule.gate_value_checks``: six characters into a value, or its bracketed token)
 _HS_PASSWORD_GATES = _headed(_PASSWORD_WORD_RE, _PASSWORD_HEADS, _PASSWORD_VALUE, _RUN_WINDOW_WIDE)
 _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
@@ -953,12 +961,7 @@ _HS_KEY_GATES = (
     *_headed(_OTHER_WORDS_CASED, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_HS_PASSWORD_GATES,
-    *_headed(
-        _PASSWORD_WORD_RE,
-        _BLANK_HEADS,
-        f"{_QUOTE_OPEN}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
-        _RUN_WINDOW_WIDE,
-    ),
+    *_HS_PROSE_PASSWORD_GATES,
     *_headed(
         _PASSWORD_WORDS_CASED,
         _SET_HEADS,
@@ -2431,6 +2434,20 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="argument",
         max_len=400,
+        # (to the value's quote or first character: ``reset password for user 42`` and
+        # ``identified by email`` are no statements)
+        hs_gates=(
+            (
+                r"""(?i:identified)\s{1,40}(?:(?i:with)\s{1,40}[\w$]{1,64}\s{1,40})?(?i:by)"""
+                r"""\s{1,40}(?:(?i:password)\s{1,40})?N?\\?['"`]?[^\s'"`;:{$%@?\\]""",
+                400,
+            ),
+            (
+                r"""(?i:set\s{1,40}password)(?:\s{1,40}(?i:for)\s{1,40}[^=;\n]{1,128})?\s{0,40}="""
+                r"""\s{0,40}(?:(?i:(?:old_)?password)\(\s{0,8})?\\?['"]""",
+                400,
+            ),
+        ),
     ),
     # A secret-named column's value in an SQL ``INSERT INTO t (name, password) VALUES
     # ('bob', 'v')``: each value is judged under its column's name, as in an assignment.
@@ -2582,6 +2599,17 @@ RULES: tuple[Rule, ...] = (
         kind="auth",
         sep_within=60,
         gate=r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=]""",
+        # (for Hyperscan, to eight characters of the credentials, which the rule wants:
+        # ``Authorization: ***`` is turned away; not a ``<`` or ``{`` first, a
+        # placeholder's)
+        hs_gates=(
+            (
+                r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*"""
+                r"""(?:[A-Za-z][\w\-]{1,20}[ \t]+)?[^\s"'`,;\\<{][^\s"'`,;\\]{7}""",
+                128,
+            ),
+        ),
+        gate_value_checks=((0, "auth"),),
     ),
     # The same headers as ``(name, value)`` pairs, as Python shows them: ASGI scopes
     # (``(b'authorization', b'Bearer v')``), ``httpx.Headers.raw``, Werkzeug's
@@ -2594,6 +2622,14 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",
+        # (for Hyperscan, to the value's quote: a JSON object's ``"Authorization": ..``
+        # is no pair)
+        hs_gates=(
+            (
+                r"""(?i:authorization)\\?["'],[ \t]*(?:\r?\n[ \t]*)?[bBrRuU]{0,2}\\?["']""",
+                96,
+            ),
+        ),
     ),
     # A bearer token outside an ``Authorization`` header: ``Authorization header: Bearer
     # v``, ``using bearer v``, ``Bearer: v`` in debug logs; only a value that looks
@@ -2630,7 +2666,7 @@ RULES: tuple[Rule, ...] = (
         # (the name field, up to 136, and up to four attributes of 256 between)
         gate_window=1500,
         hs_gates=tuple((gate, 1500) for gate in _HS_NAMED_GATES),
-        gates_end_at_value=True,
+        gate_value_checks=tuple((k, "pair") for k in range(len(_HS_NAMED_GATES))),
     ),
     # A Terraform variable's default, judged under the variable's name (``variable
     # "stripe_api_key" { default = "v" }``, its description, type and ``sensitive``
@@ -2754,7 +2790,10 @@ RULES: tuple[Rule, ...] = (
         name_not=_KEY_NAME_NOT,
         name_not_gates=len(_AFTER_QUOTE),
         gate_not_short=_KEY_GATE_NOT_SHORT,
-        gates_six_into_value=frozenset(map(_HS_KEY_GATES.index, _HS_PASSWORD_GATES)),
+        gate_value_checks=(
+            *((_HS_KEY_GATES.index(gate), "six") for gate in _HS_PASSWORD_GATES),
+            *((_HS_KEY_GATES.index(gate), "prose") for gate in _HS_PROSE_PASSWORD_GATES),
+        ),
         # (factored as a trie: ``re`` tries a few branches per position, not 15 words)
         finder=trie_pattern((*_NAME_WORDS, "login")),
     ),
