@@ -331,6 +331,9 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         "password: [FILTERED] (Rails)": lambda: (
             f'{t} Parameters: {{"user"=>"{uid()}", "password"=>"[FILTERED]"}}'
         ),
+        "page cursor (base64 JSON)": lambda: (
+            f"{t} GET /v1/items?cursor=eyJpZCI6{b64(12)}fQ== status=200 id={uid()}"
+        ),
         "prose (token refreshed)": lambda: f"{t} token refreshed successfully for {uid()}",
         "prose ending in a secret word": lambda: f"{t} user {uid()} entered an invalid password",
         "JSON, many secret-named keys": lambda: json.dumps({**many, "id": uid()}),

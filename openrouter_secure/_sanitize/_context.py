@@ -58,7 +58,9 @@ __all__ = [
     "PASSWORD_WORDS",
     "PLACEHOLDER_WORDS",
     "PLURALS",
+    "REDACTION_LABEL",
     "REDACTION_LABELS",
+    "REDACTION_LABEL_WORDS",
     "X_RUN",
     "column_value_spans",
     "cookie_pairs",
@@ -467,7 +469,10 @@ _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
 _EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
-_REFERENCE = re.compile(r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]")
+# (and Vault's audit log's HMAC of a value, ``hmac-sha256:<hex>``: no secret itself)
+_REFERENCE = re.compile(
+    r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]|hmac-sha[0-9]{1,3}:"
+)
 _PATH_START = ("/", "./", "../", "~/", "\\\\")
 # Standard base64 may start with "/" (one value in 64): such a value is a path only
 # when, its slashes taken out, it is not a long mixed-case generated run.
@@ -503,7 +508,13 @@ PLACEHOLDER_WORDS = ("masked", "redacted", "placeholder", "changeme", "example",
 REDACTION_LABELS = (
     *("filtered", "hidden", "redacted", "masked", "removed", "omitted", "sensitive"),
     *("protected", "censored", "private", "secret", "password", "token", "value"),
-    *("none", "null"),
+    *("none", "null", "scrubbed", "empty", "encrypted", "withheld", "elided"),
+    *("obfuscated", "confidential", "not logged", "not shown"),
+)
+
+#: A pattern of a label's words: one of the labels, then up to three short words
+REDACTION_LABEL_WORDS = (
+    "(?:" + "|".join(REDACTION_LABELS).replace(" ", "[ _-]") + ")(?:[ _-][A-Za-z]{1,12}){0,3}"
 )
 
 
@@ -516,10 +527,17 @@ def in_brackets(words: str) -> str:
     )
 
 
+#: A redaction's label, the whole value, in any case: in brackets, a word or two after
+#: it too (``[hidden by policy]``), or its opening bracket alone (a URL's query value
+#: ends at ``]``: ``?token=[FILTERED]``)
+REDACTION_LABEL = (
+    rf"^(?:{in_brackets(REDACTION_LABEL_WORDS)}"
+    + rf"|[\[(<][ \t]{{0,2}}(?:{REDACTION_LABEL_WORDS}))$"
+)
 _PLACEHOLDER = re.compile(
     r"(?i)\*{3,}|"
     + "|".join(PLACEHOLDER_WORDS)
-    + rf"|^(?:{in_brackets('|'.join(REDACTION_LABELS))})$"
+    + rf"|{REDACTION_LABEL}"
     + r"|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
     r"(?:[a-z]{1,12}[_\-]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|"

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _compiled
-from ._context import PLACEHOLDER_WORDS, REDACTION_LABELS, in_brackets
+from ._context import PLACEHOLDER_WORDS, REDACTION_LABEL_WORDS, in_brackets
 from ._cpython import held_bytes
 from ._literals import trie_pattern
 from ._reverse import reverse_pattern
@@ -515,7 +515,7 @@ def _value_rejected(text: str, end: int) -> bool:
 
 
 _WORDS = "|".join(PLACEHOLDER_WORDS)
-_LABELS = "|".join(REDACTION_LABELS)
+_LABELS = REDACTION_LABEL_WORDS
 
 
 # Six characters into a value: a placeholder's word (it makes the whole value one, and
@@ -538,18 +538,22 @@ def _placeholder_at_six(text: str, end: int) -> bool:
     at = end - 6
     if at < 0:
         return False
-    if _PLACEHOLDER_AT_SIX(text, at) is not None or _QUOTED_LABEL(text, at - 1) is not None:
+    if _PLACEHOLDER_AT_SIX(text, at) is not None:
         return True
+    if _QUOTED_LABEL(text, at - 1) is not None:
+        # (not an escaped quote: ``\"[FILTERED]"v\"`` is read to the escaped one)
+        return text[at - 2 : at - 1] != "\\"
     opener = _OPENERS.get(text[end - 1])
     if opener is None or text[end : end + 1].isalnum():
         return False  # (a bracket glued to more is read as an expression)
     opened = text.rfind(opener, max(0, at - 30), end)
     if opened < 0 or _BRACKETED_LABEL(text, opened, end) is None:
         return False
-    # (a quote before the bracket opens the value: ``'[null] '`` is read to the quote)
+    # (the bracket opens the value: what ends a name's separator stands before it, not
+    # a quote, ``'[null] '`` is read to the quote, nor more of a value, ``"{(null)/v"``)
     while opened > 0 and text[opened - 1] in " \t":
         opened -= 1
-    return opened == 0 or text[opened - 1] not in "\"'`"
+    return opened > 0 and text[opened - 1] in "=:>(-"
 
 
 # A bare value's run, as ``_context`` reads one (its first 1,024), that holds a ``=``

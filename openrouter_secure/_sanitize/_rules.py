@@ -55,6 +55,7 @@ from ._context import (
     PAIR_FIELD,
     PAIR_VALUE,
     PLACEHOLDER_WORDS,
+    REDACTION_LABEL,
     X_RUN,
     dominant_run,
     singular,
@@ -704,7 +705,7 @@ def _assign_heads(operator: str, *, tag: bool = False) -> tuple[tuple[str, str],
         (" ", rf"{_BLANKS}{operator}"),
         (r"\t", rf"{_BLANKS}{operator}"),
         (":", r"(?::{0,2}=)?"),
-        ("=", ">?"),
+        ("=", "(?:>|={1,2})?"),
         ("-", ">"),
         (r"\?", r"\??="),
         (r"\|", r"\|="),
@@ -1137,11 +1138,14 @@ _PAIR_FIELD_VALUE = (
 # A number (a sign or a point, or under eight digits: not a run of digits a password or a
 # token may be), up to 160 characters (a longer value is judged by its head)
 _PLAIN_NUMBER = r"[+\-]?[0-9]{1,7}|[+\-]?[0-9]{1,150}\.[0-9]{1,150}|[+\-][0-9]{1,150}"
+# (or in quotes a variable's template, ``"${DB_PASSWORD}"``: a bare value ends at ``}``)
+_NO_SECRET = rf"{_PLAIN_NUMBER}|\$\{{[A-Za-z_][\w.\-]{{0,62}}\}}"
 #: From a pair's value field's opening quote or first character: a value, read as
 #: ``named-value`` reads one, that ``_context.value_kind`` rejects under any name (under
-#: six characters, ``42``, ``true``; a number, ``0.8734``), so no pair masks it.
+#: six characters, ``42``, ``true``; a number, ``0.8734``; a template, ``${API_KEY}``),
+#: so no pair masks it.
 PAIR_VALUE_NO_SECRET = re.compile(
-    rf"""(?:"(?:[^"\n\\]{{1,5}}|{_PLAIN_NUMBER})"|'(?:[^'\n\\]{{1,5}}|{_PLAIN_NUMBER})'"""
+    rf"""(?:"(?:[^"\n\\]{{1,5}}|{_NO_SECRET})"|'(?:[^'\n\\]{{1,5}}|{_NO_SECRET})'"""
     rf"""|(?:[^\s"',}})\]]{{1,5}}|{_PLAIN_NUMBER})(?![^\s"',}})\]]))"""
 )
 _NAMED_VALUE = (
@@ -2012,6 +2016,9 @@ RULES: tuple[Rule, ...] = (
         ("eyJ",),
         r"(?<![A-Za-z0-9_\-])(?P<s>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{4,8000}"
         r"\.[A-Za-z0-9_\-]{0,4000})",
+        # (for Hyperscan, to the payload's ``eyJ``: base64 JSON alone, a page's cursor
+        # or an elided token, ``eyJhbGciOiJIUzI1NiJ9...``, is no token)
+        hs_gates=((r"eyJ[A-Za-z0-9_\-]{8}[A-Za-z0-9_\-]*\.eyJ", 4016),),
     ),
     Rule(
         "private-key",
@@ -2850,7 +2857,8 @@ def boundaries(rules: Sequence[Rule]) -> dict[str, bool]:
 # --- Checks applied after a regex matched ------------------------------------------------
 
 _PLACEHOLDER = re.compile(
-    r"(?i)\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
+    rf"(?i){REDACTION_LABEL}|"
+    r"\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
     r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
     r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
     # (the nil UUID, an example's: ``pat-na1-00000000-0000-0000-0000-000000000000``)
