@@ -520,6 +520,32 @@ def test_what_other_tools_leave_in_a_secret_place_is_no_secret(text: str) -> Non
     _kept_everywhere(text)
 
 
+def test_a_word_found_as_a_password_is_not_masked_elsewhere_in_its_text() -> None:
+    text = "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert out == "DATABASE_URL=postgres://postgres:" + MASK + "@localhost:5432/app", backend
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_password: !secret http_password",
+        "MasterUserPassword: !Ref DBPassword",
+        "password: !GetAtt DatabaseSecret.Arn",
+        "password: !env_var DB_PASSWORD",
+        "db_password: !vault |",
+    ],
+)
+def test_a_yaml_tag_under_a_secret_name_is_no_secret(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_password_that_opens_with_an_exclamation_mark_stays_a_secret() -> None:
+    w = "!" + _key()
+    _masked_everywhere(f"password={w}", w[1:])
+
+
 @pytest.mark.parametrize(
     "shape",
     [

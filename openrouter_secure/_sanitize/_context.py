@@ -464,6 +464,9 @@ _CI_IMAGE = re.compile(
     r"[a-z0-9][a-z0-9._\-]{0,62}(?::(?:(?:sha|git|commit|build|main|master|dev|develop"
     r"|release|nightly|edge|staging|prod)-[0-9a-f]{7,40}|(?:pr|build)-\d{1,8})|@sha256:[0-9a-f]{64})"
 )
+# A YAML tag (``!!str``, Home Assistant's ``!secret``, CloudFormation's ``!Ref``,
+# ``!GetAtt``, Ansible's ``!vault``, ``!env_var``): words, not a value
+_YAML_TAG = re.compile(r"!{1,2}(?:[a-z]+(?:_[a-z]+)*|[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]+)")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
@@ -826,6 +829,8 @@ def _value_kind(value: str, password: bool) -> bool:
     own = head.partition("&")[0]
     if _placeholder(own, password) or _REFERENCE.match(head) or dominant_run(own, X_RUN):
         return False
+    if _YAML_TAG.fullmatch(value) is not None:
+        return False  # a YAML tag before the value: ``!secret http_password``, ``!Ref DB``
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)

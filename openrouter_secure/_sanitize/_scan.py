@@ -156,6 +156,10 @@ def _real_despite_runs(value: str) -> bool:
     return core != value and len(core) >= 32 and not is_placeholder(core, strict=False)
 
 
+def _one_word(value: str) -> bool:
+    return value.isalpha() and (value.islower() or value.isupper() or value.istitle())
+
+
 def _is_word(value: str) -> bool:
     return value.strip("<>[]{}()").lower() in _WORDS
 
@@ -512,12 +516,16 @@ class Scanner:
         context there (``token = 'v' | 'v'``). Values shorter than :data:`PROPAGATE_MIN` are not
         spread: a short password would mask ordinary words. A value that itself reads
         ``<secret name>=<secret>`` (``auth: password=<v>`` finds ``password=<v>``)
-        spreads its secret too, so a bare copy of ``<v>`` is masked as well."""
+        spreads its secret too, so a bare copy of ``<v>`` is masked as well. A word (the
+        letters of one case, or capitalized) is not spread either: ``postgres://postgres:
+        postgres@db`` masks the password, not the scheme and the user."""
         found: dict[str, tuple[int, int]] = {}
         spread = self._spread
         for _, start, end, ri, keep in hits:
             if ri in spread and PROPAGATE_MIN <= end - start <= PROPAGATE_MAX:
                 value = text[start:end]
+                if _one_word(value):
+                    continue
                 named = _NAMED_VALUE.fullmatch(value)
                 pairs = [(value, keep)]
                 if (
