@@ -305,12 +305,13 @@ def test_copies_of_found_values_that_begin_alike_are_masked(backend: str) -> Non
 def test_a_secret_inside_a_found_assignment_is_masked_where_it_recurs_bare(
     backend: str,
 ) -> None:
-    """``auth: password=<v>`` finds ``password=<v>`` as the value: ``<v>`` is spread
-    too, so a bare copy of it later in the text is masked, by every engine."""
+    """``auth: password=<v>`` reads ``password=`` as the next assignment, whose value is
+    found and spread, so a bare copy of it later in the text is masked, by every
+    engine."""
     value = rnd(ALNUM, 20) + "7q"
     text = f"INFO auth: password={value}  user 416\nlater {value} here"
     out = _masked(engine(backend), text, value)
-    assert out == f"INFO auth: {MASK}  user 416\nlater {MASK} here"
+    assert out == f"INFO auth: password={MASK}  user 416\nlater {MASK} here"
 
 
 def test_a_mask_keeps_the_punctuation_after_the_value(s: Sanitizer) -> None:

@@ -463,7 +463,12 @@ def test_a_clean_pair_is_answered_by_the_quick_check(record: str) -> None:
 
 @pytest.mark.parametrize(
     "shape",
-    ["#define passwd was set to Ya_={w}", "passphrase (Q8=.{w}) user=42", "#define PWD Xy7={w}"],
+    [
+        "#define passwd was set to Ya_={w}",
+        "passphrase (Q8=.{w}) user=42",
+        "#define PWD Xy7={w}",
+        'password user=os.getenv("A") or "{w}"',
+    ],
 )
 def test_a_password_with_an_equals_sign_is_masked_where_it_is_no_prose(shape: str) -> None:
     w = _key()
@@ -518,6 +523,59 @@ def test_a_redaction_label_in_brackets_is_no_secret(text: str) -> None:
 )
 def test_what_other_tools_leave_in_a_secret_place_is_no_secret(text: str) -> None:
     _kept_everywhere(text)
+
+
+def _jwt() -> str:
+    def part(n: int) -> str:
+        return base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip("=")
+
+    return "eyJhbGciOiJIUzI1NiJ9.eyJ" + part(24) + "." + part(32)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'Authorization: Bearer "{w}"',
+        "Authorization: X {w}",
+        "The password is Xk7#{w}=zr9",
+        'password is "Xk7#{w}=zr9"',
+        "token=[{w}{w}{w}{w}{w}{w}=]",
+        "password=( {w}{w}{w}{w}{w}{w}== )",
+    ],
+)
+def test_a_secret_in_a_shape_read_this_round_is_masked(shape: str) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["redirect=https%3A%2F%2Fapp.example.io%2Fcb%3Fid_token%3D{t}", '{{"log": "auth ok\\n{t}"}}'],
+)
+def test_a_token_after_a_percent_escape_or_an_escaped_line_break_is_masked(shape: str) -> None:
+    token = _jwt()
+    _masked_everywhere(shape.format(t=token), token[24:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INFO auth: request_id=9cc920ec17fe162a hit=true",
+        "INFO token: request_id=9cc920ec17fe162a user=42",
+        "INFO auth: [request_id=9cc920ec17fe162a]",
+        "passphrase: user_id=42\nuser_id=42 logged in",
+    ],
+)
+def test_the_next_assignment_after_a_secret_word_is_no_value(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["token=[{w}=9LmT3xYW]", "cookie is session_id={w} ok", "Token request_id=={w} ok"]
+)
+def test_a_value_with_an_equals_sign_in_brackets_or_prose_is_read_alike(shape: str) -> None:
+    text = shape.format(w=_key())
+    assert len({engine(backend).sanitize(text) for backend in ENGINES}) == 1
 
 
 def test_a_word_found_as_a_password_is_not_masked_elsewhere_in_its_text() -> None:
@@ -861,7 +919,7 @@ def test_typed_declarations_and_other_assignment_operators_are_masked(shape: str
 def test_a_colon_then_an_assignment_is_no_type() -> None:
     v = rnd(ALNUM, 20) + "7q"
     out = engine("python").sanitize(f"INFO auth: password={v}  user 416")
-    assert out == f"INFO auth: {MASK}  user 416"
+    assert out == f"INFO auth: password={MASK}  user 416"
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ __all__ = [
     "list_value_spans",
     "looks_generated",
     "looks_like_token",
+    "names_next_assignment",
     "not_list_owner",
     "singular",
     "value_kind",
@@ -573,6 +574,17 @@ def is_identifier(value: str) -> bool:
     """A word or code identifier (``MissingDependencyError``, ``api_key``, ``HTTPServer``,
     ``SecretStr``), not a generated string (``uHOAdwfQsD``: its case changes at random)."""
     return _IDENT.fullmatch(value) is not None
+
+
+def names_next_assignment(value: str) -> bool:
+    """Whether a bare ``value`` opens with a name and ``=`` before a letter or digit
+    (``request_id=9cc9``, ``username=bob``): the line's next assignment, read after a
+    secret's name that has none (``auth: request_id=<hex>``, ``invalid password
+    username=bob``), not its value. A generated run before the ``=`` is no name
+    (``Xk7pQ2zr=9Lm``: a value)."""
+    eq = value.find("=", 0, 65)
+    after = value[eq + 1 : eq + 2]
+    return eq > 0 and after.isascii() and after.isalnum() and is_identifier(value[:eq])
 
 
 def _image_tag(value: str) -> bool:
@@ -1174,8 +1186,12 @@ def value_spans(
         # read from its bracket, as before (``token = (os.getenv("T") or "v")``, a
         # password that opens with a bracket, ``(ZsHqA)x9...``); nothing else is a value.
         value = t.group(1)
-        if (prose and not (looks_generated(value) and len(value) >= 16)) or not value_kind(
-            value, password=password
+        if (
+            (prose and not (looks_generated(value) and len(value) >= 16))
+            # (an assignment or a map's entry in brackets, ``auth: [request_id=<hex>]``,
+            # ``key: [a=<v>]``; base64's padding ends a token; a password may hold one)
+            or (not password and "=" in value.rstrip("="))
+            or not value_kind(value, password=password)
         ):
             return [], t.end()
         return [t.span(1)], t.end()
@@ -1281,7 +1297,7 @@ def value_spans(
         while end > start and text[end - 1] in trailing:
             end -= 1
     value = text[start : min(end, start + 1024)]  # (a longer one: judged by its head)
-    if "=" in value and name.lower().rpartition("-")[2] == "cookie":
+    if "=" in value and not prose and name.lower().rpartition("-")[2] == "cookie":
         # ``Cookie: a=b; c=d``, ``{'Cookie': 'a=b; c=d'}``: each pair judged
         return cookie_pairs(text[start:end], start), end
     # A quoted or prose value that is not a secret may name one, or hold an assignment:
@@ -1307,6 +1323,19 @@ def value_spans(
         )
     ):
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
+    if (
+        not quoted
+        and (
+            names_next_assignment(value)
+            # (a name and ``=`` before a quote: ``password: username="v"``)
+            or (
+                value[-1:] == "="
+                and text[end : end + 1] in ('"', "'")
+                and is_identifier(value[:-1])
+            )
+        )
+    ):
+        return [], start  # (``auth: request_id=<hex>``: the names inside are read in turn)
     if not value_kind(value, password=password) or (
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
     ):
@@ -1319,11 +1348,12 @@ def value_spans(
         return [], end  # ``?key=reports/Q3-2024v2.pdf``: a file a URL names
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
-    # names a key by a short hash), or a password with a digit and a letter, counts; never
-    # the next assignment (``pass allow_x=True``), and never after the verb ``pass``
-    # (a name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass to v``).
+    # names a key by a short hash), or a password with a digit and a letter, counts;
+    # never the next assignment (``pass allow_x=True``: above; under another name any
+    # value holding a ``=``, ``Using token a=b``), and never after the verb ``pass`` (a
+    # name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass to v``).
     if prose and (
-        "=" in value.rstrip("=")  # (base64 padding is part of a value)
+        (not password and "=" in value.rstrip("="))  # (base64 padding is part of a value)
         or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
         or name.lower() == "pass"
         or not (

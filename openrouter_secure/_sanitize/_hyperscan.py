@@ -39,7 +39,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _compiled
-from ._context import PLACEHOLDER_WORDS, REDACTION_LABEL_WORDS, in_brackets
+from ._context import (
+    PLACEHOLDER_WORDS,
+    REDACTION_LABEL_WORDS,
+    in_brackets,
+    names_next_assignment,
+)
 from ._cpython import held_bytes
 from ._literals import trie_pattern
 from ._reverse import reverse_pattern
@@ -439,11 +444,17 @@ _RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%
 
 def _run_start(text: str, end: int) -> int:
     """Where the value's run that a gate match ending at ``end`` + 1 read starts: back
-    over the ``:``, ``:/`` or ``://`` the gate may have read after the run, then over
-    the run (a few thousand characters at a time: a long run costs once, in C). Runs
-    of different values do not overlap, so reading them all back stays linear."""
+    over the ``:``, ``:/`` or ``://`` the gate may have read after the run, the blanks
+    and ``=`` before a closing bracket, then over the run (a few thousand characters at
+    a time: a long run costs once, in C). Runs of different values do not overlap, so
+    reading them all back stays linear."""
     tail = text[max(0, end - 3) : end]
     end -= len(tail) - len(tail.rstrip(":/"))
+    # (and over the blanks and base64's padding before a bracket the gate read to:
+    # ``[<v>== ]``, however long ``<v>``)
+    blanks = text[max(0, end - 64) : end]
+    end -= len(blanks) - len(blanks.rstrip(" \t"))
+    end -= len(text[max(0, end - 2) : end]) - len(text[max(0, end - 2) : end].rstrip("="))
     while end > 0:
         lo = max(0, end - 4096)
         kept = len(text[lo:end].rstrip(_RUN_CHARS))
@@ -556,26 +567,28 @@ def _placeholder_at_six(text: str, end: int) -> bool:
     return opened > 0 and text[opened - 1] in "=:>(-"
 
 
-# A bare value's run, as ``_context`` reads one (its first 1,024), that holds a ``=``
-# before a letter or digit, and no bracket, in it or after it (code, read otherwise)
-_ASSIGNED = re.compile(
-    r"""(?=[^\s"'`,;)}\]<>|\\(\[]{0,1014}?=+[A-Za-z0-9])[^\s"'`,;)}\]<>|\\(\[]{0,1016}(?![(\[])"""
-).match
+# A bare value's run, as ``_context`` reads one, with no bracket in it or after it (code,
+# read otherwise); read whole, as an atomic group (never given back to let the lookahead
+# pass before a bracket)
+_BARE_RUN = re.compile(r"""(?=([^\s"'`,;)}\]<>|\\(\[]*))\1(?![(\[])""").match
 
 
 def _assignment_in_prose(text: str, end: int) -> bool:
     """Whether the value a gate match ending at ``end`` read (its first eight characters,
-    bare, after a word and blanks: ``invalid password username=bob``) holds a ``=``
-    before a letter or digit: the next assignment, which no value in prose is. Not
-    where the value may be read otherwise: after a bracket or a quote, after a ``#``
-    (``#define PASSWORD v`` assigns), or with a bracket in it (code)."""
+    bare, after a word and blanks: ``invalid password username=bob``) names the next
+    assignment (``_context.names_next_assignment``). Not where the value may be read
+    otherwise: after a bracket or a quote, after a ``#`` (``#define PASSWORD v``
+    assigns), or with a bracket in it (code)."""
     at = end - 8
     blanks = at
     while blanks > 0 and text[blanks - 1] in " \t":
         blanks -= 1
     if blanks == at or blanks == 0 or not text[blanks - 1].isalnum():
         return False
-    return text.rfind("#", max(0, blanks - 160), blanks) < 0 and _ASSIGNED(text, at) is not None
+    if text.rfind("#", max(0, blanks - 160), blanks) >= 0:
+        return False
+    run = _BARE_RUN(text, at)
+    return run is not None and names_next_assignment(run.group(1))
 
 
 def _auth_rejected(text: str, end: int) -> bool:

@@ -626,7 +626,10 @@ def _value(*, prose: bool = False, loose: bool = False, app: bool = True) -> str
     else:
         # (base64's padding before the bracket, ``api_key=[<base64>==]``; a prefix and a
         # ``:``, ``[v1:<key>]``, ``[base64:<key>]``)
-        marked = rf"(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*(?::{_RUN}+)?={{0,2}}"
+        # (or a name and a ``:`` before them, ``[cache_key:<hex>]``)
+        marked = (
+            rf"(?:{_RUN}+:)?(?:{_MARKED}|{_RUN_FIRST}{_RUN}*{_MARKED}){_RUN}*(?::{_RUN}+)?={{0,2}}"
+        )
         bracketed = rf"{_BRACKET}[ \t]*{marked}[ \t]*[\])>]"
     # (in a bare value, what ``_context`` reads on: brackets, and control characters)
     bare = _value_run(
@@ -966,7 +969,8 @@ _HS_KEY_GATES = (
     *_headed(
         _PASSWORD_WORDS_CASED,
         _SET_HEADS,
-        f"{_QUOTE}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
+        # (blanks inside a bracket too: ``password set to [ v ]``)
+        f"{_QUOTE_OPEN}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
         _RUN_WINDOW_WIDE,
     ),
     *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
@@ -2014,7 +2018,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "jwt",
         ("eyJ",),
-        r"(?<![A-Za-z0-9_\-])(?P<s>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{4,8000}"
+        # (after a percent-escape or a JSON string's escaped line break too: a token in
+        # an encoded redirect, ``id_token%3DeyJ...``, or on a message's next line)
+        r"(?:(?<![A-Za-z0-9_\-])|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrt]))"
+        r"(?P<s>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{4,8000}"
         r"\.[A-Za-z0-9_\-]{0,4000})",
         # (for Hyperscan, to the payload's ``eyJ``: base64 JSON alone, a page's cursor
         # or an elided token, ``eyJhbGciOiJIUzI1NiJ9...``, is no token)
@@ -2601,7 +2608,9 @@ RULES: tuple[Rule, ...] = (
         "authorization",
         _case("authorization", "proxy-authorization"),
         r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=][ \t]{0,8}\\?["']?[ \t]{0,8}"""
-        r"(?:(?P<scheme>[A-Za-z][\w\-]{1,20})[ \t]{1,8})?"
+        # (a scheme of any length, and the credentials in their own quotes too: ``Bearer
+        # "v"``)
+        r"""(?:(?P<scheme>[A-Za-z][\w\-]{0,20})[ \t]{1,8}\\?["'`]?)?"""
         r"""(?P<s>[^\s"'`,;\\]{1,2048})""",
         kind="auth",
         sep_within=60,
@@ -2612,7 +2621,7 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (
                 r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*"""
-                r"""(?:[A-Za-z][\w\-]{1,20}[ \t]+)?[^\s"'`,;\\<{][^\s"'`,;\\]{7}""",
+                r"""(?:[A-Za-z][\w\-]{0,20}[ \t]+\\?["'`]?)?[^\s"'`,;\\<{][^\s"'`,;\\]{7}""",
                 128,
             ),
         ),
