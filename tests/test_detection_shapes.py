@@ -568,11 +568,34 @@ def test_a_token_after_a_percent_escape_or_an_escaped_line_break_is_masked(shape
         "INFO auth: request_id=9cc920ec17fe162a hit=true",
         "INFO token: request_id=9cc920ec17fe162a user=42",
         "INFO auth: [request_id=9cc920ec17fe162a]",
-        "passphrase: user_id=42\nuser_id=42 logged in",
+        "WARN login failed: invalid password username=bob ip=10.0.0.7",
     ],
 )
 def test_the_next_assignment_after_a_secret_word_is_no_value(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "password=Summer={w}",
+        "DB_PASSWORD=ABC={w}",
+        "api_key=abc={w}",
+        "OPENAI_API_KEY=sk-proj-abc={w}",
+        "password: hunter={w}",
+        "kubectl create secret generic db --from-literal=password=hunter={w}",
+        "the password is Summer={w}",
+    ],
+)
+def test_a_value_that_holds_a_name_and_an_equals_sign_is_masked(shape: str) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
+
+
+@pytest.mark.parametrize("shape", ["password: or]{w}", "password={w}}}x", "password=Xk7p]{w}"])
+def test_a_password_with_a_closing_bracket_early_is_masked(shape: str) -> None:
+    w = _key()
+    _masked_everywhere(shape.format(w=w), w)
 
 
 @pytest.mark.parametrize(

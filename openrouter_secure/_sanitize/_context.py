@@ -576,15 +576,25 @@ def is_identifier(value: str) -> bool:
     return _IDENT.fullmatch(value) is not None
 
 
+# A record's field name: lower case first, in snake, kebab, dotted or camel case
+# (``request_id``, ``user.name``, ``userId``); not a capitalized word (``Summer=2024!``)
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*")
+
+
 def names_next_assignment(value: str) -> bool:
-    """Whether a bare ``value`` opens with a name and ``=`` before a letter or digit
-    (``request_id=9cc9``, ``username=bob``): the line's next assignment, read after a
-    secret's name that has none (``auth: request_id=<hex>``, ``invalid password
-    username=bob``), not its value. A generated run before the ``=`` is no name
-    (``Xk7pQ2zr=9Lm``: a value)."""
+    """Whether a bare ``value`` opens with a field's name and ``=`` before a letter or
+    digit (``request_id=9cc9``, ``username=bob``): the line's next assignment, read
+    after a secret's name that has none (``auth: request_id=<hex>``, ``invalid password
+    username=bob``), not its value. A generated run or a capitalized word before the
+    ``=`` is no field's name (``Xk7pQ2zr=9Lm``, ``Summer=2024!``: values)."""
     eq = value.find("=", 0, 65)
     after = value[eq + 1 : eq + 2]
-    return eq > 0 and after.isascii() and after.isalnum() and is_identifier(value[:eq])
+    return (
+        eq > 1
+        and after.isascii()
+        and after.isalnum()
+        and _FIELD_NAME.fullmatch(value, 0, eq) is not None
+    )
 
 
 def _image_tag(value: str) -> bool:
@@ -1325,13 +1335,17 @@ def value_spans(
         return [], start  # ``<add key="S3BucketName" value="..."/>``: a name field
     if (
         not quoted
+        # (in prose, or after a colon under a name other than a password's: a logger's
+        # name, ``auth: request_id=<hex>``; after ``=`` a value may hold one,
+        # ``api_key=abc=<v>``, and so may a password anywhere, ``password: a=<v>``)
+        and (prose or (not password and (sep or "").strip(" \t\"'])") == ":"))
         and (
             names_next_assignment(value)
-            # (a name and ``=`` before a quote: ``password: username="v"``)
+            # (a field's name and ``=`` before a quote: ``token: username="v"``)
             or (
                 value[-1:] == "="
                 and text[end : end + 1] in ('"', "'")
-                and is_identifier(value[:-1])
+                and _FIELD_NAME.fullmatch(value, 0, len(value) - 1) is not None
             )
         )
     ):

@@ -380,6 +380,9 @@ _SHORT_FIRST_WORDS = r"[A-Za-z]{3,5}(?: [A-Za-z]{3,12}){3}"
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
+# (a closing bracket inside a password's first characters too: ``_context`` reads a
+# generated password with brackets in it whole, ``or]PLX``, ``2}kiS??/``)
+_VAL_NEXT_CLOSERS = r"""[^\s"'`,;<>|\\]"""
 # (a Python bytes or raw literal, ``b'...'``, opens like a quote)
 # (any first character but a template's or a placeholder's, ``$``, ``{{``, ``**``, ``<``;
 # the other quotes and JSON escapes inside: ``"cmbt'g%Ac"``, ``"NLa\\"w7rP"``)
@@ -503,7 +506,8 @@ def _tails(
     )
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
-        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT}{{5}}{listed}{app_password}{words})"
+        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT_CLOSERS}{{5}}{listed}{app_password}"
+        f"{words})"
         + f"|{_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
         + f"|{said}[ \\t]{{0,4}}{quote}{prose_password}{falls}{verbs})"
@@ -908,7 +912,7 @@ _OWNED_WORDS = (
     f"|{_not_owned(_PUBLIC)}(?i:auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
 )
 _PASSWORD_VALUE = (
-    rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT}{{5}}|{_ID_TOKEN}"
+    rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT_CLOSERS}{{5}}|{_ID_TOKEN}"
     rf"|{_APP_GROUPS}|{_SHORT_FIRST_WORDS})"
 )
 _AFTER_QUOTE = tuple(h for h in _ASSIGN_HEADS if h[0].startswith(("\\\\", "'", r"\x22")))
