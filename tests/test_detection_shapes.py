@@ -701,6 +701,9 @@ def test_a_password_that_opens_like_a_redaction_is_masked(shape: str) -> None:
         "DEBUG Proxy-Authorization: Basic [FILTERED]",
         # base64 JSON that is no token's header and payload: a page's cursor
         "INFO GET /v1/items?cursor=eyJpZCI6NDI0MjQyfQ== 200",
+        # a line ending in a secret word that has no delimiter: no table's header
+        "env:\n- name: API_KEY\n  valueFrom:\n    secretKeyRef:\n      key: api-key\n",
+        "WARN user 42 entered an invalid password\nWARN user 43 entered an invalid password\n",
     ],
 )
 def test_a_value_the_rule_rejects_is_answered_by_the_quick_check(record: str) -> None:

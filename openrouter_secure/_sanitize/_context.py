@@ -44,6 +44,7 @@ from collections import Counter
 from ._names import UPPER_SECRET_WORDS
 
 __all__ = [
+    "CSV_DELIMITERS",
     "FALLBACK_BEFORE",
     "FALLBACK_OPERATORS",
     "FALLBACK_OPERATORS_RE",
@@ -1900,7 +1901,8 @@ def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
 _CSV_NAME = re.compile(
     r"""[ \t]*(?:[^\s"',;|]{1,40}(?: [^\s"',;|]{1,40}){0,2})?[ \t]*|"[^"\n]{0,64}\""""
 )
-_CSV_DELIMITERS = (",", ";", "\t", "|")
+#: What separates a table's fields (``csv_value_spans``)
+CSV_DELIMITERS = (",", ";", "\t", "|")
 # The rule under a Markdown table's header (``|---|:---:|``), its borders taken off
 _TABLE_RULE = re.compile(r"[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*")
 #: rows read under a header (a password manager's export holds thousands)
@@ -1957,7 +1959,7 @@ def csv_value_spans(text: str, m: re.Match[str]) -> tuple[list[tuple[int, int]],
     rows_at = m.start("rows")
     line_start = text.rfind("\n", 0, m.start()) + 1
     header = text[line_start : rows_at - 1].rstrip("\r")
-    delimiter = max(_CSV_DELIMITERS, key=header.count)
+    delimiter = max(CSV_DELIMITERS, key=header.count)
     cells = _table_cells(header, delimiter)[0]
     names = [cells[lo:hi] for lo, hi in _csv_fields(cells, delimiter)]
     spans: list[tuple[int, int]] = []

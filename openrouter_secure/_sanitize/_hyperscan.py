@@ -40,6 +40,7 @@ from typing import Any
 
 from . import _compiled
 from ._context import (
+    CSV_DELIMITERS,
     PLACEHOLDER_WORDS,
     REDACTION_LABEL_WORDS,
     in_brackets,
@@ -389,6 +390,7 @@ class _RuleDatabase:
             for gate, window in gates:
                 if gate.endswith(r"\n"):
                     self.line_end_gates.add(len(patterns))
+                    self.value_checks[len(patterns)] = _one_column_header
                 patterns.append(gate)
                 self.gate_rule.append(ri)
                 self.gate_window.append(window)
@@ -601,6 +603,17 @@ def _auth_rejected(text: str, end: int) -> bool:
     found = value.group()
     one_case = (found.islower() or found.isupper()) and _DIGIT(found) is None
     return one_case or is_placeholder(found, strict=False)
+
+
+_FIELD_DELIMITERS = re.compile("[" + re.escape("".join(CSV_DELIMITERS)) + "]").search
+
+
+def _one_column_header(text: str, end: int) -> bool:
+    """Whether the line a table header's gate match ends at (its line break, before
+    ``end``) holds no delimiter: one column is no table (``entered an invalid
+    password``, a Kubernetes ``- name: API_KEY``), as ``_context`` reads a header."""
+    start = text.rfind("\n", 0, max(0, end - 1)) + 1
+    return _FIELD_DELIMITERS(text, start, end) is None
 
 
 _CREDENTIALS = re.compile(r"""[^\s"'`,;\\]{1,2048}""").match
