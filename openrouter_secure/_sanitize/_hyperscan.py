@@ -456,7 +456,8 @@ def _run_start(text: str, end: int) -> int:
     # ``[<v>== ]``, however long ``<v>``)
     blanks = text[max(0, end - 64) : end]
     end -= len(blanks) - len(blanks.rstrip(" \t"))
-    end -= len(text[max(0, end - 2) : end]) - len(text[max(0, end - 2) : end].rstrip("="))
+    padding = text[max(0, end - 2) : end]
+    end -= len(padding) - len(padding.rstrip("="))
     while end > 0:
         lo = max(0, end - 4096)
         kept = len(text[lo:end].rstrip(_RUN_CHARS))
@@ -528,18 +529,15 @@ def _value_rejected(text: str, end: int) -> bool:
 
 
 _WORDS = "|".join(PLACEHOLDER_WORDS)
-_LABELS = REDACTION_LABEL_WORDS
-
-
 # Six characters into a value: a placeholder's word (it makes the whole value one, and
 # the value goes on over the word's letters), after a bracket too (``"[REDACTED]"``)
 _PLACEHOLDER_AT_SIX = re.compile(rf"(?i)[\[(<]?(?:{_WORDS})").match
 # (from the quote before them) a label in brackets, the whole quoted value:
 # ``"[FILTERED]"``
-_QUOTED_LABEL = re.compile(rf"(?i)([\"'`])(?:{in_brackets(_LABELS)})\1").match
+_QUOTED_LABEL = re.compile(rf"(?i)([\"'`])(?:{in_brackets(REDACTION_LABEL_WORDS)})\1").match
 # (from the opening bracket to the gate match's end) a token in brackets that is a
 # placeholder or a label: ``[REDACTED]``, ``<hidden>``
-_BRACKETED_LABEL = re.compile(rf"(?i){in_brackets(_LABELS + '|' + _WORDS)}").fullmatch
+_BRACKETED_LABEL = re.compile(rf"(?i){in_brackets(REDACTION_LABEL_WORDS + '|' + _WORDS)}").fullmatch
 _OPENERS = {"]": "[", ">": "<", ")": "("}
 
 
@@ -593,6 +591,11 @@ def _assignment_in_prose(text: str, end: int) -> bool:
     return run is not None and names_next_assignment(run.group(1))
 
 
+# (an ``Authorization`` header's credentials, as the rule reads them)
+_CREDENTIALS = re.compile(r"""[^\s"'`,;\\]{1,2048}""").match
+_DIGIT = re.compile(r"\d").search
+
+
 def _auth_rejected(text: str, end: int) -> bool:
     """Whether the credentials of an ``Authorization`` header, eight characters of which
     end at ``end``, are ones the rule rejects: a placeholder (``[REDACTED]``,
@@ -616,8 +619,6 @@ def _one_column_header(text: str, end: int) -> bool:
     return _FIELD_DELIMITERS(text, start, end) is None
 
 
-_CREDENTIALS = re.compile(r"""[^\s"'`,;\\]{1,2048}""").match
-_DIGIT = re.compile(r"\d").search
 #: how a ``Rule.gate_value_checks`` reading is read and judged
 _VALUE_CHECKS: dict[str, Callable[[str, int], bool]] = {
     "pair": _value_rejected,
