@@ -223,6 +223,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "shell-default": _assign(
+        "    environment:\n      - POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{}}}", ALNUM + "#!$", 24
+    ),
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
     "compared-literal": _assign('if request.headers.get("X-Api-Key") != "{}":', ALNUM, 32),
     "equals-call": _assign('if (apiKey.equals("{}")) {{', ALNUM, 32),
@@ -386,6 +389,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
         f' <option value="{rnd(ALNUM, 24)}" name="color">'
         ' {"value": "${API_KEY}", "name": "API_KEY"}'
+    ),
+    "shell-default": lambda: (
+        "LOG_LEVEL=${LOG_LEVEL:-" + rnd(ALNUM, 24) + "} API_KEY=${API_KEY:-changeme}"
+        " ${API_KEY:?API_KEY must be set} ${TOKEN:+--token $TOKEN} ${SECRET_KEY:-${FALLBACK}}"
     ),
     "secret-wrapper": lambda: (
         "api_key=SecretStr('**********') password = SecretStr(os.environ[\"PW\"])\n"

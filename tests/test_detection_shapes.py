@@ -4484,3 +4484,47 @@ def test_an_application_password_after_a_logs_words_is_masked_whole(shape: str) 
     text = shape.format(v=value)
     for group in value.split(" "):
         _masked_everywhere(text, group)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{v}}}",
+        'export API_TOKEN="${{API_TOKEN-{v}}}"',
+        "token: ${{TOKEN:={v}}}",
+        "STRIPE_SECRET_KEY: \"${{STRIPE_SECRET_KEY:-'{v}'}}\"",
+    ],
+)
+def test_a_shells_default_for_a_secret_variable_is_masked_to_its_brace(shape: str) -> None:
+    v = _key()
+    text = shape.format(v=v)
+    _masked_everywhere(text, v)
+    for backend in ENGINES:
+        assert engine(backend).sanitize(text) == text.replace(v, MASK), backend
+
+
+def test_a_password_default_holding_a_dollar_is_masked() -> None:
+    v = "Xk7#pQ2$" + rnd(ALNUM, 12)
+    _masked_everywhere(f"DB_PASSWORD=${{DB_PASSWORD:-{v}}}", v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOG_LEVEL=${LOG_LEVEL:-debug} REGION=${REGION:-eu-west-1}",
+        "API_KEY=${API_KEY:-changeme} TOKEN=${TOKEN:-<your-token>}",
+        "key=${API_KEY:?API_KEY must be set} args=${TOKEN:+--token $TOKEN}",
+        "SECRET_KEY=${SECRET_KEY:-${FALLBACK_SECRET_KEY}}",
+    ],
+)
+def test_shell_defaults_that_are_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("escape", ["\\u003d", "%253D", "\\u0020"])
+def test_a_jwt_after_a_json_or_twice_percent_escape_is_masked(escape: str) -> None:
+    def part(n: int) -> str:
+        return base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip("=")
+
+    token = f"eyJ{part(24)}.eyJ{part(48)}.{part(32)}"
+    _masked_everywhere(f'{{"redirect": "https://app.example/cb?id_token{escape}{token}"}}', token)

@@ -1145,6 +1145,8 @@ _PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
 _NOT_BEFORE_NAME = frozenset("/\\")
+# A shell's parameter expansion with an operator after the name (``${NAME:-``)
+_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[\-=+?]")
 _ARRAY_BRACKETS = re.compile(r"[ \t]?\[[^\]]*\]$")
 
 
@@ -1166,6 +1168,11 @@ def value_spans(
     if before == "$" and (m.group("sep") or "").strip(" \t\"'])") not in _VARIABLE_SETS:
         # (a shell's or PHP's variable only when set or compared: ``$TOKEN = "v"``, ``[[
         # $TOKEN == "v" ]]``, ``$token === 'v'``; not ``${TOKEN:-v}``, ``echo $TOKEN v``)
+        return [], pos
+    if before == "{" and _SHELL_DEFAULT.match(text, m.end("name") - len(name) - 2):
+        # (a shell's default for the variable, ``${API_KEY:-v}``: the ``shell-default``
+        # rule reads it to its brace; an error's message, ``${API_KEY:?unset}``, and a
+        # value used when set, ``${API_KEY:+--key}``, are not the variable's value)
         return [], pos
     said = m.group("said") if "said" in m.re.groupindex else None
     if said is not None and not _said_of_secret(said):

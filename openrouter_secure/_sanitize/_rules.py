@@ -2022,9 +2022,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "jwt",
         ("eyJ",),
-        # (after a percent-escape or a JSON string's escaped line break too: a token in
-        # an encoded redirect, ``id_token%3DeyJ...``, or on a message's next line)
-        r"(?:(?<![A-Za-z0-9_\-])|(?<=%[0-9A-Fa-f]{2})|(?<=\\[nrt]))"
+        # (after a percent-escape, twice encoded too, or a JSON string's escape: a token
+        # in an encoded redirect, ``id_token%3DeyJ...``, ``%253DeyJ``, on a message's
+        # next line, or after ``\u003d``)
+        r"(?:(?<![A-Za-z0-9_\-])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9A-Fa-f]{2})|(?<=\\[nrt])"
+        r"|(?<=\\u[0-9A-Fa-f]{4}))"
         r"(?P<s>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{4,8000}"
         r"\.[A-Za-z0-9_\-]{0,4000})",
         # (for Hyperscan, to the payload's ``eyJ``: base64 JSON alone, a page's cursor
@@ -2700,6 +2702,23 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="named",
         max_len=2400,
+    ),
+    # A shell's default for a variable, judged under the variable's name: Compose
+    # files and scripts (``${POSTGRES_PASSWORD:-v}``, ``${API_TOKEN-v}``,
+    # ``${TOKEN:=v}``); the value ends at the brace, quoted or not, and holds no other
+    # expansion (``${A:-${B}}``). (``${X:?message}`` is an error's message, ``${X:+v}``
+    # a value used when set: neither is read.)
+    Rule(
+        "shell-default",
+        ("${",),
+        r"""\$\{(?P<n>[A-Za-z_][A-Za-z0-9_]{0,127}):?[\-=](?P<q>["']?)"""
+        r"""(?P<s>[^\s{}]{1,1024}?)(?P=q)\}""",
+        keep=0,
+        kind="named",
+        max_len=1200,
+        gate=rf"\$\{{[A-Za-z0-9_]{{0,112}}{_PAIR_SECRET_WORD}[A-Za-z0-9_]{{0,24}}:?[\-=]",
+        # (unbounded for Hyperscan, to the operator: the name up to 128 characters)
+        hs_gates=((rf"\$\{{[A-Za-z0-9_]*{_PAIR_SECRET_WORD}[A-Za-z0-9_]*:?[\-=]", 136),),
     ),
     # A value field before its name field, as the AWS CLI prints tags (``{"Value":
     # "v", "Key": "ApiKey"}``) and .NET configs may order attributes (``<add value="v"
