@@ -4528,3 +4528,71 @@ def test_a_jwt_after_a_json_or_twice_percent_escape_is_masked(escape: str) -> No
 
     token = f"eyJ{part(24)}.eyJ{part(48)}.{part(32)}"
     _masked_everywhere(f'{{"redirect": "https://app.example/cb?id_token{escape}{token}"}}', token)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # public keys, their types and fingerprints
+        "host,ssh_host_key,added\nweb-1.example.com,SHA256:{b43},2024-04-10",
+        "ssh_host_key: SHA256:{b43}",
+        "host_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{b43}",
+        "MD5:{md5}",
+        "  verify_key: {hex64}",
+        '"verifyKey": "{b43}="',
+        "VITE_POSTHOG_KEY=phc_{alnum43}",
+        # git's signing key is a GPG key's id; gpg names a key by its algorithm
+        "\tsigningkey = {HEX16}",
+        "git config --global user.signingkey {HEX16}",
+        "gpg:                using RSA key {HEX40}",
+        # a test runner's verdict
+        "--- PASS: TestOrderCheckout/case_1 (0.10s)",
+        "PASS: tests/test_order.py::test_create",
+        "PASS: t/00-load.t",
+        "PASS  src/components/App.test.tsx (5.123 s)",
+        # the names of secrets kept elsewhere
+        "existingSecret: ingest-secret-v2",
+        "gcloud secrets versions access latest --secret=api-gateway-api-key",
+        # an interface's text under a password's name
+        '  "password": "Enter your password",',
+        '  "forgotPassword": "Forgot password?",',
+        '"password": "Mot de passe",',
+        # a placeholder under a password's name
+        "DB_PASSWORD: sk-or-v1-your-key-here",
+        "webhook_secret: insert-your-secret-here-1",
+        # cookies that count visits or pin a load balancer's target
+        "Cookie: _ga=GA1.2.{n10}.{n10}; _gid=GA1.2.{n10}.{n10}; theme=dark",
+        "Cookie: _fbp=fb.1.{n13}.{n10}; _gcl_au=1.1.{n10}.{n10}",
+        "Set-Cookie: AWSALB={b43}; Expires=Tue, 10 Dec 2026 10:00:00 GMT; Path=/",
+    ],
+)
+def test_what_is_public_or_names_a_secret_elsewhere_stays(text: str) -> None:
+    digits = string.digits
+    text = text.format(
+        b43=rnd(ALNUM + "+/", 43),
+        md5=":".join(rnd("0123456789abcdef", 2) for _ in range(16)),
+        hex64=rnd(HEX, 64),
+        alnum43=rnd(ALNUM, 43),
+        HEX16=rnd("0123456789ABCDEF", 16),
+        HEX40=rnd("0123456789ABCDEF", 40),
+        n10=rnd(digits, 10),
+        n13=rnd(digits, 13),
+    )
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "PASS: {v}",
+        "PASS=Xk7{v}",
+        "signingKey: {v}",
+        "SIGNING_KEY={v}",
+        "secret: my-{v}",
+        'password: "correct horse battery staple {v}"',
+        "Cookie: _ga=GA1.2.1234567.1715682067; sid={v}",
+    ],
+)
+def test_secrets_beside_those_shapes_are_still_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)

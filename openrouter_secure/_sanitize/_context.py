@@ -124,7 +124,7 @@ NOT_KEY_OWNERS = frozenset(
         "bucket", "registry", "hot", "short", "keyboard", "max", "min", "num",
         "total", "next", "page", "ssh", "gpg", "pgp", "known", "kms", "cmk", "schema",
         "field", "record", "entity", "state", "config", "env", "rotation", "idx", "dns",
-        "query",
+        "query", "verify", "verifying", "verification",
     }
 )  # fmt: skip
 NOT_TOKEN_OWNERS = frozenset(
@@ -139,7 +139,8 @@ NOT_TOKEN_OWNERS = frozenset(
 _NOT_OWNERS: dict[str, frozenset[str]] = {
     "key": NOT_KEY_OWNERS,
     "token": NOT_TOKEN_OWNERS,
-    "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
+    # (``existingSecret``: a Helm chart's name of a Kubernetes Secret)
+    "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade", "existing"}),
     "pass": frozenset(
         {"by", "first", "second", "single", "multi", "one", "two", "boarding", "render"}
     ),
@@ -317,6 +318,8 @@ def is_secret_identifier(name: str) -> bool:
         return not (before and before[-1] in _SECRET_ID_OWNERS) and not _made_up(before)
     if prev in _NOT_OWNER_ANY or _made_up(segs[:-1]):
         return False
+    if last == "signingkey" and name.islower():
+        return False  # git's ``user.signingkey``: a GPG or SSH key's id, public
     if last == "login":  # SONAR_LOGIN: CI tools name tokens so
         return name.isupper() and len(segs) > 1
     if last.upper() in UPPER_SECRET_WORDS:  # GH_PAT, SAS, PIN; not ``pat`` (a pattern)
@@ -492,8 +495,10 @@ _CODE = re.compile(
     r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
 _TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
-# ``your``/``my``... placeholders (``MyPassword``), which a password may start with
-_OWNED = re.compile(r"(?i)(?:your|my|the|some|insert|enter|[_\-]here)")
+# ``my``/``the``... placeholders (``MyPassword``), which a password may start with (not
+# ``your``, ``insert`` or ``enter``: ``sk-or-v1-your-key-here`` is a placeholder under a
+# password's name too)
+_OWNED = re.compile(r"(?i)(?:my|the|some|[_\-]here)")
 # (what a password shows besides such words: a digit, a symbol that is no bracket)
 _PASSWORD_MARK = re.compile(r"[0-9!#%&+/?@^~=:;,|]")
 # Five lower-case letters in a row: a word, which a generated password seldom holds
@@ -770,9 +775,15 @@ def looks_generated(value: str) -> bool:
 _NOT_SECRET: dict[tuple[str, bool], None] = {}
 # A public key as a value: an SSH public key's line (``ssh-ed25519 AAAA... user@host``),
 # an age recipient (``age1...``)
+_SSH_KEY_TYPE = r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh|ecdsa)-[\w@.\-]{1,40})"
 _PUBLIC_KEY = re.compile(
-    r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-(?:ssh|ecdsa)-[\w@.\-]{1,40})"
-    r" AAAA|age1[02-9ac-hj-np-z]{58}$"
+    rf"{_SSH_KEY_TYPE}(?: AAAA|$)|age1[02-9ac-hj-np-z]{{58}}$"
+    # (a public key's fingerprint, as ``ssh-keygen -l`` and ``known_hosts`` tools print
+    # one: ``SHA256:<base64>``, ``MD5:<hex pairs>``)
+    r"|SHA256:[A-Za-z0-9+/]{43}=?$|MD5:(?:[0-9a-f]{2}:){15}[0-9a-f]{2}$"
+    # (PostHog's project keys, which its web snippet publishes; its personal ones are
+    # ``phx_...``)
+    r"|phc_[A-Za-z0-9]{32,64}$"
     # (Mapbox's public tokens, which Mapbox has web pages publish; its secret ones are
     # ``sk.eyJ...``. Not ``pk_live_...``: other vendors name secret keys so.)
     r"|pk\.eyJ[\w\-]{10,}\.[\w\-]{10,}$"
@@ -781,8 +792,9 @@ _PUBLIC_KEY = re.compile(
 
 def is_public_key(value: str) -> bool:
     """Whether ``value`` is a public key that shows its kind: an SSH public key's line
-    (``ssh-ed25519 AAAA... user@host``), an age recipient (``age1...``), a Mapbox
-    public token (``pk.eyJ...``)."""
+    (``ssh-ed25519 AAAA... user@host``) or its type alone, its fingerprint
+    (``SHA256:<base64>``), an age recipient (``age1...``), a Mapbox public token
+    (``pk.eyJ...``), a PostHog project key (``phc_...``)."""
     return _PUBLIC_KEY.match(value) is not None
 
 
@@ -854,6 +866,8 @@ def _value_kind(value: str, password: bool) -> bool:
         return False
     if _YAML_TAG.fullmatch(value) is not None:
         return False  # a YAML tag before the value: ``!secret http_password``, ``!Ref DB``
+    if (" " in value and _interface_text(value)) or _secret_reference(value):
+        return False
     if n > 160:
         # Long: judged by its head (bounds the cost on adversarial input)
         return _value_kind(value[:160], password)
@@ -923,6 +937,55 @@ def _named_digest(value: str) -> bool:
     if _NAMED_DIGEST.fullmatch(value) is None:
         return False
     return any(part.lower() in _RUNNER_SYSTEMS for part in value.split("-")[:-1])
+
+
+# The word for a password in languages an interface is translated to, and other secret
+# words, as an interface's text writes them
+_INTERFACE_SECRET_WORDS = frozenset(
+    {"password", "passwort", "passe", "contraseña", "contrasena", "senha", "wachtwoord",
+     "parola", "hasło", "haslo", "lösenord", "passord", "adgangskode", "salasana", "heslo",
+     "jelszó", "пароль", "passphrase", "pin", "token", "key", "secret", "code"}
+)  # fmt: skip
+# Words an interface's text about a secret opens with
+_INTERFACE_OPENERS = frozenset(
+    {"enter", "confirm", "forgot", "forgotten", "reset", "change", "show", "hide", "type",
+     "choose", "create", "repeat", "retype", "current", "new", "old", "invalid",
+     "incorrect", "wrong", "your", "please", "update", "remember", "lost"}
+)  # fmt: skip
+
+
+def _interface_text(value: str) -> bool:
+    """Words an interface shows, which an i18n file keeps under a password's name:
+    two or more words of letters that name a secret or open as a prompt does (``Enter
+    your password``, ``Forgot password?``, ``Mot de passe``); not a passphrase of other
+    words (``correct horse battery staple``)."""
+    words = value.rstrip("?:.!\u2026").split(" ")
+    if len(words) < 2 or not all(w.isalpha() for w in words):
+        return False
+    low = [w.lower() for w in words]
+    return low[0] in _INTERFACE_OPENERS or any(w in _INTERFACE_SECRET_WORDS for w in low)
+
+
+# A resource's name in lower-case words joined by ``-`` (a Kubernetes or cloud secret's,
+# ``ingest-secret-v2``, ``api-gateway-api-key``)
+_KEBAB_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_REFERENCED_WORDS = frozenset(
+    {"secret", "secrets", "password", "passwd", "token", "key", "keys", "creds",
+     "credentials", "apikey"}
+)  # fmt: skip
+
+
+def _secret_reference(value: str) -> bool:
+    """The name of a secret kept elsewhere: lower-case words and short parts joined by
+    ``-`` with a secret word among them (``existingSecret: ingest-secret-v2``,
+    ``--secret=api-gateway-api-key``, ``secretName: db-password``)."""
+    if _KEBAB_NAME.fullmatch(value) is None:
+        return False
+    parts = value.split("-")
+    # (words and short parts only: ``api-key-<hex>`` is a vendor's key)
+    return any(p in _REFERENCED_WORDS for p in parts) and all(
+        (p.isalpha() and len(p) <= 20) or len(p) <= 4 for p in parts
+    )
 
 
 def _wordy(value: str) -> bool:
@@ -1065,7 +1128,9 @@ _SPACED_OWNERS = frozenset(
     {
         "public", "publishable", "primary", "foreign", "sort", "partition", "composite",
         "unique", "gpg", "pgp", "ssh", "idempotency", "csrf", "xsrf", "next", "max", "min",
-        "num", "total", "cache", "index", "lookup", "count",
+        "num", "total", "cache", "index", "lookup", "count", "verify", "verification",
+        # (a key named by its algorithm in prose is an id: ``gpg: using RSA key <id>``)
+        "rsa", "dsa", "ecdsa", "eddsa", "ed25519",
     }
 )  # fmt: skip
 _PART_SPLIT = re.compile(r"[-_.]")
@@ -1145,6 +1210,13 @@ _PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
 _NOT_BEFORE_NAME = frozenset("/\\")
+# What follows a test runner's ``PASS`` verdict: a test's name or file (Go's ``--- PASS:
+# TestCheckout/case_1 (0.10s)``, ``PASS: tests/test_x.py::test_y``, TAP's ``PASS:
+# t/00-load.t``, Jest's ``PASS src/App.test.tsx``)
+_TEST_PASSED = re.compile(
+    r":?[ \t]+(?:Test[A-Z0-9_]|[a-z0-9_.\-]+/|\S*?(?:::|\.t(?![^\s:])"
+    r"|\.(?:py|[cm]?[jt]sx?|go|rb|rs|java|kt|php|cs|swift|exs?)(?![\w.])))"
+)
 # A shell's parameter expansion with an operator after the name (``${NAME:-``)
 _SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[\-=+?]")
 _ARRAY_BRACKETS = re.compile(r"[ \t]?\[[^\]]*\]$")
@@ -1181,6 +1253,8 @@ def value_spans(
         return [], m.end("name")
     if _word_before_rejects(text, m, name):
         return [], pos
+    if name == "PASS" and _TEST_PASSED.match(text, m.end("name")) is not None:
+        return [], pos  # a test runner's verdict: ``--- PASS: TestCheckout/case_1``
     prose = said is not None or (
         m.group("sp") is not None
         # (a C preprocessor's constant is an assignment: ``#define API_KEY "v"``)
@@ -1835,6 +1909,20 @@ _SESSION_COOKIE = re.compile(
 )
 
 
+# Cookies that count visits, remember consent or pin a load balancer's target, whose
+# values are ids and timestamps that let nobody in: Google Analytics and Ads, Meta,
+# Hotjar, Microsoft Clarity and Ads, Matomo, Segment, Mixpanel, Amplitude, TikTok,
+# Pinterest, Reddit, LinkedIn, Datadog's RUM, consent managers, AWS's load balancers,
+# Cloudflare's bot scores
+_VISIT_COOKIE = re.compile(
+    r"_ga(?:_\w+)?|_gid|_gat(?:_\w+)?|__utm[abctvz]|_gcl_\w+|_fb[pc]|_hj\w+|_cl(?:ck|sk)"
+    r"|_uet(?:sid|vid)|_pk_(?:id|ses|ref)[.\w]*|ajs_(?:anonymous_id|user_id)|mp_\w+_mixpanel"
+    r"|amp_\w+|AMP_\w+|_ttp|_tt_enable_cookie|_pin_unauth|_rdt_uuid|li_fat_id|_dd_s"
+    r"|OptanonConsent|OptanonAlertBoxClosed|CookieConsent|cookieyes-consent|euconsent-v2"
+    r"|AWSALB(?:TG)?(?:CORS)?|AWSELB(?:CORS)?|__cf_bm|_cfuvid"
+)
+
+
 def cookie_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:
     """The spans of the values in a ``Cookie:`` or ``Set-Cookie:`` header matched by
     ``m`` (see :func:`cookie_pairs`)."""
@@ -1850,6 +1938,11 @@ def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
     pos = 0
     while (pair := _COOKIE_PAIR.match(pairs, pos)) is not None:
         name, value = pair.group(1), pair.group(2)
+        if _VISIT_COOKIE.fullmatch(name) is not None:
+            if pairs[pair.end() : pair.end() + 1] != ";":
+                break
+            pos = pair.end() + 1
+            continue
         session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
         # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name; under a
         # session's name as under a password name, but for a bracketed placeholder,
