@@ -102,6 +102,12 @@ _GLUED_OWNERS = frozenset(
         "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
     }
 )  # fmt: skip
+# (what makes a password's word glued after it no password's name: ``nopassword``,
+# ``haspassword``, ``forgotpassword``)
+_NOT_GLUED_PASSWORD = frozenset(
+    {"no", "non", "not", "has", "is", "use", "by", "reset", "forgot", "forgotten", "change",
+     "set", "get", "show", "hide", "check", "validate", "require", "requires"}
+)  # fmt: skip
 # (what makes a glued upper-case name something else besides each word's own:
 # ``PUBLICTOKEN``, ``NOKEY``)
 _NOT_GLUED_UPPER_OWNERS = frozenset({"public", "no", "non", "not"})
@@ -333,6 +339,14 @@ def is_secret_identifier(name: str) -> bool:
             if owner in _GLUED_OWNERS or owner + "_" in _GLUED_OWNERS:
                 return owner not in _NOT_OWNERS.get(word, ())
             if word in ("key", "token", "secret") and owner.endswith(("api", "access", "auth")):
+                return True
+            if (
+                word in ("password", "passwd")
+                and owner.isalpha()
+                and owner not in _NOT_GLUED_PASSWORD
+            ):
+                # (a password's word is no other word's end: ``pgpassword``,
+                # ``mysqlpassword``, ``rootpasswd``)
                 return True
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
                 # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``, ``TWILIOAUTH``: an environment
