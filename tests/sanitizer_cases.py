@@ -223,6 +223,12 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "validation-input": _assign(
+        "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
+        " '^sk_' [type=string_pattern_mismatch, input_value='{}', input_type=str]",
+        ALNUM,
+        40,
+    ),
     "shell-default": _assign(
         "    environment:\n      - POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{}}}", ALNUM + "#!$", 24
     ),
@@ -389,6 +395,13 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
         f' <option value="{rnd(ALNUM, 24)}" name="color">'
         ' {"value": "${API_KEY}", "name": "API_KEY"}'
+    ),
+    "validation-input": lambda: (
+        "2 validation errors for Settings\nregion\n  Input should be 'eu' [type=literal_error,"
+        f" input_value='{rnd(ALNUM, 32)}', input_type=str]\napi_key\n  Field required"
+        " [type=missing, input_value={}, input_type=dict]\napi_key: 'x' input_value='"
+        + rnd(ALNUM, 32)
+        + "'"
     ),
     "shell-default": lambda: (
         "LOG_LEVEL=${LOG_LEVEL:-" + rnd(ALNUM, 24) + "} API_KEY=${API_KEY:-changeme}"

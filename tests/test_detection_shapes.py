@@ -4607,3 +4607,37 @@ def test_a_password_word_glued_after_its_owner_names_a_password(name: str) -> No
 @pytest.mark.parametrize("name", ["nopassword", "haspassword", "forgotpassword", "resetpassword"])
 def test_a_password_word_glued_after_a_negation_or_a_verb_names_none(name: str) -> None:
     _kept_everywhere(f"{name}=Xk7pQ2zr9LmWv")
+
+
+def _validation_error(key: str, **fields: str) -> str:
+    pydantic = pytest.importorskip("pydantic")
+
+    model = pydantic.create_model(  # a field that takes no value of this length
+        "Settings", **{name: (str, pydantic.Field(max_length=8)) for name in fields}
+    )
+    try:
+        model(**fields)
+    except pydantic.ValidationError as error:
+        return str(error)
+    raise AssertionError("no validation error")
+
+
+@pytest.mark.parametrize("name", ["stripe_secret_key", "db_password", "api_token"])
+@pytest.mark.parametrize("length", [20, 40, 120])
+def test_pydantics_echo_of_a_secret_fields_input_is_masked(name: str, length: int) -> None:
+    v = rnd(ALNUM, length)
+    text = _validation_error(v, **{name: v})
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert "input_value='***MASKED***'" in out, (backend, out)
+        for i in range(len(v) - 7):
+            assert v[i : i + 8] not in out, backend
+
+
+def test_pydantics_echo_in_a_json_log_line_is_masked() -> None:
+    v = rnd(ALNUM, 40)
+    _masked_everywhere(json.dumps({"error": _validation_error(v, db_password=v)}), v)
+
+
+def test_pydantics_echo_under_a_field_that_names_no_secret_stays() -> None:
+    _kept_everywhere(_validation_error("x", region=rnd(ALNUM, 32)))

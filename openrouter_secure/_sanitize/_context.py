@@ -1923,6 +1923,41 @@ _SESSION_COOKIE = re.compile(
 )
 
 
+# A validation error's field, as pydantic prints it on the line before the error's
+# message (its location: ``stripe_secret_key``, ``db.password``, ``servers.0.api_key``)
+_FIELD_LOCATION = re.compile(r"[A-Za-z_][\w\-]{0,63}(?:\.[\w\-]{1,64}){0,7}")
+# (the message's line, indented, up to the echoed input)
+_VALIDATION_MESSAGE = re.compile(r"[ \t]{2,}[^\n]{1,800}\[type=[^\n]{0,400}")
+
+
+def _line_break_before(text: str, at: int, lo: int) -> tuple[int, int]:
+    """The last line break in ``text[lo:at]``, a character or a JSON string's ``\\n``:
+    (its start, the next line's start), or (-1, lo) when there is none."""
+    real = text.rfind("\n", lo, at)
+    escaped = text.rfind("\\n", lo, at)
+    if escaped > real:
+        return escaped, escaped + 2
+    return real, (real + 1 if real >= 0 else lo)
+
+
+def validation_field(text: str, at: int) -> str | None:
+    """The field whose echoed input ``input_value=`` at ``at`` shows, as pydantic writes
+    a validation error: the field's location on a line of its own, then the message,
+    indented, which ends in ``[type=..., input_value=..., input_type=...]`` (in a log's
+    JSON string too, its lines joined by ``\\n``); None when the text is not shaped so."""
+    lo = max(0, at - 1200)
+    brk, line = _line_break_before(text, at, lo)
+    if brk < 0 or _VALIDATION_MESSAGE.fullmatch(text, line, at) is None:
+        return None
+    brk2, loc_start = _line_break_before(text, brk, lo)
+    if brk2 < 0 and lo > 0:
+        return None
+    location = text[loc_start:brk].rstrip("\r")
+    if _FIELD_LOCATION.fullmatch(location) is None:
+        return None
+    return location
+
+
 # Cookies that count visits, remember consent or pin a load balancer's target, whose
 # values are ids and timestamps that let nobody in: Google Analytics and Ads, Meta,
 # Hotjar, Microsoft Clarity and Ads, Matomo, Segment, Mixpanel, Amplitude, TikTok,

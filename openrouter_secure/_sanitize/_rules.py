@@ -2703,6 +2703,17 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=2400,
     ),
+    # A validation error's echo of a field's input, judged under the field's name on
+    # the line before (pydantic: ``db_password\n  Value error [type=value_error,
+    # input_value='v', input_type=str]``), the input shortened or not.
+    Rule(
+        "validation-input",
+        ("input_value=",),
+        r"""input_value=(?P<q>['"])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)""",
+        keep=0,
+        kind="validation",
+        max_len=4200,
+    ),
     # A shell's default for a variable, judged under the variable's name: Compose
     # files and scripts (``${POSTGRES_PASSWORD:-v}``, ``${API_TOKEN-v}``,
     # ``${TOKEN:=v}``); the value ends at the brace, quoted or not, and holds no other

@@ -41,6 +41,7 @@ from ._context import (
     list_singular,
     list_value_spans,
     looks_like_token,
+    validation_field,
     value_kind,
     value_spans,
 )
@@ -783,6 +784,14 @@ class Scanner:
                 return True
         elif kind == "param":
             if not _param_accepted(text, m, s):
+                return False
+        elif kind == "validation":
+            # (the field's name on the line before; an input pydantic shortened,
+            # ``'sk-or-v1-b2bca...4fd27cdd64ca6c1'``, judged by its two ends)
+            name = validation_field(text, m.start())
+            if name is None or not is_secret_identifier(name):
+                return False
+            if not value_kind(s.replace("...", "")[:1024], password=is_password_name(name)):
                 return False
         elif kind == "generated":
             if not looks_like_token(s):
