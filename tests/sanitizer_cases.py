@@ -223,6 +223,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "meta-content": _assign('<meta name="stripe-secret-key" content="{}">', ALNUM, 40),
     "validation-input": _assign(
         "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
         " '^sk_' [type=string_pattern_mismatch, input_value='{}', input_type=str]",
@@ -395,6 +396,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
         f' <option value="{rnd(ALNUM, 24)}" name="color">'
         ' {"value": "${API_KEY}", "name": "API_KEY"}'
+    ),
+    "meta-content": lambda: (
+        f'<meta name="csrf-token" content="{rnd(ALNUM, 40)}">'
+        f'<meta name="google-site-verification" content="{rnd(ALNUM, 43)}">'
+        '<meta name="api-key" content="your-api-key-here"><meta charset="utf-8">'
     ),
     "validation-input": lambda: (
         "2 validation errors for Settings\nregion\n  Input should be 'eu' [type=literal_error,"

@@ -4641,3 +4641,16 @@ def test_pydantics_echo_in_a_json_log_line_is_masked() -> None:
 
 def test_pydantics_echo_under_a_field_that_names_no_secret_stays() -> None:
     _kept_everywhere(_validation_error("x", region=rnd(ALNUM, 32)))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '<meta name="stripe-secret-key" content="{v}">',
+        "<meta content='{v}' name='api_token' />",
+        '<meta charset="utf-8">\n<meta property="app:api-key" content="{v}"/>',
+    ],
+)
+def test_a_meta_tags_content_under_a_secrets_name_is_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)

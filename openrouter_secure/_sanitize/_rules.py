@@ -2703,6 +2703,28 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=2400,
     ),
+    # An HTML ``<meta>`` tag's content, judged under the tag's name (``<meta
+    # name="stripe-secret-key" content="v">``), the two attributes in either order.
+    Rule(
+        "meta-content",
+        ("<meta",),
+        r"""<meta(?=[^<>\n]{0,512}?[ \t](?:name|property|itemprop)=(?P<nq>["'])"""
+        r"""(?P<n>[\w.:\-]{1,128})(?P=nq))[^<>\n]{0,512}?[ \t]content=(?P<q>["'])"""
+        r"""(?P<s>(?:(?!(?P=q))[^<>\n]){1,1024})(?P=q)""",
+        keep=0,
+        kind="named",
+        max_len=1700,
+        gate=r"""<meta[^<>\n]{0,512}?[ \t](?:name|property|itemprop)=["'][\w.:\-]{0,112}"""
+        + _PAIR_SECRET_WORD,
+        # (unbounded for Hyperscan, to the name's secret word)
+        hs_gates=(
+            (
+                r"""<meta[^<>\n]*[ \t](?:name|property|itemprop)=["'][\w.:\-]*"""
+                + _PAIR_SECRET_WORD,
+                680,
+            ),
+        ),
+    ),
     # A validation error's echo of a field's input, judged under the field's name on
     # the line before (pydantic: ``db_password\n  Value error [type=value_error,
     # input_value='v', input_type=str]``), the input shortened or not.
