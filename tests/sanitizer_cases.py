@@ -223,6 +223,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
         ALNUM,
         32,
     ),
+    "twitter-bearer-token": lambda: (
+        lambda v: (f"curl -H 'Authorization: Bearer {v}' https://api.x.com/2/tweets", v)
+    )("A" * 21 + rnd(ALNUM, 12) + "%2F" + rnd(ALNUM, 30) + "%3D" + rnd(ALNUM, 50)),
     "meta-content": _assign('<meta name="stripe-secret-key" content="{}">', ALNUM, 40),
     "validation-input": _assign(
         "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
@@ -396,6 +399,12 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         '{"Value": "web-1", "Key": "Name"} <add value="true" key="EnableApiKeyAuth" />'
         f' <option value="{rnd(ALNUM, 24)}" name="color">'
         ' {"value": "${API_KEY}", "name": "API_KEY"}'
+    ),
+    "twitter-bearer-token": lambda: (
+        "data:application/octet-stream;base64,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        + rnd(ALNUM, 40)
+        + " id=AAAAAAAAAAAAAAAAAAAAA"
+        + rnd(ALNUM, 40)
     ),
     "meta-content": lambda: (
         f'<meta name="csrf-token" content="{rnd(ALNUM, 40)}">'

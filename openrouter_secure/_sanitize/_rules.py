@@ -1556,6 +1556,17 @@ RULES: tuple[Rule, ...] = (
         r"(?P<s>sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,256})",
     ),
     Rule("groq-api-key", ("gsk_",), r"(?P<s>gsk_[A-Za-z0-9]{32,64})"),
+    # X's (Twitter's) app-only bearer token: 21 ``A``s, then a percent-encoded run; a
+    # percent-escape early in it tells it from a run of ``A``s in base64 (zero bytes)
+    Rule(
+        "twitter-bearer-token",
+        ("AAAAAAAAAAAAAAAAAAAAA",),
+        r"(?<![A-Za-z0-9+/])(?P<s>A{21}[A-Za-z0-9]{1,60}%[0-9A-Fa-f]{2}[A-Za-z0-9%]{20,400})",
+        keep=0,
+        # (to the percent-escape: a long run of ``A``s alone costs no Python work)
+        gate=r"A{21}[A-Za-z0-9]{1,60}%[0-9A-Fa-f]{2}",
+        gate_window=84,
+    ),
     Rule("xai-api-key", ("xai-",), r"(?P<s>xai-[A-Za-z0-9]{40,100})"),
     Rule("perplexity-api-key", ("pplx-",), r"(?P<s>pplx-[A-Za-z0-9]{40,64})"),
     Rule("huggingface-token", ("hf_",), _L + r"(?P<s>hf_[A-Za-z0-9]{30,40})" + _R),
@@ -2663,7 +2674,9 @@ RULES: tuple[Rule, ...] = (
         # or a client's id and a colon, ``1042:<secret>``, ``<uuid>:<secret>``: the token
         # judged and masked, the id not)
         r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
-        r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/\-]{16,4096}=*)",
+        # (percent-escapes in it too, as X's are sent: ``...%3D...``)
+        r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/\-]{16}"
+        r"[A-Za-z0-9_.~+/%\-]{0,4080}=*)",
         keep=0,
         kind="generated",
         gate=(
