@@ -4654,3 +4654,30 @@ def test_pydantics_echo_under_a_field_that_names_no_secret_stays() -> None:
 def test_a_meta_tags_content_under_a_secrets_name_is_masked(shape: str) -> None:
     v = _key()
     _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "loaded consumerSecret from vault: {v}",
+        "loaded TWILIO_AUTH_TOKEN from vault: {v}",
+        "read api key from file /etc/app/key: {v}",
+        "loaded key from vault: {v}",
+    ],
+)
+def test_where_a_secret_was_read_between_its_name_and_a_colon(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "loaded api_key from vault: ok",
+        "token from cache: expired",
+        "evicted key from cache: {h}",
+        "removed key from index: {h}",
+    ],
+)
+def test_words_read_from_somewhere_that_are_no_secret_stay(text: str) -> None:
+    _kept_everywhere(text.format(h=rnd(HEX, 32)))

@@ -1261,7 +1261,7 @@ def value_spans(
         # value used when set, ``${API_KEY:+--key}``, are not the variable's value)
         return [], pos
     said = m.group("said") if "said" in m.re.groupindex else None
-    if said is not None and not _said_of_secret(said):
+    if said is not None and not _said_of_secret(said, name):
         # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret; the words
         # may be a name themselves (``auth token: v``)
         return [], m.end("name")
@@ -2172,12 +2172,15 @@ _ARN_HEAD = re.compile(
 )
 
 
-def _said_of_secret(said: str) -> bool:
+def _said_of_secret(said: str, name: str) -> bool:
     """Whether a log's words between a name and a ``:`` say the value is the secret:
     each word one of :data:`_SAID_WORDS`, or ``for`` and whom it is for (``API key for
-    zentrix: v``)."""
-    if said.startswith(" for "):
-        return True  # (whom it is for: the rule reads at most three words)
+    zentrix: v``), or ``from`` and where it was read (``token from vault: v``)."""
+    if said.startswith(" from ") and name.lower() == "key":
+        # (a key taken from a table is its entry's: ``evicted key from cache: <hex>``)
+        return said[6:].split(" ", 1)[0].rstrip(" :").lower() not in NOT_KEY_OWNERS
+    if said.startswith((" for ", " from ")):
+        return True  # (whom it is for, where it was read: the rule reads three words)
     return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
 
 
