@@ -4681,3 +4681,15 @@ def test_where_a_secret_was_read_between_its_name_and_a_colon(shape: str) -> Non
 )
 def test_words_read_from_somewhere_that_are_no_secret_stay(text: str) -> None:
     _kept_everywhere(text.format(h=rnd(HEX, 32)))
+
+
+def test_a_generated_value_holding_a_padding_sign_in_prose_is_masked() -> None:
+    v = f"AQE{rnd(ALNUM, 20)}+{rnd(ALNUM, 40)}/{rnd(ALNUM, 30)}=-{rnd(ALNUM, 30)}"
+    _masked_everywhere(f"INFO Using API key {v} for request", v)
+
+
+@pytest.mark.parametrize(
+    "text", ["Using token Scope=read for x", "with key a=b", "token Expiry=3600"]
+)
+def test_an_assignment_after_a_name_in_prose_stays(text: str) -> None:
+    _kept_everywhere(text)

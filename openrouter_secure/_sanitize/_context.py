@@ -1459,11 +1459,14 @@ def value_spans(
     # ``Using token v``, ``--name v``: prose, where the next word is usually a word;
     # only a generated value of 16 characters or more (``the old key f3f6f14f88bf``
     # names a key by a short hash), or a password with a digit and a letter, counts;
-    # never the next assignment (``pass allow_x=True``: above; under another name any
-    # value holding a ``=``, ``Using token a=b``), and never after the verb ``pass`` (a
-    # name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass to v``).
+    # never the next assignment (``pass allow_x=True``: above; under another name a
+    # value holding a ``=`` after a name, ``Using token Scope=b``), and never after the
+    # verb ``pass`` (a name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass
+    # to v``).
     if prose and (
-        (not password and "=" in value.rstrip("="))  # (base64 padding is part of a value)
+        # (base64's padding is part of a value, and so is a ``=`` inside a generated run:
+        # ``AQE...+/...=-...``; an assignment opens with a name)
+        (not password and "=" in value.rstrip("=") and is_identifier(value.partition("=")[0]))
         or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
         or name.lower() == "pass"
         or not (
