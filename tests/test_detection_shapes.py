@@ -4693,3 +4693,9 @@ def test_a_generated_value_holding_a_padding_sign_in_prose_is_masked() -> None:
 )
 def test_an_assignment_after_a_name_in_prose_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("padding", ["=", "=="])
+def test_a_url_users_token_ending_in_base64_padding_is_masked(padding: str) -> None:
+    v = _key() + padding
+    _masked_everywhere(f"git clone https://{v}@git.example.com/acme/infra.git", v)

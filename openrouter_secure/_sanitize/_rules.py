@@ -2083,13 +2083,14 @@ RULES: tuple[Rule, ...] = (
         # (not a Sentry DSN's public key, ``https://<key>@o1.ingest.sentry.io/2``: Sentry
         # publishes DSNs in web pages, and they only let one send events; a DSN's path is
         # its project's number, where a git remote's is a repository)
-        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096})@(?=[\w\[])"
+        # (base64's padding may end the token: ``https://<token>=@host``)
+        r"://(?P<s>[A-Za-z0-9_.~+\-]{16,4096}={0,2})@(?=[\w\[])"
         r"(?![\w.\-]*\b(?i:sentry\.io)(?::\d{1,5})?/\d{1,12}/?(?![\w./\-]))",
         keep=0,
         kind="generated",
         max_len=4200,
         start_at="://",
-        gate=r"://[A-Za-z0-9_.~+\-]{16}[A-Za-z0-9_.~+\-]*@[\w\[]",
+        gate=r"://[A-Za-z0-9_.~+\-]{16}[A-Za-z0-9_.~+\-]*={0,2}@[\w\[]",
         gate_window=4200,
     ),
     Rule(
