@@ -226,6 +226,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "twitter-bearer-token": lambda: (
         lambda v: (f"curl -H 'Authorization: Bearer {v}' https://api.x.com/2/tweets", v)
     )("A" * 21 + rnd(ALNUM, 12) + "%2F" + rnd(ALNUM, 30) + "%3D" + rnd(ALNUM, 50)),
+    "mnemonic-phrase": lambda: (
+        lambda v: (f'MNEMONIC="{v}"', v)
+    )(" ".join(rnd(string.ascii_lowercase, 3 + i % 6) for i in range(12))),
     "meta-content": _assign('<meta name="stripe-secret-key" content="{}">', ALNUM, 40),
     "validation-input": _assign(
         "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
@@ -405,6 +408,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         + rnd(ALNUM, 40)
         + " id=AAAAAAAAAAAAAAAAAAAAA"
         + rnd(ALNUM, 40)
+    ),
+    "mnemonic-phrase": lambda: (
+        "key: the quick brown fox jumps over the lazy dog and then it sleeps ok\n"
+        "MNEMONIC=abandon abandon abandon abandon abandon abandon abandon abandon abandon"
+        " abandon abandon about\nseed: " + " ".join(["word"] * 13)
     ),
     "meta-content": lambda: (
         f'<meta name="csrf-token" content="{rnd(ALNUM, 40)}">'

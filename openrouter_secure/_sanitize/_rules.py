@@ -2718,6 +2718,29 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=2400,
     ),
+    # A wallet's recovery phrase (BIP-39: 12, 15, 18, 21 or 24 words of three to eight
+    # letters) under a name that keeps one: ``MNEMONIC=``, ``SEED_PHRASE=``,
+    # ``"recoveryPhrase": "..."``, ``PRIVATE_KEY=``, ``secret:``. A sentence has shorter
+    # words (``a``, ``is``, ``of``).
+    Rule(
+        "mnemonic-phrase",
+        _case("mnemonic", "phrase", "seed", "secret", "key"),
+        r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+        r"(?P<s>(?:[a-z]{3,8} ){11}(?:(?:[a-z]{3,8} ){3}){0,4}[a-z]{3,8})(?! ?[a-z])",
+        keep=0,
+        kind="mnemonic",
+        max_len=240,
+        gate=r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+        r"(?:[a-z]{3,8} ){11}[a-z]{3,8}",
+        # (for Hyperscan, to the twelfth word: no other text costs any Python work)
+        hs_gates=(
+            (
+                r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]*[:=][ \t]*["']?"""
+                r"(?:[a-z]{3,8} ){11}[a-z]{3,8}",
+                136,
+            ),
+        ),
+    ),
     # An HTML ``<meta>`` tag's content, judged under the tag's name (``<meta
     # name="stripe-secret-key" content="v">``), the two attributes in either order.
     Rule(

@@ -356,7 +356,7 @@ class Scanner:
         self._gates = {
             ri: re.compile(r.gate).match
             for ri, r in enumerate(self.rules)
-            if r.kind in ("context", "named", "listed") and r.gate is not None
+            if r.kind in ("context", "named", "listed", "mnemonic") and r.gate is not None
         }
         self._backs = [r.back for r in self.rules]
         self._anchors = anchors
@@ -793,6 +793,9 @@ class Scanner:
                 return False
             if not value_kind(s.replace("...", "")[:1024], password=is_password_name(name)):
                 return False
+        elif kind == "mnemonic":
+            if len(set(s.split())) < 4:
+                return False  # (``abandon abandon ... about``: a test vector)
         elif kind == "generated":
             if not looks_like_token(s):
                 return False
