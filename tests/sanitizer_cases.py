@@ -226,18 +226,15 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "twitter-bearer-token": lambda: (
         lambda v: (f"curl -H 'Authorization: Bearer {v}' https://api.x.com/2/tweets", v)
     )("A" * 21 + rnd(ALNUM, 12) + "%2F" + rnd(ALNUM, 30) + "%3D" + rnd(ALNUM, 50)),
-    "mnemonic-phrase": lambda: (
-        lambda v: (f'MNEMONIC="{v}"', v)
-    )(" ".join(rnd(string.ascii_lowercase, 3 + i % 6) for i in range(12))),
+    "mnemonic-phrase": lambda: (lambda v: (f'MNEMONIC="{v}"', v))(
+        " ".join(rnd(string.ascii_lowercase, 3 + i % 6) for i in range(12))
+    ),
     "meta-content": _assign('<meta name="stripe-secret-key" content="{}">', ALNUM, 40),
     "validation-input": _assign(
         "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
         " '^sk_' [type=string_pattern_mismatch, input_value='{}', input_type=str]",
         ALNUM,
         40,
-    ),
-    "shell-default": _assign(
-        "    environment:\n      - POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{}}}", ALNUM + "#!$", 24
     ),
     "secret-wrapper": _assign('client = Client(token=SecretStr("{}"))', ALNUM + "#!", 24),
     "compared-literal": _assign('if request.headers.get("X-Api-Key") != "{}":', ALNUM, 32),
@@ -425,10 +422,6 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         " [type=missing, input_value={}, input_type=dict]\napi_key: 'x' input_value='"
         + rnd(ALNUM, 32)
         + "'"
-    ),
-    "shell-default": lambda: (
-        "LOG_LEVEL=${LOG_LEVEL:-" + rnd(ALNUM, 24) + "} API_KEY=${API_KEY:-changeme}"
-        " ${API_KEY:?API_KEY must be set} ${TOKEN:+--token $TOKEN} ${SECRET_KEY:-${FALLBACK}}"
     ),
     "secret-wrapper": lambda: (
         "api_key=SecretStr('**********') password = SecretStr(os.environ[\"PW\"])\n"

@@ -4490,9 +4490,9 @@ def test_an_application_password_after_a_logs_words_is_masked_whole(shape: str) 
     "shape",
     [
         "POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{v}}}",
-        'export API_TOKEN="${{API_TOKEN-{v}}}"',
+        'export API_TOKEN="${{API_TOKEN:-{v}}}"',
         "token: ${{TOKEN:={v}}}",
-        "STRIPE_SECRET_KEY: \"${{STRIPE_SECRET_KEY:-'{v}'}}\"",
+        "x ${{TOKEN={v}}} y",
     ],
 )
 def test_a_shells_default_for_a_secret_variable_is_masked_to_its_brace(shape: str) -> None:

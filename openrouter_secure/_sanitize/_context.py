@@ -1231,8 +1231,10 @@ _TEST_PASSED = re.compile(
     r":?[ \t]+(?:Test[A-Z0-9_]|[a-z0-9_.\-]+/|\S*?(?:::|\.t(?![^\s:])"
     r"|\.(?:py|[cm]?[jt]sx?|go|rb|rs|java|kt|php|cs|swift|exs?)(?![\w.])))"
 )
-# A shell's parameter expansion with an operator after the name (``${NAME:-``)
-_SHELL_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[\-=+?]")
+# A shell's parameter expansion: the operator after the name (``${NAME:-``), and the
+# default up to the brace, quoted or not, holding no other expansion (``${A:-${B}}``)
+_SHELL_OPERATOR = re.compile(r":?[\-=+?]")
+_SHELL_DEFAULT = re.compile(r"""(?P<q>["']?)(?P<s>[^\s{}]{1,1024}?)(?P=q)\}""")
 _ARRAY_BRACKETS = re.compile(r"[ \t]?\[[^\]]*\]$")
 
 
@@ -1255,11 +1257,19 @@ def value_spans(
         # (a shell's or PHP's variable only when set or compared: ``$TOKEN = "v"``, ``[[
         # $TOKEN == "v" ]]``, ``$token === 'v'``; not ``${TOKEN:-v}``, ``echo $TOKEN v``)
         return [], pos
-    if before == "{" and _SHELL_DEFAULT.match(text, m.end("name") - len(name) - 2):
-        # (a shell's default for the variable, ``${API_KEY:-v}``: the ``shell-default``
-        # rule reads it to its brace; an error's message, ``${API_KEY:?unset}``, and a
-        # value used when set, ``${API_KEY:+--key}``, are not the variable's value)
-        return [], pos
+    if before == "{" and text[m.end("name") - len(name) - 2 : m.end("name") - len(name) - 1] == "$":
+        # A shell's default for the variable (``${API_KEY:-v}``, ``${TOKEN:=v}``,
+        # ``${TOKEN=v}``): read from the operator to the brace. An error's message
+        # (``${API_KEY:?unset}``) and a value used when set (``${API_KEY:+--key}``) are
+        # not the variable's value.
+        op = _SHELL_OPERATOR.match(text, m.end("name"))
+        if op is not None:
+            default = _SHELL_DEFAULT.match(text, op.end()) if op.group()[-1] in "-=" else None
+            if default is None or not value_kind(
+                default.group("s"), password=is_password_name(name)
+            ):
+                return [], pos
+            return [default.span("s")], default.end()
     said = m.group("said") if "said" in m.re.groupindex else None
     if said is not None and not _said_of_secret(said, name):
         # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret; the words

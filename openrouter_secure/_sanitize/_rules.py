@@ -2720,22 +2720,23 @@ RULES: tuple[Rule, ...] = (
     ),
     # A wallet's recovery phrase (BIP-39: 12, 15, 18, 21 or 24 words of three to eight
     # letters) under a name that keeps one: ``MNEMONIC=``, ``SEED_PHRASE=``,
-    # ``"recoveryPhrase": "..."``, ``PRIVATE_KEY=``, ``secret:``. A sentence has shorter
-    # words (``a``, ``is``, ``of``).
+    # ``"recoveryPhrase": "..."``, ``WALLET_SEED:``. A sentence has shorter words (``a``,
+    # ``is``, ``of``). (Not after ``key`` or ``secret``: Hyperscan would read on after
+    # every secret's name in a text.)
     Rule(
         "mnemonic-phrase",
-        _case("mnemonic", "phrase", "seed", "secret", "key"),
-        r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+        _case("mnemonic", "phrase", "seed"),
+        r"""(?i:mnemonic|phrase|seed)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
         r"(?P<s>(?:[a-z]{3,8} ){11}(?:(?:[a-z]{3,8} ){3}){0,4}[a-z]{3,8})(?! ?[a-z])",
         keep=0,
         kind="mnemonic",
         max_len=240,
-        gate=r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
+        gate=r"""(?i:mnemonic|phrase|seed)s?["']?[ \t]{0,8}[:=][ \t]{0,8}["']?"""
         r"(?:[a-z]{3,8} ){11}[a-z]{3,8}",
         # (for Hyperscan, to the twelfth word: no other text costs any Python work)
         hs_gates=(
             (
-                r"""(?i:mnemonic|phrase|seed|secret|key)s?["']?[ \t]*[:=][ \t]*["']?"""
+                r"""(?i:mnemonic|phrase|seed)s?["']?[ \t]*[:=][ \t]*["']?"""
                 r"(?:[a-z]{3,8} ){11}[a-z]{3,8}",
                 136,
             ),
@@ -2773,23 +2774,6 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="validation",
         max_len=4200,
-    ),
-    # A shell's default for a variable, judged under the variable's name: Compose
-    # files and scripts (``${POSTGRES_PASSWORD:-v}``, ``${API_TOKEN-v}``,
-    # ``${TOKEN:=v}``); the value ends at the brace, quoted or not, and holds no other
-    # expansion (``${A:-${B}}``). (``${X:?message}`` is an error's message, ``${X:+v}``
-    # a value used when set: neither is read.)
-    Rule(
-        "shell-default",
-        ("${",),
-        r"""\$\{(?P<n>[A-Za-z_][A-Za-z0-9_]{0,127}):?[\-=](?P<q>["']?)"""
-        r"""(?P<s>[^\s{}]{1,1024}?)(?P=q)\}""",
-        keep=0,
-        kind="named",
-        max_len=1200,
-        gate=rf"\$\{{[A-Za-z0-9_]{{0,112}}{_PAIR_SECRET_WORD}[A-Za-z0-9_]{{0,24}}:?[\-=]",
-        # (unbounded for Hyperscan, to the operator: the name up to 128 characters)
-        hs_gates=((rf"\$\{{[A-Za-z0-9_]*{_PAIR_SECRET_WORD}[A-Za-z0-9_]*:?[\-=]", 136),),
     ),
     # A value field before its name field, as the AWS CLI prints tags (``{"Value":
     # "v", "Key": "ApiKey"}``) and .NET configs may order attributes (``<add value="v"
