@@ -130,7 +130,7 @@ NOT_KEY_OWNERS = frozenset(
         "bucket", "registry", "hot", "short", "keyboard", "max", "min", "num",
         "total", "next", "page", "ssh", "gpg", "pgp", "known", "kms", "cmk", "schema",
         "field", "record", "entity", "state", "config", "env", "rotation", "idx", "dns",
-        "query", "verify", "verifying", "verification",
+        "query",
     }
 )  # fmt: skip
 NOT_TOKEN_OWNERS = frozenset(
@@ -145,8 +145,7 @@ NOT_TOKEN_OWNERS = frozenset(
 _NOT_OWNERS: dict[str, frozenset[str]] = {
     "key": NOT_KEY_OWNERS,
     "token": NOT_TOKEN_OWNERS,
-    # (``existingSecret``: a Helm chart's name of a Kubernetes Secret)
-    "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade", "existing"}),
+    "secret": frozenset({"public", "no", "non", "has", "is", "top", "trade"}),
     "pass": frozenset(
         {"by", "first", "second", "single", "multi", "one", "two", "boarding", "render"}
     ),
@@ -324,7 +323,7 @@ def is_secret_identifier(name: str) -> bool:
         return not (before and before[-1] in _SECRET_ID_OWNERS) and not _made_up(before)
     if prev in _NOT_OWNER_ANY or _made_up(segs[:-1]):
         return False
-    if last == "signingkey" and name.islower():
+    if name in ("signingkey", "user.signingkey"):
         return False  # git's ``user.signingkey``: a GPG or SSH key's id, public
     if last == "login":  # SONAR_LOGIN: CI tools name tokens so
         return name.isupper() and len(segs) > 1
@@ -614,6 +613,8 @@ def names_next_assignment(value: str) -> bool:
         and after.isascii()
         and after.isalnum()
         and _FIELD_NAME.fullmatch(value, 0, eq) is not None
+        # (of words: ``ywuhT2=...`` is a generated password's start)
+        and is_identifier(value[:eq])
     )
 
 
@@ -1142,11 +1143,14 @@ _SPACED_OWNERS = frozenset(
     {
         "public", "publishable", "primary", "foreign", "sort", "partition", "composite",
         "unique", "gpg", "pgp", "ssh", "idempotency", "csrf", "xsrf", "next", "max", "min",
-        "num", "total", "cache", "index", "lookup", "count", "verify", "verification",
+        "num", "total", "cache", "index", "lookup", "count",
         # (a key named by its algorithm in prose is an id: ``gpg: using RSA key <id>``)
         "rsa", "dsa", "ecdsa", "eddsa", "ed25519",
     }
 )  # fmt: skip
+# (an algorithm names a key in prose before the key's id, as gpg prints one)
+_KEY_ALGORITHMS = frozenset({"rsa", "dsa", "ecdsa", "eddsa", "ed25519"})
+_KEY_ID_AFTER = re.compile(r"[ \t]{1,4}(?:0x)?(?:[0-9A-F]{8}|[0-9A-F]{16}|[0-9A-F]{40})(?![\w])")
 _PART_SPLIT = re.compile(r"[-_.]")
 # (a word is in one case or capitalized: a random token's letters change case at random,
 # and a grouped base32 key's upper-case groups are no words)
@@ -1224,6 +1228,17 @@ _PAIR_CLOSED = re.compile(r"[{}<>\n]")
 # being read (``$PASSWORD``); a variable is assigned only with ``=`` (``$apiKey = 'v'``
 # in PHP, Perl, PowerShell).
 _NOT_BEFORE_NAME = frozenset("/\\")
+# A Kubernetes object's name (lower-case letters, digits, ``-`` and ``.``), which a Helm
+# chart's ``existingSecret`` holds
+_KUBERNETES_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.\-]{0,251}[a-z0-9])?")
+
+
+def _names_kubernetes_secret(name: str) -> bool:
+    """``existingSecret``, ``existing_secret``: the name of a Secret to read."""
+    words = _segments(name)
+    return words[-2:] == ["existing", "secret"]
+
+
 # What follows a test runner's ``PASS`` verdict: a test's name or file (Go's ``--- PASS:
 # TestCheckout/case_1 (0.10s)``, ``PASS: tests/test_x.py::test_y``, TAP's ``PASS:
 # t/00-load.t``, Jest's ``PASS src/App.test.tsx``)
@@ -1271,7 +1286,7 @@ def value_spans(
                 return [], pos
             return [default.span("s")], default.end()
     said = m.group("said") if "said" in m.re.groupindex else None
-    if said is not None and not _said_of_secret(said, name):
+    if said is not None and not _said_of_secret(said):
         # ``key id: <uuid>``, ``token lookup failed: <id>``: not the secret; the words
         # may be a name themselves (``auth token: v``)
         return [], m.end("name")
@@ -1456,6 +1471,8 @@ def value_spans(
         )
     ):
         return [], start  # (``auth: request_id=<hex>``: the names inside are read in turn)
+    if _names_kubernetes_secret(name) and _KUBERNETES_NAME.fullmatch(value) is not None:
+        return [], rejected  # a Helm chart's ``existingSecret: app-db``: a Secret's name
     if not value_kind(value, password=password) or (
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)
     ):
@@ -2185,15 +2202,19 @@ _ARN_HEAD = re.compile(
 )
 
 
-def _said_of_secret(said: str, name: str) -> bool:
+_SAID_SOURCE = re.compile(r" (?:([a-z]{2,12}) )?(?:for|from) ")
+
+
+def _said_of_secret(said: str) -> bool:
     """Whether a log's words between a name and a ``:`` say the value is the secret:
     each word one of :data:`_SAID_WORDS`, or ``for`` and whom it is for (``API key for
     zentrix: v``), or ``from`` and where it was read (``token from vault: v``)."""
-    if said.startswith(" from ") and name.lower() == "key":
-        # (a key taken from a table is its entry's: ``evicted key from cache: <hex>``)
-        return said[6:].split(" ", 1)[0].rstrip(" :").lower() not in NOT_KEY_OWNERS
-    if said.startswith((" for ", " from ")):
-        return True  # (whom it is for, where it was read: the rule reads three words)
+    head = _SAID_SOURCE.match(said)
+    if head is not None:
+        # (whom it is for, where it was read, after a log's verb or not: ``password
+        # retrieved from keyring: v``; the rule reads three words after it)
+        verb = head.group(1)
+        return verb is None or verb in _SAID_WORDS
     return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
 
 
@@ -2211,7 +2232,10 @@ def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:
             return False
         owner = before.group(1).lower()
         if owner in _SPACED_OWNERS:
-            return True
+            # (a key named by its algorithm only before its id: ``using RSA key <hex>``)
+            return owner not in _KEY_ALGORITHMS or (
+                _KEY_ID_AFTER.match(text, m.end("name")) is not None
+            )
         if owner not in NAME_WORDS:
             return False
         start = before.start()

@@ -441,7 +441,7 @@ _CELL = r"(?:\|[ \t]{1,40})?"
 # (Hyperscan reads only the first in the tails of its gates, which grow too large with
 # the second, and both in a gate of their own, ``_SAID_FOR_VALUE``)
 _SAID_WORDS = r" (?:[a-z]{2,12} )?[a-z]{2,12}:"
-_SAID_FOR = r" (?:for|from) (?:[^\s]{1,64} ){0,2}[^\s]{1,64}? ?:(?=\s)"
+_SAID_FOR = r" (?:[a-z]{2,12} )?(?:for|from) (?:[^\s]{1,64} ){0,2}[^\s]{1,64}? ?:(?=\s)"
 _SAID = f"(?:{_SAID_WORDS}|{_SAID_FOR})"
 
 
@@ -679,7 +679,7 @@ _SAID_VALUE = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_SAID_START}"""
 _SAID_VALUE_PLAIN = rf"""{_SAID_WORDS}[ \t]{{0,4}}{_QUOTE}[^\s"'`,;<>]{{8}}"""
 # (unbounded runs, cheaper for Hyperscan than bounded ones; Python reads the bounded
 # form, ``_SAID_FOR``)
-_SAID_FOR_VALUE = rf""" (?:for|from) (?:[^\s]+ ){{0,2}}[^\s]+ ?:[ \t]+{_SAID_START}"""
+_SAID_FOR_VALUE = rf""" (?:[a-z]+ )?(?:for|from) (?:[^\s]+ ){{0,2}}[^\s]+ ?:[ \t]+{_SAID_START}"""
 _SAID_WINDOW = 112
 _SAID_FOR_WINDOW = 208
 # (quoted content is read to the quote that closes it before ``<``: up to 1,024)
