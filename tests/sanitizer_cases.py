@@ -230,6 +230,12 @@ POSITIVE: dict[str, Callable[..., object]] = {
         " ".join(rnd(string.ascii_lowercase, 3 + i % 6) for i in range(12))
     ),
     "meta-content": _assign('<meta name="stripe-secret-key" content="{}">', ALNUM, 40),
+    "validation-location": _assign(
+        '{{"detail": [{{"type": "string_too_short", "loc": ["body", "password"], "msg": "x",'
+        ' "input": "{}"}}]}}',
+        ALNUM + "#!",
+        24,
+    ),
     "validation-input": _assign(
         "1 validation error for Settings\nstripe_secret_key\n  String should match pattern"
         " '^sk_' [type=string_pattern_mismatch, input_value='{}', input_type=str]",
@@ -415,6 +421,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f'<meta name="csrf-token" content="{rnd(ALNUM, 40)}">'
         f'<meta name="google-site-verification" content="{rnd(ALNUM, 43)}">'
         '<meta name="api-key" content="your-api-key-here"><meta charset="utf-8">'
+    ),
+    "validation-location": lambda: (
+        '{"detail": [{"type": "string_type", "loc": ["body", "region"], "msg": "x", "input": "'
+        + rnd(ALNUM, 32)
+        + '"}, {"loc": ["query", "api_key"], "msg": "Field required", "input": null}]}'
     ),
     "validation-input": lambda: (
         "2 validation errors for Settings\nregion\n  Input should be 'eu' [type=literal_error,"

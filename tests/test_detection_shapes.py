@@ -4706,3 +4706,58 @@ def test_an_assignment_after_a_name_in_prose_stays(text: str) -> None:
 def test_a_url_users_token_ending_in_base64_padding_is_masked(padding: str) -> None:
     v = _key() + padding
     _masked_everywhere(f"git clone https://{v}@git.example.com/acme/infra.git", v)
+
+
+def test_pydantics_errors_as_data_mask_a_secret_fields_input() -> None:
+    pydantic = pytest.importorskip("pydantic")
+    v = "Xk7#" + rnd(ALNUM, 16)
+    model = pydantic.create_model(
+        "Login", password=(str, pydantic.Field(min_length=40)), region=(str, ...)
+    )
+    try:
+        model(password=v, region=5)
+    except pydantic.ValidationError as error:
+        texts = [error.json(), error.json(indent=2), repr(error.errors())]
+    fastapi = {"detail": [{"type": "x", "loc": ["body", "password"], "msg": "x", "input": v}]}
+    for text in [*texts, json.dumps(fastapi)]:
+        _masked_everywhere(text, v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'Cookie: theme=dark; session="{v}"',
+        'Set-Cookie: session="{v}"; Path=/',
+        'Cookie: _ga="GA1.2.3.4"; session={v}',
+        "Cookie: _ga_auth={v}",
+    ],
+)
+def test_quoted_cookies_and_names_that_only_open_as_a_visit_cookie_are_judged(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize("shape", ["Bearer {a}={b}", "using bearer {a}={b}", "h=Bearer%20{a}{b}"])
+def test_a_bearer_token_holding_a_padding_sign_or_after_an_encoded_blank_is_masked(
+    shape: str,
+) -> None:
+    a, b = rnd(ALNUM, 30), rnd(ALNUM, 40)
+    text = shape.format(a=a, b=b)
+    _masked_everywhere(text, a)
+    _masked_everywhere(text, b)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<meta name=api-key content={v}>",
+        '<meta\n  name="api-key"\n  content="{v}"\n/>',
+        '<META NAME="API-KEY" CONTENT="{v}">',
+        '<meta name = "api-key" content = "{v}">',
+        '{{"html": "<meta name=\\"api-key\\" content=\\"{v}\\">"}}',
+        '<meta http-equiv="x-api-key" content="{v}">',
+    ],
+)
+def test_meta_tags_written_otherwise_are_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)

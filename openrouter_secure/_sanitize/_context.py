@@ -1944,7 +1944,10 @@ _SQL_COLUMN = re.compile(r"""[\w.$]{1,128}""")
 
 # A cookie's pair (``name=value``), and the names of session cookies (``session``,
 # ``connect.sid``, ``JSESSIONID``, ``PHPSESSID``, ``ASP.NET_SessionId``, ``remember_token``)
-_COOKIE_PAIR = re.compile(r"[ \t]*([^=;\s\"']{1,128})=([^;\s\"']{0,4096})[ \t]*")
+# (a value in double quotes too, as RFC 6265 allows: ``session="v"``)
+_COOKIE_PAIR = re.compile(
+    r"""[ \t]*([^=;\s"']{1,128})=(?:"([^";\s]{0,4096})"|([^;\s"']{0,4096}))[ \t]*"""
+)
 # (by the name's end: ``session_expiry``, ``auth_method`` and ``token_ttl`` are settings;
 # Drupal's ``SESS<hex>``)
 _SESSION_COOKIE = re.compile(
@@ -1994,9 +1997,11 @@ def validation_field(text: str, at: int) -> str | None:
 # Pinterest, Reddit, LinkedIn, Datadog's RUM, consent managers, AWS's load balancers,
 # Cloudflare's bot scores
 _VISIT_COOKIE = re.compile(
-    r"_ga(?:_\w+)?|_gid|_gat(?:_\w+)?|__utm[abctvz]|_gcl_\w+|_fb[pc]|_hj\w+|_cl(?:ck|sk)"
-    r"|_uet(?:sid|vid)|_pk_(?:id|ses|ref)[.\w]*|ajs_(?:anonymous_id|user_id)|mp_\w+_mixpanel"
-    r"|amp_\w+|AMP_\w+|_ttp|_tt_enable_cookie|_pin_unauth|_rdt_uuid|li_fat_id|_dd_s"
+    r"_ga(?:_[A-Z0-9]{4,16})?|_gid|_gat(?:_(?:gtag_)?UA[\w\-]{1,32})?|__utm[abctvz]"
+    r"|_gcl_(?:au|aw|dc|gs|gb|ha)|_fb[pc]|_hj[A-Z][A-Za-z]{1,40}(?:_\d{1,12})?|_cl(?:ck|sk)"
+    r"|_uet(?:sid|vid)|_pk_(?:id|ses|ref)\.\d{1,8}\.[0-9a-f]{4}|ajs_(?:anonymous_id|user_id)"
+    r"|mp_[0-9a-f]{32}_mixpanel|(?:amp|AMP)_[0-9a-f]{6,10}|_ttp|_tt_enable_cookie"
+    r"|_pin_unauth|_rdt_uuid|li_fat_id|_dd_s"
     r"|OptanonConsent|OptanonAlertBoxClosed|CookieConsent|cookieyes-consent|euconsent-v2"
     r"|AWSALB(?:TG)?(?:CORS)?|AWSELB(?:CORS)?|__cf_bm|_cfuvid"
 )
@@ -2016,13 +2021,14 @@ def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     while (pair := _COOKIE_PAIR.match(pairs, pos)) is not None:
-        name, value = pair.group(1), pair.group(2)
-        if _VISIT_COOKIE.fullmatch(name) is not None:
+        group = 2 if pair.group(2) is not None else 3
+        name, value = pair.group(1), pair.group(group)
+        session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
+        if not session and _VISIT_COOKIE.fullmatch(name) is not None:
             if pairs[pair.end() : pair.end() + 1] != ";":
                 break
             pos = pair.end() + 1
             continue
-        session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
         # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name; under a
         # session's name as under a password name, but for a bracketed placeholder,
         # ``<session-id>``, ``[token]``)
@@ -2035,7 +2041,7 @@ def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
             )
             or (not session and looks_like_token(seen))
         ):
-            spans.append((offset + pair.start(2), offset + pair.end(2)))
+            spans.append((offset + pair.start(group), offset + pair.end(group)))
         if pairs[pair.end() : pair.end() + 1] != ";":
             break
         pos = pair.end() + 1

@@ -2555,7 +2555,9 @@ RULES: tuple[Rule, ...] = (
         # curl's quoted ``-b``/``--cookie`` with a pair in it)
         r"""(?<!\w)(?:(?i:cookie):|Cookie["'][ \t]{0,8}[:,][ \t]{0,40}[bBrRuU]?["']"""
         r"""|(?<![\w\-])(?:-b|--cookie)[ =]["'](?=[^"'\s=;]{1,128}=))"""
-        r"""[ \t]{0,40}(?P<s>[^\r\n"']{1,8192})""",
+        # (the pairs to the line's end: a value may be quoted, ``session="v"``; where the
+        # header itself is quoted the pairs end at its closing quote)
+        r"""[ \t]{0,40}(?P<s>[^\r\n]{1,8192})""",
         keep=0,
         kind="cookies",
         max_len=8300,
@@ -2675,14 +2677,15 @@ RULES: tuple[Rule, ...] = (
         # (with the id of its row first, as Laravel Sanctum makes them, ``17|<token>``,
         # or a client's id and a colon, ``1042:<secret>``, ``<uuid>:<secret>``: the token
         # judged and masked, the id not)
-        r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
-        # (percent-escapes in it too, as X's are sent: ``...%3D...``)
+        # (after a URL-encoded blank too, ``Bearer%20v``; percent-escapes and ``=`` in
+        # it, as X's are sent: ``...%3D...``)
+        r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4}|%20)"
         r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/\-]{16}"
-        r"[A-Za-z0-9_.~+/%\-]{0,4080}=*)",
+        r"[A-Za-z0-9_.~+/%=\-]{0,4080})",
         keep=0,
         kind="generated",
         gate=(
-            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4})"
+            r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4}|%20)"
             r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?"
             r"[A-Za-z0-9_.~+/\-]{16}"
         ),
@@ -2743,24 +2746,30 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     # An HTML ``<meta>`` tag's content, judged under the tag's name (``<meta
-    # name="stripe-secret-key" content="v">``), the two attributes in either order.
+    # name="stripe-secret-key" content="v">``): the two attributes in either order, in
+    # any case, quoted or not, over lines, with blanks around ``=``, and in a JSON
+    # string (``\"``).
     Rule(
         "meta-content",
-        ("<meta",),
-        r"""<meta(?=[^<>\n]{0,512}?[ \t](?:name|property|itemprop)=(?P<nq>["'])"""
-        r"""(?P<n>[\w.:\-]{1,128})(?P=nq))[^<>\n]{0,512}?[ \t]content=(?P<q>["'])"""
-        r"""(?P<s>(?:(?!(?P=q))[^<>\n]){1,1024})(?P=q)""",
+        ("<meta", "<META", "<Meta"),
+        r"""(?i:<meta)(?=[^<>]{0,512}?[ \t\r\n](?i:name|property|itemprop|http-equiv)"""
+        r"""[ \t]{0,4}=[ \t]{0,4}"""
+        r"""(?P<nq>\\{0,3}["']?)(?P<n>[\w.:\-]{1,128})(?P=nq)(?![\w.:\-]))"""
+        r"""[^<>]{0,512}?[ \t\r\n](?i:content)[ \t]{0,4}=[ \t]{0,4}"""
+        r"""(?:(?P<q>\\{0,3}["'])(?P<s>[^"'<>\n\\]{1,1024})(?P=q)|(?P<u>[^\s"'<>\\]{1,1024}))""",
         keep=0,
         kind="named",
-        max_len=1700,
-        gate=r"""<meta[^<>\n]{0,512}?[ \t](?:name|property|itemprop)=["'][\w.:\-]{0,112}"""
-        + _PAIR_SECRET_WORD,
+        max_len=2200,
+        gate=r"""(?i:<meta)[^<>]{0,512}?[ \t\r\n](?i:name|property|itemprop|http-equiv)"""
+        r"""[ \t]{0,4}=[ \t]{0,4}\\{0,3}["']?[\w.:\-]{0,112}""" + _PAIR_SECRET_WORD,
         # (unbounded for Hyperscan, to the name's secret word)
         hs_gates=(
             (
-                r"""<meta[^<>\n]*[ \t](?:name|property|itemprop)=["'][\w.:\-]*"""
-                + _PAIR_SECRET_WORD,
-                680,
+                # (over eight lines at most: a text is cut for its cores where no match
+                # spans more)
+                r"""(?i:<meta)(?:[^<>\n]*\n){0,8}[^<>\n]*[ \t\r\n](?i:name|property|itemprop"""
+                r"""|http-equiv)[ \t]*=[ \t]*\\*["']?[\w.:\-]*""" + _PAIR_SECRET_WORD,
+                700,
             ),
         ),
     ),
@@ -2774,6 +2783,22 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="validation",
         max_len=4200,
+    ),
+    # A validation error as data, its input judged under the last name of its location:
+    # pydantic's ``errors()`` and ``json()``, FastAPI's 422 body (``{"type":
+    # "string_too_short", "loc": ["body", "password"], "msg": "...", "input": "v"}``).
+    Rule(
+        "validation-location",
+        ('"loc"', "'loc'"),
+        # (over lines too, as ``json(indent=2)`` writes it)
+        # (no bracket between the location and the input: each anchor reads on to the
+        # next one at most)
+        r"""(?P<lq>["'])loc(?P=lq)[ \t]{0,8}:[ \t]{0,8}[\[(](?P<path>[^\[\]()]{1,400})[\])]"""
+        r"""[^{}\[\]]{0,1200}?["']input["'][ \t]{0,8}:[ \t]{0,8}"""
+        r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)""",
+        keep=0,
+        kind="location",
+        max_len=5800,
     ),
     # A value field before its name field, as the AWS CLI prints tags (``{"Value":
     # "v", "Key": "ApiKey"}``) and .NET configs may order attributes (``<add value="v"

@@ -110,6 +110,8 @@ _WORDS = frozenset(
 )
 _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # A found value that is itself an assignment: a name, ``=`` or ``:``, the rest.
+_ESCAPES_AND_PADDING = re.compile(r"%[0-9A-Fa-f]{2}|=")
+_QUOTED_NAME = re.compile(r"""["']([^"'\n]{1,128})["']""")
 _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
 
 # (what may stand before a command line's option: ``-Dname=v``, ``JAVA_OPTS=-Dname=v``,
@@ -793,11 +795,20 @@ class Scanner:
                 return False
             if not value_kind(s.replace("...", "")[:1024], password=is_password_name(name)):
                 return False
+        elif kind == "location":
+            # (the location's last name: ``["body", "password"]``, ``("keys", 0)``)
+            names = [n for n in _QUOTED_NAME.findall(m.group("path")) if not n.isdigit()]
+            if not names or not is_secret_identifier(names[-1]):
+                return False
+            if not value_kind(s.replace("...", "")[:1024], password=is_password_name(names[-1])):
+                return False
         elif kind == "mnemonic":
             if len(set(s.split())) < 4:
                 return False  # (``abandon abandon ... about``: a test vector)
         elif kind == "generated":
-            if not looks_like_token(s):
+            # (judged without base64's ``=`` and percent-escapes: ``Bearer a=b``, X's
+            # ``...%3D...``)
+            if not looks_like_token(_ESCAPES_AND_PADDING.sub("", s)):
                 return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
             return False
