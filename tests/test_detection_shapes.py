@@ -4603,13 +4603,17 @@ def test_secrets_beside_those_shapes_are_still_masked(shape: str) -> None:
     _masked_everywhere(shape.format(v=v), v)
 
 
-@pytest.mark.parametrize("name", ["pgpassword", "mysqlpassword", "rootpasswd", "PGPASSWORD"])
+@pytest.mark.parametrize(
+    "name", ["pgpassword", "mysqlpassword", "rootpasswd", "PGPASSWORD", "mysqlpwd", "pgpass"]
+)
 def test_a_password_word_glued_after_its_owner_names_a_password(name: str) -> None:
     v = "Xk7#" + rnd(ALNUM, 16)
     _masked_everywhere(f'{{"{name}": "{v}"}}', v)
 
 
-@pytest.mark.parametrize("name", ["nopassword", "haspassword", "forgotpassword", "resetpassword"])
+@pytest.mark.parametrize(
+    "name", ["nopassword", "haspassword", "forgotpassword", "resetpassword", "bypass", "compass"]
+)
 def test_a_password_word_glued_after_a_negation_or_a_verb_names_none(name: str) -> None:
     _kept_everywhere(f"{name}=Xk7pQ2zr9LmWv")
 

@@ -102,6 +102,13 @@ _GLUED_OWNERS = frozenset(
         "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
     }
 )  # fmt: skip
+# (the owners ``pass`` is glued to in a password's name: other words end in it,
+# ``bypass``, ``compass``, ``overpass``)
+_PASS_OWNERS = frozenset(
+    {"db", "pg", "mysql", "root", "admin", "smtp", "mail", "ftp", "sftp", "ldap", "redis",
+     "sql", "proxy", "vnc", "wifi", "mongo", "rabbit", "amqp", "kafka", "ssh", "keystore",
+     "truststore", "store", "user", "sys", "app", "api", "web", "bind", "jks"}
+)  # fmt: skip
 # (what makes a password's word glued after it no password's name: ``nopassword``,
 # ``haspassword``, ``forgotpassword``)
 _NOT_GLUED_PASSWORD = frozenset(
@@ -340,12 +347,16 @@ def is_secret_identifier(name: str) -> bool:
             if word in ("key", "token", "secret") and owner.endswith(("api", "access", "auth")):
                 return True
             if (
-                word in ("password", "passwd")
+                (
+                    word in ("password", "passwd", "pwd")
+                    or (word == "pass" and owner in _PASS_OWNERS)
+                )
                 and owner.isalpha()
                 and owner not in _NOT_GLUED_PASSWORD
             ):
                 # (a password's word is no other word's end: ``pgpassword``,
-                # ``mysqlpassword``, ``rootpasswd``)
+                # ``mysqlpassword``, ``rootpasswd``, ``dbpwd``; ``pass`` after the owners
+                # it is glued to in a password's name, ``pgpass``, ``smtppass``)
                 return True
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
                 # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``, ``TWILIOAUTH``: an environment
