@@ -4765,3 +4765,8 @@ def test_a_bearer_token_holding_a_padding_sign_or_after_an_encoded_blank_is_mask
 def test_meta_tags_written_otherwise_are_masked(shape: str) -> None:
     v = _key()
     _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_value_opening_with_a_colon_is_read_alike_by_every_engine() -> None:
+    text = "\\u003fTOKEN=:AAsk-or-v1-" + rnd(HEX, 64) + "join https://discord.com/invite/x"
+    _alike_everywhere(text)

@@ -1482,6 +1482,8 @@ def value_spans(
         )
     ):
         return [], start  # (``auth: request_id=<hex>``: the names inside are read in turn)
+    if not quoted and not password and value.startswith(":"):
+        return [], rejected  # (``TOKEN=:v``: no token opens so; the next rule reads it)
     if _names_kubernetes_secret(name) and _KUBERNETES_NAME.fullmatch(value) is not None:
         return [], rejected  # a Helm chart's ``existingSecret: app-db``: a Secret's name
     if not value_kind(value, password=password) or (
