@@ -110,9 +110,11 @@ _WORDS = frozenset(
 )
 _SEG = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # A found value that is itself an assignment: a name, ``=`` or ``:``, the rest.
-_ESCAPES_AND_PADDING = re.compile(r"%[0-9A-Fa-f]{2}|=")
-_QUOTED_NAME = re.compile(r"""["']([^"'\n]{1,128})["']""")
 _NAMED_VALUE = re.compile(r"([A-Za-z_][\w.-]{0,63})[=:](.+)", re.S)
+# What a generated token is judged without: base64's padding and percent-escapes
+_ESCAPES_AND_PADDING = re.compile(r"%[0-9A-Fa-f]{2}|=")
+# A name in a validation error's location (``["body", "password"]``, ``('keys', 0)``)
+_QUOTED_NAME = re.compile(r"""["']([^"'\n]{1,128})["']""")
 
 # (what may stand before a command line's option: ``-Dname=v``, ``JAVA_OPTS=-Dname=v``,
 # ``[-Dname=v]``, ``-Dx=1,-Dname=v``, Maven's ``<argLine>-Dname=v``, ``args:-Dname=v``)
@@ -787,27 +789,27 @@ class Scanner:
         elif kind == "param":
             if not _param_accepted(text, m, s):
                 return False
-        elif kind == "validation":
-            # (the field's name on the line before; an input pydantic shortened,
-            # ``'sk-or-v1-b2bca...4fd27cdd64ca6c1'``, judged by its two ends)
-            name = validation_field(text, m.start())
-            if name is None or not is_secret_identifier(name):
-                return False
-            if not value_kind(s.replace("...", "")[:1024], password=is_password_name(name)):
-                return False
-        elif kind == "location":
-            # (the location's last name: ``["body", "password"]``, ``("keys", 0)``)
-            names = [n for n in _QUOTED_NAME.findall(m.group("path")) if not n.isdigit()]
-            if not names or not is_secret_identifier(names[-1]):
-                return False
-            if not value_kind(s.replace("...", "")[:1024], password=is_password_name(names[-1])):
+        elif kind in ("validation", "location"):
+            # A validation error's input, judged under its field's name: on the line
+            # before (``validation``), or the last name of its location (``location``:
+            # ``["body", "password"]``); an input pydantic shortened,
+            # ``'sk-or-v1-b2bca...4fd27cdd64ca6c1'``, by its two ends.
+            if kind == "validation":
+                name = validation_field(text, m.start())
+            else:
+                names = [n for n in _QUOTED_NAME.findall(m.group("path")) if not n.isdigit()]
+                name = names[-1] if names else None
+            if (
+                name is None
+                or not is_secret_identifier(name)
+                or not value_kind(s.replace("...", "")[:1024], password=is_password_name(name))
+            ):
                 return False
         elif kind == "mnemonic":
             if len(set(s.split())) < 4:
                 return False  # (``abandon abandon ... about``: a test vector)
         elif kind == "generated":
-            # (judged without base64's ``=`` and percent-escapes: ``Bearer a=b``, X's
-            # ``...%3D...``)
+            # (``Bearer a=b``, X's ``...%3D...``)
             if not looks_like_token(_ESCAPES_AND_PADDING.sub("", s)):
                 return False
         elif kind == "pem" and _PEM_BODY.search(s) is None:
