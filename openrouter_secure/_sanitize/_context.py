@@ -611,6 +611,9 @@ def is_identifier(value: str) -> bool:
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*")
 
 
+_LETTERS_NAME = re.compile(r"[A-Za-z][A-Za-z_.\-]*")
+
+
 def names_next_assignment(value: str) -> bool:
     """Whether a bare ``value`` opens with a field's name and ``=`` before a letter or
     digit (``request_id=9cc9``, ``username=bob``): the line's next assignment, read
@@ -624,8 +627,9 @@ def names_next_assignment(value: str) -> bool:
         and after.isascii()
         and after.isalnum()
         and _FIELD_NAME.fullmatch(value, 0, eq) is not None
-        # (of words: ``ywuhT2=...`` is a generated password's start)
-        and is_identifier(value[:eq])
+        # (of words: ``ywuhT2=...`` is a generated password's start; a name of letters
+        # alone needs no reading, ``request_id``, ``userId``)
+        and (_LETTERS_NAME.fullmatch(value, 0, eq) is not None or is_identifier(value[:eq]))
     )
 
 
