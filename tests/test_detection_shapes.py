@@ -4770,3 +4770,10 @@ def test_meta_tags_written_otherwise_are_masked(shape: str) -> None:
 def test_a_value_opening_with_a_colon_is_read_alike_by_every_engine() -> None:
     text = "\\u003fTOKEN=:AAsk-or-v1-" + rnd(HEX, 64) + "join https://discord.com/invite/x"
     _alike_everywhere(text)
+
+
+@pytest.mark.parametrize("prefix", ["E   ", "app-1  | ", "    | "])
+def test_pydantics_echo_behind_a_prefix_on_every_line_is_masked(prefix: str) -> None:
+    v = rnd(ALNUM, 24)
+    text = "\n".join(prefix + line for line in _validation_error(v, db_password=v).splitlines())
+    _masked_everywhere(text, v)

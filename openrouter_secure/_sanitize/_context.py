@@ -1994,15 +1994,25 @@ def validation_field(text: str, at: int) -> str | None:
     """The field whose echoed input ``input_value=`` at ``at`` shows, as pydantic writes
     a validation error: the field's location on a line of its own, then the message,
     indented, which ends in ``[type=..., input_value=..., input_type=...]`` (in a log's
-    JSON string too, its lines joined by ``\\n``); None when the text is not shaped so."""
+    JSON string too, its lines joined by ``\\n``; each line maybe behind the same prefix,
+    pytest's ``E   ``, Compose's ``app-1  | ``); None when the text is not shaped so."""
     lo = max(0, at - 1200)
     brk, line = _line_break_before(text, at, lo)
-    if brk < 0 or _VALIDATION_MESSAGE.fullmatch(text, line, at) is None:
+    if brk < 0:
         return None
     brk2, loc_start = _line_break_before(text, brk, lo)
     if brk2 < 0 and lo > 0:
         return None
     location = text[loc_start:brk].rstrip("\r")
+    # (the prefix both lines share, up to 64 characters, then the location and the
+    # indented message)
+    most = min(len(location), at - line, 64)
+    shared = 0
+    while shared < most and location[shared] == text[line + shared]:
+        shared += 1
+    if _VALIDATION_MESSAGE.fullmatch(text, line + shared, at) is None:
+        return None
+    location = location[shared:]
     if _FIELD_LOCATION.fullmatch(location) is None:
         return None
     return location
