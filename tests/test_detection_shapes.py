@@ -4777,3 +4777,22 @@ def test_pydantics_echo_behind_a_prefix_on_every_line_is_masked(prefix: str) -> 
     v = rnd(ALNUM, 24)
     text = "\n".join(prefix + line for line in _validation_error(v, db_password=v).splitlines())
     _masked_everywhere(text, v)
+
+
+@pytest.mark.parametrize("message", ["String should match pattern '^[a-z0-9]+$'", "a ] b {x}"])
+def test_a_validation_errors_message_holding_brackets_hides_no_input(message: str) -> None:
+    v = _key()
+    error = {"type": "x", "loc": ["body", "password"], "msg": message, "input": v}
+    _masked_everywhere(json.dumps({"detail": [error]}), v)
+
+
+@pytest.mark.parametrize("shape", ["existingSecret: {h}", "--set auth.existingSecret=app-{h}"])
+def test_a_generated_value_under_existing_secret_is_masked(shape: str) -> None:
+    h = rnd(HEX, 32)
+    _masked_everywhere(shape.format(h=h), h)
+
+
+@pytest.mark.parametrize("shape", ["Bearer%20%2F{v}", "using bearer %2F{v}"])
+def test_a_bearer_token_opening_with_a_percent_escape_is_masked(shape: str) -> None:
+    v = _key()
+    _masked_everywhere(shape.format(v=v), v)

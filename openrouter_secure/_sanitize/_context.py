@@ -1488,7 +1488,11 @@ def value_spans(
         return [], start  # (``auth: request_id=<hex>``: the names inside are read in turn)
     if not quoted and not password and value.startswith(":"):
         return [], rejected  # (``TOKEN=:v``: no token opens so; the next rule reads it)
-    if _names_kubernetes_secret(name) and _KUBERNETES_NAME.fullmatch(value) is not None:
+    if (
+        _names_kubernetes_secret(name)
+        and _KUBERNETES_NAME.fullmatch(value) is not None
+        and not looks_generated(value.replace("-", "").replace(".", ""))
+    ):
         return [], rejected  # a Helm chart's ``existingSecret: app-db``: a Secret's name
     if not value_kind(value, password=password) or (
         _ends_in_secret_id(_name_words(name)) and not _secret_id_value(value)

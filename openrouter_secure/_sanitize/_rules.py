@@ -2680,14 +2680,14 @@ RULES: tuple[Rule, ...] = (
         # (after a URL-encoded blank too, ``Bearer%20v``; percent-escapes and ``=`` in
         # it, as X's are sent: ``...%3D...``)
         r"(?<![A-Za-z0-9])(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4}|%20)"
-        r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/\-]{16}"
+        r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?(?P<s>[A-Za-z0-9_.~+/%\-]{16}"
         r"[A-Za-z0-9_.~+/%=\-]{0,4080})",
         keep=0,
         kind="generated",
         gate=(
             r"(?:bearer|Bearer|BEARER)(?:[ \t]{1,4}|:[ \t]{0,4}|%20)"
             r"(?:[0-9]{1,12}\||[A-Za-z0-9_\-]{1,64}:)?"
-            r"[A-Za-z0-9_.~+/\-]{16}"
+            r"[A-Za-z0-9_.~+/%\-]{16}"
         ),
         gate_window=48,
     ),
@@ -2791,10 +2791,12 @@ RULES: tuple[Rule, ...] = (
         "validation-location",
         ('"loc"', "'loc'"),
         # (over lines too, as ``json(indent=2)`` writes it)
-        # (no bracket between the location and the input: each anchor reads on to the
-        # next one at most)
+        # (between the location and the input, strings read whole, brackets in them too,
+        # ``"msg": "should match '^[a-z]+$'"``, and no bracket outside them: each anchor
+        # reads on to the next one at most)
         r"""(?P<lq>["'])loc(?P=lq)[ \t]{0,8}:[ \t]{0,8}[\[(](?P<path>[^\[\]()]{1,400})[\])]"""
-        r"""[^{}\[\]]{0,1200}?["']input["'][ \t]{0,8}:[ \t]{0,8}"""
+        r"""(?:"(?:[^"\\\n]|\\.){0,600}"|'(?:[^'\\\n]|\\.){0,600}'|[^{}\[\]"']){0,1200}?"""
+        r"""["']input["'][ \t]{0,8}:[ \t]{0,8}"""
         r"""(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,4096})(?P=q)""",
         keep=0,
         kind="location",
