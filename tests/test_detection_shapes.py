@@ -4796,3 +4796,122 @@ def test_a_generated_value_under_existing_secret_is_masked(shape: str) -> None:
 def test_a_bearer_token_opening_with_a_percent_escape_is_masked(shape: str) -> None:
     v = _key()
     _masked_everywhere(shape.format(v=v), v)
+
+
+# -- a token after its version, and a command's user and password options --------------------
+
+
+def _lower_token(length: int) -> str:
+    """Lower-case letters and digits with a digit among them, as a token after its
+    version is (``v2.<run>``): one whose letters are no words is drawn."""
+    from openrouter_secure._sanitize._context import value_kind
+
+    return next(
+        t
+        for t in (rnd(string.ascii_lowercase + string.digits, length) for _ in range(100))
+        if any(c.isdigit() for c in t) and value_kind(f"v2.{t}", password=False)
+    )
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "APPVEYOR_TOKEN=v2.{t}",
+        "appveyor.api.token=v2.{t}",
+        '{{"msg": "calling", "appveyorToken": "v2.{t}"}}',
+        "INFO Using API key v2.{t} for request",
+        "curl https://ci.example.com/api -u v2.{t}:",
+    ],
+)
+def test_a_token_after_its_version_is_masked(shape: str) -> None:
+    token = _lower_token(20)
+    _masked_everywhere(shape.format(t=token), token)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "oauth2client.client",
+        "jetbrains.mps.v8_elimination",
+        "d111111abcdef8.cloudfront.net",
+        "networkx.algorithms.flow.boykovkolmogorov",
+        "org.springframework.boot.autoconfigure",
+    ],
+)
+def test_dotted_names_of_words_under_a_secrets_name_stay(value: str) -> None:
+    _kept_everywhere(f"token={value}")
+
+
+def test_a_dotted_value_is_judged_by_its_run_that_is_no_word() -> None:
+    from openrouter_secure._sanitize._context import value_kind
+
+    assert value_kind("v2.exl1gvevdnqiw3cpt9dk", password=False)
+    assert not value_kind("v2.oauth2clientlibrary", password=False)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "awsctl connect -u admin -p {v} --host 10.0.4.12",
+        "tool -U sa -P {v}",
+        "tool -u admin -p={v}",
+        "cmd --verbose -u deploy -p '{v}' run",
+    ],
+)
+def test_any_commands_user_and_password_options_mask_the_password(shape: str) -> None:
+    password = rnd(ALNUM, 16) + "!x"
+    _masked_everywhere(shape.format(v=password), password)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "python -u app.py -p 8080",
+        "python -u train.py -p config/x.yaml",
+        "psql -U postgres -p 5432 -h db",
+        "pg_dump -U postgres -P prod",
+        'tool -u admin -p "$PASSWORD"',
+        "app -u ${USER} -p ${PASS}",
+        "mongosh -u admin -p --authenticationDatabase admin",
+    ],
+)
+def test_user_and_password_options_without_a_password_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_curl_user_before_its_proxy_flag_is_masked_as_curls() -> None:
+    password = rnd(ALNUM, 16)
+    text = f"curl -u bob:{password} -p https://x.example.com"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(password, out)
+        assert out.endswith(" -p https://x.example.com"), (backend, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23T13:00:00Z INFO app: WARN login failed: invalid password username=48213",
+        "invalid password oauth2_user=48213",
+        "invalid password user.name=bob",
+        "invalid password userName=Bob",
+    ],
+)
+def test_an_assignment_after_a_password_word_stays_and_the_quick_check_says_so(
+    text: str,
+) -> None:
+    _kept_everywhere(text)
+    assert _answered_by_the_quick_check(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is ywuhT2=Xk7pQ2zr9Lm3",
+        "the password is u=Xk7pQ2zr9Lm3",
+        f"the password is {'a' * 70}=b",
+        "the password is username=(x)",
+    ],
+)
+def test_values_that_open_like_an_assignment_but_are_none_are_read_on(text: str) -> None:
+    assert not _answered_by_the_quick_check(text)

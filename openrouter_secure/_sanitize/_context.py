@@ -611,26 +611,29 @@ def is_identifier(value: str) -> bool:
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*")
 
 
-_LETTERS_NAME = re.compile(r"[A-Za-z][A-Za-z_.\-]*")
+# A field's name (``_FIELD_NAME``) and ``=`` before a letter or digit, at a value's start
+# (the first ``=`` ends the name: no name holds one); a name of letters alone, or one
+# with a digit (group 2)
+_NEXT_FIELD = re.compile(
+    r"(?:[a-z]+(?:[_.\-][a-z]+|[A-Z][a-z]+)*"
+    r"|([a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*))=[A-Za-z0-9]"
+)
 
 
-def names_next_assignment(value: str) -> bool:
-    """Whether a bare ``value`` opens with a field's name and ``=`` before a letter or
-    digit (``request_id=9cc9``, ``username=bob``): the line's next assignment, read
-    after a secret's name that has none (``auth: request_id=<hex>``, ``invalid password
-    username=bob``), not its value. A generated run or a capitalized word before the
-    ``=`` is no field's name (``Xk7pQ2zr=9Lm``, ``Summer=2024!``: values)."""
-    eq = value.find("=", 0, 65)
-    after = value[eq + 1 : eq + 2]
-    return (
-        eq > 1
-        and after.isascii()
-        and after.isalnum()
-        and _FIELD_NAME.fullmatch(value, 0, eq) is not None
-        # (of words: ``ywuhT2=...`` is a generated password's start; a name of letters
-        # alone needs no reading, ``request_id``, ``userId``)
-        and (_LETTERS_NAME.fullmatch(value, 0, eq) is not None or is_identifier(value[:eq]))
-    )
+def names_next_assignment(value: str, at: int = 0) -> bool:
+    """Whether a bare value (``value[at:]``) opens with a field's name and ``=`` before
+    a letter or digit (``request_id=9cc9``, ``username=bob``): the line's next
+    assignment, read after a secret's name that has none (``auth: request_id=<hex>``,
+    ``invalid password username=bob``), not its value. A generated run or a
+    capitalized word before the ``=`` is no field's name (``Xk7pQ2zr=9Lm``,
+    ``Summer=2024!``: values); nor is one character, or over 64."""
+    m = _NEXT_FIELD.match(value, at, at + 66)
+    if m is None or m.end() - at < 4:
+        return False
+    # (a name with a digit must be of words: ``ywuhT2=...`` is a generated password's
+    # start, ``user2=...`` a field's name)
+    digits = m.group(1)
+    return digits is None or is_identifier(digits)
 
 
 def _image_tag(value: str) -> bool:
@@ -676,6 +679,23 @@ def _generated_groups(value: str) -> bool:
     # (a letter twice, ``aaaa bbbb cccc dddd``, is typed as a walk is)
     walked = sum(p in _WALK_PAIRS or p[0] == p[1] for p in pairs)
     return 5 * rare >= 2 * len(pairs) and 5 * walked < 3 * len(pairs)
+
+
+# (a dotted name's run of letters and digits long enough to be judged)
+_LONG_ALNUM = re.compile(r"[a-z0-9]{12,}")
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def _random_segment(value: str) -> bool:
+    """Whether a lower-case dotted value holds a run of 12 letters and digits or more
+    whose letters are no words: half of their pairs or more are rare in words, of
+    eight or more (a token after its version, ``v2.exl1gvevdnqiw3cpt9dk``; not a
+    module's or a host's name, ``oauth2client.client``, ``d111111abcdef8.cloudfront.net``)."""
+    for m in _LONG_ALNUM.finditer(value):
+        pairs = [w[i : i + 2] for w in _LOWER_WORD.findall(m.group()) for i in range(len(w) - 1)]
+        if len(pairs) >= 8 and 2 * sum(p not in _COMMON_PAIRS for p in pairs) >= len(pairs):
+            return True
+    return False
 
 
 def _glued_identifier(value: str) -> bool:
@@ -945,7 +965,11 @@ def _value_kind(value: str, password: bool) -> bool:
         or _PATHLIKE.fullmatch(value) is not None
     ):
         return False
-    if _DOTTED.fullmatch(value) is not None and 4 * sum(c.isdigit() for c in value) <= n:
+    if (
+        _DOTTED.fullmatch(value) is not None
+        and 4 * sum(c.isdigit() for c in value) <= n
+        and not _random_segment(value)
+    ):
         return False
     if password:
         # A lower-case word (``production``) is a setting; a long one may be a passphrase.

@@ -580,15 +580,19 @@ def _assignment_in_prose(text: str, end: int) -> bool:
     otherwise: after a bracket or a quote, after a ``#`` (``#define PASSWORD v``
     assigns), or with a bracket in it (code)."""
     at = end - 8
-    blanks = at
-    while blanks > 0 and text[blanks - 1] in " \t":
+    blanks = at - 1
+    if blanks < 1 or text[blanks] not in " \t":
+        return False
+    while text[blanks - 1] in " \t":
         blanks -= 1
-    if blanks == at or blanks == 0 or not text[blanks - 1].isalnum():
+        if blanks == 0:
+            return False
+    if not text[blanks - 1].isalnum():
         return False
-    if text.rfind("#", max(0, blanks - 160), blanks) >= 0:
+    if text.rfind("#", blanks - 160 if blanks > 160 else 0, blanks) >= 0:
         return False
-    run = _BARE_RUN(text, at)
-    return run is not None and names_next_assignment(run.group(1))
+    # (the name first: most values that reach here hold none)
+    return names_next_assignment(text, at) and _BARE_RUN(text, at) is not None
 
 
 # (an ``Authorization`` header's credentials, as the rule reads them)

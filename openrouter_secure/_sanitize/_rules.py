@@ -1292,7 +1292,7 @@ _CLI_PASSWORD_COMMANDS = (
     "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
     "az login", "zip", "unzip", "7z", "rar", "unrar", "vault login", "mongo", "ldap",
     "smbclient", "lftp", "openssl", "twine", "poetry", "vsce", "ovsx", "sqlcmd", "htpasswd",
-    "doctl", "codecov",
+    "doctl", "codecov", "-u ", "-U ",
     *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?:\\.exe)?"
@@ -1300,6 +1300,8 @@ _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t
 # A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
 # judged a variable later), and its first characters as the Hyperscan gates read them
 _CLI_VALUE = r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])"""
+# (a user's option's value and the blanks after it: no ``:``, ``curl -u user:pw``)
+_CLI_USER = r"""[ \t]{1,4}[^\s\-"'|;&<>`:][^\s"'|;&<>`:]{0,63}[ \t]{1,4}"""
 _CLI_VALUE_START = r"""["']?[^\s"'|;&<>`]{4}"""
 # (the arguments between a command and its option, over shell line continuations)
 _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
@@ -2330,6 +2332,9 @@ RULES: tuple[Rule, ...] = (
         rf"""|smbclient{_CLI_ARGS}[ \t]-U[ \t]{{0,4}}[^\s%]{{1,64}}%"""
         rf"""|lftp{_CLI_ARGS}[ \t]-u[ \t]{{1,4}}[^\s,]{{1,64}},"""
         rf"""|openssl{_CLI_ARGS}[ \t]-k[ \t]{{1,4}}"""
+        # (any command's user and password options in a row, ``-u admin -p v``,
+        # ``-U admin -P v``; not ``curl -u user:v -p``, where ``-p`` takes no value)
+        rf"""|(?<![\w\-])-(?:u{_CLI_USER}-p|U{_CLI_USER}-P)(?:[ \t]{{1,4}}|=)(?=[^\s\-])"""
         # (a package registry's token or password: ``twine upload -u __token__ -p v``,
         # ``poetry publish -p v``, ``vsce publish -p v``, ``ovsx publish -p v``; SQL
         # Server's ``sqlcmd -P v``; DigitalOcean's and Codecov's ``-t v``)
