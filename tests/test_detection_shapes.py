@@ -4836,9 +4836,14 @@ def test_a_token_after_its_version_is_masked(shape: str) -> None:
         "d111111abcdef8.cloudfront.net",
         "networkx.algorithms.flow.boykovkolmogorov",
         "org.springframework.boot.autoconfigure",
+        "com.acme.pkcs11provider",
+        "com.mycompany.oauth2clientservice.tokenprovider",
+        "staging-q9qb7sy2xn8k.s3.eu-west-1.amazonaws.com",
+        "db.x9k2m4q7w1z3.eu-west-1.rds.amazonaws.com",
+        "myapp.svc.cluster.local",
     ],
 )
-def test_dotted_names_of_words_under_a_secrets_name_stay(value: str) -> None:
+def test_dotted_names_of_words_and_hosts_under_a_secrets_name_stay(value: str) -> None:
     _kept_everywhere(f"token={value}")
 
 
@@ -4849,6 +4854,20 @@ def test_a_dotted_value_is_judged_by_its_run_that_is_no_word() -> None:
     assert not value_kind("v2.oauth2clientlibrary", password=False)
 
 
+def test_a_dotted_password_of_short_random_runs_is_masked() -> None:
+    from openrouter_secure._sanitize._context import value_kind
+
+    lower = string.ascii_lowercase + string.digits
+    # (about one in 70 such values reads as words, and stays: one that counts is drawn)
+    password = next(
+        p
+        for p in (f"{rnd(lower, 10)}.{rnd(lower, 10)}" for _ in range(100))
+        # (a quarter of digits or fewer: more read as no name before)
+        if 0 < 4 * sum(c.isdigit() for c in p) <= len(p) and value_kind(p, password=True)
+    )
+    _masked_everywhere(f"GMAIL_PASSWORD={password}", password)
+
+
 @pytest.mark.parametrize(
     "shape",
     [
@@ -4856,6 +4875,15 @@ def test_a_dotted_value_is_judged_by_its_run_that_is_no_word() -> None:
         "tool -U sa -P {v}",
         "tool -u admin -p={v}",
         "cmd --verbose -u deploy -p '{v}' run",
+        'tool -u sa -p="{v}"',
+        "tool -u sa -p='{v}'",
+        'tool -U sa -P="{v}"',
+        "tool -u admin -P={v}",
+        "tool --user admin -p {v}",
+        "tool -u=admin -p {v}",
+        "tool --username admin -p {v}",
+        'docker login -u x -p="{v}"',
+        "mysql -u root -p shop; tool -u a -p {v}",
     ],
 )
 def test_any_commands_user_and_password_options_mask_the_password(shape: str) -> None:
@@ -4873,6 +4901,8 @@ def test_any_commands_user_and_password_options_mask_the_password(shape: str) ->
         'tool -u admin -p "$PASSWORD"',
         "app -u ${USER} -p ${PASS}",
         "mongosh -u admin -p --authenticationDatabase admin",
+        "mysql -u root -p shop_2024",
+        "mysqldump --host db -u root -p prod_db2 > dump.sql",
     ],
 )
 def test_user_and_password_options_without_a_password_stay(text: str) -> None:
@@ -4915,3 +4945,34 @@ def test_an_assignment_after_a_password_word_stays_and_the_quick_check_says_so(
 )
 def test_values_that_open_like_an_assignment_but_are_none_are_read_on(text: str) -> None:
     assert not _answered_by_the_quick_check(text)
+
+
+# -- a YAML anchor before a value ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "defaults: &defaults\n  api_key: &key {v}\nprod:\n  <<: *defaults\n",
+        "aws_secret_access_key: &k {v}",
+        'token: &t "{v}"',
+        "DB_PASSWORD: &db_pw {v}",
+        "secret2: &s {v}",
+    ],
+)
+def test_a_value_after_a_yaml_anchor_is_masked(shape: str) -> None:
+    key = _key()
+    _masked_everywhere(shape.format(v=key), key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token: &t *other",
+        "api_key: &key my_api_key_name",
+        "x: &a 1",
+        "password: &pw ${DB_PASSWORD}",
+    ],
+)
+def test_an_anchor_before_an_alias_a_name_or_a_placeholder_stays(text: str) -> None:
+    _kept_everywhere(text)

@@ -496,6 +496,8 @@ _CI_IMAGE = re.compile(
 # A YAML tag (``!!str``, Home Assistant's ``!secret``, CloudFormation's ``!Ref``,
 # ``!GetAtt``, Ansible's ``!vault``, ``!env_var``): words, not a value
 _YAML_TAG = re.compile(r"!{1,2}(?:[a-z]+(?:_[a-z]+)*|[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]+)")
+# A YAML anchor, the blanks after it and the value's opening quote, if any
+_YAML_ANCHOR = re.compile(r"""&[\w.\-]+ (?P<q>["']?)(?=[^\s&*])""")
 _VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
@@ -681,19 +683,40 @@ def _generated_groups(value: str) -> bool:
     return 5 * rare >= 2 * len(pairs) and 5 * walked < 3 * len(pairs)
 
 
-# (a dotted name's run of letters and digits long enough to be judged)
-_LONG_ALNUM = re.compile(r"[a-z0-9]{12,}")
+# (a dotted name's runs of letters and digits long enough to be judged; their letters;
+# their digits inside them, not at an end)
+_ALNUM_RUN = re.compile(r"[a-z0-9]{8,}")
 _LOWER_WORD = re.compile(r"[a-z]+")
+_INNER_DIGITS = re.compile(r"(?<=[a-z])\d+(?=[a-z])")
+# A host's name ends in a top-level domain or a cluster's own (``.svc.cluster.local``)
+_HOST_END = re.compile(
+    r"\.(?:com|net|org|io|dev|app|cloud|ai|co|me|us|eu|uk|de|fr|jp|cn|in|info|biz|xyz"
+    r"|tech|sh|gg|ly|so|to|tv|local|internal|localhost|lan|arpa|site|online)$"
+)
 
 
-def _random_segment(value: str) -> bool:
-    """Whether a lower-case dotted value holds a run of 12 letters and digits or more
-    whose letters are no words: half of their pairs or more are rare in words, of
-    eight or more (a token after its version, ``v2.exl1gvevdnqiw3cpt9dk``; not a
-    module's or a host's name, ``oauth2client.client``, ``d111111abcdef8.cloudfront.net``)."""
-    for m in _LONG_ALNUM.finditer(value):
-        pairs = [w[i : i + 2] for w in _LOWER_WORD.findall(m.group()) for i in range(len(w) - 1)]
-        if len(pairs) >= 8 and 2 * sum(p not in _COMMON_PAIRS for p in pairs) >= len(pairs):
+def _random_segment(value: str, password: bool) -> bool:
+    """Whether a lower-case dotted value that is no host's name holds a run of letters
+    and digits that no one would write as a word: 12 characters or more (8 with a digit
+    under a password's name) whose letters' pairs are mostly (three in five) rare in
+    words, or whose digits stand inside it in two places or more; or 16 digits. A token
+    after its version (``v2.exl1gvevdnqiw3cpt9dk``), not a module's name
+    (``oauth2client.client``, ``com.acme.pkcs11provider``) nor a host's
+    (``d1a2b3c4d5e6f7.cloudfront.net``)."""
+    if _HOST_END.search(value) is not None:
+        return False
+    for m in _ALNUM_RUN.finditer(value):
+        run = m.group()
+        if len(run) >= 16 and run.isdigit():
+            return True
+        if len(run) < 12 and not (password and not run.isalpha()):
+            continue
+        if len(_INNER_DIGITS.findall(run)) >= 2:
+            return True
+        pairs = [w[i : i + 2] for w in _LOWER_WORD.findall(run) for i in range(len(w) - 1)]
+        if len(pairs) >= (8 if len(run) >= 12 else 4) and 5 * sum(
+            p not in _COMMON_PAIRS for p in pairs
+        ) >= 3 * len(pairs):
             return True
     return False
 
@@ -968,7 +991,7 @@ def _value_kind(value: str, password: bool) -> bool:
     if (
         _DOTTED.fullmatch(value) is not None
         and 4 * sum(c.isdigit() for c in value) <= n
-        and not _random_segment(value)
+        and not _random_segment(value, password)
     ):
         return False
     if password:
@@ -1344,6 +1367,13 @@ def value_spans(
     sep = m.group("sep")
     password = is_password_name(name)
     q = m.group("q")
+    if not q and sep == ":" and text.startswith(": &", pos - 2):
+        # A YAML anchor before the value (``api_key: &key v``, ``token: &t "v"``): the
+        # value after it, as the alias that repeats it (``*key``) is not one
+        anchor = _YAML_ANCHOR.match(text, pos)
+        if anchor is None:
+            return [], pos
+        pos, q = anchor.end(), anchor.group("q")
     element_end = sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>"))
     t = _BRACKETED.match(text, pos) if q in _BRACKETS and not element_end else None
     if (

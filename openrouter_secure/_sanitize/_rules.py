@@ -75,6 +75,7 @@ from ._names import (
 )
 
 __all__ = [
+    "MYSQL_COMMAND",
     "PAIR_VALUE_NO_SECRET",
     "RULES",
     "RUN_CHAR",
@@ -540,6 +541,14 @@ _ANY_WORD_SEP_MORE = (
     f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?(?:{_SEP_MORE})"""
     r"""[ \t]{0,8}\\{0,7}["'`]?[^\s"'`]{6}"""
 )
+# (a YAML anchor before the value, ``api_key: &key v``: six characters of it, read in
+# Python; a pattern of its own, as the tails above would be too large with it; one
+# blank each side of the anchor, as YAML is written: blanks in a class there cost every
+# scan of a JSON record naming secrets two fifths more)
+_ANY_WORD_ANCHORED = (
+    f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?: &[\\w.\\-]+ ["']?"""
+    r"""[^\s"'`&*]{6}"""
+)
 # (a bracketed value after an upper-case password word with a suffix, ``DB_PASSWORD_PROD=
 # [v]``: a pattern of its own, as the tail above would be too large for Hyperscan with it)
 _UPPER_PASSWORD_BRACKETED = (
@@ -558,7 +567,7 @@ _KEY_GATE_FORMS = (
     f"|{_UPPER_PASSWORD_BRACKETED}"
     f"|{_UPPER_OTHER_WORDS}{_UPPER_SUFFIX}{_OTHER_TAIL_NO_CELL}"
     f"|{_SECRET_ID_RE}{_OTHER_TAIL_NO_CELL}"
-    f"|{_ANY_WORD_SEP_MORE})"
+    f"|{_ANY_WORD_SEP_MORE}|{_ANY_WORD_ANCHORED})"
 )
 # -- The gate as Hyperscan scans for it ----------------------------------------------
 # Python engines check ``_KEY_GATE`` at each anchor; Hyperscan scans for the patterns
@@ -966,6 +975,7 @@ _HS_KEY_GATES = (
     *_HS_ASSIGN_GATES,
     *_HS_COLON_PAIR_GATES,
     (_ANY_WORD_SEP_MORE, 320),
+    (_ANY_WORD_ANCHORED, 320),
     *_headed(_OTHER_WORD_RE, _BLANK_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORDS_CASED, _SET_HEADS, _value(prose=True), _RUN_WINDOW_WIDE),
     *_headed(_OTHER_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
@@ -1292,16 +1302,20 @@ _CLI_PASSWORD_COMMANDS = (
     "mysql", "mariadb", "sshpass", "redis-cli", "docker", "podman", "nerdctl", "helm",
     "az login", "zip", "unzip", "7z", "rar", "unrar", "vault login", "mongo", "ldap",
     "smbclient", "lftp", "openssl", "twine", "poetry", "vsce", "ovsx", "sqlcmd", "htpasswd",
-    "doctl", "codecov", "-u ", "-U ",
+    "doctl", "codecov", "-u ", "-U ", "-u=", "-U=", "--user ", "--username ",
     *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?:\\.exe)?"
+#: MySQL's and MariaDB's clients as a command word (their ``-p`` with a blank asks for
+#: the password: what follows is the database)
+MYSQL_COMMAND = re.compile(rf"(?<![\w\-]){_CLI_MYSQL}(?![\w\-])")
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t]+login)"
 # A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
 # judged a variable later), and its first characters as the Hyperscan gates read them
 _CLI_VALUE = r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])"""
 # (a user's option's value and the blanks after it: no ``:``, ``curl -u user:pw``)
-_CLI_USER = r"""[ \t]{1,4}[^\s\-"'|;&<>`:][^\s"'|;&<>`:]{0,63}[ \t]{1,4}"""
+_CLI_USER_BLANKS = r"[ \t]{1,4}"
+_CLI_USER = rf"""[^\s\-"'|;&<>`:][^\s"'|;&<>`:]{{0,63}}{_CLI_USER_BLANKS}"""
 _CLI_VALUE_START = r"""["']?[^\s"'|;&<>`]{4}"""
 # (the arguments between a command and its option, over shell line continuations)
 _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
@@ -2333,8 +2347,10 @@ RULES: tuple[Rule, ...] = (
         rf"""|lftp{_CLI_ARGS}[ \t]-u[ \t]{{1,4}}[^\s,]{{1,64}},"""
         rf"""|openssl{_CLI_ARGS}[ \t]-k[ \t]{{1,4}}"""
         # (any command's user and password options in a row, ``-u admin -p v``,
-        # ``-U admin -P v``; not ``curl -u user:v -p``, where ``-p`` takes no value)
-        rf"""|(?<![\w\-])-(?:u{_CLI_USER}-p|U{_CLI_USER}-P)(?:[ \t]{{1,4}}|=)(?=[^\s\-])"""
+        # ``-U admin -P v``, ``--user admin -p v``; not ``curl -u user:v -p``, where
+        # ``-p`` takes no value, nor MySQL's ``-p db``, read in Python)
+        rf"""|(?P<pair>(?<![\w\-])(?:-[uU]=|(?:-[uU]|--user(?:name)?){_CLI_USER_BLANKS})"""
+        rf"""{_CLI_USER}-[pP])(?:[ \t]{{1,4}}|=)(?=[^\s\-])"""
         # (a package registry's token or password: ``twine upload -u __token__ -p v``,
         # ``poetry publish -p v``, ``vsce publish -p v``, ``ovsx publish -p v``; SQL
         # Server's ``sqlcmd -P v``; DigitalOcean's and Codecov's ``-t v``)
@@ -2356,10 +2372,10 @@ RULES: tuple[Rule, ...] = (
         # Python: a gate from each command word to its option stays active to the end of
         # the line, and costs every scan of a log that names ``docker`` a tenth)
         hs_gates=(
-            (r"[ \t]-p" + _CLI_VALUE_START, 700),
+            (r"[ \t]-p=?" + _CLI_VALUE_START, 700),
             (r"[ \t]-[pPa][ \t]{1,4}" + _CLI_VALUE_START, 700),
             # (zip's flags before its ``P``, spelled out: a class there costs every scan)
-            (r"[ \t]-(?:r|q|j|9|rq|qr)?P[ \t]{0,4}" + _CLI_VALUE_START, 700),
+            (r"[ \t]-(?:r|q|j|9|rq|qr)?P(?:[ \t]{0,4}|=)" + _CLI_VALUE_START, 700),
             (r"[ \t]-[wkUut][ \t]{1,4}" + _CLI_VALUE_START, 700),
             (r"[ \t]-t=" + _CLI_VALUE_START, 700),
             (r"[ \t]--pat(?:[ \t]{1,4}|=)" + _CLI_VALUE_START, 700),

@@ -55,7 +55,15 @@ from ._names import (
     is_key_param,
     is_secret_param,
 )
-from ._rules import RULES, Rule, boundaries, has_sequence, is_placeholder, looks_random
+from ._rules import (
+    MYSQL_COMMAND,
+    RULES,
+    Rule,
+    boundaries,
+    has_sequence,
+    is_placeholder,
+    looks_random,
+)
 
 __all__ = [
     "BACKENDS",
@@ -775,6 +783,16 @@ class Scanner:
             # ``<password>``, is no password in either)
             generic = "generic" in m.re.groupindex and m.group("generic") is not None
             if (s[:1] == "<" and s[-1:] == ">") or not value_kind(s, password=not generic):
+                return False
+            if (
+                "pair" in m.re.groupindex
+                and m.group("pair") is not None
+                and MYSQL_COMMAND.search(
+                    text, max(text.rfind(c, 0, m.start()) for c in "\n;|&") + 1, m.start()
+                )
+            ):
+                # (``mysql -u root -p shop``, in the same command: MySQL asks, and opens
+                # the database ``shop``)
                 return False
         elif kind == "auth":
             if len(s) < 8 or is_placeholder(s, strict=False):
