@@ -4976,3 +4976,19 @@ def test_a_value_after_a_yaml_anchor_is_masked(shape: str) -> None:
 )
 def test_an_anchor_before_an_alias_a_name_or_a_placeholder_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "secret_key_base: {v}",
+        '  secret_key_base: "{v}"',
+        "config.secret_key_base = '{v}'",
+        'secretKeyBase = "{v}"',
+        '{{\\"secret_key_base\\":\\"{v}\\"}}',
+        "secret_key_base => '{v}'",
+    ],
+)
+def test_rails_secret_key_base_in_lower_or_camel_case_is_masked(shape: str) -> None:
+    value = secrets.token_hex(64)
+    _masked_everywhere(shape.format(v=value), value)

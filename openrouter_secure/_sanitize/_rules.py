@@ -1852,6 +1852,16 @@ RULES: tuple[Rule, ...] = (
         r"(?P<s>[A-Za-z0-9+/]{20,128}={0,2})(?![A-Za-z0-9+/=])",
         keep=0,
     ),
+    # Rails' ``secret_key_base`` (``config/secrets.yml``, ``config.secret_key_base =``,
+    # ``SecretKeyBase``): a stage's word after ``key`` that the assignment reads in upper
+    # case only (``SECRET_KEY_BASE``); 64 hex digits or more, as ``rails secret`` prints
+    Rule(
+        "rails-secret-key-base",
+        ("secret_key_base", "secretKeyBase", "SecretKeyBase", "secret-key-base"),
+        r"""(?:secret_key_base|[sS]ecretKeyBase|secret-key-base)(?:\\{0,3}["'])?[ \t]*"""
+        r"""(?::|=>|:?=)[ \t]*(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512})(?![0-9A-Za-z])""",
+        keep=0,
+    ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
     # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
     Rule(
