@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import openrouter_secure as ors
 import openrouter_secure.config
-from openrouter_secure.config._scan import render_path
+from openrouter_secure.config._scan import is_credential_name, render_path
 from openrouter_secure.testing import assert_no_leak, make_canary
 
 # Key names that carry meaning for the server checks or the tool policy are left out,
@@ -30,8 +30,9 @@ _RESERVED = {
     "value",
     "key",
 }
+# (nor a credential's name, ``pat``, ``pwd``: a literal under one is refused by design)
 names = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True).filter(
-    lambda s: s not in _RESERVED and "tool" not in s
+    lambda s: s not in _RESERVED and "tool" not in s and not is_credential_name(s)
 )
 words = st.sampled_from(["", "hello", "stdio", "info", "eu-west-1", "/usr/bin/node", "42"])
 scalars = st.none() | st.booleans() | st.integers(-1000, 1000) | words

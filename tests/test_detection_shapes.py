@@ -4992,3 +4992,21 @@ def test_an_anchor_before_an_alias_a_name_or_a_placeholder_stays(text: str) -> N
 def test_rails_secret_key_base_in_lower_or_camel_case_is_masked(shape: str) -> None:
     value = secrets.token_hex(64)
     _masked_everywhere(shape.format(v=value), value)
+
+
+def test_a_token_after_its_kind_and_a_dot_is_no_attribute() -> None:
+    token = "s." + rnd(string.ascii_letters, 12) + "QV" + rnd(string.ascii_letters, 10)
+    _masked_everywhere(f"VAULT_TOKEN={token}", token)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_key = settings.OPENROUTER_API_KEY",
+        "token = config.apiToken",
+        "password = self.db.password",
+        "token: request.headers.authorization",
+    ],
+)
+def test_an_attribute_of_words_after_a_secrets_name_stays(text: str) -> None:
+    _kept_everywhere(text)

@@ -518,7 +518,8 @@ _WORDS = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]\d?)(?:[A-Z][a-z]{2,})*\d*")
 # (``$API_KEY``, ``%APPDATA%``).
 _CODE = re.compile(
     r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
-    r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)+$|\{\{|\$\{|%\(|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
+    r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)*\.(?P<attr>[A-Za-z_]+)$|\{\{|\$\{|%\("
+    r"|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
 _TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
 # ``my``/``the``... placeholders (``MyPassword``), which a password may start with (not
@@ -1114,13 +1115,16 @@ def _random_password(value: str) -> bool:
 def _looks_code(head: str) -> bool:
     """Code rather than a value (see ``_CODE``): a call or subscript counts only after a
     name made of words (``get_token(request)``, ``os.environ["X"]``; not ``Tr0ub4(dor)``),
+    an attribute only with such a name (``settings.SECRET_KEY``),
     a variable only with such a name (``$API_KEY``; not ``&Z7R01XZfjSr_hBM``), and not
     with a letter or digit glued after its closing bracket, which no code writes
     (``GoqkZX[0rZg42]4vlbnw``)."""
     for m in _CODE.finditer(head):
         if m.group("name") is not None and head[m.end() : m.end() + 1].isalnum():
             continue
-        name = m.group("name") or m.group("var")
+        # (an attribute's name is made of words: ``settings.API_KEY``; not a token after
+        # its kind, Vault's ``s.mnHvQVNXxrOmWXSfPnspJVPC``)
+        name = m.group("name") or m.group("var") or m.group("attr")
         if name is None or is_identifier(name.rpartition(".")[2]):
             return True
     return False
