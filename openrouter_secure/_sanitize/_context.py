@@ -49,6 +49,7 @@ __all__ = [
     "FALLBACK_OPERATORS",
     "FALLBACK_OPERATORS_RE",
     "NAME_WORDS",
+    "NEXT_FIELD",
     "NOT_KEY_OWNERS",
     "NOT_TOKEN_OWNERS",
     "OBJECT_NAME",
@@ -617,10 +618,11 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*")
 # A field's name (``_FIELD_NAME``) and ``=`` before a letter or digit, at a value's start
 # (the first ``=`` ends the name: no name holds one); a name of letters alone, or one
 # with a digit (group 2)
-_NEXT_FIELD = re.compile(
+NEXT_FIELD = (
     r"(?:[a-z]+(?:[_.\-][a-z]+|[A-Z][a-z]+)*"
     r"|([a-z][a-z0-9]*(?:[_.\-][a-z0-9]+|[A-Z][a-z0-9]+)*))=[A-Za-z0-9]"
 )
+_NEXT_FIELD = re.compile(NEXT_FIELD)
 
 
 def names_next_assignment(value: str, at: int = 0) -> bool:

@@ -41,10 +41,11 @@ from typing import Any
 from . import _compiled
 from ._context import (
     CSV_DELIMITERS,
+    NEXT_FIELD,
     PLACEHOLDER_WORDS,
     REDACTION_LABEL_WORDS,
     in_brackets,
-    names_next_assignment,
+    is_identifier,
 )
 from ._cpython import held_bytes
 from ._literals import trie_pattern
@@ -567,10 +568,11 @@ def _placeholder_at_six(text: str, end: int) -> bool:
     return opened > 0 and text[opened - 1] in "=:>(-"
 
 
-# A bare value's run, as ``_context`` reads one, with no bracket in it or after it (code,
-# read otherwise); read whole, as an atomic group (never given back to let the lookahead
-# pass before a bracket)
-_BARE_RUN = re.compile(r"""(?=([^\s"'`,;)}\]<>|\\(\[]*))\1(?![(\[])""").match
+# A field's name and ``=`` (``_context.names_next_assignment``: a name with a digit in
+# group 1) opening a bare value's run, as ``_context`` reads one, with no bracket in it
+# or after it (code, read otherwise); the run read whole, as an atomic group (never
+# given back to let the lookahead pass before a bracket), from group 2
+_NEXT_FIELD_RUN = re.compile(NEXT_FIELD + r"""(?=([^\s"'`,;)}\]<>|\\(\[]*))\2(?![(\[])""").match
 
 
 def _assignment_in_prose(text: str, end: int) -> bool:
@@ -591,8 +593,12 @@ def _assignment_in_prose(text: str, end: int) -> bool:
         return False
     if text.rfind("#", blanks - 160 if blanks > 160 else 0, blanks) >= 0:
         return False
-    # (the name first: most values that reach here hold none)
-    return names_next_assignment(text, at) and _BARE_RUN(text, at) is not None
+    m = _NEXT_FIELD_RUN(text, at)
+    # (a name of 2 to 64 characters; one with a digit of words)
+    if m is None or not 4 <= m.start(2) - at <= 66:
+        return False
+    digits = m.group(1)
+    return digits is None or is_identifier(digits)
 
 
 # (an ``Authorization`` header's credentials, as the rule reads them)
