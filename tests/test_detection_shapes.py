@@ -5010,3 +5010,79 @@ def test_a_token_after_its_kind_and_a_dot_is_no_attribute() -> None:
 )
 def test_an_attribute_of_words_after_a_secrets_name_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'DB_PASSWORD:\t&x-y-z\t"{v}"',
+        'password: &pw "&{v}"',
+        "api_key: &prod/key {v}",
+        "api_key: &k:v {v}",
+    ],
+)
+def test_a_value_after_an_anchor_of_any_name_or_between_tabs_is_masked(shape: str) -> None:
+    key = _key()
+    _masked_everywhere(shape.format(v=key), key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["DB_PASSWORD:\t&prodKey2\tchangeme", "password: &pw *alias", "password: &pw\n  nested: x"],
+)
+def test_an_anchor_is_not_taken_for_the_password(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'config.secret_key_base = ENV["SECRET_KEY_BASE"] || "{v}"',
+        'secret_key_base: <%= ENV["SECRET_KEY_BASE"] || "{v}" %>',
+        "--secret-key-base {v}",
+        "rails runner --secret_key_base {v}",
+        "secret_key_base: {V}",
+    ],
+)
+def test_rails_secret_key_base_as_a_fallback_an_option_or_in_upper_case_is_masked(
+    shape: str,
+) -> None:
+    value = secrets.token_hex(64)
+    text = shape.format(v=value, V=value.upper())
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(value, out)
+        assert_no_leak(value.upper(), out)
+        assert MASK in out, (backend, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key = s3.bucketV2",
+        "key = cfg.AES256Key",
+        "apiKey = k8s.apiKey",
+        "token = cfg.S3Token",
+        "private_key = keys.rsa4096Key",
+        "token = v2.RequestToken",
+        "const apiKey = process.env.OPENROUTER_API_KEY!;",
+        "password = e.apiToken",
+    ],
+)
+def test_attributes_with_numbers_or_after_a_short_name_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "api_key: ip-10-0-35-158.ec2.internal",
+        "api_key: f8f7abd1093b.backend.io",
+        "password: 3cbddbe666ab.replica.local",
+        "api_key: 1.2.3rc1.dev4",
+        "token: v3.4.2-161-g8041bb4",
+        'api_key = "v2.15.3-140-gc33b95e"',
+    ],
+)
+def test_host_names_and_versions_under_a_secrets_name_stay(text: str) -> None:
+    _kept_everywhere(text)

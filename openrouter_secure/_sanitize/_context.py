@@ -498,8 +498,25 @@ _CI_IMAGE = re.compile(
 # ``!GetAtt``, Ansible's ``!vault``, ``!env_var``): words, not a value
 _YAML_TAG = re.compile(r"!{1,2}(?:[a-z]+(?:_[a-z]+)*|[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]+)")
 # A YAML anchor, the blanks after it and the value's opening quote, if any
-_YAML_ANCHOR = re.compile(r"""&[\w.\-]+ (?P<q>["']?)(?=[^\s&*])""")
-_VERSION = re.compile(r"v?\d+(?:\.\d+){1,3}(?:[\-+][\w.]{1,20})?")
+# (its name: any character but a blank and YAML's flow indicators; then the value's
+# opening quote, if any, or an alias; not the line's end: ``password: &Xk7...`` is more
+# likely a password than the anchor of a block)
+_YAML_ANCHOR = re.compile(
+    r"""&[^\s,\[\]{}]{1,128}[ \t]+(?:(?P<q>["']?)(?=[^\s&*]|(?<=["'])&)|\*)"""
+)
+# (a release's version: PEP 440's pre, post and dev parts, ``1.2.3rc1.dev4``; what ``git
+# describe`` adds, ``v3.4.2-161-g8041bb4``; a label after ``-`` or ``+``)
+_VERSION = re.compile(
+    r"v?\d+(?:\.\d+){1,3}(?:(?:a|b|rc)\d{1,3})?(?:\.post\d{1,4})?(?:\.dev\d{1,4})?"
+    r"(?:-\d{1,6}-g[0-9a-f]{7,40})?(?:[\-+][\w.]{1,20})?"
+)
+# A host's name: three labels or more, the last a top-level domain or a cluster's own
+# (``ip-10-0-35-158.ec2.internal``, ``f8f7abd1093b.backend.io``)
+_HOST_NAME = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.){2,8}"
+    r"(?:com|net|org|io|dev|app|cloud|ai|co|me|us|eu|uk|de|fr|jp|cn|in|info|biz|xyz"
+    r"|tech|sh|gg|ly|so|to|tv|local|internal|localhost|lan|arpa|site|online)"
+)
 _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
 _EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
@@ -519,7 +536,7 @@ _WORDS = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]\d?)(?:[A-Z][a-z]{2,})*\d*")
 # (``$API_KEY``, ``%APPDATA%``).
 _CODE = re.compile(
     r"(?P<name>[A-Za-z_][\w.]*)(?:\(.*\)|\[[^\]]*\])|^\(.*\)$|\s(?:==|!=)\s"
-    r"|^[A-Za-z_]+(?:\.[A-Za-z_]+)*\.(?P<attr>[A-Za-z_]+)$|\{\{|\$\{|%\("
+    r"|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.(?P<attr>[A-Za-z_]\w*)!?$|\{\{|\$\{|%\("
     r"|^[$%@&*#]\{?(?P<var>[A-Za-z_][\w.]*)\}?%?$"
 )
 _TEMPLATE = re.compile(r"\{\{.*\}\}|\$\{[^}]*\}|%\([A-Za-z_]\w*\)[sdrf]|^[$%][A-Za-z_]\w*%?$")
@@ -691,23 +708,15 @@ def _generated_groups(value: str) -> bool:
 _ALNUM_RUN = re.compile(r"[a-z0-9]{8,}")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _INNER_DIGITS = re.compile(r"(?<=[a-z])\d+(?=[a-z])")
-# A host's name ends in a top-level domain or a cluster's own (``.svc.cluster.local``)
-_HOST_END = re.compile(
-    r"\.(?:com|net|org|io|dev|app|cloud|ai|co|me|us|eu|uk|de|fr|jp|cn|in|info|biz|xyz"
-    r"|tech|sh|gg|ly|so|to|tv|local|internal|localhost|lan|arpa|site|online)$"
-)
 
 
 def _random_segment(value: str, password: bool) -> bool:
-    """Whether a lower-case dotted value that is no host's name holds a run of letters
+    """Whether a lower-case dotted value (no host's name: ``_HOST_NAME``) holds a run of letters
     and digits that no one would write as a word: 12 characters or more (8 with a digit
     under a password's name) whose letters' pairs are mostly (three in five) rare in
     words, or whose digits stand inside it in two places or more; or 16 digits. A token
     after its version (``v2.exl1gvevdnqiw3cpt9dk``), not a module's name
-    (``oauth2client.client``, ``com.acme.pkcs11provider``) nor a host's
-    (``d1a2b3c4d5e6f7.cloudfront.net``)."""
-    if _HOST_END.search(value) is not None:
-        return False
+    (``oauth2client.client``, ``com.acme.pkcs11provider``)."""
     for m in _ALNUM_RUN.finditer(value):
         run = m.group()
         if len(run) >= 16 and run.isdigit():
@@ -967,7 +976,12 @@ def _value_kind(value: str, password: bool) -> bool:
         # numbers, dates, versions (a long run of digits may be a token, and eight
         # digits or more under a password name are that password: ``DB_PASSWORD=20481632``)
         return False
-    if _VERSION.fullmatch(value) or _EMAIL.fullmatch(value) or _looks_code(head):
+    if (
+        _VERSION.fullmatch(value)
+        or _EMAIL.fullmatch(value)
+        or _HOST_NAME.fullmatch(value)
+        or _looks_code(head)
+    ):
         return False
     if not password and (_WORD_NUMBER.fullmatch(value) is not None or _image_tag(value)):
         # an id (``user:926382``), an image (``postgres:16.2``); under a password name,
@@ -1102,8 +1116,13 @@ def _random_password(value: str) -> bool:
     """A generated password: eight characters or more, of at least three of the four
     classes (upper, lower, digit, symbol) with no five lower-case letters in a row (a
     word); not an identifier (``auth0_api_key``), a template or a variable (``${X}``,
-    ``{{ x }}``, ``%(x)s``, ``$X``)."""
-    if len(value) < 8 or _TEMPLATE.search(value) is not None or is_identifier(value):
+    ``{{ x }}``, ``%(x)s``, ``$X``) or an attribute (``e.apiToken``, minified code's)."""
+    if (
+        len(value) < 8
+        or _TEMPLATE.search(value) is not None
+        or is_identifier(value)
+        or ("." in value and _looks_code(value))
+    ):
         return False
     classes = (
         any(c.isupper() for c in value)
@@ -1112,6 +1131,20 @@ def _random_password(value: str) -> bool:
         + any(not c.isalnum() for c in value)
     )
     return classes >= 3 and _LOWER_RUN.search(value) is None
+
+
+_DIGITS = re.compile(r"\d+")
+# (digits between two lower-case letters, as a random run has them: ``exl1gvev``)
+_DIGIT_IN_WORD = re.compile(r"[a-z]\d+[a-z]")
+
+
+def _word_made(name: str) -> bool:
+    """An identifier (:func:`is_identifier`), or one with numbers glued to its words
+    (``AES256Key``, ``bucketV2``, ``S3Token``) but not between two lower-case letters."""
+    return is_identifier(name) or (
+        _DIGIT_IN_WORD.search(name) is None
+        and all(len(w) < 2 or is_identifier(w) for w in _DIGITS.split(name))
+    )
 
 
 def _looks_code(head: str) -> bool:
@@ -1124,9 +1157,16 @@ def _looks_code(head: str) -> bool:
     for m in _CODE.finditer(head):
         if m.group("name") is not None and head[m.end() : m.end() + 1].isalnum():
             continue
-        # (an attribute's name is made of words: ``settings.API_KEY``; not a token after
-        # its kind, Vault's ``s.mnHvQVNXxrOmWXSfPnspJVPC``)
-        name = m.group("name") or m.group("var") or m.group("attr")
+        if m.group("attr") is not None:
+            # (an attribute's names are made of words, with numbers glued to them or not,
+            # or short: ``settings.API_KEY``, ``cfg.AES256Key``, ``k8s.bucketV2``,
+            # TypeScript's ``process.env.API_KEY!``; not a token after its kind, Vault's
+            # ``s.mnHvQVNXxrOmWXSfPnspJVPC``, nor runs with digits between their letters)
+            *owners, attr = m.group().rstrip("!").split(".")
+            if _word_made(attr) and all(len(o) <= 3 or _word_made(o) for o in owners):
+                return True
+            continue
+        name = m.group("name") or m.group("var")
         if name is None or is_identifier(name.rpartition(".")[2]):
             return True
     return False
@@ -1373,13 +1413,14 @@ def value_spans(
     sep = m.group("sep")
     password = is_password_name(name)
     q = m.group("q")
-    if not q and sep == ":" and text.startswith(": &", pos - 2):
+    if not q and sep == ":" and text[pos : pos + 1] == "&" and text[pos - 1 : pos] in " \t":
         # A YAML anchor before the value (``api_key: &key v``, ``token: &t "v"``): the
-        # value after it, as the alias that repeats it (``*key``) is not one
+        # value after it; an alias after it (``*key``) is no value
         anchor = _YAML_ANCHOR.match(text, pos)
-        if anchor is None:
-            return [], pos
-        pos, q = anchor.end(), anchor.group("q")
+        if anchor is not None:
+            if anchor.group("q") is None:
+                return [], anchor.end()
+            pos, q = anchor.end(), anchor.group("q")
     element_end = sep is not None and sep.endswith(">") and not sep.endswith(("->", "=>"))
     t = _BRACKETED.match(text, pos) if q in _BRACKETS and not element_end else None
     if (

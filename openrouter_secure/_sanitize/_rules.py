@@ -546,8 +546,8 @@ _ANY_WORD_SEP_MORE = (
 # blank each side of the anchor, as YAML is written: blanks in a class there cost every
 # scan of a JSON record naming secrets two fifths more)
 _ANY_WORD_ANCHORED = (
-    f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?: &[\\w.\\-]+ ["']?"""
-    r"""[^\s"'`&*]{6}"""
+    f"""(?:{_PASSWORD_WORD_RE}|{_OTHER_WORD_RE}){_SUFFIXED}?: &[^\\s,\\[\\]{{}}]+ """
+    r"""(?:["'][^\s"'`]|[^\s"'`&*])[^\s"'`]{5}"""
 )
 # (a bracketed value after an upper-case password word with a suffix, ``DB_PASSWORD_PROD=
 # [v]``: a pattern of its own, as the tail above would be too large for Hyperscan with it)
@@ -1853,13 +1853,17 @@ RULES: tuple[Rule, ...] = (
         keep=0,
     ),
     # Rails' ``secret_key_base`` (``config/secrets.yml``, ``config.secret_key_base =``,
-    # ``SecretKeyBase``): a stage's word after ``key`` that the assignment reads in upper
-    # case only (``SECRET_KEY_BASE``); 64 hex digits or more, as ``rails secret`` prints
+    # ``SecretKeyBase``, ``--secret-key-base v``): a stage's word after ``key`` that the
+    # assignment reads in upper case only (``SECRET_KEY_BASE``); 64 hex digits or more
+    # in one case, as ``rails secret`` prints, also as the literal an expression falls
+    # back on (``ENV["SECRET_KEY_BASE"] || "v"``)
     Rule(
         "rails-secret-key-base",
         ("secret_key_base", "secretKeyBase", "SecretKeyBase", "secret-key-base"),
-        r"""(?:secret_key_base|[sS]ecretKeyBase|secret-key-base)(?:\\{0,3}["'])?[ \t]*"""
-        r"""(?::|=>|:?=)[ \t]*(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512})(?![0-9A-Za-z])""",
+        r"""(?:(?:secret_key_base|[sS]ecretKeyBase|secret-key-base)(?:\\{0,3}["'])?[ \t]*"""
+        r"""(?::|=>|:?=)[ \t]*(?:[^\n|]{1,120}\|\|[ \t]*)?"""
+        r"""|(?<=--)secret[_\-]key[_\-]base[ \t]+)"""
+        r"""(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512}|[0-9A-F]{64,512})(?![0-9A-Za-z])""",
         keep=0,
     ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
