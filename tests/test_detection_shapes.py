@@ -5086,3 +5086,16 @@ def test_attributes_with_numbers_or_after_a_short_name_stay(text: str) -> None:
 )
 def test_host_names_and_versions_under_a_secrets_name_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cmd -u admin -p C:/secrets/pw.txt",
+        "password: C:\\keys\\pw.txt",
+        "password=@/run/secrets/pw",
+        "api_key=C:/Users/me/key.txt",
+    ],
+)
+def test_windows_paths_and_files_a_tool_reads_stay(text: str) -> None:
+    _kept_everywhere(text)

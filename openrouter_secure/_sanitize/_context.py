@@ -525,7 +525,10 @@ _EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
 _REFERENCE = re.compile(
     r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]|hmac-sha[0-9]{1,3}:"
 )
-_PATH_START = ("/", "./", "../", "~/", "\\\\")
+# (also a file curl and other tools read a value from, ``@/run/pw``)
+_PATH_START = ("/", "./", "../", "~/", "\\\\", "@/", "@./", "@~/")
+# (a Windows path: ``C:/secrets/pw.txt``, ``D:\\keys\\app.pem``)
+_DRIVE_PATH = re.compile(r"[A-Za-z]:[\\/][\w.\-]")
 # Standard base64 may start with "/" (one value in 64): such a value is a path only
 # when, its slashes taken out, it is not a long mixed-case generated run.
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -965,7 +968,7 @@ def _value_kind(value: str, password: bool) -> bool:
     if password and _random_password(value):
         return True  # ``&Z7R01XZfjSr_hBM``, ``/Y!aYc#nfP^O*yvF``: not code, not a path
     if (
-        value.startswith(_PATH_START)
+        (value.startswith(_PATH_START) or _DRIVE_PATH.match(value) is not None)
         and not _base64_not_path(value)
         and (not password or _PATH_CHARS.fullmatch(value) is not None)
     ):
