@@ -5099,3 +5099,46 @@ def test_host_names_and_versions_under_a_secrets_name_stay(text: str) -> None:
 )
 def test_windows_paths_and_files_a_tool_reads_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "API_KEY=v1.2.3+{lower}",
+        "password: v3.0.1+{lower}",
+        'token = "1.2.3-{mixed}"',
+        "API_TOKEN=sk.ApiKey{digits}",
+        "API_KEY={lower32}.backend.io",
+        "psqltool --host mysql.internal -u sa -p {mixed}",
+    ],
+)
+def test_a_token_dressed_as_a_version_an_attribute_or_a_host_is_masked(shape: str) -> None:
+    from openrouter_secure._sanitize._context import looks_generated
+
+    lower_alphabet = string.ascii_lowercase + string.digits
+    # (one that reads as generated is drawn: about one in a few hundred does not)
+    lower = next(v for v in (rnd(lower_alphabet, 20) for _ in range(100)) if looks_generated(v))
+    values = {
+        "lower": lower,
+        "mixed": _key()[:20],
+        "digits": rnd(string.digits, 20),
+        "lower32": lower + rnd(lower_alphabet, 12),
+    }
+    text = shape.format(**values)
+    secret = next(v for k, v in values.items() if "{" + k + "}" in shape)
+    _masked_everywhere(text, secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token: 1.2.3-beta.1",
+        "token: v2.0.0+build.5",
+        '{"password": "C:\\\\secrets\\\\pw.txt"}',
+        "sudo mysql -u root -p shop",
+        "/usr/bin/mysql -u root -p shop",
+        "docker exec db mysql -u root -p shop",
+    ],
+)
+def test_versions_paths_in_json_and_mysql_after_a_path_or_sudo_stay(text: str) -> None:
+    _kept_everywhere(text)

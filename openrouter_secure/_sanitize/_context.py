@@ -508,7 +508,7 @@ _YAML_ANCHOR = re.compile(
 # describe`` adds, ``v3.4.2-161-g8041bb4``; a label after ``-`` or ``+``)
 _VERSION = re.compile(
     r"v?\d+(?:\.\d+){1,3}(?:(?:a|b|rc)\d{1,3})?(?:\.post\d{1,4})?(?:\.dev\d{1,4})?"
-    r"(?:-\d{1,6}-g[0-9a-f]{7,40})?(?:[\-+][\w.]{1,20})?"
+    r"(?:-\d{1,6}-g[0-9a-f]{7,40})?(?:[\-+](?P<label>[\w.]{1,20}))?"
 )
 # A host's name: three labels or more, the last a top-level domain or a cluster's own
 # (``ip-10-0-35-158.ec2.internal``, ``f8f7abd1093b.backend.io``)
@@ -527,8 +527,8 @@ _REFERENCE = re.compile(
 )
 # (also a file curl and other tools read a value from, ``@/run/pw``)
 _PATH_START = ("/", "./", "../", "~/", "\\\\", "@/", "@./", "@~/")
-# (a Windows path: ``C:/secrets/pw.txt``, ``D:\\keys\\app.pem``)
-_DRIVE_PATH = re.compile(r"[A-Za-z]:[\\/][\w.\-]")
+# (a Windows path: ``C:/secrets/pw.txt``, ``D:\\keys\\app.pem``, in a JSON string too)
+_DRIVE_PATH = re.compile(r"[A-Za-z]:(?:/|\\{1,2})[\w.\-]")
 # Standard base64 may start with "/" (one value in 64): such a value is a path only
 # when, its slashes taken out, it is not a long mixed-case generated run.
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -713,18 +713,29 @@ _LOWER_WORD = re.compile(r"[a-z]+")
 _INNER_DIGITS = re.compile(r"(?<=[a-z])\d+(?=[a-z])")
 
 
-def _random_segment(value: str, password: bool) -> bool:
-    """Whether a lower-case dotted value (no host's name: ``_HOST_NAME``) holds a run of letters
-    and digits that no one would write as a word: 12 characters or more (8 with a digit
-    under a password's name) whose letters' pairs are mostly (three in five) rare in
-    words, or whose digits stand inside it in two places or more; or 16 digits. A token
-    after its version (``v2.exl1gvevdnqiw3cpt9dk``), not a module's name
-    (``oauth2client.client``, ``com.acme.pkcs11provider``)."""
+def _version(value: str) -> bool:
+    """A release's version (``_VERSION``), its label after ``-`` or ``+`` no generated
+    run of 12 characters or more (``1.2.3-<token>`` is a token)."""
+    m = _VERSION.fullmatch(value)
+    if m is None:
+        return False
+    label = m.group("label")
+    return label is None or len(label) < 12 or not looks_generated(label)
+
+
+def _random_segment(value: str, password: bool, shortest: int = 12) -> bool:
+    """Whether a lower-case dotted value holds a run of letters and digits that no one
+    would write as a word: ``shortest`` characters or more (8 with a digit under a
+    password's name) whose letters' pairs are mostly (three in five) rare in words, or
+    whose digits stand inside it in two places or more; or 16 digits. A token after its
+    version (``v2.exl1gvevdnqiw3cpt9dk``), not a module's name (``oauth2client.client``,
+    ``com.acme.pkcs11provider``); with ``shortest`` 24, a token dressed as a host's name
+    (``<token>.backend.io``), not a host's (``d1a2b3c4d5e6f7.cloudfront.net``)."""
     for m in _ALNUM_RUN.finditer(value):
         run = m.group()
-        if len(run) >= 16 and run.isdigit():
+        if len(run) >= max(16, shortest) and run.isdigit():
             return True
-        if len(run) < 12 and not (password and not run.isalpha()):
+        if len(run) < shortest and not (password and not run.isalpha()):
             continue
         if len(_INNER_DIGITS.findall(run)) >= 2:
             return True
@@ -980,9 +991,12 @@ def _value_kind(value: str, password: bool) -> bool:
         # digits or more under a password name are that password: ``DB_PASSWORD=20481632``)
         return False
     if (
-        _VERSION.fullmatch(value)
+        _version(value)
         or _EMAIL.fullmatch(value)
-        or _HOST_NAME.fullmatch(value)
+        or (
+            _HOST_NAME.fullmatch(value) is not None
+            and not _random_segment(value, password=False, shortest=24)
+        )
         or _looks_code(head)
     ):
         return False
@@ -1142,10 +1156,12 @@ _DIGIT_IN_WORD = re.compile(r"[a-z]\d+[a-z]")
 
 
 def _word_made(name: str) -> bool:
-    """An identifier (:func:`is_identifier`), or one with numbers glued to its words
-    (``AES256Key``, ``bucketV2``, ``S3Token``) but not between two lower-case letters."""
+    """An identifier (:func:`is_identifier`), or one with numbers of up to four digits
+    glued to its words (``AES256Key``, ``bucketV2``, ``S3Token``) but not between two
+    lower-case letters (``ApiKey<20 digits>`` is a token)."""
     return is_identifier(name) or (
         _DIGIT_IN_WORD.search(name) is None
+        and all(len(d) <= 4 for d in _DIGITS.findall(name))
         and all(len(w) < 2 or is_identifier(w) for w in _DIGITS.split(name))
     )
 

@@ -1306,9 +1306,10 @@ _CLI_PASSWORD_COMMANDS = (
     *(f"-{a}{b}pass" for a in ("", "src", "dest") for b in ("store", "key")),
 )  # fmt: skip
 _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?:\\.exe)?"
-#: MySQL's and MariaDB's clients as a command word (their ``-p`` with a blank asks for
-#: the password: what follows is the database)
-MYSQL_COMMAND = re.compile(rf"(?<![\w\-]){_CLI_MYSQL}(?![\w\-])")
+#: MySQL's and MariaDB's clients as a command word, after a blank or a path (their ``-p``
+#: with a blank asks for the password: what follows is the database); not a host's name,
+#: ``--host mysql.internal``
+MYSQL_COMMAND = re.compile(rf"(?<![^\s/]){_CLI_MYSQL}(?!\S)")
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t]+login)"
 # A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
 # judged a variable later), and its first characters as the Hyperscan gates read them
