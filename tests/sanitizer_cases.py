@@ -162,7 +162,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "jenkins-secret": lambda: _pair(
         f"<password>{{{(k := 'AQAAABAAAAAQ' + rnd(ALNUM + '+/', 43) + '=')}}}</password>", k
     ),
-    "rails-secret-key-base": lambda: _pair(
+    "secret-key-base": lambda: _pair(
         f"config.secret_key_base = '{(k := secrets.token_hex(64))}'", k
     ),
     "mailchimp-api-key": lambda: _pair(
@@ -324,7 +324,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
     "vault-unseal-key": lambda: "Unseal Key 1: <redacted>; Recovery Key 2: ${RECOVERY_KEY}",
     "jenkins-secret": lambda: "{AQAAABAAAA} and {AQAAABAAAA-short} and AQAAABAAAA alone",
-    "rails-secret-key-base": lambda: (
+    "secret-key-base": lambda: (
         "secret_key_base: <%= ENV['SECRET_KEY_BASE'] %>; secretKeyBase = "
         f"{rnd(HEX, 40)}; secret_key_base_dummy = 1"
     ),

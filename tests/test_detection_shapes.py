@@ -5142,3 +5142,59 @@ def test_a_token_dressed_as_a_version_an_attribute_or_a_host_is_masked(shape: st
 )
 def test_versions_paths_in_json_and_mysql_after_a_path_or_sudo_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "| Variable | Value |\n|---|---|\n| `LOOPS_API_KEY` | `{v}` |",
+        "| `LOOPS_API_KEY` | {v} |",
+        "| `api_key` | `{v}` |",
+    ],
+)
+def test_a_markdown_rows_name_in_backticks_is_read(shape: str) -> None:
+    key = _key()
+    _masked_everywhere(shape.format(v=key), key)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INFO user 86391 rotated key {u} at 2024-01-03T07:58:09Z",
+        "rotated api key {u}",
+        "revoked token {u}",
+        "key {u} not found in keyring",
+        "WARN token {h} expired",
+        "token {h} has been revoked",
+        "| `max_tokens` | `4096` |",
+    ],
+)
+def test_the_id_of_a_key_a_log_acts_on_stays(text: str) -> None:
+    _kept_everywhere(text.format(u=uuid.uuid4(), h=secrets.token_hex(8)))
+
+
+@pytest.mark.parametrize(
+    "text", ["INFO created access token {u} for user 5", "Using API key {u} for request"]
+)
+def test_a_uuid_token_a_log_prints_as_new_or_used_is_masked(text: str) -> None:
+    value = str(uuid.uuid4())
+    _masked_everywhere(text.format(u=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'secret_key_base = "{v}"',
+        "stringData:\n  secret-key-base: {v}",
+        'config :app, AppWeb.Endpoint, secret_key_base: "{v}"',
+    ],
+)
+def test_phoenixs_secret_key_base_is_masked(shape: str) -> None:
+    value = secrets.token_urlsafe(48)
+    _masked_everywhere(shape.format(v=value), value)
+
+
+@pytest.mark.parametrize("text", ["token {h} not authorized", "API key {h} invalid"])
+def test_a_token_a_server_turned_away_is_masked(text: str) -> None:
+    value = secrets.token_hex(16)
+    _masked_everywhere(text.format(h=value), value)

@@ -1649,9 +1649,49 @@ def value_spans(
         )
     ):
         return [], rejected
+    if prose and not password and _lifecycle_id(text, m.end("name") - len(name), value, end):
+        return [], rejected
     if not quoted and text[end : end + 1] == "," and _segments(name)[-1:][0] in PLURALS:
         return _listed(text, start, end, password)
     return [(start, end)], end
+
+
+# What a log says an existing key or token went through: the value it names is the
+# key's id (not ``created``, ``issued``, ``generated``: a new token's value is printed
+# so)
+_LIFECYCLE = frozenset(
+    {
+        "rotated", "rotating", "revoked", "revoking", "deleted", "deleting", "disabled",
+        "disabling", "expired", "expiring", "archived", "destroyed", "removed",
+        "invalidated", "deactivated", "scheduled",
+    }
+)  # fmt: skip
+_WORDS_BEFORE = re.compile(r"([A-Za-z]+)[ \t]+(?:([A-Za-z]+)[ \t]+)?$")
+# (after the value: such a word, or ``not found``; not ``invalid`` nor ``not
+# authorized``, said of a live token a server turned away)
+_WORD_AFTER = re.compile(r"[ \t]+(?:was[ \t]+|has[ \t]+been[ \t]+)?([A-Za-z]+(?:[ \t]+found)?)")
+_HEX_ID = re.compile(r"[0-9a-f]{8,40}")
+
+
+def _lifecycle_id(text: str, name_start: int, value: str, end: int) -> bool:
+    """Whether a value in prose is the id of the key or token it follows, as a log
+    names one it acts on: a UUID after a verb of a key's life, one word between them or
+    none (``rotated key <uuid>``, ``revoked api token <uuid>``), or a UUID or a lower-case
+    hex id before one (``key <uuid> not found``, ``token <hex> expired``)."""
+    if _UUID.fullmatch(value) is None and _HEX_ID.fullmatch(value) is None:
+        return False
+    after = _WORD_AFTER.match(text, end)
+    if after is not None:
+        word = after.group(1).lower()
+        if word in _LIFECYCLE or word.split() == ["not", "found"]:
+            return True
+    # (one of the two words before the name: ``rotated api key <uuid>``)
+    before = _WORDS_BEFORE.search(text, max(0, name_start - 40), name_start)
+    return (
+        _UUID.fullmatch(value) is not None
+        and before is not None
+        and any((w or "").lower() in _LIFECYCLE for w in before.groups())
+    )
 
 
 # A literal to fall back on after an expression, on the same line: ``process.env.KEY ||
@@ -2426,8 +2466,8 @@ def _table_row(text: str, name_start: int, value_end: int) -> bool:
 
 
 # (what may stand before a row's name: blanks, a table's borders, and up to two words of
-# a directive)
-_ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}")
+# a directive; a Markdown table's backtick around the name)
+_ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}`?")
 # (and after its value: ``;``, a line's continuation, a comment, a JSON string's end, a
 # table's border)
 _ROW_TAIL = re.compile(

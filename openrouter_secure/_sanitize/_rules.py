@@ -1853,18 +1853,20 @@ RULES: tuple[Rule, ...] = (
         r"(?P<s>[A-Za-z0-9+/]{20,128}={0,2})(?![A-Za-z0-9+/=])",
         keep=0,
     ),
-    # Rails' ``secret_key_base`` (``config/secrets.yml``, ``config.secret_key_base =``,
-    # ``SecretKeyBase``, ``--secret-key-base v``): a stage's word after ``key`` that the
-    # assignment reads in upper case only (``SECRET_KEY_BASE``); 64 hex digits or more
-    # in one case, as ``rails secret`` prints, also as the literal an expression falls
-    # back on (``ENV["SECRET_KEY_BASE"] || "v"``)
+    # Rails' and Phoenix's ``secret_key_base`` (``config/secrets.yml``,
+    # ``config.secret_key_base =``, ``SecretKeyBase``, ``--secret-key-base v``): a stage's
+    # word after ``key`` that the assignment reads in upper case only
+    # (``SECRET_KEY_BASE``); 64 hex digits or more in one case, as ``rails secret``
+    # prints, or 64 characters of base64 or more, as ``mix phx.gen.secret`` does; also as
+    # the literal an expression falls back on (``ENV["SECRET_KEY_BASE"] || "v"``)
     Rule(
-        "rails-secret-key-base",
+        "secret-key-base",
         ("secret_key_base", "secretKeyBase", "SecretKeyBase", "secret-key-base"),
         r"""(?:(?:secret_key_base|[sS]ecretKeyBase|secret-key-base)(?:\\{0,3}["'])?[ \t]*"""
         r"""(?::|=>|:?=)[ \t]*(?:[^\n|]{1,120}\|\|[ \t]*)?"""
         r"""|(?<=--)secret[_\-]key[_\-]base[ \t]+)"""
-        r"""(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512}|[0-9A-F]{64,512})(?![0-9A-Za-z])""",
+        r"""(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512}|[0-9A-F]{64,512}"""
+        r"""|[A-Za-z0-9+/_\-]{64,512}={0,2})(?![0-9A-Za-z+/_\-])""",
         keep=0,
     ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
