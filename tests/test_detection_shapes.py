@@ -5198,3 +5198,81 @@ def test_phoenixs_secret_key_base_is_masked(shape: str) -> None:
 def test_a_token_a_server_turned_away_is_masked(text: str) -> None:
     value = secrets.token_hex(16)
     _masked_everywhere(text.format(h=value), value)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"Authorization": f"Bearer a1B2c3.d4E5f6:{v}"}}',
+        "headers = {{'Authorization': b'Bearer {v}'}}",
+        'authorization=f"Token {v}"',
+    ],
+)
+def test_an_authorization_value_in_an_f_string_or_bytes_is_masked(shape: str) -> None:
+    token = secrets.token_urlsafe(32)
+    _masked_everywhere(shape.format(v=token), token)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Using token {h2} expired",
+        "using token {h2} removed",
+        "token {h2} expired_at=2024-01-01",
+        "HEROKU_API_KEY {u} rotated",
+        "api_key {u} rotated",
+    ],
+)
+def test_an_id_exemption_holds_only_for_a_word_of_prose_acted_on(text: str) -> None:
+    value = {"h2": secrets.token_hex(16), "u": str(uuid.uuid4())}
+    key = "h2" if "{h2}" in text else "u"
+    _masked_everywhere(text.format(**value), value[key])
+
+
+@pytest.mark.parametrize("old", ["{h2}", "{u}"])
+def test_the_new_value_a_rotation_names_after_the_id_is_masked(old: str) -> None:
+    new = secrets.token_hex(20)
+    text = ("token " + old + " rotated to {new}").format(
+        h2=secrets.token_hex(16), u=uuid.uuid4(), new=new
+    )
+    _masked_everywhere(text, new)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "| Variable | Value | Description |\n|---|---|---|\n| `API_KEY` | `{v}` | The API key |",
+        "| `GITHUB_TOKEN` | `{v}` | required |",
+        "| prod | `API_KEY` | `{v}` |",
+    ],
+)
+def test_a_markdown_row_with_more_cells_is_read(shape: str) -> None:
+    key = _key()
+    _masked_everywhere(shape.format(v=key), key)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "| SECRET_KEY_BASE | {hex} |",
+        "| secret_key_base | {b64} |",
+        "| `secret_key_base` | `{hex}` |",
+    ],
+)
+def test_secret_key_base_in_a_markdown_row_is_masked(shape: str) -> None:
+    values = {"hex": secrets.token_hex(32), "b64": secrets.token_urlsafe(66)}
+    key = "hex" if "{hex}" in shape else "b64"
+    _masked_everywhere(shape.format(**values), values[key])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "insecure_secret_key_base_for_development_only_do_not_use_in_production",
+        "deadbeef" * 8,
+        "0123456789abcdef" * 4,
+        "replace_me_with_output_of_mix_phx_gen_secret_" + "x" * 22,
+    ],
+)
+def test_a_placeholder_or_typed_run_under_secret_key_base_stays(value: str) -> None:
+    _kept_everywhere(f"secret_key_base: {value}")

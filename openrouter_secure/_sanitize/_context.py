@@ -1649,7 +1649,11 @@ def value_spans(
         )
     ):
         return [], rejected
-    if prose and not password and _lifecycle_id(text, m.end("name") - len(name), value, end):
+    if prose and not password and _lifecycle_id(text, m.end("name") - len(name), name, value, end):
+        # (and the new value a rotation names after it: ``token <id> rotated to v``)
+        new = _ROTATED_TO.match(text, end)
+        if new is not None and looks_generated(new.group(1)) and len(new.group(1)) >= 16:
+            return [new.span(1)], new.end()
         return [], rejected
     if not quoted and text[end : end + 1] == "," and _segments(name)[-1:][0] in PLURALS:
         return _listed(text, start, end, password)
@@ -1667,31 +1671,45 @@ _LIFECYCLE = frozenset(
     }
 )  # fmt: skip
 _WORDS_BEFORE = re.compile(r"([A-Za-z]+)[ \t]+(?:([A-Za-z]+)[ \t]+)?$")
-# (after the value: such a word, or ``not found``; not ``invalid`` nor ``not
-# authorized``, said of a live token a server turned away)
-_WORD_AFTER = re.compile(r"[ \t]+(?:was[ \t]+|has[ \t]+been[ \t]+)?([A-Za-z]+(?:[ \t]+found)?)")
+# (after the value: such a word, or ``not found``, a word of its own, not a field's name,
+# ``expired_at=``; not ``invalid`` nor ``not authorized``, said of a live token a server
+# turned away)
+_WORD_AFTER = re.compile(
+    r"[ \t]+(?:was[ \t]+|has[ \t]+been[ \t]+)?([A-Za-z]+(?:[ \t]+found)?)(?![\w\-=])"
+)
+# Words before the name that say the value is in use, not acted on: ``Using token <v>
+# expired`` (a token in use may still be live)
+_IN_USE = frozenset({"using", "use", "uses", "with", "via", "sending", "sent", "set", "trying"})
+# (a rotation's new value after the id: ``token <id> rotated to v``)
+_ROTATED_TO = re.compile(
+    r"[ \t]+(?:was[ \t]+|has[ \t]+been[ \t]+)?(?:rotated|renewed|replaced|changed)"
+    r"""[ \t]+(?:to|with|by)[ \t]+([^\s"'`,;)}\]<>|\\]{16,512})"""
+)
 _HEX_ID = re.compile(r"[0-9a-f]{8,40}")
 
 
-def _lifecycle_id(text: str, name_start: int, value: str, end: int) -> bool:
+def _lifecycle_id(text: str, name_start: int, name: str, value: str, end: int) -> bool:
     """Whether a value in prose is the id of the key or token it follows, as a log
     names one it acts on: a UUID after a verb of a key's life, one word between them or
     none (``rotated key <uuid>``, ``revoked api token <uuid>``), or a UUID or a lower-case
-    hex id before one (``key <uuid> not found``, ``token <hex> expired``)."""
+    hex id before one (``key <uuid> not found``, ``token <hex> expired``). Only under a
+    word of prose (``key``, ``Token``; not a variable's name, ``HEROKU_API_KEY``), and
+    not after a word that says the value is in use (``Using token <v> expired``)."""
+    if not (name.isalpha() and (name.islower() or name.istitle())):
+        return False
     if _UUID.fullmatch(value) is None and _HEX_ID.fullmatch(value) is None:
+        return False
+    # (one of the two words before the name: ``rotated api key <uuid>``)
+    before = _WORDS_BEFORE.search(text, max(0, name_start - 40), name_start)
+    words = [(w or "").lower() for w in before.groups()] if before is not None else []
+    if any(w in _IN_USE for w in words):
         return False
     after = _WORD_AFTER.match(text, end)
     if after is not None:
         word = after.group(1).lower()
         if word in _LIFECYCLE or word.split() == ["not", "found"]:
             return True
-    # (one of the two words before the name: ``rotated api key <uuid>``)
-    before = _WORDS_BEFORE.search(text, max(0, name_start - 40), name_start)
-    return (
-        _UUID.fullmatch(value) is not None
-        and before is not None
-        and any((w or "").lower() in _LIFECYCLE for w in before.groups())
-    )
+    return _UUID.fullmatch(value) is not None and any(w in _LIFECYCLE for w in words)
 
 
 # A literal to fall back on after an expression, on the same line: ``process.env.KEY ||
@@ -2467,14 +2485,14 @@ def _table_row(text: str, name_start: int, value_end: int) -> bool:
 
 # (what may stand before a row's name: blanks, a table's borders, and up to two words of
 # a directive; a Markdown table's backtick around the name)
-_ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+){0,2}`?")
+_ROW_LEAD = re.compile(r"[ \t|]*(?:[A-Za-z_][\w.\-]{0,31}[ \t]+(?:\|[ \t]+)?){0,2}`?")
 # (and after its value: ``;``, a line's continuation, a comment, a JSON string's end, a
-# table's border)
+# table's border, with more of a Markdown table's cells after it)
 _ROW_TAIL = re.compile(
     # (every run of blanks follows a character that is not one: a failed match is tried
     # one way only)
     r"""[ \t]*(?:;[ \t]*)?(?:\\(?=\r?\n)|#[^\n]{0,256}|["'],?[ \t]*(?:\|{1,2}[ \t]*)?"""
-    r"""|\|{1,2}[ \t]*)?(?:\r?\n|\\r|\\n|$)"""
+    r"""|\|{1,2}(?:[^\n|]{1,256}\|){0,8}[ \t]*)?(?:\r?\n|\\r|\\n|$)"""
 )
 _LOG_LEVELS = frozenset(
     {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"}

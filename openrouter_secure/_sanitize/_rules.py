@@ -1861,13 +1861,16 @@ RULES: tuple[Rule, ...] = (
     # the literal an expression falls back on (``ENV["SECRET_KEY_BASE"] || "v"``)
     Rule(
         "secret-key-base",
-        ("secret_key_base", "secretKeyBase", "SecretKeyBase", "secret-key-base"),
-        r"""(?:(?:secret_key_base|[sS]ecretKeyBase|secret-key-base)(?:\\{0,3}["'])?[ \t]*"""
-        r"""(?::|=>|:?=)[ \t]*(?:[^\n|]{1,120}\|\|[ \t]*)?"""
+        ("secret_key_base", "secretKeyBase", "SecretKeyBase", "secret-key-base", "SECRET_KEY_BASE"),
+        r"""(?:(?:secret_key_base|SECRET_KEY_BASE|[sS]ecretKeyBase|secret-key-base)"""
+        # (a Markdown table's cell too: ``| SECRET_KEY_BASE | v |``)
+        r"""(?:\\{0,3}["'`])?[ \t]*(?::|=>|:?=|\|)[ \t]*(?:[^\n|]{1,120}\|\|[ \t]*)?"""
         r"""|(?<=--)secret[_\-]key[_\-]base[ \t]+)"""
-        r"""(?:\\{0,3}["'])?(?P<s>[0-9a-f]{64,512}|[0-9A-F]{64,512}"""
+        r"""(?:\\{0,3}["'`])?(?P<s>[0-9a-f]{64,512}|[0-9A-F]{64,512}"""
         r"""|[A-Za-z0-9+/_\-]{64,512}={0,2})(?![0-9A-Za-z+/_\-])""",
         keep=0,
+        # (generated, not a placeholder made of words nor a typed run)
+        kind="generated",
     ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
     # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
@@ -2666,7 +2669,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "authorization",
         _case("authorization", "proxy-authorization"),
-        r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=][ \t]{0,8}\\?["']?[ \t]{0,8}"""
+        # (the value a Python f-string or bytes, ``"Authorization": f"Bearer {v}"``)
+        r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]{0,8}[:=][ \t]{0,8}"""
+        r"""(?:[bBrRuUfF]{0,2}\\?["'])?[ \t]{0,8}"""
         # (a scheme of any length, and the credentials in their own quotes too: ``Bearer
         # "v"``)
         r"""(?:(?P<scheme>[A-Za-z][\w\-]{0,20})[ \t]{1,8}\\?["'`]?)?"""
@@ -2679,7 +2684,8 @@ RULES: tuple[Rule, ...] = (
         # placeholder's)
         hs_gates=(
             (
-                r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]*[:=][ \t]*\\?["']?[ \t]*"""
+                r"""(?i:(?:proxy-)?authorization)\\?["']?[ \t]*[:=][ \t]*"""
+                r"""(?:[bBrRuUfF]{0,2}\\?["'])?[ \t]*"""
                 r"""(?:[A-Za-z][\w\-]{0,20}[ \t]+\\?["'`]?)?[^\s"'`,;\\<{][^\s"'`,;\\]{7}""",
                 128,
             ),
