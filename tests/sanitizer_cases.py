@@ -165,6 +165,11 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "secret-key-base": lambda: _pair(
         f"config.secret_key_base = '{(k := secrets.token_hex(64))}'", k
     ),
+    "aws-bedrock-api-key": lambda: _pair(
+        "AWS_BEARER_TOKEN_BEDROCK="
+        + (k := "ABSK" + base64.b64encode(secrets.token_bytes(96)).decode()),
+        k,
+    ),
     "mailchimp-api-key": lambda: _pair(
         f"[INFO] using {(k := rnd(HEX, 32) + '-us' + rnd(string.digits, 2))} for list sync", k
     ),
@@ -324,6 +329,7 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "telegram-bot-token-bare": lambda: "ratio 16:AA9 at 12:AAA and build 4521:AA-short",
     "vault-unseal-key": lambda: "Unseal Key 1: <redacted>; Recovery Key 2: ${RECOVERY_KEY}",
     "jenkins-secret": lambda: "{AQAAABAAAA} and {AQAAABAAAA-short} and AQAAABAAAA alone",
+    "aws-bedrock-api-key": lambda: f"ABSK is short; xABSK{rnd(ALNUM, 70)}; ABSK{rnd(ALNUM, 40)}",
     "secret-key-base": lambda: (
         "secret_key_base: <%= ENV['SECRET_KEY_BASE'] %>; secretKeyBase = "
         f"{rnd(HEX, 40)}; secret_key_base_dummy = 1"

@@ -5276,3 +5276,36 @@ def test_secret_key_base_in_a_markdown_row_is_masked(shape: str) -> None:
 )
 def test_a_placeholder_or_typed_run_under_secret_key_base_stays(value: str) -> None:
     _kept_everywhere(f"secret_key_base: {value}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["ARG AWS_BEARER_TOKEN_BEDROCK={v}", "Aws.bearer_token_bedrock = '{v}'", "using {v}"],
+)
+def test_an_amazon_bedrock_api_key_is_masked_anywhere(shape: str) -> None:
+    key = "ABSK" + base64.b64encode(secrets.token_bytes(96)).decode()
+    text = shape.format(v=key)
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(key, out)
+        assert "ABSK..." + MASK in out, (backend, out)
+
+
+def test_a_password_of_twelve_random_letters_in_mixed_case_is_masked() -> None:
+    from openrouter_secure._sanitize._context import _random_letters, is_identifier
+
+    # (one that the identifier pattern reads as words of capitals and lower-case runs,
+    # as about one random run of 12 to 15 letters in 15 reads, and whose letter pairs
+    # show it random: nine in ten of those)
+    password = next(
+        p
+        for p in (rnd(string.ascii_letters, 14) for _ in range(5000))
+        if is_identifier(p) and _random_letters(p, lower=True)
+    )
+    for shape in ("password={v}", 'DB_PASSWORD: "{v}"'):
+        _masked_everywhere(shape.format(v=password), password)
+
+
+@pytest.mark.parametrize("text", ["password=MyPassword", "password: getPassword"])
+def test_a_password_name_over_words_in_camel_case_stays(text: str) -> None:
+    _kept_everywhere(text)

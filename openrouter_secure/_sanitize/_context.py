@@ -807,11 +807,11 @@ _WALK_PAIRS = _walks()
 
 
 def _random_letters(value: str, *, lower: bool) -> bool:
-    """Letters, 20 or more (16 in mixed case), that are no words: in upper or mixed case
-    (``RWYVXLCOVQDYFQMLPXAP``, ``ZJFRZPZGseFqzcOwlLze``, which the identifier pattern
-    would read as words of capitals and lower-case runs), and with ``lower`` in lower
-    case (``qzxtivauhntjawvpojcm``): half of their letter pairs or more are not common
-    in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard``,
+    """Letters, 20 or more (16 in mixed case, 12 with ``lower``), that are no words: in
+    upper or mixed case (``RWYVXLCOVQDYFQMLPXAP``, ``ZJFRZPZGseFqzcOwlLze``, which the
+    identifier pattern would read as words of capitals and lower-case runs), and with
+    ``lower`` in lower case (``qzxtivauhntjawvpojcm``): half of their letter pairs or
+    more are not common in words (``PRODUCTIONDATABASE``, ``kubernetesdashboard``,
     ``getApiKeyFromEnvironment`` are).
 
     Lower case only under a password name: elsewhere the Hyperscan engine's gate
@@ -819,11 +819,14 @@ def _random_letters(value: str, *, lower: bool) -> bool:
     such runs too would cost every scan of a log."""
     one_case = value.isupper() or value.islower()
     # (in mixed case from 16: a random run of 16 shows its case changes and rare pairs
-    # as plainly, ``vlFKZLPUDXgiXjuF``; in lower case under a password name too, as
+    # as plainly, ``vlFKZLPUDXgiXjuF``, and from 12 under a password name, where one in
+    # 15 random passwords of 12 to 15 letters read as words of capitals and lower-case
+    # runs, ``xjUGNKZVefsfgl``; in lower case under a password name from 16, as
     # Google's application passwords are written without their blanks)
-    if len(value) < (20 if one_case and not (lower and value.islower()) else 16) or not (
-        value.isalpha()
-    ):
+    shortest = 20 if one_case and not (lower and value.islower()) else 16
+    if lower and not one_case:
+        shortest = 12
+    if len(value) < shortest or not value.isalpha():
         return False
     if value.islower() and not lower:
         return False

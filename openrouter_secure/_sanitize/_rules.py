@@ -1872,6 +1872,13 @@ RULES: tuple[Rule, ...] = (
         # (generated, not a placeholder made of words nor a typed run)
         kind="generated",
     ),
+    # Amazon Bedrock's API keys (``ABSK`` and base64), which ``AWS_BEARER_TOKEN_BEDROCK``
+    # holds: a name whose last word is no secret's
+    Rule(
+        "aws-bedrock-api-key",
+        ("ABSK",),
+        r"(?<![A-Za-z0-9+/])(?P<s>ABSK[A-Za-z0-9+/]{60,1024}={0,2})(?![A-Za-z0-9+/=])",
+    ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
     # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
     Rule(
