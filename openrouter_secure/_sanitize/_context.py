@@ -79,6 +79,7 @@ __all__ = [
     "looks_generated",
     "looks_like_token",
     "names_next_assignment",
+    "next_field_named",
     "not_list_owner",
     "singular",
     "value_kind",
@@ -653,12 +654,15 @@ def names_next_assignment(value: str, at: int = 0) -> bool:
     capitalized word before the ``=`` is no field's name (``Xk7pQ2zr=9Lm``,
     ``Summer=2024!``: values); nor is one character, or over 64."""
     m = _NEXT_FIELD.match(value, at, at + 66)
-    if m is None or m.end() - at < 4:
-        return False
-    # (a name with a digit must be of words: ``ywuhT2=...`` is a generated password's
-    # start, ``user2=...`` a field's name)
+    return m is not None and next_field_named(m, at, m.end() - 2)
+
+
+def next_field_named(m: re.Match[str], at: int, name_end: int) -> bool:
+    """Whether a match of ``NEXT_FIELD`` at ``at``, whose name ends at ``name_end``,
+    names a field: 2 to 64 characters, and one with a digit (group 1) made of words
+    (``ywuhT2=...`` is a generated password's start, ``user2=...`` a field's name)."""
     digits = m.group(1)
-    return digits is None or is_identifier(digits)
+    return 2 <= name_end - at <= 64 and (digits is None or is_identifier(digits))
 
 
 def _image_tag(value: str) -> bool:

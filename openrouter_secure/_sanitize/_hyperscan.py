@@ -45,7 +45,7 @@ from ._context import (
     PLACEHOLDER_WORDS,
     REDACTION_LABEL_WORDS,
     in_brackets,
-    is_identifier,
+    next_field_named,
 )
 from ._cpython import held_bytes
 from ._literals import trie_pattern
@@ -594,11 +594,8 @@ def _assignment_in_prose(text: str, end: int) -> bool:
     if text.rfind("#", blanks - 160 if blanks > 160 else 0, blanks) >= 0:
         return False
     m = _NEXT_FIELD_RUN(text, at)
-    # (a name of 2 to 64 characters; one with a digit of words)
-    if m is None or not 4 <= m.start(2) - at <= 66:
-        return False
-    digits = m.group(1)
-    return digits is None or is_identifier(digits)
+    # (the name ends before ``=`` and the character after it, where the run starts)
+    return m is not None and next_field_named(m, at, m.start(2) - 2)
 
 
 # (an ``Authorization`` header's credentials, as the rule reads them)
