@@ -5120,7 +5120,7 @@ def test_a_token_dressed_as_a_version_an_attribute_or_a_host_is_masked(shape: st
     lower = next(v for v in (rnd(lower_alphabet, 20) for _ in range(100)) if looks_generated(v))
     values = {
         "lower": lower,
-        "mixed": _key()[:20],
+        "mixed": next(v for v in (rnd(ALNUM, 20) for _ in range(100)) if looks_generated(v)),
         "digits": rnd(string.digits, 20),
         "lower32": lower + rnd(lower_alphabet, 12),
     }
@@ -5309,3 +5309,20 @@ def test_a_password_of_twelve_random_letters_in_mixed_case_is_masked() -> None:
 @pytest.mark.parametrize("text", ["password=MyPassword", "password: getPassword"])
 def test_a_password_name_over_words_in_camel_case_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+def test_an_amazon_bedrock_api_key_in_url_safe_base64_is_masked() -> None:
+    key = "ABSK" + base64.urlsafe_b64encode(secrets.token_bytes(96)).decode()
+    _masked_everywhere(f"AWS_BEARER_TOKEN_BEDROCK={key}", key)
+
+
+@pytest.mark.parametrize("shape", ["--password {v}", "the password is {v}"])
+def test_random_letters_after_a_password_option_or_in_prose_are_masked(shape: str) -> None:
+    from openrouter_secure._sanitize._context import _random_letters
+
+    password = next(
+        p
+        for p in (rnd(string.ascii_letters, 14) for _ in range(100))
+        if _random_letters(p, lower=True)
+    )
+    _masked_everywhere(shape.format(v=password), password)

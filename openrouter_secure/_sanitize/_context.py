@@ -1653,6 +1653,8 @@ def value_spans(
                 and _DIGIT.search(value) is not None
                 and _LETTER.search(value) is not None
             )
+            # (or random letters in mixed case: ``--password xjUGNKZVefsfgl``)
+            or (password and _random_letters(value, lower=True))
         )
     ):
         return [], rejected

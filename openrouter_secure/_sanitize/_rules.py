@@ -1877,7 +1877,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "aws-bedrock-api-key",
         ("ABSK",),
-        r"(?<![A-Za-z0-9+/])(?P<s>ABSK[A-Za-z0-9+/]{60,1024}={0,2})(?![A-Za-z0-9+/=])",
+        # (in URL-safe base64 too)
+        r"(?<![A-Za-z0-9+/_\-])(?P<s>ABSK[A-Za-z0-9+/_\-]{60,1024}={0,2})(?![A-Za-z0-9+/_\-=])",
     ),
     # A Jenkins secret as its credentials.xml and config.xml store it, encrypted with the
     # controller's key (``{AQAAABAAAA...}``): found by its head with the brace
