@@ -9,6 +9,7 @@ skips the test with the reason on a developer's machine, and *fails* it when the
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,21 @@ pytest_plugins = [
 def pytest_configure(config: pytest.Config) -> None:
     # No test may write a fingerprint key (or anything else) into the real home.
     os.environ.setdefault("OPENROUTER_SECURE_FINGERPRINT_KEY", "test-fingerprint-key-0123456789")
+    # Tests run the CLI in subprocesses under a fresh HOME each: with the compiled
+    # Hyperscan databases kept in that HOME's cache, every one of them would compile the
+    # rules again (about three seconds of CPU). They share one directory instead, outside
+    # any home; the tests of the cache itself set their own.
+    os.environ.setdefault("OPENROUTER_SECURE_CACHE_DIR", str(_shared_database_cache()))
+
+
+def _shared_database_cache() -> Path:
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    root = Path(tempfile.gettempdir()) / f"openrouter-secure-tests-{uid}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    root.chmod(0o700)  # (the cache reads only a directory nobody else may write)
+    cache = root / "hyperscan-databases"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    return cache
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

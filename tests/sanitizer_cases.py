@@ -95,6 +95,31 @@ def _teams() -> tuple[str, str]:
     return f"https://acme.webhook.office.com/webhookb2/{path}", path
 
 
+def _putty() -> tuple[str, str]:
+    body = base64.b64encode(secrets.token_bytes(96)).decode()
+    lines = [body[:64], body[64:]]
+    text = (
+        "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\n"
+        f"Public-Lines: 1\n{rnd(ALNUM, 64)}\nPrivate-Lines: 2\n"
+        + "\n".join(lines)
+        + f"\nPrivate-MAC: {rnd(HEX, 64)}\n"
+    )
+    return text, body[:64]
+
+
+def _jwe_header() -> str:
+    return base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM"}').decode().rstrip("=")
+
+
+def _django_secret_key() -> str:
+    # as ``django.core.management.utils.get_random_secret_key`` draws one
+    alphabet = string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)"
+    while True:
+        k = rnd(alphabet, 50)
+        if any(c.isdigit() for c in k) and any(c in "!@#$%^&*(=+)" for c in k):
+            return k
+
+
 def _bundler() -> tuple[str, str]:
     pw = rnd(HEX, 12)
     return f"export BUNDLE_GEMS__EXAMPLE__COM={rnd(HEX, 8)}:{pw}", pw
@@ -172,6 +197,48 @@ POSITIVE: dict[str, Callable[..., object]] = {
     ),
     "mailchimp-api-key": lambda: _pair(
         f"[INFO] using {(k := rnd(HEX, 32) + '-us' + rnd(string.digits, 2))} for list sync", k
+    ),
+    "amazon-lwa-token": lambda: _pair(
+        f"refresh_token={(k := 'Atzr|' + rnd(ALNUM + '-_', 120))}&client_id=amzn1", k
+    ),
+    "nats-nkey-seed": lambda: _pair(f"seed: {(k := 'SUA' + rnd(UPPER32, 55))}", k),
+    "salesforce-session-id": lambda: _pair(
+        f"Cookie: sid={(k := '00D' + rnd(ALNUM, 12) + '!' + rnd(ALNUM + '._', 96))}", k
+    ),
+    "unleash-api-token": lambda: _pair(
+        f'headers: {{Authorization: "{(k := "*:production." + rnd(HEX, 64))}"}}',
+        k,
+    ),
+    "jwe": lambda: _pair(
+        "next-auth.session-token="
+        + (k := _jwe_header() + ".." + ".".join(rnd(ALNUM + "-_", n) for n in (22, 180, 22))),
+        k,
+    ),
+    "putty-private-key": _putty,
+    "kubernetes-secret": lambda: _pair(
+        "apiVersion: v1\ndata:\n  database_url: "
+        + (k := base64.b64encode(f"postgres://app:{rnd(ALNUM, 16)}@db/app".encode()).decode())
+        + "\nkind: Secret\nmetadata:\n  name: db\n",
+        k,
+    ),
+    "vendor-secret-variable": lambda: _pair(
+        f"CYPRESS_RECORD_KEY={(k := str(uuid.uuid4()))} npx cypress run --record", k
+    ),
+    "django-secret-key": lambda: _pair(f"SECRET_KEY = '{(k := _django_secret_key())}'", k),
+    "make-webhook": lambda: _pair(
+        f'fetch("https://hook.eu1.make.com/{(k := rnd(HEX + "ghijklmnopqrstuvwxyz", 32))}")',
+        k,
+    ),
+    "oracle-connect-password": lambda: _pair(
+        f"jdbc:oracle:thin:app/{(k := rnd(ALNUM, 18))}@db.internal:1521/ORCLPDB1", k
+    ),
+    "aws-configure-secret": lambda: _pair(
+        f"AWS Secret Access Key [None]: {(k := rnd(ALNUM + '/+', 40))}\nDefault region name", k
+    ),
+    "cloudformation-noecho-default": lambda: _pair(
+        "  DbPassword:\n    NoEcho: true\n    Type: String\n"
+        f"    Default: {(k := rnd(ALNUM, 20))}\n",
+        k,
     ),
     "bundler-credentials": _bundler,
     "stripe-key": _p("sk_live_", ALNUM, 30),
@@ -333,6 +400,37 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "secret-key-base": lambda: (
         "secret_key_base: <%= ENV['SECRET_KEY_BASE'] %>; secretKeyBase = "
         f"{rnd(HEX, 40)}; secret_key_base_dummy = 1"
+    ),
+    "amazon-lwa-token": lambda: "Atzr|short and Atza| alone, xAtzr|" + rnd(ALNUM, 60),
+    "nats-nkey-seed": lambda: (
+        f"SOA record: ns1.example.com; SUA{rnd(UPPER32, 40)}; xSAA{rnd(UPPER32, 55)}"
+    ),
+    "salesforce-session-id": lambda: f"00D{rnd(ALNUM, 12)} alone, 00D{rnd(ALNUM, 12)}!short",
+    "unleash-api-token": lambda: (
+        f"glob */*:* and image *:latest, []:dev.{rnd(HEX, 40)}, x*:prod.{rnd(HEX, 64)}z"
+    ),
+    "jwe": lambda: f"{_jwe_header()}..short.x.y and {_jwe_header()}.{rnd(ALNUM, 40)}",
+    "putty-private-key": lambda: "Private-Lines: 2\nPrivate-MAC: <mac>\nPrivate-Lines: none",
+    "kubernetes-secret": lambda: (
+        f"kind: ConfigMap\ndata:\n  cache: {rnd(ALNUM, 24)}\n---\nkind: Secret\n"
+        'stringData:\n  password: ${DB_PASSWORD}\n  token: <token>\ndata: {"id": 1}\n'
+    ),
+    "vendor-secret-variable": lambda: (
+        "CYPRESS_RECORD_KEY=${{ secrets.CYPRESS_RECORD_KEY }}; MJ_APIKEY_PRIVATE=changeme; "
+        "agoraAppCertificate: <your-app-certificate>"
+    ),
+    "django-secret-key": lambda: (
+        "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']; SECRET_KEY=" + "change-me-" * 5
+    ),
+    "make-webhook": lambda: "https://www.make.com/en/help and https://hook.eu1.make.com/<id>",
+    "oracle-connect-password": lambda: (
+        "jdbc:oracle:thin:@db.internal:1521/ORCLPDB1; sqlplus / as sysdba; "
+        "jdbc:oracle:thin:app/<password>@db"
+    ),
+    "aws-configure-secret": lambda: "AWS Secret Access Key [****************OZoi]: ",
+    "cloudformation-noecho-default": lambda: (
+        "  DbPassword:\n    NoEcho: true\n    Type: String\n  Env:\n    Default: prod\n"
+        "    NoEcho: true\n    Default: '{{resolve:secretsmanager:prod/db:SecretString:pw}}'"
     ),
     "mailchimp-api-key": lambda: (
         f"locale en-us, x-user, commit {rnd(HEX, 40)}-us1 and {rnd(HEX, 31)}-us2 seen"

@@ -5326,3 +5326,81 @@ def test_random_letters_after_a_password_option_or_in_prose_are_masked(shape: st
         if _random_letters(p, lower=True)
     )
     _masked_everywhere(shape.format(v=password), password)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker run -e AZURE_CLIENT_SECRET acme/api:1.4.2",
+        "docker run --rm -e DB_PASSWORD -e JWT_SECRET acme/api:1.4.2",
+        "podman run --env API_TOKEN registry.example.com/app:2026.12",
+    ],
+)
+def test_a_variable_passed_on_by_its_name_alone_has_no_value(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_variable_passed_with_its_value_is_still_masked() -> None:
+    v = rnd(ALNUM, 28)
+    _masked_everywhere(f"docker run -e DB_PASSWORD={v} acme/api:1.4.2", v)
+    _masked_everywhere(f"echo the password {v} was rotated -e", v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "LDAP_BIND_PW={v}",
+        'const val ENV0_PW = "{v}"',
+        'WIFI_PSK="{v}"',
+        "passkey={v}",
+        "privkey: {v}",
+        "DUO_SKEY={v}",
+    ],
+)
+def test_short_and_glued_password_and_key_names_are_read(shape: str) -> None:
+    v = rnd(ALNUM, 28)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  DbPassword:\n    Default: {v}\n    NoEcho: true\n",
+        '"DbPassword": {{"Type": "String", "NoEcho": "true", "Default": "{v}"}}',
+        "  DbPassword:\n    NoEcho: 'true'\n    Description: the password\n    Default: {v}\n",
+    ],
+)
+def test_a_noecho_parameters_default_is_masked_in_either_order(text: str) -> None:
+    v = rnd(ALNUM, 20)
+    _masked_everywhere(text.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text", ["monkey=Xk9vQ2mPz7LrW3nB", "whiskey: Xk9vQ2mPz7LrW3nB", "page_pw=12", "psk_mode=wpa2"]
+)
+def test_words_ending_in_a_glued_owners_key_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_vercel_variable_given_as_a_here_string_is_masked() -> None:
+    v = rnd(ALNUM, 40)
+    _masked_everywhere(f'vercel env add HELPSCOUT_APP_SECRET production <<< "{v}"', v)
+
+
+def test_every_value_of_a_kubernetes_secret_is_masked_whatever_its_key() -> None:
+    password = rnd(ALNUM, 16)
+    url = base64.b64encode(f"postgres://app:{password}@db:5432/app".encode()).decode()
+    hook = rnd(ALNUM, 32)
+    text = (
+        f"apiVersion: v1\ndata:\n  database_url: {url}\nkind: Secret\nmetadata:\n  name: db\n"
+        f"---\nkind: Secret\nstringData:\n  webhook: |\n    https://hooks.acme-corp.net/{hook}\n"
+    )
+    _masked_everywhere(text, url)
+    _masked_everywhere(text, hook)
+
+
+def test_a_config_maps_data_stays_beside_a_secret() -> None:
+    _kept_everywhere(
+        "kind: Secret\nstringData:\n  a: ${A}\n---\n"
+        f"kind: ConfigMap\ndata:\n  cache: {rnd(ALNUM, 24)}\n"
+    )

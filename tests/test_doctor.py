@@ -102,6 +102,7 @@ def base_env(home: Path) -> dict[str, str]:
     }
     env["HOME"] = str(home)
     env["OPENROUTER_SECURE_FINGERPRINT_KEY"] = "test-fingerprint-key-0123456789"
+    env["OPENROUTER_SECURE_CACHE_DIR"] = os.environ["OPENROUTER_SECURE_CACHE_DIR"]
     for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
         if name in os.environ:
             env[name] = os.environ[name]

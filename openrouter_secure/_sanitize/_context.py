@@ -102,6 +102,8 @@ _GLUED_OWNERS = frozenset(
         "account", "auth", "app", "service", "license", "shared", "storage", "session",
         "webhook", "admin", "deploy", "bot", "refresh", "id", "user", "db", "root",
         "consumer", "bearer", "oauth", "personal", "sas", "subscription", "x", "api_",
+        # (WebAuthn's ``passkey``, OpenSSL's ``privkey``, Duo's ``skey``)
+        "pass", "priv", "s",
     }
 )  # fmt: skip
 # (the owners ``pass`` is glued to in a password's name: other words end in it,
@@ -1428,6 +1430,8 @@ def value_spans(
         return [], pos
     if name == "PASS" and _TEST_PASSED.match(text, m.end("name")) is not None:
         return [], pos  # a test runner's verdict: ``--- PASS: TestCheckout/case_1``
+    if m.group("sp") is not None and _passed_by_name(text, m.end("name") - len(name)):
+        return [], pos  # ``docker run -e API_SECRET image``: the next word is no value
     prose = said is not None or (
         m.group("sp") is not None
         # (a C preprocessor's constant is an assignment: ``#define API_KEY "v"``)
@@ -2440,6 +2444,16 @@ def _said_of_secret(said: str) -> bool:
         verb = head.group(1)
         return verb is None or verb in _SAID_WORDS
     return _SAID_WORDS.issuperset(_LOWER_WORD.findall(said))
+
+
+#: An option that passes a variable on from the environment by its name alone, as
+#: ``docker run -e NAME``, ``podman run --env NAME`` and ``kubectl``'s ``--env`` do
+_PASSED_BY_NAME = re.compile(r"(?<![\w\-])(?:-e|--env)[ \t]{1,8}$")
+
+
+def _passed_by_name(text: str, start: int) -> bool:
+    """Whether the name starting at ``start`` follows such an option (``-e NAME``)."""
+    return _PASSED_BY_NAME.search(text, max(0, start - 16), start) is not None
 
 
 def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:

@@ -10,9 +10,10 @@ what ``sanitize`` masks in a log line are judged by the same words:
   ``Key-Pair-Id`` and ``Policy``, Azure SAS ``sig``). A presigned URL is a bearer
   credential for its object until it expires.
 - :data:`UPPER_SECRET_WORDS`: short words that name a credential as the last segment of
-  an upper-case name (``GH_PAT``, ``AZURE_DEVOPS_EXT_PAT``, ``SAS``, ``PIN``). Code uses
-  the same words in lower case for other things (``pat`` a pattern, ``pin`` a GPIO
-  pin), so free text reads them only in upper case; structured data and config keys
+  an upper-case name (``GH_PAT``, ``AZURE_DEVOPS_EXT_PAT``, ``SAS``, ``PIN``,
+  ``LDAP_BIND_PW``, ``WIFI_PSK``). Code uses the same words in lower case for other
+  things (``pat`` a pattern, ``pin`` a GPIO pin, ``pw`` a page width), so free text
+  reads them only in upper case; structured data and config keys
   read them as a segment in any case.
 
 A parameter name is judged once percent-decoded (:func:`decode_param_name`): servers
@@ -81,7 +82,7 @@ GENERATED_QUERY_PARAMS: tuple[str, ...] = ("code", "jsessionid", "phpsessid", "a
 _GENERATED_NAMES = frozenset(name.lower() for name in GENERATED_QUERY_PARAMS)
 
 #: Short secret words read as the last segment of an upper-case name.
-UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN")
+UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN", "PW", "PSK")
 
 #: What stands before a parameter name: ``?`` and ``&`` of a query, ``;`` (also the
 #: end of ``&amp;`` in HTML), ``#`` of a fragment (OAuth's ``#access_token=``).

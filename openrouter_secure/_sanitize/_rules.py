@@ -36,6 +36,8 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``_context.column_value_spans``).
 - ``cookies``: each pair of a cookie header, judged by its name
   (``_context.cookie_pairs``).
+- ``manifest``: the values of a Kubernetes Secret's ``data`` or ``stringData`` block
+  (``_manifests.kubernetes_secret_spans``).
 """
 
 from __future__ import annotations
@@ -1097,11 +1099,9 @@ _PAIR_NAME = (
 )
 # A name field's value that can name a secret (it holds a secret word: a superset of
 # what ``_context.is_secret_identifier`` accepts), so a clean pair never reaches Python
-_PAIR_SECRET_WORD = (
-    r"(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|sessionid)|"
-    + "|".join(UPPER_SECRET_WORDS)
-    + ")"
-)
+# (not every short upper-case word: with ``PW`` and ``PSK`` too, Hyperscan's engines for
+# the pair gates cost a record with a ``valueFrom`` field three times more)
+_PAIR_SECRET_WORD = r"(?:(?i:pass|pwd|secret|token|key|auth|cred|cookie|sessionid)|PAT|SAS|PIN)"  # noqa: S105
 _PAIR_SECRET_NAME = rf"[\w./:\-]{{0,112}}{_PAIR_SECRET_WORD}[\w./:\-]{{0,24}}"
 _NAMED_GATE = (
     rf"""{_PAIR_NAME}["']?[ \t]{{0,8}}[:=]?[ \t]{{0,8}}["']?{_PAIR_SECRET_NAME}"""
@@ -1234,6 +1234,31 @@ _NAMED_ELEMENT = (
 _NAMED_ELEMENT_GATE = (
     _NAMED_ELEMENT_HEAD + _PAIR_SECRET_NAME + r"""(?:</key>|</Key>|</name>|</param-name>|["'])"""
 )
+# Vendors' documented variables whose last word names no secret (a certificate, an id,
+# a record key, a private half, ``SK``), in upper snake case, lower snake case and camel
+# case: their value is the vendor's secret
+_VENDOR_VARIABLES = (
+    ("MJ", "APIKEY", "PRIVATE"),  # Mailjet's secret key
+    ("HUAWEICLOUD", "SDK", "SK"),  # Huawei Cloud's secret access key
+    ("CYPRESS", "RECORD", "KEY"),  # Cypress Cloud's record key
+    ("CURRENTS", "RECORD", "KEY"),  # Currents' record key
+    ("AGORA", "APP", "CERTIFICATE"),  # Agora's app certificate (it signs tokens)
+    ("EBAY", "CERT", "ID"),  # eBay's client secret
+)
+_VENDOR_VARIABLE_NAMES = tuple(
+    name
+    for words in _VENDOR_VARIABLES
+    for name in (
+        "_".join(words),
+        "_".join(words).lower(),
+        words[0].lower() + "".join(w.capitalize() for w in words[1:]),
+    )
+)
+
+
+# A CloudFormation parameter's other properties, one a line with its value on it
+# (``Type: String``): a line with none opens the next parameter (``Env:``)
+_CFN_PROPERTIES = r"""(?:[ \t]{1,40}["']?[A-Za-z]{1,32}["']?:[ \t]*[^\s{][^\n]{0,200}\r?\n){0,8}?"""
 # The callees that take a user and then a password (``auth`` and ``login`` only as a
 # method, ``.login(``, or a keyword argument, ``auth=(``: see the rule)
 _CREDENTIAL_CALLS = (
@@ -1887,6 +1912,152 @@ RULES: tuple[Rule, ...] = (
         ("{AQAAABAAAA",),
         r"\{(?P<s>AQAAABAAAA[A-Za-z0-9+/]{20,4096}={0,2})\}",
     ),
+    # Login with Amazon's refresh and access tokens (``Atzr|``, ``Atza|``: Alexa skills,
+    # the Selling Partner and Advertising APIs)
+    Rule(
+        "amazon-lwa-token",
+        ("Atzr|", "Atza|"),
+        r"(?<![A-Za-z0-9])(?P<s>Atz[ar]\|[A-Za-z0-9_\-+/=]{40,2048})",
+    ),
+    # A NATS NKey's seed (``S`` and the key's type, then base32, 58 in all: ``SUA...``
+    # a user's, ``SAA...`` an account's, ``SOA...`` an operator's), as ``.creds`` files and
+    # ``nsc`` print it
+    Rule(
+        "nats-nkey-seed",
+        ("SUA", "SAA", "SOA", "SNA", "SCA", "SXA"),
+        r"(?<![A-Za-z0-9])(?P<s>S[UAONCX]A[A-Z2-7]{55})(?![A-Za-z0-9])",
+    ),
+    # A Salesforce session id or OAuth access token: the org's id (``00D`` and 12 or 15
+    # characters), ``!`` and the token
+    Rule(
+        "salesforce-session-id",
+        ("00D",),
+        r"(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{40,1024})",
+        hs_gates=((r"00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{40}", 0),),
+    ),
+    # An Unleash API token for all projects (``*:production.<64 hex>``) or several
+    # (``[]:development.<hex>``); one for a named project reads as a generated value
+    # under its name (``UNLEASH_API_TOKEN=default:production.<hex>``)
+    Rule(
+        "unleash-api-token",
+        ("*:", "[]:"),
+        r"(?P<s>(?:\*|\[\]):[A-Za-z0-9_\-]{1,64}\.[0-9a-f]{64})(?![A-Za-z0-9])",
+    ),
+    # An encrypted JWT (JWE, compact form: a header, an encrypted key that is empty for
+    # ``dir``, an IV, the ciphertext and a tag), as NextAuth's session cookie holds one
+    Rule(
+        "jwe",
+        ("eyJ",),
+        r"(?<![A-Za-z0-9_\-])(?P<s>eyJ[A-Za-z0-9_\-]{8,1024}\.[A-Za-z0-9_\-]{0,2048}"
+        r"\.[A-Za-z0-9_\-]{8,256}\.[A-Za-z0-9_\-]{8,12000}\.[A-Za-z0-9_\-]{8,128})"
+        r"(?![A-Za-z0-9_\-.])",
+        max_len=16000,
+        hs_gates=(
+            (r"eyJ[A-Za-z0-9_\-]{8}[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]{8}", 3300),
+        ),
+    ),
+    # A PuTTY private key file's private lines (``.ppk``, versions 2 and 3; encrypted or
+    # not), also as one JSON-escaped or environment-escaped string (``\\n``)
+    Rule(
+        "putty-private-key",
+        ("Private-Lines:",),
+        r"Private-Lines:[ \t]{0,8}[0-9]{1,3}[ \t]{0,8}(?:\r?\n|(?:\\r)?\\n)[ \t]{0,40}"
+        # (each line whole: not the next line's ``Private-MAC``)
+        r"(?P<s>[A-Za-z0-9+/=]{4,76}(?![\w+/=:\-])"
+        r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]{0,40}[A-Za-z0-9+/=]{4,76}(?![\w+/=:\-])){0,127})",
+        keep=0,
+        max_len=16000,
+    ),
+    # The value of a vendor's documented variable whose name holds no secret word
+    # (``MJ_APIKEY_PRIVATE``, ``CYPRESS_RECORD_KEY``, ``AGORA_APP_CERTIFICATE``), when it
+    # reads as generated
+    Rule(
+        "vendor-secret-variable",
+        _VENDOR_VARIABLE_NAMES,
+        r"(?:" + "|".join(_VENDOR_VARIABLE_NAMES) + r""")["']?[ \t]{0,8}(?::=|=>|[=:])[ \t]{0,8}"""
+        r"""(?P<q>["']?)(?P<s>[A-Za-z0-9+/_\-.=]{12,256})(?P=q)(?![A-Za-z0-9+/_\-.=])""",
+        keep=0,
+        kind="generated",
+    ),
+    # A Kubernetes Secret's values, under ``data`` (base64) or ``stringData``, whatever
+    # their keys are called; judged in Python (the document must be a Secret)
+    Rule(
+        "kubernetes-secret",
+        ("data:", "stringData:"),
+        r"(?<![^\n])(?:stringData|data):[ \t]{0,8}\r?\n"
+        r"(?P<s>(?:[ \t]{1,40}[^\n]{0,4096}(?:\n|$)){1,400})",
+        keep=0,
+        kind="manifest",
+        max_len=16000,
+        gate=r"""(?:stringData|data):[ \t]{0,8}\r?\n[ \t]{1,40}["']?[\w.\-]{1,253}["']?:""",
+        hs_gates=((r"""\n(?:stringData|data):[ \t]*\r?\n[ \t]+["']?[\w.\-]+["']?:""", 400),),
+    ),
+    # Django's ``SECRET_KEY`` as ``get_random_secret_key`` makes it: 50 characters of
+    # lower-case letters, digits and ``!@#$%^&*(-_=+)``, brackets and all (which read as
+    # code under any other name), with a digit and one of the symbols
+    Rule(
+        "django-secret-key",
+        ("SECRET_KEY",),
+        r"""SECRET_KEY["']?[ \t]{0,8}[=:][ \t]{0,8}(?P<q>["']?)"""
+        r"(?P<s>(?:django-insecure-)?"
+        r"(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[!@#$%^&*(=+)])(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[0-9])"
+        r"[a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])(?P=q)",
+        keep=0,
+        hs_gates=(
+            (
+                r"""SECRET_KEY["']?[ \t]*[=:][ \t]*["']?(?:django-insecure-)?"""
+                r"[a-z0-9!@#$%^&*(\-_=+)]{50}",
+                0,
+            ),
+        ),
+    ),
+    # Make's (formerly Integromat's) webhook URLs: whoever has one can trigger the
+    # scenario
+    Rule(
+        "make-webhook",
+        (".make.com/", "hook.integromat.com/"),
+        r"(?:\.make\.com/|hook\.integromat\.com/)(?P<s>[a-z0-9]{32})(?![A-Za-z0-9])",
+        keep=0,
+    ),
+    # An Oracle connect string's password: ``jdbc:oracle:thin:user/pw@host``, ``sqlplus
+    # user/pw@db``
+    Rule(
+        "oracle-connect-password",
+        ("jdbc:oracle:", "sqlplus"),
+        r"(?:jdbc:oracle:[a-z]{2,8}:|sqlplus(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8})"
+        r"""(?P<user>[A-Za-z][\w$#]{0,127})/(?P<s>[^@\s"'/\\]{1,256})(?=@|[ \t]|$)""",
+        keep=0,
+        kind="password",
+    ),
+    # ``aws configure``'s prompt for the secret key, answered
+    Rule(
+        "aws-configure-secret",
+        ("Secret Access Key [",),
+        r"Secret Access Key \[[^\]\n]{0,64}\]:[ \t]*(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+        keep=0,
+    ),
+    # A CloudFormation parameter's default under ``NoEcho: true``, which hides it from
+    # the console: the template's author marked it a secret (YAML, the properties in
+    # either order with others between; JSON, in one object)
+    Rule(
+        "cloudformation-noecho-default",
+        ("NoEcho", "Default:", '"Default"'),
+        r"""(?:NoEcho["']?[ \t]*:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*,?[ \t]*\r?\n"""
+        + _CFN_PROPERTIES
+        + r"""[ \t]{1,40}["']?Default["']?:[ \t]*"""
+        r"""|NoEcho"[ \t]*:[ \t]*"?true"?[ \t]*,[^{}]{0,1024}?"Default"[ \t]*:[ \t]*"""
+        # (the default first: ``NoEcho`` after it, in the same parameter)
+        r"""|(?=Default:[ \t]*["']?[^\s"']{1,256}["']?[ \t]*\r?\n"""
+        + _CFN_PROPERTIES
+        + r"""[ \t]{1,40}NoEcho:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\r?\n|$))"""
+        r"""Default:[ \t]*"""
+        r"""|(?="Default"[ \t]*:[ \t]*"[^"\n]{1,1024}"[^{}]{0,1024}?"NoEcho"[ \t]*:[ \t]*"?true)"""
+        r""""Default"[ \t]*:[ \t]*)"""
+        r"""(?P<q>["']?)(?P<s>[^\s"'{}\[\]][^\s"']{0,1023})(?P=q)""",
+        keep=0,
+        kind="argument",
+        max_len=4000,
+    ),
     # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
     # Notion's integration tokens before ``ntn_``: found by the whole token, as
     # ``secret_`` begins many names (``secret_key``, ``secret_ref``).
@@ -2419,17 +2590,20 @@ RULES: tuple[Rule, ...] = (
     ),
     # A secret's value given on the command line of the tools that store one: GitHub's
     # ``gh secret set NAME --body v``, Azure's ``az keyvault secret set ... --value v``,
-    # AWS's ``aws ssm put-parameter ... --type SecureString --value v``. Judged as a
+    # AWS's ``aws ssm put-parameter ... --type SecureString --value v``, Vercel's ``vercel
+    # env add NAME production <<< "v"``. Judged as a
     # password; variables (``--body "$TOKEN"``) stay.
     # (and NuGet's key, ``nuget push a.nupkg -k v``, ``/ApiKey v``, also ``dotnet nuget
     # push``)
     Rule(
         "cli-secret-value",
         (
-            *("secret set", "put-parameter", "nuget push", "choco", "cargo login", "pypi-token."),
+            *("secret set", "env add", "put-parameter", "nuget push", "choco", "cargo login"),
+            "pypi-token.",
             *("http-basic.", "--with-token", "set-agent-token", "bw", "nuget", "cargo"),
         ),
-        rf"""(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set{_CLI_ARGS}"""
+        rf"""(?:(?:(?:(?<=\bgh )|(?<=keyvault ))secret[ \t]+set|(?<=\bvercel )env[ \t]+add)"""
+        rf"""{_CLI_ARGS}"""
         r"""(?:[ \t](?:--body|-b|--value)(?:[ \t]{1,4}|=|(?=["']))|[ \t]*<<<[ \t]{0,4})"""
         rf"""|put-parameter(?=(?:[^\n\\]|\\\r?\n|\\[^\r\n]){{0,512}}SecureString)"""
         rf"""{_CLI_ARGS}[ \t]--value(?:[ \t]{{1,4}}|=)"""

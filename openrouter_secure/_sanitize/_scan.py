@@ -46,6 +46,7 @@ from ._context import (
     value_spans,
 )
 from ._literals import trie_pattern
+from ._manifests import kubernetes_secret_spans
 from ._names import (
     ESCAPED_PARAM_DELIMITERS,
     PARAM_DELIMITERS,
@@ -728,8 +729,11 @@ class Scanner:
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
-        if kind in ("columns", "cookies"):
-            found = column_value_spans(m) if kind == "columns" else cookie_value_spans(m)
+        if kind in ("columns", "cookies", "manifest"):
+            if kind == "manifest":
+                found = kubernetes_secret_spans(text, m)
+            else:
+                found = column_value_spans(m) if kind == "columns" else cookie_value_spans(m)
             hits.extend((m.start(), lo, hi, ri, rule.keep) for lo, hi in found)
             return bool(found)
         s = m.group("s")
