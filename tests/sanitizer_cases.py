@@ -107,6 +107,16 @@ def _putty() -> tuple[str, str]:
     return text, body[:64]
 
 
+def _nkey_seed() -> str:
+    """A NATS user's seed as ``nkeys`` encodes one: two prefix bytes, 32 random bytes and
+    their CRC-16, in base32."""
+    import binascii
+
+    raw = bytes([149, 0]) + secrets.token_bytes(32)
+    crc = binascii.crc_hqx(raw, 0).to_bytes(2, "little")
+    return base64.b32encode(raw + crc).decode().rstrip("=")
+
+
 def _jwe_header() -> str:
     return base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM"}').decode().rstrip("=")
 
@@ -201,7 +211,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "amazon-lwa-token": lambda: _pair(
         f"refresh_token={(k := 'Atzr|' + rnd(ALNUM + '-_', 120))}&client_id=amzn1", k
     ),
-    "nats-nkey-seed": lambda: _pair(f"seed: {(k := 'SUA' + rnd(UPPER32, 55))}", k),
+    "nats-nkey-seed": lambda: _pair(f"seed: {(k := _nkey_seed())}", k),
     "salesforce-session-id": lambda: _pair(
         f"Cookie: sid={(k := '00D' + rnd(ALNUM, 12) + '!' + rnd(ALNUM + '._', 96))}", k
     ),
@@ -403,7 +413,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     ),
     "amazon-lwa-token": lambda: "Atzr|short and Atza| alone, xAtzr|" + rnd(ALNUM, 60),
     "nats-nkey-seed": lambda: (
-        f"SOA record: ns1.example.com; SUA{rnd(UPPER32, 40)}; xSAA{rnd(UPPER32, 55)}"
+        f"SOA record: ns1.example.com; SUA{rnd(UPPER32, 40)}; xSAA{rnd(UPPER32, 55)}; "
+        # (an Algorand address of a seed's shape: its checksum is not a seed's)
+        f"{_nkey_seed()[:-2]}{'AB' if not _nkey_seed().endswith('AB') else 'CD'}"
     ),
     "salesforce-session-id": lambda: f"00D{rnd(ALNUM, 12)} alone, 00D{rnd(ALNUM, 12)}!short",
     "unleash-api-token": lambda: (

@@ -5404,3 +5404,106 @@ def test_a_config_maps_data_stays_beside_a_secret() -> None:
         "kind: Secret\nstringData:\n  a: ${A}\n---\n"
         f"kind: ConfigMap\ndata:\n  cache: {rnd(ALNUM, 24)}\n"
     )
+
+
+# -- found by an attack on the rules above ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "UNLEASH_API_TOKEN=*:production.{h56}",
+        "token: '[]:development.{h56}'",
+        "UNLEASH_API_TOKEN=*:*.{h64}",
+    ],
+)
+def test_unleash_tokens_as_unleash_makes_them_are_masked(shape: str) -> None:
+    text = shape.format(h56=rnd(HEX, 56), h64=rnd(HEX, 64))
+    token = text.split("=", 1)[-1].split(": ", 1)[-1].strip("'")
+    _masked_everywhere(text, token)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "SECRET_KEY = '{v}'",
+        "SECRET_KEY_FALLBACKS = ['{v}']",
+        'settings: {{\\"SECRET_KEY\\": \\"{v}\\"}}',
+        'django_secret_key = "{v}"',
+    ],
+)
+def test_a_django_key_with_what_reads_as_a_template_is_masked(shape: str) -> None:
+    # (``%(`` and ``$(`` in it, as about one key in 25 has)
+    alphabet = string.ascii_lowercase + string.digits + "!@#*-_=+)"
+    key = rnd(alphabet, 20) + "%(" + rnd(alphabet, 20) + "$(" + rnd(alphabet, 5) + "7"
+    assert len(key) == 50
+    _masked_everywhere(shape.format(v=key), key)
+
+
+def test_a_chunked_nextauth_cookies_first_part_is_masked() -> None:
+    header = base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM"}').decode().rstrip("=")
+    part = f"{header}..{rnd(ALNUM, 22)}.{rnd(ALNUM + '-_', 3000)}"
+    _masked_everywhere(f"Cookie: __Secure-next-auth.session-token.0={part}; theme=dark", part)
+
+
+def test_a_salesforce_session_id_in_a_frontdoor_url_is_masked() -> None:
+    sid = f"00D{rnd(ALNUM, 12)}%21{rnd(ALNUM + '.', 96)}"
+    _masked_everywhere(f"https://acme.my.salesforce.com/secur/frontdoor.jsp?sid={sid}", sid)
+
+
+def test_a_make_webhook_with_escaped_slashes_is_masked() -> None:
+    hook = rnd(HEX + "ghijklmnopqrstuvwxyz", 32)
+    _masked_everywhere(f'{{"url":"https:\\/\\/hook.eu1.make.com\\/{hook}"}}', hook)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'sqlplus "sys/{v}@orcl as sysdba"',
+        "sqlplus -s 'app/{v}@orcl'",
+        "C:\\app\\oracle\\bin\\sqlplus.exe app/{v}@ORCL",
+        'jdbc:oracle:thin:app/"{v}"@dbhost:1521/svc',
+        "JDBC:ORACLE:THIN:app/{v}@dbhost:1521/svc",
+    ],
+)
+def test_oracle_connect_strings_quoted_or_in_upper_case_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 12) + "#42"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "    # admin password\n",
+        "\n",
+        "    Description: >-\n      the admin\n      password\n",
+        "    AllowedValues:\n      - a\n      - b\n",
+    ],
+)
+def test_a_noecho_default_is_masked_across_comments_lists_and_descriptions(between: str) -> None:
+    v = rnd(ALNUM, 16)
+    first = f"Parameters:\n  DBPassword:\n    NoEcho: true\n{between}    Default: {v}\n"
+    _masked_everywhere(first, v)
+    _masked_everywhere(f"  DBPassword:\n    Default: {v}\n{between}    NoEcho: true\n", v)
+
+
+def test_a_noecho_default_is_masked_whole() -> None:
+    v = rnd(ALNUM, 14)
+    _masked_everywhere(f"  DBPassword:\n    NoEcho: true\n    Default: Kq7vZ2 {v} horse\n", v)
+    _masked_everywhere(f'{{"NoEcho": "true", "Default": "a\\"{v}"}}', v)
+
+
+@pytest.mark.parametrize("text", ["LDAP_BIND_PW=Winter#2023", "SLAPD_ROOTPW=Tr0ub4dor&3"])
+def test_a_pw_names_value_is_judged_as_a_password(text: str) -> None:
+    _masked_everywhere(text, text.split("=", 1)[1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"command": "docker", "args": ["run", "-i", "--rm", "-e", "API_SECRET", "mcp/srv:1.0"]}',
+        "args = ['run', '--env', 'DB_PASSWORD', 'ghcr.io/sooperset/mcp-atlassian:latest']",
+    ],
+)
+def test_a_variable_passed_by_name_in_an_argument_list_has_no_value(text: str) -> None:
+    _kept_everywhere(text)

@@ -340,6 +340,8 @@ def is_secret_identifier(name: str) -> bool:
         return name.isupper() and len(segs) > 1
     if last.upper() in UPPER_SECRET_WORDS:  # GH_PAT, SAS, PIN; not ``pat`` (a pattern)
         return name.isupper()
+    if name.isupper() and _glued_pw(last):  # slapd's ``ROOTPW``, nslcd's ``BINDPW``
+        return True
     for word in NAME_WORDS:
         if last == word:
             return prev not in _NOT_OWNERS.get(word, ())
@@ -418,8 +420,16 @@ def is_password_name(name: str) -> bool:
     """Whether ``name``'s last segment is a password word (any non-trivial value counts)."""
     segs = _name_words(name)
     return bool(segs) and (
-        segs[-1] in PASSWORD_WORDS or segs[-1].endswith(("password", "passwd", "secret"))
+        segs[-1] in PASSWORD_WORDS
+        or segs[-1].endswith(("password", "passwd", "secret"))
+        # (``LDAP_BIND_PW``, slapd's ``ROOTPW``: upper case, as the name is read)
+        or (name.isupper() and (segs[-1] == "pw" or _glued_pw(segs[-1])))
     )
+
+
+def _glued_pw(last: str) -> bool:
+    """``rootpw``, ``bindpw``: ``pw`` after an owner a password is glued to."""
+    return last.endswith("pw") and last[:-2] in _PASS_OWNERS
 
 
 # -- values -------------------------------------------------------------------------------
@@ -1430,8 +1440,12 @@ def value_spans(
         return [], pos
     if name == "PASS" and _TEST_PASSED.match(text, m.end("name")) is not None:
         return [], pos  # a test runner's verdict: ``--- PASS: TestCheckout/case_1``
-    if m.group("sp") is not None and _passed_by_name(text, m.end("name") - len(name)):
-        return [], pos  # ``docker run -e API_SECRET image``: the next word is no value
+    if text[m.end("name") : m.end("name") + 1] not in ("=", ":") and _passed_by_name(
+        text, m.end("name") - len(name)
+    ):
+        # ``docker run -e API_SECRET image``, ``["-e", "API_SECRET", "image"]``: the next
+        # word is no value
+        return [], pos
     prose = said is not None or (
         m.group("sp") is not None
         # (a C preprocessor's constant is an assignment: ``#define API_KEY "v"``)
@@ -2447,13 +2461,14 @@ def _said_of_secret(said: str) -> bool:
 
 
 #: An option that passes a variable on from the environment by its name alone, as
-#: ``docker run -e NAME``, ``podman run --env NAME`` and ``kubectl``'s ``--env`` do
-_PASSED_BY_NAME = re.compile(r"(?<![\w\-])(?:-e|--env)[ \t]{1,8}$")
+#: ``docker run -e NAME``, ``podman run --env NAME`` and ``kubectl``'s ``--env`` do, on
+#: a command line or in a JSON or TOML list of arguments (an MCP client's config)
+_PASSED_BY_NAME = re.compile(r"""(?<![\w\-])(?:-e|--env)(?:[ \t]{1,8}|["'],[ \t]{0,8}["'])$""")
 
 
 def _passed_by_name(text: str, start: int) -> bool:
     """Whether the name starting at ``start`` follows such an option (``-e NAME``)."""
-    return _PASSED_BY_NAME.search(text, max(0, start - 16), start) is not None
+    return _PASSED_BY_NAME.search(text, max(0, start - 20), start) is not None
 
 
 def _word_before_rejects(text: str, m: re.Match[str], name: str) -> bool:

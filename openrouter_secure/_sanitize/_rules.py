@@ -38,6 +38,9 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``_context.cookie_pairs``).
 - ``manifest``: the values of a Kubernetes Secret's ``data`` or ``stringData`` block
   (``_manifests.kubernetes_secret_spans``).
+- ``nkey``: a NATS NKey's seed whose checksum holds (:func:`nkey_checksum_ok`).
+- ``format``: a value whose strict format is the evidence, with no other check
+  (Django's keys hold ``%(`` and ``$(``, which read as templates elsewhere).
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ __all__ = [
     "is_placeholder",
     "is_secret_identifier",
     "looks_random",
+    "nkey_checksum_ok",
 ]
 
 
@@ -1256,9 +1260,20 @@ _VENDOR_VARIABLE_NAMES = tuple(
 )
 
 
-# A CloudFormation parameter's other properties, one a line with its value on it
-# (``Type: String``): a line with none opens the next parameter (``Env:``)
-_CFN_PROPERTIES = r"""(?:[ \t]{1,40}["']?[A-Za-z]{1,32}["']?:[ \t]*[^\s{][^\n]{0,200}\r?\n){0,8}?"""
+def _cfn_between(indent: str) -> str:
+    """A CloudFormation parameter's lines between two of its properties: at the indent
+    of group ``indent`` or deeper (other properties, a list's items, a folded
+    description's lines), comments and blank lines; a line indented less opens the next
+    parameter."""
+    # (the two kinds of line apart: a line read both ways would cost a try per way, two
+    # to the power of the lines)
+    return (
+        rf"""(?:(?P={indent})(?![ \t]{{0,40}}(?:\#|\r?\n|$))[^\n]{{0,200}}\r?\n"""
+        rf"""|[ \t]{{0,40}}(?:\#[^\n]{{0,200}})?\r?\n){{0,16}}?"""
+    )
+
+
+_CFN_TRUE = r"""["']?NoEcho["']?:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\#[^\n]{0,200})?"""
 # The callees that take a user and then a password (``auth`` and ``login`` only as a
 # method, ``.login(``, or a keyword argument, ``auth=(``: see the rule)
 _CREDENTIAL_CALLS = (
@@ -1926,22 +1941,29 @@ RULES: tuple[Rule, ...] = (
         "nats-nkey-seed",
         ("SUA", "SAA", "SOA", "SNA", "SCA", "SXA"),
         r"(?<![A-Za-z0-9])(?P<s>S[UAONCX]A[A-Z2-7]{55})(?![A-Za-z0-9])",
+        # (its CRC-16 checked: Algorand's addresses have the same shape)
+        kind="nkey",
     ),
     # A Salesforce session id or OAuth access token: the org's id (``00D`` and 12 or 15
     # characters), ``!`` and the token
     Rule(
         "salesforce-session-id",
         ("00D",),
-        r"(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{40,1024})",
-        hs_gates=((r"00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{40}", 0),),
+        # (the ``!`` percent-encoded too, in a ``frontdoor.jsp?sid=`` URL)
+        r"(?<![A-Za-z0-9])(?P<s>00D[A-Za-z0-9]{12,15}(?:!|%21)[A-Za-z0-9._]{40,1024})",
+        hs_gates=((r"00D[A-Za-z0-9]{12,15}(?:!|%21)[A-Za-z0-9._]{40}", 0),),
     ),
-    # An Unleash API token for all projects (``*:production.<64 hex>``) or several
-    # (``[]:development.<hex>``); one for a named project reads as a generated value
+    # An Unleash API token for all projects (``*:production.<56 hex>``, an admin's
+    # ``*:*.<hex>``) or several (``[]:development.<hex>``); one for a named project reads
+    # as a generated value
     # under its name (``UNLEASH_API_TOKEN=default:production.<hex>``)
     Rule(
         "unleash-api-token",
         ("*:", "[]:"),
-        r"(?P<s>(?:\*|\[\]):[A-Za-z0-9_\-]{1,64}\.[0-9a-f]{64})(?![A-Za-z0-9])",
+        # (Unleash draws 28 random bytes: 56 hex digits; 64 in older versions; an admin
+        # token's environment is ``*`` too)
+        r"(?P<s>(?:\*|\[\]):(?:\*|[A-Za-z0-9_\-]{1,64})\.[0-9a-f]{56}(?:[0-9a-f]{8})?)"
+        r"(?![A-Za-z0-9])",
     ),
     # An encrypted JWT (JWE, compact form: a header, an encrypted key that is empty for
     # ``dir``, an IV, the ciphertext and a tag), as NextAuth's session cookie holds one
@@ -1949,7 +1971,8 @@ RULES: tuple[Rule, ...] = (
         "jwe",
         ("eyJ",),
         r"(?<![A-Za-z0-9_\-])(?P<s>eyJ[A-Za-z0-9_\-]{8,1024}\.[A-Za-z0-9_\-]{0,2048}"
-        r"\.[A-Za-z0-9_\-]{8,256}\.[A-Za-z0-9_\-]{8,12000}\.[A-Za-z0-9_\-]{8,128})"
+        # (a chunked cookie's first part, ``.session-token.0=``, ends before the tag)
+        r"\.[A-Za-z0-9_\-]{8,256}\.[A-Za-z0-9_\-]{8,12000}(?:\.[A-Za-z0-9_\-]{8,128})?)"
         r"(?![A-Za-z0-9_\-.])",
         max_len=16000,
         hs_gates=(
@@ -1997,17 +2020,24 @@ RULES: tuple[Rule, ...] = (
     # code under any other name), with a digit and one of the symbols
     Rule(
         "django-secret-key",
-        ("SECRET_KEY",),
-        r"""SECRET_KEY["']?[ \t]{0,8}[=:][ \t]{0,8}(?P<q>["']?)"""
+        ("SECRET_KEY", "secret_key"),
+        # (also the rotated keys of ``SECRET_KEY_FALLBACKS = ['<key>', ...]``, the first
+        # read here, and a JSON string's escaped quote)
+        r"""(?:SECRET_KEY(?:_FALLBACKS)?|secret_key)\\?["']?[ \t]{0,8}[=:][ \t]{0,8}\[?"""
+        r"""[ \t]{0,8}(?:\\?["'])?"""
         r"(?P<s>(?:django-insecure-)?"
         r"(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[!@#$%^&*(=+)])(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[0-9])"
-        r"[a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])(?P=q)",
+        r"[a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])",
         keep=0,
+        # (its format is the evidence: ``%(`` and ``$(`` in it are no template's)
+        kind="format",
         hs_gates=(
             (
-                r"""SECRET_KEY["']?[ \t]*[=:][ \t]*["']?(?:django-insecure-)?"""
-                r"[a-z0-9!@#$%^&*(\-_=+)]{50}",
-                0,
+                # (``django-insecure-`` is of the alphabet too)
+                r"""(?:SECRET_KEY|secret_key)(?:_FALLBACKS)?\\?["']?[ \t]*[=:][ \t]*\[?"""
+                r"""[ \t]*\\?["']?[a-z0-9!@#$%^&*(\-_=+)]{50}""",
+                # (no start of match: with it, Hyperscan finds the pattern too large)
+                160,
             ),
         ),
     ),
@@ -2015,17 +2045,22 @@ RULES: tuple[Rule, ...] = (
     # scenario
     Rule(
         "make-webhook",
-        (".make.com/", "hook.integromat.com/"),
-        r"(?:\.make\.com/|hook\.integromat\.com/)(?P<s>[a-z0-9]{32})(?![A-Za-z0-9])",
+        (".make.com", ".make.celonis.com", "integromat.com"),
+        # (its slash JSON-escaped or percent-encoded too)
+        r"(?:\.make(?:\.celonis)?\.com|integromat\.com)(?:/|\\/|%2[Ff])(?P<s>[a-z0-9]{32})"
+        r"(?![A-Za-z0-9])",
         keep=0,
     ),
     # An Oracle connect string's password: ``jdbc:oracle:thin:user/pw@host``, ``sqlplus
     # user/pw@db``
     Rule(
         "oracle-connect-password",
-        ("jdbc:oracle:", "sqlplus"),
-        r"(?:jdbc:oracle:[a-z]{2,8}:|sqlplus(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8})"
-        r"""(?P<user>[A-Za-z][\w$#]{0,127})/(?P<s>[^@\s"'/\\]{1,256})(?=@|[ \t]|$)""",
+        ("jdbc:oracle:", "JDBC:ORACLE:", "sqlplus", "SQLPLUS"),
+        # (the connect string quoted whole, ``sqlplus "sys/pw@orcl as sysdba"``, or the
+        # password alone, JDBC's ``app/"pw"@host``)
+        r"(?:(?i:jdbc:oracle:[a-z]{2,8}:)"
+        r"""|(?i:sqlplus)(?:\.exe)?(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8}["']?)"""
+        r"""(?P<user>[A-Za-z][\w$#]{0,127})/"?(?P<s>[^@\s"'/\\]{1,256})"?(?=@|[ \t"']|$)""",
         keep=0,
         kind="password",
     ),
@@ -2042,21 +2077,28 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "cloudformation-noecho-default",
         ("NoEcho", "Default:", '"Default"'),
-        r"""(?:NoEcho["']?[ \t]*:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*,?[ \t]*\r?\n"""
-        + _CFN_PROPERTIES
-        + r"""[ \t]{1,40}["']?Default["']?:[ \t]*"""
+        # (from the line's start: its indent is the parameter's)
+        r"""(?s:.){0,41}?(?:(?<![^\n])(?P<i>[ \t]{1,40})"""
+        + _CFN_TRUE
+        + r"""\r?\n"""
+        + _cfn_between("i")
+        + r"""(?P=i)["']?Default["']?:[ \t]*"""
         r"""|NoEcho"[ \t]*:[ \t]*"?true"?[ \t]*,[^{}]{0,1024}?"Default"[ \t]*:[ \t]*"""
         # (the default first: ``NoEcho`` after it, in the same parameter)
-        r"""|(?=Default:[ \t]*["']?[^\s"']{1,256}["']?[ \t]*\r?\n"""
-        + _CFN_PROPERTIES
-        + r"""[ \t]{1,40}NoEcho:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\r?\n|$))"""
-        r"""Default:[ \t]*"""
-        r"""|(?="Default"[ \t]*:[ \t]*"[^"\n]{1,1024}"[^{}]{0,1024}?"NoEcho"[ \t]*:[ \t]*"?true)"""
-        r""""Default"[ \t]*:[ \t]*)"""
-        r"""(?P<q>["']?)(?P<s>[^\s"'{}\[\]][^\s"']{0,1023})(?P=q)""",
+        r"""|(?<![^\n])(?=(?P<j>[ \t]{1,40})["']?Default["']?:[^\n]{1,1024}\r?\n"""
+        + _cfn_between("j")
+        + r"""(?P=j)"""
+        + _CFN_TRUE
+        + r"""(?:\r?\n|$))(?P=j)["']?Default["']?:[ \t]*"""
+        r"""|(?="Default"[ \t]*:[ \t]*"(?:[^"\n\\]|\\.){1,1024}"[^{}]{0,1024}?"NoEcho"[ \t]*:"""
+        r"""[ \t]*"?true)"Default"[ \t]*:[ \t]*)"""
+        # (a quoted value whole, escapes and all; a bare one to the line's end or comment)
+        r"""(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,1024})(?P=q)"""
+        r"""|(?P<u>[^\s"'{}\[\]#|>][^\n]{0,1023}?)(?=[ \t]*(?:\r?\n|$|[ \t]\#)))""",
+        back=41,
         keep=0,
         kind="argument",
-        max_len=4000,
+        max_len=6000,
     ),
     # Mailgun's ``key-`` and 32 hex digits: a rule of its own, gated by its format, since
     # Notion's integration tokens before ``ntn_``: found by the whole token, as
@@ -3320,3 +3362,17 @@ def is_secret_identifier(name: str) -> bool:
     if last in {"value", "string", "data"} and len(segs) > 1:
         return is_secret_identifier("_".join(segs[:-1]))
     return False
+
+
+def nkey_checksum_ok(seed: str) -> bool:
+    """Whether a NATS NKey's text (base32, unpadded) ends in the CRC-16/XMODEM of the
+    bytes before it, little-endian, as ``nkeys`` writes it."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    except binascii.Error:
+        return False
+    data, crc = raw[:-2], int.from_bytes(raw[-2:], "little")
+    return binascii.crc_hqx(data, 0) == crc

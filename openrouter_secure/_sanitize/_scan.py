@@ -64,6 +64,7 @@ from ._rules import (
     has_sequence,
     is_placeholder,
     looks_random,
+    nkey_checksum_ok,
 )
 
 __all__ = [
@@ -834,7 +835,9 @@ class Scanner:
             # (``Bearer a=b``, X's ``...%3D...``)
             if not looks_like_token(_ESCAPES_AND_PADDING.sub("", s)):
                 return False
-        elif kind == "pem" and _PEM_BODY.search(s) is None:
+        elif (kind == "pem" and _PEM_BODY.search(s) is None) or (
+            kind == "nkey" and not nkey_checksum_ok(s)
+        ):
             return False
         end = span[1]
         if kind == "token":
