@@ -5507,3 +5507,16 @@ def test_a_pw_names_value_is_judged_as_a_password(text: str) -> None:
 )
 def test_a_variable_passed_by_name_in_an_argument_list_has_no_value(text: str) -> None:
     _kept_everywhere(text)
+
+
+def test_random_letters_and_a_number_after_a_symbol_are_no_id() -> None:
+    from openrouter_secure._sanitize._context import _random_letters
+
+    # (drawn once by the per-rule test: read as ``order#853``, an id)
+    letters = next(
+        p
+        for p in (rnd(string.ascii_letters, 16) for _ in range(100))
+        if _random_letters(p, lower=False)
+    )
+    password = f"{letters}#{rnd(string.digits, 3)}"
+    _masked_everywhere(f'requests.get(url, auth=("deploy", "{password}"), timeout=5)', password)

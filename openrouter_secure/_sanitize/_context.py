@@ -491,6 +491,17 @@ _NUMBERISH = re.compile(r"[+\-]?\d[\d.,:_\-/ TZ+]*[a-zA-Z]{0,3}")  # numbers, da
 _WORD_NUMBER = re.compile(
     r"[A-Za-z]{2,20}[:/#@_\-.]\d{1,20}|(?:[A-Za-z]{2,20}[:/#@_\-.]){2,4}\d{1,6}"
 )
+
+
+def _word_and_number(value: str) -> bool:
+    """Words and a number (:data:`_WORD_NUMBER`) whose letters read as words: not 16
+    random letters or more before the number (``NtBsphHSkNOPDDCX#853``, a password)."""
+    if _WORD_NUMBER.fullmatch(value) is None:
+        return False
+    letters = value.rstrip(string.digits)[:-1]
+    return not _random_letters(letters, lower=False)
+
+
 # A container image and its version's tag (``postgres:16.2``, ``python:3.12-slim``,
 # ``ghcr.io/acme/app:v1.2.3``, ``bitnami/postgresql:16.2.0-debian-12-r5``): the tag a
 # version, then words or short numbers (a token after ``prod:`` holds neither)
@@ -1019,7 +1030,7 @@ def _value_kind(value: str, password: bool) -> bool:
         or _looks_code(head)
     ):
         return False
-    if not password and (_WORD_NUMBER.fullmatch(value) is not None or _image_tag(value)):
+    if not password and (_word_and_number(value) or _image_tag(value)):
         # an id (``user:926382``), an image (``postgres:16.2``); under a password name,
         # ``Summer@2024``
         return False
