@@ -117,6 +117,10 @@ def _nkey_seed() -> str:
     return base64.b32encode(raw + crc).decode().rstrip("=")
 
 
+def _one_character_changed(text: str, at: int) -> str:
+    return text[:at] + ("B" if text[at] != "B" else "C") + text[at + 1 :]
+
+
 def _jwe_header() -> str:
     return base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM"}').decode().rstrip("=")
 
@@ -414,8 +418,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "amazon-lwa-token": lambda: "Atzr|short and Atza| alone, xAtzr|" + rnd(ALNUM, 60),
     "nats-nkey-seed": lambda: (
         f"SOA record: ns1.example.com; SUA{rnd(UPPER32, 40)}; xSAA{rnd(UPPER32, 55)}; "
-        # (an Algorand address of a seed's shape: its checksum is not a seed's)
-        f"{_nkey_seed()[:-2]}{'AB' if not _nkey_seed().endswith('AB') else 'CD'}"
+        # (of a seed's shape, one character changed: its CRC-16 no longer holds, as an
+        # Algorand address's does not; the CRC finds every change of one character)
+        + _one_character_changed(_nkey_seed(), 10)
     ),
     "salesforce-session-id": lambda: f"00D{rnd(ALNUM, 12)} alone, 00D{rnd(ALNUM, 12)}!short",
     "unleash-api-token": lambda: (

@@ -355,3 +355,27 @@ def test_a_table_row_of_blanks_finishes_without_catastrophic_backtracking(line: 
     row = line.replace("{v}", rnd(ALNUM, 31) + "7")
     spent = _cpu_seconds_to_sanitize(row * (200_000 // len(row)))
     assert spent < CATASTROPHIC, f"{spent:.1f} s of CPU for 200 KB"
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "  NoEcho: true\r\n",
+        "    Default: x\r\n",
+        "  Default: x # c\r\n",
+        "    NoEcho: true\r\n    # c\r\n",
+        "data:\r\n  a: b\r\n",
+        "Private-Lines: 1\r\nAAAA\r\n",
+    ],
+)
+def test_line_based_rules_finish_text_with_crlf_line_ends(unit: str) -> None:
+    # (a line read two ways, before its ``\r`` or after it, costs a try per way: two to
+    # the power of the lines a rule reads; a few hundred bytes of these took seconds)
+    spent = _cpu_seconds_to_sanitize(unit * (200_000 // len(unit)))
+    assert spent < CATASTROPHIC, f"{unit!r}: {spent:.1f} s of CPU for 200 KB"
+
+
+def test_a_noecho_default_with_crlf_line_ends_is_masked() -> None:
+    v = rnd(ALNUM, 16)
+    text = f"  DBPassword:\r\n    NoEcho: true\r\n    # the admin's\r\n    Default: {v}\r\n"
+    assert v not in Sanitizer().sanitize(text)

@@ -1268,12 +1268,12 @@ def _cfn_between(indent: str) -> str:
     # (the two kinds of line apart: a line read both ways would cost a try per way, two
     # to the power of the lines)
     return (
-        rf"""(?:(?P={indent})(?![ \t]{{0,40}}(?:\#|\r?\n|$))[^\n]{{0,200}}\r?\n"""
-        rf"""|[ \t]{{0,40}}(?:\#[^\n]{{0,200}})?\r?\n){{0,16}}?"""
+        rf"""(?:(?P={indent})(?![ \t]{{0,40}}(?:\#|\r?\n|$))[^\r\n]{{0,200}}\r?\n"""
+        rf"""|[ \t]{{0,40}}(?:\#[^\r\n]{{0,200}})?\r?\n){{0,16}}?"""
     )
 
 
-_CFN_TRUE = r"""["']?NoEcho["']?:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\#[^\n]{0,200})?"""
+_CFN_TRUE = r"""["']?NoEcho["']?:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\#[^\r\n]{0,200})?"""
 # The callees that take a user and then a password (``auth`` and ``login`` only as a
 # method, ``.login(``, or a keyword argument, ``auth=(``: see the rule)
 _CREDENTIAL_CALLS = (
@@ -2078,23 +2078,23 @@ RULES: tuple[Rule, ...] = (
         "cloudformation-noecho-default",
         ("NoEcho", "Default:", '"Default"'),
         # (from the line's start: its indent is the parameter's)
-        r"""(?s:.){0,41}?(?:(?<![^\n])(?P<i>[ \t]{1,40})"""
+        r"""(?s:.){0,41}?(?:(?<![^\r\n])(?P<i>[ \t]{1,40})"""
         + _CFN_TRUE
         + r"""\r?\n"""
         + _cfn_between("i")
         + r"""(?P=i)["']?Default["']?:[ \t]*"""
         r"""|NoEcho"[ \t]*:[ \t]*"?true"?[ \t]*,[^{}]{0,1024}?"Default"[ \t]*:[ \t]*"""
         # (the default first: ``NoEcho`` after it, in the same parameter)
-        r"""|(?<![^\n])(?=(?P<j>[ \t]{1,40})["']?Default["']?:[^\n]{1,1024}\r?\n"""
+        r"""|(?<![^\r\n])(?=(?P<j>[ \t]{1,40})["']?Default["']?:[^\r\n]{1,1024}\r?\n"""
         + _cfn_between("j")
         + r"""(?P=j)"""
         + _CFN_TRUE
         + r"""(?:\r?\n|$))(?P=j)["']?Default["']?:[ \t]*"""
-        r"""|(?="Default"[ \t]*:[ \t]*"(?:[^"\n\\]|\\.){1,1024}"[^{}]{0,1024}?"NoEcho"[ \t]*:"""
+        r"""|(?="Default"[ \t]*:[ \t]*"(?:[^"\r\n\\]|\\.){1,1024}"[^{}]{0,1024}?"NoEcho"[ \t]*:"""
         r"""[ \t]*"?true)"Default"[ \t]*:[ \t]*)"""
         # (a quoted value whole, escapes and all; a bare one to the line's end or comment)
         r"""(?:(?P<q>["'])(?P<s>(?:(?!(?P=q))[^\n\\]|\\.){1,1024})(?P=q)"""
-        r"""|(?P<u>[^\s"'{}\[\]#|>][^\n]{0,1023}?)(?=[ \t]*(?:\r?\n|$|[ \t]\#)))""",
+        r"""|(?P<u>[^\s"'{}\[\]#|>][^\r\n]{0,1023}?)(?=[ \t]*(?:\r?\n|$|[ \t]\#)))""",
         back=41,
         keep=0,
         kind="argument",
