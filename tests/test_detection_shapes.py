@@ -5520,3 +5520,20 @@ def test_random_letters_and_a_number_after_a_symbol_are_no_id() -> None:
     )
     password = f"{letters}#{rnd(string.digits, 3)}"
     _masked_everywhere(f'requests.get(url, auth=("deploy", "{password}"), timeout=5)', password)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PW={v}",
+        "LDAP_BIND_PW={v}",
+        "ROOT_PW={v}",
+        "SLAPD_ROOTPW: '{v}'",
+    ],
+)
+def test_a_pw_names_password_of_lower_case_letters_is_masked_by_every_engine(text: str) -> None:
+    # (Hyperscan's gates read only generated values after the short upper-case words:
+    # ``PW`` now has the password words' gates)
+    # (20 letters: a shorter lower-case word under a password's name is a setting)
+    v = rnd(string.ascii_lowercase, 20)
+    _masked_everywhere(text.format(v=v), v)

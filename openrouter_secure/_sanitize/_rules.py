@@ -1443,10 +1443,10 @@ _HS_UPPER_GATES = (
         _XML_ATTR_WINDOW,
     ),
     (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
-    # (a password word's plural: any value, as under a password word)
-    (f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
+    # (a password word's plural, or ``PW``: any value, as under a password word)
+    (f"(?:PASSWORDS|SECRETS|PW){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
     (
-        f"(?:PASSWORDS|SECRETS){_SUFFIX_RE}[ \t]{{1,40}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
+        f"(?:PASSWORDS|SECRETS|PW){_SUFFIX_RE}[ \t]{{1,40}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
         _RUN_WINDOW_WIDE,
     ),
 )
