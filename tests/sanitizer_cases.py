@@ -125,6 +125,15 @@ def _jwe_header() -> str:
     return base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM"}').decode().rstrip("=")
 
 
+def _wordpress_key() -> str:
+    # as WordPress's secret-key service draws one (``wp_generate_password(64, true, true)``)
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*()-_ []{}<>~`+=,.;:/?|"
+    while True:
+        k = rnd(alphabet, 64)
+        if any(c.isdigit() for c in k) and not k.isalnum():
+            return k
+
+
 def _django_secret_key() -> str:
     # as ``django.core.management.utils.get_random_secret_key`` draws one
     alphabet = string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)"
@@ -239,6 +248,8 @@ POSITIVE: dict[str, Callable[..., object]] = {
         f"CYPRESS_RECORD_KEY={(k := str(uuid.uuid4()))} npx cypress run --record", k
     ),
     "django-secret-key": lambda: _pair(f"SECRET_KEY = '{(k := _django_secret_key())}'", k),
+    "markdown-label": lambda: _pair(f"- **API Key**: `{(k := rnd(ALNUM, 32))}`", k),
+    "wordpress-auth-key": lambda: _pair(f"define( 'AUTH_SALT', '{(k := _wordpress_key())}' );", k),
     "make-webhook": lambda: _pair(
         f'fetch("https://hook.eu1.make.com/{(k := rnd(HEX + "ghijklmnopqrstuvwxyz", 32))}")',
         k,
@@ -438,6 +449,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     ),
     "django-secret-key": lambda: (
         "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']; SECRET_KEY=" + "change-me-" * 5
+    ),
+    "markdown-label": lambda: "**Note:** the **API Key**: `<your-api-key>`, **Token:** required",
+    "wordpress-auth-key": lambda: (
+        "define( 'AUTH_KEY', 'put your unique phrase here' ); "
+        f"define( 'NONCE_SALT', '{'abcdefghij' * 6}abcd' );"
     ),
     "make-webhook": lambda: "https://www.make.com/en/help and https://hook.eu1.make.com/<id>",
     "oracle-connect-password": lambda: (

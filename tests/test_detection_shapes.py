@@ -5406,6 +5406,84 @@ def test_a_config_maps_data_stays_beside_a_secret() -> None:
     )
 
 
+def _encoded_url() -> str:
+    return base64.b64encode(f"postgres://app:{rnd(ALNUM, 16)}@db:5432/app".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "kind: Secret\ndata:\n  # the database\n  cache: YWJj\n  database_url: {v}\n",
+        "kind: Secret\ndata:\n  cache: YWJj\n\n  database_url: {v}\n",
+        "kind: Secret  # app\ndata:   # base64\n  database_url: {v}\n",
+        "kind: Secret\r\ndata:\r\n  # c\r\n\r\n  database_url: {v}\r\n",
+        "kind: Secret\ndata:\n  database_url: !!binary {v}\n",
+        "kind: Secret\ndata:\n  database_url: &db {v}\n",
+        "kind: Secret\ndata:\n  {{{{- if .Values.db }}}}\n  database_url: {v}\n  {{{{- end }}}}\n",
+    ],
+    ids=["comment", "blank-line", "commented-keys", "crlf", "tag", "anchor", "helm-lines"],
+)
+def test_a_secrets_data_block_is_read_past_comments_blanks_and_decorations(shape: str) -> None:
+    v = _encoded_url()
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_every_secret_in_a_kind_list_is_masked_and_its_config_maps_stay() -> None:
+    # (as ``kubectl get secrets,configmaps -o yaml`` prints them)
+    v, cache = _encoded_url(), rnd(ALNUM, 24)
+    text = (
+        f"apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    database_url: {v}\n"
+        "  kind: Secret\n  metadata:\n    name: db\n"
+        f"- apiVersion: v1\n  data:\n    cache: {cache}\n  kind: ConfigMap\nkind: List\n"
+    )
+    _masked_everywhere(text, v)
+    assert all(cache in engine(name).sanitize(text) for name in ENGINES)
+
+
+def test_a_secret_printed_as_json_is_masked_whatever_its_keys() -> None:
+    v = _encoded_url()
+    text = json.dumps(
+        {"apiVersion": "v1", "data": {"database_url": v}, "kind": "Secret", "type": "Opaque"},
+        indent=4,
+    )
+    _masked_everywhere(text, v)
+    hook = rnd(ALNUM, 32)
+    _masked_everywhere(
+        json.dumps({"kind": "Secret", "stringData": {"hook": f"https://h.acme.net/{hook}"}}), hook
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (a ConfigMap's data beside a Secret of the same list, or the same JSON text)
+        "items:\n- kind: ConfigMap\n  data:\n    cache: {v}\n- kind: Secret\n  stringData:\n",
+        '{{"kind": "ConfigMap", "data": {{"cache": "{v}"}}, "items": [{{"kind": "Secret"}}]}}',
+        # (a ``data`` block nested deeper than the Secret's own keys)
+        "kind: Secret\nspec:\n  data:\n    cache: {v}\n",
+    ],
+)
+def test_data_outside_a_secrets_own_mapping_stays(text: str) -> None:
+    _kept_everywhere(text.format(v=rnd(ALNUM, 24)))
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "op://prod/db/password",
+        "vault:secret/data/db#password",
+        "ENC[AES256_GCM,data:Tr7oQ2==,iv:x1==,tag:y2==,type:str]",
+        "'#{{DbPassword}}'",
+        "__DB_PASSWORD__",
+        "<path:secret/data/db#password>",
+        "ref+vault://secret/db#/password",
+        "((db_password))",
+    ],
+)
+def test_references_a_gitops_tool_fills_in_stay_in_a_secret(reference: str) -> None:
+    _kept_everywhere(f"kind: Secret\nstringData:\n  password: {reference.format()}\n")
+
+
 # -- found by an attack on the rules above ------------------------------------------------
 
 
@@ -5537,3 +5615,78 @@ def test_a_pw_names_password_of_lower_case_letters_is_masked_by_every_engine(tex
     # (20 letters: a shorter lower-case word under a password's name is a setting)
     v = rnd(string.ascii_lowercase, 20)
     _masked_everywhere(text.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "ENV CYPRESS_RECORD_KEY {v}",
+        'os.environ["CYPRESS_RECORD_KEY"] = "{v}"',
+        'os.Setenv("CYPRESS_RECORD_KEY", "{v}")',
+        "- name: CYPRESS_RECORD_KEY\n  value: {v}\n",
+        '- name: "CYPRESS_RECORD_KEY"\r\n  value: "{v}"\r\n',
+        "| CYPRESS_RECORD_KEY | {v} |",
+        "<CYPRESS_RECORD_KEY>{v}</CYPRESS_RECORD_KEY>",
+    ],
+)
+def test_a_vendors_variable_is_read_in_every_syntax(shape: str) -> None:
+    v = str(uuid.uuid4())
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', '{v}')",
+        "SECRET_KEY = config('SECRET_KEY', default='{v}')",
+        'SECRET_KEY = env.str("SECRET_KEY", "{v}")',
+        "SECRET_KEY: str = '{v}'",
+    ],
+)
+def test_a_django_key_as_a_lookups_default_or_after_a_type_is_masked(shape: str) -> None:
+    alphabet = string.ascii_lowercase + string.digits + "!@#*-_=+)"
+    key = rnd(alphabet, 47) + "(7#"
+    _masked_everywhere(shape.format(v=key), key)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo {v} | vercel env add STRIPE_KEY production",
+        'echo -n "{v}" | npx wrangler secret put API_TOKEN',
+        "printf '%s' {v} | docker secret create db_password -",
+    ],
+)
+def test_a_secret_piped_into_a_store_is_masked(command: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(command.format(v=v), v)
+
+
+def test_a_variable_piped_into_a_store_stays() -> None:
+    _kept_everywhere('echo "$STRIPE_KEY" | vercel env add STRIPE_KEY production')
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "expdp system/{v}@ORCLPDB directory=DP_DIR schemas=HR",
+        'impdp userid="system/{v}@pdb" full=y',
+        "sqlldr userid=scott/{v} control=load.ctl",
+        "rman target sys/{v}@prod",
+        "SQL> connect system/{v}@//localhost:1521/XEPDB1",
+        "CONN hr/{v}@orclpdb",
+        'jdbc:oracle:thin:app/"p@ss w/rd{v}"@db:1521/svc',
+    ],
+)
+def test_oracle_tools_connect_strings_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 12) + "#42"
+    text = shape.format(v=v)
+    _masked_everywhere(text, v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["connect api/v1 failed", "conn / as sysdba", "rman target /", "userid=42 status=ok"],
+)
+def test_connect_without_a_connect_string_stays(text: str) -> None:
+    _kept_everywhere(text)

@@ -545,9 +545,11 @@ _EMAIL = re.compile(r"[\w.+\-]{1,64}@[\w\-]{1,63}(?:\.[\w\-]{1,63})+")
 # (an e-mail address as a user, then ``:``; Zendesk's API user also ``/token``)
 _EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
 # (a scheme as long as a value's head: the Hyperscan engine drops such runs unread)
-# (and Vault's audit log's HMAC of a value, ``hmac-sha256:<hex>``: no secret itself)
+# (and Vault's audit log's HMAC of a value, ``hmac-sha256:<hex>``: no secret itself;
+# argocd-vault-plugin's ``<path:kv/data/db#password>``)
 _REFERENCE = re.compile(
     r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]|hmac-sha[0-9]{1,3}:"
+    r"|<?path:[\w\-]{1,64}/"
 )
 # (also a file curl and other tools read a value from, ``@/run/pw``)
 _PATH_START = ("/", "./", "../", "~/", "\\\\", "@/", "@./", "@~/")

@@ -2,15 +2,20 @@
 
 Every value under a Secret's ``data`` (base64) or ``stringData`` (plain) is a secret by
 the manifest's own word, whatever its key is called (``database_url``,
-``webhook_url``): ``kubectl get secret -o yaml`` prints them, and such output is pasted
-into issues and logs. The rule matches a top-level ``data:`` or ``stringData:`` block;
-its document must say ``kind: Secret`` (before or after the block, between the
-``---`` lines that bound it), so a ConfigMap's ``data`` stays.
+``webhook_url``): ``kubectl get secret -o yaml`` (or ``-o json``) prints them, and such
+output is pasted into issues and logs. The rule matches a ``data:`` or ``stringData:``
+block in YAML, or a ``"kind": "Secret"`` in JSON; the mapping (or object) holding it
+must say ``kind: Secret``, so a ConfigMap's ``data`` stays. In YAML that is the
+mapping the block's key belongs to, at any depth: a document's top level, an item of a
+``kind: List`` (``kubectl get secrets -o yaml``), a Helm template's.
+
+Each text's structure is read once, whatever number of blocks it holds (the last text's
+reading is kept until the next, as the prefilter keeps its matches), and in one pass,
+so the cost stays linear in the text.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 
@@ -18,52 +23,138 @@ from ._rules import is_placeholder
 
 __all__ = ["kubernetes_secret_spans"]
 
-_SECRET_KIND = re.compile(r"""(?m)^kind:[ \t]*["']?Secret["']?[ \t]*\r?$""")
-_DOCUMENT_BREAK = re.compile(r"(?m)^---")
+# One line of YAML: its indent, the ``- `` of the list items it opens, and its content
+# (none on a blank or comment line)
+_YAML_LINE = re.compile(r"(?m)^([ \t]*)((?:-[ \t]+)*)([^\s#][^\r\n]*)?")
+_SECRET_KIND = re.compile(r"""kind:[ \t]*(["']?)Secret\1[ \t]*(?:#[^\n]*)?""")
+_BLOCK_KEY = re.compile(r"(?:stringData|data):")
 # A key's line in the block: its indent, the key, and what follows the ``:``
 _ENTRY = re.compile(r"""([ \t]+)["']?[\w.\-]{1,253}["']?:(?:[ \t]+([^\n]*?))?[ \t]*\r?$""")
+# A value's YAML tag (``!!binary``) or anchor (``&db``), which are no part of it
+_DECORATION = re.compile(r"(?:(?:!!?[\w\-]*|&[\w\-]+)[ \t]+)+")
 # A block scalar's head (``tls.key: |``): the value is on the lines below, indented more
-_BLOCK_HEAD = re.compile(r"[|>][+\-]?[0-9]?")
+_BLOCK_HEAD = re.compile(r"[|>][+\-]?[0-9]?(?:[ \t]+#[^\n]*)?")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{2,}={0,2}")
+# What a GitOps tool puts in a Secret for it to fill in: 1Password's ``op://``, Bank-
+# Vaults' ``vault:``, vals' ``ref+``, argocd-vault-plugin's ``<path:...>``, SOPS's
+# ``ENC[...]``, Octopus's ``#{Name}``, replace-token's ``__NAME__``, Concourse's
+# ``((name))``, an AWS ARN
+_REFERENCE = re.compile(
+    r"op://|vault:|ref\+[a-z0-9]+://|ENC\[|arn:aws|#\{[\w.\-]+\}|__[A-Z][A-Z0-9_]*__$"
+    r"|\(\([\w.\-/:]+\)\)$"
+)
+
+# JSON: a string (a key when ``:`` follows it) or a brace
+_JSON_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.){0,4096})"([ \t\r\n]*:)?|[{}]')
+_JSON_PAIR = re.compile(r'"(?:[^"\\\n]|\\.){1,253}"[ \t\r\n]*:[ \t\r\n]*"((?:[^"\\\n]|\\.)*)"')
 
 
 @functools.lru_cache(maxsize=1)
-def _layout(text: str) -> tuple[list[int], list[int]]:
-    """Where ``text``'s documents break, and where it says ``kind: Secret``: read once
-    per text, however many blocks it holds (a text is hashed once, by Python; the last
-    one is kept until the next, as the prefilter keeps it)."""
-    breaks = [b.start() for b in _DOCUMENT_BREAK.finditer(text)]
-    kinds = [k.start() for k in _SECRET_KIND.finditer(text)]
-    return breaks, kinds
+def _yaml_layout(text: str) -> tuple[dict[int, int], frozenset[int]]:
+    """Per line that opens a ``data:`` or ``stringData:`` block (by its start), the id
+    of the mapping its key belongs to; and the ids of the mappings that say ``kind:
+    Secret``. A mapping is its keys at one column, from the line that opens it (a key
+    deeper than the one before, or a list item's ``- ``) to the first line less
+    indented, or the next item of its list; ``---`` starts the next document."""
+    opens: dict[int, int] = {}
+    secrets: set[int] = set()
+    stack: list[tuple[int, int]] = []  # (column, id) of the mappings open here
+    last = 0
+    for line in _YAML_LINE.finditer(text):
+        content = line.group(3)
+        if content is None:
+            continue  # (blank, or a comment)
+        indent, dashes = line.group(1), line.group(2)
+        if not indent and not dashes and content.startswith(("---", "...")):
+            stack.clear()
+            continue
+        column = len(indent) + len(dashes)
+        # (an item's ``- `` closes the previous item's mapping at its column)
+        while stack and (stack[-1][0] > column or (dashes and stack[-1][0] == column)):
+            stack.pop()
+        if stack and stack[-1][0] == column:
+            mapping = stack[-1][1]
+        else:
+            last += 1
+            mapping = last
+            stack.append((column, mapping))
+        if _BLOCK_KEY.match(content):
+            opens[line.start()] = mapping
+        elif _SECRET_KIND.fullmatch(content.rstrip()):
+            secrets.add(mapping)
+    return opens, frozenset(secrets)
 
 
-def _in_secret(text: str, at: int) -> bool:
-    breaks, kinds = _layout(text)
-    if not kinds:
-        return False
-    i = bisect.bisect_right(breaks, at)
-    start = breaks[i - 1] if i else 0
-    end = breaks[i] if i < len(breaks) else len(text)
-    k = bisect.bisect_left(kinds, start)
-    return k < len(kinds) and kinds[k] < end
+@functools.lru_cache(maxsize=1)
+def _json_layout(text: str) -> tuple[dict[int, int], dict[int, list[tuple[str, int, int]]]]:
+    """Per ``"kind"`` key followed by ``"Secret"`` (by its start), the id of the object
+    holding it; per object id, the ``data`` and ``stringData`` objects it holds (the
+    key and the span inside their braces)."""
+    kinds: dict[int, int] = {}
+    blocks: dict[int, list[tuple[str, int, int]]] = {}
+    stack: list[tuple[int, str | None, int]] = []  # (id, the key it is a value of, start)
+    last = 0
+    key: str | None = None
+    key_at = -1
+    for token in _JSON_TOKEN.finditer(text):
+        t = token.group()
+        if t == "{":
+            last += 1
+            stack.append((last, key, token.end()))
+            key = None
+        elif t == "}":
+            if stack:
+                _, held_as, start = stack.pop()
+                if held_as in ("data", "stringData") and stack:
+                    blocks.setdefault(stack[-1][0], []).append((held_as, start, token.start()))
+            key = None
+        elif token.group(2) is not None:  # a key
+            key, key_at = token.group(1), token.start()
+        else:  # a string value
+            if key == "kind" and token.group(1) == "Secret" and stack:
+                kinds[key_at] = stack[-1][0]
+            key = None
+    return kinds, blocks
 
 
 def _kept(value: str, encoded: bool) -> bool:
-    """Whether a value stays: empty, a template or a placeholder (``${DB_PASSWORD}``,
-    ``<base64>``), or under ``data`` no base64."""
+    """Whether a value stays: empty, a template, a placeholder or a reference
+    (``${DB_PASSWORD}``, ``<base64>``, ``op://vault/db/password``), or under ``data``
+    no base64."""
     stripped = value.strip("\"'")
     if not stripped or is_placeholder(stripped, strict=True):
+        return True
+    if _REFERENCE.match(stripped) or _REFERENCE.search(stripped[-40:]) is not None:
         return True
     return encoded and _BASE64.fullmatch(stripped) is None
 
 
-def kubernetes_secret_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
-    """The spans of the values in the ``data`` or ``stringData`` block matched by ``m``
-    (group ``s``, its lines), when its document is a Secret: each key's value, and the
-    lines of a block scalar's value."""
-    if not _in_secret(text, m.start()):
+def _json_spans(text: str, at: int) -> list[tuple[int, int]]:
+    kinds, blocks = _json_layout(text)
+    owner = kinds.get(at)
+    if owner is None:
         return []
-    encoded = not m.group(0).startswith("stringData")
+    spans: list[tuple[int, int]] = []
+    for key, lo, hi in blocks.get(owner, ()):
+        for pair in _JSON_PAIR.finditer(text, lo, hi):
+            if not _kept(pair.group(1), encoded=key == "data"):
+                spans.append(pair.span(1))
+    return spans
+
+
+def kubernetes_secret_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans of a Secret's values: in the YAML ``data`` or ``stringData`` block
+    matched by ``m`` (group ``d``, the indent and ``- `` before its key; group ``s``,
+    its lines), each key's value and the lines of a block scalar's value; or, for a
+    JSON ``"kind": "Secret"`` (group ``j``), every value of the ``data`` and
+    ``stringData`` objects beside it."""
+    if m.group("s") is None:
+        return _json_spans(text, m.start("j"))
+    opens, secrets = _yaml_layout(text)
+    if opens.get(m.start("d"), -1) not in secrets:
+        return []
+    column = len(m.group("d"))
+    encoded = not text.startswith("stringData", m.end("d"))
     spans: list[tuple[int, int]] = []
     lo, hi = m.span("s")
     indent: str | None = None
@@ -73,20 +164,29 @@ def kubernetes_secret_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]
         end = text.find("\n", pos, hi)
         end = hi if end < 0 else end
         line = text[pos:end]
+        body = line.strip()
         entry = _ENTRY.fullmatch(line)
-        if entry is not None and (indent is None or entry.group(1) == indent):
+        if not body or body.startswith(("#", "{{")):
+            pass  # (a blank line, a comment, a Helm template's control line)
+        elif (
+            entry is not None
+            and (indent is None or entry.group(1) == indent)
+            and len(entry.group(1)) > column
+        ):
             indent = entry.group(1)
             value = entry.group(2) or ""
+            tag = _DECORATION.match(value)
+            if tag is not None:
+                value = value[tag.end() :]
             scalar = _BLOCK_HEAD.fullmatch(value) is not None
             if value and not scalar and not _kept(value, encoded):
-                start = pos + entry.start(2)
+                start = pos + entry.start(2) + (tag.end() if tag is not None else 0)
                 quoted = len(value) > 1 and value[0] in "\"'" and value[-1] == value[0]
                 spans.append((start + quoted, start + len(value) - quoted))
-        elif scalar and indent is not None and line.startswith(indent) and line.strip():
-            body = line.strip()
+        elif scalar and indent is not None and line.startswith(indent):
             if not _kept(body, encoded=False):
                 start = pos + len(line) - len(line.lstrip(" \t"))
-                spans.append((start, start + len(line.strip())))
+                spans.append((start, start + len(body)))
         else:
             break  # (the block ends: a line of another indent)
         pos = end + 1

@@ -1273,6 +1273,17 @@ def _cfn_between(indent: str) -> str:
     )
 
 
+# The commands that store a secret read from their input, besides GitHub's
+_STDIN_STORE_COMMANDS = (
+    r"(?:(?:npx|bunx|pnpm(?:[ \t]+dlx)?|yarn)[ \t]+)?"
+    r"(?:vercel[ \t]+env[ \t]+add|wrangler[ \t]+secret[ \t]+put|docker[ \t]+secret[ \t]+create)"
+)
+# What stands between Django's ``SECRET_KEY`` and its value: an assignment's ``=`` or
+# ``:`` (and a list's bracket), a type's annotation, or a lookup's comma and ``default=``
+_DJANGO_KEY_SEPARATOR = (
+    r"""(?:[ \t]{0,8}[=:][ \t]{0,8}\[?|[ \t]{0,8}:[ \t]{0,8}[\w\[\].]{1,24}[ \t]{0,8}=[ \t]{0,8}"""
+    r"""|[ \t]{0,8},[ \t]{0,8}(?:default[ \t]{0,4}=[ \t]{0,4})?)"""
+)
 _CFN_TRUE = r"""["']?NoEcho["']?:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\#[^\r\n]{0,200})?"""
 # The callees that take a user and then a password (``auth`` and ``login`` only as a
 # method, ``.login(``, or a keyword argument, ``auth=(``: see the rule)
@@ -1997,23 +2008,41 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "vendor-secret-variable",
         _VENDOR_VARIABLE_NAMES,
-        r"(?:" + "|".join(_VENDOR_VARIABLE_NAMES) + r""")["']?[ \t]{0,8}(?::=|=>|[=:])[ \t]{0,8}"""
+        r"(?:" + "|".join(_VENDOR_VARIABLE_NAMES) + r""")["']?\]?"""
+        # (an assignment's separator, a call's comma, a table's bar, an element's ``>``,
+        # blanks (``ENV NAME v``), a Kubernetes ``env`` list's ``value:`` on the next line)
+        r"""(?:[ \t]{0,8}(?::=|=>|[=:,|>])[ \t]{0,8}|[ \t]{1,8}"""
+        r"""|[ \t]{0,8}\r?\n[ \t]{0,40}["']?value["']?:[ \t]{0,8})"""
         r"""(?P<q>["']?)(?P<s>[A-Za-z0-9+/_\-.=]{12,256})(?P=q)(?![A-Za-z0-9+/_\-.=])""",
         keep=0,
         kind="generated",
     ),
     # A Kubernetes Secret's values, under ``data`` (base64) or ``stringData``, whatever
-    # their keys are called; judged in Python (the document must be a Secret)
+    # their keys are called, in YAML at any depth (a ``kind: List``'s items) or JSON;
+    # judged in Python (the mapping holding them must be a Secret's)
     Rule(
         "kubernetes-secret",
-        ("data:", "stringData:"),
-        r"(?<![^\n])(?:stringData|data):[ \t]{0,8}\r?\n"
-        r"(?P<s>(?:[ \t]{1,40}[^\n]{0,4096}(?:\n|$)){1,400})",
+        ("data:", "stringData:", '"Secret"'),
+        r"(?s:.){0,48}?(?:(?P<d>(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,8})?)(?:stringData|data):"
+        r"[ \t]{0,8}(?:#[^\r\n]{0,200})?\r?\n"
+        # (its lines, and the blank ones between them)
+        r"(?P<s>(?:[ \t]{1,40}[^\n]{0,4096}(?:\n|$)|\r?\n){1,400})"
+        r'|(?P<j>"kind")[ \t]*:[ \t]*"Secret")',
+        back=48,
         keep=0,
         kind="manifest",
         max_len=16000,
-        gate=r"""(?:stringData|data):[ \t]{0,8}\r?\n[ \t]{1,40}["']?[\w.\-]{1,253}["']?:""",
-        hs_gates=((r"""\n(?:stringData|data):[ \t]*\r?\n[ \t]+["']?[\w.\-]+["']?:""", 400),),
+        gate=r'(?:stringData|data):[ \t]{0,8}(?:#[^\r\n]{0,200})?\r?\n|"Secret"',
+        hs_gates=(
+            (
+                r"\n[ \t]{0,40}(?:-[ \t]{1,8})?(?:stringData|data):[ \t]{0,8}"
+                # (and what opens the next line: a gate ending in a line break is read
+                # as a table's header)
+                r"(?:#[^\r\n]{0,200})?\r?\n[ \t\r\n]",
+                320,
+            ),
+            (r'"kind"[ \t]*:[ \t]*"Secret"', 0),
+        ),
     ),
     # Django's ``SECRET_KEY`` as ``get_random_secret_key`` makes it: 50 characters of
     # lower-case letters, digits and ``!@#$%^&*(-_=+)``, brackets and all (which read as
@@ -2023,8 +2052,12 @@ RULES: tuple[Rule, ...] = (
         ("SECRET_KEY", "secret_key"),
         # (also the rotated keys of ``SECRET_KEY_FALLBACKS = ['<key>', ...]``, the first
         # read here, and a JSON string's escaped quote)
-        r"""(?:SECRET_KEY(?:_FALLBACKS)?|secret_key)\\?["']?[ \t]{0,8}[=:][ \t]{0,8}\[?"""
-        r"""[ \t]{0,8}(?:\\?["'])?"""
+        # (and after a type, ``SECRET_KEY: str = '<key>'``, or as a lookup's default,
+        # ``os.environ.get('DJANGO_SECRET_KEY', '<key>')``, ``config('SECRET_KEY',
+        # default='<key>')``)
+        r"""(?:SECRET_KEY(?:_FALLBACKS)?|secret_key)\\?["']?"""
+        + _DJANGO_KEY_SEPARATOR
+        + r"""[ \t]{0,8}(?:\\?["'])?"""
         r"(?P<s>(?:django-insecure-)?"
         r"(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[!@#$%^&*(=+)])(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[0-9])"
         r"[a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])",
@@ -2034,8 +2067,9 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (
                 # (``django-insecure-`` is of the alphabet too)
-                r"""(?:SECRET_KEY|secret_key)(?:_FALLBACKS)?\\?["']?[ \t]*[=:][ \t]*\[?"""
-                r"""[ \t]*\\?["']?[a-z0-9!@#$%^&*(\-_=+)]{50}""",
+                r"""(?:SECRET_KEY|secret_key)(?:_FALLBACKS)?\\?["']?"""
+                + _DJANGO_KEY_SEPARATOR
+                + r"""[ \t]*\\?["']?[a-z0-9!@#$%^&*(\-_=+)]{50}""",
                 # (no start of match: with it, Hyperscan finds the pattern too large)
                 160,
             ),
@@ -2052,17 +2086,33 @@ RULES: tuple[Rule, ...] = (
         keep=0,
     ),
     # An Oracle connect string's password: ``jdbc:oracle:thin:user/pw@host``, ``sqlplus
-    # user/pw@db``
+    # user/pw@db``, and Oracle's other tools' (``expdp``, ``impdp``, ``sqlldr``, ``rman
+    # target``, ``dgmgrl``, ``userid=user/pw``, SQL*Plus's ``connect user/pw@db``)
     Rule(
         "oracle-connect-password",
-        ("jdbc:oracle:", "JDBC:ORACLE:", "sqlplus", "SQLPLUS"),
+        (
+            *_case("jdbc:oracle:", "sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl"),
+            *_case("userid", "connect ", "conn "),
+        ),
         # (the connect string quoted whole, ``sqlplus "sys/pw@orcl as sysdba"``, or the
-        # password alone, JDBC's ``app/"pw"@host``)
+        # password alone, JDBC's ``app/"p@ss w/rd"@host``, whatever it holds)
         r"(?:(?i:jdbc:oracle:[a-z]{2,8}:)"
-        r"""|(?i:sqlplus)(?:\.exe)?(?:[ \t]{1,8}-[A-Za-z]{1,12}){0,4}[ \t]{1,8}["']?)"""
-        r"""(?P<user>[A-Za-z][\w$#]{0,127})/"?(?P<s>[^@\s"'/\\]{1,256})"?(?=@|[ \t"']|$)""",
+        r"|(?i:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)(?:\.exe)?"
+        r"""(?:[ \t]{1,8}(?:-[A-Za-z]{1,12}|(?i:target|auxiliary|catalog))){0,4}"""
+        r"""(?:[ \t]{1,8}|=)["']?"""
+        r"""|(?i:userid)[ \t]{0,4}=[ \t]{0,4}["']?"""
+        # (``connect`` only before a connect string's ``@``: ``connect api/v1`` is a path)
+        r"""|(?<![\w\-])(?i:conn|connect)[ \t]{1,8}["']?"""
+        r"""(?=[A-Za-z][\w$#]{0,127}/(?:"[^"\r\n]{1,256}"|[^@\s"'/\\]{1,256})@))"""
+        r"""(?P<user>[A-Za-z][\w$#]{0,127})/"""
+        r"""(?:"(?P<s>[^"\r\n]{1,256})"|(?P<u>[^@\s"'/\\]{1,256}))(?=@|[ \t"']|$)""",
         keep=0,
         kind="password",
+        hs_gates=(
+            (r"(?i:jdbc:oracle:|sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)", 0),
+            (r"""(?i:userid)[ \t]{0,4}=[ \t]{0,4}["']?[A-Za-z][\w$#]{0,127}/""", 160),
+            (r"""(?i:conn|connect)[ \t]{1,8}["']?[A-Za-z][\w$#]{0,127}/[^\s]{1,256}@""", 420),
+        ),
     ),
     # ``aws configure``'s prompt for the secret key, answered
     Rule(
@@ -2486,6 +2536,33 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=1200,
     ),
+    # A value after a secret's name in bold, as Markdown notes and chat messages label
+    # one (``**API Key**: v``, ``- **Password:** v``, ``**Token:** `v```), judged under
+    # the name
+    Rule(
+        "markdown-label",
+        ("**:", ":**"),
+        r"""\*\*(?P<n>[A-Za-z][\w.\-]{0,40}(?:[ \t][A-Za-z0-9][\w.\-]{0,40}){0,3})"""
+        r"""(?:\*\*[ \t]{0,4}:|[ \t]{0,4}:[ \t]{0,4}\*\*)[ \t]{0,8}(?P<q>`?)"""
+        r"""(?P<s>[^\s`*]{6,1024})(?P=q)(?![^\s`*])""",
+        keep=0,
+        kind="named",
+        max_len=200,
+        start_at="**",
+    ),
+    # WordPress's keys and salts (``define( 'AUTH_KEY', '<64>' );``, Bedrock's
+    # ``AUTH_SALT='<64>'``): 64 characters of its generator's alphabet, brackets and all
+    # (which read as code or a template under any other name)
+    Rule(
+        "wordpress-auth-key",
+        ("AUTH_KEY", "AUTH_SALT", "LOGGED_IN_KEY", "LOGGED_IN_SALT", "NONCE_KEY", "NONCE_SALT"),
+        r"""(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)(?:["'][ \t]{0,8},|["']?[ \t]{0,8}[=:])"""
+        r"""[ \t]{0,8}(?P<q>["'])"""
+        r"""(?P<s>(?=[^'"\\\r\n]{0,63}[0-9])(?=[^'"\\\r\n]{0,63}[^A-Za-z0-9'"\\\r\n])"""
+        r"""[^'"\\\r\n]{64})(?P=q)""",
+        keep=0,
+        kind="format",
+    ),
     # A literal its author declared secret: pydantic's ``SecretStr("v")`` and
     # ``SecretBytes(b"v")``, under any name or none (``Settings(api_key=SecretStr("v"))``).
     Rule(
@@ -2856,7 +2933,10 @@ RULES: tuple[Rule, ...] = (
         # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``,
         # and a token, ``| gh auth login --with-token``; ``sudo -S`` and ``passwd --stdin``
         # read a password)
+        # (so do Vercel's ``env add``, Cloudflare's ``wrangler secret put`` and Docker's
+        # ``secret create``)
         r"""|gh[ \t]+secret[ \t]+set|gh[ \t]+auth[ \t]+login[^\n|;&]{0,256}?[ \t]--with-token"""
+        rf"""|{_STDIN_STORE_COMMANDS}"""
         r"""|sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)(?![\w\-])"""
         r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["']?)(?P<u>[^\s"'|;&<>`$]{4,256})(?P=uq)"""
         r"""(?![^\s"'|;&<>`]))""",
@@ -2867,6 +2947,7 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (r"""[ \t]--password-stdin""", 900),
             (r"""\|[ \t]*(?:\\\r?\n[ \t]*)?gh[ \t]+secret[ \t]+set""", 900),
+            (rf"""\|[ \t]*(?:\\\r?\n[ \t]*)?{_STDIN_STORE_COMMANDS}""", 900),
             (r"""[ \t]--with-token""", 900),
             (r"""\|[ \t]*(?:sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)""", 900),
         ),
