@@ -248,6 +248,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
         f"CYPRESS_RECORD_KEY={(k := str(uuid.uuid4()))} npx cypress run --record", k
     ),
     "django-secret-key": lambda: _pair(f"SECRET_KEY = '{(k := _django_secret_key())}'", k),
+    "assigned-constructor-literal": lambda: _pair(
+        f'client = vimeo.Vimeo("{(k := rnd(HEX, 32))}")', k
+    ),
     "markdown-label": lambda: _pair(f"- **API Key**: `{(k := rnd(ALNUM, 32))}`", k),
     "wordpress-auth-key": lambda: _pair(f"define( 'AUTH_SALT', '{(k := _wordpress_key())}' );", k),
     "make-webhook": lambda: _pair(
@@ -449,6 +452,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     ),
     "django-secret-key": lambda: (
         "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']; SECRET_KEY=" + "change-me-" * 5
+    ),
+    "assigned-constructor-literal": lambda: (
+        f'commit = Commit("{rnd(HEX, 40)}"); ok = x == Vimeo("{rnd(HEX, 32)}"); '
+        'e = ValueError("invalid_configuration_value_here")'
     ),
     "markdown-label": lambda: "**Note:** the **API Key**: `<your-api-key>`, **Token:** required",
     "wordpress-auth-key": lambda: (

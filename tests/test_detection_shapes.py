@@ -5690,3 +5690,35 @@ def test_oracle_tools_connect_strings_are_masked(shape: str) -> None:
 )
 def test_connect_without_a_connect_string_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'client = Vimeo("{v}")',
+        "api = shopify.Session('{v}')",
+        'let client = Vimeo::new("{v}");',
+        'x := acme.Client("{v}", 30)',
+        'client = await Acme.Connect("{v}")',
+        'a = Vimeo("{w}"); b = Pusher("{v}")',
+    ],
+)
+def test_an_sdk_built_from_a_literal_without_new_is_masked(shape: str) -> None:
+    v, w = rnd(ALNUM, 32), rnd(HEX, 32)
+    text = shape.format(v=v, w=w)
+    _masked_everywhere(text, v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'user = User("{v}")',
+        'x = ObjectId("{h24}")',
+        'c = Commit("{h40}")',
+        'ok = client == Vimeo("{v}")',
+        'p = Path("src/main/java/com/acme/App.java")',
+        'e = ValueError("invalid_configuration_value_here")',
+    ],
+)
+def test_a_constructor_of_data_or_a_comparison_stays(shape: str) -> None:
+    _kept_everywhere(shape.format(v=rnd(ALNUM, 32), h24=rnd(HEX, 24), h40=rnd(HEX, 40)))

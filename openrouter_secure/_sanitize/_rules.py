@@ -2464,6 +2464,24 @@ RULES: tuple[Rule, ...] = (
         r"""(?:\r?\n[ \t]*)?["'`][A-Za-z0-9+/=_\-.~]{16}""",
         gate_window=320,
     ),
+    # The same without ``new``, as Python, Kotlin, Scala and Rust build one, assigned:
+    # ``client = Vimeo("v")``, ``api = shopify.Session("v")``, ``let c =
+    # Vimeo::new("v");`` (read from the ``=`` before the call), with the same exclusions
+    Rule(
+        "assigned-constructor-literal",
+        ('("', "('"),
+        r"""=(?<![=!<>]=)(?!=)[ \t]{0,8}(?:await[ \t]{1,8})?"""
+        rf"""(?![\w$.:]{{0,200}}?(?:{_NOT_SDK_CLASS})(?![a-z]))"""
+        r"""(?:[A-Za-z_][\w]{0,40}(?:\.|::)){0,4}[A-Z][\w]{1,60}(?:::new|\.new)?"""
+        rf"""\(["']{_NOT_SDK_VALUE}(?P<s>[A-Za-z0-9+/=_\-.~]{{16,4096}})["'][ \t]{{0,8}}[,)]""",
+        keep=0,
+        kind="generated",
+        max_len=240,
+        start_at="=",
+        gate=r"""\(["'][A-Za-z0-9+/=_\-.~]{16}""",
+        # (found by the capitalized callee before the literal; the ``=`` read in Python)
+        hs_gates=((r"""[A-Z][\w]{1,60}(?:::new|\.new)?\(["'][A-Za-z0-9+/=_\-.~]{16}""", 40),),
+    ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
     # == "v"``, ``request.headers.get("X-Api-Key") != "v"``, ``$req->input('api_key')
     # !== 'v'``), judged under the last name before the operator; a comparison with a
