@@ -18,6 +18,8 @@ from collections.abc import Callable
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
 UPPER32 = string.ascii_uppercase + "234567"
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
 def rnd(alphabet: str, n: int) -> str:
@@ -251,6 +253,18 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "assigned-constructor-literal": lambda: _pair(
         f'client = vimeo.Vimeo("{(k := rnd(HEX, 32))}")', k
     ),
+    "repl-echo": lambda: _pair(
+        f">>> os.environ[\"STRIPE_API_KEY\"]\n'{(k := rnd(ALNUM, 32))}'\n>>> ", k
+    ),
+    "vendor-webhook": lambda: _pair(
+        f"NOTIFY_URL=https://maker.ifttt.com/trigger/door_open/with/key/{(k := rnd(ALNUM, 22))}",
+        k,
+    ),
+    "oracle-ezconnect-password": lambda: _pair(
+        f'DSN: "reporting/{(k := rnd(ALNUM, 14) + "-x")}@10.0.3.21:1521/ORCLPDB1"', k
+    ),
+    "bip32-private-key": lambda: _pair(f"XPRV={(k := 'xprv' + rnd(BASE58, 107))}", k),
+    "nostr-private-key": lambda: _pair(f"NOSTR_NSEC='{(k := 'nsec1' + rnd(BECH32, 58))}'", k),
     "markdown-label": lambda: _pair(f"- **API Key**: `{(k := rnd(ALNUM, 32))}`", k),
     "wordpress-auth-key": lambda: _pair(f"define( 'AUTH_SALT', '{(k := _wordpress_key())}' );", k),
     "make-webhook": lambda: _pair(
@@ -366,6 +380,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     ),
     "secret-assignment": _assign('client_secret = "{}"', ALNUM, 32),
     "secret-assignment-upper": _assign("+ export AZURE_DEVOPS_EXT_PAT={}", UPPER32.lower(), 52),
+    "secret-assignment-foreign": _assign('{{"chiaveApi": "{}"}}', ALNUM, 32),
     "secret-list": _assign('{{"config": {{"api_keys": ["legacy",\n  "{}"]}}}}', ALNUM, 32),
     "url-secret-param": _assign(
         "GET https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature={}", HEX, 64
@@ -457,6 +472,19 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         f'commit = Commit("{rnd(HEX, 40)}"); ok = x == Vimeo("{rnd(HEX, 32)}"); '
         'e = ValueError("invalid_configuration_value_here")'
     ),
+    "repl-echo": lambda: (
+        f">>> os.environ['HOME']\n'/home/{rnd(ALNUM, 12)}'\n> quoted reply\nSounds good to me"
+        f"\n$ echo $API_KEY\n${{API_KEY}}\n"
+    ),
+    "vendor-webhook": lambda: (
+        "see .git/hooks/pre-commit; https://gitlab.com/api/v4/projects/42/hooks/1234; "
+        "https://api.netlify.com/build_hooks/<your-hook-id>"
+    ),
+    "oracle-ezconnect-password": lambda: (
+        "jdbc:oracle:thin:@//db.internal:1521/ORCLPDB1; http://db.internal:1521/apex/f?p=4550"
+    ),
+    "bip32-private-key": lambda: f"xpub{rnd(BASE58, 107)} xprv{rnd(BASE58, 106)} the xprv format",
+    "nostr-private-key": lambda: f"npub1{rnd(BECH32, 58)} nsec1{rnd(BECH32, 57)} nsec1",
     "markdown-label": lambda: "**Note:** the **API Key**: `<your-api-key>`, **Token:** required",
     "wordpress-auth-key": lambda: (
         "define( 'AUTH_KEY', 'put your unique phrase here' ); "
@@ -630,6 +658,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "secret-assignment": lambda: '"max_tokens": 1024, "token_type": "bearer", "secret_name": "x"',
     "secret-assignment-upper": lambda: (
         f"path=/pat/{rnd(ALNUM, 32)} spinner PIN_FILE=/x pat = {rnd(ALNUM, 24)}"
+    ),
+    "secret-assignment-foreign": lambda: (
+        f"senha_hash={rnd(ALNUM, 32)} clave_publica={rnd(ALNUM, 40)} article={rnd(ALNUM, 24)}"
     ),
     "url-secret-param": lambda: (
         f"GET https://b.s3.amazonaws.com/k?X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600"

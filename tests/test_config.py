@@ -139,6 +139,15 @@ def test_a_key_used_as_a_mapping_key_is_redacted_from_the_path() -> None:
     assert_no_leak(key, caught.value, caught.value.findings)
 
 
+@pytest.mark.parametrize("name", ["PASSWORT", "CHIAVE_API", "contrasena", "MOT_DE_PASSE"])
+def test_a_literal_under_a_name_in_another_language_is_refused(name: str) -> None:
+    password = make_canary()
+    with pytest.raises(ors.InsecureConfigError) as caught:
+        ors.config.validate_config({"mcpServers": {"x": {"command": "y", "env": {name: password}}}})
+    assert caught.value.findings[0].path == f"mcpServers.x.env.{name}"
+    assert_no_leak(password, caught.value, caught.value.findings)
+
+
 def test_references_and_benign_values_pass() -> None:
     assert ors.config.validate_config(clean_config()) == []
 

@@ -18,7 +18,7 @@ import pytest
 
 from openrouter_secure._sanitize._sanitizer import MASK
 from openrouter_secure.testing import assert_no_leak
-from tests.sanitizer_cases import ALNUM, HEX, rnd
+from tests.sanitizer_cases import ALNUM, HEX, _wordpress_key, rnd
 from tests.test_rules import engine
 
 ENGINES = ["hyperscan", "ahocorasick", "python"]
@@ -5722,3 +5722,287 @@ def test_an_sdk_built_from_a_literal_without_new_is_masked(shape: str) -> None:
 )
 def test_a_constructor_of_data_or_a_comparison_stays(shape: str) -> None:
     _kept_everywhere(shape.format(v=rnd(ALNUM, 32), h24=rnd(HEX, 24), h40=rnd(HEX, 40)))
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "PASSWORT={v}",
+        "export CONTRASENA='{v}'",
+        'private const string ChiaveApi = "{v}";',
+        "  clave-acceso: {v}",
+        '{{"Kennwort": "{v}"}}',
+        'os.Setenv("CLE_SECRETE", "{v}")',
+        "'adgangskode' => '{v}',",
+        "jeton_acces={v}",
+        "export const salasana: string = '{v}';",
+        "process.env.MOT_DE_PASSE = '{v}';",
+        "docker run -e MAT_KHAU={v} acme/api",
+        'config.kata_sandi = "{v}"',
+        "API_ANAHTARI={v}",
+        "HIMITSU_KAGI: {v}",
+    ],
+)
+def test_a_secret_named_in_another_language_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_password_named_in_another_language_is_judged_as_one() -> None:
+    # (a password a person chose: masked under a password's name, in any language)
+    _masked_everywhere("senha = 'uonlglpw31'", "uonlglpw31")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "senha_hash = 'x9f8e7d6c5b4a3928171'",
+        "clave_publica: MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+        "longitud_contrasena = 12",
+        "la clave es importante para el acceso",
+        "Das Passwort ist falsch. Bitte erneut versuchen.",
+        "parole: granted after review",
+    ],
+)
+def test_other_languages_words_about_secrets_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_data_under_a_name_in_another_language_is_masked() -> None:
+    v = rnd(ALNUM, 12)
+    data = {"passwort": v, "ChiaveApi": v, "motDePasse": v, "article": "kept"}
+    for backend in ENGINES:
+        out = engine(backend).sanitize_data(data)
+        assert out["article"] == "kept"
+        assert_no_leak(v, out)
+
+
+# -- found by an attack on the rules above ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (a Secret after a ConfigMap in a list, as ``kubectl get configmap,secret``)
+        "apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    x: info\n  kind: ConfigMap\n"
+        "- apiVersion: v1\n  data:\n    y: {v}\n  kind: Secret\nkind: List\n",
+        "items:\n  - data:\n      x: info\n    kind: ConfigMap\n  - data:\n      y: {v}\n"
+        "    kind: Secret\n",
+        # (in the next document, and right after another Secret)
+        "kind: ConfigMap\ndata:\n  LOG_LEVEL: info\n---\ndata:\n  foo: {v}\nkind: Secret\n",
+        "kind: Secret\ndata:\n  x: YWJj\n---\nkind: Secret\ndata:\n  foo: {v}\n",
+        # (a Helm template's line at the first column inside the block)
+        "kind: Secret\ndata:\n{{{{- if .Values.x }}}}\n  foo: {v}\n{{{{- end }}}}\n",
+    ],
+    ids=["list", "list-indented", "next-document", "next-secret", "helm-first-column"],
+)
+def test_a_secret_after_another_block_is_masked(text: str) -> None:
+    v = _encoded_url()
+    _masked_everywhere(text.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "define('AUTH_KEY',         '{k}');",
+        "wp config set AUTH_KEY '{k}'",
+        "putenv('AUTH_KEY={k}');",
+        "$_ENV['NONCE_KEY'] = '{k}';",
+        "    environment:\n      - WORDPRESS_AUTH_KEY={k}\n",
+    ],
+)
+def test_wordpress_keys_in_the_salt_services_and_other_syntaxes_are_masked(shape: str) -> None:
+    key = _wordpress_key().strip()
+    while len(key) < 64:
+        key = _wordpress_key().strip()
+    _masked_everywhere(shape.format(k=key), key)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'echo "{v}" | docker login -u bob --password-stdin',
+        'docker login -u bob --password-stdin <<< "{v}"',
+        'echo "{v}" | npx --yes wrangler@latest secret put API_TOKEN',
+        'echo "{v}" | ./node_modules/.bin/wrangler pages secret put API_TOKEN',
+        'echo "{v}" | vercel --token "$VT" env add STRIPE_KEY production',
+        'echo "{v}" | docker --context prod secret create db_password -',
+        'printf %s "{v}" | wrangler secret put API_TOKEN',
+        'echo "{v}" | crane auth login r.example.io -u bot --password-stdin',
+        'echo "{v}" | sudo -E docker secret create db_password -',
+        "echo 'bob:{v}' | sudo chpasswd",
+    ],
+)
+def test_a_quoted_password_piped_into_a_store_is_masked_whatever_it_holds(command: str) -> None:
+    v = rnd(ALNUM, 8) + "&;| <>" + rnd(ALNUM, 8)
+    text = command.format(v=v)
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert v[:8] not in out, (backend, out)
+        assert v[-8:] not in out, (backend, out)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "rman target / catalog rman/{v}@rcat",
+        'expdp \\"sys/{v}@orcl as sysdba\\" full=y',
+        "impdp \"'sys/{v}@orcl as sysdba'\"",
+        "cx_Oracle.connect('scott/{v}@orcl')",
+        'oracledb.connect("scott/{v}@localhost/orclpdb")',
+        "sql scott/{v}@localhost:1521/xe",
+    ],
+)
+def test_more_oracle_connect_strings_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 12) + "#42"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Connect devices/sensors@home via the app",
+        "MQTT connect client/device42@broker",
+        "conn pool/size@max=10",
+        "DB_PASSWORD=#{DbPassword}",
+        "sqlplus app/%DB_PASSWORD%@orcl",
+    ],
+)
+def test_connect_in_prose_and_pipeline_references_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "SECRET_KEY = r'{k}'",
+        "SECRET_KEY: str = Field(default='{k}')",
+        "SECRET_KEY = '''{k}'''",
+        "SECRET_KEY = (\n    '{k}'\n)",
+        "| DJANGO_SECRET_KEY | {k} |",
+    ],
+)
+def test_a_django_key_as_python_and_tables_write_it_is_masked(shape: str) -> None:
+    alphabet = string.ascii_lowercase + string.digits + "!@#*-_=+)"
+    key = rnd(alphabet, 47) + "(7#"
+    _masked_everywhere(shape.format(k=key), key)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"name": "MJ_APIKEY_PRIVATE", "value": "{v}"}}',
+        '<add key="HUAWEICLOUD_SDK_SK" value="{v}"/>',
+        '{{\\"AGORA_APP_CERTIFICATE\\":\\"{v}\\"}}',
+        "CYPRESS_RECORD_KEY            = {v}",
+    ],
+)
+def test_a_vendors_variable_in_pairs_escaped_or_aligned_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "**API Key** : {v}",
+        "| **API Key** | {v} |",
+        "**Password**: **{v}**",
+        "**API Key** - {v}",
+        "***API Key***: {v}",
+        "**Secret:** {v}*{v}",
+    ],
+)
+def test_bold_labels_in_more_forms_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 20)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        ">>> os.environ[\"OVH_CONSUMER_KEY\"]\n'{v}'\n>>> ",
+        "> process.env.IBMCLOUD_API_KEY\r\n'{v}'\r\n> ",
+        'irb(main):001:0> ENV["LINODE_TOKEN"]\n=> "{v}"',
+        "In [3]: settings.STRIPE_SECRET_KEY\nOut[3]: '{v}'",
+        "$ echo $GITHUB_TOKEN\n{v}\n",
+        ">>> os.environ[\"LOSENORD\"]\n'{v}'",
+    ],
+)
+def test_a_secret_a_repl_or_shell_echoed_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ">>> os.environ[\"HOME\"]\n'/home/deploy'\n>>> ",
+        "> quoted reply\nSounds good to me",
+        "$ echo $PATH\n/usr/local/bin:/usr/bin\n",
+        ">>> settings.SECRET_KEY_FILE\n'/run/secrets/django'",
+    ],
+)
+def test_what_a_repl_echoed_under_other_names_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    command: redis-server --requirepass {v} --appendonly yes",
+        "bind 0.0.0.0\nport 6379\nrequirepass {v}\nmaxmemory 2gb\n",
+        'CONFIG SET requirepass "{v}"',
+    ],
+)
+def test_redis_requirepass_is_a_password(text: str) -> None:
+    v = rnd(ALNUM, 10) + "x9"
+    _masked_everywhere(text.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    ("shape", "alphabet", "length"),
+    [
+        ("https://maker.ifttt.com/trigger/door_open/with/key/{v}", ALNUM, 22),
+        ("https://open.feishu.cn/open-apis/bot/v2/hook/{v}", HEX, 32),
+        ("https://open.larksuite.com/open-apis/bot/v2/hook/{v}", HEX, 32),
+        ("https://api.netlify.com/build_hooks/{v}", HEX, 24),
+        ("https://api.vercel.com/v1/integrations/deploy/prj_Ab12Cd34Ef56Gh78/{v}", ALNUM, 22),
+        ("https://webexapis.com/v1/webhooks/incoming/{v}", ALNUM, 80),
+        ("https://chat.acme.io/hooks/{v}", "abcdefghijklmnopqrstuvwxyz0123456789", 26),
+        ("https://rocket.acme.io/hooks/Q7wLp2XkR9mZt4VbN/{v}", ALNUM, 48),
+        ('{{"url": "https:\\/\\/api.netlify.com\\/build_hooks\\/{v}"}}', HEX, 24),
+    ],
+)
+def test_vendors_webhook_urls_are_masked(shape: str, alphabet: str, length: int) -> None:
+    v = rnd(alphabet, length)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_an_airtable_automation_url_is_masked_to_its_ids() -> None:
+    ids = [p + rnd(ALNUM, 14) for p in ("app", "wfl", "wtr")]
+    url = "https://hooks.airtable.com/workflows/v1/genericWebhook/" + "/".join(ids)
+    for part in ids:
+        _masked_everywhere(f"WEBHOOK_URL={url}", part)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'DSN: "carol/{v}@10.0.3.21:1521/ORCLPDB1"',
+        "  - dsn=reporting/{v}@db-1.internal:1522/ORCL",
+        'default = "tomasz/{v}@pg-primary:1521/ORCLPDB1"',
+    ],
+)
+def test_an_oracle_easy_connect_password_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 16) + "!x"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_tencent_cos_signature_is_masked() -> None:
+    sig = rnd(HEX, 40)
+    url = (
+        "https://assets-1253882791.cos.ap-shanghai.myqcloud.com/a.png?q-sign-algorithm=sha1"
+        f"&q-ak=AKIDGGf304Q9JxxTJf4BMtpfd&q-sign-time=1715677000;1715680600&q-signature={sig}"
+    )
+    _masked_everywhere(url, sig)

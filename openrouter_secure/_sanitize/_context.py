@@ -41,7 +41,7 @@ import string
 import urllib.parse
 from collections import Counter
 
-from ._names import UPPER_SECRET_WORDS
+from ._names import FOREIGN_SECRET_PHRASES, FOREIGN_SECRET_WORDS, UPPER_SECRET_WORDS
 
 __all__ = [
     "CSV_DELIMITERS",
@@ -111,7 +111,7 @@ _GLUED_OWNERS = frozenset(
 _PASS_OWNERS = frozenset(
     {"db", "pg", "mysql", "root", "admin", "smtp", "mail", "ftp", "sftp", "ldap", "redis",
      "sql", "proxy", "vnc", "wifi", "mongo", "rabbit", "amqp", "kafka", "ssh", "keystore",
-     "truststore", "store", "user", "sys", "app", "api", "web", "bind", "jks"}
+     "truststore", "store", "user", "sys", "app", "api", "web", "bind", "jks", "require"}
 )  # fmt: skip
 # (what makes a password's word glued after it no password's name: ``nopassword``,
 # ``haspassword``, ``forgotpassword``)
@@ -353,16 +353,14 @@ def is_secret_identifier(name: str) -> bool:
             if word in ("key", "token", "secret") and owner.endswith(("api", "access", "auth")):
                 return True
             if (
-                (
-                    word in ("password", "passwd", "pwd")
-                    or (word == "pass" and owner in _PASS_OWNERS)
-                )
+                word in ("password", "passwd", "pwd")
                 and owner.isalpha()
                 and owner not in _NOT_GLUED_PASSWORD
-            ):
+            ) or (word == "pass" and owner in _PASS_OWNERS):
                 # (a password's word is no other word's end: ``pgpassword``,
                 # ``mysqlpassword``, ``rootpasswd``, ``dbpwd``; ``pass`` after the owners
-                # it is glued to in a password's name, ``pgpass``, ``smtppass``)
+                # it is glued to in a password's name, ``pgpass``, ``smtppass``, Redis's
+                # ``requirepass``, where ``requirepassword`` is a switch)
                 return True
             if name.isupper() and word in _GLUED_UPPER and len(owner) >= 2:
                 # ``ZENDESKTOKEN``, ``SHOPCLIENTSECRET``, ``TWILIOAUTH``: an environment
@@ -373,7 +371,35 @@ def is_secret_identifier(name: str) -> bool:
                     or owner in _NOT_GLUED_UPPER_OWNERS
                     or _made_up([owner])
                 )
-    return False
+    return _foreign_secret(segs) is not None
+
+
+# What a name holding another language's secret word says instead of holding one
+# (``longitud_contrasena``, ``senha_hash``, ``chave_id``, ``clave_publica``)
+_NOT_FOREIGN = frozenset(
+    {
+        "id", "name", "hash", "hashed", "length", "len", "min", "max", "policy", "file",
+        "path", "url", "uri", "type", "hint", "field", "label", "prompt", "pattern", "regex",
+        "expiry", "expires", "reset", "public", "publica", "publico", "oeffentlich",
+        "longitud", "lunghezza", "tamanho", "laenge", "nome", "nombre",
+    }
+)  # fmt: skip
+
+
+def _foreign_secret(segs: list[str]) -> bool | None:
+    """Whether a name's segments hold another language's secret word
+    (``_names.FOREIGN_SECRET_WORDS``) as one of them, and none that says it holds
+    something else: None when they do not, else whether it names a password."""
+    if any(seg in _NOT_FOREIGN for seg in segs):
+        return None
+    found: bool | None = None
+    for seg in segs:
+        password = FOREIGN_SECRET_WORDS.get(seg)
+        if password is not None:
+            found = bool(found) or password
+    if found is None and any(p.replace(" ", "") in "".join(segs) for p in FOREIGN_SECRET_PHRASES):
+        found = True
+    return found
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -422,8 +448,10 @@ def is_password_name(name: str) -> bool:
     return bool(segs) and (
         segs[-1] in PASSWORD_WORDS
         or segs[-1].endswith(("password", "passwd", "secret"))
+        or (segs[-1].endswith("pass") and segs[-1][:-4] in _PASS_OWNERS)
         # (``LDAP_BIND_PW``, slapd's ``ROOTPW``: upper case, as the name is read)
         or (name.isupper() and (segs[-1] == "pw" or _glued_pw(segs[-1])))
+        or bool(_foreign_secret(segs))
     )
 
 
@@ -630,9 +658,10 @@ _PLACEHOLDER = re.compile(
     # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
     # ``{password}``)
     r"|^\$\([A-Za-z_][\w.]*\)$|^\$(?:env|global|script|using):[A-Za-z_]\w{0,63}$"
-    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#``, and the replacement tokens
-    # of other release pipelines, ``__AdminPassword__``, ``@@DB_PASS@@``)
-    r"|^#\{[\w.\-]{1,64}\}#?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
+    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#`` (or read up to its ``}``), and
+    # the replacement tokens of other release pipelines, ``__AdminPassword__``,
+    # ``@@DB_PASS@@``)
+    r"|^#\{[\w.\-]{1,64}(?:\}#?)?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
     # (a keyboard's chord under ``key``: ``Ctrl+Shift+P``)
     r"|^(?:(?:ctrl|cmd|alt|shift|meta|super|option|opt|control|command|win)\+)+[^\s+]{1,12}$"
     r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"

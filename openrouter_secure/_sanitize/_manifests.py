@@ -142,25 +142,42 @@ def _json_spans(text: str, at: int) -> list[tuple[int, int]]:
     return spans
 
 
+# What may stand before a block's key on its line: its indent, a list item's ``- ``
+_KEY_PREFIX = re.compile(r"[ \t]*(?:-[ \t]+)*")
+#: how many of a block's lines are read, and how far
+_BLOCK_LINES = 400
+_BLOCK_REACH = 16000
+
+
 def kubernetes_secret_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
     """The spans of a Secret's values: in the YAML ``data`` or ``stringData`` block
-    matched by ``m`` (group ``d``, the indent and ``- `` before its key; group ``s``,
-    its lines), each key's value and the lines of a block scalar's value; or, for a
-    JSON ``"kind": "Secret"`` (group ``j``), every value of the ``data`` and
+    whose key ``m`` matched, each key's value and the lines of a block scalar's value;
+    or, for a JSON ``"kind": "Secret"`` (group ``j``), every value of the ``data`` and
     ``stringData`` objects beside it."""
-    if m.group("s") is None:
+    if m.group("j") is not None:
         return _json_spans(text, m.start("j"))
+    line = text.rfind("\n", 0, m.start()) + 1
+    if _KEY_PREFIX.fullmatch(text, line, m.start()) is None:
+        return []  # (``metadata:``; a key after other text)
     opens, secrets = _yaml_layout(text)
-    if opens.get(m.start("d"), -1) not in secrets:
+    if opens.get(line, -1) not in secrets:
         return []
-    column = len(m.group("d"))
-    encoded = not text.startswith("stringData", m.end("d"))
+    return _block_spans(text, m.end(), m.start() - line, encoded=m.group().startswith("data"))
+
+
+def _block_spans(text: str, after: int, column: int, encoded: bool) -> list[tuple[int, int]]:
+    """The values of the block whose key (at ``column``) ends at ``after``: its lines
+    indented deeper, past blank lines, comments and a Helm template's control lines."""
     spans: list[tuple[int, int]] = []
-    lo, hi = m.span("s")
+    pos = text.find("\n", after) + 1
+    if not pos:
+        return spans
+    hi = min(len(text), pos + _BLOCK_REACH)
     indent: str | None = None
     scalar = False  # (inside a block scalar's lines)
-    pos = lo
-    while pos < hi:
+    for _ in range(_BLOCK_LINES):
+        if pos >= hi:
+            break
         end = text.find("\n", pos, hi)
         end = hi if end < 0 else end
         line = text[pos:end]

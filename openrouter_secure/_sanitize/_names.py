@@ -15,6 +15,10 @@ what ``sanitize`` masks in a log line are judged by the same words:
   things (``pat`` a pattern, ``pin`` a GPIO pin, ``pw`` a page width), so free text
   reads them only in upper case; structured data and config keys
   read them as a segment in any case.
+- :data:`FOREIGN_SECRET_WORDS`: the words for password, key, secret and credentials in
+  other languages, as names are written in them without accents (``passwort``,
+  ``contrasena``, ``CHIAVE_API``, ``cle_secrete``, ``API_ANAHTARI``), read as any
+  segment of a name: many languages put the noun first (``clave_acceso``).
 
 A parameter name is judged once percent-decoded (:func:`decode_param_name`): servers
 decode names before reading them, so ``?api%5Fkey=`` is ``?api_key=``.
@@ -28,6 +32,8 @@ __all__ = [
     "DISTINCTIVE_PARAMS",
     "ENCODED_PARAM_DELIMITERS",
     "ESCAPED_PARAM_DELIMITERS",
+    "FOREIGN_SECRET_PHRASES",
+    "FOREIGN_SECRET_WORDS",
     "GENERATED_QUERY_PARAMS",
     "PARAM_DELIMITERS",
     "SECRET_QUERY_PARAMS",
@@ -54,6 +60,8 @@ SECRET_QUERY_PARAMS: tuple[str, ...] = (
     "X-Goog-Signature", "X-Goog-Credential",
     # CloudFront signed URLs (``Signature`` above)
     "Key-Pair-Id", "Policy",
+    # Tencent Cloud COS signed URLs
+    "q-signature",
 )  # fmt: skip
 # ``policy`` is an ordinary setting in many URLs (``?policy=readonly``): only
 # CloudFront's own spelling counts.
@@ -83,6 +91,35 @@ _GENERATED_NAMES = frozenset(name.lower() for name in GENERATED_QUERY_PARAMS)
 
 #: Short secret words read as the last segment of an upper-case name.
 UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN", "PW", "PSK")
+
+#: Secret words of other languages (accents dropped, as identifiers spell them), each
+#: with whether it names a password (judged as one: any non-trivial value counts). Not
+#: the short or common ones that are also English words' pieces (French ``cle``, in
+#: ``article``); the compounds around them hold another (``cle_secrete``).
+FOREIGN_SECRET_WORDS: dict[str, bool] = {
+    **dict.fromkeys(
+        (
+            *("contrasena", "contrasenya", "passwort", "kennwort", "motdepasse", "senha"),
+            *("wachtwoord", "wagwoord", "haslo", "heslo", "losenord", "adgangskode"),
+            *("passord", "salasana", "parola", "sifre", "jelszo", "geslo", "lozinka"),
+            *("katasandi", "sandi", "mima", "pasuwado", "bimilbeonho", "parol", "matkhau"),
+        ),
+        True,
+    ),
+    **dict.fromkeys(
+        (
+            *("schluessel", "schlussel", "chiave", "clave", "chave", "sleutel", "nyckel"),
+            *("nokkel", "noegle", "avain", "klucz", "anahtar", "anahtari", "kulcs"),
+            *("kagi", "miyao", "klyuch", "geheimnis", "geheim", "secreto", "segreto"),
+            *("segredo", "sekret", "secrete", "himitsu", "hemlighet", "salaisuus"),
+            *("jeton", "credenciales", "credenziali", "credenciais", "zugangsdaten"),
+        ),
+        False,
+    ),
+}
+#: The words of those names written as two or three (``mot_de_passe``, ``MAT_KHAU``,
+#: ``kata sandi``), as they are matched in text (and read, joined, as one word)
+FOREIGN_SECRET_PHRASES: tuple[str, ...] = ("mot de passe", "mat khau", "kata sandi")
 
 #: What stands before a parameter name: ``?`` and ``&`` of a query, ``;`` (also the
 #: end of ``&amp;`` in HTML), ``#`` of a fragment (OAuth's ``#access_token=``).

@@ -38,7 +38,7 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``_context.cookie_pairs``).
 - ``manifest``: the values of a Kubernetes Secret's ``data`` or ``stringData`` block
   (``_manifests.kubernetes_secret_spans``).
-- ``nkey``: a NATS NKey's seed whose checksum holds (:func:`nkey_checksum_ok`).
+- ``nkey``: a NATS NKey's seed whose checksum holds (``_checksums.nkey_checksum_ok``).
 - ``format``: a value whose strict format is the evidence, with no other check
   (Django's keys hold ``%(`` and ``$(``, which read as templates elsewhere).
 """
@@ -72,6 +72,8 @@ from ._names import (
     DISTINCTIVE_PARAMS,
     ENCODED_PARAM_DELIMITERS,
     ESCAPED_PARAM_DELIMITERS,
+    FOREIGN_SECRET_PHRASES,
+    FOREIGN_SECRET_WORDS,
     GENERATED_QUERY_PARAMS,
     PARAM_DELIMITERS,
     SECRET_QUERY_PARAMS,
@@ -92,7 +94,6 @@ __all__ = [
     "is_placeholder",
     "is_secret_identifier",
     "looks_random",
-    "nkey_checksum_ok",
 ]
 
 
@@ -1275,14 +1276,29 @@ def _cfn_between(indent: str) -> str:
 
 # The commands that store a secret read from their input, besides GitHub's
 _STDIN_STORE_COMMANDS = (
-    r"(?:(?:npx|bunx|pnpm(?:[ \t]+dlx)?|yarn)[ \t]+)?"
-    r"(?:vercel[ \t]+env[ \t]+add|wrangler[ \t]+secret[ \t]+put|docker[ \t]+secret[ \t]+create)"
+    # (run by a package runner, ``npx --yes wrangler@latest``, or by its path,
+    # ``./node_modules/.bin/wrangler``; global options before the subcommand, ``vercel
+    # --token t env add``, ``docker --context prod secret create``)
+    r"(?:(?:npx|bunx|pnpm(?:[ \t]+dlx)?|yarn(?:[ \t]+dlx)?|npm[ \t]+exec)"
+    r"(?:[ \t]+--?[\w\-]{1,32})*[ \t]+)?(?:[\w.~\-]{0,64}/){0,8}"
+    r"(?:vercel|wrangler|docker)(?:@[\w.\-]{1,32})?"
+    r"(?:[ \t]+--?[\w\-]{1,32}(?:=[^\s|;&]{1,256}"
+    r"|[ \t]+(?!env\b|secret\b|pages\b)[^\s|;&\-][^\s|;&]{0,255})?){0,4}"
+    r"[ \t]+(?:env[ \t]+add|(?:pages[ \t]+)?secret[ \t]+(?:put|create))"
 )
+# ``sudo`` and its options before a command that reads from its input
+_SUDO = r"(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"
 # What stands between Django's ``SECRET_KEY`` and its value: an assignment's ``=`` or
 # ``:`` (and a list's bracket), a type's annotation, or a lookup's comma and ``default=``
 _DJANGO_KEY_SEPARATOR = (
-    r"""(?:[ \t]{0,8}[=:][ \t]{0,8}\[?|[ \t]{0,8}:[ \t]{0,8}[\w\[\].]{1,24}[ \t]{0,8}=[ \t]{0,8}"""
+    r"""(?:[ \t]{0,8}[=:|][ \t]{0,8}\[?|[ \t]{0,8}:[ \t]{0,8}[\w\[\].]{1,24}[ \t]{0,8}=[ \t]{0,8}"""
     r"""|[ \t]{0,8},[ \t]{0,8}(?:default[ \t]{0,4}=[ \t]{0,4})?)"""
+    # (a call's default, ``Field(default='<key>')``; a parenthesis opening the value's
+    # lines, ``(\n    '<key>'\n)``)
+    r"""(?:[\w.]{1,24}\([ \t]{0,4}(?:default[ \t]{0,4}=[ \t]{0,4})?"""
+    r"""|\([ \t]{0,8}\r?\n[ \t]{0,40})?"""
+    # (a string's prefix and its quotes, three of them too)
+    r"""[ \t]{0,8}[rRuUfFbB]{0,2}(?:\\?["']){0,3}"""
 )
 _CFN_TRUE = r"""["']?NoEcho["']?:[ \t]*["']?(?:true|True|TRUE)["']?[ \t]*(?:\#[^\r\n]{0,200})?"""
 # The callees that take a user and then a password (``auth`` and ``login`` only as a
@@ -1376,7 +1392,7 @@ _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
 _CLI_STDIN_LOGIN = (
     r"(?:[\w.~\-]{0,64}/){0,8}(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|cosign)"
     r"(?:[ \t]+--?[\w\-]{1,32}(?:[ \t=][^\s|;&-][^\s|;&]{0,255})?){0,3}[ \t]+login"
-    r"|helm[ \t]+registry[ \t]+login)"
+    r"|helm[ \t]+registry[ \t]+login|crane[ \t]+auth[ \t]+login|az[ \t]+acr[ \t]+login)"
 )
 _KEY_PATTERN = (
     # (``Secret ID = v`` read as one name before ``Secret`` alone with a value ``ID``)
@@ -1436,31 +1452,77 @@ _UPPER_PATTERN = _KEY_PATTERN.replace(
 # (no application password: Hyperscan's pattern for it would be too large; the words
 # alone read one, ``WORDPRESS_TOKEN=abcd efgh ijkl mnop``)
 _UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_tails(_XML_VALUE, app=False)[1]}"
-_HS_UPPER_GATES = (
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SEP_ASSIGN}{_BLANKS}{_value(app=False)}", _RUN_WINDOW),
-    (
-        f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}"
-        f"(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True, app=False)}|{_COMMA_VALUE})",
-        _RUN_WINDOW_WIDE,
-    ),
-    # (a log's verb between them: ``GH_PAT set to v``)
-    (
-        f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE} {_LINK_VERB}{_value(prose=True, app=False)}",
-        _RUN_WINDOW_WIDE,
-    ),
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML}", _XML_WINDOW),
-    (
-        rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_XML_ATTR_START}",
-        _XML_ATTR_WINDOW,
-    ),
-    (f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
-    # (a password word's plural, or ``PW``: any value, as under a password word)
-    (f"(?:PASSWORDS|SECRETS|PW){_SUFFIX_RE}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
-    (
-        f"(?:PASSWORDS|SECRETS|PW){_SUFFIX_RE}[ \t]{{1,40}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
-        _RUN_WINDOW_WIDE,
-    ),
+
+
+def _named_gates(name: str, password_name: str) -> tuple[tuple[str, int], ...]:
+    """The Hyperscan gates of a rule reading ``secret-assignment``'s syntaxes after a
+    name matched by ``name`` (``password_name``: those judged as a password's)."""
+    return (
+        (f"{name}{_SEP_ASSIGN}{_BLANKS}{_value(app=False)}", _RUN_WINDOW),
+        (
+            f"{name}(?:[ \t]{{1,40}}{_CELL}{_LINK}{_value(prose=True, app=False)}|{_COMMA_VALUE})",
+            _RUN_WINDOW_WIDE,
+        ),
+        # (a log's verb between them: ``GH_PAT set to v``)
+        (f"{name} {_LINK_VERB}{_value(prose=True, app=False)}", _RUN_WINDOW_WIDE),
+        (f"{name}{_XML}", _XML_WINDOW),
+        (
+            rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{name}{_XML_ATTR_START}",
+            _XML_ATTR_WINDOW,
+        ),
+        (f"{name}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
+        # (a password's name: any value, as under a password word)
+        (f"{password_name}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
+        (
+            f"{password_name}[ \t]{{1,40}}{_QUOTE}{_VAL_FIRST}{_VAL_NEXT}{{7}}",
+            _RUN_WINDOW_WIDE,
+        ),
+    )
+
+
+_HS_UPPER_GATES = _named_gates(
+    f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}", f"(?:PASSWORDS|SECRETS|PW){_SUFFIX_RE}"
 )
+
+# ``passwort=v``, ``CHIAVE_API=v``, ``"clave-acceso": "v"``: the same syntaxes under a
+# name holding another language's secret word (``_names.FOREIGN_SECRET_WORDS``) as any
+# of its segments, judged under the whole name (``_context.is_secret_identifier``)
+_FOREIGN_PHRASES_RE = "|".join(p.replace(" ", r"[_\-]?") for p in FOREIGN_SECRET_PHRASES)
+_FOREIGN_WORD_RE = (
+    "(?i:"
+    + "|".join(sorted(FOREIGN_SECRET_WORDS, key=len, reverse=True))
+    + f"|{_FOREIGN_PHRASES_RE})"
+)
+_FOREIGN_PASSWORD_RE = (
+    "(?i:"
+    + "|".join(sorted((w for w, pw in FOREIGN_SECRET_WORDS.items() if pw), key=len))
+    + f"|{_FOREIGN_PHRASES_RE})"
+)
+# (the segments after the word: ``CHIAVE_API``, ``ChiaveApi``, ``jeton-acces``)
+_FOREIGN_TAIL = r"(?:[_.\-]?[A-Za-z0-9]{1,24}){0,3}?"
+_FOREIGN_NAME = f"{_FOREIGN_WORD_RE}{_FOREIGN_TAIL}"
+
+
+def _phrase_spellings(phrase: str) -> tuple[str, ...]:
+    """``mot de passe`` as names spell it: ``motdepasse``, ``mot_de_passe``,
+    ``MOT-DE-PASSE``, ``motDePasse``, ``MotDePasse``."""
+    words = phrase.split()
+    joined = tuple(v for sep in ("", "_", "-") for v in _case(sep.join(words)))
+    camel = "".join(w.capitalize() for w in words)
+    return (*joined, camel, camel[:1].lower() + camel[1:])
+
+
+_FOREIGN_ANCHORS = (
+    *(v for w in FOREIGN_SECRET_WORDS for v in _case(w)),
+    *(v for p in FOREIGN_SECRET_PHRASES for v in _phrase_spellings(p)),
+)
+_FOREIGN_PATTERN = _KEY_PATTERN.replace(
+    _KEY_PATTERN[: _KEY_PATTERN.index(f"(?:{_WORD_RE})") + len(f"(?:{_WORD_RE}){_SUFFIX_RE}")],
+    f"(?P<name>{_FOREIGN_NAME}",
+    1,
+)
+_FOREIGN_GATE = f"{_FOREIGN_NAME}{_tails(_XML_VALUE, app=False)[1]}"
+_HS_FOREIGN_GATES = _named_gates(_FOREIGN_NAME, f"{_FOREIGN_PASSWORD_RE}{_FOREIGN_TAIL}")
 
 
 # A list of secrets under a plural name (``_context.list_value_spans``): code's lists,
@@ -1724,6 +1786,29 @@ RULES: tuple[Rule, ...] = (
         "zapier-webhook",
         ("hooks.zapier.com/",),
         r"hooks\.zapier\.com/hooks/catch/(?P<s>[0-9]{4,12}/[A-Za-z0-9]{4,32})",
+        keep=0,
+    ),
+    # Other vendors' webhook and deploy-hook URLs, whose path holds the credential: IFTTT
+    # (``maker.ifttt.com/trigger/<event>/with/key/<key>``), Feishu and Lark bots
+    # (``/open-apis/bot/v2/hook/<id>``), Netlify build hooks, Vercel deploy hooks, Webex
+    # incoming webhooks, Airtable automations (``.../wtr<id>``), Mattermost
+    # (``/hooks/<26>``) and Rocket.Chat (``/hooks/<17>/<48>``); escaped slashes too
+    Rule(
+        "vendor-webhook",
+        (
+            *("maker.ifttt.com", "open.feishu.cn", "open.larksuite.com", "api.netlify.com"),
+            *("api.vercel.com", "webexapis.com", "hooks.airtable.com", "/hooks/", "\\/hooks\\/"),
+        ),
+        r"""(?:maker\.ifttt\.com\\?/(?:trigger\\?/[\w\-.]{1,64}\\?/(?:json\\?/)?with\\?/key|use)"""
+        r"""|open\.(?:feishu\.cn|larksuite\.com)\\?/open-apis\\?/bot\\?/v2\\?/hook"""
+        r"""|api\.netlify\.com\\?/build_hooks"""
+        r"""|api\.vercel\.com\\?/v1\\?/integrations\\?/deploy\\?/prj_[A-Za-z0-9]{8,40}"""
+        r"""|webexapis\.com\\?/v1\\?/webhooks\\?/incoming"""
+        r"""|hooks\.airtable\.com\\?/workflows\\?/v1\\?/genericWebhook"""
+        r"""|(?<=[\w\-:])\\?/hooks(?=\\?/[a-z0-9]{26}(?![A-Za-z0-9]))"""
+        r"""|(?<=[\w\-:])\\?/hooks(?=\\?/[A-Za-z0-9]{17}\\?/[A-Za-z0-9]{40,64}(?![A-Za-z0-9])))"""
+        # (the path's ids with the token: Airtable's ``app.../wfl.../wtr...``)
+        r"""\\?/(?P<s>[A-Za-z0-9_\-=]{8,400}(?:\\?/[A-Za-z0-9_\-=]{8,400}){0,2})""",
         keep=0,
     ),
     Rule(
@@ -2008,37 +2093,40 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "vendor-secret-variable",
         _VENDOR_VARIABLE_NAMES,
-        r"(?:" + "|".join(_VENDOR_VARIABLE_NAMES) + r""")["']?\]?"""
-        # (an assignment's separator, a call's comma, a table's bar, an element's ``>``,
-        # blanks (``ENV NAME v``), a Kubernetes ``env`` list's ``value:`` on the next line)
-        r"""(?:[ \t]{0,8}(?::=|=>|[=:,|>])[ \t]{0,8}|[ \t]{1,8}"""
-        r"""|[ \t]{0,8}\r?\n[ \t]{0,40}["']?value["']?:[ \t]{0,8})"""
-        r"""(?P<q>["']?)(?P<s>[A-Za-z0-9+/_\-.=]{12,256})(?P=q)(?![A-Za-z0-9+/_\-.=])""",
+        r"(?:" + "|".join(_VENDOR_VARIABLE_NAMES) + r""")\\?["']?\]?"""
+        # (an assignment's separator, aligned too; a call's comma, a table's bar, an
+        # element's ``>``, blanks (``ENV NAME v``), a Kubernetes ``env`` list's ``value:``
+        # on the next line, a JSON pair's (``{"name": "NAME", "value": "v"}``), .NET's
+        # ``<add key="NAME" value="v"/>``)
+        r"""(?:[ \t]{0,40}(?::=|=>|[=:,|>])[ \t]{0,40}|[ \t]{1,40}"""
+        r"""|[ \t]{0,8}\r?\n[ \t]{0,40}["']?value["']?:[ \t]{0,8}"""
+        r"""|[ \t]{0,8},[ \t]{0,8}\\?["']value\\?["'][ \t]{0,8}:[ \t]{0,8}"""
+        r"""|[ \t]{1,8}value=)\\?"""
+        r"""(?P<q>["'])?(?P<s>[A-Za-z0-9+/_\-.=]{12,256})"""
+        r"""(?(q)\\?(?P=q)|(?![A-Za-z0-9+/_\-.=]))""",
         keep=0,
         kind="generated",
     ),
     # A Kubernetes Secret's values, under ``data`` (base64) or ``stringData``, whatever
     # their keys are called, in YAML at any depth (a ``kind: List``'s items) or JSON;
-    # judged in Python (the mapping holding them must be a Secret's)
+    # judged in Python (the mapping holding them must be a Secret's). The pattern
+    # matches the block's key alone: its lines are read in Python, so a block's match
+    # never covers the next Secret's.
     Rule(
         "kubernetes-secret",
-        ("data:", "stringData:", '"Secret"'),
-        r"(?s:.){0,48}?(?:(?P<d>(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,8})?)(?:stringData|data):"
-        r"[ \t]{0,8}(?:#[^\r\n]{0,200})?\r?\n"
-        # (its lines, and the blank ones between them)
-        r"(?P<s>(?:[ \t]{1,40}[^\n]{0,4096}(?:\n|$)|\r?\n){1,400})"
-        r'|(?P<j>"kind")[ \t]*:[ \t]*"Secret")',
-        back=48,
+        ("data:", "stringData:", '"kind"'),
+        r"(?:stringData|data):[ \t]{0,8}(?:#[^\r\n]{0,200})?(?=\r?\n)"
+        r'|(?P<j>"kind")[ \t]*:[ \t]*"Secret"',
         keep=0,
         kind="manifest",
-        max_len=16000,
-        gate=r'(?:stringData|data):[ \t]{0,8}(?:#[^\r\n]{0,200})?\r?\n|"Secret"',
+        gate=r'(?:stringData|data):[ \t]{0,8}(?:#[^\r\n]{0,200})?\r?\n|"kind"[ \t]*:[ \t]*"Secret"',
         hs_gates=(
             (
                 r"\n[ \t]{0,40}(?:-[ \t]{1,8})?(?:stringData|data):[ \t]{0,8}"
-                # (and what opens the next line: a gate ending in a line break is read
-                # as a table's header)
-                r"(?:#[^\r\n]{0,200})?\r?\n[ \t\r\n]",
+                # (and what opens the next line, an entry's indent, a comment or a Helm
+                # template's line: a gate ending in a line break is read as a table's
+                # header)
+                r"(?:#[^\r\n]{0,200})?\r?\n[ \t\r\n#{]",
                 320,
             ),
             (r'"kind"[ \t]*:[ \t]*"Secret"', 0),
@@ -2057,8 +2145,7 @@ RULES: tuple[Rule, ...] = (
         # default='<key>')``)
         r"""(?:SECRET_KEY(?:_FALLBACKS)?|secret_key)\\?["']?"""
         + _DJANGO_KEY_SEPARATOR
-        + r"""[ \t]{0,8}(?:\\?["'])?"""
-        r"(?P<s>(?:django-insecure-)?"
+        + r"(?P<s>(?:django-insecure-)?"
         r"(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[!@#$%^&*(=+)])(?=[a-z0-9!@#$%^&*(\-_=+)]{0,49}[0-9])"
         r"[a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])",
         keep=0,
@@ -2069,7 +2156,7 @@ RULES: tuple[Rule, ...] = (
                 # (``django-insecure-`` is of the alphabet too)
                 r"""(?:SECRET_KEY|secret_key)(?:_FALLBACKS)?\\?["']?"""
                 + _DJANGO_KEY_SEPARATOR
-                + r"""[ \t]*\\?["']?[a-z0-9!@#$%^&*(\-_=+)]{50}""",
+                + r"""[a-z0-9!@#$%^&*(\-_=+)]{50}""",
                 # (no start of match: with it, Hyperscan finds the pattern too large)
                 160,
             ),
@@ -2092,27 +2179,64 @@ RULES: tuple[Rule, ...] = (
         "oracle-connect-password",
         (
             *_case("jdbc:oracle:", "sqlplus", "sqlldr", "expdp", "impdp", "rman", "dgmgrl"),
-            *_case("userid", "connect ", "conn "),
+            *_case("userid", "connect ", "conn ", "sql "),
+            *("cx_Oracle.connect(", "oracledb.connect("),
         ),
         # (the connect string quoted whole, ``sqlplus "sys/pw@orcl as sysdba"``, or the
         # password alone, JDBC's ``app/"p@ss w/rd"@host``, whatever it holds)
         r"(?:(?i:jdbc:oracle:[a-z]{2,8}:)"
+        # (``rman target / catalog rcat/pw@cat``; the connect string quoted, its quotes
+        # escaped or nested: ``expdp \"sys/pw@orcl as sysdba\"``, ``"'sys/pw@db'"``)
         r"|(?i:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)(?:\.exe)?"
-        r"""(?:[ \t]{1,8}(?:-[A-Za-z]{1,12}|(?i:target|auxiliary|catalog))){0,4}"""
-        r"""(?:[ \t]{1,8}|=)["']?"""
-        r"""|(?i:userid)[ \t]{0,4}=[ \t]{0,4}["']?"""
-        # (``connect`` only before a connect string's ``@``: ``connect api/v1`` is a path)
-        r"""|(?<![\w\-])(?i:conn|connect)[ \t]{1,8}["']?"""
-        r"""(?=[A-Za-z][\w$#]{0,127}/(?:"[^"\r\n]{1,256}"|[^@\s"'/\\]{1,256})@))"""
+        r"""(?:[ \t]{1,8}(?:-[A-Za-z]{1,12}|(?i:target|auxiliary|catalog)|/)){0,4}"""
+        r"""(?:[ \t]{1,8}|=)(?:\\?["']){0,2}"""
+        r"""|(?i:userid)[ \t]{0,4}=[ \t]{0,4}(?:\\?["']){0,2}"""
+        # (Python's drivers: ``cx_Oracle.connect('scott/pw@orcl')``, ``oracledb.connect(``)
+        r"""|(?:cx_Oracle|oracledb)\.connect\([ \t]{0,4}["']"""
+        # (``connect`` only before a connect string's ``@``: ``connect api/v1`` is a path;
+        # and not before a word and its number, ``connect client/device42@broker``)
+        r"""|(?<![\w\-])(?i:conn|connect|sql)[ \t]{1,8}["']?"""
+        r"""(?=[A-Za-z][\w$#]{0,127}/(?:"[^"\r\n]{1,256}"|(?![a-z]{2,32}[0-9]{0,4}@)[^@\s"'/\\]{1,256})@))"""
         r"""(?P<user>[A-Za-z][\w$#]{0,127})/"""
         r"""(?:"(?P<s>[^"\r\n]{1,256})"|(?P<u>[^@\s"'/\\]{1,256}))(?=@|[ \t"']|$)""",
         keep=0,
         kind="password",
         hs_gates=(
             (r"(?i:jdbc:oracle:|sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)", 0),
+            (r"""(?:cx_Oracle|oracledb)\.connect\([ \t]{0,4}["'][A-Za-z][\w$#]{0,127}/""", 200),
             (r"""(?i:userid)[ \t]{0,4}=[ \t]{0,4}["']?[A-Za-z][\w$#]{0,127}/""", 160),
-            (r"""(?i:conn|connect)[ \t]{1,8}["']?[A-Za-z][\w$#]{0,127}/[^\s]{1,256}@""", 420),
+            (r"""(?i:conn|connect|sql)[ \t]{1,8}["']?[A-Za-z][\w$#]{0,127}/[^\s]{1,256}@""", 420),
         ),
+    ),
+    # An Oracle Easy Connect string's password, with no tool or scheme before it (a
+    # ``DSN`` setting): ``user/password@host:1521/service``, found by Oracle's port and read
+    # from the ``/`` before the password
+    Rule(
+        "oracle-ezconnect-password",
+        (":1521/", ":1522/"),
+        r"""/(?<=[\w$#]/)(?P<s>[^@\s"'/\\:]{1,256})@(?:[\w\-]{1,63}\.){0,8}[\w\-]{1,63}:152[12]/""",
+        keep=0,
+        kind="password",
+        max_len=600,
+        start_at="/",
+    ),
+    # A BIP32 extended private key (``xprv``, and testnet's and SegWit wallets'
+    # ``tprv``, ``yprv``, ``zprv``, ``uprv``, ``vprv``, ``Yprv``, ``Zprv``): whoever holds
+    # it holds the wallet (its prefix and length are no other data's)
+    Rule(
+        "bip32-private-key",
+        ("xprv", "tprv", "yprv", "zprv", "uprv", "vprv", "Yprv", "Zprv"),
+        r"(?<![A-Za-z0-9])(?P<s>[xtyzuvYZ]prv[1-9A-HJ-NP-Za-km-z]{107})(?![A-Za-z0-9])",
+        keep=0,
+        kind="format",
+    ),
+    # A Nostr private key: ``nsec1`` and 58 Bech32 characters
+    Rule(
+        "nostr-private-key",
+        ("nsec1",),
+        r"(?<![A-Za-z0-9])(?P<s>nsec1[02-9ac-hj-np-z]{58})(?![A-Za-z0-9])",
+        keep=0,
+        kind="format",
     ),
     # ``aws configure``'s prompt for the secret key, answered
     Rule(
@@ -2554,30 +2678,64 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=1200,
     ),
+    # A secret a REPL or a shell echoed: the prompt's line ends with an expression naming
+    # it, the next line is the value alone (``>>> os.environ["API_KEY"]`` then
+    # ``'v'``; Node's ``> process.env.API_KEY``, irb's ``=> "v"``, IPython's ``Out[3]:``,
+    # ``$ echo $API_KEY``, PowerShell's ``$env:API_KEY``), judged under the last name
+    Rule(
+        "repl-echo",
+        (">>> ", "> ", "$ ", "In [", "irb(", "PS "),
+        r"""(?<![^\n])(?:>>>|>|\$|In[ \t]\[[0-9]{1,6}\]:|irb\(\w{1,20}\):[0-9]{1,5}:[0-9]{1,3}>"""
+        r"""|PS[ \t][^>\r\n]{1,120}>)[ \t]{1,4}"""
+        r"""(?:(?:echo|printenv|puts|p|print|Write-Output)[ \t]{1,4}|(?:print|console\.log)\()?"""
+        r"""["']?[\w.$:]{0,80}?(?:\[["']|\(["']|\.|\$\{?|env:)?"""
+        r"""(?P<n>[A-Za-z_][\w\-]{0,80})(?:["']?[\])}]){0,3}[ \t;]*\r?\n"""
+        r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?(?P<q>["']?)(?P<s>[^\s"']{6,4096})(?P=q)"""
+        r"""[ \t]*(?:\r?\n|$)""",
+        keep=0,
+        kind="named",
+        max_len=4600,
+        gate=(
+            r"""(?:>>>|>|\$|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])[^\r\n]{1,240}\r?\n"""
+            r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}"""
+        ),
+        hs_gates=(
+            (
+                r"""\n(?:>>>[ \t]|>[ \t]|\$[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])"""
+                r"""[^\r\n]{1,240}\r?\n"""
+                r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}""",
+                280,
+            ),
+        ),
+    ),
     # A value after a secret's name in bold, as Markdown notes and chat messages label
-    # one (``**API Key**: v``, ``- **Password:** v``, ``**Token:** `v```), judged under
-    # the name
+    # one (``**API Key**: v``, ``- **Password:** v``, ``**Token** - v``, a table's ``|
+    # **API Key** | v |``), the value bare, in backticks or in bold, judged under the name
     Rule(
         "markdown-label",
-        ("**:", ":**"),
+        ("**:", ":**", "** :", "**=", "** =", "** -", "**|", "** |"),
         r"""\*\*(?P<n>[A-Za-z][\w.\-]{0,40}(?:[ \t][A-Za-z0-9][\w.\-]{0,40}){0,3})"""
-        r"""(?:\*\*[ \t]{0,4}:|[ \t]{0,4}:[ \t]{0,4}\*\*)[ \t]{0,8}(?P<q>`?)"""
-        r"""(?P<s>[^\s`*]{6,1024})(?P=q)(?![^\s`*])""",
+        r"""(?:\*{2,3}[ \t]{0,4}[:=|\-]|[ \t]{0,4}:[ \t]{0,4}\*{2,3})[ \t]{0,8}(?P<q>`|\*\*)?"""
+        # (a star inside a password: ``4Pm0Sj*Pz1dx``)
+        r"""(?P<s>[^\s`*|](?:[^\s`*|]|\*(?=[^\s`*|])){5,1023})(?(q)(?P=q))(?![^\s`*|])""",
         keep=0,
         kind="named",
         max_len=200,
         start_at="**",
     ),
-    # WordPress's keys and salts (``define( 'AUTH_KEY', '<64>' );``, Bedrock's
-    # ``AUTH_SALT='<64>'``): 64 characters of its generator's alphabet, brackets and all
-    # (which read as code or a template under any other name)
+    # WordPress's keys and salts (``define('AUTH_KEY',         '<64>');`` as its salt
+    # service prints them, Bedrock's ``AUTH_SALT='<64>'``, ``wp config set AUTH_KEY
+    # '<64>'``, ``putenv('AUTH_KEY=<64>')``, a compose list's ``- WORDPRESS_AUTH_KEY=<64>``):
+    # 64 characters of its generator's alphabet, brackets and all (which read as code or
+    # a template under any other name)
     Rule(
         "wordpress-auth-key",
         ("AUTH_KEY", "AUTH_SALT", "LOGGED_IN_KEY", "LOGGED_IN_SALT", "NONCE_KEY", "NONCE_SALT"),
-        r"""(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)(?:["'][ \t]{0,8},|["']?[ \t]{0,8}[=:])"""
-        r"""[ \t]{0,8}(?P<q>["'])"""
+        r"""(?:AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)"""
+        r"""(?:\\?["']\]?[ \t]{0,16}(?:,|=>|=)|["']?[ \t]{0,16}[=:]|[ \t]{1,16}(?=["']))"""
+        r"""[ \t]{0,16}(?P<q>\\?["'])?"""
         r"""(?P<s>(?=[^'"\\\r\n]{0,63}[0-9])(?=[^'"\\\r\n]{0,63}[^A-Za-z0-9'"\\\r\n])"""
-        r"""[^'"\\\r\n]{64})(?P=q)""",
+        r"""[^'"\\\r\n]{64})(?(q)\\?["']|(?=["']|\r?\n|$))""",
         keep=0,
         kind="format",
     ),
@@ -2943,9 +3101,11 @@ RULES: tuple[Rule, ...] = (
         "cli-password-stdin",
         ("echo ", "printf ", "Write-Output ", "--password-stdin"),
         # (``printf '%s' v``; a line continuation after the pipe; ``sudo -E``)
-        r"""(?:(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["'])%s(?:\\n)?\1)?"""
+        r"""(?:(?<![\w\-])(?:echo(?:[ \t]+-[neE]{1,2})*|printf(?:[ \t]+(["']?)%s(?:\\n)?\1)?"""
         r"""|Write-Output)[ \t]+"""
-        r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`$]{4,256})(?P=q)[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
+        # (a quoted password whole, whatever the shell would read in it bare: ``"a&b c"``)
+        r"""(?P<q>["'])?(?P<s>(?(q)(?:(?!(?P=q))[^\r\n`$]){4,256}|[^\s"'|;&<>`$]{4,256}))"""
+        r"""(?(q)(?P=q))[ \t]*\|[ \t]*(?:\\\r?\n[ \t]*)?"""
         r"""(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"""
         rf"""(?:{_CLI_STDIN_LOGIN}[^\n|;&]{{0,256}}?[ \t]--password-stdin"""
         # (GitHub's CLI reads a secret's value from its input: ``echo v | gh secret set X``,
@@ -2956,18 +3116,23 @@ RULES: tuple[Rule, ...] = (
         r"""|gh[ \t]+secret[ \t]+set|gh[ \t]+auth[ \t]+login[^\n|;&]{0,256}?[ \t]--with-token"""
         rf"""|{_STDIN_STORE_COMMANDS}"""
         r"""|sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)(?![\w\-])"""
-        r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["']?)(?P<u>[^\s"'|;&<>`$]{4,256})(?P=uq)"""
-        r"""(?![^\s"'|;&<>`]))""",
+        r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["'])?"""
+        r"""(?P<u>(?(uq)(?:(?!(?P=uq))[^\r\n`$]){4,256}|[^\s"'|;&<>`$]{4,256}))"""
+        r"""(?(uq)(?P=uq)|(?![^\s"'|;&<>`])))""",
         keep=0,
         kind="argument",
         max_len=900,
         # (found by its option, the command and the value read in Python)
         hs_gates=(
             (r"""[ \t]--password-stdin""", 900),
-            (r"""\|[ \t]*(?:\\\r?\n[ \t]*)?gh[ \t]+secret[ \t]+set""", 900),
-            (rf"""\|[ \t]*(?:\\\r?\n[ \t]*)?{_STDIN_STORE_COMMANDS}""", 900),
+            (rf"""\|[ \t]*(?:\\\r?\n[ \t]*)?{_SUDO}gh[ \t]+secret[ \t]+set""", 900),
+            (
+                r"""\|[ \t]*(?:\\\r?\n[ \t]*)?[^\r\n|;&]{0,200}(?:vercel|wrangler|docker)"""
+                r"""[^\r\n|;&]{0,600}[ \t](?:env[ \t]+add|secret[ \t]+(?:put|create))""",
+                900,
+            ),
             (r"""[ \t]--with-token""", 900),
-            (r"""\|[ \t]*(?:sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)""", 900),
+            (rf"""\|[ \t]*{_SUDO}(?:sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)""", 900),
         ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as
@@ -3296,6 +3461,16 @@ RULES: tuple[Rule, ...] = (
         finder=trie_pattern(tuple(w.lower() for w in _UPPER_WORDS)),
     ),
     Rule(
+        "secret-assignment-foreign",
+        _FOREIGN_ANCHORS,
+        _FOREIGN_PATTERN,
+        keep=0,
+        kind="context",
+        gate=_FOREIGN_GATE,
+        hs_gates=_HS_FOREIGN_GATES,
+        finder=trie_pattern(tuple(FOREIGN_SECRET_WORDS)) + f"|{_FOREIGN_PHRASES_RE}",
+    ),
+    Rule(
         "secret-list",
         _LIST_ANCHORS,
         _LIST_PATTERN,
@@ -3342,6 +3517,8 @@ _PLACEHOLDER = re.compile(
     r"\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
     r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
     r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
+    # (Octopus Deploy's ``#{DbPassword}``, a Windows variable, ``%DB_PASSWORD%``)
+    r"|#\{[\w.\-]{1,64}\}|^#\{[\w.\-]{1,64}$|^%[A-Za-z_][\w.\-]{0,64}%$"
     # (the nil UUID, an example's: ``pat-na1-00000000-0000-0000-0000-000000000000``)
     r"|0{8}-0{4}-0{4}-0{4}-0{12}"
 )
@@ -3461,17 +3638,3 @@ def is_secret_identifier(name: str) -> bool:
     if last in {"value", "string", "data"} and len(segs) > 1:
         return is_secret_identifier("_".join(segs[:-1]))
     return False
-
-
-def nkey_checksum_ok(seed: str) -> bool:
-    """Whether a NATS NKey's text (base32, unpadded) ends in the CRC-16/XMODEM of the
-    bytes before it, little-endian, as ``nkeys`` writes it."""
-    import base64
-    import binascii
-
-    try:
-        raw = base64.b32decode(seed + "=" * (-len(seed) % 8))
-    except binascii.Error:
-        return False
-    data, crc = raw[:-2], int.from_bytes(raw[-2:], "little")
-    return binascii.crc_hqx(data, 0) == crc

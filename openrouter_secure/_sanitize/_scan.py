@@ -31,6 +31,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
+from ._checksums import nkey_checksum_ok
 from ._context import (
     OBJECT_NAME,
     column_value_spans,
@@ -64,7 +65,6 @@ from ._rules import (
     has_sequence,
     is_placeholder,
     looks_random,
-    nkey_checksum_ok,
 )
 
 __all__ = [
