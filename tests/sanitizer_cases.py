@@ -265,6 +265,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     ),
     "bip32-private-key": lambda: _pair(f"XPRV={(k := 'xprv' + rnd(BASE58, 107))}", k),
     "nostr-private-key": lambda: _pair(f"NOSTR_NSEC='{(k := 'nsec1' + rnd(BECH32, 58))}'", k),
+    "session-cookie": lambda: _pair(
+        f'{{"name": "JSESSIONID", "value": "{(k := rnd(HEX, 32).upper())}", "path": "/"}}', k
+    ),
     "markdown-label": lambda: _pair(f"- **API Key**: `{(k := rnd(ALNUM, 32))}`", k),
     "wordpress-auth-key": lambda: _pair(f"define( 'AUTH_SALT', '{(k := _wordpress_key())}' );", k),
     "make-webhook": lambda: _pair(
@@ -485,6 +488,11 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     ),
     "bip32-private-key": lambda: f"xpub{rnd(BASE58, 107)} xprv{rnd(BASE58, 106)} the xprv format",
     "nostr-private-key": lambda: f"npub1{rnd(BECH32, 58)} nsec1{rnd(BECH32, 57)} nsec1",
+    "session-cookie": lambda: (
+        '{"name": "accept", "value": "application/json"} '
+        ".example.com\tTRUE\t/\tTRUE\t1747213964\ttheme\tdark-mode "
+        "s.cookies.set('lang', 'en-US-x') JSESSIONID=<session-id> has_session=true"
+    ),
     "markdown-label": lambda: "**Note:** the **API Key**: `<your-api-key>`, **Token:** required",
     "wordpress-auth-key": lambda: (
         "define( 'AUTH_KEY', 'put your unique phrase here' ); "

@@ -6006,3 +6006,34 @@ def test_a_tencent_cos_signature_is_masked() -> None:
         f"&q-ak=AKIDGGf304Q9JxxTJf4BMtpfd&q-sign-time=1715677000;1715680600&q-signature={sig}"
     )
     _masked_everywhere(url, sig)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "# Netscape HTTP Cookie File\n.app.acme.io\tTRUE\t/\tTRUE\t1747213964\tPHPSESSID\t{v}\n",
+        '{{"name": "laravel_session", "value": "{v}", "path": "/", "httpOnly": true}}',
+        "s.cookies.set('user_session', '{v}', domain='app.acme.io')",
+        "driver.add_cookie({{'name': 'JSESSIONID', 'value': '{v}'}})",
+        "copy this into your browser: _myapp_session={v}",
+        "try JSESSIONID={v} for now",
+    ],
+)
+def test_a_session_cookie_outside_a_header_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "accept", "value": "application/json"}',
+        '{"name": "session_name", "value": "my-session"}',
+        ".acme.io\tTRUE\t/\tFALSE\t1747213964\ttheme\tdark-mode\n",
+        ".acme.io\tTRUE\t/\tFALSE\t1747213964\t_ga\tGA1.2.1234567890.1700000000\n",
+        "s.cookies.set('lang', 'en-US-x')",
+        "JSESSIONID=<session-id> and has_session=true",
+    ],
+)
+def test_other_cookies_outside_a_header_stay(text: str) -> None:
+    _kept_everywhere(text)

@@ -70,6 +70,7 @@ __all__ = [
     "describes_secret",
     "dominant_run",
     "in_brackets",
+    "is_cookie_secret",
     "is_identifier",
     "is_password_name",
     "is_public_key",
@@ -81,6 +82,7 @@ __all__ = [
     "names_next_assignment",
     "next_field_named",
     "not_list_owner",
+    "session_cookie_spans",
     "singular",
     "value_kind",
     "value_spans",
@@ -2221,6 +2223,9 @@ _COOKIE_PAIR = re.compile(
 _SESSION_COOKIE = re.compile(
     r"(?i)(?:sess(?:ion)?(?:[_.\-]?id)?|sid|jwt|token|auth|remember[\w\-]*|login)$"
     r"|^s?sess[0-9a-f]{32}$"
+    # (ASP.NET Core's ``.AspNetCore.Cookies``, WordPress's ``wordpress_logged_in_<hash>``,
+    # Google's ``__Secure-3PSID``)
+    r"|^\.AspNetCore\.|^wordpress_(?:logged_in|sec)_|(?i:psid)[\w\-]{0,8}$"
 )
 
 
@@ -2300,30 +2305,48 @@ def cookie_pairs(pairs: str, offset: int) -> list[tuple[int, int]]:
     pos = 0
     while (pair := _COOKIE_PAIR.match(pairs, pos)) is not None:
         group = 2 if pair.group(2) is not None else 3
-        name, value = pair.group(1), pair.group(group)
-        session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
-        if not session and _VISIT_COOKIE.fullmatch(name) is not None:
-            if pairs[pair.end() : pair.end() + 1] != ";":
-                break
-            pos = pair.end() + 1
-            continue
-        # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name; under a
-        # session's name as under a password name, but for a bracketed placeholder,
-        # ``<session-id>``, ``[token]``)
-        seen = urllib.parse.unquote(value)
-        if value and (
-            (
-                session
-                and value_kind(seen, password=True)
-                and seen[:1] + seen[-1:] not in ("<>", "[]")
-            )
-            or (not session and looks_like_token(seen))
-        ):
+        if is_cookie_secret(pair.group(1), pair.group(group)):
             spans.append((offset + pair.start(group), offset + pair.end(group)))
         if pairs[pair.end() : pair.end() + 1] != ";":
             break
         pos = pair.end() + 1
     return spans
+
+
+def is_cookie_secret(name: str, value: str) -> bool:
+    """Whether a cookie's ``value`` is a secret, judged by its ``name``: under a
+    session's or a secret's name any value that is not a word or a placeholder (as
+    under a password name; a bracketed placeholder, ``<session-id>``, stays), under
+    another name a token (:func:`looks_like_token`: ``theme=dark``, ``Path=/``,
+    ``tz=Europe%2FBerlin`` stay); a visit's cookie (``_ga``) never."""
+    if not value:
+        return False
+    session = _SESSION_COOKIE.search(name) is not None or is_secret_identifier(name)
+    if not session and _VISIT_COOKIE.fullmatch(name) is not None:
+        return False
+    # (judged as a reader sees it: ``tz=Europe%2FBerlin`` is a zone's name)
+    seen = urllib.parse.unquote(value)
+    if session:
+        return value_kind(seen, password=True) and seen[:1] + seen[-1:] not in ("<>", "[]")
+    return looks_like_token(seen)
+
+
+_NAME_BEFORE = re.compile(r"[\w.\-]{1,64}$")
+
+
+def session_cookie_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
+    """The span of the value of the cookie matched by ``m`` (groups ``n<k>`` and
+    ``s<k>`` of the form that matched; a name ending in ``_session`` is read back from
+    the match's start), when :func:`is_cookie_secret` says so."""
+    for k in "1234":
+        value = m.group(f"s{k}")
+        if value is not None:
+            name = m.group(f"n{k}")
+            if name is None:
+                before = _NAME_BEFORE.search(text, max(0, m.start() - 64), m.start())
+                name = (before.group() if before else "") + "_session"
+            return [m.span(f"s{k}")] if is_cookie_secret(name, value) else []
+    return []
 
 
 def column_value_spans(m: re.Match[str]) -> list[tuple[int, int]]:

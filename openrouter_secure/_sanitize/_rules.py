@@ -36,6 +36,8 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``_context.column_value_spans``).
 - ``cookies``: each pair of a cookie header, judged by its name
   (``_context.cookie_pairs``).
+- ``cookie``: one cookie outside a header, judged the same way
+  (``_context.session_cookie_spans``).
 - ``manifest``: the values of a Kubernetes Secret's ``data`` or ``stringData`` block
   (``_manifests.kubernetes_secret_spans``).
 - ``nkey``: a NATS NKey's seed whose checksum holds (``_checksums.nkey_checksum_ok``).
@@ -3091,6 +3093,57 @@ RULES: tuple[Rule, ...] = (
             (r"(?:Cookie|cookie|COOKIE):", 8),
             (r"""Cookie["'][ \t]*[:,][ \t]*[bBrRuU]?["'][^"'\r\n=;]{1,128}=""", 200),
             (r"""(?:-b|--cookie)[ =]["'][^"'\s=;]{1,128}=""", 200),
+        ),
+    ),
+    # A session's cookie written outside a ``Cookie`` header, judged by its name as in
+    # one: a Netscape ``cookies.txt`` line (``<domain>\tTRUE\t/\tTRUE\t<expiry>\t<name>\t
+    # <value>``), a HAR file's or a browser driver's pair (``{"name": "JSESSIONID",
+    # "value": "v"}``), a client's call (``s.cookies.set('laravel_session', 'v')``,
+    # ``res.cookie(...)``), and in prose a well-known session cookie
+    # (``JSESSIONID=v``, ``_myapp_session=v``) whose value looks generated
+    Rule(
+        "session-cookie",
+        (
+            *("\tTRUE\t", "\tFALSE\t", '"name"', "'name'"),
+            *("cookies.set(", "set_cookie(", ".cookie(", "setCookie(", "add_cookie("),
+            *("JSESSIONID=", "PHPSESSID=", "ASP.NET_SessionId=", "connect.sid=", "_session="),
+        ),
+        r"""(?:\t(?:TRUE|FALSE)\t[0-9]{1,11}\t(?P<n1>[^\t\r\n]{1,128})\t(?P<s1>[^\t\r\n]{6,4096})"""
+        r"""|["']name["'][ \t]*:[ \t]*["'](?P<n2>[^"'\r\n]{1,128})["'][ \t]*,[ \t]*["']value["']"""
+        r"""[ \t]*:[ \t]*["'](?P<s2>[^"'\r\n]{6,4096})["']"""
+        r"""|(?:cookies\.set|set_cookie|\.cookie|setCookie|add_cookie)\([ \t]{0,8}["']"""
+        r"""(?P<n3>[^"'\r\n]{1,128})["'][ \t]{0,8},[ \t]{0,8}["'](?P<s3>[^"'\r\n]{6,4096})["']"""
+        # (a name ending in ``_session`` read back from its end, in Python)
+        r"""|(?:(?<![\w.\-])(?P<n4>JSESSIONID|PHPSESSID|ASP\.NET_SessionId|connect\.sid)"""
+        r"""|(?<=[A-Za-z0-9])_session)=(?P<s4>[^\s;&"'<>,]{16,4096}))""",
+        keep=0,
+        kind="cookie",
+        max_len=4400,
+        gate=(
+            r"""\t(?:TRUE|FALSE)\t[0-9]{1,11}\t[^\t\r\n]{1,128}\t[^\t\r\n]{6}"""
+            r"""|["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{1,128}["'][ \t]*,[ \t]*["']value"""
+            r"""|(?:cookies\.set|set_cookie|\.cookie|setCookie|add_cookie)\([ \t]{0,8}["']"""
+            r"""|(?:JSESSIONID|PHPSESSID|ASP\.NET_SessionId|connect\.sid|_session)=[^\s;&"'<>,]{16}"""
+        ),
+        hs_gates=(
+            (r"""\t(?:TRUE|FALSE)\t[0-9]{1,11}\t[^\t\r\n]{1,128}\t[^\t\r\n]{6}""", 170),
+            (
+                # (only under a session's name: a HAR file's every header is such a pair)
+                r"""["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{0,64}"""
+                r"""(?:[Ss][Ee][Ss][Ss]|[Ss][Ii][Dd]|\.AspNetCore|wordpress_)[^"'\r\n]{0,64}["']"""
+                r"""[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'][^"'\r\n]{6}""",
+                320,
+            ),
+            (
+                r"""(?:cookies\.set|set_cookie|\.cookie|setCookie|add_cookie)\([ \t]{0,8}["']"""
+                r"""[^"'\r\n]{1,128}["'][ \t]{0,8},[ \t]{0,8}["'][^"'\r\n]{6}""",
+                320,
+            ),
+            (
+                r"""(?:JSESSIONID|PHPSESSID|ASP\.NET_SessionId|connect\.sid|_session)"""
+                r"""=[^\s;&"'<>,]{16}""",
+                64,
+            ),
         ),
     ),
     # A password echoed into a registry login (``echo "v" | docker login -u u

@@ -42,6 +42,7 @@ from ._context import (
     list_singular,
     list_value_spans,
     looks_like_token,
+    session_cookie_spans,
     validation_field,
     value_kind,
     value_spans,
@@ -730,9 +731,11 @@ class Scanner:
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
-        if kind in ("columns", "cookies", "manifest"):
+        if kind in ("columns", "cookies", "manifest", "cookie"):
             if kind == "manifest":
                 found = kubernetes_secret_spans(text, m)
+            elif kind == "cookie":
+                found = session_cookie_spans(text, m)
             else:
                 found = column_value_spans(m) if kind == "columns" else cookie_value_spans(m)
             hits.extend((m.start(), lo, hi, ri, rule.keep) for lo, hi in found)
