@@ -268,6 +268,22 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "session-cookie": lambda: _pair(
         f'{{"name": "JSESSIONID", "value": "{(k := rnd(HEX, 32).upper())}", "path": "/"}}', k
     ),
+    "jwk-private-key": lambda: _pair(
+        '{"kty": "EC", "crv": "P-256", "x": "'
+        + rnd(ALNUM, 43)
+        + '", "y": "'
+        + rnd(ALNUM, 43)
+        + f'", "d": "{(k := rnd(ALNUM + "-_", 43))}"}}',
+        k,
+    ),
+    "minisign-secret-key": lambda: _pair(
+        "untrusted comment: minisign encrypted secret key\n" + (k := "RWRTY0Iy" + rnd(ALNUM, 150)),
+        k,
+    ),
+    "chat-webhook": lambda: _pair(
+        f"HOOK=https://chat.acme.io/hooks/{(k := rnd(string.ascii_lowercase + string.digits, 26))}",
+        k,
+    ),
     "markdown-label": lambda: _pair(f"- **API Key**: `{(k := rnd(ALNUM, 32))}`", k),
     "wordpress-auth-key": lambda: _pair(f"define( 'AUTH_SALT', '{(k := _wordpress_key())}' );", k),
     "make-webhook": lambda: _pair(
@@ -492,6 +508,19 @@ NEGATIVE: dict[str, Callable[[], str]] = {
         '{"name": "accept", "value": "application/json"} '
         ".example.com\tTRUE\t/\tTRUE\t1747213964\ttheme\tdark-mode "
         "s.cookies.set('lang', 'en-US-x') JSESSIONID=<session-id> has_session=true"
+    ),
+    "jwk-private-key": lambda: (
+        '{"kty": "RSA", "n": "' + rnd(ALNUM, 342) + '", "e": "AQAB", "kid": "2024-01"}'
+    ),
+    "minisign-secret-key": lambda: (
+        "untrusted comment: minisign public key "
+        + rnd(HEX, 16).upper()
+        + "\n"
+        + "RWQ"
+        + rnd(ALNUM, 53)
+    ),
+    "chat-webhook": lambda: (
+        "see src/hooks/useauthenticationstate2024 and https://gitlab.com/api/v4/projects/42/hooks/1234"
     ),
     "markdown-label": lambda: "**Note:** the **API Key**: `<your-api-key>`, **Token:** required",
     "wordpress-auth-key": lambda: (

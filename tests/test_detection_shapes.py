@@ -6037,3 +6037,129 @@ def test_a_session_cookie_outside_a_header_is_masked(shape: str) -> None:
 )
 def test_other_cookies_outside_a_header_stay(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'os.Setenv("DB_PASSWORD", "{v}")',
+        "define( 'DB_PASSWORD', '{v}' );",
+        'os.environ.setdefault("ADMIN_PASSWORD", "{v}")',
+    ],
+)
+def test_a_password_with_symbols_as_a_calls_second_argument_is_masked(shape: str) -> None:
+    v = "t_fU*+^" + rnd(string.ascii_letters, 8) + "-"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'errors.add("password", "is too short")',
+        'msg("password", "is required")',
+        'setLabel("password", "Password")',
+    ],
+)
+def test_a_calls_message_under_a_passwords_name_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_a_jwks_private_members_are_masked_and_its_public_ones_stay() -> None:
+    n, d, p = rnd(ALNUM, 342), rnd(ALNUM + "-_", 342), rnd(ALNUM + "-_", 171)
+    jwks = json.dumps({"keys": [{"kty": "RSA", "n": n, "e": "AQAB", "d": d, "p": p}]})
+    for backend in ENGINES:
+        out = engine(backend).sanitize(jwks)
+        assert n in out, backend
+        assert_no_leak(d, out)
+        assert_no_leak(p, out)
+    escaped = json.dumps({"JWT_PRIVATE_JWK": json.dumps({"kty": "EC", "d": d})})
+    _masked_everywhere(escaped, d)
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\\n"])
+def test_a_minisign_secret_key_is_masked(line_break: str) -> None:
+    key = "RWRTY0Iy" + rnd(ALNUM + "+/", 150)
+    _masked_everywhere(
+        f'echo -e "untrusted comment: minisign encrypted secret key{line_break}{key}"', key
+    )
+
+
+# -- found by a second attack on the rules above ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'parola_chiave = "intelligenza artificiale"',
+        "palabra_clave: seguridad2024",
+        "chiave_pubblica: MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEx9Yw",
+        "OEFFENTLICHER_SCHLUESSEL=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEx9Yw",
+        "clave_cache: usuario:42:perfil",
+        "CLAVE_CURP: GODE561231HDFRRN09",
+        "clave_producto = 'SKU-2024-X7K9-BLUE'",
+        "password=!DB_PASSWORD!",
+        "password=%%DB_PASSWORD%%",
+        's = Span("5f0c1e2d3b4a59687766554433221100")',
+        'sku = Sku("PRD-2024-X7K9-BLUE-XL")',
+        "see src/hooks/useauthenticationstate2024",
+        '{"name": "REGION", "value": "M5URsnyKGn0qE4Uz9b8lEdReLKMNtg9Z"}',
+    ],
+)
+def test_ids_keywords_and_placeholders_read_as_secrets_names_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "KUNCI_API={v}",
+        "kunci_rahasia: {v}",
+        "khoa_bi_mat = '{v}'",
+        "kata_laluan={v}",
+        "CONTRASINAL={v}",
+        "chave_secreta: {v}",
+        "clave: {v}",
+    ],
+)
+def test_more_languages_secret_names_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '>>> config["db"]["password"]\n\'{v}\'',
+        'irb(main):001> ENV["API_KEY"]\n=> "{v}"',
+        'app(prod)> ENV["STRIPE_API_KEY"]\n=> "{v}"',
+        '[1] pry(main)> ENV["API_KEY"]\n=> "{v}"',
+        "user@host:~$ echo $GITHUB_TOKEN\n{v}",
+        "root@c0ffee:/app# echo $DB_PASSWORD\n{v}",
+        '$ echo "${{API_KEY}}"\n{v}',
+        "    >>> os.environ[\"API_KEY\"]\n    '{v}'",
+        "% echo $API_KEY\n{v}",
+    ],
+)
+def test_more_repl_and_shell_prompts_echoing_a_secret_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'DSN=scott/"{v}"@dbhost:1521/ORCL',
+        "DSN=scott/{v}@dbhost:1521:ORCL",
+        'client = Vimeo(\n    "{v}"\n)',
+        'c = Vimeo(b"{v}")',
+        'let c = zentrix::Client::new("{v}".to_string());',
+        "**API Key** \u2014 {v}",
+        'echo "{v}" | sudo --stdin true',
+        'echo "{v}" | docker.exe login -u u --password-stdin',
+        "https://open.feishu.cn/open-apis/bot/hook/{v}",
+        "https://api.ciscospark.com/v1/webhooks/incoming/{v}",
+    ],
+)
+def test_more_forms_of_the_newer_rules_are_masked(shape: str) -> None:
+    v = rnd(ALNUM, 24) + "x9"
+    _masked_everywhere(shape.format(v=v), v)

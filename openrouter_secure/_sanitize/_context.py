@@ -41,7 +41,12 @@ import string
 import urllib.parse
 from collections import Counter
 
-from ._names import FOREIGN_SECRET_PHRASES, FOREIGN_SECRET_WORDS, UPPER_SECRET_WORDS
+from ._names import (
+    FOREIGN_KEY_OWNERS,
+    FOREIGN_SECRET_PHRASES,
+    FOREIGN_SECRET_WORDS,
+    UPPER_SECRET_WORDS,
+)
 
 __all__ = [
     "CSV_DELIMITERS",
@@ -69,6 +74,7 @@ __all__ = [
     "cookie_value_spans",
     "describes_secret",
     "dominant_run",
+    "foreign_secret",
     "in_brackets",
     "is_cookie_secret",
     "is_identifier",
@@ -373,34 +379,49 @@ def is_secret_identifier(name: str) -> bool:
                     or owner in _NOT_GLUED_UPPER_OWNERS
                     or _made_up([owner])
                 )
-    return _foreign_secret(segs) is not None
+    return foreign_secret(segs) is not None
 
 
 # What a name holding another language's secret word says instead of holding one
-# (``longitud_contrasena``, ``senha_hash``, ``chave_id``, ``clave_publica``)
+# (``longitud_contrasena``, ``senha_hash``, ``chave_id``, ``clave_publica``,
+# ``chiave_pubblica``, ``clave_cache``), and the compounds that mean a keyword
+# (``parola_chiave``, ``palabra_clave``)
 _NOT_FOREIGN = frozenset(
     {
         "id", "name", "hash", "hashed", "length", "len", "min", "max", "policy", "file",
         "path", "url", "uri", "type", "hint", "field", "label", "prompt", "pattern", "regex",
-        "expiry", "expires", "reset", "public", "publica", "publico", "oeffentlich",
-        "longitud", "lunghezza", "tamanho", "laenge", "nome", "nombre",
+        "expiry", "expires", "reset", "public", "cache", "publica", "publico", "pubblica",
+        "pubblico", "publique", "publiczny", "publiek", "publik", "offentlich",
+        "oeffentlich", "oeffentlicher", "offentlicher", "longitud", "lunghezza", "tamanho",
+        "laenge", "nome", "nombre", "palabra", "palavra",
     }
 )  # fmt: skip
+_KEYWORD_PHRASES = ("parolachiave", "palabraclave", "palavrachave")
 
 
-def _foreign_secret(segs: list[str]) -> bool | None:
+def foreign_secret(segs: list[str]) -> bool | None:
     """Whether a name's segments hold another language's secret word
     (``_names.FOREIGN_SECRET_WORDS``) as one of them, and none that says it holds
-    something else: None when they do not, else whether it names a password."""
-    if any(seg in _NOT_FOREIGN for seg in segs):
+    something else: None when they do not, else whether it names a password. A key's
+    word counts alone or with an owner (``CHIAVE_API``; not ``CLAVE_CURP``, an id)."""
+    joined = "".join(segs)
+    if any(seg in _NOT_FOREIGN for seg in segs) or any(p in joined for p in _KEYWORD_PHRASES):
         return None
     found: bool | None = None
     for seg in segs:
-        password = FOREIGN_SECRET_WORDS.get(seg)
-        if password is not None:
-            found = bool(found) or password
-    if found is None and any(p.replace(" ", "") in "".join(segs) for p in FOREIGN_SECRET_PHRASES):
-        found = True
+        kind = FOREIGN_SECRET_WORDS.get(seg)
+        if kind is None or (
+            kind == "key"
+            and len(segs) > 1
+            and not any(
+                s in FOREIGN_KEY_OWNERS or s in FOREIGN_SECRET_WORDS for s in segs if s != seg
+            )
+        ):
+            continue
+        found = bool(found) or kind == "password"
+    for phrase, kind in FOREIGN_SECRET_PHRASES.items():
+        if phrase.replace(" ", "") in joined:
+            found = bool(found) or kind == "password"
     return found
 
 
@@ -453,7 +474,7 @@ def is_password_name(name: str) -> bool:
         or (segs[-1].endswith("pass") and segs[-1][:-4] in _PASS_OWNERS)
         # (``LDAP_BIND_PW``, slapd's ``ROOTPW``: upper case, as the name is read)
         or (name.isupper() and (segs[-1] == "pw" or _glued_pw(segs[-1])))
-        or bool(_foreign_secret(segs))
+        or bool(foreign_secret(segs))
     )
 
 
@@ -663,6 +684,9 @@ _PLACEHOLDER = re.compile(
     # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#`` (or read up to its ``}``), and
     # the replacement tokens of other release pipelines, ``__AdminPassword__``,
     # ``@@DB_PASS@@``)
+    # (and a Windows batch file's variables, ``%DB_PASSWORD%``, ``%%DB_PASSWORD%%``, its
+    # delayed expansion's ``!DB_PASSWORD!``)
+    r"|^%{1,2}[A-Za-z_][\w.\-]{0,64}%{1,2}$|^![A-Za-z_][\w.\-]{0,64}!$"
     r"|^#\{[\w.\-]{1,64}(?:\}#?)?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
     # (a keyboard's chord under ``key``: ``Ctrl+Shift+P``)
     r"|^(?:(?:ctrl|cmd|alt|shift|meta|super|option|opt|control|command|win)\+)+[^\s+]{1,12}$"

@@ -18,7 +18,8 @@ what ``sanitize`` masks in a log line are judged by the same words:
 - :data:`FOREIGN_SECRET_WORDS`: the words for password, key, secret and credentials in
   other languages, as names are written in them without accents (``passwort``,
   ``contrasena``, ``CHIAVE_API``, ``cle_secrete``, ``API_ANAHTARI``), read as any
-  segment of a name: many languages put the noun first (``clave_acceso``).
+  segment of a name: many languages put the noun first (``clave_acceso``); a word for
+  *key* with an owner (:data:`FOREIGN_KEY_OWNERS`), as English ``key``.
 
 A parameter name is judged once percent-decoded (:func:`decode_param_name`): servers
 decode names before reading them, so ``?api%5Fkey=`` is ``?api_key=``.
@@ -32,6 +33,7 @@ __all__ = [
     "DISTINCTIVE_PARAMS",
     "ENCODED_PARAM_DELIMITERS",
     "ESCAPED_PARAM_DELIMITERS",
+    "FOREIGN_KEY_OWNERS",
     "FOREIGN_SECRET_PHRASES",
     "FOREIGN_SECRET_WORDS",
     "GENERATED_QUERY_PARAMS",
@@ -93,33 +95,61 @@ _GENERATED_NAMES = frozenset(name.lower() for name in GENERATED_QUERY_PARAMS)
 UPPER_SECRET_WORDS: tuple[str, ...] = ("PAT", "SAS", "PIN", "PW", "PSK")
 
 #: Secret words of other languages (accents dropped, as identifiers spell them), each
-#: with whether it names a password (judged as one: any non-trivial value counts). Not
-#: the short or common ones that are also English words' pieces (French ``cle``, in
-#: ``article``); the compounds around them hold another (``cle_secrete``).
-FOREIGN_SECRET_WORDS: dict[str, bool] = {
+#: with what it names: ``"password"`` (judged as a password: any non-trivial value
+#: counts), ``"key"`` (a key, as English ``key``: a name of its own or with an owner
+#: that makes it a secret's, ``CHIAVE_API``, not ``clave_cache``, ``CLAVE_CURP``), or
+#: ``"secret"`` (a secret or credentials, in any name). Not the short or common ones
+#: that are also English words' pieces (French ``cle``, in ``article``).
+FOREIGN_SECRET_WORDS: dict[str, str] = {
     **dict.fromkeys(
         (
-            *("contrasena", "contrasenya", "passwort", "kennwort", "motdepasse", "senha"),
-            *("wachtwoord", "wagwoord", "haslo", "heslo", "losenord", "adgangskode"),
-            *("passord", "salasana", "parola", "sifre", "jelszo", "geslo", "lozinka"),
-            *("katasandi", "sandi", "mima", "pasuwado", "bimilbeonho", "parol", "matkhau"),
+            *("contrasena", "contrasenya", "contrasinal", "passwort", "kennwort", "senha"),
+            *("motdepasse", "wachtwoord", "wagwoord", "parool", "haslo", "heslo", "losenord"),
+            *("adgangskode", "passord", "salasana", "parola", "sifre", "jelszo", "geslo"),
+            *("lozinka", "pasahitza", "katasandi", "sandi", "mima", "pasuwado", "bimilbeonho"),
+            *("parol", "matkhau"),
         ),
-        True,
+        "password",
     ),
     **dict.fromkeys(
         (
             *("schluessel", "schlussel", "chiave", "clave", "chave", "sleutel", "nyckel"),
-            *("nokkel", "noegle", "avain", "klucz", "anahtar", "anahtari", "kulcs"),
-            *("kagi", "miyao", "klyuch", "geheimnis", "geheim", "secreto", "segreto"),
-            *("segredo", "sekret", "secrete", "himitsu", "hemlighet", "salaisuus"),
-            *("jeton", "credenciales", "credenziali", "credenciais", "zugangsdaten"),
+            *("nokkel", "noegle", "avain", "klucz", "anahtar", "anahtari", "kulcs", "kunci"),
+            *("kagi", "miyao", "klyuch"),
         ),
-        False,
+        "key",
+    ),
+    **dict.fromkeys(
+        (
+            *("geheimnis", "geheim", "secreto", "segreto", "segredo", "sekret", "secrete"),
+            *("himitsu", "hemlighet", "salaisuus", "rahasia", "jeton", "credenciales"),
+            *("credenziali", "credenciais", "zugangsdaten"),
+        ),
+        "secret",
     ),
 }
 #: The words of those names written as two or three (``mot_de_passe``, ``MAT_KHAU``,
 #: ``kata sandi``), as they are matched in text (and read, joined, as one word)
-FOREIGN_SECRET_PHRASES: tuple[str, ...] = ("mot de passe", "mat khau", "kata sandi")
+FOREIGN_SECRET_PHRASES: dict[str, str] = {
+    "mot de passe": "password",
+    "mat khau": "password",
+    "kata sandi": "password",
+    "kata laluan": "password",
+    "bi mat": "secret",
+}
+#: What makes another language's key word a secret's key, as ``api`` does English
+#: ``key`` (``CHIAVE_API``, ``clave_acceso``, ``chave_secreta``, ``kunci_rahasia``)
+FOREIGN_KEY_OWNERS = frozenset(
+    {
+        "api", "app", "access", "secret", "private", "client", "master", "acceso", "accesso",
+        "acesso", "acces", "zugang", "zugriff", "secreta", "secreto", "segreta", "segreto",
+        "secrete", "privada", "privado", "privata", "privato", "privee", "prive",
+        "privat", "privater", "privaten", "prywatny", "gizli", "rahasia", "himitsu", "geheim",
+        "geheimer", "servicio", "servizio", "servico", "dienst", "firma", "assinatura",
+        "cifrado", "cifratura", "criptografia", "verschluesselung", "aplicacion", "applicazione",
+        "aplicacao", "anwendung", "cliente", "mima", "miyao",
+    }
+)  # fmt: skip
 
 #: What stands before a parameter name: ``?`` and ``&`` of a query, ``;`` (also the
 #: end of ``&amp;`` in HTML), ``#`` of a fragment (OAuth's ``#access_token=``).

@@ -38,6 +38,7 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
   (``_context.cookie_pairs``).
 - ``cookie``: one cookie outside a header, judged the same way
   (``_context.session_cookie_spans``).
+- ``jwk``: the private members of a JSON Web Key's object (group ``s``).
 - ``manifest``: the values of a Kubernetes Secret's ``data`` or ``stringData`` block
   (``_manifests.kubernetes_secret_spans``).
 - ``nkey``: a NATS NKey's seed whose checksum holds (``_checksums.nkey_checksum_ok``).
@@ -418,6 +419,9 @@ _QUOTE_OPEN = rf"""(?:[bBrRuUfFL8@$]{{0,2}}\\{{0,7}}["'`]|{_BRACKET}[ \t]{{0,8}}
 # (a digit early, or 16 token characters: not a short next name of a list,
 # ``"api_key", "password"``; longer names, ``"password_file"``, are identifiers to the
 # value gate)
+# (under a password word any six characters but a blank, ``os.Setenv("DB_PASSWORD",
+# "t_fU*+^M8")``: a call's message is words, ``errors.add("password", "is too short")``)
+_PASSWORD_COMMA_VALUE = _SEP_COMMA + r"""[ \t]{0,16}[bBrRuU@]{0,2}\\{0,7}["'][^"'\s\\]{6}"""
 _COMMA_VALUE = (
     _SEP_COMMA
     + r"""[ \t]{0,16}[bBrRuU@]{0,2}\\{0,7}["'](?:"""
@@ -519,7 +523,7 @@ def _tails(
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
         f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT_CLOSERS}{{5}}{listed}{app_password}"
         f"{words})"
-        + f"|{_COMMA_VALUE}|{xml}"
+        + f"|{_PASSWORD_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
         + f"|{said}[ \\t]{{0,4}}{quote}{prose_password}{falls}{verbs})"
     )
@@ -777,6 +781,12 @@ _COMMA_HEADS = (
     (r"\x22", _COMMA_REST),
     ("'", _COMMA_REST),
 )
+_PASSWORD_COMMA_REST = r""",(?:\r?\n[ \t]*)?[ \t]*[bBrRuU@]{0,2}\\{0,7}["'][^"'\s\\]{6}"""  # noqa: S105 - a pattern
+_PASSWORD_COMMA_HEADS = (
+    (r"\\", r"""\\{0,6}["']""" + _PASSWORD_COMMA_REST),
+    (r"\x22", _PASSWORD_COMMA_REST),
+    ("'", _PASSWORD_COMMA_REST),
+)
 _XML_HEADS = tuple((head, _XML_AFTER_TAG) for head in (">", r"\x22>", "'>"))
 # (``_KEY_GATE``'s tails, an element's attributes read to the first only, a superset
 # that compiles in a tenth of the time; under other words the value gates above)
@@ -855,6 +865,9 @@ _NOT_SDK_CLASS = "|".join(
         # (a record, a test's data)
         *("User", "Tenant", "Order", "Channel", "Identifier", "Principal", "Mock", "Test"),
         *("Fixture", "Stub", "Fake", "Dummy", "Sample"),
+        # (a record's or a run's id: ``Span("<hex>")``, ``Sku("PRD-...")``)
+        *("Span", "Trace", "Sku", "Document", "Doc", "Job", "Run", "Task", "Item"),
+        *("Product", "Ticket", "Invoice", "Build", "Step", "Record", "Entity", "Node"),
     )
 )
 # What a class is built from that is no key whatever the class: a UUID, a hex number or
@@ -997,7 +1010,7 @@ _HS_KEY_GATES = (
         f"{_QUOTE_OPEN}(?:{_VAL_FIRST}{_VAL_NEXT}{{7}}|{_APP_GROUPS})",
         _RUN_WINDOW_WIDE,
     ),
-    *_headed(_PASSWORD_WORD_RE, _COMMA_HEADS, "", _RUN_WINDOW_WIDE),
+    *_headed(_PASSWORD_WORD_RE, _PASSWORD_COMMA_HEADS, "", _RUN_WINDOW_WIDE),
     *_headed(_ANY_WORD_RE, _XML_HEADS, "", _XML_WINDOW),
     *_headed(
         # (a compound name too, ``<apiKey encrypted="false">``)
@@ -1290,6 +1303,13 @@ _STDIN_STORE_COMMANDS = (
 )
 # ``sudo`` and its options before a command that reads from its input
 _SUDO = r"(?:sudo(?:[ \t]+-[A-Za-z]{1,8})*[ \t]+)?"
+# At a line's start or after up to eight blanks there (a doctest's indent): each width a
+# lookbehind of its own, as ``re`` wants them fixed
+_LINE_START_INDENTED = (
+    "(?:(?<![^\\n])|"
+    + "|".join(rf"(?<=[ \t]{{{k}}})(?<![^\n][ \t]{{{k}}})" for k in range(1, 9))
+    + ")"
+)
 # What stands between Django's ``SECRET_KEY`` and its value: an assignment's ``=`` or
 # ``:`` (and a list's bracket), a type's annotation, or a lookup's comma and ``default=``
 _DJANGO_KEY_SEPARATOR = (
@@ -1393,6 +1413,7 @@ _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
 # ``docker --config DIR login``)
 _CLI_STDIN_LOGIN = (
     r"(?:[\w.~\-]{0,64}/){0,8}(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|cosign)"
+    r"(?:\.exe)?"
     r"(?:[ \t]+--?[\w\-]{1,32}(?:[ \t=][^\s|;&-][^\s|;&]{0,255})?){0,3}[ \t]+login"
     r"|helm[ \t]+registry[ \t]+login|crane[ \t]+auth[ \t]+login|az[ \t]+acr[ \t]+login)"
 )
@@ -1497,11 +1518,11 @@ _FOREIGN_WORD_RE = (
 )
 _FOREIGN_PASSWORD_RE = (
     "(?i:"
-    + "|".join(sorted((w for w, pw in FOREIGN_SECRET_WORDS.items() if pw), key=len))
+    + "|".join(sorted((w for w, k in FOREIGN_SECRET_WORDS.items() if k == "password"), key=len))
     + f"|{_FOREIGN_PHRASES_RE})"
 )
 # (the segments after the word: ``CHIAVE_API``, ``ChiaveApi``, ``jeton-acces``)
-_FOREIGN_TAIL = r"(?:[_.\-]?[A-Za-z0-9]{1,24}){0,3}?"
+_FOREIGN_TAIL = r"[A-Za-z0-9_.\-]{0,48}"
 _FOREIGN_NAME = f"{_FOREIGN_WORD_RE}{_FOREIGN_TAIL}"
 
 
@@ -1793,25 +1814,35 @@ RULES: tuple[Rule, ...] = (
     # Other vendors' webhook and deploy-hook URLs, whose path holds the credential: IFTTT
     # (``maker.ifttt.com/trigger/<event>/with/key/<key>``), Feishu and Lark bots
     # (``/open-apis/bot/v2/hook/<id>``), Netlify build hooks, Vercel deploy hooks, Webex
-    # incoming webhooks, Airtable automations (``.../wtr<id>``), Mattermost
-    # (``/hooks/<26>``) and Rocket.Chat (``/hooks/<17>/<48>``); escaped slashes too
+    # incoming webhooks, Airtable automations (``.../wtr<id>``); escaped slashes too
     Rule(
         "vendor-webhook",
         (
             *("maker.ifttt.com", "open.feishu.cn", "open.larksuite.com", "api.netlify.com"),
-            *("api.vercel.com", "webexapis.com", "hooks.airtable.com", "/hooks/", "\\/hooks\\/"),
+            *("api.vercel.com", "webexapis.com", "api.ciscospark.com", "hooks.airtable.com"),
         ),
         r"""(?:maker\.ifttt\.com\\?/(?:trigger\\?/[\w\-.]{1,64}\\?/(?:json\\?/)?with\\?/key|use)"""
-        r"""|open\.(?:feishu\.cn|larksuite\.com)\\?/open-apis\\?/bot\\?/v2\\?/hook"""
+        r"""|open\.(?:feishu\.cn|larksuite\.com)\\?/open-apis\\?/bot\\?/(?:v2\\?/)?hook"""
         r"""|api\.netlify\.com\\?/build_hooks"""
         r"""|api\.vercel\.com\\?/v1\\?/integrations\\?/deploy\\?/prj_[A-Za-z0-9]{8,40}"""
-        r"""|webexapis\.com\\?/v1\\?/webhooks\\?/incoming"""
+        r"""|(?:webexapis|api\.ciscospark)\.com\\?/v1\\?/webhooks\\?/incoming"""
         r"""|hooks\.airtable\.com\\?/workflows\\?/v1\\?/genericWebhook"""
-        r"""|(?<=[\w\-:])\\?/hooks(?=\\?/[a-z0-9]{26}(?![A-Za-z0-9]))"""
-        r"""|(?<=[\w\-:])\\?/hooks(?=\\?/[A-Za-z0-9]{17}\\?/[A-Za-z0-9]{40,64}(?![A-Za-z0-9])))"""
+        r""")"""
         # (the path's ids with the token: Airtable's ``app.../wfl.../wtr...``)
         r"""\\?/(?P<s>[A-Za-z0-9_\-=]{8,400}(?:\\?/[A-Za-z0-9_\-=]{8,400}){0,2})""",
         keep=0,
+    ),
+    # Self-hosted chats' incoming webhooks, on any host: Mattermost's
+    # (``https://<host>/hooks/<26>``) and Rocket.Chat's (``/hooks/<17>/<token>``), read
+    # from the URL's ``://`` (a file's path, ``src/hooks/<name>``, is none)
+    Rule(
+        "chat-webhook",
+        ("/hooks/", "\\/hooks\\/"),
+        r"""://[\w.\-]{1,253}(?::[0-9]{1,5})?(?:\\?/[\w.\-]{1,64}){0,3}\\?/hooks\\?/"""
+        r"""(?P<s>[a-z0-9]{26}(?![A-Za-z0-9])|[A-Za-z0-9]{17}\\?/[A-Za-z0-9]{40,64}(?![A-Za-z0-9]))""",
+        keep=0,
+        max_len=600,
+        start_at="://",
     ),
     Rule(
         "teams-webhook",
@@ -2215,8 +2246,11 @@ RULES: tuple[Rule, ...] = (
     # from the ``/`` before the password
     Rule(
         "oracle-ezconnect-password",
-        (":1521/", ":1522/"),
-        r"""/(?<=[\w$#]/)(?P<s>[^@\s"'/\\:]{1,256})@(?:[\w\-]{1,63}\.){0,8}[\w\-]{1,63}:152[12]/""",
+        (":1521/", ":1522/", ":1521:", ":1522:"),
+        # (the password quoted, ``scott/"pw"@``; ``@//host``, as Easy Connect may write it;
+        # a SID after a ``:``)
+        r"""/(?<=[\w$#]/)"?(?P<s>[^@\s"'/\\:]{1,256})"?@(?://)?(?:[\w\-]{1,63}\.){0,8}[\w\-]{1,63}"""
+        r""":152[12][/:]""",
         keep=0,
         kind="password",
         max_len=600,
@@ -2239,6 +2273,35 @@ RULES: tuple[Rule, ...] = (
         r"(?<![A-Za-z0-9])(?P<s>nsec1[02-9ac-hj-np-z]{58})(?![A-Za-z0-9])",
         keep=0,
         kind="format",
+    ),
+    # A JSON Web Key's private members (``d``, and RSA's ``p``, ``q``, ``dp``, ``dq``,
+    # ``qi``; a symmetric key's ``k``), read in the key's object from its ``{`` (the
+    # public members, ``n``, ``e``, ``x``, ``y``, stay); a JSON string's escaped quotes too
+    Rule(
+        "jwk-private-key",
+        ('"kty"', '\\"kty\\"', "'kty'"),
+        r"""\{(?P<s>[^{}]{1,16384})\}""",
+        keep=0,
+        kind="jwk",
+        max_len=16400,
+        start_at="{",
+    ),
+    # A minisign or signify secret key: its comment line, then the key's base64 (a
+    # string's ``\n`` too)
+    Rule(
+        "minisign-secret-key",
+        ("untrusted comment:",),
+        r"""untrusted comment: [^\r\n\\]{0,40}secret key[^\r\n\\]{0,200}(?:\r?\n|\\(?:r\\)?n)"""
+        r"""(?P<s>[A-Za-z0-9+/]{40,1024}={0,2})""",
+        keep=0,
+        kind="format",
+        hs_gates=(
+            (
+                r"""untrusted comment: [^\r\n\\]{0,40}secret key[^\r\n\\]{0,200}"""
+                r"""(?:\r?\n|\\(?:r\\)?n)[A-Za-z0-9+/]{40}""",
+                320,
+            ),
+        ),
     ),
     # ``aws configure``'s prompt for the secret key, answered
     Rule(
@@ -2595,18 +2658,28 @@ RULES: tuple[Rule, ...] = (
     # Vimeo::new("v");`` (read from the ``=`` before the call), with the same exclusions
     Rule(
         "assigned-constructor-literal",
-        ('("', "('"),
+        ('("', "('", "(\n", "(\r\n", '(b"', "(b'", '(f"', "(f'", '(r"', "(r'"),
         r"""=(?<![=!<>]=)(?!=)[ \t]{0,8}(?:await[ \t]{1,8})?"""
         rf"""(?![\w$.:]{{0,200}}?(?:{_NOT_SDK_CLASS})(?![a-z]))"""
         r"""(?:[A-Za-z_][\w]{0,40}(?:\.|::)){0,4}[A-Z][\w]{1,60}(?:::new|\.new)?"""
-        rf"""\(["']{_NOT_SDK_VALUE}(?P<s>[A-Za-z0-9+/=_\-.~]{{16,4096}})["'][ \t]{{0,8}}[,)]""",
+        # (the literal on the next line, as formatters wrap it; a string's prefix, Rust's
+        # ``.to_string()``)
+        r"""\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["']"""
+        rf"""{_NOT_SDK_VALUE}(?P<s>[A-Za-z0-9+/=_\-.~]{{16,4096}})["']"""
+        r"""(?:\.(?:to_string|to_owned|into)\(\))?[ \t]{0,8}[,)\r\n]""",
         keep=0,
         kind="generated",
         max_len=240,
         start_at="=",
-        gate=r"""\(["'][A-Za-z0-9+/=_\-.~]{16}""",
+        gate=r"""\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["'][A-Za-z0-9+/=_\-.~]{16}""",
         # (found by the capitalized callee before the literal; the ``=`` read in Python)
-        hs_gates=((r"""[A-Z][\w]{1,60}(?:::new|\.new)?\(["'][A-Za-z0-9+/=_\-.~]{16}""", 40),),
+        hs_gates=(
+            (
+                r"""[A-Z][\w]{1,60}(?:::new|\.new)?\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
+                r"""[bBfFrRuU]?["'][A-Za-z0-9+/=_\-.~]{16}""",
+                120,
+            ),
+        ),
     ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
     # == "v"``, ``request.headers.get("X-Api-Key") != "v"``, ``$req->input('api_key')
@@ -2686,27 +2759,33 @@ RULES: tuple[Rule, ...] = (
     # ``$ echo $API_KEY``, PowerShell's ``$env:API_KEY``), judged under the last name
     Rule(
         "repl-echo",
-        (">>> ", "> ", "$ ", "In [", "irb(", "PS "),
-        r"""(?<![^\n])(?:>>>|>|\$|In[ \t]\[[0-9]{1,6}\]:|irb\(\w{1,20}\):[0-9]{1,5}:[0-9]{1,3}>"""
-        r"""|PS[ \t][^>\r\n]{1,120}>)[ \t]{1,4}"""
+        (">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", ")> ", "$ echo ", "# echo "),
+        # (a prompt at the line's start or after an indent, a doctest's; irb's and a Rails
+        # console's or pry's ``(main)>``; a shell's ``user@host:~$ echo``)
+        r"""(?:""" + _LINE_START_INDENTED + r"""(?:>>>|>|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
+        r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS[ \t][^>\r\n]{1,120}>)"""
+        r"""|\)>|(?<=[\w~/\]])[$#](?=[ \t]{1,4}(?:echo|printenv)[ \t]))[ \t]{1,4}"""
         r"""(?:(?:echo|printenv|puts|p|print|Write-Output)[ \t]{1,4}|(?:print|console\.log)\()?"""
-        r"""["']?[\w.$:]{0,80}?(?:\[["']|\(["']|\.|\$\{?|env:)?"""
-        r"""(?P<n>[A-Za-z_][\w\-]{0,80})(?:["']?[\])}]){0,3}[ \t;]*\r?\n"""
-        r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?(?P<q>["']?)(?P<s>[^\s"']{6,4096})(?P=q)"""
+        # (the expression: a path of attributes, subscripts, ``${NAME}``, ``$env:NAME``)
+        r"""["']?[\w.$:]{0,80}?(?:\[["'][\w.\-]{1,64}["']\]){0,4}(?:\[["']|\(["']|\.|\$\{?|env:)?"""
+        r"""(?P<n>[A-Za-z_][\w\-]{0,80})(?:["']?[\])}]){0,3}["']?[ \t;]*\r?\n"""
+        r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?"""
+        r"""(?P<q>["']?)(?P<s>[^\s"']{6,4096})(?P=q)"""
         r"""[ \t]*(?:\r?\n|$)""",
         keep=0,
         kind="named",
         max_len=4600,
         gate=(
-            r"""(?:>>>|>|\$|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])[^\r\n]{1,240}\r?\n"""
-            r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}"""
+            r"""(?:>>>|>|\$|%|#|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]|\)>)[^\r\n]{1,240}\r?\n"""
+            r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}"""
         ),
         hs_gates=(
             (
-                r"""\n(?:>>>[ \t]|>[ \t]|\$[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])"""
-                r"""[^\r\n]{1,240}\r?\n"""
-                r"""(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}""",
-                280,
+                r"""(?:\n[ \t]{0,8}(?:>>>[ \t]|>[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:"""
+                r"""|irb\(|PS[ \t])"""
+                r"""|\)>[ \t]|[$#][ \t]{1,4}(?:echo|printenv)[ \t])[^\r\n]{1,240}\r?\n"""
+                r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}""",
+                300,
             ),
         ),
     ),
@@ -2715,9 +2794,10 @@ RULES: tuple[Rule, ...] = (
     # **API Key** | v |``), the value bare, in backticks or in bold, judged under the name
     Rule(
         "markdown-label",
-        ("**:", ":**", "** :", "**=", "** =", "** -", "**|", "** |"),
+        ("**:", ":**", "** :", "**=", "** =", "** -", "**|", "** |", "** \u2014", "** \u2013"),
         r"""\*\*(?P<n>[A-Za-z][\w.\-]{0,40}(?:[ \t][A-Za-z0-9][\w.\-]{0,40}){0,3})"""
-        r"""(?:\*{2,3}[ \t]{0,4}[:=|\-]|[ \t]{0,4}:[ \t]{0,4}\*{2,3})[ \t]{0,8}(?P<q>`|\*\*)?"""
+        r"""(?:\*{2,3}[ \t]{0,4}[:=|\-\u2013\u2014]|[ \t]{0,4}:[ \t]{0,4}\*{2,3})[ \t]{0,8}"""
+        r"""(?P<q>`|\*\*)?"""
         # (a star inside a password: ``4Pm0Sj*Pz1dx``)
         r"""(?P<s>[^\s`*|](?:[^\s`*|]|\*(?=[^\s`*|])){5,1023})(?(q)(?P=q))(?![^\s`*|])""",
         keep=0,
@@ -3109,7 +3189,10 @@ RULES: tuple[Rule, ...] = (
             *("JSESSIONID=", "PHPSESSID=", "ASP.NET_SessionId=", "connect.sid=", "_session="),
         ),
         r"""(?:\t(?:TRUE|FALSE)\t[0-9]{1,11}\t(?P<n1>[^\t\r\n]{1,128})\t(?P<s1>[^\t\r\n]{6,4096})"""
-        r"""|["']name["'][ \t]*:[ \t]*["'](?P<n2>[^"'\r\n]{1,128})["'][ \t]*,[ \t]*["']value["']"""
+        # (only under a session's name: a HAR file's every header is such a pair)
+        r"""|["']name["'][ \t]*:[ \t]*["'](?P<n2>[^"'\r\n]{0,64}"""
+        r"""(?:[Ss][Ee][Ss][Ss]|[Ss][Ii][Dd]|\.AspNetCore|wordpress_)[^"'\r\n]{0,64})["']"""
+        r"""[ \t]*,[ \t]*["']value["']"""
         r"""[ \t]*:[ \t]*["'](?P<s2>[^"'\r\n]{6,4096})["']"""
         r"""|(?:cookies\.set|set_cookie|\.cookie|setCookie|add_cookie)\([ \t]{0,8}["']"""
         r"""(?P<n3>[^"'\r\n]{1,128})["'][ \t]{0,8},[ \t]{0,8}["'](?P<s3>[^"'\r\n]{6,4096})["']"""
@@ -3121,14 +3204,15 @@ RULES: tuple[Rule, ...] = (
         max_len=4400,
         gate=(
             r"""\t(?:TRUE|FALSE)\t[0-9]{1,11}\t[^\t\r\n]{1,128}\t[^\t\r\n]{6}"""
-            r"""|["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{1,128}["'][ \t]*,[ \t]*["']value"""
+            r"""|["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{0,64}"""
+            r"""(?:[Ss][Ee][Ss][Ss]|[Ss][Ii][Dd]|\.AspNetCore|wordpress_)[^"'\r\n]{0,64}["']"""
+            r"""[ \t]*,[ \t]*["']value"""
             r"""|(?:cookies\.set|set_cookie|\.cookie|setCookie|add_cookie)\([ \t]{0,8}["']"""
             r"""|(?:JSESSIONID|PHPSESSID|ASP\.NET_SessionId|connect\.sid|_session)=[^\s;&"'<>,]{16}"""
         ),
         hs_gates=(
             (r"""\t(?:TRUE|FALSE)\t[0-9]{1,11}\t[^\t\r\n]{1,128}\t[^\t\r\n]{6}""", 170),
             (
-                # (only under a session's name: a HAR file's every header is such a pair)
                 r"""["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{0,64}"""
                 r"""(?:[Ss][Ee][Ss][Ss]|[Ss][Ii][Dd]|\.AspNetCore|wordpress_)[^"'\r\n]{0,64}["']"""
                 r"""[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'][^"'\r\n]{6}""",
@@ -3168,7 +3252,7 @@ RULES: tuple[Rule, ...] = (
         # ``secret create``)
         r"""|gh[ \t]+secret[ \t]+set|gh[ \t]+auth[ \t]+login[^\n|;&]{0,256}?[ \t]--with-token"""
         rf"""|{_STDIN_STORE_COMMANDS}"""
-        r"""|sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)(?![\w\-])"""
+        r"""|sudo[ \t]+(?:-S|--stdin)|passwd[ \t]+--stdin|chpasswd)(?![\w\-])"""
         r"""|--password-stdin[ \t]*<<<[ \t]*(?P<uq>["'])?"""
         r"""(?P<u>(?(uq)(?:(?!(?P=uq))[^\r\n`$]){4,256}|[^\s"'|;&<>`$]{4,256}))"""
         r"""(?(uq)(?P=uq)|(?![^\s"'|;&<>`])))""",
@@ -3185,7 +3269,10 @@ RULES: tuple[Rule, ...] = (
                 900,
             ),
             (r"""[ \t]--with-token""", 900),
-            (rf"""\|[ \t]*{_SUDO}(?:sudo[ \t]+-S|passwd[ \t]+--stdin|chpasswd)""", 900),
+            (
+                rf"""\|[ \t]*{_SUDO}(?:sudo[ \t]+(?:-S|--stdin)|passwd[ \t]+--stdin|chpasswd)""",
+                900,
+            ),
         ),
     ),
     # An API key as curl's user, with an empty password or none (``curl -u KEY:``, as

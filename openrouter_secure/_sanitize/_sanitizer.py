@@ -40,6 +40,7 @@ from .._secret import MASK, Secret
 from ._context import (
     PLURALS,
     describes_secret,
+    foreign_secret,
     is_password_name,
     is_public_key,
     list_singular,
@@ -48,7 +49,7 @@ from ._context import (
     value_kind,
 )
 from ._fingerprint import fingerprint as _keyed_fingerprint
-from ._names import FOREIGN_SECRET_PHRASES, FOREIGN_SECRET_WORDS, UPPER_SECRET_WORDS
+from ._names import UPPER_SECRET_WORDS
 from ._render import render
 from ._rules import _SEGMENT, RULES, Rule, has_sequence, is_secret_identifier, looks_random
 from ._scan import (
@@ -191,9 +192,7 @@ def is_secret_field(name: str) -> bool:
     joined = {a + b for a, b in itertools.pairwise(segs)}
     if any(s in _DATA_SECRET_WORDS or s in _FIELD_SECRET_WORDS for s in segs):
         return True
-    if any(s in FOREIGN_SECRET_WORDS for s in segs) or any(
-        p.replace(" ", "") in "".join(segs) for p in FOREIGN_SECRET_PHRASES
-    ):
+    if foreign_secret(segs) is not None:
         return True  # (``passwort``, ``chiave_api``, ``mot_de_passe``)
     # (a numbered segment, ``GH_PAT2``, ``pin1``: the word it numbers)
     if any(s.rstrip("0123456789") in _FIELD_SECRET_WORDS for s in segs if s[-1:].isdigit()):

@@ -68,6 +68,12 @@ from ._rules import (
     looks_random,
 )
 
+# A JSON Web Key's private member and its base64url value (a JSON string's escaped
+# quotes too)
+_JWK_PRIVATE = re.compile(
+    r"""\\?["'](?:d|p|q|dp|dq|qi|k)\\?["'][ \t]*:[ \t]*\\?["']([A-Za-z0-9_\-]{16,8192})\\?["']"""
+)
+
 __all__ = [
     "BACKENDS",
     "KNOWN",
@@ -731,11 +737,13 @@ class Scanner:
 
     def _accept(self, text: str, rule: Rule, ri: int, m: re.Match[str], hits: list[Hit]) -> bool:
         kind = rule.kind
-        if kind in ("columns", "cookies", "manifest", "cookie"):
+        if kind in ("columns", "cookies", "manifest", "cookie", "jwk"):
             if kind == "manifest":
                 found = kubernetes_secret_spans(text, m)
             elif kind == "cookie":
                 found = session_cookie_spans(text, m)
+            elif kind == "jwk":
+                found = [p.span(1) for p in _JWK_PRIVATE.finditer(text, m.start("s"), m.end("s"))]
             else:
                 found = column_value_spans(m) if kind == "columns" else cookie_value_spans(m)
             hits.extend((m.start(), lo, hi, ri, rule.keep) for lo, hi in found)
