@@ -1545,7 +1545,22 @@ _FOREIGN_PATTERN = _KEY_PATTERN.replace(
     1,
 )
 _FOREIGN_GATE = f"{_FOREIGN_NAME}{_tails(_XML_VALUE, app=False)[1]}"
-_HS_FOREIGN_GATES = _named_gates(_FOREIGN_NAME, f"{_FOREIGN_PASSWORD_RE}{_FOREIGN_TAIL}")
+# (for Hyperscan the words in two halves: past about fifty words in one alternation,
+# its stream mode, a long text's, ran thirty times slower)
+_FOREIGN_ALTERNATIVES = [*sorted(FOREIGN_SECRET_WORDS, key=len, reverse=True), _FOREIGN_PHRASES_RE]
+_FOREIGN_WORD_HALVES = (
+    _FOREIGN_ALTERNATIVES[: len(_FOREIGN_ALTERNATIVES) // 2],
+    _FOREIGN_ALTERNATIVES[len(_FOREIGN_ALTERNATIVES) // 2 :],
+)
+_HS_FOREIGN_GATES = tuple(
+    dict.fromkeys(
+        gate
+        for half in _FOREIGN_WORD_HALVES
+        for gate in _named_gates(
+            "(?i:" + "|".join(half) + f"){_FOREIGN_TAIL}", f"{_FOREIGN_PASSWORD_RE}{_FOREIGN_TAIL}"
+        )
+    )
+)
 
 
 # A list of secrets under a plural name (``_context.list_value_spans``): code's lists,
@@ -2664,21 +2679,24 @@ RULES: tuple[Rule, ...] = (
         r"""(?:[A-Za-z_][\w]{0,40}(?:\.|::)){0,4}[A-Z][\w]{1,60}(?:::new|\.new)?"""
         # (the literal on the next line, as formatters wrap it; a string's prefix, Rust's
         # ``.to_string()``)
-        r"""\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["']"""
+        r"""\((?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["']"""
         rf"""{_NOT_SDK_VALUE}(?P<s>[A-Za-z0-9+/=_\-.~]{{16,4096}})["']"""
         r"""(?:\.(?:to_string|to_owned|into)\(\))?[ \t]{0,8}[,)\r\n]""",
         keep=0,
         kind="generated",
         max_len=240,
         start_at="=",
-        gate=r"""\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["'][A-Za-z0-9+/=_\-.~]{16}""",
-        # (found by the capitalized callee before the literal; the ``=`` read in Python)
-        hs_gates=(
-            (
-                r"""[A-Z][\w]{1,60}(?:::new|\.new)?\([ \t]{0,8}(?:\r?\n[ \t]{0,40})?"""
-                r"""[bBfFrRuU]?["'][A-Za-z0-9+/=_\-.~]{16}""",
-                120,
-            ),
+        gate=r"""\((?:\r?\n[ \t]{0,40})?[bBfFrRuU]?["'][A-Za-z0-9+/=_\-.~]{16}""",
+        # (found by the capitalized callee before the literal, each form a pattern with a
+        # literal of its own: an optional run between ``(`` and the quote made Hyperscan
+        # start at every ``(`` of a log; the ``=`` read in Python)
+        hs_gates=tuple(
+            (rf"""[A-Z][\w]{{1,60}}(?:::new|\.new)?\({opening}[A-Za-z0-9+/=_\-.~]{{16}}""", 120)
+            for opening in (
+                r"""["']""",
+                r"""[bBfFrRuU]["']""",
+                r"""\r?\n[ \t]{0,40}[bBfFrRuU]?["']""",
+            )
         ),
     ),
     # A literal compared with what a secret-named lookup returns (``os.getenv("API_KEY")
@@ -2762,7 +2780,7 @@ RULES: tuple[Rule, ...] = (
         (">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", ")> ", "$ echo ", "# echo "),
         # (a prompt at the line's start or after an indent, a doctest's; irb's and a Rails
         # console's or pry's ``(main)>``; a shell's ``user@host:~$ echo``)
-        r"""(?:""" + _LINE_START_INDENTED + r"""(?:>>>|>|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
+        r"""(?:""" + _LINE_START_INDENTED + r""">>>|(?<![^\n])(?:>|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
         r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS[ \t][^>\r\n]{1,120}>)"""
         r"""|\)>|(?<=[\w~/\]])[$#](?=[ \t]{1,4}(?:echo|printenv)[ \t]))[ \t]{1,4}"""
         r"""(?:(?:echo|printenv|puts|p|print|Write-Output)[ \t]{1,4}|(?:print|console\.log)\()?"""
@@ -2781,8 +2799,10 @@ RULES: tuple[Rule, ...] = (
         ),
         hs_gates=(
             (
-                r"""(?:\n[ \t]{0,8}(?:>>>[ \t]|>[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:"""
-                r"""|irb\(|PS[ \t])"""
+                # (an indent before a doctest's ``>>>`` only: before any prompt, every
+                # line break of a log started the pattern)
+                r"""(?:\n(?:>>>[ \t]|>[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])"""
+                r"""|\n[ \t]{1,8}>>>[ \t]"""
                 r"""|\)>[ \t]|[$#][ \t]{1,4}(?:echo|printenv)[ \t])[^\r\n]{1,240}\r?\n"""
                 r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}""",
                 300,
@@ -3213,7 +3233,8 @@ RULES: tuple[Rule, ...] = (
         hs_gates=(
             (r"""\t(?:TRUE|FALSE)\t[0-9]{1,11}\t[^\t\r\n]{1,128}\t[^\t\r\n]{6}""", 170),
             (
-                r"""["']name["'][ \t]*:[ \t]*["'][^"'\r\n]{0,64}"""
+                # (from the session's word: from ``"name"``, a JSON record's every name
+                # started the pattern)
                 r"""(?:[Ss][Ee][Ss][Ss]|[Ss][Ii][Dd]|\.AspNetCore|wordpress_)[^"'\r\n]{0,64}["']"""
                 r"""[ \t]*,[ \t]*["']value["'][ \t]*:[ \t]*["'][^"'\r\n]{6}""",
                 320,
