@@ -431,6 +431,7 @@ _COMMA_VALUE = (
 # (content, a CDATA section, ``<apiKey><![CDATA[v]]></apiKey>``, or content on the next line)
 _XML_CONTENT = r"""(?:[^<\n]{6}|<!\[CDATA\[[^\]\n]{6}|\r?\n[ \t]{0,40}[^<\s]{6})"""
 _XML_VALUE = rf"""(?:["']?>|{_XML_ATTRS}){_XML_CONTENT}"""
+_XML_NO_ATTRIBUTES = rf"""["']?>{_XML_CONTENT}"""
 # Prose between a name and its value: ``token is v``, ``set token to v``, ``token set
 # to v``, ``auth header changed to v``.
 _LINK = r"(?:(?:is|was|to|as)[ \t]{1,4})?"
@@ -1477,9 +1478,22 @@ _UPPER_PATTERN = _KEY_PATTERN.replace(
 _UPPER_GATE = f"(?:{_UPPER_WORD_RE}){_SUFFIX_RE}{_tails(_XML_VALUE, app=False)[1]}"
 
 
-def _named_gates(name: str, password_name: str) -> tuple[tuple[str, int], ...]:
+def _named_gates(
+    name: str, password_name: str, *, attributes: bool = True
+) -> tuple[tuple[str, int], ...]:
     """The Hyperscan gates of a rule reading ``secret-assignment``'s syntaxes after a
-    name matched by ``name`` (``password_name``: those judged as a password's)."""
+    name matched by ``name`` (``password_name``: those judged as a password's;
+    ``attributes``: an element so named with attributes before its content)."""
+    element = (
+        (
+            (
+                rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{name}{_XML_ATTR_START}",
+                _XML_ATTR_WINDOW,
+            ),
+        )
+        if attributes
+        else ()
+    )
     return (
         (f"{name}{_SEP_ASSIGN}{_BLANKS}{_value(app=False)}", _RUN_WINDOW),
         (
@@ -1489,10 +1503,7 @@ def _named_gates(name: str, password_name: str) -> tuple[tuple[str, int], ...]:
         # (a log's verb between them: ``GH_PAT set to v``)
         (f"{name} {_LINK_VERB}{_value(prose=True, app=False)}", _RUN_WINDOW_WIDE),
         (f"{name}{_XML}", _XML_WINDOW),
-        (
-            rf"{_XML_OPEN}(?:[A-Za-z][\w.\-]{{0,24}})?{name}{_XML_ATTR_START}",
-            _XML_ATTR_WINDOW,
-        ),
+        *element,
         (f"{name}{_SAID_VALUE_PLAIN}", _SAID_WINDOW),
         # (a password's name: any value, as under a password word)
         (f"{password_name}{_SEP_ASSIGN}{_PASSWORD_VALUE}", _RUN_WINDOW_WIDE),
@@ -1544,7 +1555,8 @@ _FOREIGN_PATTERN = _KEY_PATTERN.replace(
     f"(?P<name>{_FOREIGN_NAME}",
     1,
 )
-_FOREIGN_GATE = f"{_FOREIGN_NAME}{_tails(_XML_VALUE, app=False)[1]}"
+# (an element's content after ``>``, no attributes: as Hyperscan's gates read it)
+_FOREIGN_GATE = f"{_FOREIGN_NAME}{_tails(_XML_NO_ATTRIBUTES, app=False)[1]}"
 # (for Hyperscan the words in two halves: past about fifty words in one alternation,
 # its stream mode, a long text's, ran thirty times slower)
 _FOREIGN_ALTERNATIVES = [*sorted(FOREIGN_SECRET_WORDS, key=len, reverse=True), _FOREIGN_PHRASES_RE]
@@ -1552,12 +1564,16 @@ _FOREIGN_WORD_HALVES = (
     _FOREIGN_ALTERNATIVES[: len(_FOREIGN_ALTERNATIVES) // 2],
     _FOREIGN_ALTERNATIVES[len(_FOREIGN_ALTERNATIVES) // 2 :],
 )
+# (not an element so named with attributes, ``<passwort enc="x">``: its pattern cost an
+# XML element's every scan a fifth more)
 _HS_FOREIGN_GATES = tuple(
     dict.fromkeys(
         gate
         for half in _FOREIGN_WORD_HALVES
         for gate in _named_gates(
-            "(?i:" + "|".join(half) + f"){_FOREIGN_TAIL}", f"{_FOREIGN_PASSWORD_RE}{_FOREIGN_TAIL}"
+            "(?i:" + "|".join(half) + f"){_FOREIGN_TAIL}",
+            f"{_FOREIGN_PASSWORD_RE}{_FOREIGN_TAIL}",
+            attributes=False,
         )
     )
 )
