@@ -63,6 +63,7 @@ __all__ = [
     "PAIR_FIELD",
     "PAIR_VALUE",
     "PASSWORD_WORDS",
+    "PIPELINE_VARIABLE",
     "PLACEHOLDER_WORDS",
     "PLURALS",
     "REDACTION_LABEL",
@@ -669,6 +670,15 @@ REDACTION_LABEL = (
     rf"^(?:{in_brackets(REDACTION_LABEL_WORDS)}"
     + rf"|[\[(<][ \t]{{0,2}}(?:{REDACTION_LABEL_WORDS}))$"
 )
+#: A variable a release pipeline or a batch file fills in, as a whole value: Octopus
+#: Deploy's ``#{ApiKey}`` (also closed by ``#``, or read up to its ``}``), the
+#: replacement tokens of other pipelines (``__AdminPassword__``, ``@@DB_PASS@@``), a
+#: Windows batch file's ``%DB_PASSWORD%``, ``%%DB_PASSWORD%%`` and delayed expansion's
+#: ``!DB_PASSWORD!``
+PIPELINE_VARIABLE = (
+    r"^#\{[\w.\-]{1,64}(?:\}#?)?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
+    r"|^%{1,2}[A-Za-z_][\w.\-]{0,64}%{1,2}$|^![A-Za-z_][\w.\-]{0,64}!$"
+)
 _PLACEHOLDER = re.compile(
     r"(?i)\*{3,}|"
     + "|".join(PLACEHOLDER_WORDS)
@@ -681,13 +691,7 @@ _PLACEHOLDER = re.compile(
     # ``$env:API_KEY``; an SQL bind variable, ``:password``; a format field,
     # ``{password}``)
     r"|^\$\([A-Za-z_][\w.]*\)$|^\$(?:env|global|script|using):[A-Za-z_]\w{0,63}$"
-    # (Octopus Deploy's ``#{ApiKey}``, also closed by ``#`` (or read up to its ``}``), and
-    # the replacement tokens of other release pipelines, ``__AdminPassword__``,
-    # ``@@DB_PASS@@``)
-    # (and a Windows batch file's variables, ``%DB_PASSWORD%``, ``%%DB_PASSWORD%%``, its
-    # delayed expansion's ``!DB_PASSWORD!``)
-    r"|^%{1,2}[A-Za-z_][\w.\-]{0,64}%{1,2}$|^![A-Za-z_][\w.\-]{0,64}!$"
-    r"|^#\{[\w.\-]{1,64}(?:\}#?)?$|^__[A-Za-z][A-Za-z0-9_]{0,62}__$|^@@[A-Za-z][\w.\-]{0,62}@@$"
+    rf"|{PIPELINE_VARIABLE}"
     # (a keyboard's chord under ``key``: ``Ctrl+Shift+P``)
     r"|^(?:(?:ctrl|cmd|alt|shift|meta|super|option|opt|control|command|win)\+)+[^\s+]{1,12}$"
     r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"

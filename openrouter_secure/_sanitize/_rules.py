@@ -62,6 +62,7 @@ from ._context import (
     PAIR_BETWEEN,
     PAIR_FIELD,
     PAIR_VALUE,
+    PIPELINE_VARIABLE,
     PLACEHOLDER_WORDS,
     REDACTION_LABEL,
     X_RUN,
@@ -3694,8 +3695,8 @@ _PLACEHOLDER = re.compile(
     r"\*{3,}|MASKED|REDACTED|(?:your|my|the)[_\-]?(?:api[_\-]?)?(?:key|token|secret|pass)"
     r"|_here\b|-here\b|placeholder|changeme|example|dummy|<[^>]*>|^<|^\{|\$\{|\{\{|\$\(|%\(|%s\b"
     r"|^\$[A-Za-z_]|([A-Za-z])\1{9,}|(\d)\2{15,}|#{4,}|abcdefghij"
-    # (Octopus Deploy's ``#{DbPassword}``, a Windows variable, ``%DB_PASSWORD%``)
-    r"|#\{[\w.\-]{1,64}\}|^#\{[\w.\-]{1,64}$|^%[A-Za-z_][\w.\-]{0,64}%$"
+    # (a pipeline's or a batch file's variable, ``#{DbPassword}``, ``%DB_PASSWORD%``)
+    rf"|#\{{[\w.\-]{{1,64}}\}}|{PIPELINE_VARIABLE}"
     # (the nil UUID, an example's: ``pat-na1-00000000-0000-0000-0000-000000000000``)
     r"|0{8}-0{4}-0{4}-0{4}-0{12}"
 )
