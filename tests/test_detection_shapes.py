@@ -6164,3 +6164,178 @@ def test_more_repl_and_shell_prompts_echoing_a_secret_are_masked(shape: str) -> 
 def test_more_forms_of_the_newer_rules_are_masked(shape: str) -> None:
     v = rnd(ALNUM, 24) + "x9"
     _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "sshpass -p '{v}&x' ssh deploy@10.0.3.17",
+        "sshpass -p 'apple pilot salmon silver {v}' ssh deploy@10.0.3.17",
+        "mysql -u root -p'{v}&x' shop",
+        "redis-cli -a '{v}|x' ping",
+        'docker login -u ci -p "{v} x" ghcr.io',
+    ],
+)
+def test_a_quoted_command_line_password_is_read_whole(shape: str) -> None:
+    v = rnd(ALNUM, 12) + "7"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker login --username ci --password ribbon-battery-copper-timber-ocean-66 ghcr.io",
+        "mytool --db-password correct-horse-battery-staple",
+    ],
+)
+def test_a_passphrase_given_to_a_password_option_is_masked(text: str) -> None:
+    _masked_everywhere(text, text.split()[-1] if "ghcr" not in text else text.split()[-2])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mytool --password reset-link-sent",
+        "mytool --password my-db-password",
+        "mytool --password-file /etc/app/pw",
+        "Using password ribbon-battery-copper-timber",
+    ],
+)
+def test_words_after_a_password_option_that_name_something_else_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "ValueError: Invalid API key format: '{v}' (expected 32 characters)",
+        "token supplied: {v}",
+        "Das Passwort lautet: {v}",
+        "la clave es: {v}",
+    ],
+)
+def test_more_words_a_message_says_of_a_secret_before_its_value(shape: str) -> None:
+    v = rnd(HEX, 32)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize("text", ["API key format: RSA", "token format: base64url"])
+def test_a_keys_format_named_in_a_message_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_two_dots_between_two_generated_runs_are_part_of_the_value() -> None:
+    v = rnd(ALNUM, 12) + "7Q..q2" + rnd(ALNUM, 12)
+    _masked_everywhere(f"WIFI_PSK='{v}'", v)
+
+
+@pytest.mark.parametrize("text", ["api_key=sk-or-v1-abcd..", "token=3f2a1b4c..9e8d7f6a"])
+def test_an_elided_value_or_a_range_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def test_dotted_base32_runs_are_no_attribute() -> None:
+    up = string.ascii_uppercase + string.digits
+    v = f"NNSXS.{rnd(up, 39)}.{rnd(up, 52)}"
+    _masked_everywhere(f"TTN_API_KEY={v}", v)
+
+
+@pytest.mark.parametrize("text", ["api_key = cfg.AES256GCM_KEY", "token = settings.X509V3_TOKEN"])
+def test_constants_with_a_number_in_their_words_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("shape", ["    - GF_SECURITY_ADMIN_PASSWORD=*{v}", "DB_PASSWORD: *{v}%x"])
+def test_a_password_opening_with_a_star_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 14) + "%?=+"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize("text", ["password: *db_password", "password: ********"])
+def test_a_yaml_alias_or_masks_under_a_password_name_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize("kind", ["RSA ", "", "EC ", "OPENSSH ", "ENCRYPTED "])
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_private_key_in_base64_is_masked_whatever_its_name(kind: str, wrapped: bool) -> None:
+    body = "\n".join(rnd(ALNUM, 64) for _ in range(8))
+    dashes = "-" * 5
+    label = f"{kind}PRIVATE KEY"
+    pem = f"{dashes}BEGIN {label}{dashes}\n{body}\n{dashes}END {label}{dashes}\n"
+    b64 = base64.b64encode(pem.encode()).decode()
+    if wrapped:
+        b64 = "\n".join(b64[i : i + 76] for i in range(0, len(b64), 76))
+        text = f"cat <<EOF | base64 -d > key.pem\n{b64}\nEOF"
+    else:
+        text = f'const clientKeyData = "{b64}";'
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        for line in b64.split("\n"):
+            assert_no_leak(line, out)
+        assert "EOF" in out or not wrapped
+
+
+def test_a_certificate_in_base64_stays() -> None:
+    dashes = "-" * 5
+    pem = f"{dashes}BEGIN CERTIFICATE{dashes}\n{rnd(ALNUM, 64)}\n{dashes}END CERTIFICATE{dashes}\n"
+    _kept_everywhere(f"tls.crt: {base64.b64encode(pem.encode()).decode()}")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: f"RGAPI-{uuid.uuid4()}",
+        lambda: "amzn1.oa2-cs.v1." + rnd(HEX, 64),
+        lambda: "tgp_v1_" + rnd(ALNUM, 43),
+        lambda: "perm:" + rnd(ALNUM, 8) + "==." + rnd(ALNUM, 8) + "==." + rnd(ALNUM, 30),
+        lambda: "mainnet" + rnd(ALNUM, 30) + "7Q",
+        lambda: "$aact_" + base64.b64encode(secrets.token_bytes(90)).decode(),
+    ],
+)
+def test_more_vendors_keys_are_masked_by_their_format(build: object) -> None:
+    v = build()  # type: ignore[operator]
+    _masked_everywhere(f"retrying with {v} after 429", v[6:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project mainnetBlockHeightForTheCurrentEpochValue",
+        "previewImageUrlForTheSelectedItemCardsInGrid",
+        "perm: read-only",
+    ],
+)
+def test_words_that_start_like_the_newer_vendor_keys_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "密钥是 {v} \uff0c请不要外传",
+        "APIキーはこちらです: {v}",
+        "Пароль от сервера: {v}",
+        "密码: {v}",
+        "パスワード\uff1a{v}",
+        "비밀번호는 {v} 입니다",
+        "令牌「{v}」",
+    ],
+)
+def test_prose_in_other_scripts_naming_a_secret_before_it_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 30) + "7"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密码长度至少 12 个字符",
+        "пароль для administrator",
+        "请输入密码。然后 abcdefgh12345678ab",
+        "令牌已过期 request_id",
+        "密钥 ID: 2024-01-15",
+    ],
+)
+def test_prose_in_other_scripts_with_no_secret_after_its_word_stays(text: str) -> None:
+    _kept_everywhere(text)

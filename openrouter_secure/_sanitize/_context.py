@@ -1211,6 +1211,8 @@ def _placeholder(value: str, password: bool) -> bool:
     (``MyPassword!23``, ``mypass#2024``, ``Open-The-Door-Key!``, ``Meet-me-here-42``),
     not a placeholder (``<your-password>``, ``your_password_here`` are)."""
     for m in _PLACEHOLDER.finditer(value):
+        if m.group() == ".." and _inside_generated(value, m.start(), m.end()):
+            continue
         if not (
             password
             and _OWNED.match(m.group())
@@ -1218,6 +1220,19 @@ def _placeholder(value: str, password: bool) -> bool:
         ):
             return True
     return False
+
+
+def _inside_generated(value: str, start: int, end: int) -> bool:
+    """Whether ``value[start:end]`` stands between two generated runs of eight characters
+    or more (``3TLwRxAtQ1t8F..q21bTCtVdi``: a generator's two dots, not an elision)."""
+    head, tail = value[:start], value[end:]
+    return (
+        len(head) >= 8
+        and len(tail) >= 8
+        and not tail.startswith(".")
+        and looks_generated(head)
+        and looks_generated(tail)
+    )
 
 
 def _random_password(value: str) -> bool:
@@ -1244,6 +1259,7 @@ def _random_password(value: str) -> bool:
 _DIGITS = re.compile(r"\d+")
 # (digits between two lower-case letters, as a random run has them: ``exl1gvev``)
 _DIGIT_IN_WORD = re.compile(r"[a-z]\d+[a-z]")
+_DIGIT_IN_UPPER = re.compile(r"(?<=[A-Z])\d+(?=[A-Z])")
 
 
 def _word_made(name: str) -> bool:
@@ -1252,6 +1268,9 @@ def _word_made(name: str) -> bool:
     lower-case letters (``ApiKey<20 digits>`` is a token)."""
     return is_identifier(name) or (
         _DIGIT_IN_WORD.search(name) is None
+        # (upper-case runs split by digits more than once are base32, not a constant's
+        # words: ``U6BF5CJKOJ2QKOD3P3AUQ``; ``AES256GCM`` is one)
+        and len(_DIGIT_IN_UPPER.findall(name)) < 2
         and all(len(d) <= 4 for d in _DIGITS.findall(name))
         and all(len(w) < 2 or is_identifier(w) for w in _DIGITS.split(name))
     )
@@ -1351,7 +1370,11 @@ _SAID_WORDS = frozenset(
         "found", "created", "generated", "provided", "given", "configured", "injected",
         "applied", "resolved", "fetched", "retrieved", "returned", "obtained", "read",
         "parsed", "decoded", "raw", "plain", "full", "current", "new", "string", "env",
-        "now", "in", "to", "as",
+        "now", "in", "to", "as", "format", "supplied", "specified", "entered", "submitted",
+        "pasted", "copied", "passed", "stored", "saved", "assigned", "here", "below",
+        "follows",
+        # (the same said in other languages: ``Das Passwort lautet: v``, ``la clave es: v``)
+        "lautet", "ist", "es", "est", "era", "sono", "wynosi",
     }
 )  # fmt: skip
 _LOWER_WORD = re.compile(r"[a-z]+")
@@ -1728,14 +1751,19 @@ def value_spans(
     # value holding a ``=`` after a name, ``Using token Scope=b``), and never after the
     # verb ``pass`` (a name is no verb: ``--db-pass v``, ``ENV ACME_PASS v``, ``smtp_pass
     # to v``).
+    # (a password option's value is the password, words and all: ``--password
+    # ribbon-copper-timber-66``, ``--db-password correct-horse-battery-staple``)
+    option = password and name.startswith("--")
     if prose and (
         # (base64's padding is part of a value, and so is a ``=`` inside a generated run:
         # ``AQE...+/...=-...``; an assignment opens with a name)
         (not password and "=" in value.rstrip("=") and is_identifier(value.partition("=")[0]))
-        or _wordy(value)  # ``secret loaded: stripe-api-key-v2``: the secret's name
+        # (``secret loaded: stripe-api-key-v2``: the secret's name)
+        or (_wordy(value) and not option)
         or name.lower() == "pass"
         or not (
             (looks_generated(value) and len(value) >= 16)
+            or (option and _PASSPHRASE.fullmatch(value) is not None)
             or (_APP_PASSWORD.fullmatch(value) is not None and _generated_groups(value))
             or (
                 password

@@ -20,6 +20,8 @@ what ``sanitize`` masks in a log line are judged by the same words:
   ``contrasena``, ``CHIAVE_API``, ``cle_secrete``, ``API_ANAHTARI``), read as any
   segment of a name: many languages put the noun first (``clave_acceso``); a word for
   *key* with an owner (:data:`FOREIGN_KEY_OWNERS`), as English ``key``.
+- :data:`NATIVE_SECRET_WORDS`: the same words in other scripts (``密码``, ``パスワード``,
+  ``пароль``), read in prose before a value.
 
 A parameter name is judged once percent-decoded (:func:`decode_param_name`): servers
 decode names before reading them, so ``?api%5Fkey=`` is ``?api_key=``.
@@ -37,6 +39,7 @@ __all__ = [
     "FOREIGN_SECRET_PHRASES",
     "FOREIGN_SECRET_WORDS",
     "GENERATED_QUERY_PARAMS",
+    "NATIVE_SECRET_WORDS",
     "PARAM_DELIMITERS",
     "SECRET_QUERY_PARAMS",
     "UPPER_SECRET_WORDS",
@@ -137,6 +140,33 @@ FOREIGN_SECRET_PHRASES: dict[str, str] = {
     "kata laluan": "password",
     "bi mat": "secret",
 }
+#: The words for password, key, secret and token in scripts other than Latin (and
+#: Vietnamese with its marks), as prose in those languages names a credential before its
+#: value (``密码: v``, ``APIキーはこちらです: v``, ``Пароль от сервера: v``); mapped as
+#: :data:`FOREIGN_SECRET_WORDS` are. Text holding them is read by the Python engines
+#: (Hyperscan reads ASCII text only).
+NATIVE_SECRET_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "密码", "密碼", "口令", "パスワード", "暗証番号", "비밀번호", "암호", "пароль",
+            "Пароль", "ПАРОЛЬ", "парола", "Парола", "лозинка", "Лозинка", "κωδικός",
+            "Κωδικός", "סיסמה", "كلمة المرور", "كلمة السر", "รหัสผ่าน", "mật khẩu",
+            "Mật khẩu", "पासवर्ड",
+        ),
+        "password",
+    ),
+    **dict.fromkeys(
+        (
+            "密钥", "密鑰", "秘钥", "秘鑰", "秘密鍵", "キー", "API 키", "API키", "ключ",
+            "Ключ", "المفتاح", "مفتاح", "कुंजी",
+        ),
+        "key",
+    ),
+    **dict.fromkeys(
+        ("令牌", "トークン", "シークレット", "토큰", "токен", "Токен", "секрет", "Секрет", "توكن"),
+        "secret",
+    ),
+}  # fmt: skip
 #: What makes another language's key word a secret's key, as ``api`` does English
 #: ``key`` (``CHIAVE_API``, ``clave_acceso``, ``chave_secreta``, ``kunci_rahasia``)
 FOREIGN_KEY_OWNERS = frozenset(

@@ -48,6 +48,7 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections import Counter
@@ -79,6 +80,7 @@ from ._names import (
     FOREIGN_SECRET_PHRASES,
     FOREIGN_SECRET_WORDS,
     GENERATED_QUERY_PARAMS,
+    NATIVE_SECRET_WORDS,
     PARAM_DELIMITERS,
     SECRET_QUERY_PARAMS,
     UPPER_SECRET_WORDS,
@@ -204,6 +206,8 @@ _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
 _UUID_SHAPE = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+# (the kinds a PEM private key's header names, ``-----BEGIN RSA PRIVATE KEY-----``)
+_PEM_PRIVATE_KINDS = ("", "RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ")
 # (each spelling written out: ``(?i:...)`` made Hyperscan start at each ``key``)
 _AZURE_KEY_NAME = "(?:primary|PRIMARY|Primary|secondary|SECONDARY|Secondary)[_\\-]?(?:key|KEY|Key)"
 # (its separator: an assignment's, an element's ``>``, a table's ``|``, or blanks alone,
@@ -391,6 +395,9 @@ _SHORT_FIRST_WORDS = r"[A-Za-z]{3,5}(?: [A-Za-z]{3,12}){3}"
 # (ten of them, or a numeric id, a ``:`` and six: ``using token 12345678:<secret>``)
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
+# (after an operator, a password may open with a ``*`` that opens no YAML alias and no
+# run of masks: ``GF_ADMIN_PASSWORD=*WS7%Th``; ``_context`` rejects an alias's shape)
+_VAL_FIRST_SET = rf"""(?:{_VAL_FIRST}|\*[^\s*"'`,;<>|\\])"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a closing bracket inside a password's first characters too: ``_context`` reads a
 # generated password with brackets in it whole, ``or]PLX``, ``2}kiS??/``)
@@ -523,7 +530,7 @@ def _tails(
     )
     password = (
         f"(?:(?:{_SEP_PLAIN})[ \\t]{{0,64}}"
-        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST}{_VAL_NEXT_CLOSERS}{{5}}{listed}{app_password}"
+        f"(?:{_QUOTED_6}|{bracket}{_VAL_FIRST_SET}{_VAL_NEXT_CLOSERS}{{5}}{listed}{app_password}"
         f"{words})"
         + f"|{_PASSWORD_COMMA_VALUE}|{xml}"
         + f"|`?[ \\t]{{1,40}}{border}{_LINK}{quote}{prose_password}"
@@ -946,7 +953,7 @@ _OWNED_WORDS = (
     f"|{_not_owned(_PUBLIC)}(?i:auth|credentials|credential|creds|cookie|sessionid)|LOGIN)",
 )
 _PASSWORD_VALUE = (
-    rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST}{_VAL_NEXT_CLOSERS}{{5}}|{_ID_TOKEN}"
+    rf"{_BLANKS}(?:{_QUOTED_6}|{_BRACKETED}|{_VAL_FIRST_SET}{_VAL_NEXT_CLOSERS}{{5}}|{_ID_TOKEN}"
     rf"|{_APP_GROUPS}|{_SHORT_FIRST_WORDS})"
 )
 _AFTER_QUOTE = tuple(h for h in _ASSIGN_HEADS if h[0].startswith(("\\\\", "'", r"\x22")))
@@ -1402,13 +1409,17 @@ _CLI_MYSQL = "(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-
 #: ``--host mysql.internal``
 MYSQL_COMMAND = re.compile(rf"(?<![^\s/]){_CLI_MYSQL}(?!\S)")
 _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t]+login)"
-# A command-line value: quoted or bare, no blank, no shell operator (``$TOKEN`` is
-# judged a variable later), and its first characters as the Hyperscan gates read them
-_CLI_VALUE = r"""(?P<q>["']?)(?P<s>[^\s"'|;&<>`]{4,256})(?P=q)(?![^\s"'|;&<>`])"""
+# A command-line value: quoted, read whole as the shell reads it (``-p 'a&b c'``), or
+# bare, no blank, no shell operator (``$TOKEN`` is judged a variable later), and its
+# first characters as the Hyperscan gates read them
+_CLI_VALUE = (
+    r"""(?P<q>["'])?(?P<s>(?(q)[^"'\r\n]{4,256}|[^\s"'|;&<>`]{4,256}))"""
+    r"""(?(q)(?P=q))(?![^\s"'|;&<>`])"""
+)
 # (a user's option's value and the blanks after it: no ``:``, ``curl -u user:pw``)
 _CLI_USER_BLANKS = r"[ \t]{1,4}"
 _CLI_USER = rf"""[^\s\-"'|;&<>`:][^\s"'|;&<>`:]{{0,63}}{_CLI_USER_BLANKS}"""
-_CLI_VALUE_START = r"""["']?[^\s"'|;&<>`]{4}"""
+_CLI_VALUE_START = r"""(?:["'][^"'\r\n]{4}|[^\s"'|;&<>`]{4})"""
 # (the arguments between a command and its option, over shell line continuations)
 _CLI_ARGS = r"(?:(?:[ \t]|\\\r?\n)(?:[^\n|;&<>\\]|\\\r?\n|\\[^\r\n]){0,256}?)?"
 # (a path before the tool, ``/usr/bin/docker``; global options before ``login``,
@@ -2016,6 +2027,8 @@ RULES: tuple[Rule, ...] = (
             *("xnd_production_", "xnd_development_", "Mid-server-", "os_v2_app_", "APP_USR-"),
             *("y0_AgAAAA", "flb_live_", "sktsec_", "eyJrIjoi", "eyJhIjoi", "access_token$"),
             *("pk1_", "sk1_", "BBFF-", "BBUS-", "esecret_", "HRKU-"),
+            *("RGAPI-", "amzn1.oa2-cs.v1.", "tgp_v1_", "NNSXS.", "perm:"),
+            *("mainnet", "preprod", "preview"),
         ),
         r"(?P<s>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         r"|GOCSPX-[\w\-]{28}|nvapi-[\w\-]{64}|dckr_oat_[\w\-]{32}"
@@ -2042,7 +2055,22 @@ RULES: tuple[Rule, ...] = (
         r"|[ps]k1_[a-f0-9]{64}|BB(?:FF|US)-[A-Za-z0-9]{30}|esecret_[a-z0-9]{26,40}"
         # Heroku's API keys (``HRKU-AA<58>``, and a UUID after ``HRKU-``)
         rf"|HRKU-(?:AA[\w\-]{{58}}|{_UUID_SHAPE})"
+        # Riot Games, Amazon's Login with Amazon client secrets, Together AI, The Things
+        # Network, YouTrack's permanent tokens, Blockfrost's project ids (a
+        # network's name and 32 characters, a digit among them)
+        rf"|RGAPI-{_UUID_SHAPE}|amzn1\.oa2-cs\.v1\.[a-f0-9]{{64}}|tgp_v1_[\w\-]{{43}}"
+        r"|NNSXS\.[A-Z0-9]{39}\.[A-Z0-9]{52}"
+        r"|(?<![A-Za-z0-9])perm:[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9]{30}"
+        r"|(?<![A-Za-z0-9])(?:mainnet|preprod|preview)(?=[A-Za-z]{0,31}[0-9])[A-Za-z0-9]{32}"
         r")(?![A-Za-z0-9])",
+    ),
+    # Asaas's API keys: ``$aact_`` and base64 whose runs of ``MDAw`` (zeros the key
+    # holds) would read as a placeholder's
+    Rule(
+        "asaas-api-key",
+        ("$aact_",),
+        r"(?P<s>\$aact_[A-Za-z0-9+/=_\-]{40,300})(?![A-Za-z0-9])",
+        kind="format",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
     Rule(
@@ -2582,6 +2610,27 @@ RULES: tuple[Rule, ...] = (
         keep=0,
         kind="pem",
         max_len=16100,
+    ),
+    # A PEM private key in base64, as a Kubernetes Secret's data, a kubeconfig's
+    # ``client-key-data``, a CI variable or a Helm value holds one (``LS0tLS1CRUdJTi...``,
+    # the base64 of ``-----BEGIN RSA PRIVATE KEY-----``): whatever its name, and over the
+    # lines ``base64`` wraps it in (a last short line with its padding)
+    Rule(
+        "base64-private-key",
+        ("LS0tLS1CRUdJTi",),
+        r"(?<![A-Za-z0-9+/])(?P<s>LS0tLS1CRUdJTiB(?:"
+        + "|".join(
+            base64.b64encode(head[: len(head) // 3 * 3].encode()).decode()[len("LS0tLS1CRUdJTiB") :]
+            for head in (
+                *(f"-----BEGIN {kind}PRIVATE KEY-----" for kind in _PEM_PRIVATE_KINDS),
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+            )
+        )
+        + r")[A-Za-z0-9+/]{16,24000}"
+        r"(?:\r?\n[A-Za-z0-9+/]{16,76}(?=\r?\n|$))*(?:\r?\n[A-Za-z0-9+/]{0,75}={1,2}|={0,2}))",
+        keep=0,
+        kind="format",
+        max_len=32000,
     ),
     Rule(
         "url-credentials",
@@ -3647,6 +3696,23 @@ RULES: tuple[Rule, ...] = (
         gate=_FOREIGN_GATE,
         hs_gates=_HS_FOREIGN_GATES,
         finder=trie_pattern(tuple(FOREIGN_SECRET_WORDS)) + f"|{_FOREIGN_PHRASES_RE}",
+    ),
+    # Prose in another script naming a credential before its value (``密码: v``,
+    # ``APIキーはこちらです: v``, ``密钥是 v``, ``Пароль от сервера: v``): up to 16 of
+    # that script's characters and blanks between them (no sentence's end), then the
+    # value, judged as under the English word (found by the Python engines alone:
+    # Hyperscan reads ASCII text)
+    Rule(
+        "secret-label-native",
+        tuple(NATIVE_SECRET_WORDS),
+        "(?P<n>"
+        + "|".join(map(re.escape, sorted(NATIVE_SECRET_WORDS, key=len, reverse=True)))
+        + r""")(?:[^\x00-\x7f\n\u3002\uff01\uff1f\uff1b]|[ \t]){0,16}?[ \t]{0,4}"""
+        r"""(?:[:=\uff1a\uff1d][ \t]{0,4})?[\u300c\u300e\u201c"'`(\uff08]?"""
+        r"""(?P<s>[A-Za-z0-9+/=_\-.~!@#$%^&*?]{7,511}[A-Za-z0-9+/=_\-~!@#$%^&*?])"""
+        r"""(?![A-Za-z0-9+/=_\-.~!@#$%^&*?])""",
+        keep=0,
+        kind="native",
     ),
     Rule(
         "secret-list",

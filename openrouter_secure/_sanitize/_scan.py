@@ -51,6 +51,7 @@ from ._literals import trie_pattern
 from ._manifests import kubernetes_secret_spans
 from ._names import (
     ESCAPED_PARAM_DELIMITERS,
+    NATIVE_SECRET_WORDS,
     PARAM_DELIMITERS,
     decode_param_name,
     is_distinctive_param,
@@ -770,6 +771,12 @@ class Scanner:
                 s[:1024], password=is_password_name(name)
             ):
                 return False  # (a longer value is judged by its head, and masked whole)
+        elif kind == "native":
+            # (another script's word for a password, a key or a secret: judged as the
+            # English word is)
+            password = NATIVE_SECRET_WORDS[m.group("n")] == "password"
+            if not value_kind(s[:1024], password=password):
+                return False
         elif kind == "password":
             # A user that looks like a token is a secret too, whatever the password
             # (``https://<token>:x-oauth-basic@github.com``).
