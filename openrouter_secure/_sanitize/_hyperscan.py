@@ -352,8 +352,10 @@ class _RuleDatabase:
         boundary = boundaries(ungated)
         for ri, rule in enumerate(rules):
             if rule.gate is None and not rule.hs_gates:
+                # (an anchor in another script is left out: Hyperscan scans ASCII text)
                 for a in rule.anchors:
-                    owners.setdefault(a, []).append(ri)
+                    if a.isascii():
+                        owners.setdefault(a, []).append(ri)
         for a, ris in owners.items():
             lit = literal(a)
             if a not in boundary:
