@@ -337,6 +337,10 @@ def record_shapes(rng: random.Random) -> dict[str, Callable[[], str]]:
         ),
         "prose (token refreshed)": lambda: f"{t} token refreshed successfully for {uid()}",
         "prose ending in a secret word": lambda: f"{t} user {uid()} entered an invalid password",
+        "accented name and a mark (Latin-1, \u2713)": lambda: (
+            f"{t} user=Jos\u00e9 M\u00fcller signed in from {uid()} \u2713"
+        ),
+        "CJK message": lambda: f"{t} \u8bf7\u6c42\u6210\u529f request_id={uid()} user=42",
         "JSON, many secret-named keys": lambda: json.dumps({**many, "id": uid()}),
         "long base64 blob": lambda: f'{{"id": "{uid()}", "blob": "{b64(1500)}"}}',
     }

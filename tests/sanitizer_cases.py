@@ -270,6 +270,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "bip32-private-key": lambda: _pair(f"XPRV={(k := 'xprv' + rnd(BASE58, 107))}", k),
     "nostr-private-key": lambda: _pair(f"NOSTR_NSEC='{(k := 'nsec1' + rnd(BECH32, 58))}'", k),
     "secret-label-native": lambda: _pair(f"密码: {(k := rnd(ALNUM, 20) + '7')}", k),
+    "printed-secret": lambda: _pair(
+        f'$ op read "op://Private/Zentrix/credential"\n{(k := rnd(ALNUM, 32) + "7")}\n', k
+    ),
     "asaas-api-key": lambda: _pair(
         f'ASAAS="{(k := "$aact_" + base64.b64encode(secrets.token_bytes(60)).decode())}"', k
     ),
@@ -517,6 +520,10 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "nostr-private-key": lambda: f"npub1{rnd(BECH32, 58)} nsec1{rnd(BECH32, 57)} nsec1",
     "asaas-api-key": lambda: "ASAAS_API_KEY=$aact_prod_<your key> $aact_",
     "secret-label-native": lambda: "密码长度至少 12 个字符 Пароль: administrator",
+    "printed-secret": lambda: (
+        "$ aws configure get region\neu-west-1\n$ echo aGVsbG8= | base64 -d\nhello-world\n"
+        '$ op read "op://Private/x/credential"\n[ERROR] item not found\n'
+    ),
     "base64-private-key": lambda: (
         "  client-certificate-data: "
         + base64.b64encode(

@@ -3431,10 +3431,9 @@ def test_a_mapbox_secret_token_under_the_same_name_is_masked() -> None:
     _masked_everywhere(f'mapboxgl.accessToken = "{value}";', value)
 
 
-def test_a_pk_live_key_under_a_secret_name_is_masked() -> None:
-    # (Stripe's publishable keys are public, but other vendors name secret keys so)
-    value = "pk_live_" + rnd(ALNUM, 40)
-    _masked_everywhere(f'const paymentsKey = "{value}";', value)
+def test_a_publishable_key_under_a_secret_name_stays() -> None:
+    # (Stripe's, Paystack's and Clerk's publishable keys are public: web pages carry them)
+    _kept_everywhere(f'const paymentsKey = "pk_live_{rnd(ALNUM, 40)}";')
 
 
 @pytest.mark.parametrize(
@@ -6338,4 +6337,207 @@ def test_prose_in_other_scripts_naming_a_secret_before_it_is_masked(shape: str) 
     ],
 )
 def test_prose_in_other_scripts_with_no_secret_after_its_word_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '{{"msg": "\\u5bc6\\u7801: {v}"}}',
+        '{{"msg": "\\u5BC6\\u7801: {v}"}}',
+        "\u041a\u043b\u044e\u0447 API: {v}",
+        "\u041f\u0430\u0440\u043e\u043b\u044c \u0434\u043b\u044f root: {v}",
+        "M\u1eadt kh\u1ea9u l\u00e0 {v}",
+        "La contrase\u00f1a del servidor es {v}",
+        "Hier ist der API-Schl\u00fcssel f\u00fcr Zentrix: {v}",
+        "Has\u0142o do bazy: {v}",
+        "\u5bc6\u7801:\u3010{v}\u3011",
+        "\u041f\u0430\u0440\u043e\u043b\u044c: \u00ab{v}\u00bb",
+        "**\u5bc6\u7801**: {v}",
+        "\u03b4\u03b9\u03b1\u03ba\u03c1\u03b9\u03c4\u03b9\u03ba\u03cc: {v}",
+        "\u6b0a\u6756: {v}",
+    ],
+)
+def test_more_prose_naming_a_secret_in_another_script_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 22) + "7"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u5bc6\u7801\u7b56\u7565: PasswordPolicyV2",
+        "\u5bc6\u94a5\u7c7b\u578b: AES256GCMKey",
+        "\u5bc6\u94a5\u540d\u79f0: ProdApiKey2024A",
+        "\u5bc6\u7801\u54c8\u5e0c\u503c: 4bf92f3577b34da6a3ce929d0e0e4736",
+        "\u5bc6\u94a5\u7248\u672c: v2024A1b2C3",
+        "\u041e\u0442\u043a\u0440\u044b\u0442\u044b\u0439 \u043a\u043b\u044e\u0447: "
+        "Ws36x9NC4Jff95I+e2B3ddGOgMJ5YeCiTNgBB6uGxhk=",
+        "ID \u043a\u043b\u044e\u0447\u0430: a1b2c3d4e5f6a7b8",
+        "\u9519\u8bef: \u4ee4\u724c\u65e0\u6548 (trace_id=4bf92f3577b34da6a3ce929d0e0e4736)",
+        "\u5bc6\u7801\u9519\u8bef user=bob2024 trace=4bf92f3577b34da6a3ce929d0e0e4736",
+        "La contrase\u00f1a debe tener al menos 12 caracteres",
+    ],
+)
+def test_words_around_another_scripts_secret_word_that_name_something_else(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'docker login -u AWS -p "$(aws ecr get-login-password)" registry.example.com',
+        'redis-cli -a "$(cat /run/secrets/redis)" ping',
+        'mysql --password="`cat /run/secrets/db`" shop',
+        "app --password for-this-demo-only",
+        "app --password stored-in-vault-kv-2",
+        "app --password min-length-12-chars",
+    ],
+)
+def test_a_commands_output_or_a_note_after_a_password_option_stays(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "password: ({v}",
+        "DB_PASSWORD=({v}",
+        "Passwort: ({v}",
+        "senha=({v}",
+        "GH_PW=({v}",
+    ],
+)
+def test_a_password_opening_with_a_bracket_it_does_not_close_is_masked(shape: str) -> None:
+    v = "bRP=N!^6Mu" + rnd(ALNUM, 6)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: *db-password",
+        "password: *redis-auth",
+        "password: *redis_password_v2",
+        "password: *pg_pass_2",
+        "password: *optional*",
+        "password: _*required*_",
+        "password=(optional)",
+        "password = S3_PASSWORD",
+        "api_key = cfg.S3_API_KEY",
+        "password = settings.REDIS6_PASSWORD",
+        "secret = cfg.JWT2_SECRET",
+    ],
+)
+def test_aliases_emphasis_and_numbered_constants_under_a_password_name_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+def _private_key_pem(label: str = "PRIVATE KEY") -> str:
+    dashes = "-" * 5
+    body = "\n".join(rnd(ALNUM, 64) for _ in range(6))
+    return f"{dashes}BEGIN {label}{dashes}\n{body}\n{dashes}END {label}{dashes}\n"
+
+
+@pytest.mark.parametrize("layout", ["indented", "tabs", "json", "bundle"])
+def test_a_private_key_in_base64_is_masked_in_more_layouts(layout: str) -> None:
+    pem = _private_key_pem()
+    b64 = base64.b64encode(pem.encode()).decode()
+    lines = [b64[i : i + 76] for i in range(0, len(b64), 76)]
+    if layout == "indented":
+        text = "tls.key: |\n" + "".join(f"    {line}\n" for line in lines)
+    elif layout == "tabs":
+        text = "tls.key: |\n" + "".join(f"\t{line}\n" for line in lines)
+    elif layout == "json":
+        text = json.dumps({"content": "\n".join(lines) + "\n"})
+    else:
+        cert = _private_key_pem("CERTIFICATE").replace("PRIVATE KEY", "CERTIFICATE")
+        b64 = base64.b64encode((cert + pem).encode()).decode()
+        lines = [b64]
+        text = f"tls.pem: {b64}"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        for line in lines[:-1] or lines:
+            assert_no_leak(line, out)
+
+
+def test_a_placeholders_pem_in_base64_stays() -> None:
+    dashes = "-" * 5
+    pem = f"{dashes}BEGIN PRIVATE KEY{dashes}\n...\n{dashes}END PRIVATE KEY{dashes}\n"
+    _kept_everywhere(f"blob {base64.b64encode(pem.encode()).decode()}")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "id=42perm:{a}.{b}.{c}",
+        '"a\\nperm:{a}.{b}.{c}"',
+        "id=42mainnet{d}",
+    ],
+)
+def test_the_newer_vendor_keys_are_masked_glued_to_text(shape: str) -> None:
+    a, b, c, d = rnd(ALNUM, 8), rnd(ALNUM, 8), rnd(ALNUM, 30), rnd(ALNUM, 30) + "7Q"
+    text = shape.format(a=a, b=b, c=c, d=d)
+    _masked_everywhere(text, c if "perm" in shape else d)
+
+
+def test_an_asaas_key_in_a_url_is_masked_and_a_placeholder_stays() -> None:
+    v = base64.b64encode(secrets.token_bytes(60)).decode().replace("+", "A").replace("/", "b")
+    _masked_everywhere(f"GET /x?q=%24aact_{v}", v)
+    _kept_everywhere("ASAAS_API_KEY=$aact_" + "x" * 40)
+    _kept_everywhere("ASAAS_API_KEY=$aact_" + "0" * 40)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const stripe = Stripe('pk_live_" + "qFaDpL6Q13KtDxSd1p0mngswBNqqYwCIyVQ7keBkio" + "');",
+        "paystack_public_key = 'pk_live_4545cc7db65e26ca618dd91f52fdc757ae4a6c11';",
+        "DB_PASSWORD=file:/run/secrets/db_password",
+        'docker run --env "PASSWORD=secretsmanager:prod/stripe:SecretString:key" app',
+        'val clientSecret = "[your key]"',
+        "db_password: \"{{ lookup('community.hashi_vault.hashi_vault', "
+        "'secret=secret/data/db:password') }}\"",
+        '"Env": [\n    "SECRET_NAME=db-credentials",\n    "PYTHON_VERSION=3.12.3"\n],',
+    ],
+)
+def test_publishable_keys_references_and_placeholders_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '$ op read "op://Private/Zentrix/credential"\n{v}\n',
+        "$ kubectl get secret gateway -o jsonpath='{{.data.oauth_token}}' | base64 -d\n{v}",
+        "$ vault kv get -field=password secret/app\n{v}",
+        "$ security find-generic-password -s github -w\n{v}",
+        "$ cat /run/secrets/db_password\n{v}",
+        "$ gcloud secrets versions access latest --secret=zentrix\n{v}",
+        "+ gh auth token\n{v}",
+        "(Pdb) p self.github_client_secret\n'{v}'",
+        '(gdb) p cfg->api_token\n$1 = 0x55555576b2a0 "{v}"',
+        "ipdb> p settings.API_KEY\n'{v}'",
+        '>> Rails.application.credentials.api_key\n=> "{v}"',
+    ],
+)
+def test_a_secret_a_command_or_a_debugger_printed_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 30) + "7"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$ aws configure get region\neu-west-1a",
+        "$ echo aGVsbG8gd29ybGQ= | base64 -d\nhelloworld-2024",
+        '$ op read "op://Private/x/credential"\n[ERROR] 2024/05/01 not found',
+        "(Pdb) p self.retries\n'f4980496e63e3f62983bb35ea8bb4a945ac802ed'",
+        "$ heroku config:get PORT -a app\n8080",
+        "$ printenv | sort\nDB_PASSWORD=file:/run/secrets/db_password\nPATH=/usr/bin",
+        "    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n"
+        "    secrets:\n      - db_password",
+    ],
+)
+def test_other_commands_output_stays(text: str) -> None:
     _kept_everywhere(text)

@@ -1,4 +1,5 @@
-"""Checksums that keys carry, checked where a look-alike shares a key's shape.
+"""Checksums that keys carry, and what an encoded key holds, checked where a
+look-alike shares a key's shape.
 
 A NATS seed and an Algorand address are the same base32 run: the seed's CRC-16 tells
 them apart, so the rule needs no name around the key. (Formats whose prefix and length
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
-__all__ = ["nkey_checksum_ok"]
+__all__ = ["nkey_checksum_ok", "private_key_in_base64"]
 
 
 def nkey_checksum_ok(seed: str) -> bool:
@@ -23,3 +25,23 @@ def nkey_checksum_ok(seed: str) -> bool:
         return False
     data, crc = raw[:-2], int.from_bytes(raw[-2:], "little")
     return binascii.crc_hqx(data, 0) == crc
+
+
+#: what a private key's PEM block holds between its armour lines: its base64, wrapped
+_PEM_PRIVATE = re.compile(
+    rb"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----\s*(?:[A-Za-z0-9-]+: [^\n]*\n)*\s*"
+    rb"([A-Za-z0-9+/=\s]{40,})"
+)
+
+
+def private_key_in_base64(run: str) -> bool:
+    """Whether ``run``, the base64 of PEM text (``LS0tLS1CRUdJTi...``, over lines or
+    JSON's ``\\n`` escapes), holds a private key's block with a key in it: a
+    certificate's base64 does not, nor does a placeholder's (``...``, ``<your key>``)."""
+    joined = re.sub(r"\\[rn]|\s", "", run)
+    joined = joined[: len(joined) // 4 * 4]
+    try:
+        decoded = base64.b64decode(joined)
+    except (binascii.Error, ValueError):
+        return False
+    return _PEM_PRIVATE.search(decoded) is not None

@@ -45,6 +45,7 @@ from ._names import (
     FOREIGN_KEY_OWNERS,
     FOREIGN_SECRET_PHRASES,
     FOREIGN_SECRET_WORDS,
+    NATIVE_SECRET_WORDS,
     UPPER_SECRET_WORDS,
 )
 
@@ -87,8 +88,10 @@ __all__ = [
     "looks_generated",
     "looks_like_token",
     "names_next_assignment",
+    "native_label_accepted",
     "next_field_named",
     "not_list_owner",
+    "printed_secret_accepted",
     "session_cookie_spans",
     "singular",
     "value_kind",
@@ -572,6 +575,8 @@ _CI_IMAGE = re.compile(
 )
 # A YAML tag (``!!str``, Home Assistant's ``!secret``, CloudFormation's ``!Ref``,
 # ``!GetAtt``, Ansible's ``!vault``, ``!env_var``): words, not a value
+# (a YAML alias's or an emphasised word's shape: ``*db-password``, ``*required*``)
+_STARRED = re.compile(r"_?\*([A-Za-z][A-Za-z0-9_.\-]{0,63})\*?_?")
 _YAML_TAG = re.compile(r"!{1,2}(?:[a-z]+(?:_[a-z]+)*|[A-Z][a-z]+(?:[A-Z][a-z]*)*|[A-Z]+)")
 # A YAML anchor, the blanks after it and the value's opening quote, if any
 # (its name: any character but a blank and YAML's flow indicators; then the value's
@@ -602,6 +607,9 @@ _EMAIL_USER = re.compile(rf"{_EMAIL.pattern}(?:/token)?:")
 _REFERENCE = re.compile(
     r"[a-zA-Z][\w+.\-]{1,158}://|op://|vault:|arn:|projects/|env:[A-Z_]|hmac-sha[0-9]{1,3}:"
     r"|<?path:[\w\-]{1,64}/"
+    # (a file a value is read from, ``file:/run/secrets/db``; AWS Secrets Manager's and
+    # Parameter Store's references, ``secretsmanager:prod/db:SecretString:password``)
+    r"|file:/|(?:secretsmanager|ssm|parameterstore):[\w/.\-]"
 )
 # (also a file curl and other tools read a value from, ``@/run/pw``)
 _PATH_START = ("/", "./", "../", "~/", "\\\\", "@/", "@./", "@~/")
@@ -633,6 +641,9 @@ _LOWER_RUN = re.compile(r"[a-z]{5}")
 _PATH_CHARS = re.compile(r"[\w./\\~\-+@:%]+")
 # Words joined by ``-``, ``.`` or a blank, four or more (not ``_``: a snake_case name is
 # code), or twenty lower-case letters glued
+# (after a password's option: words joined by ``-``, maybe a number after the last,
+# ``ribbon-copper-timber-66``; no prose word, ``for-this-demo-only`` is a note)
+_OPTION_PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-.]){3,7}[A-Za-z]{3,12}(?:-?\d{1,4})?")
 _PASSPHRASE = re.compile(r"(?:[A-Za-z]{3,12}[-. ]){3,7}[A-Za-z]{3,12}\d{0,4}|[a-z]{20,64}")
 # A lower-case dotted name (``jetbrains.mps.v8_elimination``, ``api.example.com``).
 _DOTTED = re.compile(r"[a-z][a-z0-9_\-]*(?:\.[a-z][a-z0-9_\-]*)+")
@@ -683,8 +694,8 @@ _PLACEHOLDER = re.compile(
     r"(?i)\*{3,}|"
     + "|".join(PLACEHOLDER_WORDS)
     + rf"|{REDACTION_LABEL}"
-    + r"|(?<![a-z])(?:your|my|the|some|insert|enter)[_\-]?"
-    r"(?:[a-z]{1,12}[_\-]){0,3}"
+    + r"|(?<![a-z])(?:your|my|the|some|insert|enter)[_\- ]?"
+    r"(?:[a-z]{1,12}[_\- ]){0,3}"
     r"(?:key|token|secret|pass|password|here)(?![a-z0-9])|_here\b|-here\b|"
     r"\.\.|\u2026|#{4,}|^(.)\1+$|0123456789|abcdefghij"
     # (a variable of MSBuild, Azure Pipelines, Make: ``$(DB_PASSWORD)``; PowerShell's
@@ -695,6 +706,8 @@ _PLACEHOLDER = re.compile(
     # (a keyboard's chord under ``key``: ``Ctrl+Shift+P``)
     r"|^(?:(?:ctrl|cmd|alt|shift|meta|super|option|opt|control|command|win)\+)+[^\s+]{1,12}$"
     r"|^:[A-Za-z_]\w{0,63}$|^\{[A-Za-z_]\w{0,63}\}$"
+    # (a command's output the shell puts there: ``$(aws ecr get-login-password)``)
+    r"|^\$\([^)]{1,256}\)$|^`[^`]{1,256}`$"
 )
 _DIGIT = re.compile(r"\d")
 # Eleven characters in alphabet or digit order: typed, not generated (see ``_rules``).
@@ -706,7 +719,8 @@ _SEQUENCE = re.compile(
     )
 )
 _LETTER = re.compile(r"[A-Za-z]")
-_PATHLIKE = re.compile(r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)+/?")
+# (a secret store's path and the field read from it, ``secret/data/db:password``)
+_PATHLIKE = re.compile(r"[a-z0-9_.\-]+(?:/[a-z0-9_.\-]+)+/?(?:[:#][a-z_]{1,32})?")
 
 
 def is_identifier(value: str) -> bool:
@@ -975,8 +989,11 @@ _PUBLIC_KEY = re.compile(
     # ``phx_...``)
     r"|phc_[A-Za-z0-9]{32,64}$"
     # (Mapbox's public tokens, which Mapbox has web pages publish; its secret ones are
-    # ``sk.eyJ...``. Not ``pk_live_...``: other vendors name secret keys so.)
+    # ``sk.eyJ...``)
     r"|pk\.eyJ[\w\-]{10,}\.[\w\-]{10,}$"
+    # (a publishable key, which Stripe, Paystack and Clerk have a web page's script
+    # carry: ``Stripe('pk_live_...')``; their secret ones are ``sk_live_...``)
+    r"|pk_(?:live|test)_[A-Za-z0-9]{16,255}$"
 )
 
 
@@ -984,7 +1001,8 @@ def is_public_key(value: str) -> bool:
     """Whether ``value`` is a public key that shows its kind: an SSH public key's line
     (``ssh-ed25519 AAAA... user@host``) or its type alone, its fingerprint
     (``SHA256:<base64>``), an age recipient (``age1...``), a Mapbox public token
-    (``pk.eyJ...``), a PostHog project key (``phc_...``)."""
+    (``pk.eyJ...``), a PostHog project key (``phc_...``), a publishable key
+    (``pk_live_...``)."""
     return _PUBLIC_KEY.match(value) is not None
 
 
@@ -1056,6 +1074,11 @@ def _value_kind(value: str, password: bool) -> bool:
         return False
     if _YAML_TAG.fullmatch(value) is not None:
         return False  # a YAML tag before the value: ``!secret http_password``, ``!Ref DB``
+    alias = _STARRED.fullmatch(value)
+    if alias is not None and (not looks_generated(alias.group(1)) or _wordy(alias.group(1))):
+        # a YAML alias (``*redis-auth``, ``*pg_pass_2``) or Markdown's emphasis
+        # (``*optional*``); ``*Q7xmR2vL9k`` is a password
+        return False
     if (" " in value and _interface_text(value)) or _secret_reference(value):
         return False
     if n > 160:
@@ -1104,7 +1127,11 @@ def _value_kind(value: str, password: bool) -> bool:
     if (
         (
             # (not under a password name: ``Summer2024Rocks`` is a password)
-            (is_identifier(value) or (not password and _glued_identifier(value)))
+            (
+                is_identifier(value)
+                or (not password and _glued_identifier(value))
+                or _numbered_constant(value)
+            )
             # (under a password name, a word and a number is a password:
             # ``Welcome_123``, ``iloveyou1``; not code: ``auth0_api_key``)
             and not (password and value[-1:].isdigit())
@@ -1244,6 +1271,7 @@ def _random_password(value: str) -> bool:
         len(value) < 8
         or _TEMPLATE.search(value) is not None
         or is_identifier(value)
+        or _numbered_constant(value)
         or ("." in value and _looks_code(value))
     ):
         return False
@@ -1257,6 +1285,20 @@ def _random_password(value: str) -> bool:
 
 
 _DIGITS = re.compile(r"\d+")
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_UPPER_WORD = re.compile(r"[A-Z]{4,}")
+
+
+def _numbered_constant(value: str) -> bool:
+    """A constant's name with a number in its words (``S3_PASSWORD``, ``REDIS6_TOKEN``):
+    a word of four letters among them; ``Q7X_9MZ2_K4P`` is a password."""
+    return (
+        _CONSTANT.fullmatch(value) is not None
+        and _UPPER_WORD.search(value) is not None
+        and _word_made(value)
+    )
+
+
 # (digits between two lower-case letters, as a random run has them: ``exl1gvev``)
 _DIGIT_IN_WORD = re.compile(r"[a-z]\d+[a-z]")
 _DIGIT_IN_UPPER = re.compile(r"(?<=[A-Z])\d+(?=[A-Z])")
@@ -1272,7 +1314,7 @@ def _word_made(name: str) -> bool:
         # words: ``U6BF5CJKOJ2QKOD3P3AUQ``; ``AES256GCM`` is one)
         and len(_DIGIT_IN_UPPER.findall(name)) < 2
         and all(len(d) <= 4 for d in _DIGITS.findall(name))
-        and all(len(w) < 2 or is_identifier(w) for w in _DIGITS.split(name))
+        and all(len(w) < 2 or is_identifier(w.strip("_")) for w in _DIGITS.split(name))
     )
 
 
@@ -1550,6 +1592,11 @@ def value_spans(
     if name == "secret" and before == ":" and _in_arn(text, m.start()):
         return [], pos  # ``arn:aws:secretsmanager:...:secret:prod/db``: a resource type
     sep = m.group("sep")
+    if sep is not None and "," in sep and before not in ('"', "'"):
+        # A name and its value as a call's two strings (``Add("X-Api-Key", "v")``): the
+        # name fills its string; a string that only ends in one is a list's item
+        # (``["SECRET_NAME=db-credentials", "PYTHON_VERSION=3.12"]``)
+        return [], pos
     password = is_password_name(name)
     q = m.group("q")
     if not q and sep == ":" and text[pos : pos + 1] == "&" and text[pos - 1 : pos] in " \t":
@@ -1753,17 +1800,29 @@ def value_spans(
     # to v``).
     # (a password option's value is the password, words and all: ``--password
     # ribbon-copper-timber-66``, ``--db-password correct-horse-battery-staple``)
-    option = password and name.startswith("--")
+    option = (
+        password
+        and name.startswith("--")
+        and _OPTION_PASSPHRASE.fullmatch(value) is not None
+        and _PROSE_WORD.search(value.replace("-", " ")) is None
+    )
     if prose and (
         # (base64's padding is part of a value, and so is a ``=`` inside a generated run:
         # ``AQE...+/...=-...``; an assignment opens with a name)
-        (not password and "=" in value.rstrip("=") and is_identifier(value.partition("=")[0]))
+        (
+            not password
+            and "=" in value.rstrip("=")
+            and (
+                is_identifier(head := value.partition("=")[0])
+                or _FIELD_NAME.fullmatch(head) is not None
+            )
+        )
         # (``secret loaded: stripe-api-key-v2``: the secret's name)
         or (_wordy(value) and not option)
         or name.lower() == "pass"
         or not (
             (looks_generated(value) and len(value) >= 16)
-            or (option and _PASSPHRASE.fullmatch(value) is not None)
+            or option
             or (_APP_PASSWORD.fullmatch(value) is not None and _generated_groups(value))
             or (
                 password
@@ -2388,6 +2447,83 @@ def is_cookie_secret(name: str, value: str) -> bool:
 
 
 _NAME_BEFORE = re.compile(r"[\w.\-]{1,64}$")
+
+
+# Words after another script's word for a secret that make it name something else:
+# its policy, type, name, hash, version, length, format, rules, strength, id
+# (``密码策略: PasswordPolicyV2``, ``密钥类型: AES256GCMKey``, ``ID ключа: <hex>``)
+_NATIVE_QUALIFIERS = re.compile(
+    "策略|类型|類型|名称|名稱|名字|哈希|散列|版本|长度|長度|格式|规则|規則|强度|強度|过期|過期"
+    "|错误|錯誤|无效|無效|失败|失敗|重置|タイプ|名前|形式|ハッシュ|バージョン|ポリシー|長さ|エラー"
+    "|유형|이름|해시|버전|길이|정책|형식|오류"
+    r"|(?i:тип|им[яе]|назван|\u0445[еэ]ш|верси|длин|политик|формат|идентификатор|ошибк|неверн"
+    r"|\bid\b|\bhash\b|\btype\b|\bname\b|\bversion\b|\bpolicy\b|\bformat\b)"
+)
+# Words before it that make it a public key's (``Открытый ключ: <base64>``, ``公钥``)
+_NATIVE_PUBLIC = re.compile(r"(?i:открыт|публичн|公开|公開|공개|öffentlich|public|публ)")
+
+
+def native_label_accepted(text: str, m: re.Match[str]) -> bool:
+    """Whether the value after another script's word for a secret (``secret-label-native``)
+    is that secret: judged as under the English word (a password's any non-trivial
+    value, the others' a generated one), unless the words around it say it names
+    something else (its type, name, hash, version, an error: ``密钥类型: AES256GCMKey``,
+    ``ID ключа``), a word before says it is public (``Открытый ключ``), or the value is
+    an assignment
+    of its own (``错误: 令牌无效 trace_id=<hex>``)."""
+    word = m.group("n")
+    kind = NATIVE_SECRET_WORDS.get(word)
+    if kind is None:  # (as JSON escapes it)
+        kind = NATIVE_SECRET_WORDS.get(word.encode("ascii").decode("unicode_escape"), "key")
+    if _NATIVE_QUALIFIERS.search(text, m.end("n"), m.start("s")) is not None:
+        return False
+    before = max(0, m.start() - 12)
+    if (
+        _NATIVE_PUBLIC.search(text, before, m.start()) is not None
+        or _NATIVE_QUALIFIERS.search(text, before, m.start()) is not None
+    ):
+        return False  # (``Открытый ключ: <base64>``, ``ID ключа: <hex>``)
+    value = m.group("s")
+    if "=" in value.rstrip("=") and is_identifier(value.partition("=")[0]):
+        return False
+    return value_kind(value[:1024], password=kind == "password")
+
+
+# (a secret's word in a command's line, ``vault kv get -field=password``, ``{.data.token}``)
+_PRINTED_WORD = re.compile(r"(?i)pass|pwd|secret|token|key|credential|auth")
+_PRINTED_PASSWORD = re.compile(r"(?i)pass|pwd")
+# (a decoded Secret's value: ``kubectl get secret``'s or ``oc get secret``'s)
+# (a command's line: the tool that prints the secret as a word of it, after a prompt, a
+# log's prefix or a pipe, ``$ op read``, ``+ gh auth token``, ``| base64 -d``)
+_COMMAND_LINE = re.compile(
+    r"(?<![\w.\-/:])(?:op|kubectl|oc|vault|bao|aws|gcloud|az|security|pass|cat|heroku|doppler"
+    r"|bw|lpass|gh)(?:\.exe)?[ \t]"
+)
+# (commands that print nothing but a secret, whatever their line names)
+_ALWAYS_SECRET = re.compile(
+    r"op read |gh auth token|print-access-token|get-access-token|find-generic-password"
+    r"|get-secret-value|secrets versions access|keyvault secret show|cat /run/secrets/"
+)
+_DECODED_SECRET = re.compile(r"(?i)\bget[ \t]+secrets?\b|secretKeyRef|\.data\.")
+
+
+def printed_secret_accepted(text: str, m: re.Match[str]) -> bool:
+    """Whether the line after a command that prints a secret (``printed-secret``) is that
+    secret: the command prints nothing else (``op read``, ``gh auth token``), or its line
+    names a secret (``vault kv get -field=password``, ``aws configure get
+    aws_secret_access_key``; not ``aws configure get region``); judged as a password's
+    when it names a password, else it must look generated; ``base64 -d`` counts only
+    after a Secret's read (``kubectl get secret ... | base64 -d``: other decoded data is
+    not one)."""
+    line = text[text.rfind("\n", 0, m.start()) + 1 : m.start("q")]
+    if _COMMAND_LINE.search(line) is None:
+        return False  # (a setting naming the command, ``POSTGRES_PASSWORD_FILE: ...``)
+    if "base64" in text[m.start() : m.start() + 8] and _DECODED_SECRET.search(line) is None:
+        return False
+    if _PRINTED_WORD.search(line) is None and _ALWAYS_SECRET.search(line) is None:
+        return False  # (``aws configure get region``, ``heroku config:get PORT``)
+    password = _PRINTED_PASSWORD.search(line) is not None or "find-generic-password" in line
+    return value_kind(m.group("s")[:1024], password=password)
 
 
 def session_cookie_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""The Hyperscan prefilter: the sanitizer's fastest engine, for ASCII text.
+"""The Hyperscan prefilter: the sanitizer's fastest engine.
 
 ``hyperscan`` (Intel's SIMD regex engine; the ``[fast]`` extra, where wheels exist) is
 imported only when a :class:`Prefilter` is built. One compiled database per rule table
@@ -12,6 +12,13 @@ holds:
   shaped like a secret and looks up that rule's anchors in the matched span alone.
 
 Known values change at run time, so they get a second, small literal database.
+
+Text is scanned one byte per character (:func:`one_byte`), so a match's offsets are
+the text's own: ASCII as it is, any other character as a byte no pattern's literal
+holds. A log with one accented name or emoji is scanned as fast as an ASCII one (it went
+to the Aho-Corasick engine, sixteen times slower on a realistic log). Anchors and known
+values in other scripts, which no byte scan can find, are looked up in ``str`` when
+the text holds any character outside ASCII.
 
 Short texts (a log record) are scanned in one block, once: the quick clean check
 keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
@@ -28,6 +35,7 @@ backwards in Python instead (:func:`_name_rejecter`), in the quick check too.
 
 from __future__ import annotations
 
+import codecs
 import collections
 import functools
 import os
@@ -97,6 +105,25 @@ def available() -> bool:
 
 #: ASCII punctuation, space and control characters as ``\xNN`` escapes
 _ESCAPES = {i: f"\\x{i:02x}" for i in range(128) if not chr(i).isalnum()}
+
+
+def _one_byte_each(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return "\x80" * (error.end - error.start), error.end
+
+
+_ONE_BYTE = "openrouter_secure.one_byte"
+codecs.register_error(_ONE_BYTE, _one_byte_each)
+
+
+def one_byte(text: str) -> bytes:
+    """``text`` as Hyperscan scans it, one byte per character: ASCII as it is, Latin-1
+    as its byte, any other character as ``0x80``. None of these bytes is in a pattern's
+    literal, so a match's offsets are the text's, whatever it holds."""
+    if text.isascii():
+        return text.encode("ascii")
+    return text.encode("latin-1", _ONE_BYTE)
 
 
 def literal(text: str) -> str:
@@ -211,10 +238,10 @@ class Database:
         return True
 
     def matches(self, text: str) -> list[tuple[int, int, int]]:
-        """(pattern id, start, end) of every match in ASCII ``text``, in characters of
-        ``text`` (scanned behind :data:`SENTINEL`)."""
+        """(pattern id, start, end) of every match in ``text``, in characters of
+        ``text`` (scanned behind :data:`SENTINEL`, one byte per character)."""
         if len(text) < STREAM_FROM:
-            return _unshift(self.ends(b"%b%b%b" % (SENTINEL, text.encode("ascii"), SENTINEL)))
+            return _unshift(self.ends(b"%b%b%b" % (SENTINEL, one_byte(text), SENTINEL)))
         return self.stream_matches(text)
 
     @property
@@ -277,7 +304,7 @@ class Database:
                 if held is not None:
                     scan(held[at:end], 0, scratch)
                 else:
-                    scan(text[at:end].encode("ascii"), 0, scratch)
+                    scan(one_byte(text[at:end]), 0, scratch)
             if hi == len(text):
                 scan(SENTINEL, 0, scratch)
         finally:
@@ -295,6 +322,15 @@ class Database:
             for pid, start, end in out
             if lo + end > keep
         ]
+
+
+def _lower(text: str) -> str:
+    """``text`` in lower case, its offsets kept (``"İ".lower()`` is two characters: such
+    a character stays as it is)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _unshift(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -364,6 +400,12 @@ class _RuleDatabase:
                 patterns.append(f"[^A-Za-z0-9_\\-]{lit}" if boundary[a] else f"[^A-Za-z0-9]{lit}")
             self.lit_len.append(len(a))
             self.lit_owners.append(tuple(ris))
+        if not owners and all(rule.gate is None and not rule.hs_gates for rule in rules):
+            # (rules whose anchors are all in other scripts: Hyperscan compiles no empty
+            # database, so one literal no text holds, owned by no rule)
+            patterns.append(_PADDING[0])
+            self.lit_len.append(8)
+            self.lit_owners.append(())
         self.n_lit = len(patterns)
         #: per gate pattern (pattern id - ``n_lit``): its rule
         self.gate_rule: list[int] = []
@@ -659,7 +701,11 @@ _Memo = tuple[str, list[tuple[int, int, int]], list[tuple[int, int, int]]]
 
 
 def _clean_check(
-    rdb: _RuleDatabase, needles: Database | None, merged: list[Database], memo: list[_Memo | None]
+    rdb: _RuleDatabase,
+    needles: Database | None,
+    merged: list[Database],
+    memo: list[_Memo | None],
+    other_scripts: Callable[[str], bool],
 ) -> Callable[[str], bool]:
     # A closure over the bound scan methods: this runs for every log record, and
     # reading cells is cheaper than attribute lookups on ``self``. ``merged`` gets the
@@ -674,9 +720,14 @@ def _clean_check(
     line_end_gates, value_checks = rdb.line_end_gates, rdb.value_checks
 
     def clean(text: str) -> bool:
-        if not text.isascii() or len(text) >= STREAM_FROM:
+        if len(text) >= STREAM_FROM:
             return False
-        data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
+        if text.isascii():
+            data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
+        elif other_scripts(text):
+            return False
+        else:
+            data = b"%b%b%b" % (SENTINEL, one_byte(text), SENTINEL)
         # Read once: the worker thread may add the merged database at any moment, and
         # a scan of the two databases must be split as a scan of the two.
         one = merged[0] if merged else None
@@ -836,8 +887,46 @@ def _merge_all() -> None:
         del prefilter
 
 
+#: a character outside ASCII (``re`` reads a text for it at hundreds of megabytes a
+#: second; a class of the few hundred characters the words open with ran at twenty)
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+class _OtherScripts:
+    """Finds words holding characters outside ASCII, which a byte scan cannot (see
+    :func:`one_byte`), by the first such character of each: a pattern of the words
+    themselves ran at a few megabytes a second (its branches opening with ASCII,
+    ``API 키``)."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self._at: dict[str, list[tuple[str, int]]] = {}
+        for word in words:
+            first = next(i for i, c in enumerate(word) if not c.isascii())
+            self._at.setdefault(word[first], []).append((word, first))
+
+    def find(self, text: str) -> list[tuple[str, int]]:
+        """(word, start) of every word in ``text``."""
+        found = []
+        at, starts = self._at, text.startswith
+        for m in _NOT_ASCII.finditer(text):
+            p = m.start()
+            for word, first in at.get(text[p], ()):
+                if p >= first and starts(word, p - first):
+                    found.append((word, p - first))
+        return found
+
+    def any(self, text: str) -> bool:
+        """Whether ``text`` holds any of the words."""
+        at, starts = self._at, text.startswith
+        for m in _NOT_ASCII.finditer(text):
+            p = m.start()
+            if any(p >= first and starts(word, p - first) for word, first in at.get(text[p], ())):
+                return True
+        return False
+
+
 class Prefilter:
-    """Candidates for one rule table and one set of known values, in ASCII text.
+    """Candidates for one rule table and one set of known values.
 
     ``known_rule`` is the rule index a known-value hit is reported with.
     """
@@ -851,6 +940,15 @@ class Prefilter:
         self._needle_len = [len(n) for n, _ in ascii_needles]
         self._needle_keep = [k for _, k in ascii_needles]
         self._needles = Database([literal(n) for n, _ in ascii_needles]) if ascii_needles else None
+        # Anchors and known values in other scripts, looked up in ``str`` (a byte scan,
+        # where each such character is ``0x80``, cannot find them)
+        self._other_owners: dict[str, tuple[int, ...]] = {}
+        for ri, rule in enumerate(rules):
+            for a in rule.anchors:
+                if not a.isascii():
+                    self._other_owners[a] = (*self._other_owners.get(a, ()), ri)
+        self._other_needles = {n: k for n, k in dict(needles).items() if not n.isascii()}
+        self._other_words = _OtherScripts([*self._other_owners, *self._other_needles])
         self._merged: list[Database] = []
         #: whether a long text asked for the merged database in stream mode
         self._stream_wanted = False
@@ -858,11 +956,11 @@ class Prefilter:
         #: set once the database of rules and known values is compiled (or failed)
         self.merged = threading.Event()
         #: ``clean(text)``: whether nothing can match in ``text``, answered cheaply for
-        #: a short ASCII text (most log records) by scans that stop at the first
-        #: match. False when unsure (a long or non-ASCII text), or when anything
-        #: matched.
+        #: a short text (most log records) by scans that stop at the first match.
+        #: False when unsure (a long text, or one holding a word of another script
+        #: that a rule or a known value starts with), or when anything matched.
         self.clean: Callable[[str], bool] = _clean_check(
-            self.rules, self._needles, self._merged, self._memo
+            self.rules, self._needles, self._merged, self._memo, self._other_words.any
         )
         if self._needles is None:
             self.merged.set()
@@ -911,6 +1009,25 @@ class Prefilter:
         """The hits of known values, as the scanner reports them; and per rule index,
         the sorted anchor starts to verify. A gated rule's anchors are looked up only in
         the spans its gate matched, so its frequent anchors cost nothing elsewhere."""
+        hits, per_rule = self._scanned(text)
+        if text.isascii():
+            return hits, per_rule
+        added = set()
+        for word, start in self._other_words.find(text):
+            keep = self._other_needles.get(word)
+            if keep is not None:
+                hits.append((start, start, start + len(word), self._known_rule, keep))
+            for ri in self._other_owners.get(word, ()):
+                per_rule.setdefault(ri, []).append(start)
+                added.add(ri)
+        for ri in added:
+            per_rule[ri].sort()
+        return hits, per_rule
+
+    def _scanned(
+        self, text: str
+    ) -> tuple[list[tuple[int, int, int, int, int]], dict[int, list[int]]]:
+        """:meth:`candidates` found by the byte scan."""
         memo = self._memo[0]
         if memo is not None and memo[0] is text:  # ``clean`` just scanned this text
             self._memo[0] = None
@@ -989,7 +1106,7 @@ class Prefilter:
                     at = db.anchored[ri]
                     starts.extend(
                         k
-                        for m in finditer(text[lo:hi].lower())
+                        for m in finditer(_lower(text[lo:hi]))
                         if at(text, k := lo + m.start()) is not None
                     )
                 else:

@@ -48,7 +48,7 @@ steps whatever the input (``tests/test_rules.py`` feeds adversarial megabytes to
 
 from __future__ import annotations
 
-import base64
+import json
 import math
 import re
 from collections import Counter
@@ -206,8 +206,50 @@ _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 _B64 = r"A-Za-z0-9+/"
 _UUID_SHAPE = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
-# (the kinds a PEM private key's header names, ``-----BEGIN RSA PRIVATE KEY-----``)
-_PEM_PRIVATE_KINDS = ("", "RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ")
+
+
+def _upper_escape(m: re.Match[str]) -> str:
+    return "\\u" + m.group()[2:].upper()
+
+
+# What opens the line a REPL echoed a value on: irb's ``=> ``, IPython's ``Out[3]: ``, a
+# debugger's history number and a C string's address (``$1 = 0x5555... "v"``)
+_ECHOED_HEAD = r"(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t]|\$[0-9]{1,4} = (?:0x[0-9a-f]{1,16} )?)?"
+# Commands that print a secret (``printed-secret``)
+_PRINTING_COMMANDS = (
+    *("op read ", "op item get ", "base64 -d", "base64 --decode", "base64 -D", " -field="),
+    *("get-secret-value", "get-parameter", "secrets versions access", "keyvault secret show"),
+    *("find-generic-password", "pass show ", "cat /run/secrets/", "config:get ", "secrets get "),
+    *("bw get ", "lpass show", "gh auth token", "print-access-token", "get-access-token"),
+    "configure get ",
+)
+
+
+# Another script's words for a secret (``_names.NATIVE_SECRET_WORDS``), and each as
+# JSON escapes it (``json.dumps`` by default: ``\\u5bc6\\u7801``)
+_NATIVE_SPELLINGS = tuple(
+    dict.fromkeys(
+        spelling
+        for word in NATIVE_SECRET_WORDS
+        for escaped in (json.dumps(word)[1:-1],)
+        for spelling in (word, escaped, re.sub(r"\\u[0-9a-f]{4}", _upper_escape, escaped))
+    )
+)
+# What stands between such a word and its value: up to 16 of the script's characters
+# (or escapes) and blanks, and maybe a colon (``密钥是 v``, ``APIキーはこちらです: v``);
+# up to 24 of any before a colon (``Пароль для root: v``, ``**密码**: v``); or before a
+# copula (``Mật khẩu là v``, ``La contraseña del servidor es v``); not across a
+# sentence's end
+_NATIVE_STOPS = "\\n\\u3002\\uff01\\uff1f\\uff1b"
+_NATIVE_SEPARATOR = r"[:=\uff1a\uff1d]"
+_NATIVE_BETWEEN = (
+    rf"(?:(?:[^\x00-\x7f{_NATIVE_STOPS}]|\\u[0-9a-fA-F]{{4}}|[ \t]){{0,16}}?[ \t]{{0,4}}"
+    rf"(?:{_NATIVE_SEPARATOR}[ \t]{{0,4}})?"
+    rf"|[^:={_NATIVE_STOPS}\uff1a\uff1d]{{1,24}}?[ \t]{{0,4}}{_NATIVE_SEPARATOR}[ \t]{{0,4}}"
+    rf"|[^:={_NATIVE_STOPS}\uff1a\uff1d]{{0,24}}?[ \t]"
+    r"(?:l\u00e0|es|est|ist|\u00e9|\u00e8|adalah|jest|je|er|\u00e4r|lautet"
+    r"|\u044d\u0442\u043e)[ \t]{1,4})"
+)
 # (each spelling written out: ``(?i:...)`` made Hyperscan start at each ``key``)
 _AZURE_KEY_NAME = "(?:primary|PRIMARY|Primary|secondary|SECONDARY|Secondary)[_\\-]?(?:key|KEY|Key)"
 # (its separator: an assignment's, an element's ``>``, a table's ``|``, or blanks alone,
@@ -396,8 +438,10 @@ _SHORT_FIRST_WORDS = r"[A-Za-z]{3,5}(?: [A-Za-z]{3,12}){3}"
 _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 # (after an operator, a password may open with a ``*`` that opens no YAML alias and no
-# run of masks: ``GF_ADMIN_PASSWORD=*WS7%Th``; ``_context`` rejects an alias's shape)
-_VAL_FIRST_SET = rf"""(?:{_VAL_FIRST}|\*[^\s*"'`,;<>|\\])"""
+# run of masks, ``GF_ADMIN_PASSWORD=*WS7%Th``, or with a bracket it does not close in
+# its first seven characters, ``DB_PASSWORD=(bRP=N!^6Mu``, where ``(hidden)`` is a
+# label; ``_context`` rejects an alias's shape and reads an expression from its bracket)
+_VAL_FIRST_SET = rf"""(?:{_VAL_FIRST}|\*[^\s*"'`,;<>|\\]|\([^\s"'`,;<>|\\()]{{6}})"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
 # (a closing bracket inside a password's first characters too: ``_context`` reads a
 # generated password with brackets in it whole, ``or]PLX``, ``2}kiS??/``)
@@ -1413,7 +1457,8 @@ _CLI_LOGIN = r"(?:(?:docker|podman|nerdctl|az)[ \t]+login|helm[ \t]+registry[ \t
 # bare, no blank, no shell operator (``$TOKEN`` is judged a variable later), and its
 # first characters as the Hyperscan gates read them
 _CLI_VALUE = (
-    r"""(?P<q>["'])?(?P<s>(?(q)[^"'\r\n]{4,256}|[^\s"'|;&<>`]{4,256}))"""
+    # (not a command's output, ``-p "$(aws ecr get-login-password)"``)
+    r"""(?P<q>["'])?(?P<s>(?(q)(?!\$\(|`)[^"'\r\n]{4,256}|[^\s"'|;&<>`]{4,256}))"""
     r"""(?(q)(?P=q))(?![^\s"'|;&<>`])"""
 )
 # (a user's option's value and the blanks after it: no ``:``, ``curl -u user:pw``)
@@ -2060,16 +2105,18 @@ RULES: tuple[Rule, ...] = (
         # network's name and 32 characters, a digit among them)
         rf"|RGAPI-{_UUID_SHAPE}|amzn1\.oa2-cs\.v1\.[a-f0-9]{{64}}|tgp_v1_[\w\-]{{43}}"
         r"|NNSXS\.[A-Z0-9]{39}\.[A-Z0-9]{52}"
-        r"|(?<![A-Za-z0-9])perm:[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9]{30}"
-        r"|(?<![A-Za-z0-9])(?:mainnet|preprod|preview)(?=[A-Za-z]{0,31}[0-9])[A-Za-z0-9]{32}"
+        r"|perm:[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9+/=_\-]{4,64}\.[A-Za-z0-9]{30}"
+        r"|(?:mainnet|preprod|preview)(?=[A-Za-z]{0,31}[0-9])[A-Za-z0-9]{32}"
         r")(?![A-Za-z0-9])",
     ),
-    # Asaas's API keys: ``$aact_`` and base64 whose runs of ``MDAw`` (zeros the key
-    # holds) would read as a placeholder's
+    # Asaas's API keys: ``$aact_`` (``%24aact_`` in a URL) and base64 whose runs of
+    # ``MDAw`` (zeros the key holds) would read as a placeholder's; a digit, a capital
+    # and a small letter in it (``$aact_xxxx...`` is one)
     Rule(
         "asaas-api-key",
-        ("$aact_",),
-        r"(?P<s>\$aact_[A-Za-z0-9+/=_\-]{40,300})(?![A-Za-z0-9])",
+        ("$aact_", "%24aact_"),
+        r"(?P<s>(?:\$|%24)aact_(?=[A-Za-z0-9+/=_\-]{0,299}[0-9])(?=[A-Za-z0-9+/=_\-]{0,299}[A-Z])"
+        r"(?=[A-Za-z0-9+/=_\-]{0,299}[a-z])[A-Za-z0-9+/=_\-]{40,300})(?![A-Za-z0-9])",
         kind="format",
     ),
     # The unseal and recovery keys ``vault operator init`` prints (``Unseal Key 1: <b64>``)
@@ -2422,7 +2469,8 @@ RULES: tuple[Rule, ...] = (
             *("private-", "sandbox-", "TEST_", "v1.0-", "essu_", "standard_", "prod:", "dev:"),
             "preview:",
         ),
-        r"(?<![A-Za-z0-9])(?P<s>"
+        # (not inside a name or another key, ``pk_live_<hex>``)
+        r"(?<![A-Za-z0-9_])(?P<s>"
         # Checkly, Klaviyo's private keys, Clearbit and IEX Cloud, AfterShip, Builder.io
         r"cu_[a-f0-9]{32}|pk_[a-f0-9]{34}|sk_[a-f0-9]{32}|asat_[a-f0-9]{32}|bpk-[a-f0-9]{32}"
         # RevenueCat, Pipedream, Fireworks, Adafruit IO, Xata, NetBird, Deno Deploy,
@@ -2613,24 +2661,20 @@ RULES: tuple[Rule, ...] = (
     ),
     # A PEM private key in base64, as a Kubernetes Secret's data, a kubeconfig's
     # ``client-key-data``, a CI variable or a Helm value holds one (``LS0tLS1CRUdJTi...``,
-    # the base64 of ``-----BEGIN RSA PRIVATE KEY-----``): whatever its name, and over the
-    # lines ``base64`` wraps it in (a last short line with its padding)
+    # the base64 of ``-----BEGIN``): whatever its name, also a bundle holding a
+    # certificate and then the key, over the lines ``base64`` wraps it in (at any indent,
+    # as a YAML block scalar holds them, or after a JSON string's ``\n``; a line of 16
+    # characters or more, or a last one with its padding); decoded and judged in
+    # ``_checksums.private_key_in_base64`` (a certificate's stays, so does a placeholder's)
     Rule(
         "base64-private-key",
         ("LS0tLS1CRUdJTi",),
-        r"(?<![A-Za-z0-9+/])(?P<s>LS0tLS1CRUdJTiB(?:"
-        + "|".join(
-            base64.b64encode(head[: len(head) // 3 * 3].encode()).decode()[len("LS0tLS1CRUdJTiB") :]
-            for head in (
-                *(f"-----BEGIN {kind}PRIVATE KEY-----" for kind in _PEM_PRIVATE_KINDS),
-                "-----BEGIN PGP PRIVATE KEY BLOCK-----",
-            )
-        )
-        + r")[A-Za-z0-9+/]{16,24000}"
-        r"(?:\r?\n[A-Za-z0-9+/]{16,76}(?=\r?\n|$))*(?:\r?\n[A-Za-z0-9+/]{0,75}={1,2}|={0,2}))",
+        r"(?<![A-Za-z0-9+/])(?P<s>LS0tLS1CRUdJTi[A-Za-z0-9+/]{16,24000}"
+        r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]{0,40}[A-Za-z0-9+/]{16,100}(?=\r?\n|\\[rn]|[\"']|$)){0,400}"
+        r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]{0,40}[A-Za-z0-9+/]{0,99}={1,2}|={0,2}))",
         keep=0,
-        kind="format",
-        max_len=32000,
+        kind="pem64",
+        max_len=48000,
     ),
     Rule(
         "url-credentials",
@@ -2843,37 +2887,62 @@ RULES: tuple[Rule, ...] = (
     # ``$ echo $API_KEY``, PowerShell's ``$env:API_KEY``), judged under the last name
     Rule(
         "repl-echo",
-        (">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", ")> ", "$ echo ", "# echo "),
+        (
+            *(">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", ")> ", "$ echo ", "# echo "),
+            # (a debugger's: ``(Pdb) p self.api_key``, ``(gdb) p cfg->token``, ``ipdb>``)
+            *("(Pdb) ", "(gdb) ", "(lldb) ", "ipdb> ", ">> "),
+        ),
         # (a prompt at the line's start or after an indent, a doctest's; irb's and a Rails
         # console's or pry's ``(main)>``; a shell's ``user@host:~$ echo``)
-        r"""(?:""" + _LINE_START_INDENTED + r""">>>|(?<![^\n])(?:>|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
-        r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS[ \t][^>\r\n]{1,120}>)"""
+        r"""(?:""" + _LINE_START_INDENTED + r""">>>|(?<![^\n])(?:>>?|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
+        r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS[ \t][^>\r\n]{1,120}>"""
+        r"""|\((?:Pdb|gdb|lldb)\)|ipdb>)"""
         r"""|\)>|(?<=[\w~/\]])[$#](?=[ \t]{1,4}(?:echo|printenv)[ \t]))[ \t]{1,4}"""
         r"""(?:(?:echo|printenv|puts|p|print|Write-Output)[ \t]{1,4}|(?:print|console\.log)\()?"""
         # (the expression: a path of attributes, subscripts, ``${NAME}``, ``$env:NAME``)
-        r"""["']?[\w.$:]{0,80}?(?:\[["'][\w.\-]{1,64}["']\]){0,4}(?:\[["']|\(["']|\.|\$\{?|env:)?"""
+        r"""["']?(?:[\w.$:]|->){0,80}?(?:\[["'][\w.\-]{1,64}["']\]){0,4}"""
+        r"""(?:\[["']|\(["']|\.|->|\$\{?|env:)?"""
         r"""(?P<n>[A-Za-z_][\w\-]{0,80})(?:["']?[\])}]){0,3}["']?[ \t;]*\r?\n"""
-        r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?"""
-        r"""(?P<q>["']?)(?P<s>[^\s"']{6,4096})(?P=q)"""
+        r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""(?P<q>["']?)(?P<s>[^\s"']{6,4096})(?P=q)"""
         r"""[ \t]*(?:\r?\n|$)""",
         keep=0,
         kind="named",
         max_len=4600,
         gate=(
-            r"""(?:>>>|>|\$|%|#|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]|\)>)[^\r\n]{1,240}\r?\n"""
-            r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}"""
+            r"""(?:>>>|>|\$|%|#|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]|\)>|\((?:Pdb|gdb|lldb)\)"""
+            r"""|ipdb>)[^\r\n]{1,240}\r?\n"""
+            r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""["']?[^\s"']{6}"""
         ),
         hs_gates=(
             (
                 # (an indent before a doctest's ``>>>`` only: before any prompt, every
                 # line break of a log started the pattern)
-                r"""(?:\n(?:>>>[ \t]|>[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t])"""
+                r"""(?:\n(?:>>>[ \t]|>>?[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]"""
+                r"""|\((?:Pdb|gdb|lldb)\)[ \t]|ipdb>[ \t])"""
                 r"""|\n[ \t]{1,8}>>>[ \t]"""
                 r"""|\)>[ \t]|[$#][ \t]{1,4}(?:echo|printenv)[ \t])[^\r\n]{1,240}\r?\n"""
-                r"""[ \t]{0,8}(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t])?["']?[^\s"']{6}""",
+                r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""["']?[^\s"']{6}""",
                 300,
             ),
         ),
+    ),
+    # A secret a command printed: the command's line reads one from a secret store or a
+    # credential helper (``op read op://...``, ``kubectl get secret ... | base64 -d``,
+    # ``vault kv get -field=password``, ``aws secretsmanager get-secret-value``, ``gcloud
+    # secrets versions access``, ``az keyvault secret show``, ``security
+    # find-generic-password -w``, ``pass show``, ``cat /run/secrets/db``, ``heroku
+    # config:get``, ``doppler secrets get``, ``bw get``, ``lpass show``, ``gh auth
+    # token``, ``gcloud auth print-access-token``, ``az account get-access-token``, ``aws
+    # configure get``), the next line is its output alone; judged in
+    # ``_context.printed_secret_accepted``
+    Rule(
+        "printed-secret",
+        _PRINTING_COMMANDS,
+        r"""(?:""" + "|".join(map(re.escape, _PRINTING_COMMANDS)) + r""")[^\r\n]{0,300}\r?\n"""
+        r"""[ \t]{0,8}(?P<q>["']?)(?P<s>[^\s"']{8,4096})(?P=q)[ \t]*(?=\r?\n|$)""",
+        keep=0,
+        kind="printed",
+        max_len=4500,
     ),
     # A value after a secret's name in bold, as Markdown notes and chat messages label
     # one (``**API Key**: v``, ``- **Password:** v``, ``**Token** - v``, a table's ``|
@@ -3698,17 +3767,16 @@ RULES: tuple[Rule, ...] = (
         finder=trie_pattern(tuple(FOREIGN_SECRET_WORDS)) + f"|{_FOREIGN_PHRASES_RE}",
     ),
     # Prose in another script naming a credential before its value (``密码: v``,
-    # ``APIキーはこちらです: v``, ``密钥是 v``, ``Пароль от сервера: v``): up to 16 of
-    # that script's characters and blanks between them (no sentence's end), then the
-    # value, judged as under the English word (found by the Python engines alone:
-    # Hyperscan reads ASCII text)
+    # ``APIキーはこちらです: v``, ``密钥是 v``, ``Пароль от сервера: v``, ``La contraseña
+    # del servidor es v``), the words also as JSON escapes them (``\\u5bc6\\u7801: v``);
+    # judged in ``_context.native_label_accepted`` (found by the Python engines alone in
+    # text outside ASCII: Hyperscan cannot read these words)
     Rule(
         "secret-label-native",
-        tuple(NATIVE_SECRET_WORDS),
-        "(?P<n>"
-        + "|".join(map(re.escape, sorted(NATIVE_SECRET_WORDS, key=len, reverse=True)))
-        + r""")(?:[^\x00-\x7f\n\u3002\uff01\uff1f\uff1b]|[ \t]){0,16}?[ \t]{0,4}"""
-        r"""(?:[:=\uff1a\uff1d][ \t]{0,4})?[\u300c\u300e\u201c"'`(\uff08]?"""
+        _NATIVE_SPELLINGS,
+        f"(?P<n>{'|'.join(map(re.escape, sorted(_NATIVE_SPELLINGS, key=len, reverse=True)))})"
+        + _NATIVE_BETWEEN
+        + r"""[\u300c\u300e\u3010\u00ab\u2039\u201c"'`(\uff08]?"""
         r"""(?P<s>[A-Za-z0-9+/=_\-.~!@#$%^&*?]{7,511}[A-Za-z0-9+/=_\-~!@#$%^&*?])"""
         r"""(?![A-Za-z0-9+/=_\-.~!@#$%^&*?])""",
         keep=0,

@@ -31,7 +31,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import _hyperscan
-from ._checksums import nkey_checksum_ok
+from ._checksums import nkey_checksum_ok, private_key_in_base64
 from ._context import (
     OBJECT_NAME,
     column_value_spans,
@@ -42,6 +42,8 @@ from ._context import (
     list_singular,
     list_value_spans,
     looks_like_token,
+    native_label_accepted,
+    printed_secret_accepted,
     session_cookie_spans,
     validation_field,
     value_kind,
@@ -51,7 +53,6 @@ from ._literals import trie_pattern
 from ._manifests import kubernetes_secret_spans
 from ._names import (
     ESCAPED_PARAM_DELIMITERS,
-    NATIVE_SECRET_WORDS,
     PARAM_DELIMITERS,
     decode_param_name,
     is_distinctive_param,
@@ -389,8 +390,8 @@ class Scanner:
         if backend == "hyperscan":
             self._hs = _hyperscan.Prefilter(self.rules, needles, KNOWN)
             self.clean = self._hs.clean
-            # Non-ASCII text (offsets in bytes would not be offsets in characters) goes
-            # through the Aho-Corasick ``str`` automaton, or the ``re`` fallback.
+            # (the literals' engine that finds known values' copies in a long text of
+            # other scripts besides Hyperscan: ``_occurrences``)
             backend = "ahocorasick" if fast_backend_available() else "python"
         if backend == "ahocorasick":
             # The automata are built on first need: with Hyperscan the bytes one never
@@ -588,7 +589,7 @@ class Scanner:
         long = many or (
             len(text) >= 1 << 16 and (len(values) > 1 or len(text) >= _hyperscan.STREAM_FROM)
         )
-        if long and self._hs is not None and text.isascii() and all(v.isascii() for v in values):
+        if long and self._hs is not None and all(v.isascii() for v in values):
             return _apart(_hyperscan.occurrences(text, values), values)
         long = long and len(values) > 1
         if long and self._has_ac:
@@ -612,7 +613,7 @@ class Scanner:
         return out
 
     def _scan(self, text: str) -> list[Hit]:
-        if self._hs is not None and text.isascii():
+        if self._hs is not None:
             hits, per_rule = self._hs.candidates(text)
             if not per_rule:
                 return hits
@@ -771,11 +772,14 @@ class Scanner:
                 s[:1024], password=is_password_name(name)
             ):
                 return False  # (a longer value is judged by its head, and masked whole)
+        elif kind == "pem64":
+            if not private_key_in_base64(s):
+                return False
+        elif kind == "printed":
+            if not printed_secret_accepted(text, m):
+                return False
         elif kind == "native":
-            # (another script's word for a password, a key or a secret: judged as the
-            # English word is)
-            password = NATIVE_SECRET_WORDS[m.group("n")] == "password"
-            if not value_kind(s[:1024], password=password):
+            if not native_label_accepted(text, m):
                 return False
         elif kind == "password":
             # A user that looks like a token is a secret too, whatever the password
