@@ -270,6 +270,9 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "bip32-private-key": lambda: _pair(f"XPRV={(k := 'xprv' + rnd(BASE58, 107))}", k),
     "nostr-private-key": lambda: _pair(f"NOSTR_NSEC='{(k := 'nsec1' + rnd(BECH32, 58))}'", k),
     "secret-label-native": lambda: _pair(f"密码: {(k := rnd(ALNUM, 20) + '7')}", k),
+    "php-var-dump": lambda: _pair(
+        f'array(1) {{\n  ["api_key"]=>\n  string(33) "{(k := rnd(ALNUM, 32) + "7")}"\n}}', k
+    ),
     "printed-secret": lambda: _pair(
         f'$ op read "op://Private/Zentrix/credential"\n{(k := rnd(ALNUM, 32) + "7")}\n', k
     ),
@@ -520,6 +523,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "nostr-private-key": lambda: f"npub1{rnd(BECH32, 58)} nsec1{rnd(BECH32, 57)} nsec1",
     "asaas-api-key": lambda: "ASAAS_API_KEY=$aact_prod_<your key> $aact_",
     "secret-label-native": lambda: "密码长度至少 12 个字符 Пароль: administrator",
+    "php-var-dump": lambda: (
+        'array(2) {\n  ["host"]=>\n  string(9) "localhost"\n  ["key_id"]=>\n  int(42)\n}'
+    ),
     "printed-secret": lambda: (
         "$ aws configure get region\neu-west-1\n$ echo aGVsbG8= | base64 -d\nhello-world\n"
         '$ op read "op://Private/x/credential"\n[ERROR] item not found\n'

@@ -213,8 +213,11 @@ def _upper_escape(m: re.Match[str]) -> str:
 
 
 # What opens the line a REPL echoed a value on: irb's ``=> ``, IPython's ``Out[3]: ``, a
-# debugger's history number and a C string's address (``$1 = 0x5555... "v"``)
-_ECHOED_HEAD = r"(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t]|\$[0-9]{1,4} = (?:0x[0-9a-f]{1,16} )?)?"
+# debugger's history number and a C string's address (``$1 = 0x5555... "v"``), R's
+# ``[1] ``
+_ECHOED_HEAD = (
+    r"(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t]|\$[0-9]{1,4} = (?:0x[0-9a-f]{1,16} )?|\[1\][ \t])?"
+)
 # Commands that print a secret (``printed-secret``)
 _PRINTING_COMMANDS = (
     *("op read ", "op item get ", "base64 -d", "base64 --decode", "base64 -D", " -field="),
@@ -2888,14 +2891,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "repl-echo",
         (
-            *(">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", ")> ", "$ echo ", "# echo "),
+            *(">>> ", "> ", "$ ", "% ", "In [", "irb(", "PS ", "PS>", ")> ", "$ echo ", "# echo "),
             # (a debugger's: ``(Pdb) p self.api_key``, ``(gdb) p cfg->token``, ``ipdb>``)
             *("(Pdb) ", "(gdb) ", "(lldb) ", "ipdb> ", ">> "),
         ),
         # (a prompt at the line's start or after an indent, a doctest's; irb's and a Rails
         # console's or pry's ``(main)>``; a shell's ``user@host:~$ echo``)
         r"""(?:""" + _LINE_START_INDENTED + r""">>>|(?<![^\n])(?:>>?|\$|%|In[ \t]\[[0-9]{1,6}\]:"""
-        r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS[ \t][^>\r\n]{1,120}>"""
+        r"""|irb\(\w{1,20}\):[0-9]{1,5}(?::[0-9]{1,3})?>|PS(?:[ \t][^>\r\n]{1,120})?>"""
         r"""|\((?:Pdb|gdb|lldb)\)|ipdb>)"""
         r"""|\)>|(?<=[\w~/\]])[$#](?=[ \t]{1,4}(?:echo|printenv)[ \t]))[ \t]{1,4}"""
         r"""(?:(?:echo|printenv|puts|p|print|Write-Output)[ \t]{1,4}|(?:print|console\.log)\()?"""
@@ -2909,7 +2912,7 @@ RULES: tuple[Rule, ...] = (
         kind="named",
         max_len=4600,
         gate=(
-            r"""(?:>>>|>|\$|%|#|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]|\)>|\((?:Pdb|gdb|lldb)\)"""
+            r"""(?:>>>|>|\$|%|#|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t>]|\)>|\((?:Pdb|gdb|lldb)\)"""
             r"""|ipdb>)[^\r\n]{1,240}\r?\n"""
             r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""["']?[^\s"']{6}"""
         ),
@@ -2917,14 +2920,26 @@ RULES: tuple[Rule, ...] = (
             (
                 # (an indent before a doctest's ``>>>`` only: before any prompt, every
                 # line break of a log started the pattern)
-                r"""(?:\n(?:>>>[ \t]|>>?[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\(|PS[ \t]"""
-                r"""|\((?:Pdb|gdb|lldb)\)[ \t]|ipdb>[ \t])"""
+                r"""(?:\n(?:>>>[ \t]|>>?[ \t]|\$[ \t]|%[ \t]|In[ \t]\[[0-9]{1,6}\]:|irb\("""
+                r"""|PS[ \t>]|\((?:Pdb|gdb|lldb)\)[ \t]|ipdb>[ \t])"""
                 r"""|\n[ \t]{1,8}>>>[ \t]"""
                 r"""|\)>[ \t]|[$#][ \t]{1,4}(?:echo|printenv)[ \t])[^\r\n]{1,240}\r?\n"""
                 r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""["']?[^\s"']{6}""",
                 300,
             ),
         ),
+    ),
+    # PHP's ``var_dump``, a value under its key: ``["api_key"]=>`` then ``string(32)
+    # "v"``, judged under the key
+    Rule(
+        "php-var-dump",
+        ('"]=>',),
+        r"""(?s:.){0,70}\["(?P<n>[A-Za-z_][\w.\-]{0,63})"\]=>\s{1,40}string\([0-9]{1,5}\)[ \t]"""
+        r"""(?P<q>")(?P<s>[^"\n]{1,4096})(?P=q)""",
+        back=70,
+        keep=0,
+        kind="named",
+        max_len=4300,
     ),
     # A secret a command printed: the command's line reads one from a secret store or a
     # credential helper (``op read op://...``, ``kubectl get secret ... | base64 -d``,
