@@ -270,6 +270,7 @@ POSITIVE: dict[str, Callable[..., object]] = {
     "bip32-private-key": lambda: _pair(f"XPRV={(k := 'xprv' + rnd(BASE58, 107))}", k),
     "nostr-private-key": lambda: _pair(f"NOSTR_NSEC='{(k := 'nsec1' + rnd(BECH32, 58))}'", k),
     "secret-label-native": lambda: _pair(f"密码: {(k := rnd(ALNUM, 20) + '7')}", k),
+    "value-next-line": lambda: _pair(f"api_key:\n  {(k := rnd(ALNUM, 32) + '7')}\n", k),
     "php-var-dump": lambda: _pair(
         f'array(1) {{\n  ["api_key"]=>\n  string(33) "{(k := rnd(ALNUM, 32) + "7")}"\n}}', k
     ),
@@ -523,6 +524,9 @@ NEGATIVE: dict[str, Callable[[], str]] = {
     "nostr-private-key": lambda: f"npub1{rnd(BECH32, 58)} nsec1{rnd(BECH32, 57)} nsec1",
     "asaas-api-key": lambda: "ASAAS_API_KEY=$aact_prod_<your key> $aact_",
     "secret-label-native": lambda: "密码长度至少 12 个字符 Пароль: administrator",
+    "value-next-line": lambda: (
+        "credentials:\n  - name: x\ntoken:\n  type: bearer\nsecret:\n  MissingDependencyError\n"
+    ),
     "php-var-dump": lambda: (
         'array(2) {\n  ["host"]=>\n  string(9) "localhost"\n  ["key_id"]=>\n  int(42)\n}'
     ),

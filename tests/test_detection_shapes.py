@@ -6546,3 +6546,73 @@ def test_a_secret_a_command_or_a_debugger_printed_is_masked(shape: str) -> None:
 )
 def test_other_commands_output_stays(text: str) -> None:
     _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "api_key:\n  {v}\n",
+        "password:\n  {v}",
+        "The Gitea token is:\n\n    {v}\n\nKeep it safe.",
+        "The Zentrix API key is:\n{v}",
+    ],
+)
+def test_a_value_alone_on_the_line_after_its_name_is_masked(shape: str) -> None:
+    v = rnd(ALNUM, 30) + "7"
+    _masked_everywhere(shape.format(v=v), v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "credentials:\n  - name: registry\n",
+        "token:\n  type: bearer\n",
+        "api_key:\n  ${API_KEY}\n",
+        "secret:\n  MissingDependencyError\n",
+        "The token is:\n\nnot set yet, see the wiki\n",
+    ],
+)
+def test_a_mapping_or_words_on_the_line_after_a_secrets_name_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u5bc6\u94a5ID: 4bf92f3577b34da6a3ce929d0e0e4736",
+        "\u00d6ffentlicher Schl\u00fcssel: Ws36x9NC4Jff95I+e2B3ddGOgMJ5YeCiTNgBB6uGxhk=",
+        "Kh\u00f3a c\u00f4ng khai: Ws36x9NC4Jff95I+e2B3ddGOgMJ5YeCiTNgBB6uGxhk=",
+        "Pol\u00edtica de contrase\u00f1a: PolicyV2Strong",
+        "Schl\u00fcsseltyp: AES256GCMKey",
+        "\u5bc6\u7801\u7684 SHA-256: 4bf92f3577b34da6a3ce929d0e0e4736",
+        "\u5bc6\u7801\u66f4\u65b0\u65f6\u95f4: 2024-05-01T12:00:00Z",
+        "CLERK_KEY=pk_test_Y2xlcmsuZXhhbXBsZS5jb20kJA==",
+    ],
+)
+def test_more_values_another_scripts_words_say_are_something_else_stay(text: str) -> None:
+    _kept_everywhere(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["DB_PASSWORD=ssm:{v}", "DB_PASSWORD=secretsmanager:{v}", "password=file:/{v}"]
+)
+def test_a_password_opening_like_a_reference_is_masked(shape: str) -> None:
+    v = "A6UkOM*1384der!" + rnd("ABCDEF0123456789", 6)
+    _masked_everywhere(shape.format(v=v), v)
+
+
+def test_a_placeholders_pem_of_one_character_in_base64_stays() -> None:
+    dashes = "-" * 5
+    pem = f"{dashes}BEGIN PRIVATE KEY{dashes}\n{'X' * 64}\n{dashes}END PRIVATE KEY{dashes}\n"
+    _kept_everywhere(f"blob {base64.b64encode(pem.encode()).decode()}")
+
+
+def test_a_secret_manifest_pasted_into_a_log_is_read_alone() -> None:
+    v = rnd(ALNUM, 30) + "7"
+    log = "\n".join(f"2026-11-23T13:00:{i % 60:02d}Z INFO app: request {i} ok" for i in range(50))
+    manifest = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\nstringData:\n  db_url: {v}\n"
+    text = f"{log}\n{manifest}{log}\ndata:\n  region: eu-west-1\n"
+    for backend in ENGINES:
+        out = engine(backend).sanitize(text)
+        assert_no_leak(v, out)
+        assert "region: eu-west-1" in out

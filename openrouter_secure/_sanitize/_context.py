@@ -609,7 +609,7 @@ _REFERENCE = re.compile(
     r"|<?path:[\w\-]{1,64}/"
     # (a file a value is read from, ``file:/run/secrets/db``; AWS Secrets Manager's and
     # Parameter Store's references, ``secretsmanager:prod/db:SecretString:password``)
-    r"|file:/|(?:secretsmanager|ssm|parameterstore):[\w/.\-]"
+    r"|file:/[\w.\-]+(?:/[\w.\-]+)*$|(?:secretsmanager|ssm|parameterstore):/?[\w.\-]+/"
 )
 # (also a file curl and other tools read a value from, ``@/run/pw``)
 _PATH_START = ("/", "./", "../", "~/", "\\\\", "@/", "@./", "@~/")
@@ -993,7 +993,7 @@ _PUBLIC_KEY = re.compile(
     r"|pk\.eyJ[\w\-]{10,}\.[\w\-]{10,}$"
     # (a publishable key, which Stripe, Paystack and Clerk have a web page's script
     # carry: ``Stripe('pk_live_...')``; their secret ones are ``sk_live_...``)
-    r"|pk_(?:live|test)_[A-Za-z0-9]{16,255}$"
+    r"|pk_(?:live|test)_[A-Za-z0-9]{16,255}={0,2}$"
 )
 
 
@@ -2454,11 +2454,15 @@ _NAME_BEFORE = re.compile(r"[\w.\-]{1,64}$")
 # (``密码策略: PasswordPolicyV2``, ``密钥类型: AES256GCMKey``, ``ID ключа: <hex>``)
 _NATIVE_QUALIFIERS = re.compile(
     "策略|类型|類型|名称|名稱|名字|哈希|散列|版本|长度|長度|格式|规则|規則|强度|強度|过期|過期"
+    "|时间|時間|日期|公钥|公開"
     "|错误|錯誤|无效|無效|失败|失敗|重置|タイプ|名前|形式|ハッシュ|バージョン|ポリシー|長さ|エラー"
     "|유형|이름|해시|버전|길이|정책|형식|오류"
     r"|(?i:тип|им[яе]|назван|\u0445[еэ]ш|верси|длин|политик|формат|идентификатор|ошибк|неверн"
-    r"|\bid\b|\bhash\b|\btype\b|\bname\b|\bversion\b|\bpolicy\b|\bformat\b)"
+    r"|(?<![A-Za-z])(?:id|hash|type|typ|name|version|policy|format|sha-?[0-9]{1,3}|md5)(?![A-Za-z])"
+    r"|pol[ií]tic|richtlinie|ch\u00ednh s\u00e1ch|c\u00f4ng khai|schl\u00fcsseltyp)"
 )
+# (glued to the word, as German compounds are: ``Schlüsseltyp``, ``Passworthash``)
+_GLUED_QUALIFIER = re.compile(r"(?i:typ|name|hash|id|l\u00e4nge|richtlinie|version)")
 # Words before it that make it a public key's (``Открытый ключ: <base64>``, ``公钥``)
 _NATIVE_PUBLIC = re.compile(r"(?i:открыт|публичн|公开|公開|공개|öffentlich|public|публ)")
 
@@ -2475,9 +2479,12 @@ def native_label_accepted(text: str, m: re.Match[str]) -> bool:
     kind = NATIVE_SECRET_WORDS.get(word)
     if kind is None:  # (as JSON escapes it)
         kind = NATIVE_SECRET_WORDS.get(word.encode("ascii").decode("unicode_escape"), "key")
-    if _NATIVE_QUALIFIERS.search(text, m.end("n"), m.start("s")) is not None:
+    if (
+        _NATIVE_QUALIFIERS.search(text, m.end("n"), m.start("s")) is not None
+        or _GLUED_QUALIFIER.match(text, m.end("n")) is not None
+    ):
         return False
-    before = max(0, m.start() - 12)
+    before = max(0, m.start() - 24)
     if (
         _NATIVE_PUBLIC.search(text, before, m.start()) is not None
         or _NATIVE_QUALIFIERS.search(text, before, m.start()) is not None

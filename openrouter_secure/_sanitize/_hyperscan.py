@@ -13,24 +13,13 @@ holds:
 
 Known values change at run time, so they get a second, small literal database.
 
-Text is scanned one byte per character (:func:`one_byte`), so a match's offsets are
-the text's own: ASCII as it is, any other character as a byte no pattern's literal
-holds. A log with one accented name or emoji is scanned as fast as an ASCII one (it went
-to the Aho-Corasick engine, sixteen times slower on a realistic log). Anchors and known
-values in other scripts, which no byte scan can find, are looked up in ``str`` when
-the text holds any character outside ASCII.
-
-Short texts (a log record) are scanned in one block, once: the quick clean check
-keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
-are scanned in stream mode, :data:`CHUNK` characters at a time: matches that straddle
-two pieces are still reported. On CPython the pieces are read where the ``str`` holds
-its bytes; elsewhere each piece is encoded into memory that is reused while it is hot,
-where encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
-
-The gates of an assignment are written not to match under a name their rule rejects
-(``cache_key=<hex>``): such a record makes no match at all. After a quote, where that
-would cost a JSON record's every name, the name before a gate match's value is read
-backwards in Python instead (:func:`_name_rejecter`), in the quick check too.
+A long text is scanned one byte per character (:func:`one_byte`), so a match's
+offsets are the text's, whatever it holds: ASCII as it is, any other character as a
+byte no pattern's literal holds. Where Python's patterns read such a character
+otherwise (a letter in a name, a Unicode blank, a word of another script a rule starts
+with), the scanner looks again around it with the ``str`` engine
+(``_scan.Scanner``): a log holding a few accented names or emoji is scanned at nearly
+the speed of an ASCII one, where it went whole to the Aho-Corasick engine.
 """
 
 from __future__ import annotations
@@ -705,7 +694,6 @@ def _clean_check(
     needles: Database | None,
     merged: list[Database],
     memo: list[_Memo | None],
-    other_scripts: Callable[[str], bool],
 ) -> Callable[[str], bool]:
     # A closure over the bound scan methods: this runs for every log record, and
     # reading cells is cheaper than attribute lookups on ``self``. ``merged`` gets the
@@ -720,14 +708,9 @@ def _clean_check(
     line_end_gates, value_checks = rdb.line_end_gates, rdb.value_checks
 
     def clean(text: str) -> bool:
-        if len(text) >= STREAM_FROM:
+        if not text.isascii() or len(text) >= STREAM_FROM:
             return False
-        if text.isascii():
-            data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
-        elif other_scripts(text):
-            return False
-        else:
-            data = b"%b%b%b" % (SENTINEL, one_byte(text), SENTINEL)
+        data = b"%b%b%b" % (SENTINEL, text.encode(), SENTINEL)  # (ASCII: the fast copy)
         # Read once: the worker thread may add the merged database at any moment, and
         # a scan of the two databases must be split as a scan of the two.
         one = merged[0] if merged else None
@@ -887,44 +870,6 @@ def _merge_all() -> None:
         del prefilter
 
 
-#: a character outside ASCII (``re`` reads a text for it at hundreds of megabytes a
-#: second; a class of the few hundred characters the words open with ran at twenty)
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-class _OtherScripts:
-    """Finds words holding characters outside ASCII, which a byte scan cannot (see
-    :func:`one_byte`), by the first such character of each: a pattern of the words
-    themselves ran at a few megabytes a second (its branches opening with ASCII,
-    ``API 키``)."""
-
-    def __init__(self, words: Sequence[str]) -> None:
-        self._at: dict[str, list[tuple[str, int]]] = {}
-        for word in words:
-            first = next(i for i, c in enumerate(word) if not c.isascii())
-            self._at.setdefault(word[first], []).append((word, first))
-
-    def find(self, text: str) -> list[tuple[str, int]]:
-        """(word, start) of every word in ``text``."""
-        found = []
-        at, starts = self._at, text.startswith
-        for m in _NOT_ASCII.finditer(text):
-            p = m.start()
-            for word, first in at.get(text[p], ()):
-                if p >= first and starts(word, p - first):
-                    found.append((word, p - first))
-        return found
-
-    def any(self, text: str) -> bool:
-        """Whether ``text`` holds any of the words."""
-        at, starts = self._at, text.startswith
-        for m in _NOT_ASCII.finditer(text):
-            p = m.start()
-            if any(p >= first and starts(word, p - first) for word, first in at.get(text[p], ())):
-                return True
-        return False
-
-
 class Prefilter:
     """Candidates for one rule table and one set of known values.
 
@@ -940,15 +885,6 @@ class Prefilter:
         self._needle_len = [len(n) for n, _ in ascii_needles]
         self._needle_keep = [k for _, k in ascii_needles]
         self._needles = Database([literal(n) for n, _ in ascii_needles]) if ascii_needles else None
-        # Anchors and known values in other scripts, looked up in ``str`` (a byte scan,
-        # where each such character is ``0x80``, cannot find them)
-        self._other_owners: dict[str, tuple[int, ...]] = {}
-        for ri, rule in enumerate(rules):
-            for a in rule.anchors:
-                if not a.isascii():
-                    self._other_owners[a] = (*self._other_owners.get(a, ()), ri)
-        self._other_needles = {n: k for n, k in dict(needles).items() if not n.isascii()}
-        self._other_words = _OtherScripts([*self._other_owners, *self._other_needles])
         self._merged: list[Database] = []
         #: whether a long text asked for the merged database in stream mode
         self._stream_wanted = False
@@ -956,11 +892,11 @@ class Prefilter:
         #: set once the database of rules and known values is compiled (or failed)
         self.merged = threading.Event()
         #: ``clean(text)``: whether nothing can match in ``text``, answered cheaply for
-        #: a short text (most log records) by scans that stop at the first match.
-        #: False when unsure (a long text, or one holding a word of another script
-        #: that a rule or a known value starts with), or when anything matched.
+        #: a short ASCII text (most log records) by scans that stop at the first
+        #: match. False when unsure (a long or non-ASCII text), or when anything
+        #: matched.
         self.clean: Callable[[str], bool] = _clean_check(
-            self.rules, self._needles, self._merged, self._memo, self._other_words.any
+            self.rules, self._needles, self._merged, self._memo
         )
         if self._needles is None:
             self.merged.set()
@@ -1009,25 +945,6 @@ class Prefilter:
         """The hits of known values, as the scanner reports them; and per rule index,
         the sorted anchor starts to verify. A gated rule's anchors are looked up only in
         the spans its gate matched, so its frequent anchors cost nothing elsewhere."""
-        hits, per_rule = self._scanned(text)
-        if text.isascii():
-            return hits, per_rule
-        added = set()
-        for word, start in self._other_words.find(text):
-            keep = self._other_needles.get(word)
-            if keep is not None:
-                hits.append((start, start, start + len(word), self._known_rule, keep))
-            for ri in self._other_owners.get(word, ()):
-                per_rule.setdefault(ri, []).append(start)
-                added.add(ri)
-        for ri in added:
-            per_rule[ri].sort()
-        return hits, per_rule
-
-    def _scanned(
-        self, text: str
-    ) -> tuple[list[tuple[int, int, int, int, int]], dict[int, list[int]]]:
-        """:meth:`candidates` found by the byte scan."""
         memo = self._memo[0]
         if memo is not None and memo[0] is text:  # ``clean`` just scanned this text
             self._memo[0] = None

@@ -9,9 +9,9 @@ must say ``kind: Secret``, so a ConfigMap's ``data`` stays. In YAML that is the
 mapping the block's key belongs to, at any depth: a document's top level, an item of a
 ``kind: List`` (``kubectl get secrets -o yaml``), a Helm template's.
 
-Each text's structure is read once, whatever number of blocks it holds (the last text's
-reading is kept until the next, as the prefilter keeps its matches), and in one pass,
-so the cost stays linear in the text.
+The structure is read around each block, over the run of YAML lines holding it (a
+manifest pasted into a log is read alone, not with the log's every line), once per run
+whatever number of blocks it holds, and in one pass: the cost stays linear in the text.
 """
 
 from __future__ import annotations
@@ -49,8 +49,44 @@ _JSON_TOKEN = re.compile(r'"((?:[^"\\\n]|\\.){0,4096})"([ \t\r\n]*:)?|[{}]')
 _JSON_PAIR = re.compile(r'"(?:[^"\\\n]|\\.){1,253}"[ \t\r\n]*:[ \t\r\n]*"((?:[^"\\\n]|\\.)*)"')
 
 
-@functools.lru_cache(maxsize=1)
-def _yaml_layout(text: str) -> tuple[dict[int, int], frozenset[int]]:
+# A line YAML may hold in a manifest: indented, blank, a comment, a list item, a
+# document's marker, a Helm template's line, or a key and its ``:`` (a log's line,
+# ``2026-11-23T13:00:00Z INFO ...``, is none)
+_YAML_LIKE = re.compile(
+    r"""[ \t\r]|$|#|-(?:[ \t]|-|$)|\.\.\.|\{\{|["']?[\w.\-/$]+["']?:(?:[ \t\r]|$)"""
+)
+#: the runs of YAML lines read in the last text (its own, and their spans)
+_RUNS: list[tuple[str, int, int]] = []
+
+
+def _yaml_run(text: str, line: int) -> tuple[int, int]:
+    """The span of the YAML lines around the line starting at ``line``: a manifest pasted
+    into a log is read alone, not with the whole log (whose every line was read)."""
+    for held, lo, hi in _RUNS:
+        if held is text and lo <= line < hi:
+            return lo, hi
+    if _RUNS and _RUNS[0][0] is not text:
+        _RUNS.clear()
+    lo = line
+    while lo > 0:
+        start = text.rfind("\n", 0, lo - 1) + 1
+        if _YAML_LIKE.match(text, start, lo - 1) is None:
+            break
+        lo = start
+    hi = line
+    while hi < len(text):
+        end = text.find("\n", hi)
+        end = len(text) if end < 0 else end
+        if hi != line and _YAML_LIKE.match(text, hi, end) is None:
+            break
+        hi = end + 1
+    hi = min(hi, len(text))
+    _RUNS.append((text, lo, hi))
+    return lo, hi
+
+
+@functools.lru_cache(maxsize=8)
+def _yaml_layout(text: str, lo: int, hi: int) -> tuple[dict[int, int], frozenset[int]]:
     """Per line that opens a ``data:`` or ``stringData:`` block (by its start), the id
     of the mapping its key belongs to; and the ids of the mappings that say ``kind:
     Secret``. A mapping is its keys at one column, from the line that opens it (a key
@@ -60,7 +96,7 @@ def _yaml_layout(text: str) -> tuple[dict[int, int], frozenset[int]]:
     secrets: set[int] = set()
     stack: list[tuple[int, int]] = []  # (column, id) of the mappings open here
     last = 0
-    for line in _YAML_LINE.finditer(text):
+    for line in _YAML_LINE.finditer(text, lo, hi):
         content = line.group(3)
         if content is None:
             continue  # (blank, or a comment)
@@ -159,7 +195,7 @@ def kubernetes_secret_spans(text: str, m: re.Match[str]) -> list[tuple[int, int]
     line = text.rfind("\n", 0, m.start()) + 1
     if _KEY_PREFIX.fullmatch(text, line, m.start()) is None:
         return []  # (``metadata:``; a key after other text)
-    opens, secrets = _yaml_layout(text)
+    opens, secrets = _yaml_layout(text, *_yaml_run(text, line))
     if opens.get(line, -1) not in secrets:
         return []
     return _block_spans(text, m.end(), m.start() - line, encoded=m.group().startswith("data"))

@@ -218,6 +218,16 @@ def _upper_escape(m: re.Match[str]) -> str:
 _ECHOED_HEAD = (
     r"(?:=>[ \t]|Out\[[0-9]{1,6}\]:[ \t]|\$[0-9]{1,4} = (?:0x[0-9a-f]{1,16} )?|\[1\][ \t])?"
 )
+# A secret's word, a colon and a line break, maybe a blank line, then a value's first
+# eight characters alone (``value-next-line``)
+_NEXT_LINE_GATE = (
+    r"""{words}(?:[ \t]{{1,4}}is)?:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]{{0,16}}["'`]?[^\s"'`]{{8}}"""
+)
+_NEXT_LINE_ANCHORS = tuple(
+    w
+    for word in ("password", "passwd", "passphrase", "pwd", "pass", "secret", "token", "key")
+    for w in _case(word)
+) + _case("auth", "credentials", "credential", "creds")
 # Commands that print a secret (``printed-secret``)
 _PRINTING_COMMANDS = (
     *("op read ", "op item get ", "base64 -d", "base64 --decode", "base64 -D", " -field="),
@@ -2927,6 +2937,25 @@ RULES: tuple[Rule, ...] = (
                 r"""[ \t]{0,8}""" + _ECHOED_HEAD + r"""["']?[^\s"']{6}""",
                 300,
             ),
+        ),
+    ),
+    # A value alone on the line after its name and a colon: YAML's plain scalar on the
+    # next line (``api_key:`` then ``  v``), prose (``The Gitea token is:``, a blank line,
+    # then ``    v``), judged under the name; the line holds the value alone
+    Rule(
+        "value-next-line",
+        _NEXT_LINE_ANCHORS,
+        r"""(?s:.){0,80}(?<![\w.\-])(?!is:)(?P<n>[A-Za-z][\w.\-]{0,63})(?:[ \t]{1,4}is)?:"""
+        r"""[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]{0,16}(?P<q>["'`]?)(?P<s>[^\s"'`]{8,4096})(?P=q)"""
+        r"""[ \t]*(?=\r?\n|$)""",
+        back=80,
+        keep=0,
+        kind="named",
+        max_len=4300,
+        gate=_NEXT_LINE_GATE.format(words=_ANY_WORD_RE),
+        hs_gates=(
+            (_NEXT_LINE_GATE.format(words=_PASSWORD_WORDS_CASED), 150),
+            (_NEXT_LINE_GATE.format(words=_OTHER_WORDS_CASED), 150),
         ),
     ),
     # PHP's ``var_dump``, a value under its key: ``["api_key"]=>`` then ``string(32)

@@ -316,6 +316,39 @@ def fast_backend_available() -> bool:
     return True
 
 
+#: How far around a character outside ASCII the ``str`` engine looks again: beyond the
+#: longest span a Hyperscan gate reads (4,016 characters, a JWT's)
+NEAR = 4200
+#: A text shorter than this is read whole by the ``str`` engine when it holds such a
+#: character (a log record: one pass, not two)
+_NEAR_FROM = 4 * NEAR
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _near_other_characters(text: str) -> list[tuple[int, int]] | None:
+    """The spans within :data:`NEAR` of a character outside ASCII, merged; None when the
+    text is short or they cover a quarter of it or more (Cyrillic or Chinese text:
+    read whole by the ``str`` engine, as one pass is cheaper than two)."""
+    n = len(text)
+    if n < _NEAR_FROM:
+        return None
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    m = _NOT_ASCII.search(text)
+    while m is not None:
+        lo, hi = max(0, m.start() - NEAR), min(n, m.start() + NEAR)
+        if spans and lo <= spans[-1][1]:
+            covered += hi - spans[-1][1]
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            covered += hi - lo
+            spans.append((lo, hi))
+        if 4 * covered >= n:
+            return None
+        m = _NOT_ASCII.search(text, m.end())
+    return spans
+
+
 class Scanner:
     """Immutable: rules plus known-value needles, compiled for one backend.
 
@@ -612,9 +645,42 @@ class Scanner:
                 i = text.find(value, i + len(value))
         return out
 
+    def _look_again(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        hits: list[Hit],
+        per_rule: dict[int, list[int]],
+    ) -> None:
+        """Add the candidates the ``str`` engine finds in ``spans`` (around characters
+        outside ASCII, which Hyperscan read as one byte each) to Hyperscan's: there the
+        Python engines' reading is the one to follow (``\\s`` holds a no-break space,
+        ``\\w`` an accented letter, a rule may start with a word of another script)."""
+        nra = self._n_rule_anchors
+        owners = self._owners
+        seen = set(hits)
+        added: set[int] = set()
+        for lo, hi in spans:
+            for a, start in self._candidates(text[lo:hi]):
+                start += lo
+                if a >= nra:
+                    k = a - nra
+                    hit = (start, start, start + self._needle_len[k], KNOWN, self._needle_keep[k])
+                    if hit not in seen:
+                        hits.append(hit)
+                        seen.add(hit)
+                for ri in owners[a]:
+                    per_rule.setdefault(ri, []).append(start)
+                    added.add(ri)
+        for ri in added:
+            per_rule[ri] = sorted(set(per_rule[ri]))
+
     def _scan(self, text: str) -> list[Hit]:
-        if self._hs is not None:
+        near = None if text.isascii() else _near_other_characters(text)
+        if self._hs is not None and (text.isascii() or near is not None):
             hits, per_rule = self._hs.candidates(text)
+            if near:
+                self._look_again(text, near, hits, per_rule)
             if not per_rule:
                 return hits
         else:
