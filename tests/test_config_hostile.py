@@ -433,3 +433,17 @@ def test_yaml_alias_expansion_is_bounded() -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     with pytest.raises(ConfigurationError, match="YAML aliases"):
         validate_config("\n".join(lines) + "\n", format="yaml")
+
+
+def test_binary_bytes_that_open_like_a_path_are_a_literal_under_a_secret_name(
+    tmp_path: Path,
+) -> None:
+    # (a random key's bytes may open with ``/``: they are still no path)
+    blob = base64.b64encode(b"/\xff" + secrets.token_bytes(22)).decode()
+    path = put(
+        tmp_path / "c" / "mcp.yaml",
+        f"mcpServers:\n  o:\n    command: x\n    env:\n      API_TOKEN: !!binary {blob}\n",
+    )
+    with pytest.raises(InsecureConfigError) as info:
+        load_config(path, resolve=True)
+    assert info.value.findings[0].rule == "secret-key-literal"

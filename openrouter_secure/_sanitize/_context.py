@@ -2449,8 +2449,9 @@ def is_cookie_secret(name: str, value: str) -> bool:
 _NAME_BEFORE = re.compile(r"[\w.\-]{1,64}$")
 
 
-# Words after another script's word for a secret that make it name something else:
-# its policy, type, name, hash, version, length, format, rules, strength, id
+# Words around another script's word for a secret that make it name something else:
+# its policy, type, name, hash, version, length, format, rules, strength, a date, an
+# error, an id
 # (``密码策略: PasswordPolicyV2``, ``密钥类型: AES256GCMKey``, ``ID ключа: <hex>``)
 _NATIVE_QUALIFIERS = re.compile(
     "策略|类型|類型|名称|名稱|名字|哈希|散列|版本|长度|長度|格式|规则|規則|强度|強度|过期|過期"
@@ -2473,8 +2474,7 @@ def native_label_accepted(text: str, m: re.Match[str]) -> bool:
     value, the others' a generated one), unless the words around it say it names
     something else (its type, name, hash, version, an error: ``密钥类型: AES256GCMKey``,
     ``ID ключа``), a word before says it is public (``Открытый ключ``), or the value is
-    an assignment
-    of its own (``错误: 令牌无效 trace_id=<hex>``)."""
+    an assignment of its own (``错误: 令牌无效 trace_id=<hex>``)."""
     word = m.group("n")
     kind = NATIVE_SECRET_WORDS.get(word)
     if kind is None:  # (as JSON escapes it)
@@ -2503,13 +2503,14 @@ _PRINTED_PASSWORD = re.compile(r"(?i)pass|pwd")
 # (a command's line: the tool that prints the secret as a word of it, after a prompt, a
 # log's prefix or a pipe, ``$ op read``, ``+ gh auth token``, ``| base64 -d``)
 _COMMAND_LINE = re.compile(
-    r"(?<![\w.\-/:])(?:op|kubectl|oc|vault|bao|aws|gcloud|az|security|pass|cat|heroku|doppler"
-    r"|bw|lpass|gh)(?:\.exe)?[ \t]"
+    r"(?<![\w.\-/:])(?:op|kubectl|oc|vault|bao|aws|gcloud|az|security|pass|gopass|cat|heroku"
+    r"|doppler|bw|lpass|gh|terraform|tofu|chamber)(?:\.exe)?[ \t]"
 )
 # (commands that print nothing but a secret, whatever their line names)
 _ALWAYS_SECRET = re.compile(
-    r"op read |gh auth token|print-access-token|get-access-token|find-generic-password"
-    r"|get-secret-value|secrets versions access|keyvault secret show|cat /run/secrets/"
+    r"op read |gh auth token|print-access-token|get-access-token|find-(?:generic|internet)-password"
+    r"|get-secret-value|secrets versions access|keyvault secret show|cat (?:/var)?/run/secrets/"
+    r"|gopass show |chamber read "
 )
 _DECODED_SECRET = re.compile(r"(?i)\bget[ \t]+secrets?\b|secretKeyRef|\.data\.")
 
@@ -2529,7 +2530,7 @@ def printed_secret_accepted(text: str, m: re.Match[str]) -> bool:
         return False
     if _PRINTED_WORD.search(line) is None and _ALWAYS_SECRET.search(line) is None:
         return False  # (``aws configure get region``, ``heroku config:get PORT``)
-    password = _PRINTED_PASSWORD.search(line) is not None or "find-generic-password" in line
+    password = _PRINTED_PASSWORD.search(line) is not None or "-password" in line
     return value_kind(m.group("s")[:1024], password=password)
 
 

@@ -13,6 +13,18 @@ holds:
 
 Known values change at run time, so they get a second, small literal database.
 
+Short texts (a log record) are scanned in one block, once: the quick clean check
+keeps what it matched for the scan that follows (see :func:`_clean_check`). Long ones
+are scanned in stream mode, :data:`CHUNK` characters at a time: matches that straddle
+two pieces are still reported. On CPython the pieces are read where the ``str`` holds
+its bytes; elsewhere each piece is encoded into memory that is reused while it is hot,
+where encoding 50 MB at once costs more than scanning it (fresh pages, cache misses).
+
+The gates of an assignment are written not to match under a name their rule rejects
+(``cache_key=<hex>``): such a record makes no match at all. After a quote, where that
+would cost a JSON record's every name, the name before a gate match's value is read
+backwards in Python instead (:func:`_name_rejecter`), in the quick check too.
+
 A long text is scanned one byte per character (:func:`one_byte`), so a match's
 offsets are the text's, whatever it holds: ASCII as it is, any other character as a
 byte no pattern's literal holds. Where Python's patterns read such a character

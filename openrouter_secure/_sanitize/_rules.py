@@ -234,7 +234,8 @@ _PRINTING_COMMANDS = (
     *("get-secret-value", "get-parameter", "secrets versions access", "keyvault secret show"),
     *("find-generic-password", "pass show ", "cat /run/secrets/", "config:get ", "secrets get "),
     *("bw get ", "lpass show", "gh auth token", "print-access-token", "get-access-token"),
-    "configure get ",
+    *("configure get ", "find-internet-password", "gopass show ", "cat /var/run/secrets/"),
+    *("output -raw ", "chamber read "),
 )
 
 
@@ -452,7 +453,7 @@ _PROSE_TOKEN = rf"(?:{_TOK_WORD}{{10}}|[0-9]{{4,16}}:{_TOK_WORD}{{6}})"
 _VAL_FIRST = r"""[^\s"'`,;)}\]<>|\\$*{(\[]"""
 # (after an operator, a password may open with a ``*`` that opens no YAML alias and no
 # run of masks, ``GF_ADMIN_PASSWORD=*WS7%Th``, or with a bracket it does not close in
-# its first seven characters, ``DB_PASSWORD=(bRP=N!^6Mu``, where ``(hidden)`` is a
+# its first seven characters, ``DB_PASSWORD=(bRP=N!^6MuQ2``, where ``(hidden)`` is a
 # label; ``_context`` rejects an alias's shape and reads an expression from its bracket)
 _VAL_FIRST_SET = rf"""(?:{_VAL_FIRST}|\*[^\s*"'`,;<>|\\]|\([^\s"'`,;<>|\\()]{{6}})"""
 _VAL_NEXT = r"""[^\s"'`,;)}\]<>|\\]"""
@@ -2982,8 +2983,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "printed-secret",
         _PRINTING_COMMANDS,
+        # (the output after a blank line too)
         r"""(?:""" + "|".join(map(re.escape, _PRINTING_COMMANDS)) + r""")[^\r\n]{0,300}\r?\n"""
-        r"""[ \t]{0,8}(?P<q>["']?)(?P<s>[^\s"']{8,4096})(?P=q)[ \t]*(?=\r?\n|$)""",
+        r"""(?:[ \t]*\r?\n)?[ \t]{0,8}(?P<q>["']?)(?P<s>[^\s"']{8,4096})(?P=q)[ \t]*(?=\r?\n|$)""",
         keep=0,
         kind="printed",
         max_len=4500,

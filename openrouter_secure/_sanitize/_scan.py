@@ -423,8 +423,8 @@ class Scanner:
         if backend == "hyperscan":
             self._hs = _hyperscan.Prefilter(self.rules, needles, KNOWN)
             self.clean = self._hs.clean
-            # (the literals' engine that finds known values' copies in a long text of
-            # other scripts besides Hyperscan: ``_occurrences``)
+            # (the ``str`` engine for text outside ASCII: a short or dense one whole, a
+            # long one around such characters, ``_look_again``)
             backend = "ahocorasick" if fast_backend_available() else "python"
         if backend == "ahocorasick":
             # The automata are built on first need: with Hyperscan the bytes one never

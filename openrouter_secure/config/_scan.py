@@ -111,6 +111,15 @@ _AUTH_VALUE = re.compile(
 _INLINE_ASSIGN = re.compile(r"(?:^|[\s;])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s;\"']+)")
 
 
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 text with no control characters but blanks."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in " \t\r\n" for c in text)
+
+
 @dataclass(frozen=True)
 class ConfigFinding:
     """One problem in a config: where (a JSON path), which rule, and what to write instead.
@@ -311,9 +320,15 @@ class _Scanner:
                     for h in self.hits[before:]
                 ]
         elif isinstance(obj, (bytes, bytearray)):
-            # YAML's !!binary: checked as the text it decodes to (not fixable in place).
+            # YAML's !!binary: checked as the text it decodes to (not fixable in place);
+            # bytes that are no text are a literal under a secret's name, whatever they
+            # open with (a random key's bytes may read as ``/...``, a path)
             before = len(self.hits)
-            self.string(bytes(obj).decode("utf-8", "replace"), segs, key)
+            text = bytes(obj).decode("utf-8", "replace")
+            if key is not None and is_credential_name(key) and not _is_text(bytes(obj)):
+                self._add(segs, "secret-key-literal", None, key=key, value=text)
+            else:
+                self.string(text, segs, key)
             self.hits[before:] = [
                 Hit(h.finding, h.segments, None, h.server, h.slug, h.line, h.value)
                 for h in self.hits[before:]
