@@ -2499,7 +2499,6 @@ def native_label_accepted(text: str, m: re.Match[str]) -> bool:
 # (a secret's word in a command's line, ``vault kv get -field=password``, ``{.data.token}``)
 _PRINTED_WORD = re.compile(r"(?i)pass|pwd|secret|token|key|credential|auth")
 _PRINTED_PASSWORD = re.compile(r"(?i)pass|pwd")
-# (a decoded Secret's value: ``kubectl get secret``'s or ``oc get secret``'s)
 # (a command's line: the tool that prints the secret as a word of it, after a prompt, a
 # log's prefix or a pipe, ``$ op read``, ``+ gh auth token``, ``| base64 -d``)
 _COMMAND_LINE = re.compile(
@@ -2512,6 +2511,7 @@ _ALWAYS_SECRET = re.compile(
     r"|get-secret-value|secrets versions access|keyvault secret show|cat (?:/var)?/run/secrets/"
     r"|gopass show |chamber read "
 )
+# (a decoded Secret's value: ``kubectl get secret``'s or ``oc get secret``'s)
 _DECODED_SECRET = re.compile(r"(?i)\bget[ \t]+secrets?\b|secretKeyRef|\.data\.")
 
 

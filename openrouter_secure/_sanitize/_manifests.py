@@ -55,18 +55,18 @@ _JSON_PAIR = re.compile(r'"(?:[^"\\\n]|\\.){1,253}"[ \t\r\n]*:[ \t\r\n]*"((?:[^"
 _YAML_LIKE = re.compile(
     r"""[ \t\r]|$|#|-(?:[ \t]|-|$)|\.\.\.|\{\{|["']?[\w.\-/$]+["']?:(?:[ \t\r]|$)"""
 )
-#: the runs of YAML lines read in the last text (its own, and their spans)
-_RUNS: list[tuple[str, int, int]] = []
+#: the last run of YAML lines read (its text, and its span): the blocks of a text are
+#: read in its order, so the next block in the same run finds it here (one entry, not a
+#: list searched per block, which text of many short runs would make quadratic)
+_LAST_RUN: list[tuple[str, int, int]] = []
 
 
 def _yaml_run(text: str, line: int) -> tuple[int, int]:
     """The span of the YAML lines around the line starting at ``line``: a manifest pasted
     into a log is read alone, not with the whole log (whose every line was read)."""
-    for held, lo, hi in _RUNS:
-        if held is text and lo <= line < hi:
-            return lo, hi
-    if _RUNS and _RUNS[0][0] is not text:
-        _RUNS.clear()
+    last = _LAST_RUN[0] if _LAST_RUN else None
+    if last is not None and last[0] is text and last[1] <= line < last[2]:
+        return last[1], last[2]
     lo = line
     while lo > 0:
         start = text.rfind("\n", 0, lo - 1) + 1
@@ -81,7 +81,7 @@ def _yaml_run(text: str, line: int) -> tuple[int, int]:
             break
         hi = end + 1
     hi = min(hi, len(text))
-    _RUNS.append((text, lo, hi))
+    _LAST_RUN[:] = [(text, lo, hi)]
     return lo, hi
 
 
