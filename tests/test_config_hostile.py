@@ -122,8 +122,10 @@ def test_a_yaml_binary_value_is_checked_as_the_text_it_holds(name: str) -> None:
     assert [f.path for f in exc.findings] == [f"mcpServers.o.{name}"]
 
 
-def test_a_binary_value_under_a_secret_name_is_a_literal(tmp_path: Path) -> None:
-    blob = base64.b64encode(secrets.token_bytes(24)).decode()
+# (bytes that open with ``/`` too: a random key's may, and they are still no path)
+@pytest.mark.parametrize("head", [b"", b"/\xff"])
+def test_a_binary_value_under_a_secret_name_is_a_literal(tmp_path: Path, head: bytes) -> None:
+    blob = base64.b64encode(head + secrets.token_bytes(24 - len(head))).decode()
     path = put(
         tmp_path / "c" / "mcp.yaml",
         f"mcpServers:\n  o:\n    command: x\n    env:\n      API_TOKEN: !!binary {blob}\n",
@@ -433,17 +435,3 @@ def test_yaml_alias_expansion_is_bounded() -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     with pytest.raises(ConfigurationError, match="YAML aliases"):
         validate_config("\n".join(lines) + "\n", format="yaml")
-
-
-def test_binary_bytes_that_open_like_a_path_are_a_literal_under_a_secret_name(
-    tmp_path: Path,
-) -> None:
-    # (a random key's bytes may open with ``/``: they are still no path)
-    blob = base64.b64encode(b"/\xff" + secrets.token_bytes(22)).decode()
-    path = put(
-        tmp_path / "c" / "mcp.yaml",
-        f"mcpServers:\n  o:\n    command: x\n    env:\n      API_TOKEN: !!binary {blob}\n",
-    )
-    with pytest.raises(InsecureConfigError) as info:
-        load_config(path, resolve=True)
-    assert info.value.findings[0].rule == "secret-key-literal"
